@@ -1,0 +1,105 @@
+// Indicator: one entry of the public credit information catalog (公共信用信息目录) — what may be
+// collected, from whom, on which legal basis, who may see it and for how long. Nothing is
+// ingested unless its indicator is in the catalog. Plain data; immutable once the Catalog loaded it.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "model/subject_type.h"
+
+namespace xinyong::catalog {
+
+// How a field's value is checked and normalized at ingest. Persisted as one byte.
+enum class FieldType : uint8_t {
+  kString = 1,      // one line of text, max_length in characters
+  kText = 2,        // free text, may contain newlines
+  kDate = 3,        // normalized to YYYY-MM-DD
+  kMoney = 4,       // decimal amount in 万元, normalized to a plain decimal string
+  kInteger = 5,
+  kEnum = 6,        // one of enum_values
+  kUscc = 7,        // GB 32100 code, normalized
+  kOrgCode = 8,     // GB 11714 organization code
+  kRegNumber = 9,   // 15-digit business registration number
+  kTaxNumber = 10,  // legacy tax registration number
+  kIdNumber = 11,   // a certificate number of a person; a resident ID when its type says so.
+                    // Personal data: hashed + encrypted, never stored in plaintext.
+  kCode = 12,       // any other code (certificate numbers of institutions, department codes)
+};
+
+// What a field means to the ingestion pipeline beyond its type.
+enum class FieldRole : uint8_t {
+  kNone = 0,
+  kSubjectName = 1,       // 行政相对人名称
+  kSubjectCategory = 2,   // 行政相对人类别
+  kSubjectUscc = 3,
+  kSubjectRegNumber = 4,  // 工商注册号
+  kSubjectOrgCode = 5,    // 组织机构代码
+  kSubjectTaxNumber = 6,  // 税务登记号
+  kSubjectInstCert = 7,   // 事业单位证书号
+  kSubjectSocialOrgCert = 8,  // 社会组织登记证号
+  kSubjectIdType = 9,     // 证件类型 of a natural-person subject
+  kSubjectIdNumber = 10,  // 证件号码 of a natural-person subject
+  kDecisionDate = 11,     // the date the publicity and 7-working-day clocks start from
+  kDocumentNumber = 12,   // 决定书文号 / case number: the document with legal effect
+  kProcedure = 13,        // 程序类型 (简易/普通): for the Henan simple-procedure rule
+  kLegalRepIdNumber = 14, // 法定代表人证件号码 (personal data)
+};
+
+enum class Disclosure : uint8_t {
+  kPublic = 1,      // 社会公开
+  kGovShared = 2,   // 政务共享
+  kAuthorized = 3,  // 授权查询
+};
+
+enum class Nature : uint8_t { kPositive = 1, kNeutral = 2, kNegative = 3 };
+
+// Severity of negative information; kNone for positive and neutral indicators.
+enum class Severity : uint8_t { kNone = 0, kMinor = 1, kGeneral = 2, kSerious = 3 };
+
+struct Field {
+  std::string code;                 // standard field code, e.g. "CF_XDR_MC"
+  std::string label;                // Chinese label, e.g. "行政相对人名称"
+  std::vector<std::string> aliases; // other header spellings departments use
+  FieldType type = FieldType::kString;
+  FieldRole role = FieldRole::kNone;
+  bool required = false;
+  uint32_t max_length = 0;          // in characters; 0 = the type's default
+  std::vector<std::string> enum_values;
+};
+
+struct Indicator {
+  std::string code;      // stable identifier, e.g. "admin_penalty"; also the gen file name
+  std::string name;      // 信息名称, e.g. "行政处罚信息"
+  std::string category;  // 信息类别, e.g. "行政管理信息"
+  std::vector<std::string> source_departments;  // 提供单位
+  std::vector<SubjectType> subject_types;
+  std::vector<Field> fields;
+  Disclosure disclosure = Disclosure::kPublic;
+  Nature nature = Nature::kNeutral;
+  Severity severity = Severity::kNone;
+  int publicity_min_months = 0;  // 0: may be published at once (or, for minor, not at all)
+  int publicity_max_months = 0;  // 0: no automatic end of publicity
+  int retention_years = 0;       // 0: kept while the subject exists
+  std::string legal_basis;       // 纳入依据; never empty
+  std::vector<std::string> natural_key;  // field codes that identify one decision
+  bool shuanggongshi = false;    // 双公示: must arrive within 7 working days of the decision
+  std::string source_file;       // where it was loaded from, for error messages
+  int source_line = 0;
+
+  // Index into `fields` of the field with this code, Chinese label or alias; -1 if none.
+  int FieldIndex(std::string_view code_or_label) const;
+  // Index of the first field with this role; -1 if none.
+  int FieldIndexByRole(FieldRole role) const;
+};
+
+std::string_view DisclosureName(Disclosure d);   // "public", "gov_shared", "authorized"
+std::string_view DisclosureLabel(Disclosure d);  // "社会公开", "政务共享", "授权查询"
+std::string_view NatureName(Nature n);           // "positive", "neutral", "negative"
+std::string_view SeverityName(Severity s);       // "none", "minor", "general", "serious"
+std::string_view FieldTypeName(FieldType t);     // "string", "date", ...
+
+}  // namespace xinyong::catalog

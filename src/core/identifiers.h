@@ -1,0 +1,67 @@
+// Identifiers of credit subjects: the Unified Social Credit Code (统一社会信用代码, GB 32100-2015),
+// the organization code inside it (组织机构代码, GB 11714), the resident identity number
+// (公民身份号码, GB 11643-1999) and the legacy registration codes records may carry instead.
+// All functions are pure and thread-safe. Parse* functions normalize their input first
+// (NormalizeCodeInput) and return InvalidArgument with a one-sentence reason on failure.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "core/date.h"
+#include "core/status.h"
+
+namespace xinyong::ident {
+
+// Full-width ASCII (！-～, U+3000) → half-width, drops spaces, tabs and hyphens (ASCII and
+// full-width), upper-cases letters. Other bytes are kept as they are, so validation can name them.
+std::string NormalizeCodeInput(std::string_view input);
+
+// The 31 symbols of GB 32100 in value order: 0123456789ABCDEFGHJKLMNPQRTUWXY.
+inline constexpr std::string_view kUsccAlphabet = "0123456789ABCDEFGHJKLMNPQRTUWXY";
+
+struct UsccInfo {
+  std::string code;            // 18 normalized characters
+  char authority = 0;          // position 1, registration authority
+  char type = 0;               // position 2, entity type under that authority
+  std::string authority_name;  // e.g. "工商"
+  std::string type_name;       // e.g. "企业"
+  std::string region;          // positions 3-8, GB/T 2260 division code
+  std::string org_code;        // positions 9-17, GB 11714 organization code
+};
+
+// Validates a USCC: length, alphabet, authority/type table, digits in the region,
+// the GB 11714 check of the embedded organization code, and the final check character.
+Result<UsccInfo> ParseUscc(std::string_view input);
+// The check character (position 18) for 17 characters from kUsccAlphabet; '\0' if any is not.
+char UsccCheckChar(std::string_view first17);
+
+// Validates a 9-character organization code (8 digits/letters + check; a hyphen before the check
+// is accepted). Returns the 9 normalized characters.
+Result<std::string> ParseOrgCode(std::string_view input);
+// The check character for 8 characters of [0-9A-Z]; '\0' if any is not.
+char OrgCodeCheckChar(std::string_view first8);
+
+struct ResidentIdInfo {
+  std::string id18;        // 18 normalized characters (a 15-digit input is converted)
+  Date birth_date;
+  bool male = false;       // odd sequence number
+  std::string region;      // 6-digit address code
+  bool converted_from_15 = false;
+};
+
+// Validates a resident ID (18 with ISO 7064 MOD 11-2 check, or legacy 15 digits, converted):
+// a real birth date not after `today`, not before 1900.
+Result<ResidentIdInfo> ParseResidentId(std::string_view input, Date today);
+// The check character for 17 digits; '\0' if any is not a digit.
+char ResidentIdCheckChar(std::string_view first17);
+// "4101**********123X": first four and last four kept. Never fails; short input is fully masked.
+std::string MaskResidentId(std::string_view id);
+
+// 15-digit business registration number (工商注册号): digits, ISO 7064 MOD 11,10 check.
+Result<std::string> ParseRegistrationNumber(std::string_view input);
+char RegistrationNumberCheckDigit(std::string_view first14);
+// 15-digit legacy tax registration number (税务登记号): 6-digit region + 9-char organization code.
+Result<std::string> ParseTaxRegistrationNumber(std::string_view input);
+
+}  // namespace xinyong::ident

@@ -1,0 +1,44 @@
+// PersonalDataVault: how resident ID numbers (and other personal certificate numbers) are kept.
+// A number is never stored in plaintext: the store holds a keyed hash (BLAKE2b, 32 bytes) for
+// lookup and an XChaCha20-Poly1305 ciphertext for authorized display; everything else shows a mask.
+// The 64-byte master key lives in a key file outside the data directory, created (mode 0600) on
+// first use; losing it makes the encrypted copies unreadable and the hashes unmatchable.
+// Thread-safety: immutable after Open; safe to share between threads.
+#pragma once
+
+#include <array>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "core/status.h"
+
+namespace xinyong {
+
+class PersonalDataVault {
+ public:
+  static constexpr size_t kHashSize = 32;
+  using Hash = std::array<unsigned char, kHashSize>;
+
+  // Opens the key file, creating it with a fresh random key when it does not exist.
+  // Fails when the file exists but is not a valid key file, or cannot be created.
+  static Result<std::unique_ptr<PersonalDataVault>> OpenOrCreate(const std::string& key_file);
+  // A vault with a key derived from `seed` — for tests and benchmarks only.
+  static std::unique_ptr<PersonalDataVault> ForTesting(std::string_view seed);
+
+  // Keyed hash of the normalized number: equal numbers give equal hashes under one key.
+  Hash LookupHash(std::string_view normalized) const;
+  // nonce || ciphertext || tag, binary.
+  std::string Encrypt(std::string_view plaintext) const;
+  // Fails with DataLoss when the ciphertext was altered or made under another key.
+  Result<std::string> Decrypt(std::string_view sealed) const;
+
+  ~PersonalDataVault();
+
+ private:
+  PersonalDataVault() = default;
+  std::array<unsigned char, 32> hash_key_{};
+  std::array<unsigned char, 32> enc_key_{};
+};
+
+}  // namespace xinyong
