@@ -65,14 +65,43 @@ bool Consume(std::string_view text, size_t* pos, std::string_view token) {
   return true;
 }
 
+// Reads exactly two digits at text[*pos] into *out.
+bool ReadTwoDigits(std::string_view text, size_t* pos, int* out) {
+  const size_t start = *pos;
+  return ReadNumber(text, pos, 2, out) && *pos - start == 2;
+}
+
+// True for " H:MM", " HH:MM:SS", "THH:MM:SS.fff": a separator, then hours and minutes, optional
+// seconds and fraction. The values are only recognized, not used.
+bool IsTimeOfDay(std::string_view text) {
+  size_t pos = 0;
+  int hours = 0, minutes = 0, seconds = 0;
+  if (!Consume(text, &pos, " ") && !Consume(text, &pos, "T")) return false;
+  while (pos < text.size() && text[pos] == ' ') ++pos;
+  if (!ReadNumber(text, &pos, 2, &hours) || hours > 23) return false;
+  if (!Consume(text, &pos, ":") || !ReadTwoDigits(text, &pos, &minutes) || minutes > 59) {
+    return false;
+  }
+  if (Consume(text, &pos, ":")) {
+    if (!ReadTwoDigits(text, &pos, &seconds) || seconds > 60) return false;  // 60: leap second
+    if (Consume(text, &pos, ".")) {
+      const size_t start = pos;
+      while (pos < text.size() && text[pos] >= '0' && text[pos] <= '9') ++pos;
+      if (pos == start) return false;
+    }
+  }
+  return pos == text.size();
+}
+
 }  // namespace
 
 Result<Date> Date::Parse(std::string_view text) {
   while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
   while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
   auto bad = [&] {
-    return Status::InvalidArgument("'" + std::string(text) +
-                                   "' is not a date (expected YYYY-MM-DD, YYYY/MM/DD or YYYYMMDD)");
+    return Status::InvalidArgument(
+        "'" + std::string(text) +
+        "' is not a date (expected YYYY-MM-DD, YYYY/MM/DD, YYYYMMDD or YYYY年M月D日)");
   };
   int y = 0, m = 0, d = 0;
   size_t pos = 0;
@@ -82,23 +111,23 @@ Result<Date> Date::Parse(std::string_view text) {
     d = std::atoi(std::string(text.substr(6, 2)).c_str());
   } else {
     if (!ReadNumber(text, &pos, 4, &y) || pos != 4) return bad();
-    bool chinese = false;
-    if (Consume(text, &pos, "年")) {
-      chinese = true;
-    } else if (!Consume(text, &pos, "-") && !Consume(text, &pos, "/") &&
-               !Consume(text, &pos, ".")) {
-      return bad();
+    // The month and day separators must match: "2025-03/07" is a typo, not a date.
+    std::string_view sep;
+    for (std::string_view candidate : {"年", "-", "/", "."}) {
+      if (Consume(text, &pos, candidate)) {
+        sep = candidate;
+        break;
+      }
     }
+    if (sep.empty()) return bad();
+    const bool chinese = sep == "年";
     if (!ReadNumber(text, &pos, 2, &m)) return bad();
-    if (chinese ? !Consume(text, &pos, "月")
-                : !(Consume(text, &pos, "-") || Consume(text, &pos, "/") ||
-                    Consume(text, &pos, "."))) {
-      return bad();
-    }
+    if (!Consume(text, &pos, chinese ? "月" : sep)) return bad();
     if (!ReadNumber(text, &pos, 2, &d)) return bad();
     if (chinese) Consume(text, &pos, "日");
-    // Tolerate a trailing time of day ("2025-03-07 00:00:00"), which spreadsheets often add.
-    if (pos < text.size() && text[pos] != ' ' && text[pos] != 'T') return bad();
+    // Tolerate a trailing time of day ("2025-03-07 00:00:00", "2025/3/7 0:00"), which spreadsheets
+    // often add, but nothing else: "2025-03-07 abc" is not a date.
+    if (pos < text.size() && !IsTimeOfDay(text.substr(pos))) return bad();
   }
   auto r = FromYmd(y, m, d);
   if (!r.ok()) return bad();
@@ -117,17 +146,20 @@ Date Date::Today() {
 }
 
 int Date::year() const {
-  int y; unsigned m, d;
+  int y;
+  unsigned m, d;
   CivilFromDays(days_, &y, &m, &d);
   return y;
 }
 int Date::month() const {
-  int y; unsigned m, d;
+  int y;
+  unsigned m, d;
   CivilFromDays(days_, &y, &m, &d);
   return static_cast<int>(m);
 }
 int Date::day() const {
-  int y; unsigned m, d;
+  int y;
+  unsigned m, d;
   CivilFromDays(days_, &y, &m, &d);
   return static_cast<int>(d);
 }
@@ -139,25 +171,32 @@ int Date::weekday() const {
 }
 
 Date Date::AddMonths(int months) const {
-  int y; unsigned m, d;
+  int y;
+  unsigned m, d;
   CivilFromDays(days_, &y, &m, &d);
-  int total = y * 12 + static_cast<int>(m) - 1 + months;
-  int ny = total / 12, nm = total % 12 + 1;
-  int nd = static_cast<int>(d);
-  while (!IsValidYmd(ny, nm, nd) && nd > 28) --nd;
-  return Date(DaysFromCivil(ny, static_cast<unsigned>(nm), static_cast<unsigned>(nd)));
+  const int total = y * 12 + static_cast<int>(m) - 1 + months;
+  const int ny = total >= 0 ? total / 12 : (total - 11) / 12;  // floor, for completeness
+  const int nm = total - ny * 12 + 1;
+  // Clamp by the length of the target month itself. IsValidYmd cannot be used for this: it also
+  // rejects years outside 1900..2999, which used to clamp 2999-12-31 + 1 month to 3000-01-28.
+  static constexpr unsigned kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  const bool leap = (ny % 4 == 0 && ny % 100 != 0) || ny % 400 == 0;
+  const unsigned last = nm == 2 && leap ? 29 : kDays[nm - 1];
+  return Date(DaysFromCivil(ny, static_cast<unsigned>(nm), d < last ? d : last));
 }
 
 std::string Date::ToString() const {
-  int y; unsigned m, d;
+  int y;
+  unsigned m, d;
   CivilFromDays(days_, &y, &m, &d);
-  char buf[16];
+  char buf[32];
   std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", y, m, d);
   return buf;
 }
 
 uint32_t Date::ToYmdNumber() const {
-  int y; unsigned m, d;
+  int y;
+  unsigned m, d;
   CivilFromDays(days_, &y, &m, &d);
   return static_cast<uint32_t>(y) * 10000 + m * 100 + d;
 }

@@ -1,0 +1,106 @@
+#include "model/record.h"
+
+#include <gtest/gtest.h>
+
+#include "model/batch.h"
+#include "model/subject.h"
+
+namespace xinyong {
+namespace {
+
+TEST(RecordEncodingTest, RoundTripsEveryMember) {
+  Record r;
+  r.indicator = "admin_penalty";
+  r.status = RecordStatus::kSuperseded;
+  r.decision_date = *Date::Parse("2025-03-07");
+  r.received_date = *Date::Parse("2025-03-20");
+  r.late = true;
+  r.batch_id = 42;
+  r.content_hash = 0xfeedfacecafebeefULL;
+  r.document_number = "郑市监罚〔2025〕123号";
+  r.values = {{"CF_XDR_MC", "郑州某某有限公司"}, {"CF_NR_FK", "1.5"}, {"BZ", ""}};
+  r.personal = {{"CF_FR_ZJHM", std::string(32, 'h'), "sealed\0bytes"}};
+  Record back;
+  ASSERT_TRUE(DecodeRecordValue(EncodeRecordValue(r), &back));
+  EXPECT_EQ(back.indicator, r.indicator);
+  EXPECT_EQ(back.status, r.status);
+  EXPECT_EQ(back.decision_date, r.decision_date);
+  EXPECT_EQ(back.received_date, r.received_date);
+  EXPECT_TRUE(back.late);
+  EXPECT_EQ(back.batch_id, 42u);
+  EXPECT_EQ(back.content_hash, r.content_hash);
+  EXPECT_EQ(back.document_number, r.document_number);
+  EXPECT_EQ(back.values, r.values);
+  ASSERT_EQ(back.personal.size(), 1u);
+  EXPECT_EQ(back.personal[0].sealed, r.personal[0].sealed);
+  EXPECT_EQ(back.Get("CF_NR_FK"), "1.5");
+  EXPECT_EQ(back.Get("missing"), "");
+}
+
+TEST(RecordEncodingTest, RejectsTruncatedValue) {
+  Record r;
+  r.indicator = "admin_licence";
+  r.values = {{"XK_WSH", "豫许〔2025〕1号"}};
+  std::string enc = EncodeRecordValue(r);
+  Record back;
+  for (size_t n = 0; n < enc.size(); ++n) {
+    EXPECT_FALSE(DecodeRecordValue(std::string_view(enc).substr(0, n), &back)) << n;
+  }
+}
+
+TEST(SubjectEncodingTest, RoundTripsIdentifiersAndFormerNames) {
+  Subject s;
+  s.type = SubjectType::kIndividualBusiness;
+  s.name = "郑州市金水区老王烩面馆";
+  s.former_names = {"老王面馆"};
+  s.uscc = "92410105MA40ABCD1X";
+  s.identifiers = {{IdentifierKind::kUscc, s.uscc}, {IdentifierKind::kOrgCode, "MA40ABCD1"}};
+  s.region = "410105";
+  s.status = "存续";
+  s.first_seen = *Date::Parse("2024-01-02");
+  s.first_batch = 7;
+  Subject back;
+  ASSERT_TRUE(DecodeSubject(EncodeSubject(s), &back));
+  EXPECT_EQ(back.type, s.type);
+  EXPECT_EQ(back.name, s.name);
+  EXPECT_EQ(back.former_names, s.former_names);
+  EXPECT_EQ(back.identifiers, s.identifiers);
+  EXPECT_EQ(back.first_seen, s.first_seen);
+  EXPECT_EQ(back.DisplayCode(), s.uscc);
+}
+
+TEST(SubjectTest, NaturalPersonDisplayCodeNeverShowsTheIdNumber) {
+  Subject s;
+  s.id = 12;
+  s.type = SubjectType::kNaturalPerson;
+  s.identifiers = {{IdentifierKind::kResidentIdHash, std::string(32, 'x')}};
+  EXPECT_EQ(s.DisplayCode(), "P12");
+}
+
+TEST(BatchReportEncodingTest, RoundTripsCounts) {
+  BatchReport b;
+  b.file = "admin_penalty.csv";
+  b.part = 2;
+  b.indicator = "admin_penalty";
+  b.rows = 10;
+  b.accepted = 7;
+  b.rejected = 2;
+  b.duplicates = 1;
+  b.late = 3;
+  b.seconds = 0.25;
+  b.rejections.resize(2);
+  BatchReport back;
+  ASSERT_TRUE(DecodeBatchReport(EncodeBatchReport(b), &back));
+  EXPECT_EQ(back.file, b.file);
+  EXPECT_EQ(back.part, 2u);
+  EXPECT_EQ(back.rows, back.accepted + back.rejected + back.duplicates);
+  EXPECT_EQ(back.late, 3u);
+  EXPECT_DOUBLE_EQ(back.seconds, 0.25);
+  RowIssue i{5, "CF_XDR_SHXYM", "invalid_uscc", "bad check"}, j;
+  ASSERT_TRUE(DecodeRowIssue(EncodeRowIssue(i), &j));
+  EXPECT_EQ(j.row, 5u);
+  EXPECT_EQ(j.message, "bad check");
+}
+
+}  // namespace
+}  // namespace xinyong

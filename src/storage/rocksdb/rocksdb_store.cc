@@ -1,0 +1,423 @@
+#include "storage/rocksdb/rocksdb_store.h"
+
+#include <rocksdb/cache.h>
+#include <rocksdb/db.h>
+#include <rocksdb/filter_policy.h>
+#include <rocksdb/slice_transform.h>
+#include <rocksdb/table.h>
+#include <rocksdb/write_batch.h>
+#include <rocksdb/write_buffer_manager.h>
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+
+#include "core/coding.h"
+#include "storage/rocksdb/keys.h"
+
+namespace xinyong::storage {
+
+namespace {
+
+Status FromRocks(const rocksdb::Status& s, std::string_view what) {
+  if (s.ok()) return Status::Ok();
+  std::string msg = std::string(what) + ": " + s.ToString();
+  if (s.IsNotFound()) return Status::NotFound(msg);
+  if (s.IsCorruption()) return Status::DataLoss(msg);
+  if (s.IsIOError() || s.IsBusy() || s.IsTryAgain() || s.IsTimedOut()) {
+    return Status::Unavailable(msg);
+  }
+  if (s.IsInvalidArgument()) return Status::InvalidArgument(msg);
+  return Status::Internal(msg);
+}
+
+constexpr const char* kCfNames[] = {"default",      "subjects", "ids",     "names",
+                                    "records",      "natural_keys", "by_indicator",
+                                    "batches",      "batch_issues"};
+enum Cf : size_t {
+  kMeta = 0, kSubjects, kIds, kNames, kRecords, kNaturalKeys, kByIndicator, kBatches,
+  kBatchIssues, kCfCount
+};
+
+constexpr std::string_view kCountersKey = "counters";
+constexpr std::string_view kStatsKey = "stats";
+
+std::string EncodeStats(const StoreStats& s) {
+  std::string out;
+  coding::PutVarint(&out, s.subjects);
+  coding::PutVarint(&out, s.records);
+  coding::PutVarint(&out, s.record_versions);
+  coding::PutVarint(&out, s.batches);
+  coding::PutVarint(&out, s.records_by_indicator.size());
+  for (const auto& [k, v] : s.records_by_indicator) {
+    coding::PutString(&out, k);
+    coding::PutVarint(&out, v);
+  }
+  return out;
+}
+
+bool DecodeStats(std::string_view in, StoreStats* s) {
+  uint64_t n = 0;
+  if (!coding::GetVarint(&in, &s->subjects) || !coding::GetVarint(&in, &s->records) ||
+      !coding::GetVarint(&in, &s->record_versions) || !coding::GetVarint(&in, &s->batches) ||
+      !coding::GetVarint(&in, &n)) {
+    return false;
+  }
+  for (uint64_t i = 0; i < n; ++i) {
+    std::string_view k;
+    uint64_t v = 0;
+    if (!coding::GetString(&in, &k) || !coding::GetVarint(&in, &v)) return false;
+    s->records_by_indicator[std::string(k)] = v;
+  }
+  return in.empty();
+}
+
+}  // namespace
+
+struct RocksDbStore::Handles {
+  std::vector<rocksdb::ColumnFamilyHandle*> h;
+  rocksdb::ColumnFamilyHandle* operator[](size_t i) const { return h[i]; }
+};
+
+Result<std::unique_ptr<RocksDbStore>> RocksDbStore::Open(const std::string& path,
+                                                         const RocksDbOptions& options) {
+  std::unique_ptr<RocksDbStore> store(new RocksDbStore());
+  store->options_ = options;
+  store->path_ = path;
+  if (options.create_if_missing) {
+    std::error_code ec;
+    std::filesystem::create_directories(path, ec);
+    if (ec) return Status::Unavailable("cannot create data directory " + path + ": " + ec.message());
+  }
+
+  auto cache = rocksdb::NewLRUCache(options.block_cache_bytes);
+  rocksdb::BlockBasedTableOptions table;
+  table.block_cache = cache;
+  table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10, false));
+  table.cache_index_and_filter_blocks = true;
+  table.pin_l0_filter_and_index_blocks_in_cache = true;
+  table.block_size = 16 * 1024;
+  table.format_version = 5;
+
+  rocksdb::DBOptions db_options;
+  db_options.create_if_missing = options.create_if_missing;
+  db_options.create_missing_column_families = true;
+  db_options.max_background_jobs = 2;
+  db_options.bytes_per_sync = 1 << 20;
+  db_options.max_open_files = 512;
+  db_options.keep_log_file_num = 3;
+  // All memtables together stay under this, charged to the block cache, so memory is bounded.
+  db_options.write_buffer_manager =
+      std::make_shared<rocksdb::WriteBufferManager>(options.write_buffer_bytes * 3, cache);
+
+  std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
+  for (size_t i = 0; i < kCfCount; ++i) {
+    rocksdb::ColumnFamilyOptions cf;
+    cf.write_buffer_size = options.write_buffer_bytes;
+    cf.max_write_buffer_number = 3;
+    cf.compression = rocksdb::kLZ4Compression;
+    cf.bottommost_compression = rocksdb::kZSTD;
+    cf.level_compaction_dynamic_level_bytes = true;
+    rocksdb::BlockBasedTableOptions t = table;
+    if (i == kRecords || i == kNaturalKeys) {
+      // Every read of these tables is scoped to one subject: an 8-byte prefix bloom filter lets
+      // a subject lookup skip files that hold none of its keys.
+      cf.prefix_extractor.reset(rocksdb::NewFixedPrefixTransform(8));
+      t.whole_key_filtering = i == kNaturalKeys;
+    }
+    cf.table_factory.reset(rocksdb::NewBlockBasedTableFactory(t));
+    cfs.emplace_back(kCfNames[i], cf);
+  }
+
+  rocksdb::DB* raw = nullptr;
+  store->cf_ = std::make_unique<Handles>();
+  rocksdb::Status s;
+  if (options.read_only) {
+    s = rocksdb::DB::OpenForReadOnly(db_options, path, cfs, &store->cf_->h, &raw);
+  } else {
+    s = rocksdb::DB::Open(db_options, path, cfs, &store->cf_->h, &raw);
+  }
+  if (!s.ok()) return FromRocks(s, "cannot open store at " + path);
+  store->db_.reset(raw);
+  XY_RETURN_IF_ERROR(store->LoadCounters());
+  return store;
+}
+
+RocksDbStore::~RocksDbStore() {
+  if (db_) {
+    for (auto* h : cf_->h) db_->DestroyColumnFamilyHandle(h).PermitUncheckedError();
+    db_->Close().PermitUncheckedError();
+  }
+}
+
+Status RocksDbStore::LoadCounters() {
+  std::string v;
+  auto s = db_->Get(rocksdb::ReadOptions(), (*cf_)[kMeta], kCountersKey, &v);
+  if (s.ok()) {
+    std::string_view in = v;
+    for (auto& c : next_id_) {
+      uint64_t x = 0;
+      if (!coding::GetVarint(&in, &x)) return Status::DataLoss("store counters are corrupt");
+      c.store(x);
+    }
+  } else if (!s.IsNotFound()) {
+    return FromRocks(s, "reading counters");
+  }
+  s = db_->Get(rocksdb::ReadOptions(), (*cf_)[kMeta], kStatsKey, &v);
+  if (s.ok()) {
+    std::lock_guard lock(stats_mu_);
+    if (!DecodeStats(v, &stats_)) return Status::DataLoss("store statistics are corrupt");
+  } else if (!s.IsNotFound()) {
+    return FromRocks(s, "reading statistics");
+  }
+  return Status::Ok();
+}
+
+uint64_t RocksDbStore::NextId(IdSpace space) {
+  return next_id_[static_cast<size_t>(space)].fetch_add(1);
+}
+
+Result<std::optional<uint64_t>> RocksDbStore::FindSubject(IdentifierKind kind,
+                                                          std::string_view value) const {
+  rocksdb::PinnableSlice v;
+  auto s = db_->Get(rocksdb::ReadOptions(), (*cf_)[kIds], keys::Identifier(kind, value), &v);
+  if (s.IsNotFound()) return std::optional<uint64_t>();
+  if (!s.ok()) return FromRocks(s, "looking up identifier");
+  if (v.size() != 8) return Status::DataLoss("identifier index entry has a bad size");
+  return std::optional<uint64_t>(coding::DecodeFixed64BE(v.data()));
+}
+
+Result<std::optional<Subject>> RocksDbStore::GetSubject(uint64_t id) const {
+  rocksdb::PinnableSlice v;
+  auto s = db_->Get(rocksdb::ReadOptions(), (*cf_)[kSubjects], keys::SubjectKey(id), &v);
+  if (s.IsNotFound()) return std::optional<Subject>();
+  if (!s.ok()) return FromRocks(s, "reading subject");
+  Subject subject;
+  if (!DecodeSubject(v.ToStringView(), &subject)) {
+    return Status::DataLoss("subject " + std::to_string(id) + " is corrupt");
+  }
+  subject.id = id;
+  return std::optional<Subject>(std::move(subject));
+}
+
+Status RocksDbStore::FindSubjectsByNamePrefix(std::string_view prefix, size_t limit,
+                                              std::vector<uint64_t>* out) const {
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), (*cf_)[kNames]));
+  for (it->Seek(rocksdb::Slice(prefix.data(), prefix.size())); it->Valid() && out->size() < limit;
+       it->Next()) {
+    auto k = it->key().ToStringView();
+    if (!k.starts_with(prefix) || k.size() < 9) break;
+    uint64_t id = coding::DecodeFixed64BE(k.data() + k.size() - 8);
+    if (std::find(out->begin(), out->end(), id) == out->end()) out->push_back(id);
+  }
+  return FromRocks(it->status(), "scanning names");
+}
+
+Result<std::optional<NaturalKeyHit>> RocksDbStore::FindNaturalKey(uint64_t subject_id,
+                                                                  std::string_view indicator,
+                                                                  std::string_view key) const {
+  rocksdb::PinnableSlice v;
+  auto s = db_->Get(rocksdb::ReadOptions(), (*cf_)[kNaturalKeys],
+                    keys::NaturalKey(subject_id, indicator, key), &v);
+  if (s.IsNotFound()) return std::optional<NaturalKeyHit>();
+  if (!s.ok()) return FromRocks(s, "looking up natural key");
+  NaturalKeyHit hit;
+  if (!keys::DecodeNaturalKeyValue(v.ToStringView(), &hit.record_id, &hit.version,
+                                   &hit.content_hash)) {
+    return Status::DataLoss("natural key entry is corrupt");
+  }
+  return std::optional<NaturalKeyHit>(hit);
+}
+
+Status RocksDbStore::ListRecords(uint64_t subject_id, std::string_view indicator,
+                                 std::vector<Record>* out) const {
+  rocksdb::ReadOptions ro;
+  ro.prefix_same_as_start = true;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, (*cf_)[kRecords]));
+  const std::string prefix = keys::SubjectKey(subject_id);
+  size_t first = out->size();
+  for (it->Seek(prefix); it->Valid(); it->Next()) {
+    auto k = it->key().ToStringView();
+    if (!k.starts_with(prefix)) break;
+    uint64_t record_id = 0;
+    uint32_t version = 0;
+    if (!keys::DecodeRecordKey(k, nullptr, &record_id, &version)) {
+      return Status::DataLoss("record key is corrupt");
+    }
+    // Versions of one record are adjacent and ascending: a later one replaces the previous.
+    if (out->size() > first && out->back().record_id == record_id) out->pop_back();
+    Record r;
+    if (!DecodeRecordValue(it->value().ToStringView(), &r)) {
+      return Status::DataLoss("record " + std::to_string(record_id) + " is corrupt");
+    }
+    r.subject_id = subject_id;
+    r.record_id = record_id;
+    r.version = version;
+    out->push_back(std::move(r));
+  }
+  XY_RETURN_IF_ERROR(FromRocks(it->status(), "scanning records"));
+  if (!indicator.empty()) {
+    out->erase(std::remove_if(out->begin() + static_cast<std::ptrdiff_t>(first), out->end(),
+                              [&](const Record& r) { return r.indicator != indicator; }),
+               out->end());
+  }
+  std::sort(out->begin() + static_cast<std::ptrdiff_t>(first), out->end(),
+            [](const Record& a, const Record& b) {
+              if (a.decision_date != b.decision_date) return a.decision_date > b.decision_date;
+              return a.record_id > b.record_id;
+            });
+  return Status::Ok();
+}
+
+Status RocksDbStore::ListRecordVersions(uint64_t subject_id, uint64_t record_id,
+                                        std::vector<Record>* out) const {
+  rocksdb::ReadOptions ro;
+  ro.prefix_same_as_start = true;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, (*cf_)[kRecords]));
+  const std::string prefix = keys::RecordPrefix(subject_id, record_id);
+  for (it->Seek(prefix); it->Valid(); it->Next()) {
+    auto k = it->key().ToStringView();
+    if (!k.starts_with(prefix)) break;
+    uint32_t version = 0;
+    if (!keys::DecodeRecordKey(k, nullptr, nullptr, &version)) {
+      return Status::DataLoss("record key is corrupt");
+    }
+    Record r;
+    if (!DecodeRecordValue(it->value().ToStringView(), &r)) {
+      return Status::DataLoss("record " + std::to_string(record_id) + " is corrupt");
+    }
+    r.subject_id = subject_id;
+    r.record_id = record_id;
+    r.version = version;
+    out->push_back(std::move(r));
+  }
+  // Every version but the newest is superseded; the stored status describes the version itself.
+  for (size_t i = 0; i + 1 < out->size(); ++i) (*out)[i].status = RecordStatus::kSuperseded;
+  return FromRocks(it->status(), "scanning record versions");
+}
+
+Status RocksDbStore::Commit(const WriteSet& ws) {
+  std::lock_guard lock(mu_);
+  rocksdb::WriteBatch wb;
+  StoreStats delta;
+  for (const Subject& s : ws.subjects) {
+    std::string key = keys::SubjectKey(s.id);
+    wb.Put((*cf_)[kSubjects], key, EncodeSubject(s));
+    for (const Identifier& i : s.identifiers) {
+      wb.Put((*cf_)[kIds], keys::Identifier(i.kind, i.value), key);
+    }
+    wb.Put((*cf_)[kNames], keys::Name(s.name, s.id), "");
+    for (const auto& former : s.former_names) wb.Put((*cf_)[kNames], keys::Name(former, s.id), "");
+    if (s.first_batch == ws.batch.id) ++delta.subjects;
+  }
+  for (const auto& [id, name] : ws.dropped_names) wb.Delete((*cf_)[kNames], keys::Name(name, id));
+  for (const RecordWrite& w : ws.records) {
+    const Record& r = w.record;
+    wb.Put((*cf_)[kRecords], keys::RecordKey(r.subject_id, r.record_id, r.version),
+           EncodeRecordValue(r));
+    wb.Put((*cf_)[kNaturalKeys], keys::NaturalKey(r.subject_id, r.indicator, w.natural_key),
+           keys::NaturalKeyValue(r.record_id, r.version, r.content_hash));
+    wb.Put((*cf_)[kByIndicator],
+           keys::ByIndicator(r.indicator, r.decision_date, r.subject_id, r.record_id), "");
+    ++delta.record_versions;
+    if (r.version == 1) {
+      ++delta.records;
+      ++delta.records_by_indicator[r.indicator];
+    }
+  }
+  const BatchReport& b = ws.batch;
+  std::string batch_key = keys::BatchKey(b.id);
+  wb.Put((*cf_)[kBatches], batch_key, EncodeBatchReport(b));
+  uint32_t seq = 0;
+  for (const RowIssue& i : b.rejections) {
+    wb.Put((*cf_)[kBatchIssues], keys::BatchIssue(b.id, 'r', seq++), EncodeRowIssue(i));
+  }
+  seq = 0;
+  for (const RowIssue& i : b.warnings) {
+    wb.Put((*cf_)[kBatchIssues], keys::BatchIssue(b.id, 'w', seq++), EncodeRowIssue(i));
+  }
+  delta.batches = 1;
+
+  StoreStats next;
+  {
+    std::lock_guard slock(stats_mu_);
+    next = stats_;
+  }
+  next.subjects += delta.subjects;
+  next.records += delta.records;
+  next.record_versions += delta.record_versions;
+  next.batches += delta.batches;
+  for (const auto& [k, v] : delta.records_by_indicator) next.records_by_indicator[k] += v;
+  std::string counters;
+  for (const auto& c : next_id_) coding::PutVarint(&counters, c.load());
+  wb.Put((*cf_)[kMeta], kCountersKey, counters);
+  wb.Put((*cf_)[kMeta], kStatsKey, EncodeStats(next));
+
+  rocksdb::WriteOptions wo;
+  wo.sync = options_.sync;
+  XY_RETURN_IF_ERROR(FromRocks(db_->Write(wo, &wb), "committing batch " + std::to_string(b.id)));
+  std::lock_guard slock(stats_mu_);
+  stats_ = std::move(next);
+  return Status::Ok();
+}
+
+Result<std::optional<BatchReport>> RocksDbStore::GetBatch(uint64_t id) const {
+  std::string v;
+  auto s = db_->Get(rocksdb::ReadOptions(), (*cf_)[kBatches], keys::BatchKey(id), &v);
+  if (s.IsNotFound()) return std::optional<BatchReport>();
+  if (!s.ok()) return FromRocks(s, "reading batch");
+  BatchReport b;
+  if (!DecodeBatchReport(v, &b)) return Status::DataLoss("batch " + std::to_string(id) + " is corrupt");
+  b.id = id;
+  std::unique_ptr<rocksdb::Iterator> it(
+      db_->NewIterator(rocksdb::ReadOptions(), (*cf_)[kBatchIssues]));
+  const std::string prefix = keys::BatchKey(id);
+  for (it->Seek(prefix); it->Valid(); it->Next()) {
+    auto k = it->key().ToStringView();
+    if (!k.starts_with(prefix)) break;
+    RowIssue issue;
+    if (k.size() != 13 || !DecodeRowIssue(it->value().ToStringView(), &issue)) {
+      return Status::DataLoss("batch issue is corrupt");
+    }
+    (k[8] == 'r' ? b.rejections : b.warnings).push_back(std::move(issue));
+  }
+  XY_RETURN_IF_ERROR(FromRocks(it->status(), "reading batch issues"));
+  return std::optional<BatchReport>(std::move(b));
+}
+
+Status RocksDbStore::ListBatches(size_t limit, std::vector<BatchSummary>* out) const {
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), (*cf_)[kBatches]));
+  for (it->SeekToLast(); it->Valid() && out->size() < limit; it->Prev()) {
+    BatchReport b;
+    if (it->key().size() != 8 || !DecodeBatchReport(it->value().ToStringView(), &b)) {
+      return Status::DataLoss("batch entry is corrupt");
+    }
+    out->push_back({coding::DecodeFixed64BE(it->key().data()), b.file, b.indicator, b.dept, b.rows,
+                    b.accepted, b.rejected, b.duplicates, b.late});
+  }
+  return FromRocks(it->status(), "listing batches");
+}
+
+Result<StoreStats> RocksDbStore::Stats() const {
+  StoreStats s;
+  {
+    std::lock_guard lock(stats_mu_);
+    s = stats_;
+  }
+  std::error_code ec;
+  for (const auto& e : std::filesystem::recursive_directory_iterator(path_, ec)) {
+    if (e.is_regular_file(ec)) s.disk_bytes += e.file_size(ec);
+  }
+  return s;
+}
+
+Status RocksDbStore::CompactAll() {
+  for (auto* h : cf_->h) {
+    XY_RETURN_IF_ERROR(FromRocks(db_->Flush(rocksdb::FlushOptions(), h), "flush"));
+    XY_RETURN_IF_ERROR(
+        FromRocks(db_->CompactRange(rocksdb::CompactRangeOptions(), h, nullptr, nullptr), "compact"));
+  }
+  return Status::Ok();
+}
+
+}  // namespace xinyong::storage

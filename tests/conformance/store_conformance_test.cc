@@ -1,0 +1,217 @@
+// The Store conformance suite: every backend must pass every test here. Add a backend by adding
+// a factory to kBackends below.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <functional>
+
+#include "storage/rocksdb/rocksdb_store.h"
+#include "storage/store.h"
+
+namespace xinyong::storage {
+namespace {
+
+struct Backend {
+  const char* name;
+  std::function<std::unique_ptr<Store>(const std::string& dir)> open;
+};
+
+const Backend kBackends[] = {
+    {"rocksdb",
+     [](const std::string& dir) -> std::unique_ptr<Store> {
+       auto r = RocksDbStore::Open(dir);
+       EXPECT_TRUE(r.ok()) << r.status().ToString();
+       return r.ok() ? std::move(r).value() : nullptr;
+     }},
+};
+
+class StoreConformanceTest : public ::testing::TestWithParam<Backend> {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("xinyong-conf-" + std::to_string(::getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::remove_all(dir_);
+    store_ = GetParam().open(dir_.string());
+    ASSERT_NE(store_, nullptr);
+  }
+  void TearDown() override {
+    store_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+  void Reopen() {
+    store_.reset();
+    store_ = GetParam().open(dir_.string());
+    ASSERT_NE(store_, nullptr);
+  }
+
+  // A batch with one new company and `n` penalty records.
+  WriteSet CompanyBatch(const std::string& uscc, const std::string& name, int n) {
+    WriteSet ws;
+    ws.batch.id = store_->NextId(IdSpace::kBatch);
+    ws.batch.file = "admin_penalty.csv";
+    ws.batch.indicator = "admin_penalty";
+    Subject s;
+    s.id = store_->NextId(IdSpace::kSubject);
+    s.type = SubjectType::kLegalPerson;
+    s.name = name;
+    s.uscc = uscc;
+    s.identifiers = {{IdentifierKind::kUscc, uscc}, {IdentifierKind::kOrgCode, uscc.substr(8, 9)}};
+    s.first_batch = ws.batch.id;
+    ws.subjects.push_back(s);
+    for (int i = 0; i < n; ++i) {
+      RecordWrite w;
+      w.record.subject_id = s.id;
+      w.record.record_id = store_->NextId(IdSpace::kRecord);
+      w.record.indicator = "admin_penalty";
+      w.record.decision_date = Date::FromDays(20000 + i);
+      w.record.batch_id = ws.batch.id;
+      w.record.document_number = "郑市监罚〔2025〕" + std::to_string(i) + "号";
+      w.record.values = {{"CF_WSH", w.record.document_number}};
+      w.record.content_hash = 1000 + static_cast<uint64_t>(i);
+      w.natural_key = w.record.document_number;
+      ws.records.push_back(w);
+    }
+    ws.batch.rows = ws.batch.accepted = static_cast<uint64_t>(n);
+    return ws;
+  }
+
+  std::filesystem::path dir_;
+  std::unique_ptr<Store> store_;
+};
+
+TEST_P(StoreConformanceTest, UnknownIdentifierResolvesToNothing) {
+  auto r = store_->FindSubject(IdentifierKind::kUscc, "91110000600037341L");
+  ASSERT_TRUE(r.ok());
+  EXPECT_FALSE(r->has_value());
+  auto s = store_->GetSubject(12345);
+  ASSERT_TRUE(s.ok());
+  EXPECT_FALSE(s->has_value());
+}
+
+TEST_P(StoreConformanceTest, CommittedBatchIsReadableAfterReopen) {
+  WriteSet ws = CompanyBatch("91110000600037341L", "郑州宇通客车股份有限公司", 3);
+  ws.batch.rejected = 1;
+  ws.batch.rows = 4;
+  ws.batch.rejections.push_back({2, "CF_XDR_SHXYM", "invalid_uscc", "bad check character"});
+  ASSERT_TRUE(store_->Commit(ws).ok());
+  Reopen();
+
+  auto id = store_->FindSubject(IdentifierKind::kOrgCode, "600037341");
+  ASSERT_TRUE(id.ok() && id->has_value());
+  auto subject = store_->GetSubject(**id);
+  ASSERT_TRUE(subject.ok() && subject->has_value());
+  EXPECT_EQ((*subject)->name, "郑州宇通客车股份有限公司");
+
+  std::vector<Record> records;
+  ASSERT_TRUE(store_->ListRecords(**id, "", &records).ok());
+  ASSERT_EQ(records.size(), 3u);
+  EXPECT_GT(records[0].decision_date, records[1].decision_date) << "newest first";
+
+  auto batch = store_->GetBatch(ws.batch.id);
+  ASSERT_TRUE(batch.ok() && batch->has_value());
+  EXPECT_EQ((*batch)->rows, 4u);
+  ASSERT_EQ((*batch)->rejections.size(), 1u);
+  EXPECT_EQ((*batch)->rejections[0].field, "CF_XDR_SHXYM");
+
+  auto stats = store_->Stats();
+  ASSERT_TRUE(stats.ok());
+  EXPECT_EQ(stats->subjects, 1u);
+  EXPECT_EQ(stats->records, 3u);
+  EXPECT_EQ(stats->batches, 1u);
+  EXPECT_EQ(stats->records_by_indicator.at("admin_penalty"), 3u);
+}
+
+TEST_P(StoreConformanceTest, IdsAreNeverReusedAcrossReopen) {
+  WriteSet ws = CompanyBatch("91110000600037341L", "甲公司", 1);
+  ASSERT_TRUE(store_->Commit(ws).ok());
+  uint64_t last_subject = ws.subjects[0].id;
+  uint64_t last_record = ws.records[0].record.record_id;
+  Reopen();
+  EXPECT_GT(store_->NextId(IdSpace::kSubject), last_subject);
+  EXPECT_GT(store_->NextId(IdSpace::kRecord), last_record);
+}
+
+TEST_P(StoreConformanceTest, CorrectionAddsVersionAndKeepsTheOldOne) {
+  WriteSet ws = CompanyBatch("91110000600037341L", "甲公司", 1);
+  ASSERT_TRUE(store_->Commit(ws).ok());
+  const Record& first = ws.records[0].record;
+
+  WriteSet fix;
+  fix.batch.id = store_->NextId(IdSpace::kBatch);
+  RecordWrite w = ws.records[0];
+  w.record.version = 2;
+  w.record.batch_id = fix.batch.id;
+  w.record.values = {{"CF_WSH", first.document_number}, {"CF_NR_FK", "2"}};
+  w.record.content_hash = 999;
+  fix.records.push_back(w);
+  ASSERT_TRUE(store_->Commit(fix).ok());
+
+  auto hit = store_->FindNaturalKey(first.subject_id, "admin_penalty", ws.records[0].natural_key);
+  ASSERT_TRUE(hit.ok() && hit->has_value());
+  EXPECT_EQ((*hit)->version, 2u);
+  EXPECT_EQ((*hit)->content_hash, 999u);
+
+  std::vector<Record> current;
+  ASSERT_TRUE(store_->ListRecords(first.subject_id, "admin_penalty", &current).ok());
+  ASSERT_EQ(current.size(), 1u);
+  EXPECT_EQ(current[0].version, 2u);
+  EXPECT_EQ(current[0].Get("CF_NR_FK"), "2");
+
+  std::vector<Record> versions;
+  ASSERT_TRUE(store_->ListRecordVersions(first.subject_id, first.record_id, &versions).ok());
+  ASSERT_EQ(versions.size(), 2u);
+  EXPECT_EQ(versions[0].status, RecordStatus::kSuperseded);
+  EXPECT_EQ(versions[1].status, RecordStatus::kActive);
+
+  auto stats = store_->Stats();
+  ASSERT_TRUE(stats.ok());
+  EXPECT_EQ(stats->records, 1u);
+  EXPECT_EQ(stats->record_versions, 2u);
+}
+
+TEST_P(StoreConformanceTest, RecordsOfOneSubjectDoNotLeakIntoAnother) {
+  ASSERT_TRUE(store_->Commit(CompanyBatch("91110000600037341L", "甲公司", 2)).ok());
+  ASSERT_TRUE(store_->Commit(CompanyBatch("91310115MA1K3BTP2B", "乙公司", 5)).ok());
+  auto a = store_->FindSubject(IdentifierKind::kUscc, "91110000600037341L");
+  auto b = store_->FindSubject(IdentifierKind::kUscc, "91310115MA1K3BTP2B");
+  ASSERT_TRUE(a.ok() && b.ok() && a->has_value() && b->has_value());
+  std::vector<Record> ra, rb;
+  ASSERT_TRUE(store_->ListRecords(**a, "", &ra).ok());
+  ASSERT_TRUE(store_->ListRecords(**b, "", &rb).ok());
+  EXPECT_EQ(ra.size(), 2u);
+  EXPECT_EQ(rb.size(), 5u);
+  std::vector<Record> none;
+  ASSERT_TRUE(store_->ListRecords(**a, "admin_licence", &none).ok());
+  EXPECT_TRUE(none.empty());
+}
+
+TEST_P(StoreConformanceTest, NamePrefixFindsCurrentAndFormerNames) {
+  WriteSet ws = CompanyBatch("91110000600037341L", "郑州宇通客车股份有限公司", 0);
+  ws.subjects[0].former_names = {"郑州客车厂"};
+  ASSERT_TRUE(store_->Commit(ws).ok());
+  std::vector<uint64_t> ids;
+  ASSERT_TRUE(store_->FindSubjectsByNamePrefix("郑州宇通", 10, &ids).ok());
+  EXPECT_EQ(ids.size(), 1u);
+  ids.clear();
+  ASSERT_TRUE(store_->FindSubjectsByNamePrefix("郑州客车", 10, &ids).ok());
+  EXPECT_EQ(ids.size(), 1u);
+  ids.clear();
+  ASSERT_TRUE(store_->FindSubjectsByNamePrefix("洛阳", 10, &ids).ok());
+  EXPECT_TRUE(ids.empty());
+}
+
+TEST_P(StoreConformanceTest, ListsBatchesNewestFirst) {
+  ASSERT_TRUE(store_->Commit(CompanyBatch("91110000600037341L", "甲公司", 1)).ok());
+  ASSERT_TRUE(store_->Commit(CompanyBatch("91310115MA1K3BTP2B", "乙公司", 1)).ok());
+  std::vector<BatchSummary> batches;
+  ASSERT_TRUE(store_->ListBatches(10, &batches).ok());
+  ASSERT_EQ(batches.size(), 2u);
+  EXPECT_GT(batches[0].id, batches[1].id);
+}
+
+INSTANTIATE_TEST_SUITE_P(AllBackends, StoreConformanceTest, ::testing::ValuesIn(kBackends),
+                         [](const auto& info) { return std::string(info.param.name); });
+
+}  // namespace
+}  // namespace xinyong::storage
