@@ -1,1 +1,468 @@
-// placeholder: implementation in progress
+#include "core/identifiers.h"
+
+#include <array>
+#include <cstdint>
+#include <cstdio>
+#include <optional>
+#include <vector>
+
+namespace xinyong::ident {
+
+namespace {
+
+// ---------------------------------------------------------------------------------------------
+// Text helpers. Inputs come from spreadsheets typed by people, so messages must name what was
+// typed without letting control bytes or broken UTF-8 leak into logs and JSON answers.
+
+// Length of the well-formed UTF-8 sequence starting at s[i], or 0 when the bytes there are not one
+// (stray continuation byte, truncated or overlong sequence, surrogate, beyond U+10FFFF).
+size_t Utf8SequenceLength(std::string_view s, size_t i) {
+  const auto byte = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
+  const unsigned char b0 = byte(i);
+  if (b0 < 0x80) return 1;
+  size_t len = 0;
+  unsigned char lo = 0x80, hi = 0xBF;  // allowed range of the second byte
+  if (b0 >= 0xC2 && b0 <= 0xDF) {
+    len = 2;
+  } else if (b0 >= 0xE0 && b0 <= 0xEF) {
+    len = 3;
+    if (b0 == 0xE0) lo = 0xA0;
+    if (b0 == 0xED) hi = 0x9F;
+  } else if (b0 >= 0xF0 && b0 <= 0xF4) {
+    len = 4;
+    if (b0 == 0xF0) lo = 0x90;
+    if (b0 == 0xF4) hi = 0x8F;
+  } else {
+    return 0;
+  }
+  if (i + len > s.size()) return 0;
+  if (byte(i + 1) < lo || byte(i + 1) > hi) return 0;
+  for (size_t k = 2; k < len; ++k) {
+    if (byte(i + k) < 0x80 || byte(i + k) > 0xBF) return 0;
+  }
+  return len;
+}
+
+// Length of the character (or lone invalid byte) at s[i]; always at least 1.
+size_t CharLength(std::string_view s, size_t i) {
+  const size_t len = Utf8SequenceLength(s, i);
+  return len == 0 ? 1 : len;
+}
+
+// Number of characters a person would count: code points, an invalid byte counting as one.
+size_t CharCount(std::string_view s) {
+  size_t n = 0;
+  for (size_t i = 0; i < s.size(); i += CharLength(s, i)) ++n;
+  return n;
+}
+
+// Shows the character at s[i] safely: printable ASCII and valid UTF-8 as they are, anything else
+// (control bytes, broken UTF-8) as \xNN.
+std::string ShowChar(std::string_view s, size_t i) {
+  const unsigned char b = static_cast<unsigned char>(s[i]);
+  const size_t len = Utf8SequenceLength(s, i);
+  if ((b >= 0x20 && b < 0x7F) || len > 1) return std::string(s.substr(i, len));
+  char buf[8];
+  std::snprintf(buf, sizeof buf, "\\x%02X", b);
+  return buf;
+}
+
+// The whole value in single quotes, made safe as in ShowChar.
+std::string Quote(std::string_view s) {
+  std::string out = "'";
+  for (size_t i = 0; i < s.size(); i += CharLength(s, i)) out += ShowChar(s, i);
+  out += '\'';
+  return out;
+}
+
+std::string CountPhrase(size_t n) {
+  return std::to_string(n) + (n == 1 ? " character" : " characters");
+}
+
+// Byte offset of the first character of `s` for which `allowed` is false, or npos.
+template <typename Pred>
+size_t FindDisallowed(std::string_view s, Pred allowed) {
+  for (size_t i = 0; i < s.size(); i += CharLength(s, i)) {
+    if (CharLength(s, i) > 1 || !allowed(s[i])) return i;
+  }
+  return std::string_view::npos;
+}
+
+bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+bool IsUpperAlnum(char c) { return IsDigit(c) || (c >= 'A' && c <= 'Z'); }
+bool AllDigits(std::string_view s) {
+  for (char c : s) {
+    if (!IsDigit(c)) return false;
+  }
+  return true;
+}
+
+// ---------------------------------------------------------------------------------------------
+// GB 32100 tables.
+
+// Value of a character in kUsccAlphabet, or -1.
+int UsccValue(char c) {
+  const size_t pos = kUsccAlphabet.find(c);
+  return pos == std::string_view::npos ? -1 : static_cast<int>(pos);
+}
+
+// 3^(i-1) mod 31 for positions 1..17. 31 is prime and 3 has order 30 modulo 31, so the 17
+// weights are distinct and non-zero: any single substitution, and any swap of two different
+// characters within positions 1-17, changes the sum. The check character counts with weight 1,
+// the same as position 1, so swapping the first and last characters goes unseen by the check
+// (identifiers_test.cc shows a code where the swap yields another valid code).
+constexpr std::array<int, 17> kUsccWeights = {1,  3,  9,  27, 19, 26, 16, 17, 20,
+                                              29, 25, 13, 8,  24, 10, 30, 28};
+
+struct EntityType {
+  char code;
+  const char* name;
+};
+
+struct Authority {
+  char code;
+  const char* name;
+  std::array<EntityType, 6> types;  // unused slots have code 0
+};
+
+// GB 32100-2015 registration authorities and the entity types each may register (FACTS.md §1).
+// Names FACTS.md leaves out are those of the published code table; "其他" is the catch-all 9.
+constexpr std::array<Authority, 12> kAuthorities = {{
+    {'1', "机构编制", {{{'1', "机关"}, {'2', "事业单位"}, {'3', "群众团体"}, {'9', "其他"}}}},
+    {'2', "外交", {{{'1', "外国常驻新闻机构"}, {'9', "其他"}}}},
+    {'3',
+     "司法行政",
+     {{{'1', "律师事务所"},
+       {'2', "公证处"},
+       {'3', "基层法律服务所"},
+       {'4', "司法鉴定机构"},
+       {'5', "仲裁委员会"},
+       {'9', "其他"}}}},
+    {'4', "文化", {{{'1', "外国在华文化中心"}, {'9', "其他"}}}},
+    {'5', "民政", {{{'1', "社会团体"}, {'2', "民办非企业单位"}, {'3', "基金会"}, {'9', "其他"}}}},
+    {'6',
+     "旅游",
+     {{{'1', "外国政府旅游部门常驻代表机构"},
+       {'2', "港澳台地区旅游部门常驻内地（大陆）代表机构"},
+       {'9', "其他"}}}},
+    {'7', "宗教", {{{'1', "宗教活动场所"}, {'2', "宗教院校"}, {'9', "其他"}}}},
+    {'8', "工会", {{{'1', "基层工会"}, {'9', "其他"}}}},
+    {'9', "工商", {{{'1', "企业"}, {'2', "个体工商户"}, {'3', "农民专业合作社"}}}},
+    {'A', "军队编制", {{{'1', "军队事业单位"}, {'9', "其他"}}}},
+    {'N',
+     "农业",
+     {{{'1', "组级集体经济组织"},
+       {'2', "村级集体经济组织"},
+       {'3', "乡镇级集体经济组织"},
+       {'9', "其他"}}}},
+    {'Y', "其他", {{{'1', "其他"}}}},
+}};
+
+const Authority* FindAuthority(char code) {
+  for (const Authority& a : kAuthorities) {
+    if (a.code == code) return &a;
+  }
+  return nullptr;
+}
+
+const EntityType* FindType(const Authority& authority, char code) {
+  for (const EntityType& t : authority.types) {
+    if (t.code != 0 && t.code == code) return &t;
+  }
+  return nullptr;
+}
+
+// ---------------------------------------------------------------------------------------------
+// GB 11714 organization code.
+
+// Value of an organization-code character: 0-9, then A=10 … Z=35; -1 otherwise.
+int OrgValue(char c) {
+  if (IsDigit(c)) return c - '0';
+  if (c >= 'A' && c <= 'Z') return c - 'A' + 10;
+  return -1;
+}
+
+constexpr std::array<int, 8> kOrgWeights = {3, 7, 9, 10, 5, 8, 4, 2};
+
+// ---------------------------------------------------------------------------------------------
+// GB 11643 resident ID.
+
+// 2^(18-i) mod 11 for positions 1..17; the check character stands in for weight 1.
+constexpr std::array<int, 17> kResidentIdWeights = {7, 9, 10, 5,  8, 4, 2, 1, 6,
+                                                    3, 7, 9,  10, 5, 8, 4, 2};
+
+// Checks the 8 digits of a birth date. The reason names no digits: it ends up in a message
+// about a resident ID, and the birth date is part of what the mask hides.
+std::optional<std::string> BirthDateProblem(std::string_view yyyymmdd, Date today, Date* birth) {
+  const int y = std::stoi(std::string(yyyymmdd.substr(0, 4)));
+  const int m = std::stoi(std::string(yyyymmdd.substr(4, 2)));
+  const int d = std::stoi(std::string(yyyymmdd.substr(6, 2)));
+  if (y < 1900) return "has a birth year before 1900";
+  if (y <= 2999 && !IsValidYmd(y, m, d)) return "has a birth date that is not a real date";
+  Result<Date> date = Date::FromYmd(y, m, d);
+  if (!date.ok() || *date > today) {
+    return "has a birth date after today (" + today.ToString() + ")";
+  }
+  *birth = *date;
+  return std::nullopt;
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------
+
+std::string NormalizeCodeInput(std::string_view input) {
+  std::string out;
+  out.reserve(input.size());
+  const auto byte = [&](size_t k) { return static_cast<unsigned char>(input[k]); };
+  for (size_t i = 0; i < input.size();) {
+    const unsigned char b = byte(i);
+    char ascii = 0;  // the ASCII character this position stands for, if any
+    size_t consumed = 1;
+    if (b < 0x80) {
+      ascii = static_cast<char>(b);
+    } else if (i + 2 < input.size() && b == 0xEF && byte(i + 1) == 0xBC && byte(i + 2) >= 0x81 &&
+               byte(i + 2) <= 0xBF) {
+      // U+FF01..U+FF3F (full-width ! … _) map to 0x21..0x5F.
+      ascii = static_cast<char>(byte(i + 2) - 0x81 + 0x21);
+      consumed = 3;
+    } else if (i + 2 < input.size() && b == 0xEF && byte(i + 1) == 0xBD && byte(i + 2) >= 0x80 &&
+               byte(i + 2) <= 0x9E) {
+      // U+FF40..U+FF5E (full-width ` … ~) map to 0x60..0x7E.
+      ascii = static_cast<char>(byte(i + 2) - 0x80 + 0x60);
+      consumed = 3;
+    } else if (i + 2 < input.size() &&
+               ((b == 0xE3 && byte(i + 1) == 0x80 && byte(i + 2) == 0x80) ||   // U+3000
+                (b == 0xE2 && byte(i + 1) == 0x80 && byte(i + 2) == 0x94))) {  // U+2014 —
+      i += 3;  // separators people type between groups of a code
+      continue;
+    }
+    if (ascii == 0 && b >= 0x80) {
+      out += input[i];  // kept so validation can name the character
+      ++i;
+      continue;
+    }
+    i += consumed;
+    if (ascii == ' ' || ascii == '\t' || ascii == '-') continue;
+    if (ascii >= 'a' && ascii <= 'z') ascii = static_cast<char>(ascii - 'a' + 'A');
+    out += ascii;
+  }
+  return out;
+}
+
+char UsccCheckChar(std::string_view first17) {
+  if (first17.size() != 17) return '\0';
+  int sum = 0;
+  for (size_t i = 0; i < 17; ++i) {
+    const int v = UsccValue(first17[i]);
+    if (v < 0) return '\0';
+    sum += kUsccWeights[i] * v;
+  }
+  return kUsccAlphabet[static_cast<size_t>((31 - sum % 31) % 31)];
+}
+
+char OrgCodeCheckChar(std::string_view first8) {
+  if (first8.size() != 8) return '\0';
+  int sum = 0;
+  for (size_t i = 0; i < 8; ++i) {
+    const int v = OrgValue(first8[i]);
+    if (v < 0) return '\0';
+    sum += kOrgWeights[i] * v;
+  }
+  const int c = 11 - sum % 11;
+  if (c == 10) return 'X';
+  if (c == 11) return '0';
+  return static_cast<char>('0' + c);
+}
+
+Result<UsccInfo> ParseUscc(std::string_view input) {
+  const std::string code = NormalizeCodeInput(input);
+  // Quoting is left to the failure path: valid codes, by far the most common, skip it.
+  const auto fail = [&code](const std::string& reason) {
+    return Status::InvalidArgument(Quote(code) + reason);
+  };
+  if (const size_t n = CharCount(code); n != 18) {
+    return fail(" has " + CountPhrase(n) + "; a USCC has 18");
+  }
+  if (const size_t bad = FindDisallowed(code, [](char c) { return UsccValue(c) >= 0; });
+      bad != std::string::npos) {
+    return fail(" contains '" + ShowChar(code, bad) + "', which GB 32100 does not use");
+  }
+  const Authority* authority = FindAuthority(code[0]);
+  if (authority == nullptr) {
+    return fail(" starts with registration authority '" + std::string(1, code[0]) +
+                "', which GB 32100 does not define");
+  }
+  const EntityType* type = FindType(*authority, code[1]);
+  if (type == nullptr) {
+    return fail(" has entity type '" + std::string(1, code[1]) +
+                "', which GB 32100 does not define for authority " + std::string(1, code[0]) +
+                " (" + authority->name + ")");
+  }
+  const std::string_view region = std::string_view(code).substr(2, 6);
+  if (!AllDigits(region)) {
+    return fail(" has region '" + std::string(region) +
+                "' in positions 3-8, but a division code is 6 digits");
+  }
+  const std::string_view org = std::string_view(code).substr(8, 9);
+  if (const char want = OrgCodeCheckChar(org.substr(0, 8)); want != org[8]) {
+    return fail(" contains organization code " + std::string(org) + ", whose check character " +
+                std::string(1, org[8]) + " should be " + std::string(1, want));
+  }
+  if (const char want = UsccCheckChar(std::string_view(code).substr(0, 17)); want != code[17]) {
+    return fail(" has check character " + std::string(1, code[17]) + " but should be " +
+                std::string(1, want));
+  }
+  UsccInfo info;
+  info.code = code;
+  info.authority = code[0];
+  info.type = code[1];
+  info.authority_name = authority->name;
+  info.type_name = type->name;
+  info.region = std::string(region);
+  info.org_code = std::string(org);
+  return info;
+}
+
+Result<std::string> ParseOrgCode(std::string_view input) {
+  // Normalization drops the hyphen printed before the check character (12345678-9).
+  const std::string code = NormalizeCodeInput(input);
+  // Quoting is left to the failure path: valid codes, by far the most common, skip it.
+  const auto fail = [&code](const std::string& reason) {
+    return Status::InvalidArgument(Quote(code) + reason);
+  };
+  if (const size_t n = CharCount(code); n != 9) {
+    return fail(" has " + CountPhrase(n) + "; an organization code has 9");
+  }
+  if (const size_t bad = FindDisallowed(code, IsUpperAlnum); bad != std::string::npos) {
+    return fail(" contains '" + ShowChar(code, bad) + "', which GB 11714 does not use");
+  }
+  if (const char want = OrgCodeCheckChar(std::string_view(code).substr(0, 8)); want != code[8]) {
+    return fail(" has check character " + std::string(1, code[8]) + " but should be " +
+                std::string(1, want));
+  }
+  return code;
+}
+
+char ResidentIdCheckChar(std::string_view first17) {
+  if (first17.size() != 17 || !AllDigits(first17)) return '\0';
+  int sum = 0;
+  for (size_t i = 0; i < 17; ++i) sum += kResidentIdWeights[i] * (first17[i] - '0');
+  return "10X98765432"[sum % 11];
+}
+
+std::string MaskResidentId(std::string_view id) {
+  std::vector<size_t> starts;  // byte offset of each character
+  for (size_t i = 0; i < id.size(); i += CharLength(id, i)) starts.push_back(i);
+  const size_t n = starts.size();
+  // Below 15 characters, keeping eight would show most of the value, so nothing is kept.
+  if (n < 15) return std::string(n, '*');
+  std::string out;
+  for (size_t k = 0; k < 4; ++k) out += ShowChar(id, starts[k]);
+  out.append(n - 8, '*');
+  for (size_t k = n - 4; k < n; ++k) out += ShowChar(id, starts[k]);
+  return out;
+}
+
+Result<ResidentIdInfo> ParseResidentId(std::string_view input, Date today) {
+  const std::string id = NormalizeCodeInput(input);
+  // Messages name the ID only through its mask: they end up in logs and batch reports.
+  const auto fail = [&id](const std::string& reason) {
+    return Status::InvalidArgument("'" + MaskResidentId(id) + "'" + reason);
+  };
+  const size_t n = CharCount(id);
+  if (n != 18 && n != 15) {
+    return fail(" has " + CountPhrase(n) + "; a resident ID has 18 (or 15 in the legacy form)");
+  }
+  for (size_t i = 0, k = 0; i < id.size(); i += CharLength(id, i), ++k) {
+    const bool ok = CharLength(id, i) == 1 && (IsDigit(id[i]) || (k == 17 && id[i] == 'X'));
+    if (!ok) {
+      return fail(" contains '" + ShowChar(id, i) + "' at position " + std::to_string(k + 1) +
+                  (n == 18 ? "; only digits are allowed, and X as the check character"
+                           : "; a legacy resident ID has only digits"));
+    }
+  }
+  ResidentIdInfo info;
+  if (n == 18) {
+    // The expected check character is left out on purpose: it is derived from hidden digits.
+    if (ResidentIdCheckChar(std::string_view(id).substr(0, 17)) != id[17]) {
+      return fail(" fails the GB 11643 check: its last character does not match the other 17");
+    }
+    info.id18 = id;
+  } else {
+    // Legacy IDs were issued to people born in the 1900s and carry a 2-digit year.
+    std::string first17 = id.substr(0, 6) + "19" + id.substr(6);
+    info.id18 = first17 + ResidentIdCheckChar(first17);
+    info.converted_from_15 = true;
+  }
+  if (auto problem =
+          BirthDateProblem(std::string_view(info.id18).substr(6, 8), today, &info.birth_date)) {
+    return fail(" " + *problem);
+  }
+  info.male = (info.id18[16] - '0') % 2 == 1;
+  info.region = info.id18.substr(0, 6);
+  return info;
+}
+
+char RegistrationNumberCheckDigit(std::string_view first14) {
+  if (first14.size() != 14 || !AllDigits(first14)) return '\0';
+  // ISO 7064 hybrid MOD 11,10: the running product starts at 10; a valid number ends with a
+  // running sum of 1 after its check digit.
+  int product = 10;
+  for (char c : first14) {
+    int sum = (product + (c - '0')) % 10;
+    if (sum == 0) sum = 10;
+    product = (sum * 2) % 11;
+  }
+  return static_cast<char>('0' + (11 - product) % 10);
+}
+
+Result<std::string> ParseRegistrationNumber(std::string_view input) {
+  const std::string code = NormalizeCodeInput(input);
+  // Quoting is left to the failure path: valid codes, by far the most common, skip it.
+  const auto fail = [&code](const std::string& reason) {
+    return Status::InvalidArgument(Quote(code) + reason);
+  };
+  if (const size_t n = CharCount(code); n != 15) {
+    return fail(" has " + CountPhrase(n) + "; a business registration number has 15");
+  }
+  if (const size_t bad = FindDisallowed(code, IsDigit); bad != std::string::npos) {
+    return fail(" contains '" + ShowChar(code, bad) +
+                "'; a business registration number has only digits");
+  }
+  if (const char want = RegistrationNumberCheckDigit(std::string_view(code).substr(0, 14));
+      want != code[14]) {
+    return fail(" has check digit " + std::string(1, code[14]) + " but should be " +
+                std::string(1, want));
+  }
+  return code;
+}
+
+Result<std::string> ParseTaxRegistrationNumber(std::string_view input) {
+  const std::string code = NormalizeCodeInput(input);
+  // Quoting is left to the failure path: valid codes, by far the most common, skip it.
+  const auto fail = [&code](const std::string& reason) {
+    return Status::InvalidArgument(Quote(code) + reason);
+  };
+  if (const size_t n = CharCount(code); n != 15) {
+    return fail(" has " + CountPhrase(n) + "; a tax registration number has 15");
+  }
+  if (const size_t bad = FindDisallowed(code, IsUpperAlnum); bad != std::string::npos) {
+    return fail(" contains '" + ShowChar(code, bad) +
+                "', which a tax registration number does not use");
+  }
+  const std::string_view region = std::string_view(code).substr(0, 6);
+  if (!AllDigits(region)) {
+    return fail(" starts with '" + std::string(region) +
+                "', but a tax registration number starts with a 6-digit "
+                "division code");
+  }
+  const std::string_view org = std::string_view(code).substr(6, 9);
+  if (const char want = OrgCodeCheckChar(org.substr(0, 8)); want != org[8]) {
+    return fail(" ends in organization code " + std::string(org) + ", whose check character " +
+                std::string(1, org[8]) + " should be " + std::string(1, want));
+  }
+  return code;
+}
+
+}  // namespace xinyong::ident

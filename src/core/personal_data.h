@@ -34,6 +34,8 @@ class PersonalDataVault {
   Result<std::string> Decrypt(std::string_view sealed) const;
 
   ~PersonalDataVault();
+  PersonalDataVault(const PersonalDataVault&) = delete;
+  PersonalDataVault& operator=(const PersonalDataVault&) = delete;
 
  private:
   PersonalDataVault() = default;
