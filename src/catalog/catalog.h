@@ -1,7 +1,8 @@
 // Catalog: the set of indicators the platform may collect, loaded from TOML files in
 // data/catalog/ (one file per indicator). Loading fails — with the file and line named — if any
 // indicator lacks a legal basis, names an unknown field type, role or disclosure level, repeats a
-// code, or has a natural key that names no field.
+// code, or has a natural key that names no field (src/catalog/README.md lists every rule).
+// Every such failure is InvalidArgument with a message starting "<file>:<line>: ".
 // Thread-safety: immutable after Load; safe to share between threads.
 #pragma once
 
@@ -29,7 +30,9 @@ class Catalog {
   const Indicator* Find(std::string_view code) const;
   // The indicator whose fields best match a file's header (codes, labels or aliases): the one
   // that recognizes the most header cells, requiring all its required fields to be present.
-  // nullptr when none qualifies.
+  // Cells are compared after NormalizeFieldName; a field named by several cells counts once.
+  // nullptr when none qualifies, or when two qualify with the same count: an ambiguous file is
+  // not guessed, the caller must name its indicator.
   const Indicator* MatchHeader(const std::vector<std::string>& header) const;
 
  private:

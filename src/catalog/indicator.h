@@ -47,6 +47,9 @@ enum class FieldRole : uint8_t {
   kDocumentNumber = 12,   // 决定书文号 / case number: the document with legal effect
   kProcedure = 13,        // 程序类型 (简易/普通): for the Henan simple-procedure rule
   kLegalRepIdNumber = 14, // 法定代表人证件号码 (personal data)
+  // 上报日期: the date the department says it reported the decision, so that a historical
+  // backfill is judged on timeliness by when it was really reported.
+  kReportDate = 15,
 };
 
 enum class Disclosure : uint8_t {
@@ -87,10 +90,14 @@ struct Indicator {
   std::string legal_basis;       // 纳入依据; never empty
   std::vector<std::string> natural_key;  // field codes that identify one decision
   bool shuanggongshi = false;    // 双公示: must arrive within 7 working days of the decision
+  // The law orders the subject's certificate number published unmasked with the record (court
+  // lists of dishonest judgment debtors); everywhere else ID numbers are shown masked.
+  bool publish_id_number = false;
   std::string source_file;       // where it was loaded from, for error messages
   int source_line = 0;
 
-  // Index into `fields` of the field with this code, Chinese label or alias; -1 if none.
+  // Index into `fields` of the field with this code, Chinese label or alias, compared after
+  // NormalizeFieldName; -1 if none.
   int FieldIndex(std::string_view code_or_label) const;
   // Index of the first field with this role; -1 if none.
   int FieldIndexByRole(FieldRole role) const;
@@ -99,7 +106,24 @@ struct Indicator {
 std::string_view DisclosureName(Disclosure d);   // "public", "gov_shared", "authorized"
 std::string_view DisclosureLabel(Disclosure d);  // "社会公开", "政务共享", "授权查询"
 std::string_view NatureName(Nature n);           // "positive", "neutral", "negative"
+std::string_view NatureLabel(Nature n);          // "正面", "中性", "负面"
 std::string_view SeverityName(Severity s);       // "none", "minor", "general", "serious"
+std::string_view SeverityLabel(Severity s);      // "无", "轻微", "一般", "严重"
 std::string_view FieldTypeName(FieldType t);     // "string", "date", ...
+std::string_view FieldRoleName(FieldRole r);     // "none", "subject_name", ..., "report_date"
+
+// Inverses of the *Name functions: the English name as written in catalog files; nullopt for
+// anything else (no Chinese labels, no case folding).
+std::optional<Disclosure> ParseDisclosure(std::string_view name);
+std::optional<Nature> ParseNature(std::string_view name);
+std::optional<Severity> ParseSeverity(std::string_view name);
+std::optional<FieldType> ParseFieldType(std::string_view name);
+std::optional<FieldRole> ParseFieldRole(std::string_view name);
+
+// The form in which header cells, field codes, labels and aliases are compared: any UTF-8 BOM and
+// all white space (ASCII, U+00A0, U+3000) removed, ASCII letters upper-cased, full-width
+// parentheses "（）" turned into "()". So " cf_wsh", "罚款金额 （万元）" and "罚款金额(万元)" each
+// equal their catalog spelling.
+std::string NormalizeFieldName(std::string_view s);
 
 }  // namespace xinyong::catalog

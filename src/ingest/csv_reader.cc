@@ -1,0 +1,160 @@
+#include "ingest/csv_reader.h"
+
+#include <cstring>
+
+namespace xinyong::ingest {
+
+Result<bool> CsvReader::Fill(size_t n) {
+  while (buf_.size() <= pos_ + n) {
+    if (eof_) return false;
+    if (pos_ > (1u << 20) && pos_ * 2 > buf_.size()) {
+      buf_.erase(0, pos_);
+      pos_ = 0;
+      continue;
+    }
+    XY_ASSIGN_OR_RETURN(bool more, source_->Next(&buf_));
+    if (!more) eof_ = true;
+  }
+  return true;
+}
+
+Result<bool> CsvReader::ReadRow(CsvRow* row) {
+  row->cells.clear();
+  row->storage.clear();
+  row->error_code.clear();
+  row->error.clear();
+  if (stopped_) return false;
+
+  // Skip blank lines between rows.
+  for (;;) {
+    XY_ASSIGN_OR_RETURN(bool have, Fill(0));
+    if (!have) return false;
+    char c = buf_[pos_];
+    if (c == '\n') {
+      ++pos_, ++line_;
+    } else if (c == '\r') {
+      ++pos_;
+    } else {
+      break;
+    }
+  }
+
+  // Find the end of the row: the first newline outside quotes.
+  size_t scan = 0;  // offset from start
+  bool in_quotes = false;
+  bool at_cell_start = true;
+  bool terminated = false;
+  uint64_t newlines = 0;
+  for (;;) {
+    XY_ASSIGN_OR_RETURN(bool have, Fill(scan));
+    // Fill may have compacted the buffer: positions are relative to pos_, which it reset.
+    const size_t base = pos_;
+    if (!have) break;
+    const char* p = buf_.data() + base;
+    const size_t avail = buf_.size() - base;
+    while (scan < avail) {
+      char c = p[scan];
+      if (in_quotes) {
+        if (c == '"') {
+          if (scan + 1 >= avail && !eof_) break;  // need the next byte to decide
+          if (scan + 1 < avail && p[scan + 1] == '"') {
+            scan += 2;
+            continue;
+          }
+          in_quotes = false;
+        } else if (c == '\n') {
+          ++newlines;
+        }
+        ++scan;
+        continue;
+      }
+      if (c == '\n') {
+        terminated = true;
+        break;
+      }
+      if (c == '"' && at_cell_start) in_quotes = true;
+      at_cell_start = (c == ',' || c == '\t');
+      ++scan;
+    }
+    if (terminated) break;
+    if (scan > kMaxRowBytes) {
+      row->number = next_number_++;
+      row->line = line_;
+      row->error_code = "row_too_large";
+      row->error = "row starting at line " + std::to_string(line_) + " is longer than " +
+                   std::to_string(kMaxRowBytes >> 20) + " MiB (an unterminated quote?); reading stopped";
+      stopped_ = true;
+      return true;
+    }
+    if (scan < avail) {  // a quote ends the buffer: read one more byte to decide what it is
+      XY_ASSIGN_OR_RETURN(bool more, Fill(scan + 1));
+      (void)more;
+      continue;
+    }
+    if (eof_) break;
+  }
+  std::string_view text(buf_.data() + pos_, std::min(scan, buf_.size() - pos_));
+  row->number = next_number_++;
+  row->line = line_;
+  line_ += newlines + (terminated ? 1 : 0);
+  pos_ += text.size() + (terminated ? 1 : 0);
+  if (!text.empty() && text.back() == '\r') text.remove_suffix(1);
+
+  if (sep_ == 0) {
+    // Decide the separator from the header: tab-separated when it has tabs and no commas.
+    sep_ = (text.find('\t') != std::string_view::npos && text.find(',') == std::string_view::npos)
+               ? '\t'
+               : ',';
+  }
+
+  // Split into cells, unquoting into storage; offsets first, views after (storage may grow).
+  row->storage.reserve(text.size());
+  std::vector<std::pair<size_t, size_t>> spans;
+  size_t i = 0;
+  for (;;) {
+    size_t cell_start = row->storage.size();
+    if (i < text.size() && text[i] == '"') {
+      ++i;
+      bool closed = false;
+      while (i < text.size()) {
+        char c = text[i];
+        if (c == '"') {
+          if (i + 1 < text.size() && text[i + 1] == '"') {
+            row->storage.push_back('"');
+            i += 2;
+            continue;
+          }
+          closed = true;
+          ++i;
+          break;
+        }
+        row->storage.push_back(c);
+        ++i;
+      }
+      if (!closed) {
+        row->error_code = "unterminated_quote";
+        row->error = "the file ends inside a quoted field that starts on line " +
+                     std::to_string(row->line);
+      }
+      // Lenient: text between a closing quote and the separator is kept.
+      while (i < text.size() && text[i] != sep_) row->storage.push_back(text[i++]);
+    } else {
+      size_t end = text.find(sep_, i);
+      if (end == std::string_view::npos) end = text.size();
+      row->storage.append(text.substr(i, end - i));
+      i = end;
+    }
+    spans.emplace_back(cell_start, row->storage.size() - cell_start);
+    if (i >= text.size()) break;
+    ++i;  // separator
+    if (i == text.size()) {  // trailing separator: one more empty cell
+      spans.emplace_back(row->storage.size(), 0);
+      break;
+    }
+  }
+  row->cells.reserve(spans.size());
+  for (auto [off, len] : spans) row->cells.emplace_back(row->storage.data() + off, len);
+  return true;
+}
+
+}  // namespace xinyong::ingest

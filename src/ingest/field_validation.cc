@@ -1,0 +1,191 @@
+#include "ingest/field_validation.h"
+
+#include "core/identifiers.h"
+#include "ingest/encoding.h"
+
+namespace xinyong::ingest {
+
+using catalog::Field;
+using catalog::FieldType;
+
+std::string_view TrimCell(std::string_view s) {
+  static constexpr std::string_view kSpaces[] = {
+      " ", "\t", "\r", "\n", "\xE3\x80\x80" /* U+3000 */, "\xC2\xA0" /* NBSP */,
+      "\xEF\xBB\xBF" /* BOM / ZWNBSP */, "\xE2\x80\x8B" /* ZWSP */};
+  bool changed = true;
+  while (changed && !s.empty()) {
+    changed = false;
+    for (auto sp : kSpaces) {
+      if (s.starts_with(sp)) {
+        s.remove_prefix(sp.size());
+        changed = true;
+      }
+      if (s.ends_with(sp)) {
+        s.remove_suffix(sp.size());
+        changed = true;
+      }
+    }
+  }
+  return s;
+}
+
+size_t Utf8Length(std::string_view s) {
+  size_t n = 0;
+  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
+  return n;
+}
+
+uint64_t Fnv1a64(std::string_view data, uint64_t seed) {
+  uint64_t h = seed;
+  for (unsigned char c : data) {
+    h ^= c;
+    h *= 0x100000001b3ULL;
+  }
+  return h;
+}
+
+namespace {
+
+bool Fail(FieldProblem* p, std::string code, std::string message) {
+  p->code = std::move(code);
+  p->message = std::move(message);
+  return false;
+}
+
+std::string Quote(const Field& f) { return f.code + " (" + f.label + ")"; }
+
+// Accepts "1234.5", "1,234.50", "１２３" (full-width), "-0"; rejects anything else.
+bool NormalizeDecimal(std::string_view in, bool allow_fraction, std::string* out) {
+  std::string ascii = ident::NormalizeCodeInput(in);  // full-width digits → ASCII
+  std::string digits;
+  bool seen_dot = false, seen_digit = false;
+  for (size_t i = 0; i < ascii.size(); ++i) {
+    char c = ascii[i];
+    if (c >= '0' && c <= '9') {
+      digits.push_back(c);
+      seen_digit = true;
+    } else if (c == ',' && !seen_dot) {
+      continue;
+    } else if (c == '.' && allow_fraction && !seen_dot) {
+      digits.push_back(c);
+      seen_dot = true;
+    } else {
+      return false;
+    }
+  }
+  if (!seen_digit || digits.size() > 24) return false;
+  // Canonical form: no leading zeros, no trailing fractional zeros.
+  size_t dot = digits.find('.');
+  std::string int_part = digits.substr(0, dot);
+  std::string frac = dot == std::string::npos ? "" : digits.substr(dot + 1);
+  while (int_part.size() > 1 && int_part[0] == '0') int_part.erase(0, 1);
+  if (int_part.empty()) int_part = "0";
+  while (!frac.empty() && frac.back() == '0') frac.pop_back();
+  *out = frac.empty() ? int_part : int_part + "." + frac;
+  return true;
+}
+
+}  // namespace
+
+bool NormalizeField(const Field& field, std::string_view cell, Date today, std::string* out,
+                    FieldProblem* problem) {
+  if (ValidUtf8Prefix(cell) != cell.size() || cell.find("\xEF\xBF\xBD") != std::string_view::npos) {
+    return Fail(problem, "invalid_encoding",
+                Quote(field) + " contains bytes that are not valid text in the file's encoding");
+  }
+  switch (field.type) {
+    case FieldType::kString:
+    case FieldType::kText: {
+      size_t max = field.max_length ? field.max_length : (field.type == FieldType::kText ? 4000 : 500);
+      size_t len = Utf8Length(cell);
+      if (len > max) {
+        return Fail(problem, "too_long",
+                    Quote(field) + " has " + std::to_string(len) + " characters; at most " +
+                        std::to_string(max) + " are allowed");
+      }
+      if (field.type == FieldType::kString && cell.find('\n') != std::string_view::npos) {
+        // One-line fields: a line break inside is an export artefact; fold it into a space.
+        std::string s(cell);
+        for (char& c : s) {
+          if (c == '\n' || c == '\r') c = ' ';
+        }
+        *out = std::move(s);
+        return true;
+      }
+      out->assign(cell);
+      return true;
+    }
+    case FieldType::kDate: {
+      auto d = Date::Parse(cell);
+      if (!d.ok()) {
+        return Fail(problem, "invalid_date",
+                    Quote(field) + " '" + std::string(cell) +
+                        "' is not a date (YYYY-MM-DD, YYYY/MM/DD or YYYYMMDD)");
+      }
+      *out = d->ToString();
+      return true;
+    }
+    case FieldType::kMoney:
+    case FieldType::kInteger: {
+      if (!NormalizeDecimal(cell, field.type == FieldType::kMoney, out)) {
+        return Fail(problem, field.type == FieldType::kMoney ? "invalid_money" : "invalid_integer",
+                    Quote(field) + " '" + std::string(cell).substr(0, 40) + "' is not " +
+                        (field.type == FieldType::kMoney ? "an amount in 万元" : "a whole number"));
+      }
+      return true;
+    }
+    case FieldType::kEnum: {
+      for (const auto& v : field.enum_values) {
+        if (cell == v) {
+          out->assign(cell);
+          return true;
+        }
+      }
+      std::string allowed;
+      for (const auto& v : field.enum_values) allowed += (allowed.empty() ? "" : "/") + v;
+      return Fail(problem, "invalid_value",
+                  Quote(field) + " '" + std::string(cell).substr(0, 60) + "' is not one of " +
+                      allowed);
+    }
+    case FieldType::kUscc: {
+      auto r = ident::ParseUscc(cell);
+      if (!r.ok()) return Fail(problem, "invalid_uscc", Quote(field) + ": " + r.status().message());
+      *out = r->code;
+      return true;
+    }
+    case FieldType::kOrgCode: {
+      auto r = ident::ParseOrgCode(cell);
+      if (!r.ok()) return Fail(problem, "invalid_org_code", Quote(field) + ": " + r.status().message());
+      *out = *r;
+      return true;
+    }
+    case FieldType::kRegNumber: {
+      auto r = ident::ParseRegistrationNumber(cell);
+      if (!r.ok()) return Fail(problem, "invalid_reg_number", Quote(field) + ": " + r.status().message());
+      *out = *r;
+      return true;
+    }
+    case FieldType::kTaxNumber: {
+      auto r = ident::ParseTaxRegistrationNumber(cell);
+      if (!r.ok()) return Fail(problem, "invalid_tax_number", Quote(field) + ": " + r.status().message());
+      *out = *r;
+      return true;
+    }
+    case FieldType::kCode: {
+      std::string norm = ident::NormalizeCodeInput(cell);
+      size_t max = field.max_length ? field.max_length : 64;
+      if (norm.empty() || Utf8Length(norm) > max) {
+        return Fail(problem, "invalid_code",
+                    Quote(field) + " must be a code of 1 to " + std::to_string(max) + " characters");
+      }
+      *out = std::move(norm);
+      return true;
+    }
+    case FieldType::kIdNumber:
+      return Fail(problem, "internal", Quote(field) + " is personal data and handled separately");
+  }
+  (void)today;
+  return Fail(problem, "internal", Quote(field) + " has an unknown type");
+}
+
+}  // namespace xinyong::ingest

@@ -1,0 +1,71 @@
+// Ingester: the collection pipeline (数据归集). Reads a department's file (CSV in UTF-8 or
+// GBK/GB18030, or JSON Lines), validates every row against its catalog indicator, resolves or
+// creates the subject by its codes, drops duplicates by natural key, turns changed content into a
+// new record version, flags 双公示 decisions received after 7 working days, and commits the result
+// in atomic, durable batches of at most `batch_rows` rows. Every row ends up accepted, rejected
+// (row, field, reason) or duplicate; rows == accepted + rejected + duplicates in every report.
+//
+// Thread-safety: one ingest runs at a time per Ingester (calls are serialized internally);
+// the Store, Catalog, WorkCalendar and PersonalDataVault must outlive it.
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "catalog/catalog.h"
+#include "core/calendar.h"
+#include "core/personal_data.h"
+#include "core/status.h"
+#include "model/batch.h"
+#include "storage/store.h"
+
+namespace xinyong::ingest {
+
+struct IngestOptions {
+  std::string indicator;  // "" = from the file name as `gen` writes it, else from the header
+  std::string dept;       // submitting department code, recorded in each batch
+  Date received_date;     // Date() = today
+  size_t batch_rows = 50000;
+  std::string format;     // "" = by file extension / content; "csv" or "jsonl"
+};
+
+// What became of one file: the sum of its batches.
+struct FileReport {
+  std::string file;
+  std::string indicator;
+  std::string encoding;
+  std::string format;
+  std::vector<uint64_t> batches;
+  uint64_t rows = 0, accepted = 0, rejected = 0, duplicates = 0, corrected = 0, late = 0;
+  uint64_t new_subjects = 0, warnings = 0;
+  double seconds = 0;
+};
+
+class Ingester {
+ public:
+  Ingester(storage::Store& store, const catalog::Catalog& catalog, const WorkCalendar& calendar,
+           const PersonalDataVault& vault);
+  ~Ingester();
+
+  // Fails (and stores nothing) when the file cannot be read, is empty or binary, has an
+  // undecidable encoding, an unknown indicator, or a header missing required fields. Row-level
+  // problems never fail the call: they are rejections in the report.
+  Result<FileReport> IngestFile(const std::string& path, const IngestOptions& options);
+  // The same for a request body; `name` stands for the file name in reports and errors.
+  Result<FileReport> IngestBuffer(std::string data, const std::string& name,
+                                  const IngestOptions& options);
+
+ private:
+  class Run;
+  Result<FileReport> Ingest(std::unique_ptr<class TextSource> source, const IngestOptions& options);
+
+  storage::Store& store_;
+  const catalog::Catalog& catalog_;
+  const WorkCalendar& calendar_;
+  const PersonalDataVault& vault_;
+  std::mutex mu_;
+};
+
+}  // namespace xinyong::ingest

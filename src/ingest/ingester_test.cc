@@ -1,0 +1,340 @@
+#include "ingest/ingester.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "ingest/encoding.h"
+#include "storage/rocksdb/rocksdb_store.h"
+
+namespace xinyong::ingest {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string SourceDir() {
+  if (const char* s = std::getenv("XINYONG_SOURCE_DIR")) return s;
+  return XINYONG_SOURCE_DIR;
+}
+
+constexpr const char* kHeader =
+    "CF_XDR_MC,CF_XDR_LB,CF_XDR_SHXYM,CF_XDR_ZJLX,CF_XDR_ZJHM,CF_WSH,CF_WFXW,CF_SY,CF_YJ,CF_CFLB,"
+    "CF_NR,CF_NR_FK,CF_JDRQ,CF_CFJG,CF_CFJGDM,CF_SJLY,CF_SJLYDM,CF_CFCX\n";
+
+// One admin_penalty row; `fine` and `date` vary the content.
+std::string Penalty(const std::string& name, const std::string& uscc, const std::string& doc,
+                    const std::string& date = "2025/03/03", const std::string& fine = "1.5",
+                    const std::string& category = "法人及非法人组织", const std::string& id = "",
+                    const std::string& procedure = "普通程序") {
+  return name + "," + category + "," + uscc + "," + (id.empty() ? "" : "身份证") + "," + id + "," +
+         doc + ",虚假宣传,\"经查，当事人发布\"\"最佳\"\"等用语\",《广告法》第五十五条,罚款,罚款人民币" +
+         fine + "万元," + fine + "," + date +
+         ",郑州市市场监督管理局,11410100MB1848126Q,郑州市市场监督管理局,11410100MB1848126Q," +
+         procedure + "\n";
+}
+
+class IngesterTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("xinyong-ingest-" + std::to_string(::getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    auto cat = catalog::Catalog::LoadDirectory(SourceDir() + "/data/catalog");
+    ASSERT_TRUE(cat.ok()) << cat.status().ToString();
+    catalog_ = std::move(cat).value();
+    auto cal = WorkCalendar::LoadFile(SourceDir() + "/data/calendar/cn_workdays.toml");
+    ASSERT_TRUE(cal.ok()) << cal.status().ToString();
+    calendar_ = std::make_unique<WorkCalendar>(std::move(cal).value());
+    vault_ = PersonalDataVault::ForTesting("ingester-test");
+    OpenStore();
+    options_.received_date = *Date::Parse("2025-03-12");
+  }
+  void TearDown() override {
+    ingester_.reset();
+    store_.reset();
+    fs::remove_all(dir_);
+  }
+  void OpenStore() {
+    ingester_.reset();
+    store_.reset();
+    auto s = storage::RocksDbStore::Open((dir_ / "data").string());
+    ASSERT_TRUE(s.ok()) << s.status().ToString();
+    store_ = std::move(s).value();
+    ingester_ = std::make_unique<Ingester>(*store_, *catalog_, *calendar_, *vault_);
+  }
+  Result<FileReport> Ingest(const std::string& text, const std::string& name = "admin_penalty.csv") {
+    return ingester_->IngestBuffer(text, name, options_);
+  }
+  storage::StoreStats Stats() { return *store_->Stats(); }
+  BatchReport Batch(uint64_t id) { return **store_->GetBatch(id); }
+
+  fs::path dir_;
+  std::unique_ptr<catalog::Catalog> catalog_;
+  std::unique_ptr<WorkCalendar> calendar_;
+  std::unique_ptr<PersonalDataVault> vault_;
+  std::unique_ptr<storage::RocksDbStore> store_;
+  std::unique_ptr<Ingester> ingester_;
+  IngestOptions options_;
+};
+
+void ExpectCountsAddUp(const FileReport& r) {
+  EXPECT_EQ(r.rows, r.accepted + r.rejected + r.duplicates);
+}
+
+TEST_F(IngesterTest, AcceptsValidRowsAndRejectsBadOnesWithRowFieldAndReason) {
+  std::string csv = std::string(kHeader) +
+                    Penalty("郑州宇通客车股份有限公司", "91110000600037341L", "郑市监罚〔2025〕1号") +
+                    Penalty("坏码公司", "91110000600037341N", "郑市监罚〔2025〕2号") +
+                    Penalty("缺文号公司", "914112810713741814", "") +
+                    Penalty("坏日期公司", "914112810713741814", "郑市监罚〔2025〕3号", "2025-02-30");
+  auto r = Ingest(csv);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->indicator, "admin_penalty");
+  EXPECT_EQ(r->rows, 4u);
+  EXPECT_EQ(r->accepted, 1u);
+  EXPECT_EQ(r->rejected, 3u);
+  ExpectCountsAddUp(*r);
+  BatchReport b = Batch(r->batches[0]);
+  ASSERT_EQ(b.rejections.size(), 3u);
+  EXPECT_EQ(b.rejections[0].row, 2u);
+  EXPECT_EQ(b.rejections[0].field, "CF_XDR_SHXYM");
+  EXPECT_EQ(b.rejections[0].code, "invalid_uscc");
+  EXPECT_EQ(b.rejections[1].field, "CF_WSH");
+  EXPECT_EQ(b.rejections[1].code, "missing_field");
+  EXPECT_EQ(b.rejections[2].code, "invalid_date");
+  EXPECT_EQ(Stats().records, 1u);
+  EXPECT_EQ(Stats().subjects, 1u) << "subjects of rejected rows are not created";
+}
+
+TEST_F(IngesterTest, IngestingTheSameFileTwiceChangesNothing) {
+  std::string csv = std::string(kHeader) +
+                    Penalty("甲公司", "91110000600037341L", "郑市监罚〔2025〕1号") +
+                    Penalty("甲公司", "91110000600037341L", "郑市监罚〔2025〕2号") +
+                    Penalty("乙公司", "914112810713741814", "郑市监罚〔2025〕3号");
+  auto first = Ingest(csv);
+  ASSERT_TRUE(first.ok());
+  EXPECT_EQ(first->accepted, 3u);
+  auto before = Stats();
+  auto second = Ingest(csv);
+  ASSERT_TRUE(second.ok());
+  EXPECT_EQ(second->accepted, 0u);
+  EXPECT_EQ(second->duplicates, 3u);
+  ExpectCountsAddUp(*second);
+  auto after = Stats();
+  EXPECT_EQ(after.records, before.records);
+  EXPECT_EQ(after.record_versions, before.record_versions);
+  EXPECT_EQ(after.subjects, before.subjects);
+}
+
+TEST_F(IngesterTest, DuplicateWithinOneFileIsCountedOnce) {
+  std::string row = Penalty("甲公司", "91110000600037341L", "郑市监罚〔2025〕1号");
+  auto r = Ingest(std::string(kHeader) + row + row);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->accepted, 1u);
+  EXPECT_EQ(r->duplicates, 1u);
+}
+
+TEST_F(IngesterTest, ChangedContentUnderTheSameDocumentIsANewVersion) {
+  ASSERT_TRUE(Ingest(std::string(kHeader) +
+                     Penalty("甲公司", "91110000600037341L", "郑市监罚〔2025〕1号", "2025-03-03", "1.5"))
+                  .ok());
+  auto r = Ingest(std::string(kHeader) +
+                  Penalty("甲公司", "91110000600037341L", "郑市监罚〔2025〕1号", "2025-03-03", "2.0"));
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->accepted, 1u);
+  EXPECT_EQ(r->corrected, 1u);
+  auto id = *store_->FindSubject(IdentifierKind::kUscc, "91110000600037341L");
+  std::vector<Record> records;
+  ASSERT_TRUE(store_->ListRecords(*id, "", &records).ok());
+  ASSERT_EQ(records.size(), 1u);
+  EXPECT_EQ(records[0].version, 2u);
+  EXPECT_EQ(records[0].Get("CF_NR_FK"), "2");
+  std::vector<Record> versions;
+  ASSERT_TRUE(store_->ListRecordVersions(*id, records[0].record_id, &versions).ok());
+  ASSERT_EQ(versions.size(), 2u);
+  EXPECT_EQ(versions[0].Get("CF_NR_FK"), "1.5");
+}
+
+TEST_F(IngesterTest, CountsDecisionsReceivedAfterSevenWorkingDaysAsLate) {
+  // 2025-03-03 is a Monday: the 7th working day after it is Wednesday 2025-03-12.
+  options_.received_date = *Date::Parse("2025-03-12");
+  auto on_time = Ingest(std::string(kHeader) + Penalty("甲公司", "91110000600037341L", "文1号", "2025-03-03"));
+  ASSERT_TRUE(on_time.ok());
+  EXPECT_EQ(on_time->late, 0u);
+  options_.received_date = *Date::Parse("2025-03-13");
+  auto late = Ingest(std::string(kHeader) + Penalty("甲公司", "91110000600037341L", "文2号", "2025-03-03"));
+  ASSERT_TRUE(late.ok());
+  EXPECT_EQ(late->late, 1u);
+  EXPECT_EQ(late->accepted, 1u) << "a late decision is still collected";
+}
+
+TEST_F(IngesterTest, GoldenWeekDoesNotCountAsWorkingDays) {
+  // Decision on 2025-09-30; 1-8 October are holidays and Saturday 11 October is worked, so the
+  // 7th working day is Thursday 16 October.
+  options_.received_date = *Date::Parse("2025-10-16");
+  auto r = Ingest(std::string(kHeader) + Penalty("甲公司", "91110000600037341L", "文3号", "2025-09-30"));
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->late, 0u);
+  options_.received_date = *Date::Parse("2025-10-17");
+  auto late = Ingest(std::string(kHeader) + Penalty("甲公司", "91110000600037341L", "文3b号", "2025-09-30"));
+  ASSERT_TRUE(late.ok());
+  EXPECT_EQ(late->late, 1u);
+}
+
+TEST_F(IngesterTest, RejectsDecisionsDatedAfterReceipt) {
+  auto r = Ingest(std::string(kHeader) + Penalty("甲公司", "91110000600037341L", "文4号", "2025-03-20"));
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->rejected, 1u);
+  EXPECT_EQ(Batch(r->batches[0]).rejections[0].code, "decision_in_future");
+}
+
+TEST_F(IngesterTest, RejectsSimpleProcedurePenaltiesOnNaturalPersonsUnderHenanRule) {
+  auto r = Ingest(std::string(kHeader) +
+                  Penalty("张三", "", "郑公交罚〔2025〕9号", "2025-03-03", "0.02", "自然人",
+                          "11010519491231002X", "简易程序") +
+                  Penalty("张三", "", "郑公交罚〔2025〕10号", "2025-03-03", "0.5", "自然人",
+                          "11010519491231002X", "普通程序"));
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->rejected, 1u);
+  EXPECT_EQ(r->accepted, 1u);
+  auto b = Batch(r->batches[0]);
+  EXPECT_EQ(b.rejections[0].code, "henan_simple_procedure");
+  EXPECT_NE(b.rejections[0].message.find("Henan"), std::string::npos);
+}
+
+TEST_F(IngesterTest, NaturalPersonIdIsNeverStoredInPlaintext) {
+  const std::string id = "11010519491231002X";
+  auto r = Ingest(std::string(kHeader) +
+                  Penalty("张三", "", "郑公交罚〔2025〕11号", "2025-03-03", "0.5", "自然人", id) +
+                  Penalty("李四", "", "郑公交罚〔2025〕12号", "2025-03-03", "0.5", "自然人",
+                          "110105491231002"));  // the same person's legacy 15-digit form
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->accepted, 2u);
+  EXPECT_EQ(Stats().subjects, 1u) << "15- and 18-digit forms are one person";
+  auto hash = vault_->LookupHash(id);
+  auto found = store_->FindSubject(IdentifierKind::kResidentIdHash,
+                                   std::string(reinterpret_cast<const char*>(hash.data()), hash.size()));
+  ASSERT_TRUE(found.ok() && found->has_value());
+  auto subject = **store_->GetSubject(**found);
+  EXPECT_EQ(subject.id_masked, "1101**********002X");
+  EXPECT_EQ(*vault_->Decrypt(subject.id_sealed), id);
+  ASSERT_TRUE(store_->CompactAll().ok());
+  for (const auto& e : fs::recursive_directory_iterator(dir_ / "data")) {
+    if (!e.is_regular_file()) continue;
+    std::ifstream f(e.path(), std::ios::binary);
+    std::stringstream ss;
+    ss << f.rdbuf();
+    EXPECT_EQ(ss.str().find("11010519491231002"), std::string::npos) << e.path();
+    EXPECT_EQ(ss.str().find("110105491231002"), std::string::npos) << e.path();
+  }
+}
+
+TEST_F(IngesterTest, ReadsGbkWithChineseHeaders) {
+  std::string header =
+      "行政相对人名称,行政相对人类别,统一社会信用代码,行政处罚决定书文号,违法行为类型,违法事实,"
+      "处罚依据,处罚类别,处罚内容,处罚决定日期,处罚机关,处罚机关统一社会信用代码,数据来源单位,"
+      "数据来源单位统一社会信用代码\n";
+  std::string row =
+      "郑州市金水区老王烩面馆,个体工商户,92410105MA40ABCD1X,金市监罚〔2025〕7号,食品安全,"
+      "未按规定公示许可证,《食品安全法》,警告,警告,2025-03-05,金水区市场监督管理局,"
+      "11410105MB1848126Q,金水区市场监督管理局,11410105MB1848126Q\n";
+  auto header_fields = catalog_->Find("admin_penalty");
+  ASSERT_NE(header_fields, nullptr);
+  auto gbk = Utf8ToGb18030(header + row);
+  ASSERT_TRUE(gbk.ok());
+  auto r = ingester_->IngestBuffer(*gbk, "upload.csv", options_);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->encoding, "gb18030");
+  EXPECT_EQ(r->indicator, "admin_penalty") << "indicator recognized from the Chinese header";
+  EXPECT_EQ(r->rows, 1u);
+  ExpectCountsAddUp(*r);
+}
+
+TEST_F(IngesterTest, ReadsJsonLines) {
+  std::string jsonl =
+      R"({"CF_XDR_MC":"甲公司","CF_XDR_LB":"法人及非法人组织","CF_XDR_SHXYM":"91110000600037341L","CF_WSH":"文5号","CF_WFXW":"x","CF_SY":"y","CF_YJ":"z","CF_CFLB":"罚款","CF_NR":"罚款","CF_NR_FK":1.5,"CF_JDRQ":"2025-03-03","CF_CFJG":"局","CF_CFJGDM":"11410100MB1848126Q","CF_SJLY":"局","CF_SJLYDM":"11410100MB1848126Q"})"
+      "\nnot json\n[1,2]\n";
+  auto r = ingester_->IngestBuffer(jsonl, "admin_penalty.jsonl", options_);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->rows, 3u);
+  EXPECT_EQ(r->accepted, 1u);
+  EXPECT_EQ(r->rejected, 2u);
+  auto b = Batch(r->batches[0]);
+  EXPECT_EQ(b.rejections[0].code, "invalid_json");
+}
+
+TEST_F(IngesterTest, FlagsANameThatDiffersFromTheStoredOne) {
+  ASSERT_TRUE(Ingest(std::string(kHeader) + Penalty("甲公司", "91110000600037341L", "文6号")).ok());
+  auto r = Ingest(std::string(kHeader) + Penalty("丙公司", "91110000600037341L", "文7号"));
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->accepted, 1u);
+  auto b = Batch(r->batches[0]);
+  ASSERT_EQ(b.warnings.size(), 1u);
+  EXPECT_EQ(b.warnings[0].code, "name_conflict");
+  // Bracket width is not a conflict.
+  ASSERT_TRUE(Ingest(std::string(kHeader) + Penalty("郑州某（集团）公司", "914112810713741814", "文8号")).ok());
+  auto same = Ingest(std::string(kHeader) + Penalty("郑州某(集团)公司", "914112810713741814", "文9号"));
+  ASSERT_TRUE(same.ok());
+  EXPECT_EQ(Batch(same->batches[0]).warnings.size(), 0u);
+}
+
+TEST_F(IngesterTest, SplitsLargeFilesIntoAtomicBatches) {
+  std::string csv = kHeader;
+  for (int i = 0; i < 5; ++i) {
+    csv += Penalty("甲公司", "91110000600037341L", "文号" + std::to_string(i));
+  }
+  options_.batch_rows = 2;
+  auto r = Ingest(csv);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->batches.size(), 3u);
+  EXPECT_EQ(r->accepted, 5u);
+  EXPECT_EQ(Batch(r->batches[2]).first_row, 5u);
+  EXPECT_EQ(Stats().subjects, 1u);
+}
+
+TEST_F(IngesterTest, MalformedFilesGetClearErrorsAndLeaveTheStoreAsItWas) {
+  ASSERT_TRUE(Ingest(std::string(kHeader) + Penalty("甲公司", "91110000600037341L", "文10号")).ok());
+  auto before = Stats();
+  EXPECT_FALSE(Ingest("", "admin_penalty.csv").ok());
+  EXPECT_FALSE(Ingest(std::string("\x89PNG\r\n\x1a\n\0\0\0", 11), "x.csv").ok());
+  EXPECT_FALSE(Ingest("\x80\xFF\xFF\x80\xFF,\xFE\xFF\n", "admin_penalty.csv").ok());
+  auto unknown = Ingest("foo,bar\n1,2\n", "upload.csv");
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_NE(unknown.status().message().find("upload.csv"), std::string::npos);
+  auto missing = Ingest("CF_XDR_MC,CF_WSH\n甲,1\n");
+  ASSERT_FALSE(missing.ok());
+  EXPECT_NE(missing.status().message().find("required field"), std::string::npos);
+  auto after = Stats();
+  EXPECT_EQ(after.records, before.records);
+  EXPECT_EQ(after.subjects, before.subjects);
+  EXPECT_EQ(after.batches, before.batches);
+}
+
+TEST_F(IngesterTest, BadRowsAreRejectedOneByOne) {
+  std::string csv = std::string(kHeader) + "only,three,cells\n" +
+                    Penalty("甲公司", "91110000600037341L", "文11号") + "甲公司,\"unterminated\n";
+  auto r = Ingest(csv);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->rows, 3u);
+  EXPECT_EQ(r->accepted, 1u);
+  EXPECT_EQ(r->rejected, 2u);
+  auto b = Batch(r->batches[0]);
+  EXPECT_EQ(b.rejections[0].code, "wrong_column_count");
+  EXPECT_EQ(b.rejections[1].code, "unterminated_quote");
+}
+
+TEST_F(IngesterTest, HugeFieldIsRejectedNotCrashing) {
+  std::string big(10 << 20, 'x');
+  std::string row = Penalty("甲公司", "91110000600037341L", "文12号");
+  row.replace(row.find("虚假宣传"), std::string("虚假宣传").size(), "\"" + big + "\"");
+  auto r = Ingest(std::string(kHeader) + row);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->rejected, 1u);
+  EXPECT_EQ(Batch(r->batches[0]).rejections[0].code, "too_long");
+}
+
+}  // namespace
+}  // namespace xinyong::ingest

@@ -1,0 +1,96 @@
+#include "ingest/jsonl_reader.h"
+
+#include <simdjson.h>
+
+#include <charconv>
+
+namespace xinyong::ingest {
+
+struct JsonlReader::Impl {
+  simdjson::dom::parser parser;
+  simdjson::padded_string line;
+};
+
+JsonlReader::JsonlReader(std::unique_ptr<TextSource> source)
+    : source_(std::move(source)), impl_(std::make_unique<Impl>()) {}
+JsonlReader::~JsonlReader() = default;
+
+namespace {
+
+// Renders a scalar as the text a CSV cell would hold; false for arrays and objects.
+bool ScalarToText(simdjson::dom::element v, std::string* out) {
+  switch (v.type()) {
+    case simdjson::dom::element_type::STRING: out->assign(std::string_view(v.get_string())); return true;
+    case simdjson::dom::element_type::INT64: *out = std::to_string(int64_t(v.get_int64())); return true;
+    case simdjson::dom::element_type::UINT64: *out = std::to_string(uint64_t(v.get_uint64())); return true;
+    case simdjson::dom::element_type::DOUBLE: {
+      char buf[64];
+      auto r = std::to_chars(buf, buf + sizeof buf, double(v.get_double()));
+      out->assign(buf, r.ptr);
+      return true;
+    }
+    case simdjson::dom::element_type::BOOL: *out = bool(v.get_bool()) ? "true" : "false"; return true;
+    case simdjson::dom::element_type::NULL_VALUE: out->clear(); return true;
+    default: return false;
+  }
+}
+
+}  // namespace
+
+Result<bool> JsonlReader::ReadRow(JsonRow* row) {
+  row->fields.clear();
+  row->error_code.clear();
+  row->error.clear();
+  for (;;) {
+    size_t nl = buf_.find('\n', pos_);
+    while (nl == std::string::npos && !eof_) {
+      if (pos_ > 0) {
+        buf_.erase(0, pos_);
+        pos_ = 0;
+      }
+      size_t searched = buf_.size();
+      XY_ASSIGN_OR_RETURN(bool more, source_->Next(&buf_));
+      if (!more) eof_ = true;
+      nl = buf_.find('\n', searched);
+    }
+    if (pos_ >= buf_.size() && nl == std::string::npos) return false;
+    size_t end = nl == std::string::npos ? buf_.size() : nl;
+    std::string_view line(buf_.data() + pos_, end - pos_);
+    pos_ = nl == std::string::npos ? buf_.size() : nl + 1;
+    ++line_;
+    while (!line.empty() && (line.back() == '\r' || line.back() == ' ' || line.back() == '\t')) {
+      line.remove_suffix(1);
+    }
+    size_t first = line.find_first_not_of(" \t");
+    if (first == std::string_view::npos) continue;  // blank line
+    row->number = line_;
+    impl_->line = simdjson::padded_string(line);
+    simdjson::dom::element doc;
+    auto err = impl_->parser.parse(impl_->line).get(doc);
+    if (err) {
+      row->error_code = "invalid_json";
+      row->error = std::string("line ") + std::to_string(line_) + " is not valid JSON: " +
+                   simdjson::error_message(err);
+      return true;
+    }
+    simdjson::dom::object obj;
+    if (doc.get_object().get(obj)) {
+      row->error_code = "invalid_json";
+      row->error = "line " + std::to_string(line_) + " is not a JSON object";
+      return true;
+    }
+    for (auto [key, value] : obj) {
+      std::string text;
+      if (!ScalarToText(value, &text)) {
+        row->error_code = "invalid_json";
+        row->error = "line " + std::to_string(line_) + ": field '" + std::string(key) +
+                     "' holds an array or object; only text, numbers and null are accepted";
+        return true;
+      }
+      row->fields.emplace_back(std::string(key), std::move(text));
+    }
+    return true;
+  }
+}
+
+}  // namespace xinyong::ingest

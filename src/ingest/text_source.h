@@ -1,0 +1,48 @@
+// TextSource: a submitted file (or request body) read as UTF-8 text in chunks of about 1 MiB,
+// whatever its encoding on disk; memory use does not grow with the file's size.
+// Thread-safety: one reader at a time.
+#pragma once
+
+#include <cstdio>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "core/status.h"
+#include "ingest/encoding.h"
+
+namespace xinyong::ingest {
+
+class TextSource {
+ public:
+  // Fails when the file cannot be opened, is empty, or its encoding cannot be decided.
+  static Result<std::unique_ptr<TextSource>> OpenFile(const std::string& path);
+  static Result<std::unique_ptr<TextSource>> FromBuffer(std::string data, std::string name);
+  ~TextSource();
+
+  Encoding encoding() const { return encoding_; }
+  const std::string& name() const { return name_; }
+  // Appends the next chunk of UTF-8 text to *out. Returns false (and appends nothing) at the end.
+  Result<bool> Next(std::string* out);
+
+  static constexpr size_t kChunkBytes = 1 << 20;
+
+ private:
+  TextSource() = default;
+  Status Init();
+  // Reads up to kChunkBytes raw bytes; "" at end of input.
+  Result<std::string_view> ReadRaw();
+
+  std::string name_;
+  std::FILE* file_ = nullptr;
+  std::string buffer_data_;  // FromBuffer: the whole input
+  size_t buffer_pos_ = 0;
+  std::string raw_;          // scratch for file reads
+  std::string pending_;      // bytes read during detection, not yet returned
+  bool started_ = false;
+  bool done_ = false;
+  Encoding encoding_ = Encoding::kUtf8;
+  std::unique_ptr<Gb18030Decoder> decoder_;
+};
+
+}  // namespace xinyong::ingest
