@@ -8,23 +8,45 @@ namespace xinyong::ingest {
 using catalog::Field;
 using catalog::FieldType;
 
+namespace {
+
+// The length of the blank character (ASCII white space, U+3000, NBSP, BOM, ZWSP) that `s`
+// starts with, or 0.
+size_t LeadingBlank(std::string_view s) {
+  unsigned char c = static_cast<unsigned char>(s[0]);
+  if (c == ' ' || c == '\t' || c == '\r' || c == '\n') return 1;
+  if (c < 0xC2) return 0;  // the common case: any other ASCII or a continuation byte
+  if (s.starts_with("\xE3\x80\x80") || s.starts_with("\xEF\xBB\xBF") ||
+      s.starts_with("\xE2\x80\x8B")) {
+    return 3;
+  }
+  return s.starts_with("\xC2\xA0") ? 2 : 0;
+}
+
+// The length of the blank character `s` ends with, or 0.
+size_t TrailingBlank(std::string_view s) {
+  unsigned char c = static_cast<unsigned char>(s.back());
+  if (c == ' ' || c == '\t' || c == '\r' || c == '\n') return 1;
+  if (c != 0x80 && c != 0xBF && c != 0x8B && c != 0xA0) return 0;
+  if (s.ends_with("\xE3\x80\x80") || s.ends_with("\xEF\xBB\xBF") ||
+      s.ends_with("\xE2\x80\x8B")) {
+    return 3;
+  }
+  return s.ends_with("\xC2\xA0") ? 2 : 0;
+}
+
+}  // namespace
+
 std::string_view TrimCell(std::string_view s) {
-  static constexpr std::string_view kSpaces[] = {
-      " ", "\t", "\r", "\n", "\xE3\x80\x80" /* U+3000 */, "\xC2\xA0" /* NBSP */,
-      "\xEF\xBB\xBF" /* BOM / ZWNBSP */, "\xE2\x80\x8B" /* ZWSP */};
-  bool changed = true;
-  while (changed && !s.empty()) {
-    changed = false;
-    for (auto sp : kSpaces) {
-      if (s.starts_with(sp)) {
-        s.remove_prefix(sp.size());
-        changed = true;
-      }
-      if (s.ends_with(sp)) {
-        s.remove_suffix(sp.size());
-        changed = true;
-      }
-    }
+  while (!s.empty()) {
+    size_t n = LeadingBlank(s);
+    if (n == 0) break;
+    s.remove_prefix(n);
+  }
+  while (!s.empty()) {
+    size_t n = TrailingBlank(s);
+    if (n == 0) break;
+    s.remove_suffix(n);
   }
   return s;
 }
@@ -36,11 +58,24 @@ size_t Utf8Length(std::string_view s) {
 }
 
 uint64_t Fnv1a64(std::string_view data, uint64_t seed) {
-  uint64_t h = seed;
-  for (unsigned char c : data) {
-    h ^= c;
+  // FNV-1a over 8-byte little-endian words (then the tail byte by byte), with a final mix:
+  // stable across platforms and releases, and eight times fewer multiplications than bytewise.
+  uint64_t h = seed ^ data.size();
+  size_t i = 0;
+  for (; i + 8 <= data.size(); i += 8) {
+    uint64_t w = 0;
+    for (int b = 7; b >= 0; --b) w = (w << 8) | static_cast<unsigned char>(data[i + b]);
+    h ^= w;
+    h *= 0x100000001b3ULL;
+    h ^= h >> 29;
+  }
+  for (; i < data.size(); ++i) {
+    h ^= static_cast<unsigned char>(data[i]);
     h *= 0x100000001b3ULL;
   }
+  h ^= h >> 32;
+  h *= 0xd6e8feb86659fd93ULL;
+  h ^= h >> 32;
   return h;
 }
 

@@ -27,7 +27,8 @@ size_t Utf8Length(std::string_view s);
 bool NormalizeField(const catalog::Field& field, std::string_view cell, Date today,
                     std::string* out, FieldProblem* problem);
 
-// Stable 64-bit FNV-1a, used for content hashes that are persisted (std::hash is not stable).
+// A stable 64-bit hash (FNV-1a over 8-byte words, then mixed), used for content hashes that are
+// persisted; std::hash is not stable across releases.
 uint64_t Fnv1a64(std::string_view data, uint64_t seed = 0xcbf29ce484222325ULL);
 
 }  // namespace xinyong::ingest

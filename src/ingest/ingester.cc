@@ -156,9 +156,11 @@ class Ingester::Run {
     next_first_row_ = b.first_row + b.rows;
     // Only subjects this batch created or changed are written.
     for (size_t i = 0; i < subjects_.size(); ++i) {
-      if (write_[i]) ws_.subjects.push_back(std::move(subjects_[i]));
+      if (write_[i]) ws_.subjects.push_back(subjects_[i]);
     }
     XY_RETURN_IF_ERROR(in_.store_.Commit(ws_));
+    for (const auto& [key, id] : id_index_) in_.RememberId(key, id);
+    for (auto& s : subjects_) in_.RememberSubject(std::move(s));
     report_.batches.push_back(b.id);
     report_.rows += b.rows;
     report_.accepted += b.accepted;
@@ -266,8 +268,11 @@ class Ingester::Run {
     std::optional<uint64_t> found;
     for (const Identifier& id : ids) {
       std::optional<uint64_t> hit;
-      if (auto p = id_index_.find(IdKey(id.kind, id.value)); p != id_index_.end()) {
+      std::string key = IdKey(id.kind, id.value);
+      if (auto p = id_index_.find(key); p != id_index_.end()) {
         hit = p->second;
+      } else if (auto q = in_.known_ids_.find(key); q != in_.known_ids_.end()) {
+        hit = q->second;
       } else {
         auto r = in_.store_.FindSubject(id.kind, id.value);
         if (!r.ok()) {
@@ -275,6 +280,7 @@ class Ingester::Run {
           return -1;
         }
         hit = *r;
+        if (hit) in_.RememberId(key, *hit);
       }
       if (!hit) continue;
       if (!found) {
@@ -313,13 +319,17 @@ class Ingester::Run {
     if (auto p = subject_index_.find(*found); p != subject_index_.end()) {
       idx = p->second;
     } else {
-      auto r = in_.store_.GetSubject(*found);
-      if (!r.ok() || !r->has_value()) {
-        status_ = r.ok() ? Status::DataLoss("identifier points to a missing subject") : r.status();
-        return -1;
+      if (auto c = in_.known_subjects_.find(*found); c != in_.known_subjects_.end()) {
+        subjects_.push_back(c->second);
+      } else {
+        auto r = in_.store_.GetSubject(*found);
+        if (!r.ok() || !r->has_value()) {
+          status_ = r.ok() ? Status::DataLoss("identifier points to a missing subject") : r.status();
+          return -1;
+        }
+        subjects_.push_back(std::move(**r));
       }
-      subject_index_[*found] = subjects_.size();
-      subjects_.push_back(std::move(**r));
+      subject_index_[*found] = subjects_.size() - 1;
       write_.push_back(false);
       idx = subjects_.size() - 1;
     }
@@ -359,7 +369,10 @@ class Ingester::Run {
 
   void ProcessRow(uint64_t row, const std::vector<std::string_view>& cells) {
     const size_t n = ind_.fields.size();
-    std::vector<std::string> norm(n);
+    // Reused between rows: the strings keep their capacity.
+    std::vector<std::string>& norm = norm_;
+    norm.resize(n);
+    for (auto& v : norm) v.clear();
     std::vector<PersonalValue> personal;
     std::string person_mask;
     IdentifierKind person_kind = IdentifierKind::kResidentIdHash;
@@ -546,6 +559,7 @@ class Ingester::Run {
   int64_t started_ms_ = NowUnixMs();
   Status status_;  // a storage failure stops the file
 
+  std::vector<std::string> norm_;  // scratch for ProcessRow
   std::unordered_map<size_t, int> id_type_of_;
   int role_name_, role_category_, role_decision_, role_document_, role_procedure_, role_report_,
       role_person_id_;
@@ -563,6 +577,17 @@ Ingester::Ingester(storage::Store& store, const catalog::Catalog& catalog,
                    const WorkCalendar& calendar, const PersonalDataVault& vault)
     : store_(store), catalog_(catalog), calendar_(calendar), vault_(vault) {}
 Ingester::~Ingester() = default;
+
+void Ingester::RememberId(const std::string& key, uint64_t subject_id) {
+  if (known_ids_.size() >= kMaxKnownIds) known_ids_.clear();
+  known_ids_.emplace(key, subject_id);
+}
+
+void Ingester::RememberSubject(Subject subject) {
+  if (known_subjects_.size() >= kMaxKnownSubjects) known_subjects_.clear();
+  uint64_t id = subject.id;
+  known_subjects_.insert_or_assign(id, std::move(subject));
+}
 
 Result<FileReport> Ingester::IngestFile(const std::string& path, const IngestOptions& options) {
   XY_ASSIGN_OR_RETURN(auto source, TextSource::OpenFile(path));

@@ -12,6 +12,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "catalog/catalog.h"
@@ -61,11 +62,23 @@ class Ingester {
   class Run;
   Result<FileReport> Ingest(std::unique_ptr<class TextSource> source, const IngestOptions& options);
 
+  // Remembers a committed identifier → subject mapping (bounded; cleared when full).
+  void RememberId(const std::string& key, uint64_t subject_id);
+  // Remembers a subject as committed (bounded; cleared when full).
+  void RememberSubject(Subject subject);
+
   storage::Store& store_;
   const catalog::Catalog& catalog_;
   const WorkCalendar& calendar_;
   const PersonalDataVault& vault_;
-  std::mutex mu_;
+  std::mutex mu_;  // one ingest at a time
+  // Identifier (kind byte + code) → subject id, for identifiers already committed. Mappings
+  // never change once committed, so the cache cannot go stale.
+  static constexpr size_t kMaxKnownIds = 4'000'000;
+  std::unordered_map<std::string, uint64_t> known_ids_;  // GUARDED_BY(mu_)
+  // Subjects as last committed by this Ingester, the only writer of subjects.
+  static constexpr size_t kMaxKnownSubjects = 500'000;
+  std::unordered_map<uint64_t, Subject> known_subjects_;  // GUARDED_BY(mu_)
 };
 
 }  // namespace xinyong::ingest

@@ -210,6 +210,36 @@ TEST_P(StoreConformanceTest, ListsBatchesNewestFirst) {
   EXPECT_GT(batches[0].id, batches[1].id);
 }
 
+TEST_P(StoreConformanceTest, LargeBatchWithInBatchCorrectionKeepsTheLastVersion) {
+  // Big enough for a backend's bulk path (RocksDB: SST ingestion).
+  WriteSet ws = CompanyBatch("91110000600037341L", "甲公司", 5000);
+  RecordWrite fix = ws.records[10];
+  fix.record.version = 2;
+  fix.record.content_hash = 7;
+  fix.record.values.push_back({"CF_NR_FK", "3"});
+  ws.records.push_back(fix);
+  ASSERT_TRUE(store_->Commit(ws).ok());
+  // A small batch after the bulk one, then a bulk one again, to mix both paths.
+  ASSERT_TRUE(store_->Commit(CompanyBatch("91310115MA1K3BTP2B", "乙公司", 3)).ok());
+  ASSERT_TRUE(store_->Commit(CompanyBatch("9144030071526726XG", "丙公司", 2500)).ok());
+  Reopen();
+  uint64_t id = ws.subjects[0].id;
+  std::vector<Record> records;
+  ASSERT_TRUE(store_->ListRecords(id, "", &records).ok());
+  EXPECT_EQ(records.size(), 5000u);
+  auto hit = store_->FindNaturalKey(id, "admin_penalty", fix.natural_key);
+  ASSERT_TRUE(hit.ok() && hit->has_value());
+  EXPECT_EQ((*hit)->version, 2u);
+  EXPECT_EQ((*hit)->content_hash, 7u);
+  auto stats = store_->Stats();
+  ASSERT_TRUE(stats.ok());
+  EXPECT_EQ(stats->records, 7503u);
+  EXPECT_EQ(stats->record_versions, 7504u);
+  EXPECT_EQ(stats->subjects, 3u);
+  auto found = store_->FindSubject(IdentifierKind::kUscc, "9144030071526726XG");
+  ASSERT_TRUE(found.ok() && found->has_value());
+}
+
 INSTANTIATE_TEST_SUITE_P(AllBackends, StoreConformanceTest, ::testing::ValuesIn(kBackends),
                          [](const auto& info) { return std::string(info.param.name); });
 

@@ -12,6 +12,14 @@
 
 namespace xinyong::storage::keys {
 
+// One key-value change of a commit, in a column family (index into the store's family list).
+struct CommitOp {
+  uint8_t cf;
+  bool del;
+  std::string key;
+  std::string value;
+};
+
 // subjects: id(8)
 inline std::string SubjectKey(uint64_t id) {
   std::string k;

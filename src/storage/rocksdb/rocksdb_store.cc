@@ -4,6 +4,7 @@
 #include <rocksdb/db.h>
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/slice_transform.h>
+#include <rocksdb/sst_file_writer.h>
 #include <rocksdb/table.h>
 #include <rocksdb/write_batch.h>
 #include <rocksdb/write_buffer_manager.h>
@@ -11,6 +12,7 @@
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
+#include <unistd.h>
 
 #include "core/coding.h"
 #include "storage/rocksdb/keys.h"
@@ -296,47 +298,56 @@ Status RocksDbStore::ListRecordVersions(uint64_t subject_id, uint64_t record_id,
   return FromRocks(it->status(), "scanning record versions");
 }
 
-Status RocksDbStore::Commit(const WriteSet& ws) {
-  std::lock_guard lock(mu_);
-  rocksdb::WriteBatch wb;
-  StoreStats delta;
+// Turns a WriteSet into the key-value changes of every column family, and the statistics delta.
+static void BuildOps(const WriteSet& ws, StoreStats* delta, std::vector<keys::CommitOp>* ops) {
+  ops->reserve(ws.subjects.size() * 4 + ws.records.size() * 3 + ws.batch.rejections.size() + 4);
   for (const Subject& s : ws.subjects) {
     std::string key = keys::SubjectKey(s.id);
-    wb.Put((*cf_)[kSubjects], key, EncodeSubject(s));
     for (const Identifier& i : s.identifiers) {
-      wb.Put((*cf_)[kIds], keys::Identifier(i.kind, i.value), key);
+      ops->push_back({kIds, false, keys::Identifier(i.kind, i.value), key});
     }
-    wb.Put((*cf_)[kNames], keys::Name(s.name, s.id), "");
-    for (const auto& former : s.former_names) wb.Put((*cf_)[kNames], keys::Name(former, s.id), "");
-    if (s.first_batch == ws.batch.id) ++delta.subjects;
+    ops->push_back({kNames, false, keys::Name(s.name, s.id), ""});
+    for (const auto& former : s.former_names) {
+      ops->push_back({kNames, false, keys::Name(former, s.id), ""});
+    }
+    ops->push_back({kSubjects, false, std::move(key), EncodeSubject(s)});
+    if (s.first_batch == ws.batch.id) ++delta->subjects;
   }
-  for (const auto& [id, name] : ws.dropped_names) wb.Delete((*cf_)[kNames], keys::Name(name, id));
+  for (const auto& [id, name] : ws.dropped_names) {
+    ops->push_back({kNames, true, keys::Name(name, id), ""});
+  }
   for (const RecordWrite& w : ws.records) {
     const Record& r = w.record;
-    wb.Put((*cf_)[kRecords], keys::RecordKey(r.subject_id, r.record_id, r.version),
-           EncodeRecordValue(r));
-    wb.Put((*cf_)[kNaturalKeys], keys::NaturalKey(r.subject_id, r.indicator, w.natural_key),
-           keys::NaturalKeyValue(r.record_id, r.version, r.content_hash));
-    wb.Put((*cf_)[kByIndicator],
-           keys::ByIndicator(r.indicator, r.decision_date, r.subject_id, r.record_id), "");
-    ++delta.record_versions;
+    ops->push_back({kRecords, false, keys::RecordKey(r.subject_id, r.record_id, r.version),
+                    EncodeRecordValue(r)});
+    ops->push_back({kNaturalKeys, false, keys::NaturalKey(r.subject_id, r.indicator, w.natural_key),
+                    keys::NaturalKeyValue(r.record_id, r.version, r.content_hash)});
+    ops->push_back({kByIndicator, false,
+                    keys::ByIndicator(r.indicator, r.decision_date, r.subject_id, r.record_id), ""});
+    ++delta->record_versions;
     if (r.version == 1) {
-      ++delta.records;
-      ++delta.records_by_indicator[r.indicator];
+      ++delta->records;
+      ++delta->records_by_indicator[r.indicator];
     }
   }
   const BatchReport& b = ws.batch;
-  std::string batch_key = keys::BatchKey(b.id);
-  wb.Put((*cf_)[kBatches], batch_key, EncodeBatchReport(b));
+  ops->push_back({kBatches, false, keys::BatchKey(b.id), EncodeBatchReport(b)});
   uint32_t seq = 0;
   for (const RowIssue& i : b.rejections) {
-    wb.Put((*cf_)[kBatchIssues], keys::BatchIssue(b.id, 'r', seq++), EncodeRowIssue(i));
+    ops->push_back({kBatchIssues, false, keys::BatchIssue(b.id, 'r', seq++), EncodeRowIssue(i)});
   }
   seq = 0;
   for (const RowIssue& i : b.warnings) {
-    wb.Put((*cf_)[kBatchIssues], keys::BatchIssue(b.id, 'w', seq++), EncodeRowIssue(i));
+    ops->push_back({kBatchIssues, false, keys::BatchIssue(b.id, 'w', seq++), EncodeRowIssue(i)});
   }
-  delta.batches = 1;
+  delta->batches = 1;
+}
+
+Status RocksDbStore::Commit(const WriteSet& ws) {
+  std::lock_guard lock(mu_);
+  StoreStats delta;
+  std::vector<keys::CommitOp> ops;
+  BuildOps(ws, &delta, &ops);
 
   StoreStats next;
   {
@@ -350,15 +361,93 @@ Status RocksDbStore::Commit(const WriteSet& ws) {
   for (const auto& [k, v] : delta.records_by_indicator) next.records_by_indicator[k] += v;
   std::string counters;
   for (const auto& c : next_id_) coding::PutVarint(&counters, c.load());
-  wb.Put((*cf_)[kMeta], kCountersKey, counters);
-  wb.Put((*cf_)[kMeta], kStatsKey, EncodeStats(next));
+  ops.push_back({kMeta, false, std::string(kCountersKey), std::move(counters)});
+  ops.push_back({kMeta, false, std::string(kStatsKey), EncodeStats(next)});
 
-  rocksdb::WriteOptions wo;
-  wo.sync = options_.sync;
-  XY_RETURN_IF_ERROR(FromRocks(db_->Write(wo, &wb), "committing batch " + std::to_string(b.id)));
+  const std::string what = "committing batch " + std::to_string(ws.batch.id);
+  if (ws.records.size() >= kBulkCommitRecords) {
+    XY_RETURN_IF_ERROR(CommitByIngestion(&ops).WithContext(what));
+  } else {
+    rocksdb::WriteBatch wb;
+    for (const keys::CommitOp& op : ops) {
+      if (op.del) {
+        wb.Delete((*cf_)[op.cf], op.key);
+      } else {
+        wb.Put((*cf_)[op.cf], op.key, op.value);
+      }
+    }
+    rocksdb::WriteOptions wo;
+    wo.sync = options_.sync;
+    XY_RETURN_IF_ERROR(FromRocks(db_->Write(wo, &wb), what));
+  }
   std::lock_guard slock(stats_mu_);
   stats_ = std::move(next);
   return Status::Ok();
+}
+
+// Large batches bypass the memtable and the write-ahead log: each column family's changes are
+// sorted into an SST file and all files are ingested in one atomic, durable MANIFEST update
+// (DB::IngestExternalFiles). After a crash either every file of the batch is part of the
+// database or none is.
+Status RocksDbStore::CommitByIngestion(std::vector<keys::CommitOp>* ops_ptr) {
+  auto& ops = *ops_ptr;
+  std::vector<std::vector<uint32_t>> by_cf(kCfCount);
+  for (uint32_t i = 0; i < ops.size(); ++i) by_cf[ops[i].cf].push_back(i);
+  const std::string dir = path_ + "/ingest";
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) return Status::Unavailable("cannot create " + dir + ": " + ec.message());
+  static std::atomic<uint64_t> file_seq{0};
+  std::vector<rocksdb::IngestExternalFileArg> args;
+  std::vector<std::string> written;
+  auto cleanup = [&] {
+    for (const auto& f : written) std::filesystem::remove(f, ec);
+  };
+  for (size_t cf = 0; cf < kCfCount; ++cf) {
+    auto& idx = by_cf[cf];
+    if (idx.empty()) continue;
+    // Sorted by key; among equal keys the last change wins (a record corrected twice in a batch).
+    std::stable_sort(idx.begin(), idx.end(),
+                     [&](uint32_t a, uint32_t b) { return ops[a].key < ops[b].key; });
+    rocksdb::Options cf_options(db_->GetDBOptions(), db_->GetOptions((*cf_)[cf]));
+    // Ingested files land in level 0 and are rewritten by compaction, which applies the
+    // column family's real compression; here only speed matters.
+    cf_options.compression = rocksdb::kNoCompression;
+    cf_options.bottommost_compression = rocksdb::kNoCompression;
+    rocksdb::SstFileWriter writer(rocksdb::EnvOptions(), cf_options, (*cf_)[cf]);
+    std::string file = dir + "/" + std::to_string(::getpid()) + "-" +
+                       std::to_string(file_seq.fetch_add(1)) + ".sst";
+    auto s = writer.Open(file);
+    if (!s.ok()) {
+      cleanup();
+      return FromRocks(s, "opening " + file);
+    }
+    written.push_back(file);
+    for (size_t k = 0; k < idx.size(); ++k) {
+      if (k + 1 < idx.size() && ops[idx[k + 1]].key == ops[idx[k]].key) continue;
+      const keys::CommitOp& op = ops[idx[k]];
+      s = op.del ? writer.Delete(op.key) : writer.Put(op.key, op.value);
+      if (!s.ok()) {
+        cleanup();
+        return FromRocks(s, "writing " + file);
+      }
+    }
+    s = writer.Finish();  // syncs the file
+    if (!s.ok()) {
+      cleanup();
+      return FromRocks(s, "finishing " + file);
+    }
+    rocksdb::IngestExternalFileArg arg;
+    arg.column_family = (*cf_)[cf];
+    arg.external_files = {file};
+    arg.options.move_files = true;
+    arg.options.write_global_seqno = false;
+    arg.options.verify_file_checksum = false;
+    args.push_back(std::move(arg));
+  }
+  auto s = db_->IngestExternalFiles(args);
+  cleanup();  // moved files are hard links now; the originals go
+  return FromRocks(s, "ingesting batch files");
 }
 
 Result<std::optional<BatchReport>> RocksDbStore::GetBatch(uint64_t id) const {

@@ -9,6 +9,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include "storage/store.h"
 
@@ -19,6 +20,10 @@ class Cache;
 }  // namespace rocksdb
 
 namespace xinyong::storage {
+
+namespace keys {
+struct CommitOp;
+}
 
 struct RocksDbOptions {
   bool create_if_missing = true;
@@ -59,6 +64,10 @@ class RocksDbStore final : public Store {
   struct Handles;
   RocksDbStore() = default;
   Status LoadCounters();
+  Status CommitByIngestion(std::vector<keys::CommitOp>* ops);
+
+  // Batches with at least this many records are committed by SST ingestion, not the memtable.
+  static constexpr size_t kBulkCommitRecords = 2000;
 
   std::unique_ptr<rocksdb::DB> db_;
   std::unique_ptr<Handles> cf_;

@@ -1,0 +1,322 @@
+#include "cli/commands.h"
+
+#include <boost/json.hpp>
+
+#include <cstdio>
+#include <iostream>
+#include <memory>
+
+#include "core/calendar.h"
+#include "core/identifiers.h"
+#include "server/json_views.h"
+#include "server/platform.h"
+
+namespace xinyong::cli {
+
+namespace json = boost::json;
+using server::Platform;
+using server::PlatformOptions;
+
+namespace {
+
+void PrintJson(const json::value& v) { std::cout << json::serialize(v) << '\n'; }
+
+// Prints one clear sentence to stderr and sets the exit status to 1.
+void Fail(GlobalOptions& g, const Status& s) {
+  std::cerr << "xinyong: " << s.message() << '\n';
+  g.exit_code = 1;
+}
+
+std::unique_ptr<Platform> OpenPlatform(GlobalOptions& g, bool read_only = false) {
+  PlatformOptions o;
+  o.data_dir = g.data_dir;
+  o.share_dir = g.share_dir;
+  o.key_file = g.key_file;
+  o.read_only = read_only;
+  auto p = Platform::Open(o);
+  if (!p.ok()) {
+    Fail(g, p.status());
+    return nullptr;
+  }
+  return std::move(p).value();
+}
+
+// Codes from the arguments, else one per line of standard input.
+std::vector<std::string> InputsOrStdin(const std::vector<std::string>& args) {
+  if (!args.empty()) return args;
+  std::vector<std::string> out;
+  std::string line;
+  while (std::getline(std::cin, line)) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (!line.empty()) out.push_back(line);
+  }
+  return out;
+}
+
+Result<WorkCalendar> LoadCalendar(const GlobalOptions& g) {
+  std::string share = g.share_dir.empty() ? server::DefaultShareDir() : g.share_dir;
+  return WorkCalendar::LoadFile(share + "/calendar/cn_workdays.toml");
+}
+
+void RegisterValidate(CLI::App& app, GlobalOptions& g) {
+  auto* cmd = app.add_subcommand("validate", "validate identifiers: uscc, id (resident ID), orgcode");
+  auto kind = std::make_shared<std::string>();
+  auto codes = std::make_shared<std::vector<std::string>>();
+  cmd->add_option("kind", *kind, "uscc | id | orgcode")->required()->check(CLI::IsMember({"uscc", "id", "orgcode"}));
+  cmd->add_option("codes", *codes, "codes (default: one per line of standard input)");
+  cmd->callback([&g, kind, codes] {
+    Date today = Date::Today();
+    for (const std::string& input : InputsOrStdin(*codes)) {
+      Status status;
+      std::string normalized;
+      if (*kind == "uscc") {
+        auto r = ident::ParseUscc(input);
+        status = r.status();
+        if (r.ok()) normalized = r->code;
+      } else if (*kind == "id") {
+        auto r = ident::ParseResidentId(input, today);
+        status = r.status();
+        if (r.ok()) normalized = r->id18;
+      } else {
+        auto r = ident::ParseOrgCode(input);
+        status = r.status();
+        if (r.ok()) normalized = *r;
+      }
+      if (!status.ok()) g.exit_code = 1;
+      if (g.json) {
+        json::object o{{"input", input}, {"valid", status.ok()}};
+        if (status.ok()) o["normalized"] = normalized; else o["reason"] = status.message();
+        PrintJson(o);
+      } else {
+        std::cout << input << '\t' << (status.ok() ? "ok" : "invalid") << '\t'
+                  << (status.ok() ? normalized : status.message()) << '\n';
+      }
+    }
+  });
+}
+
+void RegisterCalendar(CLI::App& app, GlobalOptions& g) {
+  auto* cmd = app.add_subcommand("calendar", "China's working-day calendar (holidays and 调休)");
+  cmd->require_subcommand(1);
+  auto date = std::make_shared<std::string>();
+  auto n = std::make_shared<int>(0);
+  auto* workday = cmd->add_subcommand("workday", "is DATE a working day? prints yes or no");
+  workday->add_option("date", *date, "YYYY-MM-DD")->required();
+  workday->callback([&g, date] {
+    auto d = Date::Parse(*date);
+    if (!d.ok()) return Fail(g, d.status());
+    auto cal = LoadCalendar(g);
+    if (!cal.ok()) return Fail(g, cal.status());
+    auto r = cal->IsWorkday(*d);
+    if (!r.ok()) return Fail(g, r.status());
+    if (g.json) {
+      PrintJson(json::object{{"date", d->ToString()}, {"workday", *r}});
+    } else {
+      std::cout << (*r ? "yes" : "no") << '\n';
+    }
+  });
+  auto* add = cmd->add_subcommand("add", "the N-th working day after DATE");
+  add->add_option("date", *date, "YYYY-MM-DD")->required();
+  add->add_option("n", *n, "N >= 1")->required()->check(CLI::PositiveNumber);
+  add->callback([&g, date, n] {
+    auto d = Date::Parse(*date);
+    if (!d.ok()) return Fail(g, d.status());
+    auto cal = LoadCalendar(g);
+    if (!cal.ok()) return Fail(g, cal.status());
+    auto r = cal->AddWorkdays(*d, *n);
+    if (!r.ok()) return Fail(g, r.status());
+    if (g.json) {
+      PrintJson(json::object{{"date", d->ToString()}, {"n", *n}, {"result", r->ToString()}});
+    } else {
+      std::cout << r->ToString() << '\n';
+    }
+  });
+}
+
+std::string HumanFileReport(const ingest::FileReport& f) {
+  std::string batches;
+  if (f.batches.size() == 1) {
+    batches = std::to_string(f.batches.front());
+  } else if (!f.batches.empty()) {
+    batches = std::to_string(f.batches.front()) + ".." + std::to_string(f.batches.back());
+  }
+  char buf[512];
+  std::snprintf(buf, sizeof buf,
+                "%s: batch %s indicator %s rows %llu accepted %llu rejected %llu duplicates %llu "
+                "late %llu corrected %llu seconds %.3f",
+                f.file.c_str(), batches.c_str(), f.indicator.c_str(),
+                static_cast<unsigned long long>(f.rows), static_cast<unsigned long long>(f.accepted),
+                static_cast<unsigned long long>(f.rejected),
+                static_cast<unsigned long long>(f.duplicates),
+                static_cast<unsigned long long>(f.late),
+                static_cast<unsigned long long>(f.corrected), f.seconds);
+  std::string s = buf;
+  if (f.rejected > 0 || f.warnings > 0) {
+    s += " — rejected rows: xinyong batch show " + std::to_string(f.batches.front());
+    if (f.batches.size() > 1) s += " (and the following batches)";
+  }
+  return s;
+}
+
+void RegisterIngest(CLI::App& app, GlobalOptions& g) {
+  auto* cmd = app.add_subcommand("ingest", "ingest department files (CSV in UTF-8/GBK, or JSONL)");
+  struct Args {
+    std::vector<std::string> files;
+    std::string indicator, dept, received, format;
+    size_t batch_rows = 50000;
+  };
+  auto a = std::make_shared<Args>();
+  cmd->add_option("files", a->files, "files to ingest")->required();
+  cmd->add_option("--indicator", a->indicator, "catalog indicator code (default: from file name or header)");
+  cmd->add_option("--dept", a->dept, "submitting department code");
+  cmd->add_option("--received", a->received, "date of receipt, YYYY-MM-DD (default: today)");
+  cmd->add_option("--format", a->format, "csv or jsonl (default: from the file extension)");
+  cmd->add_option("--batch-rows", a->batch_rows, "rows per atomic batch")->default_val(50000);
+  cmd->callback([&g, a] {
+    ingest::IngestOptions o;
+    o.indicator = a->indicator;
+    o.dept = a->dept;
+    o.format = a->format;
+    o.batch_rows = a->batch_rows;
+    if (!a->received.empty()) {
+      auto d = Date::Parse(a->received);
+      if (!d.ok()) return Fail(g, d.status().WithContext("--received"));
+      o.received_date = *d;
+    }
+    auto p = OpenPlatform(g);
+    if (!p) return;
+    for (const auto& file : a->files) {
+      auto r = p->ingester().IngestFile(file, o);
+      if (!r.ok()) {
+        Fail(g, r.status());
+        continue;
+      }
+      if (g.json) {
+        PrintJson(server::FileReportJson(*r));
+      } else {
+        std::cout << HumanFileReport(*r) << '\n';
+      }
+    }
+  });
+}
+
+void RegisterBatch(CLI::App& app, GlobalOptions& g) {
+  auto* cmd = app.add_subcommand("batch", "ingestion batch reports");
+  cmd->require_subcommand(1);
+  auto id = std::make_shared<uint64_t>(0);
+  auto* show = cmd->add_subcommand("show", "a batch report with every rejected row");
+  show->add_option("id", *id, "batch id")->required();
+  show->callback([&g, id] {
+    auto p = OpenPlatform(g, /*read_only=*/true);
+    if (!p) return;
+    auto b = p->store().GetBatch(*id);
+    if (!b.ok()) return Fail(g, b.status());
+    if (!*b) return Fail(g, Status::NotFound("no batch has the id " + std::to_string(*id)));
+    const BatchReport& r = **b;
+    if (g.json) return PrintJson(server::BatchReportJson(r, true));
+    std::cout << "batch " << r.id << " (" << r.file << ", part " << r.part << ", indicator "
+              << r.indicator << (r.dept.empty() ? "" : ", dept " + r.dept) << ", " << r.encoding
+              << ", received " << r.received_date.ToString() << ")\n"
+              << "rows " << r.rows << "  accepted " << r.accepted << "  rejected " << r.rejected
+              << "  duplicates " << r.duplicates << "  corrected " << r.corrected << "  late "
+              << r.late << "  new subjects " << r.new_subjects << '\n';
+    if (!r.rejections.empty()) std::cout << "rejected rows (row\tfield\treason):\n";
+    for (const auto& i : r.rejections) {
+      std::cout << i.row << '\t' << (i.field.empty() ? "-" : i.field) << '\t' << i.code << ": "
+                << i.message << '\n';
+    }
+    if (!r.warnings.empty()) std::cout << "warnings (row\tfield\treason):\n";
+    for (const auto& i : r.warnings) {
+      std::cout << i.row << '\t' << (i.field.empty() ? "-" : i.field) << '\t' << i.code << ": "
+                << i.message << '\n';
+    }
+  });
+}
+
+void RegisterStats(CLI::App& app, GlobalOptions& g) {
+  auto* cmd = app.add_subcommand("stats", "counts of subjects, records and batches");
+  cmd->callback([&g] {
+    auto p = OpenPlatform(g, /*read_only=*/true);
+    if (!p) return;
+    auto s = p->store().Stats();
+    if (!s.ok()) return Fail(g, s.status());
+    if (g.json) return PrintJson(server::StatsJson(*s));
+    std::cout << "subjects\t" << s->subjects << "\nrecords\t" << s->records << "\nrecord_versions\t"
+              << s->record_versions << "\nbatches\t" << s->batches << "\nstore_bytes\t"
+              << s->disk_bytes << '\n';
+    for (const auto& [k, v] : s->records_by_indicator) std::cout << "records." << k << '\t' << v << '\n';
+  });
+}
+
+void RegisterSubject(CLI::App& app, GlobalOptions& g) {
+  auto* cmd = app.add_subcommand("subject", "a subject's profile and records as the public sees them");
+  auto code = std::make_shared<std::string>();
+  auto as = std::make_shared<std::string>("public");
+  cmd->add_option("code", *code, "USCC or legacy code")->required();
+  cmd->add_option("--as", *as, "view (roles arrive in a later release; only 'public' exists)")
+      ->check(CLI::IsMember({"public"}));
+  cmd->callback([&g, code] {
+    auto p = OpenPlatform(g, /*read_only=*/true);
+    if (!p) return;
+    auto s = p->FindSubjectByCode(*code);
+    if (!s.ok()) return Fail(g, s.status());
+    std::vector<Record> records;
+    Status st = p->store().ListRecords(s->id, "", &records);
+    if (!st.ok()) return Fail(g, st);
+    json::array out;
+    for (const Record& r : records) {
+      const auto* ind = p->catalog().Find(r.indicator);
+      if (server::IsPublic(ind)) out.push_back(server::RecordJson(r, ind));
+    }
+    if (g.json) {
+      return PrintJson(json::object{{"subject", server::SubjectJson(*s)}, {"records", out}});
+    }
+    std::cout << s->name << "  " << s->DisplayCode() << "  " << SubjectTypeLabel(s->type) << '\n';
+    for (const auto& f : s->former_names) std::cout << "  曾用名 " << f << '\n';
+    for (const Record& r : records) {
+      const auto* ind = p->catalog().Find(r.indicator);
+      if (!server::IsPublic(ind)) continue;
+      std::cout << (r.decision_date == Date() ? std::string("          ") : r.decision_date.ToString())
+                << "  " << ind->name << "  " << r.document_number
+                << (r.version > 1 ? "  (v" + std::to_string(r.version) + ")" : "") << '\n';
+    }
+  });
+}
+
+void RegisterCatalog(CLI::App& app, GlobalOptions& g) {
+  auto* cmd = app.add_subcommand("catalog", "the indicators that may be collected, with their legal basis");
+  cmd->callback([&g] {
+    std::string share = g.share_dir.empty() ? server::DefaultShareDir() : g.share_dir;
+    auto c = catalog::Catalog::LoadDirectory(share + "/catalog");
+    if (!c.ok()) return Fail(g, c.status());
+    for (const auto& i : (*c)->indicators()) {
+      if (g.json) {
+        PrintJson(server::IndicatorJson(i));
+      } else {
+        std::cout << i.code << '\t' << i.name << '\t' << catalog::DisclosureLabel(i.disclosure)
+                  << '\t' << i.legal_basis << '\n';
+      }
+    }
+  });
+}
+
+}  // namespace
+
+void RegisterSearch(CLI::App& app, GlobalOptions& g);
+void RegisterGen(CLI::App& app, GlobalOptions& g);
+void RegisterServe(CLI::App& app, GlobalOptions& g);
+
+void RegisterCommands(CLI::App& app, GlobalOptions& g) {
+  RegisterValidate(app, g);
+  RegisterCalendar(app, g);
+  RegisterCatalog(app, g);
+  RegisterGen(app, g);
+  RegisterIngest(app, g);
+  RegisterBatch(app, g);
+  RegisterStats(app, g);
+  RegisterSubject(app, g);
+  RegisterSearch(app, g);
+  RegisterServe(app, g);
+}
+
+}  // namespace xinyong::cli

@@ -1,0 +1,164 @@
+// The commands that go through the server module's handlers or start long-running work:
+// `search` (the very handler behind GET /api/v1/search, so CLI and API rank identically),
+// `serve` and `gen`.
+#include <boost/json.hpp>
+#include <boost/url/encode.hpp>
+#include <boost/url/rfc/unreserved_chars.hpp>
+
+#include <iostream>
+
+#include "cli/commands.h"
+#include "gen/generator.h"
+#include "server/http_server.h"
+#include "server/platform.h"
+#include "server/router.h"
+
+namespace xinyong::cli {
+
+namespace json = boost::json;
+
+namespace {
+
+void Fail(GlobalOptions& g, const std::string& message) {
+  std::cerr << "xinyong: " << message << '\n';
+  g.exit_code = 1;
+}
+
+std::unique_ptr<server::Platform> Open(GlobalOptions& g, bool read_only) {
+  server::PlatformOptions o;
+  o.data_dir = g.data_dir;
+  o.share_dir = g.share_dir;
+  o.key_file = g.key_file;
+  o.read_only = read_only;
+  auto p = server::Platform::Open(o);
+  if (!p.ok()) {
+    Fail(g, p.status().message());
+    return nullptr;
+  }
+  return std::move(p).value();
+}
+
+}  // namespace
+
+void RegisterSearch(CLI::App& app, GlobalOptions& g) {
+  auto* cmd = app.add_subcommand("search", "find subjects by name or code, ranked");
+  auto query = std::make_shared<std::string>();
+  auto limit = std::make_shared<int>(20);
+  cmd->add_option("query", *query, "name fragment or code")->required();
+  cmd->add_option("--limit", *limit, "at most this many results (1-100)")->default_val(20);
+  cmd->callback([&g, query, limit] {
+    auto p = Open(g, /*read_only=*/true);
+    if (!p) return;
+    server::Request req;
+    req.method = "GET";
+    req.target = "/api/v1/search?q=" +
+                 boost::urls::encode(*query, boost::urls::unreserved_chars) +
+                 "&limit=" + std::to_string(*limit);
+    server::Response res = server::HandleRequest(*p, std::move(req));
+    json::value v = json::parse(res.body);
+    if (res.status != 200) {
+      return Fail(g, std::string(v.at("error").at("message").as_string()));
+    }
+    if (g.json) {
+      for (const auto& r : v.at("results").as_array()) std::cout << json::serialize(r) << '\n';
+      return;
+    }
+    for (const auto& r : v.at("results").as_array()) {
+      const auto& o = r.as_object();
+      std::cout << o.at("code").as_string().c_str() << '\t' << o.at("name").as_string().c_str()
+                << '\t' << json::serialize(o.at("score")) << '\n';
+    }
+  });
+}
+
+void RegisterServe(CLI::App& app, GlobalOptions& g) {
+  auto* cmd = app.add_subcommand("serve", "the HTTP server: API under /api/v1, portal under /");
+  struct Args {
+    std::string listen = "127.0.0.1:8080";
+    std::string web;
+    unsigned threads = 0;
+    bool access_log = false;
+    size_t body_limit_mib = 64;
+  };
+  auto a = std::make_shared<Args>();
+  cmd->add_option("--listen", a->listen, "HOST:PORT")->default_val("127.0.0.1:8080");
+  cmd->add_option("--web", a->web, "portal files (default: web/ beside the share directory)");
+  cmd->add_option("--threads", a->threads, "I/O threads (default: one per core)");
+  cmd->add_option("--body-limit-mib", a->body_limit_mib, "largest request body")->default_val(64);
+  cmd->add_flag("--access-log", a->access_log, "one line per request on stderr");
+  cmd->callback([&g, a] {
+    server::HttpServerOptions o;
+    auto colon = a->listen.rfind(':');
+    if (colon == std::string::npos) return Fail(g, "--listen '" + a->listen + "' is not HOST:PORT");
+    o.host = a->listen.substr(0, colon);
+    try {
+      int port = std::stoi(a->listen.substr(colon + 1));
+      if (port < 0 || port > 65535) throw std::out_of_range("port");
+      o.port = static_cast<uint16_t>(port);
+    } catch (const std::exception&) {
+      return Fail(g, "--listen '" + a->listen + "' has no valid port");
+    }
+    o.threads = a->threads;
+    o.access_log = a->access_log;
+    o.body_limit = a->body_limit_mib << 20;
+    std::string share = g.share_dir.empty() ? server::DefaultShareDir() : g.share_dir;
+    o.web_root = a->web.empty() ? share + "/../web" : a->web;
+    auto p = Open(g, /*read_only=*/false);
+    if (!p) return;
+    auto s = server::HttpServer::Create(*p, o);
+    if (!s.ok()) return Fail(g, s.status().message());
+    std::cerr << "xinyong: serving http://" << (*s)->address() << " (data " << g.data_dir << ")\n";
+    (*s)->Run();
+  });
+}
+
+void RegisterGen(CLI::App& app, GlobalOptions& g) {
+  auto* cmd = app.add_subcommand("gen", "synthetic source files for every catalog indicator");
+  struct Args {
+    std::string out, encoding = "utf-8", as_of;
+    uint64_t subjects = 1000, seed = 1;
+    double bad_share = 0.02;
+  };
+  auto a = std::make_shared<Args>();
+  cmd->add_option("--out", a->out, "output directory")->required();
+  cmd->add_option("--subjects", a->subjects, "number of subjects")->required();
+  cmd->add_option("--seed", a->seed, "random seed (same seed, same files)")->default_val(1);
+  cmd->add_option("--encoding", a->encoding, "utf-8 or gbk")
+      ->check(CLI::IsMember({"utf-8", "gbk"}))
+      ->default_val("utf-8");
+  cmd->add_option("--as-of", a->as_of, "the generated city's today, YYYY-MM-DD (default: today)");
+  cmd->add_option("--bad-share", a->bad_share, "share of deliberately bad rows (0-0.5)")
+      ->check(CLI::Range(0.0, 0.5))
+      ->default_val(0.02);
+  cmd->callback([&g, a] {
+    std::string share = g.share_dir.empty() ? server::DefaultShareDir() : g.share_dir;
+    auto catalog = catalog::Catalog::LoadDirectory(share + "/catalog");
+    if (!catalog.ok()) return Fail(g, catalog.status().message());
+    gen::GenOptions o;
+    o.out_dir = a->out;
+    o.subjects = a->subjects;
+    o.seed = a->seed;
+    o.gbk = a->encoding == "gbk";
+    o.bad_row_share = a->bad_share;
+    if (!a->as_of.empty()) {
+      auto d = Date::Parse(a->as_of);
+      if (!d.ok()) return Fail(g, "--as-of: " + d.status().message());
+      o.as_of = *d;
+    }
+    auto r = gen::Generate(**catalog, o);
+    if (!r.ok()) return Fail(g, r.status().message());
+    for (const auto& [file, rows] : r->files) {
+      if (g.json) {
+        std::cout << json::serialize(json::object{{"file", file}, {"rows", rows}}) << '\n';
+      } else {
+        std::cout << file << '\t' << rows << '\n';
+      }
+    }
+    if (!g.json) {
+      std::cerr << "xinyong: " << r->total_rows << " rows in " << r->files.size() << " files, "
+                << r->seconds << " s\n";
+    }
+  });
+}
+
+}  // namespace xinyong::cli

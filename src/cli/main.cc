@@ -1,0 +1,37 @@
+// xinyong: the command line. A thin main over the library (STYLE.md): every command opens what
+// it needs, calls one library function and prints the result — human-readable by default, one
+// JSON document per line with --json. Exit status: 0 success, 1 failure or invalid input,
+// 2 usage error. Errors go to stderr as one sentence naming the input.
+#include <CLI/CLI.hpp>
+#include <boost/json.hpp>
+
+#include <cstdio>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "cli/commands.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"xinyong — public credit information platform (公共信用信息平台)", "xinyong"};
+  app.require_subcommand(1);
+  xinyong::cli::GlobalOptions global;
+  app.add_option("--data", global.data_dir, "data directory")->default_val("var/data");
+  app.add_option("--share", global.share_dir,
+                 "directory with catalog/ and calendar/ (default: $XINYONG_SHARE or the source tree's data/)");
+  app.add_option("--key-file", global.key_file,
+                 "personal-data key file (default: keys/<data dir name>.key beside the data directory)");
+  app.add_flag("--json", global.json, "one JSON document per line");
+  xinyong::cli::RegisterCommands(app, global);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);
+    return 2;
+  }
+  return global.exit_code;
+}
