@@ -2,21 +2,23 @@
 
 #include <algorithm>
 #include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <deque>
 #include <filesystem>
+#include <functional>
+#include <thread>
 #include <unordered_map>
 
 #include "core/coding.h"
-#include "core/identifiers.h"
 #include "ingest/csv_reader.h"
 #include "ingest/field_validation.h"
 #include "ingest/jsonl_reader.h"
+#include "ingest/row_validator.h"
 #include "ingest/text_source.h"
 
 namespace xinyong::ingest {
 
-using catalog::Field;
-using catalog::FieldRole;
-using catalog::FieldType;
 using catalog::Indicator;
 
 namespace {
@@ -48,27 +50,75 @@ std::string IdKey(IdentifierKind kind, std::string_view value) {
   return k;
 }
 
-bool IsResidentIdType(std::string_view type) {
-  return type.empty() || type.find("身份证") != std::string_view::npos || type == "1" ||
-         type == "111";
-}
-
-// "AB******12": keeps two characters at each end of a non-resident certificate number.
-std::string MaskOther(std::string_view s) {
-  if (s.size() <= 4) return std::string(s.size(), '*');
-  return std::string(s.substr(0, 2)) + std::string(s.size() - 4, '*') +
-         std::string(s.substr(s.size() - 2));
-}
-
 struct Pending {
   uint64_t record_id = 0;
   uint32_t version = 0;
   uint64_t content_hash = 0;
 };
 
+// Rows travel from the validating thread to the committing one in chunks of this many.
+constexpr size_t kChunkRows = 2048;
+constexpr size_t kMaxQueuedChunks = 4;
+
+struct Chunk {
+  std::vector<PreparedRow> rows;
+  size_t used = 0;
+};
+
+// A bounded single-producer, single-consumer queue of chunks; the end of input (or a read error)
+// is signalled by Close.
+class ChunkQueue {
+ public:
+  void Push(std::unique_ptr<Chunk> c) {
+    std::unique_lock lock(mu_);
+    not_full_.wait(lock, [&] { return q_.size() < kMaxQueuedChunks || cancelled_; });
+    if (cancelled_) return;
+    q_.push_back(std::move(c));
+    not_empty_.notify_one();
+  }
+  // nullptr at the end.
+  std::unique_ptr<Chunk> Pop() {
+    std::unique_lock lock(mu_);
+    not_empty_.wait(lock, [&] { return !q_.empty() || closed_; });
+    if (q_.empty()) return nullptr;
+    auto c = std::move(q_.front());
+    q_.pop_front();
+    not_full_.notify_one();
+    return c;
+  }
+  void Close(Status status) {
+    std::lock_guard lock(mu_);
+    closed_ = true;
+    status_ = std::move(status);
+    not_empty_.notify_all();
+  }
+  // The consumer gives up (a storage error): the producer stops at its next Push.
+  void Cancel() {
+    std::lock_guard lock(mu_);
+    cancelled_ = true;
+    not_full_.notify_all();
+  }
+  bool cancelled() {
+    std::lock_guard lock(mu_);
+    return cancelled_;
+  }
+  Status status() {
+    std::lock_guard lock(mu_);
+    return status_;
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable not_full_, not_empty_;
+  std::deque<std::unique_ptr<Chunk>> q_;
+  bool closed_ = false, cancelled_ = false;
+  Status status_;
+};
+
 }  // namespace
 
-// One ingest of one file: the header mapping, the current batch being built, and the totals.
+// The second stage of one file's ingest: resolves or creates subjects, drops duplicates, turns
+// changed content into new versions, and commits batches. Runs on the calling thread.
 class Ingester::Run {
  public:
   Run(Ingester& in, const Indicator& indicator, const IngestOptions& options, std::string file,
@@ -78,23 +128,6 @@ class Ingester::Run {
     report_.indicator = indicator.code;
     report_.encoding = std::move(encoding);
     report_.format = std::move(format);
-    for (size_t i = 0; i < ind_.fields.size(); ++i) {
-      const Field& f = ind_.fields[i];
-      if (f.type == FieldType::kIdNumber) {
-        // The certificate type that goes with a number: CF_XDR_ZJHM ↔ CF_XDR_ZJLX.
-        std::string type_code = f.code;
-        if (auto p = type_code.rfind("ZJHM"); p != std::string::npos) type_code.replace(p, 4, "ZJLX");
-        id_type_of_[i] = ind_.FieldIndex(type_code);
-      }
-    }
-    role_name_ = ind_.FieldIndexByRole(FieldRole::kSubjectName);
-    role_category_ = ind_.FieldIndexByRole(FieldRole::kSubjectCategory);
-    role_decision_ = ind_.FieldIndexByRole(FieldRole::kDecisionDate);
-    role_document_ = ind_.FieldIndexByRole(FieldRole::kDocumentNumber);
-    role_procedure_ = ind_.FieldIndexByRole(FieldRole::kProcedure);
-    role_report_ = ind_.FieldIndexByRole(static_cast<FieldRole>(15));  // kReportDate
-    role_person_id_ = ind_.FieldIndexByRole(FieldRole::kSubjectIdNumber);
-    for (const auto& code : ind_.natural_key) natural_key_.push_back(ind_.FieldIndex(code));
     StartBatch();
   }
 
@@ -103,18 +136,18 @@ class Ingester::Run {
     ws_.batch.warnings.push_back({0, std::move(field), std::move(code), std::move(message)});
   }
 
-  // Rejects a row that could not even be split into cells.
-  Status RejectRow(uint64_t row, std::string code, std::string message) {
+  Status Add(PreparedRow& p) {
     ++ws_.batch.rows;
-    Reject(row, "", std::move(code), std::move(message));
-    return MaybeCommit();
-  }
-
-  // Processes one row whose cells are aligned with the indicator's fields ("" = absent).
-  Status AddRow(uint64_t row, const std::vector<std::string_view>& cells) {
-    ++ws_.batch.rows;
-    ProcessRow(row, cells);
-    return MaybeCommit();
+    for (auto& w : p.warnings) ws_.batch.warnings.push_back(std::move(w));
+    if (p.rejected) {
+      Reject(std::move(p.issue));
+    } else {
+      XY_RETURN_IF_ERROR(Accept(p));
+    }
+    if (ws_.batch.rows < opt_.batch_rows) return Status::Ok();
+    XY_RETURN_IF_ERROR(CommitBatch());
+    StartBatch();
+    return Status::Ok();
   }
 
   Result<FileReport> Finish() {
@@ -143,13 +176,6 @@ class Ingester::Run {
     pending_keys_.clear();
   }
 
-  Status MaybeCommit() {
-    if (ws_.batch.rows < opt_.batch_rows) return Status::Ok();
-    XY_RETURN_IF_ERROR(CommitBatch());
-    StartBatch();
-    return Status::Ok();
-  }
-
   Status CommitBatch() {
     BatchReport& b = ws_.batch;
     b.seconds = static_cast<double>(NowUnixMs() - b.started_unix_ms) / 1000.0;
@@ -173,383 +199,152 @@ class Ingester::Run {
     return Status::Ok();
   }
 
-  void Reject(uint64_t row, std::string field, std::string code, std::string message) {
+  void Reject(RowIssue issue) {
     ++ws_.batch.rejected;
-    ws_.batch.rejections.push_back({static_cast<uint32_t>(row), std::move(field), std::move(code),
-                                    std::move(message)});
+    ws_.batch.rejections.push_back(std::move(issue));
   }
 
-  // A personal certificate number: validated, hashed, sealed and masked. False = rejected.
-  bool Personal(uint64_t row, size_t i, std::string_view cell,
-                const std::vector<std::string_view>& cells, PersonalValue* pv, std::string* mask,
-                IdentifierKind* kind) {
-    const Field& f = ind_.fields[i];
-    std::string_view type;
-    if (auto t = id_type_of_.find(i); t != id_type_of_.end() && t->second >= 0) {
-      type = TrimCell(cells[static_cast<size_t>(t->second)]);
-    }
-    std::string normalized;
-    if (IsResidentIdType(type)) {
-      auto r = ident::ParseResidentId(cell, opt_.received_date);
-      if (!r.ok()) {
-        Reject(row, f.code, "invalid_resident_id", f.code + " (" + f.label + "): " + r.status().message());
-        return false;
-      }
-      normalized = r->id18;
-      *mask = ident::MaskResidentId(normalized);
-      *kind = IdentifierKind::kResidentIdHash;
-    } else {
-      normalized = std::string(type) + ":" + ident::NormalizeCodeInput(cell);
-      if (normalized.size() > 80) {
-        Reject(row, f.code, "invalid_id_number", f.code + " (" + f.label + ") is too long");
-        return false;
-      }
-      *mask = MaskOther(ident::NormalizeCodeInput(cell));
-      *kind = IdentifierKind::kOtherIdHash;
-    }
-    auto h = in_.vault_.LookupHash(normalized);
-    pv->field = f.code;
-    pv->hash.assign(reinterpret_cast<const char*>(h.data()), h.size());
-    pv->sealed = in_.vault_.Encrypt(normalized);
-    return true;
+  void Warn(uint64_t row, std::string field, std::string code, std::string message) {
+    ws_.batch.warnings.push_back(
+        {static_cast<uint32_t>(row), std::move(field), std::move(code), std::move(message)});
   }
 
-  // Returns the index in subjects_ of the row's subject (found, or created), or -1 if the
-  // row was rejected.
-  long ResolveSubject(uint64_t row, const std::vector<std::string>& norm, const PersonalValue* person,
-                      const std::string& person_mask, IdentifierKind person_kind) {
-    const std::string& name = norm[static_cast<size_t>(role_name_)];
-    std::optional<SubjectType> category;
-    if (role_category_ >= 0 && !norm[static_cast<size_t>(role_category_)].empty()) {
-      category = ParseSubjectType(norm[static_cast<size_t>(role_category_)]);
-    }
-    std::vector<Identifier> ids;
-    std::string uscc;
-    std::string region;
-    for (size_t i = 0; i < ind_.fields.size(); ++i) {
-      if (norm[i].empty()) continue;
-      switch (ind_.fields[i].role) {
-        case FieldRole::kSubjectUscc:
-          uscc = norm[i];
-          ids.push_back({IdentifierKind::kUscc, uscc});
-          ids.push_back({IdentifierKind::kOrgCode, uscc.substr(8, 9)});
-          region = uscc.substr(2, 6);
-          break;
-        case FieldRole::kSubjectOrgCode: ids.push_back({IdentifierKind::kOrgCode, norm[i]}); break;
-        case FieldRole::kSubjectRegNumber: ids.push_back({IdentifierKind::kRegNumber, norm[i]}); break;
-        case FieldRole::kSubjectTaxNumber: ids.push_back({IdentifierKind::kTaxNumber, norm[i]}); break;
-        case FieldRole::kSubjectInstCert: ids.push_back({IdentifierKind::kInstCert, norm[i]}); break;
-        case FieldRole::kSubjectSocialOrgCert:
-          ids.push_back({IdentifierKind::kSocialOrgCert, norm[i]});
-          break;
-        default: break;
-      }
-    }
-    bool natural = category == SubjectType::kNaturalPerson || (ids.empty() && person != nullptr);
-    SubjectType type = category.value_or(SubjectType::kLegalPerson);
-    if (natural) {
-      if (person == nullptr) {
-        Reject(row, role_person_id_ >= 0 ? ind_.fields[static_cast<size_t>(role_person_id_)].code : "",
-               "missing_field", "a natural person needs a certificate number (证件号码)");
-        return -1;
-      }
-      type = SubjectType::kNaturalPerson;
-      ids = {{person_kind, person->hash}};
-    } else if (ids.empty()) {
-      Reject(row, "", "missing_code",
-             "no subject code: give the unified social credit code or a legacy registration code");
-      return -1;
-    } else if (!category && !uscc.empty()) {
-      type = (uscc[0] == '9' && uscc[1] == '2') ? SubjectType::kIndividualBusiness
-                                                : SubjectType::kLegalPerson;
-    }
+  const std::string& NameField() const {
+    static const std::string kNone;
+    int i = ind_.FieldIndexByRole(catalog::FieldRole::kSubjectName);
+    return i >= 0 ? ind_.fields[static_cast<size_t>(i)].code : kNone;
+  }
 
-    // Resolve: the batch's own new subjects first, then the store; the USCC decides.
+  // The subject an identifier resolves to: this batch's own first, then the committed ones.
+  Result<std::optional<uint64_t>> Lookup(const Identifier& id) {
+    std::string key = IdKey(id.kind, id.value);
+    if (auto p = id_index_.find(key); p != id_index_.end()) return std::optional(p->second);
+    if (auto q = in_.known_ids_.find(key); q != in_.known_ids_.end()) return std::optional(q->second);
+    XY_ASSIGN_OR_RETURN(auto hit, in_.store_.FindSubject(id.kind, id.value));
+    if (hit) in_.RememberId(key, *hit);
+    return hit;
+  }
+
+  // Index in subjects_ of the row's subject, found or created.
+  Result<size_t> ResolveSubject(const PreparedRow& p) {
     std::optional<uint64_t> found;
-    for (const Identifier& id : ids) {
-      std::optional<uint64_t> hit;
-      std::string key = IdKey(id.kind, id.value);
-      if (auto p = id_index_.find(key); p != id_index_.end()) {
-        hit = p->second;
-      } else if (auto q = in_.known_ids_.find(key); q != in_.known_ids_.end()) {
-        hit = q->second;
-      } else {
-        auto r = in_.store_.FindSubject(id.kind, id.value);
-        if (!r.ok()) {
-          status_ = r.status();
-          return -1;
-        }
-        hit = *r;
-        if (hit) in_.RememberId(key, *hit);
-      }
+    for (const Identifier& id : p.ids) {
+      XY_ASSIGN_OR_RETURN(auto hit, Lookup(id));
       if (!hit) continue;
       if (!found) {
         found = hit;
       } else if (*found != *hit) {
-        ws_.batch.warnings.push_back({static_cast<uint32_t>(row), "", "identifier_conflict",
-                                      std::string(IdentifierKindName(id.kind)) +
-                                          " belongs to another subject; the first code given decides"});
+        Warn(p.row, "", "identifier_conflict",
+             std::string(IdentifierKindName(id.kind)) +
+                 " belongs to another subject; the first code given decides");
       }
     }
 
     if (!found) {
       Subject s;
       s.id = in_.store_.NextId(storage::IdSpace::kSubject);
-      s.type = type;
-      s.name = name;
-      s.uscc = uscc;
-      s.identifiers = ids;
-      s.region = region;
-      if (natural) {
-        s.id_masked = person_mask;
-        s.id_sealed = person->sealed;
-        s.region.clear();
-      }
+      s.type = p.type;
+      s.name = p.name;
+      s.uscc = p.uscc;
+      s.identifiers = p.ids;
+      s.region = p.region;
+      s.id_masked = p.person_mask;
+      s.id_sealed = p.person_sealed;
       s.first_seen = opt_.received_date;
       s.first_batch = ws_.batch.id;
       ++ws_.batch.new_subjects;
-      for (const Identifier& id : ids) id_index_[IdKey(id.kind, id.value)] = s.id;
+      for (const Identifier& id : s.identifiers) id_index_[IdKey(id.kind, id.value)] = s.id;
       subject_index_[s.id] = subjects_.size();
       subjects_.push_back(std::move(s));
       write_.push_back(true);
-      return static_cast<long>(subjects_.size() - 1);
+      return subjects_.size() - 1;
     }
 
     size_t idx;
-    if (auto p = subject_index_.find(*found); p != subject_index_.end()) {
-      idx = p->second;
+    if (auto it = subject_index_.find(*found); it != subject_index_.end()) {
+      idx = it->second;
     } else {
       if (auto c = in_.known_subjects_.find(*found); c != in_.known_subjects_.end()) {
         subjects_.push_back(c->second);
       } else {
-        auto r = in_.store_.GetSubject(*found);
-        if (!r.ok() || !r->has_value()) {
-          status_ = r.ok() ? Status::DataLoss("identifier points to a missing subject") : r.status();
-          return -1;
-        }
-        subjects_.push_back(std::move(**r));
+        XY_ASSIGN_OR_RETURN(auto stored, in_.store_.GetSubject(*found));
+        if (!stored) return Status::DataLoss("an identifier points to a missing subject");
+        subjects_.push_back(std::move(*stored));
       }
-      subject_index_[*found] = subjects_.size() - 1;
-      write_.push_back(false);
       idx = subjects_.size() - 1;
+      subject_index_[*found] = idx;
+      write_.push_back(false);
     }
     Subject& s = subjects_[idx];
     // New codes for a known subject (a legacy code first seen now, or its new USCC).
-    for (const Identifier& id : ids) {
-      if (std::find(s.identifiers.begin(), s.identifiers.end(), id) == s.identifiers.end()) {
-        auto owner = id_index_.find(IdKey(id.kind, id.value));
-        if (owner != id_index_.end() && owner->second != s.id) continue;
-        auto stored = in_.store_.FindSubject(id.kind, id.value);
-        if (stored.ok() && stored->has_value() && **stored != s.id) continue;
-        s.identifiers.push_back(id);
-        id_index_[IdKey(id.kind, id.value)] = s.id;
-        if (id.kind == IdentifierKind::kUscc && s.uscc.empty()) s.uscc = id.value;
-        write_[idx] = true;
-      }
+    for (const Identifier& id : p.ids) {
+      if (std::find(s.identifiers.begin(), s.identifiers.end(), id) != s.identifiers.end()) continue;
+      XY_ASSIGN_OR_RETURN(auto owner, Lookup(id));
+      if (owner && *owner != s.id) continue;  // warned above
+      s.identifiers.push_back(id);
+      id_index_[IdKey(id.kind, id.value)] = s.id;
+      if (id.kind == IdentifierKind::kUscc && s.uscc.empty()) s.uscc = id.value;
+      write_[idx] = true;
     }
-    if (!natural && NameForComparison(s.name) != NameForComparison(name)) {
+    if (s.type != SubjectType::kNaturalPerson &&
+        NameForComparison(s.name) != NameForComparison(p.name)) {
       if (ind_.code == "reg_basic") {
         // Registration is the authority on names: a different name is a rename.
-        ws_.batch.warnings.push_back({static_cast<uint32_t>(row), ind_.fields[static_cast<size_t>(role_name_)].code,
-                                      "renamed", "subject renamed from '" + s.name + "' to '" + name + "'"});
+        Warn(p.row, NameField(), "renamed",
+             "subject renamed from '" + s.name + "' to '" + p.name + "'");
         s.former_names.push_back(s.name);
-        s.name = name;
+        s.name = p.name;
         write_[idx] = true;
       } else {
-        bool former = std::find(s.former_names.begin(), s.former_names.end(), name) != s.former_names.end();
-        ws_.batch.warnings.push_back(
-            {static_cast<uint32_t>(row), ind_.fields[static_cast<size_t>(role_name_)].code,
-             former ? "former_name" : "name_conflict",
-             "the name '" + name + "' differs from the stored name '" + s.name + "' for code " +
-                 s.DisplayCode() + (former ? " (it is a former name)" : "")});
+        bool former = std::find(s.former_names.begin(), s.former_names.end(), p.name) !=
+                      s.former_names.end();
+        Warn(p.row, NameField(), former ? "former_name" : "name_conflict",
+             "the name '" + p.name + "' differs from the stored name '" + s.name + "' for code " +
+                 s.DisplayCode() + (former ? " (it is a former name)" : ""));
       }
     }
-    return static_cast<long>(idx);
+    return idx;
   }
 
-  void ProcessRow(uint64_t row, const std::vector<std::string_view>& cells) {
-    const size_t n = ind_.fields.size();
-    // Reused between rows: the strings keep their capacity.
-    std::vector<std::string>& norm = norm_;
-    norm.resize(n);
-    for (auto& v : norm) v.clear();
-    std::vector<PersonalValue> personal;
-    std::string person_mask;
-    IdentifierKind person_kind = IdentifierKind::kResidentIdHash;
-    std::vector<std::pair<size_t, std::string>> masks;
-    int person_index = -1;
-    for (size_t i = 0; i < n; ++i) {
-      const Field& f = ind_.fields[i];
-      std::string_view cell = TrimCell(cells[i]);
-      if (cell.empty()) {
-        if (f.required) {
-          Reject(row, f.code, "missing_field", f.code + " (" + f.label + ") is required but empty");
-          return;
-        }
-        continue;
-      }
-      if (f.type == FieldType::kIdNumber) {
-        PersonalValue pv;
-        std::string mask;
-        IdentifierKind kind;
-        if (!Personal(row, i, cell, cells, &pv, &mask, &kind)) return;
-        if (static_cast<int>(i) == role_person_id_) {
-          person_mask = mask;
-          person_kind = kind;
-          person_index = static_cast<int>(personal.size());
-        }
-        norm[i] = mask;
-        personal.push_back(std::move(pv));
-        continue;
-      }
-      FieldProblem problem;
-      if (!NormalizeField(f, cell, opt_.received_date, &norm[i], &problem)) {
-        Reject(row, f.code, std::move(problem.code), std::move(problem.message));
-        return;
-      }
-    }
-    if (role_name_ < 0 || norm[static_cast<size_t>(role_name_)].empty()) {
-      Reject(row, role_name_ >= 0 ? ind_.fields[static_cast<size_t>(role_name_)].code : "",
-             "missing_field", "the subject's name is required");
-      return;
-    }
-
-    Date decision;
-    if (role_decision_ >= 0 && !norm[static_cast<size_t>(role_decision_)].empty()) {
-      decision = *Date::Parse(norm[static_cast<size_t>(role_decision_)]);
-      if (decision > opt_.received_date) {
-        Reject(row, ind_.fields[static_cast<size_t>(role_decision_)].code, "decision_in_future",
-               "the decision date " + decision.ToString() + " is after the date of receipt " +
-                   opt_.received_date.ToString());
-        return;
-      }
-    }
-    std::string document;
-    if (role_document_ >= 0) document = norm[static_cast<size_t>(role_document_)];
-    if (ind_.nature == catalog::Nature::kNegative && role_document_ >= 0 && document.empty()) {
-      Reject(row, ind_.fields[static_cast<size_t>(role_document_)].code, "missing_document",
-             "negative information needs a document with legal effect (决定书文号 or case number)");
-      return;
-    }
-
-    const PersonalValue* person = person_index >= 0 ? &personal[static_cast<size_t>(person_index)] : nullptr;
-    long sidx = ResolveSubject(row, norm, person, person_mask, person_kind);
-    if (sidx < 0) return;
-    const Subject& subject = subjects_[static_cast<size_t>(sidx)];
-
-    // Henan rule: simple-procedure penalties on natural persons are not collected.
-    if (role_procedure_ >= 0 && subject.type == SubjectType::kNaturalPerson &&
-        norm[static_cast<size_t>(role_procedure_)].find("简易") != std::string::npos) {
-      Reject(row, ind_.fields[static_cast<size_t>(role_procedure_)].code, "henan_simple_procedure",
-             "penalties on natural persons under the simple procedure (简易程序) are not collected "
-             "and may not be used for punishment (Henan rule)");
-      DropIfNew(static_cast<size_t>(sidx));
-      return;
-    }
-
-    // Timeliness of 双公示 decisions: received within 7 working days of the decision.
-    bool late = false;
-    if (ind_.shuanggongshi && role_decision_ >= 0 && !norm[static_cast<size_t>(role_decision_)].empty()) {
-      Date reported = opt_.received_date;
-      if (role_report_ >= 0 && !norm[static_cast<size_t>(role_report_)].empty()) {
-        reported = *Date::Parse(norm[static_cast<size_t>(role_report_)]);
-        const std::string& code = ind_.fields[static_cast<size_t>(role_report_)].code;
-        if (reported > opt_.received_date || reported < decision) {
-          Reject(row, code, "invalid_report_date",
-                 "the report date " + reported.ToString() +
-                     " must lie between the decision date and the date of receipt");
-          DropIfNew(static_cast<size_t>(sidx));
-          return;
-        }
-      }
-      if (decision.year() < in_.calendar_.first_year()) {
-        late = reported.year() > decision.year() || reported.days() - decision.days() > 14;
-      } else {
-        auto due = in_.calendar_.AddWorkdays(decision, 7);
-        if (due.ok()) {
-          late = reported > *due;
-        } else {
-          ws_.batch.warnings.push_back({static_cast<uint32_t>(row), "", "calendar_missing",
-                                        due.status().message()});
-        }
-      }
-    }
-
-    // Natural key and content hash.
-    std::string nk;
-    for (int fi : natural_key_) {
-      const std::string& v = fi >= 0 ? norm[static_cast<size_t>(fi)] : std::string();
-      if (v.empty()) {
-        Reject(row, fi >= 0 ? ind_.fields[static_cast<size_t>(fi)].code : "", "missing_field",
-               "a field of the natural key is empty, so the decision cannot be identified");
-        DropIfNew(static_cast<size_t>(sidx));
-        return;
-      }
-      if (!nk.empty()) nk.push_back('\x1f');
-      nk += v;
-    }
-    uint64_t hash = 0xcbf29ce484222325ULL;
-    Record r;
-    r.values.reserve(n);
-    for (size_t i = 0; i < n; ++i) {
-      if (norm[i].empty()) continue;
-      hash = Fnv1a64(ind_.fields[i].code, hash);
-      hash = Fnv1a64(norm[i], Fnv1a64("=", hash));
-      r.values.emplace_back(ind_.fields[i].code, std::move(norm[i]));
-    }
-    for (const auto& p : personal) hash = Fnv1a64(p.hash, Fnv1a64(p.field, hash));
+  Status Accept(PreparedRow& p) {
+    XY_ASSIGN_OR_RETURN(size_t sidx, ResolveSubject(p));
+    const Subject& subject = subjects_[sidx];
 
     std::string pending_key;
     coding::PutFixed64BE(&pending_key, subject.id);
-    pending_key += nk;
+    pending_key += p.natural_key;
     std::optional<Pending> prior;
-    if (auto p = pending_keys_.find(pending_key); p != pending_keys_.end()) {
-      prior = p->second;
+    if (auto it = pending_keys_.find(pending_key); it != pending_keys_.end()) {
+      prior = it->second;
     } else if (subject.first_batch != ws_.batch.id) {
-      auto hit = in_.store_.FindNaturalKey(subject.id, ind_.code, nk);
-      if (!hit.ok()) {
-        status_ = hit.status();
-        return;
-      }
-      if (*hit) prior = Pending{(*hit)->record_id, (*hit)->version, (*hit)->content_hash};
+      XY_ASSIGN_OR_RETURN(auto hit, in_.store_.FindNaturalKey(subject.id, ind_.code, p.natural_key));
+      if (hit) prior = Pending{hit->record_id, hit->version, hit->content_hash};
     }
-    if (prior && prior->content_hash == hash) {
+    if (prior && prior->content_hash == p.content_hash) {
       ++ws_.batch.duplicates;
-      return;
+      return Status::Ok();
     }
+    Record r;
     r.subject_id = subject.id;
     r.record_id = prior ? prior->record_id : in_.store_.NextId(storage::IdSpace::kRecord);
     r.version = prior ? prior->version + 1 : 1;
     r.indicator = ind_.code;
-    r.decision_date = decision;
+    r.decision_date = p.decision_date;
     r.received_date = opt_.received_date;
-    r.late = late;
+    r.late = p.late;
     r.batch_id = ws_.batch.id;
-    r.content_hash = hash;
-    r.document_number = std::move(document);
-    r.personal = std::move(personal);
-    pending_keys_[pending_key] = Pending{r.record_id, r.version, hash};
+    r.content_hash = p.content_hash;
+    r.document_number = std::move(p.document_number);
+    r.values = std::move(p.values);
+    r.personal = std::move(p.personal);
+    pending_keys_[pending_key] = Pending{r.record_id, r.version, r.content_hash};
     ++ws_.batch.accepted;
     if (prior) ++ws_.batch.corrected;
-    if (late) ++ws_.batch.late;
-    ws_.records.push_back({std::move(r), std::move(nk)});
+    if (r.late) ++ws_.batch.late;
+    ws_.records.push_back({std::move(r), std::move(p.natural_key)});
+    return Status::Ok();
   }
 
-  // A subject created for a row that was then rejected is not kept.
-  void DropIfNew(size_t idx) {
-    const Subject& s = subjects_[idx];
-    if (s.first_batch != ws_.batch.id || idx + 1 != subjects_.size()) return;
-    for (const Identifier& id : s.identifiers) id_index_.erase(IdKey(id.kind, id.value));
-    subject_index_.erase(s.id);
-    --ws_.batch.new_subjects;
-    subjects_.pop_back();
-    write_.pop_back();
-  }
-
- public:
-  const Status& status() const { return status_; }
-
- private:
   Ingester& in_;
   const Indicator& ind_;
   IngestOptions opt_;
@@ -557,19 +352,12 @@ class Ingester::Run {
   storage::WriteSet ws_;
   uint64_t next_first_row_ = 1;
   int64_t started_ms_ = NowUnixMs();
-  Status status_;  // a storage failure stops the file
-
-  std::vector<std::string> norm_;  // scratch for ProcessRow
-  std::unordered_map<size_t, int> id_type_of_;
-  int role_name_, role_category_, role_decision_, role_document_, role_procedure_, role_report_,
-      role_person_id_;
-  std::vector<int> natural_key_;
 
   // Subjects this batch has touched; write_[i] says whether subjects_[i] must be written.
   std::vector<Subject> subjects_;
   std::vector<bool> write_;
   std::unordered_map<uint64_t, size_t> subject_index_;  // subject id → subjects_ index
-  std::unordered_map<std::string, uint64_t> id_index_;  // this batch's identifiers
+  std::unordered_map<std::string, uint64_t> id_index_;  // this batch's new identifiers
   std::unordered_map<std::string, Pending> pending_keys_;
 };
 
@@ -613,6 +401,67 @@ bool LooksLikeJsonl(const std::string& name, const IngestOptions& o) {
   return name.ends_with(".jsonl") || name.ends_with(".ndjson") || name.ends_with(".json");
 }
 
+// Produces rows for the validating thread: `emit(row, cells)` for a row aligned with the
+// indicator's fields, `reject(row, code, message)` for one that could not be split into cells.
+// Returns false at the end of input.
+using RowSink = std::function<void(uint64_t, const std::vector<std::string_view>&)>;
+using RejectSink = std::function<void(uint64_t, std::string, std::string)>;
+using RowProducer = std::function<Result<bool>(const RowSink&, const RejectSink&)>;
+
+// Runs `produce` and validation on a second thread and feeds the prepared rows to `run`, so that
+// reading, parsing and validating overlap with subject resolution and commits.
+Status Pipeline(const Indicator& ind, const IngestOptions& options, const WorkCalendar& calendar,
+                const PersonalDataVault& vault, const RowProducer& produce,
+                const std::function<Status(PreparedRow&)>& consume) {
+  ChunkQueue queue;
+  std::thread producer([&] {
+    RowValidator validator(ind, options.received_date, calendar, vault);
+    auto chunk = std::make_unique<Chunk>();
+    auto next = [&]() -> PreparedRow& {
+      if (chunk->used == kChunkRows) {
+        queue.Push(std::move(chunk));
+        chunk = std::make_unique<Chunk>();
+      }
+      if (chunk->rows.size() <= chunk->used) chunk->rows.resize(chunk->used + 1);
+      return chunk->rows[chunk->used++];
+    };
+    RowSink emit = [&](uint64_t row, const std::vector<std::string_view>& cells) {
+      validator.Prepare(row, cells, &next());
+    };
+    RejectSink reject = [&](uint64_t row, std::string code, std::string message) {
+      PreparedRow& p = next();
+      p = PreparedRow();
+      p.row = row;
+      p.rejected = true;
+      p.issue = {static_cast<uint32_t>(row), "", std::move(code), std::move(message)};
+    };
+    Status status;
+    while (!queue.cancelled()) {
+      auto more = produce(emit, reject);
+      if (!more.ok()) {
+        status = more.status();
+        break;
+      }
+      if (!*more) break;
+    }
+    if (chunk->used > 0) queue.Push(std::move(chunk));
+    queue.Close(status);
+  });
+  Status status;
+  while (auto chunk = queue.Pop()) {
+    for (size_t i = 0; i < chunk->used && status.ok(); ++i) status = consume(chunk->rows[i]);
+    if (!status.ok()) {
+      queue.Cancel();
+      while (queue.Pop()) {
+      }
+      break;
+    }
+  }
+  producer.join();
+  if (!status.ok()) return status;
+  return queue.status();
+}
+
 }  // namespace
 
 Result<FileReport> Ingester::Ingest(std::unique_ptr<TextSource> source,
@@ -636,13 +485,13 @@ Result<FileReport> Ingester::Ingest(std::unique_ptr<TextSource> source,
   }
 
   if (LooksLikeJsonl(name, options)) {
-    JsonlReader reader(std::move(source));
-    JsonRow row;
-    std::vector<JsonRow> buffered;
+    auto reader = std::make_shared<JsonlReader>(std::move(source));
+    std::deque<JsonRow> buffered;
     if (!ind) {
       // Decide from the keys of the first well-formed object.
+      JsonRow row;
       while (true) {
-        XY_ASSIGN_OR_RETURN(bool more, reader.ReadRow(&row));
+        XY_ASSIGN_OR_RETURN(bool more, reader->ReadRow(&row));
         if (!more) break;
         buffered.push_back(row);
         if (row.error_code.empty()) {
@@ -659,35 +508,45 @@ Result<FileReport> Ingester::Ingest(std::unique_ptr<TextSource> source,
     }
     Run run(*this, *ind, options, name, encoding, "jsonl");
     std::unordered_map<std::string, int> key_index;
-    std::unordered_map<std::string, bool> warned;
+    for (const auto& f : ind->fields) key_index.emplace(f.code, ind->FieldIndex(f.code));
+    std::mutex unknown_mu;
+    std::vector<std::string> unknown;  // keys not in the catalog, in order of appearance
     std::vector<std::string_view> cells(ind->fields.size());
-    auto handle = [&](const JsonRow& r) -> Status {
-      if (!r.error_code.empty()) return run.RejectRow(r.number, r.error_code, r.error);
+    JsonRow row;
+    RowProducer produce = [&](const RowSink& emit, const RejectSink& reject) -> Result<bool> {
+      const JsonRow* r = nullptr;
+      if (!buffered.empty()) {
+        row = std::move(buffered.front());
+        buffered.pop_front();
+        r = &row;
+      } else {
+        XY_ASSIGN_OR_RETURN(bool more, reader->ReadRow(&row));
+        if (!more) return false;
+        r = &row;
+      }
+      if (!r->error_code.empty()) {
+        reject(r->number, r->error_code, r->error);
+        return true;
+      }
       std::fill(cells.begin(), cells.end(), std::string_view());
-      for (const auto& [k, v] : r.fields) {
+      for (const auto& [k, v] : r->fields) {
         auto it = key_index.find(k);
         if (it == key_index.end()) it = key_index.emplace(k, ind->FieldIndex(TrimCell(k))).first;
         if (it->second < 0) {
-          if (!warned[k]) {
-            warned[k] = true;
-            run.Warn(k, "unknown_column",
-                     "key '" + k + "' is not in the catalog entry for " + ind->code + "; not collected");
-          }
+          std::lock_guard l(unknown_mu);
+          if (std::find(unknown.begin(), unknown.end(), k) == unknown.end()) unknown.push_back(k);
           continue;
         }
         cells[static_cast<size_t>(it->second)] = v;
       }
-      return run.AddRow(r.number, cells);
+      emit(r->number, cells);
+      return true;
     };
-    for (const auto& r : buffered) {
-      XY_RETURN_IF_ERROR(handle(r));
-      XY_RETURN_IF_ERROR(run.status());
-    }
-    while (true) {
-      XY_ASSIGN_OR_RETURN(bool more, reader.ReadRow(&row));
-      if (!more) break;
-      XY_RETURN_IF_ERROR(handle(row));
-      XY_RETURN_IF_ERROR(run.status());
+    XY_RETURN_IF_ERROR(Pipeline(*ind, options, calendar_, vault_, produce,
+                                [&](PreparedRow& p) { return run.Add(p); }));
+    for (const auto& k : unknown) {
+      run.Warn(k, "unknown_column",
+               "key '" + k + "' is not in the catalog entry for " + ind->code + "; not collected");
     }
     return run.Finish();
   }
@@ -737,27 +596,26 @@ Result<FileReport> Ingester::Ingest(std::unique_ptr<TextSource> source,
   }
   std::vector<std::string_view> cells(ind->fields.size());
   CsvRow row;
-  while (true) {
+  RowProducer produce = [&](const RowSink& emit, const RejectSink& reject) -> Result<bool> {
     XY_ASSIGN_OR_RETURN(bool more, reader.ReadRow(&row));
-    if (!more) break;
+    if (!more) return false;
     if (!row.error_code.empty()) {
-      XY_RETURN_IF_ERROR(run.RejectRow(row.number, row.error_code, row.error));
-      continue;
+      reject(row.number, row.error_code, row.error);
+    } else if (row.cells.size() != header_cells.size()) {
+      reject(row.number, "wrong_column_count",
+             "row has " + std::to_string(row.cells.size()) + " cells; the header has " +
+                 std::to_string(header_cells.size()) + " (line " + std::to_string(row.line) + ")");
+    } else {
+      std::fill(cells.begin(), cells.end(), std::string_view());
+      for (size_t c = 0; c < row.cells.size(); ++c) {
+        if (column_field[c] >= 0) cells[static_cast<size_t>(column_field[c])] = row.cells[c];
+      }
+      emit(row.number, cells);
     }
-    if (row.cells.size() != header_cells.size()) {
-      XY_RETURN_IF_ERROR(run.RejectRow(
-          row.number, "wrong_column_count",
-          "row has " + std::to_string(row.cells.size()) + " cells; the header has " +
-              std::to_string(header_cells.size()) + " (line " + std::to_string(row.line) + ")"));
-      continue;
-    }
-    std::fill(cells.begin(), cells.end(), std::string_view());
-    for (size_t c = 0; c < row.cells.size(); ++c) {
-      if (column_field[c] >= 0) cells[static_cast<size_t>(column_field[c])] = row.cells[c];
-    }
-    XY_RETURN_IF_ERROR(run.AddRow(row.number, cells));
-    XY_RETURN_IF_ERROR(run.status());
-  }
+    return true;
+  };
+  XY_RETURN_IF_ERROR(Pipeline(*ind, options, calendar_, vault_, produce,
+                              [&](PreparedRow& p) { return run.Add(p); }));
   return run.Finish();
 }
 
