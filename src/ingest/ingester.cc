@@ -7,6 +7,7 @@
 #include <deque>
 #include <filesystem>
 #include <functional>
+#include <future>
 #include <thread>
 #include <unordered_map>
 
@@ -152,9 +153,25 @@ class Ingester::Run {
 
   Result<FileReport> Finish() {
     XY_RETURN_IF_ERROR(CommitBatch());
+    XY_RETURN_IF_ERROR(WaitForCommit());
     report_.seconds = static_cast<double>(NowUnixMs() - started_ms_) / 1000.0;
     return report_;
   }
+
+  // Waits for the batch being committed in the background, if any. A failed commit leaves the
+  // caches holding subjects and identifiers that were never stored, so they are dropped.
+  Status WaitForCommit() {
+    if (!inflight_.valid()) return Status::Ok();
+    Status s = inflight_.get();
+    inflight_keys_.clear();
+    if (!s.ok()) {
+      in_.known_ids_.clear();
+      in_.known_subjects_.clear();
+    }
+    return s;
+  }
+
+  ~Run() { WaitForCommit().IgnoreError(); }
 
  private:
   void StartBatch() {
@@ -176,6 +193,10 @@ class Ingester::Run {
     pending_keys_.clear();
   }
 
+  // Hands the batch to a background commit, so that the next batch is built meanwhile; at most
+  // one batch is in flight, and batches commit in order. Until its commit completes, the batch's
+  // identifiers, subjects and natural keys stay visible to the next one through the caches and
+  // inflight_keys_.
   Status CommitBatch() {
     BatchReport& b = ws_.batch;
     b.seconds = static_cast<double>(NowUnixMs() - b.started_unix_ms) / 1000.0;
@@ -184,9 +205,7 @@ class Ingester::Run {
     for (size_t i = 0; i < subjects_.size(); ++i) {
       if (write_[i]) ws_.subjects.push_back(subjects_[i]);
     }
-    XY_RETURN_IF_ERROR(in_.store_.Commit(ws_));
-    for (const auto& [key, id] : id_index_) in_.RememberId(key, id);
-    for (auto& s : subjects_) in_.RememberSubject(std::move(s));
+    XY_RETURN_IF_ERROR(WaitForCommit());
     report_.batches.push_back(b.id);
     report_.rows += b.rows;
     report_.accepted += b.accepted;
@@ -196,6 +215,12 @@ class Ingester::Run {
     report_.late += b.late;
     report_.new_subjects += b.new_subjects;
     report_.warnings += b.warnings.size();
+    for (const auto& [key, id] : id_index_) in_.RememberId(key, id);
+    for (auto& s : subjects_) in_.RememberSubject(std::move(s));
+    inflight_keys_ = std::move(pending_keys_);
+    auto batch = std::make_shared<storage::WriteSet>(std::move(ws_));
+    storage::Store* store = &in_.store_;
+    inflight_ = std::async(std::launch::async, [store, batch] { return store->Commit(*batch); });
     return Status::Ok();
   }
 
@@ -316,6 +341,8 @@ class Ingester::Run {
     std::optional<Pending> prior;
     if (auto it = pending_keys_.find(pending_key); it != pending_keys_.end()) {
       prior = it->second;
+    } else if (auto f = inflight_keys_.find(pending_key); f != inflight_keys_.end()) {
+      prior = f->second;
     } else if (subject.first_batch != ws_.batch.id) {
       XY_ASSIGN_OR_RETURN(auto hit, in_.store_.FindNaturalKey(subject.id, ind_.code, p.natural_key));
       if (hit) prior = Pending{hit->record_id, hit->version, hit->content_hash};
@@ -359,6 +386,9 @@ class Ingester::Run {
   std::unordered_map<uint64_t, size_t> subject_index_;  // subject id → subjects_ index
   std::unordered_map<std::string, uint64_t> id_index_;  // this batch's new identifiers
   std::unordered_map<std::string, Pending> pending_keys_;
+  // The batch being committed in the background and its natural keys.
+  std::future<Status> inflight_;
+  std::unordered_map<std::string, Pending> inflight_keys_;
 };
 
 Ingester::Ingester(storage::Store& store, const catalog::Catalog& catalog,
