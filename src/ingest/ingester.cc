@@ -254,6 +254,7 @@ class Ingester::Run {
   Result<size_t> ResolveSubject(const PreparedRow& p) {
     std::optional<uint64_t> found;
     for (const Identifier& id : p.ids) {
+      if (id.kind == IdentifierKind::kPersonCode) continue;  // derived from the hash; not a key
       XY_ASSIGN_OR_RETURN(auto hit, Lookup(id));
       if (!hit) continue;
       if (!found) {
@@ -304,6 +305,7 @@ class Ingester::Run {
     // New codes for a known subject (a legacy code first seen now, or its new USCC).
     for (const Identifier& id : p.ids) {
       if (std::find(s.identifiers.begin(), s.identifiers.end(), id) != s.identifiers.end()) continue;
+      if (id.kind == IdentifierKind::kPersonCode) continue;
       XY_ASSIGN_OR_RETURN(auto owner, Lookup(id));
       if (owner && *owner != s.id) continue;  // warned above
       s.identifiers.push_back(id);

@@ -180,7 +180,15 @@ void RowValidator::Prepare(uint64_t row, const std::vector<std::string_view>& ce
       return;
     }
     out->type = SubjectType::kNaturalPerson;
-    out->ids = {{person_kind, out->personal[static_cast<size_t>(person_index)].hash}};
+    const std::string& hash = out->personal[static_cast<size_t>(person_index)].hash;
+    static constexpr char kHex[] = "0123456789ABCDEF";
+    std::string code;
+    for (size_t i = 0; i < 10; ++i) {
+      code.push_back(kHex[static_cast<unsigned char>(hash[i]) >> 4]);
+      code.push_back(kHex[static_cast<unsigned char>(hash[i]) & 15]);
+    }
+    // Resolved by the hash only; the person code is for display and public lookups.
+    out->ids = {{person_kind, hash}, {IdentifierKind::kPersonCode, std::move(code)}};
     out->region.clear();
   } else if (out->ids.empty()) {
     Reject(out, "", "missing_code",

@@ -56,6 +56,7 @@ std::string_view IdentifierKindName(IdentifierKind k) {
     case IdentifierKind::kSocialOrgCert: return "social_org_cert";
     case IdentifierKind::kResidentIdHash: return "resident_id_hash";
     case IdentifierKind::kOtherIdHash: return "other_id_hash";
+    case IdentifierKind::kPersonCode: return "person_code";
   }
   return "unknown";
 }
@@ -63,11 +64,14 @@ std::string_view IdentifierKindName(IdentifierKind k) {
 std::string Subject::DisplayCode() const {
   if (!uscc.empty()) return uscc;
   for (const auto& i : identifiers) {
+    if (i.kind == IdentifierKind::kPersonCode) return "P" + i.value;
+  }
+  for (const auto& i : identifiers) {
     if (i.kind != IdentifierKind::kResidentIdHash && i.kind != IdentifierKind::kOtherIdHash) {
       return i.value;
     }
   }
-  return "P" + std::to_string(id);
+  return "";
 }
 
 std::string_view Record::Get(std::string_view field_code) const {

@@ -73,8 +73,9 @@ TEST(SubjectTest, NaturalPersonDisplayCodeNeverShowsTheIdNumber) {
   Subject s;
   s.id = 12;
   s.type = SubjectType::kNaturalPerson;
-  s.identifiers = {{IdentifierKind::kResidentIdHash, std::string(32, 'x')}};
-  EXPECT_EQ(s.DisplayCode(), "P12");
+  s.identifiers = {{IdentifierKind::kResidentIdHash, std::string(32, 'x')},
+                   {IdentifierKind::kPersonCode, "0123456789ABCDEF0123"}};
+  EXPECT_EQ(s.DisplayCode(), "P0123456789ABCDEF0123");
 }
 
 TEST(BatchReportEncodingTest, RoundTripsCounts) {

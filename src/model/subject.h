@@ -23,6 +23,9 @@ enum class IdentifierKind : uint8_t {
   kSocialOrgCert = 6,  // 社会组织登记证号
   kResidentIdHash = 7, // keyed hash of a resident ID (32 bytes)
   kOtherIdHash = 8,    // keyed hash of another personal certificate (type + number)
+  // The public code of a natural person: 20 hex digits taken from the keyed hash of the
+  // certificate, so it cannot be enumerated or computed without the key. Shown as "P" + code.
+  kPersonCode = 9,
 };
 
 std::string_view IdentifierKindName(IdentifierKind k);  // "uscc", "org_code", ...
@@ -48,7 +51,7 @@ struct Subject {
   uint64_t first_batch = 0;
 
   // The code a person or a URL uses for this subject: the USCC, else the first legacy code, else
-  // "P" + id for natural persons (never their ID number).
+  // "P" + the person code for natural persons (never their ID number).
   std::string DisplayCode() const;
 };
 

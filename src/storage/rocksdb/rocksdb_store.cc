@@ -493,10 +493,10 @@ Result<StoreStats> RocksDbStore::Stats() const {
     std::lock_guard lock(stats_mu_);
     s = stats_;
   }
-  std::error_code ec;
-  for (const auto& e : std::filesystem::recursive_directory_iterator(path_, ec)) {
-    if (e.is_regular_file(ec)) s.disk_bytes += e.file_size(ec);
-  }
+  // Table files only (the write-ahead log and memtables are transient); a property RocksDB
+  // keeps up to date, so health checks do not walk the directory.
+  uint64_t sst = 0;
+  if (db_->GetAggregatedIntProperty("rocksdb.total-sst-files-size", &sst)) s.disk_bytes = sst;
   return s;
 }
 

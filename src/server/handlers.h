@@ -1,0 +1,64 @@
+// The API's endpoint handlers, one function per route, and the small helpers they share for
+// query parameters. Internal to the server module: the router (router.cc) is the only caller.
+// Every handler is a plain function of the platform and the call; thread-safe as HandleRequest.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <boost/json/monotonic_resource.hpp>
+#include <boost/json/storage_ptr.hpp>
+
+#include "server/http_message.h"
+#include "server/platform.h"
+#include "server/target.h"
+
+namespace xinyong::server {
+
+// Scratch memory for building one response's JSON: a stack buffer first, then heap blocks, all
+// released at once when the handler returns — instead of a malloc per JSON node. Everything
+// allocated from it must be serialized before it goes out of scope.
+class JsonArena {
+ public:
+  JsonArena() : resource_(buffer_, sizeof buffer_) {}
+  JsonArena(const JsonArena&) = delete;
+  JsonArena& operator=(const JsonArena&) = delete;
+  boost::json::storage_ptr storage() { return boost::json::storage_ptr(&resource_); }
+
+ private:
+  unsigned char buffer_[16384];
+  boost::json::monotonic_resource resource_;
+};
+
+// One matched API call.
+struct ApiCall {
+  Request& request;                       // the body may be moved out by the handler
+  const ParsedTarget& target;
+  const std::vector<std::string>& params;  // decoded {placeholders} of the route, in order
+};
+
+using Handler = Response (*)(Platform&, const ApiCall&);
+
+Response HandleHealth(Platform& p, const ApiCall& call);
+Response HandleCatalog(Platform& p, const ApiCall& call);
+Response HandleSubject(Platform& p, const ApiCall& call);
+Response HandleSubjectRecords(Platform& p, const ApiCall& call);
+Response HandleSearch(Platform& p, const ApiCall& call);  // search_handler.cc
+Response HandlePostBatch(Platform& p, const ApiCall& call);
+Response HandleListBatches(Platform& p, const ApiCall& call);
+Response HandleGetBatch(Platform& p, const ApiCall& call);
+
+// A 400 invalid_argument naming the offending query or path parameter in details.parameter.
+Response BadParameter(std::string_view name, std::string_view message);
+
+// Reads an integer query parameter in [min, max]; `def` when absent. On failure returns false and
+// sets *error to a 400 naming the parameter.
+bool IntParam(const ApiCall& call, std::string_view name, int64_t def, int64_t min, int64_t max,
+              int64_t* out, Response* error);
+
+// Number of Unicode characters of well-formed UTF-8 text.
+size_t CharCount(std::string_view utf8);
+
+}  // namespace xinyong::server

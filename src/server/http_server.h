@@ -1,0 +1,76 @@
+// HttpServer: the network front of `xinyong serve` — an asynchronous HTTP/1.1 server (Boost.Beast)
+// that does socket I/O only. API requests (/api/...) go to a handler (HandleRequest for a
+// Platform); every other GET is a portal file from `web_root`. Keep-alive and pipelining are
+// supported; every read has a timeout; a body over `body_limit` gets 413 and a malformed request
+// 400, each followed by closing the connection. Requests that may block for long (anything but
+// GET/HEAD, e.g. ingesting an uploaded file) run on a small worker pool so reads stay fast.
+//
+// Typical use (the CLI):
+//   XY_ASSIGN_OR_RETURN(auto server, HttpServer::Create(platform, options));
+//   server->Run();  // blocks until SIGINT/SIGTERM or Stop()
+//
+// Thread-safety: Run is called once, from one thread. Stop, port and address may be called from
+// any thread at any time. The Platform (or handler) must outlive the server.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "core/status.h"
+#include "server/http_message.h"
+#include "server/platform.h"
+
+namespace xinyong::server {
+
+struct HttpServerOptions {
+  std::string host = "127.0.0.1";
+  uint16_t port = 8080;  // 0 = an ephemeral port; see HttpServer::port()
+  unsigned threads = 0;  // I/O threads; 0 = std::thread::hardware_concurrency()
+  unsigned worker_threads = 2;  // for POST/PUT/... handlers (ingestion)
+  size_t body_limit = 64u << 20;
+  size_t header_limit = 16u << 10;
+  std::chrono::milliseconds read_timeout{30'000};  // per request read, and per response write
+  size_t max_connections = 10'000;  // further connections get 503 and are closed
+  std::string web_root;    // portal files; "" = none (non-API paths get 404)
+  bool access_log = false;  // one line per request on stderr (method, path, status, µs)
+  bool handle_signals = true;  // SIGINT and SIGTERM stop the server gracefully
+  // How long Stop waits for requests in progress before closing everything.
+  std::chrono::milliseconds shutdown_grace{10'000};
+};
+
+class HttpServer {
+ public:
+  // Handles one API request; must not throw (HandleRequest does not).
+  using Handler = std::function<Response(Request&&)>;
+
+  // Binds and listens (so the port is known and a busy port fails here, as Unavailable), but
+  // serves nothing until Run. InvalidArgument for a bad host or option.
+  static Result<std::unique_ptr<HttpServer>> Create(Platform& platform, HttpServerOptions options);
+  static Result<std::unique_ptr<HttpServer>> Create(Handler api_handler, HttpServerOptions options);
+  ~HttpServer();
+
+  HttpServer(const HttpServer&) = delete;
+  HttpServer& operator=(const HttpServer&) = delete;
+
+  // The bound port (the real one when options.port was 0) and host.
+  uint16_t port() const;
+  std::string address() const;  // "127.0.0.1:8080"
+
+  // Serves on options.threads threads (the calling one included) until Stop or a signal; then
+  // stops accepting, lets requests in progress finish (up to shutdown_grace), closes idle
+  // connections and returns.
+  void Run();
+  // Asks Run to return as described; idempotent; safe from any thread, also before Run.
+  void Stop();
+
+ private:
+  class Impl;
+  explicit HttpServer(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace xinyong::server

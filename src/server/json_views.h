@@ -1,0 +1,32 @@
+// JSON views of the model, shared by the HTTP API and the CLI's --json output, so both speak
+// exactly the same shapes (documented in docs/openapi.yaml). Personal certificate numbers appear
+// only as masks here; decryption for authorized display is a separate, logged path.
+// Pure functions, thread-safe. The optional `sp` is where the result allocates (the HTTP handlers
+// pass a per-request monotonic resource); the default is the heap.
+#pragma once
+
+#include <boost/json.hpp>
+
+#include "catalog/catalog.h"
+#include "ingest/ingester.h"
+#include "model/batch.h"
+#include "model/record.h"
+#include "model/subject.h"
+#include "storage/store.h"
+
+namespace xinyong::server {
+
+boost::json::object SubjectJson(const Subject& s, boost::json::storage_ptr sp = {});
+// `indicator` may be null (record of an indicator no longer in the catalog).
+boost::json::object RecordJson(const Record& r, const catalog::Indicator* indicator,
+                               boost::json::storage_ptr sp = {});
+boost::json::object IndicatorJson(const catalog::Indicator& i, boost::json::storage_ptr sp = {});
+boost::json::object BatchReportJson(const BatchReport& b, bool with_issues);
+boost::json::object FileReportJson(const ingest::FileReport& f);
+boost::json::object StatsJson(const storage::StoreStats& s);
+boost::json::object RowIssueJson(const RowIssue& i);
+
+// True when the public may see records of this indicator (社会公开).
+bool IsPublic(const catalog::Indicator* indicator);
+
+}  // namespace xinyong::server

@@ -1,0 +1,82 @@
+#include "server/platform.h"
+
+#include <charconv>
+#include <cstdlib>
+#include <filesystem>
+
+#include "core/identifiers.h"
+
+#ifndef XINYONG_SOURCE_DIR
+#define XINYONG_SOURCE_DIR "."
+#endif
+
+namespace xinyong::server {
+
+std::string DefaultShareDir() {
+  if (const char* s = std::getenv("XINYONG_SHARE"); s != nullptr && *s != '\0') return s;
+  return std::string(XINYONG_SOURCE_DIR) + "/data";
+}
+
+Result<std::unique_ptr<Platform>> Platform::Open(const PlatformOptions& options_in) {
+  std::unique_ptr<Platform> p(new Platform());
+  p->options_ = options_in;
+  PlatformOptions& o = p->options_;
+  if (o.share_dir.empty()) o.share_dir = DefaultShareDir();
+  if (o.key_file.empty()) {
+    std::filesystem::path data = std::filesystem::absolute(o.data_dir).lexically_normal();
+    if (!data.has_filename()) data = data.parent_path();
+    o.key_file = (data.parent_path() / "keys" / (data.filename().string() + ".key")).string();
+  }
+  XY_ASSIGN_OR_RETURN(p->catalog_, catalog::Catalog::LoadDirectory(o.share_dir + "/catalog"));
+  XY_ASSIGN_OR_RETURN(WorkCalendar cal,
+                      WorkCalendar::LoadFile(o.share_dir + "/calendar/cn_workdays.toml"));
+  p->calendar_ = std::make_unique<WorkCalendar>(std::move(cal));
+  XY_ASSIGN_OR_RETURN(p->vault_, PersonalDataVault::OpenOrCreate(o.key_file));
+  storage::RocksDbOptions ro;
+  ro.read_only = o.read_only;
+  ro.sync = o.sync;
+  ro.create_if_missing = !o.read_only;
+  XY_ASSIGN_OR_RETURN(p->store_, storage::RocksDbStore::Open(o.data_dir, ro));
+  p->ingester_ =
+      std::make_unique<ingest::Ingester>(*p->store_, *p->catalog_, *p->calendar_, *p->vault_);
+  return p;
+}
+
+Result<Subject> Platform::FindSubjectByCode(std::string_view code_in) const {
+  std::string code = ident::NormalizeCodeInput(code_in);
+  if (code.empty() || code.size() > 40) {
+    return Status::InvalidArgument("'" + std::string(code_in.substr(0, 40)) +
+                                   "' is not a subject code");
+  }
+  std::optional<uint64_t> id;
+  if (code.size() == 21 && code[0] == 'P' &&
+      code.find_first_not_of("0123456789ABCDEF", 1) == std::string::npos) {
+    XY_ASSIGN_OR_RETURN(id, store_->FindSubject(IdentifierKind::kPersonCode, code.substr(1)));
+  } else {
+    IdentifierKind kinds[] = {IdentifierKind::kUscc,       IdentifierKind::kOrgCode,
+                              IdentifierKind::kRegNumber,  IdentifierKind::kTaxNumber,
+                              IdentifierKind::kInstCert,   IdentifierKind::kSocialOrgCert};
+    std::string lookup = code;
+    if (code.size() == 18 || code.size() == 15) {
+      // Never echo a resident ID back: lookups by ID number are for authorized roles only.
+      if (ident::ParseResidentId(code, Date::Today()).ok()) {
+        return Status::PermissionDenied(
+            "lookups by resident ID number are for authorized roles only");
+      }
+    }
+    if (code.size() == 18) {
+      auto u = ident::ParseUscc(code);
+      if (!u.ok()) return u.status();
+    }
+    for (auto kind : kinds) {
+      XY_ASSIGN_OR_RETURN(id, store_->FindSubject(kind, lookup));
+      if (id) break;
+    }
+  }
+  if (!id) return Status::NotFound("no subject has the code " + code);
+  XY_ASSIGN_OR_RETURN(auto s, store_->GetSubject(*id));
+  if (!s) return Status::NotFound("no subject has the code " + code);
+  return std::move(*s);
+}
+
+}  // namespace xinyong::server

@@ -1,0 +1,61 @@
+// Platform: one running Xinyong instance — the catalog, the working-day calendar, the personal
+// data vault, the store and the ingestion pipeline, opened together from a data directory.
+// The CLI and the HTTP server both work through it.
+// Thread-safety: the members are thread-safe as documented on each; Platform itself is immutable
+// after Open.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "catalog/catalog.h"
+#include "core/calendar.h"
+#include "core/personal_data.h"
+#include "ingest/ingester.h"
+#include "storage/rocksdb/rocksdb_store.h"
+
+namespace xinyong::server {
+
+struct PlatformOptions {
+  std::string data_dir = "var/data";
+  // Where catalog/ and calendar/ live; "" = $XINYONG_SHARE, else the source tree's data/.
+  std::string share_dir;
+  // The personal-data key file; "" = keys/xinyong.key beside (not inside) the data directory.
+  std::string key_file;
+  bool read_only = false;
+  bool sync = true;
+};
+
+// The default share directory: $XINYONG_SHARE, else <source dir>/data.
+std::string DefaultShareDir();
+
+class Platform {
+ public:
+  static Result<std::unique_ptr<Platform>> Open(const PlatformOptions& options);
+
+  const catalog::Catalog& catalog() const { return *catalog_; }
+  const WorkCalendar& calendar() const { return *calendar_; }
+  const PersonalDataVault& vault() const { return *vault_; }
+  storage::Store& store() { return *store_; }
+  const storage::Store& store() const { return *store_; }
+  storage::RocksDbStore& rocksdb() { return *store_; }
+  ingest::Ingester& ingester() { return *ingester_; }
+  const PlatformOptions& options() const { return options_; }
+
+  // Resolves a public subject code: a USCC, a legacy code (organization code, registration or
+  // tax number, institution certificates) or "P<id>" for natural persons. NotFound when no
+  // subject has it; InvalidArgument when it is not a code at all.
+  Result<Subject> FindSubjectByCode(std::string_view code) const;
+
+ private:
+  Platform() = default;
+  PlatformOptions options_;
+  std::unique_ptr<catalog::Catalog> catalog_;
+  std::unique_ptr<WorkCalendar> calendar_;
+  std::unique_ptr<PersonalDataVault> vault_;
+  std::unique_ptr<storage::RocksDbStore> store_;
+  std::unique_ptr<ingest::Ingester> ingester_;
+};
+
+}  // namespace xinyong::server

@@ -1,0 +1,82 @@
+#include "server/redact.h"
+
+#include "core/identifiers.h"
+#include "server/target.h"
+
+namespace xinyong::server {
+
+namespace {
+
+bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+
+int Num(std::string_view s) {
+  int v = 0;
+  for (char c : s) v = v * 10 + (c - '0');
+  return v;
+}
+
+bool PlausibleMonthDay(std::string_view mmdd) {
+  int m = Num(mmdd.substr(0, 2)), d = Num(mmdd.substr(2, 2));
+  return m >= 1 && m <= 12 && d >= 1 && d <= 31;
+}
+
+// `s` is 18 characters (17 digits + digit or X) or 15 digits.
+bool LooksLikeResidentId(std::string_view s) {
+  if (s[0] < '1' || s[0] > '9') return false;  // address codes start with 1-9
+  if (s.size() == 18) {
+    int year = Num(s.substr(6, 4));
+    return year >= 1900 && year <= 2100 && PlausibleMonthDay(s.substr(10, 4));
+  }
+  return PlausibleMonthDay(s.substr(8, 4));
+}
+
+}  // namespace
+
+std::string RedactPersonalIds(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  size_t i = 0;
+  while (i < text.size()) {
+    if (!IsDigit(text[i])) {
+      out += text[i++];
+      continue;
+    }
+    size_t j = i;
+    while (j < text.size() && IsDigit(text[j])) ++j;
+    size_t len = j - i;
+    if (len == 17 && j < text.size() && (text[j] == 'X' || text[j] == 'x')) {
+      ++j;
+      ++len;
+    }
+    std::string_view run = text.substr(i, len);
+    if ((len == 18 || len == 15) && LooksLikeResidentId(run)) {
+      out += ident::MaskResidentId(run);
+    } else {
+      out.append(run);
+    }
+    i = j;
+  }
+  return out;
+}
+
+std::string ForLog(std::string_view text, size_t max_bytes) {
+  bool cut = text.size() > max_bytes;
+  std::string clean = SanitizeUtf8(RedactPersonalIds(text.substr(0, max_bytes)));
+  std::string out;
+  out.reserve(clean.size());
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  for (char c : clean) {
+    auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u == 0x7F) {
+      out += "\\x";
+      out += kHex[u >> 4];
+      out += kHex[u & 15];
+    } else {
+      out += c;
+    }
+  }
+  if (cut) out += "...";
+  return out;
+}
+
+}  // namespace xinyong::server

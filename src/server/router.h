@@ -1,0 +1,38 @@
+// The HTTP API of Xinyong (/api/v1): one plain function from a request to a response, so that
+// every endpoint is testable without a socket. An ordered route table is matched first match
+// wins; a known path with another method gets 405 with an Allow header, anything else a 404.
+// Responses are JSON (UTF-8); errors are {"error":{"code","message","details"}} with the HTTP
+// status from HttpStatusFor. The public view only: records of indicators that are not public
+// (社会公开) need roles, which a later issue adds.
+//
+// Endpoints (docs/openapi.yaml describes the shapes):
+//   GET  /api/v1/health
+//   GET  /api/v1/catalog
+//   GET  /api/v1/subjects/{code}
+//   GET  /api/v1/subjects/{code}/records?category=&page=&page_size=
+//   GET  /api/v1/search?q=&limit=
+//   POST /api/v1/batches?indicator=&dept=&format=&name=   (body text/csv or application/x-ndjson)
+//   GET  /api/v1/batches?limit=
+//   GET  /api/v1/batches/{id}
+//
+// Thread-safety: HandleRequest may run on many threads at once; ingestion (POST) is serialized
+// by the Ingester. Never throws: an unexpected exception becomes a 500 response.
+#pragma once
+
+#include <string_view>
+
+#include "server/http_message.h"
+#include "server/platform.h"
+
+namespace xinyong::server {
+
+inline constexpr std::string_view kApiVersion = "0.1.0";
+
+Response HandleRequest(Platform& platform, const Request& request);
+// The same; the body is moved into the ingester rather than copied.
+Response HandleRequest(Platform& platform, Request&& request);
+
+// True when the target belongs to the API ("/api" or "/api/..."), i.e. is not a portal file.
+bool IsApiTarget(std::string_view target);
+
+}  // namespace xinyong::server

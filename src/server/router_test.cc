@@ -1,0 +1,451 @@
+#include "server/router.h"
+
+#include <cstdlib>
+#include <filesystem>
+#include <random>
+#include <string>
+
+#include <boost/json.hpp>
+#include <gtest/gtest.h>
+
+#include "core/identifiers.h"
+#include "server/platform.h"
+#include "server/redact.h"
+#include "server/target.h"
+
+namespace xinyong::server {
+namespace {
+
+namespace fs = std::filesystem;
+namespace json = boost::json;
+
+constexpr char kHongda[] = "郑州宏达（集团）商贸有限公司";
+constexpr char kHongdaUscc[] = "91110000600037341L";
+constexpr char kHongdaOrgCode[] = "600037341";
+constexpr char kYima[] = "义马市金鑫建材有限公司";
+constexpr char kYimaUscc[] = "914112810713741814";
+constexpr char kPersonId[] = "11010519491231002X";  // the GB 11643 example number
+
+std::string SourceDir() {
+  if (const char* s = std::getenv("XINYONG_SOURCE_DIR"); s != nullptr && *s != '\0') return s;
+  return XINYONG_SOURCE_DIR;
+}
+
+// Percent-encodes everything but unreserved ASCII.
+std::string Enc(std::string_view s) {
+  static const char* kHex = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : s) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    }
+  }
+  return out;
+}
+
+// Seven admin_penalty rows: three decisions on one company, one on another, a row with a bad
+// USCC, a repeat of the first row, and a decision on a natural person.
+std::string SampleCsv() {
+  const std::string tail =
+      ",虚假宣传,在网站发布虚假广告,《中华人民共和国广告法》第五十五条,罚款,罚款2万元,2,";
+  const std::string org = ",郑州市市场监督管理局,11410100MB0000001X,郑州市市场监督管理局,"
+                          "11410100MB0000001X,普通程序\n";
+  std::string csv =
+      "CF_XDR_MC,CF_XDR_LB,CF_XDR_SHXYM,CF_XDR_ZJLX,CF_XDR_ZJHM,CF_WSH,CF_WFXW,CF_SY,CF_YJ,"
+      "CF_CFLB,CF_NR,CF_NR_FK,CF_JDRQ,CF_CFJG,CF_CFJGDM,CF_SJLY,CF_SJLYDM,CF_CFCX\n";
+  auto row = [&](std::string_view name, std::string_view category, std::string_view uscc,
+                 std::string_view id_type, std::string_view id, std::string_view doc,
+                 std::string_view date) {
+    csv += std::string(name) + "," + std::string(category) + "," + std::string(uscc) + "," +
+           std::string(id_type) + "," + std::string(id) + "," + std::string(doc) + tail +
+           std::string(date) + org;
+  };
+  row(kHongda, "法人及非法人组织", kHongdaUscc, "", "", "郑市监罚〔2024〕101号", "2024-05-10");
+  row(kHongda, "法人及非法人组织", kHongdaUscc, "", "", "郑市监罚〔2024〕205号", "2024-08-20");
+  row(kHongda, "法人及非法人组织", kHongdaUscc, "", "", "郑市监罚〔2023〕033号", "2023-03-01");
+  row(kYima, "法人及非法人组织", kYimaUscc, "", "", "义市监罚〔2024〕12号", "2024-06-01");
+  row("郑州错误代码有限公司", "法人及非法人组织", "91110000600037341A", "", "",
+      "郑市监罚〔2024〕150号", "2024-07-01");
+  row(kHongda, "法人及非法人组织", kHongdaUscc, "", "", "郑市监罚〔2024〕101号", "2024-05-10");
+  row("张三", "自然人", "", "身份证", kPersonId, "郑市监罚〔2024〕300号", "2024-07-15");
+  return csv;
+}
+
+class RouterTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::random_device rd;
+    dir_ = fs::temp_directory_path() / ("xinyong-router-" + std::to_string(rd()));
+    fs::create_directories(dir_);
+    PlatformOptions o;
+    o.data_dir = (dir_ / "data").string();
+    o.share_dir = SourceDir() + "/data";
+    o.key_file = (dir_ / "keys" / "k.key").string();
+    o.sync = false;
+    auto p = Platform::Open(o);
+    ASSERT_TRUE(p.ok()) << p.status().ToString();
+    platform_ = std::move(p).value();
+  }
+
+  void TearDown() override {
+    platform_.reset();
+    std::error_code ec;
+    fs::remove_all(dir_, ec);
+  }
+
+  Response Call(std::string method, std::string target, std::string body = "",
+                std::string content_type = "") {
+    Request r;
+    r.method = std::move(method);
+    r.target = std::move(target);
+    r.body = std::move(body);
+    r.content_type = std::move(content_type);
+    r.peer = "127.0.0.1:50000";
+    return HandleRequest(*platform_, r);
+  }
+  Response Get(std::string target) { return Call("GET", std::move(target)); }
+
+  static json::object Body(const Response& r) {
+    EXPECT_EQ(r.content_type, kJsonContentType);
+    boost::system::error_code ec;
+    json::value v = json::parse(r.body, ec);
+    EXPECT_FALSE(ec) << r.body;
+    if (ec || !v.is_object()) return {};
+    return v.as_object();
+  }
+
+  // Checks the error shape and returns the error object.
+  static json::object Error(const Response& r, unsigned status, std::string_view code) {
+    EXPECT_EQ(r.status, status) << r.body;
+    json::object o = Body(r);
+    EXPECT_TRUE(o.contains("error")) << r.body;
+    if (!o.contains("error")) return {};
+    json::object e = o["error"].as_object();
+    EXPECT_EQ(e["code"].as_string(), code) << r.body;
+    EXPECT_TRUE(e["message"].is_string());
+    EXPECT_TRUE(e.contains("details"));
+    return e;
+  }
+
+  json::object PostSample() {
+    Response r = Call("POST", "/api/v1/batches?dept=410100-scjg", SampleCsv(), "text/csv");
+    EXPECT_EQ(r.status, 201u) << r.body;
+    return Body(r);
+  }
+
+  fs::path dir_;
+  std::unique_ptr<Platform> platform_;
+};
+
+TEST_F(RouterTest, HealthCountsRecordsAndSubjects) {
+  json::object h = Body(Get("/api/v1/health"));
+  EXPECT_EQ(h["status"].as_string(), "ok");
+  EXPECT_EQ(h["records"].to_number<int64_t>(), 0);
+  EXPECT_EQ(h["subjects"].to_number<int64_t>(), 0);
+  EXPECT_EQ(h["version"].as_string(), "0.1.0");
+  PostSample();
+  h = Body(Get("/api/v1/health"));
+  EXPECT_EQ(h["records"].to_number<int64_t>(), 5);
+  EXPECT_EQ(h["subjects"].to_number<int64_t>(), 3);
+}
+
+TEST_F(RouterTest, CatalogListsIndicatorsWithFieldsAndLegalBasis) {
+  json::object c = Body(Get("/api/v1/catalog"));
+  const json::array& inds = c["indicators"].as_array();
+  ASSERT_FALSE(inds.empty());
+  bool found = false;
+  for (const auto& i : inds) {
+    if (i.at("code") != "admin_penalty") continue;
+    found = true;
+    EXPECT_FALSE(i.at("legal_basis").as_string().empty());
+    EXPECT_FALSE(i.at("fields").as_array().empty());
+    EXPECT_EQ(i.at("disclosure").as_string(), "public");
+  }
+  EXPECT_TRUE(found);
+}
+
+TEST_F(RouterTest, PostedCsvIsIngestedAndReportCountsAddUp) {
+  json::object r = PostSample();
+  EXPECT_EQ(r["rows"].to_number<int64_t>(), 7);
+  EXPECT_EQ(r["accepted"].to_number<int64_t>(), 5);
+  EXPECT_EQ(r["rejected"].to_number<int64_t>(), 1);
+  EXPECT_EQ(r["duplicates"].to_number<int64_t>(), 1);
+  EXPECT_EQ(r["rows"].to_number<int64_t>(),
+            r["accepted"].to_number<int64_t>() + r["rejected"].to_number<int64_t>() +
+                r["duplicates"].to_number<int64_t>());
+  EXPECT_EQ(r["indicator"].as_string(), "admin_penalty");
+  EXPECT_EQ(r["file"].as_string(), "api-upload.csv");
+  const json::array& reports = r["reports"].as_array();
+  ASSERT_EQ(reports.size(), 1u);
+  const json::object& b = reports[0].as_object();
+  EXPECT_EQ(b.at("dept").as_string(), "410100-scjg");
+  const json::array& rejections = b.at("rejections").as_array();
+  ASSERT_EQ(rejections.size(), 1u);
+  EXPECT_EQ(rejections[0].at("row").to_number<int64_t>(), 5);
+  EXPECT_EQ(rejections[0].at("field").as_string(), "CF_XDR_SHXYM");
+  // The natural person's ID number is nowhere in the report.
+  EXPECT_EQ(json::serialize(r).find(kPersonId), std::string::npos);
+}
+
+TEST_F(RouterTest, BatchReportIsReadableByIdAndListed) {
+  json::object r = PostSample();
+  int64_t id = r["batch"].to_number<int64_t>();
+  Response got = Get("/api/v1/batches/" + std::to_string(id));
+  ASSERT_EQ(got.status, 200u) << got.body;
+  json::object b = Body(got);
+  EXPECT_EQ(b["batch"].to_number<int64_t>(), id);
+  EXPECT_EQ(b["rejected"].to_number<int64_t>(), 1);
+  EXPECT_EQ(b["rejections"].as_array().size(), 1u);
+
+  json::object list = Body(Get("/api/v1/batches?limit=5"));
+  ASSERT_EQ(list["batches"].as_array().size(), 1u);
+  EXPECT_EQ(list["batches"].as_array()[0].at("batch").to_number<int64_t>(), id);
+
+  Error(Get("/api/v1/batches/999999"), 404, "not_found");
+  json::object e = Error(Get("/api/v1/batches/abc"), 400, "invalid_argument");
+  EXPECT_EQ(e["details"].at("parameter").as_string(), "id");
+  Error(Get("/api/v1/batches?limit=0"), 400, "invalid_argument");
+}
+
+TEST_F(RouterTest, PostedJsonLinesAreIngested) {
+  std::string line =
+      R"({"CF_XDR_MC":"义马市金鑫建材有限公司","CF_XDR_LB":"法人及非法人组织",)"
+      R"("CF_XDR_SHXYM":"914112810713741814","CF_WSH":"义市监罚〔2024〕99号",)"
+      R"("CF_WFXW":"无照经营","CF_SY":"未取得营业执照从事经营","CF_YJ":"《无证无照经营查处办法》",)"
+      R"("CF_CFLB":"罚款","CF_NR":"罚款1万元","CF_NR_FK":"1","CF_JDRQ":"2024-09-01",)"
+      R"("CF_CFJG":"义马市市场监督管理局","CF_CFJGDM":"11411281MB0000002X",)"
+      R"("CF_SJLY":"义马市市场监督管理局","CF_SJLYDM":"11411281MB0000002X"})"
+      "\n";
+  Response r = Call("POST", "/api/v1/batches?indicator=admin_penalty", line,
+                    "application/x-ndjson");
+  ASSERT_EQ(r.status, 201u) << r.body;
+  json::object b = Body(r);
+  EXPECT_EQ(b["format"].as_string(), "jsonl");
+  EXPECT_EQ(b["accepted"].to_number<int64_t>(), 1);
+  EXPECT_EQ(b["file"].as_string(), "api-upload.jsonl");
+}
+
+TEST_F(RouterTest, IngestErrorsAre400WithTheMessage) {
+  json::object e = Error(Call("POST", "/api/v1/batches?indicator=no_such", SampleCsv(), "text/csv"),
+                         400, "invalid_argument");
+  EXPECT_NE(std::string(e["message"].as_string()).find("no_such"), std::string::npos);
+  Error(Call("POST", "/api/v1/batches", "", "text/csv"), 400, "invalid_argument");
+  Error(Call("POST", "/api/v1/batches", "foo,bar\n1,2\n", "text/csv"), 400, "invalid_argument");
+  Error(Call("POST", "/api/v1/batches", std::string("\x00\x01\x02\xff\xfe", 5) + std::string(200, '\0'),
+             "text/csv"),
+        400, "invalid_argument");
+  Error(Call("POST", "/api/v1/batches", SampleCsv(), "multipart/form-data; boundary=x"), 415,
+        "unsupported_media_type");
+  e = Error(Call("POST", "/api/v1/batches?format=xml", SampleCsv()), 400, "invalid_argument");
+  EXPECT_EQ(e["details"].at("parameter").as_string(), "format");
+  // Nothing was stored by any of them.
+  EXPECT_EQ(Body(Get("/api/v1/health"))["records"].to_number<int64_t>(), 0);
+}
+
+TEST_F(RouterTest, SubjectByUsccOrgCodeAndEncodedForms) {
+  PostSample();
+  for (std::string code : {std::string(kHongdaUscc), std::string(kHongdaOrgCode),
+                           std::string("60003734-1"), Enc("９１１１００００６０００３７３４１Ｌ"),
+                           std::string("91110000600037341l")}) {
+    Response r = Get("/api/v1/subjects/" + code);
+    ASSERT_EQ(r.status, 200u) << code << ": " << r.body;
+    json::object o = Body(r);
+    EXPECT_EQ(o["subject"].at("code").as_string(), kHongdaUscc);
+    EXPECT_EQ(o["subject"].at("name").as_string(), kHongda);
+    EXPECT_EQ(o["category_counts"].at("admin_penalty").to_number<int64_t>(), 3);
+    const json::array& latest = o["latest_records"].as_array();
+    ASSERT_EQ(latest.size(), 3u);
+    EXPECT_EQ(latest[0].at("decision_date").as_string(), "2024-08-20");  // newest first
+    EXPECT_EQ(latest[2].at("decision_date").as_string(), "2023-03-01");
+  }
+}
+
+TEST_F(RouterTest, UnknownOrInvalidSubjectCodes) {
+  PostSample();
+  Error(Get("/api/v1/subjects/91410100MA44XXXX1X"), 400, "invalid_argument");
+  // A valid USCC nobody has.
+  std::string org8 = "MA440000";
+  std::string first17 = "91410100" + org8 + ident::OrgCodeCheckChar(org8);
+  std::string uscc = first17 + ident::UsccCheckChar(first17);
+  ASSERT_TRUE(ident::ParseUscc(uscc).ok());
+  Error(Get("/api/v1/subjects/" + uscc), 404, "not_found");
+  Error(Get("/api/v1/subjects/" + Enc("不是代码")), 404, "not_found");
+  Error(Get("/api/v1/subjects/P99999999999999999999999"), 404, "not_found");  // no overflow
+  Error(Get("/api/v1/subjects/P0"), 404, "not_found");
+  // A resident ID is refused, and not echoed.
+  Response r = Get(std::string("/api/v1/subjects/") + kPersonId);
+  json::object e = Error(r, 403, "permission_denied");
+  EXPECT_EQ(r.body.find(kPersonId), std::string::npos);
+  EXPECT_EQ(r.body.find("11010519491231002"), std::string::npos);
+}
+
+TEST_F(RouterTest, RecordsArePagedNewestFirst) {
+  PostSample();
+  json::object p1 = Body(Get(std::string("/api/v1/subjects/") + kHongdaUscc +
+                             "/records?page=1&page_size=2"));
+  EXPECT_EQ(p1["total"].to_number<int64_t>(), 3);
+  EXPECT_EQ(p1["page"].to_number<int64_t>(), 1);
+  EXPECT_EQ(p1["page_size"].to_number<int64_t>(), 2);
+  EXPECT_EQ(p1["subject"].at("code").as_string(), kHongdaUscc);
+  EXPECT_EQ(p1["subject"].at("name").as_string(), kHongda);
+  const json::array& r1 = p1["records"].as_array();
+  ASSERT_EQ(r1.size(), 2u);
+  EXPECT_EQ(r1[0].at("document_number").as_string(), "郑市监罚〔2024〕205号");
+  EXPECT_EQ(r1[1].at("document_number").as_string(), "郑市监罚〔2024〕101号");
+  EXPECT_EQ(r1[0].at("indicator").as_string(), "admin_penalty");
+  json::object p2 = Body(Get(std::string("/api/v1/subjects/") + kHongdaUscc +
+                             "/records?page=2&page_size=2"));
+  ASSERT_EQ(p2["records"].as_array().size(), 1u);
+  EXPECT_EQ(p2["records"].as_array()[0].at("document_number").as_string(),
+            "郑市监罚〔2023〕033号");
+  json::object p9 =
+      Body(Get(std::string("/api/v1/subjects/") + kHongdaUscc + "/records?page=9"));
+  EXPECT_TRUE(p9["records"].as_array().empty());
+  EXPECT_EQ(p9["page_size"].to_number<int64_t>(), 20);
+}
+
+TEST_F(RouterTest, RecordsFilterByIndicatorCodeOrCategoryName) {
+  PostSample();
+  std::string base = std::string("/api/v1/subjects/") + kHongdaUscc + "/records?category=";
+  EXPECT_EQ(Body(Get(base + "admin_penalty"))["total"].to_number<int64_t>(), 3);
+  EXPECT_EQ(Body(Get(base + Enc("行政管理信息")))["total"].to_number<int64_t>(), 3);
+  EXPECT_EQ(Body(Get(base + "admin_licence"))["total"].to_number<int64_t>(), 0);
+  json::object e = Error(Get(base + "nonsense"), 400, "invalid_argument");
+  EXPECT_EQ(e["details"].at("parameter").as_string(), "category");
+}
+
+TEST_F(RouterTest, BadPagingParametersAre400NamingTheParameter) {
+  PostSample();
+  std::string base = std::string("/api/v1/subjects/") + kHongdaUscc + "/records";
+  for (std::string q : {"?page_size=0", "?page_size=101", "?page_size=abc", "?page_size=",
+                        "?page_size=20x", "?page_size=-1"}) {
+    json::object e = Error(Get(base + q), 400, "invalid_argument");
+    EXPECT_EQ(e["details"].at("parameter").as_string(), "page_size") << q;
+    EXPECT_NE(std::string(e["message"].as_string()).find("page_size"), std::string::npos);
+  }
+  json::object e = Error(Get(base + "?page=0"), 400, "invalid_argument");
+  EXPECT_EQ(e["details"].at("parameter").as_string(), "page");
+  e = Error(Get(base + "?page=99999999999999999999"), 400, "invalid_argument");
+  EXPECT_EQ(e["details"].at("parameter").as_string(), "page");
+}
+
+TEST_F(RouterTest, SearchByNamePrefixAndByCode) {
+  PostSample();
+  json::object s = Body(Get("/api/v1/search?q=" + Enc("郑州宏达")));
+  EXPECT_EQ(s["query"].as_string(), "郑州宏达");
+  const json::array& results = s["results"].as_array();
+  ASSERT_EQ(results.size(), 1u);
+  EXPECT_EQ(results[0].at("code").as_string(), kHongdaUscc);
+  EXPECT_EQ(results[0].at("name").as_string(), kHongda);
+  EXPECT_EQ(results[0].at("type").as_string(), "legal_person");
+  double prefix_score = results[0].at("score").to_number<double>();
+  EXPECT_GT(prefix_score, 0);
+  EXPECT_LT(prefix_score, 1.0);
+
+  // Exact name, with ASCII brackets typed instead of the registered full-width ones.
+  s = Body(Get("/api/v1/search?q=" + Enc("郑州宏达(集团)商贸有限公司")));
+  ASSERT_EQ(s["results"].as_array().size(), 1u);
+  EXPECT_DOUBLE_EQ(s["results"].as_array()[0].at("score").to_number<double>(), 1.0);
+
+  s = Body(Get(std::string("/api/v1/search?q=") + kYimaUscc));
+  ASSERT_GE(s["results"].as_array().size(), 1u);
+  EXPECT_EQ(s["results"].as_array()[0].at("code").as_string(), kYimaUscc);
+  EXPECT_EQ(s["results"].as_array()[0].at("name").as_string(), kYima);
+  EXPECT_DOUBLE_EQ(s["results"].as_array()[0].at("score").to_number<double>(), 1.0);
+
+  s = Body(Get(std::string("/api/v1/search?q=") + kHongdaOrgCode));
+  ASSERT_GE(s["results"].as_array().size(), 1u);
+  EXPECT_EQ(s["results"].as_array()[0].at("code").as_string(), kHongdaUscc);
+
+  s = Body(Get("/api/v1/search?q=" + Enc("没有这家公司")));
+  EXPECT_TRUE(s["results"].as_array().empty());
+}
+
+TEST_F(RouterTest, SearchNeverFindsNaturalPersonsByName) {
+  PostSample();
+  json::object s = Body(Get("/api/v1/search?q=" + Enc("张三")));
+  EXPECT_TRUE(s["results"].as_array().empty()) << json::serialize(s);
+  s = Body(Get("/api/v1/search?q=" + Enc("张")));
+  EXPECT_TRUE(s["results"].as_array().empty()) << json::serialize(s);
+  // Nor by ID number; and the number typed is not echoed.
+  Response r = Get(std::string("/api/v1/search?q=") + kPersonId);
+  ASSERT_EQ(r.status, 200u);
+  EXPECT_TRUE(Body(r)["results"].as_array().empty());
+  EXPECT_EQ(r.body.find(kPersonId), std::string::npos);
+}
+
+TEST_F(RouterTest, SearchParameters) {
+  json::object e = Error(Get("/api/v1/search"), 400, "invalid_argument");
+  EXPECT_EQ(e["details"].at("parameter").as_string(), "q");
+  Error(Get("/api/v1/search?q=%20%20"), 400, "invalid_argument");
+  e = Error(Get("/api/v1/search?q=a&limit=101"), 400, "invalid_argument");
+  EXPECT_EQ(e["details"].at("parameter").as_string(), "limit");
+  PostSample();
+  json::object s = Body(Get("/api/v1/search?q=" + Enc("郑州") + "&limit=1"));
+  EXPECT_EQ(s["results"].as_array().size(), 1u);
+}
+
+TEST_F(RouterTest, WrongMethodIs405WithAllow) {
+  Response r = Call("DELETE", "/api/v1/health");
+  Error(r, 405, "method_not_allowed");
+  EXPECT_EQ(r.Header("Allow"), "GET, HEAD");
+  r = Call("PUT", "/api/v1/batches");
+  Error(r, 405, "method_not_allowed");
+  EXPECT_EQ(r.Header("allow"), "POST, GET, HEAD");
+  r = Call("POST", "/api/v1/subjects/x");
+  Error(r, 405, "method_not_allowed");
+}
+
+TEST_F(RouterTest, UnknownPathsAre404Json) {
+  for (std::string t : {"/api/v1/nope", "/api/v2/health", "/api", "/api/v1/subjects",
+                        "/api/v1/subjects/a/b/c"}) {
+    json::object e = Error(Get(t), 404, "not_found");
+    EXPECT_TRUE(e["details"].is_null()) << t;
+  }
+  Error(Get("/api/v1/search?q=%zz"), 400, "invalid_argument");
+  Error(Get("/api/v1/subjects/%ff%fe"), 400, "invalid_argument");
+}
+
+TEST_F(RouterTest, HeadIsAnsweredLikeGet) {
+  Response r = Call("HEAD", "/api/v1/health");
+  EXPECT_EQ(r.status, 200u);
+}
+
+TEST_F(RouterTest, TrailingSlashIsTolerated) {
+  EXPECT_EQ(Get("/api/v1/health/").status, 200u);
+}
+
+TEST(RedactTest, MasksResidentIdsButNotOtherCodes) {
+  EXPECT_EQ(RedactPersonalIds("id 11010519491231002X here"),
+            "id " + ident::MaskResidentId("11010519491231002X") + " here");
+  EXPECT_EQ(RedactPersonalIds("x110105491231002"), "x" + ident::MaskResidentId("110105491231002"));
+  EXPECT_EQ(RedactPersonalIds("91110000600037341L"), "91110000600037341L");
+  EXPECT_EQ(RedactPersonalIds("914112810713741814"), "914112810713741814");
+  EXPECT_EQ(RedactPersonalIds("page=2"), "page=2");
+  EXPECT_EQ(ForLog("/a\nGET /forged"), "/a\\x0AGET /forged");
+  EXPECT_EQ(ForLog(std::string(600, 'a')).size(), 515u);
+}
+
+TEST(TargetTest, DecodesSegmentsAndQuery) {
+  ParsedTarget t;
+  std::string error;
+  ASSERT_TRUE(ParseTarget("/api/v1/subjects/a%2Fb/records?q=%E9%83%91+x&page=2&flag", &t, &error));
+  ASSERT_EQ(t.segments.size(), 5u);
+  EXPECT_EQ(t.segments[3], "a/b");
+  EXPECT_EQ(*t.Query("q"), "郑 x");
+  EXPECT_EQ(*t.Query("page"), "2");
+  EXPECT_EQ(*t.Query("flag"), "");
+  EXPECT_EQ(t.Query("none"), nullptr);
+  EXPECT_FALSE(ParseTarget("/a%00b", &t, &error));
+  EXPECT_FALSE(ParseTarget("/a%C0%AF", &t, &error));  // overlong '/'
+  EXPECT_FALSE(ParseTarget("http://x/a", &t, &error));
+  EXPECT_FALSE(ParseTarget("/a%2", &t, &error));
+  EXPECT_EQ(SanitizeUtf8("a\xff" "b"), "a\xEF\xBF\xBD" "b");
+}
+
+}  // namespace
+}  // namespace xinyong::server

@@ -1,0 +1,346 @@
+// The HTTP server over real sockets: keep-alive, limits, malformed requests, the portal's files,
+// path traversal, and a graceful stop.
+#include "server/http_server.h"
+
+#include <sys/socket.h>
+#include <sys/time.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <random>
+#include <string>
+#include <thread>
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/json.hpp>
+#include <gtest/gtest.h>
+
+#include "server/platform.h"
+
+namespace xinyong::server {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace fs = std::filesystem;
+namespace json = boost::json;
+using tcp = asio::ip::tcp;
+
+std::string SourceDir() {
+  if (const char* s = std::getenv("XINYONG_SOURCE_DIR"); s != nullptr && *s != '\0') return s;
+  return XINYONG_SOURCE_DIR;
+}
+
+using Res = http::response<http::string_body>;
+
+// A blocking HTTP/1.1 client on one connection; reads give up after 10 s instead of hanging.
+class Client {
+ public:
+  explicit Client(uint16_t port) : socket_(ioc_) {
+    socket_.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
+    timeval tv{10, 0};
+    ::setsockopt(socket_.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  }
+
+  Res Send(http::verb method, std::string target, std::string body = "",
+           std::string content_type = "") {
+    http::request<http::string_body> req(method, target, 11);
+    req.set(http::field::host, "127.0.0.1");
+    if (!content_type.empty()) req.set(http::field::content_type, content_type);
+    req.body() = std::move(body);
+    req.prepare_payload();
+    http::write(socket_, req);
+    return Read();
+  }
+  Res Get(std::string target) { return Send(http::verb::get, std::move(target)); }
+
+  void WriteRaw(std::string_view bytes) { asio::write(socket_, asio::buffer(bytes)); }
+
+  Res Read(bool head = false) {
+    http::response_parser<http::string_body> parser;
+    parser.body_limit(64u << 20);
+    parser.skip(head);
+    http::read(socket_, buffer_, parser);
+    return parser.release();
+  }
+
+  // True when the server closed the connection (a read ends with EOF or a reset).
+  bool Closed() {
+    beast::error_code ec;
+    char c;
+    if (buffer_.size() > 0) return false;
+    socket_.read_some(asio::buffer(&c, 1), ec);
+    return ec == asio::error::eof || ec == asio::error::connection_reset;
+  }
+
+ private:
+  asio::io_context ioc_;
+  tcp::socket socket_;
+  beast::flat_buffer buffer_;
+};
+
+json::object ErrorOf(const Res& r) {
+  json::value v = json::parse(r.body());
+  return v.at("error").as_object();
+}
+
+class HttpServerTest : public ::testing::Test {
+ protected:
+  static constexpr size_t kBodyLimit = 2048;
+
+  void SetUp() override {
+    std::random_device rd;
+    dir_ = fs::temp_directory_path() / ("xinyong-http-" + std::to_string(rd()));
+    fs::create_directories(dir_);
+    PlatformOptions po;
+    po.data_dir = (dir_ / "data").string();
+    po.share_dir = SourceDir() + "/data";
+    po.key_file = (dir_ / "keys" / "k.key").string();
+    po.sync = false;
+    auto p = Platform::Open(po);
+    ASSERT_TRUE(p.ok()) << p.status().ToString();
+    platform_ = std::move(p).value();
+
+    HttpServerOptions o;
+    o.host = "127.0.0.1";
+    o.port = 0;
+    o.threads = 2;
+    o.body_limit = kBodyLimit;
+    o.web_root = SourceDir() + "/web";
+    o.handle_signals = false;
+    o.access_log = true;
+    o.shutdown_grace = std::chrono::milliseconds(3000);
+    auto s = HttpServer::Create(*platform_, o);
+    ASSERT_TRUE(s.ok()) << s.status().ToString();
+    server_ = std::move(s).value();
+    ASSERT_NE(server_->port(), 0);
+    thread_ = std::thread([this] { server_->Run(); });
+  }
+
+  void TearDown() override {
+    if (server_) server_->Stop();
+    if (thread_.joinable()) thread_.join();
+    server_.reset();
+    platform_.reset();
+    std::error_code ec;
+    fs::remove_all(dir_, ec);
+  }
+
+  uint16_t port() const { return server_->port(); }
+
+  fs::path dir_;
+  std::unique_ptr<Platform> platform_;
+  std::unique_ptr<HttpServer> server_;
+  std::thread thread_;
+};
+
+TEST_F(HttpServerTest, HealthAnswersJson) {
+  Client c(port());
+  Res r = c.Get("/api/v1/health");
+  EXPECT_EQ(r.result_int(), 200);
+  EXPECT_EQ(r[http::field::content_type], "application/json; charset=utf-8");
+  EXPECT_TRUE(r[http::field::date].ends_with(" GMT")) << r[http::field::date];
+  json::value v = json::parse(r.body());
+  EXPECT_EQ(v.at("status").as_string(), "ok");
+  EXPECT_EQ(v.at("version").as_string(), "0.1.0");
+  EXPECT_EQ(server_->address(), "127.0.0.1:" + std::to_string(port()));
+}
+
+TEST_F(HttpServerTest, KeepAliveServesSeveralRequestsOnOneConnection) {
+  Client c(port());
+  Res a = c.Get("/api/v1/health");
+  EXPECT_EQ(a.result_int(), 200);
+  EXPECT_TRUE(a.keep_alive());
+  Res b = c.Get("/api/v1/catalog");
+  EXPECT_EQ(b.result_int(), 200);
+  EXPECT_TRUE(json::parse(b.body()).at("indicators").is_array());
+  Res d = c.Get("/api/v1/nothing-here");
+  EXPECT_EQ(d.result_int(), 404);
+  EXPECT_EQ(ErrorOf(d).at("code").as_string(), "not_found");
+  EXPECT_EQ(c.Get("/api/v1/health").result_int(), 200);  // a 404 does not end the connection
+}
+
+TEST_F(HttpServerTest, PipelinedRequestsAreAnsweredInOrder) {
+  Client c(port());
+  c.WriteRaw(
+      "GET /api/v1/health HTTP/1.1\r\nHost: x\r\n\r\n"
+      "GET /api/v1/nope HTTP/1.1\r\nHost: x\r\n\r\n"
+      "GET /api/v1/catalog HTTP/1.1\r\nHost: x\r\n\r\n");
+  EXPECT_EQ(c.Read().result_int(), 200);
+  EXPECT_EQ(c.Read().result_int(), 404);
+  EXPECT_EQ(c.Read().result_int(), 200);
+}
+
+TEST_F(HttpServerTest, BodyOverTheLimitIs413AndCloses) {
+  Client c(port());
+  Res r = c.Send(http::verb::post, "/api/v1/batches?indicator=admin_penalty",
+                 std::string(kBodyLimit * 4, 'a'), "text/csv");
+  EXPECT_EQ(r.result_int(), 413);
+  EXPECT_EQ(ErrorOf(r).at("code").as_string(), "resource_exhausted");
+  EXPECT_FALSE(r.keep_alive());
+  EXPECT_TRUE(c.Closed());
+}
+
+TEST_F(HttpServerTest, ChunkedBodyOverTheLimitIs413) {
+  Client c(port());
+  std::string chunk(1000, 'a');
+  std::string raw =
+      "POST /api/v1/batches HTTP/1.1\r\nHost: x\r\nContent-Type: text/csv\r\n"
+      "Transfer-Encoding: chunked\r\n\r\n";
+  for (int i = 0; i < 4; ++i) raw += "3e8\r\n" + chunk + "\r\n";
+  raw += "0\r\n\r\n";
+  c.WriteRaw(raw);
+  EXPECT_EQ(c.Read().result_int(), 413);
+}
+
+TEST_F(HttpServerTest, BodyWithinTheLimitReachesTheHandler) {
+  Client c(port());
+  Res r = c.Send(http::verb::post, "/api/v1/batches?indicator=no_such_indicator",
+                 "a,b\n1,2\n", "text/csv");
+  EXPECT_EQ(r.result_int(), 400);
+  EXPECT_EQ(ErrorOf(r).at("code").as_string(), "invalid_argument");
+  EXPECT_TRUE(r.keep_alive());
+  EXPECT_EQ(c.Get("/api/v1/health").result_int(), 200);
+}
+
+TEST_F(HttpServerTest, GarbageRequestLineIs400AndCloses) {
+  Client c(port());
+  c.WriteRaw("GARBAGE\r\n\r\n");
+  Res r = c.Read();
+  EXPECT_EQ(r.result_int(), 400);
+  EXPECT_EQ(ErrorOf(r).at("code").as_string(), "invalid_argument");
+  EXPECT_TRUE(c.Closed());
+
+  Client d(port());
+  d.WriteRaw("GET /api/v1/health HTTP/9.9\r\n\r\n");
+  EXPECT_EQ(d.Read().result_int(), 400);
+}
+
+TEST_F(HttpServerTest, OversizedHeaderIs431) {
+  Client c(port());
+  c.WriteRaw("GET /api/v1/health HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(20000, 'a') +
+             "\r\n\r\n");
+  EXPECT_EQ(c.Read().result_int(), 431);
+}
+
+TEST_F(HttpServerTest, PortalIndexIsServed) {
+  Client c(port());
+  Res r = c.Get("/");
+  ASSERT_EQ(r.result_int(), 200);
+  EXPECT_EQ(r[http::field::content_type], "text/html; charset=utf-8");
+  EXPECT_NE(r.body().find("信用郑州"), std::string::npos);
+  EXPECT_NE(r.body().find("lang=\"zh-CN\""), std::string::npos);
+  Res same = c.Get("/index.html");
+  EXPECT_EQ(same.body(), r.body());
+
+  Res missing = c.Get("/no-such-file.css");
+  EXPECT_EQ(missing.result_int(), 404);
+  EXPECT_EQ(ErrorOf(missing).at("code").as_string(), "not_found");
+
+  // HEAD: the headers of GET, no body.
+  c.WriteRaw("HEAD / HTTP/1.1\r\nHost: x\r\n\r\n");
+  Res head = c.Read(/*head=*/true);
+  EXPECT_EQ(head.result_int(), 200);
+  EXPECT_EQ(head[http::field::content_length], std::to_string(r.body().size()));
+  EXPECT_EQ(c.Get("/api/v1/health").result_int(), 200);  // the connection is still in step
+
+  Res post = c.Send(http::verb::post, "/index.html", "x");
+  EXPECT_EQ(post.result_int(), 405);
+  EXPECT_EQ(post[http::field::allow], "GET, HEAD");
+}
+
+TEST_F(HttpServerTest, PathTraversalIsRefused) {
+  for (std::string target :
+       {"/../CMakeLists.txt", "/%2e%2e/CMakeLists.txt", "/%2E%2E%2FCMakeLists.txt",
+        "/..%2f..%2fCMakeLists.txt", "/x/../../CMakeLists.txt", "/.%2e/CMakeLists.txt",
+        "/..\\CMakeLists.txt", "/%2e%2e%5cCMakeLists.txt", "/.git/config", "//etc/passwd",
+        "/%00index.html"}) {
+    Client c(port());
+    c.WriteRaw("GET " + target + " HTTP/1.1\r\nHost: x\r\n\r\n");
+    Res r = c.Read();
+    EXPECT_NE(r.result_int(), 200) << target;
+    EXPECT_GE(r.result_int(), 400) << target;
+    EXPECT_EQ(r.body().find("cmake_minimum_required"), std::string::npos) << target;
+    EXPECT_EQ(r.body().find("root:"), std::string::npos) << target;
+  }
+}
+
+TEST_F(HttpServerTest, ConcurrentClients) {
+  std::vector<std::thread> threads;
+  std::atomic<int> ok{0};
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&] {
+      Client c(port());
+      for (int i = 0; i < 50; ++i) {
+        if (c.Get("/api/v1/search?q=%E9%83%91%E5%B7%9E").result_int() == 200) ++ok;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(ok.load(), 200);
+}
+
+TEST_F(HttpServerTest, StopClosesIdleConnectionsAndReturnsPromptly) {
+  Client idle(port());
+  EXPECT_EQ(idle.Get("/api/v1/health").result_int(), 200);
+  auto start = std::chrono::steady_clock::now();
+  server_->Stop();
+  thread_.join();
+  auto took = std::chrono::steady_clock::now() - start;
+  EXPECT_LT(took, std::chrono::milliseconds(2000));
+  EXPECT_TRUE(idle.Closed());
+  server_->Stop();  // idempotent
+}
+
+TEST(HttpServerCreateTest, BusyPortAndBadOptionsFail) {
+  HttpServerOptions o;
+  o.port = 0;
+  o.handle_signals = false;
+  auto handler = [](Request&&) { return Response{}; };
+  auto a = HttpServer::Create(handler, o);
+  ASSERT_TRUE(a.ok()) << a.status().ToString();
+  o.port = (*a)->port();
+  auto b = HttpServer::Create(handler, o);
+  ASSERT_FALSE(b.ok());
+  EXPECT_EQ(b.status().code(), StatusCode::kUnavailable);
+  o.port = 0;
+  o.web_root = "/no/such/dir";
+  EXPECT_EQ(HttpServer::Create(handler, o).status().code(), StatusCode::kInvalidArgument);
+  o.web_root.clear();
+  o.host = "not a host name";
+  EXPECT_FALSE(HttpServer::Create(handler, o).ok());
+  // Stop before Run: Run returns at once.
+  (*a)->Stop();
+  (*a)->Run();
+}
+
+TEST(HttpServerCreateTest, ConnectionsOverTheLimitGet503) {
+  HttpServerOptions o;
+  o.port = 0;
+  o.threads = 1;
+  o.max_connections = 1;
+  o.handle_signals = false;
+  auto s = HttpServer::Create([](Request&&) { return JsonResponse(200, json::object{}); }, o);
+  ASSERT_TRUE(s.ok());
+  std::thread t([&] { (*s)->Run(); });
+  {
+    Client first((*s)->port());
+    EXPECT_EQ(first.Get("/api/x").result_int(), 200);
+    Client second((*s)->port());
+    Res r = second.Read();
+    EXPECT_EQ(r.result_int(), 503);
+    EXPECT_EQ(ErrorOf(r).at("code").as_string(), "unavailable");
+  }
+  (*s)->Stop();
+  t.join();
+}
+
+}  // namespace
+}  // namespace xinyong::server
