@@ -15,6 +15,7 @@
 int main(int argc, char** argv) {
   CLI::App app{"xinyong — public credit information platform (公共信用信息平台)", "xinyong"};
   app.require_subcommand(1);
+  app.fallthrough();  // global options (--json, --data) may also follow the subcommand
   xinyong::cli::GlobalOptions global;
   app.add_option("--data", global.data_dir, "data directory")->default_val("var/data");
   app.add_option("--share", global.share_dir,

@@ -269,7 +269,7 @@ void RowValidator::Prepare(uint64_t row, const std::vector<std::string_view>& ce
   }
 
   uint64_t hash = 0xcbf29ce484222325ULL;
-  out->values.reserve(n);
+  out->values.reserve(n, 512);
   for (size_t i = 0; i < n; ++i) {
     if (norm_[i].empty()) continue;
     hash = Fnv1a64(ind_.fields[i].code, hash);

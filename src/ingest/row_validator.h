@@ -41,7 +41,7 @@ struct PreparedRow {
   std::string document_number;
   std::string natural_key;
   uint64_t content_hash = 0;
-  std::vector<std::pair<std::string, std::string>> values;
+  FieldValues values;
   std::vector<PersonalValue> personal;
 };
 

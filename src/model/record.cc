@@ -75,7 +75,7 @@ std::string Subject::DisplayCode() const {
 }
 
 std::string_view Record::Get(std::string_view field_code) const {
-  for (const auto& [k, v] : values) {
+  for (const auto [k, v] : values) {
     if (k == field_code) return v;
   }
   return {};
@@ -94,7 +94,7 @@ std::string EncodeRecordValue(const Record& r) {
   PutVarint(&out, r.content_hash);
   PutString(&out, r.document_number);
   PutVarint(&out, r.values.size());
-  for (const auto& [k, v] : r.values) {
+  for (const auto [k, v] : r.values) {
     PutString(&out, k);
     PutString(&out, v);
   }
@@ -124,9 +124,12 @@ bool DecodeRecordValue(std::string_view in, Record* r) {
       !GetStr(&in, &r->document_number) || !GetVarint(&in, &n) || n > in.size()) {
     return false;
   }
-  r->values.resize(n);
-  for (auto& [k, v] : r->values) {
-    if (!GetStr(&in, &k) || !GetStr(&in, &v)) return false;
+  r->values.clear();
+  r->values.reserve(n, in.size());
+  for (uint64_t i = 0; i < n; ++i) {
+    std::string_view k, v;
+    if (!GetString(&in, &k) || !GetString(&in, &v)) return false;
+    r->values.emplace_back(k, v);
   }
   if (!GetVarint(&in, &n) || n > in.size()) return false;
   r->personal.resize(n);

@@ -6,6 +6,8 @@
 #pragma once
 
 #include <cstdint>
+#include <initializer_list>
+#include <iterator>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -26,6 +28,78 @@ enum class RecordStatus : uint8_t {
 };
 std::string_view RecordStatusName(RecordStatus s);
 
+// FieldValues: a record's field values (field code → normalized value) in one buffer, so that a
+// record decodes with a couple of allocations instead of two per field. Iterating yields
+// pairs of string_views valid while the FieldValues lives and is not modified.
+class FieldValues {
+ public:
+  using value_type = std::pair<std::string_view, std::string_view>;
+
+  FieldValues() = default;
+  FieldValues(std::initializer_list<std::pair<std::string_view, std::string_view>> init) {
+    for (const auto& [k, v] : init) emplace_back(k, v);
+  }
+
+  void reserve(size_t fields, size_t bytes = 0) {
+    offsets_.reserve(fields * 3);
+    buf_.reserve(bytes);
+  }
+  void emplace_back(std::string_view code, std::string_view value) {
+    offsets_.push_back(static_cast<uint32_t>(buf_.size()));
+    buf_.append(code);
+    offsets_.push_back(static_cast<uint32_t>(buf_.size()));
+    buf_.append(value);
+    offsets_.push_back(static_cast<uint32_t>(buf_.size()));
+  }
+  void push_back(const value_type& kv) { emplace_back(kv.first, kv.second); }
+  size_t size() const { return offsets_.size() / 3; }
+  bool empty() const { return offsets_.empty(); }
+  void clear() {
+    buf_.clear();
+    offsets_.clear();
+  }
+  value_type operator[](size_t i) const {
+    const uint32_t* o = &offsets_[i * 3];
+    return {std::string_view(buf_).substr(o[0], o[1] - o[0]),
+            std::string_view(buf_).substr(o[1], o[2] - o[1])};
+  }
+
+  class const_iterator {
+   public:
+    using iterator_category = std::forward_iterator_tag;
+    using value_type = FieldValues::value_type;
+    using difference_type = std::ptrdiff_t;
+    using pointer = void;
+    using reference = value_type;
+    const_iterator(const FieldValues* v, size_t i) : v_(v), i_(i) {}
+    value_type operator*() const { return (*v_)[i_]; }
+    const_iterator& operator++() {
+      ++i_;
+      return *this;
+    }
+    bool operator==(const const_iterator& o) const { return i_ == o.i_; }
+    bool operator!=(const const_iterator& o) const { return i_ != o.i_; }
+
+   private:
+    const FieldValues* v_;
+    size_t i_;
+  };
+  const_iterator begin() const { return {this, 0}; }
+  const_iterator end() const { return {this, size()}; }
+
+  bool operator==(const FieldValues& o) const {
+    if (size() != o.size()) return false;
+    for (size_t i = 0; i < size(); ++i) {
+      if ((*this)[i] != o[i]) return false;
+    }
+    return true;
+  }
+
+ private:
+  std::string buf_;
+  std::vector<uint32_t> offsets_;  // per field: code start, value start, value end
+};
+
 struct PersonalValue {
   std::string field;   // field code
   std::string hash;    // 32-byte keyed hash of the normalized number
@@ -44,7 +118,7 @@ struct Record {
   uint64_t batch_id = 0;
   uint64_t content_hash = 0;  // over the normalized values; equal hash = duplicate
   std::string document_number;
-  std::vector<std::pair<std::string, std::string>> values;  // field code → normalized value
+  FieldValues values;  // field code → normalized value
   std::vector<PersonalValue> personal;
 
   // The value of a field, or "" when absent.

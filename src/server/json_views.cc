@@ -50,7 +50,7 @@ json::object RecordJson(const Record& r, const catalog::Indicator* indicator,
   o["batch"] = r.batch_id;
   json::object fields(sp);
   fields.reserve(r.values.size());
-  for (const auto& [k, v] : r.values) fields[k] = v;
+  for (const auto [k, v] : r.values) fields[k] = v;
   o["fields"] = std::move(fields);
   return o;
 }
