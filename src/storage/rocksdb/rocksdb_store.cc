@@ -504,10 +504,13 @@ Result<StoreStats> RocksDbStore::Stats() const {
 }
 
 Status RocksDbStore::CompactAll() {
+  rocksdb::CompactRangeOptions options;
+  // Rewrite the bottom level too, so that changed compression settings take effect.
+  options.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForceOptimized;
   for (auto* h : cf_->h) {
     XY_RETURN_IF_ERROR(FromRocks(db_->Flush(rocksdb::FlushOptions(), h), "flush"));
     XY_RETURN_IF_ERROR(
-        FromRocks(db_->CompactRange(rocksdb::CompactRangeOptions(), h, nullptr, nullptr), "compact"));
+        FromRocks(db_->CompactRange(options, h, nullptr, nullptr), "compact"));
   }
   return Status::Ok();
 }
