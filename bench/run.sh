@@ -50,8 +50,10 @@ printf "ingest_xinyong rows=%d seconds=%.2f rows_per_s=%.0f\n" "$xy_rows" "$xy_s
 printf "ingest_pg_copy rows=%d seconds=%.2f rows_per_s=%.0f\n" "$pg_rows" "$pg_secs" "$(echo "$pg_rows / $pg_secs" | bc -l)"
 printf "ingest_speedup %.1fx (goal >= 5x)\n" "$(echo "($xy_rows / $xy_secs) / ($pg_rows / $pg_secs)" | bc -l)"
 
-echo "== all records of one subject (in process), store above"
-./build/bin/bench_subject_records "$WORK/store" 100000
+echo "== all records of one subject: Xinyong in process vs PostgreSQL prepared statement on loopback"
+# The store after its background compaction (a bulk load leaves many level-0 files behind).
+./build/bin/bench_subject_records "$WORK/store" 100000 --compact 2>/dev/null
+./build/bin/bench_pg_subject_records "host=127.0.0.1 port=$PGPORT user=postgres" 100000
 
 if [ "${BENCH_FULL:-0}" = 1 ]; then
   echo "== full city: 1,000,000 subjects, every catalog file"
@@ -70,5 +72,5 @@ rss = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", t).group(1))
 wall = re.search(r"Elapsed \(wall clock\) time.*: (.*)", t).group(1)
 print(f"full_ingest rows={rows} accepted={accepted} wall={wall} max_rss_mib={rss/1024:.0f} (goal < 2048)")
 PY
-  ./build/bin/bench_subject_records "$WORK/full-store" 200000
+  ./build/bin/bench_subject_records "$WORK/full-store" 200000 --compact
 fi

@@ -266,7 +266,7 @@ void RegisterSubject(CLI::App& app, GlobalOptions& g) {
     json::array out;
     for (const Record& r : records) {
       const auto* ind = p->catalog().Find(r.indicator);
-      if (server::IsPublic(ind)) out.push_back(server::RecordJson(r, ind));
+      if (server::PubliclyVisible(r, ind)) out.push_back(server::RecordJson(r, ind));
     }
     if (g.json) {
       return PrintJson(json::object{{"subject", server::SubjectJson(*s)}, {"records", out}});
@@ -275,7 +275,7 @@ void RegisterSubject(CLI::App& app, GlobalOptions& g) {
     for (const auto& f : s->former_names) std::cout << "  曾用名 " << f << '\n';
     for (const Record& r : records) {
       const auto* ind = p->catalog().Find(r.indicator);
-      if (!server::IsPublic(ind)) continue;
+      if (!server::PubliclyVisible(r, ind)) continue;
       std::cout << (r.decision_date == Date() ? std::string("          ") : r.decision_date.ToString())
                 << "  " << ind->name << "  " << r.document_number
                 << (r.version > 1 ? "  (v" + std::to_string(r.version) + ")" : "") << '\n';

@@ -65,8 +65,10 @@ void RegisterSearch(CLI::App& app, GlobalOptions& g) {
     }
     for (const auto& r : v.at("results").as_array()) {
       const auto& o = r.as_object();
+      char score[32];
+      std::snprintf(score, sizeof score, "%.2f", o.at("score").to_number<double>());
       std::cout << o.at("code").as_string().c_str() << '\t' << o.at("name").as_string().c_str()
-                << '\t' << json::serialize(o.at("score")) << '\n';
+                << '\t' << score << '\n';
     }
   });
 }

@@ -4,6 +4,8 @@
 // 2 usage error. Errors go to stderr as one sentence naming the input.
 #include <CLI/CLI.hpp>
 #include <boost/json.hpp>
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
 
 #include <cstdio>
 #include <iostream>
@@ -13,6 +15,8 @@
 #include "cli/commands.h"
 
 int main(int argc, char** argv) {
+  // Diagnostics go to stderr; stdout carries only the command's results.
+  spdlog::set_default_logger(spdlog::stderr_logger_mt("xinyong"));
   CLI::App app{"xinyong — public credit information platform (公共信用信息平台)", "xinyong"};
   app.require_subcommand(1);
   app.fallthrough();  // global options (--json, --data) may also follow the subcommand

@@ -243,9 +243,10 @@ void RowValidator::Prepare(uint64_t row, const std::vector<std::string_view>& ce
         return;
       }
     }
-    if (decision.year() < calendar_.first_year()) {
-      // Older than the calendar: late unless reported within the same fortnight.
-      out->late = reported.days() - decision.days() > 14;
+    if (decision.year() < calendar_.first_year() && reported.days() - decision.days() > 31) {
+      // Older than the calendar, but certain: no run of holidays and weekends in China is long
+      // enough for 7 working days to take more than a month.
+      out->late = true;
     } else {
       auto due = calendar_.AddWorkdays(decision, 7);
       if (due.ok()) {

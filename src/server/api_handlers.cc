@@ -18,12 +18,6 @@ constexpr int64_t kDefaultPageSize = 20;
 constexpr int64_t kMaxPageSize = 100;
 constexpr int64_t kMaxPage = 1'000'000;
 
-// What the public may see of a record: its indicator is public (社会公开) and the record is in
-// force (not revoked, repaired or expired).
-bool PubliclyVisible(const Record& r, const catalog::Indicator* indicator) {
-  return IsPublic(indicator) && r.status == RecordStatus::kActive;
-}
-
 // The subject named by the {code} path parameter, or the error response.
 bool ResolveSubject(Platform& p, const ApiCall& call, Subject* out, Response* error) {
   auto subject = p.FindSubjectByCode(call.params.at(0));

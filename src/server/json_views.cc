@@ -8,6 +8,10 @@ bool IsPublic(const catalog::Indicator* indicator) {
   return indicator != nullptr && indicator->disclosure == catalog::Disclosure::kPublic;
 }
 
+bool PubliclyVisible(const Record& r, const catalog::Indicator* indicator) {
+  return IsPublic(indicator) && r.status == RecordStatus::kActive;
+}
+
 json::object SubjectJson(const Subject& s, json::storage_ptr sp) {
   json::object o(sp);
   o["code"] = s.DisplayCode();

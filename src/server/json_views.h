@@ -28,5 +28,8 @@ boost::json::object RowIssueJson(const RowIssue& i);
 
 // True when the public may see records of this indicator (社会公开).
 bool IsPublic(const catalog::Indicator* indicator);
+// What the public may see of a record: its indicator is public (社会公开) and the record is in
+// force (not revoked, repaired or expired). The API and the CLI both decide with this.
+bool PubliclyVisible(const Record& r, const catalog::Indicator* indicator);
 
 }  // namespace xinyong::server

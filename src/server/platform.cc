@@ -56,21 +56,19 @@ Result<Subject> Platform::FindSubjectByCode(std::string_view code_in) const {
     IdentifierKind kinds[] = {IdentifierKind::kUscc,       IdentifierKind::kOrgCode,
                               IdentifierKind::kRegNumber,  IdentifierKind::kTaxNumber,
                               IdentifierKind::kInstCert,   IdentifierKind::kSocialOrgCert};
-    std::string lookup = code;
-    if (code.size() == 18 || code.size() == 15) {
-      // Never echo a resident ID back: lookups by ID number are for authorized roles only.
-      if (ident::ParseResidentId(code, Date::Today()).ok()) {
-        return Status::PermissionDenied(
-            "lookups by resident ID number are for authorized roles only");
-      }
+    for (auto kind : kinds) {
+      XY_ASSIGN_OR_RETURN(id, store_->FindSubject(kind, code));
+      if (id) break;
     }
-    if (code.size() == 18) {
+    // A 15-digit registration number may also read as an old resident ID, so codes are looked
+    // up first; only an unmatched code that is an ID number is refused — without echoing it.
+    if (!id && (code.size() == 18 || code.size() == 15) &&
+        ident::ParseResidentId(code, Date::Today()).ok()) {
+      return Status::PermissionDenied("lookups by resident ID number are for authorized roles only");
+    }
+    if (!id && code.size() == 18) {
       auto u = ident::ParseUscc(code);
       if (!u.ok()) return u.status();
-    }
-    for (auto kind : kinds) {
-      XY_ASSIGN_OR_RETURN(id, store_->FindSubject(kind, lookup));
-      if (id) break;
     }
   }
   if (!id) return Status::NotFound("no subject has the code " + code);
