@@ -43,8 +43,9 @@ int main(int argc, char** argv) {
   for (int i = 0; i < PQntuples(codes); ++i) subjects.emplace_back(PQgetvalue(codes, i, 0));
   PQclear(codes);
   PQclear(Exec(c,
-               "PREPARE subject_records(text) AS SELECT * FROM admin_licence WHERE c3 = $1 "
-               "UNION ALL SELECT * FROM admin_penalty WHERE c3 = $1"));
+               "PREPARE subject_records(text) AS SELECT row_to_json(l)::text FROM admin_licence l "
+               "WHERE c3 = $1 UNION ALL SELECT row_to_json(p)::text FROM admin_penalty p "
+               "WHERE c3 = $1"));
   std::mt19937_64 rng(42);
   std::uniform_int_distribution<size_t> pick(0, subjects.size() - 1);
   auto run = [&](const std::string& code, size_t* rows) {

@@ -96,8 +96,10 @@ Result<std::unique_ptr<RocksDbStore>> RocksDbStore::Open(const std::string& path
   rocksdb::BlockBasedTableOptions table;
   table.block_cache = cache;
   table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10, false));
-  table.cache_index_and_filter_blocks = true;
-  table.pin_l0_filter_and_index_blocks_in_cache = true;
+  // Index and filter blocks live with their table readers, outside the block cache: every
+  // ingest-time lookup consults the filters of every level-0 file, and evicting and re-reading
+  // them from a busy cache costs more than the memory they take (~10 bits per key).
+  table.cache_index_and_filter_blocks = false;
   table.block_size = 16 * 1024;
   table.format_version = 5;
 
@@ -122,7 +124,15 @@ Result<std::unique_ptr<RocksDbStore>> RocksDbStore::Open(const std::string& path
     cf.compression = rocksdb::kLZ4Compression;
     cf.bottommost_compression =
         (i == kBatches || i == kBatchIssues) ? rocksdb::kZSTD : rocksdb::kLZ4Compression;
-    cf.level_compaction_dynamic_level_bytes = true;
+    // Bulk batches arrive as level-0 files spanning every subject. Static level sizes keep each
+    // L0→L1 compaction bounded by L1's size (512 MiB) instead of merging into one huge bottom
+    // level, and more L0 files are tolerated before writes slow down.
+    cf.level_compaction_dynamic_level_bytes = false;
+    cf.max_bytes_for_level_base = 512u << 20;
+    cf.target_file_size_base = 64u << 20;
+    cf.level0_file_num_compaction_trigger = 4;
+    cf.level0_slowdown_writes_trigger = 40;
+    cf.level0_stop_writes_trigger = 64;
     rocksdb::BlockBasedTableOptions t = table;
     if (i == kRecords || i == kNaturalKeys) {
       // Every read of these tables is scoped to one subject: an 8-byte prefix bloom filter lets
