@@ -244,6 +244,18 @@ Result<std::optional<NaturalKeyHit>> RocksDbStore::FindNaturalKey(uint64_t subje
   return std::optional<NaturalKeyHit>(hit);
 }
 
+// Decodes one entry of the records column family: ids and version from the key, the rest from
+// the value.
+static Status DecodeRecordEntry(std::string_view key, std::string_view value, Record* r) {
+  if (!keys::DecodeRecordKey(key, &r->subject_id, &r->record_id, &r->version)) {
+    return Status::DataLoss("record key is corrupt");
+  }
+  if (!DecodeRecordValue(value, r)) {
+    return Status::DataLoss("record " + std::to_string(r->record_id) + " is corrupt");
+  }
+  return Status::Ok();
+}
+
 Status RocksDbStore::ListRecords(uint64_t subject_id, std::string_view indicator,
                                  std::vector<Record>* out) const {
   rocksdb::ReadOptions ro;
@@ -254,20 +266,10 @@ Status RocksDbStore::ListRecords(uint64_t subject_id, std::string_view indicator
   for (it->Seek(prefix); it->Valid(); it->Next()) {
     auto k = it->key().ToStringView();
     if (!k.starts_with(prefix)) break;
-    uint64_t record_id = 0;
-    uint32_t version = 0;
-    if (!keys::DecodeRecordKey(k, nullptr, &record_id, &version)) {
-      return Status::DataLoss("record key is corrupt");
-    }
-    // Versions of one record are adjacent and ascending: a later one replaces the previous.
-    if (out->size() > first && out->back().record_id == record_id) out->pop_back();
     Record r;
-    if (!DecodeRecordValue(it->value().ToStringView(), &r)) {
-      return Status::DataLoss("record " + std::to_string(record_id) + " is corrupt");
-    }
-    r.subject_id = subject_id;
-    r.record_id = record_id;
-    r.version = version;
+    XY_RETURN_IF_ERROR(DecodeRecordEntry(k, it->value().ToStringView(), &r));
+    // Versions of one record are adjacent and ascending: a later one replaces the previous.
+    if (out->size() > first && out->back().record_id == r.record_id) out->pop_back();
     out->push_back(std::move(r));
   }
   XY_RETURN_IF_ERROR(FromRocks(it->status(), "scanning records"));
@@ -293,17 +295,8 @@ Status RocksDbStore::ListRecordVersions(uint64_t subject_id, uint64_t record_id,
   for (it->Seek(prefix); it->Valid(); it->Next()) {
     auto k = it->key().ToStringView();
     if (!k.starts_with(prefix)) break;
-    uint32_t version = 0;
-    if (!keys::DecodeRecordKey(k, nullptr, nullptr, &version)) {
-      return Status::DataLoss("record key is corrupt");
-    }
     Record r;
-    if (!DecodeRecordValue(it->value().ToStringView(), &r)) {
-      return Status::DataLoss("record " + std::to_string(record_id) + " is corrupt");
-    }
-    r.subject_id = subject_id;
-    r.record_id = record_id;
-    r.version = version;
+    XY_RETURN_IF_ERROR(DecodeRecordEntry(k, it->value().ToStringView(), &r));
     out->push_back(std::move(r));
   }
   // Every version but the newest is superseded; the stored status describes the version itself.
