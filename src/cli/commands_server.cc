@@ -12,6 +12,7 @@
 #include "server/http_server.h"
 #include "server/platform.h"
 #include "server/router.h"
+#include "server/static_files.h"
 
 namespace xinyong::cli {
 
@@ -84,7 +85,7 @@ void RegisterServe(CLI::App& app, GlobalOptions& g) {
   };
   auto a = std::make_shared<Args>();
   cmd->add_option("--listen", a->listen, "HOST:PORT")->default_val("127.0.0.1:8080");
-  cmd->add_option("--web", a->web, "portal files (default: web/ beside the share directory)");
+  cmd->add_option("--web", a->web, "portal files (default: $XINYONG_WEB, else the source tree's web/)");
   cmd->add_option("--threads", a->threads, "I/O threads (default: one per core)");
   cmd->add_option("--body-limit-mib", a->body_limit_mib, "largest request body")->default_val(64);
   cmd->add_flag("--access-log", a->access_log, "one line per request on stderr");
@@ -103,8 +104,7 @@ void RegisterServe(CLI::App& app, GlobalOptions& g) {
     o.threads = a->threads;
     o.access_log = a->access_log;
     o.body_limit = a->body_limit_mib << 20;
-    std::string share = g.share_dir.empty() ? server::DefaultShareDir() : g.share_dir;
-    o.web_root = a->web.empty() ? share + "/../web" : a->web;
+    o.web_root = a->web.empty() ? server::DefaultWebRoot() : a->web;
     auto p = Open(g, /*read_only=*/false);
     if (!p) return;
     auto s = server::HttpServer::Create(*p, o);

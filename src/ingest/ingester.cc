@@ -510,7 +510,8 @@ Result<FileReport> Ingester::Ingest(std::unique_ptr<TextSource> source,
     ind = catalog_.Find(options.indicator);
     if (!ind) {
       return Status::InvalidArgument("unknown indicator '" + options.indicator +
-                                     "'; see `xinyong catalog` for the indicators that may be collected");
+                                     "'; the catalog (GET /api/v1/catalog, `xinyong catalog`) lists the indicators that may "
+                                     "be collected");
     }
   } else {
     ind = catalog_.Find(IndicatorFromFileName(name));
@@ -534,8 +535,10 @@ Result<FileReport> Ingester::Ingest(std::unique_ptr<TextSource> source,
         }
       }
       if (!ind) {
-        return Status::InvalidArgument(name + ": cannot tell which indicator the file holds; name it "
-                                              "with --indicator or use the catalog's field codes as keys");
+        return Status::InvalidArgument(
+            name + ": cannot tell which indicator the file holds; name the indicator (?indicator= "
+                   "in the API, --indicator on the command line) or use the catalog's field codes "
+                   "as keys");
       }
     }
     Run run(*this, *ind, options, name, encoding, "jsonl");
@@ -593,8 +596,9 @@ Result<FileReport> Ingester::Ingest(std::unique_ptr<TextSource> source,
   if (!ind) ind = catalog_.MatchHeader(header_cells);
   if (!ind) {
     return Status::InvalidArgument(
-        name + ": the header matches no catalog indicator; name it with --indicator, or use the "
-               "standard field codes or Chinese labels as column names");
+        name + ": the header matches no catalog indicator; name the indicator (?indicator= in the "
+               "API, --indicator on the command line), or use the standard field codes or Chinese "
+               "labels as column names");
   }
   // Map columns to fields; a required field missing from the header refuses the whole file.
   std::vector<int> column_field(header_cells.size(), -1);

@@ -20,7 +20,7 @@ struct RowIssue {
 
 struct BatchReport {
   uint64_t id = 0;
-  std::string file;        // file name as given (or "api")
+  std::string file;        // file name as given (uploads: ?name=, default "api-upload.csv")
   uint32_t part = 1;       // a large file is committed as consecutive batches (parts)
   std::string indicator;
   std::string dept;        // submitting department code, if given

@@ -154,6 +154,12 @@ Result<std::unique_ptr<RocksDbStore>> RocksDbStore::Open(const std::string& path
   }
   if (!s.ok()) return FromRocks(s, "cannot open store at " + path);
   store->db_.reset(raw);
+  if (!options.read_only) {
+    // SST files of a bulk commit that a crash interrupted before ingestion: never part of the
+    // database, so they go.
+    std::error_code ec;
+    std::filesystem::remove_all(path + "/ingest", ec);
+  }
   XY_RETURN_IF_ERROR(store->LoadCounters());
   return store;
 }
