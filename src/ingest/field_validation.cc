@@ -89,8 +89,13 @@ bool Fail(FieldProblem* p, std::string code, std::string message) {
 
 std::string Quote(const Field& f) { return f.code + " (" + f.label + ")"; }
 
-// Accepts "1234.5", "1,234.50", "１２３" (full-width), "-0"; rejects anything else.
+// Accepts "1234.5", "1,234.50", "１２３" (full-width); rejects anything else, signs included.
 bool NormalizeDecimal(std::string_view in, bool allow_fraction, std::string* out) {
+  // Amounts are never negative; a minus sign must not vanish in the normalization below, which
+  // drops hyphens from codes.
+  if (in.find('-') != std::string_view::npos || in.find("－") != std::string_view::npos) {
+    return false;
+  }
   std::string ascii = ident::NormalizeCodeInput(in);  // full-width digits → ASCII
   std::string digits;
   bool seen_dot = false, seen_digit = false;
