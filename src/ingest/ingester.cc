@@ -132,7 +132,8 @@ class Ingester::Run {
     StartBatch();
   }
 
-  // Adds a file-level warning (row 0) to the first batch.
+  // Adds a file-level warning (row 0) to the batch being built: the first one for CSV header
+  // problems, the last one for JSON keys (known only once every line was read).
   void Warn(std::string field, std::string code, std::string message) {
     ws_.batch.warnings.push_back({0, std::move(field), std::move(code), std::move(message)});
   }
