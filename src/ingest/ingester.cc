@@ -216,8 +216,14 @@ class Ingester::Run {
     report_.late += b.late;
     report_.new_subjects += b.new_subjects;
     report_.warnings += b.warnings.size();
-    for (const auto& [key, id] : id_index_) in_.RememberId(key, id);
-    for (auto& s : subjects_) in_.RememberSubject(std::move(s));
+    // The batch's identifiers and subjects must stay visible until its commit completes, so they
+    // are cached unconditionally, after making room while nothing is in flight.
+    in_.MakeRoom(id_index_.size(), subjects_.size());
+    for (const auto& [key, id] : id_index_) in_.known_ids_.insert_or_assign(key, id);
+    for (auto& s : subjects_) {
+      uint64_t id = s.id;
+      in_.known_subjects_.insert_or_assign(id, std::move(s));
+    }
     inflight_keys_ = std::move(pending_keys_);
     auto batch = std::make_shared<storage::WriteSet>(std::move(ws_));
     storage::Store* store = &in_.store_;
@@ -395,19 +401,18 @@ class Ingester::Run {
 };
 
 Ingester::Ingester(storage::Store& store, const catalog::Catalog& catalog,
-                   const WorkCalendar& calendar, const PersonalDataVault& vault)
-    : store_(store), catalog_(catalog), calendar_(calendar), vault_(vault) {}
+                   const WorkCalendar& calendar, const PersonalDataVault& vault,
+                   IngestCacheLimits limits)
+    : store_(store), catalog_(catalog), calendar_(calendar), vault_(vault), limits_(limits) {}
 Ingester::~Ingester() = default;
 
 void Ingester::RememberId(const std::string& key, uint64_t subject_id) {
-  if (known_ids_.size() >= kMaxKnownIds) known_ids_.clear();
-  known_ids_.emplace(key, subject_id);
+  if (known_ids_.size() < limits_.ids) known_ids_.emplace(key, subject_id);
 }
 
-void Ingester::RememberSubject(Subject subject) {
-  if (known_subjects_.size() >= kMaxKnownSubjects) known_subjects_.clear();
-  uint64_t id = subject.id;
-  known_subjects_.insert_or_assign(id, std::move(subject));
+void Ingester::MakeRoom(size_t ids, size_t subjects) {
+  if (known_ids_.size() + ids > limits_.ids) known_ids_.clear();
+  if (known_subjects_.size() + subjects > limits_.subjects) known_subjects_.clear();
 }
 
 Result<FileReport> Ingester::IngestFile(const std::string& path, const IngestOptions& options) {

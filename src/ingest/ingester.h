@@ -32,6 +32,12 @@ struct IngestOptions {
   std::string format;     // "" = by file extension / content; "csv" or "jsonl"
 };
 
+// Bounds of the Ingester's caches of committed identifiers and subjects (tests use tiny ones).
+struct IngestCacheLimits {
+  size_t ids = 4'000'000;
+  size_t subjects = 500'000;
+};
+
 // What became of one file: the sum of its batches.
 struct FileReport {
   std::string file;
@@ -47,7 +53,7 @@ struct FileReport {
 class Ingester {
  public:
   Ingester(storage::Store& store, const catalog::Catalog& catalog, const WorkCalendar& calendar,
-           const PersonalDataVault& vault);
+           const PersonalDataVault& vault, IngestCacheLimits limits = IngestCacheLimits());
   ~Ingester();
 
   // Fails (and stores nothing) when the file cannot be read, is empty or binary, has an
@@ -62,10 +68,12 @@ class Ingester {
   class Run;
   Result<FileReport> Ingest(std::unique_ptr<class TextSource> source, const IngestOptions& options);
 
-  // Remembers a committed identifier → subject mapping (bounded; cleared when full).
+  // Remembers a committed identifier → subject mapping found in the store; skipped when the
+  // cache is full. Never evicts: entries of a batch still being committed must stay.
   void RememberId(const std::string& key, uint64_t subject_id);
-  // Remembers a subject as committed (bounded; cleared when full).
-  void RememberSubject(Subject subject);
+  // Makes room for `ids` identifiers and `subjects` subjects by clearing a cache that would
+  // overflow. Only while no batch is in flight (everything cached is committed).
+  void MakeRoom(size_t ids, size_t subjects);
 
   storage::Store& store_;
   const catalog::Catalog& catalog_;
@@ -74,10 +82,9 @@ class Ingester {
   std::mutex mu_;  // one ingest at a time
   // Identifier (kind byte + code) → subject id, for identifiers already committed. Mappings
   // never change once committed, so the cache cannot go stale.
-  static constexpr size_t kMaxKnownIds = 4'000'000;
+  IngestCacheLimits limits_;
   std::unordered_map<std::string, uint64_t> known_ids_;  // GUARDED_BY(mu_)
   // Subjects as last committed by this Ingester, the only writer of subjects.
-  static constexpr size_t kMaxKnownSubjects = 500'000;
   std::unordered_map<uint64_t, Subject> known_subjects_;  // GUARDED_BY(mu_)
 };
 

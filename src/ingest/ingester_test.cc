@@ -295,6 +295,31 @@ TEST_F(IngesterTest, SplitsLargeFilesIntoAtomicBatches) {
   EXPECT_EQ(Stats().subjects, 1u);
 }
 
+// Regression: with more subjects than the caches hold, a cache cleared while a batch was still
+// being committed made the next batch miss that batch's subjects ("an identifier points to a
+// missing subject") or create them a second time. Seen ingesting 1,000,000 subjects.
+TEST_F(IngesterTest, TinyCachesNeverLoseSubjectsOfTheBatchInFlight) {
+  IngestCacheLimits tiny;
+  tiny.ids = 5;
+  tiny.subjects = 3;
+  ingester_ = std::make_unique<Ingester>(*store_, *catalog_, *calendar_, *vault_, tiny);
+  const std::string codes[] = {"91110000600037341L", "914112810713741814", "91310115MA1K3BTP2B",
+                               "9144030071526726XG", "92340602MA2PBMEM24"};
+  std::string csv = kHeader;
+  for (int i = 0; i < 60; ++i) {
+    csv += Penalty("公司" + std::to_string(i % 5), codes[i % 5], "文号T" + std::to_string(i));
+  }
+  options_.batch_rows = 4;  // every subject appears again in the following batches
+  auto r = Ingest(csv);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->accepted, 60u);
+  EXPECT_EQ(r->new_subjects, 5u);
+  EXPECT_EQ(Stats().subjects, 5u);
+  auto again = Ingest(csv);
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  EXPECT_EQ(again->duplicates, 60u);
+}
+
 TEST_F(IngesterTest, MalformedFilesGetClearErrorsAndLeaveTheStoreAsItWas) {
   ASSERT_TRUE(Ingest(std::string(kHeader) + Penalty("甲公司", "91110000600037341L", "文10号")).ok());
   auto before = Stats();
