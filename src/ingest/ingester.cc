@@ -57,6 +57,12 @@ struct Pending {
   uint64_t content_hash = 0;
 };
 
+// Whether a batch's commit may overlap with building the next batch. Off: with it on, ingesting
+// 1,000,000 subjects under CPU contention failed ("an identifier points to a missing subject")
+// for some files — reads of the next batch racing a commit that installs column families one
+// at a time is the suspect, not yet proven. Until it is understood, commits are waited for.
+constexpr bool kOverlapCommits = false;
+
 // Rows travel from the validating thread to the committing one in chunks of this many.
 constexpr size_t kChunkRows = 2048;
 constexpr size_t kMaxQueuedChunks = 4;
@@ -228,6 +234,7 @@ class Ingester::Run {
     auto batch = std::make_shared<storage::WriteSet>(std::move(ws_));
     storage::Store* store = &in_.store_;
     inflight_ = std::async(std::launch::async, [store, batch] { return store->Commit(*batch); });
+    if (!kOverlapCommits) return WaitForCommit();
     return Status::Ok();
   }
 
@@ -257,20 +264,54 @@ class Ingester::Run {
     return hit;
   }
 
-  // Index in subjects_ of the row's subject, found or created.
+  // Index in subjects_ of a known subject, loading it (unchanged) into this batch if needed.
+  Result<size_t> Load(uint64_t id) {
+    if (auto it = subject_index_.find(id); it != subject_index_.end()) return it->second;
+    if (auto c = in_.known_subjects_.find(id); c != in_.known_subjects_.end()) {
+      subjects_.push_back(c->second);
+    } else {
+      XY_ASSIGN_OR_RETURN(auto stored, in_.store_.GetSubject(id));
+      if (!stored) {
+        return Status::DataLoss("identifier index names subject " + std::to_string(id) +
+                                ", which is not stored");
+      }
+      subjects_.push_back(std::move(*stored));
+    }
+    subject_index_[id] = subjects_.size() - 1;
+    write_.push_back(false);
+    return subjects_.size() - 1;
+  }
+
+  // Index in subjects_ of the row's subject, found or created. The USCC decides: a legacy code
+  // (or the organization code inside a new USCC) that belongs to a subject with another USCC is
+  // a conflict, reported and not followed.
   Result<size_t> ResolveSubject(const PreparedRow& p) {
     std::optional<uint64_t> found;
-    for (const Identifier& id : p.ids) {
-      if (id.kind == IdentifierKind::kPersonCode) continue;  // derived from the hash; not a key
-      XY_ASSIGN_OR_RETURN(auto hit, Lookup(id));
-      if (!hit) continue;
-      if (!found) {
-        found = hit;
-      } else if (*found != *hit) {
-        Warn(p.row, "", "identifier_conflict",
-             std::string(IdentifierKindName(id.kind)) +
-                 " belongs to another subject; the first code given decides");
+    std::vector<Identifier> ids = p.ids;
+    for (size_t i = 0; i < ids.size();) {
+      const Identifier& id = ids[i];
+      if (id.kind == IdentifierKind::kPersonCode) {  // derived from the hash; not a key
+        ++i;
+        continue;
       }
+      XY_ASSIGN_OR_RETURN(auto hit, Lookup(id));
+      bool conflict = false;
+      if (hit && !found && id.kind != IdentifierKind::kUscc && !p.uscc.empty()) {
+        // Our USCC is unknown (it is looked up first); a subject that has another one is not us.
+        XY_ASSIGN_OR_RETURN(size_t other, Load(*hit));
+        conflict = !subjects_[other].uscc.empty();
+      } else if (hit && found && *found != *hit) {
+        conflict = true;
+      }
+      if (conflict) {
+        Warn(p.row, "", "identifier_conflict",
+             std::string(IdentifierKindName(id.kind)) + " " + id.value +
+                 " belongs to another subject; the USCC (or the first code given) decides");
+        ids.erase(ids.begin() + static_cast<std::ptrdiff_t>(i));
+        continue;
+      }
+      if (hit && !found) found = hit;
+      ++i;
     }
 
     if (!found) {
@@ -279,7 +320,7 @@ class Ingester::Run {
       s.type = p.type;
       s.name = p.name;
       s.uscc = p.uscc;
-      s.identifiers = p.ids;
+      s.identifiers = std::move(ids);
       s.region = p.region;
       s.id_masked = p.person_mask;
       s.id_sealed = p.person_sealed;
@@ -293,24 +334,10 @@ class Ingester::Run {
       return subjects_.size() - 1;
     }
 
-    size_t idx;
-    if (auto it = subject_index_.find(*found); it != subject_index_.end()) {
-      idx = it->second;
-    } else {
-      if (auto c = in_.known_subjects_.find(*found); c != in_.known_subjects_.end()) {
-        subjects_.push_back(c->second);
-      } else {
-        XY_ASSIGN_OR_RETURN(auto stored, in_.store_.GetSubject(*found));
-        if (!stored) return Status::DataLoss("an identifier points to a missing subject");
-        subjects_.push_back(std::move(*stored));
-      }
-      idx = subjects_.size() - 1;
-      subject_index_[*found] = idx;
-      write_.push_back(false);
-    }
+    XY_ASSIGN_OR_RETURN(size_t idx, Load(*found));
     Subject& s = subjects_[idx];
     // New codes for a known subject (a legacy code first seen now, or its new USCC).
-    for (const Identifier& id : p.ids) {
+    for (const Identifier& id : ids) {
       if (std::find(s.identifiers.begin(), s.identifiers.end(), id) != s.identifiers.end()) continue;
       if (id.kind == IdentifierKind::kPersonCode) continue;
       XY_ASSIGN_OR_RETURN(auto owner, Lookup(id));

@@ -6,6 +6,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "core/identifiers.h"
 #include "ingest/encoding.h"
 #include "storage/rocksdb/rocksdb_store.h"
 
@@ -318,6 +319,26 @@ TEST_F(IngesterTest, TinyCachesNeverLoseSubjectsOfTheBatchInFlight) {
   auto again = Ingest(csv);
   ASSERT_TRUE(again.ok()) << again.status().ToString();
   EXPECT_EQ(again->duplicates, 60u);
+}
+
+TEST_F(IngesterTest, TheUsccDecidesWhenAnOrganizationCodeIsShared) {
+  // Same organization code 600037341, another registration region: another subject.
+  std::string other = "91410105600037341";
+  other.push_back(ident::UsccCheckChar(other));
+  ASSERT_TRUE(Ingest(std::string(kHeader) + Penalty("甲公司", "91110000600037341L", "文号U1")).ok());
+  auto r = Ingest(std::string(kHeader) + Penalty("乙公司", other, "文号U2"));
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->new_subjects, 1u);
+  EXPECT_EQ(Stats().subjects, 2u);
+  auto b = Batch(r->batches[0]);
+  ASSERT_EQ(b.warnings.size(), 1u);
+  EXPECT_EQ(b.warnings[0].code, "identifier_conflict");
+  auto first = store_->FindSubject(IdentifierKind::kUscc, "91110000600037341L");
+  auto second = store_->FindSubject(IdentifierKind::kUscc, other);
+  ASSERT_TRUE(first.ok() && second.ok() && first->has_value() && second->has_value());
+  EXPECT_NE(**first, **second);
+  auto org = store_->FindSubject(IdentifierKind::kOrgCode, "600037341");
+  EXPECT_EQ(**org, **first) << "the organization code still names the first subject";
 }
 
 TEST_F(IngesterTest, MalformedFilesGetClearErrorsAndLeaveTheStoreAsItWas) {
