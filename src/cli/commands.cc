@@ -21,25 +21,6 @@ namespace {
 
 void PrintJson(const json::value& v) { std::cout << json::serialize(v) << '\n'; }
 
-// Prints one clear sentence to stderr and sets the exit status to 1.
-void Fail(GlobalOptions& g, const Status& s) {
-  std::cerr << "xinyong: " << s.message() << '\n';
-  g.exit_code = 1;
-}
-
-std::unique_ptr<Platform> OpenPlatform(GlobalOptions& g, bool read_only = false) {
-  PlatformOptions o;
-  o.data_dir = g.data_dir;
-  o.share_dir = g.share_dir;
-  o.key_file = g.key_file;
-  o.read_only = read_only;
-  auto p = Platform::Open(o);
-  if (!p.ok()) {
-    Fail(g, p.status());
-    return nullptr;
-  }
-  return std::move(p).value();
-}
 
 // Codes from the arguments, else one per line of standard input.
 std::vector<std::string> InputsOrStdin(const std::vector<std::string>& args) {
@@ -301,6 +282,27 @@ void RegisterCatalog(CLI::App& app, GlobalOptions& g) {
 }
 
 }  // namespace
+
+void Fail(GlobalOptions& g, const std::string& message) {
+  std::cerr << "xinyong: " << message << '\n';
+  g.exit_code = 1;
+}
+
+void Fail(GlobalOptions& g, const Status& s) { Fail(g, s.message()); }
+
+std::unique_ptr<Platform> OpenPlatform(GlobalOptions& g, bool read_only) {
+  PlatformOptions o;
+  o.data_dir = g.data_dir;
+  o.share_dir = g.share_dir;
+  o.key_file = g.key_file;
+  o.read_only = read_only;
+  auto p = Platform::Open(o);
+  if (!p.ok()) {
+    Fail(g, p.status());
+    return nullptr;
+  }
+  return std::move(p).value();
+}
 
 void RegisterSearch(CLI::App& app, GlobalOptions& g);
 void RegisterGen(CLI::App& app, GlobalOptions& g);

@@ -3,7 +3,11 @@
 
 #include <CLI/CLI.hpp>
 
+#include <memory>
 #include <string>
+
+#include "core/status.h"
+#include "server/platform.h"
 
 namespace xinyong::cli {
 
@@ -16,5 +20,11 @@ struct GlobalOptions {
 };
 
 void RegisterCommands(CLI::App& app, GlobalOptions& global);
+
+// Prints "xinyong: <message>" to stderr and sets the exit status to 1.
+void Fail(GlobalOptions& g, const std::string& message);
+void Fail(GlobalOptions& g, const Status& status);
+// Opens the platform named by the global options; on failure reports it (Fail) and returns null.
+std::unique_ptr<server::Platform> OpenPlatform(GlobalOptions& g, bool read_only = false);
 
 }  // namespace xinyong::cli

@@ -18,28 +18,6 @@ namespace xinyong::cli {
 
 namespace json = boost::json;
 
-namespace {
-
-void Fail(GlobalOptions& g, const std::string& message) {
-  std::cerr << "xinyong: " << message << '\n';
-  g.exit_code = 1;
-}
-
-std::unique_ptr<server::Platform> Open(GlobalOptions& g, bool read_only) {
-  server::PlatformOptions o;
-  o.data_dir = g.data_dir;
-  o.share_dir = g.share_dir;
-  o.key_file = g.key_file;
-  o.read_only = read_only;
-  auto p = server::Platform::Open(o);
-  if (!p.ok()) {
-    Fail(g, p.status().message());
-    return nullptr;
-  }
-  return std::move(p).value();
-}
-
-}  // namespace
 
 void RegisterSearch(CLI::App& app, GlobalOptions& g) {
   auto* cmd = app.add_subcommand("search", "find subjects by name or code, ranked");
@@ -48,7 +26,7 @@ void RegisterSearch(CLI::App& app, GlobalOptions& g) {
   cmd->add_option("query", *query, "name fragment or code")->required();
   cmd->add_option("--limit", *limit, "at most this many results (1-100)")->default_val(20);
   cmd->callback([&g, query, limit] {
-    auto p = Open(g, /*read_only=*/true);
+    auto p = OpenPlatform(g, /*read_only=*/true);
     if (!p) return;
     server::Request req;
     req.method = "GET";
@@ -105,7 +83,7 @@ void RegisterServe(CLI::App& app, GlobalOptions& g) {
     o.access_log = a->access_log;
     o.body_limit = a->body_limit_mib << 20;
     o.web_root = a->web.empty() ? server::DefaultWebRoot() : a->web;
-    auto p = Open(g, /*read_only=*/false);
+    auto p = OpenPlatform(g, /*read_only=*/false);
     if (!p) return;
     auto s = server::HttpServer::Create(*p, o);
     if (!s.ok()) return Fail(g, s.status().message());
