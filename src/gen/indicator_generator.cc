@@ -1,5 +1,7 @@
 #include "gen/indicator_generator.h"
 
+#include "core/utf8.h"
+
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -388,12 +390,6 @@ uint64_t LogUniform(Rng& r, uint64_t lo, uint64_t hi, uint64_t step) {
                r.Unit() * (std::log(static_cast<double>(hi)) - std::log(static_cast<double>(lo))));
   uint64_t x = static_cast<uint64_t>(v) / step * step;
   return std::max<uint64_t>(x, step);
-}
-
-size_t Utf8Length(std::string_view s) {
-  size_t n = 0;
-  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
-  return n;
 }
 
 // Cuts `s` (from byte `from`) to at most `max_chars` characters.

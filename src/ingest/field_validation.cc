@@ -51,12 +51,6 @@ std::string_view TrimCell(std::string_view s) {
   return s;
 }
 
-size_t Utf8Length(std::string_view s) {
-  size_t n = 0;
-  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
-  return n;
-}
-
 uint64_t Fnv1a64(std::string_view data, uint64_t seed) {
   // FNV-1a over 8-byte little-endian words (then the tail byte by byte), with a final mix:
   // stable across platforms and releases, and eight times fewer multiplications than bytewise.

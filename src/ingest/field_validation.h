@@ -8,6 +8,7 @@
 
 #include "catalog/indicator.h"
 #include "core/date.h"
+#include "core/utf8.h"
 
 namespace xinyong::ingest {
 
@@ -19,8 +20,6 @@ struct FieldProblem {
 // Trims ASCII and full-width spaces and the invisible characters spreadsheets leave behind.
 std::string_view TrimCell(std::string_view s);
 
-// Number of Unicode code points in valid UTF-8.
-size_t Utf8Length(std::string_view s);
 
 // Normalizes `cell` (already trimmed, non-empty) for `field`; on failure fills *problem and
 // returns false. kIdNumber fields are not handled here (see the ingester: they are personal data).

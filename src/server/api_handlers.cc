@@ -58,11 +58,6 @@ bool IntParam(const ApiCall& call, std::string_view name, int64_t def, int64_t m
   return true;
 }
 
-size_t CharCount(std::string_view utf8) {
-  size_t n = 0;
-  for (char c : utf8) n += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
-  return n;
-}
 
 Response HandleHealth(Platform& p, const ApiCall&) {
   auto stats = p.store().Stats();

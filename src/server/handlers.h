@@ -11,6 +11,7 @@
 #include <boost/json/monotonic_resource.hpp>
 #include <boost/json/storage_ptr.hpp>
 
+#include "core/utf8.h"
 #include "server/http_message.h"
 #include "server/platform.h"
 #include "server/target.h"
@@ -58,7 +59,5 @@ Response BadParameter(std::string_view name, std::string_view message);
 bool IntParam(const ApiCall& call, std::string_view name, int64_t def, int64_t min, int64_t max,
               int64_t* out, Response* error);
 
-// Number of Unicode characters of well-formed UTF-8 text.
-size_t CharCount(std::string_view utf8);
 
 }  // namespace xinyong::server

@@ -7,6 +7,7 @@
 #include <unordered_set>
 
 #include "core/identifiers.h"
+#include "ingest/field_validation.h"
 #include "server/handlers.h"
 #include "server/redact.h"
 
@@ -24,31 +25,6 @@ struct Hit {
   Subject subject;
   double score = 0;
 };
-
-// Trims ASCII white space and the ideographic space U+3000 from both ends.
-std::string_view Trim(std::string_view s) {
-  constexpr std::string_view kIdeographicSpace = "\xE3\x80\x80";
-  while (true) {
-    if (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r' ||
-                       s.front() == '\n')) {
-      s.remove_prefix(1);
-    } else if (s.starts_with(kIdeographicSpace)) {
-      s.remove_prefix(kIdeographicSpace.size());
-    } else {
-      break;
-    }
-  }
-  while (true) {
-    if (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n')) {
-      s.remove_suffix(1);
-    } else if (s.ends_with(kIdeographicSpace)) {
-      s.remove_suffix(kIdeographicSpace.size());
-    } else {
-      break;
-    }
-  }
-  return s;
-}
 
 std::string ReplaceAll(std::string s, std::string_view from, std::string_view to) {
   for (size_t pos = s.find(from); pos != std::string::npos; pos = s.find(from, pos + to.size())) {
@@ -75,7 +51,7 @@ double NameScore(const Subject& s, const std::vector<std::string>& variants) {
     for (const auto& q : variants) {
       if (name == q) return 1.0;
       if (name.starts_with(q)) {
-        double extra = static_cast<double>(CharCount(name) - CharCount(q));
+        double extra = static_cast<double>(Utf8Length(name) - Utf8Length(q));
         best = std::max(best, std::max(0.3, 0.8 - 0.02 * extra));
       }
     }
@@ -90,7 +66,7 @@ double NameScore(const Subject& s, const std::vector<std::string>& variants) {
 
 Response HandleSearch(Platform& p, const ApiCall& call) {
   const std::string* q_param = call.target.Query("q");
-  std::string_view q = q_param ? Trim(*q_param) : std::string_view();
+  std::string_view q = q_param ? ingest::TrimCell(*q_param) : std::string_view();
   if (q.empty()) return BadParameter("q", "q (the name or code to search for) must not be empty");
   if (q.size() > kMaxQueryBytes) {
     return BadParameter("q", "q must be at most " + std::to_string(kMaxQueryBytes) + " bytes");
