@@ -1,5 +1,5 @@
 // Latency of "all records of one subject" (Store::ListRecords), in process, on an existing store.
-// Usage: bench_subject_records DATA_DIR [SAMPLES] [--compact]
+// Usage: bench_subject_records DATA_DIR [SAMPLES] [--compact] [--cache-mib=N]
 // Picks subjects uniformly at random among those the store holds (ids 1..N), warms the cache with
 // one pass, then times SAMPLES lookups and prints percentiles in microseconds. With --compact the
 // store is first compacted (the steady state a running server reaches in the background after a
@@ -20,8 +20,13 @@ int main(int argc, char** argv) {
     return 2;
   }
   size_t samples = argc > 2 ? std::strtoull(argv[2], nullptr, 10) : 100000;
-  bool compact = argc > 3 && std::string(argv[3]) == "--compact";
+  bool compact = false;
   xinyong::storage::RocksDbOptions o;
+  for (int i = 3; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a == "--compact") compact = true;
+    if (a.starts_with("--cache-mib=")) o.block_cache_bytes = std::stoull(a.substr(12)) << 20;
+  }
   o.read_only = !compact;
   o.create_if_missing = false;
   auto store = xinyong::storage::RocksDbStore::Open(argv[1], o);

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -71,6 +72,11 @@ class Store {
   // Subjects whose current or former name starts with `prefix` (exact bytes), in name order.
   virtual Status FindSubjectsByNamePrefix(std::string_view prefix, size_t limit,
                                           std::vector<uint64_t>* out) const = 0;
+  // Codes of one kind starting with `prefix`, in code order, with their subjects (at most `limit`).
+  virtual Status FindCodesByPrefix(IdentifierKind kind, std::string_view prefix, size_t limit,
+                                   std::vector<std::pair<std::string, uint64_t>>* out) const = 0;
+  // Calls `fn` for every subject in id order; stops at (and returns) the first error it returns.
+  virtual Status ScanSubjects(const std::function<Status(const Subject&)>& fn) const = 0;
 
   virtual Result<std::optional<NaturalKeyHit>> FindNaturalKey(uint64_t subject_id,
                                                               std::string_view indicator,

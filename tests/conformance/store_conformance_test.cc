@@ -201,6 +201,52 @@ TEST_P(StoreConformanceTest, NamePrefixFindsCurrentAndFormerNames) {
   EXPECT_TRUE(ids.empty());
 }
 
+TEST_P(StoreConformanceTest, FindsCodesByPrefixInCodeOrder) {
+  ASSERT_TRUE(store_->Commit(CompanyBatch("91410100MA44DWJQ4H", "甲公司", 0)).ok());
+  ASSERT_TRUE(store_->Commit(CompanyBatch("91110000600037341L", "乙公司", 0)).ok());
+  std::vector<std::pair<std::string, uint64_t>> hits;
+  ASSERT_TRUE(store_->FindCodesByPrefix(IdentifierKind::kUscc, "91", 10, &hits).ok());
+  ASSERT_EQ(hits.size(), 2u);
+  EXPECT_EQ(hits[0].first, "91110000600037341L");
+  EXPECT_EQ(hits[1].first, "91410100MA44DWJQ4H");
+  auto yi = store_->FindSubject(IdentifierKind::kUscc, "91110000600037341L");
+  ASSERT_TRUE(yi.ok() && yi->has_value());
+  EXPECT_EQ(hits[0].second, **yi);
+  hits.clear();
+  ASSERT_TRUE(store_->FindCodesByPrefix(IdentifierKind::kUscc, "9141", 10, &hits).ok());
+  ASSERT_EQ(hits.size(), 1u);
+  hits.clear();
+  ASSERT_TRUE(store_->FindCodesByPrefix(IdentifierKind::kUscc, "91", 1, &hits).ok());
+  EXPECT_EQ(hits.size(), 1u);  // the limit holds
+  hits.clear();
+  // Kinds do not mix: the organization code inside a USCC is its own entry, when indexed.
+  ASSERT_TRUE(store_->FindCodesByPrefix(IdentifierKind::kRegNumber, "91", 10, &hits).ok());
+  EXPECT_TRUE(hits.empty());
+}
+
+TEST_P(StoreConformanceTest, ScansEverySubjectInIdOrder) {
+  ASSERT_TRUE(store_->Commit(CompanyBatch("91410100MA44DWJQ4H", "甲公司", 0)).ok());
+  WriteSet ws = CompanyBatch("91110000600037341L", "乙公司", 0);
+  ws.subjects[0].former_names = {"乙厂"};
+  ASSERT_TRUE(store_->Commit(ws).ok());
+  std::vector<Subject> seen;
+  ASSERT_TRUE(store_->ScanSubjects([&](const Subject& s) {
+    seen.push_back(s);
+    return Status::Ok();
+  }).ok());
+  ASSERT_EQ(seen.size(), 2u);
+  EXPECT_LT(seen[0].id, seen[1].id);
+  EXPECT_EQ(seen[0].name, "甲公司");
+  EXPECT_EQ(seen[1].former_names, std::vector<std::string>{"乙厂"});
+  int calls = 0;
+  Status st = store_->ScanSubjects([&](const Subject&) {
+    ++calls;
+    return Status::Internal("stop");
+  });
+  EXPECT_EQ(st.code(), StatusCode::kInternal);
+  EXPECT_EQ(calls, 1);
+}
+
 TEST_P(StoreConformanceTest, ListsBatchesNewestFirst) {
   ASSERT_TRUE(store_->Commit(CompanyBatch("91110000600037341L", "甲公司", 1)).ok());
   ASSERT_TRUE(store_->Commit(CompanyBatch("91310115MA1K3BTP2B", "乙公司", 1)).ok());

@@ -234,6 +234,40 @@ Status RocksDbStore::FindSubjectsByNamePrefix(std::string_view prefix, size_t li
   return FromRocks(it->status(), "scanning names");
 }
 
+Status RocksDbStore::FindCodesByPrefix(IdentifierKind kind, std::string_view prefix,
+                                       size_t limit,
+                                       std::vector<std::pair<std::string, uint64_t>>* out) const {
+  const std::string start = keys::Identifier(kind, prefix);
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), (*cf_)[kIds]));
+  for (it->Seek(start); it->Valid() && out->size() < limit; it->Next()) {
+    auto k = it->key().ToStringView();
+    if (!k.starts_with(start)) break;
+    auto v = it->value().ToStringView();
+    if (v.size() != 8) return Status::DataLoss("identifier entry is corrupt");
+    out->emplace_back(std::string(k.substr(1)), coding::DecodeFixed64BE(v.data()));
+  }
+  return FromRocks(it->status(), "scanning codes");
+}
+
+Status RocksDbStore::ScanSubjects(const std::function<Status(const Subject&)>& fn) const {
+  rocksdb::ReadOptions ro;
+  ro.fill_cache = false;  // one sequential pass; keep the block cache for point reads
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, (*cf_)[kSubjects]));
+  Subject subject;
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    auto k = it->key().ToStringView();
+    if (k.size() != 8) return Status::DataLoss("subject key is corrupt");
+    subject = Subject();
+    if (!DecodeSubject(it->value().ToStringView(), &subject)) {
+      return Status::DataLoss("subject " + std::to_string(coding::DecodeFixed64BE(k.data())) +
+                              " is corrupt");
+    }
+    subject.id = coding::DecodeFixed64BE(k.data());
+    XY_RETURN_IF_ERROR(fn(subject));
+  }
+  return FromRocks(it->status(), "scanning subjects");
+}
+
 Result<std::optional<NaturalKeyHit>> RocksDbStore::FindNaturalKey(uint64_t subject_id,
                                                                   std::string_view indicator,
                                                                   std::string_view key) const {

@@ -42,6 +42,9 @@ class RocksDbStore final : public Store {
   Result<std::optional<uint64_t>> FindSubject(IdentifierKind kind,
                                               std::string_view value) const override;
   Result<std::optional<Subject>> GetSubject(uint64_t id) const override;
+  Status FindCodesByPrefix(IdentifierKind kind, std::string_view prefix, size_t limit,
+                           std::vector<std::pair<std::string, uint64_t>>* out) const override;
+  Status ScanSubjects(const std::function<Status(const Subject&)>& fn) const override;
   Status FindSubjectsByNamePrefix(std::string_view prefix, size_t limit,
                                   std::vector<uint64_t>* out) const override;
   Result<std::optional<NaturalKeyHit>> FindNaturalKey(uint64_t subject_id,
