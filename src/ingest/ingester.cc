@@ -233,7 +233,12 @@ class Ingester::Run {
     inflight_keys_ = std::move(pending_keys_);
     auto batch = std::make_shared<storage::WriteSet>(std::move(ws_));
     storage::Store* store = &in_.store_;
-    inflight_ = std::async(std::launch::async, [store, batch] { return store->Commit(*batch); });
+    const Ingester::CommitObserver* observer = &in_.observer_;
+    inflight_ = std::async(std::launch::async, [store, batch, observer] {
+      Status s = store->Commit(*batch);
+      if (s.ok() && *observer && !batch->subjects.empty()) (*observer)(batch->subjects);
+      return s;
+    });
     if (!kOverlapCommits) return WaitForCommit();
     return Status::Ok();
   }

@@ -9,6 +9,7 @@
 // the Store, Catalog, WorkCalendar and PersonalDataVault must outlive it.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -64,6 +65,12 @@ class Ingester {
   Result<FileReport> IngestBuffer(std::string data, const std::string& name,
                                   const IngestOptions& options);
 
+  // Called with the subjects a batch created or changed, right after the store committed it
+  // (one batch at a time, in commit order) — how derived state such as the name index follows.
+  // Set before the first ingest.
+  using CommitObserver = std::function<void(const std::vector<Subject>&)>;
+  void SetCommitObserver(CommitObserver observer) { observer_ = std::move(observer); }
+
  private:
   class Run;
   Result<FileReport> Ingest(std::unique_ptr<class TextSource> source, const IngestOptions& options);
@@ -80,6 +87,7 @@ class Ingester {
   const WorkCalendar& calendar_;
   const PersonalDataVault& vault_;
   std::mutex mu_;  // one ingest at a time
+  CommitObserver observer_;
   // Identifier (kind byte + code) → subject id, for identifiers already committed. Mappings
   // never change once committed, so the cache cannot go stale.
   IngestCacheLimits limits_;
