@@ -43,7 +43,7 @@ constexpr std::array<std::pair<FieldType, std::string_view>, 12> kFieldTypeNames
     {FieldType::kCode, "code"},
 }};
 
-constexpr std::array<std::pair<FieldRole, std::string_view>, 16> kFieldRoleNames{{
+constexpr std::array<std::pair<FieldRole, std::string_view>, 17> kFieldRoleNames{{
     {FieldRole::kNone, "none"},
     {FieldRole::kSubjectName, "subject_name"},
     {FieldRole::kSubjectCategory, "subject_category"},
@@ -60,6 +60,7 @@ constexpr std::array<std::pair<FieldRole, std::string_view>, 16> kFieldRoleNames
     {FieldRole::kProcedure, "procedure"},
     {FieldRole::kLegalRepIdNumber, "legal_rep_id_number"},
     {FieldRole::kReportDate, "report_date"},
+    {FieldRole::kSubjectStatus, "subject_status"},
 }};
 
 template <typename E, size_t N>

@@ -50,6 +50,7 @@ enum class FieldRole : uint8_t {
   // 上报日期: the date the department says it reported the decision, so that a historical
   // backfill is judged on timeliness by when it was really reported.
   kReportDate = 15,
+  kSubjectStatus = 16,    // 登记状态 (存续, 注销, ...): registration's word on whether it is active
 };
 
 enum class Disclosure : uint8_t {

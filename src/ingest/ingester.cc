@@ -327,6 +327,7 @@ class Ingester::Run {
       s.uscc = p.uscc;
       s.identifiers = std::move(ids);
       s.region = p.region;
+      s.status = p.status;
       s.id_masked = p.person_mask;
       s.id_sealed = p.person_sealed;
       s.first_seen = opt_.received_date;
@@ -350,6 +351,11 @@ class Ingester::Run {
       s.identifiers.push_back(id);
       id_index_[IdKey(id.kind, id.value)] = s.id;
       if (id.kind == IdentifierKind::kUscc && s.uscc.empty()) s.uscc = id.value;
+      write_[idx] = true;
+    }
+    // Only an indicator that carries the registration status (reg_basic) sets it.
+    if (!p.status.empty() && p.status != s.status) {
+      s.status = p.status;
       write_[idx] = true;
     }
     if (s.type != SubjectType::kNaturalPerson &&

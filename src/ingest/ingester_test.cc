@@ -282,6 +282,38 @@ TEST_F(IngesterTest, FlagsANameThatDiffersFromTheStoredOne) {
   EXPECT_EQ(Batch(same->batches[0]).warnings.size(), 0u);
 }
 
+TEST_F(IngesterTest, RegistrationSetsStatusAndNamesAndTellsTheCommitObserver) {
+  std::vector<Subject> observed;
+  ingester_->SetCommitObserver([&](const std::vector<Subject>& s) {
+    observed.insert(observed.end(), s.begin(), s.end());
+  });
+  const std::string header =
+      "DJ_QYMC,DJ_TYSHXYDM,DJ_FDDBR,DJ_FR_ZJLX,DJ_FR_ZJHM,DJ_QYLX,DJ_ZCZB,DJ_CLRQ,DJ_DJJG,DJ_ZS,"
+      "DJ_JYFW,DJ_DJZT,DJ_HZRQ\n";
+  auto row = [](const std::string& name, const std::string& status) {
+    return name + ",91110000600037341L,张三,,,有限责任公司,100,2020-01-02,郑州市市场监督管理局," +
+           "郑州市金水区,软件开发," + status + ",2025-03-03\n";
+  };
+  auto r = Ingest(header + row("甲公司", "存续"), "reg_basic.csv");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_EQ(r->accepted, 1u) << Batch(r->batches[0]).rejections.at(0).message;
+  ASSERT_EQ(observed.size(), 1u);
+  EXPECT_EQ(observed[0].status, "存续");
+  observed.clear();
+  ASSERT_TRUE(Ingest(header + row("乙公司", "注销"), "reg_basic.csv").ok());
+  ASSERT_EQ(observed.size(), 1u);
+  EXPECT_EQ(observed[0].name, "乙公司");
+  EXPECT_EQ(observed[0].former_names, std::vector<std::string>{"甲公司"});
+  EXPECT_EQ(observed[0].status, "注销");
+  auto stored = store_->GetSubject(observed[0].id);
+  ASSERT_TRUE(stored.ok() && stored->has_value());
+  EXPECT_EQ((*stored)->status, "注销");
+  // A penalty does not touch the registration status, and an unchanged subject is not re-sent.
+  observed.clear();
+  ASSERT_TRUE(Ingest(std::string(kHeader) + Penalty("乙公司", "91110000600037341L", "文1号")).ok());
+  EXPECT_TRUE(observed.empty());
+}
+
 TEST_F(IngesterTest, SplitsLargeFilesIntoAtomicBatches) {
   std::string csv = kHeader;
   for (int i = 0; i < 5; ++i) {

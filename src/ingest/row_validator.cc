@@ -38,6 +38,7 @@ RowValidator::RowValidator(const catalog::Indicator& indicator, Date received_da
     }
   }
   role_name_ = ind_.FieldIndexByRole(FieldRole::kSubjectName);
+  role_status_ = ind_.FieldIndexByRole(FieldRole::kSubjectStatus);
   role_category_ = ind_.FieldIndexByRole(FieldRole::kSubjectCategory);
   role_decision_ = ind_.FieldIndexByRole(FieldRole::kDecisionDate);
   role_document_ = ind_.FieldIndexByRole(FieldRole::kDocumentNumber);
@@ -139,6 +140,7 @@ void RowValidator::Prepare(uint64_t row, const std::vector<std::string_view>& ce
     return;
   }
   out->name = norm_[static_cast<size_t>(role_name_)];
+  if (role_status_ >= 0) out->status = norm_[static_cast<size_t>(role_status_)];
 
   // The subject: its kind and the codes that identify it, the USCC first.
   std::optional<SubjectType> category;

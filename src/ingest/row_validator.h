@@ -33,6 +33,7 @@ struct PreparedRow {
   std::vector<Identifier> ids;  // resolution order: the USCC (and its organization code) first
   std::string uscc;
   std::string region;
+  std::string status;  // registration status, when the indicator carries one
   std::string person_mask;    // natural persons: the masked certificate number
   std::string person_sealed;  // natural persons: the sealed certificate number
 
@@ -64,6 +65,7 @@ class RowValidator {
   const WorkCalendar& calendar_;
   const PersonalDataVault& vault_;
   std::unordered_map<size_t, int> id_type_of_;  // id-number field → its certificate-type field
+  int role_status_;
   int role_name_, role_category_, role_decision_, role_document_, role_procedure_, role_report_,
       role_person_id_;
   std::vector<int> natural_key_;
