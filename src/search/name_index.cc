@@ -41,6 +41,9 @@ constexpr size_t kMaxQueryChars = 64;
 constexpr size_t kMaxCodePrefixHits = 1000;  // "9141…" would list a province: type more
 constexpr size_t kMinCodePrefix = 6;
 constexpr size_t kMaxSegmentations = 8;
+// Matches counted per scan once the page is full; beyond it `total` is a lower bound. Reading a
+// list of a million "有限" to say "1,000,000" instead of "5,000+" would cost milliseconds a query.
+constexpr uint64_t kCountCap = 5000;
 constexpr uint32_t kNoDoc = UINT32_MAX;
 
 // Posting-list keys: a tag in the top byte, the gram below it.
@@ -53,6 +56,7 @@ enum Tag : uint64_t {
   kIniHead = 6,  // the first two initials
   kSylBi = 7,    // two adjacent pinyin syllables
   kSylHead = 8,  // the first two syllables
+  kIniTri = 9,   // three adjacent pinyin initials
 };
 constexpr uint64_t Key(Tag tag, uint64_t gram) { return static_cast<uint64_t>(tag) << 56 | gram; }
 constexpr uint64_t Pair21(char32_t a, char32_t b) {
@@ -76,17 +80,31 @@ struct Doc {
   uint8_t former = 0;
   uint8_t cancelled = 0;
   uint8_t type = 0;
+  uint32_t syl = 0;      // pinyin syllable ids: offset into DocTable::syllables
+  uint8_t syl_len = 0;
 };
 
 struct DocTable {
   std::vector<Doc> docs;
   std::string arena;
+  std::vector<uint16_t> syllables;
 
   std::string_view Text(const Doc& d) const { return {arena.data() + d.text, d.text_len}; }
   std::string_view Code(const Doc& d) const { return {arena.data() + d.code, d.code_len}; }
+  std::span<const uint16_t> Syllables(const Doc& d) const {
+    return {syllables.data() + d.syl, d.syl_len};
+  }
+  // A copy of document `d` of another table.
+  uint32_t Copy(const DocTable& from, const Doc& d) {
+    return Add(d.subject_id, from.Text(d), d.length, from.Code(d), d.former, d.cancelled,
+               static_cast<SubjectType>(d.type), from.Syllables(d));
+  }
   uint32_t Add(uint64_t subject, std::string_view text, size_t length, std::string_view code,
-               bool former, bool cancelled, SubjectType type) {
+               bool former, bool cancelled, SubjectType type, std::span<const uint16_t> syl) {
     Doc d;
+    d.syl = static_cast<uint32_t>(syllables.size());
+    d.syl_len = static_cast<uint8_t>(std::min<size_t>(syl.size(), 255));
+    syllables.insert(syllables.end(), syl.begin(), syl.begin() + d.syl_len);
     d.subject_id = subject;
     d.text = static_cast<uint32_t>(arena.size());
     d.text_len = static_cast<uint16_t>(text.size());
@@ -109,7 +127,9 @@ struct DocTable {
     if (a.subject_id != b.subject_id) return a.subject_id < b.subject_id;
     return a.former < b.former;
   }
-  size_t MemoryBytes() const { return docs.capacity() * sizeof(Doc) + arena.capacity(); }
+  size_t MemoryBytes() const {
+    return docs.capacity() * sizeof(Doc) + arena.capacity() + syllables.capacity() * 2;
+  }
 };
 
 // Open addressing map from posting key to a dense slot number, for the immutable base segment.
@@ -167,11 +187,6 @@ class KeyTable {
 
 using Span = std::span<const uint32_t>;
 
-// The pinyin of a normalized name: syllable ids and their initials.
-struct PinyinText {
-  std::vector<uint16_t> syllables;
-  std::string initials;
-};
 
 }  // namespace
 
@@ -180,6 +195,7 @@ struct NameIndex::Impl {
   const PersonalDataVault* vault = nullptr;
   std::unique_ptr<Normalizer> normalizer;
   std::unordered_set<std::string> syllable_prefixes;  // every proper prefix of a syllable
+  std::vector<char> initial;                          // by syllable id: its first letter
 
   // Everything a search reads, replaced whole by a rebuild.
   struct State {
@@ -213,10 +229,17 @@ struct NameIndex::Impl {
 
   // ---- building ----------------------------------------------------------------------------
 
-  void Grams(std::string_view text, std::u32string* cps, PinyinText* py,
+  // The initials of a syllable sequence.
+  void Initials(std::span<const uint16_t> syl, std::string* out) const {
+    out->clear();
+    for (uint16_t x : syl) out->push_back(initial[x]);
+  }
+
+  // The posting keys of a document, sorted and unique.
+  void Grams(const DocTable& t, const Doc& d, std::u32string* cps, std::string* ini,
              std::vector<uint64_t>* keys) const {
     keys->clear();
-    Normalizer::Decode(text, cps);
+    Normalizer::Decode(t.Text(d), cps);
     const std::u32string& c = *cps;
     for (size_t i = 0; i < c.size(); ++i) {
       keys->push_back(Key(kUni, c[i]));
@@ -224,25 +247,25 @@ struct NameIndex::Impl {
     }
     if (!c.empty()) keys->push_back(Key(kHeadUni, c[0]));
     if (c.size() >= 2) keys->push_back(Key(kHeadBi, Pair21(c[0], c[1])));
-    Pinyin(c, py);
-    const auto& s = py->syllables;
-    const auto& ini = py->initials;
+    std::span<const uint16_t> s = t.Syllables(d);
+    Initials(s, ini);
+    auto ini_pair = [&](size_t j) {
+      return static_cast<uint64_t>(static_cast<uint8_t>((*ini)[j])) << 8 |
+             static_cast<uint8_t>((*ini)[j + 1]);
+    };
     for (size_t j = 0; j + 1 < s.size(); ++j) {
-      keys->push_back(Key(kIniBi, static_cast<uint8_t>(ini[j]) << 8 | static_cast<uint8_t>(ini[j + 1])));
+      keys->push_back(Key(kIniBi, ini_pair(j)));
+      if (j + 2 < s.size()) {
+        keys->push_back(Key(kIniTri, ini_pair(j) << 8 | static_cast<uint8_t>((*ini)[j + 2])));
+      }
       keys->push_back(Key(kSylBi, static_cast<uint64_t>(s[j]) << 16 | s[j + 1]));
     }
     if (s.size() >= 2) {
-      keys->push_back(Key(kIniHead, static_cast<uint8_t>(ini[0]) << 8 | static_cast<uint8_t>(ini[1])));
+      keys->push_back(Key(kIniHead, ini_pair(0)));
       keys->push_back(Key(kSylHead, static_cast<uint64_t>(s[0]) << 16 | s[1]));
     }
     std::sort(keys->begin(), keys->end());
     keys->erase(std::unique(keys->begin(), keys->end()), keys->end());
-  }
-
-  void Pinyin(std::u32string_view cps, PinyinText* py) const {
-    normalizer->Syllables(cps, &py->syllables);
-    py->initials.clear();
-    for (uint16_t s : py->syllables) py->initials.push_back(normalizer->SyllableText(s)[0]);
   }
 
   // Adds a subject's names (not natural persons') to `docs`.
@@ -251,11 +274,13 @@ struct NameIndex::Impl {
     const bool cancelled = IsCancelled(s.status);
     const std::string code = s.DisplayCode();
     std::u32string cps;
+    std::vector<uint16_t> syl;
     auto add = [&](std::string_view name, bool former) {
       std::string text = normalizer->Normalize(name);
       if (text.empty() || text.size() > UINT16_MAX) return;
       Normalizer::Decode(text, &cps);
-      added->push_back(docs->Add(s.id, text, cps.size(), code, former, cancelled, s.type));
+      normalizer->Syllables(cps, &syl);
+      added->push_back(docs->Add(s.id, text, cps.size(), code, former, cancelled, s.type, syl));
     };
     add(s.name, false);
     for (const auto& f : s.former_names) {
@@ -274,11 +299,8 @@ struct NameIndex::Impl {
     DocTable& out = st->docs;
     out.docs.reserve(order.size());
     out.arena.reserve(docs.arena.size());
-    for (uint32_t i : order) {
-      const Doc& d = docs.docs[i];
-      out.Add(d.subject_id, docs.Text(d), d.length, docs.Code(d), d.former, d.cancelled,
-              static_cast<SubjectType>(d.type));
-    }
+    out.syllables.reserve(docs.syllables.size());
+    for (uint32_t i : order) out.Copy(docs, docs.docs[i]);
     docs = DocTable();
     st->base_count = static_cast<uint32_t>(out.docs.size());
 
@@ -287,10 +309,10 @@ struct NameIndex::Impl {
     std::vector<uint32_t> doc_begin(out.docs.size() + 1, 0);
     std::vector<uint32_t> counts;
     std::u32string cps;
-    PinyinText py;
+    std::string ini;
     std::vector<uint64_t> keys;
     for (uint32_t d = 0; d < out.docs.size(); ++d) {
-      Grams(out.Text(out.docs[d]), &cps, &py, &keys);
+      Grams(out, out.docs[d], &cps, &ini, &keys);
       for (uint64_t k : keys) {
         uint32_t slot = st->base_keys.Insert(k);
         if (slot >= counts.size()) counts.resize(slot + 1, 0);
@@ -340,44 +362,114 @@ struct NameIndex::Impl {
 
   // ---- searching ---------------------------------------------------------------------------
 
-  // Calls fn(doc) for every document in all of `lists` (each ascending), in ascending order.
-  template <typename Fn>
-  static void Intersect(std::vector<Span> lists, Fn&& fn) {
-    if (lists.empty()) return;
-    std::sort(lists.begin(), lists.end(), [](Span a, Span b) { return a.size() < b.size(); });
-    if (lists[0].empty()) return;
-    std::vector<size_t> pos(lists.size(), 0);
-    for (uint32_t d : lists[0]) {
-      bool all = true;
-      for (size_t i = 1; i < lists.size() && all; ++i) {
-        Span l = lists[i];
-        size_t& p = pos[i];
-        // Gallop forward, then binary search.
-        size_t step = 1;
-        while (p + step < l.size() && l[p + step] < d) step *= 2;
-        size_t hi = std::min(p + step + 1, l.size());
-        p = static_cast<size_t>(std::lower_bound(l.begin() + static_cast<std::ptrdiff_t>(p),
-                                                 l.begin() + static_cast<std::ptrdiff_t>(hi), d) -
-                                l.begin());
-        if (p >= l.size()) return;
-        if (l[p] != d) all = false;
-      }
-      if (all) fn(d);
-    }
-  }
+  // A lazy ascending stream of document ids; Next() returns kNoDoc at the end.
+  class Stream {
+   public:
+    virtual ~Stream() = default;
+    virtual uint32_t Next() = 0;
+  };
 
-  // Matching documents of one group, by class, ranked, deduplicated by subject.
+  // The documents in every one of some posting lists.
+  class IntersectStream final : public Stream {
+   public:
+    explicit IntersectStream(std::vector<Span> lists) : lists_(std::move(lists)) {
+      std::sort(lists_.begin(), lists_.end(), [](Span a, Span b) { return a.size() < b.size(); });
+      pos_.assign(lists_.size(), 0);
+    }
+    uint32_t Next() override {
+      if (lists_.empty()) return kNoDoc;
+      while (i_ < lists_[0].size()) {
+        uint32_t d = lists_[0][i_++];
+        bool all = true;
+        for (size_t k = 1; k < lists_.size() && all; ++k) {
+          Span l = lists_[k];
+          size_t& p = pos_[k];
+          size_t step = 1;  // gallop, then binary search
+          while (p + step < l.size() && l[p + step] < d) step *= 2;
+          size_t hi = std::min(p + step + 1, l.size());
+          p = static_cast<size_t>(std::lower_bound(l.begin() + static_cast<std::ptrdiff_t>(p),
+                                                   l.begin() + static_cast<std::ptrdiff_t>(hi), d) -
+                                  l.begin());
+          if (p >= l.size()) {
+            i_ = lists_[0].size();
+            return kNoDoc;
+          }
+          all = l[p] == d;
+        }
+        if (all) return d;
+      }
+      return kNoDoc;
+    }
+
+   private:
+    std::vector<Span> lists_;
+    std::vector<size_t> pos_;
+    size_t i_ = 0;
+  };
+
+  // The documents in any of some streams, each once.
+  class UnionStream final : public Stream {
+   public:
+    void Add(std::unique_ptr<Stream> s) {
+      uint32_t d = s->Next();
+      if (d == kNoDoc) return;
+      heads_.emplace_back(d, children_.size());
+      std::push_heap(heads_.begin(), heads_.end(), std::greater<>());
+      children_.push_back(std::move(s));
+    }
+    uint32_t Next() override {
+      while (!heads_.empty()) {
+        std::pop_heap(heads_.begin(), heads_.end(), std::greater<>());
+        auto [d, i] = heads_.back();
+        heads_.pop_back();
+        if (uint32_t n = children_[i]->Next(); n != kNoDoc) {
+          heads_.emplace_back(n, i);
+          std::push_heap(heads_.begin(), heads_.end(), std::greater<>());
+        }
+        if (d != last_) {
+          last_ = d;
+          return d;
+        }
+      }
+      return kNoDoc;
+    }
+    bool empty() const { return heads_.empty(); }
+
+   private:
+    std::vector<std::unique_ptr<Stream>> children_;
+    std::vector<std::pair<uint32_t, size_t>> heads_;  // min-heap of (next doc, child)
+    uint32_t last_ = kNoDoc;
+  };
+
+  // Matching documents of one group, by class, ranked, each subject once.
   struct Group {
     std::vector<uint32_t> cls[3];    // the first documents of each class
     std::vector<MatchKind> kind[3];  // parallel to cls
-    uint64_t count[3] = {0, 0, 0};   // every document of each class
-    uint64_t total = 0;
+    uint64_t count[3] = {0, 0, 0};   // documents of each class found
+    bool complete = true;            // every candidate was examined: count is exact
+    uint64_t total() const { return count[0] + count[1] + count[2]; }
+  };
+
+  struct Filter {
+    std::optional<SubjectType> type;
+    const std::unordered_set<uint64_t>* exclude;  // subjects already listed by an earlier group
+    bool Pass(const Doc& d) const {
+      if (type && d.type != static_cast<uint8_t>(*type)) return false;
+      return exclude->empty() || !exclude->contains(d.subject_id);
+    }
+  };
+
+  // How much of a stream a query reads: `keep` documents per class make the page; after that,
+  // matches are only counted, up to `count_cap` (then the count is a lower bound).
+  struct Budget {
+    size_t keep;
+    uint64_t count_cap;
   };
 
   // Whether a subject should be represented by document `d`: its current name when that matches,
   // else its first matching former name. `matches` tests a document.
   template <typename Matches>
-  bool Represents(const State& st, uint32_t d, Matches&& matches) const {
+  static bool Represents(const State& st, uint32_t d, Matches&& matches) {
     const Doc& doc = st.docs.docs[d];
     if (!doc.former) return true;
     uint32_t cur = doc.subject_id < st.current_doc.size() ? st.current_doc[doc.subject_id] : kNoDoc;
@@ -389,66 +481,97 @@ struct NameIndex::Impl {
     return true;
   }
 
-  struct Filter {
-    std::optional<SubjectType> type;
-    const std::unordered_set<uint64_t>* exclude;  // subjects already listed by an earlier group
-    bool Pass(const Doc& d) const {
-      if (type && d.type != static_cast<uint8_t>(*type)) return false;
-      return !exclude->contains(d.subject_id);
+  // Reads `stream`, classifying each live document with `classify` (→ optional class and kind;
+  // nullopt = not a match of this pass) and `matches` (does the document match at all, for
+  // choosing which of a subject's names represents it).
+  //
+  // The group's passes run in ranking order (pass A's classes before pass B's), so once the group
+  // holds `keep` documents the page is settled; after that a pass only counts, until the group's
+  // count reaches the cap. A pass after one that stopped early is skipped.
+  template <typename Classify, typename Matches>
+  static void Scan(const State& st, Stream& stream, Classify&& classify, Matches&& matches,
+                   const Filter& f, const Budget& b, Group* g) {
+    if (!g->complete) return;
+    auto settled = [&] { return g->total() >= b.keep && g->total() >= b.count_cap; };
+    if (settled()) {
+      g->complete = stream.Next() == kNoDoc;  // nothing read: complete only if it had nothing
+      return;
     }
-  };
-
-  // Adds document `d` (matching in class `c`) to the group: counted always, kept when among the
-  // first `keep` of its class in its segment.
-  static void Keep(Group* g, uint32_t d, MatchClass c, MatchKind k, size_t keep) {
-    ++g->total;
-    auto i = static_cast<size_t>(c);
-    ++g->count[i];
-    if (g->cls[i].size() < keep) {
-      g->cls[i].push_back(d);
-      g->kind[i].push_back(k);
+    for (uint32_t d = stream.Next(); d != kNoDoc; d = stream.Next()) {
+      if (st.dead[d]) continue;
+      const Doc& doc = st.docs.docs[d];
+      if (!f.Pass(doc)) continue;
+      std::optional<std::pair<MatchClass, MatchKind>> m = classify(d);
+      if (!m) continue;
+      if (doc.former && !Represents(st, d, matches)) continue;
+      auto i = static_cast<size_t>(m->first);
+      ++g->count[i];
+      if (g->cls[i].size() < b.keep) {
+        g->cls[i].push_back(d);
+        g->kind[i].push_back(m->second);
+      }
+      if (settled()) {
+        g->complete = false;
+        return;
+      }
     }
   }
 
-  // The name group: documents whose normalized text contains the query.
+  static std::unique_ptr<Stream> Lists(std::vector<Span> lists) {
+    return std::make_unique<IntersectStream>(std::move(lists));
+  }
+
+  // The name group: documents whose normalized text contains the query. Pass A reads the
+  // documents starting with it (exact and prefix classes), pass B the others.
   void NameGroup(const State& st, std::string_view q, const std::u32string& qc, const Filter& f,
-                 size_t keep, bool delta, Group* g) const {
+                 const Budget& b, bool delta, Group* g) const {
+    auto list = [&](uint64_t key) { return delta ? st.Delta(key) : st.Base(key); };
     auto contains = [&](uint32_t d) {
       return st.docs.Text(st.docs.docs[d]).find(q) != std::string_view::npos;
     };
-    auto lists = [&](uint64_t key) { return delta ? st.Delta(key) : st.Base(key); };
-    auto visit = [&](uint32_t d, MatchClass c) {
-      if (st.dead[d]) return;
-      const Doc& doc = st.docs.docs[d];
-      if (!f.Pass(doc) || !Represents(st, d, contains)) return;
-      if (c == MatchClass::kPrefix && doc.length == qc.size()) c = MatchClass::kExact;
-      Keep(g, d, c, doc.former ? MatchKind::kFormerName : MatchKind::kName, keep);
+    auto kind = [&](uint32_t d) {
+      return st.docs.docs[d].former ? MatchKind::kFormerName : MatchKind::kName;
     };
-    if (qc.size() <= 2) {
-      // One posting list holds exactly the matches; the head list tells which start with q.
-      Span all = lists(qc.size() == 1 ? Key(kUni, qc[0]) : Key(kBi, Pair21(qc[0], qc[1])));
-      Span head = lists(qc.size() == 1 ? Key(kHeadUni, qc[0]) : Key(kHeadBi, Pair21(qc[0], qc[1])));
+    using M = std::optional<std::pair<MatchClass, MatchKind>>;
+    const size_t n = qc.size();
+    auto start_class = [&](uint32_t d) {
+      return st.docs.docs[d].length == n ? MatchClass::kExact : MatchClass::kPrefix;
+    };
+    if (n <= 2) {
+      // One posting list holds exactly the matches, the head list exactly those starting with q.
+      Span head = list(n == 1 ? Key(kHeadUni, qc[0]) : Key(kHeadBi, Pair21(qc[0], qc[1])));
+      Span all = list(n == 1 ? Key(kUni, qc[0]) : Key(kBi, Pair21(qc[0], qc[1])));
+      auto a = Lists({head});
+      Scan(st, *a, [&](uint32_t d) -> M { return {{start_class(d), kind(d)}}; }, contains, f, b, g);
       size_t h = 0;
-      for (uint32_t d : all) {
+      auto rest = Lists({all});
+      Scan(st, *rest, [&](uint32_t d) -> M {
         while (h < head.size() && head[h] < d) ++h;
-        visit(d, h < head.size() && head[h] == d ? MatchClass::kPrefix : MatchClass::kContains);
-      }
+        if (h < head.size() && head[h] == d) return std::nullopt;
+        return {{MatchClass::kContains, kind(d)}};
+      }, contains, f, b, g);
       return;
     }
-    std::vector<Span> spans;
+    std::vector<Span> pairs, head_lists{list(Key(kHeadBi, Pair21(qc[0], qc[1])))};
     std::vector<uint64_t> seen;
-    for (size_t i = 0; i + 1 < qc.size(); ++i) {
+    for (size_t i = 0; i + 1 < n; ++i) {
       uint64_t k = Key(kBi, Pair21(qc[i], qc[i + 1]));
       if (std::find(seen.begin(), seen.end(), k) != seen.end()) continue;
       seen.push_back(k);
-      spans.push_back(lists(k));
+      pairs.push_back(list(k));
+      if (i > 0) head_lists.push_back(pairs.back());
     }
-    Intersect(spans, [&](uint32_t d) {
-      std::string_view text = st.docs.Text(st.docs.docs[d]);
-      size_t at = text.find(q);
-      if (at == std::string_view::npos) return;
-      visit(d, at == 0 ? MatchClass::kPrefix : MatchClass::kContains);
-    });
+    auto a = Lists(head_lists);
+    Scan(st, *a, [&](uint32_t d) -> M {
+      if (!st.docs.Text(st.docs.docs[d]).starts_with(q)) return std::nullopt;
+      return {{start_class(d), kind(d)}};
+    }, contains, f, b, g);
+    auto rest = Lists(pairs);
+    Scan(st, *rest, [&](uint32_t d) -> M {
+      size_t at = st.docs.Text(st.docs.docs[d]).find(q);
+      if (at == std::string_view::npos || at == 0) return std::nullopt;
+      return {{MatchClass::kContains, kind(d)}};
+    }, contains, f, b, g);
   }
 
   // One reading of a pinyin query: complete syllables, then possibly the start of one more.
@@ -482,13 +605,15 @@ struct NameIndex::Impl {
   }
 
   // The class of a full-pinyin match of `r` in `py`, or nullopt.
-  std::optional<MatchClass> MatchReading(const Reading& r, const PinyinText& py) const {
-    const auto& s = py.syllables;
+  std::optional<MatchClass> MatchReading(const Reading& r, std::span<const uint16_t> s) const {
     const size_t k = r.syllables.size();
     const size_t need = k + (r.partial.empty() ? 0 : 1);
     if (s.size() < need) return std::nullopt;
     for (size_t i = 0; i + need <= s.size(); ++i) {
-      if (!std::equal(r.syllables.begin(), r.syllables.end(), s.begin() + static_cast<std::ptrdiff_t>(i))) continue;
+      if (k > 0 && s[i] != r.syllables[0]) continue;
+      bool same = true;
+      for (size_t j = 1; j < k && same; ++j) same = s[i + j] == r.syllables[j];
+      if (!same) continue;
       if (!r.partial.empty() && !normalizer->SyllableText(s[i + k]).starts_with(r.partial)) continue;
       if (i > 0) return MatchClass::kContains;
       return need == s.size() ? MatchClass::kExact : MatchClass::kPrefix;
@@ -496,84 +621,109 @@ struct NameIndex::Impl {
     return std::nullopt;
   }
 
-  // The pinyin group: documents whose initials contain q, or whose syllables read as q.
+  // The pinyin group: documents whose initials contain q, or whose syllables read as q. Each
+  // source (initials; every reading) gives a stream of candidates starting with q (pass A) and of
+  // all candidates (pass B); a document's class is the best over all sources.
   void PinyinGroup(const State& st, std::string_view q, const std::vector<Reading>& readings,
-                   const Filter& f, size_t keep, bool delta, Group* g) const {
-    auto lists = [&](uint64_t key) { return delta ? st.Delta(key) : st.Base(key); };
-    std::vector<uint32_t> candidates;
+                   const Filter& f, const Budget& b, bool delta, Group* g) const {
+    auto list = [&](uint64_t key) { return delta ? st.Delta(key) : st.Base(key); };
+    auto ini_key = [](Tag t, char a, char c) {
+      return Key(t, static_cast<uint64_t>(static_cast<uint8_t>(a)) << 8 | static_cast<uint8_t>(c));
+    };
+    auto syl_key = [](Tag t, uint16_t a, uint16_t c) {
+      return Key(t, static_cast<uint64_t>(a) << 16 | c);
+    };
+    UnionStream heads, alls;
     {
-      std::vector<Span> spans;
+      // Two letters: their pair list is exact. Longer: triples are far more selective.
+      std::vector<Span> pairs, head_lists{list(ini_key(kIniHead, q[0], q[1]))};
       std::vector<uint64_t> seen;
-      for (size_t i = 0; i + 1 < q.size(); ++i) {
-        uint64_t k = Key(kIniBi, static_cast<uint8_t>(q[i]) << 8 | static_cast<uint8_t>(q[i + 1]));
+      const size_t width = q.size() == 2 ? 2 : 3;
+      for (size_t i = 0; i + width <= q.size(); ++i) {
+        uint64_t k = width == 2 ? ini_key(kIniBi, q[i], q[i + 1])
+                                : Key(kIniTri, static_cast<uint64_t>(static_cast<uint8_t>(q[i])) << 16 |
+                                                   static_cast<uint64_t>(static_cast<uint8_t>(q[i + 1])) << 8 |
+                                                   static_cast<uint8_t>(q[i + 2]));
         if (std::find(seen.begin(), seen.end(), k) != seen.end()) continue;
         seen.push_back(k);
-        spans.push_back(lists(k));
+        pairs.push_back(list(k));
+        head_lists.push_back(pairs.back());
       }
-      Intersect(spans, [&](uint32_t d) { candidates.push_back(d); });
+      heads.Add(Lists(head_lists));
+      alls.Add(Lists(pairs));
     }
     for (const Reading& r : readings) {
-      std::vector<Span> spans;
-      for (size_t i = 0; i + 1 < r.syllables.size(); ++i) {
-        spans.push_back(lists(Key(kSylBi, static_cast<uint64_t>(r.syllables[i]) << 16 | r.syllables[i + 1])));
-      }
-      if (!spans.empty()) {
-        Intersect(spans, [&](uint32_t d) { candidates.push_back(d); });
+      const auto& sy = r.syllables;
+      if (sy.size() >= 2) {
+        std::vector<Span> pairs, head_lists{list(syl_key(kSylHead, sy[0], sy[1]))};
+        for (size_t i = 0; i + 1 < sy.size(); ++i) {
+          pairs.push_back(list(syl_key(kSylBi, sy[i], sy[i + 1])));
+          if (i > 0) head_lists.push_back(pairs.back());
+        }
+        if (!r.partial.empty()) {  // the syllable being typed: at least its initial follows
+          pairs.push_back(list(ini_key(kIniBi, initial[sy.back()], r.partial[0])));
+          head_lists.push_back(pairs.back());
+        }
+        heads.Add(Lists(head_lists));
+        alls.Add(Lists(pairs));
         continue;
       }
       // One complete syllable and a partial one: every syllable the partial can start.
-      uint16_t first = r.syllables[0];
       for (uint16_t s = 1; s < normalizer->syllable_count(); ++s) {
         if (!normalizer->SyllableText(s).starts_with(r.partial)) continue;
-        Span l = lists(Key(kSylBi, static_cast<uint64_t>(first) << 16 | s));
-        candidates.insert(candidates.end(), l.begin(), l.end());
+        heads.Add(Lists({list(syl_key(kSylHead, sy[0], s))}));
+        alls.Add(Lists({list(syl_key(kSylBi, sy[0], s))}));
       }
     }
-    std::sort(candidates.begin(), candidates.end());
-    candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
 
-    std::u32string cps;
-    PinyinText py;
+    std::string ini;
     // The best pinyin match of a document, as (class, kind).
-    auto match = [&](uint32_t d) -> std::optional<std::pair<MatchClass, MatchKind>> {
-      Normalizer::Decode(st.docs.Text(st.docs.docs[d]), &cps);
-      Pinyin(cps, &py);
-      std::optional<std::pair<MatchClass, MatchKind>> best;
+    auto best = [&](uint32_t d) -> std::optional<std::pair<MatchClass, MatchKind>> {
+      std::span<const uint16_t> syl = st.docs.Syllables(st.docs.docs[d]);
+      std::optional<std::pair<MatchClass, MatchKind>> m;
       for (const Reading& r : readings) {
-        if (auto c = MatchReading(r, py); c && (!best || *c < best->first)) best = {{*c, MatchKind::kPinyin}};
+        if (auto c = MatchReading(r, syl); c && (!m || *c < m->first)) m = {{*c, MatchKind::kPinyin}};
       }
-      if (size_t at = py.initials.find(q); at != std::string::npos) {
+      Initials(syl, &ini);
+      if (size_t at = ini.find(q); at != std::string::npos) {
         MatchClass c = at > 0 ? MatchClass::kContains
-                              : (q.size() == py.initials.size() ? MatchClass::kExact : MatchClass::kPrefix);
-        if (!best || c < best->first) best = {{c, MatchKind::kPinyinInitials}};
+                              : (q.size() == ini.size() ? MatchClass::kExact : MatchClass::kPrefix);
+        if (!m || c < m->first) m = {{c, MatchKind::kPinyinInitials}};
       }
-      return best;
+      return m;
     };
-    auto name_contains = [&](uint64_t subject) {
-      // A subject whose name itself contains q was listed by the name group.
-      auto has = [&](uint32_t d) { return st.docs.Text(st.docs.docs[d]).find(q) != std::string_view::npos; };
-      if (subject < st.current_doc.size() && st.current_doc[subject] != kNoDoc && has(st.current_doc[subject])) return true;
+    // A subject whose name itself contains q is listed by the name group.
+    auto named = [&](uint64_t subject) {
+      auto has = [&](uint32_t d) {
+        return st.docs.Text(st.docs.docs[d]).find(q) != std::string_view::npos;
+      };
+      if (subject < st.current_doc.size() && st.current_doc[subject] != kNoDoc &&
+          has(st.current_doc[subject])) {
+        return true;
+      }
       auto [lo, hi] = st.former_docs.equal_range(subject);
       for (auto it = lo; it != hi; ++it) {
         if (has(it->second)) return true;
       }
       return false;
     };
-    for (uint32_t d : candidates) {
-      if (st.dead[d]) continue;
-      const Doc& doc = st.docs.docs[d];
-      if (!f.Pass(doc)) continue;
-      auto m = match(d);
-      if (!m) continue;
-      if (!Represents(st, d, [&](uint32_t o) { return match(o).has_value(); })) continue;
-      if (name_contains(doc.subject_id)) continue;
-      Keep(g, d, m->first, m->second, keep);
-    }
+    auto matches = [&](uint32_t d) { return best(d).has_value(); };
+    auto pass = [&](bool starts) {
+      return [&, starts](uint32_t d) -> std::optional<std::pair<MatchClass, MatchKind>> {
+        auto m = best(d);
+        if (!m || (m->first == MatchClass::kContains) == starts) return std::nullopt;
+        if (named(st.docs.docs[d].subject_id)) return std::nullopt;
+        return m;
+      };
+    };
+    Scan(st, heads, pass(true), matches, f, b, g);
+    Scan(st, alls, pass(false), matches, f, b, g);
   }
 
   // Merges a group's base and delta results: each class's delta documents sorted into place.
   void Merge(const State& st, Group* base, Group* delta) const {
     for (size_t c = 0; c < 3; ++c) {
+      base->count[c] += delta->count[c];
       if (delta->cls[c].empty()) continue;
       std::vector<std::pair<uint32_t, MatchKind>> all;
       for (size_t i = 0; i < base->cls[c].size(); ++i) all.emplace_back(base->cls[c][i], base->kind[c][i]);
@@ -588,33 +738,33 @@ struct NameIndex::Impl {
         base->kind[c].push_back(k);
       }
     }
-    for (size_t c = 0; c < 3; ++c) base->count[c] += delta->count[c];
-    base->total += delta->total;
+    base->complete = base->complete && delta->complete;
   }
 
-  Status CodeHits(std::string_view query, const SearchOptions& o, std::vector<Hit>* out) const {
+  // A subject found by a code.
+  struct CodeHit {
+    uint64_t subject_id;
+    MatchKind kind;
+    MatchClass cls;
+  };
+
+  // Subjects whose code is the query (exact) or starts with it (6+ characters), in that order and
+  // then by code; natural persons only by ID number or P-code, and only for authorized viewers.
+  Status CodeHits(std::string_view query, const SearchOptions& o, std::vector<CodeHit>* out,
+                  bool* complete) const {
     std::string code = ident::NormalizeCodeInput(query);
-    if (code.size() < 2 || code.size() > 20 ||
+    if (code.size() < 2 || code.size() > 21 ||
         code.find_first_not_of("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ") != std::string::npos) {
       return Status::Ok();
     }
     std::unordered_set<uint64_t> seen;
     auto add = [&](uint64_t id, MatchKind kind, MatchClass cls) -> Status {
       if (!seen.insert(id).second) return Status::Ok();
-      XY_ASSIGN_OR_RETURN(auto s, store->GetSubject(id));
-      if (!s) return Status::Ok();
-      if (s->type == SubjectType::kNaturalPerson && !o.viewer.may_lookup_personal_ids) return Status::Ok();
-      if (o.type && s->type != *o.type) return Status::Ok();
-      Hit h;
-      h.subject_id = id;
-      h.code = s->DisplayCode();
-      h.name = s->name;
-      h.type = s->type;
-      h.status = s->status;
-      h.match = kind;
-      h.match_class = cls;
-      h.score = cls == MatchClass::kExact ? 1.0 : 0.95;
-      out->push_back(std::move(h));
+      if (o.type) {  // the type is in the subject record
+        XY_ASSIGN_OR_RETURN(auto s, store->GetSubject(id));
+        if (!s || s->type != *o.type) return Status::Ok();
+      }
+      out->push_back({id, kind, cls});
       return Status::Ok();
     };
     constexpr IdentifierKind kPublicKinds[] = {
@@ -632,18 +782,22 @@ struct NameIndex::Impl {
       if (vault != nullptr) {
         if (auto rid = ident::ParseResidentId(code, Date::Today()); rid.ok()) {
           auto hash = vault->LookupHash(rid->id18);
-          XY_ASSIGN_OR_RETURN(auto id, store->FindSubject(IdentifierKind::kResidentIdHash,
-                                                          std::string_view(reinterpret_cast<const char*>(hash.data()), hash.size())));
+          XY_ASSIGN_OR_RETURN(
+              auto id, store->FindSubject(IdentifierKind::kResidentIdHash,
+                                          std::string_view(reinterpret_cast<const char*>(hash.data()),
+                                                           hash.size())));
           if (id) XY_RETURN_IF_ERROR(add(*id, MatchKind::kPersonalId, MatchClass::kExact));
         }
       }
     }
     if (code.size() >= kMinCodePrefix) {
+      // Identifier keys only; subjects are read for the page alone.
       std::vector<std::pair<std::string, uint64_t>> prefixed;
       for (IdentifierKind kind : kPublicKinds) {
         if (prefixed.size() >= kMaxCodePrefixHits) break;
         XY_RETURN_IF_ERROR(store->FindCodesByPrefix(kind, code, kMaxCodePrefixHits - prefixed.size(), &prefixed));
       }
+      *complete = prefixed.size() < kMaxCodePrefixHits;
       for (const auto& [value, id] : prefixed) {
         if (value != code) XY_RETURN_IF_ERROR(add(id, MatchKind::kCode, MatchClass::kPrefix));
       }
@@ -680,8 +834,10 @@ Result<std::unique_ptr<NameIndex>> NameIndex::Build(const storage::Store& store,
   impl->store = &store;
   impl->vault = vault;
   XY_ASSIGN_OR_RETURN(impl->normalizer, Normalizer::Create());
+  impl->initial.assign(impl->normalizer->syllable_count(), '\0');
   for (size_t i = 1; i < impl->normalizer->syllable_count(); ++i) {
     std::string_view s = impl->normalizer->SyllableText(static_cast<uint16_t>(i));
+    impl->initial[i] = s[0];
     for (size_t len = 1; len < s.size(); ++len) impl->syllable_prefixes.emplace(s.substr(0, len));
   }
   DocTable docs;
@@ -703,7 +859,7 @@ void NameIndex::Apply(std::span<const Subject> subjects) {
     Impl::State& st = *m.state;
     std::vector<uint32_t> added;
     std::u32string cps;
-    PinyinText py;
+    std::string ini;
     std::vector<uint64_t> keys;
     for (const Subject& s : subjects) {
       Impl::Unlink(&st, s.id);
@@ -711,7 +867,7 @@ void NameIndex::Apply(std::span<const Subject> subjects) {
       m.AddDocs(s, &st.docs, &added);
       st.dead.resize(st.docs.docs.size(), 0);
       for (uint32_t d : added) {
-        m.Grams(st.docs.Text(st.docs.docs[d]), &cps, &py, &keys);
+        m.Grams(st.docs, st.docs.docs[d], &cps, &ini, &keys);
         for (uint64_t k : keys) st.delta[k].push_back(d);
         st.postings += keys.size();
         Impl::Link(&st, d);
@@ -728,9 +884,7 @@ void NameIndex::Apply(std::span<const Subject> subjects) {
   DocTable live;
   for (uint32_t d = 0; d < old.docs.docs.size(); ++d) {
     if (old.dead[d]) continue;
-    const Doc& doc = old.docs.docs[d];
-    live.Add(doc.subject_id, old.docs.Text(doc), doc.length, old.docs.Code(doc), doc.former,
-             doc.cancelled, static_cast<SubjectType>(doc.type));
+    live.Copy(old.docs, old.docs.docs[d]);
   }
   auto next = m.BuildState(std::move(live));
   std::unique_lock lock(m.mu);
@@ -750,12 +904,14 @@ Result<SearchResult> NameIndex::Search(std::string_view query, const SearchOptio
     return Status::InvalidArgument("the query is longer than " + std::to_string(kMaxQueryChars) +
                                    " characters");
   }
-  const size_t keep = o.offset + o.limit;
+  const Impl::Budget budget{o.offset + o.limit, kCountCap};
+  const Impl::Budget whole{SIZE_MAX, UINT64_MAX};  // the delta: small, always read whole
 
-  std::vector<Hit> codes;
-  XY_RETURN_IF_ERROR(m.CodeHits(query, o, &codes));
+  bool codes_complete = true;
+  std::vector<Impl::CodeHit> codes;
+  XY_RETURN_IF_ERROR(m.CodeHits(query, o, &codes, &codes_complete));
   std::unordered_set<uint64_t> listed;
-  for (const Hit& h : codes) listed.insert(h.subject_id);
+  for (const auto& h : codes) listed.insert(h.subject_id);
 
   const bool pinyin = q.size() >= 2 && q.find_first_not_of("abcdefghijklmnopqrstuvwxyz") == std::string::npos;
   std::vector<Impl::Reading> readings;
@@ -768,57 +924,83 @@ Result<SearchResult> NameIndex::Search(std::string_view query, const SearchOptio
     });
   }
 
-  std::shared_lock lock(m.mu);
-  const Impl::State& st = *m.state;
-  Impl::Filter filter{o.type, &listed};
-  Impl::Group names, names_delta, py, py_delta;
-  m.NameGroup(st, q, qc, filter, keep, false, &names);
-  m.NameGroup(st, q, qc, filter, SIZE_MAX, true, &names_delta);
-  m.Merge(st, &names, &names_delta);
-  if (pinyin) {
-    m.PinyinGroup(st, q, readings, filter, keep, false, &py);
-    m.PinyinGroup(st, q, readings, filter, SIZE_MAX, true, &py_delta);
-    m.Merge(st, &py, &py_delta);
-  }
-  result.total = codes.size() + names.total + py.total;
+  struct Item {
+    uint64_t subject_id;
+    uint32_t doc;  // kNoDoc for a code hit
+    MatchKind kind;
+    MatchClass cls;
+  };
+  std::vector<Item> page;
+  {
+    std::shared_lock lock(m.mu);
+    const Impl::State& st = *m.state;
+    Impl::Filter filter{o.type, &listed};
+    Impl::Group names, names_delta, py, py_delta;
+    m.NameGroup(st, q, qc, filter, budget, false, &names);
+    m.NameGroup(st, q, qc, filter, whole, true, &names_delta);
+    m.Merge(st, &names, &names_delta);
+    if (pinyin) {
+      m.PinyinGroup(st, q, readings, filter, budget, false, &py);
+      m.PinyinGroup(st, q, readings, filter, whole, true, &py_delta);
+      m.Merge(st, &py, &py_delta);
+    }
+    result.total = codes.size() + names.total() + py.total();
+    result.total_exact = codes_complete && names.complete && py.complete;
 
-  // The ranked stream: codes, then names by class, then pinyin by class; the page is a slice.
-  // A class keeps its first offset + limit documents, so the slice always lies in what it kept.
-  const size_t end = o.offset + o.limit;
-  size_t pos = 0;
-  for (Hit& h : codes) {
-    if (pos >= o.offset && pos < end) result.hits.push_back(std::move(h));
-    ++pos;
-  }
-  for (const Impl::Group* g : {&names, &py}) {
-    for (size_t c = 0; c < 3; ++c) {
-      for (size_t i = 0; i < g->cls[c].size() && pos + i < end; ++i) {
-        if (pos + i < o.offset) continue;
-        result.hits.push_back(
-            m.MakeHit(st, g->cls[c][i], static_cast<MatchClass>(c), g->kind[c][i], qc.size()));
+    // The ranked stream: codes, then names by class, then pinyin by class; the page is a slice.
+    // A class keeps its first offset + limit documents, so the slice lies in what it kept.
+    const size_t end = o.offset + o.limit;
+    size_t pos = 0;
+    for (const auto& h : codes) {
+      if (pos >= o.offset && pos < end) page.push_back({h.subject_id, kNoDoc, h.kind, h.cls});
+      ++pos;
+    }
+    for (const Impl::Group* g : {&names, &py}) {
+      for (size_t c = 0; c < 3; ++c) {
+        for (size_t i = 0; i < g->cls[c].size() && pos + i < end; ++i) {
+          if (pos + i < o.offset) continue;
+          uint32_t d = g->cls[c][i];
+          page.push_back({st.docs.docs[d].subject_id, d, g->kind[c][i], static_cast<MatchClass>(c)});
+        }
+        pos += g->count[c];
       }
-      pos += g->count[c];
+    }
+    for (const Item& it : page) {
+      if (it.doc == kNoDoc) continue;
+      result.hits.push_back(m.MakeHit(st, it.doc, it.cls, it.kind, qc.size()));
     }
   }
-  lock.unlock();
 
-  // Names, statuses and former names as the store has them now.
-  for (Hit& h : result.hits) {
-    if (h.match == MatchKind::kCode || h.match == MatchKind::kPersonalId) continue;
+  // Names, statuses, codes and former names as the store has them now.
+  std::vector<Hit> hits;
+  size_t next_doc_hit = 0;
+  for (const Item& it : page) {
+    Hit h;
+    if (it.doc == kNoDoc) {
+      h.subject_id = it.subject_id;
+      h.match = it.kind;
+      h.match_class = it.cls;
+      h.score = it.cls == MatchClass::kExact ? 1.0 : 0.95;
+    } else {
+      h = std::move(result.hits[next_doc_hit++]);
+    }
     XY_ASSIGN_OR_RETURN(auto s, m.store->GetSubject(h.subject_id));
     if (!s) continue;
     h.name = s->name;
     h.status = s->status;
+    h.type = s->type;
+    h.code = s->DisplayCode();
     if (h.match == MatchKind::kFormerName) {
-      // The first former name that matches, as stored.
-      for (const auto& f : s->former_names) {
+      for (const auto& f : s->former_names) {  // the first former name that matches
         if (m.normalizer->Normalize(f).find(q) != std::string::npos) {
           h.matched_name = f;
           break;
         }
       }
     }
+    hits.push_back(std::move(h));
   }
+  result.hits = std::move(hits);
   return result;
 }
 

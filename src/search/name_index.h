@@ -82,7 +82,11 @@ struct Hit {
 
 struct SearchResult {
   std::string normalized_query;
-  uint64_t total = 0;  // every matching subject (each counted once), whatever the page
+  // Matching subjects, each counted once. Exact when total_exact; otherwise a lower bound (a
+  // very common fragment stops being counted after a few thousand matches). Every match can be
+  // paged to either way.
+  uint64_t total = 0;
+  bool total_exact = true;
   std::vector<Hit> hits;
 };
 
