@@ -193,7 +193,7 @@ using Span = std::span<const uint32_t>;
 struct NameIndex::Impl {
   const storage::Store* store = nullptr;
   const PersonalDataVault* vault = nullptr;
-  std::unique_ptr<Normalizer> normalizer;
+  const Normalizer* normalizer = nullptr;
   std::unordered_set<std::string> syllable_prefixes;  // every proper prefix of a syllable
   std::vector<char> initial;                          // by syllable id: its first letter
 
@@ -814,7 +814,7 @@ struct NameIndex::Impl {
     h.match = k;
     h.match_class = c;
     double extra = doc.length > query_chars ? static_cast<double>(doc.length - query_chars) : 0;
-    double score = c == MatchClass::kExact ? 0.98
+    double score = c == MatchClass::kExact ? 1.0
                    : c == MatchClass::kPrefix ? std::max(0.6, 0.9 - 0.01 * extra)
                                               : std::max(0.3, 0.7 - 0.01 * extra);
     if (k == MatchKind::kFormerName) score -= 0.05;
@@ -833,7 +833,7 @@ Result<std::unique_ptr<NameIndex>> NameIndex::Build(const storage::Store& store,
   auto impl = std::make_unique<Impl>();
   impl->store = &store;
   impl->vault = vault;
-  XY_ASSIGN_OR_RETURN(impl->normalizer, Normalizer::Create());
+  XY_ASSIGN_OR_RETURN(impl->normalizer, Normalizer::Shared());
   impl->initial.assign(impl->normalizer->syllable_count(), '\0');
   for (size_t i = 1; i < impl->normalizer->syllable_count(); ++i) {
     std::string_view s = impl->normalizer->SyllableText(static_cast<uint16_t>(i));

@@ -271,7 +271,7 @@ TEST_F(NameIndexTest, RecallEqualsABruteForceScanAcrossPagesAndRebuilds) {
   Commit(first);
   all = first;
   Build();
-  auto normalizer = Normalizer::Create();
+  auto normalizer = Normalizer::Shared();
   ASSERT_TRUE(normalizer.ok());
 
   auto check = [&](const std::string& stage) {

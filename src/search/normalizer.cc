@@ -15,11 +15,15 @@ namespace {
 
 constexpr char32_t kTableLimit = 0x30000;  // through CJK extension G's plane
 
-// The CJK ranges whose characters get a pinyin and a traditional-character check.
+// The CJK ranges whose characters get a traditional-character check, and those given a pinyin.
 constexpr std::pair<char32_t, char32_t> kCjkRanges[] = {
     {0x3400, 0x4DBF},    // extension A
     {0x4E00, 0x9FFF},    // unified ideographs
     {0x20000, 0x2A6DF},  // extension B
+};
+constexpr std::pair<char32_t, char32_t> kPinyinRanges[] = {
+    {0x3400, 0x4DBF},
+    {0x4E00, 0x9FFF},
 };
 
 void AppendUtf8(char32_t c, std::string* out) {
@@ -68,12 +72,35 @@ Result<std::unique_ptr<Normalizer>> Normalizer::Create() {
   // ASCII letters and digits are syllables of their own.
   for (char c = 'a'; c <= 'z'; ++c) n->pinyin_[static_cast<unsigned char>(c)] = n->Intern(std::string(1, c));
   for (char c = '0'; c <= '9'; ++c) n->pinyin_[static_cast<unsigned char>(c)] = n->Intern(std::string(1, c));
-  std::string utf8, latin;
+  // OpenCC runs once over every character, one per line (a call per character costs 70 times
+  // more). ICU's transliterator is the other way round — slower over one long text than per
+  // character — so it gets the characters one by one, and only the ranges names use (the
+  // extension B characters are not in its pinyin data anyway).
+  std::vector<char32_t> chars;
+  std::string lines;
   for (auto [lo, hi] : kCjkRanges) {
     for (char32_t c = lo; c <= hi; ++c) {
-      utf8.clear();
-      AppendUtf8(c, &utf8);
-      if (n->t2s_->Convert(utf8) != utf8) n->traditional_[c] = true;
+      chars.push_back(c);
+      AppendUtf8(c, &lines);
+      lines.push_back('\n');
+    }
+  }
+  const std::string simplified = n->t2s_->Convert(lines);
+  std::string_view rest = simplified;
+  std::string one;
+  for (char32_t c : chars) {
+    size_t nl = rest.find('\n');
+    if (nl == std::string_view::npos) {
+      return Status::Internal("OpenCC changed the number of lines of the character table");
+    }
+    one.clear();
+    AppendUtf8(c, &one);
+    if (rest.substr(0, nl) != one) n->traditional_[c] = true;
+    rest.remove_prefix(nl + 1);
+  }
+  std::string latin;
+  for (auto [lo, hi] : kPinyinRanges) {
+    for (char32_t c = lo; c <= hi; ++c) {
       icu::UnicodeString u(static_cast<UChar32>(c));
       han->transliterate(u);
       latin.clear();
@@ -88,6 +115,12 @@ Result<std::unique_ptr<Normalizer>> Normalizer::Create() {
     }
   }
   return n;
+}
+
+Result<const Normalizer*> Normalizer::Shared() {
+  static const Result<std::unique_ptr<Normalizer>> shared = Create();
+  if (!shared.ok()) return shared.status();
+  return shared->get();
 }
 
 void Normalizer::Decode(std::string_view utf8, std::u32string* out) {

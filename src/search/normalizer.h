@@ -37,8 +37,11 @@ class Normalizer {
  public:
   static constexpr uint16_t kNoSyllable = 0;
 
-  // Loads OpenCC's t2s configuration and builds the per-character tables (~0.3 s).
+  // Loads OpenCC's t2s configuration and builds the per-character tables (about a second, most
+  // of it ICU's transliterator).
   static Result<std::unique_ptr<Normalizer>> Create();
+  // One instance for the whole process, created on first use.
+  static Result<const Normalizer*> Shared();
   ~Normalizer();
 
   // The normalized UTF-8 text; invalid UTF-8 sequences are dropped.
