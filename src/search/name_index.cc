@@ -38,12 +38,12 @@ std::string_view MatchClassName(MatchClass c) {
 namespace {
 
 constexpr size_t kMaxQueryChars = 64;
-constexpr size_t kMaxCodePrefixHits = 1000;  // "9141…" would list a province: type more
 constexpr size_t kMinCodePrefix = 6;
 constexpr size_t kMaxSegmentations = 8;
 // Matches counted per scan once the page is full; beyond it `total` is a lower bound. Reading a
 // list of a million "有限" to say "1,000,000" instead of "5,000+" would cost milliseconds a query.
 constexpr uint64_t kCountCap = 5000;
+constexpr size_t kCodeCountCap = 100;  // code prefixes counted beyond the page, for `total`
 constexpr uint32_t kNoDoc = UINT32_MAX;
 
 // Posting-list keys: a tag in the top byte, the gram below it.
@@ -72,16 +72,28 @@ bool IsCancelled(std::string_view status) {
 // One indexed name: a subject's current name or one of its former names.
 struct Doc {
   uint64_t subject_id = 0;
-  uint32_t text = 0;      // normalized name: offset into DocTable::arena
-  uint16_t text_len = 0;  // bytes
-  uint16_t length = 0;    // characters
-  uint32_t code = 0;      // display code: offset into DocTable::arena
+  uint32_t text = 0;      // DocTable::arena holds, from here: normalized name, name as
+  uint16_t text_len = 0;  // registered, display code, registration status
+  uint16_t name_len = 0;
+  uint16_t length = 0;    // characters of the normalized name
   uint8_t code_len = 0;
+  uint8_t status_len = 0;
   uint8_t former = 0;
   uint8_t cancelled = 0;
   uint8_t type = 0;
-  uint32_t syl = 0;      // pinyin syllable ids: offset into DocTable::syllables
   uint8_t syl_len = 0;
+  uint32_t syl = 0;  // pinyin syllable ids: offset into DocTable::syllables
+};
+
+// What a document is made from.
+struct DocInput {
+  uint64_t subject_id = 0;
+  std::string_view text;  // normalized
+  size_t length = 0;      // characters of text
+  std::string_view name, code, status;
+  bool former = false;
+  SubjectType type = SubjectType::kLegalPerson;
+  std::span<const uint16_t> syllables;
 };
 
 struct DocTable {
@@ -90,32 +102,42 @@ struct DocTable {
   std::vector<uint16_t> syllables;
 
   std::string_view Text(const Doc& d) const { return {arena.data() + d.text, d.text_len}; }
-  std::string_view Code(const Doc& d) const { return {arena.data() + d.code, d.code_len}; }
+  std::string_view Name(const Doc& d) const {
+    return {arena.data() + d.text + d.text_len, d.name_len};
+  }
+  std::string_view Code(const Doc& d) const {
+    return {arena.data() + d.text + d.text_len + d.name_len, d.code_len};
+  }
+  std::string_view Status(const Doc& d) const {
+    return {arena.data() + d.text + d.text_len + d.name_len + d.code_len, d.status_len};
+  }
   std::span<const uint16_t> Syllables(const Doc& d) const {
     return {syllables.data() + d.syl, d.syl_len};
   }
   // A copy of document `d` of another table.
   uint32_t Copy(const DocTable& from, const Doc& d) {
-    return Add(d.subject_id, from.Text(d), d.length, from.Code(d), d.former, d.cancelled,
-               static_cast<SubjectType>(d.type), from.Syllables(d));
+    return Add({d.subject_id, from.Text(d), d.length, from.Name(d), from.Code(d), from.Status(d),
+                d.former != 0, static_cast<SubjectType>(d.type), from.Syllables(d)});
   }
-  uint32_t Add(uint64_t subject, std::string_view text, size_t length, std::string_view code,
-               bool former, bool cancelled, SubjectType type, std::span<const uint16_t> syl) {
+  uint32_t Add(const DocInput& in) {
     Doc d;
-    d.syl = static_cast<uint32_t>(syllables.size());
-    d.syl_len = static_cast<uint8_t>(std::min<size_t>(syl.size(), 255));
-    syllables.insert(syllables.end(), syl.begin(), syl.begin() + d.syl_len);
-    d.subject_id = subject;
+    d.subject_id = in.subject_id;
     d.text = static_cast<uint32_t>(arena.size());
-    d.text_len = static_cast<uint16_t>(text.size());
-    arena.append(text);
-    d.length = static_cast<uint16_t>(length);
-    d.code = static_cast<uint32_t>(arena.size());
-    d.code_len = static_cast<uint8_t>(std::min<size_t>(code.size(), 255));
-    arena.append(code.substr(0, d.code_len));
-    d.former = former;
-    d.cancelled = cancelled;
-    d.type = static_cast<uint8_t>(type);
+    d.text_len = static_cast<uint16_t>(std::min<size_t>(in.text.size(), UINT16_MAX));
+    d.name_len = static_cast<uint16_t>(std::min<size_t>(in.name.size(), UINT16_MAX));
+    d.code_len = static_cast<uint8_t>(std::min<size_t>(in.code.size(), UINT8_MAX));
+    d.status_len = static_cast<uint8_t>(std::min<size_t>(in.status.size(), UINT8_MAX));
+    arena.append(in.text.substr(0, d.text_len));
+    arena.append(in.name.substr(0, d.name_len));
+    arena.append(in.code.substr(0, d.code_len));
+    arena.append(in.status.substr(0, d.status_len));
+    d.length = static_cast<uint16_t>(std::min<size_t>(in.length, UINT16_MAX));
+    d.former = in.former;
+    d.cancelled = IsCancelled(in.status);
+    d.type = static_cast<uint8_t>(in.type);
+    d.syl = static_cast<uint32_t>(syllables.size());
+    d.syl_len = static_cast<uint8_t>(std::min<size_t>(in.syllables.size(), UINT8_MAX));
+    syllables.insert(syllables.end(), in.syllables.begin(), in.syllables.begin() + d.syl_len);
     docs.push_back(d);
     return static_cast<uint32_t>(docs.size() - 1);
   }
@@ -271,7 +293,6 @@ struct NameIndex::Impl {
   // Adds a subject's names (not natural persons') to `docs`.
   void AddDocs(const Subject& s, DocTable* docs, std::vector<uint32_t>* added) const {
     if (s.type == SubjectType::kNaturalPerson) return;
-    const bool cancelled = IsCancelled(s.status);
     const std::string code = s.DisplayCode();
     std::u32string cps;
     std::vector<uint16_t> syl;
@@ -280,7 +301,7 @@ struct NameIndex::Impl {
       if (text.empty() || text.size() > UINT16_MAX) return;
       Normalizer::Decode(text, &cps);
       normalizer->Syllables(cps, &syl);
-      added->push_back(docs->Add(s.id, text, cps.size(), code, former, cancelled, s.type, syl));
+      added->push_back(docs->Add({s.id, text, cps.size(), name, code, s.status, former, s.type, syl}));
     };
     add(s.name, false);
     for (const auto& f : s.former_names) {
@@ -750,34 +771,29 @@ struct NameIndex::Impl {
 
   // Subjects whose code is the query (exact) or starts with it (6+ characters), in that order and
   // then by code; natural persons only by ID number or P-code, and only for authorized viewers.
-  Status CodeHits(std::string_view query, const SearchOptions& o, std::vector<CodeHit>* out,
-                  bool* complete) const {
+  // Prefixes are listed up to `keep` and counted up to kCodeCountCap.
+  Status CodeHits(std::string_view query, const SearchOptions& o, size_t keep,
+                  std::vector<CodeHit>* out, bool* complete) const {
     std::string code = ident::NormalizeCodeInput(query);
     if (code.size() < 2 || code.size() > 21 ||
         code.find_first_not_of("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ") != std::string::npos) {
       return Status::Ok();
     }
     std::unordered_set<uint64_t> seen;
-    auto add = [&](uint64_t id, MatchKind kind, MatchClass cls) -> Status {
-      if (!seen.insert(id).second) return Status::Ok();
-      if (o.type) {  // the type is in the subject record
-        XY_ASSIGN_OR_RETURN(auto s, store->GetSubject(id));
-        if (!s || s->type != *o.type) return Status::Ok();
-      }
-      out->push_back({id, kind, cls});
-      return Status::Ok();
+    auto add = [&](uint64_t id, MatchKind kind, MatchClass cls) {
+      if (seen.insert(id).second) out->push_back({id, kind, cls});
     };
     constexpr IdentifierKind kPublicKinds[] = {
         IdentifierKind::kUscc,      IdentifierKind::kOrgCode,  IdentifierKind::kRegNumber,
         IdentifierKind::kTaxNumber, IdentifierKind::kInstCert, IdentifierKind::kSocialOrgCert};
     for (IdentifierKind kind : kPublicKinds) {
       XY_ASSIGN_OR_RETURN(auto id, store->FindSubject(kind, code));
-      if (id) XY_RETURN_IF_ERROR(add(*id, MatchKind::kCode, MatchClass::kExact));
+      if (id) add(*id, MatchKind::kCode, MatchClass::kExact);
     }
     if (o.viewer.may_lookup_personal_ids) {
       if (code.size() == 21 && code[0] == 'P') {
         XY_ASSIGN_OR_RETURN(auto id, store->FindSubject(IdentifierKind::kPersonCode, code.substr(1)));
-        if (id) XY_RETURN_IF_ERROR(add(*id, MatchKind::kCode, MatchClass::kExact));
+        if (id) add(*id, MatchKind::kCode, MatchClass::kExact);
       }
       if (vault != nullptr) {
         if (auto rid = ident::ParseResidentId(code, Date::Today()); rid.ok()) {
@@ -786,30 +802,43 @@ struct NameIndex::Impl {
               auto id, store->FindSubject(IdentifierKind::kResidentIdHash,
                                           std::string_view(reinterpret_cast<const char*>(hash.data()),
                                                            hash.size())));
-          if (id) XY_RETURN_IF_ERROR(add(*id, MatchKind::kPersonalId, MatchClass::kExact));
+          if (id) add(*id, MatchKind::kPersonalId, MatchClass::kExact);
         }
       }
     }
-    if (code.size() >= kMinCodePrefix) {
-      // Identifier keys only; subjects are read for the page alone.
-      std::vector<std::pair<std::string, uint64_t>> prefixed;
-      for (IdentifierKind kind : kPublicKinds) {
-        if (prefixed.size() >= kMaxCodePrefixHits) break;
-        XY_RETURN_IF_ERROR(store->FindCodesByPrefix(kind, code, kMaxCodePrefixHits - prefixed.size(), &prefixed));
-      }
-      *complete = prefixed.size() < kMaxCodePrefixHits;
-      for (const auto& [value, id] : prefixed) {
-        if (value != code) XY_RETURN_IF_ERROR(add(id, MatchKind::kCode, MatchClass::kPrefix));
-      }
+    // A whole code that was found is not the start of another one worth listing.
+    if (code.size() < kMinCodePrefix || (!out->empty() && code.size() >= 15)) return Status::Ok();
+    const size_t limit = std::max<size_t>(keep, kCodeCountCap) + 1;
+    std::vector<std::pair<std::string, uint64_t>> prefixed;
+    XY_RETURN_IF_ERROR(store->FindCodesByPrefix(kPublicKinds, code, limit, &prefixed));
+    if (prefixed.size() >= limit) {
+      prefixed.pop_back();
+      *complete = false;
+    }
+    for (const auto& [value, id] : prefixed) {
+      if (value != code) add(id, MatchKind::kCode, MatchClass::kPrefix);
     }
     return Status::Ok();
   }
 
+  // The live current-name document of the subject of document `d` (itself when it is one).
+  static const Doc& CurrentDoc(const State& st, uint32_t d) {
+    const Doc& doc = st.docs.docs[d];
+    if (!doc.former) return doc;
+    uint32_t cur = doc.subject_id < st.current_doc.size() ? st.current_doc[doc.subject_id] : kNoDoc;
+    return cur == kNoDoc ? doc : st.docs.docs[cur];
+  }
+
+  // A hit for document `d`, shown with the subject's current name.
   Hit MakeHit(const State& st, uint32_t d, MatchClass c, MatchKind k, size_t query_chars) const {
     const Doc& doc = st.docs.docs[d];
+    const Doc& cur = CurrentDoc(st, d);
     Hit h;
     h.subject_id = doc.subject_id;
-    h.code = std::string(st.docs.Code(doc));
+    h.code = std::string(st.docs.Code(cur));
+    h.name = std::string(st.docs.Name(cur));
+    h.status = std::string(st.docs.Status(cur));
+    if (doc.former) h.matched_name = std::string(st.docs.Name(doc));
     h.type = static_cast<SubjectType>(doc.type);
     h.match = k;
     h.match_class = c;
@@ -909,7 +938,7 @@ Result<SearchResult> NameIndex::Search(std::string_view query, const SearchOptio
 
   bool codes_complete = true;
   std::vector<Impl::CodeHit> codes;
-  XY_RETURN_IF_ERROR(m.CodeHits(query, o, &codes, &codes_complete));
+  XY_RETURN_IF_ERROR(m.CodeHits(query, o, budget.keep, &codes, &codes_complete));
   std::unordered_set<uint64_t> listed;
   for (const auto& h : codes) listed.insert(h.subject_id);
 
@@ -924,16 +953,20 @@ Result<SearchResult> NameIndex::Search(std::string_view query, const SearchOptio
     });
   }
 
-  struct Item {
-    uint64_t subject_id;
-    uint32_t doc;  // kNoDoc for a code hit
-    MatchKind kind;
-    MatchClass cls;
-  };
-  std::vector<Item> page;
+  // Code hits of subjects without a name in the index (natural persons, for authorized viewers):
+  // shown from the store after the lock is released.
+  std::vector<std::pair<size_t, Impl::CodeHit>> from_store;
   {
     std::shared_lock lock(m.mu);
     const Impl::State& st = *m.state;
+    // Code hits take type and display from the index; a type filter applies to them too.
+    std::vector<Impl::CodeHit> shown;
+    for (const auto& h : codes) {
+      uint32_t d = h.subject_id < st.current_doc.size() ? st.current_doc[h.subject_id] : kNoDoc;
+      if (d != kNoDoc && o.type && st.docs.docs[d].type != static_cast<uint8_t>(*o.type)) continue;
+      if (d == kNoDoc && o.type) continue;
+      shown.push_back(h);
+    }
     Impl::Filter filter{o.type, &listed};
     Impl::Group names, names_delta, py, py_delta;
     m.NameGroup(st, q, qc, filter, budget, false, &names);
@@ -944,63 +977,52 @@ Result<SearchResult> NameIndex::Search(std::string_view query, const SearchOptio
       m.PinyinGroup(st, q, readings, filter, whole, true, &py_delta);
       m.Merge(st, &py, &py_delta);
     }
-    result.total = codes.size() + names.total() + py.total();
+    result.total = shown.size() + names.total() + py.total();
     result.total_exact = codes_complete && names.complete && py.complete;
 
     // The ranked stream: codes, then names by class, then pinyin by class; the page is a slice.
     // A class keeps its first offset + limit documents, so the slice lies in what it kept.
     const size_t end = o.offset + o.limit;
     size_t pos = 0;
-    for (const auto& h : codes) {
-      if (pos >= o.offset && pos < end) page.push_back({h.subject_id, kNoDoc, h.kind, h.cls});
+    for (const auto& h : shown) {
+      if (pos >= o.offset && pos < end) {
+        uint32_t d = h.subject_id < st.current_doc.size() ? st.current_doc[h.subject_id] : kNoDoc;
+        if (d == kNoDoc) {
+          from_store.emplace_back(result.hits.size(), h);
+          result.hits.emplace_back();
+        } else {
+          Hit hit = m.MakeHit(st, d, h.cls, h.kind, qc.size());
+          hit.score = h.cls == MatchClass::kExact ? 1.0 : 0.95;
+          result.hits.push_back(std::move(hit));
+        }
+      }
       ++pos;
     }
     for (const Impl::Group* g : {&names, &py}) {
       for (size_t c = 0; c < 3; ++c) {
         for (size_t i = 0; i < g->cls[c].size() && pos + i < end; ++i) {
           if (pos + i < o.offset) continue;
-          uint32_t d = g->cls[c][i];
-          page.push_back({st.docs.docs[d].subject_id, d, g->kind[c][i], static_cast<MatchClass>(c)});
+          result.hits.push_back(
+              m.MakeHit(st, g->cls[c][i], static_cast<MatchClass>(c), g->kind[c][i], qc.size()));
         }
         pos += g->count[c];
       }
     }
-    for (const Item& it : page) {
-      if (it.doc == kNoDoc) continue;
-      result.hits.push_back(m.MakeHit(st, it.doc, it.cls, it.kind, qc.size()));
-    }
   }
-
-  // Names, statuses, codes and former names as the store has them now.
-  std::vector<Hit> hits;
-  size_t next_doc_hit = 0;
-  for (const Item& it : page) {
-    Hit h;
-    if (it.doc == kNoDoc) {
-      h.subject_id = it.subject_id;
-      h.match = it.kind;
-      h.match_class = it.cls;
-      h.score = it.cls == MatchClass::kExact ? 1.0 : 0.95;
-    } else {
-      h = std::move(result.hits[next_doc_hit++]);
-    }
+  for (auto& [i, h] : from_store) {
     XY_ASSIGN_OR_RETURN(auto s, m.store->GetSubject(h.subject_id));
-    if (!s) continue;
-    h.name = s->name;
-    h.status = s->status;
-    h.type = s->type;
-    h.code = s->DisplayCode();
-    if (h.match == MatchKind::kFormerName) {
-      for (const auto& f : s->former_names) {  // the first former name that matches
-        if (m.normalizer->Normalize(f).find(q) != std::string::npos) {
-          h.matched_name = f;
-          break;
-        }
-      }
+    Hit& hit = result.hits[i];
+    hit.subject_id = h.subject_id;
+    hit.match = h.kind;
+    hit.match_class = h.cls;
+    hit.score = 1.0;
+    if (s) {
+      hit.code = s->DisplayCode();
+      hit.name = s->name;
+      hit.type = s->type;
+      hit.status = s->status;
     }
-    hits.push_back(std::move(h));
   }
-  result.hits = std::move(hits);
   return result;
 }
 

@@ -12,6 +12,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -72,8 +73,10 @@ class Store {
   // Subjects whose current or former name starts with `prefix` (exact bytes), in name order.
   virtual Status FindSubjectsByNamePrefix(std::string_view prefix, size_t limit,
                                           std::vector<uint64_t>* out) const = 0;
-  // Codes of one kind starting with `prefix`, in code order, with their subjects (at most `limit`).
-  virtual Status FindCodesByPrefix(IdentifierKind kind, std::string_view prefix, size_t limit,
+  // Codes starting with `prefix`, kind by kind in the order given, each kind in code order, with
+  // their subjects; at most `limit` in all.
+  virtual Status FindCodesByPrefix(std::span<const IdentifierKind> kinds, std::string_view prefix,
+                                   size_t limit,
                                    std::vector<std::pair<std::string, uint64_t>>* out) const = 0;
   // Calls `fn` for every subject in id order; stops at (and returns) the first error it returns.
   virtual Status ScanSubjects(const std::function<Status(const Subject&)>& fn) const = 0;

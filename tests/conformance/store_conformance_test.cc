@@ -202,10 +202,12 @@ TEST_P(StoreConformanceTest, NamePrefixFindsCurrentAndFormerNames) {
 }
 
 TEST_P(StoreConformanceTest, FindsCodesByPrefixInCodeOrder) {
+  const IdentifierKind kUsccOnly[] = {IdentifierKind::kUscc};
+  const IdentifierKind kRegOnly[] = {IdentifierKind::kRegNumber};
   ASSERT_TRUE(store_->Commit(CompanyBatch("91410100MA44DWJQ4H", "甲公司", 0)).ok());
   ASSERT_TRUE(store_->Commit(CompanyBatch("91110000600037341L", "乙公司", 0)).ok());
   std::vector<std::pair<std::string, uint64_t>> hits;
-  ASSERT_TRUE(store_->FindCodesByPrefix(IdentifierKind::kUscc, "91", 10, &hits).ok());
+  ASSERT_TRUE(store_->FindCodesByPrefix(kUsccOnly, "91", 10, &hits).ok());
   ASSERT_EQ(hits.size(), 2u);
   EXPECT_EQ(hits[0].first, "91110000600037341L");
   EXPECT_EQ(hits[1].first, "91410100MA44DWJQ4H");
@@ -213,15 +215,20 @@ TEST_P(StoreConformanceTest, FindsCodesByPrefixInCodeOrder) {
   ASSERT_TRUE(yi.ok() && yi->has_value());
   EXPECT_EQ(hits[0].second, **yi);
   hits.clear();
-  ASSERT_TRUE(store_->FindCodesByPrefix(IdentifierKind::kUscc, "9141", 10, &hits).ok());
+  ASSERT_TRUE(store_->FindCodesByPrefix(kUsccOnly, "9141", 10, &hits).ok());
   ASSERT_EQ(hits.size(), 1u);
   hits.clear();
-  ASSERT_TRUE(store_->FindCodesByPrefix(IdentifierKind::kUscc, "91", 1, &hits).ok());
+  ASSERT_TRUE(store_->FindCodesByPrefix(kUsccOnly, "91", 1, &hits).ok());
   EXPECT_EQ(hits.size(), 1u);  // the limit holds
   hits.clear();
   // Kinds do not mix: the organization code inside a USCC is its own entry, when indexed.
-  ASSERT_TRUE(store_->FindCodesByPrefix(IdentifierKind::kRegNumber, "91", 10, &hits).ok());
+  ASSERT_TRUE(store_->FindCodesByPrefix(kRegOnly, "91", 10, &hits).ok());
   EXPECT_TRUE(hits.empty());
+  // Several kinds: kind by kind, in the order asked.
+  const IdentifierKind both[] = {IdentifierKind::kOrgCode, IdentifierKind::kUscc};
+  ASSERT_TRUE(store_->FindCodesByPrefix(both, "6", 10, &hits).ok());
+  ASSERT_EQ(hits.size(), 1u);
+  EXPECT_EQ(hits[0].first, "600037341");
 }
 
 TEST_P(StoreConformanceTest, ScansEverySubjectInIdOrder) {

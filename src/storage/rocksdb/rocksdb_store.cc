@@ -234,19 +234,23 @@ Status RocksDbStore::FindSubjectsByNamePrefix(std::string_view prefix, size_t li
   return FromRocks(it->status(), "scanning names");
 }
 
-Status RocksDbStore::FindCodesByPrefix(IdentifierKind kind, std::string_view prefix,
-                                       size_t limit,
+Status RocksDbStore::FindCodesByPrefix(std::span<const IdentifierKind> kinds,
+                                       std::string_view prefix, size_t limit,
                                        std::vector<std::pair<std::string, uint64_t>>* out) const {
-  const std::string start = keys::Identifier(kind, prefix);
+  // One iterator sought once per kind: creating an iterator costs more than a seek.
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), (*cf_)[kIds]));
-  for (it->Seek(start); it->Valid() && out->size() < limit; it->Next()) {
-    auto k = it->key().ToStringView();
-    if (!k.starts_with(start)) break;
-    auto v = it->value().ToStringView();
-    if (v.size() != 8) return Status::DataLoss("identifier entry is corrupt");
-    out->emplace_back(std::string(k.substr(1)), coding::DecodeFixed64BE(v.data()));
+  for (IdentifierKind kind : kinds) {
+    const std::string start = keys::Identifier(kind, prefix);
+    for (it->Seek(start); it->Valid() && out->size() < limit; it->Next()) {
+      auto k = it->key().ToStringView();
+      if (!k.starts_with(start)) break;
+      auto v = it->value().ToStringView();
+      if (v.size() != 8) return Status::DataLoss("identifier entry is corrupt");
+      out->emplace_back(std::string(k.substr(1)), coding::DecodeFixed64BE(v.data()));
+    }
+    XY_RETURN_IF_ERROR(FromRocks(it->status(), "scanning codes"));
   }
-  return FromRocks(it->status(), "scanning codes");
+  return Status::Ok();
 }
 
 Status RocksDbStore::ScanSubjects(const std::function<Status(const Subject&)>& fn) const {

@@ -42,7 +42,8 @@ class RocksDbStore final : public Store {
   Result<std::optional<uint64_t>> FindSubject(IdentifierKind kind,
                                               std::string_view value) const override;
   Result<std::optional<Subject>> GetSubject(uint64_t id) const override;
-  Status FindCodesByPrefix(IdentifierKind kind, std::string_view prefix, size_t limit,
+  Status FindCodesByPrefix(std::span<const IdentifierKind> kinds, std::string_view prefix,
+                           size_t limit,
                            std::vector<std::pair<std::string, uint64_t>>* out) const override;
   Status ScanSubjects(const std::function<Status(const Subject&)>& fn) const override;
   Status FindSubjectsByNamePrefix(std::string_view prefix, size_t limit,
