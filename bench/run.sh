@@ -4,6 +4,9 @@
 #                    penalty rows)
 #   BENCH_FULL=1     also the 1,000,000-subject / ~20 M-record run: peak memory of the full
 #                    ingest and the per-subject read latency on that store
+#   BENCH_SEARCH_SUBJECTS  subjects for the name-search comparison (default 1000000; see
+#                    bench/search.sh for its other knobs)
+#   HTTP_SUBJECTS    subjects of the HTTP benchmark's city (default 100000; see bench/http.sh)
 #   BENCH_WORK       scratch directory (default /tmp/xinyong-bench; needs ~15 GB for the full run)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -54,6 +57,15 @@ echo "== all records of one subject: Xinyong in process vs PostgreSQL prepared s
 # The store after its background compaction (a bulk load leaves many level-0 files behind).
 ./build/bin/bench_subject_records "$WORK/store" 100000 --compact 2>/dev/null
 ./build/bin/bench_pg_subject_records "host=127.0.0.1 port=$PGPORT user=postgres" 100000
+
+echo "== name search: Xinyong vs PostgreSQL 15 pg_trgm vs SQLite FTS5 trigram, same names and queries"
+# Its own city (registration rows of BENCH_SEARCH_SUBJECTS subjects, default 1,000,000), its own
+# PostgreSQL on another port; see bench/search.sh.
+BENCH_WORK="$WORK" bash bench/search.sh
+
+echo "== HTTP: GET /api/v1/subjects/{code} over every registered code, wrk on loopback"
+# Its own city (HTTP_SUBJECTS, default 100,000) and server; see bench/http.sh for its knobs.
+BENCH_WORK="$WORK" bash bench/http.sh
 
 if [ "${BENCH_FULL:-0}" = 1 ]; then
   echo "== full city: 1,000,000 subjects, every catalog file"

@@ -8,7 +8,7 @@ PACKAGES=(
   librocksdb-dev
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libsimdjson-dev libicu-dev libopencc-dev opencc
-  libsodium-dev libtoml11-dev libcli11-dev libfmt-dev libspdlog-dev libjemalloc-dev
+  libsodium-dev libtoml11-dev libcli11-dev libfmt-dev libspdlog-dev libjemalloc-dev zlib1g-dev
   libgtest-dev libgmock-dev libbenchmark-dev libpq-dev
 )
 # Extra groups, selected by arguments: `setup.sh bench` also installs the comparison servers.

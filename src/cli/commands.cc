@@ -296,6 +296,7 @@ std::unique_ptr<Platform> OpenPlatform(GlobalOptions& g, bool read_only) {
   o.share_dir = g.share_dir;
   o.key_file = g.key_file;
   o.read_only = read_only;
+  o.block_cache_bytes = g.cache_mib << 20;
   auto p = Platform::Open(o);
   if (!p.ok()) {
     Fail(g, p.status());

@@ -16,6 +16,7 @@ struct GlobalOptions {
   std::string share_dir;
   std::string key_file;
   bool json = false;
+  size_t cache_mib = 0;  // the store's block cache; 0 = its default (`serve --cache-mib`)
   int exit_code = 0;
 };
 

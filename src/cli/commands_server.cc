@@ -23,16 +23,23 @@ void RegisterSearch(CLI::App& app, GlobalOptions& g) {
   auto* cmd = app.add_subcommand("search", "find subjects by name or code, ranked");
   auto query = std::make_shared<std::string>();
   auto limit = std::make_shared<int>(20);
-  cmd->add_option("query", *query, "name fragment or code")->required();
+  auto page = std::make_shared<int>(1);
+  auto type = std::make_shared<std::string>();
+  cmd->add_option("query", *query, "name fragment (汉字 or pinyin) or code")->required();
   cmd->add_option("--limit", *limit, "at most this many results (1-100)")->default_val(20);
-  cmd->callback([&g, query, limit] {
+  cmd->add_option("--page", *page, "page of results, from 1")->default_val(1);
+  cmd->add_option("--type", *type, "legal_person, individual_business or other_organization");
+  cmd->callback([&g, query, limit, page, type] {
     auto p = OpenPlatform(g, /*read_only=*/true);
     if (!p) return;
     server::Request req;
     req.method = "GET";
     req.target = "/api/v1/search?q=" +
                  boost::urls::encode(*query, boost::urls::unreserved_chars) +
-                 "&limit=" + std::to_string(*limit);
+                 "&limit=" + std::to_string(*limit) + "&page=" + std::to_string(*page);
+    if (!type->empty()) {
+      req.target += "&type=" + boost::urls::encode(*type, boost::urls::unreserved_chars);
+    }
     server::Response res = server::HandleRequest(*p, std::move(req));
     json::value v = json::parse(res.body);
     if (res.status != 200) {
@@ -60,6 +67,7 @@ void RegisterServe(CLI::App& app, GlobalOptions& g) {
     unsigned threads = 0;
     bool access_log = false;
     size_t body_limit_mib = 64;
+    size_t cache_mib = 0;
   };
   auto a = std::make_shared<Args>();
   cmd->add_option("--listen", a->listen, "HOST:PORT")->default_val("127.0.0.1:8080");
@@ -67,6 +75,8 @@ void RegisterServe(CLI::App& app, GlobalOptions& g) {
   cmd->add_option("--threads", a->threads, "I/O threads (default: one per core)");
   cmd->add_option("--body-limit-mib", a->body_limit_mib, "largest request body")->default_val(64);
   cmd->add_flag("--access-log", a->access_log, "one line per request on stderr");
+  cmd->add_option("--cache-mib", a->cache_mib,
+                  "the store's block cache of uncompressed blocks (default 256)");
   cmd->callback([&g, a] {
     server::HttpServerOptions o;
     auto colon = a->listen.rfind(':');
@@ -83,8 +93,13 @@ void RegisterServe(CLI::App& app, GlobalOptions& g) {
     o.access_log = a->access_log;
     o.body_limit = a->body_limit_mib << 20;
     o.web_root = a->web.empty() ? server::DefaultWebRoot() : a->web;
+    g.cache_mib = a->cache_mib;
     auto p = OpenPlatform(g, /*read_only=*/false);
     if (!p) return;
+    // The name index is built before the first request, not by it.
+    if (auto names = p->names(); !names.ok()) return Fail(g, names.status().message());
+    else std::cerr << "xinyong: name index of " << (*names)->Stats().subjects << " subjects built in "
+                   << (*names)->Stats().build_seconds << " s\n";
     auto s = server::HttpServer::Create(*p, o);
     if (!s.ok()) return Fail(g, s.status().message());
     std::cerr << "xinyong: serving http://" << (*s)->address() << " (data " << g.data_dir << ")\n";
@@ -98,6 +113,7 @@ void RegisterGen(CLI::App& app, GlobalOptions& g) {
     std::string out, encoding = "utf-8", as_of;
     uint64_t subjects = 1000, seed = 1;
     double bad_share = 0.02;
+    std::vector<std::string> indicators;
   };
   auto a = std::make_shared<Args>();
   cmd->add_option("--out", a->out, "output directory")->required();
@@ -110,6 +126,9 @@ void RegisterGen(CLI::App& app, GlobalOptions& g) {
   cmd->add_option("--bad-share", a->bad_share, "share of deliberately bad rows (0-0.5)")
       ->check(CLI::Range(0.0, 0.5))
       ->default_val(0.02);
+  cmd->add_option("--indicators", a->indicators,
+                  "write only these indicators' files, comma-separated codes (default: all)")
+      ->delimiter(',');
   cmd->callback([&g, a] {
     std::string share = g.share_dir.empty() ? server::DefaultShareDir() : g.share_dir;
     auto catalog = catalog::Catalog::LoadDirectory(share + "/catalog");
@@ -120,6 +139,7 @@ void RegisterGen(CLI::App& app, GlobalOptions& g) {
     o.seed = a->seed;
     o.gbk = a->encoding == "gbk";
     o.bad_row_share = a->bad_share;
+    o.indicators = a->indicators;
     if (!a->as_of.empty()) {
       auto d = Date::Parse(a->as_of);
       if (!d.ok()) return Fail(g, "--as-of: " + d.status().message());

@@ -1,6 +1,7 @@
 // Handlers of the read endpoints: health, catalog, a subject's profile and its records.
 #include <charconv>
 #include <map>
+#include <optional>
 #include <set>
 
 #include "server/handlers.h"
@@ -17,6 +18,8 @@ constexpr size_t kLatestRecords = 5;
 constexpr int64_t kDefaultPageSize = 20;
 constexpr int64_t kMaxPageSize = 100;
 constexpr int64_t kMaxPage = 1'000'000;
+// A profile is ~5 KiB; one allocation up front instead of a few doublings.
+constexpr size_t kBodyReserve = 8192;
 
 // The subject named by the {code} path parameter, or the error response.
 bool ResolveSubject(Platform& p, const ApiCall& call, Subject* out, Response* error) {
@@ -31,6 +34,34 @@ bool ResolveSubject(Platform& p, const ApiCall& call, Subject* out, Response* er
   }
   *out = std::move(subject).value();
   return true;
+}
+
+// Reads an optional date query parameter written exactly YYYY-MM-DD; absent or empty leaves *out
+// empty. On failure returns false and sets *error to a 400 naming the parameter.
+bool DateParam(const ApiCall& call, std::string_view name, std::optional<Date>* out,
+               Response* error) {
+  const std::string* v = call.target.Query(name);
+  if (v == nullptr || v->empty()) return true;
+  auto digits = [&](size_t pos, size_t n, int* value) {
+    *value = 0;
+    for (size_t i = pos; i < pos + n; ++i) {
+      char c = (*v)[i];
+      if (c < '0' || c > '9') return false;
+      *value = *value * 10 + (c - '0');
+    }
+    return true;
+  };
+  int y = 0, m = 0, d = 0;
+  if (v->size() == 10 && (*v)[4] == '-' && (*v)[7] == '-' && digits(0, 4, &y) && digits(5, 2, &m) &&
+      digits(8, 2, &d)) {
+    auto date = Date::FromYmd(y, m, d);
+    if (date.ok()) {
+      *out = *date;
+      return true;
+    }
+  }
+  *error = BadParameter(name, std::string(name) + " must be a date written YYYY-MM-DD");
+  return false;
 }
 
 }  // namespace
@@ -88,27 +119,39 @@ Response HandleSubject(Platform& p, const ApiCall& call) {
   Status st = p.store().ListRecords(subject.id, "", &records);
   if (!st.ok()) return StatusResponse(st);
 
-  JsonArena arena;
-  json::storage_ptr sp = arena.storage();
   std::map<std::string_view, uint64_t> counts;
-  json::array latest(sp);
+  const Record* latest[kLatestRecords];
+  const catalog::Indicator* latest_indicators[kLatestRecords];
+  size_t n_latest = 0;
   uint64_t total = 0;
   for (const Record& r : records) {  // newest first
     const catalog::Indicator* ind = p.catalog().Find(r.indicator);
     if (!PubliclyVisible(r, ind)) continue;
     ++counts[r.indicator];
     ++total;
-    if (latest.size() < kLatestRecords) latest.push_back(RecordJson(r, ind, sp));
+    if (n_latest < kLatestRecords) {
+      latest[n_latest] = &r;
+      latest_indicators[n_latest++] = ind;
+    }
   }
-  json::object category_counts(sp);
-  for (const auto& [indicator, n] : counts) category_counts[indicator] = n;
 
-  json::object o(sp);
-  o["subject"] = SubjectJson(subject, sp);
-  o["category_counts"] = std::move(category_counts);
-  o["public_records"] = total;
-  o["latest_records"] = std::move(latest);
-  return JsonResponse(200, o);
+  Response res;
+  res.body.reserve(kBodyReserve);
+  JsonWriter w(&res.body);
+  w.BeginObject();
+  w.Key("subject");
+  WriteSubject(w, subject);
+  w.Key("category_counts");
+  w.BeginObject();
+  for (const auto& [indicator, n] : counts) w.Member(indicator, n);
+  w.EndObject();
+  w.Member("public_records", total);
+  w.Key("latest_records");
+  w.BeginArray();
+  for (size_t i = 0; i < n_latest; ++i) WriteRecord(w, *latest[i], latest_indicators[i]);
+  w.EndArray();
+  w.EndObject();
+  return res;
 }
 
 Response HandleSubjectRecords(Platform& p, const ApiCall& call) {
@@ -136,6 +179,21 @@ Response HandleSubjectRecords(Platform& p, const ApiCall& call) {
       }
     }
   }
+  std::optional<catalog::Nature> nature;
+  if (const std::string* n = call.target.Query("nature"); n != nullptr && !n->empty()) {
+    nature = catalog::ParseNature(*n);
+    if (!nature) {
+      return BadParameter("nature", "nature must be positive, neutral or negative");
+    }
+  }
+  std::optional<Date> from, to;
+  if (!DateParam(call, "from", &from, &error) || !DateParam(call, "to", &to, &error)) {
+    return error;
+  }
+  if (from && to && *from > *to) {
+    return BadParameter("from",
+                        "from (" + from->ToString() + ") is after to (" + to->ToString() + ")");
+  }
 
   Subject subject;
   if (!ResolveSubject(p, call, &subject, &error)) return error;
@@ -146,27 +204,34 @@ Response HandleSubjectRecords(Platform& p, const ApiCall& call) {
   const uint64_t first = static_cast<uint64_t>(page - 1) * static_cast<uint64_t>(page_size);
   const uint64_t last = first + static_cast<uint64_t>(page_size);
   uint64_t total = 0;
-  JsonArena arena;
-  json::storage_ptr sp = arena.storage();
-  json::array out(sp);
+  Response res;
+  res.body.reserve(kBodyReserve);
+  JsonWriter w(&res.body);
+  w.BeginObject();
+  w.Key("subject");
+  w.BeginObject();
+  w.Member("code", subject.DisplayCode());
+  w.Member("name", subject.name);
+  w.EndObject();
+  w.Key("records");
+  w.BeginArray();
   for (const Record& r : records) {  // newest first
     if (!category_indicators.empty() && !category_indicators.contains(r.indicator)) continue;
     const catalog::Indicator* ind = p.catalog().Find(r.indicator);
     if (!PubliclyVisible(r, ind)) continue;
-    if (total >= first && total < last) out.push_back(RecordJson(r, ind, sp));
+    if (nature && ind->nature != *nature) continue;
+    // A record without a decision date is in no date range.
+    if ((from || to) && r.decision_date == Date()) continue;
+    if ((from && r.decision_date < *from) || (to && r.decision_date > *to)) continue;
+    if (total >= first && total < last) WriteRecord(w, r, ind);
     ++total;
   }
-
-  json::object o(sp);
-  json::object subject_ref(sp);
-  subject_ref["code"] = subject.DisplayCode();
-  subject_ref["name"] = subject.name;
-  o["subject"] = std::move(subject_ref);
-  o["records"] = std::move(out);
-  o["page"] = page;
-  o["page_size"] = page_size;
-  o["total"] = total;
-  return JsonResponse(200, o);
+  w.EndArray();
+  w.Member("page", page);
+  w.Member("page_size", page_size);
+  w.Member("total", total);
+  w.EndObject();
+  return res;
 }
 
 }  // namespace xinyong::server

@@ -12,14 +12,13 @@
 #include <unordered_map>
 #include <vector>
 
-#include <boost/asio/bind_executor.hpp>
 #include <boost/asio/dispatch.hpp>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/strand.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -29,6 +28,7 @@
 #include <spdlog/spdlog.h>
 
 #include "server/redact.h"
+#include "server/response_encoding.h"
 #include "server/router.h"
 #include "server/static_files.h"
 #include "server/target.h"
@@ -41,6 +41,13 @@ namespace http = beast::http;
 using tcp = asio::ip::tcp;
 
 namespace {
+
+// Every connection lives on one io_context run by one thread, so its handlers never run
+// concurrently and need no strand; the concrete executor type spares the type-erased
+// any_io_executor on every operation.
+using Executor = asio::io_context::executor_type;
+using Socket = asio::basic_stream_socket<tcp, Executor>;
+using Stream = beast::basic_stream<tcp, Executor, beast::unlimited_rate_policy>;
 
 constexpr std::chrono::seconds kLingerTimeout{2};
 constexpr size_t kMaxLingerBytes = 1u << 20;
@@ -99,10 +106,10 @@ std::string_view HttpDate() {
 }
 
 // One client connection: reads requests, hands each to the handler (or the portal's files) and
-// writes the responses, in order. All its handlers run on the connection's strand.
+// writes the responses, in order. All its handlers run on the thread of its io_context.
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket&& socket, std::shared_ptr<Shared> shared)
+  Session(Socket&& socket, std::shared_ptr<Shared> shared)
       : stream_(std::move(socket)), shared_(std::move(shared)) {
     shared_->connections.fetch_add(1, std::memory_order_relaxed);
   }
@@ -216,6 +223,16 @@ class Session : public std::enable_shared_from_this<Session> {
     keep_alive_ = msg.keep_alive();
     version_ = msg.version();
     head_ = msg.method() == http::verb::head;
+    get_or_head_ = head_ || msg.method() == http::verb::get;
+    if (auto it = msg.find(http::field::if_none_match); it != msg.end()) {
+      if_none_match_.assign(it->value());
+    } else {
+      if_none_match_.clear();
+    }
+    accepts_gzip_ = false;
+    if (auto it = msg.find(http::field::accept_encoding); it != msg.end()) {
+      accepts_gzip_ = AcceptsGzip(it->value());
+    }
 
     Request req;
     req.method.assign(msg.method_string());
@@ -238,16 +255,32 @@ class Session : public std::enable_shared_from_this<Session> {
     log_target_.assign(target.substr(0, target.find('?')));
 
     if (shared_->static_files && !IsApiTarget(req.target)) {
-      return Write(shared_->static_files->Serve(req));
+      Response res = shared_->static_files->Serve(req);
+      FinishResponse(Conditions(), &res);
+      return Write(std::move(res));
     }
-    if (head_ || msg.method() == http::verb::get) return Write(CallHandler(std::move(req)));
-    // Handlers that may run long (ingestion) leave the I/O threads free for other connections.
-    asio::post(*shared_->workers, [self = shared_from_this(), req = std::move(req)]() mutable {
+    if (get_or_head_) {
+      Response res = CallHandler(std::move(req));
+      FinishResponse(Conditions(), &res);
+      return Write(std::move(res));
+    }
+    // Handlers that may run long (ingestion) leave the I/O threads free for other connections;
+    // so does compressing their (possibly large) answers.
+    asio::post(*shared_->workers, [self = shared_from_this(), req = std::move(req),
+                                   accepts_gzip = accepts_gzip_]() mutable {
       Response res = self->CallHandler(std::move(req));
+      FinishResponse({.get_or_head = false, .if_none_match = {}, .accepts_gzip = accepts_gzip},
+                     &res);
       asio::post(self->stream_.get_executor(), [self, res = std::move(res)]() mutable {
         self->Write(std::move(res));
       });
     });
+  }
+
+  ResponseConditions Conditions() const {
+    return {.get_or_head = get_or_head_,
+            .if_none_match = if_none_match_,
+            .accepts_gzip = accepts_gzip_};
   }
 
   Response CallHandler(Request&& req) {
@@ -292,12 +325,15 @@ class Session : public std::enable_shared_from_this<Session> {
     res_.result(res.status);
     res_.set(http::field::server, "xinyong");
     res_.set(http::field::date, HttpDate());
-    res_.set(http::field::content_type, res.content_type);
+    if (!res.content_type.empty()) res_.set(http::field::content_type, res.content_type);
     res_.set("X-Content-Type-Options", "nosniff");
     for (const auto& [name, value] : res.headers) res_.set(name, value);
     res_.keep_alive(!close_after_);
     res_.body() = std::move(res.body);
-    if (head_) {
+    if (res.status == 304) {
+      // No body and no Content-Length: the headers stand for the representation the client has.
+      res_.body().clear();
+    } else if (head_) {
       res_.content_length(res_.body().size());
       res_.body().clear();
     } else {
@@ -357,7 +393,7 @@ class Session : public std::enable_shared_from_this<Session> {
     stream_.socket().close(ec);
   }
 
-  beast::tcp_stream stream_;
+  Stream stream_;
   std::shared_ptr<Shared> shared_;
   beast::flat_buffer buffer_;  // kept across requests: holds pipelined bytes, reuses memory
   std::optional<http::request_parser<http::string_body>> parser_;
@@ -367,6 +403,9 @@ class Session : public std::enable_shared_from_this<Session> {
   bool keep_alive_ = false;
   bool close_after_ = false;
   bool head_ = false;
+  bool get_or_head_ = false;
+  bool accepts_gzip_ = false;
+  std::string if_none_match_;
   unsigned version_ = 0;
   unsigned status_ = 0;
   size_t lingered_ = 0;
@@ -380,15 +419,20 @@ class Session : public std::enable_shared_from_this<Session> {
 
 class HttpServer::Impl {
  public:
+  // One io_context per I/O thread, each run by its own thread: a connection stays on the
+  // context it was accepted onto, so threads share no reactor, lock or queue on the request
+  // path. The first context also runs the acceptor, the signals and the stop logic.
   Impl(std::shared_ptr<Shared> shared, unsigned threads)
       : shared_(std::move(shared)),
-        threads_(threads),
-        ioc_(static_cast<int>(threads)),
-        strand_(asio::make_strand(ioc_)),
-        acceptor_(strand_),
-        signals_(strand_),
-        stop_timer_(strand_),
-        accept_timer_(strand_) {}
+        contexts_(MakeContexts(threads)),
+        control_(*contexts_.front()),
+        acceptor_(control_),
+        signals_(control_),
+        stop_timer_(control_),
+        accept_timer_(control_) {
+    // Keeps each context's run() going while it has no connection, until the stop begins.
+    for (auto& c : contexts_) guards_.emplace_back(c->get_executor());
+  }
 
   Status Listen() {
     const auto& o = shared_->options;
@@ -398,7 +442,7 @@ class HttpServer::Impl {
     if (!ec) {
       endpoint = tcp::endpoint(address, o.port);
     } else {
-      tcp::resolver resolver(ioc_);
+      tcp::resolver resolver(control_);
       auto results = resolver.resolve(o.host, std::to_string(o.port), ec);
       if (ec || results.empty()) {
         return Status::InvalidArgument("cannot resolve the listen host '" + o.host + "'");
@@ -441,13 +485,15 @@ class HttpServer::Impl {
         Stop();
       });
     }
-    asio::post(strand_, [this] {
+    asio::post(control_, [this] {
       if (shared_->stopping.load()) return BeginStop();
       DoAccept();
     });
     std::vector<std::thread> threads;
-    for (unsigned i = 1; i < threads_; ++i) threads.emplace_back([this] { RunLoop(); });
-    RunLoop();
+    for (size_t i = 1; i < contexts_.size(); ++i) {
+      threads.emplace_back([this, i] { RunLoop(*contexts_[i]); });
+    }
+    RunLoop(control_);
     for (auto& t : threads) t.join();
     // Requests still on the worker pool (an ingest cannot be cut in half) finish here.
     shared_->workers->join();
@@ -455,14 +501,23 @@ class HttpServer::Impl {
 
   void Stop() {
     if (shared_->stopping.exchange(true)) return;
-    asio::post(strand_, [this] { BeginStop(); });
+    asio::post(control_, [this] { BeginStop(); });
   }
 
  private:
-  void RunLoop() {
+  static std::vector<std::unique_ptr<asio::io_context>> MakeContexts(unsigned n) {
+    std::vector<std::unique_ptr<asio::io_context>> out;
+    // Concurrency hint 1: each context is run by exactly one thread.
+    for (unsigned i = 0; i < std::max(1u, n); ++i) {
+      out.push_back(std::make_unique<asio::io_context>(1));
+    }
+    return out;
+  }
+
+  static void RunLoop(asio::io_context& ioc) {
     while (true) {
       try {
-        ioc_.run();
+        ioc.run();
         return;
       } catch (const std::exception& e) {
         spdlog::error("unexpected exception in the I/O loop: {}", e.what());
@@ -471,14 +526,13 @@ class HttpServer::Impl {
   }
 
   void DoAccept() {
+    // Round robin over the contexts: connections spread evenly over the threads.
+    asio::io_context& target = *contexts_[next_context_++ % contexts_.size()];
     acceptor_.async_accept(
-        asio::make_strand(ioc_),
-        asio::bind_executor(strand_, [this](beast::error_code ec, tcp::socket socket) {
-          OnAccept(ec, std::move(socket));
-        }));
+        target, [this](beast::error_code ec, Socket socket) { OnAccept(ec, std::move(socket)); });
   }
 
-  void OnAccept(beast::error_code ec, tcp::socket socket) {
+  void OnAccept(beast::error_code ec, Socket socket) {
     if (stop_begun_ || ec == asio::error::operation_aborted) return;
     if (ec) {
       // Out of file descriptors and the like: back off instead of spinning.
@@ -500,7 +554,7 @@ class HttpServer::Impl {
     DoAccept();
   }
 
-  // On the strand: stop accepting, close idle connections, wait for the busy ones.
+  // On the control context: stop accepting, close idle connections, wait for the busy ones.
   void BeginStop() {
     if (stop_begun_) return;
     stop_begun_ = true;
@@ -518,6 +572,8 @@ class HttpServer::Impl {
     }
     for (auto& s : open) s->StopIfIdle();
     open.clear();
+    // From now on each context's run() returns once its last connection is gone.
+    for (auto& g : guards_) g.reset();
     stop_deadline_ = std::chrono::steady_clock::now() + shared_->options.shutdown_grace;
     PollStop();
   }
@@ -527,7 +583,7 @@ class HttpServer::Impl {
     if (left == 0) return;  // Run returns once the last handlers are done
     if (std::chrono::steady_clock::now() >= stop_deadline_) {
       spdlog::warn("closing {} connection(s) still busy after the shutdown grace period", left);
-      ioc_.stop();
+      for (auto& c : contexts_) c->stop();
       return;
     }
     stop_timer_.expires_after(kStopPoll);
@@ -536,20 +592,22 @@ class HttpServer::Impl {
     });
   }
 
-  // Declared first, destroyed last: sessions still queued in ioc_ refer to it.
+  // Declared first, destroyed last: sessions still queued in the contexts refer to it.
   std::shared_ptr<Shared> shared_;
-  unsigned threads_;
   uint16_t port_ = 0;
   std::string address_;
   std::atomic<bool> ran_{false};
-  asio::io_context ioc_;
-  // The I/O objects below belong to ioc_ and are destroyed before it.
-  asio::strand<asio::io_context::executor_type> strand_;
+  std::vector<std::unique_ptr<asio::io_context>> contexts_;
+  asio::io_context& control_;                                // contexts_.front()
+  std::vector<asio::executor_work_guard<Executor>> guards_;  // released when the stop begins
+  // The I/O objects below belong to control_ and are destroyed before it; all of them, and
+  // the members after them, are used on control_'s thread only.
   tcp::acceptor acceptor_;
   asio::signal_set signals_;
   asio::steady_timer stop_timer_;
   asio::steady_timer accept_timer_;
-  bool stop_begun_ = false;  // on strand_
+  size_t next_context_ = 0;
+  bool stop_begun_ = false;
   std::chrono::steady_clock::time_point stop_deadline_;
 };
 

@@ -4,6 +4,9 @@
 // supported; every read has a timeout; a body over `body_limit` gets 413 and a malformed request
 // 400, each followed by closing the connection. Requests that may block for long (anything but
 // GET/HEAD, e.g. ingesting an uploaded file) run on a small worker pool so reads stay fast.
+// Every response passes FinishResponse (response_encoding.h) on its way out: ETag and 304 for
+// GET and HEAD, gzip when the client accepts it. Each I/O thread runs its own event loop; a
+// connection stays on the thread that accepted it.
 //
 // Typical use (the CLI):
 //   XY_ASSIGN_OR_RETURN(auto server, HttpServer::Create(platform, options));

@@ -12,51 +12,121 @@ bool PubliclyVisible(const Record& r, const catalog::Indicator* indicator) {
   return IsPublic(indicator) && r.status == RecordStatus::kActive;
 }
 
-json::object SubjectJson(const Subject& s, json::storage_ptr sp) {
-  json::object o(sp);
-  o["code"] = s.DisplayCode();
-  o["name"] = s.name;
-  o["type"] = SubjectTypeName(s.type);
-  o["type_label"] = SubjectTypeLabel(s.type);
-  if (!s.uscc.empty()) o["uscc"] = s.uscc;
-  json::array former(sp);
-  for (const auto& n : s.former_names) former.emplace_back(n);
-  o["former_names"] = std::move(former);
-  json::object ids(sp);
-  for (const auto& i : s.identifiers) {
-    if (i.kind == IdentifierKind::kResidentIdHash || i.kind == IdentifierKind::kOtherIdHash) continue;
-    ids[IdentifierKindName(i.kind)] = i.value;
+namespace {
+
+// A date as Date::ToString writes it (YYYY-MM-DD), without the allocation and the printf: a
+// profile writes a dozen of them.
+class DateText {
+ public:
+  explicit DateText(Date date) {
+    int y = 0;
+    unsigned m = 0, d = 0;
+    CivilFromDays(date.days(), &y, &m, &d);
+    if (y < 0 || y > 9999) {
+      fallback_ = date.ToString();
+      return;
+    }
+    const unsigned uy = static_cast<unsigned>(y);
+    const unsigned digits[8] = {uy / 1000, uy / 100, uy / 10, uy, m / 10, m, d / 10, d};
+    static constexpr int kPos[8] = {0, 1, 2, 3, 5, 6, 8, 9};
+    for (int i = 0; i < 8; ++i) buf_[kPos[i]] = static_cast<char>('0' + digits[i] % 10);
+    buf_[4] = buf_[7] = '-';
   }
-  o["identifiers"] = std::move(ids);
-  if (!s.region.empty()) o["region"] = s.region;
-  if (!s.id_masked.empty()) o["id_number_masked"] = s.id_masked;
-  if (!s.status.empty()) o["status"] = s.status;
-  o["first_seen"] = s.first_seen.ToString();
-  return o;
+  std::string_view view() const {
+    return fallback_.empty() ? std::string_view(buf_, sizeof buf_) : fallback_;
+  }
+
+ private:
+  char buf_[10] = {};
+  std::string fallback_;
+};
+
+}  // namespace
+
+void WriteSubject(JsonWriter& w, const Subject& s) {
+  w.BeginObject();
+  w.Member("code", s.DisplayCode());
+  w.Member("name", s.name);
+  w.Member("type", SubjectTypeName(s.type));
+  w.Member("type_label", SubjectTypeLabel(s.type));
+  if (!s.uscc.empty()) w.Member("uscc", s.uscc);
+  w.Key("former_names");
+  w.BeginArray();
+  for (const auto& n : s.former_names) w.String(n);
+  w.EndArray();
+  w.Key("identifiers");
+  w.BeginObject();
+  // One member per kind, the latest code of a kind, as a JSON object can hold one.
+  for (size_t i = 0; i < s.identifiers.size(); ++i) {
+    const Identifier& id = s.identifiers[i];
+    if (id.kind == IdentifierKind::kResidentIdHash || id.kind == IdentifierKind::kOtherIdHash) {
+      continue;
+    }
+    bool later = false;
+    for (size_t j = i + 1; j < s.identifiers.size() && !later; ++j) {
+      later = s.identifiers[j].kind == id.kind;
+    }
+    if (!later) w.Member(IdentifierKindName(id.kind), id.value);
+  }
+  w.EndObject();
+  if (!s.region.empty()) w.Member("region", s.region);
+  if (!s.id_masked.empty()) w.Member("id_number_masked", s.id_masked);
+  // Always present, so that clients need not test for it: null until a registration says.
+  w.Key("status");
+  if (s.status.empty()) {
+    w.Null();
+  } else {
+    w.String(s.status);
+  }
+  w.Member("first_seen", DateText(s.first_seen).view());
+  w.EndObject();
+}
+
+void WriteRecord(JsonWriter& w, const Record& r, const catalog::Indicator* indicator) {
+  w.BeginObject();
+  w.Member("id", r.record_id);
+  w.Member("version", r.version);
+  w.Member("indicator", r.indicator);
+  if (indicator) {
+    w.Member("indicator_name", indicator->name);
+    w.Member("category", indicator->category);
+    w.Member("disclosure", catalog::DisclosureName(indicator->disclosure));
+  }
+  w.Member("status", RecordStatusName(r.status));
+  if (r.decision_date != Date()) w.Member("decision_date", DateText(r.decision_date).view());
+  w.Member("received_date", DateText(r.received_date).view());
+  if (!r.document_number.empty()) w.Member("document_number", r.document_number);
+  if (r.late) w.Member("late", true);
+  w.Member("batch", r.batch_id);
+  w.Key("fields");
+  w.BeginObject();
+  for (const auto [k, v] : r.values) w.Member(k, v);
+  w.EndObject();
+  w.EndObject();
+}
+
+namespace {
+
+json::object ParseObject(const std::string& text, json::storage_ptr sp) {
+  json::value v = json::parse(text, std::move(sp));
+  return std::move(v.as_object());
+}
+
+}  // namespace
+
+json::object SubjectJson(const Subject& s, json::storage_ptr sp) {
+  std::string text;
+  JsonWriter w(&text);
+  WriteSubject(w, s);
+  return ParseObject(text, std::move(sp));
 }
 
 json::object RecordJson(const Record& r, const catalog::Indicator* indicator,
                         json::storage_ptr sp) {
-  json::object o(sp);
-  o["id"] = r.record_id;
-  o["version"] = r.version;
-  o["indicator"] = r.indicator;
-  if (indicator) {
-    o["indicator_name"] = indicator->name;
-    o["category"] = indicator->category;
-    o["disclosure"] = catalog::DisclosureName(indicator->disclosure);
-  }
-  o["status"] = RecordStatusName(r.status);
-  if (r.decision_date != Date()) o["decision_date"] = r.decision_date.ToString();
-  o["received_date"] = r.received_date.ToString();
-  if (!r.document_number.empty()) o["document_number"] = r.document_number;
-  if (r.late) o["late"] = true;
-  o["batch"] = r.batch_id;
-  json::object fields(sp);
-  fields.reserve(r.values.size());
-  for (const auto [k, v] : r.values) fields[k] = v;
-  o["fields"] = std::move(fields);
-  return o;
+  std::string text;
+  JsonWriter w(&text);
+  WriteRecord(w, r, indicator);
+  return ParseObject(text, std::move(sp));
 }
 
 json::object IndicatorJson(const catalog::Indicator& i, json::storage_ptr sp) {

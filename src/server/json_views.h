@@ -12,12 +12,17 @@
 #include "model/batch.h"
 #include "model/record.h"
 #include "model/subject.h"
+#include "server/json_writer.h"
 #include "storage/store.h"
 
 namespace xinyong::server {
 
-boost::json::object SubjectJson(const Subject& s, boost::json::storage_ptr sp = {});
+// Subjects and records are written straight to text (the API's hot path); the boost::json
+// versions parse that text, so both have the same members in the same order.
+void WriteSubject(JsonWriter& w, const Subject& s);
 // `indicator` may be null (record of an indicator no longer in the catalog).
+void WriteRecord(JsonWriter& w, const Record& r, const catalog::Indicator* indicator);
+boost::json::object SubjectJson(const Subject& s, boost::json::storage_ptr sp = {});
 boost::json::object RecordJson(const Record& r, const catalog::Indicator* indicator,
                                boost::json::storage_ptr sp = {});
 boost::json::object IndicatorJson(const catalog::Indicator& i, boost::json::storage_ptr sp = {});

@@ -36,10 +36,26 @@ Result<std::unique_ptr<Platform>> Platform::Open(const PlatformOptions& options_
   ro.read_only = o.read_only;
   ro.sync = o.sync;
   ro.create_if_missing = !o.read_only;
+  if (o.block_cache_bytes != 0) ro.block_cache_bytes = o.block_cache_bytes;
   XY_ASSIGN_OR_RETURN(p->store_, storage::RocksDbStore::Open(o.data_dir, ro));
   p->ingester_ =
       std::make_unique<ingest::Ingester>(*p->store_, *p->catalog_, *p->calendar_, *p->vault_);
+  // A commit before the index exists is in the store it will be built from; one during the build
+  // waits for it and is applied after (applying a subject twice is harmless).
+  Platform* raw = p.get();
+  p->ingester_->SetCommitObserver([raw](const std::vector<Subject>& subjects) {
+    std::lock_guard lock(raw->names_mu_);
+    if (raw->names_) raw->names_->Apply(subjects);
+  });
   return p;
+}
+
+Result<const search::NameIndex*> Platform::names() {
+  std::lock_guard lock(names_mu_);
+  if (!names_) {
+    XY_ASSIGN_OR_RETURN(names_, search::NameIndex::Build(*store_, vault_.get()));
+  }
+  return names_.get();
 }
 
 Result<Subject> Platform::FindSubjectByCode(std::string_view code_in) const {

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 
@@ -13,6 +14,7 @@
 #include "core/calendar.h"
 #include "core/personal_data.h"
 #include "ingest/ingester.h"
+#include "search/name_index.h"
 #include "storage/rocksdb/rocksdb_store.h"
 
 namespace xinyong::server {
@@ -25,6 +27,10 @@ struct PlatformOptions {
   std::string key_file;
   bool read_only = false;
   bool sync = true;
+  // The store's block cache (uncompressed blocks); 0 = the store's default (256 MiB). Reads of
+  // blocks not in it decompress them again, which dominates a subject's profile when the
+  // cache is much smaller than the records.
+  size_t block_cache_bytes = 0;
 };
 
 // The default share directory: $XINYONG_SHARE, else <source dir>/data.
@@ -48,6 +54,10 @@ class Platform {
   // subject has it; InvalidArgument when it is not a code at all.
   Result<Subject> FindSubjectByCode(std::string_view code) const;
 
+  // The name index, built from the store on first use (seconds for a million subjects: the
+  // server builds it before it listens) and kept current by every ingest through this platform.
+  Result<const search::NameIndex*> names();
+
  private:
   Platform() = default;
   PlatformOptions options_;
@@ -56,6 +66,8 @@ class Platform {
   std::unique_ptr<PersonalDataVault> vault_;
   std::unique_ptr<storage::RocksDbStore> store_;
   std::unique_ptr<ingest::Ingester> ingester_;
+  std::mutex names_mu_;  // guards building names_ and applying commits to it
+  std::unique_ptr<search::NameIndex> names_;
 };
 
 }  // namespace xinyong::server

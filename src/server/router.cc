@@ -1,5 +1,6 @@
 #include "server/router.h"
 
+#include <array>
 #include <exception>
 #include <string>
 #include <vector>
@@ -31,6 +32,12 @@ constexpr Route kRoutes[] = {
     {"GET", "/api/v1/batches", HandleListBatches},
     {"GET", "/api/v1/batches/{id}", HandleGetBatch},
 };
+
+constexpr auto kRouteInfos = [] {
+  std::array<RouteInfo, std::size(kRoutes)> out{};
+  for (size_t i = 0; i < out.size(); ++i) out[i] = {kRoutes[i].method, kRoutes[i].pattern};
+  return out;
+}();
 
 bool Match(std::string_view pattern, const std::vector<std::string>& segments,
            std::vector<std::string>* params) {
@@ -93,6 +100,8 @@ Response Dispatch(Platform& platform, Request& request) {
 }
 
 }  // namespace
+
+std::span<const RouteInfo> Routes() { return kRouteInfos; }
 
 bool IsApiTarget(std::string_view target) {
   if (!target.starts_with("/api")) return false;

@@ -9,16 +9,20 @@
 //   GET  /api/v1/health
 //   GET  /api/v1/catalog
 //   GET  /api/v1/subjects/{code}
-//   GET  /api/v1/subjects/{code}/records?category=&page=&page_size=
-//   GET  /api/v1/search?q=&limit=
+//   GET  /api/v1/subjects/{code}/records?category=&nature=&from=&to=&page=&page_size=
+//   GET  /api/v1/search?q=&limit=&page=&type=
 //   POST /api/v1/batches?indicator=&dept=&format=&name=   (body text/csv or application/x-ndjson)
 //   GET  /api/v1/batches?limit=
 //   GET  /api/v1/batches/{id}
+//
+// Validators (ETag, 304) and gzip are the HTTP layer's business (response_encoding.h): the
+// responses here are always complete and uncompressed.
 //
 // Thread-safety: HandleRequest may run on many threads at once; ingestion (POST) is serialized
 // by the Ingester. Never throws: an unexpected exception becomes a 500 response.
 #pragma once
 
+#include <span>
 #include <string_view>
 
 #include "server/http_message.h"
@@ -27,6 +31,16 @@
 namespace xinyong::server {
 
 inline constexpr std::string_view kApiVersion = "0.1.0";
+
+// One entry of the route table: the method and the path pattern, whose "{name}" segments match
+// any one segment. docs/openapi.yaml must describe exactly these (a test checks it).
+struct RouteInfo {
+  std::string_view method;
+  std::string_view pattern;
+};
+
+// The route table, in matching order. HEAD is answered by every GET route and is not listed.
+std::span<const RouteInfo> Routes();
 
 Response HandleRequest(Platform& platform, const Request& request);
 // The same; the body is moved into the ingester rather than copied.

@@ -11,6 +11,7 @@
 #include "core/identifiers.h"
 #include "server/platform.h"
 #include "server/redact.h"
+#include "server/response_encoding.h"
 #include "server/target.h"
 
 namespace xinyong::server {
@@ -248,6 +249,10 @@ TEST_F(RouterTest, IngestErrorsAre400WithTheMessage) {
 
 TEST_F(RouterTest, SubjectByUsccOrgCodeAndEncodedForms) {
   PostSample();
+  // Known only from penalty decisions: no registration status yet, but the member is there.
+  EXPECT_TRUE(Body(Get(std::string("/api/v1/subjects/") + kYimaUscc))["subject"]
+                  .at("status")
+                  .is_null());
   for (std::string code : {std::string(kHongdaUscc), std::string(kHongdaOrgCode),
                            std::string("60003734-1"), Enc("９１１１００００６０００３７３４１Ｌ"),
                            std::string("91110000600037341l")}) {
@@ -318,6 +323,111 @@ TEST_F(RouterTest, RecordsFilterByIndicatorCodeOrCategoryName) {
   EXPECT_EQ(e["details"].at("parameter").as_string(), "category");
 }
 
+TEST_F(RouterTest, ProfileHasNamesCountsLatestRecordsAndTotal) {
+  PostSample();
+  Response reg = Call("POST", "/api/v1/batches?indicator=reg_basic",
+                      std::string("DJ_QYMC,DJ_TYSHXYDM,DJ_DJZT,DJ_HZRQ\n") +
+                          "郑州宏达控股有限公司," + kHongdaUscc + ",存续,2024-09-01\n",
+                      "text/csv");
+  ASSERT_EQ(reg.status, 201u) << reg.body;
+  ASSERT_EQ(Body(reg)["accepted"].to_number<int64_t>(), 1) << reg.body;
+
+  json::object o = Body(Get(std::string("/api/v1/subjects/") + kHongdaUscc));
+  const json::object& subject = o["subject"].as_object();
+  EXPECT_EQ(subject.at("code").as_string(), kHongdaUscc);
+  EXPECT_EQ(subject.at("name").as_string(), "郑州宏达控股有限公司");
+  EXPECT_EQ(subject.at("type").as_string(), "legal_person");
+  ASSERT_EQ(subject.at("former_names").as_array().size(), 1u);
+  EXPECT_EQ(subject.at("former_names").as_array()[0].as_string(), kHongda);
+  EXPECT_EQ(subject.at("status").as_string(), "存续");  // from the registration row
+  EXPECT_EQ(o["category_counts"].at("admin_penalty").to_number<int64_t>(), 3);
+  EXPECT_EQ(o["category_counts"].at("reg_basic").to_number<int64_t>(), 1);
+  EXPECT_EQ(o["category_counts"].as_object().size(), 2u);
+  EXPECT_EQ(o["public_records"].to_number<int64_t>(), 4);
+  const json::array& latest = o["latest_records"].as_array();
+  ASSERT_EQ(latest.size(), 4u);
+  EXPECT_EQ(latest[0].at("decision_date").as_string(), "2024-09-01");
+  EXPECT_EQ(latest[0].at("indicator").as_string(), "reg_basic");
+
+  // Filters of the records endpoint, on the same subject.
+  std::string base = std::string("/api/v1/subjects/") + kHongdaUscc + "/records?";
+  auto total = [&](const std::string& q) {
+    Response r = Get(base + q);
+    EXPECT_EQ(r.status, 200u) << q << ": " << r.body;
+    return Body(r)["total"].to_number<int64_t>();
+  };
+  EXPECT_EQ(total("nature=negative"), 3);
+  EXPECT_EQ(total("nature=neutral"), 1);
+  EXPECT_EQ(total("nature=positive"), 0);
+  EXPECT_EQ(total("nature="), 4);
+  EXPECT_EQ(total("from=2024-01-01"), 3);
+  EXPECT_EQ(total("to=2024-05-10"), 2);  // inclusive
+  EXPECT_EQ(total("from=2024-05-10&to=2024-05-10"), 1);
+  EXPECT_EQ(total("from=2024-01-01&to=2024-08-31&nature=negative"), 2);
+  EXPECT_EQ(total("from=2024-01-01&category=admin_penalty"), 2);
+  EXPECT_EQ(total("from=2025-01-01"), 0);
+  json::object page = Body(Get(base + "from=2024-01-01&page_size=2&page=2"));
+  EXPECT_EQ(page["total"].to_number<int64_t>(), 3);
+  ASSERT_EQ(page["records"].as_array().size(), 1u);
+  EXPECT_EQ(page["records"].as_array()[0].at("decision_date").as_string(), "2024-05-10");
+}
+
+TEST_F(RouterTest, BadRecordFiltersAre400NamingTheParameter) {
+  PostSample();
+  std::string base = std::string("/api/v1/subjects/") + kHongdaUscc + "/records?";
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"from=2024-13-01", "from"},
+      {"from=2024-02-30", "from"},
+      {"from=20240501", "from"},
+      {"from=2024-5-1", "from"},
+      {"from=2024-05-01x", "from"},
+      {"to=" + Enc("2024年5月1日"), "to"},
+      {"to=yesterday", "to"},
+      {"from=2024-08-01&to=2024-07-31", "from"},
+      {"nature=bad", "nature"},
+      {"nature=Negative", "nature"},
+      {"nature=" + Enc("负面"), "nature"}};
+  for (const auto& [q, parameter] : cases) {
+    json::object e = Error(Get(base + q), 400, "invalid_argument");
+    EXPECT_EQ(e["details"].at("parameter").as_string(), parameter) << q;
+    EXPECT_NE(std::string(e["message"].as_string()).find(parameter), std::string::npos) << q;
+  }
+}
+
+TEST_F(RouterTest, ProfileEtagRevalidatesUntilTheSubjectChanges) {
+  PostSample();
+  const std::string target = std::string("/api/v1/subjects/") + kHongdaUscc;
+  Response first = Get(target);
+  FinishResponse({.get_or_head = true}, &first);
+  ASSERT_EQ(first.status, 200u);
+  const std::string etag(first.Header("ETag"));
+  ASSERT_FALSE(etag.empty());
+  EXPECT_EQ(first.Header("Cache-Control"), "no-cache");
+
+  Response second = Get(target);  // the same body again, so the same tag
+  FinishResponse({.get_or_head = true, .if_none_match = etag}, &second);
+  EXPECT_EQ(second.status, 304u);
+  EXPECT_TRUE(second.body.empty());
+  EXPECT_EQ(second.Header("ETag"), etag);
+
+  Response records = Get(target + "/records");
+  FinishResponse({.get_or_head = true, .if_none_match = etag}, &records);
+  EXPECT_EQ(records.status, 200u);  // another resource, another tag
+  ASSERT_FALSE(records.Header("ETag").empty());
+
+  // A new record of the subject changes the profile, so the old tag no longer matches.
+  std::string csv = SampleCsv();
+  size_t pos = csv.find("郑市监罚〔2024〕101号");
+  csv.replace(pos, std::string("郑市监罚〔2024〕101号").size(), "郑市监罚〔2024〕999号");
+  Response posted = Call("POST", "/api/v1/batches?dept=410100-scjg", csv, "text/csv");
+  ASSERT_EQ(posted.status, 201u);
+  Response third = Get(target);
+  FinishResponse({.get_or_head = true, .if_none_match = etag}, &third);
+  EXPECT_EQ(third.status, 200u);
+  EXPECT_NE(third.Header("ETag"), etag);
+  EXPECT_EQ(Body(third)["public_records"].to_number<int64_t>(), 4);
+}
+
 TEST_F(RouterTest, BadPagingParametersAre400NamingTheParameter) {
   PostSample();
   std::string base = std::string("/api/v1/subjects/") + kHongdaUscc + "/records";
@@ -363,6 +473,44 @@ TEST_F(RouterTest, SearchByNamePrefixAndByCode) {
 
   s = Body(Get("/api/v1/search?q=" + Enc("没有这家公司")));
   EXPECT_TRUE(s["results"].as_array().empty());
+}
+
+TEST_F(RouterTest, SearchFollowsIngestionPagesAndFilters) {
+  // The index exists before the batch arrives: the batch must reach it through the commit.
+  json::object before = Body(Get("/api/v1/search?q=" + Enc("宏达")));
+  EXPECT_EQ(before["total"].as_int64(), 0);
+  PostSample();
+  json::object s = Body(Get("/api/v1/search?q=" + Enc("有限公司") + "&limit=1"));
+  EXPECT_EQ(s["total"].as_int64(), 2);  // 宏达 and 义马; the person and the bad row are not
+  EXPECT_TRUE(s["total_exact"].as_bool());
+  EXPECT_EQ(s["normalized"].as_string(), "有限公司");
+  ASSERT_EQ(s["results"].as_array().size(), 1u);
+  const json::value first = s["results"].as_array()[0];
+  json::object page2 = Body(Get("/api/v1/search?q=" + Enc("有限公司") + "&limit=1&page=2"));
+  ASSERT_EQ(page2["results"].as_array().size(), 1u);
+  EXPECT_NE(page2["results"].as_array()[0].at("code"), first.at("code"));
+  EXPECT_EQ(page2["page"].as_int64(), 2);
+  EXPECT_TRUE(Body(Get("/api/v1/search?q=" + Enc("有限公司") + "&limit=1&page=3"))["results"]
+                  .as_array()
+                  .empty());
+  // Shorter names first within "contains": 义马市金鑫建材有限公司 (11) before 宏达 (14).
+  EXPECT_EQ(first.at("name").as_string(), kYima);
+  EXPECT_EQ(first.at("match").as_string(), "name");
+  EXPECT_EQ(first.at("match_class").as_string(), "contains");
+
+  s = Body(Get("/api/v1/search?q=" + Enc("鄭州宏達")));  // traditional characters
+  ASSERT_EQ(s["results"].as_array().size(), 1u);
+  EXPECT_EQ(s["results"].as_array()[0].at("match_class").as_string(), "prefix");
+  s = Body(Get("/api/v1/search?q=zzhd"));  // pinyin initials of 郑州宏达
+  ASSERT_EQ(s["results"].as_array().size(), 1u);
+  EXPECT_EQ(s["results"].as_array()[0].at("match").as_string(), "pinyin_initials");
+  EXPECT_EQ(s["results"].as_array()[0].at("name").as_string(), kHongda);
+  s = Body(Get("/api/v1/search?q=" + Enc("有限公司") + "&type=individual_business"));
+  EXPECT_EQ(s["total"].as_int64(), 0);
+  json::object e = Error(Get("/api/v1/search?q=x&type=natural_person"), 400, "invalid_argument");
+  EXPECT_EQ(e["details"].at("parameter").as_string(), "type");
+  e = Error(Get("/api/v1/search?q=x&page=0"), 400, "invalid_argument");
+  EXPECT_EQ(e["details"].at("parameter").as_string(), "page");
 }
 
 TEST_F(RouterTest, SearchNeverFindsNaturalPersonsByName) {

@@ -11,6 +11,8 @@
 #include <random>
 #include <string>
 #include <thread>
+#include <utility>
+#include <vector>
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
@@ -22,6 +24,7 @@
 #include <gtest/gtest.h>
 
 #include "server/platform.h"
+#include "server/response_encoding.h"
 
 namespace xinyong::server {
 namespace {
@@ -60,6 +63,16 @@ class Client {
     return Read();
   }
   Res Get(std::string target) { return Send(http::verb::get, std::move(target)); }
+
+  // A GET or HEAD with extra request headers.
+  Res GetWith(std::string target, std::vector<std::pair<http::field, std::string>> headers,
+              http::verb method = http::verb::get) {
+    http::request<http::empty_body> req(method, target, 11);
+    req.set(http::field::host, "127.0.0.1");
+    for (const auto& [name, value] : headers) req.set(name, value);
+    http::write(socket_, req);
+    return Read(method == http::verb::head);
+  }
 
   void WriteRaw(std::string_view bytes) { asio::write(socket_, asio::buffer(bytes)); }
 
@@ -254,6 +267,111 @@ TEST_F(HttpServerTest, PortalIndexIsServed) {
   Res post = c.Send(http::verb::post, "/index.html", "x");
   EXPECT_EQ(post.result_int(), 405);
   EXPECT_EQ(post[http::field::allow], "GET, HEAD");
+}
+
+// Two penalty decisions on one company, small enough for the fixture's body limit; the profile
+// that results is well over the gzip threshold.
+std::string TwoPenalties() {
+  std::string csv =
+      "CF_XDR_MC,CF_XDR_LB,CF_XDR_SHXYM,CF_WSH,CF_WFXW,CF_SY,CF_YJ,CF_CFLB,CF_NR,CF_JDRQ,CF_CFJG,"
+      "CF_CFJGDM,CF_SJLY,CF_SJLYDM\n";
+  for (std::string_view n : {"101", "205"}) {
+    csv += "郑州宏达（集团）商贸有限公司,法人及非法人组织,91110000600037341L,郑市监罚〔2024〕" +
+           std::string(n) +
+           "号,虚假宣传,在网站发布虚假广告,《广告法》第五十五条,罚款,罚款2万元,2024-05-10,"
+           "郑州市市场监督管理局,11410100MB0000001X,郑州市市场监督管理局,11410100MB0000001X\n";
+  }
+  return csv;
+}
+
+TEST_F(HttpServerTest, ProfileEtagGives304AndHeadHasTheSameHeaders) {
+  Client c(port());
+  Res posted = c.Send(http::verb::post, "/api/v1/batches?indicator=admin_penalty", TwoPenalties(),
+                      "text/csv");
+  ASSERT_EQ(posted.result_int(), 201) << posted.body();
+  const std::string target = "/api/v1/subjects/91110000600037341L";
+  Res first = c.Get(target);
+  ASSERT_EQ(first.result_int(), 200) << first.body();
+  const std::string etag(first[http::field::etag]);
+  EXPECT_EQ(etag, BodyEtag(first.body()));
+  EXPECT_EQ(first[http::field::cache_control], "no-cache");
+  EXPECT_EQ(first[http::field::vary], "Accept-Encoding");
+  EXPECT_EQ(json::parse(first.body()).at("public_records").to_number<int64_t>(), 2);
+
+  Res same = c.GetWith(target, {{http::field::if_none_match, etag}});
+  EXPECT_EQ(same.result_int(), 304);
+  EXPECT_TRUE(same.body().empty());
+  EXPECT_EQ(same[http::field::etag], etag);
+  EXPECT_EQ(same[http::field::cache_control], "no-cache");
+  EXPECT_TRUE(same.keep_alive());
+  for (std::string list : {"\"nope\", W/" + etag, std::string("*")}) {
+    EXPECT_EQ(c.GetWith(target, {{http::field::if_none_match, list}}).result_int(), 304) << list;
+  }
+  Res other = c.GetWith(target, {{http::field::if_none_match, "\"0000000000000000\""}});
+  EXPECT_EQ(other.result_int(), 200);
+  EXPECT_EQ(other.body(), first.body());
+
+  Res head = c.GetWith(target, {}, http::verb::head);
+  EXPECT_EQ(head.result_int(), 200);
+  EXPECT_EQ(head[http::field::etag], etag);
+  EXPECT_EQ(head[http::field::content_length], std::to_string(first.body().size()));
+  Res head304 = c.GetWith(target, {{http::field::if_none_match, etag}}, http::verb::head);
+  EXPECT_EQ(head304.result_int(), 304);
+  EXPECT_EQ(c.Get("/api/v1/health").result_int(), 200);  // the connection is still in step
+
+  // The records endpoint revalidates the same way.
+  Res records = c.Get(target + "/records");
+  ASSERT_EQ(records.result_int(), 200);
+  Res records304 = c.GetWith(
+      target + "/records", {{http::field::if_none_match, std::string(records[http::field::etag])}});
+  EXPECT_EQ(records304.result_int(), 304);
+}
+
+TEST_F(HttpServerTest, GzipWhenAcceptedAndThePlainBodyOtherwise) {
+  Client c(port());
+  ASSERT_EQ(c.Send(http::verb::post, "/api/v1/batches?indicator=admin_penalty", TwoPenalties(),
+                   "text/csv")
+                .result_int(),
+            201);
+  for (std::string target : {"/api/v1/subjects/91110000600037341L", "/api/v1/catalog", "/"}) {
+    Res plain = c.Get(target);
+    ASSERT_EQ(plain.result_int(), 200) << target;
+    ASSERT_GT(plain.body().size(), kGzipMinBytes) << target;
+    EXPECT_EQ(plain[http::field::content_encoding], "") << target;
+    EXPECT_EQ(plain[http::field::vary], "Accept-Encoding") << target;
+
+    Res gz = c.GetWith(target, {{http::field::accept_encoding, "gzip, deflate, br"}});
+    ASSERT_EQ(gz.result_int(), 200) << target;
+    EXPECT_EQ(gz[http::field::content_encoding], "gzip") << target;
+    EXPECT_EQ(gz[http::field::vary], "Accept-Encoding") << target;
+    EXPECT_EQ(gz[http::field::content_type], plain[http::field::content_type]) << target;
+    EXPECT_LT(gz.body().size(), plain.body().size()) << target;
+    std::string inflated;
+    ASSERT_TRUE(GzipDecompress(gz.body(), &inflated)) << target;
+    EXPECT_EQ(inflated, plain.body()) << target;
+    EXPECT_NE(gz[http::field::etag], plain[http::field::etag]) << target;
+
+    Res refused = c.GetWith(target, {{http::field::accept_encoding, "gzip;q=0, identity"}});
+    EXPECT_EQ(refused[http::field::content_encoding], "") << target;
+    EXPECT_EQ(refused.body(), plain.body()) << target;
+
+    // HEAD reports what GET would send: the same encoding, length and tag.
+    Res head = c.GetWith(target, {{http::field::accept_encoding, "gzip"}}, http::verb::head);
+    EXPECT_EQ(head.result_int(), 200) << target;
+    EXPECT_EQ(head[http::field::content_encoding], "gzip") << target;
+    EXPECT_EQ(head[http::field::content_length], std::to_string(gz.body().size())) << target;
+    EXPECT_EQ(head[http::field::etag], gz[http::field::etag]) << target;
+
+    // The gzip representation revalidates with its own tag.
+    Res gz304 =
+        c.GetWith(target, {{http::field::accept_encoding, "gzip"},
+                           {http::field::if_none_match, std::string(gz[http::field::etag])}});
+    EXPECT_EQ(gz304.result_int(), 304) << target;
+  }
+  // Small answers are not worth compressing.
+  Res health = c.GetWith("/api/v1/health", {{http::field::accept_encoding, "gzip"}});
+  EXPECT_EQ(health[http::field::content_encoding], "");
+  EXPECT_NO_THROW(json::parse(health.body()));
 }
 
 TEST_F(HttpServerTest, PathTraversalIsRefused) {

@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# HTTP throughput of the subject profile, GET /api/v1/subjects/{code} (issue 3): wrk on loopback,
+# keep-alive, every request for a subject code drawn at random from the whole city. Goal:
+# >= 30,000 requests/s with p99 under 5 ms and no errors, on the 2-core benchmark machine.
+#
+#   HTTP_SUBJECTS       subjects of the generated city (default 100000)
+#   HTTP_DURATION       wrk run time (default 20s; a 5 s warm-up run comes first)
+#   HTTP_CONNECTIONS    wrk connections (default 32), HTTP_WRK_THREADS wrk threads (default 1)
+#   HTTP_SERVER_THREADS `serve --threads` (default: one per core)
+#   HTTP_CACHE_MIB      `serve --cache-mib` (default: the store's default, 256 MiB)
+#   HTTP_REUSE=1        keep the store of an earlier run with the same HTTP_SUBJECTS
+#   BENCH_WORK          scratch directory (default /tmp/xinyong-bench); this uses BENCH_WORK/http
+#   BUILD_DIR           where the binaries are (default build)
+#
+# Prints the wrk command line, wrk's own report, and one line of figures:
+#   http_subject_profile requests=… req_per_s=… p50_ms=… p99_ms=… socket_errors=… non_2xx=…
+# plus the server's CPU time per request and the in-process cost of the handler.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BUILD=${BUILD_DIR:-build}
+XINYONG=$PWD/$BUILD/bin/xinyong
+WORK=${BENCH_WORK:-/tmp/xinyong-bench}/http
+N=${HTTP_SUBJECTS:-100000}
+DURATION=${HTTP_DURATION:-20s}
+CONNECTIONS=${HTTP_CONNECTIONS:-32}
+WRK_THREADS=${HTTP_WRK_THREADS:-1}
+
+command -v wrk >/dev/null || { echo "http.sh: wrk is missing (bash scripts/setup.sh bench)" >&2; exit 1; }
+mkdir -p "$WORK"
+
+if [ "${HTTP_REUSE:-0}" = 1 ] && [ "$(cat "$WORK/READY" 2>/dev/null)" = "$N" ]; then
+  echo "== reusing the $N-subject store in $WORK"
+else
+  echo "== a city of $N subjects, every catalog file, ingested and compacted"
+  rm -rf "$WORK/gen" "$WORK/store" "$WORK/keys" "$WORK/READY"
+  $XINYONG gen --out "$WORK/gen" --subjects "$N" --seed 7 --bad-share 0 >/dev/null
+  $XINYONG --data "$WORK/store" ingest "$WORK"/gen/* --json >"$WORK/ingest.jsonl"
+  # Subject codes from the registration file (统一社会信用代码, column DJ_TYSHXYDM).
+  python3 - "$WORK/gen/reg_basic.csv" "$WORK/codes.txt" <<'PY'
+import csv, sys
+with open(sys.argv[1], newline="", encoding="utf-8") as f, open(sys.argv[2], "w") as out:
+    for row in csv.DictReader(f):
+        if row["DJ_TYSHXYDM"]:
+            out.write(row["DJ_TYSHXYDM"] + "\n")
+PY
+  # Compacted, like the store bench_subject_records measures: the state a running server
+  # reaches in the background after a bulk load. Also prints the handler's in-process cost.
+  ./$BUILD/bin/bench_http_handler "$WORK/store" "$WORK/codes.txt" 50000 --compact 2>/dev/null
+  rm -rf "$WORK/gen"
+  echo "$N" >"$WORK/READY"
+fi
+echo "codes: $(wc -l <"$WORK/codes.txt") (every registered company and individual business)"
+if [ "${HTTP_REUSE:-0}" = 1 ]; then
+  ./$BUILD/bin/bench_http_handler "$WORK/store" "$WORK/codes.txt" 50000 2>/dev/null
+fi
+
+serve_args=(--data "$WORK/store" serve --listen 127.0.0.1:0)
+[ -n "${HTTP_SERVER_THREADS:-}" ] && serve_args+=(--threads "$HTTP_SERVER_THREADS")
+[ -n "${HTTP_CACHE_MIB:-}" ] && serve_args+=(--cache-mib "$HTTP_CACHE_MIB")
+$XINYONG "${serve_args[@]}" 2>"$WORK/serve.log" &
+server=$!
+trap 'kill $server 2>/dev/null || true' EXIT
+# The server prints its address once it listens (after building the name index).
+url=""
+for _ in $(seq 1 600); do
+  url=$(grep -o 'http://127\.0\.0\.1:[0-9]*' "$WORK/serve.log" | head -1 || true)
+  [ -n "$url" ] && break
+  kill -0 $server 2>/dev/null || { cat "$WORK/serve.log" >&2; exit 1; }
+  sleep 0.5
+done
+[ -n "$url" ] || { echo "http.sh: the server did not start" >&2; exit 1; }
+echo "server: xinyong ${serve_args[*]} (pid $server, $url)"
+
+wrk_cmd=(wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -s bench/http_codes.lua "$url")
+# Warm-up: fills the block cache and the page cache, as a server in service has them.
+CODES="$WORK/codes.txt" wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d5s -s bench/http_codes.lua "$url" \
+  >/dev/null
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$server/stat"; }
+before=$(cpu_ticks)
+echo "CODES=$WORK/codes.txt ${wrk_cmd[*]}"
+CODES="$WORK/codes.txt" "${wrk_cmd[@]}" | tee "$WORK/wrk.txt"
+after=$(cpu_ticks)
+requests=$(awk '/^http_subject_profile/ {for (i = 1; i <= NF; i++) if ($i ~ /^requests=/) print substr($i, 10)}' "$WORK/wrk.txt")
+python3 - "$before" "$after" "$requests" "$(getconf CLK_TCK)" <<'PY'
+import sys
+before, after, requests, tick = (float(x) for x in sys.argv[1:])
+print(f"http_server_cpu us_per_request={(after - before) / tick * 1e6 / max(requests, 1):.1f}")
+PY
+awk '/^http_subject_profile/ {
+  for (i = 1; i <= NF; i++) { split($i, kv, "="); f[kv[1]] = kv[2] }
+  ok = f["req_per_s"] >= 30000 && f["p99_ms"] < 5 && f["socket_errors"] == 0 && f["non_2xx"] == 0
+  printf "http_goal req_per_s=%s (goal >= 30000) p99_ms=%s (goal < 5) errors=%d: %s\n",
+    f["req_per_s"], f["p99_ms"], f["socket_errors"] + f["non_2xx"], ok ? "met" : "not met"
+}' "$WORK/wrk.txt"
+kill $server
+wait $server 2>/dev/null || true
+trap - EXIT

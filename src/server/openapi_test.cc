@@ -1,0 +1,149 @@
+// docs/openapi.yaml against the router's table: every route documented, nothing documented that
+// is not routed. The document is read with a small line-based reader of its `paths:` section
+// (path keys indented two spaces, operations four), not a YAML library: the test then also
+// keeps the document in that plain shape.
+#include <cstdlib>
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <string>
+#include <string_view>
+#include <utility>
+
+#include <gtest/gtest.h>
+
+#include "server/router.h"
+
+namespace xinyong::server {
+namespace {
+
+std::string SourceDir() {
+  if (const char* s = std::getenv("XINYONG_SOURCE_DIR"); s != nullptr && *s != '\0') return s;
+  return XINYONG_SOURCE_DIR;
+}
+
+using Operation = std::pair<std::string, std::string>;  // method (upper case), path
+
+size_t Indent(std::string_view line) {
+  size_t n = 0;
+  while (n < line.size() && line[n] == ' ') ++n;
+  return n;
+}
+
+// The operations under `paths:`. Unknown keys at the operation level (parameters, summary,
+// servers, $ref, ...) are not operations and are skipped.
+std::set<Operation> DocumentedOperations(std::istream& in, std::string* error) {
+  static const std::set<std::string> kMethods = {"get",     "put",  "post",  "delete",
+                                                 "options", "head", "patch", "trace"};
+  std::set<Operation> out;
+  bool in_paths = false;
+  std::string path;
+  std::string line;
+  for (int number = 1; std::getline(in, line); ++number) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    std::string_view l(line);
+    size_t indent = Indent(l);
+    std::string_view text = l.substr(indent);
+    if (text.empty() || text.front() == '#') continue;
+    if (indent == 0) {
+      in_paths = text == "paths:";
+      path.clear();
+      continue;
+    }
+    if (!in_paths) continue;
+    if (indent == 2) {
+      // `  /api/v1/subjects/{code}:` or `  "/api/v1/x":`
+      if (text.back() != ':') {
+        *error = "line " + std::to_string(number) + ": a path key should end with ':'";
+        return {};
+      }
+      std::string_view key = text.substr(0, text.size() - 1);
+      if (key.size() >= 2 && (key.front() == '"' || key.front() == '\'') &&
+          key.back() == key.front()) {
+        key = key.substr(1, key.size() - 2);
+      }
+      if (!key.starts_with('/')) {
+        *error = "line " + std::to_string(number) + ": a path should start with '/'";
+        return {};
+      }
+      path.assign(key);
+      continue;
+    }
+    if (indent == 4 && !path.empty() && text.back() == ':') {
+      std::string key(text.substr(0, text.size() - 1));
+      if (kMethods.contains(key)) {
+        for (char& c : key) c = static_cast<char>(c - 'a' + 'A');
+        out.emplace(std::move(key), path);
+      }
+    }
+  }
+  return out;
+}
+
+TEST(OpenApiTest, DocumentsEveryRouteAndNothingElse) {
+  const std::string file = SourceDir() + "/docs/openapi.yaml";
+  std::ifstream in(file);
+  ASSERT_TRUE(in) << "cannot read " << file;
+  std::string error;
+  std::set<Operation> documented = DocumentedOperations(in, &error);
+  ASSERT_TRUE(error.empty()) << file << ": " << error;
+  ASSERT_FALSE(documented.empty()) << file << " has no operations under paths:";
+
+  std::set<Operation> routed;
+  for (const RouteInfo& r : Routes()) routed.emplace(std::string(r.method), std::string(r.pattern));
+
+  std::string missing, extra;
+  for (const auto& [method, path] : routed) {
+    if (!documented.contains({method, path})) missing += "\n  " + method + " " + path;
+  }
+  for (const auto& [method, path] : documented) {
+    if (!routed.contains({method, path})) extra += "\n  " + method + " " + path;
+  }
+  EXPECT_TRUE(missing.empty()) << "routes of src/server/router.cc that " << file
+                               << " does not describe:" << missing;
+  EXPECT_TRUE(extra.empty()) << "operations described in " << file
+                             << " that the router does not serve:" << extra;
+}
+
+TEST(OpenApiTest, ReaderFindsOperationsOnlyUnderPaths) {
+  std::istringstream doc(
+      "openapi: 3.0.3\n"
+      "info:\n"
+      "  title: x\n"
+      "paths:\n"
+      "  # a comment\n"
+      "  /a:\n"
+      "    parameters: []\n"
+      "    get:\n"
+      "      responses: {}\n"
+      "    post:\n"
+      "      description: |\n"
+      "        get:\n"
+      "  \"/b/{id}\":\n"
+      "    delete:\n"
+      "components:\n"
+      "  /c:\n"
+      "    get:\n");
+  std::string error;
+  std::set<Operation> ops = DocumentedOperations(doc, &error);
+  EXPECT_TRUE(error.empty()) << error;
+  EXPECT_EQ(ops, (std::set<Operation>{{"GET", "/a"}, {"POST", "/a"}, {"DELETE", "/b/{id}"}}));
+
+  std::istringstream bad("paths:\n  api/v1/x:\n    get:\n");
+  DocumentedOperations(bad, &error);
+  EXPECT_NE(error.find("line 2"), std::string::npos) << error;
+}
+
+TEST(OpenApiTest, RouteTableIsTheOneTheRouterMatches) {
+  // The table the router exposes is the API's: methods it serves, paths under /api/v1.
+  bool found_profile = false;
+  for (const RouteInfo& r : Routes()) {
+    EXPECT_TRUE(r.method == "GET" || r.method == "POST") << r.method;
+    EXPECT_TRUE(r.pattern.starts_with("/api/v1/")) << r.pattern;
+    found_profile |= r.method == "GET" && r.pattern == "/api/v1/subjects/{code}";
+  }
+  EXPECT_TRUE(found_profile);
+}
+
+}  // namespace
+}  // namespace xinyong::server
