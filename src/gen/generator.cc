@@ -53,6 +53,21 @@ Result<GenReport> Generate(const catalog::Catalog& catalog, const GenOptions& op
   }
   if (options.rows_per_file == 0)
     return Status::InvalidArgument("gen: rows per file must be at least 1");
+  const auto& indicators = catalog.indicators();
+  // Positions in the catalog of the indicators to write, in catalog order.
+  std::vector<size_t> selected;
+  for (size_t i = 0; i < indicators.size(); ++i) {
+    if (options.indicators.empty() ||
+        std::find(options.indicators.begin(), options.indicators.end(), indicators[i].code) !=
+            options.indicators.end()) {
+      selected.push_back(i);
+    }
+  }
+  for (const auto& code : options.indicators) {
+    if (catalog.Find(code) == nullptr) {
+      return Status::InvalidArgument("gen: the catalog has no indicator '" + code + "'");
+    }
+  }
 
   const std::filesystem::path dir(options.out_dir);
   std::error_code ec;
@@ -74,28 +89,26 @@ Result<GenReport> Generate(const catalog::Catalog& catalog, const GenOptions& op
   io.correction_share = options.correction_share;
 
   // Each indicator is independent of the others, so they run in parallel without changing a byte.
-  const auto& indicators = catalog.indicators();
   const size_t n = indicators.size();
   std::vector<std::vector<std::pair<std::string, uint64_t>>> files(n);
   std::vector<GenTally> tallies(n);
   std::vector<Status> statuses(n);
   // Largest first, so that the big files do not end up last on one thread.
-  std::vector<size_t> order(n);
-  for (size_t i = 0; i < n; ++i) order[i] = i;
+  std::vector<size_t> order = selected;
   std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
     return IndicatorGenerator::ExpectedRowsPerSubject(indicators[a]) >
            IndicatorGenerator::ExpectedRowsPerSubject(indicators[b]);
   });
   std::atomic<size_t> next{0};
   auto work = [&] {
-    for (size_t k = next.fetch_add(1); k < n; k = next.fetch_add(1)) {
+    for (size_t k = next.fetch_add(1); k < order.size(); k = next.fetch_add(1)) {
       const size_t i = order[k];
       IndicatorGenerator g(city, indicators[i], io);
       statuses[i] = g.Run(&files[i], &tallies[i]);
     }
   };
   const unsigned threads =
-      std::max(1u, std::min<unsigned>(options.threads, static_cast<unsigned>(n)));
+      std::max(1u, std::min<unsigned>(options.threads, static_cast<unsigned>(order.size())));
   std::vector<std::thread> pool;
   for (unsigned t = 1; t < threads; ++t) pool.emplace_back(work);
   work();

@@ -31,6 +31,9 @@ struct GenOptions {
   double late_share = 0.03;          // 双公示 rows reported more than 7 working days late
   double correction_share = 0.002;   // rows that correct an earlier row (same natural key)
   unsigned threads = 2;  // indicators are written in parallel; output does not depend on it
+  // Catalog codes of the indicators to write; empty means every indicator. A file's bytes do not
+  // depend on which other indicators are written (rows are functions of seed, indicator and row).
+  std::vector<std::string> indicators;
 };
 
 struct GenReport {
@@ -44,10 +47,11 @@ struct GenReport {
   uint64_t subjects = 0;
 };
 
-// Writes the files into options.out_dir (created if missing). Files of an earlier run for the
-// same indicators (`<code>.csv`, `<code>.jsonl`, `<code>.part-*`) are removed first, so the
-// directory holds exactly one run. Fails with InvalidArgument for unusable options and
-// Unavailable when a file cannot be written.
+// Writes the files into options.out_dir (created if missing). Files of an earlier run for any
+// catalog indicator (`<code>.csv`, `<code>.jsonl`, `<code>.part-*`) are removed first, also those
+// of indicators this run does not write, so the directory holds exactly one run. Fails with
+// InvalidArgument for unusable options (an indicator code the catalog does not know among them)
+// and Unavailable when a file cannot be written.
 Result<GenReport> Generate(const catalog::Catalog& catalog, const GenOptions& options);
 
 }  // namespace xinyong::gen

@@ -374,6 +374,47 @@ TEST_F(GeneratorTest, TinyPopulationStillWritesEveryFile) {
   EXPECT_EQ(r->files.size(), catalog_->indicators().size());
 }
 
+TEST_F(GeneratorTest, IndicatorsOptionWritesOnlyThoseFilesWithTheSameBytes) {
+  // Stale files of a full run in the same directory must not survive a partial run.
+  const fs::path dir = Dir("only");
+  fs::create_directories(dir);
+  std::ofstream(dir / "admin_licence.csv") << "stale";
+  std::ofstream(dir / "credit_commitment.jsonl") << "stale";
+  GenOptions o;
+  o.out_dir = dir.string();
+  o.subjects = kSubjects;
+  o.seed = 7;
+  o.as_of = AsOf();
+  o.indicators = {"admin_penalty", "reg_basic"};
+  auto r = Generate(*catalog_, o);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  std::set<std::string> written;
+  uint64_t rows = 0;
+  for (const auto& [path, n] : r->files) {
+    written.insert(fs::path(path).filename().string());
+    rows += n;
+    // Byte-identical to the same indicator's file of the full run with the same seed.
+    EXPECT_EQ(ReadAll(path), ReadAll(Dir("utf8") / fs::path(path).filename())) << path;
+  }
+  EXPECT_EQ(written, (std::set<std::string>{"admin_penalty.csv", "reg_basic.csv"}));
+  EXPECT_EQ(r->total_rows, rows);
+  std::set<std::string> on_disk;
+  for (const auto& e : fs::directory_iterator(dir)) on_disk.insert(e.path().filename().string());
+  EXPECT_EQ(on_disk, written);
+}
+
+TEST_F(GeneratorTest, IndicatorsOptionRejectsAnUnknownCode) {
+  GenOptions o;
+  o.out_dir = Dir("unknown").string();
+  o.subjects = 10;
+  o.as_of = AsOf();
+  o.indicators = {"reg_basic", "no_such_indicator"};
+  auto r = Generate(*catalog_, o);
+  EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_THAT(r.status().message(), ::testing::HasSubstr("no_such_indicator"));
+  EXPECT_FALSE(fs::exists(Dir("unknown")));
+}
+
 TEST_F(GeneratorTest, RejectsUnusableOptions) {
   GenOptions o;
   o.subjects = 10;
