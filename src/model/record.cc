@@ -107,7 +107,11 @@ std::string EncodeRecordValue(const Record& r) {
   return out;
 }
 
-bool DecodeRecordValue(std::string_view in, Record* r) {
+namespace {
+
+// The header of an encoded record; `in` is left at the field values.
+bool DecodeHeader(std::string_view* in_out, Record* r) {
+  std::string_view in = *in_out;
   if (in.empty() || in[0] != kRecordFormat) return false;
   in.remove_prefix(1);
   if (!GetStr(&in, &r->indicator) || in.empty()) return false;
@@ -119,11 +123,22 @@ bool DecodeRecordValue(std::string_view in, Record* r) {
   r->received_date = Date::FromDays(static_cast<int32_t>(rd));
   r->late = in[0] != 0;
   in.remove_prefix(1);
-  uint64_t n = 0;
   if (!GetU64(&in, &r->batch_id) || !GetU64(&in, &r->content_hash) ||
-      !GetStr(&in, &r->document_number) || !GetVarint(&in, &n) || n > in.size()) {
+      !GetStr(&in, &r->document_number)) {
     return false;
   }
+  *in_out = in;
+  return true;
+}
+
+}  // namespace
+
+bool DecodeRecordHeader(std::string_view in, Record* r) { return DecodeHeader(&in, r); }
+
+bool DecodeRecordValue(std::string_view in, Record* r) {
+  if (!DecodeHeader(&in, r)) return false;
+  uint64_t n = 0;
+  if (!GetVarint(&in, &n) || n > in.size()) return false;
   r->values.clear();
   r->values.reserve(n, in.size());
   for (uint64_t i = 0; i < n; ++i) {

@@ -129,6 +129,10 @@ struct Record {
 std::string EncodeRecordValue(const Record& r);
 // Fills everything but subject_id, record_id and version (which live in the key).
 bool DecodeRecordValue(std::string_view in, Record* r);
+// Decodes everything before the field values (indicator, status, dates, late flag, batch, content
+// hash, document number) and leaves values and personal as they are: enough to count, filter and
+// order records, at a fraction of the cost.
+bool DecodeRecordHeader(std::string_view in, Record* r);
 std::string EncodeSubject(const Subject& s);
 bool DecodeSubject(std::string_view in, Subject* s);
 

@@ -115,8 +115,9 @@ Response HandleSubject(Platform& p, const ApiCall& call) {
   Subject subject;
   Response error;
   if (!ResolveSubject(p, call, &subject, &error)) return error;
-  std::vector<Record> records;
-  Status st = p.store().ListRecords(subject.id, "", &records);
+  // Every record is counted from its header; only the latest few are decoded whole.
+  std::vector<storage::RecordHeader> records;
+  Status st = p.store().ListRecordHeaders(subject.id, &records);
   if (!st.ok()) return StatusResponse(st);
 
   std::map<std::string_view, uint64_t> counts;
@@ -124,12 +125,15 @@ Response HandleSubject(Platform& p, const ApiCall& call) {
   const catalog::Indicator* latest_indicators[kLatestRecords];
   size_t n_latest = 0;
   uint64_t total = 0;
-  for (const Record& r : records) {  // newest first
+  for (storage::RecordHeader& h : records) {  // newest first
+    const Record& r = h.record;
     const catalog::Indicator* ind = p.catalog().Find(r.indicator);
     if (!PubliclyVisible(r, ind)) continue;
     ++counts[r.indicator];
     ++total;
     if (n_latest < kLatestRecords) {
+      st = h.Complete();
+      if (!st.ok()) return StatusResponse(st);
       latest[n_latest] = &r;
       latest_indicators[n_latest++] = ind;
     }

@@ -45,6 +45,21 @@ struct WriteSet {
   BatchReport batch;  // written with its rejections and warnings
 };
 
+// A record's current version decoded up to its field values (Record::values and ::personal are
+// empty), with the stored bytes to finish it: a profile counts every record of a subject and
+// shows a few.
+struct RecordHeader {
+  Record record;
+  std::string encoded;
+  // Decodes the field values into `record`.
+  Status Complete() {
+    if (!DecodeRecordValue(encoded, &record)) {
+      return Status::DataLoss("record " + std::to_string(record.record_id) + " is corrupt");
+    }
+    return Status::Ok();
+  }
+};
+
 struct StoreStats {
   uint64_t subjects = 0;
   uint64_t records = 0;          // distinct records (current versions)
@@ -89,6 +104,8 @@ class Store {
   virtual Status ListRecords(uint64_t subject_id, std::string_view indicator,
                              std::vector<Record>* out) const = 0;
   // Every version of one record, oldest first.
+  // The same records as ListRecords (all indicators, same order), as headers.
+  virtual Status ListRecordHeaders(uint64_t subject_id, std::vector<RecordHeader>* out) const = 0;
   virtual Status ListRecordVersions(uint64_t subject_id, uint64_t record_id,
                                     std::vector<Record>* out) const = 0;
 

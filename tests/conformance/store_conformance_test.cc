@@ -158,6 +158,22 @@ TEST_P(StoreConformanceTest, CorrectionAddsVersionAndKeepsTheOldOne) {
   EXPECT_EQ(current[0].version, 2u);
   EXPECT_EQ(current[0].Get("CF_NR_FK"), "2");
 
+  // Headers: the same current versions in the same order, values only after Complete().
+  std::vector<Record> all;
+  ASSERT_TRUE(store_->ListRecords(first.subject_id, "", &all).ok());
+  std::vector<RecordHeader> headers;
+  ASSERT_TRUE(store_->ListRecordHeaders(first.subject_id, &headers).ok());
+  ASSERT_EQ(headers.size(), all.size());
+  for (size_t i = 0; i < all.size(); ++i) {
+    EXPECT_EQ(headers[i].record.record_id, all[i].record_id);
+    EXPECT_EQ(headers[i].record.version, all[i].version);
+    EXPECT_EQ(headers[i].record.decision_date, all[i].decision_date);
+    EXPECT_EQ(headers[i].record.document_number, all[i].document_number);
+    EXPECT_TRUE(headers[i].record.values.empty());
+    ASSERT_TRUE(headers[i].Complete().ok());
+    EXPECT_EQ(headers[i].record.values, all[i].values);
+  }
+
   std::vector<Record> versions;
   ASSERT_TRUE(store_->ListRecordVersions(first.subject_id, first.record_id, &versions).ok());
   ASSERT_EQ(versions.size(), 2u);

@@ -330,6 +330,40 @@ Status RocksDbStore::ListRecords(uint64_t subject_id, std::string_view indicator
   return Status::Ok();
 }
 
+Status RocksDbStore::ListRecordHeaders(uint64_t subject_id,
+                                       std::vector<RecordHeader>* out) const {
+  rocksdb::ReadOptions ro;
+  ro.prefix_same_as_start = true;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, (*cf_)[kRecords]));
+  const std::string prefix = keys::SubjectKey(subject_id);
+  const size_t first = out->size();
+  for (it->Seek(prefix); it->Valid(); it->Next()) {
+    auto k = it->key().ToStringView();
+    if (!k.starts_with(prefix)) break;
+    RecordHeader h;
+    if (!keys::DecodeRecordKey(k, &h.record.subject_id, &h.record.record_id, &h.record.version)) {
+      return Status::DataLoss("record key is corrupt");
+    }
+    auto v = it->value().ToStringView();
+    if (!DecodeRecordHeader(v, &h.record)) {
+      return Status::DataLoss("record " + std::to_string(h.record.record_id) + " is corrupt");
+    }
+    h.encoded.assign(v);
+    // Versions of one record are adjacent and ascending: a later one replaces the previous.
+    if (out->size() > first && out->back().record.record_id == h.record.record_id) out->pop_back();
+    out->push_back(std::move(h));
+  }
+  XY_RETURN_IF_ERROR(FromRocks(it->status(), "scanning records"));
+  std::sort(out->begin() + static_cast<std::ptrdiff_t>(first), out->end(),
+            [](const RecordHeader& a, const RecordHeader& b) {
+              if (a.record.decision_date != b.record.decision_date) {
+                return a.record.decision_date > b.record.decision_date;
+              }
+              return a.record.record_id > b.record.record_id;
+            });
+  return Status::Ok();
+}
+
 Status RocksDbStore::ListRecordVersions(uint64_t subject_id, uint64_t record_id,
                                         std::vector<Record>* out) const {
   rocksdb::ReadOptions ro;

@@ -53,6 +53,7 @@ class RocksDbStore final : public Store {
                                                       std::string_view key) const override;
   Status ListRecords(uint64_t subject_id, std::string_view indicator,
                      std::vector<Record>* out) const override;
+  Status ListRecordHeaders(uint64_t subject_id, std::vector<RecordHeader>* out) const override;
   Status ListRecordVersions(uint64_t subject_id, uint64_t record_id,
                             std::vector<Record>* out) const override;
   uint64_t NextId(IdSpace space) override;
