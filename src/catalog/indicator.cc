@@ -43,7 +43,7 @@ constexpr std::array<std::pair<FieldType, std::string_view>, 12> kFieldTypeNames
     {FieldType::kCode, "code"},
 }};
 
-constexpr std::array<std::pair<FieldRole, std::string_view>, 17> kFieldRoleNames{{
+constexpr std::array<std::pair<FieldRole, std::string_view>, 20> kFieldRoleNames{{
     {FieldRole::kNone, "none"},
     {FieldRole::kSubjectName, "subject_name"},
     {FieldRole::kSubjectCategory, "subject_category"},
@@ -61,6 +61,9 @@ constexpr std::array<std::pair<FieldRole, std::string_view>, 17> kFieldRoleNames
     {FieldRole::kLegalRepIdNumber, "legal_rep_id_number"},
     {FieldRole::kReportDate, "report_date"},
     {FieldRole::kSubjectStatus, "subject_status"},
+    {FieldRole::kListEnd, "list_end"},
+    {FieldRole::kFulfilmentStatus, "fulfilment_status"},
+    {FieldRole::kFulfilmentDate, "fulfilment_date"},
 }};
 
 template <typename E, size_t N>

@@ -51,6 +51,9 @@ enum class FieldRole : uint8_t {
   // backfill is judged on timeliness by when it was really reported.
   kReportDate = 15,
   kSubjectStatus = 16,    // 登记状态 (存续, 注销, ...): registration's word on whether it is active
+  kListEnd = 17,          // 有效期至 / 移出日期: a list membership ends on this date
+  kFulfilmentStatus = 18, // 承诺履行状态: 全部履行 / 部分履行 / 全部未履行
+  kFulfilmentDate = 19,   // 履行状态认定日期: when the fulfilment status was found
 };
 
 enum class Disclosure : uint8_t {

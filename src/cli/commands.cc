@@ -8,6 +8,7 @@
 
 #include "core/calendar.h"
 #include "core/identifiers.h"
+#include "rules/check.h"
 #include "server/json_views.h"
 #include "server/platform.h"
 
@@ -264,6 +265,80 @@ void RegisterSubject(CLI::App& app, GlobalOptions& g) {
   });
 }
 
+void RegisterCheck(CLI::App& app, GlobalOptions& g) {
+  auto* cmd = app.add_subcommand(
+      "check", "credit check (信用核查): the measures that apply to a subject in a scenario, and why");
+  auto code = std::make_shared<std::string>();
+  auto scenario = std::make_shared<std::string>();
+  auto on = std::make_shared<std::string>();
+  cmd->add_option("code", *code, "USCC or legacy code")->required();
+  cmd->add_option("--scenario", *scenario, "scenario code (data/measures/scenarios.toml)")->required();
+  cmd->add_option("--date", *on, "judge as of this day, YYYY-MM-DD (default: today)");
+  cmd->callback([&g, code, scenario, on] {
+    auto p = OpenPlatform(g, /*read_only=*/true);
+    if (!p) return;
+    Date today = Date::Today();
+    if (!on->empty()) {
+      auto d = Date::Parse(*on);
+      if (!d.ok()) return Fail(g, "--date: " + d.status().message());
+      today = *d;
+    }
+    auto s = p->FindSubjectByCode(*code);
+    if (!s.ok()) return Fail(g, s.status());
+    rules::SubjectFacts facts;
+    if (Status st = p->store().ListRecords(s->id, "", &facts.records); !st.ok()) return Fail(g, st);
+    rules::Checker checker(p->catalog(), p->measures());
+    auto outcome = checker.Evaluate(*s, facts, *scenario, today);
+    if (!outcome.ok()) return Fail(g, outcome.status());
+    json::array measures;
+    for (const rules::AppliedMeasure& a : outcome->measures) {
+      const rules::Measure& m = *a.measure;
+      json::array triggers;
+      for (const rules::TriggerEvidence& t : a.triggers) {
+        json::object o{{"indicator", t.indicator}};
+        if (t.record_id != 0) {
+          o["record_id"] = t.record_id;
+          o["document_number"] = t.document_number;
+          o["date"] = t.date.ToString();
+        }
+        if (t.until) o["until"] = t.until->ToString();
+        if (!t.detail.empty()) o["detail"] = t.detail;
+        triggers.push_back(std::move(o));
+      }
+      json::array targets;
+      for (rules::Target t : m.targets) targets.push_back(json::string(rules::TargetName(t)));
+      measures.push_back(json::object{{"code", m.code},
+                                      {"kind", rules::MeasureKindName(m.kind)},
+                                      {"content", m.content},
+                                      {"targets", std::move(targets)},
+                                      {"legal_basis", m.legal_basis},
+                                      {"implementing_body", m.implementing_body},
+                                      {"mandatory", m.mandatory},
+                                      {"triggers", std::move(triggers)}});
+    }
+    if (g.json) {
+      return PrintJson(json::object{
+          {"subject", json::object{{"code", s->DisplayCode()}, {"name", s->name}}},
+          {"scenario", *scenario},
+          {"date", today.ToString()},
+          {"result", rules::CheckResultName(outcome->result)},
+          {"measures", std::move(measures)}});
+    }
+    std::cout << s->name << "  " << s->DisplayCode() << "  " << *scenario << "  "
+              << rules::CheckResultName(outcome->result) << "  "
+              << rules::CheckResultLabel(outcome->result) << '\n';
+    for (const rules::AppliedMeasure& a : outcome->measures) {
+      std::cout << "  " << a.measure->code << (a.measure->mandatory ? "  强制  " : "  推荐  ")
+                << a.measure->content << "\n    依据: " << a.measure->legal_basis << '\n';
+      for (const rules::TriggerEvidence& t : a.triggers) {
+        std::cout << "    触发: " << t.indicator << ' '
+                  << (t.record_id != 0 ? t.document_number + " " + t.date.ToString() : t.detail)
+                  << (t.until ? " 至 " + t.until->ToString() : std::string()) << '\n';
+      }
+    }
+  });
+}
+
 void RegisterCatalog(CLI::App& app, GlobalOptions& g) {
   auto* cmd = app.add_subcommand("catalog", "the indicators that may be collected, with their legal basis");
   cmd->callback([&g] {
@@ -318,6 +393,7 @@ void RegisterCommands(CLI::App& app, GlobalOptions& g) {
   RegisterBatch(app, g);
   RegisterStats(app, g);
   RegisterSubject(app, g);
+  RegisterCheck(app, g);
   RegisterSearch(app, g);
   RegisterServe(app, g);
 }

@@ -14,6 +14,7 @@
 #include "core/calendar.h"
 #include "core/personal_data.h"
 #include "ingest/ingester.h"
+#include "rules/measures.h"
 #include "search/name_index.h"
 #include "storage/rocksdb/rocksdb_store.h"
 
@@ -43,6 +44,7 @@ class Platform {
   const catalog::Catalog& catalog() const { return *catalog_; }
   const WorkCalendar& calendar() const { return *calendar_; }
   const PersonalDataVault& vault() const { return *vault_; }
+  const rules::MeasureCatalog& measures() const { return *measures_; }
   storage::Store& store() { return *store_; }
   const storage::Store& store() const { return *store_; }
   storage::RocksDbStore& rocksdb() { return *store_; }
@@ -64,6 +66,7 @@ class Platform {
   std::unique_ptr<catalog::Catalog> catalog_;
   std::unique_ptr<WorkCalendar> calendar_;
   std::unique_ptr<PersonalDataVault> vault_;
+  std::unique_ptr<rules::MeasureCatalog> measures_;
   std::unique_ptr<storage::RocksDbStore> store_;
   std::unique_ptr<ingest::Ingester> ingester_;
   std::mutex names_mu_;  // guards building names_ and applying commits to it

@@ -1,0 +1,204 @@
+#include "rules/check.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+
+namespace xinyong::rules {
+namespace {
+
+std::string SourceDir() {
+  if (const char* env = std::getenv("XINYONG_SOURCE_DIR"); env != nullptr && *env != '\0') {
+    return env;
+  }
+  return XINYONG_SOURCE_DIR;
+}
+
+class CheckerTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    auto c = catalog::Catalog::LoadDirectory(SourceDir() + "/data/catalog");
+    ASSERT_TRUE(c.ok()) << c.status().ToString();
+    catalog_ = std::move(c).value().release();
+    auto m = MeasureCatalog::LoadDirectory(SourceDir() + "/data/measures", *catalog_);
+    ASSERT_TRUE(m.ok()) << m.status().ToString();
+    measures_ = std::move(m).value().release();
+  }
+
+  Subject Company() {
+    Subject s;
+    s.id = 7;
+    s.type = SubjectType::kLegalPerson;
+    s.name = "郑州某某商贸有限公司";
+    s.uscc = "91410100MA44DWJQ4H";
+    return s;
+  }
+  static Record Entry(std::string indicator, uint64_t id, std::string decided,
+                      std::vector<std::pair<std::string, std::string>> values = {}) {
+    Record r;
+    r.subject_id = 7;
+    r.record_id = id;
+    r.indicator = std::move(indicator);
+    r.decision_date = *Date::Parse(decided);
+    r.document_number = "文" + std::to_string(id) + "号";
+    for (const auto& [k, v] : values) r.values.emplace_back(k, v);
+    return r;
+  }
+  CheckOutcome Check(const SubjectFacts& facts, std::string_view scenario,
+                     std::string today = "2026-11-22") {
+    Checker checker(*catalog_, *measures_);
+    auto r = checker.Evaluate(Company(), facts, scenario, *Date::Parse(today));
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    return r.ok() ? std::move(r).value() : CheckOutcome();
+  }
+
+  static catalog::Catalog* catalog_;
+  static MeasureCatalog* measures_;
+};
+catalog::Catalog* CheckerTest::catalog_ = nullptr;
+MeasureCatalog* CheckerTest::measures_ = nullptr;
+
+TEST_F(CheckerTest, NothingOnRecordPasses) {
+  CheckOutcome o = Check({}, "government_procurement");
+  EXPECT_EQ(o.result, CheckResult::kPass);
+  EXPECT_TRUE(o.measures.empty());
+}
+
+TEST_F(CheckerTest, SeriousDishonestyRefusesProcurementCitingTheEntryAndTheLaw) {
+  SubjectFacts f;
+  f.records = {Entry("serious_dishonesty", 11, "2026-03-01", {{"YZSX_YXQZ", "2029-03-01"}})};
+  CheckOutcome o = Check(f, "government_procurement");
+  EXPECT_EQ(o.result, CheckResult::kRefused);
+  ASSERT_FALSE(o.measures.empty());
+  const AppliedMeasure& first = o.measures[0];
+  EXPECT_EQ(first.measure->kind, MeasureKind::kPunishment);
+  EXPECT_TRUE(first.measure->mandatory);
+  EXPECT_FALSE(first.measure->legal_basis.empty());
+  ASSERT_EQ(first.triggers.size(), 1u);
+  EXPECT_EQ(first.triggers[0].record_id, 11u);
+  EXPECT_EQ(first.triggers[0].document_number, "文11号");
+  ASSERT_TRUE(first.triggers[0].until.has_value());
+  EXPECT_EQ(first.triggers[0].until->ToString(), "2029-03-01");
+  for (const AppliedMeasure& a : o.measures) {
+    const auto& s = a.measure->scenarios;
+    EXPECT_NE(std::find(s.begin(), s.end(), "government_procurement"), s.end());
+  }
+}
+
+TEST_F(CheckerTest, ListMembershipEndsByItselfAndNotBeforeItStarts) {
+  SubjectFacts f;
+  f.records = {Entry("serious_dishonesty", 11, "2023-03-01", {{"YZSX_YXQZ", "2026-03-01"}})};
+  EXPECT_EQ(Check(f, "government_procurement").result, CheckResult::kPass);  // ended
+  f.records = {Entry("serious_dishonesty", 12, "2026-12-01")};
+  EXPECT_EQ(Check(f, "government_procurement").result, CheckResult::kPass);  // not yet
+  f.records = {Entry("serious_dishonesty", 13, "2026-03-01")};  // no end date: open-ended
+  EXPECT_EQ(Check(f, "government_procurement").result, CheckResult::kRefused);
+}
+
+TEST_F(CheckerTest, RevokedRepairedAndSupersededRecordsNeverTrigger) {
+  for (RecordStatus s : {RecordStatus::kRevoked, RecordStatus::kRepaired,
+                         RecordStatus::kSuperseded, RecordStatus::kExpired}) {
+    SubjectFacts f;
+    f.records = {Entry("serious_dishonesty", 11, "2026-03-01")};
+    f.records[0].status = s;
+    EXPECT_EQ(Check(f, "government_procurement").result, CheckResult::kPass)
+        << RecordStatusName(s);
+  }
+}
+
+TEST_F(CheckerTest, RedListEarnsARewardWhereOneIsOffered) {
+  SubjectFacts f;
+  f.records = {Entry("red_list", 21, "2026-01-10", {{"RY_YXQZ", "2027-12-31"}})};
+  bool rewarded_somewhere = false;
+  for (const Scenario& sc : measures_->scenarios()) {
+    CheckOutcome o = Check(f, sc.code);
+    EXPECT_NE(o.result, CheckResult::kRefused) << sc.code;
+    EXPECT_NE(o.result, CheckResult::kRestricted) << sc.code;
+    if (o.result == CheckResult::kPassWithReward) {
+      rewarded_somewhere = true;
+      for (const AppliedMeasure& a : o.measures) EXPECT_EQ(a.measure->kind, MeasureKind::kReward);
+    }
+  }
+  EXPECT_TRUE(rewarded_somewhere);
+  // Punishments outrank rewards: a subject on both lists is refused.
+  f.records.push_back(Entry("serious_dishonesty", 11, "2026-03-01"));
+  EXPECT_EQ(Check(f, "government_procurement").result, CheckResult::kRefused);
+}
+
+TEST_F(CheckerTest, GradeTriggersNeedAGrade) {
+  const Measure* by_grade = nullptr;
+  for (const Measure& m : measures_->measures()) {
+    if (m.trigger.type == TriggerType::kGrade && !m.scenarios.empty()) by_grade = &m;
+  }
+  ASSERT_NE(by_grade, nullptr);
+  SubjectFacts f;
+  EXPECT_TRUE(Check(f, by_grade->scenarios[0]).measures.empty());
+  f.grade = by_grade->trigger.grades[0];
+  CheckOutcome o = Check(f, by_grade->scenarios[0]);
+  bool found = false;
+  for (const AppliedMeasure& a : o.measures) {
+    if (a.measure == by_grade) {
+      found = true;
+      ASSERT_EQ(a.triggers.size(), 1u);
+      EXPECT_EQ(a.triggers[0].indicator, "grade");
+      EXPECT_EQ(a.triggers[0].detail, f.grade);
+    }
+  }
+  EXPECT_TRUE(found);
+}
+
+TEST_F(CheckerTest, RecordTriggersCountOnlyWithinTheirWindow) {
+  const Measure* by_record = nullptr;
+  for (const Measure& m : measures_->measures()) {
+    if (m.trigger.type == TriggerType::kRecord && !m.scenarios.empty()) by_record = &m;
+  }
+  ASSERT_NE(by_record, nullptr);
+  const Trigger& t = by_record->trigger;
+  const Date today = *Date::Parse("2026-11-22");
+  auto at = [&](int days_ago) { return Date::FromDays(today.days() - days_ago).ToString(); };
+  SubjectFacts f;
+  for (int i = 0; i < std::max(1, t.min_count); ++i) {
+    f.records.push_back(Entry(t.indicator, 100 + static_cast<uint64_t>(i), at(t.window_days + 10)));
+  }
+  auto applies = [&](const CheckOutcome& o) {
+    for (const AppliedMeasure& a : o.measures) {
+      if (a.measure == by_record) return true;
+    }
+    return false;
+  };
+  EXPECT_FALSE(applies(Check(f, by_record->scenarios[0])));  // all outside the window
+  for (auto& r : f.records) r.decision_date = Date::FromDays(today.days() - 1);
+  EXPECT_TRUE(applies(Check(f, by_record->scenarios[0])));
+}
+
+TEST_F(CheckerTest, BreachedCommitmentsTriggerWithinTheirWindow) {
+  const Measure* breach = nullptr;
+  for (const Measure& m : measures_->measures()) {
+    if (m.trigger.type == TriggerType::kCommitmentBreached && !m.scenarios.empty()) breach = &m;
+  }
+  ASSERT_NE(breach, nullptr);
+  SubjectFacts f;
+  f.records = {Entry("credit_commitment", 31, "2025-06-01",
+                     {{"CN_LXZT", "全部履行"}, {"CN_LXZTRDRQ", "2026-06-01"}})};
+  auto applies = [&](const CheckOutcome& o) {
+    for (const AppliedMeasure& a : o.measures) {
+      if (a.measure == breach) return true;
+    }
+    return false;
+  };
+  EXPECT_FALSE(applies(Check(f, breach->scenarios[0])));
+  f.records[0].values = {{"CN_LXZT", "全部未履行"}, {"CN_LXZTRDRQ", "2026-06-01"}};
+  CheckOutcome o = Check(f, breach->scenarios[0]);
+  EXPECT_TRUE(applies(o));
+  EXPECT_NE(o.result, CheckResult::kPass);
+}
+
+TEST_F(CheckerTest, UnknownScenarioIsAnError) {
+  Checker checker(*catalog_, *measures_);
+  auto r = checker.Evaluate(Company(), {}, "no_such_scenario", *Date::Parse("2026-11-22"));
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("no_such_scenario"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace xinyong::rules
