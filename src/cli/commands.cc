@@ -3,12 +3,15 @@
 #include <boost/json.hpp>
 
 #include <cstdio>
+#include <fstream>
 #include <iostream>
 #include <memory>
 
 #include "core/calendar.h"
 #include "core/identifiers.h"
+#include "ingest/field_validation.h"
 #include "rules/check.h"
+#include "server/checks.h"
 #include "server/json_views.h"
 #include "server/platform.h"
 
@@ -267,73 +270,71 @@ void RegisterSubject(CLI::App& app, GlobalOptions& g) {
 
 void RegisterCheck(CLI::App& app, GlobalOptions& g) {
   auto* cmd = app.add_subcommand(
-      "check", "credit check (信用核查): the measures that apply to a subject in a scenario, and why");
-  auto code = std::make_shared<std::string>();
-  auto scenario = std::make_shared<std::string>();
-  auto on = std::make_shared<std::string>();
-  cmd->add_option("code", *code, "USCC or legacy code")->required();
-  cmd->add_option("--scenario", *scenario, "scenario code (data/measures/scenarios.toml)")->required();
-  cmd->add_option("--date", *on, "judge as of this day, YYYY-MM-DD (default: today)");
-  cmd->callback([&g, code, scenario, on] {
-    auto p = OpenPlatform(g, /*read_only=*/true);
-    if (!p) return;
+      "check", "credit check (信用核查): the measures that apply in a scenario, and why; logged");
+  struct Args {
+    std::string code, file, scenario, purpose = "命令行核查", dept = "cli", date;
+  };
+  auto a = std::make_shared<Args>();
+  cmd->add_option("code", a->code, "USCC or legacy code (or --file)");
+  cmd->add_option("--file", a->file, "a batch: one subject code per line");
+  cmd->add_option("--scenario", a->scenario, "scenario code (data/measures/scenarios.toml)")->required();
+  cmd->add_option("--purpose", a->purpose, "查询事由, logged with the check")->default_val("命令行核查");
+  cmd->add_option("--dept", a->dept, "the using department, logged with the check")->default_val("cli");
+  cmd->add_option("--date", a->date, "judge as of this day, YYYY-MM-DD (default: today)");
+  cmd->callback([&g, a] {
+    if (a->code.empty() == a->file.empty()) return Fail(g, "give a subject code or --file, not both");
     Date today = Date::Today();
-    if (!on->empty()) {
-      auto d = Date::Parse(*on);
+    if (!a->date.empty()) {
+      auto d = Date::Parse(a->date);
       if (!d.ok()) return Fail(g, "--date: " + d.status().message());
       today = *d;
     }
-    auto s = p->FindSubjectByCode(*code);
-    if (!s.ok()) return Fail(g, s.status());
-    rules::SubjectFacts facts;
-    if (Status st = p->store().ListRecords(s->id, "", &facts.records); !st.ok()) return Fail(g, st);
-    rules::Checker checker(p->catalog(), p->measures());
-    auto outcome = checker.Evaluate(*s, facts, *scenario, today);
-    if (!outcome.ok()) return Fail(g, outcome.status());
-    json::array measures;
-    for (const rules::AppliedMeasure& a : outcome->measures) {
-      const rules::Measure& m = *a.measure;
-      json::array triggers;
-      for (const rules::TriggerEvidence& t : a.triggers) {
-        json::object o{{"indicator", t.indicator}};
-        if (t.record_id != 0) {
-          o["record_id"] = t.record_id;
-          o["document_number"] = t.document_number;
-          o["date"] = t.date.ToString();
-        }
-        if (t.until) o["until"] = t.until->ToString();
-        if (!t.detail.empty()) o["detail"] = t.detail;
-        triggers.push_back(std::move(o));
+    std::vector<std::string> codes;
+    if (!a->file.empty()) {
+      std::ifstream in(a->file);
+      if (!in) return Fail(g, "cannot read " + a->file);
+      for (std::string line; std::getline(in, line);) {
+        auto t = ingest::TrimCell(line);
+        if (!t.empty()) codes.emplace_back(t);
       }
-      json::array targets;
-      for (rules::Target t : m.targets) targets.push_back(json::string(rules::TargetName(t)));
-      measures.push_back(json::object{{"code", m.code},
-                                      {"kind", rules::MeasureKindName(m.kind)},
-                                      {"content", m.content},
-                                      {"targets", std::move(targets)},
-                                      {"legal_basis", m.legal_basis},
-                                      {"implementing_body", m.implementing_body},
-                                      {"mandatory", m.mandatory},
-                                      {"triggers", std::move(triggers)}});
+    } else {
+      codes.push_back(a->code);
     }
-    if (g.json) {
-      return PrintJson(json::object{
-          {"subject", json::object{{"code", s->DisplayCode()}, {"name", s->name}}},
-          {"scenario", *scenario},
-          {"date", today.ToString()},
-          {"result", rules::CheckResultName(outcome->result)},
-          {"measures", std::move(measures)}});
+    auto p = OpenPlatform(g, /*read_only=*/false);  // checks are logged
+    if (!p) return;
+    std::vector<server::CheckDone> done;
+    for (const std::string& code : codes) {
+      server::CheckRequest r{code, a->scenario, a->purpose, a->dept, "cli"};
+      auto c = server::EvaluateCheck(*p, r, today);
+      if (!c.ok()) {
+        if (codes.size() == 1 || c.status().message().starts_with("unknown scenario")) {
+          return Fail(g, c.status());
+        }
+        std::cerr << "xinyong: " << code.substr(0, 40) << ": " << c.status().message() << '\n';
+        g.exit_code = 1;
+        continue;
+      }
+      done.push_back(std::move(c).value());
     }
-    std::cout << s->name << "  " << s->DisplayCode() << "  " << *scenario << "  "
-              << rules::CheckResultName(outcome->result) << "  "
-              << rules::CheckResultLabel(outcome->result) << '\n';
-    for (const rules::AppliedMeasure& a : outcome->measures) {
-      std::cout << "  " << a.measure->code << (a.measure->mandatory ? "  强制  " : "  推荐  ")
-                << a.measure->content << "\n    依据: " << a.measure->legal_basis << '\n';
-      for (const rules::TriggerEvidence& t : a.triggers) {
-        std::cout << "    触发: " << t.indicator << ' '
-                  << (t.record_id != 0 ? t.document_number + " " + t.date.ToString() : t.detail)
-                  << (t.until ? " 至 " + t.until->ToString() : std::string()) << '\n';
+    std::vector<server::CheckDone*> to_log;
+    for (auto& c : done) to_log.push_back(&c);
+    if (Status st = server::LogChecks(*p, to_log); !st.ok()) return Fail(g, st);
+    for (const server::CheckDone& c : done) {
+      if (g.json) {
+        PrintJson(server::CheckJson(c, today));
+        continue;
+      }
+      std::cout << c.subject.name << "  " << c.subject.DisplayCode() << "  " << a->scenario << "  "
+                << rules::CheckResultName(c.outcome.result) << "  "
+                << rules::CheckResultLabel(c.outcome.result) << "  (核查 " << c.log.id << ")\n";
+      for (const rules::AppliedMeasure& m : c.outcome.measures) {
+        std::cout << "  " << m.measure->code << (m.measure->mandatory ? "  强制  " : "  推荐  ")
+                  << m.measure->content << "\n    依据: " << m.measure->legal_basis << '\n';
+        for (const rules::TriggerEvidence& t : m.triggers) {
+          std::cout << "    触发: " << t.indicator << ' '
+                    << (t.record_id != 0 ? t.document_number + " " + t.date.ToString() : t.detail)
+                    << (t.until ? " 至 " + t.until->ToString() : std::string()) << '\n';
+        }
       }
     }
   });

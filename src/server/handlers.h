@@ -50,6 +50,11 @@ Response HandleSearch(Platform& p, const ApiCall& call);  // search_handler.cc
 Response HandlePostBatch(Platform& p, const ApiCall& call);
 Response HandleListBatches(Platform& p, const ApiCall& call);
 Response HandleGetBatch(Platform& p, const ApiCall& call);
+Response HandlePostCheck(Platform& p, const ApiCall& call);  // check_handlers.cc
+Response HandlePostCheckBatch(Platform& p, const ApiCall& call);
+Response HandleGetCheck(Platform& p, const ApiCall& call);
+Response HandlePostCheckFeedback(Platform& p, const ApiCall& call);
+Response HandleCheckStats(Platform& p, const ApiCall& call);
 
 // A 400 invalid_argument naming the offending query or path parameter in details.parameter.
 Response BadParameter(std::string_view name, std::string_view message);

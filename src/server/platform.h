@@ -1,5 +1,6 @@
-// Platform: one running Xinyong instance — the catalog, the working-day calendar, the personal
-// data vault, the store and the ingestion pipeline, opened together from a data directory.
+// Platform: one running Xinyong instance — the catalog, the measures list, the working-day
+// calendar, the personal data vault, the store, the ingestion pipeline and the name index, opened
+// together from a data directory.
 // The CLI and the HTTP server both work through it.
 // Thread-safety: the members are thread-safe as documented on each; Platform itself is immutable
 // after Open.

@@ -31,6 +31,11 @@ constexpr Route kRoutes[] = {
     {"POST", "/api/v1/batches", HandlePostBatch},
     {"GET", "/api/v1/batches", HandleListBatches},
     {"GET", "/api/v1/batches/{id}", HandleGetBatch},
+    {"POST", "/api/v1/checks", HandlePostCheck},
+    {"POST", "/api/v1/checks:batch", HandlePostCheckBatch},
+    {"GET", "/api/v1/checks/stats", HandleCheckStats},
+    {"GET", "/api/v1/checks/{id}", HandleGetCheck},
+    {"POST", "/api/v1/checks/{id}/feedback", HandlePostCheckFeedback},
 };
 
 constexpr auto kRouteInfos = [] {

@@ -513,6 +513,80 @@ TEST_F(RouterTest, SearchFollowsIngestionPagesAndFilters) {
   EXPECT_EQ(e["details"].at("parameter").as_string(), "page");
 }
 
+TEST_F(RouterTest, ChecksAreLoggedAnsweredAndTakeFeedbackOnce) {
+  PostSample();
+  const std::string body = std::string("{\"subject\":\"") + kHongdaUscc +
+                           "\",\"scenario\":\"government_procurement\",\"purpose\":\"采购资格审查\","
+                           "\"department\":\"410100-czj\"}";
+  Response r = Call("POST", "/api/v1/checks", body, "application/json");
+  ASSERT_EQ(r.status, 201u) << r.body;
+  json::object c = Body(r);
+  const int64_t id = c["id"].as_int64();
+  EXPECT_GT(id, 0);
+  EXPECT_EQ(c["subject"].at("code").as_string(), kHongdaUscc);
+  EXPECT_EQ(c["scenario"].as_string(), "government_procurement");
+  const std::string result(c["result"].as_string());
+  EXPECT_TRUE(result == "pass" || result == "pass_with_reward" || result == "restricted" ||
+              result == "refused");
+  for (const auto& m : c["measures"].as_array()) {
+    EXPECT_FALSE(m.at("legal_basis").as_string().empty());
+    EXPECT_FALSE(m.at("triggers").as_array().empty());
+  }
+
+  // The log has it, as answered.
+  json::object logged = Body(Get("/api/v1/checks/" + std::to_string(id)));
+  EXPECT_EQ(logged["purpose"].as_string(), "采购资格审查");
+  EXPECT_EQ(logged["department"].as_string(), "410100-czj");
+  EXPECT_EQ(logged["result"].as_string(), result);
+  EXPECT_TRUE(logged["feedback"].is_null());
+
+  // Feedback: a reason is needed when the result was not applied; only once.
+  const std::string fb = "/api/v1/checks/" + std::to_string(id) + "/feedback";
+  json::object e = Error(Call("POST", fb, "{\"action\":\"not_applied\"}", "application/json"), 400,
+                         "invalid_argument");
+  EXPECT_EQ(e["details"].at("field").as_string(), "reason");
+  Response ok = Call("POST", fb, "{\"action\":\"not_applied\",\"reason\":\"项目终止\"}",
+                     "application/json");
+  ASSERT_EQ(ok.status, 200u) << ok.body;
+  EXPECT_EQ(Body(ok)["feedback"].at("reason").as_string(), "项目终止");
+  Error(Call("POST", fb, "{\"action\":\"applied\"}", "application/json"), 409, "failed_precondition");
+  Error(Call("POST", "/api/v1/checks/999999/feedback", "{\"action\":\"applied\"}",
+             "application/json"),
+        404, "not_found");
+
+  // A batch: one result per code, an error for a code that is not a subject.
+  Response b = Call("POST", "/api/v1/checks:batch",
+                    std::string("{\"subjects\":[\"") + kHongdaUscc + "\",\"" + kYimaUscc +
+                        "\",\"91110000600037341A\"],\"scenario\":\"bidding\",\"purpose\":\"投标审查\","
+                        "\"department\":\"410100-ggzy\"}",
+                    "application/json");
+  ASSERT_EQ(b.status, 200u) << b.body;
+  json::object bo = Body(b);
+  ASSERT_EQ(bo["results"].as_array().size(), 3u);
+  EXPECT_TRUE(bo["results"].as_array()[2].as_object().contains("error"));
+  EXPECT_EQ(bo["by_result"].at("error").as_int64(), 1);
+
+  // Counts by department and scenario.
+  json::object st = Body(Get("/api/v1/checks/stats"));
+  EXPECT_EQ(st["total"].at("checks").as_int64(), 3);
+  EXPECT_EQ(st["total"].at("not_applied").as_int64(), 1);
+  EXPECT_EQ(st["by_department"].at("410100-ggzy").at("checks").as_int64(), 2);
+  EXPECT_EQ(st["by_scenario"].at("government_procurement").at("feedback").as_int64(), 1);
+
+  // Bad requests name the field.
+  e = Error(Call("POST", "/api/v1/checks", "{\"subject\":\"x\"}", "application/json"), 400,
+            "invalid_argument");
+  EXPECT_EQ(e["details"].at("field").as_string(), "scenario");
+  e = Error(Call("POST", "/api/v1/checks",
+                 std::string("{\"subject\":\"") + kHongdaUscc +
+                     "\",\"scenario\":\"nope\",\"purpose\":\"p\",\"department\":\"d\"}",
+                 "application/json"),
+            400, "invalid_argument");
+  EXPECT_EQ(e["details"].at("field").as_string(), "scenario");
+  Error(Call("POST", "/api/v1/checks", "not json", "application/json"), 400, "invalid_argument");
+  Error(Get("/api/v1/checks/abc"), 400, "invalid_argument");
+}
+
 TEST_F(RouterTest, SearchNeverFindsNaturalPersonsByName) {
   PostSample();
   json::object s = Body(Get("/api/v1/search?q=" + Enc("张三")));

@@ -19,6 +19,7 @@
 
 #include "core/status.h"
 #include "model/batch.h"
+#include "model/check_log.h"
 #include "model/record.h"
 #include "model/subject.h"
 
@@ -69,7 +70,7 @@ struct StoreStats {
   uint64_t disk_bytes = 0;
 };
 
-enum class IdSpace : uint8_t { kSubject = 0, kRecord = 1, kBatch = 2 };
+enum class IdSpace : uint8_t { kSubject = 0, kRecord = 1, kBatch = 2, kCheck = 3 };
 
 struct BatchSummary {
   uint64_t id = 0;
@@ -103,9 +104,9 @@ class Store {
   // newest decision date first (ties: newest record first).
   virtual Status ListRecords(uint64_t subject_id, std::string_view indicator,
                              std::vector<Record>* out) const = 0;
-  // Every version of one record, oldest first.
   // The same records as ListRecords (all indicators, same order), as headers.
   virtual Status ListRecordHeaders(uint64_t subject_id, std::vector<RecordHeader>* out) const = 0;
+  // Every version of one record, oldest first.
   virtual Status ListRecordVersions(uint64_t subject_id, uint64_t record_id,
                                     std::vector<Record>* out) const = 0;
 
@@ -114,6 +115,16 @@ class Store {
   virtual uint64_t NextId(IdSpace space) = 0;
   // Applies a batch atomically and durably (fsync of the write-ahead log when options ask).
   virtual Status Commit(const WriteSet& ws) = 0;
+
+  // The credit-check log. LogChecks stores checks whose ids came from NextId(kCheck), durably and
+  // all or none; it may run concurrently with Commit. SetCheckFeedback records what the using
+  // department did: NotFound for an unknown id, FailedPrecondition when feedback was already given.
+  virtual Status LogChecks(std::span<const CheckLog> checks) = 0;
+  virtual Result<std::optional<CheckLog>> GetCheck(uint64_t id) const = 0;
+  virtual Status SetCheckFeedback(uint64_t id, std::string_view action, std::string_view reason,
+                                  int64_t unix_ms) = 0;
+  // Calls `fn` for every logged check in id order; stops at the first error it returns.
+  virtual Status ScanChecks(const std::function<Status(const CheckLog&)>& fn) const = 0;
 
   virtual Result<std::optional<BatchReport>> GetBatch(uint64_t id) const = 0;
   // Most recent first.

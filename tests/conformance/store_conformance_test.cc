@@ -270,6 +270,49 @@ TEST_P(StoreConformanceTest, ScansEverySubjectInIdOrder) {
   EXPECT_EQ(calls, 1);
 }
 
+TEST_P(StoreConformanceTest, LogsChecksAndTheirFeedbackOnce) {
+  CheckLog a;
+  a.id = store_->NextId(IdSpace::kCheck);
+  a.unix_ms = 1763769600000;
+  a.department = "410100-czj";
+  a.requester = "127.0.0.1";
+  a.scenario = "government_procurement";
+  a.purpose = "采购项目资格审查";
+  a.subject_id = 7;
+  a.subject_code = "91110000600037341L";
+  a.result = "refused";
+  a.measures = {"CJ-QL-001", "CJ-QL-002"};
+  CheckLog b = a;
+  b.id = store_->NextId(IdSpace::kCheck);
+  b.result = "pass";
+  b.measures.clear();
+  ASSERT_TRUE(store_->LogChecks(std::vector<CheckLog>{a, b}).ok());
+  auto got = store_->GetCheck(a.id);
+  ASSERT_TRUE(got.ok() && got->has_value());
+  EXPECT_EQ((*got)->purpose, a.purpose);
+  EXPECT_EQ((*got)->measures, a.measures);
+  EXPECT_TRUE((*got)->feedback_action.empty());
+  EXPECT_FALSE(store_->GetCheck(9999)->has_value());
+
+  ASSERT_TRUE(store_->SetCheckFeedback(a.id, "not_applied", "项目已终止", 1763773200000).ok());
+  EXPECT_EQ(store_->SetCheckFeedback(a.id, "applied", "", 0).code(),
+            StatusCode::kFailedPrecondition);
+  EXPECT_EQ(store_->SetCheckFeedback(9999, "applied", "", 0).code(), StatusCode::kNotFound);
+
+  Reopen();  // durable, and the id space continues after the logged ids
+  EXPECT_GT(store_->NextId(IdSpace::kCheck), b.id);
+  std::vector<CheckLog> all;
+  ASSERT_TRUE(store_->ScanChecks([&](const CheckLog& c) {
+    all.push_back(c);
+    return Status::Ok();
+  }).ok());
+  ASSERT_EQ(all.size(), 2u);
+  EXPECT_EQ(all[0].id, a.id);
+  EXPECT_EQ(all[0].feedback_action, "not_applied");
+  EXPECT_EQ(all[0].feedback_reason, "项目已终止");
+  EXPECT_EQ(all[1].result, "pass");
+}
+
 TEST_P(StoreConformanceTest, ListsBatchesNewestFirst) {
   ASSERT_TRUE(store_->Commit(CompanyBatch("91110000600037341L", "甲公司", 1)).ok());
   ASSERT_TRUE(store_->Commit(CompanyBatch("91310115MA1K3BTP2B", "乙公司", 1)).ok());

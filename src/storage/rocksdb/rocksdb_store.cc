@@ -35,10 +35,10 @@ Status FromRocks(const rocksdb::Status& s, std::string_view what) {
 
 constexpr const char* kCfNames[] = {"default",      "subjects", "ids",     "names",
                                     "records",      "natural_keys", "by_indicator",
-                                    "batches",      "batch_issues"};
+                                    "batches",      "batch_issues", "checks"};
 enum Cf : size_t {
   kMeta = 0, kSubjects, kIds, kNames, kRecords, kNaturalKeys, kByIndicator, kBatches,
-  kBatchIssues, kCfCount
+  kBatchIssues, kChecks, kCfCount
 };
 
 constexpr std::string_view kCountersKey = "counters";
@@ -122,8 +122,9 @@ Result<std::unique_ptr<RocksDbStore>> RocksDbStore::Open(const std::string& path
     // LZ4 at every level: reads decompress a block per lookup, and LZ4 decompresses several
     // times faster than ZSTD; only the rarely read batch reports get ZSTD at the bottom.
     cf.compression = rocksdb::kLZ4Compression;
-    cf.bottommost_compression =
-        (i == kBatches || i == kBatchIssues) ? rocksdb::kZSTD : rocksdb::kLZ4Compression;
+    cf.bottommost_compression = (i == kBatches || i == kBatchIssues || i == kChecks)
+                                    ? rocksdb::kZSTD
+                                    : rocksdb::kLZ4Compression;
     // Bulk batches arrive as level-0 files spanning every subject. Static level sizes keep each
     // L0→L1 compaction bounded by L1's size (512 MiB) instead of merging into one huge bottom
     // level, and more L0 files are tolerated before writes slow down.
@@ -148,6 +149,27 @@ Result<std::unique_ptr<RocksDbStore>> RocksDbStore::Open(const std::string& path
   store->cf_ = std::make_unique<Handles>();
   rocksdb::Status s;
   if (options.read_only) {
+    // A store written by an older version may lack a column family added since (checks): a
+    // read-only open cannot create it, so it reads as empty.
+    std::vector<std::string> existing;
+    if (rocksdb::DB::ListColumnFamilies(db_options, path, &existing).ok()) {
+      std::vector<rocksdb::ColumnFamilyDescriptor> present;
+      for (auto& d : cfs) {
+        if (std::find(existing.begin(), existing.end(), d.name) != existing.end()) present.push_back(d);
+      }
+      if (present.size() != cfs.size()) {
+        std::vector<rocksdb::ColumnFamilyHandle*> handles;
+        s = rocksdb::DB::OpenForReadOnly(db_options, path, present, &handles, &raw);
+        if (!s.ok()) return FromRocks(s, "cannot open store at " + path);
+        store->cf_->h.assign(kCfCount, nullptr);
+        for (size_t i = 0, j = 0; i < cfs.size(); ++i) {
+          if (j < present.size() && present[j].name == cfs[i].name) store->cf_->h[i] = handles[j++];
+        }
+        store->db_.reset(raw);
+        XY_RETURN_IF_ERROR(store->LoadCounters());
+        return store;
+      }
+    }
     s = rocksdb::DB::OpenForReadOnly(db_options, path, cfs, &store->cf_->h, &raw);
   } else {
     s = rocksdb::DB::Open(db_options, path, cfs, &store->cf_->h, &raw);
@@ -166,7 +188,9 @@ Result<std::unique_ptr<RocksDbStore>> RocksDbStore::Open(const std::string& path
 
 RocksDbStore::~RocksDbStore() {
   if (db_) {
-    for (auto* h : cf_->h) db_->DestroyColumnFamilyHandle(h).PermitUncheckedError();
+    for (auto* h : cf_->h) {
+      if (h != nullptr) db_->DestroyColumnFamilyHandle(h).PermitUncheckedError();
+    }
     db_->Close().PermitUncheckedError();
   }
 }
@@ -176,10 +200,11 @@ Status RocksDbStore::LoadCounters() {
   auto s = db_->Get(rocksdb::ReadOptions(), (*cf_)[kMeta], kCountersKey, &v);
   if (s.ok()) {
     std::string_view in = v;
-    for (auto& c : next_id_) {
+    // Older stores have fewer id spaces: the missing ones start at 1.
+    for (size_t i = 0; i < std::size(next_id_) && !in.empty(); ++i) {
       uint64_t x = 0;
       if (!coding::GetVarint(&in, &x)) return Status::DataLoss("store counters are corrupt");
-      c.store(x);
+      next_id_[i].store(x);
     }
   } else if (!s.IsNotFound()) {
     return FromRocks(s, "reading counters");
@@ -427,6 +452,71 @@ static void BuildOps(const WriteSet& ws, StoreStats* delta, std::vector<keys::Co
   delta->batches = 1;
 }
 
+std::string RocksDbStore::EncodeCounters() const {
+  std::string counters;
+  for (const auto& c : next_id_) coding::PutVarint(&counters, c.load());
+  return counters;
+}
+
+Status RocksDbStore::LogChecks(std::span<const CheckLog> checks) {
+  if ((*cf_)[kChecks] == nullptr) return Status::FailedPrecondition("the store is read-only");
+  std::lock_guard lock(mu_);
+  rocksdb::WriteBatch wb;
+  for (const CheckLog& c : checks) wb.Put((*cf_)[kChecks], keys::SubjectKey(c.id), EncodeCheckLog(c));
+  wb.Put((*cf_)[kMeta], kCountersKey, EncodeCounters());
+  rocksdb::WriteOptions wo;
+  wo.sync = options_.sync;
+  return FromRocks(db_->Write(wo, &wb), "logging credit checks");
+}
+
+Result<std::optional<CheckLog>> RocksDbStore::GetCheck(uint64_t id) const {
+  if ((*cf_)[kChecks] == nullptr) return std::optional<CheckLog>();
+  rocksdb::PinnableSlice v;
+  auto s = db_->Get(rocksdb::ReadOptions(), (*cf_)[kChecks], keys::SubjectKey(id), &v);
+  if (s.IsNotFound()) return std::optional<CheckLog>();
+  if (!s.ok()) return FromRocks(s, "reading check");
+  CheckLog c;
+  if (!DecodeCheckLog(v.ToStringView(), &c)) {
+    return Status::DataLoss("check " + std::to_string(id) + " is corrupt");
+  }
+  c.id = id;
+  return std::optional<CheckLog>(std::move(c));
+}
+
+Status RocksDbStore::SetCheckFeedback(uint64_t id, std::string_view action,
+                                      std::string_view reason, int64_t unix_ms) {
+  std::lock_guard lock(mu_);  // read-modify-write: one at a time
+  XY_ASSIGN_OR_RETURN(auto c, GetCheck(id));
+  if (!c) return Status::NotFound("no credit check has the id " + std::to_string(id));
+  if (!c->feedback_action.empty()) {
+    return Status::FailedPrecondition("check " + std::to_string(id) + " already has feedback");
+  }
+  c->feedback_action = std::string(action);
+  c->feedback_reason = std::string(reason);
+  c->feedback_unix_ms = unix_ms;
+  rocksdb::WriteOptions wo;
+  wo.sync = options_.sync;
+  return FromRocks(db_->Put(wo, (*cf_)[kChecks], keys::SubjectKey(id), EncodeCheckLog(*c)),
+                   "recording check feedback");
+}
+
+Status RocksDbStore::ScanChecks(const std::function<Status(const CheckLog&)>& fn) const {
+  if ((*cf_)[kChecks] == nullptr) return Status::Ok();
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), (*cf_)[kChecks]));
+  CheckLog c;
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    auto k = it->key().ToStringView();
+    if (k.size() != 8) return Status::DataLoss("check key is corrupt");
+    c = CheckLog();
+    c.id = coding::DecodeFixed64BE(k.data());
+    if (!DecodeCheckLog(it->value().ToStringView(), &c)) {
+      return Status::DataLoss("check " + std::to_string(c.id) + " is corrupt");
+    }
+    XY_RETURN_IF_ERROR(fn(c));
+  }
+  return FromRocks(it->status(), "scanning checks");
+}
+
 Status RocksDbStore::Commit(const WriteSet& ws) {
   std::lock_guard lock(mu_);
   StoreStats delta;
@@ -443,9 +533,7 @@ Status RocksDbStore::Commit(const WriteSet& ws) {
   next.record_versions += delta.record_versions;
   next.batches += delta.batches;
   for (const auto& [k, v] : delta.records_by_indicator) next.records_by_indicator[k] += v;
-  std::string counters;
-  for (const auto& c : next_id_) coding::PutVarint(&counters, c.load());
-  ops.push_back({kMeta, false, std::string(kCountersKey), std::move(counters)});
+  ops.push_back({kMeta, false, std::string(kCountersKey), EncodeCounters()});
   ops.push_back({kMeta, false, std::string(kStatsKey), EncodeStats(next)});
 
   const std::string what = "committing batch " + std::to_string(ws.batch.id);

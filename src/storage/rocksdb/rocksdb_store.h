@@ -58,6 +58,11 @@ class RocksDbStore final : public Store {
                             std::vector<Record>* out) const override;
   uint64_t NextId(IdSpace space) override;
   Status Commit(const WriteSet& ws) override;
+  Status LogChecks(std::span<const CheckLog> checks) override;
+  Result<std::optional<CheckLog>> GetCheck(uint64_t id) const override;
+  Status SetCheckFeedback(uint64_t id, std::string_view action, std::string_view reason,
+                          int64_t unix_ms) override;
+  Status ScanChecks(const std::function<Status(const CheckLog&)>& fn) const override;
   Result<std::optional<BatchReport>> GetBatch(uint64_t id) const override;
   Status ListBatches(size_t limit, std::vector<BatchSummary>* out) const override;
   Result<StoreStats> Stats() const override;
@@ -70,6 +75,7 @@ class RocksDbStore final : public Store {
   RocksDbStore() = default;
   Status LoadCounters();
   Status CommitByIngestion(std::vector<keys::CommitOp>* ops);
+  std::string EncodeCounters() const;
 
   // Batches with at least this many records are committed by SST ingestion, not the memtable.
   static constexpr size_t kBulkCommitRecords = 2000;
@@ -80,7 +86,7 @@ class RocksDbStore final : public Store {
   std::string path_;
 
   std::mutex mu_;  // guards the counters below against concurrent writers
-  std::atomic<uint64_t> next_id_[3] = {1, 1, 1};
+  std::atomic<uint64_t> next_id_[4] = {1, 1, 1, 1};  // by IdSpace
   // Committed statistics, updated under mu_ by Commit.
   mutable std::mutex stats_mu_;
   StoreStats stats_;  // GUARDED_BY(stats_mu_); disk_bytes computed on demand

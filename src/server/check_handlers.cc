@@ -1,0 +1,241 @@
+// Handlers of the credit-check endpoints (信用核查): single and batch checks, a logged check, the
+// using department's feedback, and counts of checks and feedback by department and scenario.
+// Every check answered is logged first; a check that cannot be logged is not answered.
+#include <charconv>
+#include <map>
+
+#include "server/checks.h"
+#include "server/handlers.h"
+
+namespace xinyong::server {
+
+namespace json = boost::json;
+
+namespace {
+
+constexpr size_t kMaxBatchSubjects = 10000;
+constexpr size_t kMaxFieldBytes = 1000;
+
+Response BadField(std::string_view field, std::string_view message) {
+  return StatusResponse(Status::InvalidArgument(std::string(message)), json::object{{"field", field}});
+}
+
+bool ParseBody(const ApiCall& call, json::object* out, Response* error) {
+  boost::system::error_code ec;
+  json::value v = json::parse(call.request.body, ec);
+  if (ec || !v.is_object()) {
+    *error = BadField("", "the request body must be a JSON object");
+    return false;
+  }
+  *out = std::move(v.as_object());
+  return true;
+}
+
+// A string member; "" when absent. False (and a 400 naming the field) when it is not a string
+// or too long.
+bool StringField(const json::object& o, std::string_view name, std::string* out, Response* error) {
+  out->clear();
+  const json::value* v = o.if_contains(name);
+  if (v == nullptr || v->is_null()) return true;
+  if (!v->is_string() || v->as_string().size() > kMaxFieldBytes) {
+    *error = BadField(name, std::string(name) + " must be a string of at most " +
+                                std::to_string(kMaxFieldBytes) + " bytes");
+    return false;
+  }
+  *out = std::string(v->as_string());
+  return true;
+}
+
+bool ReadRequest(const ApiCall& call, const json::object& body, CheckRequest* r, Response* error) {
+  if (!StringField(body, "scenario", &r->scenario, error) ||
+      !StringField(body, "purpose", &r->purpose, error) ||
+      !StringField(body, "department", &r->department, error)) {
+    return false;
+  }
+  for (auto [name, value] : {std::pair<std::string_view, const std::string*>{"scenario", &r->scenario},
+                             {"purpose", &r->purpose},
+                             {"department", &r->department}}) {
+    if (value->empty()) {
+      *error = BadField(name, std::string(name) + " is required");
+      return false;
+    }
+  }
+  r->requester = call.request.peer.substr(0, call.request.peer.rfind(':'));
+  return true;
+}
+
+bool CheckId(const ApiCall& call, uint64_t* id, Response* error) {
+  const std::string& s = call.params[0];
+  auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), *id);
+  if (ec != std::errc() || ptr != s.data() + s.size() || *id == 0) {
+    *error = BadParameter("id", "the check id must be a positive integer");
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+Response HandlePostCheck(Platform& p, const ApiCall& call) {
+  json::object body;
+  Response error;
+  if (!ParseBody(call, &body, &error)) return error;
+  CheckRequest r;
+  if (!StringField(body, "subject", &r.subject, &error)) return error;
+  if (r.subject.empty()) return BadField("subject", "subject (a subject code) is required");
+  if (!ReadRequest(call, body, &r, &error)) return error;
+  const Date today = Date::Today();
+  auto done = EvaluateCheck(p, r, today);
+  if (!done.ok()) {
+    if (done.status().code() == StatusCode::kInvalidArgument &&
+        done.status().message().starts_with("unknown scenario")) {
+      return BadField("scenario", done.status().message());
+    }
+    return StatusResponse(done.status(), json::object{{"field", "subject"}});
+  }
+  std::vector<CheckDone*> batch{&*done};
+  if (Status st = LogChecks(p, batch); !st.ok()) return StatusResponse(st);
+  return JsonResponse(201, CheckJson(*done, today));
+}
+
+Response HandlePostCheckBatch(Platform& p, const ApiCall& call) {
+  json::object body;
+  Response error;
+  if (!ParseBody(call, &body, &error)) return error;
+  CheckRequest base;
+  if (!ReadRequest(call, body, &base, &error)) return error;
+  if (p.measures().FindScenario(base.scenario) == nullptr) {
+    return BadField("scenario", "unknown scenario '" + base.scenario.substr(0, 64) + "'");
+  }
+  const json::value* subjects = body.if_contains("subjects");
+  if (subjects == nullptr || !subjects->is_array() || subjects->as_array().empty() ||
+      subjects->as_array().size() > kMaxBatchSubjects) {
+    return BadField("subjects", "subjects must be an array of 1 to " +
+                                    std::to_string(kMaxBatchSubjects) + " subject codes");
+  }
+  const Date today = Date::Today();
+  std::vector<CheckDone> done;
+  std::vector<std::pair<size_t, Status>> failed;  // index in subjects → why
+  const json::array& codes = subjects->as_array();
+  done.reserve(codes.size());
+  std::vector<int> slot(codes.size(), -1);
+  for (size_t i = 0; i < codes.size(); ++i) {
+    if (!codes[i].is_string()) {
+      failed.emplace_back(i, Status::InvalidArgument("not a string"));
+      continue;
+    }
+    CheckRequest r = base;
+    r.subject = std::string(codes[i].as_string());
+    auto c = EvaluateCheck(p, r, today);
+    if (!c.ok()) {
+      failed.emplace_back(i, c.status());
+      continue;
+    }
+    slot[i] = static_cast<int>(done.size());
+    done.push_back(std::move(c).value());
+  }
+  std::vector<CheckDone*> to_log;
+  for (CheckDone& c : done) to_log.push_back(&c);
+  if (Status st = LogChecks(p, to_log); !st.ok()) return StatusResponse(st);
+
+  std::map<std::string, uint64_t> by_result;
+  json::array results;
+  size_t f = 0;
+  for (size_t i = 0; i < codes.size(); ++i) {
+    if (slot[i] < 0) {
+      const Status& why = failed[f++].second;
+      results.push_back(json::object{
+          {"subject", codes[i].is_string() ? json::value(codes[i].as_string()) : json::value(nullptr)},
+          {"error", json::object{{"code", StatusCodeName(why.code())}, {"message", why.message()}}}});
+      ++by_result["error"];
+      continue;
+    }
+    const CheckDone& c = done[static_cast<size_t>(slot[i])];
+    json::array measures;
+    for (const auto& m : c.log.measures) measures.push_back(json::string(m));
+    results.push_back(json::object{{"subject", c.log.subject_code},
+                                   {"name", c.subject.name},
+                                   {"id", c.log.id},
+                                   {"result", c.log.result},
+                                   {"measures", std::move(measures)}});
+    ++by_result[c.log.result];
+  }
+  json::object counts;
+  for (const auto& [k, v] : by_result) counts[k] = v;
+  return JsonResponse(200, json::object{{"scenario", base.scenario},
+                                        {"date", today.ToString()},
+                                        {"count", codes.size()},
+                                        {"by_result", std::move(counts)},
+                                        {"results", std::move(results)}});
+}
+
+Response HandleGetCheck(Platform& p, const ApiCall& call) {
+  uint64_t id = 0;
+  Response error;
+  if (!CheckId(call, &id, &error)) return error;
+  auto c = p.store().GetCheck(id);
+  if (!c.ok()) return StatusResponse(c.status());
+  if (!c->has_value()) return StatusResponse(Status::NotFound("no credit check has the id " + std::to_string(id)));
+  return JsonResponse(200, CheckLogJson(**c));
+}
+
+Response HandlePostCheckFeedback(Platform& p, const ApiCall& call) {
+  uint64_t id = 0;
+  Response error;
+  if (!CheckId(call, &id, &error)) return error;
+  json::object body;
+  if (!ParseBody(call, &body, &error)) return error;
+  std::string action, reason;
+  if (!StringField(body, "action", &action, &error) || !StringField(body, "reason", &reason, &error)) {
+    return error;
+  }
+  if (action != "applied" && action != "not_applied") {
+    return BadField("action", "action must be applied or not_applied");
+  }
+  if (action == "not_applied" && reason.empty()) {
+    return BadField("reason", "reason is required when the measures were not applied");
+  }
+  using namespace std::chrono;
+  int64_t now = duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+  if (Status st = p.store().SetCheckFeedback(id, action, reason, now); !st.ok()) {
+    return StatusResponse(st);
+  }
+  auto c = p.store().GetCheck(id);
+  if (!c.ok() || !c->has_value()) return StatusResponse(c.ok() ? Status::Internal("check vanished") : c.status());
+  return JsonResponse(200, CheckLogJson(**c));
+}
+
+Response HandleCheckStats(Platform& p, const ApiCall&) {
+  struct Counts {
+    uint64_t checks = 0, feedback = 0, applied = 0, not_applied = 0;
+    std::map<std::string, uint64_t> results;
+  };
+  std::map<std::string, Counts> by_department, by_scenario;
+  Counts all;
+  Status st = p.store().ScanChecks([&](const CheckLog& c) {
+    for (Counts* k : {&by_department[c.department], &by_scenario[c.scenario], &all}) {
+      ++k->checks;
+      ++k->results[c.result];
+      if (!c.feedback_action.empty()) ++k->feedback;
+      if (c.feedback_action == "applied") ++k->applied;
+      if (c.feedback_action == "not_applied") ++k->not_applied;
+    }
+    return Status::Ok();
+  });
+  if (!st.ok()) return StatusResponse(st);
+  auto to_json = [](const Counts& k) {
+    json::object results;
+    for (const auto& [r, n] : k.results) results[r] = n;
+    return json::object{{"checks", k.checks},       {"feedback", k.feedback},
+                        {"applied", k.applied},     {"not_applied", k.not_applied},
+                        {"by_result", std::move(results)}};
+  };
+  json::object dep, sc;
+  for (const auto& [k, v] : by_department) dep[k] = to_json(v);
+  for (const auto& [k, v] : by_scenario) sc[k] = to_json(v);
+  return JsonResponse(200, json::object{{"total", to_json(all)},
+                                        {"by_department", std::move(dep)},
+                                        {"by_scenario", std::move(sc)}});
+}
+
+}  // namespace xinyong::server

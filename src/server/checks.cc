@@ -1,0 +1,114 @@
+#include "server/checks.h"
+
+#include <chrono>
+
+namespace xinyong::server {
+
+namespace json = boost::json;
+
+namespace {
+
+int64_t NowUnixMs() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+}  // namespace
+
+Result<CheckDone> EvaluateCheck(Platform& p, const CheckRequest& r, Date today) {
+  if (r.scenario.empty()) return Status::InvalidArgument("scenario is required");
+  if (r.purpose.empty()) return Status::InvalidArgument("purpose (查询事由) is required");
+  if (r.department.empty()) return Status::InvalidArgument("department is required");
+  CheckDone c;
+  XY_ASSIGN_OR_RETURN(c.subject, p.FindSubjectByCode(r.subject));
+  rules::SubjectFacts facts;
+  XY_RETURN_IF_ERROR(p.store().ListRecords(c.subject.id, "", &facts.records));
+  rules::Checker checker(p.catalog(), p.measures());
+  XY_ASSIGN_OR_RETURN(c.outcome, checker.Evaluate(c.subject, facts, r.scenario, today));
+  c.log.unix_ms = NowUnixMs();
+  c.log.department = r.department;
+  c.log.requester = r.requester;
+  c.log.scenario = r.scenario;
+  c.log.purpose = r.purpose;
+  c.log.subject_id = c.subject.id;
+  c.log.subject_code = c.subject.DisplayCode();
+  c.log.result = std::string(rules::CheckResultName(c.outcome.result));
+  for (const auto& m : c.outcome.measures) c.log.measures.push_back(m.measure->code);
+  return c;
+}
+
+Status LogChecks(Platform& p, std::vector<CheckDone*>& checks) {
+  std::vector<CheckLog> logs;
+  logs.reserve(checks.size());
+  for (CheckDone* c : checks) {
+    c->log.id = p.store().NextId(storage::IdSpace::kCheck);
+    logs.push_back(c->log);
+  }
+  return p.store().LogChecks(logs);
+}
+
+json::object CheckJson(const CheckDone& c, Date today) {
+  json::array measures;
+  for (const rules::AppliedMeasure& a : c.outcome.measures) {
+    const rules::Measure& m = *a.measure;
+    json::array triggers;
+    for (const rules::TriggerEvidence& t : a.triggers) {
+      json::object o{{"indicator", t.indicator}};
+      if (t.record_id != 0) {
+        o["record_id"] = t.record_id;
+        o["document_number"] = t.document_number;
+        o["date"] = t.date.ToString();
+      }
+      if (t.until) o["until"] = t.until->ToString();
+      if (!t.detail.empty()) o["detail"] = t.detail;
+      triggers.push_back(std::move(o));
+    }
+    json::array targets;
+    for (rules::Target t : m.targets) targets.push_back(json::string(rules::TargetName(t)));
+    measures.push_back(json::object{{"code", m.code},
+                                    {"kind", rules::MeasureKindName(m.kind)},
+                                    {"category", rules::MeasureCategoryName(m.category)},
+                                    {"content", m.content},
+                                    {"targets", std::move(targets)},
+                                    {"legal_basis", m.legal_basis},
+                                    {"implementing_body", m.implementing_body},
+                                    {"mandatory", m.mandatory},
+                                    {"triggers", std::move(triggers)}});
+  }
+  json::object o;
+  if (c.log.id != 0) o["id"] = c.log.id;
+  o["subject"] = json::object{{"code", c.subject.DisplayCode()},
+                              {"name", c.subject.name},
+                              {"type", SubjectTypeName(c.subject.type)}};
+  o["scenario"] = c.log.scenario;
+  o["purpose"] = c.log.purpose;
+  o["department"] = c.log.department;
+  o["date"] = today.ToString();
+  o["result"] = rules::CheckResultName(c.outcome.result);
+  o["result_label"] = rules::CheckResultLabel(c.outcome.result);
+  o["measures"] = std::move(measures);
+  return o;
+}
+
+json::object CheckLogJson(const CheckLog& c) {
+  json::array measures;
+  for (const auto& m : c.measures) measures.push_back(json::string(m));
+  json::object o{{"id", c.id},
+                 {"unix_ms", c.unix_ms},
+                 {"department", c.department},
+                 {"scenario", c.scenario},
+                 {"purpose", c.purpose},
+                 {"subject", c.subject_code},
+                 {"result", c.result},
+                 {"measures", std::move(measures)}};
+  if (c.feedback_action.empty()) {
+    o["feedback"] = nullptr;
+  } else {
+    o["feedback"] = json::object{{"action", c.feedback_action},
+                                 {"reason", c.feedback_reason},
+                                 {"unix_ms", c.feedback_unix_ms}};
+  }
+  return o;
+}
+
+}  // namespace xinyong::server
