@@ -13,6 +13,7 @@
 #include "rules/check.h"
 #include "server/checks.h"
 #include "server/json_views.h"
+#include "server/lists.h"
 #include "server/platform.h"
 
 namespace xinyong::cli {
@@ -340,6 +341,35 @@ void RegisterCheck(CLI::App& app, GlobalOptions& g) {
   });
 }
 
+void RegisterLists(CLI::App& app, GlobalOptions& g) {
+  auto* cmd = app.add_subcommand("lists", "current members of a list (红名单, 严重失信主体名单, ...)");
+  auto type = std::make_shared<std::string>();
+  cmd->add_option("--type", *type,
+                  "red, serious_dishonesty, court_dishonest_debtor or abnormal_operation")
+      ->required();
+  cmd->callback([&g, type] {
+    const std::string indicator = server::ListIndicatorOfType(*type);
+    if (indicator.empty()) return Fail(g, "--type: no list '" + *type + "'");
+    auto p = OpenPlatform(g, /*read_only=*/true);
+    if (!p) return;
+    std::vector<server::ListEntry> entries;
+    const Date today = Date::Today();
+    if (Status st = server::ListMembers(*p, indicator, today, &entries); !st.ok()) return Fail(g, st);
+    const catalog::Indicator* ind = p->catalog().Find(indicator);
+    for (const server::ListEntry& e : entries) {
+      if (g.json) {
+        PrintJson(server::ListEntryJson(e, ind));
+        continue;
+      }
+      std::cout << e.membership.start.ToString() << "  "
+                << (e.membership.end ? e.membership.end->ToString() : std::string("          "))
+                << "  " << e.subject.DisplayCode() << "  " << e.subject.name << "  "
+                << e.record.document_number << '\n';
+    }
+    if (!g.json) std::cerr << entries.size() << " current members of " << ind->name << '\n';
+  });
+}
+
 void RegisterCatalog(CLI::App& app, GlobalOptions& g) {
   auto* cmd = app.add_subcommand("catalog", "the indicators that may be collected, with their legal basis");
   cmd->callback([&g] {
@@ -395,6 +425,7 @@ void RegisterCommands(CLI::App& app, GlobalOptions& g) {
   RegisterStats(app, g);
   RegisterSubject(app, g);
   RegisterCheck(app, g);
+  RegisterLists(app, g);
   RegisterSearch(app, g);
   RegisterServe(app, g);
 }

@@ -46,6 +46,18 @@ bool InPublicity(const Record& r, const catalog::Indicator& ind, Date today) {
   return ind.publicity_max_months <= 0 || r.decision_date.AddMonths(ind.publicity_max_months) > today;
 }
 
+}  // namespace
+
+std::optional<Membership> ActiveMembership(const Record& r, const catalog::Indicator& ind,
+                                           Date today) {
+  if (r.status != RecordStatus::kActive || r.decision_date > today) return std::nullopt;
+  std::optional<Date> end = DateByRole(r, ind, catalog::FieldRole::kListEnd);
+  if (end && *end <= today) return std::nullopt;  // the membership has ended by itself
+  return Membership{r.decision_date, end};
+}
+
+namespace {
+
 TriggerEvidence Evidence(const Record& r) {
   TriggerEvidence e;
   e.indicator = r.indicator;
@@ -80,11 +92,10 @@ std::vector<TriggerEvidence> Checker::Triggered(const Measure& m, const SubjectF
     if (r.indicator != t.indicator || r.status != RecordStatus::kActive) continue;
     switch (t.type) {
       case TriggerType::kList: {
-        if (r.decision_date > today) break;
-        std::optional<Date> end = DateByRole(r, *ind, catalog::FieldRole::kListEnd);
-        if (end && *end <= today) break;  // the membership has ended by itself
+        std::optional<Membership> m = ActiveMembership(r, *ind, today);
+        if (!m) break;
         TriggerEvidence e = Evidence(r);
-        e.until = end;
+        e.until = m->end;
         out.push_back(std::move(e));
         break;
       }

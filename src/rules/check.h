@@ -33,6 +33,16 @@
 
 namespace xinyong::rules {
 
+// A current list membership: started (decision date) and not yet ended (list_end field).
+struct Membership {
+  Date start;
+  std::optional<Date> end;  // when it ends by itself; none = until revoked
+};
+// The membership a record of list indicator `ind` gives on `today`, if any: only active records
+// (never revoked, repaired, superseded or expired ones) count.
+std::optional<Membership> ActiveMembership(const Record& r, const catalog::Indicator& ind,
+                                           Date today);
+
 enum class CheckResult : uint8_t {
   kPass = 1,
   kPassWithReward = 2,

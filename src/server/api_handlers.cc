@@ -4,6 +4,7 @@
 #include <optional>
 #include <set>
 
+#include "rules/check.h"
 #include "server/handlers.h"
 #include "server/json_views.h"
 #include "server/router.h"
@@ -121,6 +122,9 @@ Response HandleSubject(Platform& p, const ApiCall& call) {
   if (!st.ok()) return StatusResponse(st);
 
   std::map<std::string_view, uint64_t> counts;
+  std::vector<std::pair<const Record*, rules::Membership>> lists;  // current list memberships
+  const Date today = Date::Today();
+  const auto list_indicators = rules::MeasureCatalog::ListIndicators();
   const Record* latest[kLatestRecords];
   const catalog::Indicator* latest_indicators[kLatestRecords];
   size_t n_latest = 0;
@@ -131,9 +135,16 @@ Response HandleSubject(Platform& p, const ApiCall& call) {
     if (!PubliclyVisible(r, ind)) continue;
     ++counts[r.indicator];
     ++total;
-    if (n_latest < kLatestRecords) {
+    const bool is_list = std::find(list_indicators.begin(), list_indicators.end(), r.indicator) !=
+                         list_indicators.end();
+    if (n_latest < kLatestRecords || is_list) {
       st = h.Complete();
       if (!st.ok()) return StatusResponse(st);
+    }
+    if (is_list) {
+      if (auto m = rules::ActiveMembership(r, *ind, today)) lists.emplace_back(&r, *m);
+    }
+    if (n_latest < kLatestRecords) {
       latest[n_latest] = &r;
       latest_indicators[n_latest++] = ind;
     }
@@ -150,6 +161,24 @@ Response HandleSubject(Platform& p, const ApiCall& call) {
   for (const auto& [indicator, n] : counts) w.Member(indicator, n);
   w.EndObject();
   w.Member("public_records", total);
+  w.Key("lists");
+  w.BeginArray();
+  for (const auto& [r, m] : lists) {
+    const catalog::Indicator* ind = p.catalog().Find(r->indicator);
+    w.BeginObject();
+    w.Member("indicator", r->indicator);
+    w.Member("name", ind->name);
+    w.Member("document_number", r->document_number);
+    w.Member("start", m.start.ToString());
+    if (m.end) {
+      w.Member("end", m.end->ToString());
+    } else {
+      w.Key("end");
+      w.Null();
+    }
+    w.EndObject();
+  }
+  w.EndArray();
   w.Key("latest_records");
   w.BeginArray();
   for (size_t i = 0; i < n_latest; ++i) WriteRecord(w, *latest[i], latest_indicators[i]);

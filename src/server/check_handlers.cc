@@ -1,11 +1,14 @@
-// Handlers of the credit-check endpoints (信用核查): single and batch checks, a logged check, the
-// using department's feedback, and counts of checks and feedback by department and scenario.
-// Every check answered is logged first; a check that cannot be logged is not answered.
+// Handlers of the joint rewards and punishments endpoints: credit checks (信用核查) — single and
+// batch, a logged check, the using department's feedback, counts by department and scenario —
+// and the lists' current members. Every check answered is logged first; a check that cannot be
+// logged is not answered.
 #include <charconv>
 #include <map>
 
 #include "server/checks.h"
 #include "server/handlers.h"
+#include "server/json_views.h"
+#include "server/lists.h"
 
 namespace xinyong::server {
 
@@ -203,6 +206,36 @@ Response HandlePostCheckFeedback(Platform& p, const ApiCall& call) {
   auto c = p.store().GetCheck(id);
   if (!c.ok() || !c->has_value()) return StatusResponse(c.ok() ? Status::Internal("check vanished") : c.status());
   return JsonResponse(200, CheckLogJson(**c));
+}
+
+Response HandleGetList(Platform& p, const ApiCall& call) {
+  const std::string indicator = ListIndicatorOfType(call.params[0]);
+  if (indicator.empty()) {
+    return StatusResponse(Status::NotFound("no list '" + call.params[0].substr(0, 64) +
+                                           "' (red, serious_dishonesty, court_dishonest_debtor, "
+                                           "abnormal_operation)"));
+  }
+  int64_t page = 0, page_size = 0;
+  Response error;
+  if (!IntParam(call, "page", 1, 1, 1000000, &page, &error)) return error;
+  if (!IntParam(call, "page_size", 20, 1, 100, &page_size, &error)) return error;
+  const Date today = Date::Today();
+  std::vector<ListEntry> entries;
+  if (Status st = ListMembers(p, indicator, today, &entries); !st.ok()) return StatusResponse(st);
+  const catalog::Indicator* ind = p.catalog().Find(indicator);
+  json::array out;
+  const size_t first = static_cast<size_t>(page - 1) * static_cast<size_t>(page_size);
+  for (size_t i = first; i < entries.size() && out.size() < static_cast<size_t>(page_size); ++i) {
+    out.push_back(ListEntryJson(entries[i], ind));
+  }
+  return JsonResponse(200, json::object{{"type", call.params[0]},
+                                        {"indicator", indicator},
+                                        {"name", ind ? ind->name : ""},
+                                        {"date", today.ToString()},
+                                        {"total", entries.size()},
+                                        {"page", page},
+                                        {"page_size", page_size},
+                                        {"entries", std::move(out)}});
 }
 
 Response HandleCheckStats(Platform& p, const ApiCall&) {

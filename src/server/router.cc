@@ -31,6 +31,7 @@ constexpr Route kRoutes[] = {
     {"POST", "/api/v1/batches", HandlePostBatch},
     {"GET", "/api/v1/batches", HandleListBatches},
     {"GET", "/api/v1/batches/{id}", HandleGetBatch},
+    {"GET", "/api/v1/lists/{type}", HandleGetList},
     {"POST", "/api/v1/checks", HandlePostCheck},
     {"POST", "/api/v1/checks:batch", HandlePostCheckBatch},
     {"GET", "/api/v1/checks/stats", HandleCheckStats},

@@ -587,6 +587,54 @@ TEST_F(RouterTest, ChecksAreLoggedAnsweredAndTakeFeedbackOnce) {
   Error(Get("/api/v1/checks/abc"), 400, "invalid_argument");
 }
 
+TEST_F(RouterTest, ListsShowCurrentMembersAndTheProfileItsMemberships) {
+  PostSample();
+  const std::string header =
+      "YZSX_ZTMC,YZSX_ZTLB,YZSX_TYSHXYDM,YZSX_ZJLX,YZSX_ZJHM,YZSX_FDDBR,YZSX_FR_ZJHM,YZSX_MDMC,"
+      "YZSX_RDBM,YZSX_RDBMDM,YZSX_RDWSH,YZSX_LRYY,YZSX_FLYJ,YZSX_LRRQ,YZSX_YXQZ\n";
+  auto row = [](std::string_view name, std::string_view uscc, std::string_view doc,
+                std::string_view start, std::string_view end) {
+    return std::string(name) + ",法人及非法人组织," + std::string(uscc) +
+           ",,,王某,,环境违法严重失信名单,郑州市生态环境局,11410100MB1EM1ACX8," + std::string(doc) +
+           ",逃避监管排放水污染物,《中华人民共和国环境保护法》第五十四条," + std::string(start) + "," +
+           std::string(end) + "\n";
+  };
+  // 宏达: a current entry. 义马: one that ended by itself in 2025.
+  std::string csv = header + row(kHongda, kHongdaUscc, "郑环严失认〔2024〕1号", "2024-09-11", "2099-09-11") +
+                    row(kYima, kYimaUscc, "郑环严失认〔2022〕3号", "2022-03-01", "2025-03-01");
+  Response r = Call("POST", "/api/v1/batches?dept=410100-sthj&indicator=serious_dishonesty", csv,
+                    "text/csv");
+  ASSERT_EQ(r.status, 201u) << r.body;
+  ASSERT_EQ(Body(r)["accepted"].as_int64(), 2) << r.body;
+
+  json::object l = Body(Get("/api/v1/lists/serious_dishonesty"));
+  EXPECT_EQ(l["indicator"].as_string(), "serious_dishonesty");
+  ASSERT_EQ(l["total"].as_int64(), 1);
+  const json::object& e = l["entries"].as_array()[0].as_object();
+  EXPECT_EQ(e.at("subject").at("code").as_string(), kHongdaUscc);
+  EXPECT_EQ(e.at("start").as_string(), "2024-09-11");
+  EXPECT_EQ(e.at("end").as_string(), "2099-09-11");
+  EXPECT_EQ(Body(Get("/api/v1/lists/red"))["total"].as_int64(), 0);
+  Error(Get("/api/v1/lists/nope"), 404, "not_found");
+
+  json::object profile = Body(Get(std::string("/api/v1/subjects/") + kHongdaUscc));
+  ASSERT_EQ(profile["lists"].as_array().size(), 1u);
+  EXPECT_EQ(profile["lists"].as_array()[0].at("indicator").as_string(), "serious_dishonesty");
+  EXPECT_TRUE(Body(Get(std::string("/api/v1/subjects/") + kYimaUscc))["lists"].as_array().empty());
+
+  // The current member is refused in government procurement, citing the entry.
+  Response c = Call("POST", "/api/v1/checks",
+                    std::string("{\"subject\":\"") + kHongdaUscc +
+                        "\",\"scenario\":\"government_procurement\",\"purpose\":\"资格审查\","
+                        "\"department\":\"410100-czj\"}",
+                    "application/json");
+  ASSERT_EQ(c.status, 201u) << c.body;
+  json::object co = Body(c);
+  EXPECT_EQ(co["result"].as_string(), "refused");
+  EXPECT_EQ(co["measures"].as_array()[0].at("triggers").as_array()[0].at("document_number").as_string(),
+            "郑环严失认〔2024〕1号");
+}
+
 TEST_F(RouterTest, SearchNeverFindsNaturalPersonsByName) {
   PostSample();
   json::object s = Body(Get("/api/v1/search?q=" + Enc("张三")));

@@ -106,6 +106,13 @@ class Store {
                              std::vector<Record>* out) const = 0;
   // The same records as ListRecords (all indicators, same order), as headers.
   virtual Status ListRecordHeaders(uint64_t subject_id, std::vector<RecordHeader>* out) const = 0;
+  // Records of one indicator, newest decision date first (ties: higher subject, then record id):
+  // fn(subject_id, record_id, decision_date) until it returns false or an error. An entry may
+  // name a record whose current version has another date (a correction): readers check.
+  virtual Status ScanIndicator(
+      std::string_view indicator,
+      const std::function<Result<bool>(uint64_t subject_id, uint64_t record_id, Date decided)>& fn)
+      const = 0;
   // Every version of one record, oldest first.
   virtual Status ListRecordVersions(uint64_t subject_id, uint64_t record_id,
                                     std::vector<Record>* out) const = 0;

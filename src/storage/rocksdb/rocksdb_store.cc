@@ -389,6 +389,31 @@ Status RocksDbStore::ListRecordHeaders(uint64_t subject_id,
   return Status::Ok();
 }
 
+Status RocksDbStore::ScanIndicator(
+    std::string_view indicator,
+    const std::function<Result<bool>(uint64_t subject_id, uint64_t record_id, Date decided)>& fn)
+    const {
+  std::string prefix(indicator);
+  prefix.push_back('\0');
+  std::string last = prefix + std::string(20, '\xff');
+  std::unique_ptr<rocksdb::Iterator> it(
+      db_->NewIterator(rocksdb::ReadOptions(), (*cf_)[kByIndicator]));
+  for (it->SeekForPrev(last); it->Valid(); it->Prev()) {
+    auto k = it->key().ToStringView();
+    if (!k.starts_with(prefix)) break;
+    if (k.size() != prefix.size() + 20) return Status::DataLoss("indicator index entry is corrupt");
+    const char* p = k.data() + prefix.size();
+    uint32_t ymd = coding::DecodeFixed32BE(p);
+    auto decided = Date::FromYmd(static_cast<int>(ymd / 10000), static_cast<int>(ymd / 100 % 100),
+                                 static_cast<int>(ymd % 100));
+    if (!decided.ok()) return Status::DataLoss("indicator index entry has a bad date");
+    XY_ASSIGN_OR_RETURN(bool more, fn(coding::DecodeFixed64BE(p + 4),
+                                      coding::DecodeFixed64BE(p + 12), *decided));
+    if (!more) return Status::Ok();
+  }
+  return FromRocks(it->status(), "scanning records of " + std::string(indicator));
+}
+
 Status RocksDbStore::ListRecordVersions(uint64_t subject_id, uint64_t record_id,
                                         std::vector<Record>* out) const {
   rocksdb::ReadOptions ro;

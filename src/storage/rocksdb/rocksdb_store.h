@@ -54,6 +54,10 @@ class RocksDbStore final : public Store {
   Status ListRecords(uint64_t subject_id, std::string_view indicator,
                      std::vector<Record>* out) const override;
   Status ListRecordHeaders(uint64_t subject_id, std::vector<RecordHeader>* out) const override;
+  Status ScanIndicator(
+      std::string_view indicator,
+      const std::function<Result<bool>(uint64_t subject_id, uint64_t record_id, Date decided)>& fn)
+      const override;
   Status ListRecordVersions(uint64_t subject_id, uint64_t record_id,
                             std::vector<Record>* out) const override;
   uint64_t NextId(IdSpace space) override;
