@@ -313,6 +313,36 @@ TEST_P(StoreConformanceTest, LogsChecksAndTheirFeedbackOnce) {
   EXPECT_EQ(all[1].result, "pass");
 }
 
+TEST_P(StoreConformanceTest, ScansAnIndicatorNewestFirst) {
+  ASSERT_TRUE(store_->Commit(CompanyBatch("91110000600037341L", "甲公司", 3)).ok());
+  ASSERT_TRUE(store_->Commit(CompanyBatch("91310115MA1K3BTP2B", "乙公司", 2)).ok());
+  std::vector<std::pair<uint64_t, Date>> seen;
+  ASSERT_TRUE(store_->ScanIndicator("admin_penalty", [&](uint64_t, uint64_t record, Date d) -> Result<bool> {
+    seen.emplace_back(record, d);
+    return true;
+  }).ok());
+  ASSERT_EQ(seen.size(), 5u);
+  for (size_t i = 1; i < seen.size(); ++i) EXPECT_GE(seen[i - 1].second, seen[i].second);
+  // The callback can stop the scan, or fail it.
+  int calls = 0;
+  ASSERT_TRUE(store_->ScanIndicator("admin_penalty", [&](uint64_t, uint64_t, Date) -> Result<bool> {
+    return ++calls < 2;
+  }).ok());
+  EXPECT_EQ(calls, 2);
+  EXPECT_EQ(store_->ScanIndicator("admin_penalty", [&](uint64_t, uint64_t, Date) -> Result<bool> {
+    return Status::Internal("stop");
+  }).code(), StatusCode::kInternal);
+  // Another indicator, or a prefix of this one's name, sees nothing.
+  calls = 0;
+  for (std::string_view other : {"admin_licence", "admin_pen"}) {
+    ASSERT_TRUE(store_->ScanIndicator(other, [&](uint64_t, uint64_t, Date) -> Result<bool> {
+      ++calls;
+      return true;
+    }).ok());
+  }
+  EXPECT_EQ(calls, 0);
+}
+
 TEST_P(StoreConformanceTest, ListsBatchesNewestFirst) {
   ASSERT_TRUE(store_->Commit(CompanyBatch("91110000600037341L", "甲公司", 1)).ok());
   ASSERT_TRUE(store_->Commit(CompanyBatch("91310115MA1K3BTP2B", "乙公司", 1)).ok());
