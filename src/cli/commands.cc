@@ -341,6 +341,30 @@ void RegisterCheck(CLI::App& app, GlobalOptions& g) {
   });
 }
 
+void RegisterGrade(CLI::App& app, GlobalOptions& g) {
+  auto* cmd = app.add_subcommand("grade", "composite evaluation (公共信用综合评价): score, grade A–D and why");
+  auto code = std::make_shared<std::string>();
+  cmd->add_option("code", *code, "USCC or legacy code")->required();
+  cmd->callback([&g, code] {
+    auto p = OpenPlatform(g, /*read_only=*/true);
+    if (!p) return;
+    auto s = p->FindSubjectByCode(*code);
+    if (!s.ok()) return Fail(g, s.status());
+    std::vector<Record> records;
+    if (Status st = p->store().ListRecords(s->id, "", &records); !st.ok()) return Fail(g, st);
+    const Date today = Date::Today();
+    auto e = p->evaluation().Evaluate(*s, records, p->catalog(), today);
+    if (!e) return Fail(g, "natural persons are not graded");
+    if (g.json) return PrintJson(server::GradeJson(*s, p->evaluation(), *e, today));
+    std::cout << s->name << "  " << s->DisplayCode() << "  " << e->grade << " (" << e->grade_label
+              << ")  " << e->score << " 分 = 基础分 " << p->evaluation().base() << '\n';
+    for (const rules::Contribution& c : e->contributions) {
+      std::cout << "  " << (c.points > 0 ? "+" : "") << c.points << "  " << c.rule->label << "  "
+                << c.record_ids.size() << " 条" << (c.capped ? "（已达上限）" : "") << '\n';
+    }
+  });
+}
+
 void RegisterLists(CLI::App& app, GlobalOptions& g) {
   auto* cmd = app.add_subcommand("lists", "current members of a list (红名单, 严重失信主体名单, ...)");
   auto type = std::make_shared<std::string>();
@@ -426,6 +450,7 @@ void RegisterCommands(CLI::App& app, GlobalOptions& g) {
   RegisterSubject(app, g);
   RegisterCheck(app, g);
   RegisterLists(app, g);
+  RegisterGrade(app, g);
   RegisterSearch(app, g);
   RegisterServe(app, g);
 }

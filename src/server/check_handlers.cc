@@ -208,6 +208,20 @@ Response HandlePostCheckFeedback(Platform& p, const ApiCall& call) {
   return JsonResponse(200, CheckLogJson(**c));
 }
 
+Response HandleSubjectGrade(Platform& p, const ApiCall& call) {
+  auto s = p.FindSubjectByCode(call.params[0]);
+  if (!s.ok()) return StatusResponse(s.status(), json::object{{"parameter", "code"}});
+  std::vector<Record> records;
+  if (Status st = p.store().ListRecords(s->id, "", &records); !st.ok()) return StatusResponse(st);
+  const Date today = Date::Today();
+  auto e = p.evaluation().Evaluate(*s, records, p.catalog(), today);
+  if (!e) {
+    return StatusResponse(Status::FailedPrecondition("natural persons are not graded"),
+                          json::object{{"parameter", "code"}});
+  }
+  return JsonResponse(200, GradeJson(*s, p.evaluation(), *e, today));
+}
+
 Response HandleGetList(Platform& p, const ApiCall& call) {
   const std::string indicator = ListIndicatorOfType(call.params[0]);
   if (indicator.empty()) {

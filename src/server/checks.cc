@@ -23,6 +23,10 @@ Result<CheckDone> EvaluateCheck(Platform& p, const CheckRequest& r, Date today) 
   XY_ASSIGN_OR_RETURN(c.subject, p.FindSubjectByCode(r.subject));
   rules::SubjectFacts facts;
   XY_RETURN_IF_ERROR(p.store().ListRecords(c.subject.id, "", &facts.records));
+  // The grade as of the check, from the same records (grade-triggered measures read it).
+  if (auto e = p.evaluation().Evaluate(c.subject, facts.records, p.catalog(), today)) {
+    facts.grade = e->grade;
+  }
   rules::Checker checker(p.catalog(), p.measures());
   XY_ASSIGN_OR_RETURN(c.outcome, checker.Evaluate(c.subject, facts, r.scenario, today));
   c.log.unix_ms = NowUnixMs();
@@ -88,6 +92,30 @@ json::object CheckJson(const CheckDone& c, Date today) {
   o["result_label"] = rules::CheckResultLabel(c.outcome.result);
   o["measures"] = std::move(measures);
   return o;
+}
+
+json::object GradeJson(const Subject& s, const rules::EvaluationModel& model,
+                       const rules::Evaluation& e, Date today) {
+  json::array contributions;
+  for (const rules::Contribution& c : e.contributions) {
+    json::array ids;
+    for (uint64_t id : c.record_ids) ids.push_back(id);
+    contributions.push_back(json::object{{"label", c.rule->label},
+                                         {"indicator", c.rule->indicator},
+                                         {"records", c.record_ids.size()},
+                                         {"points", c.points},
+                                         {"capped", c.capped},
+                                         {"record_ids", std::move(ids)}});
+  }
+  return json::object{{"subject", json::object{{"code", s.DisplayCode()}, {"name", s.name}}},
+                      {"model", model.name()},
+                      {"legal_basis", model.legal_basis()},
+                      {"date", today.ToString()},
+                      {"base", model.base()},
+                      {"score", e.score},
+                      {"grade", e.grade},
+                      {"grade_label", e.grade_label},
+                      {"contributions", std::move(contributions)}};
 }
 
 json::object CheckLogJson(const CheckLog& c) {

@@ -40,6 +40,11 @@ Status LogChecks(Platform& p, std::vector<CheckDone*>& checks);
 //  implementing_body, mandatory, triggers: [{indicator, record_id, document_number, date, until,
 //  detail}]}]}
 boost::json::object CheckJson(const CheckDone& c, Date today);
+// {"subject", "model", "legal_basis", "date", "base", "score", "grade", "grade_label",
+//  "contributions": [{label, indicator, records, points, capped, record_ids}]}
+boost::json::object GradeJson(const Subject& s, const rules::EvaluationModel& model,
+                              const rules::Evaluation& e, Date today);
+
 // A logged check as stored, with its feedback.
 boost::json::object CheckLogJson(const CheckLog& c);
 

@@ -15,6 +15,7 @@
 #include "core/calendar.h"
 #include "core/personal_data.h"
 #include "ingest/ingester.h"
+#include "rules/evaluation.h"
 #include "rules/measures.h"
 #include "search/name_index.h"
 #include "storage/rocksdb/rocksdb_store.h"
@@ -46,6 +47,7 @@ class Platform {
   const WorkCalendar& calendar() const { return *calendar_; }
   const PersonalDataVault& vault() const { return *vault_; }
   const rules::MeasureCatalog& measures() const { return *measures_; }
+  const rules::EvaluationModel& evaluation() const { return *evaluation_; }
   storage::Store& store() { return *store_; }
   const storage::Store& store() const { return *store_; }
   storage::RocksDbStore& rocksdb() { return *store_; }
@@ -68,6 +70,7 @@ class Platform {
   std::unique_ptr<WorkCalendar> calendar_;
   std::unique_ptr<PersonalDataVault> vault_;
   std::unique_ptr<rules::MeasureCatalog> measures_;
+  std::unique_ptr<rules::EvaluationModel> evaluation_;
   std::unique_ptr<storage::RocksDbStore> store_;
   std::unique_ptr<ingest::Ingester> ingester_;
   std::mutex names_mu_;  // guards building names_ and applying commits to it

@@ -27,6 +27,7 @@ constexpr Route kRoutes[] = {
     {"GET", "/api/v1/catalog", HandleCatalog},
     {"GET", "/api/v1/subjects/{code}", HandleSubject},
     {"GET", "/api/v1/subjects/{code}/records", HandleSubjectRecords},
+    {"GET", "/api/v1/subjects/{code}/grade", HandleSubjectGrade},
     {"GET", "/api/v1/search", HandleSearch},
     {"POST", "/api/v1/batches", HandlePostBatch},
     {"GET", "/api/v1/batches", HandleListBatches},

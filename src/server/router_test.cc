@@ -622,6 +622,12 @@ TEST_F(RouterTest, ListsShowCurrentMembersAndTheProfileItsMemberships) {
   EXPECT_EQ(profile["lists"].as_array()[0].at("indicator").as_string(), "serious_dishonesty");
   EXPECT_TRUE(Body(Get(std::string("/api/v1/subjects/") + kYimaUscc))["lists"].as_array().empty());
 
+  // Graded D while on the list, with the rule that did it.
+  json::object grade = Body(Get(std::string("/api/v1/subjects/") + kHongdaUscc + "/grade"));
+  EXPECT_EQ(grade["grade"].as_string(), "D");
+  EXPECT_EQ(grade["contributions"].as_array()[0].at("indicator").as_string(), "serious_dishonesty");
+  EXPECT_EQ(Body(Get(std::string("/api/v1/subjects/") + kYimaUscc + "/grade"))["grade"].as_string(), "B");
+
   // The current member is refused in government procurement, citing the entry.
   Response c = Call("POST", "/api/v1/checks",
                     std::string("{\"subject\":\"") + kHongdaUscc +
