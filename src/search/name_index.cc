@@ -44,6 +44,7 @@ constexpr size_t kMaxSegmentations = 8;
 // list of a million "有限" to say "1,000,000" instead of "5,000+" would cost milliseconds a query.
 constexpr uint64_t kCountCap = 5000;
 constexpr size_t kCodeCountCap = 100;  // code prefixes counted beyond the page, for `total`
+constexpr size_t kCodeFilteredScan = 10000;  // code prefixes read when a type filter applies
 constexpr uint32_t kNoDoc = UINT32_MAX;
 
 // Posting-list keys: a tag in the top byte, the gram below it.
@@ -601,7 +602,36 @@ struct NameIndex::Impl {
     std::string partial;
   };
 
-  void Readings(std::string_view q, size_t pos, Reading* cur, std::vector<Reading>* out) const {
+  // The syllable a piece of a query is, or kNoSyllable. Single letters are syllables only where
+  // pinyin has them (a, e, o).
+  uint16_t PieceSyllable(std::string_view piece) const {
+    if (piece.size() == 1 && piece != "a" && piece != "e" && piece != "o") {
+      return Normalizer::kNoSyllable;
+    }
+    return normalizer->SyllableId(piece);
+  }
+
+  // Every reading of q (at most kMaxSegmentations). `can_end[pos]` says whether q[pos..] can be
+  // read to its end at all, so the search never enters a dead branch: without it a query such as
+  // "aoaoao…v" has 2^n splits that all fail at the last letter.
+  void AllReadings(std::string_view q, std::vector<Reading>* out) const {
+    std::vector<char> can_end(q.size() + 1, 0);
+    can_end[q.size()] = 1;
+    for (size_t pos = q.size(); pos-- > 0;) {
+      std::string_view rest = q.substr(pos);
+      if (syllable_prefixes.contains(std::string(rest))) can_end[pos] = 1;
+      for (size_t len = 1; len <= std::min(rest.size(), normalizer->max_syllable_length()) && !can_end[pos]; ++len) {
+        if (can_end[pos + len] && PieceSyllable(rest.substr(0, len)) != Normalizer::kNoSyllable) {
+          can_end[pos] = 1;
+        }
+      }
+    }
+    Reading cur;
+    if (can_end[0]) Readings(q, 0, can_end, &cur, out);
+  }
+
+  void Readings(std::string_view q, size_t pos, const std::vector<char>& can_end, Reading* cur,
+                std::vector<Reading>* out) const {
     if (out->size() >= kMaxSegmentations) return;
     if (pos == q.size()) {
       out->push_back(*cur);
@@ -609,13 +639,11 @@ struct NameIndex::Impl {
     }
     std::string_view rest = q.substr(pos);
     for (size_t len = std::min(rest.size(), normalizer->max_syllable_length()); len >= 1; --len) {
-      std::string_view piece = rest.substr(0, len);
-      // Single letters are syllables only where pinyin has them (a, e, o).
-      if (len == 1 && piece != "a" && piece != "e" && piece != "o") continue;
-      uint16_t id = normalizer->SyllableId(piece);
+      if (!can_end[pos + len]) continue;
+      uint16_t id = PieceSyllable(rest.substr(0, len));
       if (id == Normalizer::kNoSyllable) continue;
       cur->syllables.push_back(id);
-      Readings(q, pos + len, cur, out);
+      Readings(q, pos + len, can_end, cur, out);
       cur->syllables.pop_back();
     }
     if (!cur->syllables.empty() && syllable_prefixes.contains(std::string(rest))) {
@@ -737,6 +765,11 @@ struct NameIndex::Impl {
         return m;
       };
     };
+    // Unlike names, where the exact matches are the shortest documents and come first, a pinyin
+    // exact match can follow prefix matches of its length (a name with a character that has no
+    // syllable). Pass A stops like every pass once the page is settled and 5,000 matches are
+    // counted; such a late exact match then lists among the prefix ones. Reading the pass whole
+    // instead costs ~100 ms on initials as common as "zz" (measured), for a rare misorder.
     Scan(st, heads, pass(true), matches, f, b, g);
     Scan(st, alls, pass(false), matches, f, b, g);
   }
@@ -808,7 +841,9 @@ struct NameIndex::Impl {
     }
     // A whole code that was found is not the start of another one worth listing.
     if (code.size() < kMinCodePrefix || (!out->empty() && code.size() >= 15)) return Status::Ok();
-    const size_t limit = std::max<size_t>(keep, kCodeCountCap) + 1;
+    // A type filter applies after the scan (the type is in the index, not in the codes): read
+    // further then, so that filtered-out codes do not hide the ones asked for.
+    const size_t limit = std::max<size_t>(keep, o.type ? kCodeFilteredScan : kCodeCountCap) + 1;
     std::vector<std::pair<std::string, uint64_t>> prefixed;
     XY_RETURN_IF_ERROR(store->FindCodesByPrefix(kPublicKinds, code, limit, &prefixed));
     if (prefixed.size() >= limit) {
@@ -945,8 +980,7 @@ Result<SearchResult> NameIndex::Search(std::string_view query, const SearchOptio
   const bool pinyin = q.size() >= 2 && q.find_first_not_of("abcdefghijklmnopqrstuvwxyz") == std::string::npos;
   std::vector<Impl::Reading> readings;
   if (pinyin) {
-    Impl::Reading cur;
-    m.Readings(q, 0, &cur, &readings);
+    m.AllReadings(q, &readings);
     // A single complete syllable reads too broadly to be a pinyin query; initials still apply.
     std::erase_if(readings, [](const Impl::Reading& r) {
       return r.syllables.size() + (r.partial.empty() ? 0 : 1) < 2;
@@ -1009,19 +1043,27 @@ Result<SearchResult> NameIndex::Search(std::string_view query, const SearchOptio
       }
     }
   }
+  std::vector<size_t> vanished;
   for (auto& [i, h] : from_store) {
     XY_ASSIGN_OR_RETURN(auto s, m.store->GetSubject(h.subject_id));
+    if (!s) {
+      vanished.push_back(i);
+      continue;
+    }
     Hit& hit = result.hits[i];
     hit.subject_id = h.subject_id;
     hit.match = h.kind;
     hit.match_class = h.cls;
     hit.score = 1.0;
-    if (s) {
-      hit.code = s->DisplayCode();
-      hit.name = s->name;
-      hit.type = s->type;
-      hit.status = s->status;
-    }
+    hit.code = s->DisplayCode();
+    hit.name = s->name;
+    hit.type = s->type;
+    hit.status = s->status;
+  }
+  // A subject that vanished between the lookup and now is not shown (stores never delete
+  // subjects today; retention may).
+  for (auto it = vanished.rbegin(); it != vanished.rend(); ++it) {
+    result.hits.erase(result.hits.begin() + static_cast<std::ptrdiff_t>(*it));
   }
   return result;
 }

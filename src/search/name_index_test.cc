@@ -162,6 +162,13 @@ TEST_F(NameIndexTest, FindsByPinyinInitialsAndFullPinyin) {
   EXPECT_EQ(Find("zzsq").total, 1u);
   EXPECT_EQ(Find("zz").total, 2u);
   EXPECT_EQ(Find("tongyu").total, 0u);
+  // Every split of "aoao…ao" into a|o or ao fails at the final "v": the reader must not try
+  // them all (2^31 here), only find that none can end.
+  std::string hostile;
+  for (int i = 0; i < 31; ++i) hostile += "ao";
+  hostile += "v";
+  EXPECT_EQ(Find(hostile).total, 0u);
+  EXPECT_EQ(Find("xian").hits.size(), 0u);  // readings xi|an and xian: no such names here
 }
 
 TEST_F(NameIndexTest, FindsCodesExactlyAndByPrefix) {

@@ -55,9 +55,11 @@ Result<std::unique_ptr<Platform>> Platform::Open(const PlatformOptions& options_
 }
 
 Result<const search::NameIndex*> Platform::names() {
+  if (const search::NameIndex* built = names_ptr_.load(std::memory_order_acquire)) return built;
   std::lock_guard lock(names_mu_);
   if (!names_) {
     XY_ASSIGN_OR_RETURN(names_, search::NameIndex::Build(*store_, vault_.get()));
+    names_ptr_.store(names_.get(), std::memory_order_release);
   }
   return names_.get();
 }

@@ -6,6 +6,7 @@
 // after Open.
 #pragma once
 
+#include <atomic>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -73,8 +74,12 @@ class Platform {
   std::unique_ptr<rules::EvaluationModel> evaluation_;
   std::unique_ptr<storage::RocksDbStore> store_;
   std::unique_ptr<ingest::Ingester> ingester_;
-  std::mutex names_mu_;  // guards building names_ and applying commits to it
+  // names_ is built once, under names_mu_; commits are applied under the same mutex (so none is
+  // lost during the build). Searches read names_ptr_ without it once built: the index has its
+  // own lock, and readers never wait for an Apply or a rebuild.
+  std::mutex names_mu_;
   std::unique_ptr<search::NameIndex> names_;
+  std::atomic<const search::NameIndex*> names_ptr_{nullptr};
 };
 
 }  // namespace xinyong::server

@@ -45,7 +45,12 @@ Response HandleSearch(Platform& p, const ApiCall& call) {
   auto index = p.names();
   if (!index.ok()) return StatusResponse(index.status());
   auto found = (*index)->Search(q, options);
-  if (!found.ok()) return BadParameter("q", found.status().message());
+  if (!found.ok()) {
+    if (found.status().code() == StatusCode::kInvalidArgument) {
+      return BadParameter("q", found.status().message());
+    }
+    return StatusResponse(found.status());
+  }
 
   JsonArena arena;
   json::storage_ptr sp = arena.storage();
