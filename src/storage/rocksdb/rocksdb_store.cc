@@ -209,6 +209,16 @@ Status RocksDbStore::LoadCounters() {
   } else if (!s.IsNotFound()) {
     return FromRocks(s, "reading counters");
   }
+  if ((*cf_)[kChecks] != nullptr) {
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), (*cf_)[kChecks]));
+    it->SeekToLast();
+    if (it->Valid() && it->key().size() == 8) {
+      uint64_t next = coding::DecodeFixed64BE(it->key().data()) + 1;
+      auto& c = next_id_[static_cast<size_t>(IdSpace::kCheck)];
+      if (c.load() < next) c.store(next);
+    }
+    XY_RETURN_IF_ERROR(FromRocks(it->status(), "reading the check log"));
+  }
   s = db_->Get(rocksdb::ReadOptions(), (*cf_)[kMeta], kStatsKey, &v);
   if (s.ok()) {
     std::lock_guard lock(stats_mu_);
@@ -483,12 +493,13 @@ std::string RocksDbStore::EncodeCounters() const {
   return counters;
 }
 
+// The check log does not take mu_: a check must not wait for a bulk commit of an ingest. Its id
+// space is therefore not persisted with the counters (a concurrent Commit could write an older
+// value over a newer one) but recovered at open from the highest logged id.
 Status RocksDbStore::LogChecks(std::span<const CheckLog> checks) {
   if ((*cf_)[kChecks] == nullptr) return Status::FailedPrecondition("the store is read-only");
-  std::lock_guard lock(mu_);
   rocksdb::WriteBatch wb;
   for (const CheckLog& c : checks) wb.Put((*cf_)[kChecks], keys::SubjectKey(c.id), EncodeCheckLog(c));
-  wb.Put((*cf_)[kMeta], kCountersKey, EncodeCounters());
   rocksdb::WriteOptions wo;
   wo.sync = options_.sync;
   return FromRocks(db_->Write(wo, &wb), "logging credit checks");
@@ -510,7 +521,7 @@ Result<std::optional<CheckLog>> RocksDbStore::GetCheck(uint64_t id) const {
 
 Status RocksDbStore::SetCheckFeedback(uint64_t id, std::string_view action,
                                       std::string_view reason, int64_t unix_ms) {
-  std::lock_guard lock(mu_);  // read-modify-write: one at a time
+  std::lock_guard lock(checks_mu_);  // read-modify-write: one at a time
   XY_ASSIGN_OR_RETURN(auto c, GetCheck(id));
   if (!c) return Status::NotFound("no credit check has the id " + std::to_string(id));
   if (!c->feedback_action.empty()) {

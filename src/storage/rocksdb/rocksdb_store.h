@@ -91,6 +91,7 @@ class RocksDbStore final : public Store {
 
   std::mutex mu_;  // guards the counters below against concurrent writers
   std::atomic<uint64_t> next_id_[4] = {1, 1, 1, 1};  // by IdSpace
+  std::mutex checks_mu_;  // serializes check feedback (read-modify-write); not held with mu_
   // Committed statistics, updated under mu_ by Commit.
   mutable std::mutex stats_mu_;
   StoreStats stats_;  // GUARDED_BY(stats_mu_); disk_bytes computed on demand
