@@ -775,16 +775,24 @@ struct NameIndex::Impl {
   }
 
   // Merges a group's base and delta results: each class's delta documents sorted into place.
-  void Merge(const State& st, Group* base, Group* delta) const {
+  // Only the first `keep` of each class are needed: the delta's are put in order partially.
+  void Merge(const State& st, Group* base, Group* delta, size_t keep) const {
     for (size_t c = 0; c < 3; ++c) {
       base->count[c] += delta->count[c];
       if (delta->cls[c].empty()) continue;
       std::vector<std::pair<uint32_t, MatchKind>> all;
       for (size_t i = 0; i < base->cls[c].size(); ++i) all.emplace_back(base->cls[c][i], base->kind[c][i]);
       for (size_t i = 0; i < delta->cls[c].size(); ++i) all.emplace_back(delta->cls[c][i], delta->kind[c][i]);
-      std::stable_sort(all.begin(), all.end(), [&](const auto& a, const auto& b) {
+      auto before = [&](const auto& a, const auto& b) {
         return st.docs.RanksBefore(st.docs.docs[a.first], st.docs.docs[b.first]);
-      });
+      };
+      // Ties are left only between two former names of one subject, which list once anyway.
+      if (all.size() > keep) {
+        std::partial_sort(all.begin(), all.begin() + static_cast<std::ptrdiff_t>(keep), all.end(), before);
+        all.resize(keep);
+      } else {
+        std::sort(all.begin(), all.end(), before);
+      }
       base->cls[c].clear();
       base->kind[c].clear();
       for (auto& [d, k] : all) {
@@ -1005,11 +1013,11 @@ Result<SearchResult> NameIndex::Search(std::string_view query, const SearchOptio
     Impl::Group names, names_delta, py, py_delta;
     m.NameGroup(st, q, qc, filter, budget, false, &names);
     m.NameGroup(st, q, qc, filter, whole, true, &names_delta);
-    m.Merge(st, &names, &names_delta);
+    m.Merge(st, &names, &names_delta, budget.keep);
     if (pinyin) {
       m.PinyinGroup(st, q, readings, filter, budget, false, &py);
       m.PinyinGroup(st, q, readings, filter, whole, true, &py_delta);
-      m.Merge(st, &py, &py_delta);
+      m.Merge(st, &py, &py_delta, budget.keep);
     }
     result.total = shown.size() + names.total() + py.total();
     result.total_exact = codes_complete && names.complete && py.complete;
