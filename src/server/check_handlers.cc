@@ -71,7 +71,7 @@ bool CheckId(const ApiCall& call, uint64_t* id, Response* error) {
   const std::string& s = call.params[0];
   auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), *id);
   if (ec != std::errc() || ptr != s.data() + s.size() || *id == 0) {
-    *error = BadParameter("id", "the check id must be a positive integer");
+    *error = BadParameter("id", "the id must be a positive integer");
     return false;
   }
   return true;
@@ -250,6 +250,89 @@ Response HandleGetList(Platform& p, const ApiCall& call) {
                                         {"page", page},
                                         {"page_size", page_size},
                                         {"entries", std::move(out)}});
+}
+
+Response HandlePostInspection(Platform& p, const ApiCall& call) {
+  json::object body;
+  Response error;
+  if (!ParseBody(call, &body, &error)) return error;
+  DrawRequest r;
+  std::string type;
+  if (!StringField(body, "region", &r.region, &error) || !StringField(body, "type", &type, &error) ||
+      !StringField(body, "purpose", &r.purpose, &error) ||
+      !StringField(body, "department", &r.department, &error)) {
+    return error;
+  }
+  if (!type.empty()) {
+    auto t = ParseSubjectType(type);
+    if (!t || *t == SubjectType::kNaturalPerson) {
+      return BadField("type", "type must be legal_person, individual_business or other_organization");
+    }
+    r.type = *t;
+  }
+  const json::value* ratio = body.if_contains("base_ratio");
+  if (ratio == nullptr || !ratio->is_number() || !(ratio->to_number<double>() > 0) ||
+      ratio->to_number<double>() > 1) {
+    return BadField("base_ratio", "base_ratio must be a number in (0, 1]");
+  }
+  r.base_ratio = ratio->to_number<double>();
+  if (const json::value* seed = body.if_contains("seed"); seed != nullptr && !seed->is_null()) {
+    std::string text = seed->is_string() ? std::string(seed->as_string())
+                       : seed->is_uint64() ? std::to_string(seed->as_uint64())
+                       : seed->is_int64() && seed->as_int64() > 0 ? std::to_string(seed->as_int64())
+                                                                  : "";
+    auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), r.seed);
+    if (text.empty() || ec != std::errc() || ptr != text.data() + text.size() || r.seed == 0) {
+      return BadField("seed", "seed must be a positive 64-bit integer (a number or its decimal text)");
+    }
+  }
+  for (auto [name, value] : {std::pair<std::string_view, const std::string*>{"purpose", &r.purpose},
+                             {"department", &r.department}}) {
+    if (value->empty()) return BadField(name, std::string(name) + " is required");
+  }
+  auto doc = DrawInspection(p, r, Date::Today());
+  if (!doc.ok()) return StatusResponse(doc.status());
+  return JsonResponse(201, *doc);
+}
+
+Response HandleGetInspection(Platform& p, const ApiCall& call) {
+  uint64_t id = 0;
+  Response error;
+  if (!CheckId(call, &id, &error)) return error;
+  auto doc = p.store().GetInspection(id);
+  if (!doc.ok()) return StatusResponse(doc.status());
+  if (!doc->has_value()) return StatusResponse(Status::NotFound("no inspection draw has the id " + std::to_string(id)));
+  boost::system::error_code ec;
+  json::value v = json::parse(**doc, ec);
+  if (ec) return StatusResponse(Status::DataLoss("inspection draw " + std::to_string(id) + " is corrupt"));
+  return JsonResponse(200, v);
+}
+
+Response HandleListInspections(Platform& p, const ApiCall& call) {
+  int64_t limit = 0;
+  Response error;
+  if (!IntParam(call, "limit", 20, 1, 100, &limit, &error)) return error;
+  json::array out;
+  Status parse_error = Status::Ok();
+  Status st = p.store().ListInspections([&](uint64_t id, std::string_view doc) {
+    boost::system::error_code ec;
+    json::value v = json::parse(doc, ec);
+    if (ec || !v.is_object()) {
+      parse_error = Status::DataLoss("inspection draw " + std::to_string(id) + " is corrupt");
+      return false;
+    }
+    json::object& o = v.as_object();
+    json::object summary;
+    for (const char* k : {"id", "date", "department", "purpose", "scope", "base_ratio", "seed", "in_scope"}) {
+      if (o.contains(k)) summary[k] = o[k];
+    }
+    summary["drawn"] = o.contains("drawn") && o["drawn"].is_array() ? o["drawn"].as_array().size() : 0;
+    out.push_back(std::move(summary));
+    return out.size() < static_cast<size_t>(limit);
+  });
+  if (!st.ok()) return StatusResponse(st);
+  if (!parse_error.ok()) return StatusResponse(parse_error);
+  return JsonResponse(200, json::object{{"inspections", std::move(out)}});
 }
 
 Response HandleCheckStats(Platform& p, const ApiCall&) {

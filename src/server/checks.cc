@@ -1,6 +1,7 @@
 #include "server/checks.h"
 
 #include <chrono>
+#include <random>
 
 namespace xinyong::server {
 
@@ -116,6 +117,58 @@ json::object GradeJson(const Subject& s, const rules::EvaluationModel& model,
                       {"grade", e.grade},
                       {"grade_label", e.grade_label},
                       {"contributions", std::move(contributions)}};
+}
+
+Result<json::object> DrawInspection(Platform& p, const DrawRequest& r, Date today) {
+  if (!(r.base_ratio > 0 && r.base_ratio <= 1)) {
+    return Status::InvalidArgument("base_ratio must be in (0, 1]");
+  }
+  if (r.purpose.empty() || r.department.empty()) {
+    return Status::InvalidArgument("purpose and department are required");
+  }
+  uint64_t seed = r.seed;
+  while (seed == 0) seed = (static_cast<uint64_t>(std::random_device{}()) << 32) ^ std::random_device{}();
+  const rules::InspectionRatios& ratios = p.inspection_ratios();
+  uint64_t in_scope = 0;
+  json::array drawn;
+  std::vector<Record> records;
+  XY_RETURN_IF_ERROR(p.store().ScanSubjects([&](const Subject& s) -> Status {
+    if (s.type == SubjectType::kNaturalPerson) return Status::Ok();
+    if (r.type && s.type != *r.type) return Status::Ok();
+    if (!r.region.empty() && !s.region.starts_with(r.region)) return Status::Ok();
+    ++in_scope;
+    records.clear();
+    XY_RETURN_IF_ERROR(p.store().ListRecords(s.id, "", &records));
+    auto e = p.evaluation().Evaluate(s, records, p.catalog(), today);
+    const std::string grade = e ? e->grade : "";
+    const std::string code = s.DisplayCode();
+    if (rules::Drawn(seed, code, grade, r.base_ratio, ratios)) {
+      drawn.push_back(json::object{{"code", code},
+                                   {"name", s.name},
+                                   {"grade", grade},
+                                   {"ratio", std::min(1.0, r.base_ratio * ratios.Multiplier(grade))}});
+    }
+    return Status::Ok();
+  }));
+  json::object multipliers;
+  for (const auto& [g, m] : ratios.multipliers()) multipliers[g] = m;
+  json::object scope{{"region", r.region}};
+  scope["type"] = r.type ? json::value(SubjectTypeName(*r.type)) : json::value(nullptr);
+  const uint64_t id = p.store().NextId(storage::IdSpace::kInspection);
+  json::object doc{{"id", id},
+                   {"date", today.ToString()},
+                   {"department", r.department},
+                   {"purpose", r.purpose},
+                   {"scope", std::move(scope)},
+                   {"base_ratio", r.base_ratio},
+                   {"seed", std::to_string(seed)},  // as text: JSON numbers lose 64-bit precision
+                   {"multipliers", std::move(multipliers)},
+                   {"legal_basis", ratios.legal_basis()},
+                   {"rule", "drawn iff DrawUniform(seed, code) < min(1, base_ratio × multiplier[grade])"},
+                   {"in_scope", in_scope},
+                   {"drawn", std::move(drawn)}};
+  XY_RETURN_IF_ERROR(p.store().SaveInspection(id, json::serialize(doc)));
+  return doc;
 }
 
 json::object CheckLogJson(const CheckLog& c) {

@@ -5,6 +5,7 @@
 
 #include <boost/json.hpp>
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -44,6 +45,20 @@ boost::json::object CheckJson(const CheckDone& c, Date today);
 //  "contributions": [{label, indicator, records, points, capped, record_ids}]}
 boost::json::object GradeJson(const Subject& s, const rules::EvaluationModel& model,
                               const rules::Evaluation& e, Date today);
+
+// A random-inspection draw (双随机): every organization in scope (region code prefix, subject
+// type; natural persons are never drawn), graded as of `today`, drawn with rules::Drawn. Saved
+// and returned as the published document: {"id", "date", "department", "purpose", "scope",
+// "base_ratio", "seed", "multipliers", "legal_basis", "in_scope", "drawn": [{code, name, grade,
+// ratio}]}. A seed of 0 picks one at random (and the document records it).
+struct DrawRequest {
+  std::string region;  // GB/T 2260 prefix, "" = all
+  std::optional<SubjectType> type;
+  double base_ratio = 0;
+  uint64_t seed = 0;
+  std::string purpose, department;
+};
+Result<boost::json::object> DrawInspection(Platform& p, const DrawRequest& r, Date today);
 
 // A logged check as stored, with its feedback.
 boost::json::object CheckLogJson(const CheckLog& c);

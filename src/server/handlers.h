@@ -57,6 +57,9 @@ Response HandlePostCheckFeedback(Platform& p, const ApiCall& call);
 Response HandleCheckStats(Platform& p, const ApiCall& call);
 Response HandleGetList(Platform& p, const ApiCall& call);
 Response HandleSubjectGrade(Platform& p, const ApiCall& call);
+Response HandlePostInspection(Platform& p, const ApiCall& call);
+Response HandleGetInspection(Platform& p, const ApiCall& call);
+Response HandleListInspections(Platform& p, const ApiCall& call);
 
 // A 400 invalid_argument naming the offending query or path parameter in details.parameter.
 Response BadParameter(std::string_view name, std::string_view message);

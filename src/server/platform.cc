@@ -32,6 +32,8 @@ Result<std::unique_ptr<Platform>> Platform::Open(const PlatformOptions& options_
                       rules::MeasureCatalog::LoadDirectory(o.share_dir + "/measures", *p->catalog_));
   XY_ASSIGN_OR_RETURN(p->evaluation_, rules::EvaluationModel::LoadFile(
                                           o.share_dir + "/evaluation/model.toml", *p->catalog_));
+  XY_ASSIGN_OR_RETURN(p->inspection_ratios_,
+                      rules::InspectionRatios::LoadFile(o.share_dir + "/inspection/ratios.toml"));
   XY_ASSIGN_OR_RETURN(WorkCalendar cal,
                       WorkCalendar::LoadFile(o.share_dir + "/calendar/cn_workdays.toml"));
   p->calendar_ = std::make_unique<WorkCalendar>(std::move(cal));

@@ -17,6 +17,7 @@
 #include "core/personal_data.h"
 #include "ingest/ingester.h"
 #include "rules/evaluation.h"
+#include "rules/inspection.h"
 #include "rules/measures.h"
 #include "search/name_index.h"
 #include "storage/rocksdb/rocksdb_store.h"
@@ -49,6 +50,7 @@ class Platform {
   const PersonalDataVault& vault() const { return *vault_; }
   const rules::MeasureCatalog& measures() const { return *measures_; }
   const rules::EvaluationModel& evaluation() const { return *evaluation_; }
+  const rules::InspectionRatios& inspection_ratios() const { return *inspection_ratios_; }
   storage::Store& store() { return *store_; }
   const storage::Store& store() const { return *store_; }
   storage::RocksDbStore& rocksdb() { return *store_; }
@@ -72,6 +74,7 @@ class Platform {
   std::unique_ptr<PersonalDataVault> vault_;
   std::unique_ptr<rules::MeasureCatalog> measures_;
   std::unique_ptr<rules::EvaluationModel> evaluation_;
+  std::unique_ptr<rules::InspectionRatios> inspection_ratios_;
   std::unique_ptr<storage::RocksDbStore> store_;
   std::unique_ptr<ingest::Ingester> ingester_;
   // names_ is built once, under names_mu_; commits are applied under the same mutex (so none is

@@ -641,6 +641,38 @@ TEST_F(RouterTest, ListsShowCurrentMembersAndTheProfileItsMemberships) {
             "郑环严失认〔2024〕1号");
 }
 
+TEST_F(RouterTest, InspectionDrawsArePublishedAndReproducible) {
+  PostSample();
+  const std::string body =
+      "{\"base_ratio\":1,\"seed\":\"42\",\"purpose\":\"双随机抽查\",\"department\":\"410100-scjg\"}";
+  Response r = Call("POST", "/api/v1/inspections", body, "application/json");
+  ASSERT_EQ(r.status, 201u) << r.body;
+  json::object d = Body(r);
+  EXPECT_EQ(d["seed"].as_string(), "42");
+  EXPECT_EQ(d["in_scope"].as_int64(), 2);  // 宏达 and 义马; never the natural person
+  EXPECT_EQ(d["drawn"].as_array().size(), 2u);  // ratio 1: everyone
+  // The same seed on the same data draws the same list; the draw is kept as published.
+  Response again = Call("POST", "/api/v1/inspections",
+                        "{\"base_ratio\":0.5,\"seed\":42,\"purpose\":\"p\",\"department\":\"d\"}",
+                        "application/json");
+  Response twice = Call("POST", "/api/v1/inspections",
+                        "{\"base_ratio\":0.5,\"seed\":42,\"purpose\":\"p\",\"department\":\"d\"}",
+                        "application/json");
+  ASSERT_EQ(again.status, 201u);
+  EXPECT_EQ(Body(again)["drawn"], Body(twice)["drawn"]);
+  json::object got = Body(Get("/api/v1/inspections/" + std::to_string(d["id"].as_int64())));
+  EXPECT_EQ(got["drawn"], d["drawn"]);
+  json::object list = Body(Get("/api/v1/inspections"));
+  ASSERT_EQ(list["inspections"].as_array().size(), 3u);
+  EXPECT_EQ(list["inspections"].as_array()[2].at("id").as_int64(), d["id"].as_int64());
+  Error(Get("/api/v1/inspections/999"), 404, "not_found");
+  json::object e = Error(Call("POST", "/api/v1/inspections",
+                              "{\"base_ratio\":2,\"purpose\":\"p\",\"department\":\"d\"}",
+                              "application/json"),
+                         400, "invalid_argument");
+  EXPECT_EQ(e["details"].at("field").as_string(), "base_ratio");
+}
+
 TEST_F(RouterTest, SearchNeverFindsNaturalPersonsByName) {
   PostSample();
   json::object s = Body(Get("/api/v1/search?q=" + Enc("张三")));

@@ -70,7 +70,7 @@ struct StoreStats {
   uint64_t disk_bytes = 0;
 };
 
-enum class IdSpace : uint8_t { kSubject = 0, kRecord = 1, kBatch = 2, kCheck = 3 };
+enum class IdSpace : uint8_t { kSubject = 0, kRecord = 1, kBatch = 2, kCheck = 3, kInspection = 4 };
 
 struct BatchSummary {
   uint64_t id = 0;
@@ -132,6 +132,14 @@ class Store {
                                   int64_t unix_ms) = 0;
   // Calls `fn` for every logged check in id order; stops at the first error it returns.
   virtual Status ScanChecks(const std::function<Status(const CheckLog&)>& fn) const = 0;
+
+  // Random-inspection draws as published (a JSON document each), ids from NextId(kInspection).
+  // Saved durably; may run concurrently with Commit.
+  virtual Status SaveInspection(uint64_t id, std::string_view document) = 0;
+  virtual Result<std::optional<std::string>> GetInspection(uint64_t id) const = 0;
+  // Newest first; stops when fn returns false.
+  virtual Status ListInspections(
+      const std::function<bool(uint64_t id, std::string_view document)>& fn) const = 0;
 
   virtual Result<std::optional<BatchReport>> GetBatch(uint64_t id) const = 0;
   // Most recent first.

@@ -343,6 +343,23 @@ TEST_P(StoreConformanceTest, ScansAnIndicatorNewestFirst) {
   EXPECT_EQ(calls, 0);
 }
 
+TEST_P(StoreConformanceTest, SavesInspectionDrawsNewestFirst) {
+  uint64_t a = store_->NextId(IdSpace::kInspection);
+  uint64_t b = store_->NextId(IdSpace::kInspection);
+  ASSERT_TRUE(store_->SaveInspection(a, "{\"seed\":1}").ok());
+  ASSERT_TRUE(store_->SaveInspection(b, "{\"seed\":2}").ok());
+  EXPECT_EQ(*store_->GetInspection(a).value(), "{\"seed\":1}");
+  EXPECT_FALSE(store_->GetInspection(999).value().has_value());
+  Reopen();
+  EXPECT_GT(store_->NextId(IdSpace::kInspection), b);
+  std::vector<uint64_t> ids;
+  ASSERT_TRUE(store_->ListInspections([&](uint64_t id, std::string_view) {
+    ids.push_back(id);
+    return true;
+  }).ok());
+  EXPECT_EQ(ids, (std::vector<uint64_t>{b, a}));
+}
+
 TEST_P(StoreConformanceTest, ListsBatchesNewestFirst) {
   ASSERT_TRUE(store_->Commit(CompanyBatch("91110000600037341L", "甲公司", 1)).ok());
   ASSERT_TRUE(store_->Commit(CompanyBatch("91310115MA1K3BTP2B", "乙公司", 1)).ok());

@@ -35,10 +35,11 @@ Status FromRocks(const rocksdb::Status& s, std::string_view what) {
 
 constexpr const char* kCfNames[] = {"default",      "subjects", "ids",     "names",
                                     "records",      "natural_keys", "by_indicator",
-                                    "batches",      "batch_issues", "checks"};
+                                    "batches",      "batch_issues", "checks",
+                                    "inspections"};
 enum Cf : size_t {
   kMeta = 0, kSubjects, kIds, kNames, kRecords, kNaturalKeys, kByIndicator, kBatches,
-  kBatchIssues, kChecks, kCfCount
+  kBatchIssues, kChecks, kInspections, kCfCount
 };
 
 constexpr std::string_view kCountersKey = "counters";
@@ -122,7 +123,8 @@ Result<std::unique_ptr<RocksDbStore>> RocksDbStore::Open(const std::string& path
     // LZ4 at every level: reads decompress a block per lookup, and LZ4 decompresses several
     // times faster than ZSTD; only the rarely read batch reports get ZSTD at the bottom.
     cf.compression = rocksdb::kLZ4Compression;
-    cf.bottommost_compression = (i == kBatches || i == kBatchIssues || i == kChecks)
+    cf.bottommost_compression = (i == kBatches || i == kBatchIssues || i == kChecks ||
+                                 i == kInspections)
                                     ? rocksdb::kZSTD
                                     : rocksdb::kLZ4Compression;
     // Bulk batches arrive as level-0 files spanning every subject. Static level sizes keep each
@@ -209,15 +211,17 @@ Status RocksDbStore::LoadCounters() {
   } else if (!s.IsNotFound()) {
     return FromRocks(s, "reading counters");
   }
-  if ((*cf_)[kChecks] != nullptr) {
-    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), (*cf_)[kChecks]));
+  // Logs written without the commit lock: their id spaces continue after their highest key.
+  for (auto [cf, space] : {std::pair{kChecks, IdSpace::kCheck}, std::pair{kInspections, IdSpace::kInspection}}) {
+    if ((*cf_)[cf] == nullptr) continue;
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), (*cf_)[cf]));
     it->SeekToLast();
     if (it->Valid() && it->key().size() == 8) {
       uint64_t next = coding::DecodeFixed64BE(it->key().data()) + 1;
-      auto& c = next_id_[static_cast<size_t>(IdSpace::kCheck)];
+      auto& c = next_id_[static_cast<size_t>(space)];
       if (c.load() < next) c.store(next);
     }
-    XY_RETURN_IF_ERROR(FromRocks(it->status(), "reading the check log"));
+    XY_RETURN_IF_ERROR(FromRocks(it->status(), "reading the id space of a log"));
   }
   s = db_->Get(rocksdb::ReadOptions(), (*cf_)[kMeta], kStatsKey, &v);
   if (s.ok()) {
@@ -551,6 +555,40 @@ Status RocksDbStore::ScanChecks(const std::function<Status(const CheckLog&)>& fn
     XY_RETURN_IF_ERROR(fn(c));
   }
   return FromRocks(it->status(), "scanning checks");
+}
+
+Status RocksDbStore::SaveInspection(uint64_t id, std::string_view document) {
+  if ((*cf_)[kInspections] == nullptr) return Status::FailedPrecondition("the store is read-only");
+  rocksdb::WriteOptions wo;
+  wo.sync = options_.sync;
+  std::string value(1, '\x01');  // format byte
+  value.append(document);
+  return FromRocks(db_->Put(wo, (*cf_)[kInspections], keys::SubjectKey(id), value),
+                   "saving inspection draw");
+}
+
+Result<std::optional<std::string>> RocksDbStore::GetInspection(uint64_t id) const {
+  if ((*cf_)[kInspections] == nullptr) return std::optional<std::string>();
+  std::string v;
+  auto s = db_->Get(rocksdb::ReadOptions(), (*cf_)[kInspections], keys::SubjectKey(id), &v);
+  if (s.IsNotFound()) return std::optional<std::string>();
+  if (!s.ok()) return FromRocks(s, "reading inspection draw");
+  if (v.empty() || v[0] != '\x01') return Status::DataLoss("inspection draw " + std::to_string(id) + " is corrupt");
+  return std::optional<std::string>(v.substr(1));
+}
+
+Status RocksDbStore::ListInspections(
+    const std::function<bool(uint64_t id, std::string_view document)>& fn) const {
+  if ((*cf_)[kInspections] == nullptr) return Status::Ok();
+  std::unique_ptr<rocksdb::Iterator> it(
+      db_->NewIterator(rocksdb::ReadOptions(), (*cf_)[kInspections]));
+  for (it->SeekToLast(); it->Valid(); it->Prev()) {
+    auto k = it->key().ToStringView();
+    auto v = it->value().ToStringView();
+    if (k.size() != 8 || v.empty() || v[0] != '\x01') return Status::DataLoss("inspection draw is corrupt");
+    if (!fn(coding::DecodeFixed64BE(k.data()), v.substr(1))) break;
+  }
+  return FromRocks(it->status(), "listing inspection draws");
 }
 
 Status RocksDbStore::Commit(const WriteSet& ws) {

@@ -67,6 +67,10 @@ class RocksDbStore final : public Store {
   Status SetCheckFeedback(uint64_t id, std::string_view action, std::string_view reason,
                           int64_t unix_ms) override;
   Status ScanChecks(const std::function<Status(const CheckLog&)>& fn) const override;
+  Status SaveInspection(uint64_t id, std::string_view document) override;
+  Result<std::optional<std::string>> GetInspection(uint64_t id) const override;
+  Status ListInspections(
+      const std::function<bool(uint64_t id, std::string_view document)>& fn) const override;
   Result<std::optional<BatchReport>> GetBatch(uint64_t id) const override;
   Status ListBatches(size_t limit, std::vector<BatchSummary>* out) const override;
   Result<StoreStats> Stats() const override;
@@ -90,7 +94,7 @@ class RocksDbStore final : public Store {
   std::string path_;
 
   std::mutex mu_;  // guards the counters below against concurrent writers
-  std::atomic<uint64_t> next_id_[4] = {1, 1, 1, 1};  // by IdSpace
+  std::atomic<uint64_t> next_id_[5] = {1, 1, 1, 1, 1};  // by IdSpace
   std::mutex checks_mu_;  // serializes check feedback (read-modify-write); not held with mu_
   // Committed statistics, updated under mu_ by Commit.
   mutable std::mutex stats_mu_;

@@ -1,0 +1,77 @@
+#include "rules/inspection.h"
+
+#include <toml.hpp>
+
+#include <algorithm>
+#include <fstream>
+
+namespace xinyong::rules {
+
+namespace {
+
+uint64_t Mix(uint64_t x) {
+  x += 0x9e3779b97f4a7c15ULL;
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+  return x ^ (x >> 31);
+}
+
+}  // namespace
+
+Result<std::unique_ptr<InspectionRatios>> InspectionRatios::LoadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status::NotFound("cannot read the inspection ratios " + path);
+  toml::value root;
+  try {
+    root = toml::parse(in, path);
+  } catch (const std::exception& e) {
+    std::string what = e.what();
+    return Status::InvalidArgument(path + ": " + what.substr(0, what.find('\n')));
+  }
+  auto at = [&](const toml::value& v, const std::string& msg) {
+    return Status::InvalidArgument(path + ":" + std::to_string(v.location().line()) + ": " + msg);
+  };
+  auto r = std::make_unique<InspectionRatios>();
+  if (!root.contains("legal_basis") || !root.at("legal_basis").is_string() ||
+      root.at("legal_basis").as_string().str.empty()) {
+    return at(root, "missing `legal_basis`");
+  }
+  r->legal_basis_ = root.at("legal_basis").as_string().str;
+  if (!root.contains("multiplier") || !root.at("multiplier").is_table()) {
+    return at(root, "missing [multiplier]");
+  }
+  const toml::value& m = root.at("multiplier");
+  for (const char* g : {"A", "B", "C", "D"}) {
+    if (!m.contains(g)) return at(m, std::string("missing multiplier for grade ") + g);
+    const toml::value& v = m.at(g);
+    double x = v.is_floating() ? v.as_floating() : v.is_integer() ? static_cast<double>(v.as_integer()) : -1;
+    if (!(x > 0)) return at(v, std::string("the multiplier of grade ") + g + " must be a number > 0");
+    r->multiplier_[g] = x;
+  }
+  return r;
+}
+
+double InspectionRatios::Multiplier(std::string_view grade) const {
+  auto it = multiplier_.find(std::string(grade));
+  return it == multiplier_.end() ? 1.0 : it->second;
+}
+
+double DrawUniform(uint64_t seed, std::string_view code) {
+  uint64_t h = Mix(seed);
+  for (size_t i = 0; i < code.size(); i += 8) {
+    uint64_t chunk = 0;
+    for (size_t j = 0; j < 8 && i + j < code.size(); ++j) {
+      chunk |= static_cast<uint64_t>(static_cast<unsigned char>(code[i + j])) << (8 * j);
+    }
+    h = Mix(h ^ chunk);
+  }
+  return static_cast<double>(h >> 11) * 0x1.0p-53;
+}
+
+bool Drawn(uint64_t seed, std::string_view code, std::string_view grade, double base_ratio,
+           const InspectionRatios& ratios) {
+  double ratio = std::min(1.0, base_ratio * ratios.Multiplier(grade));
+  return DrawUniform(seed, code) < ratio;
+}
+
+}  // namespace xinyong::rules

@@ -1,0 +1,41 @@
+#include "rules/inspection.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+
+namespace xinyong::rules {
+namespace {
+
+std::string SourceDir() {
+  if (const char* env = std::getenv("XINYONG_SOURCE_DIR"); env != nullptr && *env != '\0') {
+    return env;
+  }
+  return XINYONG_SOURCE_DIR;
+}
+
+TEST(InspectionTest, DrawsAreReproducibleAndFollowTheGradeRatios) {
+  auto r = InspectionRatios::LoadFile(SourceDir() + "/data/inspection/ratios.toml");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  // Pinned: a published draw must give the same list on any machine, forever.
+  EXPECT_EQ(DrawUniform(42, "91410100MA44DWJQ4H"), 0x1.94642355929p-8);
+  EXPECT_EQ(DrawUniform(0, ""), 0x1.c4415072f63b9p-1);
+  EXPECT_NE(DrawUniform(42, "91410100MA44DWJQ4H"), DrawUniform(43, "91410100MA44DWJQ4H"));
+  int drawn[4] = {0, 0, 0, 0};
+  const char* grades[] = {"A", "B", "C", "D"};
+  const int n = 20000;
+  for (int i = 0; i < n; ++i) {
+    std::string code = "9141010" + std::to_string(1000000 + i);
+    for (int g = 0; g < 4; ++g) drawn[g] += Drawn(7, code, grades[g], 0.05, **r) ? 1 : 0;
+  }
+  // 5% base: A 2.5%, B 5%, C 10%, D 15% of 20,000 — within a few standard deviations.
+  EXPECT_NEAR(drawn[0], n * 0.025, 80);
+  EXPECT_NEAR(drawn[1], n * 0.05, 110);
+  EXPECT_NEAR(drawn[2], n * 0.10, 150);
+  EXPECT_NEAR(drawn[3], n * 0.15, 180);
+  EXPECT_FALSE(Drawn(7, "x", "A", 0.0, **r));
+  EXPECT_TRUE(Drawn(7, "x", "D", 1.0, **r));
+}
+
+}  // namespace
+}  // namespace xinyong::rules
