@@ -177,6 +177,54 @@ void TimeQueries(const char* system, const std::vector<Query>& queries, size_t w
   std::fflush(stdout);
 }
 
+// The options both anchors take after their three positional arguments.
+struct AnchorOptions {
+  int passes = 1;
+  size_t warmup = 10;
+  std::string results_path;
+  bool explain = false;
+};
+
+// Parses `argv[4..]`; prints the usage (`first_arg` names the first positional argument) and
+// returns false on a missing argument or an unknown option.
+inline bool ParseAnchorOptions(int argc, char** argv, const char* first_arg, AnchorOptions* o) {
+  if (argc < 4) {
+    std::fprintf(stderr,
+                 "usage: %s %s NAMES_TSV QUERIES_TSV [--passes N] [--warmup K] "
+                 "[--results FILE] [--explain]\n",
+                 argv[0], first_arg);
+    return false;
+  }
+  for (int i = 4; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a == "--passes" && i + 1 < argc) {
+      o->passes = std::atoi(argv[++i]);
+    } else if (a == "--warmup" && i + 1 < argc) {
+      o->warmup = std::strtoull(argv[++i], nullptr, 10);
+    } else if (a == "--results" && i + 1 < argc) {
+      o->results_path = argv[++i];
+    } else if (a == "--explain") {
+      o->explain = true;
+    } else {
+      std::fprintf(stderr, "unknown option %s\n", a.c_str());
+      return false;
+    }
+  }
+  return true;
+}
+
+// Writes "class<TAB>query<TAB>result" for every query not skipped (the anchors' --results file).
+template <typename Skip>
+void WriteResults(const std::string& path, const std::vector<Query>& queries,
+                  const std::vector<std::string>& results, Skip&& skip) {
+  if (path.empty()) return;
+  std::ofstream out(path, std::ios::binary);
+  for (size_t i = 0; i < queries.size(); ++i) {
+    if (skip(queries[i])) continue;
+    out << queries[i].cls << '\t' << queries[i].text << '\t' << results[i] << '\n';
+  }
+}
+
 inline double SecondsSince(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }

@@ -102,32 +102,8 @@ std::string LikeEscape(const std::string& q) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc < 4) {
-    std::fprintf(stderr,
-                 "usage: %s CONNINFO NAMES_TSV QUERIES_TSV [--passes N] [--warmup K] "
-                 "[--results FILE] [--explain]\n",
-                 argv[0]);
-    return 2;
-  }
-  int passes = 1;
-  size_t warmup = 10;
-  std::string results_path;
-  bool explain = false;
-  for (int i = 4; i < argc; ++i) {
-    std::string a = argv[i];
-    if (a == "--passes" && i + 1 < argc)
-      passes = std::atoi(argv[++i]);
-    else if (a == "--warmup" && i + 1 < argc)
-      warmup = std::strtoull(argv[++i], nullptr, 10);
-    else if (a == "--results" && i + 1 < argc)
-      results_path = argv[++i];
-    else if (a == "--explain")
-      explain = true;
-    else {
-      std::fprintf(stderr, "unknown option %s\n", a.c_str());
-      return 2;
-    }
-  }
+  xinyong::bench::AnchorOptions opt;
+  if (!xinyong::bench::ParseAnchorOptions(argc, argv, "CONNINFO", &opt)) return 2;
   const std::vector<Query> queries = xinyong::bench::ReadQueries(argv[3]);
   conn = PQconnectdb(argv[1]);
   if (PQstatus(conn) != CONNECTION_OK) {
@@ -212,7 +188,7 @@ int main(int argc, char** argv) {
   };
   auto skip = [](const Query& q) { return xinyong::bench::IsPinyinClass(q.cls); };
 
-  if (explain) {
+  if (opt.explain) {
     // The plan of the first query of each class, on stderr.
     std::string seen;
     for (const Query& q : queries) {
@@ -231,14 +207,8 @@ int main(int argc, char** argv) {
     }
   }
 
-  xinyong::bench::TimeQueries("pg", queries, warmup, passes, run, skip);
-  if (!results_path.empty()) {
-    std::ofstream out(results_path, std::ios::binary);
-    for (size_t i = 0; i < queries.size(); ++i) {
-      if (skip(queries[i])) continue;
-      out << queries[i].cls << '\t' << queries[i].text << '\t' << results[i] << '\n';
-    }
-  }
+  xinyong::bench::TimeQueries("pg", queries, opt.warmup, opt.passes, run, skip);
+  xinyong::bench::WriteResults(opt.results_path, queries, results, skip);
   PQfinish(conn);
   return 0;
 }

@@ -100,32 +100,8 @@ std::string FtsString(const std::string& q) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc < 4) {
-    std::fprintf(stderr,
-                 "usage: %s DB_FILE NAMES_TSV QUERIES_TSV [--passes N] [--warmup K] "
-                 "[--results FILE] [--explain]\n",
-                 argv[0]);
-    return 2;
-  }
-  int passes = 1;
-  size_t warmup = 10;
-  std::string results_path;
-  bool explain = false;
-  for (int i = 4; i < argc; ++i) {
-    std::string a = argv[i];
-    if (a == "--passes" && i + 1 < argc)
-      passes = std::atoi(argv[++i]);
-    else if (a == "--warmup" && i + 1 < argc)
-      warmup = std::strtoull(argv[++i], nullptr, 10);
-    else if (a == "--results" && i + 1 < argc)
-      results_path = argv[++i];
-    else if (a == "--explain")
-      explain = true;
-    else {
-      std::fprintf(stderr, "unknown option %s\n", a.c_str());
-      return 2;
-    }
-  }
+  xinyong::bench::AnchorOptions opt;
+  if (!xinyong::bench::ParseAnchorOptions(argc, argv, "DB_FILE", &opt)) return 2;
   const std::vector<Query> queries = xinyong::bench::ReadQueries(argv[3]);
   const std::vector<xinyong::bench::NameRow> names = xinyong::bench::ReadNames(argv[2]);
   for (const char* suffix : {"", "-journal", "-wal", "-shm"}) {
@@ -195,7 +171,7 @@ int main(int argc, char** argv) {
   sqlite3_stmt* like = Prepare(kLike);
   sqlite3_stmt* code = Prepare(kCode);
   sqlite3_stmt* code_prefix = Prepare(kCodePrefix);
-  if (explain) {
+  if (opt.explain) {
     for (const char* sql : {kFts, kLike, kCode, kCodePrefix}) {
       std::string q = std::string("EXPLAIN QUERY PLAN ") + sql;
       sqlite3_stmt* s = Prepare(q.c_str());
@@ -243,15 +219,9 @@ int main(int argc, char** argv) {
     return rows;
   };
   auto skip = [](const Query& q) { return xinyong::bench::IsPinyinClass(q.cls); };
-  xinyong::bench::TimeQueries("sqlite", queries, warmup, passes, run, skip);
+  xinyong::bench::TimeQueries("sqlite", queries, opt.warmup, opt.passes, run, skip);
 
-  if (!results_path.empty()) {
-    std::ofstream out(results_path, std::ios::binary);
-    for (size_t i = 0; i < queries.size(); ++i) {
-      if (skip(queries[i])) continue;
-      out << queries[i].cls << '\t' << queries[i].text << '\t' << results[i] << '\n';
-    }
-  }
+  xinyong::bench::WriteResults(opt.results_path, queries, results, skip);
   for (sqlite3_stmt* s : {fts, like, code, code_prefix}) sqlite3_finalize(s);
   sqlite3_close(db);
   return 0;

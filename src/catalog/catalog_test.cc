@@ -10,18 +10,15 @@
 #include <string>
 #include <vector>
 
+#include "core/test_paths.h"
+
 namespace xinyong::catalog {
 namespace {
 
 using ::testing::HasSubstr;
 using ::testing::StartsWith;
 
-std::string SourceDir() {
-  if (const char* env = std::getenv("XINYONG_SOURCE_DIR"); env != nullptr && *env != '\0') {
-    return env;
-  }
-  return XINYONG_SOURCE_DIR;
-}
+using test::SourceDir;
 
 std::string CatalogDir() { return SourceDir() + "/data/catalog"; }
 

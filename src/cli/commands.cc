@@ -348,13 +348,11 @@ void RegisterGrade(CLI::App& app, GlobalOptions& g) {
   cmd->callback([&g, code] {
     auto p = OpenPlatform(g, /*read_only=*/true);
     if (!p) return;
-    auto s = p->FindSubjectByCode(*code);
-    if (!s.ok()) return Fail(g, s.status());
-    std::vector<Record> records;
-    if (Status st = p->store().ListRecords(s->id, "", &records); !st.ok()) return Fail(g, st);
     const Date today = Date::Today();
-    auto e = p->evaluation().Evaluate(*s, records, p->catalog(), today);
-    if (!e) return Fail(g, "natural persons are not graded");
+    auto graded = server::GradeSubject(*p, *code, today);
+    if (!graded.ok()) return Fail(g, graded.status());
+    const Subject* s = &graded->subject;
+    const rules::Evaluation* e = &graded->evaluation;
     if (g.json) return PrintJson(server::GradeJson(*s, p->evaluation(), *e, today));
     std::cout << s->name << "  " << s->DisplayCode() << "  " << e->grade << " (" << e->grade_label
               << ")  " << e->score << " 分 = 基础分 " << p->evaluation().base() << '\n';

@@ -15,6 +15,7 @@
 
 #include "catalog/catalog.h"
 #include "core/identifiers.h"
+#include "core/test_paths.h"
 #include "ingest/csv_reader.h"
 #include "ingest/encoding.h"
 #include "ingest/text_source.h"
@@ -26,11 +27,7 @@ namespace fs = std::filesystem;
 
 constexpr uint64_t kSubjects = 2000;
 
-std::string SourceDir() {
-  if (const char* env = std::getenv("XINYONG_SOURCE_DIR"); env != nullptr && *env != '\0')
-    return env;
-  return XINYONG_SOURCE_DIR;
-}
+using test::SourceDir;
 
 Date AsOf() { return *Date::FromYmd(2025, 6, 30); }
 

@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "core/identifiers.h"
+#include "core/test_paths.h"
 #include "ingest/encoding.h"
 #include "storage/rocksdb/rocksdb_store.h"
 
@@ -15,10 +16,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string SourceDir() {
-  if (const char* s = std::getenv("XINYONG_SOURCE_DIR")) return s;
-  return XINYONG_SOURCE_DIR;
-}
+using test::SourceDir;
 
 constexpr const char* kHeader =
     "CF_XDR_MC,CF_XDR_LB,CF_XDR_SHXYM,CF_XDR_ZJLX,CF_XDR_ZJHM,CF_WSH,CF_WFXW,CF_SY,CF_YJ,CF_CFLB,"

@@ -4,15 +4,12 @@
 
 #include <cstdlib>
 
+#include "core/test_paths.h"
+
 namespace xinyong::rules {
 namespace {
 
-std::string SourceDir() {
-  if (const char* env = std::getenv("XINYONG_SOURCE_DIR"); env != nullptr && *env != '\0') {
-    return env;
-  }
-  return XINYONG_SOURCE_DIR;
-}
+using test::SourceDir;
 
 class CheckerTest : public ::testing::Test {
  protected:

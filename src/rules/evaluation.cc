@@ -1,27 +1,21 @@
 #include "rules/evaluation.h"
 
-#include <toml.hpp>
-
 #include <algorithm>
-#include <fstream>
 
 #include "rules/check.h"
+#include "rules/toml_file.h"
 
 namespace xinyong::rules {
 
 namespace {
 
-Status At(const std::string& file, const toml::value& v, const std::string& message) {
-  return Status::InvalidArgument(file + ":" + std::to_string(v.location().line()) + ": " + message);
-}
-
 // A member of a table, or an error naming the file, line and key.
 Status Int(const std::string& file, const toml::value& t, const char* key, bool required, int* out) {
   if (!t.contains(key)) {
-    return required ? At(file, t, std::string("missing `") + key + "`") : Status::Ok();
+    return required ? FileError(file, t, std::string("missing `") + key + "`") : Status::Ok();
   }
   const toml::value& v = t.at(key);
-  if (!v.is_integer()) return At(file, v, std::string("`") + key + "` must be an integer");
+  if (!v.is_integer()) return FileError(file, v, std::string("`") + key + "` must be an integer");
   *out = static_cast<int>(v.as_integer());
   return Status::Ok();
 }
@@ -29,11 +23,11 @@ Status Int(const std::string& file, const toml::value& t, const char* key, bool 
 Status Str(const std::string& file, const toml::value& t, const char* key, bool required,
            std::string* out) {
   if (!t.contains(key)) {
-    return required ? At(file, t, std::string("missing `") + key + "`") : Status::Ok();
+    return required ? FileError(file, t, std::string("missing `") + key + "`") : Status::Ok();
   }
   const toml::value& v = t.at(key);
   if (!v.is_string() || (required && v.as_string().str.empty())) {
-    return At(file, v, std::string("`") + key + "` must be a non-empty string");
+    return FileError(file, v, std::string("`") + key + "` must be a non-empty string");
   }
   *out = v.as_string().str;
   return Status::Ok();
@@ -43,15 +37,8 @@ Status Str(const std::string& file, const toml::value& t, const char* key, bool 
 
 Result<std::unique_ptr<EvaluationModel>> EvaluationModel::LoadFile(const std::string& file,
                                                                    const catalog::Catalog& catalog) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) return Status::NotFound("cannot read the evaluation model " + file);
   toml::value root;
-  try {
-    root = toml::parse(in, file);
-  } catch (const std::exception& e) {
-    std::string what = e.what();
-    return Status::InvalidArgument(file + ": " + what.substr(0, what.find('\n')));
-  }
+  XY_RETURN_IF_ERROR(ParseTomlFile(file, "evaluation model", &root));
   std::unique_ptr<EvaluationModel> m(new EvaluationModel());
   XY_RETURN_IF_ERROR(Str(file, root, "name", true, &m->name_));
   XY_RETURN_IF_ERROR(Str(file, root, "legal_basis", true, &m->legal_basis_));
@@ -59,33 +46,33 @@ Result<std::unique_ptr<EvaluationModel>> EvaluationModel::LoadFile(const std::st
   XY_RETURN_IF_ERROR(Int(file, root, "min", true, &m->min_));
   XY_RETURN_IF_ERROR(Int(file, root, "max", true, &m->max_));
   if (!(m->min_ <= m->base_ && m->base_ <= m->max_)) {
-    return At(file, root, "base must lie between min and max");
+    return FileError(file, root, "base must lie between min and max");
   }
-  if (!root.contains("rule") || !root.at("rule").is_array()) return At(file, root, "no [[rule]]");
+  if (!root.contains("rule") || !root.at("rule").is_array()) return FileError(file, root, "no [[rule]]");
   for (const toml::value& t : root.at("rule").as_array()) {
     ScoreRule r;
     r.line = static_cast<int>(t.location().line());
     XY_RETURN_IF_ERROR(Str(file, t, "label", true, &r.label));
     XY_RETURN_IF_ERROR(Str(file, t, "indicator", true, &r.indicator));
     if (catalog.Find(r.indicator) == nullptr) {
-      return At(file, t, "the catalog has no indicator `" + r.indicator + "`");
+      return FileError(file, t, "the catalog has no indicator `" + r.indicator + "`");
     }
     if (t.contains("list")) {
-      if (!t.at("list").is_boolean()) return At(file, t.at("list"), "`list` must be true or false");
+      if (!t.at("list").is_boolean()) return FileError(file, t.at("list"), "`list` must be true or false");
       r.list = t.at("list").as_boolean();
     }
     XY_RETURN_IF_ERROR(Int(file, t, "points", true, &r.points));
     XY_RETURN_IF_ERROR(Int(file, t, "cap", true, &r.cap));
     XY_RETURN_IF_ERROR(Int(file, t, "window_days", false, &r.window_days));
     if (r.points == 0 || (r.points > 0) != (r.cap > 0) || std::abs(r.cap) < std::abs(r.points)) {
-      return At(file, t, "points must be non-zero and cap of the same sign, at least as large");
+      return FileError(file, t, "points must be non-zero and cap of the same sign, at least as large");
     }
     if (r.window_days < 0 || (r.list && r.window_days != 0)) {
-      return At(file, t, "window_days must be positive, and absent for a list rule");
+      return FileError(file, t, "window_days must be positive, and absent for a list rule");
     }
     m->rules_.push_back(std::move(r));
   }
-  if (!root.contains("grade") || !root.at("grade").is_array()) return At(file, root, "no [[grade]]");
+  if (!root.contains("grade") || !root.at("grade").is_array()) return FileError(file, root, "no [[grade]]");
   static const char* kGrades[] = {"A", "B", "C", "D"};
   size_t i = 0;
   for (const toml::value& t : root.at("grade").as_array()) {
@@ -93,15 +80,15 @@ Result<std::unique_ptr<EvaluationModel>> EvaluationModel::LoadFile(const std::st
     XY_RETURN_IF_ERROR(Str(file, t, "grade", true, &g.grade));
     XY_RETURN_IF_ERROR(Int(file, t, "min", true, &g.min));
     XY_RETURN_IF_ERROR(Str(file, t, "label", true, &g.label));
-    if (i >= 4 || g.grade != kGrades[i]) return At(file, t, "grades must be A, B, C, D in this order");
+    if (i >= 4 || g.grade != kGrades[i]) return FileError(file, t, "grades must be A, B, C, D in this order");
     if (!m->grades_.empty() && g.min >= m->grades_.back().min) {
-      return At(file, t, "grade minimums must descend");
+      return FileError(file, t, "grade minimums must descend");
     }
     m->grades_.push_back(std::move(g));
     ++i;
   }
   if (m->grades_.size() != 4 || m->grades_.back().min > m->min_) {
-    return At(file, root, "four grades A–D, the last starting at or below `min`");
+    return FileError(file, root, "four grades A–D, the last starting at or below `min`");
   }
   return m;
 }

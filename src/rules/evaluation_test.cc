@@ -6,15 +6,12 @@
 #include <filesystem>
 #include <fstream>
 
+#include "core/test_paths.h"
+
 namespace xinyong::rules {
 namespace {
 
-std::string SourceDir() {
-  if (const char* env = std::getenv("XINYONG_SOURCE_DIR"); env != nullptr && *env != '\0') {
-    return env;
-  }
-  return XINYONG_SOURCE_DIR;
-}
+using test::SourceDir;
 
 class EvaluationTest : public ::testing::Test {
  protected:

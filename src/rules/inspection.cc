@@ -1,9 +1,8 @@
 #include "rules/inspection.h"
 
-#include <toml.hpp>
-
 #include <algorithm>
-#include <fstream>
+
+#include "rules/toml_file.h"
 
 namespace xinyong::rules {
 
@@ -19,18 +18,9 @@ uint64_t Mix(uint64_t x) {
 }  // namespace
 
 Result<std::unique_ptr<InspectionRatios>> InspectionRatios::LoadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::NotFound("cannot read the inspection ratios " + path);
   toml::value root;
-  try {
-    root = toml::parse(in, path);
-  } catch (const std::exception& e) {
-    std::string what = e.what();
-    return Status::InvalidArgument(path + ": " + what.substr(0, what.find('\n')));
-  }
-  auto at = [&](const toml::value& v, const std::string& msg) {
-    return Status::InvalidArgument(path + ":" + std::to_string(v.location().line()) + ": " + msg);
-  };
+  XY_RETURN_IF_ERROR(ParseTomlFile(path, "inspection ratios", &root));
+  auto at = [&](const toml::value& v, const std::string& msg) { return FileError(path, v, msg); };
   auto r = std::make_unique<InspectionRatios>();
   if (!root.contains("legal_basis") || !root.at("legal_basis").is_string() ||
       root.at("legal_basis").as_string().str.empty()) {

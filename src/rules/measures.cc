@@ -3,15 +3,14 @@
 #include <algorithm>
 #include <array>
 #include <filesystem>
-#include <fstream>
 #include <initializer_list>
 #include <set>
-#include <sstream>
 #include <system_error>
 #include <toml.hpp>
 #include <utility>
 
 #include "model/subject_type.h"
+#include "rules/toml_file.h"
 
 namespace xinyong::rules {
 
@@ -94,7 +93,7 @@ constexpr std::string_view kScenarioFile = "scenarios.toml";
 // ---- Errors and small checks -----------------------------------------------------------------
 
 Status Error(const std::string& file, int line, const std::string& message) {
-  return Status::InvalidArgument(file + ":" + std::to_string(line) + ": " + message);
+  return FileError(file, line, message);
 }
 
 std::string Quote(std::string_view s) { return "'" + std::string(s) + "'"; }
@@ -133,15 +132,6 @@ bool IsMeasureCode(std::string_view s) {
 }
 
 int LineOf(const toml::value& v) { return static_cast<int>(v.location().line()); }
-
-// "[error] toml::parse_key_value_pair: missing value ..." (first line) -> "missing value ...".
-std::string TomlMessage(const std::string& what) {
-  std::string first = what.substr(0, what.find('\n'));
-  if (first.starts_with("[error] ")) first.erase(0, 8);
-  const size_t colon = first.find(": ");
-  if (first.starts_with("toml::") && colon != std::string::npos) first.erase(0, colon + 2);
-  return first;
-}
 
 // ---- Reading one TOML table ------------------------------------------------------------------
 
@@ -261,26 +251,6 @@ class Table {
   const toml::value& value_;
   std::string what_;
 };
-
-// Reads a file and parses it as TOML; a syntax error is reported at its line.
-Status ParseFile(const std::filesystem::path& path, toml::value* root) {
-  const std::string file = path.string();
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::Unavailable("cannot open measures file '" + file + "'");
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (in.bad()) return Status::Unavailable("cannot read measures file '" + file + "'");
-  try {
-    std::istringstream stream(text.str());
-    *root = toml::parse(stream, file);
-  } catch (const toml::exception& e) {
-    return Error(file, static_cast<int>(e.location().line()),
-                 "not valid TOML: " + TomlMessage(e.what()));
-  } catch (const std::exception& e) {
-    return Error(file, 1, std::string("not valid TOML: ") + e.what());
-  }
-  return Status::Ok();
-}
 
 // The array of tables `key` ([[key]]) of a file's root, or an empty list if absent. Any other
 // top-level key is an error; `hint` tells where it belongs.
@@ -623,7 +593,7 @@ Result<std::unique_ptr<MeasureCatalog>> MeasureCatalog::LoadDirectory(
   std::unique_ptr<MeasureCatalog> out(new MeasureCatalog());
   {
     toml::value root;
-    XY_RETURN_IF_ERROR(ParseFile(scenario_path, &root));
+    XY_RETURN_IF_ERROR(ParseTomlFile(scenario_path.string(), "measures file", &root));
     XY_RETURN_IF_ERROR(ParseScenarios(scenario_path.string(), root, &out->scenarios_));
   }
   for (size_t i = 0; i < out->scenarios_.size(); ++i) {
@@ -633,7 +603,7 @@ Result<std::unique_ptr<MeasureCatalog>> MeasureCatalog::LoadDirectory(
   for (const fs::path& path : files) {
     const std::string file = path.string();
     toml::value root;
-    XY_RETURN_IF_ERROR(ParseFile(path, &root));
+    XY_RETURN_IF_ERROR(ParseTomlFile(path.string(), "measures file", &root));
     const std::vector<toml::value>* tables = nullptr;
     XY_RETURN_IF_ERROR(TablesOf(file, root, "measure",
                                 " (a measures file holds only [[measure]] tables; scenarios go "

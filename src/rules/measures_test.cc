@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "catalog/catalog.h"
+#include "core/test_paths.h"
 
 namespace xinyong::rules {
 namespace {
@@ -22,12 +23,7 @@ namespace fs = std::filesystem;
 using ::testing::HasSubstr;
 using ::testing::StartsWith;
 
-std::string SourceDir() {
-  if (const char* env = std::getenv("XINYONG_SOURCE_DIR"); env != nullptr && *env != '\0') {
-    return env;
-  }
-  return XINYONG_SOURCE_DIR;
-}
+using test::SourceDir;
 
 // The real catalog, loaded once for every test.
 const catalog::Catalog& RealCatalog() {

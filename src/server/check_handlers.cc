@@ -209,17 +209,10 @@ Response HandlePostCheckFeedback(Platform& p, const ApiCall& call) {
 }
 
 Response HandleSubjectGrade(Platform& p, const ApiCall& call) {
-  auto s = p.FindSubjectByCode(call.params[0]);
-  if (!s.ok()) return StatusResponse(s.status(), json::object{{"parameter", "code"}});
-  std::vector<Record> records;
-  if (Status st = p.store().ListRecords(s->id, "", &records); !st.ok()) return StatusResponse(st);
   const Date today = Date::Today();
-  auto e = p.evaluation().Evaluate(*s, records, p.catalog(), today);
-  if (!e) {
-    return StatusResponse(Status::FailedPrecondition("natural persons are not graded"),
-                          json::object{{"parameter", "code"}});
-  }
-  return JsonResponse(200, GradeJson(*s, p.evaluation(), *e, today));
+  auto g = GradeSubject(p, call.params[0], today);
+  if (!g.ok()) return StatusResponse(g.status(), json::object{{"parameter", "code"}});
+  return JsonResponse(200, GradeJson(g->subject, p.evaluation(), g->evaluation, today));
 }
 
 Response HandleGetList(Platform& p, const ApiCall& call) {

@@ -95,6 +95,17 @@ json::object CheckJson(const CheckDone& c, Date today) {
   return o;
 }
 
+Result<Graded> GradeSubject(Platform& p, std::string_view code, Date today) {
+  Graded g;
+  XY_ASSIGN_OR_RETURN(g.subject, p.FindSubjectByCode(code));
+  std::vector<Record> records;
+  XY_RETURN_IF_ERROR(p.store().ListRecords(g.subject.id, "", &records));
+  auto e = p.evaluation().Evaluate(g.subject, records, p.catalog(), today);
+  if (!e) return Status::FailedPrecondition("natural persons are not graded");
+  g.evaluation = std::move(*e);
+  return g;
+}
+
 json::object GradeJson(const Subject& s, const rules::EvaluationModel& model,
                        const rules::Evaluation& e, Date today) {
   json::array contributions;

@@ -41,6 +41,14 @@ Status LogChecks(Platform& p, std::vector<CheckDone*>& checks);
 //  implementing_body, mandatory, triggers: [{indicator, record_id, document_number, date, until,
 //  detail}]}]}
 boost::json::object CheckJson(const CheckDone& c, Date today);
+// A subject's composite evaluation as of `today`: the subject lookup's errors, and
+// FailedPrecondition for natural persons (they are not graded).
+struct Graded {
+  Subject subject;
+  rules::Evaluation evaluation;
+};
+Result<Graded> GradeSubject(Platform& p, std::string_view code, Date today);
+
 // {"subject", "model", "legal_basis", "date", "base", "score", "grade", "grade_label",
 //  "contributions": [{label, indicator, records, points, capped, record_ids}]}
 boost::json::object GradeJson(const Subject& s, const rules::EvaluationModel& model,

@@ -12,15 +12,13 @@
 
 #include <gtest/gtest.h>
 
+#include "core/test_paths.h"
 #include "server/router.h"
 
 namespace xinyong::server {
 namespace {
 
-std::string SourceDir() {
-  if (const char* s = std::getenv("XINYONG_SOURCE_DIR"); s != nullptr && *s != '\0') return s;
-  return XINYONG_SOURCE_DIR;
-}
+using test::SourceDir;
 
 using Operation = std::pair<std::string, std::string>;  // method (upper case), path
 

@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include "core/identifiers.h"
+#include "core/test_paths.h"
 #include "server/platform.h"
 #include "server/redact.h"
 #include "server/response_encoding.h"
@@ -27,10 +28,7 @@ constexpr char kYima[] = "义马市金鑫建材有限公司";
 constexpr char kYimaUscc[] = "914112810713741814";
 constexpr char kPersonId[] = "11010519491231002X";  // the GB 11643 example number
 
-std::string SourceDir() {
-  if (const char* s = std::getenv("XINYONG_SOURCE_DIR"); s != nullptr && *s != '\0') return s;
-  return XINYONG_SOURCE_DIR;
-}
+using test::SourceDir;
 
 // Percent-encodes everything but unreserved ASCII.
 std::string Enc(std::string_view s) {

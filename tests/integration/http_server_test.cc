@@ -23,6 +23,7 @@
 #include <boost/json.hpp>
 #include <gtest/gtest.h>
 
+#include "core/test_paths.h"
 #include "server/platform.h"
 #include "server/response_encoding.h"
 
@@ -36,10 +37,7 @@ namespace fs = std::filesystem;
 namespace json = boost::json;
 using tcp = asio::ip::tcp;
 
-std::string SourceDir() {
-  if (const char* s = std::getenv("XINYONG_SOURCE_DIR"); s != nullptr && *s != '\0') return s;
-  return XINYONG_SOURCE_DIR;
-}
+using test::SourceDir;
 
 using Res = http::response<http::string_body>;
 

@@ -339,68 +339,72 @@ static Status DecodeRecordEntry(std::string_view key, std::string_view value, Re
   return Status::Ok();
 }
 
-Status RocksDbStore::ListRecords(uint64_t subject_id, std::string_view indicator,
-                                 std::vector<Record>* out) const {
+namespace {
+
+const Record& AsRecord(const Record& r) { return r; }
+const Record& AsRecord(const RecordHeader& h) { return h.record; }
+
+// The current version of each of a subject's records, newest decision date first (ties: newest
+// record first), appended to *out; `decode(key, value, T*)` makes one element of a version.
+template <typename T, typename Decode>
+Status ScanCurrentRecords(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* records,
+                          uint64_t subject_id, Decode&& decode, std::vector<T>* out) {
   rocksdb::ReadOptions ro;
   ro.prefix_same_as_start = true;
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, (*cf_)[kRecords]));
+  std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(ro, records));
   const std::string prefix = keys::SubjectKey(subject_id);
-  size_t first = out->size();
+  const size_t first = out->size();
   for (it->Seek(prefix); it->Valid(); it->Next()) {
     auto k = it->key().ToStringView();
     if (!k.starts_with(prefix)) break;
-    Record r;
-    XY_RETURN_IF_ERROR(DecodeRecordEntry(k, it->value().ToStringView(), &r));
+    T t;
+    XY_RETURN_IF_ERROR(decode(k, it->value().ToStringView(), &t));
     // Versions of one record are adjacent and ascending: a later one replaces the previous.
-    if (out->size() > first && out->back().record_id == r.record_id) out->pop_back();
-    out->push_back(std::move(r));
+    if (out->size() > first && AsRecord(out->back()).record_id == AsRecord(t).record_id) {
+      out->pop_back();
+    }
+    out->push_back(std::move(t));
   }
   XY_RETURN_IF_ERROR(FromRocks(it->status(), "scanning records"));
-  if (!indicator.empty()) {
-    out->erase(std::remove_if(out->begin() + static_cast<std::ptrdiff_t>(first), out->end(),
-                              [&](const Record& r) { return r.indicator != indicator; }),
-               out->end());
-  }
   std::sort(out->begin() + static_cast<std::ptrdiff_t>(first), out->end(),
-            [](const Record& a, const Record& b) {
+            [](const T& x, const T& y) {
+              const Record& a = AsRecord(x);
+              const Record& b = AsRecord(y);
               if (a.decision_date != b.decision_date) return a.decision_date > b.decision_date;
               return a.record_id > b.record_id;
             });
   return Status::Ok();
 }
 
+}  // namespace
+
+Status RocksDbStore::ListRecords(uint64_t subject_id, std::string_view indicator,
+                                 std::vector<Record>* out) const {
+  const size_t first = out->size();
+  XY_RETURN_IF_ERROR(ScanCurrentRecords(db_.get(), (*cf_)[kRecords], subject_id,
+                                        DecodeRecordEntry, out));
+  if (!indicator.empty()) {
+    out->erase(std::remove_if(out->begin() + static_cast<std::ptrdiff_t>(first), out->end(),
+                              [&](const Record& r) { return r.indicator != indicator; }),
+               out->end());
+  }
+  return Status::Ok();
+}
+
 Status RocksDbStore::ListRecordHeaders(uint64_t subject_id,
                                        std::vector<RecordHeader>* out) const {
-  rocksdb::ReadOptions ro;
-  ro.prefix_same_as_start = true;
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, (*cf_)[kRecords]));
-  const std::string prefix = keys::SubjectKey(subject_id);
-  const size_t first = out->size();
-  for (it->Seek(prefix); it->Valid(); it->Next()) {
-    auto k = it->key().ToStringView();
-    if (!k.starts_with(prefix)) break;
-    RecordHeader h;
-    if (!keys::DecodeRecordKey(k, &h.record.subject_id, &h.record.record_id, &h.record.version)) {
+  auto decode = [](std::string_view k, std::string_view v, RecordHeader* h) -> Status {
+    if (!keys::DecodeRecordKey(k, &h->record.subject_id, &h->record.record_id,
+                               &h->record.version)) {
       return Status::DataLoss("record key is corrupt");
     }
-    auto v = it->value().ToStringView();
-    if (!DecodeRecordHeader(v, &h.record)) {
-      return Status::DataLoss("record " + std::to_string(h.record.record_id) + " is corrupt");
+    if (!DecodeRecordHeader(v, &h->record)) {
+      return Status::DataLoss("record " + std::to_string(h->record.record_id) + " is corrupt");
     }
-    h.encoded.assign(v);
-    // Versions of one record are adjacent and ascending: a later one replaces the previous.
-    if (out->size() > first && out->back().record.record_id == h.record.record_id) out->pop_back();
-    out->push_back(std::move(h));
-  }
-  XY_RETURN_IF_ERROR(FromRocks(it->status(), "scanning records"));
-  std::sort(out->begin() + static_cast<std::ptrdiff_t>(first), out->end(),
-            [](const RecordHeader& a, const RecordHeader& b) {
-              if (a.record.decision_date != b.record.decision_date) {
-                return a.record.decision_date > b.record.decision_date;
-              }
-              return a.record.record_id > b.record.record_id;
-            });
-  return Status::Ok();
+    h->encoded.assign(v);
+    return Status::Ok();
+  };
+  return ScanCurrentRecords(db_.get(), (*cf_)[kRecords], subject_id, decode, out);
 }
 
 Status RocksDbStore::ScanIndicator(
