@@ -177,6 +177,16 @@ void TimeQueries(const char* system, const std::vector<Query>& queries, size_t w
   std::fflush(stdout);
 }
 
+// q for use inside a LIKE pattern with ESCAPE '\\': the escape character and wildcards escaped.
+inline std::string LikeEscape(std::string_view q) {
+  std::string out;
+  for (char c : q) {
+    if (c == '\\' || c == '%' || c == '_') out += '\\';
+    out += c;
+  }
+  return out;
+}
+
 // The options both anchors take after their three positional arguments.
 struct AnchorOptions {
   int passes = 1;

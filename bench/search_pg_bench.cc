@@ -32,6 +32,8 @@
 
 namespace {
 
+using xinyong::bench::LikeEscape;
+
 using xinyong::bench::Query;
 
 PGconn* conn = nullptr;
@@ -87,16 +89,6 @@ void Copy(const std::string& path) {
     }
     PQclear(r);
   }
-}
-
-// q for use inside a LIKE pattern: the escape character and the wildcards escaped.
-std::string LikeEscape(const std::string& q) {
-  std::string out;
-  for (char c : q) {
-    if (c == '\\' || c == '%' || c == '_') out += '\\';
-    out += c;
-  }
-  return out;
 }
 
 }  // namespace

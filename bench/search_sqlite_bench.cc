@@ -35,6 +35,8 @@
 
 namespace {
 
+using xinyong::bench::LikeEscape;
+
 using xinyong::bench::Query;
 
 sqlite3* db = nullptr;
@@ -76,15 +78,6 @@ size_t Utf8Length(const std::string& s) {
   size_t n = 0;
   for (unsigned char c : s) n += (c & 0xC0) != 0x80;
   return n;
-}
-
-std::string LikeEscape(const std::string& q) {
-  std::string out;
-  for (char c : q) {
-    if (c == '\\' || c == '%' || c == '_') out += '\\';
-    out += c;
-  }
-  return out;
 }
 
 // q as an FTS5 string: in double quotes, inner quotes doubled, so it is one phrase.
