@@ -6,7 +6,11 @@
 #                    ingest and the per-subject read latency on that store
 #   BENCH_SEARCH_SUBJECTS  subjects for the name-search comparison (default 1000000; see
 #                    bench/search.sh for its other knobs)
+#   BENCH_GRADE_SUBJECTS  subjects for the full-grading benchmark (default 100000; see
+#                    bench/grade.sh)
 #   HTTP_SUBJECTS    subjects of the HTTP benchmark's city (default 100000; see bench/http.sh)
+#   BENCH_CHECK_SUBJECTS  subjects of the credit-check benchmark's city (default 1000000; see
+#                    bench/checks.sh)
 #   BENCH_WORK       scratch directory (default /tmp/xinyong-bench; needs ~15 GB for the full run)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -63,9 +67,18 @@ echo "== name search: Xinyong vs PostgreSQL 15 pg_trgm vs SQLite FTS5 trigram, s
 # PostgreSQL on another port; see bench/search.sh.
 BENCH_WORK="$WORK" bash bench/search.sh
 
+echo "== full grading: xinyong grade --all vs a plain RocksDB pass over the same records"
+# Its own city (BENCH_GRADE_SUBJECTS, default 100,000; 1110000 for the 1 M / 20 M figure); see
+# bench/grade.sh.
+BENCH_WORK="$WORK" bash bench/grade.sh
+
 echo "== HTTP: GET /api/v1/subjects/{code} over every registered code, wrk on loopback"
 # Its own city (HTTP_SUBJECTS, default 100,000) and server; see bench/http.sh for its knobs.
 BENCH_WORK="$WORK" bash bench/http.sh
+
+echo "== credit checks: a batch of every subject vs the old way; single checks over HTTP at 10,000/s"
+# Its own city (BENCH_CHECK_SUBJECTS, default 1,000,000) and server; see bench/checks.sh.
+BENCH_WORK="$WORK" bash bench/checks.sh
 
 if [ "${BENCH_FULL:-0}" = 1 ]; then
   echo "== full city: 1,000,000 subjects, every catalog file"

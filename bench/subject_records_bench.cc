@@ -1,9 +1,10 @@
 // Latency of "all records of one subject" (Store::ListRecords), in process, on an existing store.
-// Usage: bench_subject_records DATA_DIR [SAMPLES] [--compact] [--cache-mib=N]
+// Usage: bench_subject_records DATA_DIR [SAMPLES] [--compact | --settle] [--cache-mib=N]
 // Picks subjects uniformly at random among those the store holds (ids 1..N), warms the cache with
 // one pass, then times SAMPLES lookups and prints percentiles in microseconds. With --compact the
 // store is first compacted (the steady state a running server reaches in the background after a
-// bulk load); without it, whatever shape the last ingest left is measured.
+// bulk load); without it, whatever shape the last ingest left is measured. --settle only waits for
+// the compactions RocksDB still has to do on its own (RocksDbStore::WaitForCompactions).
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -20,14 +21,15 @@ int main(int argc, char** argv) {
     return 2;
   }
   size_t samples = argc > 2 ? std::strtoull(argv[2], nullptr, 10) : 100000;
-  bool compact = false;
+  bool compact = false, settle = false;
   xinyong::storage::RocksDbOptions o;
   for (int i = 3; i < argc; ++i) {
     std::string a = argv[i];
     if (a == "--compact") compact = true;
+    if (a == "--settle") settle = true;
     if (a.starts_with("--cache-mib=")) o.block_cache_bytes = std::stoull(a.substr(12)) << 20;
   }
-  o.read_only = !compact;
+  o.read_only = !compact && !settle;
   o.create_if_missing = false;
   auto store = xinyong::storage::RocksDbStore::Open(argv[1], o);
   if (!store.ok()) {
@@ -42,6 +44,15 @@ int main(int argc, char** argv) {
       return 1;
     }
     std::fprintf(stderr, "compacted in %.1f s\n",
+                 std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+  } else if (settle) {
+    auto t0 = std::chrono::steady_clock::now();
+    auto s = (*store)->WaitForCompactions();
+    if (!s.ok()) {
+      std::fprintf(stderr, "%s\n", s.ToString().c_str());
+      return 1;
+    }
+    std::fprintf(stderr, "settled in %.1f s\n",
                  std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
   }
   auto stats = (*store)->Stats();

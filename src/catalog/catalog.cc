@@ -38,6 +38,7 @@ struct SourceLines {
   std::map<std::string, int> keys;  // top-level key -> line of its value
   std::vector<int> fields;          // line of each [[field]] header
   std::vector<std::map<std::string, int>> field_keys;
+  std::map<std::string, int> derivation;  // keys of [derived_from]
 
   int Key(const std::string& key) const {
     auto it = keys.find(key);
@@ -92,9 +93,14 @@ std::optional<FieldType> TypeRequiredByRole(FieldRole role) {
       return FieldType::kIdNumber;
     case FieldRole::kDecisionDate:
     case FieldRole::kReportDate:
+    case FieldRole::kListEnd:
+    case FieldRole::kFulfilmentDate:
+    case FieldRole::kDeadline:
       return FieldType::kDate;
     case FieldRole::kSubjectCategory:
     case FieldRole::kProcedure:
+    case FieldRole::kFulfilmentStatus:
+    case FieldRole::kPublicityType:
       return FieldType::kEnum;
     default:
       return std::nullopt;
@@ -221,12 +227,13 @@ constexpr std::string_view kNatureChoices = "positive, neutral, negative";
 constexpr std::string_view kSeverityChoices = "none, minor, general, serious";
 constexpr std::string_view kFieldTypeChoices =
     "string, text, date, money, integer, enum, uscc, org_code, reg_number, tax_number, "
-    "id_number, code";
+    "id_number, code, commitment_code";
 constexpr std::string_view kFieldRoleChoices =
     "subject_name, subject_category, subject_uscc, subject_reg_number, subject_org_code, "
     "subject_tax_number, subject_inst_cert, subject_social_org_cert, subject_id_type, "
     "subject_id_number, decision_date, document_number, procedure, legal_rep_id_number, "
-    "report_date, none";
+    "report_date, subject_status, list_end, fulfilment_status, fulfilment_date, publicity_type, "
+    "deadline, none";
 constexpr std::string_view kSubjectTypeChoices =
     "legal_person, individual_business, other_organization, natural_person";
 
@@ -258,7 +265,8 @@ Status ParseField(const std::string& file, const toml::value& value, const std::
       code.empty() ? what_prefix : "field " + Quote(code) + " of indicator " + Quote(owner);
   TableReader r(file, value.as_table(), line, what, &lines->field_keys.back());
   XY_RETURN_IF_ERROR(r.CheckKeys(
-      {"code", "label", "aliases", "type", "role", "required", "max_length", "values"}));
+      {"code", "label", "aliases", "type", "role", "required", "max_length", "values",
+       "public_values", "from"}));
   XY_RETURN_IF_ERROR(r.RequiredString("code", &field->code));
   XY_RETURN_IF_ERROR(r.RequiredString("label", &field->label));
   XY_RETURN_IF_ERROR(r.StringArray("aliases", &field->aliases));
@@ -271,6 +279,26 @@ Status ParseField(const std::string& file, const toml::value& value, const std::
   XY_RETURN_IF_ERROR(r.Int("max_length", 0, kMaxFieldLength, &max_length));
   field->max_length = static_cast<uint32_t>(max_length);
   XY_RETURN_IF_ERROR(r.StringArray("values", &field->enum_values));
+  XY_RETURN_IF_ERROR(r.StringArray("public_values", &field->public_values));
+  XY_RETURN_IF_ERROR(r.String("from", &field->from));
+  return Status::Ok();
+}
+
+// [derived_from] indicator = "...", when_field = "...", when_values = [...]
+Status ParseDerivation(const std::string& file, const toml::value& value, const std::string& what,
+                       Derivation* d, SourceLines* lines) {
+  const int line = LineOf(value);
+  if (!value.is_table()) {
+    return Error(file, line, "'derived_from' of " + what + " must be a table ([derived_from])");
+  }
+  TableReader r(file, value.as_table(), line, "[derived_from] of " + what, &lines->derivation);
+  XY_RETURN_IF_ERROR(r.CheckKeys({"indicator", "when_field", "when_values"}));
+  XY_RETURN_IF_ERROR(r.RequiredString("indicator", &d->source));
+  XY_RETURN_IF_ERROR(r.RequiredString("when_field", &d->when_field));
+  XY_RETURN_IF_ERROR(r.StringArray("when_values", &d->when_values));
+  if (d->when_values.empty()) {
+    return Error(file, line, "[derived_from] of " + what + " has no 'when_values'");
+  }
   return Status::Ok();
 }
 
@@ -287,7 +315,8 @@ Status ParseTable(const std::string& file, const toml::value& root, Indicator* i
   XY_RETURN_IF_ERROR(r.CheckKeys({"code", "name", "category", "source_departments", "subject_types",
                                   "disclosure", "nature", "severity", "publicity_min_months",
                                   "publicity_max_months", "retention_years", "legal_basis",
-                                  "natural_key", "shuanggongshi", "publish_id_number", "field"}));
+                                  "natural_key", "shuanggongshi", "publish_id_number",
+                                  "derived_from", "field"}));
   XY_RETURN_IF_ERROR(r.RequiredString("code", &ind->code));
   XY_RETURN_IF_ERROR(r.String("name", &ind->name));
   XY_RETURN_IF_ERROR(r.String("category", &ind->category));
@@ -323,6 +352,10 @@ Status ParseTable(const std::string& file, const toml::value& root, Indicator* i
   XY_RETURN_IF_ERROR(r.StringArray("natural_key", &ind->natural_key));
   XY_RETURN_IF_ERROR(r.Bool("shuanggongshi", &ind->shuanggongshi));
   XY_RETURN_IF_ERROR(r.Bool("publish_id_number", &ind->publish_id_number));
+  if (const toml::value* d = r.Find("derived_from")) {
+    ind->derived_from.emplace();
+    XY_RETURN_IF_ERROR(ParseDerivation(file, *d, what, &*ind->derived_from, lines));
+  }
 
   if (const toml::value* fields = r.Find("field")) {
     if (!fields->is_array()) {
@@ -377,6 +410,31 @@ Status ValidateField(const std::string& file, const Indicator& ind, size_t i,
     return Error(file, lines.FieldKey(i, "type"),
                  what + " has role " + Quote(FieldRoleName(f.role)) + ", which needs type " +
                      Quote(FieldTypeName(*t)) + ", not " + Quote(FieldTypeName(f.type)));
+  }
+  if (f.role == FieldRole::kPublicityType) {
+    if (f.public_values.empty()) {
+      return Error(file, lines.Field(i),
+                   what + " has role 'publicity_type' but no 'public_values' (the values that "
+                          "make a record public)");
+    }
+    for (const std::string& v : f.public_values) {
+      if (std::find(f.enum_values.begin(), f.enum_values.end(), v) == f.enum_values.end()) {
+        return Error(file, lines.FieldKey(i, "public_values"),
+                     what + " lists public value " + Quote(v) + ", which is not one of its values");
+      }
+    }
+  } else if (!f.public_values.empty()) {
+    return Error(file, lines.FieldKey(i, "public_values"),
+                 what + " has 'public_values' but not role 'publicity_type'");
+  }
+  if (!f.from.empty() && !ind.derived_from) {
+    return Error(file, lines.FieldKey(i, "from"),
+                 what + " has 'from' but the indicator has no [derived_from]");
+  }
+  if (ind.derived_from && f.required && f.from.empty()) {
+    return Error(file, lines.Field(i),
+                 what + " is required but has no 'from'; a derived record takes every value from "
+                        "its source");
   }
   return Status::Ok();
 }
@@ -553,6 +611,74 @@ Status ValidateBuilt(const Indicator& ind) {
   return Validate(ind, lines);
 }
 
+// The rules between a derived indicator and its source (see Derivation), checked once every
+// indicator is known.
+Status ValidateDerivation(const Indicator& ind, const std::vector<Indicator>& all) {
+  const Derivation& d = *ind.derived_from;
+  const std::string& file = ind.source_file;
+  const int line = ind.source_line > 0 ? ind.source_line : 1;
+  const std::string what = "indicator " + Quote(ind.code);
+  const Indicator* src = nullptr;
+  for (const Indicator& i : all) {
+    if (i.code == d.source) src = &i;
+    if (&i != &ind && i.derived_from && i.derived_from->source == d.source) {
+      return Error(file, line,
+                   what + " and " + Quote(i.code) + " are both derived from " + Quote(d.source) +
+                       "; an indicator has at most one derived indicator");
+    }
+  }
+  if (src == nullptr || src == &ind) {
+    return Error(file, line,
+                 what + " is derived from " + Quote(d.source) + ", which is no other indicator");
+  }
+  if (src->derived_from) {
+    return Error(file, line,
+                 what + " is derived from " + Quote(d.source) + ", which is derived itself");
+  }
+  const int when = src->FieldIndex(d.when_field);
+  if (when < 0 || src->fields[static_cast<size_t>(when)].code != d.when_field) {
+    return Error(file, line,
+                 "[derived_from] of " + what + " names when_field " + Quote(d.when_field) +
+                     ", which is no field code of " + Quote(d.source));
+  }
+  const Field& wf = src->fields[static_cast<size_t>(when)];
+  for (const std::string& v : d.when_values) {
+    if (wf.type == FieldType::kEnum &&
+        std::find(wf.enum_values.begin(), wf.enum_values.end(), v) == wf.enum_values.end()) {
+      return Error(file, line,
+                   "[derived_from] of " + what + " lists " + Quote(v) + ", which is not a value of " +
+                       Quote(d.source) + "." + wf.code);
+    }
+  }
+  for (SubjectType t : src->subject_types) {
+    if (std::find(ind.subject_types.begin(), ind.subject_types.end(), t) ==
+        ind.subject_types.end()) {
+      return Error(file, line,
+                   what + " does not cover subject type " + Quote(SubjectTypeName(t)) + " of " +
+                       Quote(d.source) + "; every record of the source must be able to derive");
+    }
+  }
+  for (const Field& f : ind.fields) {
+    if (f.from.empty()) continue;
+    const int si = src->FieldIndex(f.from);
+    if (si < 0 || src->fields[static_cast<size_t>(si)].code != f.from) {
+      return Error(file, line,
+                   "field " + Quote(f.code) + " of " + what + " is from " + Quote(f.from) +
+                       ", which is no field code of " + Quote(d.source));
+    }
+    const Field& sf = src->fields[static_cast<size_t>(si)];
+    const bool text = (sf.type == FieldType::kString || sf.type == FieldType::kText) &&
+                      (f.type == FieldType::kString || f.type == FieldType::kText);
+    if (sf.type != f.type && !text) {
+      return Error(file, line,
+                   "field " + Quote(f.code) + " of " + what + " is of type " +
+                       Quote(FieldTypeName(f.type)) + " but its source " + Quote(f.from) +
+                       " is of type " + Quote(FieldTypeName(sf.type)));
+    }
+  }
+  return Status::Ok();
+}
+
 // "[error] toml::parse_key_value_pair: missing value ..." (first line) -> "missing value ...".
 std::string SyntaxSummary(const std::string& what) {
   std::string first = what.substr(0, what.find('\n'));
@@ -628,9 +754,19 @@ Result<std::unique_ptr<Catalog>> Catalog::FromIndicators(std::vector<Indicator> 
                        first.source_file + ":" + std::to_string(first.source_line));
     }
   }
+  for (const Indicator& ind : indicators) {
+    if (ind.derived_from) XY_RETURN_IF_ERROR(ValidateDerivation(ind, indicators));
+  }
   auto catalog = std::make_unique<Catalog>();
   catalog->indicators_ = std::move(indicators);
   return catalog;
+}
+
+const Indicator* Catalog::DerivedFrom(std::string_view source) const {
+  for (const Indicator& ind : indicators_) {
+    if (ind.derived_from && ind.derived_from->source == source) return &ind;
+  }
+  return nullptr;
 }
 
 const Indicator* Catalog::Find(std::string_view code) const {

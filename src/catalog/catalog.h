@@ -34,6 +34,8 @@ class Catalog {
   // nullptr when none qualifies, or when two qualify with the same count: an ambiguous file is
   // not guessed, the caller must name its indicator.
   const Indicator* MatchHeader(const std::vector<std::string>& header) const;
+  // The indicator derived from `source` (its derived_from names it), or nullptr.
+  const Indicator* DerivedFrom(std::string_view source) const;
 
  private:
   std::vector<Indicator> indicators_;

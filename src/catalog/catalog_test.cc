@@ -109,7 +109,7 @@ class RealCatalogTest : public ::testing::Test {
 
 const Catalog* RealCatalogTest::catalog_ = nullptr;
 
-TEST_F(RealCatalogTest, LoadsAllTwelveIndicatorsWithLegalBases) {
+TEST_F(RealCatalogTest, LoadsAllThirteenIndicatorsWithLegalBases) {
   ASSERT_NE(catalog_, nullptr);
   std::set<std::string> codes;
   for (const Indicator& ind : catalog_->indicators()) {
@@ -126,8 +126,9 @@ TEST_F(RealCatalogTest, LoadsAllTwelveIndicatorsWithLegalBases) {
   EXPECT_EQ(codes, (std::set<std::string>{"reg_basic", "admin_licence", "admin_penalty",
                                           "court_dishonest_debtor", "serious_dishonesty",
                                           "abnormal_operation", "tax_a_grade", "red_list",
-                                          "credit_commitment", "contract_performance",
-                                          "social_insurance_arrears", "utility_arrears"}));
+                                          "credit_commitment", "commitment_breach",
+                                          "contract_performance", "social_insurance_arrears",
+                                          "utility_arrears"}));
 }
 
 TEST_F(RealCatalogTest, CarriesNothingAboutSpeechOrOpinion) {
@@ -221,6 +222,20 @@ TEST_F(RealCatalogTest, CommitmentsCarryTheSevenTypes) {
             (std::vector<std::string>{"全部履行", "部分履行", "全部未履行"}));
   EXPECT_EQ(c.fields[c.FieldIndex("公开类型")].enum_values,
             (std::vector<std::string>{"可向社会公开", "特定范围内公开", "不可公开"}));
+}
+
+TEST_F(RealCatalogTest, BrokenCommitmentsDeriveABreachRecordPublishedByTheirPublicityType) {
+  const Indicator& c = Get("credit_commitment");
+  EXPECT_EQ(c.fields[c.FieldIndex("CN_CNBM")].type, FieldType::kCommitmentCode);
+  EXPECT_EQ(c.fields[c.FieldIndexByRole(FieldRole::kPublicityType)].public_values,
+            std::vector<std::string>{"可向社会公开"});
+  EXPECT_EQ(c.fields[c.FieldIndexByRole(FieldRole::kDeadline)].code, "CN_CNYXQ");
+  const Indicator* b = catalog_->DerivedFrom("credit_commitment");
+  ASSERT_NE(b, nullptr);
+  EXPECT_EQ(b->code, "commitment_breach");
+  EXPECT_EQ(b->nature, Nature::kNegative);
+  EXPECT_EQ(b->derived_from->when_values, (std::vector<std::string>{"部分履行", "全部未履行"}));
+  EXPECT_EQ(catalog_->DerivedFrom("admin_penalty"), nullptr);
 }
 
 TEST_F(RealCatalogTest, FieldIndexFindsCodesLabelsAndAliases) {
@@ -593,15 +608,91 @@ TEST(FromIndicatorsTest, ValidatesIndicatorsBuiltInCode) {
             "tool:1: indicator 'bad' has no legal_basis; nothing may be collected without one");
 }
 
+TEST(ParseIndicatorTest, PublicityTypeNeedsPublicValuesAmongItsValues) {
+  const std::string field =
+      "[[field]]\ncode = \"GK\"\nlabel = \"公开类型\"\ntype = \"enum\"\n"
+      "role = \"publicity_type\"\nvalues = [\"可向社会公开\", \"不可公开\"]\n";
+  EXPECT_THAT(Rejection(std::string(kBase) + "\n" + field),
+              HasSubstr("has role 'publicity_type' but no 'public_values'"));
+  EXPECT_THAT(Rejection(std::string(kBase) + "\n" + field + "public_values = [\"公开\"]\n"),
+              HasSubstr("lists public value '公开', which is not one of its values"));
+  EXPECT_EQ(Rejection(std::string(kBase) + "\n" + field + "public_values = [\"可向社会公开\"]\n"), "");
+  EXPECT_THAT(Rejection(With("role = \"subject_name\"",
+                             "role = \"subject_name\"\npublic_values = [\"x\"]")),
+              HasSubstr("has 'public_values' but not role 'publicity_type'"));
+}
+
+// A source indicator and one derived from it, as a catalog must hold them together.
+Result<std::unique_ptr<Catalog>> SourceAndDerived(std::string_view derivation,
+                                                  std::string_view from = "MC") {
+  auto source = Catalog::ParseIndicator(
+      With("code = \"demo\"", "code = \"demo\"",
+           std::string(kBase) + "\n[[field]]\ncode = \"ZT\"\nlabel = \"状态\"\ntype = \"enum\"\n"
+                                "values = [\"好\", \"坏\"]\n"),
+      "demo.toml");
+  EXPECT_TRUE(source.ok()) << source.status().ToString();
+  std::string text = With("code = \"demo\"", "code = \"demo_bad\"");
+  text = With("natural_key = [\"WSH\"]",
+              "natural_key = [\"WSH\"]\n[derived_from]\n" + std::string(derivation), text);
+  text = With("role = \"subject_name\"", "role = \"subject_name\"\nfrom = \"" + std::string(from) + "\"", text);
+  text = With("role = \"document_number\"", "role = \"document_number\"\nfrom = \"WSH\"", text);
+  text = With("role = \"decision_date\"", "role = \"decision_date\"\nfrom = \"RQ\"", text);
+  auto derived = Catalog::ParseIndicator(text, "demo_bad.toml");
+  if (!derived.ok()) return derived.status();
+  std::vector<Indicator> both{*source, *derived};
+  return Catalog::FromIndicators(std::move(both));
+}
+
+TEST(DerivedIndicatorTest, LoadsWithItsSourceAndIsFoundByIt) {
+  auto c = SourceAndDerived("indicator = \"demo\"\nwhen_field = \"ZT\"\nwhen_values = [\"坏\"]");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  ASSERT_NE((*c)->DerivedFrom("demo"), nullptr);
+  EXPECT_EQ((*c)->DerivedFrom("demo")->code, "demo_bad");
+  EXPECT_EQ((*c)->DerivedFrom("demo_bad"), nullptr);
+}
+
+TEST(DerivedIndicatorTest, RejectsWhatCannotBeDerived) {
+  EXPECT_THAT(SourceAndDerived("indicator = \"nope\"\nwhen_field = \"ZT\"\nwhen_values = [\"坏\"]")
+                  .status()
+                  .message(),
+              HasSubstr("is derived from 'nope', which is no other indicator"));
+  EXPECT_THAT(SourceAndDerived("indicator = \"demo\"\nwhen_field = \"XX\"\nwhen_values = [\"坏\"]")
+                  .status()
+                  .message(),
+              HasSubstr("names when_field 'XX', which is no field code of 'demo'"));
+  EXPECT_THAT(SourceAndDerived("indicator = \"demo\"\nwhen_field = \"ZT\"\nwhen_values = [\"差\"]")
+                  .status()
+                  .message(),
+              HasSubstr("lists '差', which is not a value of 'demo'.ZT"));
+  EXPECT_THAT(SourceAndDerived("indicator = \"demo\"\nwhen_field = \"ZT\"\nwhen_values = [\"坏\"]",
+                               "RQ")
+                  .status()
+                  .message(),
+              HasSubstr("field 'MC' of indicator 'demo_bad' is of type 'string' but its source "
+                        "'RQ' is of type 'date'"));
+  EXPECT_THAT(SourceAndDerived("indicator = \"demo\"\nwhen_field = \"ZT\"").status().message(),
+              HasSubstr("has no 'when_values'"));
+}
+
+TEST(DerivedIndicatorTest, EveryRequiredFieldNeedsASource) {
+  std::string text = With("natural_key = [\"WSH\"]",
+                          "natural_key = [\"WSH\"]\n[derived_from]\nindicator = \"x\"\n"
+                          "when_field = \"ZT\"\nwhen_values = [\"坏\"]");
+  EXPECT_THAT(Rejection(text), HasSubstr("field 'MC' of indicator 'demo' is required but has no "
+                                         "'from'"));
+  EXPECT_THAT(Rejection(With("role = \"subject_name\"", "role = \"subject_name\"\nfrom = \"X\"")),
+              HasSubstr("has 'from' but the indicator has no [derived_from]"));
+}
+
 // ---- Names ---------------------------------------------------------------------------------
 
 TEST(IndicatorNamesTest, EveryNameParsesBack) {
-  for (int i = 0; i <= 15; ++i) {
+  for (int i = 0; i <= 21; ++i) {
     auto role = static_cast<FieldRole>(i);
     EXPECT_EQ(ParseFieldRole(FieldRoleName(role)), role) << i;
   }
   EXPECT_EQ(FieldRoleName(FieldRole::kReportDate), "report_date");
-  for (int i = 1; i <= 12; ++i) {
+  for (int i = 1; i <= 13; ++i) {
     auto type = static_cast<FieldType>(i);
     EXPECT_EQ(ParseFieldType(FieldTypeName(type)), type) << i;
   }

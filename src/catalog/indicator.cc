@@ -28,7 +28,7 @@ constexpr std::array<std::pair<Severity, std::string_view>, 4> kSeverityNames{{
     {Severity::kSerious, "serious"},
 }};
 
-constexpr std::array<std::pair<FieldType, std::string_view>, 12> kFieldTypeNames{{
+constexpr std::array<std::pair<FieldType, std::string_view>, 13> kFieldTypeNames{{
     {FieldType::kString, "string"},
     {FieldType::kText, "text"},
     {FieldType::kDate, "date"},
@@ -41,9 +41,10 @@ constexpr std::array<std::pair<FieldType, std::string_view>, 12> kFieldTypeNames
     {FieldType::kTaxNumber, "tax_number"},
     {FieldType::kIdNumber, "id_number"},
     {FieldType::kCode, "code"},
+    {FieldType::kCommitmentCode, "commitment_code"},
 }};
 
-constexpr std::array<std::pair<FieldRole, std::string_view>, 20> kFieldRoleNames{{
+constexpr std::array<std::pair<FieldRole, std::string_view>, 22> kFieldRoleNames{{
     {FieldRole::kNone, "none"},
     {FieldRole::kSubjectName, "subject_name"},
     {FieldRole::kSubjectCategory, "subject_category"},
@@ -64,6 +65,8 @@ constexpr std::array<std::pair<FieldRole, std::string_view>, 20> kFieldRoleNames
     {FieldRole::kListEnd, "list_end"},
     {FieldRole::kFulfilmentStatus, "fulfilment_status"},
     {FieldRole::kFulfilmentDate, "fulfilment_date"},
+    {FieldRole::kPublicityType, "publicity_type"},
+    {FieldRole::kDeadline, "deadline"},
 }};
 
 template <typename E, size_t N>

@@ -28,6 +28,8 @@ enum class FieldType : uint8_t {
   kIdNumber = 11,   // a certificate number of a person; a resident ID when its type says so.
                     // Personal data: hashed + encrypted, never stored in plaintext.
   kCode = 12,       // any other code (certificate numbers of institutions, department codes)
+  // 承诺编码 of a credit commitment: 6-digit division + 8-digit date + 6-digit serial (FACTS §7).
+  kCommitmentCode = 13,
 };
 
 // What a field means to the ingestion pipeline beyond its type.
@@ -54,6 +56,12 @@ enum class FieldRole : uint8_t {
   kListEnd = 17,          // 有效期至 / 移出日期: a list membership ends on this date
   kFulfilmentStatus = 18, // 承诺履行状态: 全部履行 / 部分履行 / 全部未履行
   kFulfilmentDate = 19,   // 履行状态认定日期: when the fulfilment status was found
+  // 公开类型 (可向社会公开 / 特定范围内公开 / 不可公开): decides, record by record, whether the public
+  // sees it — the field's `public_values` make a record public whatever the indicator's
+  // disclosure, any other value keeps it from the public; a record without one follows the
+  // indicator.
+  kPublicityType = 20,
+  kDeadline = 21,         // 承诺有效期 / 履行期限: an unfulfilled commitment past it is overdue
 };
 
 enum class Disclosure : uint8_t {
@@ -76,6 +84,20 @@ struct Field {
   bool required = false;
   uint32_t max_length = 0;          // in characters; 0 = the type's default
   std::vector<std::string> enum_values;
+  // Role publicity_type only: the values that make a record public (社会公开).
+  std::vector<std::string> public_values;
+  // Derived indicators only: the source indicator's field this field's value is copied from.
+  std::string from;
+};
+
+// A derived indicator's records are made by the ingester, in the same batch, from the records of
+// its source indicator whose `when_field` holds one of `when_values` — e.g. a credit commitment
+// found 部分履行 or 全部未履行 becomes a 违背信用承诺 record (FACTS §7). The derived record then
+// lives like any other: validated against its own fields, versioned, published, counted.
+struct Derivation {
+  std::string source;      // the source indicator's code
+  std::string when_field;  // a field code of the source
+  std::vector<std::string> when_values;
 };
 
 struct Indicator {
@@ -97,6 +119,7 @@ struct Indicator {
   // The law orders the subject's certificate number published unmasked with the record (court
   // lists of dishonest judgment debtors); everywhere else ID numbers are shown masked.
   bool publish_id_number = false;
+  std::optional<Derivation> derived_from;
   std::string source_file;       // where it was loaded from, for error messages
   int source_line = 0;
 

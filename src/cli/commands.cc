@@ -12,6 +12,7 @@
 #include "ingest/field_validation.h"
 #include "rules/check.h"
 #include "server/checks.h"
+#include "server/grades.h"
 #include "server/json_views.h"
 #include "server/lists.h"
 #include "server/platform.h"
@@ -137,6 +138,7 @@ std::string HumanFileReport(const ingest::FileReport& f) {
                 static_cast<unsigned long long>(f.late),
                 static_cast<unsigned long long>(f.corrected), f.seconds);
   std::string s = buf;
+  if (f.derived > 0) s += " derived " + std::to_string(f.derived);
   if (f.rejected > 0 || f.warnings > 0) {
     s += " — rejected rows: xinyong batch show " + std::to_string(f.batches.front());
     if (f.batches.size() > 1) s += " (and the following batches)";
@@ -150,9 +152,12 @@ void RegisterIngest(CLI::App& app, GlobalOptions& g) {
     std::vector<std::string> files;
     std::string indicator, dept, received, format;
     size_t batch_rows = 50000;
+    bool no_grade = false;
   };
   auto a = std::make_shared<Args>();
   cmd->add_option("files", a->files, "files to ingest")->required();
+  cmd->add_flag("--no-grade", a->no_grade,
+                "do not regrade the subjects of each batch (a bulk load; run `grade --all` after)");
   cmd->add_option("--indicator", a->indicator, "catalog indicator code (default: from file name or header)");
   cmd->add_option("--dept", a->dept, "submitting department code");
   cmd->add_option("--received", a->received, "date of receipt, YYYY-MM-DD (default: today)");
@@ -169,7 +174,7 @@ void RegisterIngest(CLI::App& app, GlobalOptions& g) {
       if (!d.ok()) return Fail(g, d.status().WithContext("--received"));
       o.received_date = *d;
     }
-    auto p = OpenPlatform(g);
+    auto p = OpenPlatform(g, /*read_only=*/false, /*grade_on_ingest=*/!a->no_grade);
     if (!p) return;
     for (const auto& file : a->files) {
       auto r = p->ingester().IngestFile(file, o);
@@ -269,11 +274,34 @@ void RegisterSubject(CLI::App& app, GlobalOptions& g) {
   });
 }
 
+// A check as text: the headline, then each measure with its legal basis and what triggered it.
+void AppendCheckText(std::string_view name, std::string_view code, std::string_view scenario,
+                     const rules::CheckOutcome& o, uint64_t id, std::string* out) {
+  out->append(name).append("  ").append(code).append("  ").append(scenario).append("  ");
+  out->append(rules::CheckResultName(o.result)).append("  ").append(rules::CheckResultLabel(o.result));
+  out->append("  (核查 ").append(std::to_string(id)).append(")\n");
+  for (const rules::AppliedMeasure& m : o.measures) {
+    out->append("  ").append(m.measure->code).append(m.measure->mandatory ? "  强制  " : "  推荐  ");
+    out->append(m.measure->content).append("\n    依据: ").append(m.measure->legal_basis).append("\n");
+    for (const rules::TriggerEvidence& t : m.triggers) {
+      out->append("    触发: ").append(t.indicator).append(" ");
+      if (t.record_id != 0) {
+        out->append(t.document_number).append(" ").append(t.date.ToString());
+      } else {
+        out->append(t.detail);
+      }
+      if (t.until) out->append(" 至 ").append(t.until->ToString());
+      out->append("\n");
+    }
+  }
+}
+
 void RegisterCheck(CLI::App& app, GlobalOptions& g) {
   auto* cmd = app.add_subcommand(
       "check", "credit check (信用核查): the measures that apply in a scenario, and why; logged");
   struct Args {
     std::string code, file, scenario, purpose = "命令行核查", dept = "cli", date;
+    unsigned threads = 0;
   };
   auto a = std::make_shared<Args>();
   cmd->add_option("code", a->code, "USCC or legacy code (or --file)");
@@ -282,6 +310,7 @@ void RegisterCheck(CLI::App& app, GlobalOptions& g) {
   cmd->add_option("--purpose", a->purpose, "查询事由, logged with the check")->default_val("命令行核查");
   cmd->add_option("--dept", a->dept, "the using department, logged with the check")->default_val("cli");
   cmd->add_option("--date", a->date, "judge as of this day, YYYY-MM-DD (default: today)");
+  cmd->add_option("--threads", a->threads, "threads of a --file batch (default: one per core)");
   cmd->callback([&g, a] {
     if (a->code.empty() == a->file.empty()) return Fail(g, "give a subject code or --file, not both");
     Date today = Date::Today();
@@ -303,63 +332,117 @@ void RegisterCheck(CLI::App& app, GlobalOptions& g) {
     }
     auto p = OpenPlatform(g, /*read_only=*/false);  // checks are logged
     if (!p) return;
-    std::vector<server::CheckDone> done;
-    for (const std::string& code : codes) {
-      server::CheckRequest r{code, a->scenario, a->purpose, a->dept, "cli"};
-      auto c = server::EvaluateCheck(*p, r, today);
-      if (!c.ok()) {
-        if (codes.size() == 1 || c.status().message().starts_with("unknown scenario")) {
-          return Fail(g, c.status());
-        }
-        std::cerr << "xinyong: " << code.substr(0, 40) << ": " << c.status().message() << '\n';
-        g.exit_code = 1;
-        continue;
-      }
-      done.push_back(std::move(c).value());
+    // A large batch reads the trigger facts of the scenario in one go (a trigger index of the
+    // indicators the scenario reads) instead of each subject's records one by one. Not for a
+    // past --date: the index only serves checks as of the day it is built or later.
+    constexpr size_t kIndexFrom = 20000;
+    if (codes.size() >= kIndexFrom && today >= Date::Today()) {
+      if (auto t = p->triggers(a->scenario); !t.ok()) return Fail(g, t.status());
     }
-    std::vector<server::CheckDone*> to_log;
-    for (auto& c : done) to_log.push_back(&c);
-    if (Status st = server::LogChecks(*p, to_log); !st.ok()) return Fail(g, st);
-    for (const server::CheckDone& c : done) {
+    const server::CheckRequest r{"", a->scenario, a->purpose, a->dept, "cli"};
+    auto batch = server::EvaluateChecks(*p, r, codes, today, a->threads);
+    if (!batch.ok()) return Fail(g, batch.status());
+    for (size_t i = 0; i < codes.size(); ++i) {
+      const Status& why = batch->items[i].status;
+      if (why.ok()) continue;
+      if (codes.size() == 1 && a->file.empty()) return Fail(g, why);
+      std::cerr << "xinyong: " << codes[i].substr(0, 40) << ": " << why.message() << '\n';
+      g.exit_code = 1;
+    }
+    if (Status st = server::LogChecks(*p, &*batch); !st.ok()) return Fail(g, st);
+    std::string out;
+    for (const server::BatchItem& item : batch->items) {
+      if (!item.status.ok()) continue;
       if (g.json) {
-        PrintJson(server::CheckJson(c, today));
-        continue;
+        out.append(json::serialize(server::CheckJson(*batch, item))).push_back('\n');
+      } else {
+        AppendCheckText(item.name, item.code, a->scenario, item.outcome, item.id, &out);
       }
-      std::cout << c.subject.name << "  " << c.subject.DisplayCode() << "  " << a->scenario << "  "
-                << rules::CheckResultName(c.outcome.result) << "  "
-                << rules::CheckResultLabel(c.outcome.result) << "  (核查 " << c.log.id << ")\n";
-      for (const rules::AppliedMeasure& m : c.outcome.measures) {
-        std::cout << "  " << m.measure->code << (m.measure->mandatory ? "  强制  " : "  推荐  ")
-                  << m.measure->content << "\n    依据: " << m.measure->legal_basis << '\n';
-        for (const rules::TriggerEvidence& t : m.triggers) {
-          std::cout << "    触发: " << t.indicator << ' '
-                    << (t.record_id != 0 ? t.document_number + " " + t.date.ToString() : t.detail)
-                    << (t.until ? " 至 " + t.until->ToString() : std::string()) << '\n';
-        }
+      if (out.size() >= (1u << 20)) {
+        std::cout.write(out.data(), static_cast<std::streamsize>(out.size()));
+        out.clear();
       }
     }
+    std::cout.write(out.data(), static_cast<std::streamsize>(out.size()));
   });
 }
 
+// `computed`: why a grade that is not the stored one was computed.
+void PrintGrade(const Platform& p, const server::GradeView& v, std::string_view computed) {
+  const SubjectGrade& grade = v.grade;
+  std::cout << v.subject.name << "  " << v.subject.DisplayCode() << "  " << grade.grade << " ("
+            << grade.grade_label << ")  " << grade.score << " 分 = 基础分 " << p.evaluation().base()
+            << "  " << v.as_of.ToString()
+            << (v.stored ? "（自 " + grade.as_of.ToString() + " 起）" : std::string(computed))
+            << '\n';
+  for (const GradeReason& r : grade.reasons) {
+    std::cout << "  " << (r.points > 0 ? "+" : "") << r.points << "  " << r.label << "  "
+              << r.record_ids.size() << " 条" << (r.capped ? "（已达上限）" : "") << '\n';
+  }
+}
+
 void RegisterGrade(CLI::App& app, GlobalOptions& g) {
-  auto* cmd = app.add_subcommand("grade", "composite evaluation (公共信用综合评价): score, grade A–D and why");
-  auto code = std::make_shared<std::string>();
-  cmd->add_option("code", *code, "USCC or legacy code")->required();
-  cmd->callback([&g, code] {
-    auto p = OpenPlatform(g, /*read_only=*/true);
-    if (!p) return;
-    const Date today = Date::Today();
-    auto graded = server::GradeSubject(*p, *code, today);
-    if (!graded.ok()) return Fail(g, graded.status());
-    const Subject* s = &graded->subject;
-    const rules::Evaluation* e = &graded->evaluation;
-    if (g.json) return PrintJson(server::GradeJson(*s, p->evaluation(), *e, today));
-    std::cout << s->name << "  " << s->DisplayCode() << "  " << e->grade << " (" << e->grade_label
-              << ")  " << e->score << " 分 = 基础分 " << p->evaluation().base() << '\n';
-    for (const rules::Contribution& c : e->contributions) {
-      std::cout << "  " << (c.points > 0 ? "+" : "") << c.points << "  " << c.rule->label << "  "
-                << c.record_ids.size() << " 条" << (c.capped ? "（已达上限）" : "") << '\n';
+  auto* cmd = app.add_subcommand(
+      "grade", "composite evaluation (公共信用综合评价): score, grade A–D and why; --all recomputes");
+  struct Args {
+    std::string code, date;
+    bool history = false, all = false;
+    unsigned threads = 0;
+  };
+  auto a = std::make_shared<Args>();
+  cmd->add_option("code", a->code, "USCC or legacy code");
+  cmd->add_flag("--history", a->history, "the history of the subject's grade, newest first");
+  cmd->add_flag("--all", a->all, "recompute and store the grade of every organization");
+  cmd->add_option("--date", a->date,
+                  "as of this day, YYYY-MM-DD (default: today); with CODE, computed and not stored");
+  cmd->add_option("--threads", a->threads, "threads of --all (default: one per core)");
+  cmd->callback([&g, a] {
+    if (a->all == !a->code.empty()) return Fail(g, "grade: give either a CODE or --all");
+    if (a->all && a->history) return Fail(g, "--history: only with a CODE");
+    if (a->history && !a->date.empty()) return Fail(g, "--date: not with --history");
+    Date date = Date::Today();
+    if (!a->date.empty()) {
+      auto d = Date::Parse(a->date);
+      if (!d.ok()) return Fail(g, d.status().WithContext("--date"));
+      date = *d;
     }
+    auto p = OpenPlatform(g, /*read_only=*/!a->all);
+    if (!p) return;
+    if (a->all) {
+      auto summary = p->grader().RecomputeAll(date, a->threads);
+      if (!summary.ok()) return Fail(g, summary.status());
+      if (g.json) return PrintJson(server::GradingSummaryJson(*summary));
+      std::cout << "graded " << summary->subjects << " organizations as of " << date.ToString()
+                << " in " << summary->seconds << " s; " << summary->changed << " changed";
+      for (const auto& [grade, n] : summary->by_grade) std::cout << "  " << grade << " " << n;
+      std::cout << '\n';
+      return;
+    }
+    auto subject = p->FindSubjectByCode(a->code);
+    if (!subject.ok()) return Fail(g, subject.status());
+    if (a->history) {
+      if (subject->type == SubjectType::kNaturalPerson) {
+        return Fail(g, "natural persons are not graded");
+      }
+      std::vector<SubjectGrade> history;
+      Status st = p->store().ListGradeHistory(subject->id, 0, SIZE_MAX, &history);
+      if (!st.ok()) return Fail(g, st);
+      for (const SubjectGrade& e : history) {
+        if (g.json) {
+          PrintJson(server::GradeEntryJson(e));
+        } else {
+          std::cout << e.as_of.ToString() << "  " << e.grade << " (" << e.grade_label << ")  "
+                    << e.score << " 分\n";
+        }
+      }
+      if (!g.json && history.empty()) std::cerr << "no stored grade yet (xinyong grade --all)\n";
+      return;
+    }
+    auto v = a->date.empty() ? server::SubjectCurrentGrade(*p, *subject, date)
+                             : server::ComputeGrade(*p, *subject, date);
+    if (!v.ok()) return Fail(g, v.status());
+    if (g.json) return PrintJson(server::GradeViewJson(*p, *v));
+    PrintGrade(*p, *v, a->date.empty() ? "（即时计算：尚无存储的评价）" : "（按 --date 即时计算，未存储）");
   });
 }
 
@@ -461,8 +544,9 @@ void Fail(GlobalOptions& g, const std::string& message) {
 
 void Fail(GlobalOptions& g, const Status& s) { Fail(g, s.message()); }
 
-std::unique_ptr<Platform> OpenPlatform(GlobalOptions& g, bool read_only) {
+std::unique_ptr<Platform> OpenPlatform(GlobalOptions& g, bool read_only, bool grade_on_ingest) {
   PlatformOptions o;
+  o.grade_on_ingest = grade_on_ingest;
   o.data_dir = g.data_dir;
   o.share_dir = g.share_dir;
   o.key_file = g.key_file;
@@ -477,6 +561,7 @@ std::unique_ptr<Platform> OpenPlatform(GlobalOptions& g, bool read_only) {
 }
 
 void RegisterSearch(CLI::App& app, GlobalOptions& g);
+void RegisterCommitment(CLI::App& app, GlobalOptions& g);  // commands_commitment.cc
 void RegisterGen(CLI::App& app, GlobalOptions& g);
 void RegisterServe(CLI::App& app, GlobalOptions& g);
 
@@ -491,6 +576,7 @@ void RegisterCommands(CLI::App& app, GlobalOptions& g) {
   RegisterSubject(app, g);
   RegisterCheck(app, g);
   RegisterLists(app, g);
+  RegisterCommitment(app, g);
   RegisterGrade(app, g);
   RegisterInspect(app, g);
   RegisterSearch(app, g);

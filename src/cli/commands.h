@@ -26,6 +26,8 @@ void RegisterCommands(CLI::App& app, GlobalOptions& global);
 void Fail(GlobalOptions& g, const std::string& message);
 void Fail(GlobalOptions& g, const Status& status);
 // Opens the platform named by the global options; on failure reports it (Fail) and returns null.
-std::unique_ptr<server::Platform> OpenPlatform(GlobalOptions& g, bool read_only = false);
+// `grade_on_ingest`: PlatformOptions::grade_on_ingest.
+std::unique_ptr<server::Platform> OpenPlatform(GlobalOptions& g, bool read_only = false,
+                                               bool grade_on_ingest = true);
 
 }  // namespace xinyong::cli

@@ -5,6 +5,7 @@
 #include <boost/url/encode.hpp>
 #include <boost/url/rfc/unreserved_chars.hpp>
 
+#include <chrono>
 #include <iostream>
 
 #include "cli/commands.h"
@@ -68,12 +69,18 @@ void RegisterServe(CLI::App& app, GlobalOptions& g) {
     bool access_log = false;
     size_t body_limit_mib = 64;
     size_t cache_mib = 0;
+    unsigned workers = 32;
   };
   auto a = std::make_shared<Args>();
   cmd->add_option("--listen", a->listen, "HOST:PORT")->default_val("127.0.0.1:8080");
   cmd->add_option("--web", a->web, "portal files (default: $XINYONG_WEB, else the source tree's web/)");
   cmd->add_option("--threads", a->threads, "I/O threads (default: one per core)");
   cmd->add_option("--body-limit-mib", a->body_limit_mib, "largest request body")->default_val(64);
+  cmd->add_option("--workers", a->workers,
+                  "threads for POST requests (ingestion, credit checks); a check waits for its "
+                  "log to be synced, and concurrent checks share one sync")
+      ->default_val(32)
+      ->check(CLI::Range(1, 1024));
   cmd->add_flag("--access-log", a->access_log, "one line per request on stderr");
   cmd->add_option("--cache-mib", a->cache_mib,
                   "the store's block cache of uncompressed blocks (default 256)");
@@ -90,6 +97,7 @@ void RegisterServe(CLI::App& app, GlobalOptions& g) {
       return Fail(g, "--listen '" + a->listen + "' has no valid port");
     }
     o.threads = a->threads;
+    o.worker_threads = a->workers;
     o.access_log = a->access_log;
     o.body_limit = a->body_limit_mib << 20;
     o.web_root = a->web.empty() ? server::DefaultWebRoot() : a->web;
@@ -100,6 +108,15 @@ void RegisterServe(CLI::App& app, GlobalOptions& g) {
     if (auto names = p->names(); !names.ok()) return Fail(g, names.status().message());
     else std::cerr << "xinyong: name index of " << (*names)->Stats().subjects << " subjects built in "
                    << (*names)->Stats().build_seconds << " s\n";
+    // So is the credit checks' trigger index.
+    const auto t0 = std::chrono::steady_clock::now();
+    auto triggers = p->triggers();
+    if (!triggers.ok()) return Fail(g, triggers.status().message());
+    const rules::TriggerIndexStats ts = (*triggers)->Stats();
+    std::cerr << "xinyong: trigger index of " << ts.subjects << " subjects (" << ts.facts
+              << " facts, " << ts.bytes / 1024 << " KiB) built in "
+              << std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count()
+              << " s\n";
     auto s = server::HttpServer::Create(*p, o);
     if (!s.ok()) return Fail(g, s.status().message());
     std::cerr << "xinyong: serving http://" << (*s)->address() << " (data " << g.data_dir << ")\n";

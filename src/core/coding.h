@@ -56,6 +56,17 @@ inline bool GetVarint(std::string_view* in, uint64_t* v) {
   return false;
 }
 
+// Signed integers as zig-zag varints: small magnitudes of either sign take one byte.
+inline void PutSignedVarint(std::string* out, int64_t v) {
+  PutVarint(out, (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63));
+}
+inline bool GetSignedVarint(std::string_view* in, int64_t* v) {
+  uint64_t u = 0;
+  if (!GetVarint(in, &u)) return false;
+  *v = static_cast<int64_t>(u >> 1) ^ -static_cast<int64_t>(u & 1);
+  return true;
+}
+
 inline void PutString(std::string* out, std::string_view s) {
   PutVarint(out, s.size());
   out->append(s);

@@ -465,4 +465,54 @@ Result<std::string> ParseTaxRegistrationNumber(std::string_view input) {
   return code;
 }
 
+namespace {
+
+// GB/T 2260 province-level prefixes: 11-15 北京…内蒙古, 21-23 辽宁…黑龙江, 31-37 上海…山东,
+// 41-46 河南…海南, 50-54 重庆…西藏, 61-65 陕西…新疆, 71 台湾, 81-82 香港, 澳门.
+bool IsProvincePrefix(int p) {
+  return (p >= 11 && p <= 15) || (p >= 21 && p <= 23) || (p >= 31 && p <= 37) ||
+         (p >= 41 && p <= 46) || (p >= 50 && p <= 54) || (p >= 61 && p <= 65) || p == 71 ||
+         p == 81 || p == 82;
+}
+
+}  // namespace
+
+Result<CommitmentCodeInfo> ParseCommitmentCode(std::string_view input, Date today) {
+  const std::string code = NormalizeCodeInput(input);
+  const auto fail = [&code](const std::string& reason) {
+    return Status::InvalidArgument(Quote(code) + reason);
+  };
+  if (const size_t n = CharCount(code); n != 20) {
+    return fail(" has " + CountPhrase(n) +
+                "; a commitment code has 20 digits (division, date, serial)");
+  }
+  if (!AllDigits(code)) return fail(" is not all digits; a commitment code has 20 digits");
+  const int province = (code[0] - '0') * 10 + (code[1] - '0');
+  if (!IsProvincePrefix(province)) {
+    return fail(" starts with division " + code.substr(0, 6) + ", whose province code " +
+                code.substr(0, 2) + " does not exist");
+  }
+  const auto digits = [&code](size_t pos, size_t n) {
+    int v = 0;
+    for (size_t i = pos; i < pos + n; ++i) v = v * 10 + (code[i] - '0');
+    return v;
+  };
+  auto date = Date::FromYmd(digits(6, 4), digits(10, 2), digits(12, 2));
+  if (!date.ok() || digits(6, 4) < 2000) {
+    return fail(" holds '" + code.substr(6, 8) +
+                "' where the date the commitment was made (YYYYMMDD, 2000 or later) belongs");
+  }
+  if (*date > today) {
+    return fail(" is dated " + date->ToString() + ", after today (" + today.ToString() + ")");
+  }
+  const int serial = digits(14, 6);
+  if (serial == 0) return fail(" has serial 000000; serials start at 000001");
+  CommitmentCodeInfo info;
+  info.code = code;
+  info.division = code.substr(0, 6);
+  info.date = *date;
+  info.serial = static_cast<uint32_t>(serial);
+  return info;
+}
+
 }  // namespace xinyong::ident

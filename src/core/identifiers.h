@@ -5,6 +5,7 @@
 // (NormalizeCodeInput) and return InvalidArgument with a one-sentence reason on failure.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -63,5 +64,16 @@ Result<std::string> ParseRegistrationNumber(std::string_view input);
 char RegistrationNumberCheckDigit(std::string_view first14);
 // 15-digit legacy tax registration number (税务登记号): 6-digit region + 9-char organization code.
 Result<std::string> ParseTaxRegistrationNumber(std::string_view input);
+
+// 承诺编码 of a credit commitment (FACTS §7): a 6-digit administrative division code (GB/T 2260,
+// a real province prefix), the 8-digit date the commitment was made (a real date, 2000 or later,
+// not after `today`) and a 6-digit serial other than 000000.
+struct CommitmentCodeInfo {
+  std::string code;      // 20 normalized digits
+  std::string division;  // positions 1-6
+  Date date;             // positions 7-14
+  uint32_t serial = 0;   // positions 15-20
+};
+Result<CommitmentCodeInfo> ParseCommitmentCode(std::string_view input, Date today);
 
 }  // namespace xinyong::ident

@@ -669,5 +669,37 @@ TEST(TaxRegistrationNumberTest, RejectsLetterInRegionAndWrongLength) {
             "'600037341' has 9 characters; a tax registration number has 15");
 }
 
+// ---------------------------------------------------------------------------------------------
+// Commitment code (承诺编码)
+
+TEST(CommitmentCodeTest, SplitsDivisionDateAndSerial) {
+  const Date today = *Date::FromYmd(2026, 11, 22);
+  auto r = ParseCommitmentCode("4101052026031 5000042", today);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->code, "41010520260315000042");
+  EXPECT_EQ(r->division, "410105");
+  EXPECT_EQ(r->date, *Date::FromYmd(2026, 3, 15));
+  EXPECT_EQ(r->serial, 42u);
+}
+
+TEST(CommitmentCodeTest, RejectsWhatIsNotTwentyDigitsOfTheStandardParts) {
+  const Date today = *Date::FromYmd(2026, 11, 22);
+  EXPECT_EQ(ParseCommitmentCode("4101052026031500004", today).status().message(),
+            "'4101052026031500004' has 19 characters; a commitment code has 20 digits "
+            "(division, date, serial)");
+  EXPECT_THAT(ParseCommitmentCode("4101052026031500004A", today).status().message(),
+              HasSubstr("not all digits"));
+  EXPECT_THAT(ParseCommitmentCode("99010520260315000042", today).status().message(),
+              HasSubstr("province code 99 does not exist"));
+  EXPECT_THAT(ParseCommitmentCode("41010520260230000042", today).status().message(),
+              HasSubstr("'20260230' where the date"));
+  EXPECT_THAT(ParseCommitmentCode("41010519991231000042", today).status().message(),
+              HasSubstr("2000 or later"));
+  EXPECT_THAT(ParseCommitmentCode("41010520261123000042", today).status().message(),
+              HasSubstr("after today (2026-11-22)"));
+  EXPECT_THAT(ParseCommitmentCode("41010520260315000000", today).status().message(),
+              HasSubstr("serial 000000"));
+}
+
 }  // namespace
 }  // namespace xinyong::ident

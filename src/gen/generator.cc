@@ -55,8 +55,10 @@ Result<GenReport> Generate(const catalog::Catalog& catalog, const GenOptions& op
     return Status::InvalidArgument("gen: rows per file must be at least 1");
   const auto& indicators = catalog.indicators();
   // Positions in the catalog of the indicators to write, in catalog order.
+  // Derived indicators (commitment breaches) are made by the ingester from their source's rows.
   std::vector<size_t> selected;
   for (size_t i = 0; i < indicators.size(); ++i) {
+    if (indicators[i].derived_from) continue;
     if (options.indicators.empty() ||
         std::find(options.indicators.begin(), options.indicators.end(), indicators[i].code) !=
             options.indicators.end()) {

@@ -110,6 +110,7 @@ enum class IndicatorGenerator::Slot : uint8_t {
   kCommitStateDate,
   kCommitStateDept,
   kCommitStateDeptCode,
+  kCommitFalse,
   kPublicType,
   kContractName,
   kContractAmount,
@@ -272,6 +273,7 @@ constexpr CodeSlot kCodeSlots[] = {
     {"CN_LXZTRDRQ", Slot::kCommitStateDate},
     {"CN_LXZTRDDW", Slot::kCommitStateDept},
     {"CN_LXZTRDDWDM", Slot::kCommitStateDeptCode},
+    {"CN_XJCN", Slot::kCommitFalse},
     {"CN_CNSLDW", Slot::kDeptName},
     {"CN_CNSLDWDM", Slot::kDeptCode},
     {"CN_GKLX", Slot::kPublicType},
@@ -915,7 +917,8 @@ void IndicatorGenerator::Prepare(Ctx& c, Rng& r, Entry* e, BadKind kind) {
       c.valid_to = c.decision.AddMonths(r.Chance(0.6) ? 12 : 36);
       const bool settled = as_of.days() - c.decision.days() > 180 || c.valid_to < as_of;
       double u = r.Unit();
-      c.state = settled ? (u < 0.88 ? 1 : u < 0.95 ? 2 : 3) : (u < 0.6 ? 0 : 1);  // 0 open
+      // 0 open: some settled ones stay without a finding, overdue once past their deadline.
+      c.state = settled ? (u < 0.84 ? 1 : u < 0.91 ? 2 : u < 0.96 ? 3 : 0) : (u < 0.6 ? 0 : 1);
       if (c.state != 0) {
         int32_t span = std::max<int32_t>(as_of.days() - c.decision.days(), 1);
         c.aux2 = c.decision.AddDays(static_cast<int32_t>(r.Below(static_cast<uint64_t>(span))) + 1);
@@ -1714,6 +1717,14 @@ void IndicatorGenerator::Render(size_t field, Ctx& c, Rng& r, std::string* out) 
       return;
     case Slot::kCommitStateDeptCode:
       if (c.state != 0) *out += city_.dept(c.dept).code;
+      return;
+    case Slot::kCommitFalse:
+      // 虚假承诺: a share of the commitments found wholly unfulfilled were false.
+      if (c.state == 3) {
+        *out += r.Chance(0.3) ? "是" : "否";
+      } else if (c.state != 0) {
+        *out += "否";
+      }
       return;
     case Slot::kPublicType: {
       uint32_t x = r.Below(100);

@@ -215,10 +215,17 @@ bool NormalizeField(const Field& field, std::string_view cell, Date today, std::
       *out = std::move(norm);
       return true;
     }
+    case FieldType::kCommitmentCode: {
+      auto r = ident::ParseCommitmentCode(cell, today);
+      if (!r.ok()) {
+        return Fail(problem, "invalid_commitment_code", Quote(field) + ": " + r.status().message());
+      }
+      *out = std::move(r->code);
+      return true;
+    }
     case FieldType::kIdNumber:
       return Fail(problem, "internal", Quote(field) + " is personal data and handled separately");
   }
-  (void)today;
   return Fail(problem, "internal", Quote(field) + " has an unknown type");
 }
 

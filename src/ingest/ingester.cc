@@ -8,11 +8,13 @@
 #include <filesystem>
 #include <functional>
 #include <future>
+#include <optional>
 #include <thread>
 #include <unordered_map>
 
 #include "core/coding.h"
 #include "ingest/csv_reader.h"
+#include "ingest/derivation.h"
 #include "ingest/field_validation.h"
 #include "ingest/jsonl_reader.h"
 #include "ingest/row_validator.h"
@@ -236,7 +238,14 @@ class Ingester::Run {
     const Ingester::CommitObserver* observer = &in_.observer_;
     inflight_ = std::async(std::launch::async, [store, batch, observer] {
       Status s = store->Commit(*batch);
-      if (s.ok() && *observer && !batch->subjects.empty()) (*observer)(batch->subjects);
+      if (s.ok() && *observer && (!batch->subjects.empty() || !batch->records.empty())) {
+        std::vector<uint64_t> touched;
+        touched.reserve(batch->records.size());
+        for (const storage::RecordWrite& w : batch->records) touched.push_back(w.record.subject_id);
+        std::sort(touched.begin(), touched.end());
+        touched.erase(std::unique(touched.begin(), touched.end()), touched.end());
+        (*observer)(CommittedBatch{batch->batch.id, batch->subjects, touched, batch->records});
+      }
       return s;
     });
     if (!kOverlapCommits) return WaitForCommit();
@@ -380,10 +389,22 @@ class Ingester::Run {
 
   Status Accept(PreparedRow& p) {
     XY_ASSIGN_OR_RETURN(size_t sidx, ResolveSubject(p));
-    const Subject& subject = subjects_[sidx];
+    XY_RETURN_IF_ERROR(AcceptRecord(sidx, ind_, p, false));
+    if (p.derived == nullptr) return Status::Ok();
+    // The derived record (a commitment breach) belongs to the same subject, in the same batch.
+    const Indicator& derived = *in_.catalog_.DerivedFrom(ind_.code);
+    return AcceptRecord(sidx, derived, *p.derived, true);
+  }
 
+  // Stores a prepared row of `ind` for subjects_[sidx]: new, a new version, or a duplicate. A
+  // derived row is not a row of the file: it is counted in the file report's `derived` and noted
+  // as a warning on its source row, not in the batch's row counts.
+  Status AcceptRecord(size_t sidx, const Indicator& ind, PreparedRow& p, bool derived) {
+    const Subject& subject = subjects_[sidx];
     std::string pending_key;
     coding::PutFixed64BE(&pending_key, subject.id);
+    pending_key += ind.code;
+    pending_key += '\0';
     pending_key += p.natural_key;
     std::optional<Pending> prior;
     if (auto it = pending_keys_.find(pending_key); it != pending_keys_.end()) {
@@ -391,18 +412,18 @@ class Ingester::Run {
     } else if (auto f = inflight_keys_.find(pending_key); f != inflight_keys_.end()) {
       prior = f->second;
     } else if (subject.first_batch != ws_.batch.id) {
-      XY_ASSIGN_OR_RETURN(auto hit, in_.store_.FindNaturalKey(subject.id, ind_.code, p.natural_key));
+      XY_ASSIGN_OR_RETURN(auto hit, in_.store_.FindNaturalKey(subject.id, ind.code, p.natural_key));
       if (hit) prior = Pending{hit->record_id, hit->version, hit->content_hash};
     }
     if (prior && prior->content_hash == p.content_hash) {
-      ++ws_.batch.duplicates;
+      if (!derived) ++ws_.batch.duplicates;
       return Status::Ok();
     }
     Record r;
     r.subject_id = subject.id;
     r.record_id = prior ? prior->record_id : in_.store_.NextId(storage::IdSpace::kRecord);
     r.version = prior ? prior->version + 1 : 1;
-    r.indicator = ind_.code;
+    r.indicator = ind.code;
     r.decision_date = p.decision_date;
     r.received_date = opt_.received_date;
     r.late = p.late;
@@ -412,9 +433,16 @@ class Ingester::Run {
     r.values = std::move(p.values);
     r.personal = std::move(p.personal);
     pending_keys_[pending_key] = Pending{r.record_id, r.version, r.content_hash};
-    ++ws_.batch.accepted;
-    if (prior) ++ws_.batch.corrected;
-    if (r.late) ++ws_.batch.late;
+    if (derived) {
+      ++report_.derived;
+      Warn(p.row, "", "derived",
+           std::string(prior ? "new version of " : "made ") + ind.name + " (" + ind.code + ") " +
+               r.document_number + " from this row");
+    } else {
+      ++ws_.batch.accepted;
+      if (prior) ++ws_.batch.corrected;
+      if (r.late) ++ws_.batch.late;
+    }
     ws_.records.push_back({std::move(r), std::move(p.natural_key)});
     return Status::Ok();
   }
@@ -486,12 +514,14 @@ using RowProducer = std::function<Result<bool>(const RowSink&, const RejectSink&
 
 // Runs `produce` and validation on a second thread and feeds the prepared rows to `run`, so that
 // reading, parsing and validating overlap with subject resolution and commits.
-Status Pipeline(const Indicator& ind, const IngestOptions& options, const WorkCalendar& calendar,
-                const PersonalDataVault& vault, const RowProducer& produce,
-                const std::function<Status(PreparedRow&)>& consume) {
+Status Pipeline(const Indicator& ind, const Indicator* derived, const IngestOptions& options,
+                const WorkCalendar& calendar, const PersonalDataVault& vault,
+                const RowProducer& produce, const std::function<Status(PreparedRow&)>& consume) {
   ChunkQueue queue;
   std::thread producer([&] {
     RowValidator validator(ind, options.received_date, calendar, vault);
+    std::optional<Deriver> deriver;
+    if (derived != nullptr) deriver.emplace(ind, *derived, options.received_date, calendar, vault);
     auto chunk = std::make_unique<Chunk>();
     auto next = [&]() -> PreparedRow& {
       if (chunk->used == kChunkRows) {
@@ -502,7 +532,9 @@ Status Pipeline(const Indicator& ind, const IngestOptions& options, const WorkCa
       return chunk->rows[chunk->used++];
     };
     RowSink emit = [&](uint64_t row, const std::vector<std::string_view>& cells) {
-      validator.Prepare(row, cells, &next());
+      PreparedRow& p = next();
+      validator.Prepare(row, cells, &p);
+      if (deriver) deriver->Derive(cells, &p);
     };
     RejectSink reject = [&](uint64_t row, std::string code, std::string message) {
       PreparedRow& p = next();
@@ -621,8 +653,8 @@ Result<FileReport> Ingester::Ingest(std::unique_ptr<TextSource> source,
       emit(r->number, cells);
       return true;
     };
-    XY_RETURN_IF_ERROR(Pipeline(*ind, options, calendar_, vault_, produce,
-                                [&](PreparedRow& p) { return run.Add(p); }));
+    XY_RETURN_IF_ERROR(Pipeline(*ind, catalog_.DerivedFrom(ind->code), options, calendar_, vault_,
+                                produce, [&](PreparedRow& p) { return run.Add(p); }));
     for (const auto& k : unknown) {
       run.Warn(k, "unknown_column",
                "key '" + k + "' is not in the catalog entry for " + ind->code + "; not collected");
@@ -694,8 +726,8 @@ Result<FileReport> Ingester::Ingest(std::unique_ptr<TextSource> source,
     }
     return true;
   };
-  XY_RETURN_IF_ERROR(Pipeline(*ind, options, calendar_, vault_, produce,
-                              [&](PreparedRow& p) { return run.Add(p); }));
+  XY_RETURN_IF_ERROR(Pipeline(*ind, catalog_.DerivedFrom(ind->code), options, calendar_, vault_,
+                              produce, [&](PreparedRow& p) { return run.Add(p); }));
   return run.Finish();
 }
 

@@ -12,6 +12,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -48,7 +49,21 @@ struct FileReport {
   std::vector<uint64_t> batches;
   uint64_t rows = 0, accepted = 0, rejected = 0, duplicates = 0, corrected = 0, late = 0;
   uint64_t new_subjects = 0, warnings = 0;
+  // Records of a derived indicator made from accepted rows (commitment breaches), new or new
+  // versions; not rows of the file, so not in rows/accepted.
+  uint64_t derived = 0;
   double seconds = 0;
+};
+
+// What one committed batch changed, for the commit observer; valid during the call only.
+struct CommittedBatch {
+  uint64_t batch_id = 0;
+  std::span<const Subject> subjects;  // subjects the batch created or changed
+  // The subjects whose records the batch added or corrected, ascending, each once.
+  std::span<const uint64_t> record_subjects;
+  // The record versions the batch wrote (derived state that follows records, such as the
+  // credit check's trigger index, applies them without reading the store).
+  std::span<const storage::RecordWrite> records;
 };
 
 class Ingester {
@@ -65,10 +80,10 @@ class Ingester {
   Result<FileReport> IngestBuffer(std::string data, const std::string& name,
                                   const IngestOptions& options);
 
-  // Called with the subjects a batch created or changed, right after the store committed it
-  // (one batch at a time, in commit order) — how derived state such as the name index follows.
-  // Set before the first ingest.
-  using CommitObserver = std::function<void(const std::vector<Subject>&)>;
+  // Called right after the store committed a batch (one batch at a time, in commit order) with
+  // what it changed — how derived state such as the name index and the grades follows. Set
+  // before the first ingest.
+  using CommitObserver = std::function<void(const CommittedBatch&)>;
   void SetCommitObserver(CommitObserver observer) { observer_ = std::move(observer); }
 
  private:

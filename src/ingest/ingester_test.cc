@@ -108,6 +108,74 @@ TEST_F(IngesterTest, AcceptsValidRowsAndRejectsBadOnesWithRowFieldAndReason) {
   EXPECT_EQ(Stats().subjects, 1u) << "subjects of rejected rows are not created";
 }
 
+// One credit_commitment row as JSON Lines; `status` and `found` are its fulfilment status and the
+// date it was found ("" = not given).
+std::string Commitment(const std::string& code, const std::string& status,
+                       const std::string& found, const std::string& publicity = "可向社会公开") {
+  std::string row = R"({"CN_CNBM":")" + code +
+                    R"(","CN_CNRMC":"甲公司","CN_CNRLB":"法人及非法人组织","CN_CNRDM":"91110000600037341L",)"
+                    R"("CN_CNLX":"审批替代型","CN_CNSY":"申请食品经营许可","CN_CNNR":"三个月内补齐材料",)"
+                    R"("CN_CNZCRQ":"2025-01-06","CN_CNYXQ":"2025-04-06","CN_CNSLDW":"郑州市市场监督管理局",)"
+                    R"("CN_GKLX":")" + publicity + "\"";
+  if (!status.empty()) row += R"(,"CN_LXZT":")" + status + "\"";
+  if (!found.empty()) row += R"(,"CN_LXZTRDRQ":")" + found + "\"";
+  return row + "}\n";
+}
+
+TEST_F(IngesterTest, ABrokenCommitmentBecomesANegativeRecordInTheSameBatch) {
+  const std::string jsonl = Commitment("41010020250106000001", "全部履行", "2025-03-01") +
+                            Commitment("41010020250106000002", "部分履行", "2025-03-02") +
+                            Commitment("41010020250106000003", "", "") +
+                            Commitment("41010020250106000004", "全部未履行", "") +
+                            Commitment("41010020250106000000", "", "");
+  auto r = Ingest(jsonl, "credit_commitment.jsonl");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->rows, 5u);
+  EXPECT_EQ(r->accepted, 3u);
+  EXPECT_EQ(r->rejected, 2u);
+  EXPECT_EQ(r->derived, 1u);
+  ExpectCountsAddUp(*r);
+  BatchReport b = Batch(r->batches[0]);
+  ASSERT_EQ(b.rejections.size(), 2u);
+  // A breach without the date it was found cannot become a record: the row is refused whole.
+  EXPECT_EQ(b.rejections[0].row, 4u);
+  EXPECT_EQ(b.rejections[0].field, "CN_LXZTRDRQ");
+  EXPECT_NE(b.rejections[0].message.find("全部未履行, so it becomes a record of 违背信用承诺信息"),
+            std::string::npos)
+      << b.rejections[0].message;
+  EXPECT_EQ(b.rejections[1].code, "invalid_commitment_code");
+  bool noted = false;
+  for (const RowIssue& w : b.warnings) noted |= w.row == 2 && w.code == "derived";
+  EXPECT_TRUE(noted);
+
+  auto subject = store_->FindSubject(IdentifierKind::kUscc, "91110000600037341L");
+  ASSERT_TRUE(subject.ok() && subject->has_value());
+  std::vector<Record> breaches;
+  ASSERT_TRUE(store_->ListRecords(**subject, "commitment_breach", &breaches).ok());
+  ASSERT_EQ(breaches.size(), 1u);
+  EXPECT_EQ(breaches[0].document_number, "41010020250106000002");
+  EXPECT_EQ(breaches[0].decision_date, *Date::Parse("2025-03-02"));
+  EXPECT_EQ(breaches[0].Get("WN_LXZT"), "部分履行");
+  EXPECT_EQ(breaches[0].Get("WN_GKLX"), "可向社会公开");
+  EXPECT_EQ(breaches[0].batch_id, r->batches[0]);
+
+  // The same file again: duplicates, and no second breach.
+  auto again = Ingest(jsonl, "credit_commitment.jsonl");
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->duplicates, 3u);
+  EXPECT_EQ(again->derived, 0u);
+  // The accepting unit later finds the open commitment broken: a new version and a breach.
+  auto found = Ingest(Commitment("41010020250106000003", "全部未履行", "2025-03-10"),
+                      "credit_commitment.jsonl");
+  ASSERT_TRUE(found.ok());
+  ASSERT_EQ(found->rejected, 0u) << Batch(found->batches[0]).rejections[0].message;
+  EXPECT_EQ(found->corrected, 1u);
+  EXPECT_EQ(found->derived, 1u);
+  breaches.clear();
+  ASSERT_TRUE(store_->ListRecords(**subject, "commitment_breach", &breaches).ok());
+  EXPECT_EQ(breaches.size(), 2u);
+}
+
 TEST_F(IngesterTest, IngestingTheSameFileTwiceChangesNothing) {
   std::string csv = std::string(kHeader) +
                     Penalty("甲公司", "91110000600037341L", "郑市监罚〔2025〕1号") +
@@ -282,8 +350,11 @@ TEST_F(IngesterTest, FlagsANameThatDiffersFromTheStoredOne) {
 
 TEST_F(IngesterTest, RegistrationSetsStatusAndNamesAndTellsTheCommitObserver) {
   std::vector<Subject> observed;
-  ingester_->SetCommitObserver([&](const std::vector<Subject>& s) {
-    observed.insert(observed.end(), s.begin(), s.end());
+  std::vector<uint64_t> with_records;
+  ingester_->SetCommitObserver([&](const CommittedBatch& b) {
+    observed.insert(observed.end(), b.subjects.begin(), b.subjects.end());
+    with_records.insert(with_records.end(), b.record_subjects.begin(), b.record_subjects.end());
+    EXPECT_EQ(b.records.size(), b.record_subjects.size());  // one record per subject here
   });
   const std::string header =
       "DJ_QYMC,DJ_TYSHXYDM,DJ_FDDBR,DJ_FR_ZJLX,DJ_FR_ZJHM,DJ_QYLX,DJ_ZCZB,DJ_CLRQ,DJ_DJJG,DJ_ZS,"
@@ -306,10 +377,13 @@ TEST_F(IngesterTest, RegistrationSetsStatusAndNamesAndTellsTheCommitObserver) {
   auto stored = store_->GetSubject(observed[0].id);
   ASSERT_TRUE(stored.ok() && stored->has_value());
   EXPECT_EQ((*stored)->status, "注销");
-  // A penalty does not touch the registration status, and an unchanged subject is not re-sent.
+  // A penalty does not touch the registration status, and an unchanged subject is not re-sent;
+  // the subject whose records changed is.
   observed.clear();
+  with_records.clear();
   ASSERT_TRUE(Ingest(std::string(kHeader) + Penalty("乙公司", "91110000600037341L", "文1号")).ok());
   EXPECT_TRUE(observed.empty());
+  EXPECT_EQ(with_records, std::vector<uint64_t>{(*stored)->id});
 }
 
 TEST_F(IngesterTest, SplitsLargeFilesIntoAtomicBatches) {

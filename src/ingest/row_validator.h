@@ -6,6 +6,7 @@
 // Thread-compatible: one RowValidator per thread; the referenced objects must outlive it.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -44,6 +45,9 @@ struct PreparedRow {
   uint64_t content_hash = 0;
   FieldValues values;
   std::vector<PersonalValue> personal;
+
+  // The row of the derived indicator this row gives (Deriver), stored with it; null if none.
+  std::unique_ptr<PreparedRow> derived;
 };
 
 class RowValidator {

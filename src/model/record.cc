@@ -6,8 +6,10 @@
 
 namespace xinyong {
 
+using coding::GetSignedVarint;
 using coding::GetString;
 using coding::GetVarint;
+using coding::PutSignedVarint;
 using coding::PutString;
 using coding::PutVarint;
 
@@ -18,15 +20,6 @@ constexpr char kSubjectFormat = 1;
 constexpr char kBatchFormat = 1;
 
 bool GetU64(std::string_view* in, uint64_t* v) { return GetVarint(in, v); }
-bool GetSigned(std::string_view* in, int64_t* v) {
-  uint64_t u = 0;
-  if (!GetVarint(in, &u)) return false;
-  *v = static_cast<int64_t>((u >> 1) ^ (~(u & 1) + 1));  // zig-zag
-  return true;
-}
-void PutSigned(std::string* out, int64_t v) {
-  PutVarint(out, (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63));
-}
 bool GetStr(std::string_view* in, std::string* s) {
   std::string_view v;
   if (!GetString(in, &v)) return false;
@@ -87,8 +80,8 @@ std::string EncodeRecordValue(const Record& r) {
   out.push_back(kRecordFormat);
   PutString(&out, r.indicator);
   out.push_back(static_cast<char>(r.status));
-  PutSigned(&out, r.decision_date.days());
-  PutSigned(&out, r.received_date.days());
+  PutSignedVarint(&out, r.decision_date.days());
+  PutSignedVarint(&out, r.received_date.days());
   out.push_back(r.late ? 1 : 0);
   PutVarint(&out, r.batch_id);
   PutVarint(&out, r.content_hash);
@@ -118,7 +111,7 @@ bool DecodeHeader(std::string_view* in_out, Record* r) {
   r->status = static_cast<RecordStatus>(in[0]);
   in.remove_prefix(1);
   int64_t dd = 0, rd = 0;
-  if (!GetSigned(&in, &dd) || !GetSigned(&in, &rd) || in.empty()) return false;
+  if (!GetSignedVarint(&in, &dd) || !GetSignedVarint(&in, &rd) || in.empty()) return false;
   r->decision_date = Date::FromDays(static_cast<int32_t>(dd));
   r->received_date = Date::FromDays(static_cast<int32_t>(rd));
   r->late = in[0] != 0;
@@ -134,6 +127,12 @@ bool DecodeHeader(std::string_view* in_out, Record* r) {
 }  // namespace
 
 bool DecodeRecordHeader(std::string_view in, Record* r) { return DecodeHeader(&in, r); }
+
+bool PeekRecordIndicator(std::string_view in, std::string_view* indicator) {
+  if (in.empty() || in[0] != kRecordFormat) return false;
+  in.remove_prefix(1);
+  return GetString(&in, indicator);
+}
 
 bool DecodeRecordValue(std::string_view in, Record* r) {
   if (!DecodeHeader(&in, r)) return false;
@@ -171,7 +170,7 @@ std::string EncodeSubject(const Subject& s) {
   PutString(&out, s.id_masked);
   PutString(&out, s.id_sealed);
   PutString(&out, s.status);
-  PutSigned(&out, s.first_seen.days());
+  PutSignedVarint(&out, s.first_seen.days());
   PutVarint(&out, s.first_batch);
   return out;
 }
@@ -196,7 +195,7 @@ bool DecodeSubject(std::string_view in, Subject* s) {
   }
   int64_t first_seen = 0;
   if (!GetStr(&in, &s->region) || !GetStr(&in, &s->id_masked) || !GetStr(&in, &s->id_sealed) ||
-      !GetStr(&in, &s->status) || !GetSigned(&in, &first_seen) ||
+      !GetStr(&in, &s->status) || !GetSignedVarint(&in, &first_seen) ||
       !GetU64(&in, &s->first_batch)) {
     return false;
   }
@@ -213,8 +212,8 @@ std::string EncodeBatchReport(const BatchReport& b) {
   PutString(&out, b.dept);
   PutString(&out, b.encoding);
   PutString(&out, b.format);
-  PutSigned(&out, b.received_date.days());
-  PutSigned(&out, b.started_unix_ms);
+  PutSignedVarint(&out, b.received_date.days());
+  PutSignedVarint(&out, b.started_unix_ms);
   PutVarint(&out, static_cast<uint64_t>(b.seconds * 1e6));
   for (uint64_t v : {b.first_row, b.rows, b.accepted, b.rejected, b.duplicates, b.corrected,
                      b.late, b.new_subjects, static_cast<uint64_t>(b.rejections.size()),
@@ -231,7 +230,7 @@ bool DecodeBatchReport(std::string_view in, BatchReport* b) {
   int64_t received = 0;
   if (!GetStr(&in, &b->file) || !GetVarint(&in, &part) || !GetStr(&in, &b->indicator) ||
       !GetStr(&in, &b->dept) || !GetStr(&in, &b->encoding) || !GetStr(&in, &b->format) ||
-      !GetSigned(&in, &received) || !GetSigned(&in, &b->started_unix_ms) ||
+      !GetSignedVarint(&in, &received) || !GetSignedVarint(&in, &b->started_unix_ms) ||
       !GetVarint(&in, &micros)) {
     return false;
   }

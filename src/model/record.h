@@ -133,6 +133,9 @@ bool DecodeRecordValue(std::string_view in, Record* r);
 // hash, document number) and leaves values and personal as they are: enough to count, filter and
 // order records, at a fraction of the cost.
 bool DecodeRecordHeader(std::string_view in, Record* r);
+// The indicator code of an encoded record, without decoding anything else (bulk scans skip the
+// records of indicators they do not need); false when the value is corrupt.
+bool PeekRecordIndicator(std::string_view in, std::string_view* indicator);
 std::string EncodeSubject(const Subject& s);
 bool DecodeSubject(std::string_view in, Subject* s);
 

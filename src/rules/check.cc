@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "rules/record_fields.h"
+
 namespace xinyong::rules {
 
 std::string_view CheckResultName(CheckResult r) {
@@ -26,24 +28,22 @@ std::string_view CheckResultLabel(CheckResult r) {
 
 namespace {
 
-// The value of the field with `role` in a record of `ind`, or "".
-std::string_view ByRole(const Record& r, const catalog::Indicator& ind, catalog::FieldRole role) {
-  int i = ind.FieldIndexByRole(role);
-  return i < 0 ? std::string_view() : r.Get(ind.fields[static_cast<size_t>(i)].code);
-}
-
-std::optional<Date> DateByRole(const Record& r, const catalog::Indicator& ind,
-                               catalog::FieldRole role) {
-  std::string_view v = ByRole(r, ind, role);
-  if (v.empty()) return std::nullopt;
-  auto d = Date::Parse(v);
-  if (!d.ok()) return std::nullopt;
-  return *d;
-}
-
 // Still published on `today`: the indicator's maximum publicity period has not run out.
-bool InPublicity(const Record& r, const catalog::Indicator& ind, Date today) {
-  return ind.publicity_max_months <= 0 || r.decision_date.AddMonths(ind.publicity_max_months) > today;
+bool InPublicity(Date decided, const catalog::Indicator& ind, Date today) {
+  return ind.publicity_max_months <= 0 || decided.AddMonths(ind.publicity_max_months) > today;
+}
+
+bool Breached(std::string_view fulfilment_status) {
+  return fulfilment_status == "部分履行" || fulfilment_status == "全部未履行";
+}
+
+TriggerEvidence Evidence(const TriggerFact& f) {
+  TriggerEvidence e;
+  e.indicator = f.indicator->code;
+  e.record_id = f.record_id;
+  e.document_number = std::string(f.document_number);
+  e.date = f.decided;
+  return e;
 }
 
 }  // namespace
@@ -56,67 +56,132 @@ std::optional<Membership> ActiveMembership(const Record& r, const catalog::Indic
   return Membership{r.decision_date, end};
 }
 
-namespace {
-
-TriggerEvidence Evidence(const Record& r) {
-  TriggerEvidence e;
-  e.indicator = r.indicator;
-  e.record_id = r.record_id;
-  e.document_number = r.document_number;
-  e.date = r.decision_date;
-  return e;
+Checker::Checker(const catalog::Catalog& catalog, const MeasureCatalog& measures)
+    : catalog_(catalog), measures_(measures) {
+  auto add = [](std::vector<const catalog::Indicator*>* v, const catalog::Indicator* ind) {
+    if (std::find(v->begin(), v->end(), ind) == v->end()) v->push_back(ind);
+  };
+  prepared_.reserve(measures.measures().size());
+  for (const Measure& m : measures.measures()) {
+    Prepared how;
+    for (Target target : m.targets) {
+      how.reaches_person = how.reaches_person || target == Target::kNaturalPerson;
+      how.reaches_org = how.reaches_org || target != Target::kNaturalPerson;
+    }
+    const Trigger& t = m.trigger;
+    if (t.type != TriggerType::kGrade) {
+      how.indicator = catalog.Find(t.indicator);  // the loader checked it against this catalog
+      if (how.indicator != nullptr) {
+        how.severity_matches =
+            t.type != TriggerType::kRecord || t.severities.empty() ||
+            std::find(t.severities.begin(), t.severities.end(), how.indicator->severity) !=
+                t.severities.end();
+        // A record trigger whose severities exclude its indicator's never fires: nothing to read.
+        if (how.severity_matches) {
+          add(&indicators_, how.indicator);
+          if (t.type != TriggerType::kRecord) add(&with_values_, how.indicator);
+        }
+      }
+    }
+    prepared_.push_back(how);
+  }
 }
 
-}  // namespace
+const Checker::Prepared& Checker::Of(const Measure& m) const {
+  return prepared_[static_cast<size_t>(&m - measures_.measures().data())];
+}
 
-Checker::Checker(const catalog::Catalog& catalog, const MeasureCatalog& measures)
-    : catalog_(catalog), measures_(measures) {}
+void Checker::Collect(std::span<const Record> records, std::vector<TriggerFact>* out) const {
+  for (const Record& r : records) {
+    if (r.status != RecordStatus::kActive) continue;
+    const catalog::Indicator* ind = nullptr;
+    for (const catalog::Indicator* i : indicators_) {
+      if (i->code == r.indicator) ind = i;
+    }
+    if (ind == nullptr) continue;
+    TriggerFact f;
+    f.indicator = ind;
+    f.record_id = r.record_id;
+    f.decided = r.decision_date;
+    f.list_end = DateByRole(r, *ind, catalog::FieldRole::kListEnd);
+    f.fulfilment_status = ValueByRole(r, *ind, catalog::FieldRole::kFulfilmentStatus);
+    f.fulfilment_date = DateByRole(r, *ind, catalog::FieldRole::kFulfilmentDate);
+    f.document_number = r.document_number;
+    out->push_back(f);
+  }
+}
 
-std::vector<TriggerEvidence> Checker::Triggered(const Measure& m, const SubjectFacts& facts,
+bool Checker::MayFire(const TriggerFact& f, Date from) const {
+  const auto& all = measures_.measures();
+  for (size_t i = 0; i < all.size(); ++i) {
+    const Trigger& t = all[i].trigger;
+    const Prepared& how = prepared_[i];
+    if (how.indicator != f.indicator || all[i].scenarios.empty()) continue;
+    const Date window_start = Date::FromDays(from.days() - t.window_days);
+    switch (t.type) {
+      case TriggerType::kList:
+        if (!f.list_end || *f.list_end > from) return true;
+        break;
+      case TriggerType::kRecord:
+        if (how.severity_matches && f.decided >= window_start &&
+            InPublicity(f.decided, *f.indicator, from)) {
+          return true;
+        }
+        break;
+      case TriggerType::kCommitmentBreached:
+        if (Breached(f.fulfilment_status) && f.fulfilment_date.value_or(f.decided) >= window_start) {
+          return true;
+        }
+        break;
+      case TriggerType::kGrade:
+        break;
+    }
+  }
+  return false;
+}
+
+std::vector<TriggerEvidence> Checker::Triggered(const Measure& m, const Prepared& how,
+                                                std::span<const TriggerFact> facts,
+                                                const std::optional<std::string>& grade,
                                                 Date today) const {
   const Trigger& t = m.trigger;
   std::vector<TriggerEvidence> out;
   if (t.type == TriggerType::kGrade) {
-    if (facts.grade && std::find(t.grades.begin(), t.grades.end(), *facts.grade) != t.grades.end()) {
+    if (grade && std::find(t.grades.begin(), t.grades.end(), *grade) != t.grades.end()) {
       TriggerEvidence e;
       e.indicator = "grade";
-      e.detail = *facts.grade;
+      e.detail = *grade;
       out.push_back(std::move(e));
     }
     return out;
   }
-  const catalog::Indicator* ind = catalog_.Find(t.indicator);
-  if (ind == nullptr) return out;  // the loader checked it against this catalog
+  if (how.indicator == nullptr) return out;
+  if (t.type == TriggerType::kRecord && !how.severity_matches) return out;
   const Date window_start = Date::FromDays(today.days() - t.window_days);
-  for (const Record& r : facts.records) {
-    if (r.indicator != t.indicator || r.status != RecordStatus::kActive) continue;
+  for (const TriggerFact& f : facts) {
+    if (f.indicator != how.indicator) continue;
     switch (t.type) {
       case TriggerType::kList: {
-        std::optional<Membership> m = ActiveMembership(r, *ind, today);
-        if (!m) break;
-        TriggerEvidence e = Evidence(r);
-        e.until = m->end;
+        // ActiveMembership, on the fact.
+        if (f.decided > today || (f.list_end && *f.list_end <= today)) break;
+        TriggerEvidence e = Evidence(f);
+        e.until = f.list_end;
         out.push_back(std::move(e));
         break;
       }
       case TriggerType::kRecord: {
-        if (r.decision_date < window_start || r.decision_date > today) break;
-        if (!InPublicity(r, *ind, today)) break;
-        if (!t.severities.empty() &&
-            std::find(t.severities.begin(), t.severities.end(), ind->severity) == t.severities.end()) {
-          break;
-        }
-        out.push_back(Evidence(r));
+        if (f.decided < window_start || f.decided > today) break;
+        if (!InPublicity(f.decided, *how.indicator, today)) break;
+        out.push_back(Evidence(f));
         break;
       }
       case TriggerType::kCommitmentBreached: {
-        std::string_view status = ByRole(r, *ind, catalog::FieldRole::kFulfilmentStatus);
-        if (status != "部分履行" && status != "全部未履行") break;
-        Date found = DateByRole(r, *ind, catalog::FieldRole::kFulfilmentDate).value_or(r.decision_date);
+        if (!Breached(f.fulfilment_status)) break;
+        const Date found = f.fulfilment_date.value_or(f.decided);
         if (found < window_start || found > today) break;
-        TriggerEvidence e = Evidence(r);
+        TriggerEvidence e = Evidence(f);
         e.date = found;
-        e.detail = std::string(status);
+        e.detail = std::string(f.fulfilment_status);
         out.push_back(std::move(e));
         break;
       }
@@ -130,7 +195,39 @@ std::vector<TriggerEvidence> Checker::Triggered(const Measure& m, const SubjectF
   return out;
 }
 
+std::vector<const catalog::Indicator*> Checker::IndicatorsOf(std::string_view scenario) const {
+  std::vector<const catalog::Indicator*> out;
+  for (const Measure* m : measures_.ForScenario(scenario)) {
+    const Prepared& how = Of(*m);
+    const catalog::Indicator* ind = how.indicator;
+    if (ind != nullptr && how.severity_matches &&
+        std::find(out.begin(), out.end(), ind) == out.end()) {
+      out.push_back(ind);
+    }
+  }
+  return out;
+}
+
+bool Checker::NeedsGrade(const Subject& subject, std::string_view scenario) const {
+  const bool person = subject.type == SubjectType::kNaturalPerson;
+  for (const Measure* m : measures_.ForScenario(scenario)) {
+    const Prepared& how = Of(*m);
+    if (m->trigger.type == TriggerType::kGrade && (person ? how.reaches_person : how.reaches_org)) {
+      return true;
+    }
+  }
+  return false;
+}
+
 Result<CheckOutcome> Checker::Evaluate(const Subject& subject, const SubjectFacts& facts,
+                                       std::string_view scenario, Date today) const {
+  std::vector<TriggerFact> collected;
+  Collect(facts.records, &collected);
+  return Evaluate(subject, collected, facts.grade, scenario, today);
+}
+
+Result<CheckOutcome> Checker::Evaluate(const Subject& subject, std::span<const TriggerFact> facts,
+                                       const std::optional<std::string>& grade,
                                        std::string_view scenario, Date today) const {
   if (measures_.FindScenario(scenario) == nullptr) {
     return Status::InvalidArgument("unknown scenario '" + std::string(scenario.substr(0, 64)) +
@@ -141,12 +238,9 @@ Result<CheckOutcome> Checker::Evaluate(const Subject& subject, const SubjectFact
   for (const Measure* m : measures_.ForScenario(scenario)) {
     // A measure reaches a natural person only if it names them; an organization through itself
     // or the persons behind it (落实到人), which the official needs to know about.
-    bool reaches = false;
-    for (Target target : m->targets) {
-      reaches = reaches || (person ? target == Target::kNaturalPerson : target != Target::kNaturalPerson);
-    }
-    if (!reaches) continue;
-    std::vector<TriggerEvidence> why = Triggered(*m, facts, today);
+    const Prepared& how = Of(*m);
+    if (!(person ? how.reaches_person : how.reaches_org)) continue;
+    std::vector<TriggerEvidence> why = Triggered(*m, how, facts, grade, today);
     if (why.empty()) continue;
     out.measures.push_back({m, std::move(why)});
   }

@@ -16,10 +16,15 @@
 // Result: refused when a mandatory punishment applies, restricted when only recommended ones do,
 // pass_with_reward when no punishment but a reward applies, pass otherwise.
 //
+// The triggers read facts (TriggerFact), not whole records: made from a subject's records by
+// Collect, or kept in memory for every subject by the trigger index (rules/trigger_index.h), so
+// that a check need not read the records at all. The grade is read only where NeedsGrade says.
+//
 // Thread-safety: immutable; Evaluate may run on any number of threads.
 #pragma once
 
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -78,6 +83,19 @@ struct SubjectFacts {
   std::optional<std::string> grade;  // composite evaluation grade, when one exists
 };
 
+// One record in force as the list, record and commitment triggers read it: no more than the
+// trigger judges and the evidence it cites. Views into the record (or the trigger index's copy of
+// it) and into the catalog the Checker was given; valid while those are.
+struct TriggerFact {
+  const catalog::Indicator* indicator = nullptr;
+  uint64_t record_id = 0;
+  Date decided;                          // decision date
+  std::optional<Date> list_end;          // field with role list_end, when a date
+  std::string_view fulfilment_status;    // field with role fulfilment_status; "" when none
+  std::optional<Date> fulfilment_date;   // field with role fulfilment_date, when a date
+  std::string_view document_number;
+};
+
 class Checker {
  public:
   // Both must outlive the checker.
@@ -86,12 +104,51 @@ class Checker {
   // InvalidArgument for a scenario the measures catalog does not define.
   Result<CheckOutcome> Evaluate(const Subject& subject, const SubjectFacts& facts,
                                 std::string_view scenario, Date today) const;
+  // The same from facts (Collect, or the trigger index) and the grade. The grade is read only
+  // when NeedsGrade says so.
+  Result<CheckOutcome> Evaluate(const Subject& subject, std::span<const TriggerFact> facts,
+                                const std::optional<std::string>& grade, std::string_view scenario,
+                                Date today) const;
+  // Whether a measure of `scenario` that reaches `subject` has a grade trigger: only then does a
+  // check need the subject's grade. False for an unknown scenario.
+  bool NeedsGrade(const Subject& subject, std::string_view scenario) const;
+
+  // Appends the facts of `records` that a trigger may read: records in force (active) of the
+  // indicators in Indicators(), in the order given.
+  void Collect(std::span<const Record> records, std::vector<TriggerFact>* out) const;
+  // Whether `fact` can make some trigger fire on `from` or any later day. A fact that cannot
+  // (a list membership ended, a record out of every window or past its publicity, a commitment
+  // not breached) never will again, so a store of facts for checks as of `from` or later may drop
+  // it.
+  bool MayFire(const TriggerFact& fact, Date from) const;
+
+  // The indicators the list, record and commitment triggers read (grade triggers read the
+  // grade), and those of them whose field values a trigger reads (list_end, fulfilment); the
+  // others are read by their header alone (status, decision date, document number).
+  const std::vector<const catalog::Indicator*>& Indicators() const { return indicators_; }
+  const std::vector<const catalog::Indicator*>& IndicatorsWithValues() const {
+    return with_values_;
+  }
+  // Those of Indicators() that the measures of `scenario` read; empty for an unknown scenario.
+  std::vector<const catalog::Indicator*> IndicatorsOf(std::string_view scenario) const;
+  const catalog::Catalog& catalog() const { return catalog_; }
 
  private:
-  std::vector<TriggerEvidence> Triggered(const Measure& m, const SubjectFacts& facts,
-                                         Date today) const;
+  // Per measure (parallel to MeasureCatalog::measures()): what evaluating it needs.
+  struct Prepared {
+    const catalog::Indicator* indicator = nullptr;  // list, record, commitment triggers
+    bool reaches_person = false;    // targets natural persons
+    bool reaches_org = false;       // targets organizations (themselves or persons behind them)
+    bool severity_matches = true;   // record triggers: the indicator's severity is listed
+  };
+  const Prepared& Of(const Measure& m) const;
+  std::vector<TriggerEvidence> Triggered(const Measure& m, const Prepared& how,
+                                         std::span<const TriggerFact> facts,
+                                         const std::optional<std::string>& grade, Date today) const;
   const catalog::Catalog& catalog_;
   const MeasureCatalog& measures_;
+  std::vector<Prepared> prepared_;
+  std::vector<const catalog::Indicator*> indicators_, with_values_;
 };
 
 }  // namespace xinyong::rules

@@ -94,7 +94,7 @@ Result<std::unique_ptr<EvaluationModel>> EvaluationModel::LoadFile(const std::st
 }
 
 std::optional<Evaluation> EvaluationModel::Evaluate(const Subject& subject,
-                                                    const std::vector<Record>& records,
+                                                    std::span<const Record> records,
                                                     const catalog::Catalog& catalog,
                                                     Date today) const {
   if (subject.type == SubjectType::kNaturalPerson) return std::nullopt;

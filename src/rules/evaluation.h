@@ -13,6 +13,7 @@
 
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -63,9 +64,12 @@ class EvaluationModel {
   const std::string& name() const { return name_; }
   const std::string& legal_basis() const { return legal_basis_; }
   int base() const { return base_; }
+  const std::vector<ScoreRule>& rules() const { return rules_; }
 
-  // nullopt for natural persons; otherwise the score, grade and explanation on `today`.
-  std::optional<Evaluation> Evaluate(const Subject& subject, const std::vector<Record>& records,
+  // nullopt for natural persons; otherwise the score, grade and explanation on `today`. Reads
+  // of each record only its indicator, status and decision date, and for a list rule the
+  // list_end field; record ids are listed in the order of `records`.
+  std::optional<Evaluation> Evaluate(const Subject& subject, std::span<const Record> records,
                                      const catalog::Catalog& catalog, Date today) const;
 
  private:

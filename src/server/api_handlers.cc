@@ -22,7 +22,37 @@ constexpr int64_t kMaxPage = 1'000'000;
 // A profile is ~5 KiB; one allocation up front instead of a few doublings.
 constexpr size_t kBodyReserve = 8192;
 
-// The subject named by the {code} path parameter, or the error response.
+}  // namespace
+
+Response BadField(std::string_view field, std::string_view message) {
+  return StatusResponse(Status::InvalidArgument(std::string(message)), json::object{{"field", field}});
+}
+
+bool ParseBody(const ApiCall& call, json::object* out, Response* error) {
+  boost::system::error_code ec;
+  json::value v = json::parse(call.request.body, ec);
+  if (ec || !v.is_object()) {
+    *error = BadField("", "the request body must be a JSON object");
+    return false;
+  }
+  *out = std::move(v.as_object());
+  return true;
+}
+
+bool StringField(const json::object& o, std::string_view name, std::string* out, Response* error,
+                 size_t max_bytes) {
+  out->clear();
+  const json::value* v = o.if_contains(name);
+  if (v == nullptr || v->is_null()) return true;
+  if (!v->is_string() || v->as_string().size() > max_bytes) {
+    *error = BadField(name, std::string(name) + " must be a string of at most " +
+                                std::to_string(max_bytes) + " bytes");
+    return false;
+  }
+  *out = std::string(v->as_string());
+  return true;
+}
+
 bool ResolveSubject(Platform& p, const ApiCall& call, Subject* out, Response* error) {
   auto subject = p.FindSubjectByCode(call.params.at(0));
   if (!subject.ok()) {
@@ -36,6 +66,8 @@ bool ResolveSubject(Platform& p, const ApiCall& call, Subject* out, Response* er
   *out = std::move(subject).value();
   return true;
 }
+
+namespace {
 
 // Reads an optional date query parameter written exactly YYYY-MM-DD; absent or empty leaves *out
 // empty. On failure returns false and sets *error to a 400 naming the parameter.
@@ -132,12 +164,18 @@ Response HandleSubject(Platform& p, const ApiCall& call) {
   for (storage::RecordHeader& h : records) {  // newest first
     const Record& r = h.record;
     const catalog::Indicator* ind = p.catalog().Find(r.indicator);
+    bool complete = false;
+    if (r.status == RecordStatus::kActive && VisibilityNeedsValues(ind)) {
+      st = h.Complete();
+      if (!st.ok()) return StatusResponse(st);
+      complete = true;
+    }
     if (!PubliclyVisible(r, ind)) continue;
     ++counts[r.indicator];
     ++total;
     const bool is_list = std::find(list_indicators.begin(), list_indicators.end(), r.indicator) !=
                          list_indicators.end();
-    if (n_latest < kLatestRecords || is_list) {
+    if (!complete && (n_latest < kLatestRecords || is_list)) {
       st = h.Complete();
       if (!st.ok()) return StatusResponse(st);
     }

@@ -17,38 +17,6 @@ namespace json = boost::json;
 namespace {
 
 constexpr size_t kMaxBatchSubjects = 10000;
-constexpr size_t kMaxFieldBytes = 1000;
-
-Response BadField(std::string_view field, std::string_view message) {
-  return StatusResponse(Status::InvalidArgument(std::string(message)), json::object{{"field", field}});
-}
-
-bool ParseBody(const ApiCall& call, json::object* out, Response* error) {
-  boost::system::error_code ec;
-  json::value v = json::parse(call.request.body, ec);
-  if (ec || !v.is_object()) {
-    *error = BadField("", "the request body must be a JSON object");
-    return false;
-  }
-  *out = std::move(v.as_object());
-  return true;
-}
-
-// A string member; "" when absent. False (and a 400 naming the field) when it is not a string
-// or too long.
-bool StringField(const json::object& o, std::string_view name, std::string* out, Response* error) {
-  out->clear();
-  const json::value* v = o.if_contains(name);
-  if (v == nullptr || v->is_null()) return true;
-  if (!v->is_string() || v->as_string().size() > kMaxFieldBytes) {
-    *error = BadField(name, std::string(name) + " must be a string of at most " +
-                                std::to_string(kMaxFieldBytes) + " bytes");
-    return false;
-  }
-  *out = std::string(v->as_string());
-  return true;
-}
-
 bool ReadRequest(const ApiCall& call, const json::object& body, CheckRequest* r, Response* error) {
   if (!StringField(body, "scenario", &r->scenario, error) ||
       !StringField(body, "purpose", &r->purpose, error) ||
@@ -79,26 +47,67 @@ bool CheckId(const ApiCall& call, uint64_t* id, Response* error) {
 
 }  // namespace
 
-Response HandlePostCheck(Platform& p, const ApiCall& call) {
+namespace {
+
+// The check a POST /api/v1/checks asks for, evaluated as of `today`; false and the error
+// response when the request is bad or the subject cannot be checked.
+bool EvaluatePostedCheck(Platform& p, const ApiCall& call, Date today, CheckDone* out,
+                         Response* error) {
   json::object body;
-  Response error;
-  if (!ParseBody(call, &body, &error)) return error;
+  if (!ParseBody(call, &body, error)) return false;
   CheckRequest r;
-  if (!StringField(body, "subject", &r.subject, &error)) return error;
-  if (r.subject.empty()) return BadField("subject", "subject (a subject code) is required");
-  if (!ReadRequest(call, body, &r, &error)) return error;
-  const Date today = Date::Today();
+  if (!StringField(body, "subject", &r.subject, error)) return false;
+  if (r.subject.empty()) {
+    *error = BadField("subject", "subject (a subject code) is required");
+    return false;
+  }
+  if (!ReadRequest(call, body, &r, error)) return false;
   auto done = EvaluateCheck(p, r, today);
   if (!done.ok()) {
     if (done.status().code() == StatusCode::kInvalidArgument &&
         done.status().message().starts_with("unknown scenario")) {
-      return BadField("scenario", done.status().message());
+      *error = BadField("scenario", done.status().message());
+    } else {
+      *error = StatusResponse(done.status(), json::object{{"field", "subject"}});
     }
-    return StatusResponse(done.status(), json::object{{"field", "subject"}});
+    return false;
   }
-  std::vector<CheckDone*> batch{&*done};
+  *out = std::move(done).value();
+  return true;
+}
+
+}  // namespace
+
+Response HandlePostCheck(Platform& p, const ApiCall& call) {
+  const Date today = Date::Today();
+  CheckDone done;
+  Response error;
+  if (!EvaluatePostedCheck(p, call, today, &done, &error)) return error;
+  std::vector<CheckDone*> batch{&done};
   if (Status st = LogChecks(p, batch); !st.ok()) return StatusResponse(st);
-  return JsonResponse(201, CheckJson(*done, today));
+  return JsonResponse(201, CheckJson(done, today));
+}
+
+void HandlePostCheckAsync(Platform& p, const ApiCall& call, std::function<void(Response)> reply) {
+  // What the log write's callback needs, alive until it runs (the run points into `done`).
+  struct Pending {
+    Date today = Date::Today();
+    CheckDone done;
+    CheckRun run;
+  };
+  auto pending = std::make_shared<Pending>();
+  Response error;
+  if (!EvaluatePostedCheck(p, call, pending->today, &pending->done, &error)) {
+    return reply(std::move(error));
+  }
+  CheckLogger* logger = p.check_logger();
+  if (logger == nullptr) return reply(StatusResponse(Status::FailedPrecondition("the store is read-only")));
+  pending->run = CheckRunOf(pending->done);
+  logger->LogAsync(&pending->run, [pending, reply = std::move(reply)](Result<uint64_t> id) {
+    if (!id.ok()) return reply(StatusResponse(id.status()));
+    pending->done.log.id = *id;
+    reply(JsonResponse(201, CheckJson(pending->done, pending->today)));
+  });
 }
 
 Response HandlePostCheckBatch(Platform& p, const ApiCall& call) {
@@ -117,51 +126,40 @@ Response HandlePostCheckBatch(Platform& p, const ApiCall& call) {
                                     std::to_string(kMaxBatchSubjects) + " subject codes");
   }
   const Date today = Date::Today();
-  std::vector<CheckDone> done;
-  std::vector<std::pair<size_t, Status>> failed;  // index in subjects → why
   const json::array& codes = subjects->as_array();
-  done.reserve(codes.size());
-  std::vector<int> slot(codes.size(), -1);
+  std::vector<std::string> texts(codes.size());
   for (size_t i = 0; i < codes.size(); ++i) {
-    if (!codes[i].is_string()) {
-      failed.emplace_back(i, Status::InvalidArgument("not a string"));
-      continue;
-    }
-    CheckRequest r = base;
-    r.subject = std::string(codes[i].as_string());
-    auto c = EvaluateCheck(p, r, today);
-    if (!c.ok()) {
-      failed.emplace_back(i, c.status());
-      continue;
-    }
-    slot[i] = static_cast<int>(done.size());
-    done.push_back(std::move(c).value());
+    if (codes[i].is_string()) texts[i] = std::string(codes[i].as_string());
   }
-  std::vector<CheckDone*> to_log;
-  for (CheckDone& c : done) to_log.push_back(&c);
-  if (Status st = LogChecks(p, to_log); !st.ok()) return StatusResponse(st);
-
-  std::map<std::string, uint64_t> by_result;
-  json::array results;
-  size_t f = 0;
+  auto batch = EvaluateChecks(p, base, texts, today);
+  if (!batch.ok()) return StatusResponse(batch.status());
   for (size_t i = 0; i < codes.size(); ++i) {
-    if (slot[i] < 0) {
-      const Status& why = failed[f++].second;
+    if (!codes[i].is_string()) batch->items[i].status = Status::InvalidArgument("not a string");
+  }
+  if (Status st = LogChecks(p, &*batch); !st.ok()) return StatusResponse(st);
+
+  std::map<std::string_view, uint64_t> by_result;
+  json::array results;
+  results.reserve(codes.size());
+  for (size_t i = 0; i < codes.size(); ++i) {
+    const BatchItem& c = batch->items[i];
+    if (!c.status.ok()) {
       results.push_back(json::object{
           {"subject", codes[i].is_string() ? json::value(codes[i].as_string()) : json::value(nullptr)},
-          {"error", json::object{{"code", StatusCodeName(why.code())}, {"message", why.message()}}}});
+          {"error", json::object{{"code", StatusCodeName(c.status.code())},
+                                 {"message", c.status.message()}}}});
       ++by_result["error"];
       continue;
     }
-    const CheckDone& c = done[static_cast<size_t>(slot[i])];
     json::array measures;
-    for (const auto& m : c.log.measures) measures.push_back(json::string(m));
-    results.push_back(json::object{{"subject", c.log.subject_code},
-                                   {"name", c.subject.name},
-                                   {"id", c.log.id},
-                                   {"result", c.log.result},
+    for (const auto& m : c.outcome.measures) measures.push_back(json::string(m.measure->code));
+    const std::string_view result = rules::CheckResultName(c.outcome.result);
+    results.push_back(json::object{{"subject", c.code},
+                                   {"name", c.name},
+                                   {"id", c.id},
+                                   {"result", result},
                                    {"measures", std::move(measures)}});
-    ++by_result[c.log.result];
+    ++by_result[result];
   }
   json::object counts;
   for (const auto& [k, v] : by_result) counts[k] = v;
@@ -206,13 +204,6 @@ Response HandlePostCheckFeedback(Platform& p, const ApiCall& call) {
   auto c = p.store().GetCheck(id);
   if (!c.ok() || !c->has_value()) return StatusResponse(c.ok() ? Status::Internal("check vanished") : c.status());
   return JsonResponse(200, CheckLogJson(**c));
-}
-
-Response HandleSubjectGrade(Platform& p, const ApiCall& call) {
-  const Date today = Date::Today();
-  auto g = GradeSubject(p, call.params[0], today);
-  if (!g.ok()) return StatusResponse(g.status(), json::object{{"parameter", "code"}});
-  return JsonResponse(200, GradeJson(g->subject, p.evaluation(), g->evaluation, today));
 }
 
 Response HandleGetList(Platform& p, const ApiCall& call) {

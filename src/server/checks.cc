@@ -1,7 +1,13 @@
 #include "server/checks.h"
 
+#include <algorithm>
 #include <chrono>
 #include <random>
+#include <mutex>
+#include <thread>
+
+#include "core/identifiers.h"
+#include "server/grades.h"
 
 namespace xinyong::server {
 
@@ -14,22 +20,96 @@ int64_t NowUnixMs() {
   return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
 }
 
-}  // namespace
-
-Result<CheckDone> EvaluateCheck(Platform& p, const CheckRequest& r, Date today) {
+Status Validate(const Platform& p, const CheckRequest& r) {
   if (r.scenario.empty()) return Status::InvalidArgument("scenario is required");
   if (r.purpose.empty()) return Status::InvalidArgument("purpose (查询事由) is required");
   if (r.department.empty()) return Status::InvalidArgument("department is required");
+  if (p.measures().FindScenario(r.scenario) == nullptr) {
+    return Status::InvalidArgument("unknown scenario '" + r.scenario.substr(0, 64) +
+                                   "' (see data/measures/scenarios.toml)");
+  }
+  return Status::Ok();
+}
+
+// What one thread reuses from check to check.
+struct Scratch {
+  std::string buffer;
+  std::vector<rules::TriggerFact> facts;
+  std::vector<Record> records;
+};
+
+// Where the checks of a scenario on a day take the triggers' facts from.
+struct FactSource {
+  bool none = false;                            // the scenario's triggers read no records
+  const rules::TriggerIndex* index = nullptr;  // else from the index, or (null) the records
+};
+
+FactSource SourceFor(Platform& p, std::string_view scenario, Date today) {
+  FactSource f;
+  f.none = p.checker().IndicatorsOf(scenario).empty();
+  const rules::TriggerIndex* index = p.built_triggers();
+  if (index != nullptr && today >= index->from() && index->Covers(scenario)) f.index = index;
+  return f;
+}
+
+// The measures that apply to `s` in the scenario on `today`.
+Result<rules::CheckOutcome> Judge(Platform& p, const Subject& s, std::string_view scenario,
+                                  Date today, const FactSource& source, Scratch* x) {
+  const rules::Checker& checker = p.checker();
+  x->facts.clear();
+  if (source.none) {
+    // Nothing to read.
+  } else if (source.index != nullptr) {
+    source.index->Lookup(s.id, &x->buffer, &x->facts);
+  } else {
+    x->records.clear();
+    XY_RETURN_IF_ERROR(p.store().ListRecords(s.id, "", &x->records));
+    checker.Collect(x->records, &x->facts);
+  }
+  std::optional<std::string> grade;
+  if (checker.NeedsGrade(s, scenario)) {
+    auto g = SubjectCurrentGrade(p, s, today);
+    if (g.ok()) {
+      grade = std::move(g->grade.grade);
+    } else if (g.status().code() != StatusCode::kFailedPrecondition) {  // persons: no grade
+      return g.status();
+    }
+  }
+  return checker.Evaluate(s, x->facts, grade, scenario, today);
+}
+
+Result<uint64_t> Log(Platform& p, const CheckRun& run) {
+  CheckLogger* logger = p.check_logger();
+  if (logger == nullptr) return Status::FailedPrecondition("the store is read-only");
+  return logger->Log(run);
+}
+
+CheckRun RunOf(const CheckRequest& r, int64_t unix_ms) {
+  CheckRun run;
+  run.unix_ms = unix_ms;
+  run.department = r.department;
+  run.requester = r.requester;
+  run.scenario = r.scenario;
+  run.purpose = r.purpose;
+  return run;
+}
+
+CheckRun::Entry EntryOf(uint64_t subject_id, std::string_view code,
+                        const rules::CheckOutcome& outcome) {
+  CheckRun::Entry e{subject_id, code, rules::CheckResultName(outcome.result), {}};
+  for (const rules::AppliedMeasure& m : outcome.measures) e.measures.push_back(m.measure->code);
+  return e;
+}
+
+}  // namespace
+
+Result<CheckDone> EvaluateCheck(Platform& p, const CheckRequest& r, Date today) {
+  XY_RETURN_IF_ERROR(Validate(p, r));
   CheckDone c;
   XY_ASSIGN_OR_RETURN(c.subject, p.FindSubjectByCode(r.subject));
-  rules::SubjectFacts facts;
-  XY_RETURN_IF_ERROR(p.store().ListRecords(c.subject.id, "", &facts.records));
-  // The grade as of the check, from the same records (grade-triggered measures read it).
-  if (auto e = p.evaluation().Evaluate(c.subject, facts.records, p.catalog(), today)) {
-    facts.grade = e->grade;
-  }
-  rules::Checker checker(p.catalog(), p.measures());
-  XY_ASSIGN_OR_RETURN(c.outcome, checker.Evaluate(c.subject, facts, r.scenario, today));
+  Scratch scratch;
+  XY_ASSIGN_OR_RETURN(c.outcome,
+                      Judge(p, c.subject, r.scenario, today, SourceFor(p, r.scenario, today), &scratch));
   c.log.unix_ms = NowUnixMs();
   c.log.department = r.department;
   c.log.requester = r.requester;
@@ -42,19 +122,182 @@ Result<CheckDone> EvaluateCheck(Platform& p, const CheckRequest& r, Date today) 
   return c;
 }
 
-Status LogChecks(Platform& p, std::vector<CheckDone*>& checks) {
-  std::vector<CheckLog> logs;
-  logs.reserve(checks.size());
-  for (CheckDone* c : checks) {
-    c->log.id = p.store().NextId(storage::IdSpace::kCheck);
-    logs.push_back(c->log);
-  }
-  return p.store().LogChecks(logs);
+CheckRun CheckRunOf(const CheckDone& c) {
+  CheckRun run;
+  run.unix_ms = c.log.unix_ms;
+  run.department = c.log.department;
+  run.requester = c.log.requester;
+  run.scenario = c.log.scenario;
+  run.purpose = c.log.purpose;
+  run.entries.push_back(EntryOf(c.subject.id, c.log.subject_code, c.outcome));
+  return run;
 }
 
-json::object CheckJson(const CheckDone& c, Date today) {
+Status LogChecks(Platform& p, std::vector<CheckDone*>& checks) {
+  if (checks.empty()) return Status::Ok();
+  // The checks of one call share who, when and why: those of the first.
+  CheckRun run = CheckRunOf(*checks.front());
+  for (size_t i = 1; i < checks.size(); ++i) {
+    const CheckDone* c = checks[i];
+    run.entries.push_back(EntryOf(c->subject.id, c->log.subject_code, c->outcome));
+  }
+  XY_ASSIGN_OR_RETURN(uint64_t first, Log(p, run));
+  for (CheckDone* c : checks) c->log.id = first++;
+  return Status::Ok();
+}
+
+Result<CheckBatch> EvaluateChecks(Platform& p, const CheckRequest& request,
+                                  std::span<const std::string> codes, Date today,
+                                  unsigned threads) {
+  XY_RETURN_IF_ERROR(Validate(p, request));
+  CheckBatch b;
+  b.request = request;
+  b.today = today;
+  b.unix_ms = NowUnixMs();
+  b.items.resize(codes.size());
+  if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
+  // Threads pay off only for batches of some size.
+  threads = static_cast<unsigned>(std::min<size_t>(threads, 1 + codes.size() / 512));
+  // fn(begin, end) over [0, n) cut into one range per thread.
+  auto parallel = [threads](size_t n, const auto& fn) {
+    std::vector<std::thread> workers;
+    for (size_t t = 1; t < threads; ++t) {
+      workers.emplace_back([&fn, n, t, threads] { fn(n * t / threads, n * (t + 1) / threads); });
+    }
+    fn(0, n / threads);
+    for (std::thread& w : workers) w.join();
+  };
+  // Codes are resolved in code order and subjects read in id order, each thread its share in
+  // bulk (Store::FindSubjects, GetSubjects): neighbouring keys share the store's work, and a batch
+  // of most of the city is one forward pass. Codes of the common shapes — a USCC, P and 20 hex
+  // digits for a person — go that way; any other code, or one not found so, is resolved by
+  // FindSubjectIdByCode (its other kinds, its errors).
+  struct Key {
+    bool bulk = false;  // a USCC or a person's code
+    IdentifierKind kind = IdentifierKind::kUscc;
+    std::string value;  // the code normalized (for a person, without the P)
+    uint32_t index = 0;  // in codes
+  };
+  std::vector<Key> keys(codes.size());
+  parallel(codes.size(), [&](size_t begin, size_t end) {
+    for (size_t i = begin; i < end; ++i) {
+      Key& k = keys[i];
+      k.index = static_cast<uint32_t>(i);
+      k.value = ident::NormalizeCodeInput(codes[i]);
+      const bool alnum = std::all_of(k.value.begin(), k.value.end(), [](char c) {
+        return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z');
+      });
+      if (alnum && k.value.size() == 18) {
+        k.bulk = true;
+        k.kind = IdentifierKind::kUscc;
+      } else if (alnum && k.value.size() == 21 && k.value[0] == 'P' &&
+                 k.value.find_first_not_of("0123456789ABCDEF", 1) == std::string::npos) {
+        k.bulk = true;
+        k.kind = IdentifierKind::kPersonCode;
+        k.value.erase(0, 1);
+      }
+    }
+  });
+  std::sort(keys.begin(), keys.end(), [](const Key& a, const Key& c) {
+    if (a.bulk != c.bulk) return a.bulk;
+    return a.kind != c.kind ? a.kind < c.kind : a.value < c.value;
+  });
+  std::vector<std::string_view> values(keys.size());
+  for (size_t k = 0; k < keys.size(); ++k) values[k] = keys[k].value;
+  parallel(keys.size(), [&](size_t begin, size_t end) {
+    std::vector<uint64_t> found;
+    for (size_t run = begin; run < end;) {  // runs of one kind
+      size_t run_end = run;
+      while (run_end < end && keys[run_end].bulk == keys[run].bulk &&
+             keys[run_end].kind == keys[run].kind) {
+        ++run_end;
+      }
+      found.assign(run_end - run, 0);
+      if (keys[run].bulk) {
+        Status st = p.store().FindSubjects(
+            keys[run].kind, std::span(values).subspan(run, run_end - run), &found);
+        if (!st.ok()) found.assign(run_end - run, 0);  // the slow way says why
+      }
+      for (size_t k = run; k < run_end; ++k) {
+        BatchItem& item = b.items[keys[k].index];
+        if (found[k - run] != 0) {
+          item.subject_id = found[k - run];
+          continue;
+        }
+        auto id = p.FindSubjectIdByCode(codes[keys[k].index]);
+        if (id.ok()) {
+          item.subject_id = *id;
+        } else {
+          item.status = id.status();
+        }
+      }
+      run = run_end;
+    }
+  });
+  keys = {};
+  values = {};
+  std::vector<std::pair<uint64_t, uint32_t>> order;  // (subject, index in codes)
+  order.reserve(codes.size());
+  for (uint32_t i = 0; i < codes.size(); ++i) {
+    if (b.items[i].status.ok()) order.emplace_back(b.items[i].subject_id, i);
+  }
+  std::sort(order.begin(), order.end());
+  const FactSource source = SourceFor(p, request.scenario, today);
+  std::vector<uint64_t> ids(order.size());
+  for (size_t k = 0; k < order.size(); ++k) ids[k] = order[k].first;
+  Status failed = Status::Ok();
+  std::mutex failed_mu;
+  parallel(order.size(), [&](size_t begin, size_t end) {
+    Scratch scratch;
+    auto check = [&](size_t k, const Subject* s) {
+      BatchItem& item = b.items[order[begin + k].second];
+      if (s == nullptr) {
+        item.status = Status::NotFound("no subject has the code " +
+                                     ident::NormalizeCodeInput(codes[order[begin + k].second]));
+        return Status::Ok();
+      }
+      auto outcome = Judge(p, *s, request.scenario, today, source, &scratch);
+      if (!outcome.ok()) {
+        item.status = outcome.status();
+        return Status::Ok();
+      }
+      item.code = s->DisplayCode();
+      item.name = s->name;
+      item.type = s->type;
+      item.outcome = std::move(outcome).value();
+      return Status::Ok();
+    };
+    Status st = p.store().GetSubjects(std::span(ids).subspan(begin, end - begin), check);
+    if (!st.ok()) {
+      std::lock_guard lock(failed_mu);
+      failed = st;
+    }
+  });
+  XY_RETURN_IF_ERROR(failed);
+  return b;
+}
+
+Status LogChecks(Platform& p, CheckBatch* b) {
+  CheckRun run = RunOf(b->request, b->unix_ms);
+  run.entries.reserve(b->items.size());
+  for (const BatchItem& item : b->items) {
+    if (item.status.ok()) run.entries.push_back(EntryOf(item.subject_id, item.code, item.outcome));
+  }
+  if (run.entries.empty()) return Status::Ok();
+  XY_ASSIGN_OR_RETURN(uint64_t id, Log(p, run));
+  for (BatchItem& item : b->items) {
+    if (item.status.ok()) item.id = id++;
+  }
+  return Status::Ok();
+}
+
+namespace {
+
+json::object CheckJsonOf(uint64_t id, std::string_view code, std::string_view name,
+                         SubjectType type, const CheckRequest& r,
+                         const rules::CheckOutcome& outcome, Date today) {
   json::array measures;
-  for (const rules::AppliedMeasure& a : c.outcome.measures) {
+  for (const rules::AppliedMeasure& a : outcome.measures) {
     const rules::Measure& m = *a.measure;
     json::array triggers;
     for (const rules::TriggerEvidence& t : a.triggers) {
@@ -81,18 +324,28 @@ json::object CheckJson(const CheckDone& c, Date today) {
                                     {"triggers", std::move(triggers)}});
   }
   json::object o;
-  if (c.log.id != 0) o["id"] = c.log.id;
-  o["subject"] = json::object{{"code", c.subject.DisplayCode()},
-                              {"name", c.subject.name},
-                              {"type", SubjectTypeName(c.subject.type)}};
-  o["scenario"] = c.log.scenario;
-  o["purpose"] = c.log.purpose;
-  o["department"] = c.log.department;
+  if (id != 0) o["id"] = id;
+  o["subject"] = json::object{{"code", code}, {"name", name}, {"type", SubjectTypeName(type)}};
+  o["scenario"] = r.scenario;
+  o["purpose"] = r.purpose;
+  o["department"] = r.department;
   o["date"] = today.ToString();
-  o["result"] = rules::CheckResultName(c.outcome.result);
-  o["result_label"] = rules::CheckResultLabel(c.outcome.result);
+  o["result"] = rules::CheckResultName(outcome.result);
+  o["result_label"] = rules::CheckResultLabel(outcome.result);
   o["measures"] = std::move(measures);
   return o;
+}
+
+}  // namespace
+
+json::object CheckJson(const CheckDone& c, Date today) {
+  const CheckRequest r{"", c.log.scenario, c.log.purpose, c.log.department, c.log.requester};
+  return CheckJsonOf(c.log.id, c.subject.DisplayCode(), c.subject.name, c.subject.type, r,
+                     c.outcome, today);
+}
+
+json::object CheckJson(const CheckBatch& b, const BatchItem& item) {
+  return CheckJsonOf(item.id, item.code, item.name, item.type, b.request, item.outcome, b.today);
 }
 
 Result<Graded> GradeSubject(Platform& p, std::string_view code, Date today) {

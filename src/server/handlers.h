@@ -3,12 +3,15 @@
 // Every handler is a plain function of the platform and the call; thread-safe as HandleRequest.
 #pragma once
 
+#include <functional>
+
 #include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include <boost/json/monotonic_resource.hpp>
+#include <boost/json/object.hpp>
 #include <boost/json/storage_ptr.hpp>
 
 #include "core/utf8.h"
@@ -51,18 +54,36 @@ Response HandlePostBatch(Platform& p, const ApiCall& call);
 Response HandleListBatches(Platform& p, const ApiCall& call);
 Response HandleGetBatch(Platform& p, const ApiCall& call);
 Response HandlePostCheck(Platform& p, const ApiCall& call);  // check_handlers.cc
+// The same answered without waiting on the calling thread: `reply` is called once the check is
+// logged (on the check logger's thread), or at once with an error.
+void HandlePostCheckAsync(Platform& p, const ApiCall& call, std::function<void(Response)> reply);
 Response HandlePostCheckBatch(Platform& p, const ApiCall& call);
 Response HandleGetCheck(Platform& p, const ApiCall& call);
 Response HandlePostCheckFeedback(Platform& p, const ApiCall& call);
 Response HandleCheckStats(Platform& p, const ApiCall& call);
 Response HandleGetList(Platform& p, const ApiCall& call);
-Response HandleSubjectGrade(Platform& p, const ApiCall& call);
+Response HandleSubjectGrade(Platform& p, const ApiCall& call);  // grade_handlers.cc
+Response HandleSubjectGrades(Platform& p, const ApiCall& call);
+Response HandlePostGradesRecompute(Platform& p, const ApiCall& call);
 Response HandlePostInspection(Platform& p, const ApiCall& call);
 Response HandleGetInspection(Platform& p, const ApiCall& call);
 Response HandleListInspections(Platform& p, const ApiCall& call);
+Response HandleListCommitments(Platform& p, const ApiCall& call);  // commitment_handlers.cc
+Response HandleSubjectCommitments(Platform& p, const ApiCall& call);
+Response HandlePostFulfilment(Platform& p, const ApiCall& call);
 
 // A 400 invalid_argument naming the offending query or path parameter in details.parameter.
 Response BadParameter(std::string_view name, std::string_view message);
+// A 400 invalid_argument naming the offending member of the request body in details.field.
+Response BadField(std::string_view field, std::string_view message);
+// The request body as a JSON object; false (and a 400) when it is not one.
+bool ParseBody(const ApiCall& call, boost::json::object* out, Response* error);
+// A string member; "" when absent or null. False (and a 400 naming the field) when it is not a
+// string or longer than max_bytes.
+bool StringField(const boost::json::object& o, std::string_view name, std::string* out,
+                 Response* error, size_t max_bytes = 1000);
+// The subject named by the {code} path parameter (the first), or false and the error response.
+bool ResolveSubject(Platform& p, const ApiCall& call, Subject* out, Response* error);
 
 // Reads an integer query parameter in [min, max]; `def` when absent. On failure returns false and
 // sets *error to a 400 naming the parameter.

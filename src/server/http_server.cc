@@ -61,6 +61,10 @@ class Session;
 struct Shared {
   HttpServerOptions options;
   HttpServer::Handler handler;
+  HttpServer::AsyncHandler async_handler;  // null: none
+  // Requests taken by async_handler whose reply has not been called yet: the server waits for
+  // them before its event loops go away (a reply posts to one).
+  std::atomic<size_t> async_pending{0};
   std::unique_ptr<StaticFiles> static_files;  // null: no portal
   std::unique_ptr<asio::thread_pool> workers;
   // Access log: asynchronous, dropping the oldest lines rather than ever blocking a request.
@@ -263,6 +267,21 @@ class Session : public std::enable_shared_from_this<Session> {
       Response res = CallHandler(std::move(req));
       FinishResponse(Conditions(), &res);
       return Write(std::move(res));
+    }
+    if (shared_->async_handler) {
+      shared_->async_pending.fetch_add(1);
+      auto reply = [self = shared_from_this(), accepts_gzip = accepts_gzip_](Response res) {
+        asio::post(self->stream_.get_executor(),
+                   [self, res = std::move(res), accepts_gzip]() mutable {
+                     FinishResponse(
+                         {.get_or_head = false, .if_none_match = {}, .accepts_gzip = accepts_gzip},
+                         &res);
+                     self->Write(std::move(res));
+                   });
+        self->shared_->async_pending.fetch_sub(1);
+      };
+      if (shared_->async_handler(req, std::move(reply))) return;
+      shared_->async_pending.fetch_sub(1);
     }
     // Handlers that may run long (ingestion) leave the I/O threads free for other connections;
     // so does compressing their (possibly large) answers.
@@ -497,6 +516,12 @@ class HttpServer::Impl {
     for (auto& t : threads) t.join();
     // Requests still on the worker pool (an ingest cannot be cut in half) finish here.
     shared_->workers->join();
+    // So do those waiting for an asynchronous reply (a check's log flush: milliseconds), whose
+    // reply posts to an event loop that must still exist.
+    const auto deadline = std::chrono::steady_clock::now() + shared_->options.shutdown_grace;
+    while (shared_->async_pending.load() > 0 && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
   }
 
   void Stop() {
@@ -617,11 +642,15 @@ HttpServer::~HttpServer() = default;
 Result<std::unique_ptr<HttpServer>> HttpServer::Create(Platform& platform,
                                                        HttpServerOptions options) {
   return Create([&platform](Request&& req) { return HandleRequest(platform, std::move(req)); },
-                std::move(options));
+                std::move(options),
+                [&platform](Request& req, std::function<void(Response)> reply) {
+                  return HandleRequestAsync(platform, req, std::move(reply));
+                });
 }
 
 Result<std::unique_ptr<HttpServer>> HttpServer::Create(Handler api_handler,
-                                                       HttpServerOptions options) {
+                                                       HttpServerOptions options,
+                                                       AsyncHandler async_handler) {
   if (!api_handler) return Status::InvalidArgument("the HTTP server needs a request handler");
   if (options.body_limit == 0) return Status::InvalidArgument("body_limit must be positive");
   if (options.header_limit < 1024 || options.header_limit > (1u << 30)) {
@@ -655,6 +684,7 @@ Result<std::unique_ptr<HttpServer>> HttpServer::Create(Handler api_handler,
   }
   shared->workers = std::make_unique<asio::thread_pool>(workers);
   shared->handler = std::move(api_handler);
+  shared->async_handler = std::move(async_handler);
   shared->options = std::move(options);
 
   auto impl = std::make_unique<Impl>(shared, threads);

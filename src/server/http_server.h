@@ -49,11 +49,18 @@ class HttpServer {
  public:
   // Handles one API request; must not throw (HandleRequest does not).
   using Handler = std::function<Response(Request&&)>;
+  // Answers some API requests without holding a thread while they wait for something slow (a
+  // credit check waits for its log entry to be flushed): it returns false to leave the request
+  // to the Handler, or takes it and calls `reply` exactly once, from any thread, with the
+  // response. It runs on the I/O thread for every API request but GET and HEAD: it must not
+  // block. Must not throw.
+  using AsyncHandler = std::function<bool(Request& request, std::function<void(Response)> reply)>;
 
   // Binds and listens (so the port is known and a busy port fails here, as Unavailable), but
   // serves nothing until Run. InvalidArgument for a bad host or option.
   static Result<std::unique_ptr<HttpServer>> Create(Platform& platform, HttpServerOptions options);
-  static Result<std::unique_ptr<HttpServer>> Create(Handler api_handler, HttpServerOptions options);
+  static Result<std::unique_ptr<HttpServer>> Create(Handler api_handler, HttpServerOptions options,
+                                                     AsyncHandler async_handler = nullptr);
   ~HttpServer();
 
   HttpServer(const HttpServer&) = delete;

@@ -1,15 +1,19 @@
 #include "server/json_views.h"
 
+#include "rules/record_fields.h"
+
 namespace xinyong::server {
 
 namespace json = boost::json;
 
-bool IsPublic(const catalog::Indicator* indicator) {
-  return indicator != nullptr && indicator->disclosure == catalog::Disclosure::kPublic;
+bool PubliclyVisible(const Record& r, const catalog::Indicator* indicator) {
+  return indicator != nullptr && r.status == RecordStatus::kActive &&
+         rules::DisclosedToPublic(r, *indicator);
 }
 
-bool PubliclyVisible(const Record& r, const catalog::Indicator* indicator) {
-  return IsPublic(indicator) && r.status == RecordStatus::kActive;
+bool VisibilityNeedsValues(const catalog::Indicator* indicator) {
+  return indicator != nullptr &&
+         indicator->FieldIndexByRole(catalog::FieldRole::kPublicityType) >= 0;
 }
 
 namespace {
@@ -220,6 +224,7 @@ json::object FileReportJson(const ingest::FileReport& f) {
   o["duplicates"] = f.duplicates;
   o["corrected"] = f.corrected;
   o["late"] = f.late;
+  o["derived"] = f.derived;
   o["new_subjects"] = f.new_subjects;
   o["warnings"] = f.warnings;
   o["seconds"] = f.seconds;

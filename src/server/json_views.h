@@ -31,10 +31,11 @@ boost::json::object FileReportJson(const ingest::FileReport& f);
 boost::json::object StatsJson(const storage::StoreStats& s);
 boost::json::object RowIssueJson(const RowIssue& i);
 
-// True when the public may see records of this indicator (社会公开).
-bool IsPublic(const catalog::Indicator* indicator);
-// What the public may see of a record: its indicator is public (社会公开) and the record is in
-// force (not revoked, repaired or expired). The API and the CLI both decide with this.
+// What the public may see of a record: it is in force (not revoked, repaired or expired) and
+// disclosed to the public — by its indicator (社会公开) or, for indicators with a 公开类型 field
+// (credit commitments), by its own value of it (rules::DisclosedToPublic). The API and the CLI
+// both decide with this; it needs the record's values when VisibilityNeedsValues(indicator).
 bool PubliclyVisible(const Record& r, const catalog::Indicator* indicator);
+bool VisibilityNeedsValues(const catalog::Indicator* indicator);
 
 }  // namespace xinyong::server

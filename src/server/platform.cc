@@ -4,6 +4,8 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include <spdlog/spdlog.h>
+
 #include "core/identifiers.h"
 
 #ifndef XINYONG_SOURCE_DIR
@@ -46,12 +48,31 @@ Result<std::unique_ptr<Platform>> Platform::Open(const PlatformOptions& options_
   XY_ASSIGN_OR_RETURN(p->store_, storage::RocksDbStore::Open(o.data_dir, ro));
   p->ingester_ =
       std::make_unique<ingest::Ingester>(*p->store_, *p->catalog_, *p->calendar_, *p->vault_);
+  p->grader_ = std::make_unique<rules::Grader>(*p->store_, *p->catalog_, *p->evaluation_);
+  p->checker_ = std::make_unique<rules::Checker>(*p->catalog_, *p->measures_);
+  if (!o.read_only) p->check_logger_ = std::make_unique<CheckLogger>(*p->store_);
   // A commit before the index exists is in the store it will be built from; one during the build
   // waits for it and is applied after (applying a subject twice is harmless).
   Platform* raw = p.get();
-  p->ingester_->SetCommitObserver([raw](const std::vector<Subject>& subjects) {
-    std::lock_guard lock(raw->names_mu_);
-    if (raw->names_) raw->names_->Apply(subjects);
+  p->ingester_->SetCommitObserver([raw](const ingest::CommittedBatch& batch) {
+    if (!batch.subjects.empty()) {
+      std::lock_guard lock(raw->names_mu_);
+      if (raw->names_) raw->names_->Apply(batch.subjects);
+    }
+    if (!batch.records.empty()) {
+      std::lock_guard lock(raw->triggers_mu_);
+      if (raw->triggers_) raw->triggers_->Apply(batch.records);
+    }
+    if (raw->options_.grade_on_ingest) {
+      // The batch is committed whatever happens here: a failure leaves these grades as they
+      // were until the next recompute, and is logged rather than failing the ingest.
+      auto r = raw->grader_->RecomputeAfterBatch(batch.batch_id, batch.subjects, batch.records,
+                                                 Date::Today());
+      if (!r.ok()) {
+        spdlog::error("grades of batch {} not recomputed (run `xinyong grade --all`): {}",
+                      batch.batch_id, r.status().ToString());
+      }
+    }
   });
   return p;
 }
@@ -66,7 +87,30 @@ Result<const search::NameIndex*> Platform::names() {
   return names_.get();
 }
 
-Result<Subject> Platform::FindSubjectByCode(std::string_view code_in) const {
+Result<const rules::TriggerIndex*> Platform::triggers(std::string_view scenario) {
+  if (const rules::TriggerIndex* built = triggers_ptr_.load(std::memory_order_acquire)) return built;
+  std::lock_guard lock(triggers_mu_);
+  if (!triggers_) {
+    const std::vector<const catalog::Indicator*> only =
+        scenario.empty() ? checker_->Indicators() : checker_->IndicatorsOf(scenario);
+    if (only.empty() && !scenario.empty()) {  // nothing to read: an index of nothing is no index
+      return static_cast<const rules::TriggerIndex*>(nullptr);
+    }
+    XY_ASSIGN_OR_RETURN(triggers_,
+                        rules::TriggerIndex::Build(*store_, *checker_, Date::Today(), 0, only));
+    triggers_ptr_.store(triggers_.get(), std::memory_order_release);
+  }
+  return triggers_.get();
+}
+
+Result<Subject> Platform::FindSubjectByCode(std::string_view code) const {
+  XY_ASSIGN_OR_RETURN(uint64_t id, FindSubjectIdByCode(code));
+  XY_ASSIGN_OR_RETURN(auto s, store_->GetSubject(id));
+  if (!s) return Status::NotFound("no subject has the code " + ident::NormalizeCodeInput(code));
+  return std::move(*s);
+}
+
+Result<uint64_t> Platform::FindSubjectIdByCode(std::string_view code_in) const {
   std::string code = ident::NormalizeCodeInput(code_in);
   if (code.empty() || code.size() > 40) {
     return Status::InvalidArgument("'" + std::string(code_in.substr(0, 40)) +
@@ -96,9 +140,7 @@ Result<Subject> Platform::FindSubjectByCode(std::string_view code_in) const {
     }
   }
   if (!id) return Status::NotFound("no subject has the code " + code);
-  XY_ASSIGN_OR_RETURN(auto s, store_->GetSubject(*id));
-  if (!s) return Status::NotFound("no subject has the code " + code);
-  return std::move(*s);
+  return *id;
 }
 
 }  // namespace xinyong::server

@@ -1,6 +1,6 @@
 // Platform: one running Xinyong instance — the catalog, the measures list, the working-day
-// calendar, the personal data vault, the store, the ingestion pipeline and the name index, opened
-// together from a data directory.
+// calendar, the personal data vault, the store, the ingestion pipeline, the grader and the name
+// index, opened together from a data directory.
 // The CLI and the HTTP server both work through it.
 // Thread-safety: the members are thread-safe as documented on each; Platform itself is immutable
 // after Open.
@@ -16,10 +16,14 @@
 #include "core/calendar.h"
 #include "core/personal_data.h"
 #include "ingest/ingester.h"
+#include "rules/check.h"
 #include "rules/evaluation.h"
+#include "rules/grading.h"
 #include "rules/inspection.h"
 #include "rules/measures.h"
+#include "rules/trigger_index.h"
 #include "search/name_index.h"
+#include "server/check_logger.h"
 #include "storage/rocksdb/rocksdb_store.h"
 
 namespace xinyong::server {
@@ -36,6 +40,9 @@ struct PlatformOptions {
   // blocks not in it decompress them again, which dominates a subject's profile when the
   // cache is much smaller than the records.
   size_t block_cache_bytes = 0;
+  // Regrade the subjects of every committed ingest batch (rules::Grader). Off for a bulk load
+  // that a full recompute (`xinyong grade --all`) follows anyway.
+  bool grade_on_ingest = true;
 };
 
 // The default share directory: $XINYONG_SHARE, else <source dir>/data.
@@ -55,16 +62,35 @@ class Platform {
   const storage::Store& store() const { return *store_; }
   storage::RocksDbStore& rocksdb() { return *store_; }
   ingest::Ingester& ingester() { return *ingester_; }
+  rules::Grader& grader() { return *grader_; }
   const PlatformOptions& options() const { return options_; }
 
   // Resolves a public subject code: a USCC, a legacy code (organization code, registration or
   // tax number, institution certificates) or "P<id>" for natural persons. NotFound when no
   // subject has it; InvalidArgument when it is not a code at all.
   Result<Subject> FindSubjectByCode(std::string_view code) const;
+  // The same up to the subject's id (its record not read).
+  Result<uint64_t> FindSubjectIdByCode(std::string_view code) const;
 
   // The name index, built from the store on first use (seconds for a million subjects: the
   // server builds it before it listens) and kept current by every ingest through this platform.
   Result<const search::NameIndex*> names();
+
+  // The credit check's rules over the catalog and the measures; immutable.
+  const rules::Checker& checker() const { return *checker_; }
+  // The trigger index (rules/trigger_index.h) for checks as of today or later: built from the
+  // store on first use (one pass over every subject's list, record and commitment records; the
+  // server builds it before it listens) and kept current by every ingest through this platform.
+  // With a scenario, an index not yet built is built for that scenario's indicators only
+  // (`xinyong check --file` for a large batch); the one built first stays.
+  Result<const rules::TriggerIndex*> triggers(std::string_view scenario = "");
+  // Writes the credit-check log, many requests' checks per durable write; nullptr when the store
+  // is read-only.
+  CheckLogger* check_logger() { return check_logger_.get(); }
+  // The trigger index if it has been built, else nullptr (checks then read the store).
+  const rules::TriggerIndex* built_triggers() const {
+    return triggers_ptr_.load(std::memory_order_acquire);
+  }
 
  private:
   Platform() = default;
@@ -77,12 +103,19 @@ class Platform {
   std::unique_ptr<rules::InspectionRatios> inspection_ratios_;
   std::unique_ptr<storage::RocksDbStore> store_;
   std::unique_ptr<ingest::Ingester> ingester_;
+  std::unique_ptr<rules::Grader> grader_;
   // names_ is built once, under names_mu_; commits are applied under the same mutex (so none is
   // lost during the build). Searches read names_ptr_ without it once built: the index has its
   // own lock, and readers never wait for an Apply or a rebuild.
   std::mutex names_mu_;
   std::unique_ptr<search::NameIndex> names_;
   std::atomic<const search::NameIndex*> names_ptr_{nullptr};
+  // The same arrangement for the trigger index.
+  std::unique_ptr<rules::Checker> checker_;
+  std::mutex triggers_mu_;
+  std::unique_ptr<rules::TriggerIndex> triggers_;
+  std::atomic<const rules::TriggerIndex*> triggers_ptr_{nullptr};
+  std::unique_ptr<CheckLogger> check_logger_;  // after store_: stops before the store closes
 };
 
 }  // namespace xinyong::server

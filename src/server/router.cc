@@ -28,11 +28,16 @@ constexpr Route kRoutes[] = {
     {"GET", "/api/v1/subjects/{code}", HandleSubject},
     {"GET", "/api/v1/subjects/{code}/records", HandleSubjectRecords},
     {"GET", "/api/v1/subjects/{code}/grade", HandleSubjectGrade},
+    {"GET", "/api/v1/subjects/{code}/grades", HandleSubjectGrades},
+    {"POST", "/api/v1/grades:recompute", HandlePostGradesRecompute},
     {"GET", "/api/v1/search", HandleSearch},
     {"POST", "/api/v1/batches", HandlePostBatch},
     {"GET", "/api/v1/batches", HandleListBatches},
     {"GET", "/api/v1/batches/{id}", HandleGetBatch},
     {"GET", "/api/v1/lists/{type}", HandleGetList},
+    {"GET", "/api/v1/commitments", HandleListCommitments},
+    {"GET", "/api/v1/subjects/{code}/commitments", HandleSubjectCommitments},
+    {"POST", "/api/v1/subjects/{code}/commitments/{number}/fulfilment", HandlePostFulfilment},
     {"POST", "/api/v1/inspections", HandlePostInspection},
     {"GET", "/api/v1/inspections", HandleListInspections},
     {"GET", "/api/v1/inspections/{id}", HandleGetInspection},
@@ -128,6 +133,27 @@ Response HandleRequest(Platform& platform, Request&& request) {
                   ForLog(e.what()));
     return StatusResponse(Status::Internal("internal error; the server log has the details"));
   }
+}
+
+bool HandleRequestAsync(Platform& platform, Request& request, std::function<void(Response)> reply) {
+  if (request.method != "POST") return false;
+  ParsedTarget target;
+  std::string error;
+  std::vector<std::string> params;
+  if (!ParseTarget(request.target, &target, &error) ||
+      !Match("/api/v1/checks", target.segments, &params)) {
+    return false;
+  }
+  // An exception can only come before the check is handed to the logger, i.e. before `reply`
+  // was passed on.
+  try {
+    ApiCall call{request, target, params};
+    HandlePostCheckAsync(platform, call, reply);
+  } catch (const std::exception& e) {
+    spdlog::error("internal error on POST /api/v1/checks: {}", ForLog(e.what()));
+    reply(StatusResponse(Status::Internal("internal error; the server log has the details")));
+  }
+  return true;
 }
 
 Response HandleRequest(Platform& platform, const Request& request) {

@@ -22,6 +22,7 @@
 // by the Ingester. Never throws: an unexpected exception becomes a 500 response.
 #pragma once
 
+#include <functional>
 #include <span>
 #include <string_view>
 
@@ -45,6 +46,12 @@ std::span<const RouteInfo> Routes();
 Response HandleRequest(Platform& platform, const Request& request);
 // The same; the body is moved into the ingester rather than copied.
 Response HandleRequest(Platform& platform, Request&& request);
+
+// The requests the HTTP server may answer without holding a thread while they wait
+// (HttpServer::AsyncHandler): POST /api/v1/checks, whose answer waits for the check's log entry
+// to be flushed. Returns false for any other request (HandleRequest answers it); otherwise calls
+// `reply` exactly once, from any thread, with what HandleRequest would have answered. Never throws.
+bool HandleRequestAsync(Platform& platform, Request& request, std::function<void(Response)> reply);
 
 // True when the target belongs to the API ("/api" or "/api/..."), i.e. is not a portal file.
 bool IsApiTarget(std::string_view target);

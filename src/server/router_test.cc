@@ -3,6 +3,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <random>
+#include <set>
 #include <string>
 
 #include <boost/json.hpp>
@@ -637,6 +638,80 @@ TEST_F(RouterTest, ListsShowCurrentMembersAndTheProfileItsMemberships) {
   EXPECT_EQ(co["result"].as_string(), "refused");
   EXPECT_EQ(co["measures"].as_array()[0].at("triggers").as_array()[0].at("document_number").as_string(),
             "郑环严失认〔2024〕1号");
+}
+
+TEST_F(RouterTest, CommitmentsArePublishedByTheirPublicityTypeAndFulfilledByTheAcceptingUnit) {
+  auto commitment = [](std::string_view code, std::string_view publicity, std::string_view status) {
+    std::string row = std::string(R"({"CN_CNBM":")") + std::string(code) +
+                      R"(","CN_CNRMC":"郑州宏达（集团）商贸有限公司","CN_CNRLB":"法人及非法人组织",)"
+                      R"("CN_CNRDM":"91110000600037341L","CN_CNLX":"容缺受理型","CN_CNSY":"申请建设工程许可",)"
+                      R"("CN_CNNR":"六十日内补齐材料","CN_CNZCRQ":"2026-01-05","CN_CNYXQ":"2026-06-30",)"
+                      R"("CN_CNSLDW":"郑州市城乡建设局","CN_CNSLDWDM":"11410100MB1848126Q","CN_GKLX":")" +
+                      std::string(publicity) + "\"";
+    if (!status.empty()) {
+      row += R"(,"CN_LXZT":")" + std::string(status) + R"(","CN_LXZTRDRQ":"2026-03-01")";
+    }
+    return row + "}\n";
+  };
+  const std::string jsonl = commitment("41010020260105000001", "可向社会公开", "") +
+                            commitment("41010020260105000002", "不可公开", "") +
+                            commitment("41010020260105000003", "可向社会公开", "全部履行");
+  Response posted = Call("POST", "/api/v1/batches?indicator=credit_commitment", jsonl,
+                         "application/x-ndjson");
+  ASSERT_EQ(posted.status, 201u) << posted.body;
+  EXPECT_EQ(Body(posted)["accepted"].to_number<int64_t>(), 3);
+
+  // The public sees the two 可向社会公开 ones, though the indicator is 政务共享.
+  const std::string base = std::string("/api/v1/subjects/") + kHongdaUscc + "/commitments";
+  json::object mine = Body(Get(base));
+  ASSERT_EQ(mine["total"].to_number<int64_t>(), 2) << json::serialize(mine);
+  json::array items = mine["commitments"].as_array();
+  std::set<std::string> states;
+  for (const auto& c : items) states.insert(std::string(c.at("state").as_string()));
+  EXPECT_EQ(states, (std::set<std::string>{"overdue", "fulfilled"}));
+  EXPECT_EQ(Body(Get(std::string("/api/v1/subjects/") + kHongdaUscc))["category_counts"]
+                .at("credit_commitment")
+                .to_number<int64_t>(),
+            2);
+  json::object overdue = Body(Get("/api/v1/commitments?state=overdue"));
+  ASSERT_EQ(overdue["commitments"].as_array().size(), 1u);
+  EXPECT_EQ(overdue["commitments"].as_array()[0].at("code").as_string(), "41010020260105000001");
+  EXPECT_FALSE(overdue["more"].as_bool());
+  EXPECT_EQ(Error(Get("/api/v1/commitments?state=late"), 400, "invalid_argument")["details"]
+                .at("parameter")
+                .as_string(),
+            "state");
+
+  // Only the accepting unit may record the finding, and a breach must say what was not kept.
+  const std::string fulfil = base + "/41010020260105000001/fulfilment";
+  json::object e = Error(Call("POST", fulfil,
+                              R"({"status":"部分履行","unit":"郑州市市场监督管理局","unfulfilled":"x"})",
+                              "application/json"),
+                         403, "permission_denied");
+  EXPECT_EQ(e["details"].at("field").as_string(), "unit");
+  e = Error(Call("POST", fulfil, R"({"status":"部分履行","unit":"郑州市城乡建设局"})",
+                 "application/json"),
+            400, "invalid_argument");
+  EXPECT_EQ(e["details"].at("field").as_string(), "unfulfilled");
+  e = Error(Call("POST", base + "/41010020260105000009/fulfilment",
+                 R"({"status":"全部履行","unit":"郑州市城乡建设局"})", "application/json"),
+            404, "not_found");
+  EXPECT_EQ(e["details"].at("parameter").as_string(), "number");
+  Response done = Call("POST", fulfil,
+                       R"({"status":"部分履行","date":"2026-07-02","unit_code":"11410100MB1848126Q",)"
+                       R"("unfulfilled":"未补齐消防验收材料","liability":"撤销施工许可"})",
+                       "application/json");
+  ASSERT_EQ(done.status, 200u) << done.body;
+  json::object d = Body(done);
+  EXPECT_EQ(d["commitment"].at("state").as_string(), "partially_fulfilled");
+  EXPECT_EQ(d["commitment"].at("found").as_string(), "2026-07-02");
+  EXPECT_TRUE(d["changed"].as_bool());
+  ASSERT_TRUE(d["breach"].is_object());
+  EXPECT_EQ(d["breach"].at("indicator").as_string(), "commitment_breach");
+  EXPECT_EQ(d["breach"].at("decision_date").as_string(), "2026-07-02");
+  // The breach is a negative record like any other: public (by its 公开类型) and in the profile.
+  json::object profile = Body(Get(std::string("/api/v1/subjects/") + kHongdaUscc));
+  EXPECT_EQ(profile["category_counts"].at("commitment_breach").to_number<int64_t>(), 1);
 }
 
 TEST_F(RouterTest, InspectionDrawsArePublishedAndReproducible) {

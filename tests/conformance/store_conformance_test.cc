@@ -2,8 +2,10 @@
 // a factory to kBackends below.
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <filesystem>
 #include <functional>
+#include <map>
 
 #include "storage/rocksdb/rocksdb_store.h"
 #include "storage/store.h"
@@ -270,47 +272,165 @@ TEST_P(StoreConformanceTest, ScansEverySubjectInIdOrder) {
   EXPECT_EQ(calls, 1);
 }
 
-TEST_P(StoreConformanceTest, LogsChecksAndTheirFeedbackOnce) {
-  CheckLog a;
-  a.id = store_->NextId(IdSpace::kCheck);
-  a.unix_ms = 1763769600000;
-  a.department = "410100-czj";
-  a.requester = "127.0.0.1";
-  a.scenario = "government_procurement";
-  a.purpose = "采购项目资格审查";
-  a.subject_id = 7;
-  a.subject_code = "91110000600037341L";
-  a.result = "refused";
-  a.measures = {"CJ-QL-001", "CJ-QL-002"};
-  CheckLog b = a;
-  b.id = store_->NextId(IdSpace::kCheck);
-  b.result = "pass";
-  b.measures.clear();
-  ASSERT_TRUE(store_->LogChecks(std::vector<CheckLog>{a, b}).ok());
-  auto got = store_->GetCheck(a.id);
-  ASSERT_TRUE(got.ok() && got->has_value());
-  EXPECT_EQ((*got)->purpose, a.purpose);
-  EXPECT_EQ((*got)->measures, a.measures);
-  EXPECT_TRUE((*got)->feedback_action.empty());
-  EXPECT_FALSE(store_->GetCheck(9999)->has_value());
+TEST_P(StoreConformanceTest, FindsAndReadsSubjectsInBulkInKeyOrder) {
+  ASSERT_TRUE(store_->Commit(CompanyBatch("91110000600037341L", "甲公司", 1)).ok());
+  ASSERT_TRUE(store_->Commit(CompanyBatch("91310115MA1K3BTP2B", "乙公司", 1)).ok());
+  const uint64_t a = **store_->FindSubject(IdentifierKind::kUscc, "91110000600037341L");
+  const uint64_t b = **store_->FindSubject(IdentifierKind::kUscc, "91310115MA1K3BTP2B");
+  const std::vector<std::string_view> values = {"91110000600037341L", "91110000600037341L",
+                                                "91200000000000000X", "91310115MA1K3BTP2B",
+                                                "99999999999999999Z"};
+  std::vector<uint64_t> found;
+  ASSERT_TRUE(store_->FindSubjects(IdentifierKind::kUscc, values, &found).ok());
+  EXPECT_EQ(found, (std::vector<uint64_t>{a, a, 0, b, 0}));
+  ASSERT_TRUE(store_->FindSubjects(IdentifierKind::kOrgCode, values, &found).ok());
+  EXPECT_EQ(found, (std::vector<uint64_t>(5, 0)));  // another kind's index
 
-  ASSERT_TRUE(store_->SetCheckFeedback(a.id, "not_applied", "项目已终止", 1763773200000).ok());
-  EXPECT_EQ(store_->SetCheckFeedback(a.id, "applied", "", 0).code(),
-            StatusCode::kFailedPrecondition);
+  const std::vector<uint64_t> ids = {0, a, a, b, b + 100};
+  std::vector<std::string> names;
+  ASSERT_TRUE(store_->GetSubjects(ids, [&](size_t i, const Subject* s) {
+    names.push_back(s == nullptr ? "-" : std::to_string(i) + s->name);
+    if (s != nullptr) {
+      EXPECT_EQ(s->id, ids[i]);
+    }
+    return Status::Ok();
+  }).ok());
+  EXPECT_EQ(names, (std::vector<std::string>{"-", "1甲公司", "2甲公司", "3乙公司", "-"}));
+  int calls = 0;
+  EXPECT_EQ(store_->GetSubjects(ids, [&](size_t, const Subject*) {
+    return ++calls == 2 ? Status::Internal("stop") : Status::Ok();
+  }).code(), StatusCode::kInternal);
+  EXPECT_EQ(calls, 2);
+
+  // The same a few among many (the store may read them another way than all of them).
+  std::vector<std::string> many;
+  for (int i = 0; i < 60; ++i) {
+    char uscc[19];
+    std::snprintf(uscc, sizeof uscc, "9141000000%07dX", i);
+    many.emplace_back(uscc);
+    ASSERT_TRUE(store_->Commit(CompanyBatch(many.back(), "丙" + std::to_string(i), 0)).ok());
+  }
+  ASSERT_TRUE(store_->FindSubjects(IdentifierKind::kUscc, values, &found).ok());
+  EXPECT_EQ(found, (std::vector<uint64_t>{a, a, 0, b, 0}));
+  names.clear();
+  ASSERT_TRUE(store_->GetSubjects(ids, [&](size_t i, const Subject* s) {
+    names.push_back(s == nullptr ? "-" : std::to_string(i) + s->name);
+    return Status::Ok();
+  }).ok());
+  EXPECT_EQ(names, (std::vector<std::string>{"-", "1甲公司", "2甲公司", "3乙公司", "-"}));
+  std::vector<std::string_view> all(many.begin(), many.end());
+  ASSERT_TRUE(store_->FindSubjects(IdentifierKind::kUscc, all, &found).ok());
+  for (size_t i = 0; i < all.size(); ++i) {
+    EXPECT_EQ(found[i], **store_->FindSubject(IdentifierKind::kUscc, all[i])) << all[i];
+  }
+}
+
+TEST_P(StoreConformanceTest, LogsChecksAndTheirFeedbackOnce) {
+  CheckRun run;
+  run.unix_ms = 1763769600000;
+  run.department = "410100-czj";
+  run.requester = "127.0.0.1";
+  run.scenario = "government_procurement";
+  run.purpose = "采购项目资格审查";
+  run.entries.push_back({7, "91110000600037341L", "refused", {"CJ-QL-001", "CJ-QL-002"}});
+  run.entries.push_back({8, "91310115MA1K3BTP2B", "pass", {}});
+  const CheckRun* runs[] = {&run};
+  auto firsts = store_->LogCheckRuns(runs);
+  ASSERT_TRUE(firsts.ok()) << firsts.status().ToString();
+  ASSERT_EQ(firsts->size(), 1u);
+  const uint64_t a = (*firsts)[0], b = a + 1;
+  auto got = store_->GetCheck(a);
+  ASSERT_TRUE(got.ok() && got->has_value());
+  EXPECT_EQ((*got)->id, a);
+  EXPECT_EQ((*got)->purpose, "采购项目资格审查");
+  EXPECT_EQ((*got)->subject_id, 7u);
+  EXPECT_EQ((*got)->subject_code, "91110000600037341L");
+  EXPECT_EQ((*got)->measures, (std::vector<std::string>{"CJ-QL-001", "CJ-QL-002"}));
+  EXPECT_TRUE((*got)->feedback_action.empty());
+  got = store_->GetCheck(b);
+  ASSERT_TRUE(got.ok() && got->has_value());
+  EXPECT_EQ((*got)->result, "pass");
+  EXPECT_EQ((*got)->department, "410100-czj");
+  EXPECT_FALSE(store_->GetCheck(b + 1)->has_value());
+  EXPECT_FALSE(store_->GetCheck(9999)->has_value());
+  const CheckRun empty;
+  const CheckRun* none[] = {&run, &empty};  // all or none: not even the first is logged
+  EXPECT_EQ(store_->LogCheckRuns(none).status().code(), StatusCode::kInvalidArgument);
+
+  ASSERT_TRUE(store_->SetCheckFeedback(b, "not_applied", "项目已终止", 1763773200000).ok());
+  EXPECT_EQ(store_->SetCheckFeedback(b, "applied", "", 0).code(), StatusCode::kFailedPrecondition);
   EXPECT_EQ(store_->SetCheckFeedback(9999, "applied", "", 0).code(), StatusCode::kNotFound);
+  EXPECT_EQ((*store_->GetCheck(b))->feedback_action, "not_applied");
+  EXPECT_TRUE((*store_->GetCheck(a))->feedback_action.empty());
 
   Reopen();  // durable, and the id space continues after the logged ids
-  EXPECT_GT(store_->NextId(IdSpace::kCheck), b.id);
+  EXPECT_GT(store_->NextId(IdSpace::kCheck), b);
   std::vector<CheckLog> all;
   ASSERT_TRUE(store_->ScanChecks([&](const CheckLog& c) {
     all.push_back(c);
     return Status::Ok();
   }).ok());
   ASSERT_EQ(all.size(), 2u);
-  EXPECT_EQ(all[0].id, a.id);
-  EXPECT_EQ(all[0].feedback_action, "not_applied");
-  EXPECT_EQ(all[0].feedback_reason, "项目已终止");
+  EXPECT_EQ(all[0].id, a);
+  EXPECT_TRUE(all[0].feedback_action.empty());
+  EXPECT_EQ(all[1].id, b);
+  EXPECT_EQ(all[1].feedback_action, "not_applied");
+  EXPECT_EQ(all[1].feedback_reason, "项目已终止");
   EXPECT_EQ(all[1].result, "pass");
+}
+
+TEST_P(StoreConformanceTest, LogsALargeRunOfChecksAllOrNoneAndFindsEachCheck) {
+  // Larger than any one stored stretch of a run, so that lookups cross stretches.
+  constexpr size_t kChecks = 2500;
+  std::vector<std::string> codes;
+  for (size_t i = 0; i < kChecks; ++i) codes.push_back("C" + std::to_string(i));
+  CheckRun run;
+  run.unix_ms = 1763769600000;
+  run.department = "dept";
+  run.requester = "cli";
+  run.scenario = "supervision";
+  run.purpose = "年度抽查";
+  for (size_t i = 0; i < kChecks; ++i) {
+    CheckRun::Entry e{100 + i, codes[i], i % 7 == 0 ? "restricted" : "pass", {}};
+    if (i % 7 == 0) e.measures = {"CJ-GL-008"};
+    run.entries.push_back(std::move(e));
+  }
+  // Logged together with another run: each gets its own consecutive ids.
+  CheckRun other = run;
+  other.entries.resize(3);
+  const CheckRun* runs[] = {&other, &run};
+  auto firsts = store_->LogCheckRuns(runs);
+  ASSERT_TRUE(firsts.ok()) << firsts.status().ToString();
+  ASSERT_EQ(firsts->size(), 2u);
+  const uint64_t* first = &(*firsts)[1];
+  EXPECT_EQ((*store_->GetCheck((*firsts)[0] + 2))->subject_code, codes[2]);
+  // Feedback on the first check of a stretch, and on one inside a stretch.
+  ASSERT_TRUE(store_->SetCheckFeedback(*first + 1024, "applied", "", 1).ok());
+  ASSERT_TRUE(store_->SetCheckFeedback(*first + 1500, "applied", "", 2).ok());
+  for (size_t i : {size_t{0}, size_t{1023}, size_t{1024}, size_t{1025}, size_t{1499},
+                   size_t{1500}, size_t{1501}, kChecks - 1}) {
+    auto got = store_->GetCheck(*first + i);
+    ASSERT_TRUE(got.ok() && got->has_value()) << i;
+    EXPECT_EQ((*got)->id, *first + i);
+    EXPECT_EQ((*got)->subject_id, 100 + i);
+    EXPECT_EQ((*got)->subject_code, codes[i]);
+    EXPECT_EQ((*got)->measures.size(), i % 7 == 0 ? 1u : 0u);
+    EXPECT_EQ((*got)->feedback_action, i == 1024 || i == 1500 ? "applied" : "") << i;
+  }
+  EXPECT_FALSE(store_->GetCheck(*first + kChecks)->has_value());
+  Reopen();
+  EXPECT_EQ(store_->NextId(IdSpace::kCheck), *first + kChecks);
+  size_t seen = 0, with_feedback = 0;
+  ASSERT_TRUE(store_->ScanChecks([&](const CheckLog& c) {
+    if (c.id < *first) return Status::Ok();  // the other run
+    EXPECT_EQ(c.id, *first + seen);
+    EXPECT_EQ(c.purpose, "年度抽查");
+    with_feedback += c.feedback_action.empty() ? 0 : 1;
+    ++seen;
+    return Status::Ok();
+  }).ok());
+  EXPECT_EQ(seen, kChecks);
+  EXPECT_EQ(with_feedback, 2u);
 }
 
 TEST_P(StoreConformanceTest, ScansAnIndicatorNewestFirst) {
@@ -397,6 +517,269 @@ TEST_P(StoreConformanceTest, LargeBatchWithInBatchCorrectionKeepsTheLastVersion)
   EXPECT_EQ(stats->subjects, 3u);
   auto found = store_->FindSubject(IdentifierKind::kUscc, "9144030071526726XG");
   ASSERT_TRUE(found.ok() && found->has_value());
+}
+
+// A grade with one reason; `score` decides the grade as the sample model would.
+GradeWrite Graded(uint64_t subject, int score, const std::string& as_of,
+                  std::vector<uint64_t> record_ids = {}) {
+  GradeWrite w;
+  w.subject_id = subject;
+  w.grade.as_of = *Date::Parse(as_of);
+  w.grade.unix_ms = 1795000000000;
+  w.grade.score = score;
+  w.grade.grade = score >= 850 ? "A" : score >= 700 ? "B" : score >= 550 ? "C" : "D";
+  w.grade.model = "model";
+  if (!record_ids.empty()) {
+    w.grade.reasons.push_back({"行政处罚（近三年）", "admin_penalty",
+                               -30 * static_cast<int>(record_ids.size()), false, record_ids});
+  }
+  return w;
+}
+
+TEST_P(StoreConformanceTest, GradeHistoryGrowsOnlyWhenScoreOrGradeChanges) {
+  std::vector<GradeWrite> w = {Graded(7, 800, "2026-01-01")};
+  EXPECT_EQ(store_->SaveGrades(w).value(), 1u) << "the first grade is history";
+  w = {Graded(7, 800, "2026-02-01")};  // the same result a month later
+  EXPECT_EQ(store_->SaveGrades(w).value(), 0u);
+  EXPECT_EQ(store_->GetGrade(7).value()->grade.as_of, *Date::Parse("2026-01-01"))
+      << "a grade that says the same is not rewritten";
+  w = {Graded(7, 770, "2026-03-01", {41})};  // a penalty: same grade, another score
+  EXPECT_EQ(store_->SaveGrades(w).value(), 1u);
+  w = {Graded(7, 770, "2026-03-15", {41})};
+  w[0].grade.reasons[0].record_ids = {39};  // the same score for another record
+  EXPECT_EQ(store_->SaveGrades(w).value(), 0u) << "no history without a new score or grade";
+  EXPECT_EQ(store_->GetGrade(7).value()->grade.reasons[0].record_ids, std::vector<uint64_t>{39})
+      << "but the current grade explains it anew";
+  w = {Graded(7, 640, "2026-04-01", {41, 42, 43, 44, 45})};
+  EXPECT_EQ(store_->SaveGrades(w).value(), 1u);
+
+  auto current = store_->GetGrade(7).value();
+  ASSERT_TRUE(current.has_value());
+  EXPECT_EQ(current->history, 3u);
+  EXPECT_EQ(current->grade.as_of, *Date::Parse("2026-04-01"));
+  EXPECT_EQ(current->grade.grade, "C");
+  ASSERT_EQ(current->grade.reasons.size(), 1u);
+  EXPECT_EQ(current->grade.reasons[0].record_ids, (std::vector<uint64_t>{41, 42, 43, 44, 45}));
+
+  std::vector<SubjectGrade> history;
+  ASSERT_TRUE(store_->ListGradeHistory(7, 0, 10, &history).ok());
+  ASSERT_EQ(history.size(), 3u);
+  EXPECT_EQ(history[0].score, 640) << "newest first";
+  EXPECT_EQ(history[1].score, 770);
+  EXPECT_EQ(history[2].score, 800);
+  EXPECT_EQ(history[2].as_of, *Date::Parse("2026-01-01")) << "kept as first computed";
+  history.clear();
+  ASSERT_TRUE(store_->ListGradeHistory(7, 1, 1, &history).ok());
+  ASSERT_EQ(history.size(), 1u);
+  EXPECT_EQ(history[0].score, 770);
+  history.clear();
+  ASSERT_TRUE(store_->ListGradeHistory(7, 3, 10, &history).ok());
+  EXPECT_TRUE(history.empty());
+  EXPECT_FALSE(store_->GetGrade(8).value().has_value());
+
+  Reopen();
+  current = store_->GetGrade(7).value();
+  ASSERT_TRUE(current.has_value());
+  EXPECT_EQ(current->grade.score, 640);
+  EXPECT_EQ(current->history, 3u);
+}
+
+TEST_P(StoreConformanceTest, ScansCurrentGradesInSubjectOrder) {
+  std::vector<GradeWrite> w = {Graded(30, 900, "2026-01-01"), Graded(10, 800, "2026-01-01"),
+                               Graded(20, 500, "2026-01-01", {1, 2})};
+  EXPECT_EQ(store_->SaveGrades(w).value(), 3u);
+  w = {Graded(20, 560, "2026-02-01", {1}), Graded(10, 800, "2026-02-01")};
+  EXPECT_EQ(store_->SaveGrades(w).value(), 1u);
+  std::vector<std::pair<uint64_t, int>> seen;
+  auto collect = [&](uint64_t id, const CurrentGrade& g) -> Result<bool> {
+    seen.emplace_back(id, g.grade.score);
+    return true;
+  };
+  ASSERT_TRUE(store_->ScanGrades(0, collect).ok());
+  EXPECT_EQ(seen, (std::vector<std::pair<uint64_t, int>>{{10, 800}, {20, 560}, {30, 900}}));
+  seen.clear();
+  ASSERT_TRUE(store_->ScanGrades(11, collect).ok());
+  EXPECT_EQ(seen, (std::vector<std::pair<uint64_t, int>>{{20, 560}, {30, 900}}));
+  seen.clear();
+  ASSERT_TRUE(store_->ScanGrades(0, [&](uint64_t id, const CurrentGrade& g) -> Result<bool> {
+    seen.emplace_back(id, g.grade.score);
+    return false;
+  }).ok());
+  EXPECT_EQ(seen.size(), 1u);
+}
+
+TEST_P(StoreConformanceTest, ManyGradesAtOnceTakeTheBulkPathAlike) {
+  std::vector<GradeWrite> w;
+  for (uint64_t s = 1; s <= 3000; ++s) w.push_back(Graded(s, 800, "2026-01-01"));
+  EXPECT_EQ(store_->SaveGrades(w).value(), 3000u);
+  for (uint64_t s = 1; s <= 3000; ++s) {
+    const bool penalized = s % 3 == 0;
+    w[s - 1] = Graded(s, penalized ? 770 : 800, "2026-02-01",
+                      penalized ? std::vector<uint64_t>{s} : std::vector<uint64_t>{});
+  }
+  EXPECT_EQ(store_->SaveGrades(w).value(), 1000u);
+  Reopen();
+  size_t n = 0, changed = 0;
+  ASSERT_TRUE(store_->ScanGrades(0, [&](uint64_t id, const CurrentGrade& g) -> Result<bool> {
+    ++n;
+    EXPECT_EQ(g.grade.as_of, *Date::Parse(id % 3 == 0 ? "2026-02-01" : "2026-01-01"));
+    EXPECT_EQ(g.history, id % 3 == 0 ? 2u : 1u);
+    changed += g.history == 2;
+    return true;
+  }).ok());
+  EXPECT_EQ(n, 3000u);
+  EXPECT_EQ(changed, 1000u);
+}
+
+TEST_P(StoreConformanceTest, RemembersTheLastGradingRun) {
+  EXPECT_FALSE(store_->LastGradingRun().value().has_value());
+  ASSERT_TRUE(store_->SetGradingRun({*Date::Parse("2026-05-01"), 1777600000000}).ok());
+  ASSERT_TRUE(store_->SetGradingRun({*Date::Parse("2026-05-02"), 1777680000000}).ok());
+  Reopen();
+  auto run = store_->LastGradingRun().value();
+  ASSERT_TRUE(run.has_value());
+  EXPECT_EQ(run->as_of, *Date::Parse("2026-05-02"));
+  EXPECT_EQ(run->unix_ms, 1777680000000);
+}
+
+TEST_P(StoreConformanceTest, RefusesToGradeASubjectTwiceInOneWrite) {
+  std::vector<GradeWrite> w = {Graded(5, 800, "2026-01-01"), Graded(5, 700, "2026-01-01")};
+  EXPECT_EQ(store_->SaveGrades(w).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_FALSE(store_->GetGrade(5).value().has_value()) << "all or none";
+}
+
+// A batch of `records` (indicator, decision day) for a new subject of `type`.
+WriteSet MixedBatch(Store& store, SubjectType type, const std::string& code,
+                    const std::vector<std::pair<std::string, int>>& records) {
+  WriteSet ws;
+  ws.batch.id = store.NextId(IdSpace::kBatch);
+  Subject s;
+  s.id = store.NextId(IdSpace::kSubject);
+  s.type = type;
+  s.name = "主体" + code;
+  s.identifiers = {{IdentifierKind::kOrgCode, code}};
+  s.first_batch = ws.batch.id;
+  ws.subjects.push_back(s);
+  for (const auto& [indicator, day] : records) {
+    RecordWrite w;
+    w.record.subject_id = s.id;
+    w.record.record_id = store.NextId(IdSpace::kRecord);
+    w.record.indicator = indicator;
+    w.record.decision_date = Date::FromDays(20000 + day);
+    w.record.batch_id = ws.batch.id;
+    w.record.document_number = code + "-" + std::to_string(w.record.record_id);
+    w.record.values = {{"LIST_END", "2030-01-01"}};
+    w.natural_key = w.record.document_number;
+    ws.records.push_back(w);
+  }
+  ws.batch.rows = ws.batch.accepted = records.size();
+  return ws;
+}
+
+TEST_P(StoreConformanceTest, BulkReadsDeliverTheSelectedCurrentRecordsOfEverySubjectOnce) {
+  std::vector<uint64_t> subjects;
+  uint64_t corrected = 0;
+  for (int i = 0; i < 40; ++i) {
+    const SubjectType type = i % 4 == 3 ? SubjectType::kNaturalPerson : SubjectType::kLegalPerson;
+    WriteSet ws = MixedBatch(*store_, type, "S" + std::to_string(i),
+                             {{"admin_penalty", i}, {"reg_basic", 0}, {"serious_dishonesty", 5},
+                              {"admin_penalty", i + 1}});
+    subjects.push_back(ws.subjects[0].id);
+    ASSERT_TRUE(store_->Commit(ws).ok());
+    if (i == 6) {  // a correction: version 2 of the first penalty, revoked
+      WriteSet fix;
+      fix.batch.id = store_->NextId(IdSpace::kBatch);
+      RecordWrite w = ws.records[0];
+      corrected = w.record.record_id;
+      w.record.version = 2;
+      w.record.status = RecordStatus::kRevoked;
+      fix.records.push_back(w);
+      ASSERT_TRUE(store_->Commit(fix).ok());
+    }
+  }
+  RecordSelection sel;
+  sel.indicators = {"admin_penalty", "serious_dishonesty"};
+  sel.with_values = {"serious_dishonesty"};
+  sel.skip_natural_persons = true;
+  std::map<uint64_t, int> visits;
+  auto check = [&](const Subject& s, std::span<const Record> records) -> Status {
+    ++visits[s.id];
+    EXPECT_NE(s.type, SubjectType::kNaturalPerson);
+    EXPECT_EQ(records.size(), 3u) << "no reg_basic, one version per record";
+    for (size_t i = 0; i < records.size(); ++i) {
+      const Record& r = records[i];
+      EXPECT_EQ(r.subject_id, s.id);
+      EXPECT_NE(r.indicator, "reg_basic");
+      EXPECT_EQ(r.values.empty(), r.indicator == "admin_penalty") << "values of list records only";
+      if (r.indicator == "serious_dishonesty") {
+        EXPECT_EQ(r.Get("LIST_END"), "2030-01-01");
+      }
+      if (i > 0) {
+        EXPECT_TRUE(records[i - 1].decision_date > r.decision_date ||
+                    (records[i - 1].decision_date == r.decision_date &&
+                     records[i - 1].record_id > r.record_id))
+            << "ordered as ListRecords";
+      }
+    }
+    for (const Record& r : records) {
+      if (r.record_id != corrected) continue;
+      EXPECT_EQ(r.version, 2u) << "the current version";
+      EXPECT_EQ(r.status, RecordStatus::kRevoked);
+    }
+    return Status::Ok();
+  };
+  for (size_t parts : {1u, 3u, 7u}) {
+    visits.clear();
+    for (size_t part = 0; part < parts; ++part) {
+      ASSERT_TRUE(store_->ScanSubjectRecords(part, parts, sel, check).ok());
+    }
+    EXPECT_EQ(visits.size(), 30u) << parts << " parts";
+    for (const auto& [id, n] : visits) EXPECT_EQ(n, 1) << "subject " << id;
+  }
+  EXPECT_EQ(store_->ScanSubjectRecords(3, 3, sel, check).code(), StatusCode::kInvalidArgument);
+
+  visits.clear();
+  std::vector<uint64_t> some = {subjects[9], subjects[6], 99999,
+                                subjects[6], subjects[3], subjects[0]};
+  std::vector<uint64_t> order;
+  auto record_order = [&](const Subject& s, std::span<const Record> r) {
+    order.push_back(s.id);
+    return check(s, r);
+  };
+  ASSERT_TRUE(store_->ReadSubjectRecords(some, sel, record_order).ok());
+  EXPECT_EQ(order, (std::vector<uint64_t>{subjects[0], subjects[6], subjects[9]}))
+      << "id order, unknown ids and natural persons skipped, each once";
+
+  // Everything, when nothing is selected: the same records ListRecords gives.
+  std::vector<Record> all;
+  ASSERT_TRUE(store_->ListRecords(subjects[3], "", &all).ok());
+  size_t delivered = 0;
+  ASSERT_TRUE(store_->ReadSubjectRecords(std::vector<uint64_t>{subjects[3]}, RecordSelection(),
+                                         [&](const Subject&, std::span<const Record> r) {
+                                           delivered = r.size();
+                                           for (size_t i = 0; i < r.size(); ++i) {
+                                             EXPECT_EQ(r[i].record_id, all[i].record_id);
+                                           }
+                                           return Status::Ok();
+                                         }).ok());
+  EXPECT_EQ(delivered, 4u);
+  EXPECT_EQ(all.size(), 4u);
+}
+
+TEST_P(StoreConformanceTest, StopsABulkReadAtTheFirstError) {
+  for (int i = 0; i < 3; ++i) {
+    WriteSet ws = MixedBatch(*store_, SubjectType::kLegalPerson, "E" + std::to_string(i),
+                             {{"admin_penalty", 1}});
+    ASSERT_TRUE(store_->Commit(ws).ok());
+  }
+  int calls = 0;
+  Status st = store_->ScanSubjectRecords(0, 1, RecordSelection(),
+                                         [&](const Subject&, std::span<const Record>) {
+                                           ++calls;
+                                           return Status::Unavailable("stop");
+                                         });
+  EXPECT_EQ(st.code(), StatusCode::kUnavailable);
+  EXPECT_EQ(calls, 1);
 }
 
 INSTANTIATE_TEST_SUITE_P(AllBackends, StoreConformanceTest, ::testing::ValuesIn(kBackends),

@@ -69,6 +69,10 @@ using Content = std::set<std::tuple<std::string, std::string, uint64_t, uint32_t
 
 // Every current record, keyed by subject code and document number (ids differ between runs).
 Content Dump(const fs::path& data, uint64_t* batches_checked) {
+  *batches_checked = 0;
+  // Killed before it created the store (a slow start on a loaded machine): nothing was stored,
+  // which is a consistent state too.
+  if (!fs::exists(data / "CURRENT")) return {};
   storage::RocksDbOptions o;
   o.read_only = true;
   auto store = storage::RocksDbStore::Open(data.string(), o);

@@ -100,6 +100,25 @@ inline std::string ByIndicator(std::string_view indicator, Date decision, uint64
   return k;
 }
 
+// grades: subject(8) 0x00 → the current grade; subject(8) 0x01 ~seq(4) → history entry `seq`
+// (1 = the oldest). The inverted sequence puts a subject's newest entry first, right after its
+// current grade, and every subject's entries together.
+inline std::string GradeCurrentKey(uint64_t subject) {
+  std::string k = SubjectKey(subject);
+  k.push_back('\0');
+  return k;
+}
+inline std::string GradeHistoryPrefix(uint64_t subject) {
+  std::string k = SubjectKey(subject);
+  k.push_back('\1');
+  return k;
+}
+inline std::string GradeHistoryKey(uint64_t subject, uint32_t seq) {
+  std::string k = GradeHistoryPrefix(subject);
+  coding::PutFixed32BE(&k, ~seq);
+  return k;
+}
+
 // batches: id(8); batch_issues: id(8) kind(1: 'r' rejection, 'w' warning) seq(4)
 inline std::string BatchKey(uint64_t id) { return SubjectKey(id); }
 inline std::string BatchIssue(uint64_t id, char kind, uint32_t seq) {

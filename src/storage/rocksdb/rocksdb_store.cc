@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
+#include <thread>
 #include <unistd.h>
 
 #include "core/coding.h"
@@ -36,10 +37,10 @@ Status FromRocks(const rocksdb::Status& s, std::string_view what) {
 constexpr const char* kCfNames[] = {"default",      "subjects", "ids",     "names",
                                     "records",      "natural_keys", "by_indicator",
                                     "batches",      "batch_issues", "checks",
-                                    "inspections"};
+                                    "inspections",  "grades"};
 enum Cf : size_t {
   kMeta = 0, kSubjects, kIds, kNames, kRecords, kNaturalKeys, kByIndicator, kBatches,
-  kBatchIssues, kChecks, kInspections, kCfCount
+  kBatchIssues, kChecks, kInspections, kGrades, kCfCount
 };
 
 constexpr std::string_view kCountersKey = "counters";
@@ -151,8 +152,8 @@ Result<std::unique_ptr<RocksDbStore>> RocksDbStore::Open(const std::string& path
   store->cf_ = std::make_unique<Handles>();
   rocksdb::Status s;
   if (options.read_only) {
-    // A store written by an older version may lack a column family added since (checks): a
-    // read-only open cannot create it, so it reads as empty.
+    // A store written by an older version may lack a column family added since (checks,
+    // inspections, grades): a read-only open cannot create it, so it reads as empty.
     std::vector<std::string> existing;
     if (rocksdb::DB::ListColumnFamilies(db_options, path, &existing).ok()) {
       std::vector<rocksdb::ColumnFamilyDescriptor> present;
@@ -212,7 +213,12 @@ Status RocksDbStore::LoadCounters() {
     return FromRocks(s, "reading counters");
   }
   // Logs written without the commit lock: their id spaces continue after their highest key.
-  for (auto [cf, space] : {std::pair{kChecks, IdSpace::kCheck}, std::pair{kInspections, IdSpace::kInspection}}) {
+  if ((*cf_)[kChecks] != nullptr) {
+    XY_ASSIGN_OR_RETURN(uint64_t next, CheckLogEnd());
+    auto& c = next_id_[static_cast<size_t>(IdSpace::kCheck)];
+    if (c.load() < next) c.store(next);
+  }
+  for (auto [cf, space] : {std::pair{kInspections, IdSpace::kInspection}}) {
     if ((*cf_)[cf] == nullptr) continue;
     std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), (*cf_)[cf]));
     it->SeekToLast();
@@ -271,6 +277,129 @@ Status RocksDbStore::FindSubjectsByNamePrefix(std::string_view prefix, size_t li
     if (std::find(out->begin(), out->end(), id) == out->end()) out->push_back(id);
   }
   return FromRocks(it->status(), "scanning names");
+}
+
+namespace {
+
+// Moves a forward-only iterator to the first key at or after `target` for the bulk lookups of
+// dense keys (a batch of most of the store): the target is usually the next key.
+void StepTo(rocksdb::Iterator* it, std::string_view target) {
+  const rocksdb::Slice t(target.data(), target.size());
+  if (!it->Valid() || it->key().compare(t) >= 0) return;
+  it->Next();
+  if (it->Valid() && it->key().compare(t) < 0) it->Seek(t);
+}
+
+// Point reads of ascending keys in groups: MultiGet shares the work of neighbouring keys (the
+// index and filter probes, the blocks they fall into). fn(i, value or nullptr when absent).
+constexpr size_t kMultiGetGroup = 256;
+Status ReadSorted(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf,
+                  const std::vector<std::string>& keys,
+                  const std::function<Status(size_t, const rocksdb::PinnableSlice*)>& fn) {
+  std::vector<rocksdb::Slice> slices;
+  std::vector<rocksdb::PinnableSlice> values(kMultiGetGroup);
+  std::vector<rocksdb::Status> statuses(kMultiGetGroup);
+  for (size_t begin = 0; begin < keys.size(); begin += kMultiGetGroup) {
+    const size_t n = std::min(kMultiGetGroup, keys.size() - begin);
+    slices.clear();
+    for (size_t i = 0; i < n; ++i) slices.emplace_back(keys[begin + i]);
+    for (auto& v : values) v.Reset();
+    db->MultiGet(rocksdb::ReadOptions(), cf, n, slices.data(), values.data(), statuses.data(),
+                 /*sorted_input=*/true);
+    for (size_t i = 0; i < n; ++i) {
+      if (statuses[i].IsNotFound()) {
+        XY_RETURN_IF_ERROR(fn(begin + i, nullptr));
+      } else if (!statuses[i].ok()) {
+        return FromRocks(statuses[i], "reading in bulk");
+      } else {
+        XY_RETURN_IF_ERROR(fn(begin + i, &values[i]));
+      }
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+// A pass with one iterator costs a step per key it passes, point reads a search per key read:
+// the pass wins when the keys read are a good share of all there are.
+bool RocksDbStore::DenseRead(size_t keys) const {
+  std::lock_guard lock(stats_mu_);
+  return keys * 8 >= stats_.subjects;
+}
+
+Status RocksDbStore::FindSubjects(IdentifierKind kind, std::span<const std::string_view> values,
+                                  std::vector<uint64_t>* out) const {
+  out->assign(values.size(), 0);
+  auto take = [&](size_t i, std::string_view v) {
+    if (v.size() != 8) return Status::DataLoss("identifier index entry has a bad size");
+    (*out)[i] = coding::DecodeFixed64BE(v.data());
+    return Status::Ok();
+  };
+  if (!DenseRead(values.size())) {
+    std::vector<std::string> keys;
+    keys.reserve(values.size());
+    for (std::string_view v : values) keys.push_back(keys::Identifier(kind, v));
+    return ReadSorted(db_.get(), (*cf_)[kIds], keys,
+                      [&](size_t i, const rocksdb::PinnableSlice* v) {
+                        return v == nullptr ? Status::Ok() : take(i, v->ToStringView());
+                      });
+  }
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), (*cf_)[kIds]));
+  for (size_t i = 0; i < values.size(); ++i) {
+    const std::string key = keys::Identifier(kind, values[i]);
+    if (i == 0) {
+      it->Seek(key);
+    } else {
+      StepTo(it.get(), key);
+    }
+    if (!it->Valid()) break;
+    if (it->key().ToStringView() == key) XY_RETURN_IF_ERROR(take(i, it->value().ToStringView()));
+  }
+  return FromRocks(it->status(), "looking up identifiers");
+}
+
+Status RocksDbStore::GetSubjects(std::span<const uint64_t> ids,
+                                 const std::function<Status(size_t i, const Subject* s)>& fn) const {
+  Subject subject;
+  auto decode = [&](size_t i, std::string_view v) {
+    if (i > 0 && ids[i] == ids[i - 1] && subject.id == ids[i]) return Status::Ok();  // a repeat
+    subject = Subject();
+    if (!DecodeSubject(v, &subject)) {
+      return Status::DataLoss("subject " + std::to_string(ids[i]) + " is corrupt");
+    }
+    subject.id = ids[i];
+    return Status::Ok();
+  };
+  if (!DenseRead(ids.size())) {
+    std::vector<std::string> keys;
+    keys.reserve(ids.size());
+    for (uint64_t id : ids) keys.push_back(keys::SubjectKey(id));
+    return ReadSorted(db_.get(), (*cf_)[kSubjects], keys,
+                      [&](size_t i, const rocksdb::PinnableSlice* v) -> Status {
+                        if (v == nullptr) return fn(i, nullptr);
+                        XY_RETURN_IF_ERROR(decode(i, v->ToStringView()));
+                        return fn(i, &subject);
+                      });
+  }
+  std::unique_ptr<rocksdb::Iterator> it(
+      db_->NewIterator(rocksdb::ReadOptions(), (*cf_)[kSubjects]));
+  for (size_t i = 0; i < ids.size(); ++i) {
+    const std::string key = keys::SubjectKey(ids[i]);
+    if (i == 0) {
+      it->Seek(key);
+    } else {
+      StepTo(it.get(), key);
+    }
+    if (it->Valid() && it->key().ToStringView() == key) {
+      XY_RETURN_IF_ERROR(decode(i, it->value().ToStringView()));
+      XY_RETURN_IF_ERROR(fn(i, &subject));
+    } else {
+      XY_RETURN_IF_ERROR(FromRocks(it->status(), "reading subjects"));
+      XY_RETURN_IF_ERROR(fn(i, nullptr));
+    }
+  }
+  return FromRocks(it->status(), "reading subjects");
 }
 
 Status RocksDbStore::FindCodesByPrefix(std::span<const IdentifierKind> kinds,
@@ -450,6 +579,397 @@ Status RocksDbStore::ListRecordVersions(uint64_t subject_id, uint64_t record_id,
   return FromRocks(it->status(), "scanning record versions");
 }
 
+namespace {
+
+// Moves a forward-only iterator to the first key at or after `target`: a few Next() first (the
+// target is usually close by in a pass in key order), then a Seek.
+void AdvanceTo(rocksdb::Iterator* it, std::string_view target) {
+  const rocksdb::Slice t(target.data(), target.size());
+  for (int steps = 0; it->Valid() && it->key().compare(t) < 0; ++steps) {
+    if (steps == 8) {
+      it->Seek(t);
+      return;
+    }
+    it->Next();
+  }
+}
+
+// Reads the selected current records of one subject after another for the bulk reads, reusing
+// its Record objects so that a pass over millions of records allocates next to nothing.
+class SubjectRecordReader {
+ public:
+  // `sequential`: subjects come in ascending order from one pass (total-order iterator, moved
+  // forward); otherwise each subject is a prefix seek of its own (prefix bloom filters apply).
+  SubjectRecordReader(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* records,
+                      const rocksdb::Snapshot* snapshot, const RecordSelection& selection,
+                      bool sequential)
+      : selection_(selection), sequential_(sequential) {
+    rocksdb::ReadOptions ro;
+    ro.snapshot = snapshot;
+    if (sequential) {
+      ro.total_order_seek = true;
+      ro.fill_cache = false;  // one pass: keep the block cache for point reads
+      ro.readahead_size = 2u << 20;
+    } else {
+      ro.prefix_same_as_start = true;
+    }
+    it_.reset(db->NewIterator(ro, records));
+  }
+
+  // The subject's selected records, ordered as ListRecords orders them.
+  Result<std::span<const Record>> Read(uint64_t subject_id) {
+    const std::string prefix = keys::SubjectKey(subject_id);
+    if (sequential_ && positioned_) {
+      AdvanceTo(it_.get(), prefix);
+    } else {
+      it_->Seek(prefix);
+      positioned_ = true;
+    }
+    used_ = 0;
+    for (; it_->Valid(); it_->Next()) {
+      auto k = it_->key().ToStringView();
+      if (!k.starts_with(prefix)) break;
+      auto v = it_->value().ToStringView();
+      std::string_view indicator;
+      if (!PeekRecordIndicator(v, &indicator)) return Status::DataLoss("record value is corrupt");
+      if (!Listed(selection_.indicators, indicator, true)) continue;
+      uint64_t record_id = 0;
+      uint32_t version = 0;
+      if (!keys::DecodeRecordKey(k, nullptr, &record_id, &version)) {
+        return Status::DataLoss("record key is corrupt");
+      }
+      // Versions of one record are adjacent and ascending: a later one replaces the previous.
+      const bool newer_version = used_ > 0 && pool_[used_ - 1].record_id == record_id;
+      Record& r = newer_version ? pool_[used_ - 1] : Next();
+      r.subject_id = subject_id;
+      r.record_id = record_id;
+      r.version = version;
+      bool ok = false;
+      if (Listed(selection_.with_values, indicator, false)) {
+        ok = DecodeRecordValue(v, &r);
+      } else {
+        ok = DecodeRecordHeader(v, &r);
+        r.values.clear();
+        r.personal.clear();
+      }
+      if (!ok) return Status::DataLoss("record " + std::to_string(record_id) + " is corrupt");
+    }
+    XY_RETURN_IF_ERROR(FromRocks(it_->status(), "reading records"));
+    std::sort(pool_.begin(), pool_.begin() + static_cast<std::ptrdiff_t>(used_),
+              [](const Record& a, const Record& b) {
+                if (a.decision_date != b.decision_date) return a.decision_date > b.decision_date;
+                return a.record_id > b.record_id;
+              });
+    return std::span<const Record>(pool_.data(), used_);
+  }
+
+ private:
+  static bool Listed(const std::vector<std::string>& list, std::string_view code, bool empty_all) {
+    if (list.empty()) return empty_all;
+    return std::find(list.begin(), list.end(), code) != list.end();
+  }
+  Record& Next() {
+    if (used_ == pool_.size()) pool_.emplace_back();
+    return pool_[used_++];
+  }
+
+  const RecordSelection& selection_;
+  const bool sequential_;
+  bool positioned_ = false;
+  std::unique_ptr<rocksdb::Iterator> it_;
+  std::vector<Record> pool_;
+  size_t used_ = 0;
+};
+
+// A consistent view for the length of a bulk read.
+class ScopedSnapshot {
+ public:
+  explicit ScopedSnapshot(rocksdb::DB* db) : db_(db), snapshot_(db->GetSnapshot()) {}
+  ~ScopedSnapshot() { db_->ReleaseSnapshot(snapshot_); }
+  ScopedSnapshot(const ScopedSnapshot&) = delete;
+  ScopedSnapshot& operator=(const ScopedSnapshot&) = delete;
+  const rocksdb::Snapshot* get() const { return snapshot_; }
+
+ private:
+  rocksdb::DB* db_;
+  const rocksdb::Snapshot* snapshot_;
+};
+
+Status DecodeSubjectEntry(std::string_view key, std::string_view value, Subject* s) {
+  if (key.size() != 8) return Status::DataLoss("subject key is corrupt");
+  *s = Subject();
+  s->id = coding::DecodeFixed64BE(key.data());
+  if (!DecodeSubject(value, s)) {
+    return Status::DataLoss("subject " + std::to_string(s->id) + " is corrupt");
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status RocksDbStore::ScanSubjectRecords(size_t part, size_t parts,
+                                        const RecordSelection& selection,
+                                        const SubjectRecordsFn& fn) const {
+  if (part >= parts) {
+    return Status::InvalidArgument("part " + std::to_string(part) + " of " +
+                                   std::to_string(parts) + " does not exist");
+  }
+  ScopedSnapshot snapshot(db_.get());
+  rocksdb::ReadOptions ro;
+  ro.snapshot = snapshot.get();
+  ro.fill_cache = false;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, (*cf_)[kSubjects]));
+  // Ids are handed out in sequence, so equal id ranges hold about equal shares of the subjects.
+  it->SeekToLast();
+  XY_RETURN_IF_ERROR(FromRocks(it->status(), "scanning subjects"));
+  if (!it->Valid()) return Status::Ok();
+  if (it->key().size() != 8) return Status::DataLoss("subject key is corrupt");
+  const unsigned __int128 ids = coding::DecodeFixed64BE(it->key().data());
+  const auto lo = static_cast<uint64_t>(1 + ids * part / parts);
+  const auto hi = static_cast<uint64_t>(1 + ids * (part + 1) / parts);  // exclusive
+  SubjectRecordReader reader(db_.get(), (*cf_)[kRecords], snapshot.get(), selection, true);
+  Subject subject;
+  for (it->Seek(keys::SubjectKey(lo)); it->Valid(); it->Next()) {
+    auto k = it->key().ToStringView();
+    if (k.size() == 8 && coding::DecodeFixed64BE(k.data()) >= hi) break;
+    XY_RETURN_IF_ERROR(DecodeSubjectEntry(k, it->value().ToStringView(), &subject));
+    if (selection.skip_natural_persons && subject.type == SubjectType::kNaturalPerson) continue;
+    XY_ASSIGN_OR_RETURN(std::span<const Record> records, reader.Read(subject.id));
+    XY_RETURN_IF_ERROR(fn(subject, records));
+  }
+  return FromRocks(it->status(), "scanning subjects");
+}
+
+Status RocksDbStore::ReadSubjectRecords(std::span<const uint64_t> subject_ids,
+                                        const RecordSelection& selection,
+                                        const SubjectRecordsFn& fn) const {
+  std::vector<uint64_t> ids(subject_ids.begin(), subject_ids.end());
+  std::sort(ids.begin(), ids.end());
+  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+  ScopedSnapshot snapshot(db_.get());
+  rocksdb::ReadOptions ro;
+  ro.snapshot = snapshot.get();
+  SubjectRecordReader reader(db_.get(), (*cf_)[kRecords], snapshot.get(), selection, false);
+  Subject subject;
+  rocksdb::PinnableSlice v;
+  for (uint64_t id : ids) {
+    const std::string key = keys::SubjectKey(id);
+    v.Reset();
+    auto s = db_->Get(ro, (*cf_)[kSubjects], key, &v);
+    if (s.IsNotFound()) continue;
+    XY_RETURN_IF_ERROR(FromRocks(s, "reading subject"));
+    XY_RETURN_IF_ERROR(DecodeSubjectEntry(key, v.ToStringView(), &subject));
+    if (selection.skip_natural_persons && subject.type == SubjectType::kNaturalPerson) continue;
+    XY_ASSIGN_OR_RETURN(std::span<const Record> records, reader.Read(id));
+    XY_RETURN_IF_ERROR(fn(subject, records));
+  }
+  return Status::Ok();
+}
+
+namespace {
+
+// A current grade: format byte, history entries, then the grade as EncodeSubjectGrade wrote it.
+std::string EncodeCurrentGrade(std::string_view encoded_grade, uint32_t history) {
+  std::string v(1, '\x01');
+  coding::PutVarint(&v, history);
+  v.append(encoded_grade);
+  return v;
+}
+
+// With `encoded_grade`, decodes all but the explanation (SubjectGrade::reasons is left empty)
+// and points it at the encoded grade; without, decodes everything.
+bool DecodeCurrentGrade(std::string_view v, CurrentGrade* c,
+                        std::string_view* encoded_grade = nullptr) {
+  uint64_t history = 0;
+  if (v.empty() || v[0] != '\x01') return false;
+  v.remove_prefix(1);
+  if (!coding::GetVarint(&v, &history) || history > UINT32_MAX) return false;
+  c->history = static_cast<uint32_t>(history);
+  if (encoded_grade == nullptr) return DecodeSubjectGrade(v, &c->grade);
+  *encoded_grade = v;
+  return DecodeSubjectGradeHead(v, &c->grade);
+}
+
+constexpr std::string_view kGradingRunKey = "grading_run";
+
+// A key of the grades column family: its subject and whether it is the current grade.
+bool DecodeGradeKey(std::string_view k, uint64_t* subject, bool* current) {
+  if (k.size() == 9 && k[8] == '\0') {
+    *current = true;
+  } else if (k.size() == 13 && k[8] == '\1') {
+    *current = false;
+  } else {
+    return false;
+  }
+  *subject = coding::DecodeFixed64BE(k.data());
+  return true;
+}
+
+}  // namespace
+
+Result<uint64_t> RocksDbStore::SaveGrades(std::span<const GradeWrite> writes) {
+  if (options_.read_only || (*cf_)[kGrades] == nullptr) {
+    return Status::FailedPrecondition("the store is read-only");
+  }
+  std::vector<const GradeWrite*> order;
+  order.reserve(writes.size());
+  for (const GradeWrite& w : writes) order.push_back(&w);
+  std::sort(order.begin(), order.end(), [](const GradeWrite* a, const GradeWrite* b) {
+    return a->subject_id < b->subject_id;
+  });
+  for (size_t i = 1; i < order.size(); ++i) {
+    if (order[i]->subject_id == order[i - 1]->subject_id) {
+      return Status::InvalidArgument("subject " + std::to_string(order[i]->subject_id) +
+                                     " is graded twice in one write");
+    }
+  }
+  // The current grades being replaced: batched point reads in key order (bloom filters skip the
+  // files without a key, and a block serves all the keys it holds).
+  constexpr size_t kReadBatch = 1024;
+  std::vector<std::string> wanted(std::min(order.size(), kReadBatch));
+  std::vector<rocksdb::Slice> slices(wanted.size());
+  std::vector<rocksdb::PinnableSlice> values(wanted.size());
+  std::vector<rocksdb::Status> statuses(wanted.size());
+  std::vector<keys::CommitOp> ops;
+  ops.reserve(order.size() * 2);
+  uint64_t appended = 0;
+  CurrentGrade current;
+  for (size_t first = 0; first < order.size(); first += kReadBatch) {
+    const size_t n = std::min(kReadBatch, order.size() - first);
+    for (size_t i = 0; i < n; ++i) {
+      wanted[i] = keys::GradeCurrentKey(order[first + i]->subject_id);
+      slices[i] = wanted[i];
+      values[i].Reset();
+    }
+    db_->MultiGet(rocksdb::ReadOptions(), (*cf_)[kGrades], n, slices.data(), values.data(),
+                  statuses.data(), /*sorted_input=*/true);
+    for (size_t i = 0; i < n; ++i) {
+      const GradeWrite* w = order[first + i];
+      uint32_t history = 0;
+      bool changed = true;
+      std::string encoded = EncodeSubjectGrade(w->grade);
+      if (statuses[i].ok()) {
+        std::string_view stored;
+        if (!DecodeCurrentGrade(values[i].ToStringView(), &current, &stored)) {
+          return Status::DataLoss("the grade of subject " + std::to_string(w->subject_id) +
+                                  " is corrupt");
+        }
+        if (SubjectGradeResult(stored) == SubjectGradeResult(encoded)) continue;  // the same
+        history = current.history;
+        changed = !current.grade.SameResult(w->grade);
+      } else if (!statuses[i].IsNotFound()) {
+        return FromRocks(statuses[i], "reading grades");
+      }
+      if (changed) {
+        ++history;
+        ++appended;
+        ops.push_back({kGrades, false, keys::GradeHistoryKey(w->subject_id, history), encoded});
+      }
+      ops.push_back({kGrades, false, std::move(wanted[i]), EncodeCurrentGrade(encoded, history)});
+    }
+  }
+  if (ops.size() >= kBulkCommitRecords) {
+    XY_RETURN_IF_ERROR(CommitByIngestion(&ops).WithContext("saving grades"));
+    return appended;
+  }
+  rocksdb::WriteBatch wb;
+  for (const keys::CommitOp& op : ops) wb.Put((*cf_)[op.cf], op.key, op.value);
+  rocksdb::WriteOptions wo;
+  wo.sync = options_.sync;
+  XY_RETURN_IF_ERROR(FromRocks(db_->Write(wo, &wb), "saving grades"));
+  return appended;
+}
+
+Status RocksDbStore::SetGradingRun(const GradingRun& run) {
+  if (options_.read_only) return Status::FailedPrecondition("the store is read-only");
+  std::string v(1, '\x01');  // format byte
+  coding::PutSignedVarint(&v, run.as_of.days());
+  coding::PutSignedVarint(&v, run.unix_ms);
+  rocksdb::WriteOptions wo;
+  wo.sync = options_.sync;
+  return FromRocks(db_->Put(wo, (*cf_)[kMeta], kGradingRunKey, v), "recording the grading run");
+}
+
+Result<std::optional<GradingRun>> RocksDbStore::LastGradingRun() const {
+  std::string v;
+  auto s = db_->Get(rocksdb::ReadOptions(), (*cf_)[kMeta], kGradingRunKey, &v);
+  if (s.IsNotFound()) return std::optional<GradingRun>();
+  if (!s.ok()) return FromRocks(s, "reading the grading run");
+  std::string_view in = v;
+  int64_t as_of = 0;
+  GradingRun run;
+  if (in.empty() || in[0] != '\x01') return Status::DataLoss("the grading run is corrupt");
+  in.remove_prefix(1);
+  if (!coding::GetSignedVarint(&in, &as_of) || !coding::GetSignedVarint(&in, &run.unix_ms) ||
+      !in.empty()) {
+    return Status::DataLoss("the grading run is corrupt");
+  }
+  run.as_of = Date::FromDays(static_cast<int32_t>(as_of));
+  return std::optional<GradingRun>(run);
+}
+
+Result<std::optional<CurrentGrade>> RocksDbStore::GetGrade(uint64_t subject_id) const {
+  if ((*cf_)[kGrades] == nullptr) return std::optional<CurrentGrade>();
+  rocksdb::PinnableSlice v;
+  auto s = db_->Get(rocksdb::ReadOptions(), (*cf_)[kGrades], keys::GradeCurrentKey(subject_id), &v);
+  if (s.IsNotFound()) return std::optional<CurrentGrade>();
+  if (!s.ok()) return FromRocks(s, "reading grade");
+  CurrentGrade c;
+  if (!DecodeCurrentGrade(v.ToStringView(), &c)) {
+    return Status::DataLoss("the grade of subject " + std::to_string(subject_id) + " is corrupt");
+  }
+  return std::optional<CurrentGrade>(std::move(c));
+}
+
+Status RocksDbStore::ListGradeHistory(uint64_t subject_id, size_t offset, size_t limit,
+                                      std::vector<SubjectGrade>* out) const {
+  if ((*cf_)[kGrades] == nullptr) return Status::Ok();
+  std::unique_ptr<rocksdb::Iterator> it(
+      db_->NewIterator(rocksdb::ReadOptions(), (*cf_)[kGrades]));
+  const std::string prefix = keys::GradeHistoryPrefix(subject_id);
+  size_t seen = 0;
+  for (it->Seek(prefix); it->Valid() && seen < offset + limit; it->Next(), ++seen) {
+    auto k = it->key().ToStringView();
+    if (!k.starts_with(prefix)) break;
+    if (seen < offset) continue;
+    SubjectGrade g;
+    if (k.size() != prefix.size() + 4 || !DecodeSubjectGrade(it->value().ToStringView(), &g)) {
+      return Status::DataLoss("a grade history entry of subject " + std::to_string(subject_id) +
+                              " is corrupt");
+    }
+    out->push_back(std::move(g));
+  }
+  return FromRocks(it->status(), "reading grade history");
+}
+
+Status RocksDbStore::ScanGrades(
+    uint64_t first_subject,
+    const std::function<Result<bool>(uint64_t subject_id, const CurrentGrade&)>& fn) const {
+  if ((*cf_)[kGrades] == nullptr) return Status::Ok();
+  rocksdb::ReadOptions ro;
+  ro.fill_cache = false;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, (*cf_)[kGrades]));
+  CurrentGrade c;
+  it->Seek(keys::SubjectKey(first_subject));
+  while (it->Valid()) {
+    uint64_t subject = 0;
+    bool current = false;
+    if (!DecodeGradeKey(it->key().ToStringView(), &subject, &current)) {
+      return Status::DataLoss("grade key is corrupt");
+    }
+    if (current) {
+      if (!DecodeCurrentGrade(it->value().ToStringView(), &c)) {
+        return Status::DataLoss("the grade of subject " + std::to_string(subject) + " is corrupt");
+      }
+      XY_ASSIGN_OR_RETURN(bool more, fn(subject, c));
+      if (!more) return Status::Ok();
+    }
+    // The history entries that follow: a few steps, or one seek past a long history.
+    AdvanceTo(it.get(), keys::SubjectKey(subject + 1));
+  }
+  return FromRocks(it->status(), "scanning grades");
+}
+
 // Turns a WriteSet into the key-value changes of every column family, and the statistics delta.
 static void BuildOps(const WriteSet& ws, StoreStats* delta, std::vector<keys::CommitOp>* ops) {
   ops->reserve(ws.subjects.size() * 4 + ws.records.size() * 3 + ws.batch.rejections.size() + 4);
@@ -503,27 +1023,91 @@ std::string RocksDbStore::EncodeCounters() const {
 
 // The check log does not take mu_: a check must not wait for a bulk commit of an ingest. Its id
 // space is therefore not persisted with the counters (a concurrent Commit could write an older
-// value over a newer one) but recovered at open from the highest logged id.
-Status RocksDbStore::LogChecks(std::span<const CheckLog> checks) {
+// value over a newer one) but recovered at open from the highest logged id (CheckLogEnd).
+//
+// Keys of `checks`: id(8) for a check logged alone (format 1, stores written before runs) or for
+// the first check of a stretch of a run (format 2, at most kRunStretch checks); id(8) ‖ 'f' for
+// the feedback on a check of a run. No other id(8) key lies inside a stretch.
+namespace {
+
+constexpr size_t kRunStretch = 1024;
+
+std::string FeedbackKey(uint64_t id) { return keys::SubjectKey(id) + 'f'; }
+
+// The checks of one id(8) entry, feedback not yet merged.
+Status DecodeCheckEntry(uint64_t first, std::string_view value, std::vector<CheckLog>* out) {
+  if (IsCheckRun(value)) {
+    if (!DecodeCheckRun(value, first, out)) {
+      return Status::DataLoss("checks from " + std::to_string(first) + " are corrupt");
+    }
+    return Status::Ok();
+  }
+  CheckLog c;
+  if (!DecodeCheckLog(value, &c)) return Status::DataLoss("check " + std::to_string(first) + " is corrupt");
+  c.id = first;
+  out->push_back(std::move(c));
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<uint64_t> RocksDbStore::CheckLogEnd() const {
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), (*cf_)[kChecks]));
+  for (it->SeekToLast(); it->Valid() && it->key().size() != 8; it->Prev()) {
+  }
+  XY_RETURN_IF_ERROR(FromRocks(it->status(), "reading the id space of the check log"));
+  if (!it->Valid()) return uint64_t{0};
+  const uint64_t first = coding::DecodeFixed64BE(it->key().data());
+  std::vector<CheckLog> checks;
+  XY_RETURN_IF_ERROR(DecodeCheckEntry(first, it->value().ToStringView(), &checks));
+  return first + checks.size();
+}
+
+Result<std::vector<uint64_t>> RocksDbStore::LogCheckRuns(std::span<const CheckRun* const> runs) {
   if ((*cf_)[kChecks] == nullptr) return Status::FailedPrecondition("the store is read-only");
+  std::vector<uint64_t> firsts;
   rocksdb::WriteBatch wb;
-  for (const CheckLog& c : checks) wb.Put((*cf_)[kChecks], keys::SubjectKey(c.id), EncodeCheckLog(c));
+  for (const CheckRun* run : runs) {
+    const size_t n = run->entries.size();
+    if (n == 0) return Status::InvalidArgument("a run of checks needs at least one");
+    const uint64_t first = next_id_[static_cast<size_t>(IdSpace::kCheck)].fetch_add(n);
+    for (size_t begin = 0; begin < n; begin += kRunStretch) {
+      const size_t end = std::min(n, begin + kRunStretch);
+      wb.Put((*cf_)[kChecks], keys::SubjectKey(first + begin), EncodeCheckRun(*run, begin, end));
+    }
+    firsts.push_back(first);
+  }
   rocksdb::WriteOptions wo;
   wo.sync = options_.sync;
-  return FromRocks(db_->Write(wo, &wb), "logging credit checks");
+  XY_RETURN_IF_ERROR(FromRocks(db_->Write(wo, &wb), "logging credit checks"));
+  return firsts;
 }
 
 Result<std::optional<CheckLog>> RocksDbStore::GetCheck(uint64_t id) const {
   if ((*cf_)[kChecks] == nullptr) return std::optional<CheckLog>();
-  rocksdb::PinnableSlice v;
-  auto s = db_->Get(rocksdb::ReadOptions(), (*cf_)[kChecks], keys::SubjectKey(id), &v);
-  if (s.IsNotFound()) return std::optional<CheckLog>();
-  if (!s.ok()) return FromRocks(s, "reading check");
-  CheckLog c;
-  if (!DecodeCheckLog(v.ToStringView(), &c)) {
-    return Status::DataLoss("check " + std::to_string(id) + " is corrupt");
+  // The id(8) entry at or before the id: the check itself, or the stretch that holds it.
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), (*cf_)[kChecks]));
+  const std::string key = keys::SubjectKey(id);
+  for (it->SeekForPrev(key); it->Valid() && it->key().size() != 8; it->Prev()) {
   }
-  c.id = id;
+  XY_RETURN_IF_ERROR(FromRocks(it->status(), "reading check"));
+  if (!it->Valid()) return std::optional<CheckLog>();
+  const uint64_t first = coding::DecodeFixed64BE(it->key().data());
+  std::string_view value = it->value().ToStringView();
+  if (first != id && !IsCheckRun(value)) return std::optional<CheckLog>();
+  std::vector<CheckLog> checks;
+  XY_RETURN_IF_ERROR(DecodeCheckEntry(first, value, &checks));
+  if (id - first >= checks.size()) return std::optional<CheckLog>();
+  CheckLog c = std::move(checks[id - first]);
+  rocksdb::PinnableSlice f;
+  auto s = db_->Get(rocksdb::ReadOptions(), (*cf_)[kChecks], FeedbackKey(id), &f);
+  if (s.ok()) {
+    if (!DecodeCheckFeedback(f.ToStringView(), &c)) {
+      return Status::DataLoss("feedback on check " + std::to_string(id) + " is corrupt");
+    }
+  } else if (!s.IsNotFound()) {
+    return FromRocks(s, "reading check feedback");
+  }
   return std::optional<CheckLog>(std::move(c));
 }
 
@@ -535,30 +1119,42 @@ Status RocksDbStore::SetCheckFeedback(uint64_t id, std::string_view action,
   if (!c->feedback_action.empty()) {
     return Status::FailedPrecondition("check " + std::to_string(id) + " already has feedback");
   }
-  c->feedback_action = std::string(action);
-  c->feedback_reason = std::string(reason);
-  c->feedback_unix_ms = unix_ms;
   rocksdb::WriteOptions wo;
   wo.sync = options_.sync;
-  return FromRocks(db_->Put(wo, (*cf_)[kChecks], keys::SubjectKey(id), EncodeCheckLog(*c)),
+  return FromRocks(db_->Put(wo, (*cf_)[kChecks], FeedbackKey(id),
+                            EncodeCheckFeedback(action, reason, unix_ms)),
                    "recording check feedback");
 }
 
 Status RocksDbStore::ScanChecks(const std::function<Status(const CheckLog&)>& fn) const {
   if ((*cf_)[kChecks] == nullptr) return Status::Ok();
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), (*cf_)[kChecks]));
-  CheckLog c;
+  // The checks of the last id(8) entry, held back until the feedback keys after it are merged.
+  std::vector<CheckLog> pending;
+  auto flush = [&]() -> Status {
+    for (const CheckLog& c : pending) XY_RETURN_IF_ERROR(fn(c));
+    pending.clear();
+    return Status::Ok();
+  };
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
     auto k = it->key().ToStringView();
-    if (k.size() != 8) return Status::DataLoss("check key is corrupt");
-    c = CheckLog();
-    c.id = coding::DecodeFixed64BE(k.data());
-    if (!DecodeCheckLog(it->value().ToStringView(), &c)) {
-      return Status::DataLoss("check " + std::to_string(c.id) + " is corrupt");
+    const std::string_view v = it->value().ToStringView();
+    if (k.size() == 8) {
+      XY_RETURN_IF_ERROR(flush());
+      XY_RETURN_IF_ERROR(DecodeCheckEntry(coding::DecodeFixed64BE(k.data()), v, &pending));
+    } else if (k.size() == 9 && k[8] == 'f') {
+      const uint64_t id = coding::DecodeFixed64BE(k.data());
+      if (!pending.empty() && id >= pending.front().id && id - pending.front().id < pending.size()) {
+        if (!DecodeCheckFeedback(v, &pending[id - pending.front().id])) {
+          return Status::DataLoss("feedback on check " + std::to_string(id) + " is corrupt");
+        }
+      }
+    } else {
+      return Status::DataLoss("check key is corrupt");
     }
-    XY_RETURN_IF_ERROR(fn(c));
   }
-  return FromRocks(it->status(), "scanning checks");
+  XY_RETURN_IF_ERROR(FromRocks(it->status(), "scanning checks"));
+  return flush();
 }
 
 Status RocksDbStore::SaveInspection(uint64_t id, std::string_view document) {
@@ -760,7 +1356,23 @@ Status RocksDbStore::CompactAll() {
     XY_RETURN_IF_ERROR(
         FromRocks(db_->CompactRange(options, h, nullptr, nullptr), "compact"));
   }
-  return Status::Ok();
+  return WaitForCompactions();
+}
+
+Status RocksDbStore::WaitForCompactions() {
+  // RocksDB rewrites bottommost files whose sequence numbers could be zeroed only once the oldest
+  // snapshot moves past them — on the release of a snapshot. Taking and releasing one here gets
+  // that work scheduled now rather than in the middle of the next long scan.
+  db_->ReleaseSnapshot(db_->GetSnapshot());
+  for (;;) {
+    uint64_t pending = 0, running = 0;
+    if (!db_->GetAggregatedIntProperty("rocksdb.compaction-pending", &pending) ||
+        !db_->GetAggregatedIntProperty("rocksdb.num-running-compactions", &running)) {
+      return Status::Internal("the store does not report its compactions");
+    }
+    if (pending == 0 && running == 0) return Status::Ok();
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
 }
 
 }  // namespace xinyong::storage

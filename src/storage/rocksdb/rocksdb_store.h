@@ -42,6 +42,10 @@ class RocksDbStore final : public Store {
   Result<std::optional<uint64_t>> FindSubject(IdentifierKind kind,
                                               std::string_view value) const override;
   Result<std::optional<Subject>> GetSubject(uint64_t id) const override;
+  Status FindSubjects(IdentifierKind kind, std::span<const std::string_view> values,
+                      std::vector<uint64_t>* out) const override;
+  Status GetSubjects(std::span<const uint64_t> ids,
+                     const std::function<Status(size_t i, const Subject* s)>& fn) const override;
   Status FindCodesByPrefix(std::span<const IdentifierKind> kinds, std::string_view prefix,
                            size_t limit,
                            std::vector<std::pair<std::string, uint64_t>>* out) const override;
@@ -60,9 +64,24 @@ class RocksDbStore final : public Store {
       const override;
   Status ListRecordVersions(uint64_t subject_id, uint64_t record_id,
                             std::vector<Record>* out) const override;
+  Status ScanSubjectRecords(size_t part, size_t parts, const RecordSelection& selection,
+                            const SubjectRecordsFn& fn) const override;
+  Status ReadSubjectRecords(std::span<const uint64_t> subject_ids,
+                            const RecordSelection& selection,
+                            const SubjectRecordsFn& fn) const override;
+  Result<uint64_t> SaveGrades(std::span<const GradeWrite> writes) override;
+  Status SetGradingRun(const GradingRun& run) override;
+  Result<std::optional<GradingRun>> LastGradingRun() const override;
+  Result<std::optional<CurrentGrade>> GetGrade(uint64_t subject_id) const override;
+  Status ListGradeHistory(uint64_t subject_id, size_t offset, size_t limit,
+                          std::vector<SubjectGrade>* out) const override;
+  Status ScanGrades(
+      uint64_t first_subject,
+      const std::function<Result<bool>(uint64_t subject_id, const CurrentGrade&)>& fn)
+      const override;
   uint64_t NextId(IdSpace space) override;
   Status Commit(const WriteSet& ws) override;
-  Status LogChecks(std::span<const CheckLog> checks) override;
+  Result<std::vector<uint64_t>> LogCheckRuns(std::span<const CheckRun* const> runs) override;
   Result<std::optional<CheckLog>> GetCheck(uint64_t id) const override;
   Status SetCheckFeedback(uint64_t id, std::string_view action, std::string_view reason,
                           int64_t unix_ms) override;
@@ -75,13 +94,21 @@ class RocksDbStore final : public Store {
   Status ListBatches(size_t limit, std::vector<BatchSummary>* out) const override;
   Result<StoreStats> Stats() const override;
 
-  // Flushes memtables and compacts; for benchmarks and `xinyong compact`.
+  // Flushes memtables and compacts, then waits for the background compactions that leaves
+  // behind; for benchmarks and `xinyong compact`.
   Status CompactAll();
+  // Waits until no compaction is running or pending (RocksDB compacts bottommost files again
+  // after a bulk load, for instance), so that what is measured next has the cores to itself.
+  Status WaitForCompactions();
 
  private:
   struct Handles;
   RocksDbStore() = default;
   Status LoadCounters();
+  // Whether a bulk read of `keys` subjects or identifiers is better done as one pass.
+  bool DenseRead(size_t keys) const;
+  // The id after the last logged check (0 when none).
+  Result<uint64_t> CheckLogEnd() const;
   Status CommitByIngestion(std::vector<keys::CommitOp>* ops);
   std::string EncodeCounters() const;
 

@@ -1,0 +1,70 @@
+// Grading: the composite evaluation (公共信用综合评价) kept in the store rather than computed per
+// request. A Grader applies the EvaluationModel to organizations and saves each one's grade as
+// its current grade unless the stored one says the same; the store appends it to the subject's
+// history when the score or grade changed. Two ways in: the subjects a committed ingest batch touched (incremental), and every
+// organization in one pass over the store in storage order on several threads (full — grades
+// also change with time alone, as windows pass and list memberships end).
+//
+// Thread-safety: one recompute at a time (calls are serialized internally), since saving
+// compares with the grade being replaced. The store, catalog and model must outlive the Grader.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <span>
+#include <string>
+
+#include "catalog/catalog.h"
+#include "core/date.h"
+#include "core/status.h"
+#include "model/grade.h"
+#include "rules/evaluation.h"
+#include "storage/store.h"
+
+namespace xinyong::rules {
+
+struct GradingSummary {
+  Date as_of;
+  uint64_t subjects = 0;  // organizations graded
+  uint64_t changed = 0;   // of which the score or grade changed (a history entry each)
+  std::map<std::string, uint64_t> by_grade;  // "A".."D" → subjects
+  double seconds = 0;
+};
+
+class Grader {
+ public:
+  Grader(storage::Store& store, const catalog::Catalog& catalog, const EvaluationModel& model);
+
+  // Every organization as of `today`, one pass over the store on `threads` threads (0 = one per
+  // core), recorded as the store's last grading run when it finishes. The store's errors; grades
+  // saved before an error stay saved (each save is atomic).
+  Result<GradingSummary> RecomputeAll(Date today, unsigned threads = 0);
+  // The given subjects as of `today`; natural persons and unknown ids are skipped.
+  Result<GradingSummary> RecomputeSubjects(std::span<const uint64_t> subject_ids, Date today);
+  // After an ingest batch `batch_id` committed `records` and created or changed `subjects`:
+  // regrades the subjects that got records of an indicator the model reads (no other record can
+  // move a grade) and grades the organizations the batch created (from no records at all when
+  // none of theirs is read by the model).
+  Result<GradingSummary> RecomputeAfterBatch(uint64_t batch_id, std::span<const Subject> subjects,
+                                             std::span<const storage::RecordWrite> records,
+                                             Date today);
+
+  // The records the model reads: its rules' indicators, headers only except list rules' (their
+  // list_end field decides whether a membership is current).
+  const storage::RecordSelection& selection() const { return selection_; }
+  // An evaluation in the stored form, computed at `unix_ms`.
+  SubjectGrade ToStored(const Evaluation& e, Date today, int64_t unix_ms) const;
+
+ private:
+  // Evaluates subjects delivered by a bulk read, saving them in chunks.
+  class Worker;
+
+  storage::Store& store_;
+  const catalog::Catalog& catalog_;
+  const EvaluationModel& model_;
+  storage::RecordSelection selection_;
+  std::mutex mu_;  // held for the length of a recompute
+};
+
+}  // namespace xinyong::rules

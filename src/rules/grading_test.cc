@@ -1,0 +1,251 @@
+#include "rules/grading.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+
+#include "core/test_paths.h"
+#include "storage/rocksdb/rocksdb_store.h"
+
+namespace xinyong::rules {
+namespace {
+
+using storage::IdSpace;
+using storage::RecordWrite;
+using storage::WriteSet;
+
+class GradingTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto c = catalog::Catalog::LoadDirectory(test::SourceDir() + "/data/catalog");
+    ASSERT_TRUE(c.ok()) << c.status().ToString();
+    catalog_ = std::move(c).value();
+    auto m =
+        EvaluationModel::LoadFile(test::SourceDir() + "/data/evaluation/model.toml", *catalog_);
+    ASSERT_TRUE(m.ok()) << m.status().ToString();
+    model_ = std::move(m).value();
+    dir_ = (std::filesystem::temp_directory_path() /
+            ("xinyong-grading-" + std::to_string(::getpid()) + "-" +
+             ::testing::UnitTest::GetInstance()->current_test_info()->name()))
+               .string();
+    std::filesystem::remove_all(dir_);
+    Open();
+  }
+  void TearDown() override {
+    grader_.reset();
+    store_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+  void Open() {
+    grader_.reset();
+    store_.reset();
+    auto s = storage::RocksDbStore::Open(dir_);
+    ASSERT_TRUE(s.ok()) << s.status().ToString();
+    store_ = std::move(s).value();
+    grader_ = std::make_unique<Grader>(*store_, *catalog_, *model_);
+  }
+
+  // A new subject of `type`; returns its id.
+  uint64_t AddSubject(SubjectType type = SubjectType::kLegalPerson) {
+    WriteSet ws;
+    ws.batch.id = store_->NextId(IdSpace::kBatch);
+    Subject s;
+    s.id = store_->NextId(IdSpace::kSubject);
+    s.type = type;
+    s.name = "主体" + std::to_string(s.id);
+    s.identifiers = {{IdentifierKind::kOrgCode, "C" + std::to_string(s.id)}};
+    s.first_batch = ws.batch.id;
+    ws.subjects.push_back(s);
+    EXPECT_TRUE(store_->Commit(ws).ok());
+    return s.id;
+  }
+  // Adds a record of `indicator` decided on `decided` to a subject; returns its id.
+  uint64_t AddRecord(uint64_t subject, const std::string& indicator, const std::string& decided,
+                     std::vector<std::pair<std::string, std::string>> values = {}) {
+    WriteSet ws;
+    ws.batch.id = store_->NextId(IdSpace::kBatch);
+    RecordWrite w;
+    w.record.subject_id = subject;
+    w.record.record_id = store_->NextId(IdSpace::kRecord);
+    w.record.indicator = indicator;
+    w.record.decision_date = *Date::Parse(decided);
+    w.record.document_number = "文书" + std::to_string(w.record.record_id);
+    for (const auto& [k, v] : values) w.record.values.emplace_back(k, v);
+    w.natural_key = w.record.document_number;
+    ws.records.push_back(w);
+    EXPECT_TRUE(store_->Commit(ws).ok());
+    return w.record.record_id;
+  }
+  storage::CurrentGrade Current(uint64_t subject) {
+    auto g = store_->GetGrade(subject);
+    EXPECT_TRUE(g.ok() && g->has_value()) << "subject " << subject << " has no grade";
+    return g.ok() && g->has_value() ? **g : storage::CurrentGrade();
+  }
+
+  std::unique_ptr<catalog::Catalog> catalog_;
+  std::unique_ptr<EvaluationModel> model_;
+  std::string dir_;
+  std::unique_ptr<storage::RocksDbStore> store_;
+  std::unique_ptr<Grader> grader_;
+};
+
+TEST_F(GradingTest, HistoryGrowsOnlyWhenTheScoreOrGradeChanges) {
+  const uint64_t s = AddSubject();
+  auto r = grader_->RecomputeAll(*Date::Parse("2026-01-01"));
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->subjects, 1u);
+  EXPECT_EQ(r->changed, 1u);
+  EXPECT_EQ(r->by_grade.at("B"), 1u);
+
+  r = grader_->RecomputeAll(*Date::Parse("2026-01-02"));  // nothing happened
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->changed, 0u);
+  EXPECT_EQ(Current(s).history, 1u);
+  EXPECT_EQ(Current(s).grade.as_of, *Date::Parse("2026-01-01")) << "nothing rewritten";
+  EXPECT_EQ(store_->LastGradingRun().value()->as_of, *Date::Parse("2026-01-02"));
+
+  const uint64_t penalty = AddRecord(s, "admin_penalty", "2026-01-05");
+  r = grader_->RecomputeSubjects(std::vector<uint64_t>{s}, *Date::Parse("2026-01-06"));
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->changed, 1u);
+  storage::CurrentGrade g = Current(s);
+  EXPECT_EQ(g.history, 2u);
+  EXPECT_EQ(g.grade.score, 770);
+  EXPECT_EQ(g.grade.model, model_->name());
+  ASSERT_EQ(g.grade.reasons.size(), 1u);
+  EXPECT_EQ(g.grade.reasons[0].indicator, "admin_penalty");
+  EXPECT_EQ(g.grade.reasons[0].points, -30);
+  EXPECT_EQ(g.grade.reasons[0].record_ids, std::vector<uint64_t>{penalty});
+
+  // Three years on the penalty has left its window: time alone changes the grade back.
+  r = grader_->RecomputeAll(*Date::Parse("2029-02-01"));
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->changed, 1u);
+  std::vector<SubjectGrade> history;
+  ASSERT_TRUE(store_->ListGradeHistory(s, 0, 10, &history).ok());
+  ASSERT_EQ(history.size(), 3u);
+  EXPECT_EQ(history[0].score, 800);
+  EXPECT_EQ(history[0].as_of, *Date::Parse("2029-02-01"));
+  EXPECT_EQ(history[1].score, 770);
+  EXPECT_EQ(history[2].score, 800);
+  EXPECT_EQ(history[2].as_of, *Date::Parse("2026-01-01"));
+}
+
+TEST_F(GradingTest, RecomputingSomeSubjectsLeavesTheOthersAlone) {
+  const uint64_t a = AddSubject(), b = AddSubject();
+  ASSERT_TRUE(grader_->RecomputeAll(*Date::Parse("2026-03-01")).ok());
+  AddRecord(a, "court_dishonest_debtor", "2026-03-02");
+  AddRecord(b, "admin_penalty", "2026-03-02");  // committed, but b is not recomputed
+  auto r = grader_->RecomputeSubjects(std::vector<uint64_t>{a}, *Date::Parse("2026-03-03"));
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->subjects, 1u);
+  EXPECT_EQ(Current(a).grade.score, 500);
+  EXPECT_EQ(Current(a).grade.grade, "D");
+  EXPECT_EQ(Current(b).grade.score, 800);
+  EXPECT_EQ(Current(b).grade.as_of, *Date::Parse("2026-03-01"));
+  EXPECT_EQ(Current(b).history, 1u);
+}
+
+TEST_F(GradingTest, AfterABatchOnlyRecordsTheModelReadsCauseARegrade) {
+  const uint64_t old_firm = AddSubject();
+  const uint64_t penalized = AddSubject();
+  ASSERT_TRUE(grader_->RecomputeAll(*Date::Parse("2026-03-01")).ok());
+  // One batch: a registration record for the old firm (no rule reads it), a penalty, and a new
+  // organization with only its registration record.
+  WriteSet ws;
+  ws.batch.id = store_->NextId(IdSpace::kBatch);
+  Subject created;
+  created.id = store_->NextId(IdSpace::kSubject);
+  created.type = SubjectType::kOtherOrganization;
+  created.name = "新设组织";
+  created.identifiers = {{IdentifierKind::kOrgCode, "NEW"}};
+  created.first_batch = ws.batch.id;
+  ws.subjects.push_back(created);
+  auto record = [&](uint64_t subject, const char* indicator) {
+    RecordWrite w;
+    w.record.subject_id = subject;
+    w.record.record_id = store_->NextId(IdSpace::kRecord);
+    w.record.indicator = indicator;
+    w.record.decision_date = *Date::Parse("2026-03-02");
+    w.natural_key = std::to_string(w.record.record_id);
+    ws.records.push_back(w);
+  };
+  record(old_firm, "reg_basic");
+  record(penalized, "admin_penalty");
+  record(created.id, "reg_basic");
+  ASSERT_TRUE(store_->Commit(ws).ok());
+  auto r = grader_->RecomputeAfterBatch(ws.batch.id, ws.subjects, ws.records,
+                                        *Date::Parse("2026-03-03"));
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->subjects, 2u);
+  EXPECT_EQ(r->changed, 2u);
+  EXPECT_EQ(Current(penalized).grade.score, 770);
+  EXPECT_EQ(Current(created.id).grade.score, 800);
+  EXPECT_EQ(Current(created.id).grade.as_of, *Date::Parse("2026-03-03"));
+  EXPECT_EQ(Current(old_firm).grade.as_of, *Date::Parse("2026-03-01")) << "not regraded";
+}
+
+TEST_F(GradingTest, NaturalPersonsAreNeverGraded) {
+  const uint64_t person = AddSubject(SubjectType::kNaturalPerson);
+  const uint64_t firm = AddSubject(SubjectType::kIndividualBusiness);
+  AddRecord(person, "admin_penalty", "2026-03-02");
+  auto r = grader_->RecomputeAll(*Date::Parse("2026-03-03"), 2);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->subjects, 1u);
+  r = grader_->RecomputeSubjects(std::vector<uint64_t>{person, 12345}, *Date::Parse("2026-03-03"));
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->subjects, 0u);
+  EXPECT_FALSE(store_->GetGrade(person).value().has_value());
+  EXPECT_TRUE(store_->GetGrade(firm).value().has_value());
+}
+
+TEST_F(GradingTest, AListMembershipEndingByItselfLiftsTheGrade) {
+  const uint64_t s = AddSubject();
+  AddRecord(s, "serious_dishonesty", "2026-01-10", {{"YZSX_YXQZ", "2026-07-10"}});
+  ASSERT_TRUE(grader_->RecomputeAll(*Date::Parse("2026-07-09")).ok());
+  EXPECT_EQ(Current(s).grade.grade, "D");
+  ASSERT_TRUE(grader_->RecomputeAll(*Date::Parse("2026-07-10")).ok());
+  EXPECT_EQ(Current(s).grade.grade, "B");
+  EXPECT_EQ(Current(s).history, 2u);
+}
+
+TEST_F(GradingTest, EveryThreadCountGivesTheSameGradesAsEvaluate) {
+  std::vector<uint64_t> subjects;
+  for (int i = 0; i < 60; ++i) {
+    subjects.push_back(
+        AddSubject(i % 10 == 9 ? SubjectType::kNaturalPerson : SubjectType::kLegalPerson));
+    for (int k = 0; k < i % 7; ++k)
+      AddRecord(subjects.back(), "admin_penalty", "2025-0" + std::to_string(1 + k) + "-15");
+    if (i % 5 == 0) AddRecord(subjects.back(), "admin_licence", "2025-06-01");
+    if (i % 11 == 0) AddRecord(subjects.back(), "abnormal_operation", "2025-06-01");
+  }
+  const Date today = *Date::Parse("2026-03-03");
+  for (unsigned threads : {1u, 2u, 5u}) {
+    auto r = grader_->RecomputeAll(today, threads);
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    EXPECT_EQ(r->subjects, 54u);
+    for (uint64_t id : subjects) {
+      auto subject = store_->GetSubject(id).value();
+      std::vector<Record> records;
+      ASSERT_TRUE(store_->ListRecords(id, "", &records).ok());
+      auto e = model_->Evaluate(*subject, records, *catalog_, today);
+      if (!e) continue;
+      storage::CurrentGrade g = Current(id);
+      SubjectGrade want = grader_->ToStored(*e, today, g.grade.unix_ms);
+      EXPECT_EQ(EncodeSubjectGrade(g.grade), EncodeSubjectGrade(want)) << "subject " << id;
+    }
+  }
+}
+
+TEST_F(GradingTest, GradesSurviveReopen) {
+  const uint64_t s = AddSubject();
+  AddRecord(s, "admin_penalty", "2026-01-05");
+  ASSERT_TRUE(grader_->RecomputeAll(*Date::Parse("2026-01-06")).ok());
+  Open();
+  EXPECT_EQ(Current(s).grade.score, 770);
+  EXPECT_EQ(Current(s).history, 1u);
+}
+
+}  // namespace
+}  // namespace xinyong::rules

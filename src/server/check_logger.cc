@@ -1,0 +1,72 @@
+#include "server/check_logger.h"
+
+namespace xinyong::server {
+
+CheckLogger::CheckLogger(storage::Store& store)
+    : store_(store), writer_([this] { WriteLoop(); }) {}
+
+CheckLogger::~CheckLogger() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  work_.notify_one();
+  writer_.join();
+}
+
+void CheckLogger::LogAsync(const CheckRun* run, Done done) {
+  if (run->entries.empty()) {
+    done(Status::InvalidArgument("a run of checks needs at least one"));
+    return;
+  }
+  bool wake = false;
+  {
+    std::lock_guard lock(mu_);
+    queue_.push_back({run, std::move(done)});
+    // Otherwise the writer is awake already, or writing (then it takes this run next).
+    wake = queue_.size() == 1;
+  }
+  if (wake) work_.notify_one();
+}
+
+Result<uint64_t> CheckLogger::Log(const CheckRun& run) {
+  std::mutex mu;
+  std::condition_variable cv;
+  bool finished = false;
+  Result<uint64_t> result = Status::Internal("not logged");
+  LogAsync(&run, [&](Result<uint64_t> r) {
+    std::lock_guard lock(mu);
+    result = std::move(r);
+    finished = true;
+    cv.notify_one();  // under mu: this frame cannot end (and destroy cv) before
+  });
+  std::unique_lock lock(mu);
+  cv.wait(lock, [&] { return finished; });
+  return result;
+}
+
+void CheckLogger::WriteLoop() {
+  std::vector<Pending> batch;
+  std::vector<const CheckRun*> runs;
+  std::unique_lock lock(mu_);
+  while (true) {
+    work_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+    if (queue_.empty()) return;  // stopping, nothing left
+    batch.swap(queue_);
+    lock.unlock();
+    runs.clear();
+    for (const Pending& p : batch) runs.push_back(p.run);
+    auto firsts = store_.LogCheckRuns(runs);
+    for (size_t i = 0; i < batch.size(); ++i) {
+      if (firsts.ok()) {
+        batch[i].done((*firsts)[i]);
+      } else {
+        batch[i].done(firsts.status());
+      }
+    }
+    batch.clear();
+    lock.lock();
+  }
+}
+
+}  // namespace xinyong::server

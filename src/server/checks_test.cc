@@ -1,0 +1,222 @@
+// Credit checks on a generated city: the trigger index — kept current by ingestion alone, and
+// built from the store afterwards — must give every subject, in every scenario, on the day it was
+// made and on later days, exactly the outcome (measures, records cited, document numbers, dates)
+// that the Checker gives from all the subject's records; a batch of checks must be logged, all of
+// them, under consecutive ids.
+#include "server/checks.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <random>
+
+#include "core/test_paths.h"
+#include "gen/generator.h"
+
+namespace xinyong::server {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string Describe(const rules::CheckOutcome& o) {
+  std::string s(rules::CheckResultName(o.result));
+  for (const rules::AppliedMeasure& m : o.measures) {
+    s += " [" + m.measure->code;
+    for (const rules::TriggerEvidence& t : m.triggers) {
+      s += " " + t.indicator + "#" + std::to_string(t.record_id) + " " + t.document_number + " " +
+           t.date.ToString() + (t.until ? "~" + t.until->ToString() : "") + " " + t.detail;
+    }
+    s += "]";
+  }
+  return s;
+}
+
+class ChecksTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::random_device rd;
+    dir_ = fs::temp_directory_path() / ("xinyong-checks-" + std::to_string(rd()));
+    PlatformOptions o;
+    o.data_dir = (dir_ / "data").string();
+    o.share_dir = test::SourceDir() + "/data";
+    o.key_file = (dir_ / "keys" / "k.key").string();
+    o.sync = false;
+    o.grade_on_ingest = false;  // the checks below are given their grade
+    auto p = Platform::Open(o);
+    ASSERT_TRUE(p.ok()) << p.status().ToString();
+    p_ = std::move(p).value();
+  }
+  void TearDown() override {
+    p_.reset();
+    std::error_code ec;
+    fs::remove_all(dir_, ec);
+  }
+
+  // A city of `subjects` generated as of `as_of` (corrections and bad rows included), ingested.
+  void IngestCity(uint64_t subjects, uint64_t seed, Date as_of) {
+    gen::GenOptions o;
+    o.out_dir = (dir_ / ("gen" + std::to_string(seed))).string();
+    o.subjects = subjects;
+    o.seed = seed;
+    o.as_of = as_of;
+    o.correction_share = 0.02;
+    auto r = gen::Generate(p_->catalog(), o);
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    for (const auto& [file, rows] : r->files) {
+      auto f = p_->ingester().IngestFile(file, ingest::IngestOptions());
+      ASSERT_TRUE(f.ok()) << file << ": " << f.status().ToString();
+    }
+  }
+
+  // Every subject in every scenario on `day`: the index's facts against all the records.
+  void ExpectIndexAgreesWithRecords(const rules::TriggerIndex& index, Date day, size_t* fired) {
+    const rules::Checker& checker = p_->checker();
+    std::string buffer;
+    std::vector<rules::TriggerFact> facts;
+    ASSERT_TRUE(p_->store().ScanSubjects([&](const Subject& s) -> Status {
+      rules::SubjectFacts all;
+      XY_RETURN_IF_ERROR(p_->store().ListRecords(s.id, "", &all.records));
+      if (auto e = p_->evaluation().Evaluate(s, all.records, p_->catalog(), day)) {
+        all.grade = e->grade;
+      }
+      index.Lookup(s.id, &buffer, &facts);
+      for (const rules::Scenario& sc : p_->measures().scenarios()) {
+        if (!index.Covers(sc.code)) continue;
+        auto want = checker.Evaluate(s, all, sc.code, day);
+        auto got = checker.Evaluate(s, facts, all.grade, sc.code, day);
+        EXPECT_TRUE(want.ok() && got.ok());
+        if (!want.ok() || !got.ok()) return Status::Ok();
+        EXPECT_EQ(Describe(*got), Describe(*want))
+            << "subject " << s.id << ", " << sc.code << ", " << day.ToString();
+        *fired += want->measures.size();
+      }
+      return Status::Ok();
+    }).ok());
+  }
+
+  fs::path dir_;
+  std::unique_ptr<Platform> p_;
+};
+
+TEST_F(ChecksTest, TriggerIndexGivesEveryCheckWhatAllTheRecordsGive) {
+  const Date today = Date::Today();
+  // Built on the empty store, then kept current by the ingestion of two cities (the second
+  // adds records to subjects of the first and corrects some).
+  auto incremental = p_->triggers();
+  ASSERT_TRUE(incremental.ok()) << incremental.status().ToString();
+  ASSERT_EQ((*incremental)->Stats().subjects, 0u);
+  IngestCity(600, 5, today);
+  IngestCity(600, 6, today);
+  auto built = rules::TriggerIndex::Build(p_->store(), p_->checker(), today, 2);
+  ASSERT_TRUE(built.ok()) << built.status().ToString();
+  const rules::TriggerIndexStats a = (*incremental)->Stats(), b = (*built)->Stats();
+  EXPECT_GT(a.subjects, 100u);
+  EXPECT_EQ(a.subjects, b.subjects);
+  EXPECT_EQ(a.facts, b.facts);
+  // An index of one scenario's indicators (lists), read from the subjects that have any.
+  auto lists = rules::TriggerIndex::Build(p_->store(), p_->checker(), today, 2,
+                                          p_->checker().IndicatorsOf("government_procurement"));
+  ASSERT_TRUE(lists.ok()) << lists.status().ToString();
+  EXPECT_TRUE((*lists)->Covers("government_procurement"));
+  EXPECT_FALSE((*lists)->Covers("supervision"));
+  EXPECT_GT((*lists)->Stats().subjects, 10u);
+  EXPECT_LT((*lists)->Stats().subjects, b.subjects);
+  for (int later : {0, 400}) {
+    size_t fired = 0;
+    ExpectIndexAgreesWithRecords(*lists.value(), today.AddDays(later), &fired);
+  }
+  // On later days memberships end, windows and publicity periods pass: the facts the index
+  // dropped must be exactly those that could no longer fire.
+  for (int later : {0, 45, 200, 400, 1200}) {
+    const Date day = today.AddDays(later);
+    size_t fired_incremental = 0, fired_built = 0;
+    ExpectIndexAgreesWithRecords(**incremental, day, &fired_incremental);
+    ExpectIndexAgreesWithRecords(*built.value(), day, &fired_built);
+    EXPECT_EQ(fired_incremental, fired_built);
+    if (later == 0) {
+      EXPECT_GT(fired_built, 100u) << "the city should trigger measures";
+    }
+  }
+}
+
+TEST_F(ChecksTest, ABatchIsEvaluatedAsSingleChecksAreAndLoggedUnderConsecutiveIds) {
+  const Date today = Date::Today();
+  IngestCity(300, 9, today);
+  std::vector<std::string> codes;
+  ASSERT_TRUE(p_->store().ScanSubjects([&](const Subject& s) {
+    codes.push_back(s.DisplayCode());
+    return Status::Ok();
+  }).ok());
+  std::shuffle(codes.begin(), codes.end(), std::mt19937(3));
+  codes.insert(codes.begin() + 5, "91410100MA44DWJQ4X");  // not a valid USCC
+  codes.push_back("P00000000000000000000");                // nobody's code
+  const CheckRequest request{"", "supervision", "年度检查", "410100-scjg", "127.0.0.1"};
+
+  // Without the index (records read from the store), then with it: the same outcomes. A batch of
+  // every subject reads subjects in one pass per thread (Store::FindSubjects, GetSubjects).
+  auto from_store = EvaluateChecks(*p_, request, codes, today, 2);
+  ASSERT_TRUE(from_store.ok()) << from_store.status().ToString();
+  ASSERT_TRUE(p_->triggers().ok());
+  auto from_index = EvaluateChecks(*p_, request, codes, today, 2);
+  ASSERT_TRUE(from_index.ok());
+  ASSERT_EQ(from_index->items.size(), codes.size());
+  size_t failed = 0;
+  for (size_t i = 0; i < codes.size(); ++i) {
+    const BatchItem& x = from_store->items[i];
+    const BatchItem& y = from_index->items[i];
+    EXPECT_EQ(x.status.code(), y.status.code()) << codes[i];
+    if (!y.status.ok()) {
+      ++failed;
+      continue;
+    }
+    EXPECT_EQ(Describe(x.outcome), Describe(y.outcome)) << codes[i];
+    // A single check of the same code says the same.
+    CheckRequest one = request;
+    one.subject = codes[i];
+    auto single = EvaluateCheck(*p_, one, today);
+    ASSERT_TRUE(single.ok()) << codes[i];
+    EXPECT_EQ(Describe(single->outcome), Describe(y.outcome)) << codes[i];
+    EXPECT_EQ(single->subject.DisplayCode(), y.code);
+  }
+  EXPECT_EQ(failed, 2u);
+  // A few codes of the city are read by point reads rather than in one pass: the same again.
+  const std::vector<std::string> few(codes.begin(), codes.begin() + 20);
+  auto some = EvaluateChecks(*p_, request, few, today, 2);
+  ASSERT_TRUE(some.ok());
+  for (size_t i = 0; i < few.size(); ++i) {
+    EXPECT_EQ(some->items[i].status.code(), from_index->items[i].status.code()) << few[i];
+    EXPECT_EQ(some->items[i].code, from_index->items[i].code);
+    EXPECT_EQ(Describe(some->items[i].outcome), Describe(from_index->items[i].outcome)) << few[i];
+  }
+  EXPECT_EQ(from_index->items[5].status.code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(from_index->items.back().status.code(), StatusCode::kNotFound);
+
+  ASSERT_TRUE(LogChecks(*p_, &*from_index).ok());
+  uint64_t next = 0;
+  for (const BatchItem& item : from_index->items) {
+    if (!item.status.ok()) {
+      EXPECT_EQ(item.id, 0u);
+      continue;
+    }
+    if (next != 0) {
+      EXPECT_EQ(item.id, next);
+    }
+    next = item.id + 1;
+    auto logged = p_->store().GetCheck(item.id);
+    ASSERT_TRUE(logged.ok() && logged->has_value()) << item.id;
+    EXPECT_EQ((*logged)->subject_code, item.code);
+    EXPECT_EQ((*logged)->result, rules::CheckResultName(item.outcome.result));
+    EXPECT_EQ((*logged)->purpose, "年度检查");
+    EXPECT_EQ((*logged)->measures.size(), item.outcome.measures.size());
+  }
+
+  // An unknown scenario fails the whole batch.
+  CheckRequest bad = request;
+  bad.scenario = "no_such_scenario";
+  auto none = EvaluateChecks(*p_, bad, codes, today);
+  ASSERT_FALSE(none.ok());
+  EXPECT_TRUE(none.status().message().starts_with("unknown scenario"));
+}
+
+}  // namespace
+}  // namespace xinyong::server

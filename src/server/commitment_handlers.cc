@@ -1,0 +1,141 @@
+// Handlers of the credit-commitment endpoints (信用承诺): the public listing (承诺公示), a subject's
+// commitments, and the accepting unit's finding of fulfilment.
+#include "rules/commitment.h"
+#include "server/commitments.h"
+#include "server/handlers.h"
+
+namespace xinyong::server {
+
+namespace json = boost::json;
+
+namespace {
+
+constexpr int64_t kDefaultPageSize = 20;
+constexpr int64_t kMaxPageSize = 100;
+constexpr int64_t kMaxPage = 100'000;
+constexpr size_t kMaxTextBytes = 12'000;  // 4,000 characters of Chinese text
+
+// The page from ?page= and ?page_size=, the filter from ?type= and ?state=; false and a 400
+// naming the parameter when one is bad.
+bool ReadQuery(const ApiCall& call, int64_t* page, int64_t* page_size, CommitmentFilter* f,
+               Response* error) {
+  if (!IntParam(call, "page", 1, 1, kMaxPage, page, error) ||
+      !IntParam(call, "page_size", kDefaultPageSize, 1, kMaxPageSize, page_size, error)) {
+    return false;
+  }
+  if (const std::string* t = call.target.Query("type"); t != nullptr) f->type = *t;
+  if (const std::string* s = call.target.Query("state"); s != nullptr && !s->empty()) {
+    f->state = rules::ParseCommitmentState(*s);
+    if (!f->state) {
+      *error = BadParameter("state", "state must be open, fulfilled, partially_fulfilled, "
+                                     "unfulfilled or overdue");
+      return false;
+    }
+  }
+  return true;
+}
+
+Response Page(Platform& p, const std::vector<CommitmentEntry>& entries, int64_t page,
+              int64_t page_size, json::value total, bool more) {
+  const catalog::Indicator* ind = p.catalog().Find(rules::kCommitmentIndicator);
+  json::array items;
+  for (const CommitmentEntry& e : entries) items.push_back(CommitmentJson(e, ind));
+  json::object o;
+  o["commitments"] = std::move(items);
+  o["page"] = page;
+  o["page_size"] = page_size;
+  o["total"] = std::move(total);
+  o["more"] = more;
+  return JsonResponse(200, o);
+}
+
+}  // namespace
+
+Response HandleListCommitments(Platform& p, const ApiCall& call) {
+  int64_t page = 0, page_size = 0;
+  CommitmentFilter filter;
+  Response error;
+  if (!ReadQuery(call, &page, &page_size, &filter, &error)) return error;
+  std::vector<CommitmentEntry> entries;
+  bool more = false;
+  Status st = ListCommitments(p, filter, Date::Today(),
+                              static_cast<size_t>((page - 1) * page_size),
+                              static_cast<size_t>(page_size), &entries, &more);
+  if (!st.ok()) return StatusResponse(st);
+  // The listing reads only as far as the page: the total is not counted.
+  return Page(p, entries, page, page_size, nullptr, more);
+}
+
+Response HandleSubjectCommitments(Platform& p, const ApiCall& call) {
+  int64_t page = 0, page_size = 0;
+  CommitmentFilter filter;
+  Response error;
+  if (!ReadQuery(call, &page, &page_size, &filter, &error)) return error;
+  Subject subject;
+  if (!ResolveSubject(p, call, &subject, &error)) return error;
+  std::vector<CommitmentEntry> all;
+  Status st = SubjectCommitments(p, subject, filter, Date::Today(), &all);
+  if (!st.ok()) return StatusResponse(st);
+  const size_t first = static_cast<size_t>((page - 1) * page_size);
+  std::vector<CommitmentEntry> entries;
+  for (size_t i = first; i < all.size() && entries.size() < static_cast<size_t>(page_size); ++i) {
+    entries.push_back(std::move(all[i]));
+  }
+  const bool more = first + entries.size() < all.size();
+  return Page(p, entries, page, page_size, json::value(all.size()), more);
+}
+
+Response HandlePostFulfilment(Platform& p, const ApiCall& call) {
+  json::object body;
+  Response error;
+  if (!ParseBody(call, &body, &error)) return error;
+  rules::Fulfilment f;
+  std::string date;
+  if (!StringField(body, "status", &f.status, &error) ||
+      !StringField(body, "date", &date, &error) || !StringField(body, "unit", &f.unit, &error) ||
+      !StringField(body, "unit_code", &f.unit_code, &error) ||
+      !StringField(body, "unfulfilled", &f.unfulfilled, &error, kMaxTextBytes) ||
+      !StringField(body, "liability", &f.liability, &error, kMaxTextBytes)) {
+    return error;
+  }
+  if (f.status.empty()) return BadField("status", "status (全部履行, 部分履行 or 全部未履行) is required");
+  if (f.unit.empty() && f.unit_code.empty()) {
+    return BadField("unit", "unit or unit_code (the accepting unit that found it) is required");
+  }
+  const Date today = Date::Today();
+  if (date.empty()) {
+    f.found = today;
+  } else {
+    auto d = Date::Parse(date);
+    if (!d.ok()) return BadField("date", "date must be a date (YYYY-MM-DD)");
+    f.found = *d;
+  }
+  if (const json::value* v = body.if_contains("false_commitment"); v != nullptr && !v->is_null()) {
+    if (!v->is_bool()) return BadField("false_commitment", "false_commitment must be true or false");
+    f.false_commitment = v->as_bool();
+  }
+  Subject subject;
+  if (!ResolveSubject(p, call, &subject, &error)) return error;
+  std::string bad_field;
+  auto done = RecordFulfilment(p, subject, call.params[1], f, today, &bad_field);
+  if (!done.ok()) {
+    json::value details = nullptr;
+    if (!bad_field.empty()) details = json::object{{"field", bad_field}};
+    if (done.status().code() == StatusCode::kNotFound) details = json::object{{"parameter", "number"}};
+    return StatusResponse(done.status(), std::move(details));
+  }
+  const catalog::Indicator* ind = p.catalog().Find(rules::kCommitmentIndicator);
+  json::object o;
+  o["commitment"] = CommitmentJson(done->commitment, ind);
+  o["batch"] = done->report.batches.empty() ? 0 : done->report.batches.front();
+  o["changed"] = done->report.accepted > 0;
+  if (done->breach) {
+    const catalog::Indicator* b = p.catalog().Find(done->breach->indicator);
+    o["breach"] = CommitmentJson({subject, *done->breach, {}}, b).at("record");
+  } else {
+    o["breach"] = nullptr;
+  }
+  return JsonResponse(200, o);
+}
+
+}  // namespace xinyong::server
