@@ -13,7 +13,7 @@
 #   BENCH_CHECK_SUBJECTS   subjects of the generated city (default 1000000)
 #   BENCH_CHECK_SCENARIOS  scenarios to run (default "government_procurement supervision")
 #   BENCH_CHECK_ANCHOR     codes checked the old way (default 20000)
-#   CHECK_HTTP_CONNECTIONS wrk connections (default 100), CHECK_HTTP_DELAY_MS pause of each
+#   CHECK_HTTP_CONNECTIONS wrk connections (default 120), CHECK_HTTP_DELAY_MS pause of each
 #                          connection before each request (default 9: about 10,000 requests/s)
 #   CHECK_HTTP_DURATION    wrk run time (default 30s, after a 5 s warm-up)
 #   BENCH_CHECK_REUSE=1    reuse the store of an earlier run with the same BENCH_CHECK_SUBJECTS
@@ -28,7 +28,7 @@ WORK=${BENCH_WORK:-/tmp/xinyong-bench}/checks
 N=${BENCH_CHECK_SUBJECTS:-1000000}
 SCENARIOS=${BENCH_CHECK_SCENARIOS:-government_procurement supervision}
 ANCHOR=${BENCH_CHECK_ANCHOR:-20000}
-CONNECTIONS=${CHECK_HTTP_CONNECTIONS:-100}
+CONNECTIONS=${CHECK_HTTP_CONNECTIONS:-120}
 DELAY_MS=${CHECK_HTTP_DELAY_MS:-9}
 DURATION=${CHECK_HTTP_DURATION:-30s}
 

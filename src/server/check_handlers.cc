@@ -94,6 +94,7 @@ void HandlePostCheckAsync(Platform& p, const ApiCall& call, std::function<void(R
     Date today = Date::Today();
     CheckDone done;
     CheckRun run;
+    Response response;  // the answer but for the check's id
   };
   auto pending = std::make_shared<Pending>();
   Response error;
@@ -103,10 +104,13 @@ void HandlePostCheckAsync(Platform& p, const ApiCall& call, std::function<void(R
   CheckLogger* logger = p.check_logger();
   if (logger == nullptr) return reply(StatusResponse(Status::FailedPrecondition("the store is read-only")));
   pending->run = CheckRunOf(pending->done);
+  // The answer is written now, on this thread, and gets its id (CheckJson's first member) once
+  // logged: the logger's thread, which writes the next checks' log meanwhile, only adds the id.
+  pending->response = JsonResponse(201, CheckJson(pending->done, pending->today));
   logger->LogAsync(&pending->run, [pending, reply = std::move(reply)](Result<uint64_t> id) {
     if (!id.ok()) return reply(StatusResponse(id.status()));
-    pending->done.log.id = *id;
-    reply(JsonResponse(201, CheckJson(pending->done, pending->today)));
+    pending->response.body.insert(1, "\"id\":" + std::to_string(*id) + ",");
+    reply(std::move(pending->response));
   });
 }
 

@@ -2,6 +2,8 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <future>
+#include <optional>
 #include <random>
 #include <set>
 #include <string>
@@ -584,6 +586,53 @@ TEST_F(RouterTest, ChecksAreLoggedAnsweredAndTakeFeedbackOnce) {
   EXPECT_EQ(e["details"].at("field").as_string(), "scenario");
   Error(Call("POST", "/api/v1/checks", "not json", "application/json"), 400, "invalid_argument");
   Error(Get("/api/v1/checks/abc"), 400, "invalid_argument");
+}
+
+TEST_F(RouterTest, AnAsynchronousCheckIsAnsweredAsASynchronousOneOnceLogged) {
+  PostSample();
+  auto async = [&](std::string method, std::string target, std::string body) {
+    Request r;
+    r.method = std::move(method);
+    r.target = std::move(target);
+    r.body = std::move(body);
+    r.content_type = "application/json";
+    r.peer = "127.0.0.1:50000";
+    std::promise<Response> answered;
+    int calls = 0;
+    const bool taken = HandleRequestAsync(*platform_, r, [&](Response res) {
+      ++calls;
+      answered.set_value(std::move(res));
+    });
+    std::optional<Response> out;
+    if (taken) out = answered.get_future().get();
+    EXPECT_EQ(calls, taken ? 1 : 0);
+    return out;
+  };
+  const std::string body = std::string("{\"subject\":\"") + kHongdaUscc +
+                           "\",\"scenario\":\"government_procurement\",\"purpose\":\"采购资格审查\","
+                           "\"department\":\"410100-czj\"}";
+  auto r = async("POST", "/api/v1/checks", body);
+  ASSERT_TRUE(r.has_value());
+  ASSERT_EQ(r->status, 201u) << r->body;
+  EXPECT_TRUE(r->body.starts_with("{\"id\":")) << r->body;
+  json::object a = Body(*r);
+  json::object b = Body(Call("POST", "/api/v1/checks", body, "application/json"));
+  EXPECT_EQ(b["id"].as_int64(), a["id"].as_int64() + 1);  // logged, in order
+  a.erase("id");
+  b.erase("id");
+  EXPECT_EQ(json::serialize(a), json::serialize(b));
+  EXPECT_EQ(Body(Get("/api/v1/checks/" + std::to_string(Body(*r)["id"].as_int64())))["purpose"]
+                .as_string(),
+            "采购资格审查");
+  // Errors are answered at once, as the synchronous route answers them.
+  r = async("POST", "/api/v1/checks", "{\"subject\":\"x\"}");
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->status, 400u);
+  EXPECT_EQ(r->body, Call("POST", "/api/v1/checks", "{\"subject\":\"x\"}", "application/json").body);
+  // Everything else is left to HandleRequest.
+  EXPECT_FALSE(async("POST", "/api/v1/checks:batch", "{}").has_value());
+  EXPECT_FALSE(async("GET", "/api/v1/checks/1", "").has_value());
+  EXPECT_FALSE(async("POST", "/api/v1/checks/1/feedback", "{}").has_value());
 }
 
 TEST_F(RouterTest, ListsShowCurrentMembersAndTheProfileItsMemberships) {
