@@ -359,30 +359,6 @@ Result<Graded> GradeSubject(Platform& p, std::string_view code, Date today) {
   return g;
 }
 
-json::object GradeJson(const Subject& s, const rules::EvaluationModel& model,
-                       const rules::Evaluation& e, Date today) {
-  json::array contributions;
-  for (const rules::Contribution& c : e.contributions) {
-    json::array ids;
-    for (uint64_t id : c.record_ids) ids.push_back(id);
-    contributions.push_back(json::object{{"label", c.rule->label},
-                                         {"indicator", c.rule->indicator},
-                                         {"records", c.record_ids.size()},
-                                         {"points", c.points},
-                                         {"capped", c.capped},
-                                         {"record_ids", std::move(ids)}});
-  }
-  return json::object{{"subject", json::object{{"code", s.DisplayCode()}, {"name", s.name}}},
-                      {"model", model.name()},
-                      {"legal_basis", model.legal_basis()},
-                      {"date", today.ToString()},
-                      {"base", model.base()},
-                      {"score", e.score},
-                      {"grade", e.grade},
-                      {"grade_label", e.grade_label},
-                      {"contributions", std::move(contributions)}};
-}
-
 Result<json::object> DrawInspection(Platform& p, const DrawRequest& r, Date today) {
   if (!(r.base_ratio > 0 && r.base_ratio <= 1)) {
     return Status::InvalidArgument("base_ratio must be in (0, 1]");

@@ -88,11 +88,6 @@ struct Graded {
 };
 Result<Graded> GradeSubject(Platform& p, std::string_view code, Date today);
 
-// {"subject", "model", "legal_basis", "date", "base", "score", "grade", "grade_label",
-//  "contributions": [{label, indicator, records, points, capped, record_ids}]}
-boost::json::object GradeJson(const Subject& s, const rules::EvaluationModel& model,
-                              const rules::Evaluation& e, Date today);
-
 // A random-inspection draw (双随机): every organization in scope (region code prefix, subject
 // type; natural persons are never drawn), graded as of `today`, drawn with rules::Drawn. Saved
 // and returned as the published document: {"id", "date", "department", "purpose", "scope",
