@@ -8,7 +8,7 @@ DEMO_DIR ?= var/demo
 DEMO_SUBJECTS ?= 20000
 LISTEN ?= 127.0.0.1:8080
 
-.PHONY: all setup configure build test run demo bench clean
+.PHONY: all setup configure build test run demo demo-inspection bench clean
 
 all: build
 
@@ -33,8 +33,23 @@ demo: build
 	  rm -rf $(DEMO_DIR).tmp && mkdir -p $(DEMO_DIR).tmp && \
 	  $(XINYONG) gen --out $(DEMO_DIR).tmp/incoming --subjects $(DEMO_SUBJECTS) --seed 1 && \
 	  $(XINYONG) --data $(DEMO_DIR).tmp/data ingest $(DEMO_DIR).tmp/incoming/* && \
+	  $(MAKE) --no-print-directory demo-inspection DEMO_DATA=$(DEMO_DIR).tmp/data && \
 	  rm -rf $(DEMO_DIR) && mv $(DEMO_DIR).tmp $(DEMO_DIR) && \
 	  date -u +%FT%TZ > $(DEMO_DIR)/READY; fi
+
+# A published random-inspection draw (双随机) of the demo city's manufacturers, graded by the
+# daily full run, with synthetic results (`inspect demo-results`) recorded the way an inspecting
+# department's file is (`inspect result --file`); about 15% stay pending.
+DEMO_DEPT := 郑州市市场监督管理局
+demo-inspection:
+	@$(XINYONG) --data $(DEMO_DATA) grade --all >/dev/null
+	@draw=$$($(XINYONG) --data $(DEMO_DATA) --json inspect --industry C --ratio 0.05 --seed 20260101 \
+	    --dept $(DEMO_DEPT) --purpose 制造业企业双随机抽查（示范） | sed -n 's/^{"id":\([0-9]*\),.*/\1/p') && \
+	  test -n "$$draw" && \
+	  $(XINYONG) --data $(DEMO_DATA) inspect demo-results $$draw --out $(DEMO_DATA)/../inspection-results.csv && \
+	  $(XINYONG) --data $(DEMO_DATA) inspect result $$draw --file $(DEMO_DATA)/../inspection-results.csv \
+	    --dept $(DEMO_DEPT) && \
+	  echo "published inspection draw $$draw with results (GET /api/v1/inspections/$$draw)"
 
 run: demo
 	@echo "serving http://$(LISTEN) (Ctrl-C to stop)"

@@ -30,6 +30,7 @@
 
 #include <boost/json.hpp>
 
+#include "server/access.h"
 #include "server/checks.h"
 #include "server/platform.h"
 #include "server/router.h"
@@ -180,6 +181,16 @@ int main(int argc, char** argv) {
   std::vector<rules::CheckOutcome> outcomes;  // for the anchor's comparison
   size_t failed = 0, flagged = 0;
   if (api) {
+    // As a using department's token, like any caller of the API (the token is stored).
+    server::TokenRequest who;
+    who.role = "using_department";
+    who.dept = "bench";
+    who.name = "bench_checks --api";
+    auto token = server::CreateToken(p, who, server::NowUnixMs());
+    if (!token.ok()) {
+      std::fprintf(stderr, "%s\n", token.status().ToString().c_str());
+      return 1;
+    }
     t = Timer();
     constexpr size_t kPerRequest = 10000;
     for (size_t begin = 0; begin < codes.size(); begin += kPerRequest) {
@@ -192,6 +203,7 @@ int main(int argc, char** argv) {
       req.target = "/api/v1/checks:batch";
       req.content_type = "application/json";
       req.peer = "127.0.0.1:1";
+      req.authorization = "Bearer " + token->secret;
       req.body = boost::json::serialize(boost::json::object{{"scenario", scenario},
                                                             {"purpose", "批量核查基准"},
                                                             {"department", "bench"},

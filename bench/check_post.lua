@@ -15,6 +15,8 @@ if #codes == 0 then error("no codes in " .. path) end
 local scenario = os.getenv("SCENARIO") or "government_procurement"
 local delay_ms = tonumber(os.getenv("DELAY_MS") or "0")
 local headers = { ["Content-Type"] = "application/json" }
+-- A using department's token ($TOKEN, made by bench/checks.sh): checks need one.
+if os.getenv("TOKEN") then headers["Authorization"] = "Bearer " .. os.getenv("TOKEN") end
 
 init = function(args)
   -- A fixed seed per thread: the same sequence of codes in every run.

@@ -10,6 +10,9 @@ PACKAGES=(
   libsimdjson-dev libicu-dev libopencc-dev opencc
   libsodium-dev libtoml11-dev libcli11-dev libfmt-dev libspdlog-dev libjemalloc-dev zlib1g-dev
   libgtest-dev libgmock-dev libbenchmark-dev libpq-dev
+  # The fuzz targets (fuzz/, run by `make test`): clang 14 with libFuzzer and the sanitizer
+  # runtimes (libclang-rt, only recommended by clang), llvm-symbolizer for readable stack traces.
+  clang libclang-rt-14-dev llvm-14
 )
 # Extra groups, selected by arguments: `setup.sh bench` also installs the comparison servers.
 for group in "$@"; do

@@ -82,6 +82,8 @@ std::optional<FieldType> TypeRequiredByRole(FieldRole role) {
   switch (role) {
     case FieldRole::kSubjectUscc:
       return FieldType::kUscc;
+    case FieldRole::kIndustry:
+      return FieldType::kIndustryCode;
     case FieldRole::kSubjectRegNumber:
       return FieldType::kRegNumber;
     case FieldRole::kSubjectOrgCode:
@@ -90,6 +92,7 @@ std::optional<FieldType> TypeRequiredByRole(FieldRole role) {
       return FieldType::kTaxNumber;
     case FieldRole::kSubjectIdNumber:
     case FieldRole::kLegalRepIdNumber:
+    case FieldRole::kResponsiblePersonIdNumber:
       return FieldType::kIdNumber;
     case FieldRole::kDecisionDate:
     case FieldRole::kReportDate:
@@ -227,13 +230,13 @@ constexpr std::string_view kNatureChoices = "positive, neutral, negative";
 constexpr std::string_view kSeverityChoices = "none, minor, general, serious";
 constexpr std::string_view kFieldTypeChoices =
     "string, text, date, money, integer, enum, uscc, org_code, reg_number, tax_number, "
-    "id_number, code, commitment_code";
+    "id_number, code, commitment_code, industry_code";
 constexpr std::string_view kFieldRoleChoices =
     "subject_name, subject_category, subject_uscc, subject_reg_number, subject_org_code, "
     "subject_tax_number, subject_inst_cert, subject_social_org_cert, subject_id_type, "
     "subject_id_number, decision_date, document_number, procedure, legal_rep_id_number, "
     "report_date, subject_status, list_end, fulfilment_status, fulfilment_date, publicity_type, "
-    "deadline, none";
+    "deadline, responsible_person_id_number, industry, none";
 constexpr std::string_view kSubjectTypeChoices =
     "legal_person, individual_business, other_organization, natural_person";
 

@@ -485,6 +485,20 @@ TEST(ParseIndicatorTest, RejectsTomlSyntaxErrorWithLine) {
               StartsWith("demo.toml:8: not valid TOML: "));
 }
 
+TEST(ParseIndicatorTest, IndustryRoleNeedsAnIndustryCodeField) {
+  std::string text(kBase);
+  text += "\n[[field]]\ncode = \"HYDM\"\nlabel = \"行业代码\"\ntype = \"string\"\nrole = \"industry\"\n";
+  EXPECT_THAT(Rejection(text), HasSubstr("has role 'industry', which needs type 'industry_code'"));
+  std::string good(kBase);
+  good +=
+      "\n[[field]]\ncode = \"HYDM\"\nlabel = \"行业代码\"\ntype = \"industry_code\"\nrole = \"industry\"\n";
+  auto ind = Catalog::ParseIndicator(good, "demo.toml");
+  ASSERT_TRUE(ind.ok()) << ind.status().ToString();
+  const int i = ind->FieldIndexByRole(FieldRole::kIndustry);
+  ASSERT_GE(i, 0);
+  EXPECT_EQ(ind->fields[static_cast<size_t>(i)].type, FieldType::kIndustryCode);
+}
+
 TEST(ParseIndicatorTest, RejectsIdNumberRoleOnPlainTextField) {
   std::string text = With("subject_types = [\"legal_person\"]",
                           "subject_types = [\"legal_person\", \"natural_person\"]");

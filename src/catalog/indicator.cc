@@ -28,7 +28,7 @@ constexpr std::array<std::pair<Severity, std::string_view>, 4> kSeverityNames{{
     {Severity::kSerious, "serious"},
 }};
 
-constexpr std::array<std::pair<FieldType, std::string_view>, 13> kFieldTypeNames{{
+constexpr std::array<std::pair<FieldType, std::string_view>, 14> kFieldTypeNames{{
     {FieldType::kString, "string"},
     {FieldType::kText, "text"},
     {FieldType::kDate, "date"},
@@ -42,9 +42,10 @@ constexpr std::array<std::pair<FieldType, std::string_view>, 13> kFieldTypeNames
     {FieldType::kIdNumber, "id_number"},
     {FieldType::kCode, "code"},
     {FieldType::kCommitmentCode, "commitment_code"},
+    {FieldType::kIndustryCode, "industry_code"},
 }};
 
-constexpr std::array<std::pair<FieldRole, std::string_view>, 22> kFieldRoleNames{{
+constexpr std::array<std::pair<FieldRole, std::string_view>, 24> kFieldRoleNames{{
     {FieldRole::kNone, "none"},
     {FieldRole::kSubjectName, "subject_name"},
     {FieldRole::kSubjectCategory, "subject_category"},
@@ -67,6 +68,8 @@ constexpr std::array<std::pair<FieldRole, std::string_view>, 22> kFieldRoleNames
     {FieldRole::kFulfilmentDate, "fulfilment_date"},
     {FieldRole::kPublicityType, "publicity_type"},
     {FieldRole::kDeadline, "deadline"},
+    {FieldRole::kResponsiblePersonIdNumber, "responsible_person_id_number"},
+    {FieldRole::kIndustry, "industry"},
 }};
 
 template <typename E, size_t N>

@@ -30,6 +30,8 @@ enum class FieldType : uint8_t {
   kCode = 12,       // any other code (certificate numbers of institutions, department codes)
   // 承诺编码 of a credit commitment: 6-digit division + 8-digit date + 6-digit serial (FACTS §7).
   kCommitmentCode = 13,
+  // 行业代码: a GB/T 4754-2017 section or division (core/industry.h), normalized to "C" or "C13".
+  kIndustryCode = 14,
 };
 
 // What a field means to the ingestion pipeline beyond its type.
@@ -62,6 +64,12 @@ enum class FieldRole : uint8_t {
   // indicator.
   kPublicityType = 20,
   kDeadline = 21,         // 承诺有效期 / 履行期限: an unfulfilled commitment past it is overdue
+  // 直接责任人员证件号码 (personal data): a person the decision holds responsible besides the legal
+  // representative; measures that reach responsible persons (落实到人) follow it.
+  kResponsiblePersonIdNumber = 22,
+  // 行业代码 (GB/T 4754-2017): the subject's industry; the ingester keeps it on the subject, as
+  // it does the registration status (random-inspection scopes select by it).
+  kIndustry = 23,
 };
 
 enum class Disclosure : uint8_t {

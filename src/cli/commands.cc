@@ -11,6 +11,7 @@
 #include "core/identifiers.h"
 #include "ingest/field_validation.h"
 #include "rules/check.h"
+#include "server/access.h"
 #include "server/checks.h"
 #include "server/grades.h"
 #include "server/json_views.h"
@@ -240,33 +241,61 @@ void RegisterStats(CLI::App& app, GlobalOptions& g) {
 }
 
 void RegisterSubject(CLI::App& app, GlobalOptions& g) {
-  auto* cmd = app.add_subcommand("subject", "a subject's profile and records as the public sees them");
-  auto code = std::make_shared<std::string>();
-  auto as = std::make_shared<std::string>("public");
-  cmd->add_option("code", *code, "USCC or legacy code")->required();
-  cmd->add_option("--as", *as, "view (roles arrive in a later release; only 'public' exists)")
-      ->check(CLI::IsMember({"public"}));
-  cmd->callback([&g, code] {
+  auto* cmd = app.add_subcommand("subject", "a subject's profile and records as the public (or --as ROLE) sees them");
+  struct Args {
+    std::string code, as = "public", institution, dept;
+  };
+  auto a = std::make_shared<Args>();
+  cmd->add_option("code", a->code, "USCC or legacy code")->required();
+  cmd->add_option("--as", a->as,
+                  "the view: public, operator, source_department, using_department, "
+                  "financial_institution (with --institution; 授权查询 records while the "
+                  "subject's consent stands) or subject (the subject's own)")
+      ->check(CLI::IsMember({"public", "operator", "source_department", "using_department",
+                             "financial_institution", "subject"}));
+  cmd->add_option("--institution", a->institution, "--as financial_institution: the institution");
+  cmd->add_option("--dept", a->dept, "--as a department role: the department");
+  cmd->callback([&g, a] {
     auto p = OpenPlatform(g, /*read_only=*/true);
     if (!p) return;
-    auto s = p->FindSubjectByCode(*code);
+    auto s = p->FindSubjectByCode(a->code);
     if (!s.ok()) return Fail(g, s.status());
+    const security::Role role = security::ParseRole(a->as).value_or(security::Role::kPublic);
+    if (role == security::Role::kFinancialInstitution && a->institution.empty()) {
+      return Fail(g, "--as financial_institution needs --institution NAME");
+    }
+    security::Principal::Scope scope;
+    if (role == security::Role::kSourceDepartment || role == security::Role::kUsingDepartment) {
+      scope.department = a->dept;
+    }
+    if (role == security::Role::kFinancialInstitution) scope.institution = a->institution;
+    if (role == security::Role::kSubject) {
+      scope.subject_id = s->id;
+      scope.subject_code = s->DisplayCode();
+    }
+    const security::Principal who =
+        role == security::Role::kPublic ? security::Principal() : security::Principal(role, 0, scope);
+    server::RecordView view(*p, who, Date::Today());
+    auto levels = view.Levels(s->id);
+    if (!levels.ok()) return Fail(g, levels.status());
     std::vector<Record> records;
     Status st = p->store().ListRecords(s->id, "", &records);
     if (!st.ok()) return Fail(g, st);
     json::array out;
     for (const Record& r : records) {
       const auto* ind = p->catalog().Find(r.indicator);
-      if (server::PubliclyVisible(r, ind)) out.push_back(server::RecordJson(r, ind));
+      if (server::VisibleAt(r, ind, *levels)) out.push_back(server::RecordJson(r, ind));
     }
     if (g.json) {
-      return PrintJson(json::object{{"subject", server::SubjectJson(*s)}, {"records", out}});
+      return PrintJson(json::object{{"subject", server::SubjectJson(*s)},
+                                    {"view", security::RoleName(role)},
+                                    {"records", out}});
     }
     std::cout << s->name << "  " << s->DisplayCode() << "  " << SubjectTypeLabel(s->type) << '\n';
     for (const auto& f : s->former_names) std::cout << "  曾用名 " << f << '\n';
     for (const Record& r : records) {
       const auto* ind = p->catalog().Find(r.indicator);
-      if (!server::PubliclyVisible(r, ind)) continue;
+      if (!server::VisibleAt(r, ind, *levels)) continue;
       std::cout << (r.decision_date == Date() ? std::string("          ") : r.decision_date.ToString())
                 << "  " << ind->name << "  " << r.document_number
                 << (r.version > 1 ? "  (v" + std::to_string(r.version) + ")" : "") << '\n';
@@ -291,6 +320,10 @@ void AppendCheckText(std::string_view name, std::string_view code, std::string_v
         out->append(t.detail);
       }
       if (t.until) out->append(" 至 ").append(t.until->ToString());
+      if (t.via_subject != 0) {  // 落实到人
+        out->append("（作为").append(PersonRoleLabel(t.link)).append("：").append(t.via_name);
+        out->append(" ").append(t.via_code).append("）");
+      }
       out->append("\n");
     }
   }
@@ -446,49 +479,6 @@ void RegisterGrade(CLI::App& app, GlobalOptions& g) {
   });
 }
 
-void RegisterInspect(CLI::App& app, GlobalOptions& g) {
-  auto* cmd = app.add_subcommand(
-      "inspect", "random inspection draw (双随机): grade-dependent ratios, a recorded seed; saved");
-  struct Args {
-    std::string region, type, purpose = "双随机抽查", dept = "cli";
-    double ratio = 0;
-    uint64_t seed = 0;
-  };
-  auto a = std::make_shared<Args>();
-  cmd->add_option("--region", a->region, "GB/T 2260 division code prefix (default: the whole city)");
-  cmd->add_option("--type", a->type, "legal_person, individual_business or other_organization");
-  cmd->add_option("--ratio", a->ratio, "base inspection ratio, in (0, 1]")->required();
-  cmd->add_option("--seed", a->seed, "re-run a published draw with its seed (default: a new one)");
-  cmd->add_option("--purpose", a->purpose, "what the draw is for")->default_val("双随机抽查");
-  cmd->add_option("--dept", a->dept, "the department drawing")->default_val("cli");
-  cmd->callback([&g, a] {
-    server::DrawRequest r;
-    r.region = a->region;
-    if (!a->type.empty()) {
-      auto t = ParseSubjectType(a->type);
-      if (!t || *t == SubjectType::kNaturalPerson) return Fail(g, "--type: not an organization type");
-      r.type = *t;
-    }
-    r.base_ratio = a->ratio;
-    r.seed = a->seed;
-    r.purpose = a->purpose;
-    r.department = a->dept;
-    auto p = OpenPlatform(g, /*read_only=*/false);  // the draw is saved
-    if (!p) return;
-    auto doc = server::DrawInspection(*p, r, Date::Today());
-    if (!doc.ok()) return Fail(g, doc.status());
-    if (g.json) return PrintJson(*doc);
-    const json::array& drawn = doc->at("drawn").as_array();
-    std::cout << "抽查 " << doc->at("id").as_uint64() << "  seed " << doc->at("seed").as_string().c_str()
-              << "  " << drawn.size() << " / " << doc->at("in_scope").as_uint64() << '\n';
-    for (const auto& d : drawn) {
-      const auto& o = d.as_object();
-      std::cout << "  " << o.at("code").as_string().c_str() << "  " << o.at("grade").as_string().c_str()
-                << "  " << o.at("name").as_string().c_str() << '\n';
-    }
-  });
-}
-
 void RegisterLists(CLI::App& app, GlobalOptions& g) {
   auto* cmd = app.add_subcommand("lists", "current members of a list (红名单, 严重失信主体名单, ...)");
   auto type = std::make_shared<std::string>();
@@ -562,6 +552,11 @@ std::unique_ptr<Platform> OpenPlatform(GlobalOptions& g, bool read_only, bool gr
 
 void RegisterSearch(CLI::App& app, GlobalOptions& g);
 void RegisterCommitment(CLI::App& app, GlobalOptions& g);  // commands_commitment.cc
+void RegisterInspect(CLI::App& app, GlobalOptions& g);     // commands_inspect.cc
+void RegisterToken(CLI::App& app, GlobalOptions& g);       // commands_access.cc
+void RegisterAudit(CLI::App& app, GlobalOptions& g);       // commands_audit.cc
+void RegisterRetention(CLI::App& app, GlobalOptions& g);   // commands_audit.cc
+void RegisterRights(CLI::App& app, GlobalOptions& g);      // commands_rights.cc
 void RegisterGen(CLI::App& app, GlobalOptions& g);
 void RegisterServe(CLI::App& app, GlobalOptions& g);
 
@@ -579,6 +574,10 @@ void RegisterCommands(CLI::App& app, GlobalOptions& g) {
   RegisterCommitment(app, g);
   RegisterGrade(app, g);
   RegisterInspect(app, g);
+  RegisterToken(app, g);
+  RegisterAudit(app, g);
+  RegisterRetention(app, g);
+  RegisterRights(app, g);
   RegisterSearch(app, g);
   RegisterServe(app, g);
 }

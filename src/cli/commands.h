@@ -8,6 +8,7 @@
 
 #include "core/status.h"
 #include "server/platform.h"
+#include "workflow/retention.h"
 
 namespace xinyong::cli {
 
@@ -29,5 +30,8 @@ void Fail(GlobalOptions& g, const Status& status);
 // `grade_on_ingest`: PlatformOptions::grade_on_ingest.
 std::unique_ptr<server::Platform> OpenPlatform(GlobalOptions& g, bool read_only = false,
                                                bool grade_on_ingest = true);
+
+// One line about a retention run (commands_audit.cc; also logged by `serve`'s daily run).
+std::string RetentionSummary(const workflow::RetentionReport& r);
 
 }  // namespace xinyong::cli

@@ -6,7 +6,12 @@
 #include <boost/url/rfc/unreserved_chars.hpp>
 
 #include <chrono>
+#include <condition_variable>
 #include <iostream>
+#include <mutex>
+#include <thread>
+
+#include <spdlog/spdlog.h>
 
 #include "cli/commands.h"
 #include "gen/generator.h"
@@ -70,6 +75,8 @@ void RegisterServe(CLI::App& app, GlobalOptions& g) {
     size_t body_limit_mib = 64;
     size_t cache_mib = 0;
     unsigned workers = 32;
+    unsigned read_timeout_s = 30;
+    size_t max_connections = 10'000;
   };
   auto a = std::make_shared<Args>();
   cmd->add_option("--listen", a->listen, "HOST:PORT")->default_val("127.0.0.1:8080");
@@ -81,6 +88,16 @@ void RegisterServe(CLI::App& app, GlobalOptions& g) {
                   "log to be synced, and concurrent checks share one sync")
       ->default_val(32)
       ->check(CLI::Range(1, 1024));
+  cmd->add_option("--read-timeout-s", a->read_timeout_s,
+                  "seconds for a request's header, again for its body, and for writing a "
+                  "response; an idle keep-alive connection is closed after it too")
+      ->default_val(30)
+      ->check(CLI::Range(1, 3600));
+  cmd->add_option("--max-connections", a->max_connections,
+                  "open connections at most; further ones get 503 (keep it below the process's "
+                  "open-file limit, ulimit -n)")
+      ->default_val(10'000)
+      ->check(CLI::Range(1, 1'000'000));
   cmd->add_flag("--access-log", a->access_log, "one line per request on stderr");
   cmd->add_option("--cache-mib", a->cache_mib,
                   "the store's block cache of uncompressed blocks (default 256)");
@@ -100,6 +117,8 @@ void RegisterServe(CLI::App& app, GlobalOptions& g) {
     o.worker_threads = a->workers;
     o.access_log = a->access_log;
     o.body_limit = a->body_limit_mib << 20;
+    o.read_timeout = std::chrono::seconds(a->read_timeout_s);
+    o.max_connections = a->max_connections;
     o.web_root = a->web.empty() ? server::DefaultWebRoot() : a->web;
     g.cache_mib = a->cache_mib;
     auto p = OpenPlatform(g, /*read_only=*/false);
@@ -120,7 +139,30 @@ void RegisterServe(CLI::App& app, GlobalOptions& g) {
     auto s = server::HttpServer::Create(*p, o);
     if (!s.ok()) return Fail(g, s.status().message());
     std::cerr << "xinyong: serving http://" << (*s)->address() << " (data " << g.data_dir << ")\n";
+    // Retention runs at start and then once a day while the server runs.
+    std::mutex mu;
+    std::condition_variable stop_cv;
+    bool stopping = false;
+    std::thread daily([&] {
+      std::unique_lock lock(mu);
+      do {
+        lock.unlock();
+        auto r = workflow::RunRetention(p->store(), p->catalog(), p->ingester(), p->audit(), {});
+        if (r.ok()) {
+          spdlog::info("retention: {}", RetentionSummary(*r));
+        } else {
+          spdlog::error("retention failed: {}", r.status().ToString());
+        }
+        lock.lock();
+      } while (!stop_cv.wait_for(lock, std::chrono::hours(24), [&] { return stopping; }));
+    });
     (*s)->Run();
+    {
+      std::lock_guard lock(mu);
+      stopping = true;
+    }
+    stop_cv.notify_all();
+    daily.join();
   });
 }
 

@@ -215,6 +215,10 @@ std::string NormalizeCodeInput(std::string_view input) {
   std::string out;
   out.reserve(input.size());
   const auto byte = [&](size_t k) { return static_cast<unsigned char>(input[k]); };
+  // Whether the last byte written is one that does not belong to a well-formed character. A
+  // separator right after such a byte is kept: dropping it could join broken bytes on either side
+  // into a character ("\xEF-\xBC\x91" into "１"), and normalizing again would then change it.
+  bool after_broken = false;
   for (size_t i = 0; i < input.size();) {
     const unsigned char b = byte(i);
     char ascii = 0;  // the ASCII character this position stands for, if any
@@ -234,18 +238,29 @@ std::string NormalizeCodeInput(std::string_view input) {
     } else if (i + 2 < input.size() &&
                ((b == 0xE3 && byte(i + 1) == 0x80 && byte(i + 2) == 0x80) ||   // U+3000
                 (b == 0xE2 && byte(i + 1) == 0x80 && byte(i + 2) == 0x94))) {  // U+2014 —
-      i += 3;  // separators people type between groups of a code
+      // separators people type between groups of a code
+      if (after_broken) out.append(input.substr(i, 3));
+      after_broken = false;
+      i += 3;
       continue;
     }
     if (ascii == 0 && b >= 0x80) {
-      out += input[i];  // kept so validation can name the character
-      ++i;
+      // Kept so validation can name the character: a whole one, or a byte that starts none.
+      const size_t len = Utf8SequenceLength(input, i);
+      out.append(input.substr(i, len == 0 ? 1 : len));
+      after_broken = len == 0;
+      i += len == 0 ? 1 : len;
       continue;
     }
     i += consumed;
-    if (ascii == ' ' || ascii == '\t' || ascii == '-') continue;
+    if (ascii == ' ' || ascii == '\t' || ascii == '-') {
+      if (after_broken) out += ascii;
+      after_broken = false;
+      continue;
+    }
     if (ascii >= 'a' && ascii <= 'z') ascii = static_cast<char>(ascii - 'a' + 'A');
     out += ascii;
+    after_broken = false;
   }
   return out;
 }

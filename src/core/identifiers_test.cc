@@ -92,6 +92,20 @@ TEST(NormalizeCodeInputTest, DropsIdeographicSpaceFullWidthHyphenAndEmDash) {
   EXPECT_EQ(NormalizeCodeInput("9111\u30000000－6000—37341L"), "91110000600037341L");
 }
 
+// Found by fuzz/identifiers_fuzzer.cc: dropping a hyphen between broken UTF-8 bytes joined them
+// into a full-width digit, which a second normalization turned into "1".
+TEST(NormalizeCodeInputTest, IsIdempotentOnBrokenUtf8) {
+  for (std::string_view input :
+       {std::string_view("\xEF-\xBC\x91"), std::string_view("\xEF\xE3\x80\x80\xBC\x91"),
+        std::string_view("\xEF  \xBC\x91"), std::string_view("\xEF\xBC-\x91"),
+        std::string_view("\xEF\xFC\x99\xEF\xBC\x91\xEF-\xBD\x99\x32\x91\xEF\xEF\xBC\x91,")}) {
+    const std::string once = NormalizeCodeInput(input);
+    EXPECT_EQ(NormalizeCodeInput(once), once);
+  }
+  EXPECT_EQ(NormalizeCodeInput("\xEF-\xBC\x91"), "\xEF-\xBC\x91");
+  EXPECT_EQ(NormalizeCodeInput("１-\xBC 2"), "1\xBC 2");  // dropped elsewhere as before
+}
+
 TEST(NormalizeCodeInputTest, KeepsOtherCharactersSoValidationCanNameThem) {
   EXPECT_EQ(NormalizeCodeInput("代码a1"), "代码A1");
   EXPECT_EQ(NormalizeCodeInput("a.b_c"), "A.B_C");

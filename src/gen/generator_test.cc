@@ -15,6 +15,7 @@
 
 #include "catalog/catalog.h"
 #include "core/identifiers.h"
+#include "core/industry.h"
 #include "core/test_paths.h"
 #include "ingest/csv_reader.h"
 #include "ingest/encoding.h"
@@ -203,6 +204,32 @@ TEST_F(GeneratorTest, RegistrationCodesValidateExceptDeliberateErrors) {
   EXPECT_LT(static_cast<double>(invalid) / static_cast<double>(valid + invalid), 0.05);
   // Duplicated rows repeat a code; everything else is one code per subject.
   EXPECT_GT(codes.size(), valid * 97 / 100);
+}
+
+TEST_F(GeneratorTest, OrganizationsHaveRealIndustriesWeightedLikeARealCity) {
+  auto rows = ReadCsv(FileOf("utf8", "reg_basic"));
+  const catalog::Indicator* ind = catalog_->Find("reg_basic");
+  const size_t col = static_cast<size_t>(ind->FieldIndex("DJ_HYDM"));
+  std::map<char, size_t> by_section;
+  size_t with = 0;
+  for (size_t r = 1; r < rows.size(); ++r) {
+    if (rows[r].size() != rows[0].size()) continue;
+    const std::string& code = rows[r][col];
+    ASSERT_FALSE(code.empty()) << "row " << r;  // every organization has one
+    auto parsed = industry::ParseIndustryCode(code);
+    ASSERT_TRUE(parsed.ok()) << code << ": " << parsed.status().message();
+    EXPECT_EQ(*parsed, code);  // written in the normalized form
+    ++by_section[code[0]];
+    ++with;
+  }
+  ASSERT_GT(with, kSubjects / 2);
+  // Wholesale and retail lead (shops and trading companies), manufacturing, construction and
+  // business services follow; no section takes everything.
+  auto share = [&](char s) { return static_cast<double>(by_section[s]) / static_cast<double>(with); };
+  EXPECT_GT(share('F'), 0.25);
+  EXPECT_LT(share('F'), 0.5);
+  for (char s : {'C', 'E', 'L', 'H', 'I'}) EXPECT_GT(share(s), 0.03) << s;
+  EXPECT_GT(by_section.size(), 12u);
 }
 
 TEST_F(GeneratorTest, PersonalIdsAndLegacyCodesValidate) {

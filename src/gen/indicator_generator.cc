@@ -47,6 +47,8 @@ enum class IndicatorGenerator::Slot : uint8_t {
   kRepName,
   kRepIdType,
   kRepId,
+  kRespName,  // 直接责任人员 (a person of the population), in some list entries
+  kRespId,
   kDecisionDate,
   kReportDate,
   kDocNo,
@@ -81,6 +83,7 @@ enum class IndicatorGenerator::Slot : uint8_t {
   kRegAuthority,
   kScope,
   kRegStatus,
+  kIndustry,
   kCourt,
   kBasisDocNo,
   kBasisIssuer,
@@ -328,8 +331,12 @@ Slot SlotFor(const Field& f) {
       return Slot::kProcedure;
     case FieldRole::kLegalRepIdNumber:
       return Slot::kRepId;
+    case FieldRole::kResponsiblePersonIdNumber:
+      return Slot::kRespId;
     case FieldRole::kReportDate:
       return Slot::kReportDate;
+    case FieldRole::kIndustry:
+      return Slot::kIndustry;
     default:
       break;
   }
@@ -337,6 +344,7 @@ Slot SlotFor(const Field& f) {
     if (cs.code == f.code) return cs.slot;
   }
   const std::string_view l = f.label;
+  if (Contains(l, "直接责任人")) return Slot::kRespName;
   if (Contains(l, "法定代表人") || Contains(l, "负责人")) {
     if (Contains(l, "证件类型")) return Slot::kRepIdType;
     if (Contains(l, "证件号码") || f.type == FieldType::kIdNumber) return Slot::kRepId;
@@ -1365,13 +1373,26 @@ void IndicatorGenerator::Render(size_t field, Ctx& c, Rng& r, std::string* out) 
       if (person) pop_.AppendPersonId(c.subject, out);
       return;
     case Slot::kRepName:
-      if (!person) pop_.AppendPersonName(c.subject, out);
+      if (!person) pop_.AppendPersonName(pop_.RepresentativeOf(c.subject), out);
       return;
     case Slot::kRepIdType:
       if (!person && c.show_rep_id) *out += kIdType;
       return;
     case Slot::kRepId:
-      if (!person && c.show_rep_id) pop_.AppendPersonId(c.subject, out);
+      if (!person && c.show_rep_id) pop_.AppendPersonId(pop_.RepresentativeOf(c.subject), out);
+      return;
+    case Slot::kRespName:
+    case Slot::kRespId:
+      // Half the entries against an organization also name a responsible person.
+      if (!person && c.show_rep_id && (s.extra & 8)) {
+        const uint32_t who = pop_.ResponsiblePersonOf(c.subject);
+        if (who == c.subject) return;
+        if (slots_[field] == Slot::kRespName) {
+          pop_.AppendPersonName(who, out);
+        } else {
+          pop_.AppendPersonId(who, out);
+        }
+      }
       return;
     case Slot::kDecisionDate:
       if (c.bad_date) {
@@ -1589,6 +1610,9 @@ void IndicatorGenerator::Render(size_t field, Ctx& c, Rng& r, std::string* out) 
     case Slot::kScope:
       *out += s.kind == SubjectKind::kOrganization ? OrgPatterns()[s.industry].scope
                                                    : ScopeFor(pop_.SectorOf(c.subject));
+      return;
+    case Slot::kIndustry:
+      *out += pop_.IndustryCodeOf(c.subject);
       return;
     case Slot::kRegStatus: {
       static constexpr std::string_view kStatus[] = {"存续", "在业", "迁出", "吊销", "注销"};

@@ -47,9 +47,14 @@ struct District {
 };
 std::span<const District> Districts();
 
+// `gbt` is the GB/T 4754-2017 section and division the register gives such a company ("I65");
+// `weight` is its share among companies, so that the city's industries follow a real one:
+// wholesale and retail first, then business services, manufacturing, construction, IT.
 struct Industry {
   std::string_view word;  // "智能科技"
   uint16_t sector;
+  std::string_view gbt;
+  uint16_t weight;
 };
 std::span<const Industry> Industries();
 
@@ -57,6 +62,7 @@ std::span<const Industry> Industries();
 struct ShopType {
   std::string_view word;  // "烩面馆"
   uint16_t sector;
+  std::string_view gbt;   // GB/T 4754-2017 section and division: "H62"
 };
 std::span<const ShopType> ShopTypes();
 
@@ -68,6 +74,7 @@ struct OrgPattern {
   std::string_view pattern;
   uint16_t sector;
   std::string_view scope;  // 宗旨和业务范围
+  std::string_view gbt;    // GB/T 4754-2017 section and division: "P83"
 };
 std::span<const OrgPattern> OrgPatterns();
 

@@ -56,6 +56,12 @@ Population Population::Build(uint64_t n, uint64_t seed, Date as_of) {
   std::vector<uint16_t> district_weights, county_weights;
   uint32_t county_total = 0;
   std::vector<uint8_t> road_counts;
+  std::vector<uint16_t> industry_weights;
+  uint32_t industry_total = 0;
+  for (const Industry& x : Industries()) {
+    industry_weights.push_back(x.weight);
+    industry_total += x.weight;
+  }
   for (const auto& d : districts) {
     district_weights.push_back(d.weight);
     district_total += d.weight;
@@ -105,7 +111,7 @@ Population Population::Build(uint64_t n, uint64_t seed, Date as_of) {
     s.status = st < 0.85 ? 0 : st < 0.93 ? 1 : st < 0.94 ? 2 : st < 0.97 ? 3 : 4;
     switch (s.kind) {
       case SubjectKind::kCompany: {
-        s.industry = static_cast<uint8_t>(r.Below(Industries().size()));
+        s.industry = static_cast<uint8_t>(r.Weighted(industry_weights, industry_total));
         static constexpr uint16_t kFormWeights[] = {45, 8, 12, 4, 8, 3, 2, 12, 6};
         s.form = static_cast<uint8_t>(r.Weighted(kFormWeights, 100));
         // ~5% of enterprises never got a USCC: revoked or dormant before the 2015 re-coding.
@@ -119,7 +125,7 @@ Population Population::Build(uint64_t n, uint64_t seed, Date as_of) {
       case SubjectKind::kBranch:
       case SubjectKind::kPartnership:
       case SubjectKind::kSoleProprietor:
-        s.industry = static_cast<uint8_t>(r.Below(Industries().size()));
+        s.industry = static_cast<uint8_t>(r.Weighted(industry_weights, industry_total));
         s.form = static_cast<uint8_t>(r.Below(4));
         break;
       case SubjectKind::kCooperative:
@@ -227,6 +233,30 @@ uint16_t Population::SectorOf(uint32_t i) const {
       return kAnySector;
     default:
       return Industries()[s.industry].sector;
+  }
+}
+
+std::string_view Population::IndustryCodeOf(uint32_t i) const {
+  const Subject& s = subjects_[i];
+  switch (s.kind) {
+    case SubjectKind::kCooperative: {
+      // Crops, husbandry, or farm-machinery services (by the name's form, see AppendName).
+      static constexpr std::string_view kCoopCodes[] = {"A01", "A01", "A01", "A05",
+                                                        "A03", "A01", "A01"};
+      return kCoopCodes[s.form % 7];
+    }
+    case SubjectKind::kSoleProprietor:
+      return s.form & 1 ? "F52" : "L72";  // 商行 / 信息咨询服务中心
+    case SubjectKind::kPartnership:
+      return s.form & 1 ? "L72" : "J67";  // 企业管理咨询 / 股权投资
+    case SubjectKind::kIndividual:
+      return ShopTypes()[s.industry].gbt;
+    case SubjectKind::kOrganization:
+      return OrgPatterns()[s.industry].gbt;
+    case SubjectKind::kPerson:
+      return {};
+    default:
+      return Industries()[s.industry].gbt;
   }
 }
 
@@ -581,6 +611,21 @@ void Population::AppendPersonName(uint32_t i, std::string* out) const {
   *out += Surnames()[k.surname].word;
   *out += given[k.given1];
   if (k.given2 != 0xFF && k.given2 != k.given1) *out += given[k.given2];
+}
+
+uint32_t Population::RepresentativeOf(uint32_t i) const {
+  if (persons_.empty() || subjects_[i].kind == SubjectKind::kPerson) return i;
+  const uint64_t h = Mix64(SubSeed(seed_ ^ 0x4E9ULL, i));
+  if (h % 6 != 0) return i;
+  return persons_[(h >> 8) % persons_.size()];
+}
+
+uint32_t Population::ResponsiblePersonOf(uint32_t i) const {
+  if (persons_.size() < 2 || subjects_[i].kind == SubjectKind::kPerson) return i;
+  const uint64_t h = Mix64(SubSeed(seed_ ^ 0x4EAULL, i));
+  uint32_t p = persons_[h % persons_.size()];
+  if (p == RepresentativeOf(i)) p = persons_[(h % persons_.size() + 1) % persons_.size()];
+  return p;
 }
 
 void Population::AppendPersonId(uint32_t i, std::string* out) const {

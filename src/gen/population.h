@@ -71,6 +71,9 @@ class Population {
   static SubjectType TypeOfKind(SubjectKind k);
   // The sector a subject works in (Sector bits), for matching licences and penalties.
   uint16_t SectorOf(uint32_t i) const;
+  // The GB/T 4754-2017 section and division the register gives subject i ("F52"); "" for
+  // natural persons.
+  std::string_view IndustryCodeOf(uint32_t i) const;
   // "法人及非法人组织", "个体工商户" or "自然人".
   std::string_view CategoryOf(uint32_t i) const;
 
@@ -93,6 +96,14 @@ class Population {
   void AppendPersonName(uint32_t i, std::string* out) const;
   void AppendPersonSurname(uint32_t i, std::string* out) const;
   void AppendPersonId(uint32_t i, std::string* out) const;
+  // Whose person (the index to pass to AppendPerson*) is the legal representative of
+  // organization i: about one in six organizations is led by a natural person of the
+  // population (so that a check of that person finds the organization's records, 落实到人), the
+  // others by their own person. Persons and an empty population: i itself.
+  uint32_t RepresentativeOf(uint32_t i) const;
+  // A natural person of the population held responsible (直接责任人员) in decisions against
+  // organization i, other than its representative; i itself when there is none to pick.
+  uint32_t ResponsiblePersonOf(uint32_t i) const;
 
  private:
   struct PersonKey {

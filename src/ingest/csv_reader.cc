@@ -7,7 +7,8 @@ namespace xinyong::ingest {
 Result<bool> CsvReader::Fill(size_t n) {
   while (buf_.size() <= pos_ + n) {
     if (eof_) return false;
-    if (pos_ > (1u << 20) && pos_ * 2 > buf_.size()) {
+    // Drop what was consumed once it is more than a chunk and most of the buffer.
+    if (pos_ > source_->chunk_bytes() && pos_ * 2 > buf_.size()) {
       buf_.erase(0, pos_);
       pos_ = 0;
       continue;

@@ -119,6 +119,9 @@ Result<std::unique_ptr<Gb18030Decoder>> Gb18030Decoder::Create() {
 Gb18030Decoder::~Gb18030Decoder() = default;
 
 Status Gb18030Decoder::Decode(std::string_view chunk, bool last, std::string* out) {
+  // ICU refuses a null source pointer (U_ILLEGAL_ARGUMENT_ERROR) even for zero bytes, which is
+  // what an empty std::string_view{} holds.
+  if (chunk.data() == nullptr) chunk = std::string_view("", 0);
   const char* src = chunk.data();
   const char* src_end = chunk.data() + chunk.size();
   size_t start = out->size();

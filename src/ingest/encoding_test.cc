@@ -56,6 +56,20 @@ TEST(EncodingTest, DecodesGbkAcrossChunkBoundaries) {
   EXPECT_EQ(ReadAllText("x" + *gbk), "x" + utf8);
 }
 
+// Found by fuzz/encoding_fuzzer.cc: flushing with an empty std::string_view{} (a null pointer)
+// failed with ICU's U_ILLEGAL_ARGUMENT_ERROR.
+TEST(EncodingTest, DecoderFlushesWithAnEmptyDefaultChunk) {
+  auto gbk = Utf8ToGb18030("郑州");
+  ASSERT_TRUE(gbk.ok());
+  auto decoder = Gb18030Decoder::Create();
+  ASSERT_TRUE(decoder.ok());
+  std::string out;
+  ASSERT_TRUE((*decoder)->Decode(std::string_view(*gbk).substr(0, 3), false, &out).ok());
+  Status flushed = (*decoder)->Decode(std::string_view(), true, &out);
+  EXPECT_TRUE(flushed.ok()) << flushed.ToString();
+  EXPECT_EQ(out, "郑\xEF\xBF\xBD");  // the cut second character, flushed as U+FFFD
+}
+
 TEST(EncodingTest, StripsUtf8ByteOrderMark) {
   EXPECT_EQ(ReadAllText("\xEF\xBB\xBF" "a,b\n"), "a,b\n");
 }

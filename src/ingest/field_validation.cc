@@ -1,6 +1,7 @@
 #include "ingest/field_validation.h"
 
 #include "core/identifiers.h"
+#include "core/industry.h"
 #include "ingest/encoding.h"
 
 namespace xinyong::ingest {
@@ -83,6 +84,15 @@ bool Fail(FieldProblem* p, std::string code, std::string message) {
 
 std::string Quote(const Field& f) { return f.code + " (" + f.label + ")"; }
 
+// At most `max_bytes` of valid UTF-8 `s`, cut before a character rather than inside one: the
+// excerpt goes into a message that batch reports carry as JSON.
+std::string Excerpt(std::string_view s, size_t max_bytes) {
+  if (s.size() <= max_bytes) return std::string(s);
+  size_t end = max_bytes;
+  while (end > 0 && (static_cast<unsigned char>(s[end]) & 0xC0) == 0x80) --end;
+  return std::string(s.substr(0, end));
+}
+
 // Accepts "1234.5", "1,234.50", "１２３" (full-width); rejects anything else, signs included.
 bool NormalizeDecimal(std::string_view in, bool allow_fraction, std::string* out) {
   // Amounts are never negative; a minus sign must not vanish in the normalization below, which
@@ -163,7 +173,7 @@ bool NormalizeField(const Field& field, std::string_view cell, Date today, std::
     case FieldType::kInteger: {
       if (!NormalizeDecimal(cell, field.type == FieldType::kMoney, out)) {
         return Fail(problem, field.type == FieldType::kMoney ? "invalid_money" : "invalid_integer",
-                    Quote(field) + " '" + std::string(cell).substr(0, 40) + "' is not " +
+                    Quote(field) + " '" + Excerpt(cell, 40) + "' is not " +
                         (field.type == FieldType::kMoney ? "an amount in 万元" : "a whole number"));
       }
       return true;
@@ -178,7 +188,7 @@ bool NormalizeField(const Field& field, std::string_view cell, Date today, std::
       std::string allowed;
       for (const auto& v : field.enum_values) allowed += (allowed.empty() ? "" : "/") + v;
       return Fail(problem, "invalid_value",
-                  Quote(field) + " '" + std::string(cell).substr(0, 60) + "' is not one of " +
+                  Quote(field) + " '" + Excerpt(cell, 60) + "' is not one of " +
                       allowed);
     }
     case FieldType::kUscc: {
@@ -221,6 +231,12 @@ bool NormalizeField(const Field& field, std::string_view cell, Date today, std::
         return Fail(problem, "invalid_commitment_code", Quote(field) + ": " + r.status().message());
       }
       *out = std::move(r->code);
+      return true;
+    }
+    case FieldType::kIndustryCode: {
+      auto r = industry::ParseIndustryCode(cell);
+      if (!r.ok()) return Fail(problem, "invalid_industry", Quote(field) + ": " + r.status().message());
+      *out = std::move(r).value();
       return true;
     }
     case FieldType::kIdNumber:

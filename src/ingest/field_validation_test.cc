@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "ingest/encoding.h"
+
 namespace xinyong::ingest {
 namespace {
 
@@ -31,6 +33,23 @@ TEST(TrimCellTest, RemovesAsciiFullWidthAndInvisibleBlanks) {
   EXPECT_EQ(TrimCell("中 间"), "中 间");
 }
 
+TEST(NormalizeFieldTest, IndustryCodesAreRealGbt4754SectionsOrDivisions) {
+  using catalog::FieldType;
+  EXPECT_EQ(Normalize(FieldType::kIndustryCode, "c13"), "C13");
+  EXPECT_EQ(Normalize(FieldType::kIndustryCode, "F"), "F");
+  EXPECT_EQ(Normalize(FieldType::kIndustryCode, "5211"), "F52");
+  EXPECT_EQ(Normalize(FieldType::kIndustryCode, "建筑业"), "E");
+  EXPECT_EQ(Normalize(FieldType::kIndustryCode, "C05"), "!invalid_industry");
+  EXPECT_EQ(Normalize(FieldType::kIndustryCode, "X"), "!invalid_industry");
+  EXPECT_EQ(Normalize(FieldType::kIndustryCode, "99"), "!invalid_industry");
+  // The message names the field and the value.
+  std::string out;
+  FieldProblem p;
+  EXPECT_FALSE(NormalizeField(MakeField(FieldType::kIndustryCode), "C05", Date(), &out, &p));
+  EXPECT_NE(p.message.find("F (字段)"), std::string::npos) << p.message;
+  EXPECT_NE(p.message.find("'C05'"), std::string::npos) << p.message;
+}
+
 TEST(NormalizeFieldTest, NormalizesDatesMoneyAndCodes) {
   EXPECT_EQ(Normalize(catalog::FieldType::kDate, "2025/3/7"), "2025-03-07");
   EXPECT_EQ(Normalize(catalog::FieldType::kDate, "20250307"), "2025-03-07");
@@ -51,6 +70,27 @@ TEST(NormalizeFieldTest, RejectsUndecodableBytesAndOverlongText) {
   EXPECT_EQ(Normalize(catalog::FieldType::kString, "替换\xEF\xBF\xBD"), "!invalid_encoding");
   EXPECT_EQ(Normalize(catalog::FieldType::kString, std::string(501, 'x')), "!too_long");
   EXPECT_EQ(Normalize(catalog::FieldType::kString, "一行\n两行"), "一行 两行");
+}
+
+// Found by fuzz/csv_reader_fuzzer.cc: the excerpt of a rejected amount or enum value was cut by
+// bytes, in the middle of a character, leaving invalid UTF-8 in the batch report's message.
+TEST(NormalizeFieldTest, MessagesCutLongValuesAtACharacterBoundary) {
+  using catalog::FieldType;
+  FieldProblem p;
+  std::string out;
+  // 14 full-width digits (42 bytes) and a letter: the excerpt ends after 13 whole digits.
+  const std::string money = "１２３４５６７８９０１２３４x";
+  ASSERT_FALSE(NormalizeField(MakeField(FieldType::kMoney), money, Date(), &out, &p));
+  EXPECT_EQ(p.code, "invalid_money");
+  EXPECT_TRUE(IsValidUtf8(p.message)) << p.message;
+  EXPECT_NE(p.message.find("'１２３４５６７８９０１２３'"), std::string::npos) << p.message;
+
+  // 20 Chinese characters (60 bytes) after 1 ASCII byte: the cut at 60 bytes falls inside one.
+  const std::string enum_cell = "y" + std::string("郑州市市场监督管理局郑州市市场监督管理局");
+  ASSERT_FALSE(
+      NormalizeField(MakeField(FieldType::kEnum, {"普通"}), enum_cell, Date(), &out, &p));
+  EXPECT_EQ(p.code, "invalid_value");
+  EXPECT_TRUE(IsValidUtf8(p.message)) << p.message;
 }
 
 TEST(ContentHashTest, IsStableAcrossReleases) {

@@ -337,6 +337,7 @@ class Ingester::Run {
       s.identifiers = std::move(ids);
       s.region = p.region;
       s.status = p.status;
+      s.industry = p.industry;
       s.id_masked = p.person_mask;
       s.id_sealed = p.person_sealed;
       s.first_seen = opt_.received_date;
@@ -365,6 +366,11 @@ class Ingester::Run {
     // Only an indicator that carries the registration status (reg_basic) sets it.
     if (!p.status.empty() && p.status != s.status) {
       s.status = p.status;
+      write_[idx] = true;
+    }
+    // Likewise the industry (行业代码 of reg_basic).
+    if (!p.industry.empty() && p.industry != s.industry) {
+      s.industry = p.industry;
       write_[idx] = true;
     }
     if (s.type != SubjectType::kNaturalPerson &&
@@ -443,8 +449,27 @@ class Ingester::Run {
       if (prior) ++ws_.batch.corrected;
       if (r.late) ++ws_.batch.late;
     }
-    ws_.records.push_back({std::move(r), std::move(p.natural_key)});
+    std::vector<PersonLink> links = PersonLinksOf(ind, r);
+    ws_.records.push_back({std::move(r), std::move(p.natural_key), std::move(links)});
     return Status::Ok();
+  }
+
+  // The persons a record of a positive or negative indicator names as legal representative or
+  // responsible person (落实到人); registration and other neutral records link nobody.
+  static std::vector<PersonLink> PersonLinksOf(const Indicator& ind, const Record& r) {
+    std::vector<PersonLink> out;
+    if (ind.nature == catalog::Nature::kNeutral) return out;
+    for (const PersonalValue& pv : r.personal) {
+      const int i = ind.FieldIndex(pv.field);
+      if (i < 0) continue;
+      const catalog::FieldRole role = ind.fields[static_cast<size_t>(i)].role;
+      if (role == catalog::FieldRole::kLegalRepIdNumber) {
+        out.push_back({pv.hash, r.subject_id, r.record_id, PersonRole::kLegalRepresentative});
+      } else if (role == catalog::FieldRole::kResponsiblePersonIdNumber) {
+        out.push_back({pv.hash, r.subject_id, r.record_id, PersonRole::kResponsiblePerson});
+      }
+    }
+    return out;
   }
 
   Ingester& in_;
@@ -593,6 +618,18 @@ Result<FileReport> Ingester::Ingest(std::unique_ptr<TextSource> source,
     ind = catalog_.Find(IndicatorFromFileName(name));
   }
 
+  auto refused = [&](const Indicator& i) {
+    const auto& allowed = options.allowed_indicators;
+    if (allowed.empty() || std::find(allowed.begin(), allowed.end(), i.code) != allowed.end()) {
+      return Status::Ok();
+    }
+    std::string list;
+    for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
+    return Status::PermissionDenied(name + " holds " + i.code + " (" + i.name +
+                                    ") records, which this submitter may not submit (allowed: " +
+                                    list + ")");
+  };
+
   if (LooksLikeJsonl(name, options)) {
     auto reader = std::make_shared<JsonlReader>(std::move(source));
     std::deque<JsonRow> buffered;
@@ -617,6 +654,7 @@ Result<FileReport> Ingester::Ingest(std::unique_ptr<TextSource> source,
                    "as keys");
       }
     }
+    XY_RETURN_IF_ERROR(refused(*ind));
     Run run(*this, *ind, options, name, encoding, "jsonl");
     std::unordered_map<std::string, int> key_index;
     for (const auto& f : ind->fields) key_index.emplace(f.code, ind->FieldIndex(f.code));
@@ -676,6 +714,7 @@ Result<FileReport> Ingester::Ingest(std::unique_ptr<TextSource> source,
                "API, --indicator on the command line), or use the standard field codes or Chinese "
                "labels as column names");
   }
+  XY_RETURN_IF_ERROR(refused(*ind));
   // Map columns to fields; a required field missing from the header refuses the whole file.
   std::vector<int> column_field(header_cells.size(), -1);
   std::vector<bool> seen(ind->fields.size(), false);
@@ -729,6 +768,89 @@ Result<FileReport> Ingester::Ingest(std::unique_ptr<TextSource> source,
   XY_RETURN_IF_ERROR(Pipeline(*ind, catalog_.DerivedFrom(ind->code), options, calendar_, vault_,
                               produce, [&](PreparedRow& p) { return run.Add(p); }));
   return run.Finish();
+}
+
+std::string NaturalKeyOf(const Indicator& indicator, const Record& record) {
+  std::string key;
+  for (size_t i = 0; i < indicator.natural_key.size(); ++i) {
+    if (i > 0) key.push_back('\x1f');
+    key += record.Get(indicator.natural_key[i]);
+  }
+  return key;
+}
+
+Result<StatusChangeReport> Ingester::ChangeStatus(std::span<const StatusChange> changes,
+                                                  const std::string& name, const std::string& dept,
+                                                  Date received) {
+  if (changes.empty()) return Status::InvalidArgument("no record status to change");
+  std::lock_guard lock(mu_);
+  if (received == Date()) received = Date::Today();
+  storage::WriteSet ws;
+  ws.batch.id = store_.NextId(storage::IdSpace::kBatch);
+  ws.batch.file = name;
+  ws.batch.dept = dept;
+  ws.batch.format = "status";
+  ws.batch.received_date = received;
+  ws.batch.started_unix_ms = NowUnixMs();
+  StatusChangeReport report;
+  report.batch = ws.batch.id;
+  std::vector<Record> versions;
+  for (const StatusChange& c : changes) {
+    const std::string what = "record " + std::to_string(c.record_id);
+    if (c.status != RecordStatus::kRevoked && c.status != RecordStatus::kRepaired &&
+        c.status != RecordStatus::kExpired) {
+      return Status::InvalidArgument(what + ": a record cannot be given the status " +
+                                     std::string(RecordStatusName(c.status)) + " this way");
+    }
+    versions.clear();
+    XY_RETURN_IF_ERROR(store_.ListRecordVersions(c.subject_id, c.record_id, &versions));
+    if (versions.empty()) {
+      return Status::NotFound("subject " + std::to_string(c.subject_id) + " has no " + what);
+    }
+    // A change of the same record earlier in this call counts as its current version.
+    Record current = std::move(versions.back());
+    for (const storage::RecordWrite& w : ws.records) {
+      if (w.record.subject_id == c.subject_id && w.record.record_id == c.record_id) current = w.record;
+    }
+    if (current.version != c.version) {
+      return Status::FailedPrecondition(what + " is at version " + std::to_string(current.version) +
+                                        ", not " + std::to_string(c.version) +
+                                        ": it changed meanwhile");
+    }
+    if (current.status != RecordStatus::kActive) {
+      return Status::FailedPrecondition(what + " is " +
+                                        std::string(RecordStatusName(current.status)) +
+                                        ", not in force");
+    }
+    const Indicator* ind = catalog_.Find(current.indicator);
+    if (ind == nullptr) {
+      return Status::InvalidArgument(what + " is of indicator " + current.indicator +
+                                     ", which the catalog no longer has");
+    }
+    if (ws.batch.indicator.empty()) ws.batch.indicator = ind->code;
+    Record next = std::move(current);
+    next.version += 1;
+    next.status = c.status;
+    next.received_date = received;
+    next.batch_id = ws.batch.id;
+    ws.batch.warnings.push_back(
+        {0, "", "status_changed",
+         what + " (" + ind->code + " " + next.document_number + ") " +
+             std::string(RecordStatusName(c.status)) + (c.note.empty() ? "" : ": " + c.note)});
+    std::string key = NaturalKeyOf(*ind, next);
+    report.versions.push_back(next);
+    ws.records.push_back({std::move(next), std::move(key), {}});
+  }
+  ws.batch.seconds = static_cast<double>(NowUnixMs() - ws.batch.started_unix_ms) / 1000.0;
+  XY_RETURN_IF_ERROR(store_.Commit(ws));
+  if (observer_) {
+    std::vector<uint64_t> touched;
+    for (const storage::RecordWrite& w : ws.records) touched.push_back(w.record.subject_id);
+    std::sort(touched.begin(), touched.end());
+    touched.erase(std::unique(touched.begin(), touched.end()), touched.end());
+    observer_(CommittedBatch{ws.batch.id, {}, touched, ws.records});
+  }
+  return report;
 }
 
 }  // namespace xinyong::ingest

@@ -32,6 +32,10 @@ struct IngestOptions {
   Date received_date;     // Date() = today
   size_t batch_rows = 50000;
   std::string format;     // "" = by file extension / content; "csv" or "jsonl"
+  // When not empty, only files of these indicators are taken (a source department submits its
+  // own): a file of any other indicator, named or detected, is refused with PermissionDenied
+  // before any row is stored.
+  std::vector<std::string> allowed_indicators;
 };
 
 // Bounds of the Ingester's caches of committed identifiers and subjects (tests use tiny ones).
@@ -66,6 +70,29 @@ struct CommittedBatch {
   std::span<const storage::RecordWrite> records;
 };
 
+// A new status for a stored record that no department submits: a revocation after an upheld
+// objection, a credit repair (src/rights). Record `record_id` of subject `subject_id`, whose
+// current version must still be `version` and in force, gets version + 1 with `status` and
+// everything else kept — its content hash too, so that the same row submitted again stays a
+// duplicate and does not bring the record back.
+struct StatusChange {
+  uint64_t subject_id = 0;
+  uint64_t record_id = 0;
+  uint32_t version = 0;
+  RecordStatus status = RecordStatus::kRevoked;
+  std::string note;  // why, one sentence: a warning of the batch report names the record and it
+};
+
+struct StatusChangeReport {
+  uint64_t batch = 0;
+  std::vector<Record> versions;  // the versions written, in the order of the changes
+};
+
+// The natural key of a stored record, as RowValidator built it from the row: the values of the
+// indicator's natural-key fields, in order, joined by 0x1F (personal numbers are keyed by their
+// mask, as stored).
+std::string NaturalKeyOf(const catalog::Indicator& indicator, const Record& record);
+
 class Ingester {
  public:
   Ingester(storage::Store& store, const catalog::Catalog& catalog, const WorkCalendar& calendar,
@@ -79,6 +106,18 @@ class Ingester {
   // The same for a request body; `name` stands for the file name in reports and errors.
   Result<FileReport> IngestBuffer(std::string data, const std::string& name,
                                   const IngestOptions& options);
+
+  // Writes `changes` as one batch named `name` (the file of its report) of department `dept`,
+  // received on `received` (Date() = today): committed like an ingested batch, the natural keys
+  // moved to the new versions, and passed to the commit observer, so that everything derived
+  // from records (trigger index, grades, name index) follows at once. Serialized with ingests.
+  // Nothing is written when any change fails: NotFound for an unknown record, FailedPrecondition
+  // when its current version is not `version` or not active, InvalidArgument for a record of an
+  // indicator the catalog does not have, a status other than revoked, repaired or expired, or
+  // no changes at all.
+  Result<StatusChangeReport> ChangeStatus(std::span<const StatusChange> changes,
+                                          const std::string& name, const std::string& dept,
+                                          Date received);
 
   // Called right after the store committed a batch (one batch at a time, in commit order) with
   // what it changed — how derived state such as the name index and the grades follows. Set

@@ -386,6 +386,76 @@ TEST_F(IngesterTest, RegistrationSetsStatusAndNamesAndTellsTheCommitObserver) {
   EXPECT_EQ(with_records, std::vector<uint64_t>{(*stored)->id});
 }
 
+TEST_F(IngesterTest, RegistrationSetsTheIndustryAndRejectsOneThatIsNotInGbt4754) {
+  const std::string header = "企业名称,统一社会信用代码,行业代码,登记状态\n";
+  auto r = Ingest(header + "甲公司,91110000600037341L,c13,存续\n" +
+                      "乙公司,91310115MA1K3BTP2B,C05,存续\n" +  // 05 is agriculture's
+                      "丙公司,9144030071526726XG,,存续\n",
+                  "reg_basic.csv");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->accepted, 2u);
+  ASSERT_EQ(r->rejected, 1u);
+  const RowIssue bad = Batch(r->batches[0]).rejections.at(0);
+  EXPECT_EQ(bad.field, "DJ_HYDM");
+  EXPECT_EQ(bad.code, "invalid_industry");
+  EXPECT_NE(bad.message.find("belongs to section A"), std::string::npos) << bad.message;
+  auto subject = [&](std::string_view uscc) {
+    auto id = store_->FindSubject(IdentifierKind::kUscc, uscc);
+    EXPECT_TRUE(id.ok() && id->has_value()) << uscc;
+    return **store_->GetSubject(**id);
+  };
+  EXPECT_EQ(subject("91110000600037341L").industry, "C13");
+  EXPECT_EQ(subject("9144030071526726XG").industry, "");  // none given
+  // A later registration with another industry changes it; one without leaves it; a penalty
+  // never touches it.
+  ASSERT_TRUE(Ingest(header + "甲公司,91110000600037341L,5191,存续\n", "reg_basic.csv").ok());
+  EXPECT_EQ(subject("91110000600037341L").industry, "F51");
+  ASSERT_TRUE(Ingest(header + "甲公司,91110000600037341L,,存续\n", "reg_basic.csv").ok());
+  ASSERT_TRUE(Ingest(std::string(kHeader) + Penalty("甲公司", "91110000600037341L", "文9号")).ok());
+  EXPECT_EQ(subject("91110000600037341L").industry, "F51");
+  // It survives a reopen (stored with the subject).
+  OpenStore();
+  EXPECT_EQ(subject("91110000600037341L").industry, "F51");
+}
+
+// 落实到人: list entries link the persons they name to the entry; registration links nobody.
+TEST_F(IngesterTest, ListEntriesLinkTheirLegalRepresentativeAndResponsiblePerson) {
+  const std::string rep = "11010519491231002X", responsible = "110105194912310038";
+  auto r = Ingest(
+      "DJ_QYMC,DJ_TYSHXYDM,DJ_FDDBR,DJ_FR_ZJHM\n甲公司,91110000600037341L,张三," + rep + "\n",
+      "reg_basic.csv");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_EQ(r->accepted, 1u);
+  auto links = [&](const std::string& id) {
+    auto h = vault_->LookupHash(id);
+    std::vector<PersonLink> out;
+    EXPECT_TRUE(store_->ListPersonLinks(
+        std::string_view(reinterpret_cast<const char*>(h.data()), h.size()), &out).ok());
+    return out;
+  };
+  EXPECT_TRUE(links(rep).empty());
+  r = Ingest(
+      "YZSX_ZTMC,YZSX_ZTLB,YZSX_TYSHXYDM,YZSX_FDDBR,YZSX_FR_ZJHM,YZSX_ZRR,YZSX_ZRR_ZJHM,YZSX_MDMC,"
+      "YZSX_RDBM,YZSX_RDBMDM,YZSX_RDWSH,YZSX_LRYY,YZSX_FLYJ,YZSX_LRRQ,YZSX_YXQZ\n"
+      "甲公司,法人及非法人组织,91110000600037341L,张三," + rep + ",李四," + responsible +
+          ",环境违法严重失信名单,郑州市生态环境局,11410100MB1EM1ACX8,郑环严失认〔2024〕1号,"
+          "逃避监管排放水污染物,《中华人民共和国环境保护法》第五十四条,2024-09-11,2099-09-11\n",
+      "serious_dishonesty.csv");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_EQ(r->accepted, 1u) << Batch(r->batches[0]).rejections.at(0).message;
+  std::vector<PersonLink> l = links(rep);
+  ASSERT_EQ(l.size(), 1u);
+  EXPECT_EQ(l[0].role, PersonRole::kLegalRepresentative);
+  std::vector<Record> entry;
+  ASSERT_TRUE(store_->ListRecords(l[0].subject_id, "serious_dishonesty", &entry).ok());
+  ASSERT_EQ(entry.size(), 1u);
+  EXPECT_EQ(l[0].record_id, entry[0].record_id);
+  l = links(responsible);
+  ASSERT_EQ(l.size(), 1u);
+  EXPECT_EQ(l[0].role, PersonRole::kResponsiblePerson);
+  EXPECT_EQ(l[0].record_id, entry[0].record_id);
+}
+
 TEST_F(IngesterTest, SplitsLargeFilesIntoAtomicBatches) {
   std::string csv = kHeader;
   for (int i = 0; i < 5; ++i) {

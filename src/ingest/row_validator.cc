@@ -39,6 +39,7 @@ RowValidator::RowValidator(const catalog::Indicator& indicator, Date received_da
   }
   role_name_ = ind_.FieldIndexByRole(FieldRole::kSubjectName);
   role_status_ = ind_.FieldIndexByRole(FieldRole::kSubjectStatus);
+  role_industry_ = ind_.FieldIndexByRole(FieldRole::kIndustry);
   role_category_ = ind_.FieldIndexByRole(FieldRole::kSubjectCategory);
   role_decision_ = ind_.FieldIndexByRole(FieldRole::kDecisionDate);
   role_document_ = ind_.FieldIndexByRole(FieldRole::kDocumentNumber);
@@ -141,6 +142,7 @@ void RowValidator::Prepare(uint64_t row, const std::vector<std::string_view>& ce
   }
   out->name = norm_[static_cast<size_t>(role_name_)];
   if (role_status_ >= 0) out->status = norm_[static_cast<size_t>(role_status_)];
+  if (role_industry_ >= 0) out->industry = norm_[static_cast<size_t>(role_industry_)];
 
   // The subject: its kind and the codes that identify it, the USCC first.
   std::optional<SubjectType> category;

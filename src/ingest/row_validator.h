@@ -35,6 +35,7 @@ struct PreparedRow {
   std::string uscc;
   std::string region;
   std::string status;  // registration status, when the indicator carries one
+  std::string industry;  // GB/T 4754 section or division, when the indicator carries one
   std::string person_mask;    // natural persons: the masked certificate number
   std::string person_sealed;  // natural persons: the sealed certificate number
 
@@ -70,6 +71,7 @@ class RowValidator {
   const PersonalDataVault& vault_;
   std::unordered_map<size_t, int> id_type_of_;  // id-number field → its certificate-type field
   int role_status_;
+  int role_industry_;
   int role_name_, role_category_, role_decision_, role_document_, role_procedure_, role_report_,
       role_person_id_;
   std::vector<int> natural_key_;

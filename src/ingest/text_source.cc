@@ -1,5 +1,6 @@
 #include "ingest/text_source.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -16,9 +17,11 @@ Result<std::unique_ptr<TextSource>> TextSource::OpenFile(const std::string& path
   return s;
 }
 
-Result<std::unique_ptr<TextSource>> TextSource::FromBuffer(std::string data, std::string name) {
+Result<std::unique_ptr<TextSource>> TextSource::FromBuffer(std::string data, std::string name,
+                                                           size_t chunk_bytes) {
   std::unique_ptr<TextSource> s(new TextSource());
   s->name_ = std::move(name);
+  s->chunk_bytes_ = std::max<size_t>(1, chunk_bytes);
   s->buffer_data_ = std::move(data);
   XY_RETURN_IF_ERROR(s->Init());
   return s;
@@ -30,7 +33,7 @@ TextSource::~TextSource() {
 
 Result<std::string_view> TextSource::ReadRaw() {
   if (file_ == nullptr) {
-    size_t n = std::min(kChunkBytes, buffer_data_.size() - buffer_pos_);
+    size_t n = std::min(chunk_bytes_, buffer_data_.size() - buffer_pos_);
     std::string_view v(buffer_data_.data() + buffer_pos_, n);
     buffer_pos_ += n;
     return v;

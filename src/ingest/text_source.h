@@ -17,7 +17,10 @@ class TextSource {
  public:
   // Fails when the file cannot be opened, is empty, or its encoding cannot be decided.
   static Result<std::unique_ptr<TextSource>> OpenFile(const std::string& path);
-  static Result<std::unique_ptr<TextSource>> FromBuffer(std::string data, std::string name);
+  // `chunk_bytes` other than kChunkBytes is for tests and fuzzers: small chunks put chunk
+  // boundaries (and the encoding decided from the first chunk alone) anywhere in a small input.
+  static Result<std::unique_ptr<TextSource>> FromBuffer(std::string data, std::string name,
+                                                        size_t chunk_bytes = kChunkBytes);
   ~TextSource();
 
   Encoding encoding() const { return encoding_; }
@@ -26,14 +29,16 @@ class TextSource {
   Result<bool> Next(std::string* out);
 
   static constexpr size_t kChunkBytes = 1 << 20;
+  size_t chunk_bytes() const { return chunk_bytes_; }
 
  private:
   TextSource() = default;
   Status Init();
-  // Reads up to kChunkBytes raw bytes; "" at end of input.
+  // Reads up to chunk_bytes_ raw bytes; "" at end of input.
   Result<std::string_view> ReadRaw();
 
   std::string name_;
+  size_t chunk_bytes_ = kChunkBytes;
   std::FILE* file_ = nullptr;
   std::string buffer_data_;  // FromBuffer: the whole input
   size_t buffer_pos_ = 0;

@@ -14,7 +14,7 @@ struct CheckLog {
   uint64_t id = 0;
   int64_t unix_ms = 0;
   std::string department;  // the using department that asked (its code or name)
-  std::string requester;   // who asked: the caller's address until accounts exist (issue 5)
+  std::string requester;   // who asked: the token (Principal::Describe) and the caller's address
   std::string scenario;    // scenario code (data/measures/scenarios.toml)
   std::string purpose;     // 查询事由, in the department's words
   uint64_t subject_id = 0;

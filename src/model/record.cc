@@ -39,6 +39,24 @@ std::string_view RecordStatusName(RecordStatus s) {
   return "unknown";
 }
 
+std::string_view PersonRoleName(PersonRole r) {
+  switch (r) {
+    case PersonRole::kSelf: return "self";
+    case PersonRole::kLegalRepresentative: return "legal_representative";
+    case PersonRole::kResponsiblePerson: return "responsible_person";
+  }
+  return "unknown";
+}
+
+std::string_view PersonRoleLabel(PersonRole r) {
+  switch (r) {
+    case PersonRole::kSelf: return "本人";
+    case PersonRole::kLegalRepresentative: return "法定代表人";
+    case PersonRole::kResponsiblePerson: return "直接责任人员";
+  }
+  return "未知";
+}
+
 std::string_view IdentifierKindName(IdentifierKind k) {
   switch (k) {
     case IdentifierKind::kUscc: return "uscc";
@@ -172,6 +190,9 @@ std::string EncodeSubject(const Subject& s) {
   PutString(&out, s.status);
   PutSignedVarint(&out, s.first_seen.days());
   PutVarint(&out, s.first_batch);
+  // Added later, after the fields every stored subject has: a subject written before it simply
+  // ends here (and decodes with no industry); one without an industry is written as before.
+  if (!s.industry.empty()) PutString(&out, s.industry);
   return out;
 }
 
@@ -200,6 +221,8 @@ bool DecodeSubject(std::string_view in, Subject* s) {
     return false;
   }
   s->first_seen = Date::FromDays(static_cast<int32_t>(first_seen));
+  s->industry.clear();
+  if (!in.empty() && !GetStr(&in, &s->industry)) return false;
   return in.empty();
 }
 

@@ -106,6 +106,21 @@ struct PersonalValue {
   std::string sealed;  // encrypted number
 };
 
+// How a record names a person other than its subject: the persons behind an organization that
+// measures may reach (落实到人). kSelf is the subject itself.
+enum class PersonRole : uint8_t { kSelf = 0, kLegalRepresentative = 1, kResponsiblePerson = 2 };
+std::string_view PersonRoleName(PersonRole r);   // "self", "legal_representative", ...
+std::string_view PersonRoleLabel(PersonRole r);  // "本人", "法定代表人", "直接责任人员"
+
+// A person (by the keyed hash of its certificate number) named in a role by a record of another
+// subject.
+struct PersonLink {
+  std::string person_hash;  // 32 bytes
+  uint64_t subject_id = 0;  // the record's subject
+  uint64_t record_id = 0;
+  PersonRole role = PersonRole::kLegalRepresentative;
+};
+
 struct Record {
   uint64_t subject_id = 0;
   uint64_t record_id = 0;  // stable across versions

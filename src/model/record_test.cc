@@ -69,6 +69,33 @@ TEST(SubjectEncodingTest, RoundTripsIdentifiersAndFormerNames) {
   EXPECT_EQ(back.DisplayCode(), s.uscc);
 }
 
+TEST(SubjectEncodingTest, IndustryRoundTripsAndOlderSubjectsWithoutItStillDecode) {
+  Subject s;
+  s.name = "郑州宏达食品有限公司";
+  s.region = "410105";
+  s.industry = "C14";
+  Subject back;
+  ASSERT_TRUE(DecodeSubject(EncodeSubject(s), &back));
+  EXPECT_EQ(back.industry, "C14");
+  EXPECT_EQ(back.region, "410105");
+  // Bytes as a store written before industries existed holds them: format 1, type, name "A",
+  // no former names, no USCC, no identifiers, empty region/masked/sealed/status, first seen
+  // day 0, first batch 0 — and nothing after.
+  const std::string old("\x01\x01\x01" "A" "\x00\x00\x00\x00\x00\x00\x00\x00\x00", 13);
+  back.industry = "stale";
+  ASSERT_TRUE(DecodeSubject(old, &back));
+  EXPECT_EQ(back.name, "A");
+  EXPECT_EQ(back.industry, "");
+  // A subject without an industry is still written in exactly that form.
+  Subject plain;
+  plain.type = SubjectType::kLegalPerson;
+  plain.name = "A";
+  EXPECT_EQ(EncodeSubject(plain), old);
+  // A cut-off industry is corruption, not an empty industry.
+  std::string enc = EncodeSubject(s);
+  EXPECT_FALSE(DecodeSubject(std::string_view(enc).substr(0, enc.size() - 1), &back));
+}
+
 TEST(SubjectTest, NaturalPersonDisplayCodeNeverShowsTheIdNumber) {
   Subject s;
   s.id = 12;

@@ -47,6 +47,7 @@ struct Subject {
   std::string id_masked;                  // natural persons: masked certificate number
   std::string id_sealed;                  // natural persons: encrypted certificate number
   std::string status;                     // registration status (存续, 注销, ...) when known
+  std::string industry;                   // GB/T 4754-2017 section or division ("C", "C13")
   Date first_seen;
   uint64_t first_batch = 0;
 

@@ -43,6 +43,8 @@ TriggerEvidence Evidence(const TriggerFact& f) {
   e.record_id = f.record_id;
   e.document_number = std::string(f.document_number);
   e.date = f.decided;
+  e.link = f.link;
+  e.via_subject = f.via_subject;
   return e;
 }
 
@@ -67,6 +69,8 @@ Checker::Checker(const catalog::Catalog& catalog, const MeasureCatalog& measures
     for (Target target : m.targets) {
       how.reaches_person = how.reaches_person || target == Target::kNaturalPerson;
       how.reaches_org = how.reaches_org || target != Target::kNaturalPerson;
+      how.reaches_legal_rep = how.reaches_legal_rep || target == Target::kLegalRepresentative;
+      how.reaches_responsible = how.reaches_responsible || target == Target::kResponsiblePersons;
     }
     const Trigger& t = m.trigger;
     if (t.type != TriggerType::kGrade) {
@@ -91,24 +95,67 @@ const Checker::Prepared& Checker::Of(const Measure& m) const {
   return prepared_[static_cast<size_t>(&m - measures_.measures().data())];
 }
 
+namespace {
+
+TriggerFact FactOf(const Record& r, const catalog::Indicator& ind) {
+  TriggerFact f;
+  f.indicator = &ind;
+  f.record_id = r.record_id;
+  f.decided = r.decision_date;
+  f.list_end = DateByRole(r, ind, catalog::FieldRole::kListEnd);
+  f.fulfilment_status = ValueByRole(r, ind, catalog::FieldRole::kFulfilmentStatus);
+  f.fulfilment_date = DateByRole(r, ind, catalog::FieldRole::kFulfilmentDate);
+  f.document_number = r.document_number;
+  return f;
+}
+
+const catalog::Indicator* FindIn(const std::vector<const catalog::Indicator*>& v,
+                                 std::string_view code) {
+  for (const catalog::Indicator* i : v) {
+    if (i->code == code) return i;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
 void Checker::Collect(std::span<const Record> records, std::vector<TriggerFact>* out) const {
   for (const Record& r : records) {
     if (r.status != RecordStatus::kActive) continue;
-    const catalog::Indicator* ind = nullptr;
-    for (const catalog::Indicator* i : indicators_) {
-      if (i->code == r.indicator) ind = i;
+    if (const catalog::Indicator* ind = FindIn(indicators_, r.indicator)) {
+      out->push_back(FactOf(r, *ind));
     }
-    if (ind == nullptr) continue;
-    TriggerFact f;
-    f.indicator = ind;
-    f.record_id = r.record_id;
-    f.decided = r.decision_date;
-    f.list_end = DateByRole(r, *ind, catalog::FieldRole::kListEnd);
-    f.fulfilment_status = ValueByRole(r, *ind, catalog::FieldRole::kFulfilmentStatus);
-    f.fulfilment_date = DateByRole(r, *ind, catalog::FieldRole::kFulfilmentDate);
-    f.document_number = r.document_number;
-    out->push_back(f);
   }
+}
+
+void Checker::CollectLinked(const Record& r, PersonRole role, std::string_view person_hash,
+                            std::vector<TriggerFact>* out) const {
+  if (r.status != RecordStatus::kActive || role == PersonRole::kSelf) return;
+  const catalog::Indicator* ind = FindIn(indicators_, r.indicator);
+  if (ind == nullptr) return;
+  const int i = ind->FieldIndexByRole(role == PersonRole::kLegalRepresentative
+                                          ? catalog::FieldRole::kLegalRepIdNumber
+                                          : catalog::FieldRole::kResponsiblePersonIdNumber);
+  if (i < 0) return;
+  const std::string& field = ind->fields[static_cast<size_t>(i)].code;
+  for (const PersonalValue& pv : r.personal) {
+    if (pv.field == field && pv.hash == person_hash) {
+      TriggerFact f = FactOf(r, *ind);
+      f.link = role;
+      f.via_subject = r.subject_id;
+      out->push_back(f);
+      return;
+    }
+  }
+}
+
+bool Checker::Reaches(const Prepared& how, bool person, PersonRole link) {
+  switch (link) {
+    case PersonRole::kSelf: return person ? how.reaches_person : how.reaches_org;
+    case PersonRole::kLegalRepresentative: return person && how.reaches_legal_rep;
+    case PersonRole::kResponsiblePerson: return person && how.reaches_responsible;
+  }
+  return false;
 }
 
 bool Checker::MayFire(const TriggerFact& f, Date from) const {
@@ -141,13 +188,13 @@ bool Checker::MayFire(const TriggerFact& f, Date from) const {
 }
 
 std::vector<TriggerEvidence> Checker::Triggered(const Measure& m, const Prepared& how,
-                                                std::span<const TriggerFact> facts,
+                                                bool person, std::span<const TriggerFact> facts,
                                                 const std::optional<std::string>& grade,
                                                 Date today) const {
   const Trigger& t = m.trigger;
   std::vector<TriggerEvidence> out;
   if (t.type == TriggerType::kGrade) {
-    if (grade && std::find(t.grades.begin(), t.grades.end(), *grade) != t.grades.end()) {
+    if (Reaches(how, person, PersonRole::kSelf) && grade && std::find(t.grades.begin(), t.grades.end(), *grade) != t.grades.end()) {
       TriggerEvidence e;
       e.indicator = "grade";
       e.detail = *grade;
@@ -159,7 +206,7 @@ std::vector<TriggerEvidence> Checker::Triggered(const Measure& m, const Prepared
   if (t.type == TriggerType::kRecord && !how.severity_matches) return out;
   const Date window_start = Date::FromDays(today.days() - t.window_days);
   for (const TriggerFact& f : facts) {
-    if (f.indicator != how.indicator) continue;
+    if (f.indicator != how.indicator || !Reaches(how, person, f.link)) continue;
     switch (t.type) {
       case TriggerType::kList: {
         // ActiveMembership, on the fact.
@@ -239,8 +286,11 @@ Result<CheckOutcome> Checker::Evaluate(const Subject& subject, std::span<const T
     // A measure reaches a natural person only if it names them; an organization through itself
     // or the persons behind it (落实到人), which the official needs to know about.
     const Prepared& how = Of(*m);
-    if (!(person ? how.reaches_person : how.reaches_org)) continue;
-    std::vector<TriggerEvidence> why = Triggered(*m, how, facts, grade, today);
+    if (!(person ? how.reaches_person || how.reaches_legal_rep || how.reaches_responsible
+                 : how.reaches_org)) {
+      continue;
+    }
+    std::vector<TriggerEvidence> why = Triggered(*m, how, person, facts, grade, today);
     if (why.empty()) continue;
     out.measures.push_back({m, std::move(why)});
   }

@@ -12,6 +12,8 @@
 //            within window_days (by fulfilment_date, else the decision date).
 // Only records with status active count: superseded, revoked (an upheld objection), repaired and
 // expired records never trigger anything.
+// 落实到人: a natural person is also reached through other subjects' records naming them as legal
+// representative or responsible person (CollectLinked), by the measures targeting that role only.
 //
 // Result: refused when a mandatory punishment applies, restricted when only recommended ones do,
 // pass_with_reward when no punishment but a reward applies, pass otherwise.
@@ -65,6 +67,11 @@ struct TriggerEvidence {
   Date date;                  // list entry, decision or breach date
   std::optional<Date> until;  // a list membership's end, when it has one
   std::string detail;         // e.g. the grade, or the fulfilment status
+  // A record of another subject that names the checked person (落实到人): in what role, and whose
+  // record it is (the subject's id; its code and name are filled in by whoever shows them).
+  PersonRole link = PersonRole::kSelf;
+  uint64_t via_subject = 0;
+  std::string via_code, via_name;
 };
 
 struct AppliedMeasure {
@@ -94,6 +101,10 @@ struct TriggerFact {
   std::string_view fulfilment_status;    // field with role fulfilment_status; "" when none
   std::optional<Date> fulfilment_date;   // field with role fulfilment_date, when a date
   std::string_view document_number;
+  // kSelf for the checked subject's own records; otherwise a record of `via_subject` naming the
+  // checked person as legal representative or responsible person (CollectLinked).
+  PersonRole link = PersonRole::kSelf;
+  uint64_t via_subject = 0;
 };
 
 class Checker {
@@ -116,6 +127,12 @@ class Checker {
   // Appends the facts of `records` that a trigger may read: records in force (active) of the
   // indicators in Indicators(), in the order given.
   void Collect(std::span<const Record> records, std::vector<TriggerFact>* out) const;
+  // The same for records of other subjects that name a person (落实到人): `record` is the current
+  // version of a linked record (Store::ListPersonLinks); it counts only while active and while
+  // its field of `role` still holds `person_hash`. Measures then reach the person through it
+  // only when they target that role (legal_representative, responsible_persons).
+  void CollectLinked(const Record& record, PersonRole role, std::string_view person_hash,
+                     std::vector<TriggerFact>* out) const;
   // Whether `fact` can make some trigger fire on `from` or any later day. A fact that cannot
   // (a list membership ended, a record out of every window or past its publicity, a commitment
   // not breached) never will again, so a store of facts for checks as of `from` or later may drop
@@ -139,12 +156,16 @@ class Checker {
     const catalog::Indicator* indicator = nullptr;  // list, record, commitment triggers
     bool reaches_person = false;    // targets natural persons
     bool reaches_org = false;       // targets organizations (themselves or persons behind them)
+    bool reaches_legal_rep = false;    // a person through an organization's record naming them
+    bool reaches_responsible = false;  // the same as a responsible person
     bool severity_matches = true;   // record triggers: the indicator's severity is listed
   };
   const Prepared& Of(const Measure& m) const;
-  std::vector<TriggerEvidence> Triggered(const Measure& m, const Prepared& how,
+  std::vector<TriggerEvidence> Triggered(const Measure& m, const Prepared& how, bool person,
                                          std::span<const TriggerFact> facts,
                                          const std::optional<std::string>& grade, Date today) const;
+  // Whether a fact of this link may make the measure reach the checked subject.
+  static bool Reaches(const Prepared& how, bool person, PersonRole link);
   const catalog::Catalog& catalog_;
   const MeasureCatalog& measures_;
   std::vector<Prepared> prepared_;

@@ -190,6 +190,83 @@ TEST_F(CheckerTest, BreachedCommitmentsTriggerWithinTheirWindow) {
   EXPECT_NE(o.result, CheckResult::kPass);
 }
 
+bool Targets(const Measure& m, Target t) {
+  return std::find(m.targets.begin(), m.targets.end(), t) != m.targets.end();
+}
+
+// 落实到人: a person named in an organization's list entry is reached by the measures that target
+// that role, and by no other.
+TEST_F(CheckerTest, PersonsNamedInAnOrganizationsListEntryAreReachedInTheirRoleOnly) {
+  Checker checker(*catalog_, *measures_);
+  Subject person;
+  person.id = 9;
+  person.type = SubjectType::kNaturalPerson;
+  person.name = "张某";
+  const std::string rep(32, 'R'), other(32, 'O');
+  Record entry = Entry("serious_dishonesty", 11, "2026-03-01", {{"YZSX_YXQZ", "2029-03-01"}});
+  entry.personal = {{"YZSX_FR_ZJHM", rep, "sealed"}, {"YZSX_ZRR_ZJHM", other, "sealed"}};
+  const Date today = *Date::Parse("2026-11-22");
+  auto check = [&](const std::vector<TriggerFact>& facts, std::string_view scenario) {
+    auto r = checker.Evaluate(person, facts, std::nullopt, scenario, today);
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    return r.ok() ? std::move(r).value() : CheckOutcome();
+  };
+
+  std::vector<TriggerFact> facts;
+  checker.CollectLinked(entry, PersonRole::kLegalRepresentative, rep, &facts);
+  ASSERT_EQ(facts.size(), 1u);
+  CheckOutcome o = check(facts, "honours");
+  EXPECT_EQ(o.result, CheckResult::kRefused);
+  bool cj021 = false;
+  for (const AppliedMeasure& a : o.measures) {
+    EXPECT_TRUE(Targets(*a.measure, Target::kLegalRepresentative)) << a.measure->code;
+    cj021 = cj021 || a.measure->code == "CJ-QL-021";
+    ASSERT_EQ(a.triggers.size(), 1u);
+    EXPECT_EQ(a.triggers[0].link, PersonRole::kLegalRepresentative);
+    EXPECT_EQ(a.triggers[0].via_subject, 7u);
+    EXPECT_EQ(a.triggers[0].record_id, 11u);
+  }
+  EXPECT_TRUE(cj021);
+  // In every scenario, only measures aimed at legal representatives follow the link; the
+  // organization's own (entity) and persons' own (natural_person) measures do not.
+  for (const Scenario& sc : measures_->scenarios()) {
+    for (const AppliedMeasure& a : check(facts, sc.code).measures) {
+      EXPECT_TRUE(Targets(*a.measure, Target::kLegalRepresentative)) << sc.code << " " << a.measure->code;
+    }
+  }
+
+  // The responsible person named in the same entry, in that role.
+  facts.clear();
+  checker.CollectLinked(entry, PersonRole::kResponsiblePerson, other, &facts);
+  ASSERT_EQ(facts.size(), 1u);
+  o = check(facts, "honours");
+  EXPECT_EQ(o.result, CheckResult::kRefused);
+  for (const AppliedMeasure& a : o.measures) {
+    EXPECT_TRUE(Targets(*a.measure, Target::kResponsiblePersons)) << a.measure->code;
+    EXPECT_EQ(a.triggers[0].link, PersonRole::kResponsiblePerson);
+  }
+
+  // A link the record no longer bears out counts for nothing: another person in the field, the
+  // person in the other role's field, or an entry no longer active.
+  facts.clear();
+  checker.CollectLinked(entry, PersonRole::kLegalRepresentative, other, &facts);
+  checker.CollectLinked(entry, PersonRole::kResponsiblePerson, rep, &facts);
+  EXPECT_TRUE(facts.empty());
+  for (RecordStatus st : {RecordStatus::kRevoked, RecordStatus::kRepaired, RecordStatus::kExpired}) {
+    Record gone = entry;
+    gone.status = st;
+    checker.CollectLinked(gone, PersonRole::kLegalRepresentative, rep, &facts);
+  }
+  EXPECT_TRUE(facts.empty());
+
+  // The organization itself is not reached through a link: its own entry does that.
+  facts.clear();
+  checker.CollectLinked(entry, PersonRole::kLegalRepresentative, rep, &facts);
+  auto org = checker.Evaluate(Company(), facts, std::nullopt, "honours", today);
+  ASSERT_TRUE(org.ok());
+  EXPECT_EQ(org->result, CheckResult::kPass);
+}
+
 TEST_F(CheckerTest, UnknownScenarioIsAnError) {
   Checker checker(*catalog_, *measures_);
   auto r = checker.Evaluate(Company(), {}, "no_such_scenario", *Date::Parse("2026-11-22"));

@@ -58,6 +58,32 @@ double DrawUniform(uint64_t seed, std::string_view code) {
   return static_cast<double>(h >> 11) * 0x1.0p-53;
 }
 
+namespace {
+
+constexpr InspectionResult kResults[] = {
+    {"no_problem", "未发现问题", false},
+    {"no_relevant_activity", "未发现开展本次抽查涉及的经营活动", false},
+    {"not_disclosed", "未按规定公示应当公示的信息", true},
+    {"false_disclosure", "公示信息隐瞒真实情况、弄虚作假", true},
+    {"unreachable", "通过登记的住所（经营场所）无法联系", true},
+    {"refused", "不予配合情节严重", true},
+    {"ordered_to_correct", "发现问题已责令改正", true},
+    {"case_filed", "发现问题已立案查处", true},
+    {"follow_up", "发现问题待后续处理", true},
+    {"deregistered", "已注销或被吊销营业执照", false},
+};
+
+}  // namespace
+
+std::span<const InspectionResult> InspectionResults() { return kResults; }
+
+const InspectionResult* FindInspectionResult(std::string_view name_or_label) {
+  for (const InspectionResult& r : kResults) {
+    if (r.name == name_or_label || r.label == name_or_label) return &r;
+  }
+  return nullptr;
+}
+
 bool Drawn(uint64_t seed, std::string_view code, std::string_view grade, double base_ratio,
            const InspectionRatios& ratios) {
   double ratio = std::min(1.0, base_ratio * ratios.Multiplier(grade));

@@ -1,5 +1,7 @@
 #include "rules/inspection.h"
 
+#include <set>
+
 #include <gtest/gtest.h>
 
 #include <cstdlib>
@@ -32,6 +34,25 @@ TEST(InspectionTest, DrawsAreReproducibleAndFollowTheGradeRatios) {
   EXPECT_NEAR(drawn[3], n * 0.15, 180);
   EXPECT_FALSE(Drawn(7, "x", "A", 0.0, **r));
   EXPECT_TRUE(Drawn(7, "x", "D", 1.0, **r));
+}
+
+TEST(InspectionTest, ResultCategoriesAreAFixedListByNameOrLabel) {
+  ASSERT_EQ(InspectionResults().size(), 10u);
+  std::set<std::string_view> names, labels;
+  for (const InspectionResult& r : InspectionResults()) {
+    names.insert(r.name);
+    labels.insert(r.label);
+    EXPECT_EQ(FindInspectionResult(r.name), &r);
+    EXPECT_EQ(FindInspectionResult(r.label), &r);
+  }
+  EXPECT_EQ(names.size(), 10u);
+  EXPECT_EQ(labels.size(), 10u);
+  EXPECT_FALSE(FindInspectionResult("no_problem")->problem);
+  EXPECT_TRUE(FindInspectionResult("发现问题已责令改正")->problem);
+  EXPECT_EQ(FindInspectionResult("unreachable")->label, "通过登记的住所（经营场所）无法联系");
+  EXPECT_EQ(FindInspectionResult("合格"), nullptr);
+  EXPECT_EQ(FindInspectionResult("No_Problem"), nullptr);
+  EXPECT_EQ(FindInspectionResult(""), nullptr);
 }
 
 }  // namespace

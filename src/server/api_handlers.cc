@@ -1,10 +1,12 @@
 // Handlers of the read endpoints: health, catalog, a subject's profile and its records.
+#include <algorithm>
 #include <charconv>
 #include <map>
 #include <optional>
 #include <set>
 
 #include "rules/check.h"
+#include "server/access.h"
 #include "server/handlers.h"
 #include "server/json_views.h"
 #include "server/router.h"
@@ -23,6 +25,39 @@ constexpr int64_t kMaxPage = 1'000'000;
 constexpr size_t kBodyReserve = 8192;
 
 }  // namespace
+
+Response Forbidden(const ApiCall& call, std::string_view message) {
+  return ErrorResponse(403, "permission_denied", message,
+                       json::object{{"role", security::RoleName(call.principal.role())}});
+}
+
+bool ActingDepartment(const ApiCall& call, std::string_view name, const std::string& given,
+                      std::string* out, Response* error) {
+  const security::Role role = call.principal.role();
+  if (role != security::Role::kSourceDepartment && role != security::Role::kUsingDepartment) {
+    *out = given;
+    return true;
+  }
+  const std::string& own = call.principal.department();
+  if (!given.empty() && given != own) {
+    *error = Forbidden(call, "a " + std::string(security::RoleName(role)) + " token acts for " +
+                                 own + " only, not for the " + std::string(name) + " '" +
+                                 given.substr(0, 100) + "'");
+    return false;
+  }
+  *out = own;
+  return true;
+}
+
+bool OwnSubjectOnly(const ApiCall& call, uint64_t subject_id, Response* error) {
+  if (call.principal.role() != security::Role::kSubject ||
+      call.principal.subject_id() == subject_id) {
+    return true;
+  }
+  *error = Forbidden(call, "a subject token reaches its own subject (" +
+                               call.principal.subject_code() + ") only");
+  return false;
+}
 
 Response BadField(std::string_view field, std::string_view message) {
   return StatusResponse(Status::InvalidArgument(std::string(message)), json::object{{"field", field}});
@@ -97,6 +132,49 @@ bool DateParam(const ApiCall& call, std::string_view name, std::optional<Date>* 
   return false;
 }
 
+// The disclosure levels `call`'s principal reads of the subject; false and the error when a
+// consent cannot be read. The public's costs nothing.
+bool ViewLevels(Platform& p, const ApiCall& call, uint64_t subject_id,
+                security::DisclosureSet* out, Response* error) {
+  *out = security::DisclosureSet::PublicOnly();
+  if (call.principal.is_public()) return true;
+  RecordView view(p, call.principal, Date::Today());
+  auto levels = view.Levels(subject_id);
+  if (!levels.ok()) {
+    *error = StatusResponse(levels.status());
+    return false;
+  }
+  *out = *levels;
+  return true;
+}
+
+// Whether a view at `levels` shows the record on `today`: VisibleAt, except that a record whose
+// publicity has ended by itself (PublicityEnded: its indicator's maximum period ran out) is no
+// longer published — those who read government-shared records still see it.
+bool Shown(const Record& r, const catalog::Indicator* ind, security::DisclosureSet levels,
+           Date today) {
+  if (!VisibleAt(r, ind, levels)) return false;
+  if (levels.Has(catalog::Disclosure::kGovShared)) return true;
+  return EffectiveDisclosure(r, *ind) != catalog::Disclosure::kPublic ||
+         !PublicityEnded(r, ind, today);
+}
+
+bool Contains(const std::vector<uint64_t>& ids, uint64_t id) {
+  return std::find(ids.begin(), ids.end(), id) != ids.end();
+}
+
+// "view": the caller's role, "disclosure": the levels it reads of this subject.
+void WriteView(JsonWriter& w, const security::Principal& who, security::DisclosureSet levels) {
+  w.Member("view", security::RoleName(who.role()));
+  w.Key("disclosure");
+  w.BeginArray();
+  for (auto d : {catalog::Disclosure::kPublic, catalog::Disclosure::kGovShared,
+                 catalog::Disclosure::kAuthorized}) {
+    if (levels.Has(d)) w.String(catalog::DisclosureName(d));
+  }
+  w.EndArray();
+}
+
 }  // namespace
 
 Response BadParameter(std::string_view name, std::string_view message) {
@@ -148,6 +226,9 @@ Response HandleSubject(Platform& p, const ApiCall& call) {
   Subject subject;
   Response error;
   if (!ResolveSubject(p, call, &subject, &error)) return error;
+  security::DisclosureSet levels;
+  if (!ViewLevels(p, call, subject.id, &levels, &error)) return error;
+  const bool public_view = levels.public_only();
   // Every record is counted from its header; only the latest few are decoded whole.
   std::vector<storage::RecordHeader> records;
   Status st = p.store().ListRecordHeaders(subject.id, &records);
@@ -160,7 +241,7 @@ Response HandleSubject(Platform& p, const ApiCall& call) {
   const Record* latest[kLatestRecords];
   const catalog::Indicator* latest_indicators[kLatestRecords];
   size_t n_latest = 0;
-  uint64_t total = 0;
+  uint64_t total = 0, public_total = 0;
   for (storage::RecordHeader& h : records) {  // newest first
     const Record& r = h.record;
     const catalog::Indicator* ind = p.catalog().Find(r.indicator);
@@ -170,9 +251,10 @@ Response HandleSubject(Platform& p, const ApiCall& call) {
       if (!st.ok()) return StatusResponse(st);
       complete = true;
     }
-    if (!PubliclyVisible(r, ind)) continue;
+    if (!Shown(r, ind, levels, today)) continue;
     ++counts[r.indicator];
     ++total;
+    if (public_view || (PubliclyVisible(r, ind) && !PublicityEnded(r, ind, today))) ++public_total;
     const bool is_list = std::find(list_indicators.begin(), list_indicators.end(), r.indicator) !=
                          list_indicators.end();
     if (!complete && (n_latest < kLatestRecords || is_list)) {
@@ -194,11 +276,13 @@ Response HandleSubject(Platform& p, const ApiCall& call) {
   w.BeginObject();
   w.Key("subject");
   WriteSubject(w, subject);
+  WriteView(w, call.principal, levels);
   w.Key("category_counts");
   w.BeginObject();
   for (const auto& [indicator, n] : counts) w.Member(indicator, n);
   w.EndObject();
-  w.Member("public_records", total);
+  w.Member("public_records", public_total);
+  w.Member("visible_records", total);
   w.Key("lists");
   w.BeginArray();
   for (const auto& [r, m] : lists) {
@@ -219,7 +303,11 @@ Response HandleSubject(Platform& p, const ApiCall& call) {
   w.EndArray();
   w.Key("latest_records");
   w.BeginArray();
-  for (size_t i = 0; i < n_latest; ++i) WriteRecord(w, *latest[i], latest_indicators[i]);
+  // Records under an open objection stay published, marked 异议处理中.
+  const std::vector<uint64_t> objected = p.rights().UnderObjection(subject.id);
+  for (size_t i = 0; i < n_latest; ++i) {
+    WriteRecord(w, *latest[i], latest_indicators[i], Contains(objected, latest[i]->record_id));
+  }
   w.EndArray();
   w.EndObject();
   return res;
@@ -266,8 +354,26 @@ Response HandleSubjectRecords(Platform& p, const ApiCall& call) {
                         "from (" + from->ToString() + ") is after to (" + to->ToString() + ")");
   }
 
+  // status=all: records in every status (revoked, repaired, expired too) — the history the
+  // subject and the operator keep (FACTS §4); the default shows records in force.
+  bool all_statuses = false;
+  if (const std::string* st = call.target.Query("status"); st != nullptr && !st->empty()) {
+    if (*st != "all" && *st != "active") {
+      return BadParameter("status", "status must be active (the default) or all");
+    }
+    all_statuses = *st == "all";
+  }
+
   Subject subject;
   if (!ResolveSubject(p, call, &subject, &error)) return error;
+  security::DisclosureSet levels;
+  if (!ViewLevels(p, call, subject.id, &levels, &error)) return error;
+  if (all_statuses && !levels.all()) {
+    return Forbidden(call, "status=all (revoked, repaired and expired records too) is for the "
+                           "operator and the subject itself");
+  }
+  const Date today = Date::Today();
+  const std::vector<uint64_t> objected = p.rights().UnderObjection(subject.id);
   std::vector<Record> records;
   Status st = p.store().ListRecords(subject.id, indicator_filter, &records);
   if (!st.ok()) return StatusResponse(st);
@@ -284,17 +390,18 @@ Response HandleSubjectRecords(Platform& p, const ApiCall& call) {
   w.Member("code", subject.DisplayCode());
   w.Member("name", subject.name);
   w.EndObject();
+  WriteView(w, call.principal, levels);
   w.Key("records");
   w.BeginArray();
   for (const Record& r : records) {  // newest first
     if (!category_indicators.empty() && !category_indicators.contains(r.indicator)) continue;
     const catalog::Indicator* ind = p.catalog().Find(r.indicator);
-    if (!PubliclyVisible(r, ind)) continue;
+    if (all_statuses ? ind == nullptr : !Shown(r, ind, levels, today)) continue;
     if (nature && ind->nature != *nature) continue;
     // A record without a decision date is in no date range.
     if ((from || to) && r.decision_date == Date()) continue;
     if ((from && r.decision_date < *from) || (to && r.decision_date > *to)) continue;
-    if (total >= first && total < last) WriteRecord(w, r, ind);
+    if (total >= first && total < last) WriteRecord(w, r, ind, Contains(objected, r.record_id));
     ++total;
   }
   w.EndArray();

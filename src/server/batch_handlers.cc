@@ -1,8 +1,10 @@
 // Handlers of the collection endpoints: submitting a file as a request body (数据归集 by API push)
 // and reading batch reports.
+#include <algorithm>
 #include <charconv>
 
 #include "server/handlers.h"
+#include "security/token.h"
 #include "server/json_views.h"
 
 namespace xinyong::server {
@@ -80,6 +82,24 @@ Response HandlePostBatch(Platform& p, const ApiCall& call) {
     if (!ValidDept(*v)) return BadParameter("dept", "dept must be at most 64 bytes of text");
     options.dept = *v;
   }
+  // A source department submits as itself, and only its indicators (named or detected: the
+  // ingester refuses any other file before storing a row).
+  Response error;
+  if (!ActingDepartment(call, "dept", options.dept, &options.dept, &error)) return error;
+  if (call.principal.role() == security::Role::kSourceDepartment) {
+    bool any = false;
+    options.allowed_indicators = security::SubmittableIndicators(call.principal, p.catalog(), &any);
+    if (options.allowed_indicators.empty()) {
+      return Forbidden(call, call.principal.department() + " is the source of no catalog indicator");
+    }
+    if (!options.indicator.empty() &&
+        std::find(options.allowed_indicators.begin(), options.allowed_indicators.end(),
+                  options.indicator) == options.allowed_indicators.end() &&
+        p.catalog().Find(options.indicator) != nullptr) {
+      return Forbidden(call, call.principal.department() + " may not submit " +
+                                 options.indicator + " records");
+    }
+  }
   if (const std::string* v = call.target.Query("format"); v != nullptr && !v->empty()) {
     if (*v == "csv") {
       options.format = "csv";
@@ -136,8 +156,13 @@ Response HandleListBatches(Platform& p, const ApiCall& call) {
   int64_t limit = 0;
   Response error;
   if (!IntParam(call, "limit", kDefaultBatchList, 1, kMaxBatchList, &limit, &error)) return error;
+  // A source department sees its own batches only.
+  std::string dept;
+  if (call.principal.role() == security::Role::kSourceDepartment) {
+    dept = call.principal.department();
+  }
   std::vector<storage::BatchSummary> batches;
-  Status st = p.store().ListBatches(static_cast<size_t>(limit), &batches);
+  Status st = p.store().ListBatches(static_cast<size_t>(limit), dept, &batches);
   if (!st.ok()) return StatusResponse(st);
   json::array out;
   for (const auto& b : batches) out.push_back(SummaryJson(b));
@@ -157,6 +182,11 @@ Response HandleGetBatch(Platform& p, const ApiCall& call) {
   if (!batch.ok()) return StatusResponse(batch.status());
   if (!batch->has_value()) {
     return StatusResponse(Status::NotFound("no batch has the id " + std::to_string(id)));
+  }
+  // Its rejected rows are the submitting department's business.
+  if (call.principal.role() == security::Role::kSourceDepartment &&
+      (*batch)->dept != call.principal.department()) {
+    return Forbidden(call, "batch " + std::to_string(id) + " was submitted by another department");
   }
   return JsonResponse(200, BatchReportJson(**batch, true));
 }

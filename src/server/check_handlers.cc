@@ -20,7 +20,8 @@ constexpr size_t kMaxBatchSubjects = 10000;
 bool ReadRequest(const ApiCall& call, const json::object& body, CheckRequest* r, Response* error) {
   if (!StringField(body, "scenario", &r->scenario, error) ||
       !StringField(body, "purpose", &r->purpose, error) ||
-      !StringField(body, "department", &r->department, error)) {
+      !StringField(body, "department", &r->department, error) ||
+      !ActingDepartment(call, "department", r->department, &r->department, error)) {
     return false;
   }
   for (auto [name, value] : {std::pair<std::string_view, const std::string*>{"scenario", &r->scenario},
@@ -31,8 +32,20 @@ bool ReadRequest(const ApiCall& call, const json::object& body, CheckRequest* r,
       return false;
     }
   }
-  r->requester = call.request.peer.substr(0, call.request.peer.rfind(':'));
+  // Who asked: the token (role, id, department) and the address it came from.
+  r->requester = call.principal.Describe() + " from " +
+                 call.request.peer.substr(0, call.request.peer.rfind(':'));
   return true;
+}
+
+// A using department reads and answers its own checks only.
+bool OwnCheck(const ApiCall& call, const CheckLog& c, Response* error) {
+  if (call.principal.role() != security::Role::kUsingDepartment ||
+      c.department == call.principal.department()) {
+    return true;
+  }
+  *error = Forbidden(call, "credit check " + std::to_string(c.id) + " was made by another department");
+  return false;
 }
 
 bool CheckId(const ApiCall& call, uint64_t* id, Response* error) {
@@ -181,6 +194,7 @@ Response HandleGetCheck(Platform& p, const ApiCall& call) {
   auto c = p.store().GetCheck(id);
   if (!c.ok()) return StatusResponse(c.status());
   if (!c->has_value()) return StatusResponse(Status::NotFound("no credit check has the id " + std::to_string(id)));
+  if (!OwnCheck(call, **c, &error)) return error;
   return JsonResponse(200, CheckLogJson(**c));
 }
 
@@ -199,6 +213,11 @@ Response HandlePostCheckFeedback(Platform& p, const ApiCall& call) {
   }
   if (action == "not_applied" && reason.empty()) {
     return BadField("reason", "reason is required when the measures were not applied");
+  }
+  if (call.principal.role() == security::Role::kUsingDepartment) {
+    auto c = p.store().GetCheck(id);
+    if (!c.ok()) return StatusResponse(c.status());
+    if (c->has_value() && !OwnCheck(call, **c, &error)) return error;
   }
   using namespace std::chrono;
   int64_t now = duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
@@ -240,90 +259,9 @@ Response HandleGetList(Platform& p, const ApiCall& call) {
                                         {"entries", std::move(out)}});
 }
 
-Response HandlePostInspection(Platform& p, const ApiCall& call) {
-  json::object body;
-  Response error;
-  if (!ParseBody(call, &body, &error)) return error;
-  DrawRequest r;
-  std::string type;
-  if (!StringField(body, "region", &r.region, &error) || !StringField(body, "type", &type, &error) ||
-      !StringField(body, "purpose", &r.purpose, &error) ||
-      !StringField(body, "department", &r.department, &error)) {
-    return error;
-  }
-  if (!type.empty()) {
-    auto t = ParseSubjectType(type);
-    if (!t || *t == SubjectType::kNaturalPerson) {
-      return BadField("type", "type must be legal_person, individual_business or other_organization");
-    }
-    r.type = *t;
-  }
-  const json::value* ratio = body.if_contains("base_ratio");
-  if (ratio == nullptr || !ratio->is_number() || !(ratio->to_number<double>() > 0) ||
-      ratio->to_number<double>() > 1) {
-    return BadField("base_ratio", "base_ratio must be a number in (0, 1]");
-  }
-  r.base_ratio = ratio->to_number<double>();
-  if (const json::value* seed = body.if_contains("seed"); seed != nullptr && !seed->is_null()) {
-    std::string text = seed->is_string() ? std::string(seed->as_string())
-                       : seed->is_uint64() ? std::to_string(seed->as_uint64())
-                       : seed->is_int64() && seed->as_int64() > 0 ? std::to_string(seed->as_int64())
-                                                                  : "";
-    auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), r.seed);
-    if (text.empty() || ec != std::errc() || ptr != text.data() + text.size() || r.seed == 0) {
-      return BadField("seed", "seed must be a positive 64-bit integer (a number or its decimal text)");
-    }
-  }
-  for (auto [name, value] : {std::pair<std::string_view, const std::string*>{"purpose", &r.purpose},
-                             {"department", &r.department}}) {
-    if (value->empty()) return BadField(name, std::string(name) + " is required");
-  }
-  auto doc = DrawInspection(p, r, Date::Today());
-  if (!doc.ok()) return StatusResponse(doc.status());
-  return JsonResponse(201, *doc);
-}
-
-Response HandleGetInspection(Platform& p, const ApiCall& call) {
-  uint64_t id = 0;
-  Response error;
-  if (!CheckId(call, &id, &error)) return error;
-  auto doc = p.store().GetInspection(id);
-  if (!doc.ok()) return StatusResponse(doc.status());
-  if (!doc->has_value()) return StatusResponse(Status::NotFound("no inspection draw has the id " + std::to_string(id)));
-  boost::system::error_code ec;
-  json::value v = json::parse(**doc, ec);
-  if (ec) return StatusResponse(Status::DataLoss("inspection draw " + std::to_string(id) + " is corrupt"));
-  return JsonResponse(200, v);
-}
-
-Response HandleListInspections(Platform& p, const ApiCall& call) {
-  int64_t limit = 0;
-  Response error;
-  if (!IntParam(call, "limit", 20, 1, 100, &limit, &error)) return error;
-  json::array out;
-  Status parse_error = Status::Ok();
-  Status st = p.store().ListInspections([&](uint64_t id, std::string_view doc) {
-    boost::system::error_code ec;
-    json::value v = json::parse(doc, ec);
-    if (ec || !v.is_object()) {
-      parse_error = Status::DataLoss("inspection draw " + std::to_string(id) + " is corrupt");
-      return false;
-    }
-    json::object& o = v.as_object();
-    json::object summary;
-    for (const char* k : {"id", "date", "department", "purpose", "scope", "base_ratio", "seed", "in_scope"}) {
-      if (o.contains(k)) summary[k] = o[k];
-    }
-    summary["drawn"] = o.contains("drawn") && o["drawn"].is_array() ? o["drawn"].as_array().size() : 0;
-    out.push_back(std::move(summary));
-    return out.size() < static_cast<size_t>(limit);
-  });
-  if (!st.ok()) return StatusResponse(st);
-  if (!parse_error.ok()) return StatusResponse(parse_error);
-  return JsonResponse(200, json::object{{"inspections", std::move(out)}});
-}
-
-Response HandleCheckStats(Platform& p, const ApiCall&) {
+Response HandleCheckStats(Platform& p, const ApiCall& call) {
+  // A using department counts its own checks.
+  const bool own_only = call.principal.role() == security::Role::kUsingDepartment;
   struct Counts {
     uint64_t checks = 0, feedback = 0, applied = 0, not_applied = 0;
     std::map<std::string, uint64_t> results;
@@ -331,6 +269,7 @@ Response HandleCheckStats(Platform& p, const ApiCall&) {
   std::map<std::string, Counts> by_department, by_scenario;
   Counts all;
   Status st = p.store().ScanChecks([&](const CheckLog& c) {
+    if (own_only && c.department != call.principal.department()) return Status::Ok();
     for (Counts* k : {&by_department[c.department], &by_scenario[c.scenario], &all}) {
       ++k->checks;
       ++k->results[c.result];

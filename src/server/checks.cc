@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <random>
+#include <map>
 #include <mutex>
 #include <thread>
 
@@ -36,7 +37,62 @@ struct Scratch {
   std::string buffer;
   std::vector<rules::TriggerFact> facts;
   std::vector<Record> records;
+  std::vector<PersonLink> links;
+  std::vector<Record> linked;         // current versions of the linked records, parallel to links
+  std::vector<Record> versions;
 };
+
+// The person's keyed certificate hash, "" for an organization.
+std::string_view PersonHash(const Subject& s) {
+  if (s.type != SubjectType::kNaturalPerson) return {};
+  for (const Identifier& i : s.identifiers) {
+    if (i.kind == IdentifierKind::kResidentIdHash || i.kind == IdentifierKind::kOtherIdHash) {
+      return i.value;
+    }
+  }
+  return {};
+}
+
+// Adds the facts of other subjects' records that name the person `s` (落实到人): the current
+// version of every linked record, counted by the checker only while it still names the person.
+Status AddLinkedFacts(Platform& p, const Subject& s, Scratch* x) {
+  x->links.clear();
+  const std::string_view hash = PersonHash(s);
+  if (hash.empty()) return Status::Ok();
+  XY_RETURN_IF_ERROR(p.store().ListPersonLinks(hash, &x->links));
+  if (x->links.empty()) return Status::Ok();
+  x->linked.clear();
+  for (const PersonLink& l : x->links) {
+    x->versions.clear();
+    XY_RETURN_IF_ERROR(p.store().ListRecordVersions(l.subject_id, l.record_id, &x->versions));
+    x->linked.push_back(x->versions.empty() ? Record() : std::move(x->versions.back()));
+  }
+  for (size_t i = 0; i < x->links.size(); ++i) {  // after: the facts point into x->linked
+    if (x->linked[i].record_id == 0) continue;
+    p.checker().CollectLinked(x->linked[i], x->links[i].role, hash, &x->facts);
+  }
+  return Status::Ok();
+}
+
+// Names the organizations whose records made a measure reach a person.
+Status NameLinkedSubjects(Platform& p, rules::CheckOutcome* outcome) {
+  std::map<uint64_t, std::pair<std::string, std::string>> names;
+  for (rules::AppliedMeasure& a : outcome->measures) {
+    for (rules::TriggerEvidence& e : a.triggers) {
+      if (e.via_subject == 0) continue;
+      auto it = names.find(e.via_subject);
+      if (it == names.end()) {
+        XY_ASSIGN_OR_RETURN(auto via, p.store().GetSubject(e.via_subject));
+        std::pair<std::string, std::string> n;
+        if (via) n = {via->DisplayCode(), via->name};
+        it = names.emplace(e.via_subject, std::move(n)).first;
+      }
+      e.via_code = it->second.first;
+      e.via_name = it->second.second;
+    }
+  }
+  return Status::Ok();
+}
 
 // Where the checks of a scenario on a day take the triggers' facts from.
 struct FactSource {
@@ -66,6 +122,7 @@ Result<rules::CheckOutcome> Judge(Platform& p, const Subject& s, std::string_vie
     XY_RETURN_IF_ERROR(p.store().ListRecords(s.id, "", &x->records));
     checker.Collect(x->records, &x->facts);
   }
+  if (!source.none) XY_RETURN_IF_ERROR(AddLinkedFacts(p, s, x));
   std::optional<std::string> grade;
   if (checker.NeedsGrade(s, scenario)) {
     auto g = SubjectCurrentGrade(p, s, today);
@@ -75,7 +132,12 @@ Result<rules::CheckOutcome> Judge(Platform& p, const Subject& s, std::string_vie
       return g.status();
     }
   }
-  return checker.Evaluate(s, x->facts, grade, scenario, today);
+  XY_ASSIGN_OR_RETURN(rules::CheckOutcome outcome,
+                      checker.Evaluate(s, x->facts, grade, scenario, today));
+  if (!x->links.empty() && s.type == SubjectType::kNaturalPerson) {
+    XY_RETURN_IF_ERROR(NameLinkedSubjects(p, &outcome));
+  }
+  return outcome;
 }
 
 Result<uint64_t> Log(Platform& p, const CheckRun& run) {
@@ -309,6 +371,12 @@ json::object CheckJsonOf(uint64_t id, std::string_view code, std::string_view na
       }
       if (t.until) o["until"] = t.until->ToString();
       if (!t.detail.empty()) o["detail"] = t.detail;
+      if (t.via_subject != 0) {
+        // 落实到人: the organization's record that names the checked person, and in what role.
+        o["via"] = json::object{{"role", PersonRoleName(t.link)},
+                                {"role_label", PersonRoleLabel(t.link)},
+                                {"subject", json::object{{"code", t.via_code}, {"name", t.via_name}}}};
+      }
       triggers.push_back(std::move(o));
     }
     json::array targets;
@@ -359,64 +427,13 @@ Result<Graded> GradeSubject(Platform& p, std::string_view code, Date today) {
   return g;
 }
 
-Result<json::object> DrawInspection(Platform& p, const DrawRequest& r, Date today) {
-  if (!(r.base_ratio > 0 && r.base_ratio <= 1)) {
-    return Status::InvalidArgument("base_ratio must be in (0, 1]");
-  }
-  if (r.purpose.empty() || r.department.empty()) {
-    return Status::InvalidArgument("purpose and department are required");
-  }
-  uint64_t seed = r.seed;
-  while (seed == 0) seed = (static_cast<uint64_t>(std::random_device{}()) << 32) ^ std::random_device{}();
-  const rules::InspectionRatios& ratios = p.inspection_ratios();
-  uint64_t in_scope = 0;
-  json::array drawn;
-  std::vector<Record> records;
-  XY_RETURN_IF_ERROR(p.store().ScanSubjects([&](const Subject& s) -> Status {
-    if (s.type == SubjectType::kNaturalPerson) return Status::Ok();
-    if (r.type && s.type != *r.type) return Status::Ok();
-    if (!r.region.empty() && !s.region.starts_with(r.region)) return Status::Ok();
-    ++in_scope;
-    records.clear();
-    XY_RETURN_IF_ERROR(p.store().ListRecords(s.id, "", &records));
-    auto e = p.evaluation().Evaluate(s, records, p.catalog(), today);
-    const std::string grade = e ? e->grade : "";
-    const std::string code = s.DisplayCode();
-    if (rules::Drawn(seed, code, grade, r.base_ratio, ratios)) {
-      drawn.push_back(json::object{{"code", code},
-                                   {"name", s.name},
-                                   {"grade", grade},
-                                   {"ratio", std::min(1.0, r.base_ratio * ratios.Multiplier(grade))}});
-    }
-    return Status::Ok();
-  }));
-  json::object multipliers;
-  for (const auto& [g, m] : ratios.multipliers()) multipliers[g] = m;
-  json::object scope{{"region", r.region}};
-  scope["type"] = r.type ? json::value(SubjectTypeName(*r.type)) : json::value(nullptr);
-  const uint64_t id = p.store().NextId(storage::IdSpace::kInspection);
-  json::object doc{{"id", id},
-                   {"date", today.ToString()},
-                   {"department", r.department},
-                   {"purpose", r.purpose},
-                   {"scope", std::move(scope)},
-                   {"base_ratio", r.base_ratio},
-                   {"seed", std::to_string(seed)},  // as text: JSON numbers lose 64-bit precision
-                   {"multipliers", std::move(multipliers)},
-                   {"legal_basis", ratios.legal_basis()},
-                   {"rule", "drawn iff DrawUniform(seed, code) < min(1, base_ratio × multiplier[grade])"},
-                   {"in_scope", in_scope},
-                   {"drawn", std::move(drawn)}};
-  XY_RETURN_IF_ERROR(p.store().SaveInspection(id, json::serialize(doc)));
-  return doc;
-}
-
 json::object CheckLogJson(const CheckLog& c) {
   json::array measures;
   for (const auto& m : c.measures) measures.push_back(json::string(m));
   json::object o{{"id", c.id},
                  {"unix_ms", c.unix_ms},
                  {"department", c.department},
+                 {"requester", c.requester},
                  {"scenario", c.scenario},
                  {"purpose", c.purpose},
                  {"subject", c.subject_code},

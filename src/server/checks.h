@@ -21,7 +21,7 @@ struct CheckRequest {
   std::string scenario;    // scenario code
   std::string purpose;     // 查询事由
   std::string department;  // the using department
-  std::string requester;   // who: the caller's address until accounts exist
+  std::string requester;   // who: the token (Principal::Describe) and the caller's address
 };
 
 struct CheckDone {
@@ -87,20 +87,6 @@ struct Graded {
   rules::Evaluation evaluation;
 };
 Result<Graded> GradeSubject(Platform& p, std::string_view code, Date today);
-
-// A random-inspection draw (双随机): every organization in scope (region code prefix, subject
-// type; natural persons are never drawn), graded as of `today`, drawn with rules::Drawn. Saved
-// and returned as the published document: {"id", "date", "department", "purpose", "scope",
-// "base_ratio", "seed", "multipliers", "legal_basis", "in_scope", "drawn": [{code, name, grade,
-// ratio}]}. A seed of 0 picks one at random (and the document records it).
-struct DrawRequest {
-  std::string region;  // GB/T 2260 prefix, "" = all
-  std::optional<SubjectType> type;
-  double base_ratio = 0;
-  uint64_t seed = 0;
-  std::string purpose, department;
-};
-Result<boost::json::object> DrawInspection(Platform& p, const DrawRequest& r, Date today);
 
 // A logged check as stored, with its feedback.
 boost::json::object CheckLogJson(const CheckLog& c);

@@ -218,5 +218,80 @@ TEST_F(ChecksTest, ABatchIsEvaluatedAsSingleChecksAreAndLoggedUnderConsecutiveId
   EXPECT_TRUE(none.status().message().starts_with("unknown scenario"));
 }
 
+// 落实到人 end to end: a person named as legal representative in a company's serious-dishonesty
+// entry is reached, when checked, by the measures aimed at legal representatives — citing the
+// company's entry — and no longer once a correction names someone else.
+TEST_F(ChecksTest, ALegalRepresentativeNamedInAListEntryIsReachedWhenChecked) {
+  const std::string person_id = "11010519491231002X", other_id = "110105194912310038";
+  ingest::IngestOptions o;
+  o.indicator = "admin_penalty";
+  o.dept = "410100-scjg";
+  auto pen = p_->ingester().IngestBuffer(
+      "CF_XDR_MC,CF_XDR_LB,CF_XDR_ZJLX,CF_XDR_ZJHM,CF_WSH,CF_WFXW,CF_SY,CF_YJ,CF_CFLB,CF_NR,"
+      "CF_NR_FK,CF_JDRQ,CF_CFJG,CF_CFJGDM,CF_SJLY,CF_SJLYDM,CF_CFCX\n"
+      "张三,自然人,身份证," + person_id + ",郑市监罚〔2024〕300号,虚假宣传,在网站发布虚假广告,"
+      "《中华人民共和国广告法》第五十五条,罚款,罚款2万元,2,2024-07-15,郑州市市场监督管理局,"
+      "11410100MB0000001X,郑州市市场监督管理局,11410100MB0000001X,普通程序\n",
+      "penalty.csv", o);
+  ASSERT_TRUE(pen.ok()) << pen.status().ToString();
+  ASSERT_EQ(pen->accepted, 1u);
+  auto list_row = [](std::string_view rep, std::string_view responsible) {
+    return "YZSX_ZTMC,YZSX_ZTLB,YZSX_TYSHXYDM,YZSX_FDDBR,YZSX_FR_ZJHM,YZSX_ZRR,YZSX_ZRR_ZJHM,"
+           "YZSX_MDMC,YZSX_RDBM,YZSX_RDBMDM,YZSX_RDWSH,YZSX_LRYY,YZSX_FLYJ,YZSX_LRRQ,YZSX_YXQZ\n"
+           "郑州宏达（集团）商贸有限公司,法人及非法人组织,91110000600037341L,张三," +
+           std::string(rep) + ",李四," + std::string(responsible) +
+           ",环境违法严重失信名单,郑州市生态环境局,11410100MB1EM1ACX8,郑环严失认〔2024〕1号,"
+           "逃避监管排放水污染物,《中华人民共和国环境保护法》第五十四条,2024-09-11,2099-09-11\n";
+  };
+  o.indicator = "serious_dishonesty";
+  o.dept = "410100-sthj";
+  auto listed = p_->ingester().IngestBuffer(list_row(person_id, other_id), "list.csv", o);
+  ASSERT_TRUE(listed.ok()) << listed.status().ToString();
+  ASSERT_EQ(listed->accepted, 1u);
+
+  auto hash = p_->vault().LookupHash(person_id);
+  auto id = p_->store().FindSubject(IdentifierKind::kResidentIdHash,
+                                    std::string_view(reinterpret_cast<const char*>(hash.data()),
+                                                     hash.size()));
+  ASSERT_TRUE(id.ok() && id->has_value());
+  auto person = p_->store().GetSubject(**id);
+  ASSERT_TRUE(person.ok() && person->has_value());
+  const std::string code = (*person)->DisplayCode();
+  const Date today = Date::Today();
+  auto check = [&](std::string_view scenario) {
+    CheckRequest r{code, std::string(scenario), "评优资格审查", "410100-wmb", "test"};
+    auto c = EvaluateCheck(*p_, r, today);
+    EXPECT_TRUE(c.ok()) << c.status().ToString();
+    return c.ok() ? std::move(c).value() : CheckDone();
+  };
+  CheckDone c = check("honours");
+  EXPECT_EQ(c.outcome.result, rules::CheckResult::kRefused);
+  ASSERT_FALSE(c.outcome.measures.empty());
+  for (const rules::AppliedMeasure& a : c.outcome.measures) {
+    const auto& t = a.measure->targets;
+    EXPECT_NE(std::find(t.begin(), t.end(), rules::Target::kLegalRepresentative), t.end());
+    ASSERT_EQ(a.triggers.size(), 1u);
+    EXPECT_EQ(a.triggers[0].indicator, "serious_dishonesty");
+    EXPECT_EQ(a.triggers[0].document_number, "郑环严失认〔2024〕1号");
+    EXPECT_EQ(a.triggers[0].via_code, "91110000600037341L");
+    EXPECT_EQ(a.triggers[0].via_name, "郑州宏达（集团）商贸有限公司");
+  }
+  const std::string body = boost::json::serialize(CheckJson(c, today));
+  EXPECT_NE(body.find("\"via\""), std::string::npos);
+  EXPECT_NE(body.find("法定代表人"), std::string::npos);
+  EXPECT_EQ(body.find(person_id), std::string::npos);
+  // In a scenario whose measures on this list reach the company only, the person passes.
+  for (const rules::AppliedMeasure& a : check("government_procurement").outcome.measures) {
+    const auto& t = a.measure->targets;
+    EXPECT_NE(std::find(t.begin(), t.end(), rules::Target::kLegalRepresentative), t.end());
+  }
+
+  // The register corrects the entry: another legal representative; the person is reached no more.
+  auto corrected = p_->ingester().IngestBuffer(list_row(other_id, ""), "list2.csv", o);
+  ASSERT_TRUE(corrected.ok()) << corrected.status().ToString();
+  ASSERT_EQ(corrected->corrected, 1u);
+  EXPECT_EQ(check("honours").outcome.result, rules::CheckResult::kPass);
+}
+
 }  // namespace
 }  // namespace xinyong::server

@@ -1,6 +1,7 @@
 // Handlers of the credit-commitment endpoints (信用承诺): the public listing (承诺公示), a subject's
 // commitments, and the accepting unit's finding of fulfilment.
 #include "rules/commitment.h"
+#include "server/access.h"
 #include "server/commitments.h"
 #include "server/handlers.h"
 
@@ -56,6 +57,8 @@ Response HandleListCommitments(Platform& p, const ApiCall& call) {
   CommitmentFilter filter;
   Response error;
   if (!ReadQuery(call, &page, &page_size, &filter, &error)) return error;
+  RecordView view(p, call.principal, Date::Today());
+  filter.view = &view;
   std::vector<CommitmentEntry> entries;
   bool more = false;
   Status st = ListCommitments(p, filter, Date::Today(),
@@ -73,6 +76,8 @@ Response HandleSubjectCommitments(Platform& p, const ApiCall& call) {
   if (!ReadQuery(call, &page, &page_size, &filter, &error)) return error;
   Subject subject;
   if (!ResolveSubject(p, call, &subject, &error)) return error;
+  RecordView view(p, call.principal, Date::Today());
+  filter.view = &view;
   std::vector<CommitmentEntry> all;
   Status st = SubjectCommitments(p, subject, filter, Date::Today(), &all);
   if (!st.ok()) return StatusResponse(st);
@@ -99,6 +104,15 @@ Response HandlePostFulfilment(Platform& p, const ApiCall& call) {
     return error;
   }
   if (f.status.empty()) return BadField("status", "status (全部履行, 部分履行 or 全部未履行) is required");
+  // A department records findings as itself: its name must be the commitment's accepting unit.
+  if (call.principal.role() == security::Role::kSourceDepartment ||
+      call.principal.role() == security::Role::kUsingDepartment) {
+    if (!f.unit_code.empty()) {
+      return Forbidden(call, "a department's token records findings under its department's "
+                             "name; unit_code is for the operator");
+    }
+    if (!ActingDepartment(call, "unit", f.unit, &f.unit, &error)) return error;
+  }
   if (f.unit.empty() && f.unit_code.empty()) {
     return BadField("unit", "unit or unit_code (the accepting unit that found it) is required");
   }

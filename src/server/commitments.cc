@@ -1,6 +1,7 @@
 #include "server/commitments.h"
 
 #include "core/identifiers.h"
+#include "server/access.h"
 #include "server/json_views.h"
 
 namespace xinyong::server {
@@ -9,10 +10,15 @@ namespace json = boost::json;
 
 namespace {
 
-bool Passes(const CommitmentFilter& f, const Record& r, const catalog::Indicator& ind,
-            const rules::CommitmentView& v) {
+Result<bool> Passes(const CommitmentFilter& f, const Record& r, const catalog::Indicator& ind,
+                    const rules::CommitmentView& v) {
   if (r.status != RecordStatus::kActive) return false;
-  if (f.public_only && !PubliclyVisible(r, &ind)) return false;
+  if (f.view != nullptr) {
+    XY_ASSIGN_OR_RETURN(bool seen, f.view->Sees(r, &ind));
+    if (!seen) return false;
+  } else if (f.public_only && !PubliclyVisible(r, &ind)) {
+    return false;
+  }
   if (!f.type.empty() && v.type != f.type) return false;
   return !f.state || v.state == *f.state;
 }
@@ -35,7 +41,8 @@ Status SubjectCommitments(Platform& p, const Subject& subject, const CommitmentF
   XY_RETURN_IF_ERROR(p.store().ListRecords(subject.id, ind->code, &records));
   for (Record& r : records) {
     rules::CommitmentView v = rules::ViewCommitment(r, *ind, today);
-    if (!Passes(filter, r, *ind, v)) continue;
+    XY_ASSIGN_OR_RETURN(bool passes, Passes(filter, r, *ind, v));
+    if (!passes) continue;
     out->push_back({subject, std::move(r), std::move(v)});
   }
   return Status::Ok();
@@ -56,7 +63,8 @@ Status ListCommitments(Platform& p, const CommitmentFilter& filter, Date today, 
         // An entry left behind by a correction that moved the date: the current one counts.
         if (current.decision_date != decided) return true;
         rules::CommitmentView v = rules::ViewCommitment(current, *ind, today);
-        if (!Passes(filter, current, *ind, v)) return true;
+        XY_ASSIGN_OR_RETURN(bool passes, Passes(filter, current, *ind, v));
+        if (!passes) return true;
         if (passed++ < skip) return true;
         if (out->size() == take) {
           *more = true;

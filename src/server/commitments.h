@@ -23,10 +23,14 @@ struct CommitmentEntry {
   rules::CommitmentView view;
 };
 
+class RecordView;  // server/access.h
+
 struct CommitmentFilter {
   std::string type;  // 承诺类型; "" = any
   std::optional<rules::CommitmentState> state;
   bool public_only = true;  // only what the public may see (PubliclyVisible)
+  // When set, what this view sees instead (the API's callers); public_only is then ignored.
+  RecordView* view = nullptr;
 };
 
 // A subject's commitments in force (newest first) that pass the filter, as of `today`.

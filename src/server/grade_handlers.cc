@@ -24,6 +24,7 @@ Response HandleSubjectGrade(Platform& p, const ApiCall& call) {
   Subject subject;
   Response error;
   if (!ResolveSubject(p, call, &subject, &error)) return error;
+  if (!OwnSubjectOnly(call, subject.id, &error)) return error;
   auto v = SubjectCurrentGrade(p, subject, Date::Today());
   if (!v.ok()) return GradeError(v.status());
   return JsonResponse(200, GradeViewJson(p, *v));
@@ -33,6 +34,7 @@ Response HandleSubjectGrades(Platform& p, const ApiCall& call) {
   Subject subject;
   Response error;
   if (!ResolveSubject(p, call, &subject, &error)) return error;
+  if (!OwnSubjectOnly(call, subject.id, &error)) return error;
   int64_t page = 0, page_size = 0;
   if (!IntParam(call, "page", 1, 1, kMaxPage, &page, &error)) return error;
   if (!IntParam(call, "page_size", 20, 1, kMaxPageSize, &page_size, &error)) return error;

@@ -1,6 +1,7 @@
 // Grades kept by the platform on a generated city: what ingestion stores incrementally and what a
 // full recompute stores must both equal the model applied to each subject's records; the
 // endpoints serve the stored grade and its history.
+#include "server/access.h"
 #include "server/grades.h"
 
 #include <gtest/gtest.h>
@@ -97,8 +98,16 @@ class GradesTest : public ::testing::Test {
     r.body = std::move(body);
     r.content_type = "text/csv";
     r.peer = "127.0.0.1:50000";
+    // As the operator: grades are government-internal (access_test.cc tests the roles).
+    if (operator_token_.empty()) {
+      TokenRequest t;
+      t.role = "operator";
+      operator_token_ = CreateToken(*p_, t, NowUnixMs()).value().secret;
+    }
+    r.authorization = "Bearer " + operator_token_;
     return HandleRequest(*p_, r);
   }
+  std::string operator_token_;
   static json::object Body(const Response& r) {
     boost::system::error_code ec;
     json::value v = json::parse(r.body, ec);

@@ -15,6 +15,7 @@
 #include <boost/json/storage_ptr.hpp>
 
 #include "core/utf8.h"
+#include "security/principal.h"
 #include "server/http_message.h"
 #include "server/platform.h"
 #include "server/target.h"
@@ -41,6 +42,10 @@ struct ApiCall {
   Request& request;                       // the body may be moved out by the handler
   const ParsedTarget& target;
   const std::vector<std::string>& params;  // decoded {placeholders} of the route, in order
+  // Who is calling: authenticated, and allowed on the route by its roles, before the handler
+  // runs (router.cc). Handlers narrow further by scope (a department's own batches and checks,
+  // a subject's own consents) and decide what to show (RecordView).
+  const security::Principal& principal;
 };
 
 using Handler = Response (*)(Platform&, const ApiCall&);
@@ -65,12 +70,36 @@ Response HandleGetList(Platform& p, const ApiCall& call);
 Response HandleSubjectGrade(Platform& p, const ApiCall& call);  // grade_handlers.cc
 Response HandleSubjectGrades(Platform& p, const ApiCall& call);
 Response HandlePostGradesRecompute(Platform& p, const ApiCall& call);
-Response HandlePostInspection(Platform& p, const ApiCall& call);
+Response HandlePostInspection(Platform& p, const ApiCall& call);  // inspection_handlers.cc
 Response HandleGetInspection(Platform& p, const ApiCall& call);
 Response HandleListInspections(Platform& p, const ApiCall& call);
+Response HandlePostInspectionResults(Platform& p, const ApiCall& call);
+Response HandleSubjectInspections(Platform& p, const ApiCall& call);
+Response HandleSubjectAccessLog(Platform& p, const ApiCall& call);  // audit_handlers.cc
 Response HandleListCommitments(Platform& p, const ApiCall& call);  // commitment_handlers.cc
 Response HandleSubjectCommitments(Platform& p, const ApiCall& call);
 Response HandlePostFulfilment(Platform& p, const ApiCall& call);
+Response HandlePostToken(Platform& p, const ApiCall& call);  // access_handlers.cc
+Response HandleListTokens(Platform& p, const ApiCall& call);
+Response HandleRevokeToken(Platform& p, const ApiCall& call);
+Response HandlePostConsent(Platform& p, const ApiCall& call);
+Response HandleListConsents(Platform& p, const ApiCall& call);
+Response HandleWithdrawConsent(Platform& p, const ApiCall& call);
+Response HandlePostObjection(Platform& p, const ApiCall& call);  // rights_handlers.cc
+Response HandleListObjections(Platform& p, const ApiCall& call);
+Response HandleGetObjection(Platform& p, const ApiCall& call);
+Response HandleForwardObjection(Platform& p, const ApiCall& call);
+Response HandleVerifyObjection(Platform& p, const ApiCall& call);
+Response HandleAnswerObjection(Platform& p, const ApiCall& call);
+Response HandleWithdrawObjection(Platform& p, const ApiCall& call);
+Response HandlePostRepair(Platform& p, const ApiCall& call);
+Response HandleListRepairs(Platform& p, const ApiCall& call);
+Response HandleGetRepair(Platform& p, const ApiCall& call);
+Response HandleAcceptRepair(Platform& p, const ApiCall& call);
+Response HandleRefuseRepair(Platform& p, const ApiCall& call);
+Response HandleExtendRepair(Platform& p, const ApiCall& call);
+Response HandleDecideRepair(Platform& p, const ApiCall& call);
+Response HandleWithdrawRepair(Platform& p, const ApiCall& call);
 
 // A 400 invalid_argument naming the offending query or path parameter in details.parameter.
 Response BadParameter(std::string_view name, std::string_view message);
@@ -84,6 +113,17 @@ bool StringField(const boost::json::object& o, std::string_view name, std::strin
                  Response* error, size_t max_bytes = 1000);
 // The subject named by the {code} path parameter (the first), or false and the error response.
 bool ResolveSubject(Platform& p, const ApiCall& call, Subject* out, Response* error);
+
+// A 403 permission_denied naming the caller's role in details.role.
+Response Forbidden(const ApiCall& call, std::string_view message);
+// The department a request acts for. A department's token acts for its own department: `given`
+// (a body field or query parameter named `name`) may be empty or that department, anything
+// else is a 403. Other callers (the operator) act for `given`. False and the error otherwise.
+bool ActingDepartment(const ApiCall& call, std::string_view name, const std::string& given,
+                      std::string* out, Response* error);
+// For a subject's token: false and a 403 unless `subject_id` is its own subject. Other callers
+// pass (the route's roles decided whether they may call at all).
+bool OwnSubjectOnly(const ApiCall& call, uint64_t subject_id, Response* error);
 
 // Reads an integer query parameter in [min, max]; `def` when absent. On failure returns false and
 // sets *error to a 400 naming the parameter.

@@ -21,7 +21,8 @@ struct Request {
   std::string method;         // "GET", "POST", ...
   std::string target;         // origin-form path and query, as sent: "/api/v1/search?q=..."
   std::string content_type;   // the Content-Type header, "" when absent
-  std::string authorization;  // the Authorization header, "" when absent (roles: a later issue)
+  std::string authorization;  // the Authorization header, "" when absent
+  std::string purpose;        // the X-Purpose header (查询事由, percent-encoded UTF-8), "" when absent
   std::string body;
   std::string peer;           // "ip:port" of the client, "" when unknown
 };

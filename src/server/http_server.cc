@@ -247,6 +247,7 @@ class Session : public std::enable_shared_from_this<Session> {
     if (auto it = msg.find(http::field::authorization); it != msg.end()) {
       req.authorization.assign(it->value());
     }
+    if (auto it = msg.find("X-Purpose"); it != msg.end()) req.purpose.assign(it->value());
     req.body = std::move(msg.body());
     if (peer_.empty()) {
       beast::error_code ec;

@@ -1,8 +1,9 @@
 // HttpServer: the network front of `xinyong serve` — an asynchronous HTTP/1.1 server (Boost.Beast)
 // that does socket I/O only. API requests (/api/...) go to a handler (HandleRequest for a
 // Platform); every other GET is a portal file from `web_root`. Keep-alive and pipelining are
-// supported; every read has a timeout; a body over `body_limit` gets 413 and a malformed request
-// 400, each followed by closing the connection. Requests that may block for long (anything but
+// supported; every read has a deadline (read_timeout); a body over `body_limit` gets 413, a header
+// over `header_limit` 431, a connection over `max_connections` 503 and a malformed request 400,
+// each followed by closing the connection. Requests that may block for long (anything but
 // GET/HEAD, e.g. ingesting an uploaded file) run on a small worker pool so reads stay fast.
 // Every response passes FinishResponse (response_encoding.h) on its way out: ETag and 304 for
 // GET and HEAD, gzip when the client accepts it. Each I/O thread runs its own event loop; a
@@ -34,9 +35,13 @@ struct HttpServerOptions {
   uint16_t port = 8080;  // 0 = an ephemeral port; see HttpServer::port()
   unsigned threads = 0;  // I/O threads; 0 = std::thread::hardware_concurrency()
   unsigned worker_threads = 2;  // for POST/PUT/... handlers (ingestion)
-  size_t body_limit = 64u << 20;
-  size_t header_limit = 16u << 10;
-  std::chrono::milliseconds read_timeout{30'000};  // per request read, and per response write
+  size_t body_limit = 64u << 20;    // larger bodies get 413 and the connection is closed
+  size_t header_limit = 16u << 10;  // request line and header fields; larger get 431 and close
+  // A deadline, not an idle timer: a request's header must arrive in full within read_timeout of
+  // the connection being ready for it (so an idle keep-alive connection is closed after it), its
+  // body within another read_timeout, and a response must be written within one. Bytes trickling
+  // in do not extend it. A connection that misses it is closed without an answer.
+  std::chrono::milliseconds read_timeout{30'000};
   size_t max_connections = 10'000;  // further connections get 503 and are closed
   std::string web_root;    // portal files; "" = none (non-API paths get 404)
   bool access_log = false;  // one line per request on stderr (method, path, status, µs)

@@ -1,5 +1,6 @@
 #include "server/json_views.h"
 
+#include "core/industry.h"
 #include "rules/record_fields.h"
 
 namespace xinyong::server {
@@ -9,6 +10,12 @@ namespace json = boost::json;
 bool PubliclyVisible(const Record& r, const catalog::Indicator* indicator) {
   return indicator != nullptr && r.status == RecordStatus::kActive &&
          rules::DisclosedToPublic(r, *indicator);
+}
+
+bool PublicityEnded(const Record& r, const catalog::Indicator* indicator, Date today) {
+  return indicator != nullptr && indicator->publicity_max_months > 0 &&
+         r.decision_date != Date() &&
+         r.decision_date.AddMonths(indicator->publicity_max_months) <= today;
 }
 
 bool VisibilityNeedsValues(const catalog::Indicator* indicator) {
@@ -74,6 +81,10 @@ void WriteSubject(JsonWriter& w, const Subject& s) {
   }
   w.EndObject();
   if (!s.region.empty()) w.Member("region", s.region);
+  if (!s.industry.empty()) {  // GB/T 4754-2017, from the registration record
+    w.Member("industry", s.industry);
+    w.Member("industry_name", industry::IndustryName(s.industry));
+  }
   if (!s.id_masked.empty()) w.Member("id_number_masked", s.id_masked);
   // Always present, so that clients need not test for it: null until a registration says.
   w.Key("status");
@@ -86,7 +97,8 @@ void WriteSubject(JsonWriter& w, const Subject& s) {
   w.EndObject();
 }
 
-void WriteRecord(JsonWriter& w, const Record& r, const catalog::Indicator* indicator) {
+void WriteRecord(JsonWriter& w, const Record& r, const catalog::Indicator* indicator,
+                 bool under_objection) {
   w.BeginObject();
   w.Member("id", r.record_id);
   w.Member("version", r.version);
@@ -97,6 +109,10 @@ void WriteRecord(JsonWriter& w, const Record& r, const catalog::Indicator* indic
     w.Member("disclosure", catalog::DisclosureName(indicator->disclosure));
   }
   w.Member("status", RecordStatusName(r.status));
+  if (under_objection) {
+    w.Member("under_objection", true);
+    w.Member("objection_label", "异议处理中");
+  }
   if (r.decision_date != Date()) w.Member("decision_date", DateText(r.decision_date).view());
   w.Member("received_date", DateText(r.received_date).view());
   if (!r.document_number.empty()) w.Member("document_number", r.document_number);
@@ -126,10 +142,10 @@ json::object SubjectJson(const Subject& s, json::storage_ptr sp) {
 }
 
 json::object RecordJson(const Record& r, const catalog::Indicator* indicator,
-                        json::storage_ptr sp) {
+                        json::storage_ptr sp, bool under_objection) {
   std::string text;
   JsonWriter w(&text);
-  WriteRecord(w, r, indicator);
+  WriteRecord(w, r, indicator, under_objection);
   return ParseObject(text, std::move(sp));
 }
 

@@ -20,11 +20,15 @@ namespace xinyong::server {
 // Subjects and records are written straight to text (the API's hot path); the boost::json
 // versions parse that text, so both have the same members in the same order.
 void WriteSubject(JsonWriter& w, const Subject& s);
-// `indicator` may be null (record of an indicator no longer in the catalog).
-void WriteRecord(JsonWriter& w, const Record& r, const catalog::Indicator* indicator);
+// `indicator` may be null (record of an indicator no longer in the catalog). `under_objection`:
+// an objection to the record is open (rights::Service::UnderObjection) — the record stays
+// published, marked "under_objection": true and "objection_label": "异议处理中" (both absent
+// otherwise).
+void WriteRecord(JsonWriter& w, const Record& r, const catalog::Indicator* indicator,
+                 bool under_objection = false);
 boost::json::object SubjectJson(const Subject& s, boost::json::storage_ptr sp = {});
 boost::json::object RecordJson(const Record& r, const catalog::Indicator* indicator,
-                               boost::json::storage_ptr sp = {});
+                               boost::json::storage_ptr sp = {}, bool under_objection = false);
 boost::json::object IndicatorJson(const catalog::Indicator& i, boost::json::storage_ptr sp = {});
 boost::json::object BatchReportJson(const BatchReport& b, bool with_issues);
 boost::json::object FileReportJson(const ingest::FileReport& f);
@@ -36,6 +40,11 @@ boost::json::object RowIssueJson(const RowIssue& i);
 // (credit commitments), by its own value of it (rules::DisclosedToPublic). The API and the CLI
 // both decide with this; it needs the record's values when VisibilityNeedsValues(indicator).
 bool PubliclyVisible(const Record& r, const catalog::Indicator* indicator);
+// Whether the record's publicity has ended by itself on `today` (FACTS §4): its indicator has a
+// maximum publicity period (publicity_max_months) and it ran out — counted from the decision
+// date — on or before `today`. Such a record is no longer published to the public; the
+// government, the subject and the credit checks' own windows are not affected by this.
+bool PublicityEnded(const Record& r, const catalog::Indicator* indicator, Date today);
 bool VisibilityNeedsValues(const catalog::Indicator* indicator);
 
 }  // namespace xinyong::server

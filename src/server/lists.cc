@@ -31,6 +31,8 @@ Status ListMembers(Platform& p, std::string_view indicator, Date today,
         if (current.decision_date != decided) return true;
         std::optional<rules::Membership> m = rules::ActiveMembership(current, *ind, today);
         if (!m) return true;
+        // Published no longer once its publicity ended by itself (FACTS §4).
+        if (PublicityEnded(current, ind, today)) return true;
         XY_ASSIGN_OR_RETURN(auto subject, p.store().GetSubject(subject_id));
         if (!subject) return true;
         out->push_back({std::move(*subject), std::move(current), *m});

@@ -1,7 +1,8 @@
 // The lists (名单): red lists (诚信红名单) and serious-dishonesty lists (严重失信主体名单), and the
 // other list indicators (court dishonest judgment debtors, abnormal operation) — their current
 // members, newest first. A membership starts at its decision date and ends by itself at its
-// list_end date (rules::ActiveMembership); revoked and repaired entries are not members.
+// list_end date (rules::ActiveMembership); revoked and repaired entries are not members, and an
+// entry past its maximum publicity period (PublicityEnded) is no longer published.
 #pragma once
 
 #include <boost/json.hpp>

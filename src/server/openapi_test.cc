@@ -4,6 +4,8 @@
 // keeps the document in that plain shape.
 #include <cstdlib>
 #include <fstream>
+#include <map>
+#include <optional>
 #include <set>
 #include <sstream>
 #include <string>
@@ -29,13 +31,16 @@ size_t Indent(std::string_view line) {
 }
 
 // The operations under `paths:`. Unknown keys at the operation level (parameters, summary,
-// servers, $ref, ...) are not operations and are skipped.
-std::set<Operation> DocumentedOperations(std::istream& in, std::string* error) {
+// servers, $ref, ...) are not operations and are skipped. With `roles`, also each operation's
+// `x-roles: [a, b]` (the roles that may call it) as "a, b".
+std::set<Operation> DocumentedOperations(std::istream& in, std::string* error,
+                                         std::map<Operation, std::string>* roles = nullptr) {
   static const std::set<std::string> kMethods = {"get",     "put",  "post",  "delete",
                                                  "options", "head", "patch", "trace"};
   std::set<Operation> out;
   bool in_paths = false;
   std::string path;
+  std::optional<Operation> operation;
   std::string line;
   for (int number = 1; std::getline(in, line); ++number) {
     if (!line.empty() && line.back() == '\r') line.pop_back();
@@ -65,14 +70,24 @@ std::set<Operation> DocumentedOperations(std::istream& in, std::string* error) {
         return {};
       }
       path.assign(key);
+      operation.reset();
       continue;
     }
     if (indent == 4 && !path.empty() && text.back() == ':') {
       std::string key(text.substr(0, text.size() - 1));
+      operation.reset();
       if (kMethods.contains(key)) {
         for (char& c : key) c = static_cast<char>(c - 'a' + 'A');
+        operation.emplace(key, path);
         out.emplace(std::move(key), path);
       }
+      continue;
+    }
+    constexpr std::string_view kRoles = "x-roles: [";
+    if (indent == 6 && operation && roles != nullptr && text.starts_with(kRoles) &&
+        text.back() == ']') {
+      (*roles)[*operation] =
+          std::string(text.substr(kRoles.size(), text.size() - kRoles.size() - 1));
     }
   }
   return out;
@@ -103,6 +118,26 @@ TEST(OpenApiTest, DocumentsEveryRouteAndNothingElse) {
                              << " that the router does not serve:" << extra;
 }
 
+TEST(OpenApiTest, DocumentsTheRolesOfEveryRoute) {
+  const std::string file = SourceDir() + "/docs/openapi.yaml";
+  std::ifstream in(file);
+  ASSERT_TRUE(in) << "cannot read " << file;
+  std::string error;
+  std::map<Operation, std::string> roles;
+  DocumentedOperations(in, &error, &roles);
+  ASSERT_TRUE(error.empty()) << file << ": " << error;
+  for (const RouteInfo& r : Routes()) {
+    const Operation op(std::string(r.method), std::string(r.pattern));
+    auto it = roles.find(op);
+    if (it == roles.end()) {
+      ADD_FAILURE() << file << ": " << op.first << " " << op.second
+                    << " has no x-roles; the router admits: " << r.roles.Names();
+      continue;
+    }
+    EXPECT_EQ(it->second, r.roles.Names()) << file << ": x-roles of " << op.first << " " << op.second;
+  }
+}
+
 TEST(OpenApiTest, ReaderFindsOperationsOnlyUnderPaths) {
   std::istringstream doc(
       "openapi: 3.0.3\n"
@@ -115,6 +150,7 @@ TEST(OpenApiTest, ReaderFindsOperationsOnlyUnderPaths) {
       "    get:\n"
       "      responses: {}\n"
       "    post:\n"
+      "      x-roles: [operator, subject]\n"
       "      description: |\n"
       "        get:\n"
       "  \"/b/{id}\":\n"
@@ -123,9 +159,11 @@ TEST(OpenApiTest, ReaderFindsOperationsOnlyUnderPaths) {
       "  /c:\n"
       "    get:\n");
   std::string error;
-  std::set<Operation> ops = DocumentedOperations(doc, &error);
+  std::map<Operation, std::string> roles;
+  std::set<Operation> ops = DocumentedOperations(doc, &error, &roles);
   EXPECT_TRUE(error.empty()) << error;
   EXPECT_EQ(ops, (std::set<Operation>{{"GET", "/a"}, {"POST", "/a"}, {"DELETE", "/b/{id}"}}));
+  EXPECT_EQ(roles, (std::map<Operation, std::string>{{{"POST", "/a"}, "operator, subject"}}));
 
   std::istringstream bad("paths:\n  api/v1/x:\n    get:\n");
   DocumentedOperations(bad, &error);
@@ -136,7 +174,7 @@ TEST(OpenApiTest, RouteTableIsTheOneTheRouterMatches) {
   // The table the router exposes is the API's: methods it serves, paths under /api/v1.
   bool found_profile = false;
   for (const RouteInfo& r : Routes()) {
-    EXPECT_TRUE(r.method == "GET" || r.method == "POST") << r.method;
+    EXPECT_TRUE(r.method == "GET" || r.method == "POST" || r.method == "DELETE") << r.method;
     EXPECT_TRUE(r.pattern.starts_with("/api/v1/")) << r.pattern;
     found_profile |= r.method == "GET" && r.pattern == "/api/v1/subjects/{code}";
   }

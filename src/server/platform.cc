@@ -49,8 +49,18 @@ Result<std::unique_ptr<Platform>> Platform::Open(const PlatformOptions& options_
   p->ingester_ =
       std::make_unique<ingest::Ingester>(*p->store_, *p->catalog_, *p->calendar_, *p->vault_);
   p->grader_ = std::make_unique<rules::Grader>(*p->store_, *p->catalog_, *p->evaluation_);
+  XY_ASSIGN_OR_RETURN(p->rights_policy_,
+                      rights::Policy::LoadFile(o.share_dir + "/rights/rights.toml", *p->catalog_));
+  XY_ASSIGN_OR_RETURN(p->rights_,
+                      rights::Service::Open(*p->store_, *p->catalog_, *p->calendar_, *p->vault_,
+                                            *p->ingester_, *p->rights_policy_));
   p->checker_ = std::make_unique<rules::Checker>(*p->catalog_, *p->measures_);
-  if (!o.read_only) p->check_logger_ = std::make_unique<CheckLogger>(*p->store_);
+  p->tokens_ = std::make_unique<security::TokenStore>(*p->store_, *p->catalog_);
+  p->consents_ = std::make_unique<security::ConsentStore>(*p->store_);
+  if (!o.read_only) {
+    p->check_logger_ = std::make_unique<CheckLogger>(*p->store_);
+    XY_ASSIGN_OR_RETURN(p->audit_, security::AuditLog::Open(*p->store_));
+  }
   // A commit before the index exists is in the store it will be built from; one during the build
   // waits for it and is applied after (applying a subject twice is harmless).
   Platform* raw = p.get();

@@ -22,7 +22,12 @@
 #include "rules/inspection.h"
 #include "rules/measures.h"
 #include "rules/trigger_index.h"
+#include "rights/policy.h"
+#include "rights/service.h"
 #include "search/name_index.h"
+#include "security/audit.h"
+#include "security/consent.h"
+#include "security/token.h"
 #include "server/check_logger.h"
 #include "storage/rocksdb/rocksdb_store.h"
 
@@ -63,6 +68,17 @@ class Platform {
   storage::RocksDbStore& rocksdb() { return *store_; }
   ingest::Ingester& ingester() { return *ingester_; }
   rules::Grader& grader() { return *grader_; }
+  // Objections and credit repair (src/rights): the policy of <share>/rights/rights.toml and the
+  // service that runs both workflows, committing record changes through the ingester.
+  rights::Service& rights() { return *rights_; }
+  const rights::Service& rights() const { return *rights_; }
+  // API tokens and their cache (every request with a bearer token), and subjects' consents to
+  // financial institutions.
+  security::TokenStore& tokens() { return *tokens_; }
+  security::ConsentStore& consents() { return *consents_; }
+  // The hash-chained audit log (security/audit.h): every write, and every read by a token
+  // holder, appends to it; nullptr when the store is read-only.
+  security::AuditLog* audit() { return audit_.get(); }
   const PlatformOptions& options() const { return options_; }
 
   // Resolves a public subject code: a USCC, a legacy code (organization code, registration or
@@ -87,6 +103,9 @@ class Platform {
   // Writes the credit-check log, many requests' checks per durable write; nullptr when the store
   // is read-only.
   CheckLogger* check_logger() { return check_logger_.get(); }
+  // Held for every read-modify-write of a published inspection draw (its results), so that
+  // concurrent result posts for one draw never lose each other's writes.
+  std::mutex& inspection_mutex() { return inspection_mu_; }
   // The trigger index if it has been built, else nullptr (checks then read the store).
   const rules::TriggerIndex* built_triggers() const {
     return triggers_ptr_.load(std::memory_order_acquire);
@@ -104,6 +123,11 @@ class Platform {
   std::unique_ptr<storage::RocksDbStore> store_;
   std::unique_ptr<ingest::Ingester> ingester_;
   std::unique_ptr<rules::Grader> grader_;
+  std::unique_ptr<rights::Policy> rights_policy_;
+  std::unique_ptr<rights::Service> rights_;  // after ingester_ and rights_policy_
+  std::unique_ptr<security::TokenStore> tokens_;
+  std::unique_ptr<security::ConsentStore> consents_;
+  std::unique_ptr<security::AuditLog> audit_;
   // names_ is built once, under names_mu_; commits are applied under the same mutex (so none is
   // lost during the build). Searches read names_ptr_ without it once built: the index has its
   // own lock, and readers never wait for an Apply or a rebuild.
@@ -115,6 +139,7 @@ class Platform {
   std::mutex triggers_mu_;
   std::unique_ptr<rules::TriggerIndex> triggers_;
   std::atomic<const rules::TriggerIndex*> triggers_ptr_{nullptr};
+  std::mutex inspection_mu_;
   std::unique_ptr<CheckLogger> check_logger_;  // after store_: stops before the store closes
 };
 

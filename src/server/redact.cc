@@ -20,9 +20,9 @@ bool PlausibleMonthDay(std::string_view mmdd) {
   return m >= 1 && m <= 12 && d >= 1 && d <= 31;
 }
 
-// `s` is 18 characters (17 digits + digit or X) or 15 digits.
+// `s` is 18 characters (17 digits + digit or X) or 15 digits. The address code is not looked at:
+// whatever ident::ParseResidentId accepts must be masked, and it accepts any six digits there.
 bool LooksLikeResidentId(std::string_view s) {
-  if (s[0] < '1' || s[0] > '9') return false;  // address codes start with 1-9
   if (s.size() == 18) {
     int year = Num(s.substr(6, 4));
     return year >= 1900 && year <= 2100 && PlausibleMonthDay(s.substr(10, 4));
@@ -61,7 +61,8 @@ std::string RedactPersonalIds(std::string_view text) {
 
 std::string ForLog(std::string_view text, size_t max_bytes) {
   bool cut = text.size() > max_bytes;
-  std::string clean = SanitizeUtf8(RedactPersonalIds(text.substr(0, max_bytes)));
+  // Redacted before the cut, which could otherwise leave the first digits of an ID unmasked.
+  std::string clean = SanitizeUtf8(std::string_view(RedactPersonalIds(text)).substr(0, max_bytes));
   std::string out;
   out.reserve(clean.size());
   static constexpr char kHex[] = "0123456789ABCDEF";

@@ -1,12 +1,15 @@
 #include "server/router.h"
 
+#include <algorithm>
 #include <array>
 #include <exception>
 #include <string>
 #include <vector>
 
+#include <boost/json.hpp>
 #include <spdlog/spdlog.h>
 
+#include "server/access.h"
 #include "server/handlers.h"
 #include "server/redact.h"
 #include "server/target.h"
@@ -19,38 +22,89 @@ struct Route {
   std::string_view method;
   std::string_view pattern;  // segments; "{name}" matches any one segment
   Handler handler;
+  // Who may call it (README.md, "Roles"). Empty: nobody — a route added without a policy is
+  // refused to every caller, and access_test fails until it has one.
+  security::RoleSet roles;
 };
+
+using security::Role;
+using security::RoleSet;
+constexpr RoleSet kEveryone = RoleSet::All();
+constexpr RoleSet kOperator{Role::kOperator};
+// Government: the operator and the departments.
+constexpr RoleSet kGovernment{Role::kOperator, Role::kSourceDepartment, Role::kUsingDepartment};
+constexpr RoleSet kSources{Role::kOperator, Role::kSourceDepartment};
+constexpr RoleSet kUsers{Role::kOperator, Role::kUsingDepartment};
+// Grades are government-internal (graded supervision); a subject reads its own.
+constexpr RoleSet kGrades{Role::kOperator, Role::kSourceDepartment, Role::kUsingDepartment,
+                          Role::kSubject};
+// A subject's consents: the subject, the operator on its behalf, an institution its own.
+constexpr RoleSet kConsentReaders{Role::kOperator, Role::kSubject, Role::kFinancialInstitution};
+constexpr RoleSet kConsentWriters{Role::kOperator, Role::kSubject};
+// Objections and credit repair (src/rights): a subject files its own (the operator on its
+// behalf) and reads its own; the operator forwards, accepts and answers; the source department
+// answers what was forwarded to it and decides the repair of its own findings (the operator may
+// record its written answer by naming it). The service narrows further (service.h).
+constexpr RoleSet kApplicants{Role::kOperator, Role::kSubject};
+constexpr RoleSet kRightsReaders{Role::kOperator, Role::kSourceDepartment, Role::kSubject};
 
 // Ordered: the first route whose pattern and method match handles the request.
 constexpr Route kRoutes[] = {
-    {"GET", "/api/v1/health", HandleHealth},
-    {"GET", "/api/v1/catalog", HandleCatalog},
-    {"GET", "/api/v1/subjects/{code}", HandleSubject},
-    {"GET", "/api/v1/subjects/{code}/records", HandleSubjectRecords},
-    {"GET", "/api/v1/subjects/{code}/grade", HandleSubjectGrade},
-    {"GET", "/api/v1/subjects/{code}/grades", HandleSubjectGrades},
-    {"POST", "/api/v1/grades:recompute", HandlePostGradesRecompute},
-    {"GET", "/api/v1/search", HandleSearch},
-    {"POST", "/api/v1/batches", HandlePostBatch},
-    {"GET", "/api/v1/batches", HandleListBatches},
-    {"GET", "/api/v1/batches/{id}", HandleGetBatch},
-    {"GET", "/api/v1/lists/{type}", HandleGetList},
-    {"GET", "/api/v1/commitments", HandleListCommitments},
-    {"GET", "/api/v1/subjects/{code}/commitments", HandleSubjectCommitments},
-    {"POST", "/api/v1/subjects/{code}/commitments/{number}/fulfilment", HandlePostFulfilment},
-    {"POST", "/api/v1/inspections", HandlePostInspection},
-    {"GET", "/api/v1/inspections", HandleListInspections},
-    {"GET", "/api/v1/inspections/{id}", HandleGetInspection},
-    {"POST", "/api/v1/checks", HandlePostCheck},
-    {"POST", "/api/v1/checks:batch", HandlePostCheckBatch},
-    {"GET", "/api/v1/checks/stats", HandleCheckStats},
-    {"GET", "/api/v1/checks/{id}", HandleGetCheck},
-    {"POST", "/api/v1/checks/{id}/feedback", HandlePostCheckFeedback},
+    {"GET", "/api/v1/health", HandleHealth, kEveryone},
+    {"GET", "/api/v1/catalog", HandleCatalog, kEveryone},
+    {"GET", "/api/v1/subjects/{code}", HandleSubject, kEveryone},
+    {"GET", "/api/v1/subjects/{code}/records", HandleSubjectRecords, kEveryone},
+    {"GET", "/api/v1/subjects/{code}/grade", HandleSubjectGrade, kGrades},
+    {"GET", "/api/v1/subjects/{code}/grades", HandleSubjectGrades, kGrades},
+    {"POST", "/api/v1/grades:recompute", HandlePostGradesRecompute, kOperator},
+    {"GET", "/api/v1/search", HandleSearch, kEveryone},
+    {"POST", "/api/v1/batches", HandlePostBatch, kSources},
+    {"GET", "/api/v1/batches", HandleListBatches, kSources},
+    {"GET", "/api/v1/batches/{id}", HandleGetBatch, kSources},
+    {"GET", "/api/v1/lists/{type}", HandleGetList, kEveryone},
+    {"GET", "/api/v1/commitments", HandleListCommitments, kEveryone},
+    {"GET", "/api/v1/subjects/{code}/commitments", HandleSubjectCommitments, kEveryone},
+    {"POST", "/api/v1/subjects/{code}/commitments/{number}/fulfilment", HandlePostFulfilment,
+     kGovernment},
+    {"GET", "/api/v1/subjects/{code}/access-log", HandleSubjectAccessLog, kApplicants},
+    {"GET", "/api/v1/subjects/{code}/consents", HandleListConsents, kConsentReaders},
+    {"POST", "/api/v1/subjects/{code}/consents", HandlePostConsent, kConsentWriters},
+    {"DELETE", "/api/v1/subjects/{code}/consents/{id}", HandleWithdrawConsent, kConsentWriters},
+    {"POST", "/api/v1/inspections", HandlePostInspection, kUsers},
+    {"GET", "/api/v1/inspections", HandleListInspections, kEveryone},
+    {"GET", "/api/v1/inspections/{id}", HandleGetInspection, kEveryone},
+    {"POST", "/api/v1/inspections/{id}/results", HandlePostInspectionResults, kUsers},
+    {"GET", "/api/v1/subjects/{code}/inspections", HandleSubjectInspections, kEveryone},
+    {"POST", "/api/v1/checks", HandlePostCheck, kUsers},
+    {"POST", "/api/v1/checks:batch", HandlePostCheckBatch, kUsers},
+    {"GET", "/api/v1/checks/stats", HandleCheckStats, kUsers},
+    {"GET", "/api/v1/checks/{id}", HandleGetCheck, kUsers},
+    {"POST", "/api/v1/checks/{id}/feedback", HandlePostCheckFeedback, kUsers},
+    {"POST", "/api/v1/tokens", HandlePostToken, kOperator},
+    {"GET", "/api/v1/tokens", HandleListTokens, kOperator},
+    {"DELETE", "/api/v1/tokens/{id}", HandleRevokeToken, kOperator},
+    {"POST", "/api/v1/objections", HandlePostObjection, kApplicants},
+    {"GET", "/api/v1/objections", HandleListObjections, kRightsReaders},
+    {"GET", "/api/v1/objections/{id}", HandleGetObjection, kRightsReaders},
+    {"POST", "/api/v1/objections/{id}:forward", HandleForwardObjection, kOperator},
+    {"POST", "/api/v1/objections/{id}:verify", HandleVerifyObjection, kSources},
+    {"POST", "/api/v1/objections/{id}:answer", HandleAnswerObjection, kOperator},
+    {"POST", "/api/v1/objections/{id}:withdraw", HandleWithdrawObjection, kApplicants},
+    {"POST", "/api/v1/repairs", HandlePostRepair, kApplicants},
+    {"GET", "/api/v1/repairs", HandleListRepairs, kRightsReaders},
+    {"GET", "/api/v1/repairs/{id}", HandleGetRepair, kRightsReaders},
+    {"POST", "/api/v1/repairs/{id}:accept", HandleAcceptRepair, kOperator},
+    {"POST", "/api/v1/repairs/{id}:refuse", HandleRefuseRepair, kOperator},
+    {"POST", "/api/v1/repairs/{id}:extend", HandleExtendRepair, kSources},
+    {"POST", "/api/v1/repairs/{id}:decide", HandleDecideRepair, kSources},
+    {"POST", "/api/v1/repairs/{id}:withdraw", HandleWithdrawRepair, kApplicants},
 };
 
 constexpr auto kRouteInfos = [] {
   std::array<RouteInfo, std::size(kRoutes)> out{};
-  for (size_t i = 0; i < out.size(); ++i) out[i] = {kRoutes[i].method, kRoutes[i].pattern};
+  for (size_t i = 0; i < out.size(); ++i) {
+    out[i] = {kRoutes[i].method, kRoutes[i].pattern, kRoutes[i].roles};
+  }
   return out;
 }();
 
@@ -66,7 +120,16 @@ bool Match(std::string_view pattern, const std::vector<std::string>& segments,
     pos = slash + 1;
     if (i >= segments.size()) return false;
     if (!part.empty() && part.front() == '{') {
-      params->push_back(segments[i]);
+      // "{id}" takes the whole segment; "{id}:verb" a segment ending in ":verb", without it.
+      const std::string_view suffix = part.substr(part.find('}') + 1);
+      const std::string& segment = segments[i];
+      if (suffix.empty()) {
+        params->push_back(segment);
+      } else if (segment.size() > suffix.size() && segment.ends_with(suffix)) {
+        params->push_back(segment.substr(0, segment.size() - suffix.size()));
+      } else {
+        return false;
+      }
     } else if (part != segments[i]) {
       return false;
     }
@@ -79,6 +142,139 @@ std::string ShortPath(std::string_view path) {
   constexpr size_t kMax = 200;
   if (path.size() <= kMax) return std::string(path);
   return std::string(path.substr(0, kMax)) + "...";
+}
+
+// RFC 6750: a 401 names the scheme; a token that was presented and refused is invalid_token.
+Response Unauthenticated(std::string_view message, bool token_refused) {
+  Response r = ErrorResponse(401, "unauthenticated", message);
+  r.headers.emplace_back("WWW-Authenticate", token_refused
+                                                 ? R"(Bearer realm="xinyong", error="invalid_token")"
+                                                 : R"(Bearer realm="xinyong")");
+  return r;
+}
+
+// Who sent the request: the public without an Authorization header (no work at all), else the
+// principal of its bearer token. False and a 401 for anything but a valid token.
+bool Authenticate(Platform& platform, const Request& request, security::Principal* out,
+                  Response* error) {
+  std::string_view h = request.authorization;
+  auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
+  constexpr std::string_view kScheme = "bearer";
+  bool bearer = h.size() > kScheme.size() && (h[kScheme.size()] == ' ' || h[kScheme.size()] == '\t');
+  for (size_t i = 0; bearer && i < kScheme.size(); ++i) bearer = lower(h[i]) == kScheme[i];
+  if (!bearer) {
+    *error = Unauthenticated("the Authorization header must be 'Bearer <token>'", true);
+    return false;
+  }
+  h.remove_prefix(kScheme.size());
+  while (!h.empty() && (h.front() == ' ' || h.front() == '\t')) h.remove_prefix(1);
+  while (!h.empty() && (h.back() == ' ' || h.back() == '\t')) h.remove_suffix(1);
+  auto auth = platform.tokens().Authenticate(h, NowUnixMs());
+  if (!auth.ok()) {
+    *error = StatusResponse(auth.status());
+    return false;
+  }
+  if (!auth->principal) {
+    *error = Unauthenticated(auth->refusal, true);
+    return false;
+  }
+  *out = std::move(*auth->principal);
+  return true;
+}
+
+// Whether the caller may use the route: *out is who it is (left the public without an
+// Authorization header, at no cost). Else false and *error: a 401 without a valid token where
+// one is needed, a 403 naming the role when the route's roles do not include it.
+bool Admit(Platform& platform, const Request& request, const Route& route,
+           security::Principal* out, Response* error) {
+  if (request.authorization.empty()) {
+    if (route.roles.Has(Role::kPublic)) return true;
+    *error = Unauthenticated(std::string(route.method) + " " + std::string(route.pattern) +
+                                 " needs a bearer token of one of these roles: " +
+                                 route.roles.Names(),
+                             false);
+    return false;
+  }
+  if (!Authenticate(platform, request, out, error)) return false;
+  if (route.roles.Has(out->role())) return true;
+  const std::string role(security::RoleName(out->role()));
+  *error = ErrorResponse(
+      403, "permission_denied",
+      "the " + role + " role may not use " + std::string(route.method) + " " +
+          std::string(route.pattern) +
+          (route.roles.empty() ? "; no role may" : "; roles allowed: " + route.roles.Names()),
+      boost::json::object{{"role", role}, {"allowed", route.roles.Names()}});
+  return false;
+}
+
+// The declared purpose of a call (查询事由): the `purpose` query parameter, else the X-Purpose
+// header (percent-encoded UTF-8); at most 200 bytes, made safe for a log line.
+std::string DeclaredPurpose(const Request& request, const ParsedTarget& target) {
+  std::string purpose;
+  if (const std::string* q = target.Query("purpose")) {
+    purpose = *q;
+  } else if (!request.purpose.empty() && !PercentDecode(request.purpose, false, &purpose)) {
+    purpose.clear();
+  }
+  return ForLog(purpose, 200);
+}
+
+// What a call is about, for the audit log: the subject (0 when none or unknown) — the {code} of
+// its path, or the `subject` of a single credit check's body — and the declared purpose, which a
+// check states in its body (read before the handler may move the body out).
+struct AuditAbout {
+  uint64_t subject_id = 0;
+  std::string purpose;
+};
+
+AuditAbout About(Platform& platform, const Route& route, const Request& request,
+                 const ParsedTarget& target, const std::vector<std::string>& params) {
+  AuditAbout about;
+  about.purpose = DeclaredPurpose(request, target);
+  std::string code;
+  if (size_t at = route.pattern.find("{code}"); at != std::string_view::npos) {
+    const auto index = static_cast<size_t>(std::count(
+        route.pattern.begin(), route.pattern.begin() + static_cast<std::ptrdiff_t>(at), '{'));
+    if (index < params.size()) code = params[index];
+  } else if (route.pattern == "/api/v1/checks" && !request.body.empty() &&
+             request.body.size() < 4096) {
+    boost::system::error_code ec;
+    boost::json::value v = boost::json::parse(request.body, ec);
+    if (!ec && v.is_object()) {
+      if (const auto* s = v.as_object().if_contains("subject"); s && s->is_string()) {
+        code = std::string(s->as_string());
+      }
+      const auto* p = v.as_object().if_contains("purpose");
+      if (p && p->is_string() && about.purpose.empty()) {
+        about.purpose = ForLog(std::string_view(p->as_string()), 200);
+      }
+    }
+  }
+  if (!code.empty()) {
+    if (auto id = platform.FindSubjectIdByCode(code); id.ok()) about.subject_id = *id;
+  }
+  return about;
+}
+
+// Every write, and every call made with a token (which may read non-public data), is appended
+// to the audit log before it is answered: who, which route, about which subject, the declared
+// purpose and the status. An answer that could not be audited is not given (503). The public's
+// reads are not logged: they see public data only.
+Response Audited(Platform& platform, const Route& route, AuditAbout about,
+                 const security::Principal& who, Response response) {
+  const bool write = route.method != "GET";
+  security::AuditLog* log = platform.audit();
+  if ((!write && who.is_public()) || log == nullptr) return response;
+  security::AuditEntry e = security::AuditEntryFor(
+      who, write ? "write" : "read", std::string(route.method) + " " + std::string(route.pattern));
+  e.subject_id = about.subject_id;
+  e.purpose = std::move(about.purpose);
+  e.outcome = std::to_string(response.status);
+  if (auto seq = log->Append(std::move(e)); !seq.ok()) {
+    spdlog::error("audit log not written; answering 503: {}", ForLog(seq.status().ToString()));
+    return StatusResponse(Status::Unavailable("the audit log could not be written; try again"));
+  }
+  return response;
 }
 
 Response Dispatch(Platform& platform, Request& request) {
@@ -94,8 +290,20 @@ Response Dispatch(Platform& platform, Request& request) {
   for (const Route& route : kRoutes) {
     if (!Match(route.pattern, target.segments, &params)) continue;
     if (route.method == method) {
-      ApiCall call{request, target, params};
-      return route.handler(platform, call);
+      security::Principal principal;
+      Response refused;
+      const bool admitted = Admit(platform, request, route, &principal, &refused);
+      const bool audit = platform.audit() != nullptr &&
+                         (route.method != "GET" || !principal.is_public());
+      AuditAbout about = audit ? About(platform, route, request, target, params) : AuditAbout();
+      if (!admitted) return Audited(platform, route, std::move(about), principal, std::move(refused));
+      ApiCall call{request, target, params, principal};
+      Response r = Audited(platform, route, std::move(about), principal, route.handler(platform, call));
+      // What a token sees is not for shared caches (the public's answers stay cacheable).
+      if (!principal.is_public() && route.method == "GET" && r.Header("Cache-Control").empty()) {
+        r.headers.emplace_back("Cache-Control", "private, no-cache");
+      }
+      return r;
     }
     if (allow.find(route.method) == std::string::npos) {
       if (!allow.empty()) allow += ", ";
@@ -144,11 +352,36 @@ bool HandleRequestAsync(Platform& platform, Request& request, std::function<void
       !Match("/api/v1/checks", target.segments, &params)) {
     return false;
   }
+  static const Route& route = *std::find_if(std::begin(kRoutes), std::end(kRoutes), [](const Route& r) {
+    return r.method == "POST" && r.pattern == "/api/v1/checks";
+  });
   // An exception can only come before the check is handed to the logger, i.e. before `reply`
   // was passed on.
   try {
-    ApiCall call{request, target, params};
-    HandlePostCheckAsync(platform, call, reply);
+    security::Principal principal;
+    Response refused;
+    const bool admitted = Admit(platform, request, route, &principal, &refused);
+    // Audited as every write is, without holding the logger's thread: the entry follows in the
+    // audit log's next group (the check itself is durably in the check log before it is answered).
+    AuditAbout about =
+        platform.audit() != nullptr ? About(platform, route, request, target, params) : AuditAbout();
+    auto audited = [&platform, principal, about = std::move(about), reply](Response r) {
+      if (security::AuditLog* log = platform.audit()) {
+        security::AuditEntry e =
+            security::AuditEntryFor(principal, "write", "POST /api/v1/checks");
+        e.subject_id = about.subject_id;
+        e.purpose = about.purpose;
+        e.outcome = std::to_string(r.status);
+        log->AppendAsync(std::move(e));
+      }
+      reply(std::move(r));
+    };
+    if (!admitted) {
+      audited(std::move(refused));
+      return true;
+    }
+    ApiCall call{request, target, params, principal};
+    HandlePostCheckAsync(platform, call, audited);
   } catch (const std::exception& e) {
     spdlog::error("internal error on POST /api/v1/checks: {}", ForLog(e.what()));
     reply(StatusResponse(Status::Internal("internal error; the server log has the details")));

@@ -2,8 +2,9 @@
 // every endpoint is testable without a socket. An ordered route table is matched first match
 // wins; a known path with another method gets 405 with an Allow header, anything else a 404.
 // Responses are JSON (UTF-8); errors are {"error":{"code","message","details"}} with the HTTP
-// status from HttpStatusFor. The public view only: records of indicators that are not public
-// (社会公开) need roles, which a later issue adds.
+// status from HttpStatusFor. Each route admits its roles (RouteInfo::roles): the caller's bearer
+// token is checked, and 401 or 403 answered, before the handler runs; a request without a token
+// is the public (README.md, "Roles").
 //
 // Endpoints (docs/openapi.yaml describes the shapes):
 //   GET  /api/v1/health
@@ -26,6 +27,7 @@
 #include <span>
 #include <string_view>
 
+#include "security/principal.h"
 #include "server/http_message.h"
 #include "server/platform.h"
 
@@ -38,6 +40,9 @@ inline constexpr std::string_view kApiVersion = "0.1.0";
 struct RouteInfo {
   std::string_view method;
   std::string_view pattern;
+  // The roles that may call it; the router answers 401 (no or a bad token) or 403 (a role not
+  // among these) before the handler runs. README.md's "Roles" table lists them.
+  security::RoleSet roles;
 };
 
 // The route table, in matching order. HEAD is answered by every GET route and is not listed.

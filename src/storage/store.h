@@ -15,6 +15,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/status.h"
@@ -36,6 +37,9 @@ struct NaturalKeyHit {
 struct RecordWrite {
   Record record;            // version 1 for a new record, N+1 for a correction
   std::string natural_key;  // indicator-specific key, already normalized
+  // Persons the record names besides its subject (links are kept for every version written and
+  // never removed: readers check the record's current version still names the person).
+  std::vector<PersonLink> person_links;
 };
 
 // Everything one batch changes.
@@ -105,7 +109,38 @@ struct CurrentGrade {
   uint32_t history = 0;
 };
 
-enum class IdSpace : uint8_t { kSubject = 0, kRecord = 1, kBatch = 2, kCheck = 3, kInspection = 4 };
+enum class IdSpace : uint8_t {
+  kSubject = 0,
+  kRecord = 1,
+  kBatch = 2,
+  kCheck = 3,
+  kInspection = 4,
+  kApplication = 5,  // objections and credit-repair applications (src/rights)
+};
+
+// One step of an objection or credit-repair application (src/rights): the application as it
+// stands after the step and the step's history entry, both opaque here (the rights module
+// encodes them).
+struct ApplicationWrite {
+  uint64_t id = 0;          // from NextId(IdSpace::kApplication)
+  uint64_t subject_id = 0;  // the subject it concerns; the same at every step
+  uint32_t seq = 0;         // the history entry's number: 1 for the filing, then consecutive
+  std::string value;        // the application after the step
+  std::string event;        // the step
+};
+
+// A record, with all its versions (retention).
+struct RecordRef {
+  uint64_t subject_id = 0;
+  uint64_t record_id = 0;
+};
+
+// One entry of the audit log as the store keeps it (the security module encodes `entry`).
+struct AuditWrite {
+  uint64_t seq = 0;         // consecutive from 1
+  uint64_t subject_id = 0;  // the subject the entry is about; 0 = none
+  std::string entry;
+};
 
 struct BatchSummary {
   uint64_t id = 0;
@@ -161,6 +196,10 @@ class Store {
   // Every version of one record, oldest first.
   virtual Status ListRecordVersions(uint64_t subject_id, uint64_t record_id,
                                     std::vector<Record>* out) const = 0;
+  // The records that ever named the person with this keyed hash (PersonLink, written by Commit
+  // from RecordWrite::person_links), in (subject, record) order, once per record and role.
+  virtual Status ListPersonLinks(std::string_view person_hash,
+                                 std::vector<PersonLink>* out) const = 0;
 
   // Bulk reads for computations over many subjects (the composite evaluation). The subject-id
   // space is cut into `parts` ranges of about equal size; part `part` (0-based) calls `fn` for
@@ -193,9 +232,15 @@ class Store {
   virtual Status ScanChecks(const std::function<Status(const CheckLog&)>& fn) const = 0;
 
   // Random-inspection draws as published (a JSON document each), ids from NextId(kInspection).
-  // Saved durably; may run concurrently with Commit.
-  virtual Status SaveInspection(uint64_t id, std::string_view document) = 0;
+  // SaveInspection writes (or replaces) the document and, in the same durable write, indexes the
+  // draw under each of `subjects` (the subjects drawn; a later save of the same draw passes the
+  // same ones again, or none). May run concurrently with Commit; saves of one draw must come one
+  // at a time (the caller's read-modify-write).
+  virtual Status SaveInspection(uint64_t id, std::string_view document,
+                                std::span<const uint64_t> subjects) = 0;
   virtual Result<std::optional<std::string>> GetInspection(uint64_t id) const = 0;
+  // The draws a subject was drawn in, newest first.
+  virtual Status ListSubjectInspections(uint64_t subject_id, std::vector<uint64_t>* out) const = 0;
   // Newest first; stops when fn returns false.
   virtual Status ListInspections(
       const std::function<bool(uint64_t id, std::string_view document)>& fn) const = 0;
@@ -220,9 +265,68 @@ class Store {
       uint64_t first_subject,
       const std::function<Result<bool>(uint64_t subject_id, const CurrentGrade&)>& fn) const = 0;
 
+  // Access control (src/security): API tokens and subjects' consents to financial institutions,
+  // each value opaque here (the security module encodes it, format byte first). Each Put is one
+  // durable write; they may run concurrently with Commit. A token is kept under its id, with the
+  // hash of its secret (never the secret) as a second key: PutToken writes both atomically (a
+  // token's hash never changes), FindTokenByHash is how a request is authenticated, ScanTokens
+  // goes in id order until fn returns false. Consents are kept per subject under an id unique
+  // within the subject; ListConsents goes in id order until fn returns false. Writes on a
+  // read-only store: FailedPrecondition.
+  virtual Status PutToken(uint64_t id, std::string_view secret_hash, std::string_view value) = 0;
+  virtual Result<std::optional<std::pair<uint64_t, std::string>>> FindTokenByHash(
+      std::string_view secret_hash) const = 0;
+  virtual Status ScanTokens(
+      const std::function<bool(uint64_t id, std::string_view value)>& fn) const = 0;
+  virtual Status PutConsent(uint64_t subject_id, uint64_t consent_id, std::string_view value) = 0;
+  virtual Status ListConsents(
+      uint64_t subject_id,
+      const std::function<bool(uint64_t id, std::string_view value)>& fn) const = 0;
+
+  // Retention: erases records with every version and every index entry that points at them
+  // (natural key, by indicator, person links), and subjects with their identifiers (the keyed
+  // hashes and public codes of persons) and names — a subject only when listed, after the caller
+  // made sure nothing refers to it any more. One durable write; the statistics follow. Unknown
+  // records and subjects are skipped. Irreversible: the caller records what it erased. Not
+  // concurrently with Commit (it takes the same lock).
+  virtual Status Erase(std::span<const RecordRef> records, std::span<const uint64_t> subjects) = 0;
+
+  // The audit log (src/security/audit.h), append-only. AppendAudit writes entries that continue
+  // the log (the caller numbers them) together with the new head (the last entry's sequence
+  // number and hash, encoded by the caller) in one durable write, and indexes each entry under
+  // its subject. It may run concurrently with Commit; appends come one at a time. ScanAudit goes
+  // in sequence order from `from` until fn returns false. ListAuditBySubject gives the sequence
+  // numbers of a subject's entries, newest first, at most `limit`. Nothing here ever changes or
+  // removes an entry.
+  virtual Status AppendAudit(std::span<const AuditWrite> entries, std::string_view head) = 0;
+  virtual Result<std::optional<std::string>> AuditHead() const = 0;
+  virtual Status ScanAudit(
+      uint64_t from, const std::function<bool(uint64_t seq, std::string_view entry)>& fn) const = 0;
+  virtual Status ListAuditBySubject(uint64_t subject_id, size_t limit,
+                                    std::vector<uint64_t>* out) const = 0;
+  virtual Result<std::optional<std::string>> GetAudit(uint64_t seq) const = 0;
+
+  // Objections (异议) and credit-repair applications (信用修复) of src/rights, with the history
+  // of their steps. SaveApplication writes the application's new value and appends its history
+  // entry `seq` in one durable write, and indexes the application under its subject; it writes
+  // nothing and returns FailedPrecondition unless `seq` is the next entry (1 for a new
+  // application, else one more than the entries it has), so that of two concurrent steps taken
+  // from the same state only the first is kept. It may run concurrently with Commit.
+  // ListApplicationEvents gives the history oldest first; ScanApplications goes newest first
+  // until fn returns false; ListSubjectApplications gives a subject's ids, newest first.
+  // Nothing here removes an application or an entry. Writes on a read-only store:
+  // FailedPrecondition.
+  virtual Status SaveApplication(const ApplicationWrite& w) = 0;
+  virtual Result<std::optional<std::string>> GetApplication(uint64_t id) const = 0;
+  virtual Status ListApplicationEvents(uint64_t id, std::vector<std::string>* out) const = 0;
+  virtual Status ScanApplications(
+      const std::function<bool(uint64_t id, std::string_view value)>& fn) const = 0;
+  virtual Status ListSubjectApplications(uint64_t subject_id, std::vector<uint64_t>* out) const = 0;
+
   virtual Result<std::optional<BatchReport>> GetBatch(uint64_t id) const = 0;
-  // Most recent first.
-  virtual Status ListBatches(size_t limit, std::vector<BatchSummary>* out) const = 0;
+  // Most recent first; only the batches submitted by `dept` unless it is empty.
+  virtual Status ListBatches(size_t limit, std::string_view dept,
+                             std::vector<BatchSummary>* out) const = 0;
   virtual Result<StoreStats> Stats() const = 0;
 };
 

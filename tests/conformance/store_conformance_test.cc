@@ -463,12 +463,127 @@ TEST_P(StoreConformanceTest, ScansAnIndicatorNewestFirst) {
   EXPECT_EQ(calls, 0);
 }
 
+TEST_P(StoreConformanceTest, FindsTheRecordsThatNamedAPersonOnEitherCommitPath) {
+  const std::string ann(32, 'A'), bob(32, 'B'), nobody(32, 'N');
+  auto link = [](std::string hash, const Record& r, PersonRole role) {
+    return PersonLink{std::move(hash), r.subject_id, r.record_id, role};
+  };
+  WriteSet small = CompanyBatch("91110000600037341L", "甲公司", 2);
+  small.records[1].person_links = {link(ann, small.records[1].record, PersonRole::kLegalRepresentative),
+                                   link(bob, small.records[1].record, PersonRole::kResponsiblePerson)};
+  ASSERT_TRUE(store_->Commit(small).ok());
+  // Big enough for a backend's bulk path (RocksDB: SST ingestion).
+  WriteSet bulk = CompanyBatch("91310115MA1K3BTP2B", "乙公司", 2500);
+  bulk.records[7].person_links = {link(ann, bulk.records[7].record, PersonRole::kResponsiblePerson)};
+  ASSERT_TRUE(store_->Commit(bulk).ok());
+  // A later version naming the same person again adds nothing new.
+  RecordWrite again = small.records[1];
+  again.record.version = 2;
+  again.record.content_hash = 99;
+  WriteSet later;
+  later.batch.id = store_->NextId(IdSpace::kBatch);
+  later.records.push_back(again);
+  ASSERT_TRUE(store_->Commit(later).ok());
+  Reopen();
+
+  std::vector<PersonLink> got;
+  ASSERT_TRUE(store_->ListPersonLinks(ann, &got).ok());
+  ASSERT_EQ(got.size(), 2u);
+  EXPECT_EQ(got[0].subject_id, small.subjects[0].id);
+  EXPECT_EQ(got[0].record_id, small.records[1].record.record_id);
+  EXPECT_EQ(got[0].role, PersonRole::kLegalRepresentative);
+  EXPECT_EQ(got[1].subject_id, bulk.subjects[0].id);
+  EXPECT_EQ(got[1].record_id, bulk.records[7].record.record_id);
+  EXPECT_EQ(got[1].role, PersonRole::kResponsiblePerson);
+  got.clear();
+  ASSERT_TRUE(store_->ListPersonLinks(bob, &got).ok());
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].role, PersonRole::kResponsiblePerson);
+  got.clear();
+  ASSERT_TRUE(store_->ListPersonLinks(nobody, &got).ok());
+  EXPECT_TRUE(got.empty());
+  EXPECT_FALSE(store_->ListPersonLinks("short", &got).ok());
+}
+
+TEST_P(StoreConformanceTest, ErasesRecordsWithEveryVersionAndIndexEntryAndSubjectsWithTheirCodes) {
+  WriteSet ws = CompanyBatch("91110000600037341L", "甲公司", 3);
+  const uint64_t subject = ws.subjects[0].id;
+  const std::string person(32, 'P');
+  ws.records[1].person_links = {{person, subject, ws.records[1].record.record_id,
+                                 PersonRole::kLegalRepresentative}};
+  ws.records[1].record.personal = {{"CF_FR_ZJHM", person, "sealed"}};
+  ASSERT_TRUE(store_->Commit(ws).ok());
+  RecordWrite fix = ws.records[1];  // a second version of the record to erase
+  fix.record.version = 2;
+  fix.record.content_hash = 77;
+  fix.record.decision_date = Date::FromDays(30000);
+  WriteSet later;
+  later.batch.id = store_->NextId(IdSpace::kBatch);
+  later.records.push_back(fix);
+  ASSERT_TRUE(store_->Commit(later).ok());
+  WriteSet other = CompanyBatch("91310115MA1K3BTP2B", "乙公司", 2);
+  ASSERT_TRUE(store_->Commit(other).ok());
+  auto before = store_->Stats();
+  ASSERT_TRUE(before.ok());
+
+  const RecordRef gone{subject, ws.records[1].record.record_id};
+  const uint64_t subjects[] = {other.subjects[0].id};
+  const RecordRef others[] = {gone, {other.subjects[0].id, other.records[0].record.record_id},
+                              {other.subjects[0].id, other.records[1].record.record_id}};
+  ASSERT_TRUE(store_->Erase(others, subjects).ok());
+  Reopen();
+
+  std::vector<Record> versions;
+  ASSERT_TRUE(store_->ListRecordVersions(gone.subject_id, gone.record_id, &versions).ok());
+  EXPECT_TRUE(versions.empty());
+  std::vector<Record> left;
+  ASSERT_TRUE(store_->ListRecords(subject, "", &left).ok());
+  EXPECT_EQ(left.size(), 2u);
+  auto hit = store_->FindNaturalKey(subject, "admin_penalty", ws.records[1].natural_key);
+  ASSERT_TRUE(hit.ok());
+  EXPECT_FALSE(hit->has_value());
+  hit = store_->FindNaturalKey(subject, "admin_penalty", ws.records[0].natural_key);
+  ASSERT_TRUE(hit.ok());
+  EXPECT_TRUE(hit->has_value());
+  std::vector<PersonLink> links;
+  ASSERT_TRUE(store_->ListPersonLinks(person, &links).ok());
+  EXPECT_TRUE(links.empty());
+  std::vector<uint64_t> listed;
+  ASSERT_TRUE(store_->ScanIndicator("admin_penalty", [&](uint64_t s, uint64_t r, Date) -> Result<bool> {
+    listed.push_back(r);
+    EXPECT_NE(r, gone.record_id);
+    return true;
+  }).ok());
+  EXPECT_EQ(listed.size(), 2u);
+  // The erased subject is gone with its codes and names; the other stays.
+  auto found = store_->FindSubject(IdentifierKind::kUscc, "91310115MA1K3BTP2B");
+  ASSERT_TRUE(found.ok());
+  EXPECT_FALSE(found->has_value());
+  auto s = store_->GetSubject(other.subjects[0].id);
+  ASSERT_TRUE(s.ok());
+  EXPECT_FALSE(s->has_value());
+  std::vector<uint64_t> named;
+  ASSERT_TRUE(store_->FindSubjectsByNamePrefix("乙", 10, &named).ok());
+  EXPECT_TRUE(named.empty());
+  found = store_->FindSubject(IdentifierKind::kUscc, "91110000600037341L");
+  ASSERT_TRUE(found.ok() && found->has_value());
+  auto after = store_->Stats();
+  ASSERT_TRUE(after.ok());
+  EXPECT_EQ(after->subjects, before->subjects - 1);
+  EXPECT_EQ(after->records, before->records - 3);
+  EXPECT_EQ(after->record_versions, before->record_versions - 4);
+  EXPECT_EQ(after->records_by_indicator.at("admin_penalty"), before->records_by_indicator.at("admin_penalty") - 3);
+}
+
 TEST_P(StoreConformanceTest, SavesInspectionDrawsNewestFirst) {
   uint64_t a = store_->NextId(IdSpace::kInspection);
   uint64_t b = store_->NextId(IdSpace::kInspection);
-  ASSERT_TRUE(store_->SaveInspection(a, "{\"seed\":1}").ok());
-  ASSERT_TRUE(store_->SaveInspection(b, "{\"seed\":2}").ok());
-  EXPECT_EQ(*store_->GetInspection(a).value(), "{\"seed\":1}");
+  const uint64_t drawn_a[] = {7, 9}, drawn_b[] = {9};
+  ASSERT_TRUE(store_->SaveInspection(a, "{\"seed\":1}", drawn_a).ok());
+  ASSERT_TRUE(store_->SaveInspection(b, "{\"seed\":2}", drawn_b).ok());
+  // A later save of the same draw (its results) replaces the document, keeps the index.
+  ASSERT_TRUE(store_->SaveInspection(a, "{\"seed\":1,\"results\":1}", {}).ok());
+  EXPECT_EQ(*store_->GetInspection(a).value(), "{\"seed\":1,\"results\":1}");
   EXPECT_FALSE(store_->GetInspection(999).value().has_value());
   Reopen();
   EXPECT_GT(store_->NextId(IdSpace::kInspection), b);
@@ -478,15 +593,87 @@ TEST_P(StoreConformanceTest, SavesInspectionDrawsNewestFirst) {
     return true;
   }).ok());
   EXPECT_EQ(ids, (std::vector<uint64_t>{b, a}));
+  // Each subject's draws, newest first; a subject never drawn has none.
+  std::vector<uint64_t> of;
+  ASSERT_TRUE(store_->ListSubjectInspections(9, &of).ok());
+  EXPECT_EQ(of, (std::vector<uint64_t>{b, a}));
+  of.clear();
+  ASSERT_TRUE(store_->ListSubjectInspections(7, &of).ok());
+  EXPECT_EQ(of, (std::vector<uint64_t>{a}));
+  of.clear();
+  ASSERT_TRUE(store_->ListSubjectInspections(8, &of).ok());
+  EXPECT_TRUE(of.empty());
 }
 
 TEST_P(StoreConformanceTest, ListsBatchesNewestFirst) {
   ASSERT_TRUE(store_->Commit(CompanyBatch("91110000600037341L", "甲公司", 1)).ok());
   ASSERT_TRUE(store_->Commit(CompanyBatch("91310115MA1K3BTP2B", "乙公司", 1)).ok());
   std::vector<BatchSummary> batches;
-  ASSERT_TRUE(store_->ListBatches(10, &batches).ok());
+  ASSERT_TRUE(store_->ListBatches(10, "", &batches).ok());
   ASSERT_EQ(batches.size(), 2u);
   EXPECT_GT(batches[0].id, batches[1].id);
+}
+
+TEST_P(StoreConformanceTest, ListsOnlyOneDepartmentsBatchesWhenAsked) {
+  WriteSet a = CompanyBatch("91110000600037341L", "甲公司", 1);
+  a.batch.dept = "郑州市市场监督管理局";
+  WriteSet b = CompanyBatch("91310115MA1K3BTP2B", "乙公司", 1);
+  b.batch.dept = "郑州市生态环境局";
+  WriteSet c = CompanyBatch("9144030071526726XG", "丙公司", 1);
+  c.batch.dept = "郑州市市场监督管理局";
+  for (const WriteSet* ws : {&a, &b, &c}) ASSERT_TRUE(store_->Commit(*ws).ok());
+  std::vector<BatchSummary> batches;
+  ASSERT_TRUE(store_->ListBatches(10, "郑州市市场监督管理局", &batches).ok());
+  ASSERT_EQ(batches.size(), 2u);
+  EXPECT_EQ(batches[0].id, c.batch.id);
+  EXPECT_EQ(batches[1].id, a.batch.id);
+  batches.clear();
+  ASSERT_TRUE(store_->ListBatches(1, "郑州市市场监督管理局", &batches).ok());
+  ASSERT_EQ(batches.size(), 1u);
+  EXPECT_EQ(batches[0].id, c.batch.id);
+}
+
+TEST_P(StoreConformanceTest, KeepsTokensByIdAndFindsThemByTheHashOfTheirSecret) {
+  const std::string hash_a(32, 'a'), hash_b(32, 'b');
+  ASSERT_TRUE(store_->PutToken(2, hash_b, "token two").ok());
+  ASSERT_TRUE(store_->PutToken(1, hash_a, "token one").ok());
+  auto found = store_->FindTokenByHash(hash_a);
+  ASSERT_TRUE(found.ok() && found->has_value());
+  EXPECT_EQ((*found)->first, 1u);
+  EXPECT_EQ((*found)->second, "token one");
+  EXPECT_FALSE(store_->FindTokenByHash(std::string(32, 'c')).value().has_value());
+  // Replaced under the same id (a revocation), found by the same hash.
+  ASSERT_TRUE(store_->PutToken(1, hash_a, "token one, revoked").ok());
+  Reopen();
+  EXPECT_EQ(store_->FindTokenByHash(hash_a).value()->second, "token one, revoked");
+  std::vector<std::pair<uint64_t, std::string>> all;
+  ASSERT_TRUE(store_->ScanTokens([&](uint64_t id, std::string_view v) {
+    all.emplace_back(id, std::string(v));
+    return true;
+  }).ok());
+  EXPECT_EQ(all, (std::vector<std::pair<uint64_t, std::string>>{{1, "token one, revoked"},
+                                                                {2, "token two"}}));
+}
+
+TEST_P(StoreConformanceTest, KeepsConsentsPerSubjectInIdOrder) {
+  ASSERT_TRUE(store_->PutConsent(7, 2, "seven-two").ok());
+  ASSERT_TRUE(store_->PutConsent(7, 1, "seven-one").ok());
+  ASSERT_TRUE(store_->PutConsent(8, 1, "eight-one").ok());
+  ASSERT_TRUE(store_->PutConsent(6, 1, "six-one").ok());
+  Reopen();
+  std::vector<std::pair<uint64_t, std::string>> seven;
+  ASSERT_TRUE(store_->ListConsents(7, [&](uint64_t id, std::string_view v) {
+    seven.emplace_back(id, std::string(v));
+    return true;
+  }).ok());
+  EXPECT_EQ(seven, (std::vector<std::pair<uint64_t, std::string>>{{1, "seven-one"},
+                                                                  {2, "seven-two"}}));
+  size_t none = 0;
+  ASSERT_TRUE(store_->ListConsents(9, [&](uint64_t, std::string_view) {
+    ++none;
+    return true;
+  }).ok());
+  EXPECT_EQ(none, 0u);
 }
 
 TEST_P(StoreConformanceTest, LargeBatchWithInBatchCorrectionKeepsTheLastVersion) {
@@ -780,6 +967,44 @@ TEST_P(StoreConformanceTest, StopsABulkReadAtTheFirstError) {
                                          });
   EXPECT_EQ(st.code(), StatusCode::kUnavailable);
   EXPECT_EQ(calls, 1);
+}
+
+TEST_P(StoreConformanceTest, KeepsApplicationsWithTheirWholeHistory) {
+  const uint64_t a = store_->NextId(IdSpace::kApplication);
+  const uint64_t b = store_->NextId(IdSpace::kApplication);
+  auto step = [&](uint64_t id, uint64_t subject, uint32_t seq, std::string value) {
+    return store_->SaveApplication({id, subject, seq, value, "event " + std::to_string(seq)});
+  };
+  ASSERT_TRUE(step(a, 7, 1, "a filed").ok());
+  ASSERT_TRUE(step(b, 9, 1, "b filed").ok());
+  ASSERT_TRUE(step(a, 7, 2, "a forwarded").ok());
+  // Two steps from the same state: the second one (same entry number) is refused, and so is a
+  // gap; neither writes anything.
+  EXPECT_EQ(step(a, 7, 2, "a forwarded again").code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(step(a, 7, 4, "a skipped").code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(step(999, 7, 2, "never filed").code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(*store_->GetApplication(a).value(), "a forwarded");
+  EXPECT_FALSE(store_->GetApplication(999).value().has_value());
+
+  Reopen();
+  // Ids continue after the stored ones, though no Commit persisted the counters.
+  EXPECT_GT(store_->NextId(IdSpace::kApplication), b);
+  std::vector<std::string> history;
+  ASSERT_TRUE(store_->ListApplicationEvents(a, &history).ok());
+  EXPECT_EQ(history, (std::vector<std::string>{"event 1", "event 2"}));
+  std::vector<std::pair<uint64_t, std::string>> all;
+  ASSERT_TRUE(store_->ScanApplications([&](uint64_t id, std::string_view v) {
+    all.emplace_back(id, std::string(v));
+    return true;
+  }).ok());
+  EXPECT_EQ(all, (std::vector<std::pair<uint64_t, std::string>>{{b, "b filed"},
+                                                                {a, "a forwarded"}}));
+  std::vector<uint64_t> of;
+  ASSERT_TRUE(store_->ListSubjectApplications(7, &of).ok());
+  EXPECT_EQ(of, (std::vector<uint64_t>{a}));
+  of.clear();
+  ASSERT_TRUE(store_->ListSubjectApplications(8, &of).ok());
+  EXPECT_TRUE(of.empty());
 }
 
 INSTANTIATE_TEST_SUITE_P(AllBackends, StoreConformanceTest, ::testing::ValuesIn(kBackends),

@@ -1,5 +1,7 @@
-// The HTTP server over real sockets: keep-alive, limits, malformed requests, the portal's files,
-// path traversal, and a graceful stop.
+// The HTTP server over real sockets: keep-alive, limits (body 413, header 431, connections 503,
+// read timeouts that a client trickling bytes cannot extend), malformed requests, the portal's
+// files, path traversal, and a graceful stop. The slow-client attack is slow_client_test.cc.
+#include "server/access.h"
 #include "server/http_server.h"
 
 #include <sys/socket.h>
@@ -24,6 +26,7 @@
 #include <gtest/gtest.h>
 
 #include "core/test_paths.h"
+#include "raw_connection.h"
 #include "server/platform.h"
 #include "server/response_encoding.h"
 
@@ -55,12 +58,14 @@ class Client {
     http::request<http::string_body> req(method, target, 11);
     req.set(http::field::host, "127.0.0.1");
     if (!content_type.empty()) req.set(http::field::content_type, content_type);
+    if (!authorization.empty()) req.set(http::field::authorization, authorization);
     req.body() = std::move(body);
     req.prepare_payload();
     http::write(socket_, req);
     return Read();
   }
   Res Get(std::string target) { return Send(http::verb::get, std::move(target)); }
+  std::string authorization;  // sent with Send when set ("Bearer xy_...")
 
   // A GET or HEAD with extra request headers.
   Res GetWith(std::string target, std::vector<std::pair<http::field, std::string>> headers,
@@ -118,6 +123,11 @@ class HttpServerTest : public ::testing::Test {
     auto p = Platform::Open(po);
     ASSERT_TRUE(p.ok()) << p.status().ToString();
     platform_ = std::move(p).value();
+    TokenRequest t;
+    t.role = "operator";
+    auto token = CreateToken(*platform_, t, NowUnixMs());
+    ASSERT_TRUE(token.ok()) << token.status().ToString();
+    operator_ = "Bearer " + token->secret;
 
     HttpServerOptions o;
     o.host = "127.0.0.1";
@@ -148,6 +158,7 @@ class HttpServerTest : public ::testing::Test {
 
   fs::path dir_;
   std::unique_ptr<Platform> platform_;
+  std::string operator_;  // the Authorization header of an operator's token
   std::unique_ptr<HttpServer> server_;
   std::thread thread_;
 };
@@ -213,6 +224,7 @@ TEST_F(HttpServerTest, ChunkedBodyOverTheLimitIs413) {
 
 TEST_F(HttpServerTest, BodyWithinTheLimitReachesTheHandler) {
   Client c(port());
+  c.authorization = operator_;
   Res r = c.Send(http::verb::post, "/api/v1/batches?indicator=no_such_indicator",
                  "a,b\n1,2\n", "text/csv");
   EXPECT_EQ(r.result_int(), 400);
@@ -234,11 +246,15 @@ TEST_F(HttpServerTest, GarbageRequestLineIs400AndCloses) {
   EXPECT_EQ(d.Read().result_int(), 400);
 }
 
-TEST_F(HttpServerTest, OversizedHeaderIs431) {
+TEST_F(HttpServerTest, OversizedHeaderIs431AndCloses) {
   Client c(port());
   c.WriteRaw("GET /api/v1/health HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(20000, 'a') +
              "\r\n\r\n");
-  EXPECT_EQ(c.Read().result_int(), 431);
+  Res r = c.Read();
+  EXPECT_EQ(r.result_int(), 431);
+  EXPECT_EQ(ErrorOf(r).at("code").as_string(), "header_too_large");
+  EXPECT_FALSE(r.keep_alive());
+  EXPECT_TRUE(c.Closed());
 }
 
 TEST_F(HttpServerTest, PortalIndexIsServed) {
@@ -284,9 +300,11 @@ std::string TwoPenalties() {
 
 TEST_F(HttpServerTest, ProfileEtagGives304AndHeadHasTheSameHeaders) {
   Client c(port());
+  c.authorization = operator_;
   Res posted = c.Send(http::verb::post, "/api/v1/batches?indicator=admin_penalty", TwoPenalties(),
                       "text/csv");
   ASSERT_EQ(posted.result_int(), 201) << posted.body();
+  c.authorization.clear();  // the rest as the public
   const std::string target = "/api/v1/subjects/91110000600037341L";
   Res first = c.Get(target);
   ASSERT_EQ(first.result_int(), 200) << first.body();
@@ -327,10 +345,12 @@ TEST_F(HttpServerTest, ProfileEtagGives304AndHeadHasTheSameHeaders) {
 
 TEST_F(HttpServerTest, GzipWhenAcceptedAndThePlainBodyOtherwise) {
   Client c(port());
+  c.authorization = operator_;
   ASSERT_EQ(c.Send(http::verb::post, "/api/v1/batches?indicator=admin_penalty", TwoPenalties(),
                    "text/csv")
                 .result_int(),
             201);
+  c.authorization.clear();
   for (std::string target : {"/api/v1/subjects/91110000600037341L", "/api/v1/catalog", "/"}) {
     Res plain = c.Get(target);
     ASSERT_EQ(plain.result_int(), 200) << target;
@@ -453,9 +473,135 @@ TEST(HttpServerCreateTest, ConnectionsOverTheLimitGet503) {
     Res r = second.Read();
     EXPECT_EQ(r.result_int(), 503);
     EXPECT_EQ(ErrorOf(r).at("code").as_string(), "unavailable");
+    EXPECT_FALSE(r.keep_alive());
+    EXPECT_TRUE(second.Closed());
+    EXPECT_EQ(first.Get("/api/x").result_int(), 200);  // the admitted connection is unaffected
   }
+  // Once the first connection is gone its place is free again. The server notices the close
+  // asynchronously: retry (bounded) until a new connection is admitted.
+  int status = 0;
+  for (int attempt = 0; attempt < 200 && status != 200; ++attempt) {
+    Client next((*s)->port());
+    next.WriteRaw("GET /api/x HTTP/1.1\r\nHost: x\r\n\r\n");
+    status = next.Read().result_int();
+    if (status != 200) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_EQ(status, 200);
   (*s)->Stop();
   t.join();
+}
+
+// A server with a trivial handler and a short read timeout, run on its own thread, for the tests
+// of the time limits.
+class TimeoutServer {
+ public:
+  static constexpr std::chrono::milliseconds kReadTimeout{300};
+
+  TimeoutServer() {
+    HttpServerOptions o;
+    o.port = 0;
+    o.threads = 1;
+    o.handle_signals = false;
+    o.read_timeout = kReadTimeout;
+    o.body_limit = 1u << 20;
+    auto s = HttpServer::Create(
+        [](Request&& r) { return JsonResponse(200, json::object{{"bytes", r.body.size()}}); }, o);
+    EXPECT_TRUE(s.ok()) << s.status().ToString();
+    if (!s.ok()) return;
+    server_ = std::move(s).value();
+    thread_ = std::thread([this] { server_->Run(); });
+  }
+  ~TimeoutServer() {
+    if (server_) server_->Stop();
+    if (thread_.joinable()) thread_.join();
+  }
+  uint16_t port() const { return server_->port(); }
+
+ private:
+  std::unique_ptr<HttpServer> server_;
+  std::thread thread_;
+};
+
+// Sends `bytes` one byte every 50 ms, i.e. far slower than the read timeout allows for all of
+// them, and reports how many went out before the server closed the connection (all of them when
+// it never did). Each byte keeps the connection busy, so only a deadline for the whole request,
+// not one per read, closes it.
+size_t TrickleUntilClosed(test::RawConnection& c, std::string_view bytes) {
+  for (size_t sent = 0; sent < bytes.size(); ++sent) {
+    if (!c.Send(bytes.substr(sent, 1))) return sent;
+    if (c.WaitForClose(50)) return sent + 1;
+  }
+  return bytes.size();
+}
+
+TEST(HttpServerTimeoutTest, UnfinishedHeaderIsClosedAfterTheReadTimeout) {
+  TimeoutServer server;
+  test::RawConnection c(server.port());
+  ASSERT_TRUE(c.connected());
+  ASSERT_TRUE(c.Send("GET /api/x HTTP/1.1\r\nHost: x\r\n"));  // no blank line: never complete
+  std::string received;
+  EXPECT_TRUE(c.WaitForClose(10'000, &received));
+  EXPECT_EQ(received, "");  // closed without an answer
+
+  // A fresh connection that sends nothing at all is closed the same way.
+  test::RawConnection silent(server.port());
+  ASSERT_TRUE(silent.connected());
+  EXPECT_TRUE(silent.WaitForClose(10'000));
+}
+
+TEST(HttpServerTimeoutTest, UnfinishedBodyIsClosedAfterTheReadTimeout) {
+  TimeoutServer server;
+  test::RawConnection c(server.port());
+  ASSERT_TRUE(c.connected());
+  ASSERT_TRUE(c.Send("POST /api/x HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n0123456789"));
+  std::string received;
+  EXPECT_TRUE(c.WaitForClose(10'000, &received));
+  EXPECT_EQ(received, "");
+}
+
+TEST(HttpServerTimeoutTest, IdleKeepAliveConnectionIsClosedAfterTheReadTimeout) {
+  TimeoutServer server;
+  Client c(server.port());
+  Res r = c.Get("/api/x");
+  EXPECT_EQ(r.result_int(), 200);
+  EXPECT_TRUE(r.keep_alive());
+  EXPECT_TRUE(c.Closed());  // blocks until the server gives up on the next request
+}
+
+TEST(HttpServerTimeoutTest, TricklingHeaderDoesNotExtendTheReadTimeout) {
+  TimeoutServer server;
+  test::RawConnection c(server.port());
+  ASSERT_TRUE(c.connected());
+  // 400 bytes at one per 50 ms would take 20 s; the header must be complete within 300 ms.
+  const std::string header = "GET /api/x HTTP/1.1\r\nHost: x\r\nX-Pad: " + std::string(400, 'a');
+  EXPECT_LT(TrickleUntilClosed(c, header), header.size());
+}
+
+TEST(HttpServerTimeoutTest, TricklingBodyDoesNotExtendTheReadTimeout) {
+  TimeoutServer server;
+  test::RawConnection c(server.port());
+  ASSERT_TRUE(c.connected());
+  ASSERT_TRUE(c.Send("POST /api/x HTTP/1.1\r\nHost: x\r\nContent-Length: 400\r\n\r\n"));
+  const std::string body(400, 'b');
+  EXPECT_LT(TrickleUntilClosed(c, body), body.size());
+}
+
+TEST(HttpServerTimeoutTest, RequestWithinTheReadTimeoutIsAnswered) {
+  // The limit is on the whole request, not a cut-off for slow but reasonable clients: a request
+  // sent in a few pieces with short pauses is answered.
+  TimeoutServer server;
+  test::RawConnection c(server.port());
+  ASSERT_TRUE(c.connected());
+  for (std::string_view piece :
+       {"POST /api/x HTTP/1.1\r\n", "Host: x\r\nContent-Length: 5\r\n", "Connection: close\r\n\r\n",
+        "he", "llo"}) {
+    ASSERT_TRUE(c.Send(piece));
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  std::string received;
+  EXPECT_TRUE(c.WaitForClose(10'000, &received));
+  EXPECT_TRUE(received.starts_with("HTTP/1.1 200 OK\r\n")) << received;
+  EXPECT_NE(received.find("{\"bytes\":5}"), std::string::npos) << received;
 }
 
 }  // namespace

@@ -95,7 +95,7 @@ Content Dump(const fs::path& data, uint64_t* batches_checked) {
   // Wholly present or wholly absent: each committed batch owns exactly its accepted records,
   // and no record belongs to a batch that was not committed.
   std::vector<storage::BatchSummary> batches;
-  EXPECT_TRUE(s.ListBatches(100000, &batches).ok());
+  EXPECT_TRUE(s.ListBatches(100000, "", &batches).ok());
   uint64_t accepted = 0;
   for (const auto& b : batches) {
     EXPECT_EQ(b.rows, b.accepted + b.rejected + b.duplicates) << "batch " << b.id;

@@ -100,6 +100,24 @@ inline std::string ByIndicator(std::string_view indicator, Date decision, uint64
   return k;
 }
 
+// person_links: person hash(32) subject(8) record(8) role(1) → ""
+inline std::string PersonLinkKey(std::string_view person_hash, uint64_t subject, uint64_t record,
+                                 uint8_t role) {
+  std::string k(person_hash);
+  coding::PutFixed64BE(&k, subject);
+  coding::PutFixed64BE(&k, record);
+  k.push_back(static_cast<char>(role));
+  return k;
+}
+
+// inspection_subjects: subject(8) draw(8) → "": the random-inspection draws a subject was drawn in.
+inline std::string InspectionSubjectKey(uint64_t subject, uint64_t draw) {
+  std::string k;
+  coding::PutFixed64BE(&k, subject);
+  coding::PutFixed64BE(&k, draw);
+  return k;
+}
+
 // grades: subject(8) 0x00 → the current grade; subject(8) 0x01 ~seq(4) → history entry `seq`
 // (1 = the oldest). The inverted sequence puts a subject's newest entry first, right after its
 // current grade, and every subject's entries together.
@@ -125,6 +143,29 @@ inline std::string BatchIssue(uint64_t id, char kind, uint32_t seq) {
   std::string k = BatchKey(id);
   k.push_back(kind);
   coding::PutFixed32BE(&k, seq);
+  return k;
+}
+
+// access: 't' ‖ token id(8) → token; 'h' ‖ secret hash → token id(8); 'c' ‖ subject(8) ‖
+// consent id(8) → consent. Few keys (tokens by the hundred, consents per subject by the handful).
+inline std::string TokenKey(uint64_t id) {
+  std::string k(1, 't');
+  coding::PutFixed64BE(&k, id);
+  return k;
+}
+inline std::string TokenHashKey(std::string_view hash) {
+  std::string k(1, 'h');
+  k.append(hash);
+  return k;
+}
+inline std::string ConsentPrefix(uint64_t subject) {
+  std::string k(1, 'c');
+  coding::PutFixed64BE(&k, subject);
+  return k;
+}
+inline std::string ConsentKey(uint64_t subject, uint64_t consent) {
+  std::string k = ConsentPrefix(subject);
+  coding::PutFixed64BE(&k, consent);
   return k;
 }
 

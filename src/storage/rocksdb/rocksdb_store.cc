@@ -11,6 +11,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <map>
+#include <set>
 #include <filesystem>
 #include <thread>
 #include <unistd.h>
@@ -37,14 +39,18 @@ Status FromRocks(const rocksdb::Status& s, std::string_view what) {
 constexpr const char* kCfNames[] = {"default",      "subjects", "ids",     "names",
                                     "records",      "natural_keys", "by_indicator",
                                     "batches",      "batch_issues", "checks",
-                                    "inspections",  "grades"};
+                                    "inspections",  "grades",       "person_links",
+                                    "access",       "inspection_subjects", "audit",
+                                    "rights"};
 enum Cf : size_t {
   kMeta = 0, kSubjects, kIds, kNames, kRecords, kNaturalKeys, kByIndicator, kBatches,
-  kBatchIssues, kChecks, kInspections, kGrades, kCfCount
+  kBatchIssues, kChecks, kInspections, kGrades, kPersonLinks, kAccess, kInspectionSubjects,
+  kAudit, kRights, kCfCount
 };
 
 constexpr std::string_view kCountersKey = "counters";
 constexpr std::string_view kStatsKey = "stats";
+constexpr std::string_view kAuditHeadKey = "audit_head";
 
 std::string EncodeStats(const StoreStats& s) {
   std::string out;
@@ -129,7 +135,7 @@ Result<std::unique_ptr<RocksDbStore>> RocksDbStore::Open(const std::string& path
     // times faster than ZSTD; only the rarely read batch reports get ZSTD at the bottom.
     cf.compression = rocksdb::kLZ4Compression;
     cf.bottommost_compression = (i == kBatches || i == kBatchIssues || i == kChecks ||
-                                 i == kInspections)
+                                 i == kInspections || i == kAudit)
                                     ? rocksdb::kZSTD
                                     : rocksdb::kLZ4Compression;
     // Bulk batches arrive as level-0 files spanning every subject. Static level sizes keep each
@@ -147,6 +153,11 @@ Result<std::unique_ptr<RocksDbStore>> RocksDbStore::Open(const std::string& path
       // a subject lookup skip files that hold none of its keys.
       cf.prefix_extractor.reset(rocksdb::NewFixedPrefixTransform(8));
       t.whole_key_filtering = i == kNaturalKeys;
+    } else if (i == kPersonLinks) {
+      // Looked up by person (a 32-byte hash), most of whom are linked to nothing: the prefix
+      // bloom filter answers those without reading a block.
+      cf.prefix_extractor.reset(rocksdb::NewFixedPrefixTransform(32));
+      t.whole_key_filtering = false;
     }
     cf.table_factory.reset(rocksdb::NewBlockBasedTableFactory(t));
     cfs.emplace_back(kCfNames[i], cf);
@@ -157,7 +168,8 @@ Result<std::unique_ptr<RocksDbStore>> RocksDbStore::Open(const std::string& path
   rocksdb::Status s;
   if (options.read_only) {
     // A store written by an older version may lack a column family added since (checks,
-    // inspections, grades): a read-only open cannot create it, so it reads as empty.
+    // inspections, grades, access, inspection_subjects): a read-only open cannot create it, so it
+    // reads as empty.
     std::vector<std::string> existing;
     if (rocksdb::DB::ListColumnFamilies(db_options, path, &existing).ok()) {
       std::vector<rocksdb::ColumnFamilyDescriptor> present;
@@ -233,6 +245,18 @@ Status RocksDbStore::LoadCounters() {
     }
     XY_RETURN_IF_ERROR(FromRocks(it->status(), "reading the id space of a log"));
   }
+  // Applications are saved without the commit lock too: their ids continue after the highest
+  // one stored ('a' ‖ id(8) keys, the first of the rights column family).
+  if ((*cf_)[kRights] != nullptr) {
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), (*cf_)[kRights]));
+    it->SeekForPrev(std::string(1, 'a') + std::string(8, '\xff'));
+    if (it->Valid() && it->key().size() == 9 && it->key()[0] == 'a') {
+      uint64_t next = coding::DecodeFixed64BE(it->key().data() + 1) + 1;
+      auto& c = next_id_[static_cast<size_t>(IdSpace::kApplication)];
+      if (c.load() < next) c.store(next);
+    }
+    XY_RETURN_IF_ERROR(FromRocks(it->status(), "reading the id space of the applications"));
+  }
   s = db_->Get(rocksdb::ReadOptions(), (*cf_)[kMeta], kStatsKey, &v);
   if (s.ok()) {
     std::lock_guard lock(stats_mu_);
@@ -281,6 +305,275 @@ Status RocksDbStore::FindSubjectsByNamePrefix(std::string_view prefix, size_t li
     if (std::find(out->begin(), out->end(), id) == out->end()) out->push_back(id);
   }
   return FromRocks(it->status(), "scanning names");
+}
+
+// audit: 'e' seq(8) → entry; 's' subject(8) seq(8) → "" (a subject's entries).
+namespace {
+std::string AuditKey(uint64_t seq) {
+  std::string k(1, 'e');
+  coding::PutFixed64BE(&k, seq);
+  return k;
+}
+std::string AuditSubjectKey(uint64_t subject, uint64_t seq) {
+  std::string k(1, 's');
+  coding::PutFixed64BE(&k, subject);
+  coding::PutFixed64BE(&k, seq);
+  return k;
+}
+}  // namespace
+
+Status RocksDbStore::Erase(std::span<const RecordRef> records, std::span<const uint64_t> subjects) {
+  if (options_.read_only) return Status::FailedPrecondition("the store is read-only");
+  std::lock_guard lock(mu_);
+  rocksdb::WriteBatch wb;
+  StoreStats next;
+  {
+    std::lock_guard slock(stats_mu_);
+    next = stats_;
+  }
+  // The natural-key entries of a subject that point at erased records: one prefix scan each.
+  std::map<uint64_t, std::set<uint64_t>> by_subject;
+  for (const RecordRef& ref : records) by_subject[ref.subject_id].insert(ref.record_id);
+  std::vector<Record> versions;
+  for (const auto& [subject, ids] : by_subject) {
+    for (uint64_t record : ids) {
+      versions.clear();
+      XY_RETURN_IF_ERROR(ListRecordVersions(subject, record, &versions));
+      if (versions.empty()) continue;
+      for (const Record& v : versions) {
+        wb.Delete((*cf_)[kRecords], keys::RecordKey(subject, record, v.version));
+        wb.Delete((*cf_)[kByIndicator], keys::ByIndicator(v.indicator, v.decision_date, subject, record));
+        for (const PersonalValue& pv : v.personal) {
+          if (pv.hash.size() != 32) continue;
+          for (PersonRole role : {PersonRole::kLegalRepresentative, PersonRole::kResponsiblePerson}) {
+            wb.Delete((*cf_)[kPersonLinks],
+                      keys::PersonLinkKey(pv.hash, subject, record, static_cast<uint8_t>(role)));
+          }
+        }
+      }
+      next.records -= std::min<uint64_t>(next.records, 1);
+      next.record_versions -= std::min<uint64_t>(next.record_versions, versions.size());
+      if (auto it = next.records_by_indicator.find(versions.back().indicator);
+          it != next.records_by_indicator.end() && it->second > 0) {
+        --it->second;
+      }
+    }
+    rocksdb::ReadOptions ro;
+    ro.prefix_same_as_start = true;
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, (*cf_)[kNaturalKeys]));
+    const std::string prefix = keys::SubjectKey(subject);
+    for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+      uint64_t record = 0;
+      uint32_t version = 0;
+      uint64_t hash = 0;
+      if (keys::DecodeNaturalKeyValue(it->value().ToStringView(), &record, &version, &hash) &&
+          ids.count(record)) {
+        wb.Delete((*cf_)[kNaturalKeys], it->key());
+      }
+    }
+    XY_RETURN_IF_ERROR(FromRocks(it->status(), "scanning natural keys"));
+  }
+  for (uint64_t id : subjects) {
+    XY_ASSIGN_OR_RETURN(auto s, GetSubject(id));
+    if (!s) continue;
+    for (const Identifier& i : s->identifiers) wb.Delete((*cf_)[kIds], keys::Identifier(i.kind, i.value));
+    wb.Delete((*cf_)[kNames], keys::Name(s->name, id));
+    for (const auto& former : s->former_names) wb.Delete((*cf_)[kNames], keys::Name(former, id));
+    wb.Delete((*cf_)[kSubjects], keys::SubjectKey(id));
+    next.subjects -= std::min<uint64_t>(next.subjects, 1);
+  }
+  wb.Put((*cf_)[kMeta], kStatsKey, EncodeStats(next));
+  rocksdb::WriteOptions wo;
+  wo.sync = options_.sync;
+  XY_RETURN_IF_ERROR(FromRocks(db_->Write(wo, &wb), "erasing records"));
+  std::lock_guard slock(stats_mu_);
+  stats_ = std::move(next);
+  return Status::Ok();
+}
+
+Status RocksDbStore::AppendAudit(std::span<const AuditWrite> entries, std::string_view head) {
+  if (options_.read_only || (*cf_)[kAudit] == nullptr) {
+    return Status::FailedPrecondition("the store is read-only");
+  }
+  rocksdb::WriteBatch wb;
+  for (const AuditWrite& e : entries) {
+    wb.Put((*cf_)[kAudit], AuditKey(e.seq), e.entry);
+    if (e.subject_id != 0) wb.Put((*cf_)[kAudit], AuditSubjectKey(e.subject_id, e.seq), "");
+  }
+  wb.Put((*cf_)[kMeta], kAuditHeadKey, rocksdb::Slice(head.data(), head.size()));
+  rocksdb::WriteOptions wo;
+  wo.sync = options_.sync;
+  return FromRocks(db_->Write(wo, &wb), "appending to the audit log");
+}
+
+Result<std::optional<std::string>> RocksDbStore::AuditHead() const {
+  std::string v;
+  auto s = db_->Get(rocksdb::ReadOptions(), (*cf_)[kMeta], kAuditHeadKey, &v);
+  if (s.IsNotFound()) return std::optional<std::string>();
+  if (!s.ok()) return FromRocks(s, "reading the audit head");
+  return std::optional<std::string>(std::move(v));
+}
+
+Status RocksDbStore::ScanAudit(
+    uint64_t from, const std::function<bool(uint64_t seq, std::string_view entry)>& fn) const {
+  if ((*cf_)[kAudit] == nullptr) return Status::Ok();
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), (*cf_)[kAudit]));
+  for (it->Seek(AuditKey(from)); it->Valid(); it->Next()) {
+    auto k = it->key().ToStringView();
+    if (k.empty() || k[0] != 'e') break;
+    if (k.size() != 9) return Status::DataLoss("an audit key is corrupt");
+    if (!fn(coding::DecodeFixed64BE(k.data() + 1), it->value().ToStringView())) break;
+  }
+  return FromRocks(it->status(), "scanning the audit log");
+}
+
+Status RocksDbStore::ListAuditBySubject(uint64_t subject_id, size_t limit,
+                                        std::vector<uint64_t>* out) const {
+  if ((*cf_)[kAudit] == nullptr || limit == 0) return Status::Ok();
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), (*cf_)[kAudit]));
+  const std::string prefix = AuditSubjectKey(subject_id, 0).substr(0, 9);
+  it->SeekForPrev(AuditSubjectKey(subject_id, UINT64_MAX));
+  for (; it->Valid() && out->size() < limit; it->Prev()) {
+    auto k = it->key().ToStringView();
+    if (!k.starts_with(prefix)) break;
+    if (k.size() != 17) return Status::DataLoss("an audit index key is corrupt");
+    out->push_back(coding::DecodeFixed64BE(k.data() + 9));
+  }
+  return FromRocks(it->status(), "listing a subject's audit entries");
+}
+
+Result<std::optional<std::string>> RocksDbStore::GetAudit(uint64_t seq) const {
+  if ((*cf_)[kAudit] == nullptr) return std::optional<std::string>();
+  std::string v;
+  auto s = db_->Get(rocksdb::ReadOptions(), (*cf_)[kAudit], AuditKey(seq), &v);
+  if (s.IsNotFound()) return std::optional<std::string>();
+  if (!s.ok()) return FromRocks(s, "reading an audit entry");
+  return std::optional<std::string>(std::move(v));
+}
+
+// rights: 'a' ‖ id(8) → entries(4) ‖ application; 'e' ‖ id(8) ‖ seq(4) → history entry;
+// 's' ‖ subject(8) ‖ id(8) → "" (a subject's applications).
+namespace {
+std::string ApplicationKey(uint64_t id) {
+  std::string k(1, 'a');
+  coding::PutFixed64BE(&k, id);
+  return k;
+}
+std::string ApplicationEventKey(uint64_t id, uint32_t seq) {
+  std::string k(1, 'e');
+  coding::PutFixed64BE(&k, id);
+  coding::PutFixed32BE(&k, seq);
+  return k;
+}
+std::string ApplicationSubjectKey(uint64_t subject, uint64_t id) {
+  std::string k(1, 's');
+  coding::PutFixed64BE(&k, subject);
+  coding::PutFixed64BE(&k, id);
+  return k;
+}
+}  // namespace
+
+Status RocksDbStore::SaveApplication(const ApplicationWrite& w) {
+  if (options_.read_only || (*cf_)[kRights] == nullptr) {
+    return Status::FailedPrecondition("the store is read-only");
+  }
+  const std::string what = "saving application " + std::to_string(w.id);
+  std::lock_guard lock(applications_mu_);  // the check of the next entry and the write together
+  std::string current;
+  auto s = db_->Get(rocksdb::ReadOptions(), (*cf_)[kRights], ApplicationKey(w.id), &current);
+  uint32_t entries = 0;
+  if (s.ok()) {
+    if (current.size() < 4) return Status::DataLoss("application " + std::to_string(w.id) + " is corrupt");
+    entries = coding::DecodeFixed32BE(current.data());
+  } else if (!s.IsNotFound()) {
+    return FromRocks(s, what);
+  }
+  if (w.seq != entries + 1) {
+    return Status::FailedPrecondition(
+        "application " + std::to_string(w.id) + " has " + std::to_string(entries) +
+        " history entries, so the next is " + std::to_string(entries + 1) + ", not " +
+        std::to_string(w.seq) + " (another step was taken meanwhile)");
+  }
+  std::string value;
+  coding::PutFixed32BE(&value, w.seq);
+  value.append(w.value);
+  rocksdb::WriteBatch wb;
+  wb.Put((*cf_)[kRights], ApplicationKey(w.id), value);
+  wb.Put((*cf_)[kRights], ApplicationEventKey(w.id, w.seq), w.event);
+  if (w.seq == 1) wb.Put((*cf_)[kRights], ApplicationSubjectKey(w.subject_id, w.id), "");
+  rocksdb::WriteOptions wo;
+  wo.sync = options_.sync;
+  return FromRocks(db_->Write(wo, &wb), what);
+}
+
+Result<std::optional<std::string>> RocksDbStore::GetApplication(uint64_t id) const {
+  if ((*cf_)[kRights] == nullptr) return std::optional<std::string>();
+  std::string v;
+  auto s = db_->Get(rocksdb::ReadOptions(), (*cf_)[kRights], ApplicationKey(id), &v);
+  if (s.IsNotFound()) return std::optional<std::string>();
+  if (!s.ok()) return FromRocks(s, "reading application " + std::to_string(id));
+  if (v.size() < 4) return Status::DataLoss("application " + std::to_string(id) + " is corrupt");
+  return std::optional<std::string>(v.substr(4));
+}
+
+Status RocksDbStore::ListApplicationEvents(uint64_t id, std::vector<std::string>* out) const {
+  if ((*cf_)[kRights] == nullptr) return Status::Ok();
+  const std::string prefix = ApplicationEventKey(id, 0).substr(0, 9);
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), (*cf_)[kRights]));
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+    if (it->key().size() != 13) return Status::DataLoss("an application history key is corrupt");
+    out->push_back(it->value().ToString());
+  }
+  return FromRocks(it->status(), "reading the history of application " + std::to_string(id));
+}
+
+Status RocksDbStore::ScanApplications(
+    const std::function<bool(uint64_t id, std::string_view value)>& fn) const {
+  if ((*cf_)[kRights] == nullptr) return Status::Ok();
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), (*cf_)[kRights]));
+  for (it->SeekForPrev(std::string(1, 'a') + std::string(8, '\xff')); it->Valid(); it->Prev()) {
+    auto k = it->key().ToStringView();
+    if (k.empty() || k[0] != 'a') break;
+    auto v = it->value().ToStringView();
+    if (k.size() != 9 || v.size() < 4) return Status::DataLoss("an application is corrupt");
+    if (!fn(coding::DecodeFixed64BE(k.data() + 1), v.substr(4))) break;
+  }
+  return FromRocks(it->status(), "scanning applications");
+}
+
+Status RocksDbStore::ListSubjectApplications(uint64_t subject_id,
+                                             std::vector<uint64_t>* out) const {
+  if ((*cf_)[kRights] == nullptr) return Status::Ok();
+  const std::string prefix = ApplicationSubjectKey(subject_id, 0).substr(0, 9);
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), (*cf_)[kRights]));
+  for (it->SeekForPrev(ApplicationSubjectKey(subject_id, UINT64_MAX)); it->Valid(); it->Prev()) {
+    auto k = it->key().ToStringView();
+    if (!k.starts_with(prefix)) break;
+    if (k.size() != 17) return Status::DataLoss("an application index key is corrupt");
+    out->push_back(coding::DecodeFixed64BE(k.data() + 9));
+  }
+  return FromRocks(it->status(), "listing a subject's applications");
+}
+
+Status RocksDbStore::ListPersonLinks(std::string_view person_hash,
+                                     std::vector<PersonLink>* out) const {
+  if (person_hash.size() != 32) return Status::InvalidArgument("a person hash has 32 bytes");
+  if ((*cf_)[kPersonLinks] == nullptr) return Status::Ok();  // read-only, older store
+  rocksdb::ReadOptions ro;
+  ro.prefix_same_as_start = true;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, (*cf_)[kPersonLinks]));
+  for (it->Seek(rocksdb::Slice(person_hash.data(), person_hash.size())); it->Valid(); it->Next()) {
+    auto k = it->key().ToStringView();
+    if (!k.starts_with(person_hash)) break;
+    if (k.size() != 32 + 17) return Status::DataLoss("a person link key is corrupt");
+    PersonLink l;
+    l.person_hash = std::string(person_hash);
+    l.subject_id = coding::DecodeFixed64BE(k.data() + 32);
+    l.record_id = coding::DecodeFixed64BE(k.data() + 40);
+    l.role = static_cast<PersonRole>(static_cast<uint8_t>(k[48]));
+    out->push_back(std::move(l));
+  }
+  return FromRocks(it->status(), "scanning person links");
 }
 
 namespace {
@@ -1000,6 +1293,12 @@ static void BuildOps(const WriteSet& ws, StoreStats* delta, std::vector<keys::Co
                     keys::NaturalKeyValue(r.record_id, r.version, r.content_hash)});
     ops->push_back({kByIndicator, false,
                     keys::ByIndicator(r.indicator, r.decision_date, r.subject_id, r.record_id), ""});
+    for (const PersonLink& l : w.person_links) {
+      ops->push_back({kPersonLinks, false,
+                      keys::PersonLinkKey(l.person_hash, r.subject_id, r.record_id,
+                                          static_cast<uint8_t>(l.role)),
+                      ""});
+    }
     ++delta->record_versions;
     if (r.version == 1) {
       ++delta->records;
@@ -1161,14 +1460,38 @@ Status RocksDbStore::ScanChecks(const std::function<Status(const CheckLog&)>& fn
   return flush();
 }
 
-Status RocksDbStore::SaveInspection(uint64_t id, std::string_view document) {
-  if ((*cf_)[kInspections] == nullptr) return Status::FailedPrecondition("the store is read-only");
-  rocksdb::WriteOptions wo;
-  wo.sync = options_.sync;
+Status RocksDbStore::SaveInspection(uint64_t id, std::string_view document,
+                                    std::span<const uint64_t> subjects) {
+  if ((*cf_)[kInspections] == nullptr || (*cf_)[kInspectionSubjects] == nullptr) {
+    return Status::FailedPrecondition("the store is read-only");
+  }
+  rocksdb::WriteBatch batch;
   std::string value(1, '\x01');  // format byte
   value.append(document);
-  return FromRocks(db_->Put(wo, (*cf_)[kInspections], keys::SubjectKey(id), value),
-                   "saving inspection draw");
+  XY_RETURN_IF_ERROR(FromRocks(batch.Put((*cf_)[kInspections], keys::SubjectKey(id), value),
+                               "saving inspection draw"));
+  for (uint64_t subject : subjects) {
+    XY_RETURN_IF_ERROR(FromRocks(
+        batch.Put((*cf_)[kInspectionSubjects], keys::InspectionSubjectKey(subject, id), ""),
+        "saving inspection draw"));
+  }
+  rocksdb::WriteOptions wo;
+  wo.sync = options_.sync;
+  return FromRocks(db_->Write(wo, &batch), "saving inspection draw " + std::to_string(id));
+}
+
+Status RocksDbStore::ListSubjectInspections(uint64_t subject_id, std::vector<uint64_t>* out) const {
+  if ((*cf_)[kInspectionSubjects] == nullptr) return Status::Ok();  // read-only, older store
+  const std::string prefix = keys::SubjectKey(subject_id);
+  std::unique_ptr<rocksdb::Iterator> it(
+      db_->NewIterator(rocksdb::ReadOptions(), (*cf_)[kInspectionSubjects]));
+  const size_t first = out->size();
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+    if (it->key().size() != 16) return Status::DataLoss("an inspection index key is corrupt");
+    out->push_back(coding::DecodeFixed64BE(it->key().data() + 8));
+  }
+  std::reverse(out->begin() + static_cast<std::ptrdiff_t>(first), out->end());  // newest first
+  return FromRocks(it->status(), "listing a subject's inspection draws");
 }
 
 Result<std::optional<std::string>> RocksDbStore::GetInspection(uint64_t id) const {
@@ -1300,6 +1623,80 @@ Status RocksDbStore::CommitByIngestion(std::vector<keys::CommitOp>* ops_ptr) {
   return FromRocks(s, "ingesting batch files");
 }
 
+Status RocksDbStore::PutToken(uint64_t id, std::string_view secret_hash, std::string_view value) {
+  if ((*cf_)[kAccess] == nullptr || options_.read_only) {
+    return Status::FailedPrecondition("the store is read-only");
+  }
+  if (secret_hash.empty()) return Status::InvalidArgument("a token needs the hash of its secret");
+  std::string id_bytes;
+  coding::PutFixed64BE(&id_bytes, id);
+  rocksdb::WriteBatch batch;
+  XY_RETURN_IF_ERROR(
+      FromRocks(batch.Put((*cf_)[kAccess], keys::TokenKey(id), value), "saving token"));
+  XY_RETURN_IF_ERROR(FromRocks(
+      batch.Put((*cf_)[kAccess], keys::TokenHashKey(secret_hash), id_bytes), "saving token"));
+  rocksdb::WriteOptions wo;
+  wo.sync = options_.sync;
+  return FromRocks(db_->Write(wo, &batch), "saving token " + std::to_string(id));
+}
+
+Result<std::optional<std::pair<uint64_t, std::string>>> RocksDbStore::FindTokenByHash(
+    std::string_view secret_hash) const {
+  using Found = std::optional<std::pair<uint64_t, std::string>>;
+  if ((*cf_)[kAccess] == nullptr || secret_hash.empty()) return Found();
+  rocksdb::PinnableSlice id_bytes;
+  auto s = db_->Get(rocksdb::ReadOptions(), (*cf_)[kAccess], keys::TokenHashKey(secret_hash),
+                    &id_bytes);
+  if (s.IsNotFound()) return Found();
+  if (!s.ok()) return FromRocks(s, "looking up token");
+  if (id_bytes.size() != 8) return Status::DataLoss("a token hash entry has a bad size");
+  const uint64_t id = coding::DecodeFixed64BE(id_bytes.data());
+  std::string v;
+  s = db_->Get(rocksdb::ReadOptions(), (*cf_)[kAccess], keys::TokenKey(id), &v);
+  if (s.IsNotFound()) {
+    return Status::DataLoss("a token hash entry names token " + std::to_string(id) +
+                            ", which is missing");
+  }
+  if (!s.ok()) return FromRocks(s, "reading token");
+  return Found(std::pair<uint64_t, std::string>(id, std::move(v)));
+}
+
+Status RocksDbStore::ScanTokens(
+    const std::function<bool(uint64_t id, std::string_view value)>& fn) const {
+  if ((*cf_)[kAccess] == nullptr) return Status::Ok();
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), (*cf_)[kAccess]));
+  for (it->Seek("t"); it->Valid() && it->key().starts_with("t"); it->Next()) {
+    auto k = it->key().ToStringView();
+    if (k.size() != 9) return Status::DataLoss("a token key is corrupt");
+    if (!fn(coding::DecodeFixed64BE(k.data() + 1), it->value().ToStringView())) break;
+  }
+  return FromRocks(it->status(), "listing tokens");
+}
+
+Status RocksDbStore::PutConsent(uint64_t subject_id, uint64_t consent_id, std::string_view value) {
+  if ((*cf_)[kAccess] == nullptr || options_.read_only) {
+    return Status::FailedPrecondition("the store is read-only");
+  }
+  rocksdb::WriteOptions wo;
+  wo.sync = options_.sync;
+  return FromRocks(db_->Put(wo, (*cf_)[kAccess], keys::ConsentKey(subject_id, consent_id), value),
+                   "saving consent");
+}
+
+Status RocksDbStore::ListConsents(
+    uint64_t subject_id,
+    const std::function<bool(uint64_t id, std::string_view value)>& fn) const {
+  if ((*cf_)[kAccess] == nullptr) return Status::Ok();
+  const std::string prefix = keys::ConsentPrefix(subject_id);
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), (*cf_)[kAccess]));
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+    auto k = it->key().ToStringView();
+    if (k.size() != prefix.size() + 8) return Status::DataLoss("a consent key is corrupt");
+    if (!fn(coding::DecodeFixed64BE(k.data() + prefix.size()), it->value().ToStringView())) break;
+  }
+  return FromRocks(it->status(), "listing consents");
+}
+
 Result<std::optional<BatchReport>> RocksDbStore::GetBatch(uint64_t id) const {
   std::string v;
   auto s = db_->Get(rocksdb::ReadOptions(), (*cf_)[kBatches], keys::BatchKey(id), &v);
@@ -1324,13 +1721,15 @@ Result<std::optional<BatchReport>> RocksDbStore::GetBatch(uint64_t id) const {
   return std::optional<BatchReport>(std::move(b));
 }
 
-Status RocksDbStore::ListBatches(size_t limit, std::vector<BatchSummary>* out) const {
+Status RocksDbStore::ListBatches(size_t limit, std::string_view dept,
+                                 std::vector<BatchSummary>* out) const {
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), (*cf_)[kBatches]));
   for (it->SeekToLast(); it->Valid() && out->size() < limit; it->Prev()) {
     BatchReport b;
     if (it->key().size() != 8 || !DecodeBatchReport(it->value().ToStringView(), &b)) {
       return Status::DataLoss("batch entry is corrupt");
     }
+    if (!dept.empty() && b.dept != dept) continue;
     out->push_back({coding::DecodeFixed64BE(it->key().data()), b.file, b.indicator, b.dept, b.rows,
                     b.accepted, b.rejected, b.duplicates, b.late});
   }

@@ -64,6 +64,8 @@ class RocksDbStore final : public Store {
       const override;
   Status ListRecordVersions(uint64_t subject_id, uint64_t record_id,
                             std::vector<Record>* out) const override;
+  Status ListPersonLinks(std::string_view person_hash,
+                         std::vector<PersonLink>* out) const override;
   Status ScanSubjectRecords(size_t part, size_t parts, const RecordSelection& selection,
                             const SubjectRecordsFn& fn) const override;
   Status ReadSubjectRecords(std::span<const uint64_t> subject_ids,
@@ -86,12 +88,38 @@ class RocksDbStore final : public Store {
   Status SetCheckFeedback(uint64_t id, std::string_view action, std::string_view reason,
                           int64_t unix_ms) override;
   Status ScanChecks(const std::function<Status(const CheckLog&)>& fn) const override;
-  Status SaveInspection(uint64_t id, std::string_view document) override;
+  Status SaveInspection(uint64_t id, std::string_view document,
+                        std::span<const uint64_t> subjects) override;
   Result<std::optional<std::string>> GetInspection(uint64_t id) const override;
+  Status ListSubjectInspections(uint64_t subject_id, std::vector<uint64_t>* out) const override;
   Status ListInspections(
       const std::function<bool(uint64_t id, std::string_view document)>& fn) const override;
+  Status PutToken(uint64_t id, std::string_view secret_hash, std::string_view value) override;
+  Result<std::optional<std::pair<uint64_t, std::string>>> FindTokenByHash(
+      std::string_view secret_hash) const override;
+  Status ScanTokens(
+      const std::function<bool(uint64_t id, std::string_view value)>& fn) const override;
+  Status PutConsent(uint64_t subject_id, uint64_t consent_id, std::string_view value) override;
+  Status ListConsents(
+      uint64_t subject_id,
+      const std::function<bool(uint64_t id, std::string_view value)>& fn) const override;
+  Status Erase(std::span<const RecordRef> records, std::span<const uint64_t> subjects) override;
+  Status AppendAudit(std::span<const AuditWrite> entries, std::string_view head) override;
+  Result<std::optional<std::string>> AuditHead() const override;
+  Status ScanAudit(uint64_t from,
+                   const std::function<bool(uint64_t seq, std::string_view entry)>& fn) const override;
+  Status ListAuditBySubject(uint64_t subject_id, size_t limit,
+                            std::vector<uint64_t>* out) const override;
+  Result<std::optional<std::string>> GetAudit(uint64_t seq) const override;
+  Status SaveApplication(const ApplicationWrite& w) override;
+  Result<std::optional<std::string>> GetApplication(uint64_t id) const override;
+  Status ListApplicationEvents(uint64_t id, std::vector<std::string>* out) const override;
+  Status ScanApplications(
+      const std::function<bool(uint64_t id, std::string_view value)>& fn) const override;
+  Status ListSubjectApplications(uint64_t subject_id, std::vector<uint64_t>* out) const override;
   Result<std::optional<BatchReport>> GetBatch(uint64_t id) const override;
-  Status ListBatches(size_t limit, std::vector<BatchSummary>* out) const override;
+  Status ListBatches(size_t limit, std::string_view dept,
+                     std::vector<BatchSummary>* out) const override;
   Result<StoreStats> Stats() const override;
 
   // Flushes memtables and compacts, then waits for the background compactions that leaves
@@ -121,8 +149,9 @@ class RocksDbStore final : public Store {
   std::string path_;
 
   std::mutex mu_;  // guards the counters below against concurrent writers
-  std::atomic<uint64_t> next_id_[5] = {1, 1, 1, 1, 1};  // by IdSpace
+  std::atomic<uint64_t> next_id_[6] = {1, 1, 1, 1, 1, 1};  // by IdSpace
   std::mutex checks_mu_;  // serializes check feedback (read-modify-write); not held with mu_
+  std::mutex applications_mu_;  // serializes SaveApplication (its check of the next entry)
   // Committed statistics, updated under mu_ by Commit.
   mutable std::mutex stats_mu_;
   StoreStats stats_;  // GUARDED_BY(stats_mu_); disk_bytes computed on demand

@@ -1,0 +1,39 @@
+// The query log (查询使用登记) of a subject: who looked at its data or acted on it, when, for what
+// declared purpose — the audit log's entries about the subject (security/audit.h), newest first.
+// The subject reads its own; the operator any subject's.
+#include <boost/json.hpp>
+
+#include "security/audit.h"
+#include "server/handlers.h"
+
+namespace xinyong::server {
+
+namespace json = boost::json;
+
+Response HandleSubjectAccessLog(Platform& p, const ApiCall& call) {
+  Subject subject;
+  Response error;
+  if (!ResolveSubject(p, call, &subject, &error) || !OwnSubjectOnly(call, subject.id, &error)) {
+    return error;
+  }
+  int64_t limit = 0;
+  if (!IntParam(call, "limit", 100, 1, 1000, &limit, &error)) return error;
+  auto entries = security::SubjectAuditEntries(p.store(), subject.id, static_cast<size_t>(limit));
+  if (!entries.ok()) return StatusResponse(entries.status());
+  json::array out;
+  for (const security::AuditEntry& e : *entries) {
+    out.push_back(json::object{{"seq", e.seq},
+                               {"time", e.unix_ms},
+                               {"who", e.actor},
+                               {"role", security::RoleName(e.role)},
+                               {"action", e.action},
+                               {"what", e.target},
+                               {"purpose", e.purpose},
+                               {"outcome", e.outcome}});
+  }
+  return JsonResponse(200, json::object{{"subject", json::object{{"code", subject.DisplayCode()},
+                                                                 {"name", subject.name}}},
+                                        {"entries", std::move(out)}});
+}
+
+}  // namespace xinyong::server

@@ -1,0 +1,390 @@
+// Objections and credit repair end to end through the router, with real tokens: the record
+// marked 异议处理中 while published, and what follows an upheld objection or a repair at once —
+// the credit check, the list, the grade, the public views — while the subject and the operator
+// keep the history; the queues with their overdue steps; publicity ending by itself.
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+
+#include <filesystem>
+#include <random>
+
+#include "core/test_paths.h"
+#include "server/access.h"
+#include "server/platform.h"
+#include "server/router.h"
+
+namespace xinyong::server {
+namespace {
+
+namespace fs = std::filesystem;
+namespace json = boost::json;
+
+constexpr char kCompany[] = "郑州宏达（集团）商贸有限公司";
+constexpr char kUscc[] = "91110000600037341L";
+constexpr char kMarket[] = "郑州市市场监督管理局";
+constexpr char kEnv[] = "郑州市生态环境局";
+
+std::string Ago(int days) { return Date::Today().AddDays(-days).ToString(); }
+
+std::string SeriousDishonesty(std::string_view doc, int days_ago) {
+  return json::serialize(json::object{{"YZSX_ZTMC", kCompany},
+                                      {"YZSX_ZTLB", "法人及非法人组织"},
+                                      {"YZSX_TYSHXYDM", kUscc},
+                                      {"YZSX_MDMC", "严重违法失信名单"},
+                                      {"YZSX_RDBM", kMarket},
+                                      {"YZSX_RDBMDM", "11410100MB0000001X"},
+                                      {"YZSX_RDWSH", doc},
+                                      {"YZSX_LRYY", "提交虚假材料取得登记"},
+                                      {"YZSX_FLYJ", "《市场监督管理严重违法失信名单管理办法》"},
+                                      {"YZSX_LRRQ", Ago(days_ago)}}) +
+         "\n";
+}
+
+std::string Penalty(std::string_view doc, int days_ago) {
+  return json::serialize(json::object{{"CF_XDR_MC", kCompany},
+                                      {"CF_XDR_LB", "法人及非法人组织"},
+                                      {"CF_XDR_SHXYM", kUscc},
+                                      {"CF_WSH", doc},
+                                      {"CF_WFXW", "虚假宣传"},
+                                      {"CF_SY", "在网站发布虚假广告"},
+                                      {"CF_YJ", "《中华人民共和国广告法》第五十五条"},
+                                      {"CF_CFLB", "罚款"},
+                                      {"CF_NR", "罚款2万元"},
+                                      {"CF_NR_FK", "2"},
+                                      {"CF_JDRQ", Ago(days_ago)},
+                                      {"CF_CFJG", kMarket},
+                                      {"CF_CFJGDM", "11410100MB0000001X"},
+                                      {"CF_SJLY", kMarket},
+                                      {"CF_SJLYDM", "11410100MB0000001X"},
+                                      {"CF_CFCX", "普通程序"},
+                                      {"SBRQ", Ago(days_ago)}}) +
+         "\n";
+}
+
+// A commitment found 全部未履行 `days_ago`: a commitment_breach is derived from it.
+std::string BrokenCommitment(std::string_view code, int days_ago) {
+  return json::serialize(json::object{{"CN_CNBM", code},
+                                      {"CN_CNRMC", kCompany},
+                                      {"CN_CNRLB", "法人及非法人组织"},
+                                      {"CN_CNRDM", kUscc},
+                                      {"CN_CNLX", "容缺受理型"},
+                                      {"CN_CNSY", "申请排污许可"},
+                                      {"CN_CNNR", "六十日内补齐材料"},
+                                      {"CN_CNZCRQ", Ago(days_ago + 10)},
+                                      {"CN_LXZT", "全部未履行"},
+                                      {"CN_WLXNR", "未补齐材料"},
+                                      {"CN_LXZTRDRQ", Ago(days_ago)},
+                                      {"CN_LXZTRDDW", kEnv},
+                                      {"CN_CNSLDW", kEnv},
+                                      {"CN_GKLX", "可向社会公开"}}) +
+         "\n";
+}
+
+class RightsApiTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::random_device rd;
+    dir_ = fs::temp_directory_path() / ("xinyong-rights-api-" + std::to_string(rd()));
+    PlatformOptions o;
+    o.data_dir = (dir_ / "data").string();
+    o.share_dir = test::SourceDir() + "/data";
+    o.key_file = (dir_ / "keys" / "k.key").string();
+    o.sync = false;
+    o.grade_on_ingest = true;
+    auto p = Platform::Open(o);
+    ASSERT_TRUE(p.ok()) << p.status().ToString();
+    p_ = std::move(p).value();
+    operator_ = Token("operator");
+    market_ = Token("source_department", kMarket);
+    env_ = Token("source_department", kEnv);
+    user_ = Token("using_department", "郑州市财政局");
+  }
+  void TearDown() override {
+    p_.reset();
+    std::error_code ec;
+    fs::remove_all(dir_, ec);
+  }
+
+  std::string Token(std::string role, std::string dept = "", std::string subject = "") {
+    TokenRequest r;
+    r.role = std::move(role);
+    r.dept = std::move(dept);
+    r.subject = std::move(subject);
+    r.created_by = "test";
+    auto t = CreateToken(*p_, r, NowUnixMs());
+    EXPECT_TRUE(t.ok()) << t.status().ToString();
+    return t.ok() ? t->secret : "";
+  }
+  Response Call(std::string method, std::string target, std::string body, const std::string& token,
+                std::string content_type = "application/json") {
+    Request r;
+    r.method = std::move(method);
+    r.target = std::move(target);
+    r.body = std::move(body);
+    r.content_type = std::move(content_type);
+    if (!token.empty()) r.authorization = "Bearer " + token;
+    r.peer = "127.0.0.1:50000";
+    return HandleRequest(*p_, r);
+  }
+  static json::object Body(const Response& r) {
+    boost::system::error_code ec;
+    json::value v = json::parse(r.body, ec);
+    return !ec && v.is_object() ? v.as_object() : json::object();
+  }
+  json::object Ok(const Response& r, unsigned status = 200) {
+    EXPECT_EQ(r.status, status) << r.body;
+    return Body(r);
+  }
+  void Ingest(std::string_view indicator, const std::string& jsonl) {
+    json::object b = Ok(Call("POST", "/api/v1/batches?indicator=" + std::string(indicator), jsonl,
+                             operator_, "application/x-ndjson"),
+                        201);
+    EXPECT_EQ(b["rejected"].to_number<int64_t>(), 0) << json::serialize(b);
+    if (subject_.empty()) subject_ = Token("subject", "", kUscc);
+  }
+  // The id of the subject's record of `indicator` (as the subject sees its records).
+  uint64_t RecordId(std::string_view indicator) {
+    json::object b = Ok(Call("GET", std::string("/api/v1/subjects/") + kUscc +
+                                        "/records?category=" + std::string(indicator),
+                             "", subject_));
+    const json::array& recs = b["records"].as_array();
+    EXPECT_EQ(recs.size(), 1u) << indicator;
+    return recs.empty() ? 0 : recs[0].at("id").to_number<uint64_t>();
+  }
+  std::string Check(std::string_view scenario) {
+    json::object b = Ok(Call("POST", "/api/v1/checks",
+                             std::string("{\"subject\":\"") + kUscc + "\",\"scenario\":\"" +
+                                 std::string(scenario) + "\",\"purpose\":\"资格审查\"}",
+                             user_),
+                        201);
+    return std::string(b["result"].as_string());
+  }
+  int64_t Score() {
+    json::object b = Ok(Call("GET", std::string("/api/v1/subjects/") + kUscc + "/grade", "", operator_));
+    return b["score"].to_number<int64_t>();
+  }
+  // The public profile's latest record of `indicator`, or null.
+  json::value PublicRecord(std::string_view indicator) {
+    json::object b = Ok(Call("GET", std::string("/api/v1/subjects/") + kUscc, "", ""));
+    for (const json::value& r : b["latest_records"].as_array()) {
+      if (r.at("indicator").as_string() == indicator) return r;
+    }
+    return nullptr;
+  }
+  json::object Step(std::string_view kind, uint64_t id, std::string_view action,
+                    const json::object& body, const std::string& token, unsigned status = 200) {
+    return Ok(Call("POST", "/api/v1/" + std::string(kind) + "/" + std::to_string(id) + ":" +
+                               std::string(action),
+                   json::serialize(body), token),
+              status);
+  }
+
+  fs::path dir_;
+  std::unique_ptr<Platform> p_;
+  std::string operator_, market_, env_, user_, subject_;
+};
+
+TEST_F(RightsApiTest, AnUpheldObjectionLiftsTheMeasuresAtOnceAndTheHistoryStays) {
+  Ingest("serious_dishonesty", SeriousDishonesty("郑市监严失〔2026〕7号", 30));
+  ASSERT_TRUE(p_->triggers().ok());  // the server builds it before it listens
+  const uint64_t record = RecordId("serious_dishonesty");
+  EXPECT_EQ(Check("government_procurement"), "refused");
+  const int64_t before = Score();
+  auto list = [&] {
+    return Ok(Call("GET", "/api/v1/lists/serious_dishonesty", "", ""))["entries"].as_array().size();
+  };
+  ASSERT_EQ(list(), 1u);
+
+  json::object filed = Ok(Call("POST", "/api/v1/objections",
+                               json::serialize(json::object{
+                                   {"record", record},
+                                   {"reason", "登记材料真实，已提交核查，不应列入"},
+                                   {"evidence", json::array{"登记档案复印件"}}}),
+                               subject_),
+                          201);
+  const uint64_t id = filed["id"].to_number<uint64_t>();
+  EXPECT_EQ(filed["state"].as_string(), "submitted");
+  EXPECT_EQ(filed["deadline_step"].as_string(), "forward");
+  EXPECT_FALSE(filed["deadline"].is_null());
+  // Still published while open, marked as under objection; the measures still apply.
+  json::value shown = PublicRecord("serious_dishonesty");
+  ASSERT_TRUE(shown.is_object());
+  EXPECT_EQ(shown.at("under_objection").as_bool(), true);
+  EXPECT_EQ(shown.at("objection_label").as_string(), "异议处理中");
+  EXPECT_EQ(Check("government_procurement"), "refused");
+
+  // Roles: the department cannot forward, the subject cannot verify; the walk of every route and
+  // role is access_test's.
+  EXPECT_EQ(Call("POST", "/api/v1/objections/" + std::to_string(id) + ":forward", "{}", market_).status,
+            403u);
+  Step("objections", id, "forward", {{"reason", "请于5个工作日内核实"}}, operator_);
+  EXPECT_EQ(Call("POST", "/api/v1/objections/" + std::to_string(id) + ":verify",
+                 R"({"outcome":"rejected","reason":"x"})", subject_)
+                .status,
+            403u);
+  // Another department does not see it; the market regulator has it in its queue.
+  EXPECT_EQ(Call("GET", "/api/v1/objections/" + std::to_string(id), "", env_).status, 404u);
+  EXPECT_EQ(Ok(Call("GET", "/api/v1/objections", "", market_))["objections"].as_array().size(), 1u);
+  EXPECT_TRUE(Ok(Call("GET", "/api/v1/objections", "", env_))["objections"].as_array().empty());
+
+  json::object verified = Step("objections", id, "verify",
+                               {{"outcome", "upheld_revoke"},
+                                {"reason", "经复核，认定依据不足，撤销列入决定"},
+                                {"documents", json::array{"郑市监撤〔2026〕1号"}}},
+                               market_);
+  EXPECT_EQ(verified["state"].as_string(), "verified");
+  // At once: the check passes, the list is empty, the grade is back, the public sees nothing.
+  EXPECT_NE(Check("government_procurement"), "refused");
+  EXPECT_EQ(list(), 0u);
+  EXPECT_GT(Score(), before);
+  EXPECT_TRUE(PublicRecord("serious_dishonesty").is_null());
+  // The subject and the operator keep the history of the record.
+  for (const std::string& token : {subject_, operator_}) {
+    json::object all = Ok(Call("GET", std::string("/api/v1/subjects/") + kUscc +
+                                          "/records?category=serious_dishonesty&status=all",
+                               "", token));
+    ASSERT_EQ(all["records"].as_array().size(), 1u);
+    EXPECT_EQ(all["records"].as_array()[0].at("status").as_string(), "revoked");
+  }
+  EXPECT_EQ(Call("GET", std::string("/api/v1/subjects/") + kUscc + "/records?status=all", "", "")
+                .status,
+            403u);
+
+  json::object answered = Step("objections", id, "answer",
+                               {{"reason", "您的异议成立。经市场监管局复核，已撤销列入决定并移出名单。"}},
+                               operator_);
+  EXPECT_EQ(answered["state"].as_string(), "answered");
+  EXPECT_EQ(answered["open"].as_bool(), false);
+  json::object seen = Ok(Call("GET", "/api/v1/objections/" + std::to_string(id), "", subject_));
+  EXPECT_EQ(seen["reply"].as_string(), "您的异议成立。经市场监管局复核，已撤销列入决定并移出名单。");
+  EXPECT_EQ(seen["outcome"].as_string(), "upheld_revoke");
+  const json::array& history = seen["history"].as_array();
+  ASSERT_EQ(history.size(), 4u);
+  EXPECT_EQ(history[2].at("department").as_string(), kMarket);
+  EXPECT_FALSE(history[2].at("effects").as_array().empty());
+  // Closed: no further step.
+  EXPECT_EQ(Call("POST", "/api/v1/objections/" + std::to_string(id) + ":withdraw", "{}", subject_).status,
+            409u);
+}
+
+TEST_F(RightsApiTest, RevokingACommitmentRevokesTheBreachDerivedFromIt) {
+  Ingest("credit_commitment", BrokenCommitment("41010020260105000009", 40));
+  ASSERT_TRUE(p_->triggers().ok());
+  const uint64_t commitment = RecordId("credit_commitment");
+  ASSERT_NE(RecordId("commitment_breach"), 0u);
+  EXPECT_EQ(Check("administrative_approval"), "refused");
+  json::object filed = Ok(Call("POST", "/api/v1/objections",
+                               json::serialize(json::object{{"subject", kUscc},
+                                                            {"record", commitment},
+                                                            {"reason", "材料已按期补齐"}}),
+                               operator_),
+                          201);
+  const uint64_t id = filed["id"].to_number<uint64_t>();
+  EXPECT_EQ(filed["on_behalf"].as_bool(), true);
+  Step("objections", id, "forward", {}, operator_);  // to the accepting unit
+  // The operator records the department's written answer by naming the department.
+  Step("objections", id, "verify", {{"outcome", "upheld_revoke"}, {"reason", "x"}}, operator_, 403);
+  Step("objections", id, "verify",
+       {{"outcome", "upheld_revoke"}, {"reason", "材料已按期补齐，认定有误"}, {"department", kEnv}},
+       operator_);
+  EXPECT_NE(Check("administrative_approval"), "refused");
+  json::object all = Ok(Call("GET", std::string("/api/v1/subjects/") + kUscc +
+                                        "/records?category=commitment_breach&status=all",
+                             "", subject_));
+  EXPECT_EQ(all["records"].as_array()[0].at("status").as_string(), "revoked");
+}
+
+TEST_F(RightsApiTest, ARepairDecidedByTheFindingBodyLiftsTheMeasures) {
+  Ingest("credit_commitment", BrokenCommitment("41010020260105000010", 120));
+  ASSERT_TRUE(p_->triggers().ok());
+  const uint64_t breach = RecordId("commitment_breach");
+  EXPECT_EQ(Check("administrative_approval"), "refused");
+  json::object applied =
+      Ok(Call("POST", "/api/v1/repairs",
+              json::serialize(json::object{
+                  {"record", breach},
+                  {"declaration", "已补齐全部材料并通过核查"},
+                  {"evidence", json::array{"补齐材料受理回执"}},
+                  {"commitment", json::object{{"content", "今后如实承诺并按期履行"}}}}),
+              subject_),
+         201);
+  const uint64_t id = applied["id"].to_number<uint64_t>();
+  EXPECT_EQ(applied["department"].as_string(), kEnv);
+  for (const json::value& c : applied["conditions"].as_array()) {
+    EXPECT_TRUE(c.at("met").as_bool()) << json::serialize(c);
+  }
+  Step("repairs", id, "accept", {}, operator_);
+  // Only the body that made the finding decides: another department does not even see it.
+  Step("repairs", id, "decide", {{"outcome", "repaired"}}, market_, 404);
+  json::object decided = Step("repairs", id, "decide",
+                              {{"outcome", "repaired"}, {"reason", "整改到位，准予修复"}}, env_);
+  EXPECT_EQ(decided["state"].as_string(), "repaired");
+  EXPECT_NE(Check("administrative_approval"), "refused");
+  json::object all = Ok(Call("GET", std::string("/api/v1/subjects/") + kUscc +
+                                        "/records?category=commitment_breach&status=all",
+                             "", operator_));
+  EXPECT_EQ(all["records"].as_array()[0].at("status").as_string(), "repaired");
+  EXPECT_EQ(Ok(Call("GET", "/api/v1/repairs?state=repaired", "", env_))["repairs"].as_array().size(),
+            1u);
+  EXPECT_EQ(Call("GET", "/api/v1/repairs?state=answered", "", operator_).status, 400u);
+}
+
+TEST_F(RightsApiTest, OverdueStepsAreQueuedWithTheirDeadlines) {
+  Ingest("admin_penalty", Penalty("郑市监罚〔2026〕88号", 30));
+  const uint64_t record = RecordId("admin_penalty");
+  // Filed a month ago (through the service: the API files as of today).
+  rights::Caller op;
+  op.role = rights::Caller::Role::kOperator;
+  op.role_name = "operator";
+  op.describe = "operator token 1";
+  auto subject = p_->FindSubjectIdByCode(kUscc);
+  ASSERT_TRUE(subject.ok());
+  auto late = p_->rights().FileObjection(op, {*subject, record, "处罚对象错误", {}},
+                                         Date::Today().AddDays(-30));
+  ASSERT_TRUE(late.ok()) << late.status().ToString();
+  json::object q = Ok(Call("GET", "/api/v1/objections?overdue=true", "", operator_));
+  ASSERT_EQ(q["objections"].as_array().size(), 1u);
+  const json::value& item = q["objections"].as_array()[0];
+  EXPECT_EQ(item.at("overdue").as_bool(), true);
+  EXPECT_EQ(item.at("overdue_steps").as_array().size(), 2u);  // forwarding and the whole
+  EXPECT_EQ(Ok(Call("GET", "/api/v1/objections?overdue=true", "", subject_))["objections"]
+                .as_array()
+                .size(),
+            1u);  // its own
+  EXPECT_EQ(Call("GET", "/api/v1/objections?overdue=maybe", "", operator_).status, 400u);
+}
+
+TEST_F(RightsApiTest, PublicityEndsByItselfAtTheMaximumPeriod) {
+  // A general penalty is published for at most 12 months.
+  Ingest("admin_penalty", Penalty("郑市监罚〔2025〕5号", 400) + Penalty("郑市监罚〔2026〕6号", 30));
+  json::object pub = Ok(Call("GET", std::string("/api/v1/subjects/") + kUscc + "/records", "", ""));
+  ASSERT_EQ(pub["records"].as_array().size(), 1u);
+  EXPECT_EQ(pub["records"].as_array()[0].at("document_number").as_string(), "郑市监罚〔2026〕6号");
+  json::object profile = Ok(Call("GET", std::string("/api/v1/subjects/") + kUscc, "", ""));
+  EXPECT_EQ(profile["public_records"].to_number<int64_t>(), 1);
+  // Government and the subject still see both.
+  EXPECT_EQ(Ok(Call("GET", std::string("/api/v1/subjects/") + kUscc + "/records", "", market_))
+                ["records"].as_array().size(),
+            2u);
+  EXPECT_EQ(Ok(Call("GET", std::string("/api/v1/subjects/") + kUscc + "/records", "", subject_))
+                ["records"].as_array().size(),
+            2u);
+  // Nothing left to repair in the old one.
+  const json::array& all =
+      Ok(Call("GET", std::string("/api/v1/subjects/") + kUscc + "/records", "", subject_))["records"]
+          .as_array();
+  for (const json::value& r : all) {
+    if (r.at("document_number").as_string() != "郑市监罚〔2025〕5号") continue;
+    Response refused = Call("POST", "/api/v1/repairs",
+                            json::serialize(json::object{{"record", r.at("id")},
+                                                         {"declaration", "已缴纳罚款"},
+                                                         {"evidence", json::array{"凭证"}}}),
+                            subject_);
+    EXPECT_EQ(refused.status, 409u) << refused.body;
+    EXPECT_NE(refused.body.find("ended by itself"), std::string::npos) << refused.body;
+  }
+}
+
+}  // namespace
+}  // namespace xinyong::server

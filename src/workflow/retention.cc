@@ -1,0 +1,127 @@
+#include "workflow/retention.h"
+
+#include <algorithm>
+
+#include "rules/record_fields.h"
+
+namespace xinyong::workflow {
+
+namespace {
+
+// When the behaviour ended: the end of a list membership when the record has one, else the
+// decision.
+Date BehaviourEnded(const Record& r, const catalog::Indicator& ind) {
+  Date ended = r.decision_date;
+  if (std::optional<Date> end = rules::DateByRole(r, ind, catalog::FieldRole::kListEnd)) {
+    ended = std::max(ended, *end);
+  }
+  return ended;
+}
+
+}  // namespace
+
+std::optional<Date> RetentionEnd(const Record& r, const catalog::Indicator& ind,
+                                 bool natural_person) {
+  if (!natural_person || ind.nature != catalog::Nature::kNegative || ind.retention_years <= 0) {
+    return std::nullopt;
+  }
+  return BehaviourEnded(r, ind).AddMonths(12 * ind.retention_years);
+}
+
+Result<RetentionReport> RunRetention(storage::Store& store, const catalog::Catalog& catalog,
+                                     ingest::Ingester& ingester, security::AuditLog* audit,
+                                     const RetentionOptions& options) {
+  RetentionReport report;
+  report.as_of = options.today == Date() ? Date::Today() : options.today;
+  report.dry_run = options.dry_run;
+
+  // The negative indicators with a retention period, list ends decoded where they have one.
+  storage::RecordSelection selection;
+  for (const catalog::Indicator& ind : catalog.indicators()) {
+    if (ind.nature != catalog::Nature::kNegative || ind.retention_years <= 0) continue;
+    selection.indicators.push_back(ind.code);
+    if (ind.FieldIndexByRole(catalog::FieldRole::kListEnd) >= 0) {
+      selection.with_values.push_back(ind.code);
+    }
+  }
+  struct Due {
+    storage::RecordRef ref;
+    std::string indicator;
+    Date decided, ended;
+    uint32_t version = 0;
+    bool active = false;
+  };
+  std::vector<Due> due;
+  std::vector<uint64_t> persons;  // with something due
+  if (!selection.indicators.empty()) {
+    XY_RETURN_IF_ERROR(store.ScanSubjectRecords(
+        0, 1, selection, [&](const Subject& s, std::span<const Record> records) -> Status {
+          if (s.type != SubjectType::kNaturalPerson) return Status::Ok();
+          ++report.persons_scanned;
+          bool any = false;
+          for (const Record& r : records) {
+            const catalog::Indicator* ind = catalog.Find(r.indicator);
+            if (ind == nullptr) continue;
+            std::optional<Date> end = RetentionEnd(r, *ind, true);
+            if (!end || *end > report.as_of) continue;
+            due.push_back({{s.id, r.record_id}, r.indicator, r.decision_date,
+                           BehaviourEnded(r, *ind), r.version, r.status == RecordStatus::kActive});
+            any = true;
+          }
+          if (any) persons.push_back(s.id);
+          return Status::Ok();
+        }));
+  }
+  for (const Due& d : due) {
+    ++report.by_indicator[d.indicator];
+    report.erased.push_back(d.ref);
+  }
+  report.records_erased = due.size();
+  if (options.dry_run || due.empty()) return report;
+  if (audit == nullptr) return Status::FailedPrecondition("the store is read-only");
+
+  // 1. What is still in force stops being used at once, as by a repair.
+  std::vector<ingest::StatusChange> changes;
+  for (const Due& d : due) {
+    if (!d.active) continue;
+    changes.push_back({d.ref.subject_id, d.ref.record_id, d.version, RecordStatus::kExpired,
+                       "retention period over: erased"});
+  }
+  if (!changes.empty()) {
+    XY_ASSIGN_OR_RETURN(auto changed, ingester.ChangeStatus(changes, "retention", "platform",
+                                                            report.as_of));
+    report.versions_expired = changed.versions.size();
+  }
+  // 2. The records go, then the persons left without any record.
+  XY_RETURN_IF_ERROR(store.Erase(report.erased, {}));
+  std::vector<uint64_t> empty_persons;
+  std::vector<storage::RecordHeader> left;
+  for (uint64_t id : persons) {
+    left.clear();
+    XY_RETURN_IF_ERROR(store.ListRecordHeaders(id, &left));
+    if (left.empty()) empty_persons.push_back(id);
+  }
+  if (!empty_persons.empty()) XY_RETURN_IF_ERROR(store.Erase({}, empty_persons));
+  report.persons_erased = empty_persons.size();
+
+  // 3. What was erased, without personal data.
+  security::Principal platform;  // the platform itself, by its own rule
+  for (const Due& d : due) {
+    security::AuditEntry e = security::AuditEntryFor(platform, "erase", "retention");
+    e.actor = "platform (retention)";
+    e.subject_id = d.ref.subject_id;
+    e.outcome = "record " + std::to_string(d.ref.record_id) + " (" + d.indicator + ", decided " +
+                d.decided.ToString() + ", behaviour ended " + d.ended.ToString() +
+                ") erased with all its versions";
+    XY_RETURN_IF_ERROR(audit->Append(std::move(e)).status());
+  }
+  security::AuditEntry run = security::AuditEntryFor(platform, "erase", "retention");
+  run.actor = "platform (retention)";
+  run.outcome = "retention run as of " + report.as_of.ToString() + ": " +
+                std::to_string(report.records_erased) + " records and " +
+                std::to_string(report.persons_erased) + " persons erased";
+  XY_RETURN_IF_ERROR(audit->Append(std::move(run)).status());
+  return report;
+}
+
+}  // namespace xinyong::workflow
