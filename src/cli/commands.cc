@@ -2,6 +2,7 @@
 
 #include <boost/json.hpp>
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -281,10 +282,14 @@ void RegisterSubject(CLI::App& app, GlobalOptions& g) {
     std::vector<Record> records;
     Status st = p->store().ListRecords(s->id, "", &records);
     if (!st.ok()) return Fail(g, st);
+    const Date today = Date::Today();
+    const std::vector<uint64_t> objected = p->rights().UnderObjection(s->id);
     json::array out;
     for (const Record& r : records) {
       const auto* ind = p->catalog().Find(r.indicator);
-      if (server::VisibleAt(r, ind, *levels)) out.push_back(server::RecordJson(r, ind));
+      if (!server::ShownAt(r, ind, *levels, today)) continue;
+      const bool under = std::find(objected.begin(), objected.end(), r.record_id) != objected.end();
+      out.push_back(server::RecordJson(r, ind, {}, under));
     }
     if (g.json) {
       return PrintJson(json::object{{"subject", server::SubjectJson(*s)},
@@ -295,10 +300,12 @@ void RegisterSubject(CLI::App& app, GlobalOptions& g) {
     for (const auto& f : s->former_names) std::cout << "  曾用名 " << f << '\n';
     for (const Record& r : records) {
       const auto* ind = p->catalog().Find(r.indicator);
-      if (!server::VisibleAt(r, ind, *levels)) continue;
+      if (!server::ShownAt(r, ind, *levels, today)) continue;
+      const bool under = std::find(objected.begin(), objected.end(), r.record_id) != objected.end();
       std::cout << (r.decision_date == Date() ? std::string("          ") : r.decision_date.ToString())
                 << "  " << ind->name << "  " << r.document_number
-                << (r.version > 1 ? "  (v" + std::to_string(r.version) + ")" : "") << '\n';
+                << (r.version > 1 ? "  (v" + std::to_string(r.version) + ")" : "")
+                << (under ? "  异议处理中" : "") << '\n';
     }
   });
 }

@@ -1,5 +1,5 @@
 // `xinyong objection` and `xinyong repair`: objections (异议) and credit repair (信用修复) from the
-// command line, through rights::Service as the API goes. The command line acts as the operator
+// command line, through workflow::Service as the API goes. The command line acts as the operator
 // (市信用中心); `--as-department` makes a step the department's own (verify, extend, decide) —
 // the written answer of a department that has no token, entered by the operator — and narrows a
 // list to that department's queue.
@@ -9,7 +9,7 @@
 #include <memory>
 
 #include "cli/commands.h"
-#include "rights/service.h"
+#include "workflow/service.h"
 
 namespace xinyong::cli {
 
@@ -25,14 +25,14 @@ struct RightsArgs {
   bool overdue = false, open = false;
 };
 
-rights::Caller CliCaller(const RightsArgs& a) {
-  rights::Caller c;
+workflow::Caller CliCaller(const RightsArgs& a) {
+  workflow::Caller c;
   if (a.as_department.empty()) {
-    c.role = rights::Caller::Role::kOperator;
+    c.role = workflow::Caller::Role::kOperator;
     c.role_name = "operator";
     c.describe = "operator (command line)";
   } else {
-    c.role = rights::Caller::Role::kDepartment;
+    c.role = workflow::Caller::Role::kDepartment;
     c.department = a.as_department;
     c.role_name = "source_department";
     c.describe = "source_department (command line, entered for " + a.as_department + ")";
@@ -40,16 +40,16 @@ rights::Caller CliCaller(const RightsArgs& a) {
   return c;
 }
 
-void PrintOne(const GlobalOptions& g, const rights::Application& a,
-              const std::vector<rights::Event>& history) {
+void PrintOne(const GlobalOptions& g, const workflow::Application& a,
+              const std::vector<workflow::Event>& history) {
   const Date today = Date::Today();
   if (g.json) {
-    std::cout << json::serialize(rights::ApplicationJson(a, today, history)) << '\n';
+    std::cout << json::serialize(workflow::ApplicationJson(a, today, history)) << '\n';
     return;
   }
-  const rights::Overdue late = rights::OverdueOn(a, today);
-  std::cout << rights::KindLabel(a.kind) << ' ' << a.id << "  " << rights::StateName(a.state)
-            << " (" << rights::StateLabel(a.state) << ")\n"
+  const workflow::Overdue late = workflow::OverdueOn(a, today);
+  std::cout << workflow::KindLabel(a.kind) << ' ' << a.id << "  " << workflow::StateName(a.state)
+            << " (" << workflow::StateLabel(a.state) << ")\n"
             << "  subject:   " << a.subject_code << ' ' << a.subject_name << '\n'
             << "  record:    " << a.record_id << " v" << a.record_version << ' ' << a.indicator
             << ' ' << a.document_number << '\n'
@@ -58,7 +58,7 @@ void PrintOne(const GlobalOptions& g, const rights::Application& a,
   if (!a.department.empty()) std::cout << "  department: " << a.department << '\n';
   if (a.open()) {
     std::cout << "  deadline:  "
-              << (a.due ? a.due->ToString() + " (" + std::string(rights::ClockName(a.due_clock)) + ")"
+              << (a.due ? a.due->ToString() + " (" + std::string(workflow::ClockName(a.due_clock)) + ")"
                         : std::string("none"))
               << (a.overall_due ? ", overall " + a.overall_due->ToString() : std::string())
               << (late.any() ? "  OVERDUE" : "") << '\n';
@@ -75,8 +75,8 @@ void PrintOne(const GlobalOptions& g, const rights::Application& a,
               << c.detail << '\n';
   }
   for (const auto& e : history) {
-    std::cout << "  #" << e.seq << ' ' << e.day.ToString() << ' ' << rights::ActionName(e.action)
-              << " → " << rights::StateName(e.to) << " by " << e.actor
+    std::cout << "  #" << e.seq << ' ' << e.day.ToString() << ' ' << workflow::ActionName(e.action)
+              << " → " << workflow::StateName(e.to) << " by " << e.actor
               << (e.department.empty() ? "" : " for " + e.department)
               << (e.reason.empty() ? "" : ": " + e.reason) << '\n';
     for (const auto& x : e.effects) std::cout << "      " << x << '\n';
@@ -84,44 +84,44 @@ void PrintOne(const GlobalOptions& g, const rights::Application& a,
 }
 
 void Show(GlobalOptions& g, server::Platform& p, const RightsArgs& a, uint64_t id) {
-  std::vector<rights::Event> history;
+  std::vector<workflow::Event> history;
   auto app = p.rights().Get(CliCaller(a), id, &history);
   if (!app.ok()) return Fail(g, app.status());
   PrintOne(g, *app, history);
 }
 
-void List(GlobalOptions& g, rights::Kind kind, const RightsArgs& a) {
-  rights::ListFilter f;
+void List(GlobalOptions& g, workflow::Kind kind, const RightsArgs& a) {
+  workflow::ListFilter f;
   f.kind = kind;
   f.overdue_only = a.overdue;
   f.open_only = a.open;
   if (!a.state.empty()) {
-    f.state = rights::ParseState(a.state);
+    f.state = workflow::ParseState(a.state);
     if (!f.state) return Fail(g, "--state: '" + a.state + "' is not a state");
   }
   auto p = OpenPlatform(g, /*read_only=*/true);
   if (!p) return;
   const Date today = Date::Today();
-  std::vector<rights::Application> apps;
+  std::vector<workflow::Application> apps;
   Status st = p->rights().List(CliCaller(a), f, today, &apps);
   if (!st.ok()) return Fail(g, st);
   for (const auto& app : apps) {
     if (g.json) {
-      std::cout << json::serialize(rights::ApplicationJson(app, today)) << '\n';
+      std::cout << json::serialize(workflow::ApplicationJson(app, today)) << '\n';
       continue;
     }
-    std::cout << app.id << '\t' << rights::StateName(app.state) << '\t' << app.filed.ToString()
+    std::cout << app.id << '\t' << workflow::StateName(app.state) << '\t' << app.filed.ToString()
               << '\t' << (app.open() && app.due ? app.due->ToString() : std::string("-")) << '\t'
-              << (rights::OverdueOn(app, today).any() ? "overdue" : "-") << '\t'
+              << (workflow::OverdueOn(app, today).any() ? "overdue" : "-") << '\t'
               << app.subject_code << '\t' << app.indicator << ' ' << app.document_number << '\t'
               << (app.department.empty() ? "-" : app.department) << '\n';
   }
-  if (!g.json) std::cerr << apps.size() << " " << rights::KindName(kind) << "(s)\n";
+  if (!g.json) std::cerr << apps.size() << " " << workflow::KindName(kind) << "(s)\n";
 }
 
 // A step as the operator (or --as-department); prints the application after it.
-void Step(GlobalOptions& g, rights::Action action, const RightsArgs& a) {
-  rights::StepRequest req;
+void Step(GlobalOptions& g, workflow::Action action, const RightsArgs& a) {
+  workflow::StepRequest req;
   req.action = action;
   req.reason = a.reason;
   req.documents = a.documents;
@@ -184,7 +184,7 @@ void RegisterRights(CLI::App& app, GlobalOptions& g) {
   olist->add_flag("--overdue", a->overdue, "only those with a step past its deadline");
   olist->add_flag("--open", a->open, "only those not yet answered or withdrawn");
   olist->add_option("--as-department", a->as_department, as_dept_help);
-  olist->callback([&g, a] { List(g, rights::Kind::kObjection, *a); });
+  olist->callback([&g, a] { List(g, workflow::Kind::kObjection, *a); });
 
   auto* oshow = obj->add_subcommand("show", "an objection with its history");
   oshow->add_option("id", a->id, "objection id")->required();
@@ -198,7 +198,7 @@ void RegisterRights(CLI::App& app, GlobalOptions& g) {
   forward->add_option("--department", a->department,
                       "the source department (default: the record's deciding body)");
   forward->add_option("--reason", a->reason, "a note for the department");
-  forward->callback([&g, a] { Step(g, rights::Action::kForward, *a); });
+  forward->callback([&g, a] { Step(g, workflow::Action::kForward, *a); });
 
   auto* verify = obj->add_subcommand(
       "verify", "the source department's written answer: upheld_correct, upheld_revoke or rejected");
@@ -210,17 +210,17 @@ void RegisterRights(CLI::App& app, GlobalOptions& g) {
   verify->add_option("--reason", a->reason, "the answer, with its reasons")->required();
   verify->add_option("--correct", a->corrections, "FIELD=VALUE, for upheld_correct (repeatable)");
   verify->add_option("--document", a->documents, "a reference to a document (repeatable)");
-  verify->callback([&g, a] { Step(g, rights::Action::kVerify, *a); });
+  verify->callback([&g, a] { Step(g, workflow::Action::kVerify, *a); });
 
   auto* answer = obj->add_subcommand("answer", "notify the applicant in writing, with reasons");
   answer->add_option("id", a->id, "objection id")->required();
   answer->add_option("--reason", a->reason, "the written answer")->required();
-  answer->callback([&g, a] { Step(g, rights::Action::kAnswer, *a); });
+  answer->callback([&g, a] { Step(g, workflow::Action::kAnswer, *a); });
 
   auto* owithdraw = obj->add_subcommand("withdraw", "withdraw on the applicant's behalf");
   owithdraw->add_option("id", a->id, "objection id")->required();
   owithdraw->add_option("--reason", a->reason, "why");
-  owithdraw->callback([&g, a] { Step(g, rights::Action::kWithdraw, *a); });
+  owithdraw->callback([&g, a] { Step(g, workflow::Action::kWithdraw, *a); });
 
   // --- repair ------------------------------------------------------------------------------
   auto* rep = app.add_subcommand(
@@ -242,9 +242,9 @@ void RegisterRights(CLI::App& app, GlobalOptions& g) {
     if (!p) return;
     const uint64_t subject = SubjectId(g, *p, a->code);
     if (subject == 0) return;
-    rights::RepairRequest req{subject, a->record, a->declaration, a->evidence, std::nullopt};
+    workflow::RepairRequest req{subject, a->record, a->declaration, a->evidence, std::nullopt};
     if (!a->commitment.empty()) {
-      req.commitment = rights::NewCommitment{a->commitment, a->liability, a->commitment_code};
+      req.commitment = workflow::NewCommitment{a->commitment, a->liability, a->commitment_code};
     }
     auto done = p->rights().ApplyRepair(CliCaller(*a), req, Date::Today());
     if (!done.ok()) return Fail(g, done.status());
@@ -256,7 +256,7 @@ void RegisterRights(CLI::App& app, GlobalOptions& g) {
   rlist->add_flag("--overdue", a->overdue, "only those with a step past its deadline");
   rlist->add_flag("--open", a->open, "only those not yet decided, refused or withdrawn");
   rlist->add_option("--as-department", a->as_department, as_dept_help);
-  rlist->callback([&g, a] { List(g, rights::Kind::kRepair, *a); });
+  rlist->callback([&g, a] { List(g, workflow::Kind::kRepair, *a); });
 
   auto* rshow = rep->add_subcommand("show", "a repair application with its conditions and history");
   rshow->add_option("id", a->id, "application id")->required();
@@ -268,18 +268,18 @@ void RegisterRights(CLI::App& app, GlobalOptions& g) {
   auto* accept = rep->add_subcommand("accept", "accept (every condition met; 3 working days)");
   accept->add_option("id", a->id, "application id")->required();
   accept->add_option("--reason", a->reason, "a note");
-  accept->callback([&g, a] { Step(g, rights::Action::kAccept, *a); });
+  accept->callback([&g, a] { Step(g, workflow::Action::kAccept, *a); });
 
   auto* refuse = rep->add_subcommand("refuse", "refuse to accept, with reasons");
   refuse->add_option("id", a->id, "application id")->required();
   refuse->add_option("--reason", a->reason, "why")->required();
-  refuse->callback([&g, a] { Step(g, rights::Action::kRefuse, *a); });
+  refuse->callback([&g, a] { Step(g, workflow::Action::kRefuse, *a); });
 
   auto* extend = rep->add_subcommand("extend", "a complex case: the decision period +10 working days, once");
   extend->add_option("id", a->id, "application id")->required();
   extend->add_option("--as-department", a->as_department, "the body that made the finding")->required();
   extend->add_option("--reason", a->reason, "why the case is complex")->required();
-  extend->callback([&g, a] { Step(g, rights::Action::kExtend, *a); });
+  extend->callback([&g, a] { Step(g, workflow::Action::kExtend, *a); });
 
   auto* decide = rep->add_subcommand("decide", "the finding body's decision: repaired or denied");
   decide->add_option("id", a->id, "application id")->required();
@@ -289,12 +289,12 @@ void RegisterRights(CLI::App& app, GlobalOptions& g) {
       ->check(CLI::IsMember({"repaired", "denied"}));
   decide->add_option("--reason", a->reason, "the reasons (required to deny)");
   decide->add_option("--document", a->documents, "a reference to a document (repeatable)");
-  decide->callback([&g, a] { Step(g, rights::Action::kDecide, *a); });
+  decide->callback([&g, a] { Step(g, workflow::Action::kDecide, *a); });
 
   auto* rwithdraw = rep->add_subcommand("withdraw", "withdraw on the applicant's behalf");
   rwithdraw->add_option("id", a->id, "application id")->required();
   rwithdraw->add_option("--reason", a->reason, "why");
-  rwithdraw->callback([&g, a] { Step(g, rights::Action::kWithdraw, *a); });
+  rwithdraw->callback([&g, a] { Step(g, workflow::Action::kWithdraw, *a); });
 }
 
 }  // namespace xinyong::cli

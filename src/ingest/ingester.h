@@ -71,7 +71,7 @@ struct CommittedBatch {
 };
 
 // A new status for a stored record that no department submits: a revocation after an upheld
-// objection, a credit repair (src/rights). Record `record_id` of subject `subject_id`, whose
+// objection, a credit repair (src/workflow). Record `record_id` of subject `subject_id`, whose
 // current version must still be `version` and in force, gets version + 1 with `status` and
 // everything else kept — its content hash too, so that the same row submitted again stays a
 // duplicate and does not bring the record back.

@@ -3,6 +3,7 @@
 #include <chrono>
 
 #include "rules/record_fields.h"
+#include "server/json_views.h"
 
 namespace xinyong::server {
 
@@ -18,6 +19,14 @@ bool VisibleAt(const Record& r, const catalog::Indicator* ind, security::Disclos
   if (ind == nullptr || r.status != RecordStatus::kActive) return false;
   if (levels.all()) return true;
   return levels.Has(EffectiveDisclosure(r, *ind));
+}
+
+bool ShownAt(const Record& r, const catalog::Indicator* ind, security::DisclosureSet levels,
+             Date today) {
+  if (!VisibleAt(r, ind, levels)) return false;
+  if (levels.Has(catalog::Disclosure::kGovShared)) return true;
+  return EffectiveDisclosure(r, *ind) != catalog::Disclosure::kPublic ||
+         !PublicityEnded(r, ind, today);
 }
 
 Result<security::DisclosureSet> RecordView::Levels(uint64_t subject_id) {

@@ -30,6 +30,11 @@ catalog::Disclosure EffectiveDisclosure(const Record& r, const catalog::Indicato
 // PublicOnly() this is PubliclyVisible. Needs the record's values when the indicator has a
 // 公开类型 field (VisibilityNeedsValues).
 bool VisibleAt(const Record& r, const catalog::Indicator* ind, security::DisclosureSet levels);
+// VisibleAt on `today`, except that a public record whose publicity has ended by itself
+// (PublicityEnded: its indicator's maximum period ran out) is shown only at levels that include
+// government-shared records — publication ends, sharing does not (FACTS §4).
+bool ShownAt(const Record& r, const catalog::Indicator* ind, security::DisclosureSet levels,
+             Date today);
 
 // What one principal sees of subjects' records, for one request (or one CLI command) as of one
 // day. A financial institution's consent is looked up once per subject; nothing else reads the

@@ -82,7 +82,7 @@ const std::map<std::string, std::set<Role>>& Policy() {
       {"GET /api/v1/tokens", op},
       {"DELETE /api/v1/tokens/{id}", op},
       {"GET /api/v1/subjects/{code}/access-log", {Role::kOperator, Role::kSubject}},
-      // Objections and credit repair (src/rights).
+      // Objections and credit repair (src/workflow).
       {"POST /api/v1/objections", applicants},
       {"GET /api/v1/objections", rights_readers},
       {"GET /api/v1/objections/{id}", rights_readers},
@@ -511,6 +511,8 @@ TEST_F(AccessTest, ExpiredRevokedAndMalformedTokensAre401AndAWrongRoleIs403) {
   ASSERT_EQ(Call("POST", "/api/v1/checks", check, secret).status, 201u);
   // The list never shows a secret.
   Response list = Get("/api/v1/tokens", operator_);
+  EXPECT_EQ(list.Header("Cache-Control"), "private, no-cache");  // not for shared caches
+  EXPECT_EQ(Get("/api/v1/health", "").Header("Cache-Control"), "");  // the HTTP layer's default
   EXPECT_EQ(list.body.find(secret), std::string::npos);
   EXPECT_EQ(list.body.find(operator_), std::string::npos);
   Response revoked = Call("DELETE", "/api/v1/tokens/" + std::to_string(id), "", operator_);

@@ -148,17 +148,6 @@ bool ViewLevels(Platform& p, const ApiCall& call, uint64_t subject_id,
   return true;
 }
 
-// Whether a view at `levels` shows the record on `today`: VisibleAt, except that a record whose
-// publicity has ended by itself (PublicityEnded: its indicator's maximum period ran out) is no
-// longer published — those who read government-shared records still see it.
-bool Shown(const Record& r, const catalog::Indicator* ind, security::DisclosureSet levels,
-           Date today) {
-  if (!VisibleAt(r, ind, levels)) return false;
-  if (levels.Has(catalog::Disclosure::kGovShared)) return true;
-  return EffectiveDisclosure(r, *ind) != catalog::Disclosure::kPublic ||
-         !PublicityEnded(r, ind, today);
-}
-
 bool Contains(const std::vector<uint64_t>& ids, uint64_t id) {
   return std::find(ids.begin(), ids.end(), id) != ids.end();
 }
@@ -251,7 +240,7 @@ Response HandleSubject(Platform& p, const ApiCall& call) {
       if (!st.ok()) return StatusResponse(st);
       complete = true;
     }
-    if (!Shown(r, ind, levels, today)) continue;
+    if (!ShownAt(r, ind, levels, today)) continue;
     ++counts[r.indicator];
     ++total;
     if (public_view || (PubliclyVisible(r, ind) && !PublicityEnded(r, ind, today))) ++public_total;
@@ -396,7 +385,7 @@ Response HandleSubjectRecords(Platform& p, const ApiCall& call) {
   for (const Record& r : records) {  // newest first
     if (!category_indicators.empty() && !category_indicators.contains(r.indicator)) continue;
     const catalog::Indicator* ind = p.catalog().Find(r.indicator);
-    if (all_statuses ? ind == nullptr : !Shown(r, ind, levels, today)) continue;
+    if (all_statuses ? ind == nullptr : !ShownAt(r, ind, levels, today)) continue;
     if (nature && ind->nature != *nature) continue;
     // A record without a decision date is in no date range.
     if ((from || to) && r.decision_date == Date()) continue;

@@ -21,7 +21,7 @@ namespace xinyong::server {
 // versions parse that text, so both have the same members in the same order.
 void WriteSubject(JsonWriter& w, const Subject& s);
 // `indicator` may be null (record of an indicator no longer in the catalog). `under_objection`:
-// an objection to the record is open (rights::Service::UnderObjection) — the record stays
+// an objection to the record is open (workflow::Service::UnderObjection) — the record stays
 // published, marked "under_objection": true and "objection_label": "异议处理中" (both absent
 // otherwise).
 void WriteRecord(JsonWriter& w, const Record& r, const catalog::Indicator* indicator,

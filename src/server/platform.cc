@@ -50,9 +50,9 @@ Result<std::unique_ptr<Platform>> Platform::Open(const PlatformOptions& options_
       std::make_unique<ingest::Ingester>(*p->store_, *p->catalog_, *p->calendar_, *p->vault_);
   p->grader_ = std::make_unique<rules::Grader>(*p->store_, *p->catalog_, *p->evaluation_);
   XY_ASSIGN_OR_RETURN(p->rights_policy_,
-                      rights::Policy::LoadFile(o.share_dir + "/rights/rights.toml", *p->catalog_));
+                      workflow::Policy::LoadFile(o.share_dir + "/rights/rights.toml", *p->catalog_));
   XY_ASSIGN_OR_RETURN(p->rights_,
-                      rights::Service::Open(*p->store_, *p->catalog_, *p->calendar_, *p->vault_,
+                      workflow::Service::Open(*p->store_, *p->catalog_, *p->calendar_, *p->vault_,
                                             *p->ingester_, *p->rights_policy_));
   p->checker_ = std::make_unique<rules::Checker>(*p->catalog_, *p->measures_);
   p->tokens_ = std::make_unique<security::TokenStore>(*p->store_, *p->catalog_);

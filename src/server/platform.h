@@ -22,8 +22,8 @@
 #include "rules/inspection.h"
 #include "rules/measures.h"
 #include "rules/trigger_index.h"
-#include "rights/policy.h"
-#include "rights/service.h"
+#include "workflow/policy.h"
+#include "workflow/service.h"
 #include "search/name_index.h"
 #include "security/audit.h"
 #include "security/consent.h"
@@ -68,10 +68,10 @@ class Platform {
   storage::RocksDbStore& rocksdb() { return *store_; }
   ingest::Ingester& ingester() { return *ingester_; }
   rules::Grader& grader() { return *grader_; }
-  // Objections and credit repair (src/rights): the policy of <share>/rights/rights.toml and the
+  // Objections and credit repair (src/workflow): the policy of <share>/rights/rights.toml and the
   // service that runs both workflows, committing record changes through the ingester.
-  rights::Service& rights() { return *rights_; }
-  const rights::Service& rights() const { return *rights_; }
+  workflow::Service& rights() { return *rights_; }
+  const workflow::Service& rights() const { return *rights_; }
   // API tokens and their cache (every request with a bearer token), and subjects' consents to
   // financial institutions.
   security::TokenStore& tokens() { return *tokens_; }
@@ -123,8 +123,8 @@ class Platform {
   std::unique_ptr<storage::RocksDbStore> store_;
   std::unique_ptr<ingest::Ingester> ingester_;
   std::unique_ptr<rules::Grader> grader_;
-  std::unique_ptr<rights::Policy> rights_policy_;
-  std::unique_ptr<rights::Service> rights_;  // after ingester_ and rights_policy_
+  std::unique_ptr<workflow::Policy> rights_policy_;
+  std::unique_ptr<workflow::Service> rights_;  // after ingester_ and rights_policy_
   std::unique_ptr<security::TokenStore> tokens_;
   std::unique_ptr<security::ConsentStore> consents_;
   std::unique_ptr<security::AuditLog> audit_;

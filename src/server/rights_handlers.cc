@@ -1,11 +1,11 @@
 // Handlers of the objection (异议) and credit-repair (信用修复) endpoints: filing, each step of the
 // workflows (POST …/{id}:action), one application with its history, and the queues with their
 // deadlines. The rules — who may take which step, the deadlines, the effects on the records —
-// are rights::Service's; these handlers turn a request into its calls. Free text a caller
+// are workflow::Service's; these handlers turn a request into its calls. Free text a caller
 // sends (reasons, answers, document references) is stored with resident ID numbers masked.
 #include <boost/json.hpp>
 
-#include "rights/service.h"
+#include "workflow/service.h"
 #include "server/handlers.h"
 #include "server/redact.h"
 
@@ -23,26 +23,26 @@ constexpr size_t kMaxList = 20;
 
 // Who is asking, as the rights service knows callers. `acting` is the department an operator
 // records a department's step for (ignored for other roles; a department acts for itself).
-rights::Caller CallerOf(const ApiCall& call, const std::string& acting = "") {
-  rights::Caller c;
+workflow::Caller CallerOf(const ApiCall& call, const std::string& acting = "") {
+  workflow::Caller c;
   const security::Principal& p = call.principal;
   c.role_name = std::string(security::RoleName(p.role()));
   c.describe = p.Describe();
   switch (p.role()) {
     case security::Role::kOperator:
-      c.role = rights::Caller::Role::kOperator;
+      c.role = workflow::Caller::Role::kOperator;
       c.department = acting;
       break;
     case security::Role::kSourceDepartment:
-      c.role = rights::Caller::Role::kDepartment;
+      c.role = workflow::Caller::Role::kDepartment;
       c.department = p.department();
       break;
     case security::Role::kSubject:
-      c.role = rights::Caller::Role::kSubject;
+      c.role = workflow::Caller::Role::kSubject;
       c.subject_id = p.subject_id();
       break;
     default:
-      c.role = rights::Caller::Role::kOther;
+      c.role = workflow::Caller::Role::kOther;
   }
   return c;
 }
@@ -138,15 +138,15 @@ bool IdParam(const ApiCall& call, uint64_t* id, Response* error) {
   return true;
 }
 
-Response Show(Platform& p, const ApiCall& call, rights::Kind kind, uint64_t id, unsigned status) {
-  std::vector<rights::Event> history;
+Response Show(Platform& p, const ApiCall& call, workflow::Kind kind, uint64_t id, unsigned status) {
+  std::vector<workflow::Event> history;
   auto a = p.rights().Get(CallerOf(call), id, &history);
   if (!a.ok()) return RightsError(a.status());
   if (a->kind != kind) {
-    return StatusResponse(Status::NotFound("no " + std::string(rights::KindName(kind)) +
+    return StatusResponse(Status::NotFound("no " + std::string(workflow::KindName(kind)) +
                                            " has the id " + std::to_string(id)));
   }
-  return JsonResponse(status, rights::ApplicationJson(*a, Date::Today(), history));
+  return JsonResponse(status, workflow::ApplicationJson(*a, Date::Today(), history));
 }
 
 bool BoolParam(const ApiCall& call, std::string_view name, bool* out, Response* error) {
@@ -161,29 +161,29 @@ bool BoolParam(const ApiCall& call, std::string_view name, bool* out, Response* 
   return false;
 }
 
-Response List(Platform& p, const ApiCall& call, rights::Kind kind) {
+Response List(Platform& p, const ApiCall& call, workflow::Kind kind) {
   int64_t page = 0, page_size = 0;
   Response error;
   if (!IntParam(call, "page", 1, 1, kMaxPage, &page, &error) ||
       !IntParam(call, "page_size", kDefaultPageSize, 1, kMaxPageSize, &page_size, &error)) {
     return error;
   }
-  rights::ListFilter filter;
+  workflow::ListFilter filter;
   filter.kind = kind;
   if (!BoolParam(call, "overdue", &filter.overdue_only, &error) ||
       !BoolParam(call, "open", &filter.open_only, &error)) {
     return error;
   }
   if (const std::string* s = call.target.Query("state"); s != nullptr && !s->empty()) {
-    filter.state = rights::ParseState(*s);
+    filter.state = workflow::ParseState(*s);
     bool of_kind = false;
-    for (const rights::Transition& t : rights::Transitions()) {
+    for (const workflow::Transition& t : workflow::Transitions()) {
       of_kind = of_kind || (filter.state && t.kind == kind && t.to == *filter.state);
     }
     if (!of_kind) {
       std::string states;
-      for (const rights::Transition& t : rights::Transitions()) {
-        const std::string name(rights::StateName(t.to));
+      for (const workflow::Transition& t : workflow::Transitions()) {
+        const std::string name(workflow::StateName(t.to));
         if (t.kind == kind && states.find(name) == std::string::npos) {
           states += (states.empty() ? "" : ", ") + name;
         }
@@ -192,16 +192,16 @@ Response List(Platform& p, const ApiCall& call, rights::Kind kind) {
     }
   }
   const Date today = Date::Today();
-  std::vector<rights::Application> apps;
+  std::vector<workflow::Application> apps;
   Status st = p.rights().List(CallerOf(call), filter, today, &apps);
   if (!st.ok()) return RightsError(st);
   json::array items;
   const size_t first = static_cast<size_t>(page - 1) * static_cast<size_t>(page_size);
   for (size_t i = first; i < apps.size() && items.size() < static_cast<size_t>(page_size); ++i) {
-    items.push_back(rights::ApplicationJson(apps[i], today));
+    items.push_back(workflow::ApplicationJson(apps[i], today));
   }
   json::object o;
-  o[kind == rights::Kind::kObjection ? "objections" : "repairs"] = std::move(items);
+  o[kind == workflow::Kind::kObjection ? "objections" : "repairs"] = std::move(items);
   o["page"] = page;
   o["page_size"] = page_size;
   o["total"] = apps.size();
@@ -210,13 +210,13 @@ Response List(Platform& p, const ApiCall& call, rights::Kind kind) {
 }
 
 // One step: the body's reason, documents and the members `action` reads.
-Response StepCall(Platform& p, const ApiCall& call, rights::Kind kind, rights::Action action) {
+Response StepCall(Platform& p, const ApiCall& call, workflow::Kind kind, workflow::Action action) {
   uint64_t id = 0;
   Response error;
   if (!IdParam(call, &id, &error)) return error;
   json::object body;
   if (!call.request.body.empty() && !ParseBody(call, &body, &error)) return error;
-  rights::StepRequest req;
+  workflow::StepRequest req;
   req.action = action;
   std::string department;
   if (!TextField(body, "reason", &req.reason, &error) ||
@@ -228,11 +228,11 @@ Response StepCall(Platform& p, const ApiCall& call, rights::Kind kind, rights::A
   // A department acts for itself; the operator names the department whose written answer it
   // records (verify, extend, decide) or to which it forwards (forward).
   std::string acting;
-  if (action == rights::Action::kVerify || action == rights::Action::kExtend ||
-      action == rights::Action::kDecide) {
+  if (action == workflow::Action::kVerify || action == workflow::Action::kExtend ||
+      action == workflow::Action::kDecide) {
     if (!ActingDepartment(call, "department", department, &acting, &error)) return error;
   }
-  if (action == rights::Action::kForward) req.department = department;
+  if (action == workflow::Action::kForward) req.department = department;
   if (const json::value* c = body.if_contains("corrections"); c != nullptr && !c->is_null()) {
     if (!c->is_object()) return BadField("corrections", "corrections must be an object of field code → value");
     for (const auto& [k, v] : c->as_object()) {
@@ -248,7 +248,7 @@ Response StepCall(Platform& p, const ApiCall& call, rights::Kind kind, rights::A
     auto a = p.rights().Get(CallerOf(call, acting), id, nullptr);
     if (!a.ok()) return RightsError(a.status());
     if (a->kind != kind) {
-      return StatusResponse(Status::NotFound("no " + std::string(rights::KindName(kind)) +
+      return StatusResponse(Status::NotFound("no " + std::string(workflow::KindName(kind)) +
                                              " has the id " + std::to_string(id)));
     }
   }
@@ -263,7 +263,7 @@ Response HandlePostObjection(Platform& p, const ApiCall& call) {
   json::object body;
   Response error;
   if (!ParseBody(call, &body, &error)) return error;
-  rights::ObjectionRequest req;
+  workflow::ObjectionRequest req;
   if (!RecordOf(p, call, body, &req.subject_id, &req.record_id, &error) ||
       !TextField(body, "reason", &req.reason, &error) ||
       !StringList(body, "evidence", &req.evidence, &error)) {
@@ -271,38 +271,38 @@ Response HandlePostObjection(Platform& p, const ApiCall& call) {
   }
   auto a = p.rights().FileObjection(CallerOf(call), req, Date::Today());
   if (!a.ok()) return RightsError(a.status());
-  return Show(p, call, rights::Kind::kObjection, a->id, 201);
+  return Show(p, call, workflow::Kind::kObjection, a->id, 201);
 }
 
 Response HandleListObjections(Platform& p, const ApiCall& call) {
-  return List(p, call, rights::Kind::kObjection);
+  return List(p, call, workflow::Kind::kObjection);
 }
 
 Response HandleGetObjection(Platform& p, const ApiCall& call) {
   uint64_t id = 0;
   Response error;
   if (!IdParam(call, &id, &error)) return error;
-  return Show(p, call, rights::Kind::kObjection, id, 200);
+  return Show(p, call, workflow::Kind::kObjection, id, 200);
 }
 
 Response HandleForwardObjection(Platform& p, const ApiCall& call) {
-  return StepCall(p, call, rights::Kind::kObjection, rights::Action::kForward);
+  return StepCall(p, call, workflow::Kind::kObjection, workflow::Action::kForward);
 }
 Response HandleVerifyObjection(Platform& p, const ApiCall& call) {
-  return StepCall(p, call, rights::Kind::kObjection, rights::Action::kVerify);
+  return StepCall(p, call, workflow::Kind::kObjection, workflow::Action::kVerify);
 }
 Response HandleAnswerObjection(Platform& p, const ApiCall& call) {
-  return StepCall(p, call, rights::Kind::kObjection, rights::Action::kAnswer);
+  return StepCall(p, call, workflow::Kind::kObjection, workflow::Action::kAnswer);
 }
 Response HandleWithdrawObjection(Platform& p, const ApiCall& call) {
-  return StepCall(p, call, rights::Kind::kObjection, rights::Action::kWithdraw);
+  return StepCall(p, call, workflow::Kind::kObjection, workflow::Action::kWithdraw);
 }
 
 Response HandlePostRepair(Platform& p, const ApiCall& call) {
   json::object body;
   Response error;
   if (!ParseBody(call, &body, &error)) return error;
-  rights::RepairRequest req;
+  workflow::RepairRequest req;
   if (!RecordOf(p, call, body, &req.subject_id, &req.record_id, &error) ||
       !TextField(body, "declaration", &req.declaration, &error) ||
       !StringList(body, "evidence", &req.evidence, &error)) {
@@ -312,7 +312,7 @@ Response HandlePostRepair(Platform& p, const ApiCall& call) {
     if (!c->is_object()) {
       return BadField("commitment", "commitment must be an object: content, liability, code");
     }
-    rights::NewCommitment nc;
+    workflow::NewCommitment nc;
     if (!TextField(c->as_object(), "content", &nc.content, &error) ||
         !TextField(c->as_object(), "liability", &nc.liability, &error) ||
         !StringField(c->as_object(), "code", &nc.code, &error, 40)) {
@@ -322,34 +322,34 @@ Response HandlePostRepair(Platform& p, const ApiCall& call) {
   }
   auto a = p.rights().ApplyRepair(CallerOf(call), req, Date::Today());
   if (!a.ok()) return RightsError(a.status());
-  return Show(p, call, rights::Kind::kRepair, a->id, 201);
+  return Show(p, call, workflow::Kind::kRepair, a->id, 201);
 }
 
 Response HandleListRepairs(Platform& p, const ApiCall& call) {
-  return List(p, call, rights::Kind::kRepair);
+  return List(p, call, workflow::Kind::kRepair);
 }
 
 Response HandleGetRepair(Platform& p, const ApiCall& call) {
   uint64_t id = 0;
   Response error;
   if (!IdParam(call, &id, &error)) return error;
-  return Show(p, call, rights::Kind::kRepair, id, 200);
+  return Show(p, call, workflow::Kind::kRepair, id, 200);
 }
 
 Response HandleAcceptRepair(Platform& p, const ApiCall& call) {
-  return StepCall(p, call, rights::Kind::kRepair, rights::Action::kAccept);
+  return StepCall(p, call, workflow::Kind::kRepair, workflow::Action::kAccept);
 }
 Response HandleRefuseRepair(Platform& p, const ApiCall& call) {
-  return StepCall(p, call, rights::Kind::kRepair, rights::Action::kRefuse);
+  return StepCall(p, call, workflow::Kind::kRepair, workflow::Action::kRefuse);
 }
 Response HandleExtendRepair(Platform& p, const ApiCall& call) {
-  return StepCall(p, call, rights::Kind::kRepair, rights::Action::kExtend);
+  return StepCall(p, call, workflow::Kind::kRepair, workflow::Action::kExtend);
 }
 Response HandleDecideRepair(Platform& p, const ApiCall& call) {
-  return StepCall(p, call, rights::Kind::kRepair, rights::Action::kDecide);
+  return StepCall(p, call, workflow::Kind::kRepair, workflow::Action::kDecide);
 }
 Response HandleWithdrawRepair(Platform& p, const ApiCall& call) {
-  return StepCall(p, call, rights::Kind::kRepair, rights::Action::kWithdraw);
+  return StepCall(p, call, workflow::Kind::kRepair, workflow::Action::kWithdraw);
 }
 
 }  // namespace xinyong::server

@@ -334,8 +334,8 @@ TEST_F(RightsApiTest, OverdueStepsAreQueuedWithTheirDeadlines) {
   Ingest("admin_penalty", Penalty("郑市监罚〔2026〕88号", 30));
   const uint64_t record = RecordId("admin_penalty");
   // Filed a month ago (through the service: the API files as of today).
-  rights::Caller op;
-  op.role = rights::Caller::Role::kOperator;
+  workflow::Caller op;
+  op.role = workflow::Caller::Role::kOperator;
   op.role_name = "operator";
   op.describe = "operator token 1";
   auto subject = p_->FindSubjectIdByCode(kUscc);
@@ -371,10 +371,9 @@ TEST_F(RightsApiTest, PublicityEndsByItselfAtTheMaximumPeriod) {
                 ["records"].as_array().size(),
             2u);
   // Nothing left to repair in the old one.
-  const json::array& all =
-      Ok(Call("GET", std::string("/api/v1/subjects/") + kUscc + "/records", "", subject_))["records"]
-          .as_array();
-  for (const json::value& r : all) {
+  json::object own =
+      Ok(Call("GET", std::string("/api/v1/subjects/") + kUscc + "/records", "", subject_));
+  for (const json::value& r : own["records"].as_array()) {
     if (r.at("document_number").as_string() != "郑市监罚〔2025〕5号") continue;
     Response refused = Call("POST", "/api/v1/repairs",
                             json::serialize(json::object{{"record", r.at("id")},

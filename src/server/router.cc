@@ -41,7 +41,7 @@ constexpr RoleSet kGrades{Role::kOperator, Role::kSourceDepartment, Role::kUsing
 // A subject's consents: the subject, the operator on its behalf, an institution its own.
 constexpr RoleSet kConsentReaders{Role::kOperator, Role::kSubject, Role::kFinancialInstitution};
 constexpr RoleSet kConsentWriters{Role::kOperator, Role::kSubject};
-// Objections and credit repair (src/rights): a subject files its own (the operator on its
+// Objections and credit repair (src/workflow): a subject files its own (the operator on its
 // behalf) and reads its own; the operator forwards, accepts and answers; the source department
 // answers what was forwarded to it and decides the repair of its own findings (the operator may
 // record its written answer by naming it). The service narrows further (service.h).

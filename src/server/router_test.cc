@@ -34,6 +34,17 @@ constexpr char kPersonId[] = "11010519491231002X";  // the GB 11643 example numb
 
 using test::SourceDir;
 
+// Decision dates of the sample, counted back from today: a general penalty is published for 12
+// months only (FACTS §4; public views hide it after that), so fixed dates would leave the public
+// view with time. In the order of the sample: 033 oldest, 101, 义马, the bad row, the person, 205,
+// then the registration row, the newest.
+std::string Ago(int days) { return Date::Today().AddDays(-days).ToString(); }
+const std::string kD033 = Ago(330), kD101 = Ago(250), kDYima = Ago(230), kDBad = Ago(200),
+                  kDPerson = Ago(190), kD205 = Ago(150), kDReg = Ago(120);
+// Between 033 and 101 (the old "from 2024-01-01"), between 205 and the registration row, and
+// after everything.
+const std::string kFrom = Ago(300), kBefore205Reg = Ago(140), kAfterAll = Ago(100);
+
 // Percent-encodes everything but unreserved ASCII.
 std::string Enc(std::string_view s) {
   static const char* kHex = "0123456789ABCDEF";
@@ -67,14 +78,14 @@ std::string SampleCsv() {
            std::string(id_type) + "," + std::string(id) + "," + std::string(doc) + tail +
            std::string(date) + org;
   };
-  row(kHongda, "法人及非法人组织", kHongdaUscc, "", "", "郑市监罚〔2024〕101号", "2024-05-10");
-  row(kHongda, "法人及非法人组织", kHongdaUscc, "", "", "郑市监罚〔2024〕205号", "2024-08-20");
-  row(kHongda, "法人及非法人组织", kHongdaUscc, "", "", "郑市监罚〔2023〕033号", "2023-03-01");
-  row(kYima, "法人及非法人组织", kYimaUscc, "", "", "义市监罚〔2024〕12号", "2024-06-01");
+  row(kHongda, "法人及非法人组织", kHongdaUscc, "", "", "郑市监罚〔2024〕101号", kD101);
+  row(kHongda, "法人及非法人组织", kHongdaUscc, "", "", "郑市监罚〔2024〕205号", kD205);
+  row(kHongda, "法人及非法人组织", kHongdaUscc, "", "", "郑市监罚〔2023〕033号", kD033);
+  row(kYima, "法人及非法人组织", kYimaUscc, "", "", "义市监罚〔2024〕12号", kDYima);
   row("郑州错误代码有限公司", "法人及非法人组织", "91110000600037341A", "", "",
-      "郑市监罚〔2024〕150号", "2024-07-01");
-  row(kHongda, "法人及非法人组织", kHongdaUscc, "", "", "郑市监罚〔2024〕101号", "2024-05-10");
-  row("张三", "自然人", "", "身份证", kPersonId, "郑市监罚〔2024〕300号", "2024-07-15");
+      "郑市监罚〔2024〕150号", kDBad);
+  row(kHongda, "法人及非法人组织", kHongdaUscc, "", "", "郑市监罚〔2024〕101号", kD101);
+  row("张三", "自然人", "", "身份证", kPersonId, "郑市监罚〔2024〕300号", kDPerson);
   return csv;
 }
 
@@ -282,8 +293,8 @@ TEST_F(RouterTest, SubjectByUsccOrgCodeAndEncodedForms) {
     EXPECT_EQ(o["category_counts"].at("admin_penalty").to_number<int64_t>(), 3);
     const json::array& latest = o["latest_records"].as_array();
     ASSERT_EQ(latest.size(), 3u);
-    EXPECT_EQ(latest[0].at("decision_date").as_string(), "2024-08-20");  // newest first
-    EXPECT_EQ(latest[2].at("decision_date").as_string(), "2023-03-01");
+    EXPECT_EQ(latest[0].at("decision_date").as_string(), kD205);  // newest first
+    EXPECT_EQ(latest[2].at("decision_date").as_string(), kD033);
   }
 }
 
@@ -345,7 +356,7 @@ TEST_F(RouterTest, ProfileHasNamesCountsLatestRecordsAndTotal) {
   PostSample();
   Response reg = Call("POST", "/api/v1/batches?indicator=reg_basic",
                       std::string("DJ_QYMC,DJ_TYSHXYDM,DJ_DJZT,DJ_HZRQ\n") +
-                          "郑州宏达控股有限公司," + kHongdaUscc + ",存续,2024-09-01\n",
+                          "郑州宏达控股有限公司," + kHongdaUscc + ",存续," + kDReg + "\n",
                       "text/csv");
   ASSERT_EQ(reg.status, 201u) << reg.body;
   ASSERT_EQ(Body(reg)["accepted"].to_number<int64_t>(), 1) << reg.body;
@@ -364,7 +375,7 @@ TEST_F(RouterTest, ProfileHasNamesCountsLatestRecordsAndTotal) {
   EXPECT_EQ(o["public_records"].to_number<int64_t>(), 4);
   const json::array& latest = o["latest_records"].as_array();
   ASSERT_EQ(latest.size(), 4u);
-  EXPECT_EQ(latest[0].at("decision_date").as_string(), "2024-09-01");
+  EXPECT_EQ(latest[0].at("decision_date").as_string(), kDReg);
   EXPECT_EQ(latest[0].at("indicator").as_string(), "reg_basic");
 
   // Filters of the records endpoint, on the same subject.
@@ -378,16 +389,16 @@ TEST_F(RouterTest, ProfileHasNamesCountsLatestRecordsAndTotal) {
   EXPECT_EQ(total("nature=neutral"), 1);
   EXPECT_EQ(total("nature=positive"), 0);
   EXPECT_EQ(total("nature="), 4);
-  EXPECT_EQ(total("from=2024-01-01"), 3);
-  EXPECT_EQ(total("to=2024-05-10"), 2);  // inclusive
-  EXPECT_EQ(total("from=2024-05-10&to=2024-05-10"), 1);
-  EXPECT_EQ(total("from=2024-01-01&to=2024-08-31&nature=negative"), 2);
-  EXPECT_EQ(total("from=2024-01-01&category=admin_penalty"), 2);
-  EXPECT_EQ(total("from=2025-01-01"), 0);
-  json::object page = Body(Get(base + "from=2024-01-01&page_size=2&page=2"));
+  EXPECT_EQ(total("from=" + kFrom), 3);
+  EXPECT_EQ(total("to=" + kD101), 2);  // inclusive
+  EXPECT_EQ(total("from=" + kD101 + "&to=" + kD101), 1);
+  EXPECT_EQ(total("from=" + kFrom + "&to=" + kBefore205Reg + "&nature=negative"), 2);
+  EXPECT_EQ(total("from=" + kFrom + "&category=admin_penalty"), 2);
+  EXPECT_EQ(total("from=" + kAfterAll), 0);
+  json::object page = Body(Get(base + "from=" + kFrom + "&page_size=2&page=2"));
   EXPECT_EQ(page["total"].to_number<int64_t>(), 3);
   ASSERT_EQ(page["records"].as_array().size(), 1u);
-  EXPECT_EQ(page["records"].as_array()[0].at("decision_date").as_string(), "2024-05-10");
+  EXPECT_EQ(page["records"].as_array()[0].at("decision_date").as_string(), kD101);
 }
 
 TEST_F(RouterTest, BadRecordFiltersAre400NamingTheParameter) {
@@ -666,7 +677,7 @@ TEST_F(RouterTest, ListsShowCurrentMembersAndTheProfileItsMemberships) {
            std::string(end) + "\n";
   };
   // 宏达: a current entry. 义马: one that ended by itself in 2025.
-  std::string csv = header + row(kHongda, kHongdaUscc, "郑环严失认〔2024〕1号", "2024-09-11", "2099-09-11") +
+  std::string csv = header + row(kHongda, kHongdaUscc, "郑环严失认〔2024〕1号", Ago(60), "2099-09-11") +
                     row(kYima, kYimaUscc, "郑环严失认〔2022〕3号", "2022-03-01", "2025-03-01");
   Response r = Call("POST", "/api/v1/batches?dept=410100-sthj&indicator=serious_dishonesty", csv,
                     "text/csv");
@@ -678,7 +689,7 @@ TEST_F(RouterTest, ListsShowCurrentMembersAndTheProfileItsMemberships) {
   ASSERT_EQ(l["total"].as_int64(), 1);
   const json::object& e = l["entries"].as_array()[0].as_object();
   EXPECT_EQ(e.at("subject").at("code").as_string(), kHongdaUscc);
-  EXPECT_EQ(e.at("start").as_string(), "2024-09-11");
+  EXPECT_EQ(e.at("start").as_string(), Ago(60));
   EXPECT_EQ(e.at("end").as_string(), "2099-09-11");
   EXPECT_EQ(Body(Get("/api/v1/lists/red"))["total"].as_int64(), 0);
   Error(Get("/api/v1/lists/nope"), 404, "not_found");

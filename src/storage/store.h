@@ -115,10 +115,10 @@ enum class IdSpace : uint8_t {
   kBatch = 2,
   kCheck = 3,
   kInspection = 4,
-  kApplication = 5,  // objections and credit-repair applications (src/rights)
+  kApplication = 5,  // objections and credit-repair applications (src/workflow)
 };
 
-// One step of an objection or credit-repair application (src/rights): the application as it
+// One step of an objection or credit-repair application (src/workflow): the application as it
 // stands after the step and the step's history entry, both opaque here (the rights module
 // encodes them).
 struct ApplicationWrite {
@@ -306,7 +306,7 @@ class Store {
                                     std::vector<uint64_t>* out) const = 0;
   virtual Result<std::optional<std::string>> GetAudit(uint64_t seq) const = 0;
 
-  // Objections (异议) and credit-repair applications (信用修复) of src/rights, with the history
+  // Objections (异议) and credit-repair applications (信用修复) of src/workflow, with the history
   // of their steps. SaveApplication writes the application's new value and appends its history
   // entry `seq` in one durable write, and indexes the application under its subject; it writes
   // nothing and returns FailedPrecondition unless `seq` is the next entry (1 for a new

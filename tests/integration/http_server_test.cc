@@ -292,8 +292,10 @@ std::string TwoPenalties() {
   for (std::string_view n : {"101", "205"}) {
     csv += "郑州宏达（集团）商贸有限公司,法人及非法人组织,91110000600037341L,郑市监罚〔2024〕" +
            std::string(n) +
-           "号,虚假宣传,在网站发布虚假广告,《广告法》第五十五条,罚款,罚款2万元,2024-05-10,"
-           "郑州市市场监督管理局,11410100MB0000001X,郑州市市场监督管理局,11410100MB0000001X\n";
+           "号,虚假宣传,在网站发布虚假广告,《广告法》第五十五条,罚款,罚款2万元," +
+           // Recent: a general penalty is published for 12 months only (FACTS §4).
+           Date::Today().AddDays(-30).ToString() +
+           ",郑州市市场监督管理局,11410100MB0000001X,郑州市市场监督管理局,11410100MB0000001X\n";
   }
   return csv;
 }

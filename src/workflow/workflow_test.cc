@@ -1,7 +1,7 @@
 // The transition tables of objections and credit repair, table-driven: every transition the
 // README lists is there with its actor and deadline, every other (kind, action, state) is not;
 // the policy file; deadlines in working days across National Day.
-#include "rights/workflow.h"
+#include "workflow/workflow.h"
 
 #include <gtest/gtest.h>
 
@@ -10,10 +10,10 @@
 
 #include "core/calendar.h"
 #include "core/test_paths.h"
-#include "rights/application.h"
-#include "rights/policy.h"
+#include "workflow/application.h"
+#include "workflow/policy.h"
 
-namespace xinyong::rights {
+namespace xinyong::workflow {
 namespace {
 
 using test::SourceDir;
@@ -237,4 +237,4 @@ TEST(ApplicationTest, EncodesAndDecodesEveryMember) {
 }
 
 }  // namespace
-}  // namespace xinyong::rights
+}  // namespace xinyong::workflow

@@ -30,11 +30,11 @@
 #include "core/personal_data.h"
 #include "core/status.h"
 #include "ingest/ingester.h"
-#include "rights/application.h"
-#include "rights/policy.h"
+#include "workflow/application.h"
+#include "workflow/policy.h"
 #include "storage/store.h"
 
-namespace xinyong::rights {
+namespace xinyong::workflow {
 
 // Who asks. The server makes one from the request's principal, the CLI from its options.
 struct Caller {
@@ -190,4 +190,4 @@ class Service {
   std::map<std::pair<uint64_t, uint64_t>, uint64_t> open_repairs_;     // GUARDED_BY(open_mu_)
 };
 
-}  // namespace xinyong::rights
+}  // namespace xinyong::workflow

@@ -14,9 +14,9 @@
 #include "catalog/catalog.h"
 #include "core/status.h"
 #include "model/record.h"
-#include "rights/workflow.h"
+#include "workflow/workflow.h"
 
-namespace xinyong::rights {
+namespace xinyong::workflow {
 
 // A longer minimum publicity period for some records of an indicator: those whose deciding body
 // is one of `departments`, or where one of `fields` contains one of `keywords`.
@@ -72,4 +72,4 @@ class Policy {
   std::map<std::string, std::vector<std::string>, std::less<>> deciding_body_;
 };
 
-}  // namespace xinyong::rights
+}  // namespace xinyong::workflow

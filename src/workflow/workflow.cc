@@ -1,9 +1,9 @@
-#include "rights/workflow.h"
+#include "workflow/workflow.h"
 
 #include <array>
 #include <utility>
 
-namespace xinyong::rights {
+namespace xinyong::workflow {
 
 namespace {
 
@@ -139,4 +139,4 @@ std::optional<Kind> ParseKind(std::string_view name) { return ValueOf(kKindNames
 std::optional<State> ParseState(std::string_view name) { return ValueOf(kStateNames, name); }
 std::optional<Action> ParseAction(std::string_view name) { return ValueOf(kActionNames, name); }
 
-}  // namespace xinyong::rights
+}  // namespace xinyong::workflow

@@ -2,7 +2,7 @@
 // effects of an upheld objection and of a repair on the records (and on what was derived from
 // them), and the history kept. End-to-end effects on checks, grades and lists through the API are
 // in src/server/rights_test.cc.
-#include "rights/service.h"
+#include "workflow/service.h"
 
 #include <gtest/gtest.h>
 
@@ -11,7 +11,7 @@
 #include "core/test_paths.h"
 #include "storage/rocksdb/rocksdb_store.h"
 
-namespace xinyong::rights {
+namespace xinyong::workflow {
 namespace {
 
 namespace fs = std::filesystem;
@@ -435,4 +435,4 @@ TEST_F(ServiceTest, TheApplicantMayWithdrawAndOthersMayNot) {
 }
 
 }  // namespace
-}  // namespace xinyong::rights
+}  // namespace xinyong::workflow

@@ -1,4 +1,4 @@
-#include "rights/service.h"
+#include "workflow/service.h"
 
 #include <boost/json.hpp>
 
@@ -8,7 +8,7 @@
 #include "rules/commitment.h"
 #include "rules/record_fields.h"
 
-namespace xinyong::rights {
+namespace xinyong::workflow {
 
 namespace json = boost::json;
 
@@ -967,4 +967,4 @@ Status Service::List(const Caller& caller, const ListFilter& filter, Date today,
   return st;
 }
 
-}  // namespace xinyong::rights
+}  // namespace xinyong::workflow

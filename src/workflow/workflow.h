@@ -12,7 +12,7 @@
 #include <span>
 #include <string_view>
 
-namespace xinyong::rights {
+namespace xinyong::workflow {
 
 // Persisted as one byte: never renumber.
 enum class Kind : uint8_t { kObjection = 1, kRepair = 2 };
@@ -99,4 +99,4 @@ std::optional<Kind> ParseKind(std::string_view name);
 std::optional<State> ParseState(std::string_view name);
 std::optional<Action> ParseAction(std::string_view name);
 
-}  // namespace xinyong::rights
+}  // namespace xinyong::workflow

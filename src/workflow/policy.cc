@@ -1,10 +1,10 @@
-#include "rights/policy.h"
+#include "workflow/policy.h"
 
 #include <algorithm>
 
 #include "rules/toml_file.h"
 
-namespace xinyong::rights {
+namespace xinyong::workflow {
 
 namespace {
 
@@ -206,4 +206,4 @@ const std::vector<std::string>& Policy::DecidingBodyFields(std::string_view indi
   return it == deciding_body_.end() ? kNone : it->second;
 }
 
-}  // namespace xinyong::rights
+}  // namespace xinyong::workflow

@@ -1,6 +1,6 @@
-#include "rights/application.h"
+#include "workflow/application.h"
 
-namespace xinyong::rights {
+namespace xinyong::workflow {
 
 namespace json = boost::json;
 
@@ -362,4 +362,4 @@ json::object ApplicationJson(const Application& a, Date today, std::span<const E
   return o;
 }
 
-}  // namespace xinyong::rights
+}  // namespace xinyong::workflow

@@ -15,9 +15,9 @@
 #include <vector>
 
 #include "core/date.h"
-#include "rights/workflow.h"
+#include "workflow/workflow.h"
 
-namespace xinyong::rights {
+namespace xinyong::workflow {
 
 // One condition of a credit repair as it was checked (FACTS §4).
 struct Condition {
@@ -108,4 +108,4 @@ boost::json::object ApplicationJson(const Application& a, Date today,
                                     std::span<const Event> history = {});
 boost::json::object EventJson(const Event& e);
 
-}  // namespace xinyong::rights
+}  // namespace xinyong::workflow
