@@ -1,6 +1,7 @@
 #include "cli/commands.h"
 
 #include <boost/json.hpp>
+#include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -12,12 +13,14 @@
 #include "core/identifiers.h"
 #include "ingest/field_validation.h"
 #include "rules/check.h"
+#include "security/audit.h"
 #include "server/access.h"
 #include "server/checks.h"
 #include "server/grades.h"
 #include "server/json_views.h"
 #include "server/lists.h"
 #include "server/platform.h"
+#include "server/redact.h"
 
 namespace xinyong::cli {
 
@@ -554,7 +557,19 @@ std::unique_ptr<Platform> OpenPlatform(GlobalOptions& g, bool read_only, bool gr
     Fail(g, p.status());
     return nullptr;
   }
+  if (!read_only) AuditCommand(g, **p);
   return std::move(p).value();
+}
+
+void AuditCommand(GlobalOptions& g, Platform& p) {
+  security::AuditLog* log = p.audit();
+  if (log == nullptr) return;
+  security::AuditEntry e =
+      security::AuditEntryFor(security::Principal(), "command", "cli " + server::ForLog(g.command_line, 400));
+  e.actor = "local operator (command line)";
+  if (auto seq = log->Append(std::move(e)); !seq.ok()) {
+    spdlog::warn("the command could not be written to the audit log: {}", seq.status().ToString());
+  }
 }
 
 void RegisterSearch(CLI::App& app, GlobalOptions& g);

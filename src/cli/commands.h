@@ -19,6 +19,7 @@ struct GlobalOptions {
   bool json = false;
   size_t cache_mib = 0;  // the store's block cache; 0 = its default (`serve --cache-mib`)
   int exit_code = 0;
+  std::string command_line;  // the arguments after `xinyong`, for the audit log
 };
 
 void RegisterCommands(CLI::App& app, GlobalOptions& global);
@@ -30,6 +31,10 @@ void Fail(GlobalOptions& g, const Status& status);
 // `grade_on_ingest`: PlatformOptions::grade_on_ingest.
 std::unique_ptr<server::Platform> OpenPlatform(GlobalOptions& g, bool read_only = false,
                                                bool grade_on_ingest = true);
+
+// Appends "this command was run" to the audit log of a platform opened for writing: the local
+// operator's commands are audited like the API's writes (ID numbers in the arguments masked).
+void AuditCommand(GlobalOptions& g, server::Platform& p);
 
 // One line about a retention run (commands_audit.cc; also logged by `serve`'s daily run).
 std::string RetentionSummary(const workflow::RetentionReport& r);

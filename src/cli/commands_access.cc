@@ -34,6 +34,7 @@ std::unique_ptr<server::Platform> OpenForTokens(GlobalOptions& g) {
     Fail(g, message);
     return nullptr;
   }
+  AuditCommand(g, **p);
   return std::move(p).value();
 }
 

@@ -21,6 +21,10 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.fallthrough();  // global options (--json, --data) may also follow the subcommand
   xinyong::cli::GlobalOptions global;
+  for (int i = 1; i < argc; ++i) {
+    if (i > 1) global.command_line += ' ';
+    global.command_line += argv[i];
+  }
   app.add_option("--data", global.data_dir, "data directory")->default_val("var/data");
   app.add_option("--share", global.share_dir,
                  "directory with catalog/ and calendar/ (default: $XINYONG_SHARE or the source tree's data/)");
