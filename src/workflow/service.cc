@@ -426,6 +426,31 @@ Result<std::vector<Condition>> Service::RepairConditions(uint64_t subject_id, ui
   return Conditions(r, *ind, declaration, evidence, today, &code);
 }
 
+Result<Application> Service::Filing(const Transition& t, const Caller& caller,
+                                     const Subject& subject, const Record& r,
+                                     const catalog::Indicator& ind, const std::string& reason,
+                                     const std::vector<std::string>& evidence, Date today) const {
+  Application a;
+  a.kind = t.kind;
+  a.subject_id = subject.id;
+  a.subject_code = subject.DisplayCode();
+  a.subject_name = subject.name;
+  XY_RETURN_IF_ERROR(CheckActor(caller, t, a));
+  a.state = t.to;
+  a.record_id = r.record_id;
+  a.record_version = r.version;
+  a.indicator = ind.code;
+  a.indicator_name = ind.name;
+  a.document_number = r.document_number;
+  a.decision_date = r.decision_date;
+  a.filed = a.state_since = today;
+  a.on_behalf = caller.role == Caller::Role::kOperator;
+  a.reason = Trimmed(reason);
+  a.evidence = evidence;
+  a.departments = DepartmentsOf(r, ind);
+  return a;
+}
+
 Result<Application> Service::FileObjection(const Caller& caller, const ObjectionRequest& request,
                                            Date today) {
   XY_RETURN_IF_ERROR(CheckText("reason", request.reason, true));
@@ -452,25 +477,9 @@ Result<Application> Service::FileObjection(const Caller& caller, const Objection
   if (!subject) return Status::DataLoss("subject " + std::to_string(r.subject_id) + " is missing");
 
   const Transition* t = FindTransition(Kind::kObjection, Action::kFile, State::kNone);
-  Application a;
-  a.kind = Kind::kObjection;
-  a.subject_id = subject->id;
-  a.subject_code = subject->DisplayCode();
-  a.subject_name = subject->name;
-  XY_RETURN_IF_ERROR(CheckActor(caller, *t, a));
+  XY_ASSIGN_OR_RETURN(Application a, Filing(*t, caller, *subject, r, *ind, request.reason,
+                                            request.evidence, today));
   a.id = store_.NextId(storage::IdSpace::kApplication);
-  a.state = t->to;
-  a.record_id = r.record_id;
-  a.record_version = r.version;
-  a.indicator = ind->code;
-  a.indicator_name = ind->name;
-  a.document_number = r.document_number;
-  a.decision_date = r.decision_date;
-  a.filed = a.state_since = today;
-  a.on_behalf = caller.role == Caller::Role::kOperator;
-  a.reason = Trimmed(request.reason);
-  a.evidence = request.evidence;
-  a.departments = DepartmentsOf(r, *ind);
   SetDeadline(&a, t->clock);
   auto overall = calendar_.AddWorkdays(today, policy_.objection_total_workdays());
   if (overall.ok()) {
@@ -579,12 +588,8 @@ Result<Application> Service::ApplyRepair(const Caller& caller, const RepairReque
   XY_ASSIGN_OR_RETURN(auto subject, store_.GetSubject(r.subject_id));
   if (!subject) return Status::DataLoss("subject " + std::to_string(r.subject_id) + " is missing");
   const Transition* t = FindTransition(Kind::kRepair, Action::kApply, State::kNone);
-  Application a;
-  a.kind = Kind::kRepair;
-  a.subject_id = subject->id;
-  a.subject_code = subject->DisplayCode();
-  a.subject_name = subject->name;
-  XY_RETURN_IF_ERROR(CheckActor(caller, *t, a));
+  XY_ASSIGN_OR_RETURN(Application a, Filing(*t, caller, *subject, r, *ind, request.declaration,
+                                            request.evidence, today));
   std::string unused;
   // Nothing to repair: refused before anything is stored.
   for (const Condition& c : Conditions(r, *ind, request.declaration, request.evidence, today, &unused)) {
@@ -594,18 +599,6 @@ Result<Application> Service::ApplyRepair(const Caller& caller, const RepairReque
     }
   }
   a.id = store_.NextId(storage::IdSpace::kApplication);
-  a.state = t->to;
-  a.record_id = r.record_id;
-  a.record_version = r.version;
-  a.indicator = ind->code;
-  a.indicator_name = ind->name;
-  a.document_number = r.document_number;
-  a.decision_date = r.decision_date;
-  a.filed = a.state_since = today;
-  a.on_behalf = caller.role == Caller::Role::kOperator;
-  a.reason = Trimmed(request.declaration);
-  a.evidence = request.evidence;
-  a.departments = DepartmentsOf(r, *ind);
   a.department = a.departments.empty() ? std::string() : a.departments.front();
   Event e;
   if (request.commitment) {

@@ -156,6 +156,12 @@ class Service {
   Status Save(Application* a, Event e, int64_t unix_ms);
   Result<Application> Load(uint64_t id) const;
   Status CheckActor(const Caller& caller, const Transition& t, const Application& a) const;
+  // What filing transition `t` records, for either kind, once the caller may take it (CheckActor);
+  // the id is the caller's to assign after its own checks.
+  Result<Application> Filing(const Transition& t, const Caller& caller, const Subject& subject,
+                             const Record& r, const catalog::Indicator& ind,
+                             const std::string& reason, const std::vector<std::string>& evidence,
+                             Date today) const;
   std::vector<Condition> Conditions(const Record& r, const catalog::Indicator& ind,
                                     const std::string& declaration,
                                     const std::vector<std::string>& evidence, Date today,
