@@ -52,9 +52,23 @@ void CheckDecodedText(std::string_view s) {
   FUZZ_CHECK(s.find('\0') == std::string_view::npos);
 }
 
-// No run of digits (17 and an X) in `text` is a resident ID number the parser accepts — one taken
-// from `source`, when given (ForLog writes control bytes as \xNN, whose hex digits can join the
-// digits beside them into a new number, which is no one's ID).
+// Whether `run` stands in `source` as a whole run of digits (not inside a longer one).
+bool IsRunOf(std::string_view source, std::string_view run) {
+  auto digit = [](char c) { return c >= '0' && c <= '9'; };
+  for (size_t at = source.find(run); at != std::string_view::npos; at = source.find(run, at + 1)) {
+    const size_t end = at + run.size();
+    if ((at == 0 || !digit(source[at - 1])) &&
+        (end == source.size() || (!digit(source[end]) && source[end] != 'X' && source[end] != 'x'))) {
+      return true;
+    }
+  }
+  return false;
+}
+
+// No run of digits (17 and an X) in `text` is a resident ID number the parser accepts — one that
+// stands as a whole run in `source`, when given (ForLog writes control bytes as \xNN, whose hex
+// digits can join the digits beside them into a new number: no one's ID, even when the same
+// digits occur inside a longer number of the source).
 void CheckNoResidentId(std::string_view text, const std::string_view* source = nullptr) {
   size_t i = 0;
   while (i < text.size()) {
@@ -67,7 +81,7 @@ void CheckNoResidentId(std::string_view text, const std::string_view* source = n
     if (j - i == 17 && j < text.size() && (text[j] == 'X' || text[j] == 'x')) ++j;
     const std::string_view run = text.substr(i, j - i);
     if ((run.size() == 18 || run.size() == 15) &&
-        (source == nullptr || source->find(run) != std::string_view::npos)) {
+        (source == nullptr || IsRunOf(*source, run))) {
       FUZZ_CHECK(!ident::ParseResidentId(run, kToday).ok());
     }
     i = j;
