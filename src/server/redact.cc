@@ -77,7 +77,9 @@ std::string ForLog(std::string_view text, size_t max_bytes) {
     }
   }
   if (cut) out += "...";
-  return out;
+  // The hex digits of an escape can join the digits after it into something shaped like an ID
+  // number ("\x02" + "8246200421034X"): masked as well, on the safe side.
+  return RedactPersonalIds(out);
 }
 
 }  // namespace xinyong::server
