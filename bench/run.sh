@@ -80,6 +80,13 @@ echo "== credit checks: a batch of every subject vs the old way; single checks o
 # Its own city (BENCH_CHECK_SUBJECTS, default 1,000,000) and server; see bench/checks.sh.
 BENCH_WORK="$WORK" bash bench/checks.sh
 
+echo "== exchange: a county's change feed pushed to a city instance on loopback vs plain ingest"
+# Its own county and city (EXCHANGE_SUBJECTS, default 12,000 ≈ 240,000 records); see bench/exchange.sh.
+BENCH_WORK="$WORK" bash bench/exchange.sh
+
+echo "== credit report: one subject with 5,000 records, model + PDF / HTML (goal < 1 s; no external anchor)"
+./build/bin/bench_report --records 5000 --reps 5 --dir "$WORK/report"
+
 if [ "${BENCH_FULL:-0}" = 1 ]; then
   echo "== full city: 1,000,000 subjects, every catalog file"
   rm -rf "$WORK/full-gen" "$WORK/full-store" "$WORK/keys"

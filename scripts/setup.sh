@@ -10,6 +10,8 @@ PACKAGES=(
   libsimdjson-dev libicu-dev libopencc-dev opencc
   libsodium-dev libtoml11-dev libcli11-dev libfmt-dev libspdlog-dev libjemalloc-dev zlib1g-dev
   libgtest-dev libgmock-dev libbenchmark-dev libpq-dev
+  # Credit reports (src/report): PDF with Chinese typography, QR codes; spreadsheet exports.
+  libpango1.0-dev libcairo2-dev fonts-noto-cjk libqrencode-dev libxlsxwriter-dev
   # The fuzz targets (fuzz/, run by `make test`): clang 14 with libFuzzer and the sanitizer
   # runtimes (libclang-rt, only recommended by clang), llvm-symbolizer for readable stack traces.
   clang libclang-rt-14-dev llvm-14

@@ -109,7 +109,7 @@ class RealCatalogTest : public ::testing::Test {
 
 const Catalog* RealCatalogTest::catalog_ = nullptr;
 
-TEST_F(RealCatalogTest, LoadsAllThirteenIndicatorsWithLegalBases) {
+TEST_F(RealCatalogTest, LoadsAllFourteenIndicatorsWithLegalBases) {
   ASSERT_NE(catalog_, nullptr);
   std::set<std::string> codes;
   for (const Indicator& ind : catalog_->indicators()) {
@@ -128,7 +128,7 @@ TEST_F(RealCatalogTest, LoadsAllThirteenIndicatorsWithLegalBases) {
                                           "abnormal_operation", "tax_a_grade", "red_list",
                                           "credit_commitment", "commitment_breach",
                                           "contract_performance", "social_insurance_arrears",
-                                          "utility_arrears"}));
+                                          "utility_arrears", "self_declaration"}));
 }
 
 TEST_F(RealCatalogTest, CarriesNothingAboutSpeechOrOpinion) {

@@ -138,6 +138,11 @@ struct Indicator {
   int FieldIndexByRole(FieldRole role) const;
 };
 
+// The category of what subjects provide about themselves (自愿提供的信息: voluntary declarations,
+// 自主申报). No department vouches for such a record; views mark it self-declared.
+inline constexpr std::string_view kSelfDeclaredCategory = "自愿提供的信息";
+inline bool SelfDeclared(const Indicator& i) { return i.category == kSelfDeclaredCategory; }
+
 std::string_view DisclosureName(Disclosure d);   // "public", "gov_shared", "authorized"
 std::string_view DisclosureLabel(Disclosure d);  // "社会公开", "政务共享", "授权查询"
 std::string_view NatureName(Nature n);           // "positive", "neutral", "negative"

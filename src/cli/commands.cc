@@ -574,13 +574,18 @@ void AuditCommand(GlobalOptions& g, Platform& p) {
 
 void RegisterSearch(CLI::App& app, GlobalOptions& g);
 void RegisterCommitment(CLI::App& app, GlobalOptions& g);  // commands_commitment.cc
+void RegisterDeclaration(CLI::App& app, GlobalOptions& g);  // commands_declaration.cc
 void RegisterInspect(CLI::App& app, GlobalOptions& g);     // commands_inspect.cc
 void RegisterToken(CLI::App& app, GlobalOptions& g);       // commands_access.cc
 void RegisterAudit(CLI::App& app, GlobalOptions& g);       // commands_audit.cc
 void RegisterRetention(CLI::App& app, GlobalOptions& g);   // commands_audit.cc
 void RegisterRights(CLI::App& app, GlobalOptions& g);      // commands_rights.cc
+void RegisterReport(CLI::App& app, GlobalOptions& g);      // commands_report.cc
 void RegisterGen(CLI::App& app, GlobalOptions& g);
 void RegisterServe(CLI::App& app, GlobalOptions& g);
+void RegisterExport(CLI::App& app, GlobalOptions& g);      // commands_governance.cc
+void RegisterMonitoring(CLI::App& app, GlobalOptions& g);  // commands_governance.cc
+void RegisterPush(CLI::App& app, GlobalOptions& g);  // commands_exchange.cc
 
 void RegisterCommands(CLI::App& app, GlobalOptions& g) {
   RegisterValidate(app, g);
@@ -594,14 +599,19 @@ void RegisterCommands(CLI::App& app, GlobalOptions& g) {
   RegisterCheck(app, g);
   RegisterLists(app, g);
   RegisterCommitment(app, g);
+  RegisterDeclaration(app, g);
   RegisterGrade(app, g);
   RegisterInspect(app, g);
   RegisterToken(app, g);
   RegisterAudit(app, g);
   RegisterRetention(app, g);
   RegisterRights(app, g);
+  RegisterReport(app, g);
   RegisterSearch(app, g);
   RegisterServe(app, g);
+  RegisterExport(app, g);
+  RegisterMonitoring(app, g);
+  RegisterPush(app, g);
 }
 
 }  // namespace xinyong::cli

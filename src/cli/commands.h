@@ -36,6 +36,10 @@ std::unique_ptr<server::Platform> OpenPlatform(GlobalOptions& g, bool read_only 
 // operator's commands are audited like the API's writes (ID numbers in the arguments masked).
 void AuditCommand(GlobalOptions& g, server::Platform& p);
 
+// Exchange (commands_exchange.cc): false, after Fail, unless `source` is a valid instance id
+// and `region` a 6-digit division code.
+bool CheckExchangeIdentity(GlobalOptions& g, const std::string& source, const std::string& region);
+
 // One line about a retention run (commands_audit.cc; also logged by `serve`'s daily run).
 std::string RetentionSummary(const workflow::RetentionReport& r);
 

@@ -14,6 +14,7 @@
 #include <spdlog/spdlog.h>
 
 #include "cli/commands.h"
+#include "exchange/pusher.h"
 #include "gen/generator.h"
 #include "server/http_server.h"
 #include "server/platform.h"
@@ -77,6 +78,8 @@ void RegisterServe(CLI::App& app, GlobalOptions& g) {
     unsigned workers = 32;
     unsigned read_timeout_s = 30;
     size_t max_connections = 10'000;
+    std::string push_to, push_token, source, region;  // exchange: a background pusher
+    size_t push_batch = 5000;
   };
   auto a = std::make_shared<Args>();
   cmd->add_option("--listen", a->listen, "HOST:PORT")->default_val("127.0.0.1:8080");
@@ -99,6 +102,16 @@ void RegisterServe(CLI::App& app, GlobalOptions& g) {
       ->default_val(10'000)
       ->check(CLI::Range(1, 1'000'000));
   cmd->add_flag("--access-log", a->access_log, "one line per request on stderr");
+  cmd->add_option("--push-to", a->push_to,
+                  "exchange: push the change feed to this upper-level instance (http://HOST:PORT) "
+                  "while serving; needs --source and --region");
+  cmd->add_option("--push-token", a->push_token,
+                  "an operator token of the upper-level instance (default: $XINYONG_PUSH_TOKEN)");
+  cmd->add_option("--push-batch", a->push_batch, "exchange: changes per pushed batch")
+      ->default_val(5000)
+      ->check(CLI::Range(1, 100000));
+  cmd->add_option("--source", a->source, "exchange: this instance's id");
+  cmd->add_option("--region", a->region, "exchange: this instance's 6-digit division code");
   cmd->add_option("--cache-mib", a->cache_mib,
                   "the store's block cache of uncompressed blocks (default 256)");
   cmd->callback([&g, a] {
@@ -121,6 +134,15 @@ void RegisterServe(CLI::App& app, GlobalOptions& g) {
     o.max_connections = a->max_connections;
     o.web_root = a->web.empty() ? server::DefaultWebRoot() : a->web;
     g.cache_mib = a->cache_mib;
+    if (!a->push_to.empty()) {
+      if (!a->push_to.starts_with("http://")) {
+        return Fail(g, "--push-to '" + a->push_to + "' is not an http:// URL");
+      }
+      if (!CheckExchangeIdentity(g, a->source, a->region)) return;
+      if (a->push_token.empty()) {
+        if (const char* t = std::getenv("XINYONG_PUSH_TOKEN")) a->push_token = t;
+      }
+    }
     auto p = OpenPlatform(g, /*read_only=*/false);
     if (!p) return;
     // The name index is built before the first request, not by it.
@@ -156,7 +178,28 @@ void RegisterServe(CLI::App& app, GlobalOptions& g) {
         lock.lock();
       } while (!stop_cv.wait_for(lock, std::chrono::hours(24), [&] { return stopping; }));
     });
+    // Exchange: the change feed goes to the upper level as it grows, until the server stops.
+    std::unique_ptr<exchange::Sink> sink;
+    std::unique_ptr<exchange::Pusher> pusher;
+    std::thread pushing;
+    if (!a->push_to.empty()) {
+      sink = exchange::MakeHttpSink(a->push_to, a->push_token, a->source, a->region);
+      exchange::PushOptions po;
+      po.follow = true;
+      po.batch = a->push_batch;
+      pusher = std::make_unique<exchange::Pusher>(p->store(), p->vault(), *sink, po);
+      pushing = std::thread([&] {
+        auto r = pusher->Run();
+        if (!r.ok()) spdlog::error("push to {} stopped: {}", a->push_to, r.status().ToString());
+      });
+      std::cerr << "xinyong: pushing the change feed to " << a->push_to << " as " << a->source
+                << " (" << a->region << ")\n";
+    }
     (*s)->Run();
+    if (pusher) {
+      pusher->Stop();
+      pushing.join();
+    }
     {
       std::lock_guard lock(mu);
       stopping = true;

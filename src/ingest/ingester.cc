@@ -161,6 +161,7 @@ class Ingester::Run {
   }
 
   Result<FileReport> Finish() {
+    ws_.exchange_cursor = opt_.exchange_cursor;  // with the last batch only
     XY_RETURN_IF_ERROR(CommitBatch());
     XY_RETURN_IF_ERROR(WaitForCommit());
     report_.seconds = static_cast<double>(NowUnixMs() - started_ms_) / 1000.0;
@@ -781,7 +782,8 @@ std::string NaturalKeyOf(const Indicator& indicator, const Record& record) {
 
 Result<StatusChangeReport> Ingester::ChangeStatus(std::span<const StatusChange> changes,
                                                   const std::string& name, const std::string& dept,
-                                                  Date received) {
+                                                  Date received,
+                                                  const std::optional<storage::ExchangeCursor>& cursor) {
   if (changes.empty()) return Status::InvalidArgument("no record status to change");
   std::lock_guard lock(mu_);
   if (received == Date()) received = Date::Today();
@@ -842,6 +844,7 @@ Result<StatusChangeReport> Ingester::ChangeStatus(std::span<const StatusChange> 
     ws.records.push_back({std::move(next), std::move(key), {}});
   }
   ws.batch.seconds = static_cast<double>(NowUnixMs() - ws.batch.started_unix_ms) / 1000.0;
+  ws.exchange_cursor = cursor;
   XY_RETURN_IF_ERROR(store_.Commit(ws));
   if (observer_) {
     std::vector<uint64_t> touched;

@@ -12,6 +12,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <span>
 #include <string>
 #include <unordered_map>
@@ -36,6 +37,9 @@ struct IngestOptions {
   // own): a file of any other indicator, named or detected, is refused with PermissionDenied
   // before any row is stored.
   std::vector<std::string> allowed_indicators;
+  // Exchange between platform levels (src/exchange): the source instance's cursor after this
+  // input, written with the input's last batch (Store WriteSet::exchange_cursor).
+  std::optional<storage::ExchangeCursor> exchange_cursor;
 };
 
 // Bounds of the Ingester's caches of committed identifiers and subjects (tests use tiny ones).
@@ -115,9 +119,10 @@ class Ingester {
   // when its current version is not `version` or not active, InvalidArgument for a record of an
   // indicator the catalog does not have, a status other than revoked, repaired or expired, or
   // no changes at all.
-  Result<StatusChangeReport> ChangeStatus(std::span<const StatusChange> changes,
-                                          const std::string& name, const std::string& dept,
-                                          Date received);
+  // `cursor`, when set, is committed with the batch (exchange between platform levels).
+  Result<StatusChangeReport> ChangeStatus(
+      std::span<const StatusChange> changes, const std::string& name, const std::string& dept,
+      Date received, const std::optional<storage::ExchangeCursor>& cursor = std::nullopt);
 
   // Called right after the store committed a batch (one batch at a time, in commit order) with
   // what it changed — how derived state such as the name index and the grades follows. Set

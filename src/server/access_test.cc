@@ -81,7 +81,12 @@ const std::map<std::string, std::set<Role>>& Policy() {
       {"POST /api/v1/tokens", op},
       {"GET /api/v1/tokens", op},
       {"DELETE /api/v1/tokens/{id}", op},
-      {"GET /api/v1/subjects/{code}/access-log", {Role::kOperator, Role::kSubject}},
+      {"GET /api/v1/subjects/{code}/checks", applicants},
+      // Voluntary declarations (自主申报): the subject's own, the operator's on its behalf.
+      {"POST /api/v1/subjects/{code}/declarations", applicants},
+      {"GET /api/v1/subjects/{code}/declarations", everyone},
+      {"GET /api/v1/subjects/{code}/declarations/{number}", everyone},
+      {"POST /api/v1/subjects/{code}/declarations/{number}:withdraw", applicants},
       // Objections and credit repair (src/workflow).
       {"POST /api/v1/objections", applicants},
       {"GET /api/v1/objections", rights_readers},
@@ -98,6 +103,17 @@ const std::map<std::string, std::set<Role>>& Policy() {
       {"POST /api/v1/repairs/{id}:extend", sources},
       {"POST /api/v1/repairs/{id}:decide", sources},
       {"POST /api/v1/repairs/{id}:withdraw", applicants},
+      // Anyone may ask for a report; the handler narrows (a person's, a special or a full report
+      // only for the subject itself or the operator; the walk asks for a company's public one).
+      {"POST /api/v1/subjects/{code}/reports", everyone},
+      {"GET /api/v1/reports/public-key", everyone},
+      {"GET /api/v1/reports/{number}/verification", everyone},
+      {"GET /api/v1/governance", sources},
+      {"GET /api/v1/governance.xlsx", sources},
+      {"GET /api/v1/monitoring", op},
+      {"POST /api/v1/exchange/changes", op},
+      {"GET /api/v1/exchange/cursor", op},
+      {"GET /api/v1/exchange/feed", op},
   };
   return policy;
 }

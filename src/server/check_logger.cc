@@ -1,5 +1,7 @@
 #include "server/check_logger.h"
 
+#include <spdlog/spdlog.h>
+
 namespace xinyong::server {
 
 CheckLogger::CheckLogger(storage::Store& store)
@@ -48,8 +50,26 @@ Result<uint64_t> CheckLogger::Log(const CheckRun& run) {
 void CheckLogger::WriteLoop() {
   std::vector<Pending> batch;
   std::vector<const CheckRun*> runs;
+  // Whether checks may have been logged that the index by subject does not have yet (at start:
+  // a run before a restart may have ended before its index caught up).
+  bool unindexed = true;
   std::unique_lock lock(mu_);
   while (true) {
+    // Idle for a moment: bring the index by subject up to date, a step at a time, giving way to
+    // checks as soon as one comes.
+    while (unindexed && !stopping_ && queue_.empty() &&
+           !work_.wait_for(lock, kIndexDelay, [&] { return stopping_ || !queue_.empty(); })) {
+      lock.unlock();
+      auto n = store_.IndexChecks(kIndexStep);
+      if (!n.ok()) {
+        // Listings stay complete (they read what is not indexed); try again after the next run.
+        spdlog::warn("indexing the check log by subject: {}", n.status().ToString());
+        unindexed = false;
+      } else if (*n < kIndexStep) {
+        unindexed = false;
+      }
+      lock.lock();
+    }
     work_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
     if (queue_.empty()) return;  // stopping, nothing left
     batch.swap(queue_);
@@ -57,6 +77,7 @@ void CheckLogger::WriteLoop() {
     runs.clear();
     for (const Pending& p : batch) runs.push_back(p.run);
     auto firsts = store_.LogCheckRuns(runs);
+    unindexed = unindexed || firsts.ok();
     for (size_t i = 0; i < batch.size(); ++i) {
       if (firsts.ok()) {
         batch[i].done((*firsts)[i]);

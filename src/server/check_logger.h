@@ -5,10 +5,14 @@
 // writers inside the store. A caller either waits (Log) or is called back (LogAsync), which
 // lets the HTTP server answer a check without holding a thread while its log is flushed.
 //
+// When idle, the same thread indexes the logged checks by subject (Store::IndexChecks), so that
+// a subject's listing of the checks run on it reads an index, off the checks' path.
+//
 // Thread-safety: Log and LogAsync from any number of threads. The store must outlive the
 // logger; the destructor writes the runs already handed in and calls their callbacks.
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
@@ -46,6 +50,10 @@ class CheckLogger {
     Done done;
   };
   void WriteLoop();
+  // When idle this long after logging, the writer indexes the new checks by subject
+  // (Store::IndexChecks), this many per write.
+  static constexpr std::chrono::milliseconds kIndexDelay{100};
+  static constexpr size_t kIndexStep = 16384;
 
   storage::Store& store_;
   std::mutex mu_;

@@ -76,6 +76,11 @@ Response HandleListInspections(Platform& p, const ApiCall& call);
 Response HandlePostInspectionResults(Platform& p, const ApiCall& call);
 Response HandleSubjectInspections(Platform& p, const ApiCall& call);
 Response HandleSubjectAccessLog(Platform& p, const ApiCall& call);  // audit_handlers.cc
+Response HandleSubjectChecks(Platform& p, const ApiCall& call);     // audit_handlers.cc
+Response HandlePostDeclaration(Platform& p, const ApiCall& call);  // declaration_handlers.cc
+Response HandleListDeclarations(Platform& p, const ApiCall& call);
+Response HandleGetDeclaration(Platform& p, const ApiCall& call);
+Response HandleWithdrawDeclaration(Platform& p, const ApiCall& call);
 Response HandleListCommitments(Platform& p, const ApiCall& call);  // commitment_handlers.cc
 Response HandleSubjectCommitments(Platform& p, const ApiCall& call);
 Response HandlePostFulfilment(Platform& p, const ApiCall& call);
@@ -100,6 +105,15 @@ Response HandleRefuseRepair(Platform& p, const ApiCall& call);
 Response HandleExtendRepair(Platform& p, const ApiCall& call);
 Response HandleDecideRepair(Platform& p, const ApiCall& call);
 Response HandleWithdrawRepair(Platform& p, const ApiCall& call);
+Response HandlePostSubjectReport(Platform& p, const ApiCall& call);  // report_handlers.cc
+Response HandleReportVerification(Platform& p, const ApiCall& call);
+Response HandleReportPublicKey(Platform& p, const ApiCall& call);
+Response HandleGovernance(Platform& p, const ApiCall& call);  // governance_handlers.cc
+Response HandleGovernanceXlsx(Platform& p, const ApiCall& call);
+Response HandleMonitoring(Platform& p, const ApiCall& call);
+Response HandlePostExchangeChanges(Platform& p, const ApiCall& call);  // exchange_handlers.cc
+Response HandleGetExchangeCursor(Platform& p, const ApiCall& call);
+Response HandleGetExchangeFeed(Platform& p, const ApiCall& call);
 
 // A 400 invalid_argument naming the offending query or path parameter in details.parameter.
 Response BadParameter(std::string_view name, std::string_view message);

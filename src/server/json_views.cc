@@ -107,6 +107,11 @@ void WriteRecord(JsonWriter& w, const Record& r, const catalog::Indicator* indic
     w.Member("indicator_name", indicator->name);
     w.Member("category", indicator->category);
     w.Member("disclosure", catalog::DisclosureName(indicator->disclosure));
+    // What the subject declared itself (自主申报): no department vouches for it.
+    if (catalog::SelfDeclared(*indicator)) {
+      w.Member("self_declared", true);
+      w.Member("source_label", "自主申报");
+    }
   }
   w.Member("status", RecordStatusName(r.status));
   if (under_objection) {

@@ -40,6 +40,18 @@ Result<std::unique_ptr<Platform>> Platform::Open(const PlatformOptions& options_
                       WorkCalendar::LoadFile(o.share_dir + "/calendar/cn_workdays.toml"));
   p->calendar_ = std::make_unique<WorkCalendar>(std::move(cal));
   XY_ASSIGN_OR_RETURN(p->vault_, PersonalDataVault::OpenOrCreate(o.key_file));
+  if (o.report_key_file.empty()) {
+    std::string k = o.key_file;
+    if (k.ends_with(".key")) k.resize(k.size() - 4);
+    o.report_key_file = k + ".report.key";
+  }
+  XY_ASSIGN_OR_RETURN(p->report_signer_, report::ReportSigner::OpenOrCreate(o.report_key_file));
+  if (o.public_base_url.empty()) {
+    const char* url = std::getenv("XINYONG_PUBLIC_URL");
+    o.public_base_url = url != nullptr && *url != '\0' ? url : "http://localhost:8080";
+  }
+  XY_ASSIGN_OR_RETURN(p->report_domains_, report::DomainCatalog::LoadFile(
+                                              o.share_dir + "/report/domains.toml", *p->catalog_));
   storage::RocksDbOptions ro;
   ro.read_only = o.read_only;
   ro.sync = o.sync;
@@ -48,6 +60,8 @@ Result<std::unique_ptr<Platform>> Platform::Open(const PlatformOptions& options_
   XY_ASSIGN_OR_RETURN(p->store_, storage::RocksDbStore::Open(o.data_dir, ro));
   p->ingester_ =
       std::make_unique<ingest::Ingester>(*p->store_, *p->catalog_, *p->calendar_, *p->vault_);
+  p->exchange_ = std::make_unique<exchange::Receiver>(*p->store_, *p->ingester_, *p->catalog_,
+                                                      *p->calendar_, *p->vault_);
   p->grader_ = std::make_unique<rules::Grader>(*p->store_, *p->catalog_, *p->evaluation_);
   XY_ASSIGN_OR_RETURN(p->rights_policy_,
                       workflow::Policy::LoadFile(o.share_dir + "/rights/rights.toml", *p->catalog_));

@@ -15,7 +15,10 @@
 #include "catalog/catalog.h"
 #include "core/calendar.h"
 #include "core/personal_data.h"
+#include "exchange/receiver.h"
 #include "ingest/ingester.h"
+#include "report/domains.h"
+#include "report/signer.h"
 #include "rules/check.h"
 #include "rules/evaluation.h"
 #include "rules/grading.h"
@@ -48,6 +51,14 @@ struct PlatformOptions {
   // Regrade the subjects of every committed ingest batch (rules::Grader). Off for a bulk load
   // that a full recompute (`xinyong grade --all`) follows anyway.
   bool grade_on_ingest = true;
+  // The Ed25519 key that signs credit reports (src/report); "" = beside the personal-data key,
+  // its name with ".key" replaced by ".report.key" (keys/<data dir name>.report.key).
+  std::string report_key_file;
+  // Where reports send readers to verify them (the QR code): <base>/verify.html?number=…;
+  // "" = $XINYONG_PUBLIC_URL, else http://localhost:8080.
+  std::string public_base_url;
+  // 出具机构 printed on every report.
+  std::string report_issuer = "公共信用信息平台";
 };
 
 // The default share directory: $XINYONG_SHARE, else <source dir>/data.
@@ -67,7 +78,13 @@ class Platform {
   const storage::Store& store() const { return *store_; }
   storage::RocksDbStore& rocksdb() { return *store_; }
   ingest::Ingester& ingester() { return *ingester_; }
+  // Exchange between platform levels: applies a lower instance's change feed (src/exchange).
+  exchange::Receiver& exchange() { return *exchange_; }
   rules::Grader& grader() { return *grader_; }
+  // Credit reports (src/report): the special report's domains (<share>/report/domains.toml) and
+  // the key that signs every report.
+  const report::DomainCatalog& report_domains() const { return *report_domains_; }
+  const report::ReportSigner& report_signer() const { return *report_signer_; }
   // Objections and credit repair (src/workflow): the policy of <share>/rights/rights.toml and the
   // service that runs both workflows, committing record changes through the ingester.
   workflow::Service& rights() { return *rights_; }
@@ -122,7 +139,10 @@ class Platform {
   std::unique_ptr<rules::InspectionRatios> inspection_ratios_;
   std::unique_ptr<storage::RocksDbStore> store_;
   std::unique_ptr<ingest::Ingester> ingester_;
+  std::unique_ptr<exchange::Receiver> exchange_;  // after ingester_
   std::unique_ptr<rules::Grader> grader_;
+  std::unique_ptr<report::DomainCatalog> report_domains_;
+  std::unique_ptr<report::ReportSigner> report_signer_;
   std::unique_ptr<workflow::Policy> rights_policy_;
   std::unique_ptr<workflow::Service> rights_;  // after ingester_ and rights_policy_
   std::unique_ptr<security::TokenStore> tokens_;

@@ -180,6 +180,19 @@ class RightsApiTest : public ::testing::Test {
               status);
   }
 
+  // A subject token of a second company (a penalty ingested for it).
+  std::string OtherSubject() {
+    std::string row = Penalty("郑市监罚〔2026〕99号", 10);
+    for (auto [from, to] : {std::pair<std::string_view, std::string_view>{kUscc, "914112810713741814"},
+                            {kCompany, "郑州另一家商贸有限公司"}}) {
+      row.replace(row.find(from), from.size(), to);
+    }
+    Ok(Call("POST", "/api/v1/batches?indicator=admin_penalty", row, operator_,
+            "application/x-ndjson"),
+       201);
+    return Token("subject", "", "914112810713741814");
+  }
+
   fs::path dir_;
   std::unique_ptr<Platform> p_;
   std::string operator_, market_, env_, user_, subject_;
@@ -383,6 +396,101 @@ TEST_F(RightsApiTest, PublicityEndsByItselfAtTheMaximumPeriod) {
     EXPECT_EQ(refused.status, 409u) << refused.body;
     EXPECT_NE(refused.body.find("ended by itself"), std::string::npos) << refused.body;
   }
+}
+
+// Self-service (issue 5, part 7): a subject declares information about itself with a
+// truthfulness commitment; it is shown everywhere as self-declared, moves no measure, and a
+// false one becomes a broken commitment — a negative record through the ordinary path.
+TEST_F(RightsApiTest, ADeclarationIsShownAsSelfDeclaredAndAFalseOneBreaksItsCommitment) {
+  Ingest("admin_penalty", Penalty("郑市监罚〔2026〕31号", 20));
+  const std::string path = std::string("/api/v1/subjects/") + kUscc + "/declarations";
+  json::object decl{{"kind", "资质证照"},
+                    {"title", "建筑业企业资质证书（施工总承包二级）"},
+                    {"content", "建筑工程施工总承包二级资质，证书编号D241000001"},
+                    {"issuer", "河南省住房和城乡建设厅"},
+                    {"obtained", Ago(400)},
+                    {"valid_until", Date::Today().AddDays(800).ToString()}};
+  // Without the truthfulness commitment nothing is stored.
+  json::object refused = Ok(Call("POST", path, json::serialize(decl), subject_), 400);
+  EXPECT_EQ(refused["error"].at("details").at("field"), "truthful");
+  decl["truthful"] = true;
+  // Another subject's token cannot declare for this one; the public cannot at all.
+  const std::string other = OtherSubject();
+  EXPECT_EQ(Call("POST", path, json::serialize(decl), "").status, 401u);
+  // A bad value is named by its request field.
+  json::object bad = decl;
+  bad["kind"] = "自我表扬";
+  EXPECT_EQ(Ok(Call("POST", path, json::serialize(bad), subject_), 400)["error"]
+                .at("details").at("field"), "kind");
+
+  const std::string before = Check("government_procurement");
+  json::object made = Ok(Call("POST", path, json::serialize(decl), subject_), 201);
+  const std::string number(made["number"].as_string());
+  EXPECT_EQ(number.size(), 20u);
+  EXPECT_EQ(made["self_declared"], true);
+  EXPECT_EQ(made["source_label"], "自主申报");
+  EXPECT_EQ(made["status"], "active");
+  EXPECT_EQ(made["publicity"], "可向社会公开");  // an organization's default
+  // Its truthfulness commitment: 主动型, same number, accepted by the policy's unit.
+  ASSERT_TRUE(made["commitment"].is_object());
+  EXPECT_EQ(made["commitment"].at("code").as_string(), number);
+  EXPECT_EQ(made["commitment"].at("type"), "主动型");
+  EXPECT_EQ(made["commitment"].at("state"), "open");
+  // The public sees it, marked, in the listing and among the records; it changes no check.
+  json::object pub = Ok(Call("GET", path, "", ""));
+  ASSERT_EQ(pub["declarations"].as_array().size(), 1u);
+  json::object recs = Ok(Call("GET", std::string("/api/v1/subjects/") + kUscc +
+                                         "/records?category=self_declaration", "", ""));
+  ASSERT_EQ(recs["records"].as_array().size(), 1u);
+  EXPECT_EQ(recs["records"].as_array()[0].at("self_declared"), true);
+  EXPECT_EQ(Check("government_procurement"), before);
+
+  // Withdrawn by another subject: forbidden; found false by the operator: revoked, and its
+  // commitment broken — a 违背信用承诺 record follows.
+  const std::string end = path + "/" + number + ":withdraw";
+  EXPECT_EQ(Call("POST", end, R"({"reason":"x"})", other).status, 403u);
+  EXPECT_EQ(Call("POST", end, R"({"reason":"x","false_declaration":true})", subject_).status, 403u);
+  json::object revoked = Ok(Call("POST", end,
+                                 R"({"reason":"发证机关核实无此证书","false_declaration":true})",
+                                 operator_));
+  EXPECT_EQ(revoked["status"], "revoked");
+  EXPECT_EQ(revoked["commitment"].at("state"), "unfulfilled");
+  EXPECT_EQ(revoked["commitment"].at("false_commitment"), true);
+  EXPECT_EQ(Ok(Call("GET", path, "", ""))["declarations"].as_array().size(), 0u);
+  EXPECT_EQ(Ok(Call("GET", path + "?status=all", "", subject_))["declarations"].as_array().size(), 1u);
+  EXPECT_EQ(Call("GET", path + "?status=all", "", "").status, 403u);
+  json::object breach = Ok(Call("GET", std::string("/api/v1/subjects/") + kUscc +
+                                           "/records?category=commitment_breach", "", operator_));
+  EXPECT_EQ(breach["records"].as_array().size(), 1u);
+  // Ended once: a second time is a conflict.
+  EXPECT_EQ(Call("POST", end, R"({"reason":"again"})", operator_).status, 409u);
+}
+
+// A subject sees the credit checks run on it, with their results — without the official's
+// token and address — whether or not the log's index by subject has caught up.
+TEST_F(RightsApiTest, ASubjectSeesTheChecksRunOnIt) {
+  Ingest("serious_dishonesty", SeriousDishonesty("郑市监严失〔2026〕8号", 30));
+  const std::string path = std::string("/api/v1/subjects/") + kUscc + "/checks";
+  EXPECT_EQ(Check("government_procurement"), "refused");
+  auto listed = [&] { return Ok(Call("GET", path, "", subject_))["checks"].as_array(); };
+  json::array one = listed();
+  ASSERT_EQ(one.size(), 1u);
+  EXPECT_EQ(one[0].at("scenario"), "government_procurement");
+  EXPECT_EQ(one[0].at("purpose"), "资格审查");
+  EXPECT_EQ(one[0].at("result"), "refused");
+  EXPECT_FALSE(one[0].as_object().contains("requester"));
+  // Indexed, then one more not yet indexed: both, newest first, none twice.
+  ASSERT_TRUE(p_->store().IndexChecks(1000).ok());
+  EXPECT_EQ(Check("bidding"), "refused");
+  json::array two = listed();
+  ASSERT_EQ(two.size(), 2u);
+  EXPECT_EQ(two[0].at("scenario"), "bidding");
+  EXPECT_EQ(two[1].at("scenario"), "government_procurement");
+  // The operator sees the requester; another subject and the public see nothing.
+  EXPECT_TRUE(Ok(Call("GET", path, "", operator_))["checks"].as_array()[0].as_object().contains(
+      "requester"));
+  EXPECT_EQ(Call("GET", path, "", OtherSubject()).status, 403u);
+  EXPECT_EQ(Call("GET", path, "", "").status, 401u);
 }
 
 }  // namespace

@@ -67,6 +67,12 @@ constexpr Route kRoutes[] = {
     {"POST", "/api/v1/subjects/{code}/commitments/{number}/fulfilment", HandlePostFulfilment,
      kGovernment},
     {"GET", "/api/v1/subjects/{code}/access-log", HandleSubjectAccessLog, kApplicants},
+    {"GET", "/api/v1/subjects/{code}/checks", HandleSubjectChecks, kApplicants},
+    {"POST", "/api/v1/subjects/{code}/declarations", HandlePostDeclaration, kApplicants},
+    {"GET", "/api/v1/subjects/{code}/declarations", HandleListDeclarations, kEveryone},
+    {"GET", "/api/v1/subjects/{code}/declarations/{number}", HandleGetDeclaration, kEveryone},
+    {"POST", "/api/v1/subjects/{code}/declarations/{number}:withdraw", HandleWithdrawDeclaration,
+     kApplicants},
     {"GET", "/api/v1/subjects/{code}/consents", HandleListConsents, kConsentReaders},
     {"POST", "/api/v1/subjects/{code}/consents", HandlePostConsent, kConsentWriters},
     {"DELETE", "/api/v1/subjects/{code}/consents/{id}", HandleWithdrawConsent, kConsentWriters},
@@ -98,6 +104,20 @@ constexpr Route kRoutes[] = {
     {"POST", "/api/v1/repairs/{id}:extend", HandleExtendRepair, kSources},
     {"POST", "/api/v1/repairs/{id}:decide", HandleDecideRepair, kSources},
     {"POST", "/api/v1/repairs/{id}:withdraw", HandleWithdrawRepair, kApplicants},
+    // Credit reports: anyone may ask; the handler narrows (a natural person's, a special or a full
+    // report only for the subject itself or the operator: reports.h MayRequestReport).
+    {"POST", "/api/v1/subjects/{code}/reports", HandlePostSubjectReport, kEveryone},
+    {"GET", "/api/v1/reports/public-key", HandleReportPublicKey, kEveryone},
+    {"GET", "/api/v1/reports/{number}/verification", HandleReportVerification, kEveryone},
+    // Data governance: a source department reads its own submissions' figures, the operator
+    // every department's and the city monitoring series (src/governance).
+    {"GET", "/api/v1/governance", HandleGovernance, kSources},
+    {"GET", "/api/v1/governance.xlsx", HandleGovernanceXlsx, kSources},
+    {"GET", "/api/v1/monitoring", HandleMonitoring, kOperator},
+    // Exchange between platform levels (src/exchange): operator tokens of this instance.
+    {"POST", "/api/v1/exchange/changes", HandlePostExchangeChanges, kOperator},
+    {"GET", "/api/v1/exchange/cursor", HandleGetExchangeCursor, kOperator},
+    {"GET", "/api/v1/exchange/feed", HandleGetExchangeFeed, kOperator},
 };
 
 constexpr auto kRouteInfos = [] {

@@ -42,6 +42,13 @@ struct RecordWrite {
   std::vector<PersonLink> person_links;
 };
 
+// Exchange between platform levels (src/exchange): the last change-feed sequence number of a
+// source instance that a receiving instance applied, kept in the same commit as what it applied.
+struct ExchangeCursor {
+  std::string source;  // the source instance's id
+  uint64_t seq = 0;
+};
+
 // Everything one batch changes.
 struct WriteSet {
   std::vector<Subject> subjects;  // new subjects and updated ones (full value, identifiers indexed)
@@ -49,6 +56,21 @@ struct WriteSet {
   std::vector<std::pair<uint64_t, std::string>> dropped_names;
   std::vector<RecordWrite> records;
   BatchReport batch;  // written with its rejections and warnings
+  // A batch applied from another instance's change feed: the source's new cursor (ExchangeCursor).
+  std::optional<ExchangeCursor> exchange_cursor;
+};
+
+// One entry of the change feed: every record version Commit writes gets the next number of one
+// monotonic sequence (in the same atomic write), and every record Erase removes gets one with
+// version 0 (a deletion event).
+struct Change {
+  uint64_t seq = 0;
+  uint64_t subject_id = 0;
+  uint64_t record_id = 0;
+  uint32_t version = 0;  // 0: the record was erased with all its versions
+  // ReadChanges with records: this version as stored (its own status, never "superseded"), or
+  // nothing when it was erased since.
+  std::optional<Record> record;
 };
 
 // A record's current version decoded up to its field values (Record::values and ::personal are
@@ -116,6 +138,8 @@ enum class IdSpace : uint8_t {
   kCheck = 3,
   kInspection = 4,
   kApplication = 5,  // objections and credit-repair applications (src/workflow)
+  kReport = 6,       // issued credit reports (src/report)
+  kDeclaration = 7,  // voluntary declarations (自主申报): the serial of their numbers
 };
 
 // One step of an objection or credit-repair application (src/workflow): the application as it
@@ -230,6 +254,17 @@ class Store {
                                   int64_t unix_ms) = 0;
   // Calls `fn` for every logged check in id order; stops at the first error it returns.
   virtual Status ScanChecks(const std::function<Status(const CheckLog&)>& fn) const = 0;
+  // The checks run on one subject (self-service: a subject sees who checked it, for what and
+  // with which result): their ids, newest first, at most `limit`. The log's index by subject is
+  // not written on the check's path (a batch of a million checks would pay a key per check) but
+  // after it, by IndexChecks (the server's check logger calls it when idle); a listing also reads
+  // the checks logged since the index last caught up, so it is complete at once.
+  virtual Status ListSubjectChecks(uint64_t subject_id, size_t limit,
+                                   std::vector<uint64_t>* out) const = 0;
+  // Indexes by subject at most `max_checks` of the checks logged since the last call, in one
+  // durable write with the point reached; returns how many. FailedPrecondition on a read-only
+  // store.
+  virtual Result<uint64_t> IndexChecks(size_t max_checks) = 0;
 
   // Random-inspection draws as published (a JSON document each), ids from NextId(kInspection).
   // SaveInspection writes (or replaces) the document and, in the same durable write, indexes the
@@ -322,6 +357,24 @@ class Store {
   virtual Status ScanApplications(
       const std::function<bool(uint64_t id, std::string_view value)>& fn) const = 0;
   virtual Status ListSubjectApplications(uint64_t subject_id, std::vector<uint64_t>* out) const = 0;
+
+  // The change feed (exchange between platform levels): entries with seq >= `from`, in sequence
+  // order, at most `limit`, each with its record version when `with_records`; LastChangeSeq is
+  // the highest number handed out (0 before the first). ExchangeCursorOf: the cursor of source
+  // instance `source` as the last Commit carrying one left it (0 when none).
+  virtual Status ReadChanges(uint64_t from, size_t limit, bool with_records,
+                             std::vector<Change>* out) const = 0;
+  virtual Result<uint64_t> LastChangeSeq() const = 0;
+  virtual Result<uint64_t> ExchangeCursorOf(std::string_view source) const = 0;
+
+  // Issued credit reports (src/report): each report's value (opaque here: the report module
+  // encodes its signed content, digest and signature) under its id from NextId(kReport), written
+  // once, durably. SaveReport: AlreadyExists when the id has a report (an issued report never
+  // changes), FailedPrecondition on a read-only store; it may run concurrently with Commit and
+  // with itself for other ids. GetReport: nullopt for an id never saved. Report ids continue
+  // at open after the highest one stored.
+  virtual Status SaveReport(uint64_t id, std::string_view value) = 0;
+  virtual Result<std::optional<std::string>> GetReport(uint64_t id) const = 0;
 
   virtual Result<std::optional<BatchReport>> GetBatch(uint64_t id) const = 0;
   // Most recent first; only the batches submitted by `dept` unless it is empty.

@@ -143,6 +143,20 @@ Result<std::unique_ptr<Policy>> Policy::LoadFile(const std::string& path,
       p->minimums_.push_back(std::move(m));
     }
   }
+  if (root.contains("declaration")) {
+    const toml::value& d = root.at("declaration");
+    if (!d.is_table()) return r.Fail(d, "[declaration] must be a table");
+    Declaration& dc = p->declaration_;
+    XY_RETURN_IF_ERROR(r.String(d, "division", true, &dc.division));
+    if (dc.division.size() != 6 ||
+        !std::all_of(dc.division.begin(), dc.division.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+      return r.Fail(d.at("division"), "`division` must be a 6-digit division code");
+    }
+    XY_RETURN_IF_ERROR(r.String(d, "accepting_unit", true, &dc.accepting_unit));
+    XY_RETURN_IF_ERROR(r.String(d, "accepting_unit_code", false, &dc.accepting_unit_code));
+    XY_RETURN_IF_ERROR(r.String(d, "commitment", true, &dc.commitment));
+    XY_RETURN_IF_ERROR(r.String(d, "liability", true, &dc.liability));
+  }
   if (root.contains("deciding_body")) {
     const toml::value& t = root.at("deciding_body");
     if (!t.is_table()) return r.Fail(t, "[deciding_body] must be a table");

@@ -29,6 +29,18 @@ struct MinimumRule {
   std::string reason;
 };
 
+// Voluntary declarations (自主申报): who accepts the truthfulness commitment a declaration comes
+// with, and what it says.
+struct Declaration {
+  std::string division = "410100";  // of the declaration numbers (承诺编码 format)
+  std::string accepting_unit = "郑州市发展和改革委员会";
+  std::string accepting_unit_code;
+  // The commitment's 承诺内容 and 违诺责任.
+  std::string commitment =
+      "本主体承诺所申报的信用信息合法、真实、准确、完整，如有虚假，愿意承担相应法律责任，并接受失信惩戒。";
+  std::string liability = "申报信息虚假的，撤销申报信息，记入违背信用承诺信息，依法依规实施失信惩戒。";
+};
+
 class Policy {
  public:
   // Reads the file and checks it against the catalog (indicators and fields it names exist,
@@ -53,6 +65,7 @@ class Policy {
   // The fields of `indicator` naming the body that made the finding; empty when none is listed.
   const std::vector<std::string>& DecidingBodyFields(std::string_view indicator) const;
   const std::string& legal_basis() const { return legal_basis_; }
+  const Declaration& declaration() const { return declaration_; }
 
   // For tests.
   void AddMinimum(MinimumRule rule) { minimums_.push_back(std::move(rule)); }
@@ -67,6 +80,7 @@ class Policy {
   int forward_ = 5, verify_ = 5, notify_ = 2, total_ = 12;
   int accept_ = 3, decide_ = 7, extra_ = 10;
   std::string legal_basis_;
+  Declaration declaration_;
   std::map<std::string, std::string, std::less<>> not_repairable_;
   std::vector<MinimumRule> minimums_;
   std::map<std::string, std::vector<std::string>, std::less<>> deciding_body_;

@@ -379,6 +379,58 @@ TEST_P(StoreConformanceTest, LogsChecksAndTheirFeedbackOnce) {
   EXPECT_EQ(all[1].result, "pass");
 }
 
+// The checks run on a subject (self-service), whether the log's index by subject has caught up
+// or not, across stretches of a run, newest first, none twice, at most `limit`.
+TEST_P(StoreConformanceTest, ListsTheChecksOfASubjectBeforeAndAfterTheyAreIndexed) {
+  auto run_of = [](size_t n, uint64_t every_third) {
+    CheckRun run;
+    run.unix_ms = 1763769600000;
+    run.department = "dept";
+    run.requester = "cli";
+    run.scenario = "bidding";
+    run.purpose = "投标资格审查";
+    for (size_t i = 0; i < n; ++i) {
+      run.entries.push_back({i % 3 == 0 ? every_third : 1000 + i, "C" + std::to_string(i), "pass", {}});
+    }
+    return run;
+  };
+  const CheckRun big = run_of(2500, 7);  // crosses stretches: 834 checks of subject 7
+  const CheckRun* runs[] = {&big};
+  auto first = store_->LogCheckRuns(runs);
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  auto list = [&](uint64_t subject, size_t limit) {
+    std::vector<uint64_t> ids;
+    EXPECT_TRUE(store_->ListSubjectChecks(subject, limit, &ids).ok());
+    return ids;
+  };
+  std::vector<uint64_t> expected;  // newest first
+  for (size_t i = 2500; i-- > 0;) {
+    if (i % 3 == 0) expected.push_back((*first)[0] + i);
+  }
+  EXPECT_EQ(list(7, 10000), expected);  // nothing indexed yet
+  EXPECT_EQ(list(7, 5), std::vector<uint64_t>(expected.begin(), expected.begin() + 5));
+  EXPECT_EQ(list(1001, 10), std::vector<uint64_t>{(*first)[0] + 1});
+  EXPECT_TRUE(list(42, 10).empty());
+
+  // Indexed part of the way (inside a stretch), then the rest.
+  auto n = store_->IndexChecks(1500);
+  ASSERT_TRUE(n.ok()) << n.status().ToString();
+  EXPECT_EQ(*n, 1500u);
+  EXPECT_EQ(list(7, 10000), expected);
+  const CheckRun more = run_of(4, 7);  // checks 0 and 3 of subject 7, newer still
+  const CheckRun* runs2[] = {&more};
+  auto second = store_->LogCheckRuns(runs2);
+  ASSERT_TRUE(second.ok());
+  expected.insert(expected.begin(), {(*second)[0] + 3, (*second)[0]});
+  EXPECT_EQ(list(7, 10000), expected);
+  EXPECT_EQ(*store_->IndexChecks(100000), 1004u);
+  EXPECT_EQ(*store_->IndexChecks(100000), 0u);
+  EXPECT_EQ(list(7, 10000), expected);
+  EXPECT_EQ(list(7, 3), std::vector<uint64_t>(expected.begin(), expected.begin() + 3));
+  Reopen();
+  EXPECT_EQ(list(7, 10000), expected);
+}
+
 TEST_P(StoreConformanceTest, LogsALargeRunOfChecksAllOrNoneAndFindsEachCheck) {
   // Larger than any one stored stretch of a run, so that lookups cross stretches.
   constexpr size_t kChecks = 2500;
@@ -603,6 +655,22 @@ TEST_P(StoreConformanceTest, SavesInspectionDrawsNewestFirst) {
   of.clear();
   ASSERT_TRUE(store_->ListSubjectInspections(8, &of).ok());
   EXPECT_TRUE(of.empty());
+}
+
+TEST_P(StoreConformanceTest, KeepsIssuedReportsOnceAndContinuesTheirIds) {
+  const uint64_t a = store_->NextId(IdSpace::kReport);
+  const uint64_t b = store_->NextId(IdSpace::kReport);
+  EXPECT_NE(a, b);
+  ASSERT_TRUE(store_->SaveReport(a, std::string("\x01{\"n\":1}")).ok());
+  ASSERT_TRUE(store_->SaveReport(b, "report b").ok());
+  // An issued report never changes.
+  EXPECT_EQ(store_->SaveReport(a, "other").code(), StatusCode::kAlreadyExists);
+  EXPECT_EQ(*store_->GetReport(a).value(), std::string("\x01{\"n\":1}"));
+  EXPECT_FALSE(store_->GetReport(b + 100).value().has_value());
+  // Saved without a Commit: the ids still continue after the highest one kept.
+  Reopen();
+  EXPECT_GT(store_->NextId(IdSpace::kReport), b);
+  EXPECT_EQ(*store_->GetReport(b).value(), "report b");
 }
 
 TEST_P(StoreConformanceTest, ListsBatchesNewestFirst) {
@@ -1005,6 +1073,71 @@ TEST_P(StoreConformanceTest, KeepsApplicationsWithTheirWholeHistory) {
   of.clear();
   ASSERT_TRUE(store_->ListSubjectApplications(8, &of).ok());
   EXPECT_TRUE(of.empty());
+}
+
+TEST_P(StoreConformanceTest, ChangeFeedNumbersEveryVersionAndErasureAndKeepsExchangeCursors) {
+  auto last = store_->LastChangeSeq();
+  ASSERT_TRUE(last.ok());
+  EXPECT_EQ(*last, 0u);
+  WriteSet ws = CompanyBatch("91110000600037341L", "甲公司", 3);
+  ASSERT_TRUE(store_->Commit(ws).ok());
+  RecordWrite fix = ws.records[1];
+  fix.record.version = 2;
+  fix.record.content_hash = 77;
+  WriteSet later;
+  later.batch.id = store_->NextId(IdSpace::kBatch);
+  later.records.push_back(fix);
+  later.exchange_cursor = ExchangeCursor{"county-1", 41};
+  ASSERT_TRUE(store_->Commit(later).ok());
+  // A bulk batch (the SST path) is numbered the same way.
+  WriteSet bulk = CompanyBatch("91310115MA1K3BTP2B", "乙公司", 2500);
+  ASSERT_TRUE(store_->Commit(bulk).ok());
+
+  std::vector<Change> changes;
+  ASSERT_TRUE(store_->ReadChanges(1, 10, true, &changes).ok());
+  ASSERT_EQ(changes.size(), 10u);
+  for (size_t i = 0; i < 3; ++i) {
+    EXPECT_EQ(changes[i].seq, i + 1);
+    EXPECT_EQ(changes[i].record_id, ws.records[i].record.record_id);
+    EXPECT_EQ(changes[i].subject_id, ws.subjects[0].id);
+    EXPECT_EQ(changes[i].version, 1u);
+    ASSERT_TRUE(changes[i].record.has_value());
+    EXPECT_EQ(changes[i].record->document_number, ws.records[i].record.document_number);
+  }
+  // A superseded version reads with the status it was written with.
+  ASSERT_TRUE(changes[1].record.has_value());
+  EXPECT_EQ(changes[1].record->status, RecordStatus::kActive);
+  EXPECT_EQ(changes[1].record->content_hash, ws.records[1].record.content_hash);
+  EXPECT_EQ(changes[3].seq, 4u);
+  EXPECT_EQ(changes[3].record_id, fix.record.record_id);
+  EXPECT_EQ(changes[3].version, 2u);
+  EXPECT_EQ(changes[4].record_id, bulk.records[0].record.record_id);
+  EXPECT_EQ(*store_->LastChangeSeq(), 4u + 2500u);
+  EXPECT_EQ(*store_->ExchangeCursorOf("county-1"), 41u);
+  EXPECT_EQ(*store_->ExchangeCursorOf("county-2"), 0u);
+
+  // An erasure is a deletion event (version 0) after everything before it.
+  const RecordRef gone{ws.subjects[0].id, ws.records[0].record.record_id};
+  ASSERT_TRUE(store_->Erase(std::span(&gone, 1), {}).ok());
+  Reopen();
+  EXPECT_EQ(*store_->LastChangeSeq(), 4u + 2500u + 1u);
+  changes.clear();
+  ASSERT_TRUE(store_->ReadChanges(2504, 100, true, &changes).ok());
+  ASSERT_EQ(changes.size(), 2u);
+  EXPECT_FALSE(changes[1].record.has_value());
+  EXPECT_EQ(changes[1].seq, 2505u);
+  EXPECT_EQ(changes[1].record_id, gone.record_id);
+  EXPECT_EQ(changes[1].version, 0u);
+  EXPECT_EQ(*store_->ExchangeCursorOf("county-1"), 41u);
+  // The sequence continues after a reopen; a later cursor replaces the earlier one.
+  WriteSet again = CompanyBatch("91440300MA5DC4QX6K", "丙公司", 1);
+  again.exchange_cursor = ExchangeCursor{"county-1", 90};
+  ASSERT_TRUE(store_->Commit(again).ok());
+  changes.clear();
+  ASSERT_TRUE(store_->ReadChanges(2506, 100, false, &changes).ok());
+  ASSERT_EQ(changes.size(), 1u);
+  EXPECT_EQ(changes[0].record_id, again.records[0].record.record_id);
+  EXPECT_EQ(*store_->ExchangeCursorOf("county-1"), 90u);
 }
 
 INSTANTIATE_TEST_SUITE_P(AllBackends, StoreConformanceTest, ::testing::ValuesIn(kBackends),

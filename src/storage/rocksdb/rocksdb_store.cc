@@ -41,16 +41,28 @@ constexpr const char* kCfNames[] = {"default",      "subjects", "ids",     "name
                                     "batches",      "batch_issues", "checks",
                                     "inspections",  "grades",       "person_links",
                                     "access",       "inspection_subjects", "audit",
-                                    "rights"};
+                                    "rights",       "changes",      "check_subjects",
+                                    "reports"};
 enum Cf : size_t {
   kMeta = 0, kSubjects, kIds, kNames, kRecords, kNaturalKeys, kByIndicator, kBatches,
   kBatchIssues, kChecks, kInspections, kGrades, kPersonLinks, kAccess, kInspectionSubjects,
-  kAudit, kRights, kCfCount
+  kAudit, kRights, kChanges, kCheckSubjects, kReports, kCfCount
 };
 
 constexpr std::string_view kCountersKey = "counters";
 constexpr std::string_view kStatsKey = "stats";
 constexpr std::string_view kAuditHeadKey = "audit_head";
+// meta: "exchange_cursor/" ‖ source id → seq(8): what a receiving instance applied of a source.
+constexpr std::string_view kExchangeCursorPrefix = "exchange_cursor/";
+
+// changes: seq(8) → subject(8) ‖ record(8) ‖ version(4) (version 0: erased).
+std::string ChangeValue(uint64_t subject, uint64_t record, uint32_t version) {
+  std::string v;
+  coding::PutFixed64BE(&v, subject);
+  coding::PutFixed64BE(&v, record);
+  coding::PutFixed32BE(&v, version);
+  return v;
+}
 
 std::string EncodeStats(const StoreStats& s) {
   std::string out;
@@ -135,7 +147,7 @@ Result<std::unique_ptr<RocksDbStore>> RocksDbStore::Open(const std::string& path
     // times faster than ZSTD; only the rarely read batch reports get ZSTD at the bottom.
     cf.compression = rocksdb::kLZ4Compression;
     cf.bottommost_compression = (i == kBatches || i == kBatchIssues || i == kChecks ||
-                                 i == kInspections || i == kAudit)
+                                 i == kInspections || i == kAudit || i == kReports)
                                     ? rocksdb::kZSTD
                                     : rocksdb::kLZ4Compression;
     // Bulk batches arrive as level-0 files spanning every subject. Static level sizes keep each
@@ -234,7 +246,8 @@ Status RocksDbStore::LoadCounters() {
     auto& c = next_id_[static_cast<size_t>(IdSpace::kCheck)];
     if (c.load() < next) c.store(next);
   }
-  for (auto [cf, space] : {std::pair{kInspections, IdSpace::kInspection}}) {
+  for (auto [cf, space] : {std::pair{kInspections, IdSpace::kInspection},
+                           std::pair{kReports, IdSpace::kReport}}) {
     if ((*cf_)[cf] == nullptr) continue;
     std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), (*cf_)[cf]));
     it->SeekToLast();
@@ -256,6 +269,15 @@ Status RocksDbStore::LoadCounters() {
       if (c.load() < next) c.store(next);
     }
     XY_RETURN_IF_ERROR(FromRocks(it->status(), "reading the id space of the applications"));
+  }
+  // The change feed continues after its last entry.
+  if ((*cf_)[kChanges] != nullptr) {
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), (*cf_)[kChanges]));
+    it->SeekToLast();
+    if (it->Valid() && it->key().size() == 8) {
+      next_change_.store(coding::DecodeFixed64BE(it->key().data()) + 1);
+    }
+    XY_RETURN_IF_ERROR(FromRocks(it->status(), "reading the end of the change feed"));
   }
   s = db_->Get(rocksdb::ReadOptions(), (*cf_)[kMeta], kStatsKey, &v);
   if (s.ok()) {
@@ -331,6 +353,7 @@ Status RocksDbStore::Erase(std::span<const RecordRef> records, std::span<const u
     std::lock_guard slock(stats_mu_);
     next = stats_;
   }
+  uint64_t change_seq = next_change_.load();  // deletion events continue the change feed
   // The natural-key entries of a subject that point at erased records: one prefix scan each.
   std::map<uint64_t, std::set<uint64_t>> by_subject;
   for (const RecordRef& ref : records) by_subject[ref.subject_id].insert(ref.record_id);
@@ -350,6 +373,9 @@ Status RocksDbStore::Erase(std::span<const RecordRef> records, std::span<const u
                       keys::PersonLinkKey(pv.hash, subject, record, static_cast<uint8_t>(role)));
           }
         }
+      }
+      if ((*cf_)[kChanges] != nullptr) {
+        wb.Put((*cf_)[kChanges], keys::SubjectKey(change_seq++), ChangeValue(subject, record, 0));
       }
       next.records -= std::min<uint64_t>(next.records, 1);
       next.record_versions -= std::min<uint64_t>(next.record_versions, versions.size());
@@ -386,6 +412,7 @@ Status RocksDbStore::Erase(std::span<const RecordRef> records, std::span<const u
   rocksdb::WriteOptions wo;
   wo.sync = options_.sync;
   XY_RETURN_IF_ERROR(FromRocks(db_->Write(wo, &wb), "erasing records"));
+  next_change_.store(change_seq);
   std::lock_guard slock(stats_mu_);
   stats_ = std::move(next);
   return Status::Ok();
@@ -1460,6 +1487,111 @@ Status RocksDbStore::ScanChecks(const std::function<Status(const CheckLog&)>& fn
   return flush();
 }
 
+// check_subjects: subject(8) ‖ check id(8) → empty, written by IndexChecks after the checks;
+// kCheckIndexMark → the id(8) of the first check not yet indexed.
+namespace {
+const std::string kCheckIndexMark(16, '\xff');
+}  // namespace
+
+Status RocksDbStore::ForEachCheckFrom(uint64_t from, const rocksdb::Snapshot* snapshot,
+                                      const std::function<bool(const CheckLog&)>& fn) const {
+  rocksdb::ReadOptions ro;
+  ro.snapshot = snapshot;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, (*cf_)[kChecks]));
+  // The stretch holding `from` starts at the last id(8) key at or before it.
+  for (it->SeekForPrev(keys::SubjectKey(from)); it->Valid() && it->key().size() != 8; it->Prev()) {
+  }
+  if (!it->Valid()) it->Seek(keys::SubjectKey(from));
+  std::vector<CheckLog> checks;
+  for (; it->Valid(); it->Next()) {
+    if (it->key().size() != 8) continue;  // feedback
+    const uint64_t first = coding::DecodeFixed64BE(it->key().data());
+    checks.clear();
+    XY_RETURN_IF_ERROR(DecodeCheckEntry(first, it->value().ToStringView(), &checks));
+    for (const CheckLog& c : checks) {
+      if (c.id >= from && !fn(c)) return Status::Ok();
+    }
+  }
+  return FromRocks(it->status(), "reading the check log");
+}
+
+Status RocksDbStore::ListSubjectChecks(uint64_t subject_id, size_t limit,
+                                       std::vector<uint64_t>* out) const {
+  if ((*cf_)[kChecks] == nullptr || limit == 0) return Status::Ok();
+  // One snapshot for the mark, the index and the checks after the mark: an index that catches
+  // up meanwhile neither hides a check nor shows one twice.
+  const rocksdb::Snapshot* snapshot = db_->GetSnapshot();
+  struct Release {
+    rocksdb::DB* db;
+    const rocksdb::Snapshot* s;
+    ~Release() { db->ReleaseSnapshot(s); }
+  } release{db_.get(), snapshot};
+  rocksdb::ReadOptions ro;
+  ro.snapshot = snapshot;
+  uint64_t mark = 0;
+  if ((*cf_)[kCheckSubjects] != nullptr) {
+    std::string v;
+    auto s = db_->Get(ro, (*cf_)[kCheckSubjects], kCheckIndexMark, &v);
+    if (s.ok()) {
+      if (v.size() != 8) return Status::DataLoss("the check index mark is corrupt");
+      mark = coding::DecodeFixed64BE(v.data());
+    } else if (!s.IsNotFound()) {
+      return FromRocks(s, "reading the check index mark");
+    }
+  }
+  // Not yet indexed: newer than everything indexed, so they come first (newest first).
+  std::vector<uint64_t> recent;
+  XY_RETURN_IF_ERROR(ForEachCheckFrom(mark, snapshot, [&](const CheckLog& c) {
+    if (c.subject_id == subject_id) recent.push_back(c.id);
+    return true;
+  }));
+  for (auto i = recent.rbegin(); i != recent.rend() && out->size() < limit; ++i) {
+    out->push_back(*i);
+  }
+  if (out->size() >= limit || (*cf_)[kCheckSubjects] == nullptr) return Status::Ok();
+  const std::string prefix = keys::SubjectKey(subject_id);
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, (*cf_)[kCheckSubjects]));
+  for (it->SeekForPrev(prefix + std::string(8, '\xff')); it->Valid() && out->size() < limit;
+       it->Prev()) {
+    auto k = it->key().ToStringView();
+    if (!k.starts_with(prefix)) break;
+    if (k.size() != 16) return Status::DataLoss("a check index key is corrupt");
+    out->push_back(coding::DecodeFixed64BE(k.data() + 8));
+  }
+  return FromRocks(it->status(), "listing a subject's checks");
+}
+
+Result<uint64_t> RocksDbStore::IndexChecks(size_t max_checks) {
+  if ((*cf_)[kCheckSubjects] == nullptr) return Status::FailedPrecondition("the store is read-only");
+  std::lock_guard lock(check_index_mu_);
+  uint64_t mark = 0;
+  {
+    std::string v;
+    auto s = db_->Get(rocksdb::ReadOptions(), (*cf_)[kCheckSubjects], kCheckIndexMark, &v);
+    if (s.ok()) {
+      if (v.size() != 8) return Status::DataLoss("the check index mark is corrupt");
+      mark = coding::DecodeFixed64BE(v.data());
+    } else if (!s.IsNotFound()) {
+      return FromRocks(s, "reading the check index mark");
+    }
+  }
+  rocksdb::WriteBatch wb;
+  uint64_t n = 0, next = mark;
+  XY_RETURN_IF_ERROR(ForEachCheckFrom(mark, nullptr, [&](const CheckLog& c) {
+    if (n >= max_checks) return false;
+    wb.Put((*cf_)[kCheckSubjects], keys::SubjectKey(c.subject_id) + keys::SubjectKey(c.id), "");
+    next = c.id + 1;
+    ++n;
+    return true;
+  }));
+  if (n == 0) return uint64_t{0};
+  wb.Put((*cf_)[kCheckSubjects], kCheckIndexMark, keys::SubjectKey(next));
+  rocksdb::WriteOptions wo;
+  wo.sync = options_.sync;
+  XY_RETURN_IF_ERROR(FromRocks(db_->Write(wo, &wb), "indexing checks by subject"));
+  return n;
+}
+
 Status RocksDbStore::SaveInspection(uint64_t id, std::string_view document,
                                     std::span<const uint64_t> subjects) {
   if ((*cf_)[kInspections] == nullptr || (*cf_)[kInspectionSubjects] == nullptr) {
@@ -1536,6 +1668,20 @@ Status RocksDbStore::Commit(const WriteSet& ws) {
   for (const auto& [k, v] : delta.records_by_indicator) next.records_by_indicator[k] += v;
   ops.push_back({kMeta, false, std::string(kCountersKey), EncodeCounters()});
   ops.push_back({kMeta, false, std::string(kStatsKey), EncodeStats(next)});
+  // The change feed: the next sequence numbers for the batch's record versions, in its order.
+  uint64_t change_seq = next_change_.load();
+  if ((*cf_)[kChanges] != nullptr) {
+    for (const RecordWrite& w : ws.records) {
+      ops.push_back({kChanges, false, keys::SubjectKey(change_seq++),
+                     ChangeValue(w.record.subject_id, w.record.record_id, w.record.version)});
+    }
+  }
+  if (ws.exchange_cursor) {
+    std::string v;
+    coding::PutFixed64BE(&v, ws.exchange_cursor->seq);
+    ops.push_back({kMeta, false, std::string(kExchangeCursorPrefix) + ws.exchange_cursor->source,
+                   std::move(v)});
+  }
 
   const std::string what = "committing batch " + std::to_string(ws.batch.id);
   if (ws.records.size() >= kBulkCommitRecords) {
@@ -1553,9 +1699,84 @@ Status RocksDbStore::Commit(const WriteSet& ws) {
     wo.sync = options_.sync;
     XY_RETURN_IF_ERROR(FromRocks(db_->Write(wo, &wb), what));
   }
+  next_change_.store(change_seq);
   std::lock_guard slock(stats_mu_);
   stats_ = std::move(next);
   return Status::Ok();
+}
+
+Status RocksDbStore::ReadChanges(uint64_t from, size_t limit, bool with_records,
+                                 std::vector<Change>* out) const {
+  if ((*cf_)[kChanges] == nullptr || limit == 0) return Status::Ok();
+  // One snapshot for the feed and the records it names.
+  const rocksdb::Snapshot* snap = db_->GetSnapshot();
+  struct Release {
+    rocksdb::DB* db;
+    const rocksdb::Snapshot* s;
+    ~Release() { db->ReleaseSnapshot(s); }
+  } release{db_.get(), snap};
+  rocksdb::ReadOptions ro;
+  ro.snapshot = snap;
+  const size_t first = out->size();
+  {
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, (*cf_)[kChanges]));
+    size_t n = 0;
+    for (it->Seek(keys::SubjectKey(from)); it->Valid() && n < limit; it->Next(), ++n) {
+      auto k = it->key().ToStringView();
+      auto v = it->value().ToStringView();
+      if (k.size() != 8 || v.size() != 20) return Status::DataLoss("a change-feed entry is corrupt");
+      Change c;
+      c.seq = coding::DecodeFixed64BE(k.data());
+      c.subject_id = coding::DecodeFixed64BE(v.data());
+      c.record_id = coding::DecodeFixed64BE(v.data() + 8);
+      c.version = coding::DecodeFixed32BE(v.data() + 16);
+      out->push_back(std::move(c));
+    }
+    XY_RETURN_IF_ERROR(FromRocks(it->status(), "reading the change feed"));
+  }
+  if (!with_records) return Status::Ok();
+  // The versions by batched point reads (MultiGet), skipping deletion events.
+  std::vector<size_t> which;
+  std::vector<std::string> key_bytes;
+  for (size_t i = first; i < out->size(); ++i) {
+    const Change& c = (*out)[i];
+    if (c.version == 0) continue;
+    which.push_back(i);
+    key_bytes.push_back(keys::RecordKey(c.subject_id, c.record_id, c.version));
+  }
+  std::vector<rocksdb::Slice> slices(key_bytes.begin(), key_bytes.end());
+  std::vector<rocksdb::PinnableSlice> values(slices.size());
+  std::vector<rocksdb::Status> statuses(slices.size());
+  if (!slices.empty()) {
+    db_->MultiGet(ro, (*cf_)[kRecords], slices.size(), slices.data(), values.data(),
+                  statuses.data());
+  }
+  for (size_t j = 0; j < which.size(); ++j) {
+    Change& c = (*out)[which[j]];
+    if (statuses[j].IsNotFound()) continue;  // erased since
+    XY_RETURN_IF_ERROR(FromRocks(statuses[j], "reading the records of the change feed"));
+    Record r;
+    if (!DecodeRecordValue(values[j].ToStringView(), &r)) {
+      return Status::DataLoss("record " + std::to_string(c.record_id) + " is corrupt");
+    }
+    r.subject_id = c.subject_id;
+    r.record_id = c.record_id;
+    r.version = c.version;
+    c.record = std::move(r);
+  }
+  return Status::Ok();
+}
+
+Result<uint64_t> RocksDbStore::LastChangeSeq() const { return next_change_.load() - 1; }
+
+Result<uint64_t> RocksDbStore::ExchangeCursorOf(std::string_view source) const {
+  std::string v;
+  auto s = db_->Get(rocksdb::ReadOptions(), (*cf_)[kMeta],
+                    std::string(kExchangeCursorPrefix) + std::string(source), &v);
+  if (s.IsNotFound()) return uint64_t{0};
+  if (!s.ok()) return FromRocks(s, "reading the exchange cursor of " + std::string(source));
+  if (v.size() != 8) return Status::DataLoss("the exchange cursor of " + std::string(source) + " is corrupt");
+  return coding::DecodeFixed64BE(v.data());
 }
 
 // Large batches bypass the memtable and the write-ahead log: each column family's changes are
@@ -1776,6 +1997,34 @@ Status RocksDbStore::WaitForCompactions() {
     if (pending == 0 && running == 0) return Status::Ok();
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
   }
+}
+
+}  // namespace xinyong::storage
+
+namespace xinyong::storage {
+
+Status RocksDbStore::SaveReport(uint64_t id, std::string_view value) {
+  if ((*cf_)[kReports] == nullptr || options_.read_only) {
+    return Status::FailedPrecondition("the store is read-only");
+  }
+  const std::string key = keys::SubjectKey(id);  // the report id, 8 bytes big-endian
+  std::string existing;
+  auto s = db_->Get(rocksdb::ReadOptions(), (*cf_)[kReports], key, &existing);
+  if (s.ok()) return Status::AlreadyExists("report " + std::to_string(id) + " is already issued");
+  if (!s.IsNotFound()) return FromRocks(s, "reading report " + std::to_string(id));
+  rocksdb::WriteOptions wo;
+  wo.sync = options_.sync;
+  return FromRocks(db_->Put(wo, (*cf_)[kReports], key, rocksdb::Slice(value.data(), value.size())),
+                   "saving report " + std::to_string(id));
+}
+
+Result<std::optional<std::string>> RocksDbStore::GetReport(uint64_t id) const {
+  if ((*cf_)[kReports] == nullptr) return std::optional<std::string>();  // read-only, older store
+  std::string v;
+  auto s = db_->Get(rocksdb::ReadOptions(), (*cf_)[kReports], keys::SubjectKey(id), &v);
+  if (s.IsNotFound()) return std::optional<std::string>();
+  if (!s.ok()) return FromRocks(s, "reading report " + std::to_string(id));
+  return std::optional<std::string>(std::move(v));
 }
 
 }  // namespace xinyong::storage

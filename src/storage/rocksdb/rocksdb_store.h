@@ -17,6 +17,7 @@ namespace rocksdb {
 class DB;
 class ColumnFamilyHandle;
 class Cache;
+class Snapshot;
 }  // namespace rocksdb
 
 namespace xinyong::storage {
@@ -88,6 +89,9 @@ class RocksDbStore final : public Store {
   Status SetCheckFeedback(uint64_t id, std::string_view action, std::string_view reason,
                           int64_t unix_ms) override;
   Status ScanChecks(const std::function<Status(const CheckLog&)>& fn) const override;
+  Status ListSubjectChecks(uint64_t subject_id, size_t limit,
+                           std::vector<uint64_t>* out) const override;
+  Result<uint64_t> IndexChecks(size_t max_checks) override;
   Status SaveInspection(uint64_t id, std::string_view document,
                         std::span<const uint64_t> subjects) override;
   Result<std::optional<std::string>> GetInspection(uint64_t id) const override;
@@ -117,6 +121,12 @@ class RocksDbStore final : public Store {
   Status ScanApplications(
       const std::function<bool(uint64_t id, std::string_view value)>& fn) const override;
   Status ListSubjectApplications(uint64_t subject_id, std::vector<uint64_t>* out) const override;
+  Status ReadChanges(uint64_t from, size_t limit, bool with_records,
+                     std::vector<Change>* out) const override;
+  Result<uint64_t> LastChangeSeq() const override;
+  Result<uint64_t> ExchangeCursorOf(std::string_view source) const override;
+  Status SaveReport(uint64_t id, std::string_view value) override;
+  Result<std::optional<std::string>> GetReport(uint64_t id) const override;
   Result<std::optional<BatchReport>> GetBatch(uint64_t id) const override;
   Status ListBatches(size_t limit, std::string_view dept,
                      std::vector<BatchSummary>* out) const override;
@@ -137,6 +147,10 @@ class RocksDbStore final : public Store {
   bool DenseRead(size_t keys) const;
   // The id after the last logged check (0 when none).
   Result<uint64_t> CheckLogEnd() const;
+  // Calls fn for each logged check with an id of at least `from`, in id order, until it returns
+  // false (feedback not merged).
+  Status ForEachCheckFrom(uint64_t from, const rocksdb::Snapshot* snapshot,
+                          const std::function<bool(const CheckLog&)>& fn) const;
   Status CommitByIngestion(std::vector<keys::CommitOp>* ops);
   std::string EncodeCounters() const;
 
@@ -149,8 +163,11 @@ class RocksDbStore final : public Store {
   std::string path_;
 
   std::mutex mu_;  // guards the counters below against concurrent writers
-  std::atomic<uint64_t> next_id_[6] = {1, 1, 1, 1, 1, 1};  // by IdSpace
+  std::atomic<uint64_t> next_id_[8] = {1, 1, 1, 1, 1, 1, 1, 1};  // by IdSpace
+  // The change feed's next sequence number (taken under mu_, recovered at open from its last key).
+  std::atomic<uint64_t> next_change_{1};
   std::mutex checks_mu_;  // serializes check feedback (read-modify-write); not held with mu_
+  std::mutex check_index_mu_;  // one IndexChecks at a time
   std::mutex applications_mu_;  // serializes SaveApplication (its check of the next entry)
   // Committed statistics, updated under mu_ by Commit.
   mutable std::mutex stats_mu_;

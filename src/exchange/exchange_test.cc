@@ -1,0 +1,272 @@
+// Exchange between two instances in one process: a county store fed by generated files, a city
+// store with its own key, the pusher delivering to the city's Receiver through a sink that loses
+// requests and answers on purpose, and the file drop read back by `ingest`.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <map>
+#include <set>
+#include <tuple>
+
+#include "core/test_paths.h"
+#include "exchange/pusher.h"
+#include "exchange/receiver.h"
+#include "gen/generator.h"
+#include "ingest/ingester.h"
+#include "storage/rocksdb/rocksdb_store.h"
+
+namespace xinyong::exchange {
+namespace {
+
+namespace fs = std::filesystem;
+using test::SourceDir;
+
+struct Instance {
+  std::unique_ptr<PersonalDataVault> vault;
+  std::unique_ptr<storage::RocksDbStore> store;
+  std::unique_ptr<ingest::Ingester> ingester;
+};
+
+// Delivers to a Receiver in process; every `fail_every`-th send is lost before it arrives, and
+// the one after it arrives but its answer is lost (the pusher sees a failure either way).
+class FlakySink final : public Sink {
+ public:
+  FlakySink(Receiver& r, int fail_every) : r_(r), fail_every_(fail_every) {}
+  Result<uint64_t> Cursor() override { return r_.Cursor("county-a"); }
+  Status Send(std::span<const ChangeLine> lines, std::chrono::milliseconds*) override {
+    ++sends;
+    const int k = sends % fail_every_;
+    if (k == 0) return Status::Unavailable("request lost");
+    std::string body;
+    for (const ChangeLine& l : lines) AppendLine(l, &body);
+    auto rep = r_.Apply("county-a", "410102", body);
+    if (!rep.ok()) return rep.status();
+    skipped += rep->skipped;
+    if (k == 1 && sends > 1) {
+      ++answers_lost;
+      return Status::Unavailable("answer lost");
+    }
+    return Status::Ok();
+  }
+  std::string Describe() const override { return "in-process"; }
+  int sends = 0;
+  int answers_lost = 0;
+  uint64_t skipped = 0;
+
+ private:
+  Receiver& r_;
+  int fail_every_;
+};
+
+// indicator, natural key → (version, status, content hash) of every current record.
+using Snapshot = std::map<std::pair<std::string, std::string>, std::tuple<uint32_t, RecordStatus, uint64_t>>;
+
+class ExchangeTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("xinyong-exchange-" + std::to_string(::getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    auto cat = catalog::Catalog::LoadDirectory(SourceDir() + "/data/catalog");
+    ASSERT_TRUE(cat.ok()) << cat.status().ToString();
+    catalog_ = std::move(cat).value();
+    auto cal = WorkCalendar::LoadFile(SourceDir() + "/data/calendar/cn_workdays.toml");
+    ASSERT_TRUE(cal.ok()) << cal.status().ToString();
+    calendar_ = std::make_unique<WorkCalendar>(std::move(cal).value());
+    Open(&county_, "county");
+    Open(&city_, "city");
+    receiver_ = std::make_unique<Receiver>(*city_.store, *city_.ingester, *catalog_, *calendar_,
+                                           *city_.vault);
+  }
+  void TearDown() override {
+    receiver_.reset();
+    county_ = Instance();
+    city_ = Instance();
+    fs::remove_all(dir_);
+  }
+  void Open(Instance* in, const std::string& name) {
+    in->vault = PersonalDataVault::ForTesting(name);  // each level has its own key
+    auto s = storage::RocksDbStore::Open((dir_ / name).string());
+    ASSERT_TRUE(s.ok()) << s.status().ToString();
+    in->store = std::move(s).value();
+    in->ingester = std::make_unique<ingest::Ingester>(*in->store, *catalog_, *calendar_, *in->vault);
+  }
+
+  // Generated files of every indicator, ingested at the county; then one record corrected and
+  // one revoked there.
+  void FeedCounty() {
+    gen::GenOptions g;
+    g.out_dir = (dir_ / "gen").string();
+    g.subjects = 80;
+    g.seed = 7;
+    g.correction_share = 0.05;
+    auto rep = gen::Generate(*catalog_, g);
+    ASSERT_TRUE(rep.ok()) << rep.status().ToString();
+    for (const auto& [file, rows] : rep->files) {
+      ingest::IngestOptions o;
+      o.batch_rows = 150;  // several batches per file
+      auto r = county_.ingester->IngestFile(file, o);
+      ASSERT_TRUE(r.ok()) << file << ": " << r.status().ToString();
+    }
+    // Revoke the first active record of admin_penalty.
+    std::optional<ingest::StatusChange> change;
+    ASSERT_TRUE(county_.store->ScanIndicator("admin_penalty", [&](uint64_t s, uint64_t r, Date) -> Result<bool> {
+      std::vector<Record> v;
+      XY_RETURN_IF_ERROR(county_.store->ListRecordVersions(s, r, &v));
+      if (v.back().status != RecordStatus::kActive) return true;
+      change = ingest::StatusChange{s, r, v.back().version, RecordStatus::kRevoked, "upheld objection"};
+      return false;
+    }).ok());
+    ASSERT_TRUE(change.has_value());
+    ASSERT_TRUE(county_.ingester->ChangeStatus(std::span(&*change, 1), "objection", "", Date()).ok());
+  }
+
+  Snapshot Current(const Instance& in) {
+    Snapshot out;
+    for (const catalog::Indicator& ind : catalog_->indicators()) {
+      std::set<std::pair<uint64_t, uint64_t>> seen;  // a corrected date lists a record twice
+      EXPECT_TRUE(in.store->ScanIndicator(ind.code, [&](uint64_t s, uint64_t r, Date) -> Result<bool> {
+        if (!seen.insert({s, r}).second) return true;
+        std::vector<Record> v;
+        XY_RETURN_IF_ERROR(in.store->ListRecordVersions(s, r, &v));
+        const Record& cur = v.back();
+        // Natural keys are per subject: the subject's name and code, and the record's values
+        // (masked numbers alike on both sides), tell records apart across instances.
+        XY_ASSIGN_OR_RETURN(auto subject, in.store->GetSubject(s));
+        std::string key = ingest::NaturalKeyOf(ind, cur) + "|" + (subject ? subject->name : "") +
+                          "|" + (subject ? subject->uscc : "");
+        for (const auto& [code, value] : cur.values) key += "|" + std::string(value);
+        auto [it, fresh] = out.emplace(std::pair{ind.code, key},
+                                       std::tuple{cur.version, cur.status, cur.content_hash});
+        EXPECT_TRUE(fresh) << ind.code << " record " << r << " twice";
+        return true;
+      }).ok());
+    }
+    return out;
+  }
+
+  fs::path dir_;
+  std::unique_ptr<catalog::Catalog> catalog_;
+  std::unique_ptr<WorkCalendar> calendar_;
+  Instance county_, city_;
+  std::unique_ptr<Receiver> receiver_;
+};
+
+TEST_F(ExchangeTest, EverythingTheCountyHoldsReachesTheCityOnceThroughLostRequestsAndAnswers) {
+  FeedCounty();
+  FlakySink sink(*receiver_, 3);
+  PushOptions o;
+  o.batch = 97;
+  o.backoff_first = std::chrono::milliseconds(1);
+  o.backoff_cap = std::chrono::milliseconds(2);
+  Pusher pusher(*county_.store, *county_.vault, sink, o);
+  auto rep = pusher.Run();
+  ASSERT_TRUE(rep.ok()) << rep.status().ToString();
+  EXPECT_EQ(rep->cursor, *county_.store->LastChangeSeq());
+  EXPECT_GT(rep->retries, 0u);
+  EXPECT_GT(sink.answers_lost, 0);
+  // After a lost answer the pusher asks the receiver where it stands instead of sending the
+  // batch again (a batch that does arrive twice is skipped: the next test).
+  EXPECT_EQ(sink.skipped, 0u);
+
+  const Snapshot county = Current(county_), city = Current(city_);
+  EXPECT_GT(county.size(), 300u);
+  ASSERT_EQ(city.size(), county.size());
+  size_t corrected = 0, revoked = 0;
+  for (const auto& [key, value] : county) {
+    auto it = city.find(key);
+    ASSERT_NE(it, city.end()) << key.first << " " << key.second;
+    EXPECT_EQ(std::get<0>(it->second), std::get<0>(value)) << key.first << " " << key.second;
+    EXPECT_EQ(std::get<1>(it->second), std::get<1>(value)) << key.first << " " << key.second;
+    corrected += std::get<0>(value) > 1;
+    revoked += std::get<1>(value) == RecordStatus::kRevoked;
+  }
+  EXPECT_GT(corrected, 0u);
+  EXPECT_EQ(revoked, 1u);
+  EXPECT_EQ(city_.store->Stats()->records, county_.store->Stats()->records);
+  EXPECT_EQ(city_.store->Stats()->record_versions, county_.store->Stats()->record_versions);
+  // The batches written at the city name the source's region and the range.
+  std::vector<storage::BatchSummary> batches;
+  ASSERT_TRUE(city_.store->ListBatches(5, "410102", &batches).ok());
+  ASSERT_FALSE(batches.empty());
+  EXPECT_TRUE(batches[0].file.starts_with("exchange:county-a:")) << batches[0].file;
+
+  // A second run finds nothing to send.
+  FlakySink again(*receiver_, 1000);
+  Pusher second(*county_.store, *county_.vault, again, o);
+  auto rep2 = second.Run();
+  ASSERT_TRUE(rep2.ok());
+  EXPECT_EQ(rep2->sent, 0u);
+}
+
+TEST_F(ExchangeTest, ABatchAppliedTwiceChangesNothingTheSecondTime) {
+  FeedCounty();
+  std::vector<storage::Change> changes;
+  ASSERT_TRUE(county_.store->ReadChanges(1, 200, true, &changes).ok());
+  std::string body;
+  for (const auto& c : changes) AppendLine(*LineOfChange(c, *county_.vault), &body);
+  auto first = receiver_->Apply("county-a", "410102", body);
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  EXPECT_EQ(first->skipped, 0u);
+  EXPECT_EQ(*receiver_->Cursor("county-a"), changes.back().seq);
+  const auto before = *city_.store->Stats();
+  auto second = receiver_->Apply("county-a", "410102", body);
+  ASSERT_TRUE(second.ok());
+  EXPECT_EQ(second->skipped, changes.size());
+  EXPECT_EQ(city_.store->Stats()->record_versions, before.record_versions);
+  EXPECT_EQ(city_.store->Stats()->batches, before.batches);
+  // Another source's cursor is its own.
+  EXPECT_EQ(*receiver_->Cursor("county-b"), 0u);
+}
+
+TEST_F(ExchangeTest, RefusesMalformedBatchesNamingTheLine) {
+  auto r = receiver_->Apply("county-a", "410102", "{\"seq\":2,\"erased\":true}\n{\"seq\":1}\n");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(r.status().message().find("line 2"), std::string::npos) << r.status().ToString();
+  EXPECT_FALSE(receiver_->Apply("county a", "410102", "").ok());
+  EXPECT_FALSE(receiver_->Apply("county-a", "4101", "").ok());
+  auto unknown = receiver_->Apply(
+      "county-a", "410102",
+      "{\"seq\":1,\"indicator\":\"no_such\",\"status\":\"active\",\"fields\":{}}\n");
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_NE(unknown.status().message().find("no_such"), std::string::npos);
+}
+
+TEST_F(ExchangeTest, FileDropWritesIngestibleFilesAndResumesFromItsStateFile) {
+  FeedCounty();
+  const std::string drop = (dir_ / "drop").string();
+  auto sink = MakeDirSink(drop, "county-a", *catalog_);
+  PushOptions o;
+  o.batch = 400;
+  Pusher pusher(*county_.store, *county_.vault, *sink, o);
+  auto rep = pusher.Run();
+  ASSERT_TRUE(rep.ok()) << rep.status().ToString();
+  EXPECT_EQ(rep->cursor, *county_.store->LastChangeSeq());
+  Pusher again(*county_.store, *county_.vault, *sink, o);
+  EXPECT_EQ(again.Run()->sent, 0u) << "the state file says everything was written";
+
+  // The CSV files, ingested in name order at the city, give the county's records (the one
+  // revocation travels in the _changes file, which `ingest` does not read).
+  std::vector<std::string> files;
+  for (const auto& e : fs::directory_iterator(drop)) {
+    const std::string name = e.path().filename().string();
+    EXPECT_FALSE(name.starts_with(".tmp-")) << name;
+    if (e.path().extension() == ".csv") files.push_back(e.path().string());
+  }
+  std::sort(files.begin(), files.end(), [](const std::string& a, const std::string& b) {
+    return fs::path(a).filename().string().substr(fs::path(a).filename().string().find('.')) <
+           fs::path(b).filename().string().substr(fs::path(b).filename().string().find('.'));
+  });
+  ASSERT_FALSE(files.empty());
+  for (const auto& f : files) {
+    auto r = city_.ingester->IngestFile(f, ingest::IngestOptions());
+    ASSERT_TRUE(r.ok()) << f << ": " << r.status().ToString();
+    EXPECT_EQ(r->rejected, 0u) << f;
+  }
+  EXPECT_EQ(city_.store->Stats()->records, county_.store->Stats()->records);
+}
+
+}  // namespace
+}  // namespace xinyong::exchange

@@ -1,0 +1,399 @@
+#include "exchange/pusher.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <future>
+#include <map>
+#include <thread>
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/json.hpp>
+
+namespace xinyong::exchange {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace json = boost::json;
+namespace fs = std::filesystem;
+using tcp = asio::ip::tcp;
+using std::chrono::milliseconds;
+
+namespace {
+
+int64_t NowMs() {
+  return std::chrono::duration_cast<milliseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+// ---- HTTP ----
+
+class HttpSink final : public Sink {
+ public:
+  HttpSink(std::string host, std::string port, std::string prefix, std::string token,
+           std::string source, std::string region, milliseconds timeout)
+      : host_(std::move(host)), port_(std::move(port)), prefix_(std::move(prefix)),
+        token_(std::move(token)), source_(std::move(source)), region_(std::move(region)),
+        timeout_(timeout) {}
+
+  std::string Describe() const override { return "http://" + host_ + ":" + port_ + prefix_; }
+
+  Result<uint64_t> Cursor() override {
+    http::response<http::string_body> res;
+    XY_RETURN_IF_ERROR(Exchange(http::verb::get,
+                                prefix_ + "/api/v1/exchange/cursor?source=" + source_, "", &res));
+    if (res.result() != http::status::ok) return Refusal(res, nullptr);
+    boost::system::error_code ec;
+    json::value v = json::parse(res.body(), ec);
+    const json::value* c = ec || !v.is_object() ? nullptr : v.as_object().if_contains("cursor");
+    if (c == nullptr || !(c->is_uint64() || c->is_int64())) {
+      return Status::Unavailable(Describe() + " answered the cursor request without a cursor");
+    }
+    return c->is_uint64() ? c->as_uint64() : static_cast<uint64_t>(c->as_int64());
+  }
+
+  Status Send(std::span<const ChangeLine> lines, milliseconds* retry_after) override {
+    std::string body;
+    body.reserve(lines.size() * 600);
+    for (const ChangeLine& l : lines) AppendLine(l, &body);
+    http::response<http::string_body> res;
+    XY_RETURN_IF_ERROR(Exchange(http::verb::post,
+                                prefix_ + "/api/v1/exchange/changes?source=" + source_ +
+                                    "&region=" + region_,
+                                std::move(body), &res));
+    if (res.result() == http::status::ok) return Status::Ok();
+    return Refusal(res, retry_after);
+  }
+
+ private:
+  // One request on the kept-alive connection, opened (again) when needed. Unavailable for any
+  // I/O failure; the connection is dropped then.
+  Status Exchange(http::verb method, const std::string& target, std::string body,
+                  http::response<http::string_body>* res) {
+    try {
+      if (!stream_) {
+        stream_ = std::make_unique<beast::tcp_stream>(ioc_);
+        tcp::resolver resolver(ioc_);
+        auto endpoints = resolver.resolve(host_, port_);
+        stream_->expires_after(timeout_);
+        stream_->connect(endpoints);
+      }
+      http::request<http::string_body> req(method, target, 11);
+      req.set(http::field::host, host_);
+      req.set(http::field::user_agent, "xinyong-push");
+      if (!token_.empty()) req.set(http::field::authorization, "Bearer " + token_);
+      if (method == http::verb::post) req.set(http::field::content_type, "application/x-ndjson");
+      req.body() = std::move(body);
+      req.prepare_payload();
+      stream_->expires_after(timeout_);
+      http::write(*stream_, req);
+      beast::flat_buffer buffer;
+      http::response_parser<http::string_body> parser;
+      parser.body_limit(64u << 20);
+      http::read(*stream_, buffer, parser);
+      *res = parser.release();
+      if (!res->keep_alive()) stream_.reset();
+      return Status::Ok();
+    } catch (const std::exception& e) {
+      stream_.reset();
+      return Status::Unavailable(Describe() + ": " + e.what());
+    }
+  }
+
+  Status Refusal(const http::response<http::string_body>& res, milliseconds* retry_after) {
+    const unsigned code = res.result_int();
+    std::string message = res.body().substr(0, 500);
+    boost::system::error_code ec;
+    json::value v = json::parse(res.body(), ec);
+    if (!ec && v.is_object()) {
+      if (const json::value* e = v.as_object().if_contains("error"); e && e->is_object()) {
+        if (const json::value* m = e->as_object().if_contains("message"); m && m->is_string()) {
+          message = std::string(m->as_string());
+        }
+      }
+    }
+    const std::string what = Describe() + " answered " + std::to_string(code) + ": " + message;
+    if (code == 429 || code == 503) {
+      if (retry_after != nullptr) {
+        auto it = res.find(http::field::retry_after);
+        if (it != res.end()) {
+          int64_t s = 0;
+          for (char c : it->value()) {
+            if (c < '0' || c > '9') break;
+            s = s * 10 + (c - '0');
+          }
+          *retry_after = milliseconds(std::min<int64_t>(s, 3600) * 1000);
+        }
+      }
+      return Status::ResourceExhausted(what);
+    }
+    if (code >= 500) return Status::Unavailable(what);
+    if (code == 401 || code == 403) return Status::PermissionDenied(what);
+    return Status::InvalidArgument(what);
+  }
+
+  std::string host_, port_, prefix_, token_, source_, region_;
+  milliseconds timeout_;
+  asio::io_context ioc_;
+  std::unique_ptr<beast::tcp_stream> stream_;
+};
+
+// ---- file drop ----
+
+void AppendCsvCell(std::string_view v, std::string* out) {
+  if (v.find_first_of(",\"\r\n") == std::string_view::npos) {
+    out->append(v);
+    return;
+  }
+  out->push_back('"');
+  for (char c : v) {
+    if (c == '"') out->push_back('"');
+    out->push_back(c);
+  }
+  out->push_back('"');
+}
+
+// Writes `data` to `path` atomically: a temporary file beside it, synced, renamed over it.
+Status WriteAtomically(const fs::path& path, std::string_view data) {
+  const fs::path tmp = path.parent_path() / (".tmp-" + path.filename().string());
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
+  if (fd < 0) return Status::Unavailable("cannot create " + tmp.string() + ": " + strerror(errno));
+  size_t off = 0;
+  while (off < data.size()) {
+    const ssize_t n = ::write(fd, data.data() + off, data.size() - off);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      const std::string err = strerror(errno);
+      ::close(fd);
+      return Status::Unavailable("cannot write " + tmp.string() + ": " + err);
+    }
+    off += static_cast<size_t>(n);
+  }
+  if (::fsync(fd) != 0 || ::close(fd) != 0) {
+    return Status::Unavailable("cannot sync " + tmp.string() + ": " + strerror(errno));
+  }
+  std::error_code ec;
+  fs::rename(tmp, path, ec);
+  if (ec) return Status::Unavailable("cannot rename " + tmp.string() + ": " + ec.message());
+  return Status::Ok();
+}
+
+class DirSink final : public Sink {
+ public:
+  DirSink(std::string dir, std::string source, const catalog::Catalog& catalog)
+      : dir_(std::move(dir)), source_(std::move(source)), catalog_(catalog) {}
+
+  std::string Describe() const override { return dir_.string(); }
+
+  fs::path StatePath() const { return dir_ / (".xinyong-push-" + source_); }
+
+  Result<uint64_t> Cursor() override {
+    std::error_code ec;
+    fs::create_directories(dir_, ec);
+    if (ec) return Status::Unavailable("cannot create " + dir_.string() + ": " + ec.message());
+    std::ifstream in(StatePath());
+    if (!in) return uint64_t{0};
+    uint64_t seq = 0;
+    if (!(in >> seq)) {
+      return Status::DataLoss(StatePath().string() + " does not hold a sequence number");
+    }
+    return seq;
+  }
+
+  Status Send(std::span<const ChangeLine> lines, milliseconds*) override {
+    const std::string range =
+        source_ + "-" + Padded(lines.front().seq) + "-" + Padded(lines.back().seq);
+    // Record versions in force: CSV per indicator and receipt date, in feed order.
+    std::map<std::pair<std::string, std::string>, std::string> files;
+    std::string others;
+    for (const ChangeLine& l : lines) {
+      if (l.erased || l.status != RecordStatus::kActive) {
+        AppendLine(l, &others);
+        continue;
+      }
+      const catalog::Indicator* ind = catalog_.Find(l.indicator);
+      if (ind == nullptr) {
+        return Status::InvalidArgument("change " + std::to_string(l.seq) + " is of indicator " +
+                                       l.indicator + ", which the catalog does not have");
+      }
+      std::string& csv = files[{l.indicator, l.received.ToString()}];
+      if (csv.empty()) {
+        for (size_t f = 0; f < ind->fields.size(); ++f) {
+          if (f > 0) csv.push_back(',');
+          csv.append(ind->fields[f].code);
+        }
+        csv.append("\r\n");
+      }
+      for (size_t f = 0; f < ind->fields.size(); ++f) {
+        if (f > 0) csv.push_back(',');
+        for (const auto& [code, value] : l.fields) {
+          if (code == ind->fields[f].code) {
+            AppendCsvCell(value, &csv);
+            break;
+          }
+        }
+      }
+      csv.append("\r\n");
+    }
+    for (const auto& [key, csv] : files) {
+      // The receipt date is part of the name only when a batch has several for one indicator.
+      std::string name = key.first + "." + range;
+      size_t same = 0;
+      for (const auto& [k2, unused] : files) same += k2.first == key.first;
+      if (same > 1) name += "." + key.second;
+      XY_RETURN_IF_ERROR(WriteAtomically(dir_ / (name + ".csv"), csv));
+    }
+    if (!others.empty()) {
+      XY_RETURN_IF_ERROR(WriteAtomically(dir_ / ("_changes." + range + ".ndjson"), others));
+    }
+    return WriteAtomically(StatePath(), std::to_string(lines.back().seq) + "\n");
+  }
+
+ private:
+  static std::string Padded(uint64_t seq) {
+    std::string s = std::to_string(seq);
+    return std::string(s.size() < 12 ? 12 - s.size() : 0, '0') + s;
+  }
+
+  fs::path dir_;
+  std::string source_;
+  const catalog::Catalog& catalog_;
+};
+
+}  // namespace
+
+std::unique_ptr<Sink> MakeHttpSink(const std::string& url, const std::string& token,
+                                   const std::string& source_id, const std::string& region,
+                                   milliseconds timeout) {
+  std::string rest = url;
+  if (rest.starts_with("http://")) rest = rest.substr(7);
+  std::string prefix;
+  if (size_t slash = rest.find('/'); slash != std::string::npos) {
+    prefix = rest.substr(slash);
+    rest = rest.substr(0, slash);
+    while (!prefix.empty() && prefix.back() == '/') prefix.pop_back();
+  }
+  std::string host = rest, port = "80";
+  if (size_t colon = rest.rfind(':'); colon != std::string::npos) {
+    host = rest.substr(0, colon);
+    port = rest.substr(colon + 1);
+  }
+  return std::make_unique<HttpSink>(host, port, prefix, token, source_id, region, timeout);
+}
+
+std::unique_ptr<Sink> MakeDirSink(const std::string& dir, const std::string& source_id,
+                                  const catalog::Catalog& catalog) {
+  return std::make_unique<DirSink>(dir, source_id, catalog);
+}
+
+Pusher::Pusher(const storage::Store& store, const PersonalDataVault& vault, Sink& sink,
+               PushOptions options)
+    : store_(store), vault_(vault), sink_(sink), options_(options) {
+  if (options_.batch == 0) options_.batch = 1;
+}
+
+bool Pusher::SleepFor(milliseconds d) {
+  const int64_t until = NowMs() + d.count();
+  while (!stop_.load()) {
+    const int64_t left = until - NowMs();
+    if (left <= 0) return true;
+    std::this_thread::sleep_for(milliseconds(std::min<int64_t>(left, 50)));
+  }
+  return false;
+}
+
+Result<PushReport> Pusher::Run() {
+  PushReport report;
+  const int64_t started = NowMs();
+  std::optional<uint64_t> position;  // the receiver's cursor as last learned
+  bool first = true;
+  milliseconds backoff = options_.backoff_first;
+  using Lines = std::vector<ChangeLine>;
+  // The batch after `after`, read and encoded; the next one is prepared on another thread while
+  // the current one is sent, so the source's reading overlaps the receiver's applying.
+  auto prepare = [this](uint64_t after) -> Result<Lines> {
+    std::vector<storage::Change> changes;
+    XY_RETURN_IF_ERROR(store_.ReadChanges(after + 1, options_.batch, true, &changes));
+    Lines lines;
+    lines.reserve(changes.size());
+    for (const storage::Change& c : changes) {
+      XY_ASSIGN_OR_RETURN(ChangeLine l, LineOfChange(c, vault_));
+      lines.push_back(std::move(l));
+    }
+    return lines;
+  };
+  std::future<Result<Lines>> next;
+  auto discard_next = [&] {
+    if (next.valid()) next.get().status().IgnoreError();
+  };
+  auto retry = [&](milliseconds hint) {
+    ++report.retries;
+    const milliseconds wait = hint.count() > 0 ? std::min(hint, options_.backoff_cap) : backoff;
+    backoff = std::min(backoff * 2, options_.backoff_cap);
+    position.reset();  // ask the receiver again: it may hold more (or less) than we thought
+    discard_next();
+    return SleepFor(wait);
+  };
+  while (!stop_.load()) {
+    if (!position) {
+      auto c = sink_.Cursor();
+      if (!c.ok()) {
+        if (c.status().code() != StatusCode::kUnavailable &&
+            c.status().code() != StatusCode::kResourceExhausted) {
+          return c.status();
+        }
+        if (!retry(milliseconds(0))) break;
+        continue;
+      }
+      position = *c;
+      if (first) {
+        report.from = *c;
+        first = false;
+      }
+      report.cursor = *c;
+    }
+    Result<Lines> got = Lines();
+    if (next.valid()) got = next.get();
+    if (got.ok() && got->empty()) got = prepare(*position);  // none prefetched, or the feed grew
+    if (!got.ok()) {
+      discard_next();
+      return got.status();
+    }
+    Lines lines = std::move(got).value();
+    if (lines.empty()) {
+      if (!options_.follow) break;
+      if (!SleepFor(options_.poll)) break;
+      continue;
+    }
+    next = std::async(std::launch::async, prepare, lines.back().seq);
+    milliseconds hint(0);
+    Status s = sink_.Send(lines, &hint);
+    if (!s.ok()) {
+      if (s.code() != StatusCode::kUnavailable && s.code() != StatusCode::kResourceExhausted) {
+        discard_next();
+        return s;
+      }
+      if (!retry(hint)) break;
+      continue;
+    }
+    backoff = options_.backoff_first;
+    position = lines.back().seq;
+    report.cursor = *position;
+    report.sent += lines.size();
+    ++report.batches;
+    if (on_batch) on_batch(report);
+  }
+  discard_next();
+  report.seconds = static_cast<double>(NowMs() - started) / 1000.0;
+  return report;
+}
+
+}  // namespace xinyong::exchange

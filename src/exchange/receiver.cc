@@ -1,0 +1,264 @@
+#include "exchange/receiver.h"
+
+#include <set>
+#include <unordered_map>
+
+#include <boost/json.hpp>
+
+#include "ingest/row_validator.h"
+
+namespace xinyong::exchange {
+
+namespace json = boost::json;
+
+bool ValidSourceId(std::string_view id) {
+  if (id.empty() || id.size() > 64) return false;
+  for (char c : id) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                    c == '.' || c == '_' || c == '-';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+bool ValidRegion(std::string_view region) {
+  if (region.size() != 6) return false;
+  for (char c : region) {
+    if (c < '0' || c > '9') return false;
+  }
+  return true;
+}
+
+Receiver::Receiver(storage::Store& store, ingest::Ingester& ingester,
+                   const catalog::Catalog& catalog, const WorkCalendar& calendar,
+                   const PersonalDataVault& vault)
+    : store_(store), ingester_(ingester), catalog_(catalog), calendar_(calendar), vault_(vault) {}
+
+Result<uint64_t> Receiver::Cursor(std::string_view source) const {
+  return store_.ExchangeCursorOf(source);
+}
+
+namespace {
+
+// kDerived: a version in force of a derived indicator's record (a commitment breach): the
+// ingestion of its source row here derives it again, so it is not applied itself.
+enum class Kind { kRow, kStatus, kErased, kDerived };
+
+Kind KindOf(const ChangeLine& l, const catalog::Catalog& catalog) {
+  if (l.erased) return Kind::kErased;
+  if (l.status != RecordStatus::kActive) return Kind::kStatus;
+  const catalog::Indicator* ind = catalog.Find(l.indicator);
+  return ind != nullptr && ind->derived_from ? Kind::kDerived : Kind::kRow;
+}
+
+std::string BatchName(const std::string& source, std::span<const ChangeLine> lines) {
+  return "exchange:" + source + ":" + std::to_string(lines.front().seq) + "-" +
+         std::to_string(lines.back().seq);
+}
+
+void AppendCsvCell(std::string_view v, std::string* out) {
+  if (v.find_first_of(",\"\r\n") == std::string_view::npos) {
+    out->append(v);
+    return;
+  }
+  out->push_back('"');
+  for (char c : v) {
+    if (c == '"') out->push_back('"');
+    out->push_back(c);
+  }
+  out->push_back('"');
+}
+
+}  // namespace
+
+Result<ApplyReport> Receiver::Apply(std::string_view source_view, std::string_view region_view,
+                                    std::string_view body) {
+  const std::string source(source_view), region(region_view);
+  if (!ValidSourceId(source)) {
+    return Status::InvalidArgument("source '" + source +
+                                   "' is not a valid instance id (1-64 of A-Z a-z 0-9 . _ -)");
+  }
+  if (!ValidRegion(region)) {
+    return Status::InvalidArgument("region '" + region + "' is not a 6-digit division code");
+  }
+  std::unique_lock lock(mu_, std::try_to_lock);
+  if (!lock.owns_lock()) {
+    return Status::ResourceExhausted("another exchange batch is being applied; retry shortly");
+  }
+  std::vector<ChangeLine> lines;
+  XY_RETURN_IF_ERROR(ParseLines(body, &lines));
+  for (const ChangeLine& l : lines) {
+    if (!l.erased && catalog_.Find(l.indicator) == nullptr) {
+      return Status::InvalidArgument("exchange batch: sequence number " + std::to_string(l.seq) +
+                                     " is of indicator " + l.indicator +
+                                     ", which this instance's catalog does not have");
+    }
+  }
+  ApplyReport report;
+  report.source = source;
+  report.region = region;
+  report.lines = lines.size();
+  XY_ASSIGN_OR_RETURN(const uint64_t cursor, store_.ExchangeCursorOf(source));
+  report.cursor = cursor;
+  size_t i = 0;
+  while (i < lines.size() && lines[i].seq <= cursor) ++i;
+  report.skipped = i;
+  // Runs of consecutive changes of one kind and indicator, applied in feed order (a record's
+  // versions must arrive in order); each commit carries the sequence number of its run's last
+  // change as the new cursor, which also covers the skipped lines before it.
+  std::vector<Kind> kinds;
+  kinds.reserve(lines.size());
+  for (const ChangeLine& l : lines) kinds.push_back(KindOf(l, catalog_));
+  while (i < lines.size()) {
+    const ChangeLine& first = lines[i];
+    const Kind kind = kinds[i];
+    size_t j = i + 1;
+    // Derived lines are no-ops: a run of rows goes on past them (a commitment's breach follows
+    // each commitment row that gives one).
+    while (j < lines.size() &&
+           ((kinds[j] == kind && (kind == Kind::kErased || kind == Kind::kDerived ||
+                                  lines[j].indicator == first.indicator)) ||
+            (kind == Kind::kRow && kinds[j] == Kind::kDerived))) {
+      ++j;
+    }
+    while (kind == Kind::kRow && kinds[j - 1] == Kind::kDerived) --j;  // trailing ones: their own run
+    std::span<const ChangeLine> run(lines.data() + i, j - i);
+    switch (kind) {
+      case Kind::kErased:
+        report.erasures += run.size();
+        break;
+      case Kind::kDerived:
+        report.derived += run.size();
+        break;
+      case Kind::kRow: {
+        std::vector<ChangeLine> rows;
+        rows.reserve(run.size());
+        for (size_t k = i; k < j; ++k) {
+          if (kinds[k] == Kind::kDerived) {
+            ++report.derived;
+          } else {
+            rows.push_back(std::move(lines[k]));
+          }
+        }
+        XY_RETURN_IF_ERROR(ApplyRows(source, region, rows, run.front().seq, run.back().seq, &report));
+        break;
+      }
+      case Kind::kStatus:
+        XY_RETURN_IF_ERROR(ApplyStatuses(source, region, run, &report));
+        break;
+    }
+    report.cursor = run.back().seq;
+    i = j;
+  }
+  return report;
+}
+
+Status Receiver::ApplyRows(const std::string& source, const std::string& region,
+                           std::span<const ChangeLine> lines, uint64_t first, uint64_t last,
+                           ApplyReport* report) {
+  const std::string name =
+      "exchange:" + source + ":" + std::to_string(first) + "-" + std::to_string(last);
+  // As CSV with the standard field codes as header: the ingester's fastest reader.
+  const catalog::Indicator& ind = *catalog_.Find(lines.front().indicator);
+  std::string body;
+  body.reserve(lines.size() * 512);
+  for (size_t f = 0; f < ind.fields.size(); ++f) {
+    if (f > 0) body.push_back(',');
+    body.append(ind.fields[f].code);
+  }
+  body.push_back('\n');
+  std::unordered_map<std::string_view, size_t> index;
+  for (size_t f = 0; f < ind.fields.size(); ++f) index.emplace(ind.fields[f].code, f);
+  std::vector<std::string_view> cells(ind.fields.size());
+  for (const ChangeLine& l : lines) {
+    std::fill(cells.begin(), cells.end(), std::string_view());
+    for (const auto& [code, value] : l.fields) {
+      auto it = index.find(code);
+      if (it != index.end()) {
+        cells[it->second] = value;
+      } else if (const int f = ind.FieldIndex(code); f >= 0) {  // a label or alias
+        cells[static_cast<size_t>(f)] = value;
+      }
+    }
+    for (size_t f = 0; f < cells.size(); ++f) {
+      if (f > 0) body.push_back(',');
+      AppendCsvCell(cells[f], &body);
+    }
+    body.push_back('\n');
+  }
+  ingest::IngestOptions options;
+  options.indicator = lines.front().indicator;
+  options.dept = region;
+  // Received here today; rows that carry their report date (上报日期) keep it for timeliness.
+  options.received_date = Date();
+  options.batch_rows = lines.size() + 1;  // one commit: the cursor goes with all of it
+  options.format = "csv";
+  options.exchange_cursor = storage::ExchangeCursor{source, last};
+  auto r = ingester_.IngestBuffer(std::move(body), name, options);
+  if (!r.ok()) return r.status().WithContext("applying " + name);
+  report->accepted += r->accepted;
+  report->rejected += r->rejected;
+  report->duplicates += r->duplicates;
+  report->corrected += r->corrected;
+  report->batches.insert(report->batches.end(), r->batches.begin(), r->batches.end());
+  return Status::Ok();
+}
+
+Status Receiver::ApplyStatuses(const std::string& source, const std::string& region,
+                               std::span<const ChangeLine> lines, ApplyReport* report) {
+  const catalog::Indicator& ind = *catalog_.Find(lines.front().indicator);
+  ingest::RowValidator validator(ind, Date::Today(), calendar_, vault_);
+  std::vector<ingest::StatusChange> changes;
+  std::set<std::pair<uint64_t, uint64_t>> seen;
+  std::vector<std::string_view> cells(ind.fields.size());
+  ingest::PreparedRow p;
+  std::vector<Record> versions;
+  for (const ChangeLine& l : lines) {
+    // The record is found as ingestion would find it: the subject by its codes, then the
+    // natural key.
+    std::fill(cells.begin(), cells.end(), std::string_view());
+    for (const auto& [code, value] : l.fields) {
+      const int f = ind.FieldIndex(code);
+      if (f >= 0) cells[static_cast<size_t>(f)] = value;
+    }
+    validator.Prepare(l.seq, cells, &p);
+    if (p.rejected) {
+      ++report->unmatched;
+      continue;
+    }
+    uint64_t subject = 0;
+    for (const Identifier& id : p.ids) {
+      if (id.kind == IdentifierKind::kPersonCode) continue;
+      XY_ASSIGN_OR_RETURN(auto found, store_.FindSubject(id.kind, id.value));
+      if (found) {
+        subject = *found;
+        break;
+      }
+    }
+    std::optional<storage::NaturalKeyHit> hit;
+    if (subject != 0) {
+      XY_ASSIGN_OR_RETURN(hit, store_.FindNaturalKey(subject, ind.code, p.natural_key));
+    }
+    if (!hit || !seen.insert({subject, hit->record_id}).second) {
+      ++report->unmatched;
+      continue;
+    }
+    versions.clear();
+    XY_RETURN_IF_ERROR(store_.ListRecordVersions(subject, hit->record_id, &versions));
+    if (versions.empty() || versions.back().status != RecordStatus::kActive) {
+      ++report->unmatched;  // already revoked, repaired or expired here
+      continue;
+    }
+    changes.push_back({subject, hit->record_id, versions.back().version, l.status,
+                       "from " + source + " (" + region + "), change " + std::to_string(l.seq)});
+  }
+  if (changes.empty()) return Status::Ok();
+  auto r = ingester_.ChangeStatus(changes, BatchName(source, lines), region, Date(),
+                                  storage::ExchangeCursor{source, lines.back().seq});
+  if (!r.ok()) return r.status().WithContext("applying " + BatchName(source, lines));
+  report->status_changes += r->versions.size();
+  report->batches.push_back(r->batch);
+  return Status::Ok();
+}
+
+}  // namespace xinyong::exchange

@@ -1,0 +1,86 @@
+// Receiver: the upper-level side of exchange between platform levels. Applies a batch of a lower
+// instance's change feed (wire.h) through the ordinary ingestion path — validation, subject
+// resolution, dedup by natural key, corrections as new versions, the name index and everything
+// else the commit observer maintains — and keeps, per source instance, the last sequence number
+// it applied in the same commit as what it applied (Store WriteSet::exchange_cursor). Anything
+// at or below that cursor is skipped, so a batch sent twice (a retry after a cut link, a pusher
+// restarted after a crash) changes nothing the second time.
+//
+// Thread-safety: Apply may be called from any thread; batches are applied one at a time and a
+// call that finds another in progress is refused at once with ResourceExhausted (back-pressure:
+// the HTTP layer answers 429 with Retry-After).
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <mutex>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "catalog/catalog.h"
+#include "core/calendar.h"
+#include "core/personal_data.h"
+#include "core/status.h"
+#include "exchange/wire.h"
+#include "ingest/ingester.h"
+#include "storage/store.h"
+
+namespace xinyong::exchange {
+
+// What one batch did.
+struct ApplyReport {
+  std::string source;
+  std::string region;
+  uint64_t lines = 0;      // changes in the batch
+  uint64_t skipped = 0;    // at or below the cursor: applied before
+  uint64_t accepted = 0, rejected = 0, duplicates = 0, corrected = 0;
+  uint64_t status_changes = 0;
+  // Status changes of records this instance does not hold (their rows were rejected here) or
+  // whose current version here is no longer in force.
+  uint64_t unmatched = 0;
+  uint64_t erasures = 0;   // deletion events: not applied here (left to this instance's retention)
+  // Versions in force of derived indicators' records (commitment breaches): made here again by
+  // the ingestion of their source rows, so not applied themselves.
+  uint64_t derived = 0;
+  std::vector<uint64_t> batches;  // batch reports written here
+  uint64_t cursor = 0;     // the last sequence number of the batch (applied or skipped)
+};
+
+// A source instance's id: 1-64 of [A-Za-z0-9._-]. A region: a 6-digit 行政区划 code.
+bool ValidSourceId(std::string_view id);
+bool ValidRegion(std::string_view region);
+
+class Receiver {
+ public:
+  Receiver(storage::Store& store, ingest::Ingester& ingester, const catalog::Catalog& catalog,
+           const WorkCalendar& calendar, const PersonalDataVault& vault);
+
+  // Applies `body` (NDJSON, wire.h) from source `source` of region `region`. The batches it
+  // writes carry the region as their department (BatchReport::dept) and name the source and
+  // the sequence range in their file name ("exchange:<source>:<first>-<last>"). InvalidArgument
+  // for a malformed batch or an indicator this catalog does not have (nothing applied);
+  // ResourceExhausted while another batch is being applied.
+  Result<ApplyReport> Apply(std::string_view source, std::string_view region, std::string_view body);
+
+  // The last sequence number of `source` applied here (0: none).
+  Result<uint64_t> Cursor(std::string_view source) const;
+
+ private:
+  // `lines` without the derived ones of the run `first`..`last` (sequence numbers).
+  Status ApplyRows(const std::string& source, const std::string& region,
+                   std::span<const ChangeLine> lines, uint64_t first, uint64_t last,
+                   ApplyReport* report);
+  Status ApplyStatuses(const std::string& source, const std::string& region,
+                       std::span<const ChangeLine> lines, ApplyReport* report);
+
+  storage::Store& store_;
+  ingest::Ingester& ingester_;
+  const catalog::Catalog& catalog_;
+  const WorkCalendar& calendar_;
+  const PersonalDataVault& vault_;
+  std::mutex mu_;  // one batch at a time
+};
+
+}  // namespace xinyong::exchange

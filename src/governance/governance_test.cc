@@ -1,0 +1,514 @@
+// Data governance and city monitoring over a small store filled by the real ingester (real
+// catalog and working-day calendar, RocksDB in a temp dir): every figure checked exactly — late
+// rows, rejections by reason, duplicates, a gap in a document-number series, departments gone
+// silent, a name conflict, a subject unknown to registration, department scoping — and the
+// spreadsheet written.
+#include "governance/governance.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <zlib.h>
+
+#include "core/test_paths.h"
+#include "governance/document_number.h"
+#include "governance/monitoring.h"
+#include "governance/report_json.h"
+#include "governance/xlsx_export.h"
+#include "ingest/ingester.h"
+#include "storage/rocksdb/rocksdb_store.h"
+#include "workflow/policy.h"
+#include "workflow/service.h"
+
+namespace xinyong::governance {
+namespace {
+
+namespace fs = std::filesystem;
+using test::SourceDir;
+
+constexpr char kMarket[] = "郑州市市场监督管理局";
+constexpr char kEnv[] = "郑州市生态环境局";
+constexpr char kSafety[] = "郑州市应急管理局";
+constexpr char kHongda[] = "91110000600037341L";
+constexpr char kUnregistered[] = "91310115MA1K3BTP2B";
+
+Date D(const char* s) { return *Date::Parse(s); }
+
+constexpr char kPenaltyHeader[] =
+    "CF_XDR_MC,CF_XDR_LB,CF_XDR_SHXYM,CF_WSH,CF_WFXW,CF_SY,CF_YJ,CF_CFLB,CF_NR,CF_NR_FK,"
+    "CF_JDRQ,CF_CFJG,CF_CFJGDM,CF_SJLY,CF_SJLYDM,CF_CFCX\n";
+
+std::string Penalty(const std::string& name, const std::string& uscc, const std::string& doc,
+                    const std::string& decided) {
+  return name + ",法人及非法人组织," + uscc + "," + doc +
+         ",虚假宣传,在网站发布虚假广告,《广告法》第五十五条,罚款,罚款2万元,2," + decided +
+         ",郑州市市场监督管理局,11410100MB0000001X,郑州市市场监督管理局,11410100MB0000001X,普通程序\n";
+}
+
+std::string Commitment(const std::string& code, const std::string& uscc, const std::string& type,
+                       const std::string& made) {
+  return "CN_CNBM,CN_CNRMC,CN_CNRLB,CN_CNRDM,CN_CNLX,CN_CNSY,CN_CNNR,CN_CNZCRQ,CN_CNSLDW,CN_GKLX\n" +
+         code + ",郑州宏达商贸有限公司,法人及非法人组织," + uscc + "," + type +
+         ",办理许可,按期补交材料," + made + "," + kMarket + ",可向社会公开\n";
+}
+
+uint32_t Le(const std::string& z, size_t at, int bytes) {
+  uint32_t v = 0;
+  for (int i = bytes - 1; i >= 0; --i) v = (v << 8) | static_cast<unsigned char>(z[at + static_cast<size_t>(i)]);
+  return v;
+}
+
+// The content of one entry of a zip archive, found through its central directory and inflated
+// (stored or deflated entries); "" when absent or unreadable.
+std::string ZipEntry(const std::string& z, const std::string& name) {
+  for (size_t at = z.find("PK\x01\x02"); at != std::string::npos && at + 46 <= z.size();
+       at = z.find("PK\x01\x02", at + 4)) {
+    const uint32_t method = Le(z, at + 10, 2), size = Le(z, at + 20, 4), raw = Le(z, at + 24, 4);
+    const uint32_t name_len = Le(z, at + 28, 2), local = Le(z, at + 42, 4);
+    if (z.compare(at + 46, name_len, name) != 0) continue;
+    const size_t data = local + 30 + Le(z, local + 26, 2) + Le(z, local + 28, 2);
+    if (data + size > z.size()) return "";
+    if (method == 0) return z.substr(data, size);
+    std::string out(raw, '\0');
+    z_stream s{};
+    if (inflateInit2(&s, -15) != Z_OK) return "";
+    s.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(z.data() + data));
+    s.avail_in = size;
+    s.next_out = reinterpret_cast<Bytef*>(out.data());
+    s.avail_out = raw;
+    const int rc = inflate(&s, Z_FINISH);
+    inflateEnd(&s);
+    return rc == Z_STREAM_END ? out : "";
+  }
+  return "";
+}
+
+class GovernanceTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("xinyong-governance-" + std::to_string(::getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    auto cat = catalog::Catalog::LoadDirectory(SourceDir() + "/data/catalog");
+    ASSERT_TRUE(cat.ok()) << cat.status().ToString();
+    catalog_ = std::move(cat).value();
+    auto cal = WorkCalendar::LoadFile(SourceDir() + "/data/calendar/cn_workdays.toml");
+    ASSERT_TRUE(cal.ok());
+    calendar_ = std::make_unique<WorkCalendar>(std::move(cal).value());
+    vault_ = PersonalDataVault::ForTesting("governance-test");
+    storage::RocksDbOptions options;
+    options.sync = false;
+    auto s = storage::RocksDbStore::Open((dir_ / "data").string(), options);
+    ASSERT_TRUE(s.ok()) << s.status().ToString();
+    store_ = std::move(s).value();
+    ingester_ = std::make_unique<ingest::Ingester>(*store_, *catalog_, *calendar_, *vault_);
+    auto config = GovernanceConfig::Parse(
+        "[[department]]\ndept = \"郑州市市场监督管理局\"\nfrequency = \"daily\"\n"
+        "[[department]]\ndept = \"郑州市生态环境局\"\nfrequency = \"weekly\"\n"
+        "[[department]]\ndept = \"郑州市应急管理局\"\nfrequency = \"monthly\"\n",
+        "test.toml");
+    ASSERT_TRUE(config.ok()) << config.status().ToString();
+    config_ = std::move(config).value();
+  }
+  void TearDown() override {
+    ingester_.reset();
+    store_.reset();
+    fs::remove_all(dir_);
+  }
+
+  ingest::FileReport Ingest(const std::string& csv, const std::string& indicator,
+                            const std::string& dept, Date received) {
+    ingest::IngestOptions o;
+    o.indicator = indicator;
+    o.dept = dept;
+    o.received_date = received;
+    auto r = ingester_->IngestBuffer(csv, indicator + ".csv", o);
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    return r.ok() ? *r : ingest::FileReport();
+  }
+
+  // Registration of 宏达 (not of the second company), penalties from two departments, a
+  // resubmission, and a commitment.
+  void Fill() {
+    Ingest(std::string("DJ_QYMC,DJ_TYSHXYDM\n郑州宏达商贸有限公司,") + kHongda + "\n", "reg_basic",
+           kMarket, D("2026-03-02"));
+    // Market regulation, 2026-03-10: serials 1, 2 and 5 (3 and 4 missing); serial 2 decided on
+    // 02-02, more than 7 working days before; a bad check character; a row without 文号.
+    const auto first = Ingest(
+        std::string(kPenaltyHeader) +
+            Penalty("郑州宏达商贸有限公司", kHongda, "郑市监罚〔2026〕1号", "2026-03-09") +
+            Penalty("郑州宏达商贸有限公司", kHongda, "郑市监罚〔2026〕2号", "2026-02-02") +
+            Penalty("上海某某科技有限公司", kUnregistered, "郑市监罚〔2026〕5号", "2026-03-05") +
+            Penalty("郑州某公司", "91110000600037341N", "郑市监罚〔2026〕6号", "2026-03-05") +
+            Penalty("郑州某公司", kHongda, "", "2026-03-05"),
+        "admin_penalty", kMarket, D("2026-03-10"));
+    ASSERT_EQ(first.accepted, 3u);
+    ASSERT_EQ(first.rejected, 2u);
+    ASSERT_EQ(first.late, 1u);
+    // The environment bureau names 宏达 otherwise.
+    const auto second = Ingest(std::string(kPenaltyHeader) +
+                                   Penalty("郑州宏达贸易公司", kHongda, "郑环罚〔2026〕9号", "2026-03-10"),
+                               "admin_penalty", kEnv, D("2026-03-11"));
+    ASSERT_EQ(second.accepted, 1u);
+    // Market regulation sends serial 1 again (a duplicate).
+    const auto third = Ingest(
+        std::string(kPenaltyHeader) +
+            Penalty("郑州宏达商贸有限公司", kHongda, "郑市监罚〔2026〕1号", "2026-03-09"),
+        "admin_penalty", kMarket, D("2026-03-12"));
+    ASSERT_EQ(third.duplicates, 1u);
+  }
+
+  Result<GovernanceReport> Report(const std::string& dept = "") {
+    GovernanceQuery q;
+    q.dept = dept;
+    q.from = D("2026-03-01");
+    q.to = D("2026-03-20");
+    return ComputeGovernance(*store_, *catalog_, *calendar_, config_, q);
+  }
+
+  static const IndicatorFigures* Find(const GovernanceReport& r, const std::string& dept,
+                                      const std::string& indicator) {
+    for (const IndicatorFigures& f : r.figures) {
+      if (f.dept == dept && f.indicator == indicator) return &f;
+    }
+    return nullptr;
+  }
+
+  fs::path dir_;
+  std::unique_ptr<catalog::Catalog> catalog_;
+  std::unique_ptr<WorkCalendar> calendar_;
+  std::unique_ptr<PersonalDataVault> vault_;
+  std::unique_ptr<storage::RocksDbStore> store_;
+  std::unique_ptr<ingest::Ingester> ingester_;
+  GovernanceConfig config_;
+};
+
+TEST(DocumentNumberTest, ReadsSeriesAndSerialWithAnyYearBrackets) {
+  auto a = ParseDocumentNumber("郑市监罚〔2026〕123号");
+  ASSERT_TRUE(a);
+  EXPECT_EQ(a->series, "郑市监罚〔2026〕");
+  EXPECT_EQ(a->year, 2026);
+  EXPECT_EQ(a->serial, 123u);
+  auto b = ParseDocumentNumber(" 郑市监罚[2026]第7号 ");
+  ASSERT_TRUE(b);
+  EXPECT_EQ(b->series, "郑市监罚〔2026〕") << "brackets are normalized: one series";
+  EXPECT_EQ(b->serial, 7u);
+  auto c = ParseDocumentNumber("郑环罚（2025）0042号");
+  ASSERT_TRUE(c);
+  EXPECT_EQ(c->series, "郑环罚〔2025〕");
+  EXPECT_EQ(c->serial, 42u);
+  EXPECT_FALSE(ParseDocumentNumber("(2026)豫0105执123号")) << "no prefix before the year";
+  EXPECT_FALSE(ParseDocumentNumber("郑市监罚〔2026〕123号之一"));
+  EXPECT_FALSE(ParseDocumentNumber("41010020260105000009"));
+  EXPECT_FALSE(ParseDocumentNumber("郑市监罚〔26〕1号"));
+}
+
+TEST(GovernanceConfigTest, RejectsAnUnknownFrequencyNamingTheFileAndLine) {
+  auto c = GovernanceConfig::Parse("[[department]]\ndept = \"x\"\nfrequency = \"hourly\"\n", "g.toml");
+  ASSERT_FALSE(c.ok());
+  EXPECT_NE(c.status().message().find("g.toml:3"), std::string::npos) << c.status().message();
+  EXPECT_NE(c.status().message().find("hourly"), std::string::npos);
+  auto twice = GovernanceConfig::Parse(
+      "[[department]]\ndept = \"x\"\nfrequency = \"daily\"\n"
+      "[[department]]\ndept = \"x\"\nfrequency = \"weekly\"\n",
+      "g.toml");
+  EXPECT_FALSE(twice.ok());
+}
+
+TEST(GovernanceConfigTest, TheShippedFileLoads) {
+  auto c = GovernanceConfig::LoadFile(SourceDir() + "/data/governance/governance.toml");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_FALSE(c->departments.empty());
+}
+
+TEST_F(GovernanceTest, CountsEachDepartmentsRowsRejectionsLateAndDuplicates) {
+  Fill();
+  auto r = Report();
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  const IndicatorFigures* market = Find(*r, kMarket, "admin_penalty");
+  ASSERT_NE(market, nullptr);
+  EXPECT_TRUE(market->shuanggongshi);
+  EXPECT_EQ(market->batches, 2u);
+  EXPECT_EQ(market->rows, 6u);
+  EXPECT_EQ(market->accepted, 3u);
+  EXPECT_EQ(market->rejected, 2u);
+  EXPECT_EQ(market->duplicates, 1u);
+  EXPECT_EQ(market->late, 1u);
+  EXPECT_DOUBLE_EQ(*market->ComplianceRate(), 4.0 / 6.0);
+  EXPECT_DOUBLE_EQ(*market->TimelinessRate(), 2.0 / 3.0);
+  EXPECT_EQ(market->invalid_uscc, 1u);
+  EXPECT_DOUBLE_EQ(*market->UsccErrorRate(), 1.0 / 6.0);
+  ASSERT_EQ(market->rejections.size(), 2u);
+  std::map<std::string, uint64_t> reasons;
+  for (const ReasonCount& rc : market->rejections) {
+    reasons[rc.code] = rc.rows;
+    ASSERT_EQ(rc.examples.size(), 1u);
+    EXPECT_EQ(rc.examples[0].file, "admin_penalty.csv");
+  }
+  EXPECT_EQ(reasons["invalid_uscc"], 1u);
+  EXPECT_EQ(reasons["missing_field"], 1u);
+  // The second company has no registration record: its one record counts.
+  EXPECT_EQ(market->unknown_subject_records, 1u);
+  ASSERT_EQ(r->unknown_subjects.size(), 1u);
+  EXPECT_EQ(r->unknown_subjects[0].code, kUnregistered);
+  EXPECT_EQ(r->unknown_subjects[0].dept, kMarket);
+
+  const IndicatorFigures* env = Find(*r, kEnv, "admin_penalty");
+  ASSERT_NE(env, nullptr);
+  EXPECT_EQ(env->rows, 1u);
+  EXPECT_EQ(env->late, 0u);
+  EXPECT_EQ(env->name_conflict_rows, 1u);
+  EXPECT_DOUBLE_EQ(*env->TimelinessRate(), 1.0);
+
+  const IndicatorFigures* registration = Find(*r, kMarket, "reg_basic");
+  ASSERT_NE(registration, nullptr);
+  EXPECT_FALSE(registration->TimelinessRate()) << "not 双公示";
+  EXPECT_EQ(r->shuanggongshi.rows, 7u);
+  EXPECT_EQ(r->shuanggongshi.late, 1u);
+  EXPECT_EQ(r->total.rows, 8u);
+  EXPECT_EQ(r->total.batches, 4u);
+}
+
+TEST_F(GovernanceTest, FindsTheGapInADocumentNumberSeries) {
+  Fill();
+  auto r = Report();
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_EQ(r->gaps.size(), 1u);
+  const SerialGap& g = r->gaps[0];
+  EXPECT_EQ(g.dept, kMarket);
+  EXPECT_EQ(g.series, "郑市监罚〔2026〕");
+  EXPECT_EQ(g.first, 1u);
+  EXPECT_EQ(g.last, 5u);
+  EXPECT_EQ(g.seen, 3u);
+  EXPECT_EQ(g.missing, 2u);
+  EXPECT_EQ(g.listed, (std::vector<uint64_t>{3, 4}));
+  EXPECT_EQ(r->gap_series_checked, 1u) << "the environment bureau's series has one serial";
+}
+
+TEST_F(GovernanceTest, FindsDepartmentsGoneSilent) {
+  Fill();
+  auto r = Report();
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  std::map<std::string, SilentDepartment> silent;
+  for (const SilentDepartment& s : r->silent) silent[s.dept] = s;
+  ASSERT_EQ(silent.size(), 3u);
+  // Daily: last 03-12 (Thu), due 03-13; 03-13 and 03-16..19 passed without a batch by 03-20.
+  EXPECT_EQ(silent[kMarket].last_batch, D("2026-03-12"));
+  EXPECT_EQ(silent[kMarket].due, D("2026-03-13"));
+  EXPECT_EQ(silent[kMarket].missed, 5);
+  // Weekly: last 03-11, due 03-18.
+  EXPECT_EQ(silent[kEnv].due, D("2026-03-18"));
+  EXPECT_EQ(silent[kEnv].missed, 1);
+  // Monthly, never heard from.
+  EXPECT_FALSE(silent[kSafety].last_batch);
+
+  // Judged on 03-18 the weekly department is still in time.
+  GovernanceQuery q;
+  q.to = D("2026-03-18");
+  auto earlier = ComputeGovernance(*store_, *catalog_, *calendar_, config_, q);
+  ASSERT_TRUE(earlier.ok());
+  for (const SilentDepartment& s : earlier->silent) EXPECT_NE(s.dept, kEnv);
+}
+
+TEST_F(GovernanceTest, FindsACodeSubmittedUnderAnotherName) {
+  Fill();
+  auto r = Report();
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_EQ(r->name_conflicts.size(), 1u);
+  const NameConflict& c = r->name_conflicts[0];
+  EXPECT_EQ(c.code, kHongda);
+  EXPECT_EQ(c.stored_name, "郑州宏达商贸有限公司");
+  ASSERT_EQ(c.variants.size(), 1u);
+  EXPECT_EQ(c.variants[0].name, "郑州宏达贸易公司");
+  EXPECT_EQ(c.variants[0].dept, kEnv);
+  EXPECT_EQ(c.variants[0].records, 1u);
+}
+
+TEST_F(GovernanceTest, ADepartmentsReportHoldsOnlyItsOwnSubmissions) {
+  Fill();
+  auto r = Report(kEnv);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  for (const IndicatorFigures& f : r->figures) EXPECT_EQ(f.dept, kEnv);
+  EXPECT_EQ(r->total.rows, 1u);
+  EXPECT_TRUE(r->gaps.empty());
+  EXPECT_TRUE(r->unknown_subjects.empty()) << "the unregistered company is the market's";
+  ASSERT_EQ(r->silent.size(), 1u);
+  EXPECT_EQ(r->silent[0].dept, kEnv);
+  ASSERT_EQ(r->name_conflicts.size(), 1u);
+  const boost::json::object j = GovernanceJson(*r);
+  EXPECT_EQ(j.at("dept").as_string(), kEnv);
+  EXPECT_EQ(j.at("figures").as_array().size(), 1u);
+}
+
+TEST_F(GovernanceTest, APeriodWithoutSubmissionsCountsNothing) {
+  Fill();
+  GovernanceQuery q;
+  q.from = D("2026-04-01");
+  q.to = D("2026-04-30");
+  auto r = ComputeGovernance(*store_, *catalog_, *calendar_, config_, q);
+  ASSERT_TRUE(r.ok());
+  EXPECT_TRUE(r->figures.empty());
+  EXPECT_EQ(r->total.rows, 0u);
+  EXPECT_FALSE(r->total.ComplianceRate());
+  q.from = D("2026-05-01");
+  EXPECT_FALSE(ComputeGovernance(*store_, *catalog_, *calendar_, config_, q).ok());
+}
+
+TEST_F(GovernanceTest, TheSpreadsheetHasOneSheetPerTable) {
+  Fill();
+  auto r = Report();
+  ASSERT_TRUE(r.ok());
+  const std::string path = (dir_ / "governance.xlsx").string();
+  ASSERT_TRUE(WriteGovernanceXlsx(*r, path).ok());
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream bytes;
+  bytes << in.rdbuf();
+  const std::string zip = bytes.str();
+  ASSERT_GT(zip.size(), 1000u);
+  EXPECT_EQ(zip.substr(0, 2), "PK");
+  // The central directory names a part per sheet; workbook.xml names the sheets in order.
+  for (int i = 1; i <= 6; ++i) {
+    EXPECT_NE(zip.find("xl/worksheets/sheet" + std::to_string(i) + ".xml"), std::string::npos) << i;
+  }
+  EXPECT_EQ(zip.find("xl/worksheets/sheet7.xml"), std::string::npos);
+  const std::string workbook = ZipEntry(zip, "xl/workbook.xml");
+  ASSERT_FALSE(workbook.empty());
+  size_t last = 0;
+  for (std::string_view sheet : kGovernanceSheets) {
+    const size_t at = workbook.find("<sheet name=\"" + std::string(sheet) + "\"");
+    ASSERT_NE(at, std::string::npos) << sheet;
+    EXPECT_GT(at, last) << sheet << " in workbook order";
+    last = at;
+  }
+  // Chinese headers and the figures: the market regulator, its rejection reason, the gap.
+  const std::string strings = ZipEntry(zip, "xl/sharedStrings.xml");
+  for (const char* s : {"合规率", "及时率", "重错码率", kMarket, "统一社会信用代码错误",
+                        "郑市监罚〔2026〕", "3、4", "郑州宏达贸易公司", kUnregistered}) {
+    EXPECT_NE(strings.find(s), std::string::npos) << s;
+  }
+  // Rates as percentages.
+  EXPECT_NE(ZipEntry(zip, "xl/styles.xml").find("0.00%"), std::string::npos);
+  auto again = GovernanceXlsxBytes(*r, dir_.string());
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->substr(0, 2), "PK");
+}
+
+TEST_F(GovernanceTest, MonitoringGivesEachMonthsFigures) {
+  Fill();
+  Ingest(Commitment("41010020260305000001", kHongda, "审批替代型", "2026-03-05"), "credit_commitment", kMarket,
+         D("2026-03-06"));
+  // A credit check that met measures, with feedback, logged in March (China time).
+  CheckRun run;
+  run.unix_ms = 1773800000000;  // 2026-03-18
+  run.department = "郑州市财政局";
+  run.requester = "test";
+  run.scenario = "government_procurement";
+  run.purpose = "采购资格审查";
+  run.entries.push_back({1, kHongda, "restricted", {"m1"}});
+  run.entries.push_back({1, kHongda, "pass", {}});
+  const CheckRun* runs[] = {&run};
+  auto ids = store_->LogCheckRuns(runs);
+  ASSERT_TRUE(ids.ok()) << ids.status().ToString();
+  ASSERT_TRUE(store_->SetCheckFeedback(ids->front(), "applied", "", run.unix_ms).ok());
+
+  auto m = ComputeMonitoring(*store_, *catalog_, *calendar_, config_, D("2026-02-15"),
+                             D("2026-03-31"));
+  ASSERT_TRUE(m.ok()) << m.status().ToString();
+  ASSERT_EQ(m->months.size(), 2u);
+  EXPECT_EQ(m->months[0].month, "2026-02");
+  EXPECT_EQ(m->months[0].rows, 0u);
+  const MonthFigures& march = m->months[1];
+  EXPECT_EQ(march.month, "2026-03");
+  EXPECT_EQ(march.sgs_rows, 7u);
+  EXPECT_EQ(march.sgs_accepted, 4u);
+  EXPECT_EQ(march.sgs_late, 1u);
+  EXPECT_EQ(march.enterprises, 2u);
+  EXPECT_DOUBLE_EQ(*march.SgsPerEnterprise(), 2.0);
+  EXPECT_DOUBLE_EQ(*march.SgsCompliance(), 5.0 / 7.0);
+  EXPECT_DOUBLE_EQ(*march.SgsTimeliness(), 3.0 / 4.0);
+  EXPECT_EQ(march.invalid_uscc, 1u);
+  EXPECT_EQ(march.approval_commitments, 1u);
+  EXPECT_EQ(march.approval_subjects, 1u);
+  EXPECT_DOUBLE_EQ(*march.ApprovalShare(), 0.5);
+  EXPECT_EQ(march.checks, 2u);
+  EXPECT_EQ(march.checks_by_scenario.at("government_procurement"), 2u);
+  EXPECT_EQ(march.measure_cases, 1u);
+  EXPECT_EQ(march.feedback, 1u);
+  EXPECT_EQ(march.applied, 1u);
+  EXPECT_EQ(march.objections_filed, 0u);
+  EXPECT_FALSE(march.ObjectionDays());
+  EXPECT_EQ(m->months[0].approval_subjects, 0u);
+  const boost::json::object j = MonitoringJson(*m);
+  EXPECT_EQ(j.at("months").as_array().size(), 2u);
+  EXPECT_FALSE(ComputeMonitoring(*store_, *catalog_, *calendar_, config_, D("2026-03-02"),
+                                 D("2026-03-01"))
+                   .ok());
+}
+
+TEST_F(GovernanceTest, AnObjectionCountsWithItsWorkingDaysAndARevokedRecordStaysTheDepartments) {
+  Fill();
+  auto policy = workflow::Policy::LoadFile(SourceDir() + "/data/rights/rights.toml", *catalog_);
+  ASSERT_TRUE(policy.ok()) << policy.status().ToString();
+  auto service = workflow::Service::Open(*store_, *catalog_, *calendar_, *vault_, *ingester_, **policy);
+  ASSERT_TRUE(service.ok()) << service.status().ToString();
+  auto subject = store_->FindSubject(IdentifierKind::kUscc, kUnregistered);
+  ASSERT_TRUE(subject.ok() && subject->has_value());
+  std::vector<Record> records;
+  ASSERT_TRUE(store_->ListRecords(**subject, "admin_penalty", &records).ok());
+  ASSERT_EQ(records.size(), 1u);
+  workflow::Caller op;
+  op.role = workflow::Caller::Role::kOperator;
+  op.role_name = "operator";
+  op.describe = "operator token 1";
+  workflow::Caller market;
+  market.role = workflow::Caller::Role::kDepartment;
+  market.department = kMarket;
+  market.role_name = "source_department";
+  market.describe = "source_department token 2";
+  // Filed Monday 03-16, answered Wednesday 03-18: two working days.
+  auto a = (*service)->FileObjection(op, {**subject, records[0].record_id, "不是本公司", {}},
+                                     D("2026-03-16"));
+  ASSERT_TRUE(a.ok()) << a.status().ToString();
+  workflow::StepRequest step;
+  step.action = workflow::Action::kForward;
+  ASSERT_TRUE((*service)->Step(op, a->id, step, D("2026-03-16")).ok());
+  step.action = workflow::Action::kVerify;
+  step.reason = "经核实，处罚对象有误";
+  step.outcome = "upheld_revoke";
+  auto verified = (*service)->Step(market, a->id, step, D("2026-03-17"));
+  ASSERT_TRUE(verified.ok()) << verified.status().ToString();
+  step = workflow::StepRequest();
+  step.action = workflow::Action::kAnswer;
+  step.reason = "异议成立，已撤销该记录。";
+  ASSERT_TRUE((*service)->Step(op, a->id, step, D("2026-03-18")).ok());
+
+  auto m = ComputeMonitoring(*store_, *catalog_, *calendar_, config_, D("2026-03-01"),
+                             D("2026-03-31"));
+  ASSERT_TRUE(m.ok()) << m.status().ToString();
+  ASSERT_EQ(m->months.size(), 1u);
+  const MonthFigures& march = m->months[0];
+  EXPECT_EQ(march.objections_filed, 1u);
+  EXPECT_EQ(march.records_accepted, 5u) << "the revocation is no submission";
+  EXPECT_DOUBLE_EQ(*march.ObjectionShare(), 0.2);
+  EXPECT_EQ(march.objections_answered, 1u);
+  EXPECT_DOUBLE_EQ(*march.ObjectionDays(), 2.0);
+  EXPECT_EQ(march.repairs_finished, 0u);
+
+  // The revoked record's current version came from the objection's batch; it is still the
+  // market regulator's submission.
+  auto r = Report();
+  ASSERT_TRUE(r.ok());
+  const IndicatorFigures* f = Find(*r, kMarket, "admin_penalty");
+  ASSERT_NE(f, nullptr);
+  EXPECT_EQ(f->unknown_subject_records, 1u);
+  EXPECT_EQ(f->rows, 6u);
+  ASSERT_EQ(r->gaps.size(), 1u);
+  EXPECT_EQ(r->gaps[0].dept, kMarket);
+}
+
+}  // namespace
+}  // namespace xinyong::governance

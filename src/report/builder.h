@@ -1,0 +1,62 @@
+// Building a report's content (content.h) from the store: the subject's registration facts, its
+// records grouped into the report's sections by their indicators' categories (信息类别), current
+// list memberships, commitments with their state, the composite grade when the view has it, and
+// for a special report one section per chosen domain stating whether a negative record exists
+// in the period. What the report's view may show is decided by the caller (the server's access
+// rules, the same as the profile's), passed in as `shown`; this module never decides
+// visibility on its own. Thread-safe as the store's const methods are.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "catalog/catalog.h"
+#include "model/subject.h"
+#include "report/content.h"
+#include "report/domains.h"
+#include "storage/store.h"
+
+namespace xinyong::report {
+
+// The subject's current composite-evaluation grade (公共信用综合评价), for a full view.
+struct GradeFacts {
+  std::string grade;  // "A".."D"
+  std::string label;  // e.g. "A（诚信）"
+  double score = 0;
+  Date since;         // since when it says this
+  std::string model;  // the evaluation model's name
+};
+
+struct BuildContext {
+  Date today;  // as of: list memberships, commitment states, publicity ends; the data cut-off
+  // Whether the report's view shows a record of `indicator` (null: not in the catalog). Must be
+  // set. The server passes its access rules (server/access.h, ShownAt at the view's levels).
+  std::function<bool(const Record&, const catalog::Indicator*)> shown;
+  // Masks resident ID numbers in free text (server/redact.h); null = text as stored (record
+  // fields of ID-number type are masks already).
+  std::function<std::string(std::string_view)> redact;
+  std::optional<GradeFacts> grade;  // shown only in a full view
+  std::string issuer;               // 出具机构
+};
+
+// The stable keys and Chinese titles of the public report's sections, in report order:
+// basic, licences, penalties, court, lists, commitments, evaluations, honours, contracts, other,
+// self_declared (自主申报信息: a placeholder, empty until declarations exist).
+struct SectionSpec {
+  std::string_view key, title;
+};
+std::span<const SectionSpec> PublicSections();
+// The section of the public report an indicator's records go to.
+std::string_view SectionOf(const catalog::Indicator& ind);
+
+// Builds the content of `request` for `subject` (number, issue time and verification URL left
+// for the issuer). InvalidArgument for a request ValidateRequest refuses or an unknown domain
+// ("domains: …"); the store's errors.
+Result<ReportContent> BuildReport(const storage::Store& store, const catalog::Catalog& catalog,
+                                  const DomainCatalog& domains, const Subject& subject,
+                                  const ReportRequest& request, const BuildContext& ctx);
+
+}  // namespace xinyong::report

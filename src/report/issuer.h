@@ -1,0 +1,48 @@
+// Issuing a report: a number from the store's report id space (XYBG-YYYYMMDD-NNNNNN, the date
+// of issue in Beijing time and the id, at least six digits), the issue time and verification URL
+// set, the content signed, and the signed content kept in the store (Store::SaveReport) so that
+// the verification page can say whether the report is authentic and whether the subject's
+// information changed since. Thread-safe as the store's writes are (NextId and SaveReport may
+// run concurrently with each other).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "core/date.h"
+#include "report/content.h"
+#include "report/envelope.h"
+#include "report/signer.h"
+#include "storage/store.h"
+
+namespace xinyong::report {
+
+std::string ReportNumber(Date issued, uint64_t id);
+// The id of a well-formed number; InvalidArgument ("number: …") otherwise.
+Result<uint64_t> ParseReportNumber(std::string_view number);
+// <base_url>/verify.html?number=<number> (base_url without its trailing '/').
+std::string VerifyUrl(std::string_view base_url, std::string_view number);
+
+struct IssuedReport {
+  ReportContent content;
+  SignedReport signed_report;
+  std::string digest;  // SHA-256 of the canonical content
+};
+
+// Numbers, signs and saves `content` (built by BuildReport) issued at `now_ms`.
+// FailedPrecondition on a read-only store; the store's errors.
+Result<IssuedReport> IssueReport(storage::Store& store, const ReportSigner& signer,
+                                 ReportContent content, int64_t now_ms, std::string_view base_url);
+
+// A report as the store keeps it.
+struct StoredReport {
+  SignedReport signed_report;
+  std::string digest;
+};
+// nullopt when no report has this number; InvalidArgument for a malformed number; DataLoss when
+// the stored value is corrupt.
+Result<std::optional<StoredReport>> LoadReport(const storage::Store& store,
+                                               std::string_view number);
+
+}  // namespace xinyong::report

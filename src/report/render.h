@@ -1,0 +1,24 @@
+// The two renderings of a report, both from the same content (content.h) and both carrying the
+// signed envelope (envelope.h) so that the file verifies offline: an HTML page (UTF-8, inline
+// CSS and SVG QR code, no external resources) and an A4 PDF laid out with pango on cairo in
+// Noto CJK fonts (fonts-noto-cjk), with the QR code of the verification URL drawn on the first
+// page. Pure functions of their arguments; thread-safe (pango's font map is shared and
+// thread-safe since pango 1.32).
+#pragma once
+
+#include <string>
+
+#include "core/status.h"
+#include "report/content.h"
+#include "report/envelope.h"
+
+namespace xinyong::report {
+
+// Section numbers as a Chinese report writes them: 一、二、…
+std::string ChineseOrdinal(size_t n);
+
+std::string RenderHtml(const ReportContent& c, const SignedReport& signed_report);
+// Internal for cairo failures; InvalidArgument when the verification URL cannot be a QR code.
+Result<std::string> RenderPdf(const ReportContent& c, const SignedReport& signed_report);
+
+}  // namespace xinyong::report

@@ -1,0 +1,269 @@
+#include "server/declarations.h"
+
+#include <fmt/format.h>
+
+#include <array>
+#include <utility>
+#include <vector>
+
+#include "core/identifiers.h"
+#include "rules/commitment.h"
+#include "server/json_views.h"
+
+namespace xinyong::server {
+
+namespace json = boost::json;
+
+namespace {
+
+// The self_declaration fields, and the request member each comes from (for errors).
+struct FieldName {
+  std::string_view code, member;
+};
+constexpr std::array<FieldName, 9> kFields{{{"SB_SBLB", "kind"},
+                                            {"SB_SBSX", "title"},
+                                            {"SB_SBNR", "content"},
+                                            {"SB_FZJG", "issuer"},
+                                            {"SB_QDRQ", "obtained"},
+                                            {"SB_YXQZ", "valid_until"},
+                                            {"SB_ZMCL", "evidence"},
+                                            {"SB_GKLX", "publicity"},
+                                            {"SB_ZSXCN", "truthful"}}};
+constexpr std::string_view kDeclDept = "信用主体自主申报";
+constexpr std::string_view kPublic = "可向社会公开";
+constexpr std::string_view kNotPublic = "不可公开";
+
+std::string_view CategoryLabel(SubjectType t) {
+  switch (t) {
+    case SubjectType::kNaturalPerson: return "自然人";
+    case SubjectType::kIndividualBusiness: return "个体工商户";
+    default: return "法人及非法人组织";
+  }
+}
+
+Result<const catalog::Indicator*> Indicator(const Platform& p, std::string_view code) {
+  const catalog::Indicator* ind = p.catalog().Find(code);
+  if (ind == nullptr) {
+    return Status::FailedPrecondition("the catalog has no indicator " + std::string(code) +
+                                      "; declarations need data/catalog/" + std::string(code) +
+                                      ".toml");
+  }
+  return ind;
+}
+
+// The members that name the subject in a row: its USCC, or a person's certificate unsealed (the
+// ingester hashes and seals it again, and resolves the same subject).
+Status IdentityMembers(const Platform& p, const Subject& s, std::string_view uscc_field,
+                       std::string_view id_type_field, std::string_view id_field, json::object* o) {
+  if (!s.uscc.empty()) {
+    (*o)[uscc_field] = s.uscc;
+    return Status::Ok();
+  }
+  if (s.type == SubjectType::kNaturalPerson && !s.id_sealed.empty()) {
+    XY_ASSIGN_OR_RETURN(std::string plain, p.vault().Decrypt(s.id_sealed));
+    // Other certificates are sealed as "<type>:<number>".
+    const size_t colon = plain.find(':');
+    (*o)[id_type_field] = colon == std::string::npos ? "身份证" : plain.substr(0, colon);
+    (*o)[id_field] = colon == std::string::npos ? plain : plain.substr(colon + 1);
+    return Status::Ok();
+  }
+  return Status::FailedPrecondition(s.DisplayCode() +
+                                    " has no unified social credit code or certificate on "
+                                    "record to declare under");
+}
+
+// Ingests one row of `indicator` as a batch of `dept`; the first rejection's field and reason
+// when the row is not accepted (a duplicate is not accepted either).
+Status IngestOne(Platform& p, std::string_view indicator, const json::object& row,
+                 std::string_view dept, const std::string& name, Date today,
+                 std::string* rejected_field) {
+  ingest::IngestOptions options;
+  options.indicator = std::string(indicator);
+  options.format = "jsonl";
+  options.dept = std::string(dept);
+  options.received_date = today;
+  XY_ASSIGN_OR_RETURN(ingest::FileReport report,
+                      p.ingester().IngestBuffer(json::serialize(row) + "\n", name, options));
+  if (report.accepted + report.corrected == 1 && report.rejected == 0) return Status::Ok();
+  std::string why = report.duplicates > 0 ? "the same row is stored already" : "the row was rejected";
+  if (!report.batches.empty()) {
+    XY_ASSIGN_OR_RETURN(auto batch, p.store().GetBatch(report.batches.front()));
+    if (batch && !batch->rejections.empty()) {
+      why = batch->rejections.front().message;
+      *rejected_field = batch->rejections.front().field;
+    }
+  }
+  return Status::InvalidArgument(why);
+}
+
+Result<std::optional<Record>> CurrentByNumber(Platform& p, const Subject& subject,
+                                              std::string_view indicator, std::string_view number) {
+  XY_ASSIGN_OR_RETURN(auto hit, p.store().FindNaturalKey(subject.id, indicator, number));
+  if (!hit) return std::optional<Record>();
+  std::vector<Record> versions;
+  XY_RETURN_IF_ERROR(p.store().ListRecordVersions(subject.id, hit->record_id, &versions));
+  if (versions.empty()) return Status::DataLoss(std::string(number) + " has no stored version");
+  return std::optional<Record>(std::move(versions.back()));
+}
+
+Result<Declaration> Load(Platform& p, const Subject& subject, std::string_view number, Date today) {
+  const std::string code = ident::NormalizeCodeInput(number);
+  XY_ASSIGN_OR_RETURN(auto decl, CurrentByNumber(p, subject, kDeclarationIndicator, code));
+  if (!decl) {
+    return Status::NotFound(subject.DisplayCode() + " has no declaration " + code.substr(0, 40));
+  }
+  Declaration d{std::move(*decl), std::nullopt};
+  XY_ASSIGN_OR_RETURN(const catalog::Indicator* cind, Indicator(p, rules::kCommitmentIndicator));
+  XY_ASSIGN_OR_RETURN(auto commitment, CurrentByNumber(p, subject, cind->code, code));
+  if (commitment) {
+    rules::CommitmentView v = rules::ViewCommitment(*commitment, *cind, today);
+    d.commitment = CommitmentEntry{subject, std::move(*commitment), std::move(v)};
+  }
+  return d;
+}
+
+}  // namespace
+
+Result<Declaration> Declare(Platform& p, const Subject& subject, const DeclarationRequest& rq,
+                            Date today, std::string* bad_field) {
+  bad_field->clear();
+  XY_ASSIGN_OR_RETURN(const catalog::Indicator* dind, Indicator(p, kDeclarationIndicator));
+  XY_ASSIGN_OR_RETURN(const catalog::Indicator* cind, Indicator(p, rules::kCommitmentIndicator));
+  const workflow::Declaration& policy = p.rights().policy().declaration();
+  if (!rq.truthful) {
+    *bad_field = "truthful";
+    return Status::InvalidArgument(
+        "a declaration needs the truthfulness commitment (truthful: true): " + policy.commitment);
+  }
+  std::string publicity = rq.publicity;
+  if (publicity.empty()) {
+    publicity = subject.type == SubjectType::kNaturalPerson ? kNotPublic : kPublic;
+  }
+
+  // The number: division + date + a serial of the platform's own (the 承诺编码 format).
+  const uint64_t serial = p.store().NextId(storage::IdSpace::kDeclaration) % 1000000;
+  const std::string number = fmt::format("{}{:04d}{:02d}{:02d}{:06d}", policy.division,
+                                         today.year(), today.month(), today.day(), serial);
+
+  json::object decl;
+  decl["SB_SBBH"] = number;
+  decl["SB_ZTMC"] = subject.name;
+  decl["SB_ZTLB"] = CategoryLabel(subject.type);
+  XY_RETURN_IF_ERROR(IdentityMembers(p, subject, "SB_TYSHXYDM", "SB_ZJLX", "SB_ZJHM", &decl));
+  const std::array<const std::string*, 8> values{&rq.kind,     &rq.title,       &rq.content,
+                                                 &rq.issuer,   &rq.obtained,    &rq.valid_until,
+                                                 &rq.evidence, &publicity};
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (!values[i]->empty()) decl[kFields[i].code] = *values[i];
+  }
+  decl["SB_SBRQ"] = today.ToString();
+  decl["SB_ZSXCN"] = policy.commitment;
+  std::string field;
+  if (Status st = IngestOne(p, dind->code, decl, kDeclDept, "declaration-" + number + ".jsonl",
+                            today, &field);
+      !st.ok()) {
+    for (const FieldName& f : kFields) {
+      if (f.code == field) *bad_field = f.member;
+    }
+    return st;
+  }
+
+  json::object c;
+  c["CN_CNBM"] = number;
+  c["CN_CNRMC"] = subject.name;
+  c["CN_CNRLB"] = CategoryLabel(subject.type);
+  XY_RETURN_IF_ERROR(IdentityMembers(p, subject, "CN_CNRDM", "CN_ZJLX", "CN_ZJHM", &c));
+  c["CN_CNLX"] = "主动型";
+  c["CN_CNSY"] = fmt::format("信用信息自主申报（申报编号{}：{}）", number, rq.title);
+  c["CN_CNNR"] = policy.commitment;
+  c["CN_WNZR"] = policy.liability;
+  c["CN_CNZCRQ"] = today.ToString();
+  c["CN_CNSLDW"] = policy.accepting_unit;
+  if (!policy.accepting_unit_code.empty()) c["CN_CNSLDWDM"] = policy.accepting_unit_code;
+  c["CN_GKLX"] = publicity;
+  const std::string unit =
+      policy.accepting_unit_code.empty() ? policy.accepting_unit : policy.accepting_unit_code;
+  if (Status st = IngestOne(p, cind->code, c, unit, "declaration-commitment-" + number + ".jsonl",
+                            today, &field);
+      !st.ok()) {
+    // Never a declaration without its commitment: take the declaration back.
+    XY_ASSIGN_OR_RETURN(auto stored, CurrentByNumber(p, subject, dind->code, number));
+    if (stored) {
+      const ingest::StatusChange undo{subject.id, stored->record_id, stored->version,
+                                      RecordStatus::kRevoked,
+                                      "its truthfulness commitment could not be recorded"};
+      XY_RETURN_IF_ERROR(p.ingester()
+                             .ChangeStatus({&undo, 1}, "declaration-" + number,
+                                           std::string(kDeclDept), today)
+                             .status());
+    }
+    return Status::Internal("the truthfulness commitment of declaration " + number +
+                            " could not be recorded (" + st.message() +
+                            "); the declaration was taken back");
+  }
+  return Load(p, subject, number, today);
+}
+
+Result<Declaration> GetDeclaration(Platform& p, const Subject& subject, std::string_view number,
+                                   Date today) {
+  return Load(p, subject, number, today);
+}
+
+Result<Declaration> EndDeclaration(Platform& p, const Subject& subject, std::string_view number,
+                                   std::string_view reason, bool by_operator,
+                                   bool false_declaration, Date today) {
+  if (reason.empty()) return Status::InvalidArgument("reason is required");
+  XY_ASSIGN_OR_RETURN(Declaration d, Load(p, subject, number, today));
+  if (d.record.status != RecordStatus::kActive) {
+    return Status::FailedPrecondition("declaration " + d.record.document_number + " is " +
+                                      std::string(RecordStatusName(d.record.status)) + " already");
+  }
+  const std::string note = fmt::format("{}：{}", by_operator ? "平台撤销" : "申报主体撤回", reason);
+  const ingest::StatusChange change{subject.id, d.record.record_id, d.record.version,
+                                    RecordStatus::kRevoked, note};
+  XY_RETURN_IF_ERROR(p.ingester()
+                         .ChangeStatus({&change, 1}, "declaration-" + d.record.document_number,
+                                       by_operator ? "operator" : std::string(kDeclDept), today)
+                         .status());
+  if (false_declaration && d.commitment) {
+    const workflow::Declaration& policy = p.rights().policy().declaration();
+    rules::Fulfilment f;
+    f.status = "全部未履行";
+    f.found = today;
+    f.unit = policy.accepting_unit;
+    f.unit_code = policy.accepting_unit_code;
+    f.unfulfilled = fmt::format("申报信息不实：{}", reason);
+    f.liability = policy.liability;
+    f.false_commitment = true;
+    std::string bad_field;
+    XY_RETURN_IF_ERROR(
+        RecordFulfilment(p, subject, d.record.document_number, f, today, &bad_field).status());
+  }
+  return Load(p, subject, d.record.document_number, today);
+}
+
+json::object DeclarationJson(Platform& p, const Declaration& d) {
+  const Record& r = d.record;
+  const catalog::Indicator* ind = p.catalog().Find(r.indicator);
+  json::object o;
+  o["number"] = r.document_number;
+  for (const FieldName& f : kFields) {
+    if (f.member == "truthful" || f.member == "publicity") continue;
+    std::string_view v = r.Get(f.code);
+    o[f.member] = v.empty() ? json::value(nullptr) : json::value(v);
+  }
+  o["declared"] = r.decision_date.ToString();
+  o["status"] = RecordStatusName(r.status);
+  o["self_declared"] = true;
+  o["source_label"] = "自主申报";
+  std::string_view publicity = r.Get("SB_GKLX");
+  o["publicity"] = publicity.empty() ? json::value(nullptr) : json::value(publicity);
+  o["truthfulness_commitment"] = r.Get("SB_ZSXCN");
+  const catalog::Indicator* cind = p.catalog().Find(rules::kCommitmentIndicator);
+  o["commitment"] =
+      d.commitment ? json::value(CommitmentJson(*d.commitment, cind)) : json::value(nullptr);
+  o["record"] = RecordJson(r, ind);
+  return o;
+}
+
+}  // namespace xinyong::server

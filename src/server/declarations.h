@@ -1,0 +1,74 @@
+// Voluntary declarations (自主申报) as a service of the platform, shared by the API and the CLI.
+// A subject declares credit information about itself — a qualification or licence it holds, an
+// honour, contract performance, public-interest work — with a public commitment that it is
+// lawful, true, accurate and complete. Both go through the ordinary ingestion path: the
+// declaration as a record of the catalog's self_declaration indicator (category 自愿提供的信息,
+// shown everywhere as self-declared, nature neutral so it moves no measure and no grade), and the
+// commitment as a 主动型 credit_commitment accepted by the unit of the rights policy's
+// [declaration], numbered like the declaration. The subject may withdraw a declaration; the
+// operator revokes a false one, and then the commitment is found 全部未履行 / 虚假承诺, which
+// derives the 违背信用承诺 negative record in the same batch (FACTS §7).
+#pragma once
+
+#include <boost/json.hpp>
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "core/date.h"
+#include "core/status.h"
+#include "model/record.h"
+#include "model/subject.h"
+#include "server/commitments.h"
+#include "server/platform.h"
+
+namespace xinyong::server {
+
+inline constexpr std::string_view kDeclarationIndicator = "self_declaration";
+
+// What a subject declares. Dates as YYYY-MM-DD; "" when not given.
+struct DeclarationRequest {
+  std::string kind;         // 申报类别: 资质证照 / 荣誉奖励 / 合同履约 / 社会公益 / 其他
+  std::string title;        // 申报事项
+  std::string content;      // 申报内容
+  std::string issuer;       // 颁发或认定单位 (or the other party of a contract)
+  std::string obtained;     // 取得日期
+  std::string valid_until;  // 有效期至
+  std::string evidence;     // 证明材料 (a description: what the subject can show)
+  // 可向社会公开 / 不可公开; "" = public for organizations, not public for natural persons.
+  std::string publicity;
+  bool truthful = false;    // the subject makes the truthfulness commitment; required
+};
+
+struct Declaration {
+  Record record;                    // the declaration's current version
+  std::optional<CommitmentEntry> commitment;  // its truthfulness commitment, when found
+};
+
+// Records a declaration of `subject` and its commitment, made on `today`. InvalidArgument naming
+// the request field in *bad_field ("truthful" when the commitment is not made; the field the
+// ingester rejected, mapped back to the request's name); FailedPrecondition when the subject has
+// no code a row can name it by. When the commitment cannot be recorded the declaration is revoked
+// again and the error returned: never one without the other.
+Result<Declaration> Declare(Platform& p, const Subject& subject, const DeclarationRequest& request,
+                            Date today, std::string* bad_field);
+
+// The declaration `number` of `subject`, with its commitment. NotFound when it has none.
+Result<Declaration> GetDeclaration(Platform& p, const Subject& subject, std::string_view number,
+                                   Date today);
+
+// Ends a declaration in force: withdrawn by its subject, or revoked by the operator. With
+// `false_declaration` (the operator found it untrue) its commitment is also found 全部未履行 and
+// 虚假承诺, deriving the negative record. `reason` is required. NotFound for an unknown number,
+// FailedPrecondition when it is no longer in force.
+Result<Declaration> EndDeclaration(Platform& p, const Subject& subject, std::string_view number,
+                                   std::string_view reason, bool by_operator,
+                                   bool false_declaration, Date today);
+
+// {"number", "kind", "title", "content", "issuer", "obtained", "valid_until", "evidence",
+//  "declared", "status", "self_declared": true, "source_label": "自主申报", "publicity",
+//  "commitment": {code, state, state_label, ...} | null, "record": the record}
+boost::json::object DeclarationJson(Platform& p, const Declaration& d);
+
+}  // namespace xinyong::server

@@ -1,0 +1,107 @@
+// Handlers of exchange between platform levels (src/exchange): the receiving side (a lower
+// instance's change feed applied here, and the cursor it resumes from) and this instance's own
+// feed. Operator tokens only: an upper-level instance issues the lower one an operator token.
+#include <boost/json.hpp>
+
+#include "exchange/receiver.h"
+#include "server/handlers.h"
+
+namespace xinyong::server {
+
+namespace json = boost::json;
+
+namespace {
+
+// Seconds a busy receiver asks the pusher to wait.
+constexpr const char* kRetryAfterSeconds = "1";
+
+bool SourceParam(const ApiCall& call, std::string* out, Response* error) {
+  const std::string* v = call.target.Query("source");
+  if (v == nullptr || !exchange::ValidSourceId(*v)) {
+    *error = BadParameter("source", "source must be the sending instance's id (1-64 of A-Z a-z 0-9 . _ -)");
+    return false;
+  }
+  *out = *v;
+  return true;
+}
+
+}  // namespace
+
+Response HandlePostExchangeChanges(Platform& p, const ApiCall& call) {
+  std::string source;
+  Response error;
+  if (!SourceParam(call, &source, &error)) return error;
+  const std::string* region = call.target.Query("region");
+  if (region == nullptr || !exchange::ValidRegion(*region)) {
+    return BadParameter("region", "region must be the sending instance's 6-digit division code");
+  }
+  auto report = p.exchange().Apply(source, *region, call.request.body);
+  call.request.body.clear();
+  if (!report.ok()) {
+    if (report.status().code() == StatusCode::kResourceExhausted) {
+      // Back-pressure: busy applying another batch. The pusher waits and sends it again.
+      Response r = ErrorResponse(429, "busy", report.status().message());
+      r.headers.emplace_back("Retry-After", kRetryAfterSeconds);
+      return r;
+    }
+    return StatusResponse(report.status(), json::object{{"source", source}});
+  }
+  json::array batches;
+  for (uint64_t b : report->batches) batches.push_back(b);
+  json::object o;
+  o["source"] = report->source;
+  o["region"] = report->region;
+  o["lines"] = report->lines;
+  o["skipped"] = report->skipped;
+  o["accepted"] = report->accepted;
+  o["rejected"] = report->rejected;
+  o["duplicates"] = report->duplicates;
+  o["corrected"] = report->corrected;
+  o["status_changes"] = report->status_changes;
+  o["unmatched"] = report->unmatched;
+  o["erasures"] = report->erasures;
+  o["derived"] = report->derived;
+  o["batches"] = std::move(batches);
+  o["cursor"] = report->cursor;
+  return JsonResponse(200, o);
+}
+
+Response HandleGetExchangeCursor(Platform& p, const ApiCall& call) {
+  std::string source;
+  Response error;
+  if (!SourceParam(call, &source, &error)) return error;
+  auto cursor = p.exchange().Cursor(source);
+  if (!cursor.ok()) return StatusResponse(cursor.status());
+  return JsonResponse(200, json::object{{"source", source}, {"cursor", *cursor}});
+}
+
+Response HandleGetExchangeFeed(Platform& p, const ApiCall& call) {
+  int64_t from = 0, limit = 0;
+  Response error;
+  if (!IntParam(call, "from", 1, 1, INT64_MAX, &from, &error)) return error;
+  if (!IntParam(call, "limit", 100, 1, 10000, &limit, &error)) return error;
+  std::vector<storage::Change> changes;
+  Status s = p.store().ReadChanges(static_cast<uint64_t>(from), static_cast<size_t>(limit), true,
+                                   &changes);
+  if (!s.ok()) return StatusResponse(s);
+  auto last = p.store().LastChangeSeq();
+  if (!last.ok()) return StatusResponse(last.status());
+  json::array items;
+  for (const storage::Change& c : changes) {
+    json::object o;
+    o["seq"] = c.seq;
+    o["record"] = c.record_id;
+    o["version"] = c.version;
+    if (c.record) {
+      o["indicator"] = c.record->indicator;
+      o["status"] = RecordStatusName(c.record->status);
+      o["batch"] = c.record->batch_id;
+    } else {
+      o["erased"] = true;
+    }
+    items.push_back(std::move(o));
+  }
+  return JsonResponse(200, json::object{{"from", from}, {"last", *last}, {"changes", std::move(items)}});
+}
+
+}  // namespace xinyong::server

@@ -1,0 +1,204 @@
+#include "server/reports.h"
+
+#include "core/utf8.h"
+#include "report/render.h"
+#include "server/access.h"
+#include "server/grades.h"
+#include "server/redact.h"
+
+namespace xinyong::server {
+
+namespace json = boost::json;
+
+namespace {
+
+// A natural person's name as a verification page may show it: the first character, the rest
+// masked.
+std::string MaskName(std::string_view name) {
+  if (name.empty()) return "";
+  const auto lead = static_cast<unsigned char>(name[0]);
+  const size_t first = lead < 0x80 ? 1 : lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : 4;
+  const size_t rest = Utf8Length(name.substr(std::min(first, name.size())));
+  return std::string(name.substr(0, first)) + std::string(std::max<size_t>(rest, 1), '*');
+}
+
+}  // namespace
+
+Status MayRequestReport(const security::Principal& who, const Subject& subject,
+                        const report::ReportRequest& request) {
+  if (who.role() == security::Role::kOperator) return Status::Ok();
+  const bool own = who.role() == security::Role::kSubject && who.subject_id() == subject.id;
+  if (own) return Status::Ok();
+  if (subject.type == SubjectType::kNaturalPerson) {
+    return Status::PermissionDenied(
+        "a natural person's credit report is for the person itself "
+        "or the operator");
+  }
+  if (request.kind == report::ReportKind::kSpecial) {
+    return Status::PermissionDenied(
+        "a special credit report is for the subject itself or the "
+        "operator");
+  }
+  if (request.view == report::ReportView::kFull) {
+    return Status::PermissionDenied(
+        "a report with non-public information is for the subject "
+        "itself or the operator");
+  }
+  return Status::Ok();
+}
+
+Result<report::ReportContent> BuildReportContent(Platform& p, const Subject& subject,
+                                                 const report::ReportRequest& request, Date today) {
+  const security::DisclosureSet levels = request.view == report::ReportView::kFull
+                                             ? security::DisclosureSet::All()
+                                             : security::DisclosureSet::PublicOnly();
+  report::BuildContext ctx;
+  ctx.today = today;
+  ctx.issuer = p.options().report_issuer;
+  ctx.shown = [levels, today](const Record& r, const catalog::Indicator* ind) {
+    return ShownAt(r, ind, levels, today);
+  };
+  ctx.redact = [](std::string_view s) { return RedactPersonalIds(s); };
+  if (request.view == report::ReportView::kFull && subject.type != SubjectType::kNaturalPerson) {
+    XY_ASSIGN_OR_RETURN(GradeView g, SubjectCurrentGrade(p, subject, today));
+    report::GradeFacts f;
+    f.grade = g.grade.grade;
+    f.label = g.grade.grade + "（" + g.grade.grade_label + "）";
+    f.score = g.grade.score;
+    f.since = g.grade.as_of;
+    f.model = g.grade.model;
+    ctx.grade = std::move(f);
+  }
+  return report::BuildReport(p.store(), p.catalog(), p.report_domains(), subject, request, ctx);
+}
+
+Result<report::IssuedReport> IssueReport(Platform& p, const Subject& subject,
+                                         const report::ReportRequest& request, Date today,
+                                         int64_t now_ms, std::string_view base_url) {
+  if (p.options().read_only) {
+    return Status::FailedPrecondition("reports cannot be issued from a read-only store");
+  }
+  XY_ASSIGN_OR_RETURN(report::ReportContent c, BuildReportContent(p, subject, request, today));
+  return report::IssueReport(p.store(), p.report_signer(), std::move(c), now_ms,
+                             base_url.empty() ? p.options().public_base_url : base_url);
+}
+
+Result<ReportFile> RenderReport(const report::IssuedReport& r, std::string_view format) {
+  if (format == "html") {
+    return ReportFile{"text/html; charset=utf-8", "html",
+                      report::RenderHtml(r.content, r.signed_report)};
+  }
+  if (format == "pdf") {
+    XY_ASSIGN_OR_RETURN(std::string pdf, report::RenderPdf(r.content, r.signed_report));
+    return ReportFile{"application/pdf", "pdf", std::move(pdf)};
+  }
+  return Status::InvalidArgument("format: '" + std::string(format.substr(0, 20)) +
+                                 "' is not a report format; give pdf or html");
+}
+
+Result<std::optional<ReportVerification>> VerifyIssuedReport(Platform& p, std::string_view number,
+                                                             Date today) {
+  XY_ASSIGN_OR_RETURN(std::optional<report::StoredReport> stored,
+                      report::LoadReport(p.store(), number));
+  if (!stored) return std::optional<ReportVerification>();
+  const report::SignedReport& sr = stored->signed_report;
+  ReportVerification v;
+  v.number = std::string(number);
+  const report::OfflineCheck check = report::CheckSignature(sr, p.report_signer().public_key());
+  v.signature_valid = check.signature_valid;
+  v.digest = check.digest;
+  v.digest_matches = check.digest == stored->digest;
+  v.key_id = sr.key_id;
+  v.issued_at = check.issued_at;
+  v.title = check.kind_title;
+  v.subject_code = check.subject_code;
+  const json::value* cutoff = sr.content.if_contains("cutoff");
+  if (cutoff != nullptr && cutoff->is_string()) v.cutoff = std::string(cutoff->get_string());
+  const json::value* req = sr.content.if_contains("request");
+  XY_ASSIGN_OR_RETURN(v.request, req ? report::RequestFromJson(*req)
+                                     : Result<report::ReportRequest>(Status::DataLoss(
+                                           "stored report " + v.number + " has no request")));
+  bool person = false;
+  if (const json::value* s = sr.content.if_contains("subject"); s && s->is_object()) {
+    const json::value* np = s->get_object().if_contains("natural_person");
+    person = np != nullptr && np->is_bool() && np->get_bool();
+  }
+  v.subject_name = person ? MaskName(check.subject_name) : check.subject_name;
+
+  // Built again now with the same parameters; every part compared.
+  auto subject = p.FindSubjectByCode(v.request.subject_code);
+  if (!subject.ok()) {
+    if (subject.status().code() != StatusCode::kNotFound) return subject.status();
+    v.changed = true;
+    v.changed_parts.emplace_back("subject", "信用主体");
+    return std::optional<ReportVerification>(std::move(v));
+  }
+  XY_ASSIGN_OR_RETURN(report::ReportContent now, BuildReportContent(p, *subject, v.request, today));
+  const json::object now_json = report::ContentJson(now);
+  const auto before = report::PartDigests(sr.content);
+  const auto after = report::PartDigests(now_json);
+  auto title_of = [&](const json::object& content, const std::string& key) -> std::string {
+    if (key == "subject") return "信用主体";
+    const json::value* a = content.if_contains("sections");
+    if (a == nullptr || !a->is_array()) return key;
+    for (const json::value& s : a->get_array()) {
+      if (!s.is_object()) continue;
+      const json::object& o = s.get_object();
+      const json::value* k = o.if_contains("key");
+      const json::value* t = o.if_contains("title");
+      if (k && k->is_string() && k->get_string() == key && t && t->is_string()) {
+        return std::string(t->get_string());
+      }
+    }
+    return key;
+  };
+  for (const auto& [key, digest] : before) {
+    auto it = after.find(key);
+    if (it == after.end() || it->second != digest) {
+      v.changed_parts.emplace_back(key, title_of(sr.content, key));
+    }
+  }
+  for (const auto& [key, digest] : after) {
+    if (!before.contains(key)) v.changed_parts.emplace_back(key, title_of(now_json, key));
+  }
+  v.changed = !v.changed_parts.empty();
+  return std::optional<ReportVerification>(std::move(v));
+}
+
+json::object VerificationJson(const ReportVerification& v, Date today) {
+  json::array parts;
+  for (const auto& [key, title] : v.changed_parts) {
+    parts.push_back(json::object{{"key", key}, {"title", title}});
+  }
+  return json::object{{"number", v.number},
+                      {"authentic", v.authentic()},
+                      {"signature_valid", v.signature_valid},
+                      {"digest_matches", v.digest_matches},
+                      {"algorithm", "Ed25519"},
+                      {"key_id", v.key_id},
+                      {"digest", v.digest},
+                      {"title", v.title},
+                      {"kind", report::ReportKindName(v.request.kind)},
+                      {"view", report::ReportViewName(v.request.view)},
+                      {"issued_at", v.issued_at},
+                      {"cutoff", v.cutoff},
+                      {"period", json::object{{"from", v.request.from.ToString()},
+                                              {"to", v.request.to.ToString()}}},
+                      {"domains", json::array(v.request.domains.begin(), v.request.domains.end())},
+                      {"subject", json::object{{"code", v.subject_code}, {"name", v.subject_name}}},
+                      {"changed", v.changed},
+                      {"changed_sections", std::move(parts)},
+                      {"checked_on", today.ToString()},
+                      {"message", !v.authentic() ? "报告验证失败：签名或摘要不符，报告可能被篡改。"
+                                  : v.changed ? "报告真实有效，但出具后相关信用信息已发生变化。"
+                                              : "报告真实有效，出具后相关信用信息未发生变化。"}};
+}
+
+json::object ReportPublicKeyJson(const Platform& p) {
+  return json::object{{"algorithm", "Ed25519"},
+                      {"public_key", p.report_signer().PublicKeyBase64()},
+                      {"encoding", "base64"},
+                      {"key_id", p.report_signer().KeyId()}};
+}
+
+}  // namespace xinyong::server

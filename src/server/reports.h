@@ -1,0 +1,66 @@
+// Credit reports (src/report) as a service of the platform, shared by the API and the CLI: who
+// may have which report, the content built with the platform's access rules (the same as the
+// profile's: access.h ShownAt at the report's view, ID numbers masked), issuing (number,
+// signature, kept in the store), rendering, and verification of an issued report — authentic,
+// and whether the subject's information changed since (the report built again with the same
+// parameters, compared part by part).
+#pragma once
+
+#include <boost/json.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "report/builder.h"
+#include "report/issuer.h"
+#include "security/principal.h"
+#include "server/platform.h"
+
+namespace xinyong::server {
+
+// Whether `who` may have `request` about `subject`: a public report of an organization, everyone;
+// a natural person's report, a special report or a full view, only the subject itself (its
+// token) or the operator. PermissionDenied saying why otherwise.
+Status MayRequestReport(const security::Principal& who, const Subject& subject,
+                        const report::ReportRequest& request);
+
+// The content of `request` about `subject` as of `today` (no number yet). The errors of
+// report::BuildReport and the store's.
+Result<report::ReportContent> BuildReportContent(Platform& p, const Subject& subject,
+                                                 const report::ReportRequest& request, Date today);
+
+// Builds, numbers, signs and stores a report; its verification URL starts with `base_url`
+// ("" = the platform's public_base_url). FailedPrecondition on a read-only platform.
+Result<report::IssuedReport> IssueReport(Platform& p, const Subject& subject,
+                                         const report::ReportRequest& request, Date today,
+                                         int64_t now_ms, std::string_view base_url = "");
+
+// The report as a file: "pdf" or "html". InvalidArgument for another format.
+struct ReportFile {
+  std::string content_type, extension, body;
+};
+Result<ReportFile> RenderReport(const report::IssuedReport& r, std::string_view format);
+
+struct ReportVerification {
+  std::string number;
+  bool signature_valid = false;  // the stored content's signature under the platform's key
+  bool digest_matches = false;   // the stored digest is the content's
+  bool authentic() const { return signature_valid && digest_matches; }
+  std::string key_id, digest, issued_at, title, cutoff;
+  report::ReportRequest request;
+  std::string subject_code, subject_name;  // a natural person's name masked: "张**"
+  // Whether the report built again now, with the same parameters, says something else, and
+  // which parts (key, title) differ; "subject" when the subject itself changed or is gone.
+  bool changed = false;
+  std::vector<std::pair<std::string, std::string>> changed_parts;
+};
+// nullopt when no report has this number; InvalidArgument ("number: …") for a malformed one.
+Result<std::optional<ReportVerification>> VerifyIssuedReport(Platform& p, std::string_view number,
+                                                             Date today);
+boost::json::object VerificationJson(const ReportVerification& v, Date today);
+// {"algorithm": "Ed25519", "public_key": Base64, "key_id", "encoding"}
+boost::json::object ReportPublicKeyJson(const Platform& p);
+
+}  // namespace xinyong::server

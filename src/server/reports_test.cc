@@ -1,0 +1,304 @@
+// Credit reports on a small hand-made city: what goes into which section, what each view shows,
+// the period, the special report's domains and its five-year limit, masked ID numbers, and the
+// endpoints — who may have which report, the verification of an issued one before and after a
+// new record, and the published key verifying a downloaded file offline.
+#include "server/reports.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <random>
+
+#include "core/test_paths.h"
+#include "report/envelope.h"
+#include "server/access.h"
+#include "server/router.h"
+
+namespace xinyong::server {
+namespace {
+
+namespace fs = std::filesystem;
+namespace json = boost::json;
+
+constexpr char kCompany[] = "郑州宏达（集团）商贸有限公司";
+constexpr char kCompanyUscc[] = "91110000600037341L";
+constexpr char kPersonId[] = "11010519491231002X";  // the GB 11643 example number
+
+std::string Ago(int days) { return Date::Today().AddDays(-days).ToString(); }
+
+// Penalty rows: who ("company" or "person"), document number, decision date, deciding body.
+std::string PenaltyCsv(const std::vector<std::array<std::string, 4>>& rows) {
+  std::string csv =
+      "CF_XDR_MC,CF_XDR_LB,CF_XDR_SHXYM,CF_XDR_ZJLX,CF_XDR_ZJHM,CF_WSH,CF_WFXW,CF_SY,CF_YJ,"
+      "CF_CFLB,CF_NR,CF_NR_FK,CF_JDRQ,CF_CFJG,CF_CFJGDM,CF_SJLY,CF_SJLYDM,CF_CFCX\n";
+  for (const auto& [who, doc, date, authority] : rows) {
+    const bool person = who == "person";
+    csv += person ? std::string("张三,自然人,,身份证,") + kPersonId
+                  : std::string(kCompany) + ",法人及非法人组织," + kCompanyUscc + ",,";
+    csv += "," + doc +
+           ",虚假宣传,在网站发布虚假广告,《中华人民共和国广告法》第五十五条,罚款,罚款2万元,2," +
+           date + "," + authority + ",11410100MB0000001X," + authority +
+           ",11410100MB0000001X,普通程序\n";
+  }
+  return csv;
+}
+
+class ReportsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::random_device rd;
+    dir_ = fs::temp_directory_path() / ("xinyong-reports-" + std::to_string(rd()));
+    PlatformOptions o;
+    o.data_dir = (dir_ / "data").string();
+    o.share_dir = test::SourceDir() + "/data";
+    o.key_file = (dir_ / "keys" / "k.key").string();
+    o.sync = false;
+    o.public_base_url = "https://credit.example.cn";
+    auto p = Platform::Open(o);
+    ASSERT_TRUE(p.ok()) << p.status().ToString();
+    p_ = std::move(p).value();
+    Ingest("admin_penalty",
+           PenaltyCsv({{"company", "郑市监罚〔2026〕101号", Ago(100), "郑州市市场监督管理局"},
+                       {"company", "郑环罚〔2026〕7号", Ago(60), "郑州市生态环境局"},
+                       {"company", "郑市监罚〔2020〕9号", Ago(2200), "郑州市市场监督管理局"},
+                       {"person", "郑市监罚〔2026〕300号", Ago(90), "郑州市市场监督管理局"}}));
+    Ingest("social_insurance_arrears",
+           std::string(
+               "SB_DWMC,SB_TYSHXYDM,SB_XZ,SB_QFJE,SB_QFQSNY,SB_QFJZNY,SB_RDRQ,SB_RDWSH,SB_RDJG\n") +
+               kCompany + "," + kCompanyUscc + ",养老保险,3.5,2025-01,2025-06," + Ago(120) +
+               ",郑社保欠〔2026〕5号,郑州市社会保险中心\n");
+    auto company = p_->FindSubjectByCode(kCompanyUscc);
+    ASSERT_TRUE(company.ok()) << company.status().ToString();
+    company_ = *company;
+    ASSERT_TRUE(p_->store()
+                    .ScanSubjects([&](const Subject& s) {
+                      if (s.type == SubjectType::kNaturalPerson) person_ = s;
+                      return Status::Ok();
+                    })
+                    .ok());
+    ASSERT_NE(person_.id, 0u);
+  }
+  void TearDown() override {
+    p_.reset();
+    std::error_code ec;
+    fs::remove_all(dir_, ec);
+  }
+
+  void Ingest(const std::string& indicator, std::string csv) {
+    ingest::IngestOptions io;
+    io.indicator = indicator;
+    auto r = p_->ingester().IngestBuffer(std::move(csv), indicator + ".csv", io);
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    ASSERT_EQ(r->rejected, 0u) << indicator;
+  }
+
+  report::ReportRequest MakeRequest(report::ReportKind kind, report::ReportView view) {
+    report::ReportRequest r;
+    r.kind = kind;
+    r.view = view;
+    r.to = Date::Today();
+    r.from = Date::FromDays(r.to.AddMonths(-60).days() + 1);
+    return r;
+  }
+
+  static const report::ReportSection* Section(const report::ReportContent& c,
+                                              std::string_view key) {
+    for (const auto& s : c.sections) {
+      if (s.key == key) return &s;
+    }
+    return nullptr;
+  }
+
+  Response Call(const std::string& method, const std::string& target, const std::string& body = "",
+                const std::string& token = "") {
+    Request r;
+    r.method = method;
+    r.target = target;
+    r.body = body;
+    r.content_type = "application/json";
+    r.peer = "127.0.0.1:1";
+    if (!token.empty()) r.authorization = "Bearer " + token;
+    return HandleRequest(*p_, r);
+  }
+  std::string Token(const std::string& role, const std::string& subject = "") {
+    TokenRequest t;
+    t.role = role;
+    t.subject = subject;
+    t.dept = role == "using_department" ? "郑州市财政局" : "";
+    t.institution = role == "financial_institution" ? "郑州银行" : "";
+    auto token = CreateToken(*p_, t, NowUnixMs());
+    EXPECT_TRUE(token.ok()) << token.status().ToString();
+    return token.ok() ? token->secret : "";
+  }
+
+  fs::path dir_;
+  std::unique_ptr<Platform> p_;
+  Subject company_, person_;
+};
+
+TEST_F(ReportsTest, PublicReportGroupsRecordsBySectionAndHidesNonPublicItems) {
+  auto c = BuildReportContent(*p_, company_,
+                              MakeRequest(report::ReportKind::kPublic, report::ReportView::kPublic),
+                              Date::Today());
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  std::vector<std::string> keys;
+  for (const auto& s : c->sections) keys.push_back(s.key);
+  EXPECT_EQ(keys, (std::vector<std::string>{"basic", "licences", "penalties", "court", "lists",
+                                            "commitments", "evaluations", "honours", "contracts",
+                                            "self_declared"}));
+  const auto* pen = Section(*c, "penalties");
+  ASSERT_NE(pen, nullptr);
+  // The two recent penalties; not the one from six years ago (outside the period), not the
+  // social-insurance arrears (政务共享: not for the public).
+  ASSERT_EQ(pen->items.size(), 2u);
+  EXPECT_EQ(pen->items[0].document_number, "郑环罚〔2026〕7号");
+  EXPECT_EQ(pen->items[1].document_number, "郑市监罚〔2026〕101号");
+  for (const auto& i : pen->items) EXPECT_NE(i.indicator, "social_insurance_arrears");
+  const auto* self = Section(*c, "self_declared");
+  ASSERT_NE(self, nullptr);
+  EXPECT_TRUE(self->placeholder);
+  EXPECT_TRUE(self->items.empty());
+  EXPECT_EQ(c->subject.uscc, kCompanyUscc);
+  EXPECT_TRUE(Section(*c, "evaluations")->facts.empty()) << "grades are not for the public";
+}
+
+TEST_F(ReportsTest, FullViewAddsNonPublicItemsAndTheGrade) {
+  auto c = BuildReportContent(*p_, company_,
+                              MakeRequest(report::ReportKind::kPublic, report::ReportView::kFull),
+                              Date::Today());
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  const auto* pen = Section(*c, "penalties");
+  ASSERT_EQ(pen->items.size(), 3u);
+  EXPECT_EQ(pen->items[2].indicator, "social_insurance_arrears");  // newest first
+  const auto* ev = Section(*c, "evaluations");
+  ASSERT_FALSE(ev->facts.empty());
+  EXPECT_EQ(ev->facts[0].label, "公共信用综合评价等级");
+}
+
+TEST_F(ReportsTest, PeriodBoundsTheRecords) {
+  auto r = MakeRequest(report::ReportKind::kPublic, report::ReportView::kPublic);
+  r.from = Date::Today().AddDays(-80);
+  auto c = BuildReportContent(*p_, company_, r, Date::Today());
+  ASSERT_TRUE(c.ok());
+  ASSERT_EQ(Section(*c, "penalties")->items.size(), 1u);
+  EXPECT_EQ(Section(*c, "penalties")->items[0].document_number, "郑环罚〔2026〕7号");
+}
+
+TEST_F(ReportsTest, SpecialReportStatesEachDomain) {
+  auto r = MakeRequest(report::ReportKind::kSpecial, report::ReportView::kPublic);
+  r.domains = {"environment", "tax", "market"};
+  auto c = BuildReportContent(*p_, company_, r, Date::Today());
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  ASSERT_EQ(c->sections.size(), 4u);  // basic + three domains, in the order asked
+  EXPECT_EQ(c->sections[1].key, "domain:environment");
+  EXPECT_EQ(c->sections[1].title, "生态环境领域");
+  ASSERT_EQ(c->sections[1].items.size(), 1u);
+  EXPECT_EQ(c->sections[1].facts[0].value, "有违法违规记录");
+  EXPECT_EQ(c->sections[2].key, "domain:tax");
+  EXPECT_TRUE(c->sections[2].items.empty());
+  EXPECT_EQ(c->sections[2].facts[0].value, "无违法违规记录");
+  EXPECT_NE(c->sections[2].summary.find("无违法违规记录"), std::string::npos);
+  // 市场监管: the recent penalty only; the one of six years ago is outside the period.
+  EXPECT_EQ(c->sections[3].items.size(), 1u);
+
+  r.domains = {"nothing"};
+  EXPECT_EQ(BuildReportContent(*p_, company_, r, Date::Today()).status().code(),
+            StatusCode::kInvalidArgument);
+  r.domains = {"tax"};
+  r.from = Date::Today().AddMonths(-60);  // one day more than five years
+  auto too_long = BuildReportContent(*p_, company_, r, Date::Today());
+  EXPECT_EQ(too_long.status().code(), StatusCode::kInvalidArgument);
+}
+
+TEST_F(ReportsTest, ResidentIdNumbersAreMasked) {
+  auto c = BuildReportContent(*p_, person_,
+                              MakeRequest(report::ReportKind::kPublic, report::ReportView::kFull),
+                              Date::Today());
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  const std::string text = report::CanonicalContent(*c);
+  EXPECT_EQ(text.find(kPersonId), std::string::npos);
+  EXPECT_FALSE(c->subject.id_masked.empty());
+  EXPECT_NE(text.find(c->subject.id_masked), std::string::npos);
+  EXPECT_TRUE(c->subject.natural_person);
+}
+
+TEST_F(ReportsTest, WhoMayHaveWhichReport) {
+  const std::string company = "/api/v1/subjects/" + std::string(kCompanyUscc) + "/reports";
+  const std::string person = "/api/v1/subjects/" + person_.DisplayCode() + "/reports";
+  Response r = Call("POST", company, "");
+  ASSERT_EQ(r.status, 201u) << r.body;
+  EXPECT_EQ(r.content_type, "application/pdf");
+  EXPECT_TRUE(r.body.starts_with("%PDF"));
+  EXPECT_TRUE(r.Header("X-Report-Number").starts_with("XYBG-"));
+  EXPECT_EQ(Call("POST", person, "").status, 403u) << "a person's report is not for the public";
+  EXPECT_EQ(Call("POST", company, R"({"kind":"special","domains":["tax"]})").status, 403u);
+  EXPECT_EQ(Call("POST", company, R"({"view":"full"})").status, 403u);
+  const std::string other = Token("subject", person_.DisplayCode());
+  EXPECT_EQ(Call("POST", company, R"({"view":"full"})", other).status, 403u);
+  const std::string own = Token("subject", kCompanyUscc);
+  Response special = Call("POST", company,
+                          R"({"kind":"special","domains":"tax,environment","format":"html"})", own);
+  ASSERT_EQ(special.status, 201u) << special.body;
+  EXPECT_EQ(special.content_type, "text/html; charset=utf-8");
+  EXPECT_NE(special.body.find("生态环境领域"), std::string::npos);
+  Response mine = Call("POST", person, R"({"format":"html"})", other);
+  EXPECT_EQ(mine.status, 201u) << mine.body;
+  EXPECT_EQ(mine.body.find(kPersonId), std::string::npos);
+  Response op = Call("POST", person, "", Token("operator"));
+  EXPECT_EQ(op.status, 201u) << op.body;
+  // Bad requests name the field.
+  Response bad =
+      Call("POST", company, R"({"kind":"special","domains":["tax"],"from":"2019-01-01"})", own);
+  EXPECT_EQ(bad.status, 400u);
+  EXPECT_EQ(json::parse(bad.body).at("error").at("details").at("field"), "to") << bad.body;
+  EXPECT_EQ(Call("POST", company, R"({"format":"docx"})").status, 400u);
+}
+
+TEST_F(ReportsTest, VerificationSaysAuthenticAndWhatChangedSinceIssue) {
+  const std::string company = "/api/v1/subjects/" + std::string(kCompanyUscc) + "/reports";
+  Response issued = Call("POST", company, R"({"format":"html"})");
+  ASSERT_EQ(issued.status, 201u) << issued.body;
+  const std::string number(issued.Header("X-Report-Number"));
+  const std::string url = "/api/v1/reports/" + number + "/verification";
+  EXPECT_NE(issued.body.find("https://credit.example.cn/verify.html?number=" + number),
+            std::string::npos);
+  Response v = Call("GET", url);
+  ASSERT_EQ(v.status, 200u) << v.body;
+  json::object o = json::parse(v.body).as_object();
+  EXPECT_TRUE(o.at("authentic").as_bool());
+  EXPECT_FALSE(o.at("changed").as_bool()) << v.body;
+  EXPECT_EQ(o.at("subject").at("name"), kCompany);
+
+  // A new penalty inside the report's period: the report is still authentic, but changed.
+  Ingest("admin_penalty",
+         PenaltyCsv({{"company", "郑市监罚〔2026〕555号", Ago(10), "郑州市市场监督管理局"}}));
+  v = Call("GET", url);
+  ASSERT_EQ(v.status, 200u) << v.body;
+  o = json::parse(v.body).as_object();
+  EXPECT_TRUE(o.at("authentic").as_bool());
+  EXPECT_TRUE(o.at("changed").as_bool());
+  ASSERT_EQ(o.at("changed_sections").as_array().size(), 1u) << v.body;
+  EXPECT_EQ(o.at("changed_sections").at(0).at("key"), "penalties");
+
+  EXPECT_EQ(Call("GET", "/api/v1/reports/XYBG-20200101-999999/verification").status, 404u);
+  EXPECT_EQ(Call("GET", "/api/v1/reports/not-a-number/verification").status, 400u);
+}
+
+TEST_F(ReportsTest, PublishedKeyVerifiesADownloadedReportOffline) {
+  const std::string company = "/api/v1/subjects/" + std::string(kCompanyUscc) + "/reports";
+  Response pdf = Call("POST", company, R"({"format":"pdf"})");
+  ASSERT_EQ(pdf.status, 201u);
+  Response key = Call("GET", "/api/v1/reports/public-key");
+  ASSERT_EQ(key.status, 200u);
+  auto k = report::ParsePublicKey(key.body);
+  ASSERT_TRUE(k.ok()) << k.status().ToString();
+  auto env = report::ExtractEnvelope(pdf.body);
+  ASSERT_TRUE(env.ok()) << env.status().ToString();
+  const auto check = report::CheckSignature(*env, *k);
+  EXPECT_TRUE(check.signature_valid);
+  EXPECT_EQ(check.number, pdf.Header("X-Report-Number"));
+  EXPECT_EQ(check.digest, pdf.Header("X-Report-Digest"));
+}
+
+}  // namespace
+}  // namespace xinyong::server
