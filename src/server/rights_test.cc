@@ -10,6 +10,7 @@
 #include <random>
 
 #include "core/test_paths.h"
+#include "ingest/ingester.h"
 #include "server/access.h"
 #include "server/platform.h"
 #include "server/router.h"
@@ -491,6 +492,51 @@ TEST_F(RightsApiTest, ASubjectSeesTheChecksRunOnIt) {
       "requester"));
   EXPECT_EQ(Call("GET", path, "", OtherSubject()).status, 403u);
   EXPECT_EQ(Call("GET", path, "", "").status, 401u);
+}
+
+// A natural person's declaration is not public unless the person makes it so, and its
+// certificate number appears nowhere in what the API answers.
+TEST_F(RightsApiTest, APersonsDeclarationIsNotPublicByDefaultAndNeverShowsTheIdNumber) {
+  const std::string id = "11010519491231002X";
+  ingest::IngestOptions o;
+  o.indicator = "admin_penalty";
+  o.dept = kMarket;
+  auto pen = p_->ingester().IngestBuffer(
+      "CF_XDR_MC,CF_XDR_LB,CF_XDR_ZJLX,CF_XDR_ZJHM,CF_WSH,CF_WFXW,CF_SY,CF_YJ,CF_CFLB,CF_NR,"
+      "CF_NR_FK,CF_JDRQ,CF_CFJG,CF_CFJGDM,CF_SJLY,CF_SJLYDM,CF_CFCX\n"
+      "张三,自然人,身份证," + id + ",郑市监罚〔2026〕300号,虚假宣传,在网站发布虚假广告,"
+      "《中华人民共和国广告法》第五十五条,罚款,罚款2万元,2," + Ago(30) + ",郑州市市场监督管理局,"
+      "11410100MB0000001X,郑州市市场监督管理局,11410100MB0000001X,普通程序\n",
+      "penalty.csv", o);
+  ASSERT_TRUE(pen.ok() && pen->accepted == 1u);
+  auto hash = p_->vault().LookupHash(id);
+  auto sid = p_->store().FindSubject(
+      IdentifierKind::kResidentIdHash,
+      std::string_view(reinterpret_cast<const char*>(hash.data()), hash.size()));
+  ASSERT_TRUE(sid.ok() && sid->has_value());
+  const std::string code = (*p_->store().GetSubject(**sid))->DisplayCode();
+  const std::string person = Token("subject", "", code);
+  const std::string path = "/api/v1/subjects/" + code + "/declarations";
+  const std::string body = json::serialize(json::object{{"kind", "社会公益"},
+                                                        {"title", "无偿献血"},
+                                                        {"content", "2025年无偿献血400毫升"},
+                                                        {"truthful", true}});
+  Response made = Call("POST", path, body, person);
+  json::object d = Ok(made, 201);
+  EXPECT_EQ(d["publicity"], "不可公开");
+  EXPECT_EQ(d["commitment"].at("publicity"), "不可公开");
+  EXPECT_EQ(made.body.find(id), std::string::npos);
+  EXPECT_EQ(made.body.find("11010519491231"), std::string::npos);
+  EXPECT_EQ(Ok(Call("GET", path, "", ""))["declarations"].as_array().size(), 0u);
+  Response own = Call("GET", path, "", person);
+  EXPECT_EQ(Ok(own)["declarations"].as_array().size(), 1u);
+  EXPECT_EQ(own.body.find("11010519491231"), std::string::npos);
+  // The subject withdraws it; it stays in its own history.
+  const std::string number(d["number"].as_string());
+  EXPECT_EQ(Ok(Call("POST", path + "/" + number + ":withdraw", R"({"reason":"填报有误"})", person))
+                ["status"], "revoked");
+  EXPECT_EQ(Ok(Call("GET", path, "", person))["declarations"].as_array().size(), 0u);
+  EXPECT_EQ(Ok(Call("GET", path + "?status=all", "", person))["declarations"].as_array().size(), 1u);
 }
 
 }  // namespace
