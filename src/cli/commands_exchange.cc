@@ -82,8 +82,9 @@ void RegisterPush(CLI::App& app, GlobalOptions& g) {
     if (token.empty()) {
       if (const char* t = std::getenv("XINYONG_PUSH_TOKEN")) token = t;
     }
-    // Read-only, so that it runs beside a `serve` of the same data directory. A read-only open
-    // sees what was committed when it opened: --follow opens again each time it caught up.
+    // Read-only: a read-only open sees what was committed when it opened, so --follow opens
+    // again each time it caught up. Beside a running `serve` (whose compactions may remove files
+    // under a read-only open) `serve --push-to` is the way to push.
     g_stop.store(false);
     std::signal(SIGINT, StopPusher);
     std::signal(SIGTERM, StopPusher);

@@ -317,6 +317,16 @@ Content Dump(const fs::path& data, const catalog::Catalog& catalog, std::set<std
   return out;
 }
 
+// Kills (SIGKILL) the server processes still running when a test ends, whichever way it ends.
+struct Children {
+  std::vector<pid_t*> pids;
+  ~Children() {
+    for (pid_t* p : pids) {
+      if (*p > 0 && kill(*p, SIGKILL) == 0) waitpid(*p, nullptr, 0);
+    }
+  }
+};
+
 TEST(ExchangeIntegrationTest, CountyReachesCityExactlyOnceThroughACutLinkAndACityRestart) {
   const fs::path dir = fs::temp_directory_path() / ("xinyong-exchange-it-" + std::to_string(getpid()));
   fs::remove_all(dir);
@@ -363,7 +373,8 @@ TEST(ExchangeIntegrationTest, CountyReachesCityExactlyOnceThroughACutLinkAndACit
     if (at == std::string::npos) return -1;
     return std::strtoll(text.c_str() + at + key.size() + 3, nullptr, 10);
   };
-  pid_t city_pid = start_city();
+  pid_t city_pid = start_city(), county_pid = -1;
+  Children children{{&city_pid, &county_pid}};
   ASSERT_TRUE(wait_up(city_port));
 
   {
@@ -372,7 +383,7 @@ TEST(ExchangeIntegrationTest, CountyReachesCityExactlyOnceThroughACutLinkAndACit
     // the new city process.
     Proxy proxy(proxy_port, city_port, {4, 9});
     // The county serves and pushes its change feed as it goes (serve --push-to).
-    pid_t county_pid = Spawn({"--data", county, "--share", share, "serve", "--listen",
+    county_pid = Spawn({"--data", county, "--share", share, "serve", "--listen",
                               "127.0.0.1:" + std::to_string(county_port), "--push-to",
                               "http://127.0.0.1:" + std::to_string(proxy_port), "--push-token",
                               token, "--source", "county-a", "--region", kRegion,
@@ -387,6 +398,7 @@ TEST(ExchangeIntegrationTest, CountyReachesCityExactlyOnceThroughACutLinkAndACit
     ASSERT_TRUE(proxy.WaitHeld(9)) << log();
     kill(city_pid, SIGKILL);
     WaitExit(city_pid);
+    city_pid = -1;
     city_pid = start_city();
     ASSERT_TRUE(wait_up(city_port));
     proxy.Release(/*cut=*/false);
@@ -403,9 +415,11 @@ TEST(ExchangeIntegrationTest, CountyReachesCityExactlyOnceThroughACutLinkAndACit
     EXPECT_GT(proxy.batches(), 10);
     kill(county_pid, SIGTERM);
     EXPECT_EQ(WaitExit(county_pid), 0) << log();
+    county_pid = -1;
   }
   kill(city_pid, SIGTERM);
   WaitExit(city_pid);
+  city_pid = -1;
 
   auto cat = catalog::Catalog::LoadDirectory(share + "/catalog");
   ASSERT_TRUE(cat.ok());
