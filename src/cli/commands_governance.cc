@@ -137,7 +137,7 @@ void RegisterMonitoring(CLI::App& app, GlobalOptions& g) {
       return;
     }
     std::cout << "month\t双公示\t每户\t合规率\t及时率\t异议\t异议占比\t异议办理(工作日)\t修复\t修复(工作日)"
-                 "\t审批替代型占比\t核查\t奖惩案例\t反馈\t已采纳\t抽查\t重错码率\t无依据\n";
+                 "\t审批替代型占比\t核查\t奖惩案例\t反馈\t已采纳\t抽查\t信用报告\t重错码率\t无依据\n";
     for (const governance::MonthFigures& m : r->months) {
       std::cout << m.month << '\t' << m.sgs_accepted << '\t' << Number(m.SgsPerEnterprise()) << '\t'
                 << Percent(m.SgsCompliance()) << '\t' << Percent(m.SgsTimeliness()) << '\t'
@@ -145,13 +145,13 @@ void RegisterMonitoring(CLI::App& app, GlobalOptions& g) {
                 << Number(m.ObjectionDays()) << '\t' << m.repairs_finished << '\t'
                 << Number(m.RepairDays()) << '\t' << Percent(m.ApprovalShare()) << '\t' << m.checks
                 << '\t' << m.measure_cases << '\t' << m.feedback << '\t' << m.applied << '\t'
-                << m.inspections << '\t' << Percent(m.UsccErrorRate()) << '\t'
-                << m.no_legal_document << '\n';
+                << m.inspections << '\t' << m.credit_reports << '\t'
+                << Percent(m.UsccErrorRate()) << '\t' << m.no_legal_document << '\n';
     }
     std::cout << "graded organizations " << r->graded;
     for (const auto& [grade, n] : r->grades) std::cout << "  " << grade << " " << n;
     if (r->last_grading_run) std::cout << "  (last full run " << r->last_grading_run->ToString() << ")";
-    std::cout << '\n' << r->note << '\n';
+    std::cout << '\n';
   });
 }
 

@@ -16,6 +16,8 @@
 #include <boost/beast/http.hpp>
 #include <boost/json.hpp>
 
+#include "ingest/csv_reader.h"
+
 namespace xinyong::exchange {
 
 namespace asio = boost::asio;
@@ -148,19 +150,6 @@ class HttpSink final : public Sink {
 
 // ---- file drop ----
 
-void AppendCsvCell(std::string_view v, std::string* out) {
-  if (v.find_first_of(",\"\r\n") == std::string_view::npos) {
-    out->append(v);
-    return;
-  }
-  out->push_back('"');
-  for (char c : v) {
-    if (c == '"') out->push_back('"');
-    out->push_back(c);
-  }
-  out->push_back('"');
-}
-
 // Writes `data` to `path` atomically: a temporary file beside it, synced, renamed over it.
 Status WriteAtomically(const fs::path& path, std::string_view data) {
   const fs::path tmp = path.parent_path() / (".tmp-" + path.filename().string());
@@ -236,7 +225,7 @@ class DirSink final : public Sink {
         if (f > 0) csv.push_back(',');
         for (const auto& [code, value] : l.fields) {
           if (code == ind->fields[f].code) {
-            AppendCsvCell(value, &csv);
+            ingest::AppendCsvField(value, &csv);
             break;
           }
         }

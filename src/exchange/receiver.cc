@@ -5,6 +5,7 @@
 
 #include <boost/json.hpp>
 
+#include "ingest/csv_reader.h"
 #include "ingest/row_validator.h"
 
 namespace xinyong::exchange {
@@ -54,19 +55,6 @@ Kind KindOf(const ChangeLine& l, const catalog::Catalog& catalog) {
 std::string BatchName(const std::string& source, std::span<const ChangeLine> lines) {
   return "exchange:" + source + ":" + std::to_string(lines.front().seq) + "-" +
          std::to_string(lines.back().seq);
-}
-
-void AppendCsvCell(std::string_view v, std::string* out) {
-  if (v.find_first_of(",\"\r\n") == std::string_view::npos) {
-    out->append(v);
-    return;
-  }
-  out->push_back('"');
-  for (char c : v) {
-    if (c == '"') out->push_back('"');
-    out->push_back(c);
-  }
-  out->push_back('"');
 }
 
 }  // namespace
@@ -182,7 +170,7 @@ Status Receiver::ApplyRows(const std::string& source, const std::string& region,
     }
     for (size_t f = 0; f < cells.size(); ++f) {
       if (f > 0) body.push_back(',');
-      AppendCsvCell(cells[f], &body);
+      ingest::AppendCsvField(cells[f], &body);
     }
     body.push_back('\n');
   }

@@ -9,6 +9,7 @@
 #include "core/identifiers.h"
 #include "gen/format.h"
 #include "gen/row_sink.h"
+#include "ingest/csv_reader.h"
 
 namespace xinyong::gen {
 
@@ -416,50 +417,8 @@ void TruncateChars(std::string* s, size_t from, size_t max_chars) {
   }
 }
 
-// Bytes that need care: CSV quoting for ',', '"', CR, LF; JSON escaping for every control byte,
-// '"' and '\\'. All are ASCII below 0x5D, so UTF-8 text skips the test with one comparison.
-constexpr uint64_t kCsvSpecial = (1ULL << ',') | (1ULL << '"') | (1ULL << '\n') | (1ULL << '\r');
-
-inline bool CsvSpecial(unsigned char c) { return c < 64 && ((kCsvSpecial >> c) & 1) != 0; }
+// Bytes JSON must escape: every control byte, '"' and '\\'.
 inline bool JsonSpecial(unsigned char c) { return c < 0x20 || c == '"' || c == '\\'; }
-
-// True if `v` holds a byte CSV must quote. Eight bytes at a time: a word with no ASCII byte
-// below ',' (0x2C) needs no closer look, and UTF-8 text never has one.
-bool NeedsCsvQuotes(std::string_view v) {
-  constexpr uint64_t kOnes = 0x0101010101010101ULL, kHigh = 0x8080808080808080ULL;
-  size_t i = 0;
-  for (; i + 8 <= v.size(); i += 8) {
-    uint64_t x;
-    std::memcpy(&x, v.data() + i, 8);
-    if (((x - kOnes * 0x2D) & ~x & kHigh) == 0) continue;
-    for (size_t k = i; k < i + 8; ++k) {
-      if (CsvSpecial(static_cast<unsigned char>(v[k]))) return true;
-    }
-  }
-  for (; i < v.size(); ++i) {
-    if (CsvSpecial(static_cast<unsigned char>(v[i]))) return true;
-  }
-  return false;
-}
-
-void AppendCsvCell(std::string_view v, std::string* out) {
-  const bool quote = NeedsCsvQuotes(v);
-  if (!quote) {
-    out->append(v);
-    return;
-  }
-  out->push_back('"');
-  size_t start = 0;
-  for (size_t i = 0; i < v.size(); ++i) {
-    if (v[i] == '"') {
-      out->append(v.substr(start, i + 1 - start));
-      out->push_back('"');
-      start = i + 1;
-    }
-  }
-  out->append(v.substr(start));
-  out->push_back('"');
-}
 
 void AppendJsonString(std::string_view v, std::string* out) {
   out->push_back('"');
@@ -1896,7 +1855,7 @@ void IndicatorGenerator::Serialize(BadKind kind, Rng& r) {
   }
   for (size_t i = 0; i < cells; ++i) {
     if (i > 0) line_ += ",";
-    AppendCsvCell(cell_[i], &line_);
+    ingest::AppendCsvField(cell_[i], &line_);
   }
   if (extra) line_ += ",";
   line_ += profile_->labels ? "\r\n" : "\n";
@@ -1936,10 +1895,10 @@ Status IndicatorGenerator::Emit(Entry* e, BadKind kind, bool correction) {
       Render(i, c, r, out);
       Conform(i, start, r, out);
       std::string_view v = std::string_view(*out).substr(start);
-      if (NeedsCsvQuotes(v)) {
+      if (ingest::NeedsCsvQuotes(v)) {
         line_.assign(v);
         out->resize(start);
-        AppendCsvCell(line_, out);
+        ingest::AppendCsvField(line_, out);
       }
     }
     *out += profile_->labels ? "\r\n" : "\n";
@@ -2050,7 +2009,7 @@ Status IndicatorGenerator::Run(std::vector<std::pair<std::string, uint64_t>>* fi
       if (i > 0) header += ",";
       // Chinese labels where they name the field unambiguously, as spreadsheets export them.
       bool label = profile_->labels && ind_.FieldIndex(f.label) == static_cast<int>(i);
-      AppendCsvCell(label ? f.label : f.code, &header);
+      ingest::AppendCsvField(label ? f.label : f.code, &header);
     }
     header += profile_->labels ? "\r\n" : "\n";
   }

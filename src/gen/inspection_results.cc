@@ -4,6 +4,7 @@
 
 #include "gen/names.h"
 #include "gen/rng.h"
+#include "ingest/csv_reader.h"
 
 namespace xinyong::gen {
 
@@ -34,20 +35,6 @@ constexpr Outcome kOutcomes[] = {
     {"公示信息隐瞒真实情况、弄虚作假", 0, 10, 20, "年度报告公示的从业人数、资产状况与实际不符"},
 };
 
-void AppendCsvCell(std::string_view v, std::string* out) {
-  const bool quote = v.find_first_of(",\"\r\n") != std::string_view::npos;
-  if (!quote) {
-    out->append(v);
-    return;
-  }
-  out->push_back('"');
-  for (char c : v) {
-    if (c == '"') out->push_back('"');
-    out->push_back(c);
-  }
-  out->push_back('"');
-}
-
 }  // namespace
 
 std::string InspectionResultsCsv(std::span<const DrawnSubject> drawn, Date first_day, Date last_day,
@@ -67,13 +54,13 @@ std::string InspectionResultsCsv(std::span<const DrawnSubject> drawn, Date first
     }
     const Outcome& o = kOutcomes[r.Weighted(weights, total)];
     const Date day = Date::FromDays(first_day.days() + static_cast<int32_t>(r.Below(span)));
-    AppendCsvCell(drawn[i].code, &out);
+    ingest::AppendCsvField(drawn[i].code, &out);
     out.push_back(',');
     out.append(o.label);
     out.push_back(',');
     out.append(day.ToString());
     out.push_back(',');
-    if (!o.findings.empty()) AppendCsvCell(PickAlt(o.findings, r), &out);
+    if (!o.findings.empty()) ingest::AppendCsvField(PickAlt(o.findings, r), &out);
     out.push_back('\n');
   }
   return out;

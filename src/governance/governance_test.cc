@@ -19,6 +19,8 @@
 #include "governance/report_json.h"
 #include "governance/xlsx_export.h"
 #include "ingest/ingester.h"
+#include "report/issuer.h"
+#include "report/signer.h"
 #include "storage/rocksdb/rocksdb_store.h"
 #include "workflow/policy.h"
 #include "workflow/service.h"
@@ -508,6 +510,63 @@ TEST_F(GovernanceTest, AnObjectionCountsWithItsWorkingDaysAndARevokedRecordStays
   EXPECT_EQ(f->rows, 6u);
   ASSERT_EQ(r->gaps.size(), 1u);
   EXPECT_EQ(r->gaps[0].dept, kMarket);
+}
+
+TEST_F(GovernanceTest, CountsIssuedCreditReportsByMonthKindAndDomain) {
+  auto signer = report::ReportSigner::ForTesting("governance-test");
+  // Issues a report of `kind`/`view` (and special domains) at `hour_utc` on `day` (UTC).
+  auto issue = [&](report::ReportKind kind, report::ReportView view,
+                   std::vector<std::string> domains, const char* day, int hour_utc) {
+    report::ReportContent c;
+    c.request.kind = kind;
+    c.request.view = view;
+    c.request.subject_code = kHongda;
+    c.request.domains = std::move(domains);
+    c.request.from = D("2025-01-01");
+    c.request.to = D(day);
+    c.subject.code = kHongda;
+    c.subject.name = "郑州宏达商贸有限公司";
+    c.cutoff = D(day);
+    const int64_t ms = static_cast<int64_t>(D(day).days()) * 86400000 + hour_utc * 3600000LL;
+    auto r = report::IssueReport(*store_, *signer, std::move(c), ms, "https://credit.example");
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+  };
+  using report::ReportKind;
+  using report::ReportView;
+  issue(ReportKind::kSpecial, ReportView::kPublic, {"market"}, "2026-02-20", 3);  // before
+  issue(ReportKind::kPublic, ReportView::kPublic, {}, "2026-03-10", 2);
+  issue(ReportKind::kPublic, ReportView::kFull, {}, "2026-03-20", 9);
+  // 16:30 UTC on 03-31 is 00:30 on 04-01 in Beijing: an April report.
+  issue(ReportKind::kSpecial, ReportView::kPublic, {"market", "tax"}, "2026-03-31", 16);
+
+  auto m = ComputeMonitoring(*store_, *catalog_, *calendar_, config_, D("2026-03-01"),
+                             D("2026-04-30"));
+  ASSERT_TRUE(m.ok()) << m.status().ToString();
+  ASSERT_EQ(m->months.size(), 2u);
+  const MonthFigures& march = m->months[0];
+  const MonthFigures& april = m->months[1];
+  EXPECT_EQ(march.credit_reports, 2u);
+  EXPECT_EQ(march.reports_by_kind, (std::map<std::string, uint64_t>{{"public", 1}, {"full", 1}}));
+  EXPECT_TRUE(march.special_by_domain.empty());
+  EXPECT_EQ(april.credit_reports, 1u);
+  EXPECT_EQ(april.reports_by_kind, (std::map<std::string, uint64_t>{{"special", 1}}));
+  EXPECT_EQ(april.special_by_domain,
+            (std::map<std::string, uint64_t>{{"market", 1}, {"tax", 1}}));
+  const boost::json::object j = MonitoringJson(*m);
+  const boost::json::value& april_json = j.at("months").as_array()[1].at("credit_reports");
+  EXPECT_EQ(april_json.at("issued").to_number<int64_t>(), 1);
+  EXPECT_EQ(april_json.at("special_by_domain").at("tax").to_number<int64_t>(), 1);
+  EXPECT_EQ(j.if_contains("credit_reports"), nullptr) << "no longer a placeholder with a note";
+
+  // A corrupt stored report is an error naming it, not a report counted as none.
+  const uint64_t id = store_->NextId(storage::IdSpace::kReport);
+  ASSERT_TRUE(store_->SaveReport(id, "not a report").ok());
+  auto broken = ComputeMonitoring(*store_, *catalog_, *calendar_, config_, D("2026-03-01"),
+                                  D("2026-04-30"));
+  ASSERT_FALSE(broken.ok());
+  EXPECT_EQ(broken.status().code(), StatusCode::kDataLoss);
+  EXPECT_NE(broken.status().message().find("stored report " + std::to_string(id)),
+            std::string::npos);
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 
 #include <boost/json.hpp>
 
+#include "report/issuer.h"
 #include "rules/commitment.h"
 #include "workflow/application.h"
 
@@ -216,6 +217,27 @@ Result<MonitoringReport> ComputeMonitoring(const storage::Store& store,
     return true;
   }));
 
+  // Issued credit reports.
+  XY_RETURN_IF_ERROR(store.ScanReports([&](uint64_t id, std::string_view value) {
+    auto facts = report::ReadIssueFacts(id, value);
+    if (!facts.ok()) {
+      bad = facts.status();
+      return false;
+    }
+    MonthFigures* m = month_of(ChinaDay(facts->issued_unix_ms));
+    if (m == nullptr) return true;
+    ++m->credit_reports;
+    const report::ReportRequest& r = facts->request;
+    if (r.kind == report::ReportKind::kSpecial) {
+      ++m->reports_by_kind["special"];
+      for (const std::string& d : r.domains) ++m->special_by_domain[d];
+    } else {
+      ++m->reports_by_kind[r.view == report::ReportView::kFull ? "full" : "public"];
+    }
+    return true;
+  }));
+  XY_RETURN_IF_ERROR(bad);
+
   // Grades as they stand.
   XY_RETURN_IF_ERROR(store.ScanGrades(0, [&](uint64_t, const storage::CurrentGrade& g) -> Result<bool> {
     ++rep.graded;
@@ -224,9 +246,6 @@ Result<MonitoringReport> ComputeMonitoring(const storage::Store& store,
   }));
   XY_ASSIGN_OR_RETURN(auto run, store.LastGradingRun());
   if (run) rep.last_grading_run = run->as_of;
-  rep.note =
-      "credit reports (信用报告) are not stored by the platform yet; their use is counted as none "
-      "until the report module keeps them";
   return rep;
 }
 

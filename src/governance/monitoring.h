@@ -2,11 +2,11 @@
 // watched, computed from the platform's own data as a time series by calendar month — 双公示
 // volume per enterprise and its quality; objections as a share of published records and their
 // handling time; the time to finish a credit repair; the share of enterprises using 审批替代型
-// commitments; where credit checks, grades and random inspections are used; the USCC
-// duplicate/erroneous code rate; feedback on joint reward/punishment cases; the count of credit
-// checks; and the negative indicator, rows offered without a legal basis. Nothing is kept for
+// commitments; where credit checks, credit reports, grades and random inspections are used; the
+// USCC duplicate/erroneous code rate; feedback on joint reward/punishment cases; the count of
+// credit checks; and the negative indicator, rows offered without a legal basis. Nothing is kept for
 // it: every call reads the store (batch reports, records, subjects, applications, the check log,
-// inspection draws, grades).
+// inspection draws, grades, issued credit reports).
 //
 // Thread-safety: ComputeMonitoring only reads the store.
 #pragma once
@@ -63,6 +63,13 @@ struct MonthFigures {
   // Random-inspection draws (graded supervision in use) and subjects drawn.
   uint64_t inspections = 0, inspected_subjects = 0;
 
+  // Credit reports (信用报告) issued in the month (Beijing date of issue), by kind — "public"
+  // (公共信用信息报告, public view), "full" (the same, the subject's full view), "special"
+  // (专项信用报告) — and the special reports by the domain they certify (the fields where
+  // reports are used; a report of two domains counts in both).
+  uint64_t credit_reports = 0;
+  std::map<std::string, uint64_t> reports_by_kind, special_by_domain;
+
   // USCC duplicate/erroneous codes among all rows submitted in the month.
   uint64_t rows = 0, invalid_uscc = 0, identifier_conflicts = 0;
   std::optional<double> UsccErrorRate() const;
@@ -79,13 +86,11 @@ struct MonitoringReport {
   uint64_t graded = 0;
   std::map<std::string, uint64_t> grades;
   std::optional<Date> last_grading_run;
-  // Credit reports are not stored by the platform yet (being built): counted as none.
-  uint64_t credit_reports = 0;
-  std::string note;
 };
 
 // Computes the series for every month that intersects [from, to]. Fails only when the store
-// cannot be read (its Status), or InvalidArgument when from > to or the span exceeds 120 months.
+// cannot be read (its Status; DataLoss for a corrupt stored report), or InvalidArgument when
+// from > to or the span exceeds 120 months.
 Result<MonitoringReport> ComputeMonitoring(const storage::Store& store,
                                            const catalog::Catalog& catalog,
                                            const WorkCalendar& calendar,

@@ -125,6 +125,9 @@ json::object MonitoringJson(const MonitoringReport& r) {
   for (const MonthFigures& m : r.months) {
     json::object scenarios;
     for (const auto& [scenario, n] : m.checks_by_scenario) scenarios[scenario] = n;
+    json::object report_kinds, report_domains;
+    for (const auto& [kind, n] : m.reports_by_kind) report_kinds[kind] = n;
+    for (const auto& [domain, n] : m.special_by_domain) report_domains[domain] = n;
     months.push_back(json::object{
         {"month", m.month},
         {"shuanggongshi",
@@ -158,6 +161,9 @@ json::object MonitoringJson(const MonitoringReport& r) {
                                         {"applied_share", Rate(m.AppliedShare())}}},
         {"inspections", json::object{{"draws", m.inspections},
                                      {"subjects", m.inspected_subjects}}},
+        {"credit_reports", json::object{{"issued", m.credit_reports},
+                                        {"by_kind", std::move(report_kinds)},
+                                        {"special_by_domain", std::move(report_domains)}}},
         {"uscc", json::object{{"rows", m.rows},
                               {"invalid", m.invalid_uscc},
                               {"conflicts", m.identifier_conflicts},
@@ -173,7 +179,6 @@ json::object MonitoringJson(const MonitoringReport& r) {
   o["graded_supervision"] = json::object{{"graded", r.graded},
                                          {"by_grade", std::move(grades)},
                                          {"last_full_run", Day(r.last_grading_run)}};
-  o["credit_reports"] = json::object{{"count", r.credit_reports}, {"note", r.note}};
   return o;
 }
 

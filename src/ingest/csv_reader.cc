@@ -158,4 +158,48 @@ Result<bool> CsvReader::ReadRow(CsvRow* row) {
   return true;
 }
 
+namespace {
+
+// ',', '"', CR and LF: all ASCII below ',' + 1.
+constexpr uint64_t kCsvSpecial = (1ULL << ',') | (1ULL << '"') | (1ULL << '\n') | (1ULL << '\r');
+inline bool CsvSpecial(unsigned char c) { return c < 64 && ((kCsvSpecial >> c) & 1) != 0; }
+
+}  // namespace
+
+bool NeedsCsvQuotes(std::string_view v) {
+  // A word with no ASCII byte below 0x2D needs no closer look.
+  constexpr uint64_t kOnes = 0x0101010101010101ULL, kHigh = 0x8080808080808080ULL;
+  size_t i = 0;
+  for (; i + 8 <= v.size(); i += 8) {
+    uint64_t x;
+    std::memcpy(&x, v.data() + i, 8);
+    if (((x - kOnes * 0x2D) & ~x & kHigh) == 0) continue;
+    for (size_t k = i; k < i + 8; ++k) {
+      if (CsvSpecial(static_cast<unsigned char>(v[k]))) return true;
+    }
+  }
+  for (; i < v.size(); ++i) {
+    if (CsvSpecial(static_cast<unsigned char>(v[i]))) return true;
+  }
+  return false;
+}
+
+void AppendCsvField(std::string_view v, std::string* out) {
+  if (!NeedsCsvQuotes(v)) {
+    out->append(v);
+    return;
+  }
+  out->push_back('"');
+  size_t start = 0;
+  for (size_t i = 0; i < v.size(); ++i) {
+    if (v[i] == '"') {
+      out->append(v.substr(start, i + 1 - start));
+      out->push_back('"');
+      start = i + 1;
+    }
+  }
+  out->append(v.substr(start));
+  out->push_back('"');
+}
+
 }  // namespace xinyong::ingest

@@ -48,4 +48,10 @@ class CsvReader {
   uint64_t line_ = 1;
 };
 
+// Writing CSV as CsvReader reads it: appends `v` as one cell, quoted (with '"' doubled) when it
+// holds a comma, a quote or a line break. NeedsCsvQuotes says whether it does (eight bytes at a
+// time: UTF-8 text has no byte that needs a closer look).
+bool NeedsCsvQuotes(std::string_view v);
+void AppendCsvField(std::string_view v, std::string* out);
+
 }  // namespace xinyong::ingest

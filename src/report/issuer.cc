@@ -10,6 +10,17 @@ namespace {
 constexpr std::string_view kPrefix = "XYBG-";
 // The stored value: format byte 1, then {"digest", "envelope"} as JSON text.
 constexpr char kFormat = '\x01';
+
+// The stored value's JSON object ({"digest", "envelope"}); DataLoss naming the id otherwise.
+Result<json::object> ParseStoredValue(uint64_t id, std::string_view value) {
+  const std::string corrupt = "stored report " + std::to_string(id) + " is corrupt";
+  if (value.empty() || value[0] != kFormat) return Status::DataLoss(corrupt);
+  boost::system::error_code ec;
+  json::value v = json::parse(value.substr(1), ec);
+  if (ec || !v.is_object()) return Status::DataLoss(corrupt);
+  return std::move(v.get_object());
+}
+
 }  // namespace
 
 std::string ReportNumber(Date issued, uint64_t id) {
@@ -78,12 +89,9 @@ Result<std::optional<StoredReport>> LoadReport(const storage::Store& store,
   XY_ASSIGN_OR_RETURN(std::optional<std::string> value, store.GetReport(id));
   if (!value) return std::optional<StoredReport>();
   const std::string corrupt = "stored report " + std::to_string(id) + " is corrupt";
-  if (value->empty() || (*value)[0] != kFormat) return Status::DataLoss(corrupt);
-  boost::system::error_code ec;
-  json::value v = json::parse(std::string_view(*value).substr(1), ec);
-  if (ec || !v.is_object()) return Status::DataLoss(corrupt);
-  const json::value* env = v.get_object().if_contains("envelope");
-  const json::value* digest = v.get_object().if_contains("digest");
+  XY_ASSIGN_OR_RETURN(json::object v, ParseStoredValue(id, *value));
+  const json::value* env = v.if_contains("envelope");
+  const json::value* digest = v.if_contains("digest");
   if (env == nullptr || digest == nullptr || !digest->is_string()) return Status::DataLoss(corrupt);
   auto parsed = ParseEnvelope(json::serialize(*env));
   if (!parsed.ok()) return Status::DataLoss(corrupt + ": " + parsed.status().message());
@@ -93,6 +101,27 @@ Result<std::optional<StoredReport>> LoadReport(const storage::Store& store,
   if (n == nullptr || !n->is_string() || n->get_string() != number)
     return std::optional<StoredReport>();
   return std::optional<StoredReport>(std::move(r));
+}
+
+Result<IssueFacts> ReadIssueFacts(uint64_t id, std::string_view value) {
+  const std::string corrupt = "stored report " + std::to_string(id) + " is corrupt";
+  XY_ASSIGN_OR_RETURN(json::object v, ParseStoredValue(id, value));
+  const json::value* env = v.if_contains("envelope");
+  const json::value* content = env != nullptr && env->is_object()
+                                   ? env->get_object().if_contains("content")
+                                   : nullptr;
+  if (content == nullptr || !content->is_object()) return Status::DataLoss(corrupt);
+  const json::object& c = content->get_object();
+  const json::value* number = c.if_contains("number");
+  const json::value* issued = c.if_contains("issued_unix_ms");
+  const json::value* request = c.if_contains("request");
+  if (number == nullptr || !number->is_string() || issued == nullptr || !issued->is_int64() ||
+      request == nullptr) {
+    return Status::DataLoss(corrupt);
+  }
+  auto r = RequestFromJson(*request);
+  if (!r.ok()) return Status::DataLoss(corrupt + ": " + r.status().message());
+  return IssueFacts{std::string(number->get_string()), std::move(r).value(), issued->get_int64()};
 }
 
 }  // namespace xinyong::report

@@ -45,4 +45,15 @@ struct StoredReport {
 Result<std::optional<StoredReport>> LoadReport(const storage::Store& store,
                                                std::string_view number);
 
+// What a stored report says of its issue, read from the value Store::ScanReports gives without
+// checking the signature (city monitoring counts reports by it): the number, the request it was
+// built from (kind, view, special domains) and the issue time. DataLoss naming the id when the
+// value is corrupt.
+struct IssueFacts {
+  std::string number;
+  ReportRequest request;
+  int64_t issued_unix_ms = 0;
+};
+Result<IssueFacts> ReadIssueFacts(uint64_t id, std::string_view value);
+
 }  // namespace xinyong::report

@@ -1,6 +1,7 @@
 // Data governance and monitoring through the router with real tokens: a source department reads
 // its own figures only (another department's is 403), the operator reads all of them, the
-// spreadsheet comes as a workbook, the monitoring series is the operator's.
+// spreadsheet comes as a workbook, the monitoring series is the operator's and counts the credit
+// reports issued.
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
@@ -177,6 +178,42 @@ TEST_F(GovernanceApiTest, MonitoringIsTheOperatorsSeries) {
   EXPECT_EQ(current.at("shuanggongshi").at("rows").to_number<int64_t>(), 3);
   EXPECT_EQ(current.at("uscc").at("invalid").to_number<int64_t>(), 1);
   EXPECT_EQ(Get("/api/v1/monitoring?from=2026-05-01&to=2026-04-01", operator_).status, 400u);
+}
+
+TEST_F(GovernanceApiTest, MonitoringCountsTheCreditReportsIssued) {
+  auto issue = [&](const std::string& token, const std::string& body) {
+    Request r;
+    r.method = "POST";
+    r.target = "/api/v1/subjects/91110000600037341L/reports?format=html";
+    r.body = body;
+    r.content_type = "application/json";
+    if (!token.empty()) r.authorization = "Bearer " + token;
+    r.peer = "127.0.0.1:50000";
+    Response res = HandleRequest(*p_, r);
+    EXPECT_EQ(res.status, 201u) << body << ": " << res.body.substr(0, 300);
+  };
+  auto reports = [&] {
+    json::object o = Body(Get("/api/v1/monitoring", operator_));
+    return o.at("months").as_array().back().at("credit_reports").as_object();
+  };
+  json::object none = reports();
+  EXPECT_EQ(none.at("issued").to_number<int64_t>(), 0);
+  EXPECT_TRUE(none.at("by_kind").as_object().empty());
+
+  issue("", "");  // the public's report of an organization
+  issue(operator_, R"({"view":"full"})");
+  issue(operator_, R"({"kind":"special","domains":["market","tax"]})");
+  issue(operator_, R"({"kind":"special","domains":["market"]})");
+  json::object c = reports();
+  EXPECT_EQ(c.at("issued").to_number<int64_t>(), 4);
+  const json::object& kinds = c.at("by_kind").as_object();
+  EXPECT_EQ(kinds.at("public").to_number<int64_t>(), 1);
+  EXPECT_EQ(kinds.at("full").to_number<int64_t>(), 1);
+  EXPECT_EQ(kinds.at("special").to_number<int64_t>(), 2);
+  const json::object& domains = c.at("special_by_domain").as_object();
+  EXPECT_EQ(domains.size(), 2u);
+  EXPECT_EQ(domains.at("market").to_number<int64_t>(), 2);
+  EXPECT_EQ(domains.at("tax").to_number<int64_t>(), 1);
 }
 
 }  // namespace

@@ -372,9 +372,12 @@ class Store {
   // once, durably. SaveReport: AlreadyExists when the id has a report (an issued report never
   // changes), FailedPrecondition on a read-only store; it may run concurrently with Commit and
   // with itself for other ids. GetReport: nullopt for an id never saved. Report ids continue
-  // at open after the highest one stored.
+  // at open after the highest one stored. ScanReports goes through every saved report in id
+  // order (the order of issue) until fn returns false.
   virtual Status SaveReport(uint64_t id, std::string_view value) = 0;
   virtual Result<std::optional<std::string>> GetReport(uint64_t id) const = 0;
+  virtual Status ScanReports(
+      const std::function<bool(uint64_t id, std::string_view value)>& fn) const = 0;
 
   virtual Result<std::optional<BatchReport>> GetBatch(uint64_t id) const = 0;
   // Most recent first; only the batches submitted by `dept` unless it is empty.

@@ -673,6 +673,39 @@ TEST_P(StoreConformanceTest, KeepsIssuedReportsOnceAndContinuesTheirIds) {
   EXPECT_EQ(*store_->GetReport(b).value(), "report b");
 }
 
+TEST_P(StoreConformanceTest, ScansIssuedReportsInIdOrderUntilTold) {
+  std::vector<std::pair<uint64_t, std::string>> seen;
+  auto scan = [&] {
+    seen.clear();
+    return store_->ScanReports([&](uint64_t id, std::string_view value) {
+      seen.emplace_back(id, std::string(value));
+      return true;
+    });
+  };
+  ASSERT_TRUE(scan().ok());
+  EXPECT_TRUE(seen.empty());
+  const uint64_t a = store_->NextId(IdSpace::kReport);
+  const uint64_t b = store_->NextId(IdSpace::kReport);
+  const uint64_t c = store_->NextId(IdSpace::kReport);
+  // Saved out of order; an id taken but never saved is not a report.
+  ASSERT_TRUE(store_->SaveReport(c, "report c").ok());
+  ASSERT_TRUE(store_->SaveReport(a, std::string("\x01report a", 9)).ok());
+  ASSERT_TRUE(scan().ok());
+  EXPECT_EQ(seen, (std::vector<std::pair<uint64_t, std::string>>{
+                      {a, std::string("\x01report a", 9)}, {c, "report c"}}));
+  Reopen();
+  ASSERT_TRUE(scan().ok());
+  EXPECT_EQ(seen.size(), 2u);
+  // Stops when fn says so.
+  size_t calls = 0;
+  ASSERT_TRUE(store_->ScanReports([&](uint64_t, std::string_view) {
+    ++calls;
+    return false;
+  }).ok());
+  EXPECT_EQ(calls, 1u);
+  EXPECT_FALSE(store_->GetReport(b).value().has_value());
+}
+
 TEST_P(StoreConformanceTest, ListsBatchesNewestFirst) {
   ASSERT_TRUE(store_->Commit(CompanyBatch("91110000600037341L", "甲公司", 1)).ok());
   ASSERT_TRUE(store_->Commit(CompanyBatch("91310115MA1K3BTP2B", "乙公司", 1)).ok());

@@ -127,6 +127,8 @@ class RocksDbStore final : public Store {
   Result<uint64_t> ExchangeCursorOf(std::string_view source) const override;
   Status SaveReport(uint64_t id, std::string_view value) override;
   Result<std::optional<std::string>> GetReport(uint64_t id) const override;
+  Status ScanReports(
+      const std::function<bool(uint64_t id, std::string_view value)>& fn) const override;
   Result<std::optional<BatchReport>> GetBatch(uint64_t id) const override;
   Status ListBatches(size_t limit, std::string_view dept,
                      std::vector<BatchSummary>* out) const override;
