@@ -78,17 +78,11 @@ void RegisterDeclaration(CLI::App& app, GlobalOptions& g) {
     if (!p) return;
     auto subject = p->FindSubjectByCode(a->code);
     if (!subject.ok()) return Fail(g, subject.status());
-    std::vector<Record> records;
-    Status st = p->store().ListRecords(subject->id, server::kDeclarationIndicator, &records);
+    std::vector<server::Declaration> found;
+    Status st = server::ListDeclarations(*p, *subject, nullptr, a->all, Date::Today(), &found);
     if (!st.ok()) return Fail(g, st);
-    size_t n = 0;
-    for (const Record& r : records) {
-      if (!a->all && r.status != RecordStatus::kActive) continue;
-      auto d = server::GetDeclaration(*p, *subject, r.document_number, Date::Today());
-      if (!d.ok()) return Fail(g, d.status());
-      Print(g, *p, *d);
-      ++n;
-    }
+    for (const server::Declaration& d : found) Print(g, *p, d);
+    const size_t n = found.size();
     if (!g.json) std::cerr << n << " declarations of " << subject->name << '\n';
   });
 

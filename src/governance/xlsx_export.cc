@@ -2,7 +2,9 @@
 
 #include <unistd.h>
 
-#include <atomic>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -286,9 +288,14 @@ Status WriteGovernanceXlsx(const GovernanceReport& r, const std::string& path) {
 }
 
 Result<std::string> GovernanceXlsxBytes(const GovernanceReport& report, const std::string& tmp_dir) {
-  static std::atomic<uint64_t> counter{0};
-  const std::string path = tmp_dir + "/xinyong-governance-" + std::to_string(::getpid()) + "-" +
-                           std::to_string(counter.fetch_add(1)) + ".xlsx";
+  // libxlsxwriter writes to a path (fopen, which follows links): the file goes into a directory
+  // of our own, created 0700 under a name no one can predict, never straight into a shared /tmp.
+  std::string dir = tmp_dir + "/xinyong-governance-XXXXXX";
+  if (::mkdtemp(dir.data()) == nullptr) {
+    return Status::Unavailable("cannot create a private directory in '" + tmp_dir +
+                               "' for the spreadsheet: " + std::strerror(errno));
+  }
+  const std::string path = dir + "/governance.xlsx";
   Status st = WriteGovernanceXlsx(report, path);
   std::string bytes;
   if (st.ok()) {
@@ -299,7 +306,7 @@ Result<std::string> GovernanceXlsxBytes(const GovernanceReport& report, const st
     bytes = out.str();
   }
   std::error_code ec;
-  std::filesystem::remove(path, ec);
+  std::filesystem::remove_all(dir, ec);
   if (!st.ok()) return st;
   return bytes;
 }

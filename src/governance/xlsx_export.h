@@ -21,7 +21,8 @@ inline constexpr std::string_view kGovernanceSheets[] = {"概览",     "驳回�
 // written.
 Status WriteGovernanceXlsx(const GovernanceReport& report, const std::string& path);
 
-// The workbook's bytes (written through a temporary file in `tmp_dir`, removed afterwards).
+// The workbook's bytes, written through a file in a private directory (mkdtemp, 0700) made in
+// `tmp_dir` and removed afterwards.
 Result<std::string> GovernanceXlsxBytes(const GovernanceReport& report, const std::string& tmp_dir);
 
 // A Chinese label for a rejection or warning code ("invalid_uscc" → 统一社会信用代码错误); the

@@ -54,6 +54,8 @@ class CheckLogger {
   // (Store::IndexChecks), this many per write.
   static constexpr std::chrono::milliseconds kIndexDelay{100};
   static constexpr size_t kIndexStep = 16384;
+  // While busy, a step is taken after every this many checks logged.
+  static constexpr size_t kIndexBacklog = 4 * kIndexStep;
 
   storage::Store& store_;
   std::mutex mu_;

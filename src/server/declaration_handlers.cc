@@ -88,24 +88,13 @@ Response HandleListDeclarations(Platform& p, const ApiCall& call) {
     return Forbidden(call, "status=all (withdrawn and revoked declarations too) is for the "
                            "operator and the subject itself");
   }
-  std::vector<Record> records;
-  if (Status st = p.store().ListRecords(subject.id, kDeclarationIndicator, &records); !st.ok()) {
+  std::vector<Declaration> found;
+  if (Status st = ListDeclarations(p, subject, &view, all_statuses, Date::Today(), &found);
+      !st.ok()) {
     return StatusResponse(st);
   }
-  const Date today = Date::Today();
   json::array out;
-  for (const Record& r : records) {  // newest first
-    if (r.status != RecordStatus::kActive) {
-      if (!all_statuses) continue;
-    } else {
-      auto sees = view.Sees(r, p.catalog().Find(r.indicator));
-      if (!sees.ok()) return StatusResponse(sees.status());
-      if (!*sees) continue;
-    }
-    auto d = GetDeclaration(p, subject, r.document_number, today);
-    if (!d.ok()) return StatusResponse(d.status());
-    out.push_back(DeclarationJson(p, *d));
-  }
+  for (const Declaration& d : found) out.push_back(DeclarationJson(p, d));
   return JsonResponse(200, json::object{{"subject", json::object{{"code", subject.DisplayCode()},
                                                                  {"name", subject.name}}},
                                         {"declarations", std::move(out)}});

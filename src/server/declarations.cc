@@ -8,7 +8,9 @@
 
 #include "core/identifiers.h"
 #include "rules/commitment.h"
+#include "server/access.h"
 #include "server/json_views.h"
+#include "server/redact.h"
 
 namespace xinyong::server {
 
@@ -135,24 +137,39 @@ Result<Declaration> Declare(Platform& p, const Subject& subject, const Declarati
     return Status::InvalidArgument(
         "a declaration needs the truthfulness commitment (truthful: true): " + policy.commitment);
   }
+  // Free text is the subject's own typing: resident ID numbers in it are masked before anything
+  // is stored, as in objections and repair applications.
+  DeclarationRequest text = rq;
+  for (std::string* t : {&text.title, &text.content, &text.issuer, &text.evidence}) {
+    *t = RedactPersonalIds(*t);
+  }
   std::string publicity = rq.publicity;
   if (publicity.empty()) {
     publicity = subject.type == SubjectType::kNaturalPerson ? kNotPublic : kPublic;
   }
 
-  // The number: division + date + a serial of the platform's own (the 承诺编码 format).
-  const uint64_t serial = p.store().NextId(storage::IdSpace::kDeclaration) % 1000000;
-  const std::string number = fmt::format("{}{:04d}{:02d}{:02d}{:06d}", policy.division,
-                                         today.year(), today.month(), today.day(), serial);
+  // The number: division + date + a serial of the platform's own (the 承诺编码 format), from the
+  // range kept for self-service (900000-999999: departments number their commitments from 1),
+  // and never a code the subject's declarations or commitments already have.
+  std::string number;
+  for (int attempt = 0; number.empty(); ++attempt) {
+    if (attempt == 16) return Status::Internal("no free declaration number today");
+    const uint64_t serial = 900000 + p.store().NextId(storage::IdSpace::kDeclaration) % 100000;
+    std::string candidate = fmt::format("{}{:04d}{:02d}{:02d}{:06d}", policy.division,
+                                        today.year(), today.month(), today.day(), serial);
+    XY_ASSIGN_OR_RETURN(auto d, CurrentByNumber(p, subject, dind->code, candidate));
+    XY_ASSIGN_OR_RETURN(auto c, CurrentByNumber(p, subject, cind->code, candidate));
+    if (!d && !c) number = std::move(candidate);
+  }
 
   json::object decl;
   decl["SB_SBBH"] = number;
   decl["SB_ZTMC"] = subject.name;
   decl["SB_ZTLB"] = CategoryLabel(subject.type);
   XY_RETURN_IF_ERROR(IdentityMembers(p, subject, "SB_TYSHXYDM", "SB_ZJLX", "SB_ZJHM", &decl));
-  const std::array<const std::string*, 8> values{&rq.kind,     &rq.title,       &rq.content,
-                                                 &rq.issuer,   &rq.obtained,    &rq.valid_until,
-                                                 &rq.evidence, &publicity};
+  const std::array<const std::string*, 8> values{&text.kind,     &text.title,    &text.content,
+                                                 &text.issuer,   &text.obtained, &text.valid_until,
+                                                 &text.evidence, &publicity};
   for (size_t i = 0; i < values.size(); ++i) {
     if (!values[i]->empty()) decl[kFields[i].code] = *values[i];
   }
@@ -174,7 +191,7 @@ Result<Declaration> Declare(Platform& p, const Subject& subject, const Declarati
   c["CN_CNRLB"] = CategoryLabel(subject.type);
   XY_RETURN_IF_ERROR(IdentityMembers(p, subject, "CN_CNRDM", "CN_ZJLX", "CN_ZJHM", &c));
   c["CN_CNLX"] = "主动型";
-  c["CN_CNSY"] = fmt::format("信用信息自主申报（申报编号{}：{}）", number, rq.title);
+  c["CN_CNSY"] = fmt::format("信用信息自主申报（申报编号{}：{}）", number, text.title);
   c["CN_CNNR"] = policy.commitment;
   c["CN_WNZR"] = policy.liability;
   c["CN_CNZCRQ"] = today.ToString();
@@ -209,23 +226,53 @@ Result<Declaration> GetDeclaration(Platform& p, const Subject& subject, std::str
   return Load(p, subject, number, today);
 }
 
+Status ListDeclarations(Platform& p, const Subject& subject, RecordView* view, bool all_statuses,
+                        Date today, std::vector<Declaration>* out) {
+  std::vector<Record> records;
+  XY_RETURN_IF_ERROR(p.store().ListRecords(subject.id, kDeclarationIndicator, &records));
+  for (const Record& r : records) {  // newest first
+    if (r.status != RecordStatus::kActive) {
+      if (!all_statuses) continue;
+    } else if (view != nullptr) {
+      XY_ASSIGN_OR_RETURN(bool sees, view->Sees(r, p.catalog().Find(r.indicator)));
+      if (!sees) continue;
+    }
+    XY_ASSIGN_OR_RETURN(Declaration d, Load(p, subject, r.document_number, today));
+    out->push_back(std::move(d));
+  }
+  return Status::Ok();
+}
+
 Result<Declaration> EndDeclaration(Platform& p, const Subject& subject, std::string_view number,
-                                   std::string_view reason, bool by_operator,
+                                   std::string_view reason_text, bool by_operator,
                                    bool false_declaration, Date today) {
+  const std::string reason = RedactPersonalIds(reason_text);
   if (reason.empty()) return Status::InvalidArgument("reason is required");
   XY_ASSIGN_OR_RETURN(Declaration d, Load(p, subject, number, today));
-  if (d.record.status != RecordStatus::kActive) {
+  const bool active = d.record.status == RecordStatus::kActive;
+  // A subject's withdrawal does not take back the truthfulness of what it published: the
+  // operator may still find a withdrawn declaration false.
+  const bool open_commitment =
+      d.commitment && (d.commitment->view.state == rules::CommitmentState::kOpen ||
+                       d.commitment->view.state == rules::CommitmentState::kOverdue);
+  if (false_declaration) {
+    if (!by_operator) return Status::PermissionDenied("only the operator finds a declaration false");
+    if (!d.commitment) {
+      return Status::FailedPrecondition("declaration " + d.record.document_number +
+                                        " has no truthfulness commitment on record to find broken");
+    }
+    if (!open_commitment) {
+      return Status::FailedPrecondition(
+          "the truthfulness commitment of declaration " + d.record.document_number +
+          " was found already (" + std::string(rules::CommitmentStateLabel(d.commitment->view.state)) +
+          ")");
+    }
+  } else if (!active) {
     return Status::FailedPrecondition("declaration " + d.record.document_number + " is " +
                                       std::string(RecordStatusName(d.record.status)) + " already");
   }
-  const std::string note = fmt::format("{}：{}", by_operator ? "平台撤销" : "申报主体撤回", reason);
-  const ingest::StatusChange change{subject.id, d.record.record_id, d.record.version,
-                                    RecordStatus::kRevoked, note};
-  XY_RETURN_IF_ERROR(p.ingester()
-                         .ChangeStatus({&change, 1}, "declaration-" + d.record.document_number,
-                                       by_operator ? "operator" : std::string(kDeclDept), today)
-                         .status());
-  if (false_declaration && d.commitment) {
+  // The finding first: if it fails, nothing has changed and the call can be repeated.
+  if (false_declaration) {
     const workflow::Declaration& policy = p.rights().policy().declaration();
     rules::Fulfilment f;
     f.status = "全部未履行";
@@ -238,6 +285,16 @@ Result<Declaration> EndDeclaration(Platform& p, const Subject& subject, std::str
     std::string bad_field;
     XY_RETURN_IF_ERROR(
         RecordFulfilment(p, subject, d.record.document_number, f, today, &bad_field).status());
+  }
+  if (active) {
+    const std::string note =
+        fmt::format("{}：{}", by_operator ? "平台撤销" : "申报主体撤回", reason);
+    const ingest::StatusChange change{subject.id, d.record.record_id, d.record.version,
+                                      RecordStatus::kRevoked, note};
+    XY_RETURN_IF_ERROR(p.ingester()
+                           .ChangeStatus({&change, 1}, "declaration-" + d.record.document_number,
+                                         by_operator ? "operator" : std::string(kDeclDept), today)
+                           .status());
   }
   return Load(p, subject, d.record.document_number, today);
 }

@@ -15,6 +15,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/date.h"
 #include "core/status.h"
@@ -46,11 +47,14 @@ struct Declaration {
   std::optional<CommitmentEntry> commitment;  // its truthfulness commitment, when found
 };
 
-// Records a declaration of `subject` and its commitment, made on `today`. InvalidArgument naming
-// the request field in *bad_field ("truthful" when the commitment is not made; the field the
-// ingester rejected, mapped back to the request's name); FailedPrecondition when the subject has
-// no code a row can name it by. When the commitment cannot be recorded the declaration is revoked
-// again and the error returned: never one without the other.
+// Records a declaration of `subject` and its commitment, made on `today`, resident ID numbers in
+// its free text masked. The number's serial comes from 900000-999999 (departments number their
+// commitments from 1) and is never a code the subject already has. InvalidArgument naming the
+// request field in *bad_field ("truthful" when the commitment is not made; the field the ingester
+// rejected, mapped back to the request's name); FailedPrecondition when the subject has no code a
+// row can name it by. Two batches, the declaration first: when the commitment is refused the
+// declaration is revoked again and the error returned; a crash between the two leaves a
+// declaration whose `commitment` is null, which the operator sees (and may revoke).
 Result<Declaration> Declare(Platform& p, const Subject& subject, const DeclarationRequest& request,
                             Date today, std::string* bad_field);
 
@@ -58,10 +62,20 @@ Result<Declaration> Declare(Platform& p, const Subject& subject, const Declarati
 Result<Declaration> GetDeclaration(Platform& p, const Subject& subject, std::string_view number,
                                    Date today);
 
-// Ends a declaration in force: withdrawn by its subject, or revoked by the operator. With
-// `false_declaration` (the operator found it untrue) its commitment is also found 全部未履行 and
-// 虚假承诺, deriving the negative record. `reason` is required. NotFound for an unknown number,
-// FailedPrecondition when it is no longer in force.
+class RecordView;  // server/access.h
+
+// A subject's declarations, newest first: those in force that `view` shows (every one when view
+// is null: the operator's local view), and with `all_statuses` the withdrawn and revoked ones too.
+Status ListDeclarations(Platform& p, const Subject& subject, RecordView* view, bool all_statuses,
+                        Date today, std::vector<Declaration>* out);
+
+// Ends a declaration: withdrawn by its subject, or revoked by the operator. With
+// `false_declaration` (the operator only: PermissionDenied otherwise) its commitment is found
+// 全部未履行 and 虚假承诺 first, deriving the negative record — also for a declaration its subject
+// withdrew, since withdrawing does not take back what was published; the truthfulness commitment
+// itself stays as made. `reason` is required (ID numbers in it masked). NotFound for an unknown
+// number; FailedPrecondition when the declaration is no longer in force (without
+// false_declaration), or its commitment is missing or was found already (with it).
 Result<Declaration> EndDeclaration(Platform& p, const Subject& subject, std::string_view number,
                                    std::string_view reason, bool by_operator,
                                    bool false_declaration, Date today);

@@ -537,6 +537,21 @@ TEST_F(RightsApiTest, APersonsDeclarationIsNotPublicByDefaultAndNeverShowsTheIdN
                 ["status"], "revoked");
   EXPECT_EQ(Ok(Call("GET", path, "", person))["declarations"].as_array().size(), 0u);
   EXPECT_EQ(Ok(Call("GET", path + "?status=all", "", person))["declarations"].as_array().size(), 1u);
+  // Withdrawing does not take back what was published: the operator still finds it false.
+  json::object found = Ok(Call("POST", path + "/" + number + ":withdraw",
+                               R"({"reason":"血站无此记录","false_declaration":true})", operator_));
+  EXPECT_EQ(found["commitment"].at("state"), "unfulfilled");
+  EXPECT_EQ(Call("POST", path + "/" + number + ":withdraw",
+                 R"({"reason":"again","false_declaration":true})", operator_).status, 409u);
+  // An ID number typed into the free text is masked before it is stored.
+  Response typed = Call("POST", path,
+                        json::serialize(json::object{{"kind", "其他"},
+                                                     {"title", "身份信息"},
+                                                     {"content", "本人身份证号" + id},
+                                                     {"truthful", true}}),
+                        person);
+  EXPECT_EQ(typed.status, 201u) << typed.body;
+  EXPECT_EQ(typed.body.find("11010519491231"), std::string::npos);
 }
 
 }  // namespace
