@@ -191,17 +191,28 @@ Result<ReportContent> BuildReport(const storage::Store& store, const catalog::Ca
       ReportSection sec;
       sec.key = "domain:" + d->code;
       sec.title = d->name;
+      // The conclusion counts every record in force, whatever the view; the items listed
+      // follow the view.
+      size_t in_force = 0;
       for (const Record& r : records) {
         const catalog::Indicator* ind = catalog.Find(r.indicator);
         if (ind == nullptr || !InPeriod(r, request) || r.decision_date == Date()) continue;
-        if (!domains.Counts(*d, r) || !ctx.shown(r, ind)) continue;
-        sec.items.push_back(b.Item(r, *ind));
+        if (!domains.Counts(*d, r)) continue;
+        const bool shown = ctx.shown(r, ind);
+        if (shown || (ctx.in_force && ctx.in_force(r, ind))) ++in_force;
+        if (shown) sec.items.push_back(b.Item(r, *ind));
       }
-      sec.summary = sec.items.empty()
-                        ? "报告期内，该主体在本领域无违法违规记录。"
-                        : "报告期内，该主体在本领域存在 " + std::to_string(sec.items.size()) +
-                              " 条违法违规记录，详见下列记录。";
-      sec.facts.push_back({"结论", sec.items.empty() ? "无违法违规记录" : "有违法违规记录"});
+      const size_t unlisted = in_force - sec.items.size();
+      if (in_force == 0) {
+        sec.summary = "报告期内，该主体在本领域无违法违规记录。";
+      } else {
+        sec.summary = "报告期内，该主体在本领域存在 " + std::to_string(in_force) +
+                      " 条违法违规记录" +
+                      (unlisted == 0 ? "，详见下列记录。"
+                                     : "，其中 " + std::to_string(unlisted) +
+                                           " 条为非公开信息，未在本报告列示。");
+      }
+      sec.facts.push_back({"结论", in_force == 0 ? "无违法违规记录" : "有违法违规记录"});
       c.sections.push_back(std::move(sec));
     }
     return c;
@@ -236,8 +247,8 @@ Result<ReportContent> BuildReport(const storage::Store& store, const catalog::Ca
   for (ReportSection& sec : c.sections) {
     if (sec.key == "basic") continue;
     if (sec.key == "self_declared" && sec.items.empty()) {
-      // 自主申报信息 (自愿提供的信息 records, once the declarations workflow makes them): marked
-      // as the place they go while there are none.
+      // 自主申报信息 (the subject's declarations, server/declarations.h: records of category
+      // 自愿提供的信息, SectionOf): marked as the place they go while there are none.
       sec.placeholder = true;
       sec.summary = "暂无自主申报信息。";
       continue;

@@ -35,6 +35,12 @@ struct BuildContext {
   // Whether the report's view shows a record of `indicator` (null: not in the catalog). Must be
   // set. The server passes its access rules (server/access.h, ShownAt at the view's levels).
   std::function<bool(const Record&, const catalog::Indicator*)> shown;
+  // Whether a record is in force at all, whoever reads it (the server: ShownAt at every level —
+  // not repaired, revoked, expired or superseded). A special report's conclusion per domain is
+  // decided over these, whatever the view: a public-view special report never certifies "no
+  // violations" while a non-public negative record exists (its summary says how many are not
+  // listed). Null = `shown`.
+  std::function<bool(const Record&, const catalog::Indicator*)> in_force;
   // Masks resident ID numbers in free text (server/redact.h); null = text as stored (record
   // fields of ID-number type are masks already).
   std::function<std::string(std::string_view)> redact;
@@ -44,7 +50,8 @@ struct BuildContext {
 
 // The stable keys and Chinese titles of the public report's sections, in report order:
 // basic, licences, penalties, court, lists, commitments, evaluations, honours, contracts, other,
-// self_declared (自主申报信息: a placeholder, empty until declarations exist).
+// self_declared (自主申报信息: the subject's declarations — records of category 自愿提供的信息,
+// server/declarations.h — as the view shows them; marked `placeholder` when it has none).
 struct SectionSpec {
   std::string_view key, title;
 };

@@ -75,8 +75,8 @@ struct ReportSection {
   std::string summary;             // one sentence: "共 2 条。", "无违法违规记录。"
   std::vector<ReportField> facts;  // key-value lines shown before the items
   std::vector<ReportItem> items;
-  // Reserved for content filled elsewhere (自主申报信息: self-declared information, to come
-  // from the declarations workflow); rendered with its summary only while empty.
+  // An empty 自主申报信息 section (the subject has no declaration the view shows), kept as the
+  // place declarations go; rendered with its summary only.
   bool placeholder = false;
 };
 
@@ -90,7 +90,7 @@ struct ReportSubject {
 
 struct ReportContent {
   static constexpr int kFormat = 1;
-  std::string number;  // XYBG-YYYYMMDD-NNNNNN (issuer.h)
+  std::string number;  // XYBG-YYYYMMDD-NNNNNN-XXXXXXXX (issuer.h)
   ReportRequest request;
   ReportSubject subject;
   Date cutoff;  // 数据截止日期: the data held on this day

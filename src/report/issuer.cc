@@ -2,6 +2,8 @@
 
 #include <cstdio>
 
+#include <sodium.h>
+
 namespace xinyong::report {
 
 namespace json = boost::json;
@@ -23,18 +25,38 @@ Result<json::object> ParseStoredValue(uint64_t id, std::string_view value) {
 
 }  // namespace
 
-std::string ReportNumber(Date issued, uint64_t id) {
+constexpr size_t kCheckSize = 8;
+constexpr std::string_view kBase32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+
+std::string ReportNumber(Date issued, uint64_t id, std::string_view check) {
   char buf[48];
   std::snprintf(buf, sizeof buf, "XYBG-%04d%02d%02d-%06llu", issued.year(), issued.month(),
                 issued.day(), static_cast<unsigned long long>(id));
-  return buf;
+  std::string out = buf;
+  if (!check.empty()) out += "-" + std::string(check);
+  return out;
+}
+
+std::string RandomNumberCheck() {
+  if (sodium_init() < 0) std::abort();  // libsodium unusable: no safe randomness
+  std::string out;
+  for (size_t i = 0; i < kCheckSize; ++i) out.push_back(kBase32[randombytes_uniform(32)]);
+  return out;
 }
 
 Result<uint64_t> ParseReportNumber(std::string_view number) {
   auto bad = [&] {
     return Status::InvalidArgument("number: '" + std::string(number.substr(0, 40)) +
-                                   "' is not a report number (XYBG-YYYYMMDD-NNNNNN)");
+                                   "' is not a report number (XYBG-YYYYMMDD-NNNNNN-XXXXXXXX)");
   };
+  // The random part, when there is one: '-' and 8 base32 characters at the end.
+  if (number.size() > kCheckSize + 1 && number[number.size() - kCheckSize - 1] == '-' &&
+      number.size() > kPrefix.size() + 9 + kCheckSize) {
+    for (char ch : number.substr(number.size() - kCheckSize)) {
+      if (kBase32.find(ch) == std::string_view::npos) return bad();
+    }
+    number.remove_suffix(kCheckSize + 1);
+  }
   if (!number.starts_with(kPrefix) || number.size() < kPrefix.size() + 8 + 1 + 6 ||
       number.size() > kPrefix.size() + 8 + 1 + 19 || number[kPrefix.size() + 8] != '-') {
     return bad();
@@ -68,7 +90,7 @@ Result<IssuedReport> IssueReport(storage::Store& store, const ReportSigner& sign
   const uint64_t id = store.NextId(storage::IdSpace::kReport);
   // The date of issue in Beijing time (UTC+8), as the report states it.
   const Date day = Date::FromDays(static_cast<int32_t>((now_ms / 1000 + 8 * 3600) / 86400));
-  content.number = ReportNumber(day, id);
+  content.number = ReportNumber(day, id, RandomNumberCheck());
   content.issued_unix_ms = now_ms;
   content.verify_url = VerifyUrl(base_url, content.number);
   IssuedReport out;

@@ -1,5 +1,7 @@
-// Issuing a report: a number from the store's report id space (XYBG-YYYYMMDD-NNNNNN, the date
-// of issue in Beijing time and the id, at least six digits), the issue time and verification URL
+// Issuing a report: a number from the store's report id space (XYBG-YYYYMMDD-NNNNNN-XXXXXXXX:
+// the date of issue in Beijing time, the id, at least six digits, and 8 random base32 characters
+// so that numbers cannot be enumerated; numbers issued before the random part existed,
+// XYBG-YYYYMMDD-NNNNNN, stay readable), the issue time and verification URL
 // set, the content signed, and the signed content kept in the store (Store::SaveReport) so that
 // the verification page can say whether the report is authentic and whether the subject's
 // information changed since. Thread-safe as the store's writes are (NextId and SaveReport may
@@ -18,8 +20,14 @@
 
 namespace xinyong::report {
 
-std::string ReportNumber(Date issued, uint64_t id);
-// The id of a well-formed number; InvalidArgument ("number: …") otherwise.
+// `check` is the unguessable part: 8 characters of RFC 4648 base32 (A-Z, 2-7); "" gives the old
+// form without it.
+std::string ReportNumber(Date issued, uint64_t id, std::string_view check = "");
+// 8 base32 characters from libsodium's randombytes.
+std::string RandomNumberCheck();
+// The id of a well-formed number (with or without its random part); InvalidArgument
+// ("number: …") otherwise. The random part is checked by LoadReport (the stored number must be
+// the one asked for in full).
 Result<uint64_t> ParseReportNumber(std::string_view number);
 // <base_url>/verify.html?number=<number> (base_url without its trailing '/').
 std::string VerifyUrl(std::string_view base_url, std::string_view number);

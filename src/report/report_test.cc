@@ -191,6 +191,17 @@ TEST(NumberTest, FormatsAndParses) {
   EXPECT_FALSE(ParseReportNumber("XYBG-20261122-00004x").ok());
   EXPECT_FALSE(ParseReportNumber("ABCD-20261122-000042").ok());
   EXPECT_FALSE(ParseReportNumber("XYBG-20261122-000000").ok());
+  // The unguessable part: 8 base32 characters, fresh for every number.
+  const std::string check = RandomNumberCheck();
+  ASSERT_EQ(check.size(), 8u);
+  EXPECT_EQ(check.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"), std::string::npos);
+  EXPECT_NE(RandomNumberCheck(), RandomNumberCheck());
+  EXPECT_EQ(ReportNumber(D("2026-11-22"), 42, "AB2CD7EF"), "XYBG-20261122-000042-AB2CD7EF");
+  EXPECT_EQ(ParseReportNumber("XYBG-20261122-000042-AB2CD7EF").value(), 42u);
+  EXPECT_EQ(ParseReportNumber("XYBG-20261122-1234567-AB2CD7EF").value(), 1234567u);
+  EXPECT_FALSE(ParseReportNumber("XYBG-20261122-000042-ab2cd7ef").ok());
+  EXPECT_FALSE(ParseReportNumber("XYBG-20261122-000042-AB2CD7E8").ok());
+  EXPECT_FALSE(ParseReportNumber("XYBG-20261122-000042-").ok());
   EXPECT_EQ(VerifyUrl("https://x.example/", "XYBG-20261122-000042"),
             "https://x.example/verify.html?number=XYBG-20261122-000042");
 }

@@ -2,8 +2,11 @@
 // issued report's canonical content is signed with it; the public key is published
 // (GET /api/v1/reports/public-key) so that anyone can verify a report offline. The key lives in
 // a key file outside the data directory, beside the personal-data key, created (mode 0600) on
-// first use: the 32-byte seed as 64 hex digits. Losing it means reports issued so far can still
-// be verified with the published public key, but new ones get a new key.
+// first use: the 32-byte seed as 64 hex digits. There is one key: the platform verifies stored
+// reports (the verification endpoint, `xinyong report verify`) with its current key only, so a
+// lost or replaced key makes every earlier report verify as tampered there (a downloaded file
+// still verifies offline with the old published public key). Platform::Open therefore refuses
+// to create a new key for a store that already holds issued reports; back the key file up.
 // Thread-safety: immutable after construction; safe to share between threads.
 #pragma once
 

@@ -45,7 +45,6 @@ Result<std::unique_ptr<Platform>> Platform::Open(const PlatformOptions& options_
     if (k.ends_with(".key")) k.resize(k.size() - 4);
     o.report_key_file = k + ".report.key";
   }
-  XY_ASSIGN_OR_RETURN(p->report_signer_, report::ReportSigner::OpenOrCreate(o.report_key_file));
   if (o.public_base_url.empty()) {
     const char* url = std::getenv("XINYONG_PUBLIC_URL");
     o.public_base_url = url != nullptr && *url != '\0' ? url : "http://localhost:8080";
@@ -58,6 +57,23 @@ Result<std::unique_ptr<Platform>> Platform::Open(const PlatformOptions& options_
   ro.create_if_missing = !o.read_only;
   if (o.block_cache_bytes != 0) ro.block_cache_bytes = o.block_cache_bytes;
   XY_ASSIGN_OR_RETURN(p->store_, storage::RocksDbStore::Open(o.data_dir, ro));
+  // A new report key only for a store that has issued no report yet: with another key every
+  // report issued so far would verify as tampered.
+  if (std::error_code ec; !std::filesystem::exists(o.report_key_file, ec) && !ec) {
+    bool issued = false;
+    XY_RETURN_IF_ERROR(p->store_->ScanReports([&](uint64_t, std::string_view) {
+      issued = true;
+      return false;
+    }));
+    if (issued) {
+      return Status::FailedPrecondition(
+          "report key file '" + o.report_key_file +
+          "' is missing but the store holds issued reports, which only that key verifies; "
+          "restore that file from its backup (docs/operations.md); a new key is made only for "
+          "a store without issued reports");
+    }
+  }
+  XY_ASSIGN_OR_RETURN(p->report_signer_, report::ReportSigner::OpenOrCreate(o.report_key_file));
   p->ingester_ =
       std::make_unique<ingest::Ingester>(*p->store_, *p->catalog_, *p->calendar_, *p->vault_);
   p->exchange_ = std::make_unique<exchange::Receiver>(*p->store_, *p->ingester_, *p->catalog_,

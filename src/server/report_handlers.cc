@@ -1,5 +1,7 @@
-// Credit reports: POST /api/v1/subjects/{code}/reports (issue one and answer it as a file),
-// GET /api/v1/reports/{number}/verification (authentic? changed since?) and
+// Credit reports: POST /api/v1/subjects/{code}/reports (issue one and answer it as a file; the
+// public gets the same day's identical report again, 200, instead of a new one),
+// GET /api/v1/reports/{number}/verification (authentic? changed since? — as much as the caller
+// may learn, server/reports.h VerificationDetail) and
 // GET /api/v1/reports/public-key (the key that verifies every report offline). server/reports.h
 // does the work, as it does for `xinyong report`.
 #include <boost/json.hpp>
@@ -104,12 +106,22 @@ Response HandlePostSubjectReport(Platform& p, const ApiCall& call) {
   if (Status s = MayRequestReport(call.principal, subject, request); !s.ok()) {
     return Forbidden(call, s.message());
   }
-  auto issued = IssueReport(p, subject, request, today, NowUnixMs());
+  const int64_t now_ms = NowUnixMs();
+  // The public (no token) gets the report already issued today for the same request, rendered
+  // again, rather than a new stored and audited duplicate.
+  std::optional<report::IssuedReport> again;
+  if (call.principal.is_public()) {
+    auto found = FindIssuedToday(p, subject, request, today, now_ms);
+    if (!found.ok()) return RequestError(found.status());
+    again = std::move(found).value();
+  }
+  auto issued = again ? Result<report::IssuedReport>(std::move(*again))
+                      : IssueReport(p, subject, request, today, now_ms);
   if (!issued.ok()) return RequestError(issued.status());
   auto file = RenderReport(*issued, format);
   if (!file.ok()) return RequestError(file.status());
   Response r;
-  r.status = 201;
+  r.status = again ? 200 : 201;
   r.content_type = file->content_type;
   r.body = std::move(file->body);
   const std::string& number = issued->content.number;
@@ -124,7 +136,7 @@ Response HandlePostSubjectReport(Platform& p, const ApiCall& call) {
 
 Response HandleReportVerification(Platform& p, const ApiCall& call) {
   const Date today = Date::Today();
-  auto v = VerifyIssuedReport(p, call.params[0], today);
+  auto v = VerifyIssuedReport(p, call.params[0], today, &call.principal);
   if (!v.ok()) {
     if (v.status().code() == StatusCode::kInvalidArgument &&
         v.status().message().starts_with("number:")) {

@@ -58,6 +58,9 @@ Result<report::ReportContent> BuildReportContent(Platform& p, const Subject& sub
   ctx.shown = [levels, today](const Record& r, const catalog::Indicator* ind) {
     return ShownAt(r, ind, levels, today);
   };
+  ctx.in_force = [today](const Record& r, const catalog::Indicator* ind) {
+    return ShownAt(r, ind, security::DisclosureSet::All(), today);
+  };
   ctx.redact = [](std::string_view s) { return RedactPersonalIds(s); };
   if (request.view == report::ReportView::kFull && subject.type != SubjectType::kNaturalPerson) {
     XY_ASSIGN_OR_RETURN(GradeView g, SubjectCurrentGrade(p, subject, today));
@@ -83,6 +86,61 @@ Result<report::IssuedReport> IssueReport(Platform& p, const Subject& subject,
                              base_url.empty() ? p.options().public_base_url : base_url);
 }
 
+namespace {
+
+// The Beijing date of a moment (reports state their issue date in Beijing time).
+Date BeijingDay(int64_t unix_ms) {
+  return Date::FromDays(static_cast<int32_t>((unix_ms / 1000 + 8 * 3600) / 86400));
+}
+
+bool SameRequest(const report::ReportRequest& a, const report::ReportRequest& b) {
+  return a.kind == b.kind && a.view == b.view && a.subject_code == b.subject_code &&
+         a.from == b.from && a.to == b.to && a.domains == b.domains;
+}
+
+}  // namespace
+
+Result<std::optional<report::IssuedReport>> FindIssuedToday(Platform& p, const Subject& subject,
+                                                           const report::ReportRequest& request,
+                                                           Date today, int64_t now_ms,
+                                                           std::string_view base_url) {
+  report::ReportRequest wanted = request;
+  wanted.subject_code = subject.DisplayCode();
+  const Date day = BeijingDay(now_ms);
+  std::optional<report::IssueFacts> found;
+  Status bad = Status::Ok();
+  XY_RETURN_IF_ERROR(p.store().ScanReports([&](uint64_t id, std::string_view value) {
+    auto facts = report::ReadIssueFacts(id, value);
+    if (!facts.ok()) return true;  // a corrupt value is not a duplicate; verification reports it
+    if (BeijingDay(facts->issued_unix_ms) == day && SameRequest(facts->request, wanted)) {
+      found = std::move(facts).value();  // the latest of the day wins
+    }
+    return true;
+  }));
+  if (!found) return std::optional<report::IssuedReport>();
+  XY_ASSIGN_OR_RETURN(std::optional<report::StoredReport> stored,
+                      report::LoadReport(p.store(), found->number));
+  if (!stored) return std::optional<report::IssuedReport>();
+  // The content built now, stamped as the stored report was: the same report only when it says
+  // the same thing (otherwise the subject's information changed and a new report is due).
+  XY_ASSIGN_OR_RETURN(report::ReportContent c, BuildReportContent(p, subject, request, today));
+  c.number = found->number;
+  c.issued_unix_ms = found->issued_unix_ms;
+  c.verify_url = report::VerifyUrl(base_url.empty() ? p.options().public_base_url : base_url,
+                                   c.number);
+  const report::SignedReport& sr = stored->signed_report;
+  if (report::CanonicalContent(c) != sr.canonical ||
+      report::Sha256Hex(sr.canonical) != stored->digest ||
+      !report::VerifySignature(p.report_signer().public_key(), sr.canonical, sr.signature)) {
+    return std::optional<report::IssuedReport>();
+  }
+  report::IssuedReport out;
+  out.content = std::move(c);
+  out.signed_report = std::move(stored->signed_report);
+  out.digest = std::move(stored->digest);
+  return std::optional<report::IssuedReport>(std::move(out));
+}
+
 Result<ReportFile> RenderReport(const report::IssuedReport& r, std::string_view format) {
   if (format == "html") {
     return ReportFile{"text/html; charset=utf-8", "html",
@@ -97,7 +155,8 @@ Result<ReportFile> RenderReport(const report::IssuedReport& r, std::string_view 
 }
 
 Result<std::optional<ReportVerification>> VerifyIssuedReport(Platform& p, std::string_view number,
-                                                             Date today) {
+                                                             Date today,
+                                                             const security::Principal* who) {
   XY_ASSIGN_OR_RETURN(std::optional<report::StoredReport> stored,
                       report::LoadReport(p.store(), number));
   if (!stored) return std::optional<ReportVerification>();
@@ -125,10 +184,27 @@ Result<std::optional<ReportVerification>> VerifyIssuedReport(Platform& p, std::s
   }
   v.subject_name = person ? MaskName(check.subject_name) : check.subject_name;
 
-  // Built again now with the same parameters; every part compared.
   auto subject = p.FindSubjectByCode(v.request.subject_code);
+  if (!subject.ok() && subject.status().code() != StatusCode::kNotFound) return subject.status();
+  // How much the caller may learn: the operator (null = the local CLI) and the report's own
+  // subject everything; anyone else holding the number of a public-view report of an
+  // organization whether it changed, not where; of a full-view or a natural person's report only
+  // whether it is authentic (what changed there would disclose non-public records).
+  const bool own = who == nullptr || who->role() == security::Role::kOperator ||
+                   (who->role() == security::Role::kSubject && subject.ok() &&
+                    who->subject_id() == subject->id);
+  if (own) {
+    v.detail = VerificationDetail::kFull;
+  } else if (person || v.request.view == report::ReportView::kFull) {
+    v.detail = VerificationDetail::kAuthenticity;
+    if (person) v.subject_code.clear();
+    return std::optional<ReportVerification>(std::move(v));
+  } else {
+    v.detail = VerificationDetail::kChanged;
+  }
+
+  // Built again now with the same parameters; every part compared.
   if (!subject.ok()) {
-    if (subject.status().code() != StatusCode::kNotFound) return subject.status();
     v.changed = true;
     v.changed_parts.emplace_back("subject", "信用主体");
     return std::optional<ReportVerification>(std::move(v));
@@ -166,11 +242,31 @@ Result<std::optional<ReportVerification>> VerifyIssuedReport(Platform& p, std::s
 }
 
 json::object VerificationJson(const ReportVerification& v, Date today) {
-  json::array parts;
-  for (const auto& [key, title] : v.changed_parts) {
-    parts.push_back(json::object{{"key", key}, {"title", title}});
+  if (v.detail == VerificationDetail::kAuthenticity) {
+    json::object subject{{"name", v.subject_name}};
+    if (!v.subject_code.empty()) subject["code"] = v.subject_code;
+    return json::object{{"number", v.number},
+                        {"authentic", v.authentic()},
+                        {"signature_valid", v.signature_valid},
+                        {"digest_matches", v.digest_matches},
+                        {"algorithm", "Ed25519"},
+                        {"key_id", v.key_id},
+                        {"digest", v.digest},
+                        {"title", v.title},
+                        {"issued_at", v.issued_at},
+                        {"subject", std::move(subject)},
+                        {"checked_on", today.ToString()},
+                        {"message", v.authentic()
+                                        ? "报告真实有效。是否发生变化仅向信用主体本人或平台运营方提供。"
+                                        : "报告验证失败：签名或摘要不符，报告可能被篡改。"}};
   }
-  return json::object{{"number", v.number},
+  json::array parts;
+  if (v.detail == VerificationDetail::kFull) {
+    for (const auto& [key, title] : v.changed_parts) {
+      parts.push_back(json::object{{"key", key}, {"title", title}});
+    }
+  }
+  json::object o{{"number", v.number},
                       {"authentic", v.authentic()},
                       {"signature_valid", v.signature_valid},
                       {"digest_matches", v.digest_matches},
@@ -192,6 +288,9 @@ json::object VerificationJson(const ReportVerification& v, Date today) {
                       {"message", !v.authentic() ? "报告验证失败：签名或摘要不符，报告可能被篡改。"
                                   : v.changed ? "报告真实有效，但出具后相关信用信息已发生变化。"
                                               : "报告真实有效，出具后相关信用信息未发生变化。"}};
+  // Which sections changed: for the operator and the subject itself only.
+  if (v.detail != VerificationDetail::kFull) o.erase("changed_sections");
+  return o;
 }
 
 json::object ReportPublicKeyJson(const Platform& p) {

@@ -43,7 +43,24 @@ struct ReportFile {
 };
 Result<ReportFile> RenderReport(const report::IssuedReport& r, std::string_view format);
 
+// How much a verification tells its caller (VerifyIssuedReport).
+enum class VerificationDetail {
+  kFull,          // the operator or the report's own subject: also which sections changed
+  kChanged,       // anyone, of a public-view report of an organization: authentic, changed or not
+  kAuthenticity,  // anyone, of a full-view or a natural person's report: authentic or not only
+};
+
+// Of the report `request` about `subject`, the one already issued on the Beijing day of `now_ms`
+// whose content built now is the same (kind, view, period, domains; nothing changed since), with
+// its stored signature — to hand the public that report again instead of issuing a duplicate.
+// nullopt when there is none. Goes through the stored reports.
+Result<std::optional<report::IssuedReport>> FindIssuedToday(Platform& p, const Subject& subject,
+                                                           const report::ReportRequest& request,
+                                                           Date today, int64_t now_ms,
+                                                           std::string_view base_url = "");
+
 struct ReportVerification {
+  VerificationDetail detail = VerificationDetail::kFull;
   std::string number;
   bool signature_valid = false;  // the stored content's signature under the platform's key
   bool digest_matches = false;   // the stored digest is the content's
@@ -57,8 +74,15 @@ struct ReportVerification {
   std::vector<std::pair<std::string, std::string>> changed_parts;
 };
 // nullopt when no report has this number; InvalidArgument ("number: …") for a malformed one.
-Result<std::optional<ReportVerification>> VerifyIssuedReport(Platform& p, std::string_view number,
-                                                             Date today);
+// `who` null = the local operator (CLI). For a caller who is neither the operator nor the
+// report's subject, `detail` limits the answer (VerificationDetail): a full-view or natural
+// person's report is not built again, and its subject is shown as its public version would (a
+// natural person: the masked name only, no code).
+Result<std::optional<ReportVerification>> VerifyIssuedReport(
+    Platform& p, std::string_view number, Date today,
+    const security::Principal* who = nullptr);
+// The answer as JSON; `changed`, `changed_sections`, period, view and domains only as `detail`
+// allows.
 boost::json::object VerificationJson(const ReportVerification& v, Date today);
 // {"algorithm": "Ed25519", "public_key": Base64, "key_id", "encoding"}
 boost::json::object ReportPublicKeyJson(const Platform& p);

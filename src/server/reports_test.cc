@@ -12,6 +12,7 @@
 #include "core/test_paths.h"
 #include "report/envelope.h"
 #include "server/access.h"
+#include "server/declarations.h"
 #include "server/router.h"
 
 namespace xinyong::server {
@@ -277,11 +278,154 @@ TEST_F(ReportsTest, VerificationSaysAuthenticAndWhatChangedSinceIssue) {
   o = json::parse(v.body).as_object();
   EXPECT_TRUE(o.at("authentic").as_bool());
   EXPECT_TRUE(o.at("changed").as_bool());
-  ASSERT_EQ(o.at("changed_sections").as_array().size(), 1u) << v.body;
-  EXPECT_EQ(o.at("changed_sections").at(0).at("key"), "penalties");
+  EXPECT_FALSE(o.contains("changed_sections")) << "where it changed is not for the public";
+  for (const std::string& token : {Token("operator"), Token("subject", kCompanyUscc)}) {
+    v = Call("GET", url, "", token);
+    ASSERT_EQ(v.status, 200u) << v.body;
+    o = json::parse(v.body).as_object();
+    EXPECT_TRUE(o.at("changed").as_bool());
+    ASSERT_EQ(o.at("changed_sections").as_array().size(), 1u) << v.body;
+    EXPECT_EQ(o.at("changed_sections").at(0).at("key"), "penalties");
+  }
 
   EXPECT_EQ(Call("GET", "/api/v1/reports/XYBG-20200101-999999/verification").status, 404u);
   EXPECT_EQ(Call("GET", "/api/v1/reports/not-a-number/verification").status, 400u);
+}
+
+TEST_F(ReportsTest, NumbersCannotBeGuessedAndThePublicLearnsOnlyAuthenticity) {
+  const std::string person = "/api/v1/subjects/" + person_.DisplayCode() + "/reports";
+  Response issued = Call("POST", person, R"({"format":"html","view":"full"})", Token("operator"));
+  ASSERT_EQ(issued.status, 201u) << issued.body;
+  const std::string number(issued.Header("X-Report-Number"));
+  // XYBG-YYYYMMDD-NNNNNN-XXXXXXXX: the serial alone does not find the report.
+  ASSERT_EQ(number.size(), 29u) << number;
+  EXPECT_EQ(number[20], '-');
+  for (char ch : number.substr(21)) {
+    EXPECT_TRUE((ch >= 'A' && ch <= 'Z') || (ch >= '2' && ch <= '7')) << number;
+  }
+  EXPECT_EQ(Call("GET", "/api/v1/reports/" + number.substr(0, 20) + "/verification").status, 404u);
+  std::string wrong = number;
+  wrong.back() = wrong.back() == 'A' ? 'B' : 'A';
+  EXPECT_EQ(Call("GET", "/api/v1/reports/" + wrong + "/verification").status, 404u);
+
+  Ingest("admin_penalty",
+         PenaltyCsv({{"person", "郑市监罚〔2026〕556号", Ago(5), "郑州市市场监督管理局"}}));
+  const std::string url = "/api/v1/reports/" + number + "/verification";
+  Response pub = Call("GET", url);
+  ASSERT_EQ(pub.status, 200u) << pub.body;
+  json::object o = json::parse(pub.body).as_object();
+  EXPECT_TRUE(o.at("authentic").as_bool());
+  EXPECT_FALSE(o.contains("changed"));
+  EXPECT_FALSE(o.contains("changed_sections"));
+  EXPECT_FALSE(o.contains("period"));
+  EXPECT_FALSE(o.at("subject").as_object().contains("code"));
+  EXPECT_EQ(o.at("subject").at("name"), "张*");
+  EXPECT_EQ(pub.body.find(person_.DisplayCode()), std::string::npos);
+  // Another subject's token is the public here; the person itself learns what changed.
+  o = json::parse(Call("GET", url, "", Token("subject", kCompanyUscc)).body).as_object();
+  EXPECT_FALSE(o.contains("changed"));
+  Response own = Call("GET", url, "", Token("subject", person_.DisplayCode()));
+  ASSERT_EQ(own.status, 200u) << own.body;
+  o = json::parse(own.body).as_object();
+  EXPECT_TRUE(o.at("changed").as_bool());
+  ASSERT_EQ(o.at("changed_sections").as_array().size(), 1u) << own.body;
+  EXPECT_EQ(o.at("changed_sections").at(0).at("key"), "penalties");
+}
+
+TEST_F(ReportsTest, PublicViewSpecialReportConcludesOverNonPublicRecordsToo) {
+  // The social-insurance arrears (政务共享) are not listed in a public view, but the domain is
+  // not certified clean while they are in force.
+  auto r = MakeRequest(report::ReportKind::kSpecial, report::ReportView::kPublic);
+  r.domains = {"human_resources"};
+  auto c = BuildReportContent(*p_, company_, r, Date::Today());
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  ASSERT_EQ(c->sections.size(), 2u);
+  EXPECT_TRUE(c->sections[1].items.empty());
+  EXPECT_EQ(c->sections[1].facts[0].value, "有违法违规记录");
+  EXPECT_NE(c->sections[1].summary.find("1 条为非公开信息"), std::string::npos)
+      << c->sections[1].summary;
+  r.view = report::ReportView::kFull;
+  c = BuildReportContent(*p_, company_, r, Date::Today());
+  ASSERT_TRUE(c.ok());
+  ASSERT_EQ(c->sections[1].items.size(), 1u);
+  EXPECT_EQ(c->sections[1].facts[0].value, "有违法违规记录");
+}
+
+TEST_F(ReportsTest, PublicGetsTodaysIdenticalReportAgainInsteadOfANewOne) {
+  auto count = [&] {
+    size_t n = 0;
+    EXPECT_TRUE(p_->store().ScanReports([&](uint64_t, std::string_view) { return ++n, true; }).ok());
+    return n;
+  };
+  const std::string company = "/api/v1/subjects/" + std::string(kCompanyUscc) + "/reports";
+  Response first = Call("POST", company, R"({"format":"html"})");
+  ASSERT_EQ(first.status, 201u) << first.body;
+  Response again = Call("POST", company, R"({"format":"pdf"})");
+  ASSERT_EQ(again.status, 200u) << again.body;
+  EXPECT_EQ(again.Header("X-Report-Number"), first.Header("X-Report-Number"));
+  EXPECT_EQ(again.Header("X-Report-Digest"), first.Header("X-Report-Digest"));
+  auto env = report::ExtractEnvelope(again.body);
+  ASSERT_TRUE(env.ok()) << env.status().ToString();
+  EXPECT_TRUE(report::CheckSignature(*env, p_->report_signer().public_key()).signature_valid);
+  EXPECT_EQ(count(), 1u);
+  // Another period is another report; so is the same one after the information changed.
+  const std::string from = R"({"from":")" + Ago(30) + R"("})";
+  EXPECT_EQ(Call("POST", company, from).status, 201u);
+  EXPECT_EQ(Call("POST", company, from).status, 200u);
+  EXPECT_EQ(count(), 2u);
+  Ingest("admin_penalty",
+         PenaltyCsv({{"company", "郑市监罚〔2026〕557号", Ago(3), "郑州市市场监督管理局"}}));
+  Response changed = Call("POST", company, "");
+  EXPECT_EQ(changed.status, 201u);
+  EXPECT_NE(changed.Header("X-Report-Number"), first.Header("X-Report-Number"));
+  // The operator (and a subject) always get a new report.
+  EXPECT_EQ(Call("POST", company, "", Token("operator")).status, 201u);
+  EXPECT_EQ(count(), 4u);
+}
+
+TEST_F(ReportsTest, OpenRefusesANewReportKeyWhenReportsWereIssued) {
+  ASSERT_EQ(Call("POST", "/api/v1/subjects/" + std::string(kCompanyUscc) + "/reports", "").status,
+            201u);
+  PlatformOptions o = p_->options();
+  p_.reset();
+  ASSERT_TRUE(fs::remove(o.report_key_file));
+  auto p = Platform::Open(o);
+  ASSERT_FALSE(p.ok());
+  EXPECT_EQ(p.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(p.status().message().find(o.report_key_file), std::string::npos)
+      << p.status().message();
+  EXPECT_FALSE(fs::exists(o.report_key_file)) << "no new key was made";
+  // A store without reports gets its key on first use.
+  PlatformOptions fresh = o;
+  fresh.data_dir = (dir_ / "data2").string();
+  fresh.key_file = (dir_ / "keys" / "k2.key").string();
+  fresh.report_key_file.clear();
+  auto q = Platform::Open(fresh);
+  ASSERT_TRUE(q.ok()) << q.status().ToString();
+  EXPECT_TRUE(fs::exists(q.value()->options().report_key_file));
+}
+
+TEST_F(ReportsTest, DeclarationsGoToTheSelfDeclaredSection) {
+  DeclarationRequest d;
+  d.kind = "荣誉奖励";
+  d.title = "郑州市守合同重信用企业";
+  d.content = "2025 年度郑州市守合同重信用企业";
+  d.issuer = "郑州市市场监督管理局";
+  d.obtained = Ago(20);
+  d.publicity = "可向社会公开";
+  d.truthful = true;
+  std::string bad_field;
+  auto declared = Declare(*p_, company_, d, Date::Today(), &bad_field);
+  ASSERT_TRUE(declared.ok()) << declared.status().ToString() << " " << bad_field;
+  auto c = BuildReportContent(*p_, company_,
+                              MakeRequest(report::ReportKind::kPublic, report::ReportView::kPublic),
+                              Date::Today());
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  const auto* self = Section(*c, "self_declared");
+  ASSERT_NE(self, nullptr);
+  EXPECT_FALSE(self->placeholder);
+  ASSERT_EQ(self->items.size(), 1u);
+  EXPECT_EQ(self->items[0].indicator, kDeclarationIndicator);
 }
 
 TEST_F(ReportsTest, PublishedKeyVerifiesADownloadedReportOffline) {
