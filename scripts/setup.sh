@@ -19,7 +19,7 @@ PACKAGES=(
 # Extra groups, selected by arguments: `setup.sh bench` also installs the comparison servers.
 for group in "$@"; do
   case "$group" in
-    bench) PACKAGES+=(postgresql-15 postgresql-client-15 sqlite3 libsqlite3-dev wrk time bc python3) ;;
+    bench) PACKAGES+=(postgresql-15 postgresql-client-15 sqlite3 libsqlite3-dev wrk time bc python3 curl) ;;
     node) command -v npm >/dev/null || PACKAGES+=(nodejs npm) ;;
     *) echo "setup.sh: unknown package group '$group' (known: bench, node)" >&2; exit 2 ;;
   esac
