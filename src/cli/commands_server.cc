@@ -169,6 +169,10 @@ void RegisterServe(CLI::App& app, GlobalOptions& g) {
       std::unique_lock lock(mu);
       do {
         lock.unlock();
+        // Once a day too: the calendar running out (GET /api/v1/health carries it as well).
+        if (std::string w = p->calendar().CoverageWarning(Date::Today()); !w.empty()) {
+          spdlog::warn("{}", w);
+        }
         auto r = workflow::RunRetention(p->store(), p->catalog(), p->ingester(), p->audit(), {});
         if (r.ok()) {
           spdlog::info("retention: {}", RetentionSummary(*r));

@@ -1,5 +1,6 @@
 #include "core/calendar.h"
 
+#include <algorithm>
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -255,6 +256,23 @@ Result<WorkCalendar> WorkCalendar::Parse(std::string_view text, std::string_view
 Result<bool> WorkCalendar::IsWorkday(Date d) const {
   if (!Covers(d)) return NotCovered(d.year());
   return static_cast<bool>(workday_[static_cast<size_t>(d.days() - first_day_)]);
+}
+
+Date WorkCalendar::covered_until() const {
+  auto d = Date::FromYmd(last_year_, 12, 31);
+  return d.ok() ? *d : Date();
+}
+
+std::string WorkCalendar::CoverageWarning(Date today, int days) const {
+  const Date end = covered_until();
+  if (today.AddDays(days) <= end) return "";
+  const int next = std::max(last_year_ + 1, today.year());
+  std::string w = today > end ? "the working-day calendar ended on " + end.ToString()
+                              : "the working-day calendar ends on " + end.ToString();
+  return w + ": add the State Council's " + std::to_string(next) +
+         " holidays and adjusted working days (调休) to data/calendar/cn_workdays.toml; working-day "
+         "deadlines (objections, repairs, 双公示 timeliness) running past that day cannot be "
+         "computed until then";
 }
 
 Result<Date> WorkCalendar::AddWorkdays(Date start, int n) const {

@@ -25,6 +25,14 @@ class WorkCalendar {
   int last_year() const { return last_year_; }
   bool Covers(Date d) const { return d.year() >= first_year_ && d.year() <= last_year_; }
 
+  // The last day the data covers: 31 December of last_year().
+  Date covered_until() const;
+  // When fewer than `days` calendar days of data are left after `today` (or none), a warning for
+  // operators that names the last covered day and the year to add — every working-day deadline
+  // that runs past it (objections: 12 working days, about 17 calendar days) cannot be computed;
+  // "" otherwise.
+  std::string CoverageWarning(Date today, int days = 60) const;
+
   // OutOfRange-style FailedPrecondition when the year is not covered.
   Result<bool> IsWorkday(Date d) const;
   // The n-th working day after `start` (n >= 1; `start` itself never counts).

@@ -260,5 +260,28 @@ TEST(WorkCalendarParseTest, MissingFileIsNotFoundNamingThePath) {
   EXPECT_NE(r.status().message().find("/nonexistent/cn_workdays.toml"), std::string::npos);
 }
 
+// Operators are told in time that the calendar runs out: from 60 days before its last day (or
+// another margin), naming that day and the year to add — and after it, that it has ended.
+TEST(WorkCalendarParseTest, WarnsBeforeItsDataRunsOut) {
+  Result<WorkCalendar> r = WorkCalendar::Parse(R"(
+[2025]
+holidays = []
+workdays = []
+[2026]
+holidays = []
+workdays = []
+)",
+                                               "mini.toml");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->covered_until(), D("2026-12-31"));
+  EXPECT_EQ(r->CoverageWarning(D("2026-10-31")), "");
+  const std::string soon = r->CoverageWarning(D("2026-11-22"));
+  EXPECT_NE(soon.find("ends on 2026-12-31"), std::string::npos) << soon;
+  EXPECT_NE(soon.find("2027"), std::string::npos) << soon;
+  EXPECT_EQ(r->CoverageWarning(D("2026-11-22"), 30), "");
+  const std::string late = r->CoverageWarning(D("2027-03-01"));
+  EXPECT_NE(late.find("ended on 2026-12-31"), std::string::npos) << late;
+}
+
 }  // namespace
 }  // namespace xinyong

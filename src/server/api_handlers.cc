@@ -198,6 +198,13 @@ Response HandleHealth(Platform& p, const ApiCall&) {
   o["records"] = stats->records;
   o["subjects"] = stats->subjects;
   o["version"] = kApiVersion;
+  // What operators must act on before it breaks something (still "ok": the server answers).
+  o["calendar_until"] = p.calendar().covered_until().ToString();
+  json::array warnings;
+  if (std::string w = p.calendar().CoverageWarning(Date::Today()); !w.empty()) {
+    warnings.push_back(json::string(w));
+  }
+  o["warnings"] = std::move(warnings);
   return JsonResponse(200, o);
 }
 

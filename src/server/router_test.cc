@@ -177,6 +177,10 @@ TEST_F(RouterTest, HealthCountsRecordsAndSubjects) {
   EXPECT_EQ(h["records"].to_number<int64_t>(), 0);
   EXPECT_EQ(h["subjects"].to_number<int64_t>(), 0);
   EXPECT_EQ(h["version"].as_string(), "0.1.0");
+  // The calendar's last day, and its warning exactly when the calendar says one is due.
+  EXPECT_EQ(h["calendar_until"].as_string(), platform_->calendar().covered_until().ToString());
+  EXPECT_EQ(h["warnings"].as_array().size(),
+            platform_->calendar().CoverageWarning(Date::Today()).empty() ? 0u : 1u);
   PostSample();
   h = Body(Get("/api/v1/health"));
   EXPECT_EQ(h["records"].to_number<int64_t>(), 5);
