@@ -771,6 +771,18 @@ Result<FileReport> Ingester::Ingest(std::unique_ptr<TextSource> source,
   return run.Finish();
 }
 
+Result<std::optional<RowIssue>> FirstRejection(const storage::Store& store,
+                                               const FileReport& report) {
+  if (report.rejected == 0) return std::optional<RowIssue>();
+  for (uint64_t id : report.batches) {
+    XY_ASSIGN_OR_RETURN(auto batch, store.GetBatch(id));
+    if (batch && !batch->rejections.empty()) {
+      return std::optional<RowIssue>(std::move(batch->rejections.front()));
+    }
+  }
+  return std::optional<RowIssue>();
+}
+
 std::string NaturalKeyOf(const Indicator& indicator, const Record& record) {
   std::string key;
   for (size_t i = 0; i < indicator.natural_key.size(); ++i) {

@@ -97,6 +97,11 @@ struct StatusChangeReport {
 // mask, as stored).
 std::string NaturalKeyOf(const catalog::Indicator& indicator, const Record& record);
 
+// The first row a file's batches rejected (row, field, reason), read back from the store; nullopt
+// when none was rejected. How a caller that ingests a row of its own making (a fulfilment
+// finding, a correction, a declaration) says why it was refused.
+Result<std::optional<RowIssue>> FirstRejection(const storage::Store& store, const FileReport& report);
+
 class Ingester {
  public:
   Ingester(storage::Store& store, const catalog::Catalog& catalog, const WorkCalendar& calendar,

@@ -103,11 +103,9 @@ Result<FulfilmentDone> RecordFulfilment(Platform& p, const Subject& subject,
   XY_ASSIGN_OR_RETURN(ingest::FileReport report,
                       p.ingester().IngestBuffer(json::serialize(o) + "\n",
                                                 "fulfilment-" + code + ".jsonl", options));
-  if (report.rejected > 0 && !report.batches.empty()) {
-    XY_ASSIGN_OR_RETURN(auto batch, p.store().GetBatch(report.batches.front()));
-    std::string why = batch && !batch->rejections.empty() ? batch->rejections.front().message
-                                                          : "the new version was rejected";
-    return Status::InvalidArgument(why);
+  if (report.rejected > 0) {
+    XY_ASSIGN_OR_RETURN(auto rejected, ingest::FirstRejection(p.store(), report));
+    return Status::InvalidArgument(rejected ? rejected->message : "the new version was rejected");
   }
 
   FulfilmentDone done;

@@ -88,12 +88,10 @@ Status IngestOne(Platform& p, std::string_view indicator, const json::object& ro
                       p.ingester().IngestBuffer(json::serialize(row) + "\n", name, options));
   if (report.accepted + report.corrected == 1 && report.rejected == 0) return Status::Ok();
   std::string why = report.duplicates > 0 ? "the same row is stored already" : "the row was rejected";
-  if (!report.batches.empty()) {
-    XY_ASSIGN_OR_RETURN(auto batch, p.store().GetBatch(report.batches.front()));
-    if (batch && !batch->rejections.empty()) {
-      why = batch->rejections.front().message;
-      *rejected_field = batch->rejections.front().field;
-    }
+  XY_ASSIGN_OR_RETURN(auto rejected, ingest::FirstRejection(p.store(), report));
+  if (rejected) {
+    why = rejected->message;
+    *rejected_field = rejected->field;
   }
   return Status::InvalidArgument(why);
 }

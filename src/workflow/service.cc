@@ -557,13 +557,10 @@ Result<std::string> Service::IngestCommitment(const Subject& subject, const Appl
                       ingester_.IngestBuffer(json::serialize(row) + "\n",
                                              "repair-" + std::to_string(a.id) + "-commitment.jsonl",
                                              options));
-  if (report.rejected > 0 && !report.batches.empty()) {
-    XY_ASSIGN_OR_RETURN(auto batch, store_.GetBatch(report.batches.front()));
-    const std::string why = batch && !batch->rejections.empty()
-                                ? batch->rejections.front().field + ": " +
-                                      batch->rejections.front().message
-                                : "rejected";
-    return Status::InvalidArgument("commitment: " + why);
+  if (report.rejected > 0) {
+    XY_ASSIGN_OR_RETURN(auto rejected, ingest::FirstRejection(store_, report));
+    return Status::InvalidArgument(
+        "commitment: " + (rejected ? rejected->field + ": " + rejected->message : "rejected"));
   }
   return code;
 }
@@ -726,13 +723,11 @@ Status Service::Correct(Application* a, const Corrections& corrections, const st
   XY_ASSIGN_OR_RETURN(ingest::FileReport result,
                       ingester_.IngestBuffer(json::serialize(row) + "\n",
                                              Name(*a) + "-correction.jsonl", options));
-  if (result.rejected > 0 && !result.batches.empty()) {
-    XY_ASSIGN_OR_RETURN(auto batch, store_.GetBatch(result.batches.front()));
-    std::string why = "the corrected record was rejected";
-    if (batch && !batch->rejections.empty()) {
-      why = batch->rejections.front().field + ": " + batch->rejections.front().message;
-    }
-    return Status::InvalidArgument("corrections: " + why);
+  if (result.rejected > 0) {
+    XY_ASSIGN_OR_RETURN(auto rejected, ingest::FirstRejection(store_, result));
+    return Status::InvalidArgument(
+        "corrections: " + (rejected ? rejected->field + ": " + rejected->message
+                                    : std::string("the corrected record was rejected")));
   }
   if (result.duplicates > 0 || result.accepted == 0) {
     return Status::InvalidArgument("corrections: they change nothing; the record already says so");
