@@ -13,17 +13,20 @@ LISTEN ?= 127.0.0.1:8080
 all: build
 
 setup:
-	@bash scripts/setup.sh
+	@bash scripts/setup.sh node
 
 configure: setup
 	@if [ ! -f $(BUILD_DIR)/build.ninja ]; then \
 	  cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) >/dev/null; fi
 
+# The engine, then the portal's third-party browser files (Apache ECharts, pinned in tools/web)
+# copied into web/vendor/ (scripts/web-vendor.sh).
 build: configure
 	@cmake --build $(BUILD_DIR) -j $(JOBS)
+	@bash scripts/web-vendor.sh
 
 test: build
-	@bash scripts/setup.sh node
+	@bash scripts/setup.sh node browser
 	@cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) --timeout 900
 
 # Builds the demo city once: synthetic department files ingested through the real pipeline.

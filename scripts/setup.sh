@@ -21,7 +21,9 @@ for group in "$@"; do
   case "$group" in
     bench) PACKAGES+=(postgresql-15 postgresql-client-15 sqlite3 libsqlite3-dev wrk time bc python3 curl) ;;
     node) command -v npm >/dev/null || PACKAGES+=(nodejs npm) ;;
-    *) echo "setup.sh: unknown package group '$group' (known: bench, node)" >&2; exit 2 ;;
+    # The browser tests (tests/e2e): headless Chromium driven by playwright-core from npm.
+    browser) PACKAGES+=(chromium chromium-driver) ;;
+    *) echo "setup.sh: unknown package group '$group' (known: bench, node, browser)" >&2; exit 2 ;;
   esac
 done
 

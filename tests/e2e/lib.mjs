@@ -1,0 +1,69 @@
+// Shared by the browser tests: the server run.sh started, a Chromium per test file, and a page
+// that records every script error. Environment (set by run.sh): XY_BASE, XY_OPERATOR_TOKEN,
+// XY_ARTIFACTS, XY_BIN, XY_WORK, XY_CHROMIUM.
+import { chromium } from 'playwright-core';
+import assert from 'node:assert/strict';
+import path from 'node:path';
+
+export const BASE = process.env.XY_BASE;
+export const OPERATOR_TOKEN = process.env.XY_OPERATOR_TOKEN;
+export const ARTIFACTS = process.env.XY_ARTIFACTS;
+export const BIN = process.env.XY_BIN;
+export const WORK = process.env.XY_WORK;
+if (!BASE || !OPERATOR_TOKEN || !ARTIFACTS) {
+  throw new Error('run the browser tests through tests/e2e/run.sh (XY_BASE and the rest are unset)');
+}
+
+export async function launch() {
+  return chromium.launch({
+    executablePath: process.env.XY_CHROMIUM || '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-dev-shm-usage'],
+  });
+}
+
+// A page (in a fresh context, so sessionStorage is its own) that collects uncaught exceptions,
+// console errors and server errors (5xx). A refused API call (4xx) is an answer the page must
+// show, not a script error; Chromium's own "Failed to load resource" line for it is ignored.
+export async function openPage(browser, { viewport = { width: 1280, height: 900 }, token } = {}) {
+  const context = await browser.newContext({ viewport, locale: 'zh-CN', acceptDownloads: true });
+  if (token) {
+    await context.addInitScript((t) => sessionStorage.setItem('xinyong.token', t), token);
+  }
+  const page = await context.newPage();
+  page.errors = [];
+  page.on('pageerror', (e) => page.errors.push(`uncaught: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) {
+      page.errors.push(`console.error: ${m.text()}`);
+    }
+  });
+  page.on('response', (r) => {
+    if (r.status() >= 500) page.errors.push(`HTTP ${r.status()} from ${r.url()}`);
+  });
+  return page;
+}
+
+export function expectNoErrors(page, where) {
+  assert.deepEqual(page.errors, [], `script errors on ${where}`);
+}
+
+export async function screenshot(page, name) {
+  await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
+}
+
+// The API as a script would call it (the tests' own set-up and checks, not the page's).
+export async function api(pathname, { method = 'GET', body, token = OPERATOR_TOKEN } = {}) {
+  const headers = { Accept: 'application/json' };
+  if (token) headers.Authorization = `Bearer ${token}`;
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  const res = await fetch(BASE + pathname, {
+    method, headers, body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  let json = null;
+  try { json = JSON.parse(text); } catch { /* not JSON */ }
+  if (!res.ok) {
+    throw new Error(`${method} ${pathname}: HTTP ${res.status} ${text.slice(0, 300)}`);
+  }
+  return json;
+}
