@@ -87,6 +87,9 @@ BENCH_WORK="$WORK" bash bench/exchange.sh
 echo "== credit report: one subject with 5,000 records, model + PDF / HTML (goal < 1 s; no external anchor)"
 ./build/bin/bench_report --records 5000 --reps 5 --dir "$WORK/report"
 
+# Its own city (PORTAL_SUBJECTS, default 100,000) and server; see bench/portal.sh. It prints its header.
+BENCH_WORK="$WORK" bash bench/portal.sh
+
 if [ "${BENCH_FULL:-0}" = 1 ]; then
   echo "== full city: 1,000,000 subjects, every catalog file"
   rm -rf "$WORK/full-gen" "$WORK/full-store" "$WORK/keys"
