@@ -42,6 +42,7 @@ function row(c) {
     el('td', { 'data-label': '状态' }, el('span', { class: 'badge ' + (CLS[c.state] || 'info') }, c.state_label || c.state)));
 }
 
+let seq = 0;
 async function run() {
   const s = state();
   typeSel.value = s.type;
@@ -49,8 +50,10 @@ async function run() {
   box.replaceChildren();
   pagerBox.replaceChildren();
   statusEl.textContent = '正在加载…';
+  const mine = ++seq;
   try {
     const data = await api('/commitments', { query: { type: s.type, state: s.state, page: s.page, page_size: PAGE_SIZE } });
+    if (mine !== seq) return;
     statusEl.textContent = data.commitments.length ? `第 ${data.page} 页。` : (s.page > 1 ? '本页没有承诺。' : '没有符合条件的信用承诺。');
     if (data.commitments.length) {
       box.append(el('table', { class: 'data stack-sm' },
@@ -67,6 +70,7 @@ async function run() {
       }));
     }
   } catch (err) {
+    if (mine !== seq) return;
     statusEl.textContent = '信用承诺加载失败：' + errorText(err);
   }
 }

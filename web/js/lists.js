@@ -61,6 +61,7 @@ function table(t, entries) {
     el('tbody', null, rows)));
 }
 
+let seq = 0;
 async function run() {
   nav();
   if (!type) {
@@ -75,8 +76,10 @@ async function run() {
   statusEl.textContent = '正在加载…';
   box.replaceChildren();
   pagerBox.replaceChildren();
+  const mine = ++seq;
   try {
     const data = await api('/lists/' + type, { query: { page: p, page_size: PAGE_SIZE } });
+    if (mine !== seq) return;
     statusEl.textContent = `截至 ${data.date}，${data.name}当前共 ${data.total} 条。`;
     if (!data.entries.length) box.append(el('p', { class: 'status' }, p > 1 ? '本页没有条目。' : '名单中暂无成员。'));
     else box.append(table(t, data.entries));
@@ -91,6 +94,7 @@ async function run() {
       }));
     }
   } catch (err) {
+    if (mine !== seq) return;
     statusEl.textContent = '名单加载失败：' + errorText(err);
   }
 }

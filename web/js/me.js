@@ -99,7 +99,9 @@ function prefill(formPrefix, recordId) {
   $(formPrefix + '-record').focus();
 }
 
+let recordsSeq = 0;
 async function loadRecords() {
+  const mine = ++recordsSeq;
   const box = $('my-records');
   const pagerBox = $('my-records-pager');
   const status = $('records-status');
@@ -109,6 +111,7 @@ async function loadRecords() {
   try {
     const data = await call(`/subjects/${encodeURIComponent(code)}/records`,
       { query: { status: 'all', category: $('records-category').value, page: recordsPage, page_size: PAGE_SIZE } });
+    if (mine !== recordsSeq) return;
     status.textContent = data.total ? `共 ${data.total} 条记录。` : '暂无记录。';
     setChildren(box, data.records.map((r) => {
       const ind = catalog.byCode.get(r.indicator);
@@ -129,6 +132,7 @@ async function loadRecords() {
         onPage: (p) => { recordsPage = p; loadRecords(); $('records-title').scrollIntoView({ block: 'start' }); } }));
     }
   } catch (err) {
+    if (mine !== recordsSeq) return;
     status.textContent = '记录加载失败：' + errorText(err);
   }
 }
@@ -163,7 +167,7 @@ function applicationsTable(kind, apps) {
       el('td', { 'data-label': isObj ? '整体答复期限' : '修复承诺' }, (isObj ? a.overall_deadline : a.commitment) || '—'),
       el('td', { 'data-label': '答复' }, a.reply || a.answer || '—'),
       el('td', null, canWithdraw ? el('button', { type: 'button', class: 'secondary', 'data-testid': kind + '-withdraw',
-        onclick: () => withdraw(kind, a.id) }, '撤回') : null));
+        'aria-label': '撤回编号 ' + a.id, onclick: (e) => withdraw(kind, a.id, e.currentTarget) }, '撤回') : null));
   });
   return el('table', { class: 'data stack-sm' },
     el('caption', { class: 'visually-hidden' }, isObj ? '我的异议' : '我的修复申请'),
@@ -187,9 +191,10 @@ async function loadApplications(kind) {
   }
 }
 
-async function withdraw(kind, id) {
+async function withdraw(kind, id, btn) {
   if (!window.confirm(`确定撤回编号 ${id} 的${kind === 'objection' ? '异议' : '修复申请'}吗？`)) return;
   const status = $(kind === 'objection' ? 'objections-status' : 'repairs-status');
+  if (btn) btn.disabled = true;
   try {
     await call(`/${kind === 'objection' ? 'objections' : 'repairs'}/${id}:withdraw`, { method: 'POST', body: { reason: '申请人撤回' } });
     await loadApplications(kind);
@@ -197,6 +202,7 @@ async function withdraw(kind, id) {
     loadRecords();
   } catch (err) {
     status.textContent = '撤回失败：' + errorText(err);
+    if (btn && btn.isConnected) btn.disabled = false;
   }
 }
 
@@ -373,6 +379,10 @@ $('declaration-form').addEventListener('submit', async (e) => {
 // ---- access log and checks ----------------------------------------------------------------
 
 const ACTION_LABELS = { read: '查询', write: '写入', erase: '删除' };
+const ROLE_LABELS = { operator: '市信用中心', source_department: '数源部门', using_department: '实施部门',
+                      financial_institution: '金融机构', subject: '本人' };
+const CHECK_RESULT_LABELS = { pass: '通过', pass_with_reward: '通过（适用激励措施）',
+                              restricted: '受限（适用推荐性惩戒措施）', refused: '不予通过（适用强制性惩戒措施）' };
 
 async function loadAccessLog() {
   const status = $('access-status');
@@ -387,7 +397,7 @@ async function loadAccessLog() {
       el('tbody', null, list.map((x) => el('tr', { 'data-testid': 'access-entry' },
         el('td', { 'data-label': '时间' }, fmtDate(new Date(x.time).toISOString())),
         el('td', { 'data-label': '查询方' }, x.who),
-        el('td', { 'data-label': '角色' }, x.role),
+        el('td', { 'data-label': '角色' }, ROLE_LABELS[x.role] || x.role),
         el('td', { 'data-label': '操作' }, ACTION_LABELS[x.action] || x.action),
         el('td', { 'data-label': '内容', class: 'mono' }, x.what),
         el('td', { 'data-label': '用途' }, x.purpose || '—'),
@@ -413,7 +423,7 @@ async function loadChecks() {
         el('td', { 'data-label': '核查部门' }, c.department),
         el('td', { 'data-label': '应用场景' }, c.scenario),
         el('td', { 'data-label': '用途' }, c.purpose || '—'),
-        el('td', { 'data-label': '结果' }, c.result),
+        el('td', { 'data-label': '结果' }, CHECK_RESULT_LABELS[c.result] || c.result),
         el('td', { 'data-label': '措施' }, (c.measures || []).join('；') || '—'),
         el('td', { 'data-label': '反馈' }, fb(c.feedback)))))) : null);
   } catch (err) {

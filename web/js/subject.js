@@ -298,6 +298,8 @@ async function renderTab() {
   selectTabButton(key);
   panel.replaceChildren();
   panel.hidden = false;
+  // The record cards are h3: give every tab an h2 (the others below have visible ones).
+  if (tab.key !== 'basic' && tab.kind !== 'grade') panel.append(el('h2', { class: 'visually-hidden' }, tab.label));
   if (tab.key === 'basic') panel.append(...basicInfo(), el('h2', null, '登记注册信息记录'));
   if (tab.kind === 'commitments') {
     await loadCommitments(panel, page);

@@ -10,7 +10,21 @@ function row(label, value, cls) {
   return [el('dt', null, label), el('dd', cls ? { class: cls } : null, value)];
 }
 
+let seq = 0;
 async function verify(number) {
+  const mine = ++seq;
+  const btn = document.getElementById('verify-submit');
+  btn.disabled = true;
+  try {
+    await verifyOnce(number, mine);
+  } catch (err) {
+    if (mine === seq) out.textContent = '验证失败：' + errorText(err);
+  } finally {
+    if (mine === seq) btn.disabled = false;
+  }
+}
+
+async function verifyOnce(number, mine) {
   out.textContent = '正在验证…';
   let body;
   try {
@@ -25,6 +39,7 @@ async function verify(number) {
       body = await api(path);
     }
   } catch (err) {
+    if (mine !== seq) return;
     let text;
     if (err instanceof ApiError && err.status === 404) text = '未找到该编号的报告：本平台未出具过此报告。';
     else if (err instanceof ApiError && err.status === 0) text = '无法连接平台，请稍后再试。';
@@ -32,6 +47,7 @@ async function verify(number) {
     setChildren(out, el('div', { class: 'verdict bad', 'data-testid': 'verify-verdict' }, text));
     return;
   }
+  if (mine !== seq) return;
   const verdict = el('div', { class: 'verdict ' + (!body.authentic ? 'bad' : body.changed ? 'changed' : 'ok'),
                               'data-testid': 'verify-verdict' }, body.message);
   const dl = el('dl', { class: 'fields' });

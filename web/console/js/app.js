@@ -230,7 +230,11 @@ function init() {
       $('login-error').textContent = '请粘贴令牌。';
       return;
     }
-    login(token).catch((e) => { $('login-error').textContent = errorText(e); });
+    const btn = $('login-submit');
+    if (btn.disabled) return;
+    btn.disabled = true;
+    login(token).catch((e) => { $('login-error').textContent = errorText(e); })
+      .finally(() => { btn.disabled = false; });
   });
   $('logout').addEventListener('click', () => logout());
   window.addEventListener('hashchange', () => { route().catch((e) => announce(errorText(e))); });

@@ -5,7 +5,7 @@
 import { api, el } from '/js/api.js';
 import { barOption, chart, chartsNotice, errorNotice, heading, isForbidden, num, table } from './ui.js';
 
-const RESULT_LABELS = { pass: '通过', pass_with_reward: '通过（激励）', restricted: '限制', refused: '不予通过', error: '出错' };
+const RESULT_LABELS = { pass: '通过', pass_with_reward: '通过（激励）', restricted: '受限（推荐性惩戒）', refused: '不予通过（强制性惩戒）', error: '出错' };
 
 export async function render(root, ctx) {
   root.append(...heading('核查统计',

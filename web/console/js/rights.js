@@ -277,6 +277,9 @@ async function runAction(ctx, k, a, act, status) {
     body.corrections = corrections;
   }
   status.textContent = '正在提交…';
+  // No second POST while this one is on its way (a double click would answer 409).
+  const buttons = [...document.querySelectorAll('#application-actions button')];
+  buttons.forEach((b) => { b.disabled = true; });
   try {
     const updated = await api('/' + k.path + '/' + a.id + ':' + act.step, { method: 'POST', token: ctx.token, body });
     status.textContent = act.label + '成功，当前状态：' + ((updated && updated.state_label) || '已更新');
@@ -284,6 +287,7 @@ async function runAction(ctx, k, a, act, status) {
     ctx.refresh();
   } catch (e) {
     status.textContent = act.label + '失败：' + errorText(e);
+    buttons.forEach((b) => { b.disabled = false; });
   }
 }
 

@@ -4,6 +4,7 @@
 // textContent (el() from /js/api.js), never as markup.
 
 import { ApiError, el, errorText } from '/js/api.js';
+import { pager as sharedPager } from '/js/pager.js';
 
 /** Percent with one decimal ("98.4%"), "—" for null/undefined (a rate without a base). */
 export function pct(rate) {
@@ -232,17 +233,9 @@ export function confirmDialog({ title, message, confirmLabel = '确认', fields 
   });
 }
 
-/** "上一页 / 下一页" buttons; onPage(n) is called with the new page. */
-export function pager({ page, pageSize, total, hasMore, onPage, testid = 'pager' }) {
-  const last = total !== undefined && total !== null ? Math.max(1, Math.ceil(total / pageSize)) : null;
-  const more = last !== null ? page < last : !!hasMore;
-  return el('nav', { className: 'pager', 'aria-label': '分页', 'data-testid': testid },
-    el('button', { type: 'button', disabled: page <= 1, onclick: () => onPage(page - 1),
-                   'data-testid': testid + '-prev' }, '上一页'),
-    el('span', { 'aria-live': 'polite' }, '第 ' + page + (last !== null ? ' / ' + last : '') + ' 页' +
-       (total !== undefined && total !== null ? '（共 ' + num(total) + ' 条）' : '')),
-    el('button', { type: 'button', disabled: !more, onclick: () => onPage(page + 1),
-                   'data-testid': testid + '-next' }, '下一页'));
+/** "上一页 / 下一页" buttons (the portal's pager, web/js/pager.js); onPage(n) gets the new page. */
+export function pager({ page, pageSize, total, hasMore, onPage, testid = 'pager', label = '分页' }) {
+  return sharedPager({ page, pageSize, total: typeof total === 'number' ? total : null, hasMore, onPage, testid, label });
 }
 
 /** A labelled form control wrapped in a <p class="field">. */
