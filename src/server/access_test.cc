@@ -60,6 +60,8 @@ const std::map<std::string, std::set<Role>>& Policy() {
       {"GET /api/v1/batches", sources},
       {"GET /api/v1/batches/{id}", sources},
       {"GET /api/v1/lists/{type}", everyone},
+      {"GET /api/v1/publicity", everyone},
+      {"GET /api/v1/measures", everyone},
       {"GET /api/v1/commitments", everyone},
       {"GET /api/v1/subjects/{code}/commitments", everyone},
       {"POST /api/v1/subjects/{code}/commitments/{number}/fulfilment", government},

@@ -102,10 +102,6 @@ bool ResolveSubject(Platform& p, const ApiCall& call, Subject* out, Response* er
   return true;
 }
 
-namespace {
-
-// Reads an optional date query parameter written exactly YYYY-MM-DD; absent or empty leaves *out
-// empty. On failure returns false and sets *error to a 400 naming the parameter.
 bool DateParam(const ApiCall& call, std::string_view name, std::optional<Date>* out,
                Response* error) {
   const std::string* v = call.target.Query(name);
@@ -131,6 +127,8 @@ bool DateParam(const ApiCall& call, std::string_view name, std::optional<Date>* 
   *error = BadParameter(name, std::string(name) + " must be a date written YYYY-MM-DD");
   return false;
 }
+
+namespace {
 
 // The disclosure levels `call`'s principal reads of the subject; false and the error when a
 // consent cannot be read. The public's costs nothing.

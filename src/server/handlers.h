@@ -6,6 +6,7 @@
 #include <functional>
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -67,6 +68,8 @@ Response HandleGetCheck(Platform& p, const ApiCall& call);
 Response HandlePostCheckFeedback(Platform& p, const ApiCall& call);
 Response HandleCheckStats(Platform& p, const ApiCall& call);
 Response HandleGetList(Platform& p, const ApiCall& call);
+Response HandlePublicity(Platform& p, const ApiCall& call);  // portal_handlers.cc
+Response HandleMeasures(Platform& p, const ApiCall& call);
 Response HandleSubjectGrade(Platform& p, const ApiCall& call);  // grade_handlers.cc
 Response HandleSubjectGrades(Platform& p, const ApiCall& call);
 Response HandlePostGradesRecompute(Platform& p, const ApiCall& call);
@@ -143,6 +146,10 @@ bool OwnSubjectOnly(const ApiCall& call, uint64_t subject_id, Response* error);
 // sets *error to a 400 naming the parameter.
 bool IntParam(const ApiCall& call, std::string_view name, int64_t def, int64_t min, int64_t max,
               int64_t* out, Response* error);
+// Reads an optional date query parameter written exactly YYYY-MM-DD; absent or empty leaves *out
+// empty. On failure returns false and sets *error to a 400 naming the parameter.
+bool DateParam(const ApiCall& call, std::string_view name, std::optional<Date>* out,
+               Response* error);
 
 
 }  // namespace xinyong::server

@@ -1,6 +1,9 @@
 #include "server/redact.h"
 
+#include <algorithm>
+
 #include "core/identifiers.h"
+#include "core/utf8.h"
 #include "server/target.h"
 
 namespace xinyong::server {
@@ -31,6 +34,15 @@ bool LooksLikeResidentId(std::string_view s) {
 }
 
 }  // namespace
+
+std::string MaskName(std::string_view name) {
+  if (name.empty()) return "";
+  const auto lead = static_cast<unsigned char>(name[0]);
+  const size_t first = lead < 0x80 ? 1 : lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : 4;
+  const size_t rest = Utf8Length(name.substr(std::min(first, name.size())));
+  return std::string(name.substr(0, std::min(first, name.size()))) +
+         std::string(std::max<size_t>(rest, 1), '*');
+}
 
 std::string RedactPersonalIds(std::string_view text) {
   std::string out;

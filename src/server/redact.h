@@ -13,6 +13,10 @@ namespace xinyong::server {
 
 std::string RedactPersonalIds(std::string_view text);
 
+// A natural person's name as the public may see it (a report's verification page, the 双公示
+// listing): the first character, the rest masked ("张**"); at least one '*'.
+std::string MaskName(std::string_view name);
+
 // Text made safe for one log line: resident IDs masked, invalid UTF-8 replaced, control
 // characters (a newline could forge a log line) written as \xNN, at most `max_bytes` kept.
 std::string ForLog(std::string_view text, size_t max_bytes = 512);

@@ -1,6 +1,5 @@
 #include "server/reports.h"
 
-#include "core/utf8.h"
 #include "report/render.h"
 #include "server/access.h"
 #include "server/grades.h"
@@ -9,20 +8,6 @@
 namespace xinyong::server {
 
 namespace json = boost::json;
-
-namespace {
-
-// A natural person's name as a verification page may show it: the first character, the rest
-// masked.
-std::string MaskName(std::string_view name) {
-  if (name.empty()) return "";
-  const auto lead = static_cast<unsigned char>(name[0]);
-  const size_t first = lead < 0x80 ? 1 : lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : 4;
-  const size_t rest = Utf8Length(name.substr(std::min(first, name.size())));
-  return std::string(name.substr(0, first)) + std::string(std::max<size_t>(rest, 1), '*');
-}
-
-}  // namespace
 
 Status MayRequestReport(const security::Principal& who, const Subject& subject,
                         const report::ReportRequest& request) {

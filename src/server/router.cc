@@ -62,6 +62,9 @@ constexpr Route kRoutes[] = {
     {"GET", "/api/v1/batches", HandleListBatches, kSources},
     {"GET", "/api/v1/batches/{id}", HandleGetBatch, kSources},
     {"GET", "/api/v1/lists/{type}", HandleGetList, kEveryone},
+    // The portal's public listings: 双公示 decisions and the measures list.
+    {"GET", "/api/v1/publicity", HandlePublicity, kEveryone},
+    {"GET", "/api/v1/measures", HandleMeasures, kEveryone},
     {"GET", "/api/v1/commitments", HandleListCommitments, kEveryone},
     {"GET", "/api/v1/subjects/{code}/commitments", HandleSubjectCommitments, kEveryone},
     {"POST", "/api/v1/subjects/{code}/commitments/{number}/fulfilment", HandlePostFulfilment,

@@ -153,6 +153,16 @@ struct ApplicationWrite {
   std::string event;        // the step
 };
 
+// A position in the order of Store::ScanIndicator (decision date, then subject id, then record
+// id, all descending): ScanIndicatorFrom starts at the entries at or after it in that order. The
+// default ids stand above every entry of the date, so {date} alone starts at the newest entry
+// decided on `decided` or earlier.
+struct IndicatorPosition {
+  Date decided;
+  uint64_t subject_id = UINT64_MAX;
+  uint64_t record_id = UINT64_MAX;
+};
+
 // A record, with all its versions (retention).
 struct RecordRef {
   uint64_t subject_id = 0;
@@ -215,6 +225,13 @@ class Store {
   // name a record whose current version has another date (a correction): readers check.
   virtual Status ScanIndicator(
       std::string_view indicator,
+      const std::function<Result<bool>(uint64_t subject_id, uint64_t record_id, Date decided)>& fn)
+      const = 0;
+  // The same scan begun at `start` instead of the newest entry: entries decided before
+  // start.decided, and those decided on it whose (subject id, record id) is at most start's.
+  // What a listing bounded by date, or resumed after an entry, uses to read only what it lists.
+  virtual Status ScanIndicatorFrom(
+      std::string_view indicator, const IndicatorPosition& start,
       const std::function<Result<bool>(uint64_t subject_id, uint64_t record_id, Date decided)>& fn)
       const = 0;
   // Every version of one record, oldest first.

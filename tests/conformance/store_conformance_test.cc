@@ -515,6 +515,47 @@ TEST_P(StoreConformanceTest, ScansAnIndicatorNewestFirst) {
   EXPECT_EQ(calls, 0);
 }
 
+TEST_P(StoreConformanceTest, ScansAnIndicatorFromAPosition) {
+  ASSERT_TRUE(store_->Commit(CompanyBatch("91110000600037341L", "甲公司", 3)).ok());
+  ASSERT_TRUE(store_->Commit(CompanyBatch("91310115MA1K3BTP2B", "乙公司", 2)).ok());
+  struct Entry {
+    uint64_t subject, record;
+    Date decided;
+    bool operator==(const Entry&) const = default;
+  };
+  auto scan = [&](std::optional<IndicatorPosition> start, std::string_view indicator = "admin_penalty") {
+    std::vector<Entry> out;
+    auto fn = [&](uint64_t s, uint64_t r, Date d) -> Result<bool> {
+      out.push_back({s, r, d});
+      return true;
+    };
+    EXPECT_TRUE((start ? store_->ScanIndicatorFrom(indicator, *start, fn)
+                       : store_->ScanIndicator(indicator, fn))
+                    .ok());
+    return out;
+  };
+  const std::vector<Entry> all = scan(std::nullopt);
+  ASSERT_EQ(all.size(), 5u);
+  // From each entry's exact position: that entry and everything after it.
+  for (size_t i = 0; i < all.size(); ++i) {
+    const std::vector<Entry> tail(all.begin() + static_cast<std::ptrdiff_t>(i), all.end());
+    EXPECT_EQ(scan(IndicatorPosition{all[i].decided, all[i].subject, all[i].record}), tail) << i;
+  }
+  // A date alone: every entry decided on it or earlier.
+  const Date middle = Date::FromDays(20001);
+  std::vector<Entry> upto;
+  for (const Entry& e : all) {
+    if (e.decided <= middle) upto.push_back(e);
+  }
+  EXPECT_EQ(upto.size(), 4u);
+  EXPECT_EQ(scan(IndicatorPosition{middle}), upto);
+  EXPECT_EQ(scan(IndicatorPosition{Date::FromDays(30000)}), all);
+  EXPECT_TRUE(scan(IndicatorPosition{Date::FromDays(19999)}).empty());
+  // Another indicator, or a prefix of this one's name, sees nothing from any position.
+  EXPECT_TRUE(scan(IndicatorPosition{Date::FromDays(30000)}, "admin_pen").empty());
+  EXPECT_TRUE(scan(IndicatorPosition{Date::FromDays(30000)}, "admin_licence").empty());
+}
+
 TEST_P(StoreConformanceTest, FindsTheRecordsThatNamedAPersonOnEitherCommitPath) {
   const std::string ann(32, 'A'), bob(32, 'B'), nobody(32, 'N');
   auto link = [](std::string hash, const Record& r, PersonRole role) {

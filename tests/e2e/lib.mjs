@@ -55,9 +55,11 @@ export async function screenshot(page, name) {
 export async function api(pathname, { method = 'GET', body, token = OPERATOR_TOKEN } = {}) {
   const headers = { Accept: 'application/json' };
   if (token) headers.Authorization = `Bearer ${token}`;
-  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  // A string is sent as it is (a CSV file); anything else as JSON.
+  const raw = typeof body === 'string';
+  if (body !== undefined) headers['Content-Type'] = raw ? 'text/csv' : 'application/json';
   const res = await fetch(BASE + pathname, {
-    method, headers, body: body === undefined ? undefined : JSON.stringify(body),
+    method, headers, body: body === undefined ? undefined : raw ? body : JSON.stringify(body),
   });
   const text = await res.text();
   let json = null;

@@ -1,8 +1,11 @@
 // A subject files an objection online (我的信用) and the operator finds it in the console's
-// queue with its deadline; then the console's sections open without script errors.
+// queue with its deadline; the console's sections open without script errors; a department
+// sees its own slice.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, openPage, expectNoErrors, screenshot, api, BASE, OPERATOR_TOKEN } from './lib.mjs';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { launch, openPage, expectNoErrors, screenshot, api, BASE, OPERATOR_TOKEN, WORK } from './lib.mjs';
 
 let browser;
 let penalty;
@@ -74,4 +77,40 @@ test('every section of the operator console opens without script errors, charts 
   await op.goto(BASE + '/console/#quality');
   await op.locator('#view canvas').first().waitFor();
   await op.context().close();
+});
+
+test('a department user sees its own batches and rejected rows, and no operator section', async () => {
+  const dept = '郑州市市场监督管理局';
+  const created = await api('/api/v1/tokens', {
+    method: 'POST', body: { role: 'source_department', dept, name: 'e2e 市场监管局', expires_days: 1 },
+  });
+  // Three rows the city already holds (duplicates; rows without quoted fields, so one line is one
+  // row) and a fourth without its required fields.
+  const [header, ...lines] = (await readFile(path.join(WORK, 'gen', 'admin_penalty.csv'), 'utf8')).split('\n');
+  const columns = header.split(',').length;
+  const plain = lines.filter((l) => !l.includes('"') && l.split(',').length === columns).slice(0, 3);
+  assert.equal(plain.length, 3);
+  const bad = ['缺少必填项的测试企业有限公司', ...Array(columns - 1).fill('')].join(',');
+  const csv = [header, ...plain, bad, ''].join('\n');
+  const upload = await api('/api/v1/batches?indicator=admin_penalty', {
+    method: 'POST', body: csv, token: created.token,
+  });
+  const batchId = String(upload.reports[0].batch);
+
+  const page = await openPage(browser, { token: created.token });
+  await page.goto(BASE + '/console/#batches');
+  const rows = page.locator('[data-testid="batch-row"]');
+  await rows.first().waitFor();
+  const ids = await rows.evaluateAll((rs) => rs.map((r) => r.getAttribute('data-batch')));
+  assert.deepEqual(ids, [batchId], 'the department sees its own batch only');
+  await rows.first().getByTestId('batch-link').click();
+  const rejected = page.locator('#rejected-table [data-testid="rejected-row"]');
+  await rejected.first().waitFor();
+  assert.equal(await rejected.count(), 1);
+  assert.equal((await rejected.first().locator('td').first().textContent()).trim(), '4',
+               'the rejected row is the file\'s fourth data row');
+  await screenshot(page, 'flow-console-department-batch');
+  assert.equal(await page.locator('#nav-monitoring').isVisible(), false, 'city monitoring is the operator\'s');
+  expectNoErrors(page, 'the department\'s console');
+  await page.context().close();
 });

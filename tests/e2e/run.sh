@@ -7,7 +7,7 @@
 # Installs the pinned playwright-core (npm ci) when node_modules does not match package-lock.json.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-bin=$1
+bin=$(realpath "$1")
 work=$2
 artifacts=$3
 chromium=${XINYONG_CHROMIUM:-/usr/bin/chromium}

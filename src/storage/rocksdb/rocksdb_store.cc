@@ -866,7 +866,23 @@ Status RocksDbStore::ScanIndicator(
     const {
   std::string prefix(indicator);
   prefix.push_back('\0');
-  std::string last = prefix + std::string(20, '\xff');
+  return ScanIndicatorKeys(indicator, prefix + std::string(20, '\xff'), fn);
+}
+
+Status RocksDbStore::ScanIndicatorFrom(
+    std::string_view indicator, const IndicatorPosition& start,
+    const std::function<Result<bool>(uint64_t subject_id, uint64_t record_id, Date decided)>& fn)
+    const {
+  return ScanIndicatorKeys(
+      indicator, keys::ByIndicator(indicator, start.decided, start.subject_id, start.record_id), fn);
+}
+
+Status RocksDbStore::ScanIndicatorKeys(
+    std::string_view indicator, const std::string& last,
+    const std::function<Result<bool>(uint64_t subject_id, uint64_t record_id, Date decided)>& fn)
+    const {
+  std::string prefix(indicator);
+  prefix.push_back('\0');
   std::unique_ptr<rocksdb::Iterator> it(
       db_->NewIterator(rocksdb::ReadOptions(), (*cf_)[kByIndicator]));
   for (it->SeekForPrev(last); it->Valid(); it->Prev()) {

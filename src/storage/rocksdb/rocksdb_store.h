@@ -63,6 +63,10 @@ class RocksDbStore final : public Store {
       std::string_view indicator,
       const std::function<Result<bool>(uint64_t subject_id, uint64_t record_id, Date decided)>& fn)
       const override;
+  Status ScanIndicatorFrom(
+      std::string_view indicator, const IndicatorPosition& start,
+      const std::function<Result<bool>(uint64_t subject_id, uint64_t record_id, Date decided)>& fn)
+      const override;
   Status ListRecordVersions(uint64_t subject_id, uint64_t record_id,
                             std::vector<Record>* out) const override;
   Status ListPersonLinks(std::string_view person_hash,
@@ -145,6 +149,11 @@ class RocksDbStore final : public Store {
   struct Handles;
   RocksDbStore() = default;
   Status LoadCounters();
+  // ScanIndicator from the entry at or before `last` (a by_indicator key of `indicator`).
+  Status ScanIndicatorKeys(
+      std::string_view indicator, const std::string& last,
+      const std::function<Result<bool>(uint64_t subject_id, uint64_t record_id, Date decided)>& fn)
+      const;
   // Whether a bulk read of `keys` subjects or identifiers is better done as one pass.
   bool DenseRead(size_t keys) const;
   // The id after the last logged check (0 when none).
