@@ -95,3 +95,22 @@ test('a credit report is downloaded from the subject page and verifies, offline 
   expectNoErrors(page, 'report download and verification');
   await page.context().close();
 });
+
+test('the 双公示 listing filters penalties by the authority typed in', async () => {
+  const authority = penalty.authority;
+  assert.ok(authority, 'the listed penalty names its authority');
+  const page = await openPage(browser, { viewport: { width: 375, height: 740 } });
+  await page.goto(BASE + '/publicity.html?kind=penalty');
+  await page.getByTestId('publicity-item').first().waitFor();
+  await page.getByLabel('决定机关').fill(authority);
+  await page.getByTestId('publicity-submit').click();
+  await page.waitForURL(/dept=/);
+  await page.waitForLoadState('networkidle');
+  const items = page.getByTestId('publicity-item');
+  const texts = await items.allTextContents();
+  assert.ok(texts.length > 0, `no penalties listed for ${authority}`);
+  for (const t of texts) assert.ok(t.includes(authority), `an item of another authority: ${t.slice(0, 80)}`);
+  await screenshot(page, 'flow-publicity-by-authority');
+  expectNoErrors(page, 'the 双公示 listing');
+  await page.context().close();
+});

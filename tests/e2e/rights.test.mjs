@@ -68,9 +68,12 @@ test('every section of the operator console opens without script errors, charts 
   const sections = await nav.evaluateAll((links) => links.map((a) => a.getAttribute('href')));
   assert.ok(sections.length >= 8, `console sections: ${sections.join(' ')}`);
   for (const href of sections) {
+    const key = href.replace(/^#/, '');
     await op.goto(BASE + '/console/' + href);
+    await op.locator(`#view [data-testid="view-${key}"]`).waitFor();
     await op.waitForLoadState('networkidle');
-    await screenshot(op, 'console-' + href.replace(/[^a-z0-9-]/gi, ''));
+    assert.equal(await op.locator('#view [data-testid="notice-error"]').count(), 0, `an error in ${href}`);
+    await screenshot(op, 'console-' + key);
   }
   expectNoErrors(op, 'the console sections');
   // The data-quality dashboard draws its charts with ECharts (a canvas per chart).

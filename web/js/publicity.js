@@ -13,7 +13,7 @@ const form = document.getElementById('filters');
 const statusEl = document.getElementById('status');
 const list = document.getElementById('items');
 const pagerBox = document.getElementById('pager');
-const deptSel = document.getElementById('dept');
+const deptInput = document.getElementById('dept');
 
 function state() {
   const kind = KINDS[qs('kind')] ? qs('kind') : 'licence';
@@ -35,11 +35,11 @@ function urlOf(s) {
   return '?' + p.toString();
 }
 
+// The catalog's source departments as suggestions; any authority's full name may be typed (the
+// decisions of county bureaus name those bureaus, which the catalog does not list).
 function fillDepartments(depts, chosen) {
-  const all = [...new Set([...(depts || []), ...(chosen ? [chosen] : [])])];
-  setChildren(deptSel, el('option', { value: '' }, '全部机关'),
-    all.map((d) => el('option', { value: d, selected: d === chosen }, d)));
-  deptSel.value = chosen;
+  setChildren(document.getElementById('dept-options'), (depts || []).map((d) => el('option', { value: d })));
+  deptInput.value = chosen;
 }
 
 function item(it, k) {
@@ -72,7 +72,7 @@ async function run() {
     else a.removeAttribute('aria-current');
   }
   document.title = `双公示 · ${k.label} — 信用郑州`;
-  if (deptSel.options.length <= 1) fillDepartments([], s.dept);
+  if (!document.getElementById('dept-options').options.length) fillDepartments([], s.dept);
   list.replaceChildren();
   pagerBox.replaceChildren();
   statusEl.textContent = '正在加载…';
@@ -123,7 +123,7 @@ form.addEventListener('submit', (e) => {
     document.getElementById('from').focus();
     return;
   }
-  history.pushState(null, '', urlOf({ kind: s.kind, from, to, dept: deptSel.value, after: '', n: 1 }));
+  history.pushState(null, '', urlOf({ kind: s.kind, from, to, dept: deptInput.value.trim(), after: '', n: 1 }));
   run();
 });
 window.addEventListener('popstate', run);
