@@ -54,7 +54,12 @@ demo-inspection:
 	    --dept $(DEMO_DEPT) && \
 	  echo "published inspection draw $$draw with results (GET /api/v1/inspections/$$draw)"
 
+# The demo's operator token (for the console at /console/) is made once and kept beside the city.
 run: demo
+	@test -s $(DEMO_DIR)/operator-token || (umask 077 && $(XINYONG) --data $(DEMO_DIR)/data token create \
+	  --role operator --name 演示运营 --expires-days 3650 > $(DEMO_DIR)/operator-token 2>/dev/null)
+	@echo "portal:           http://$(LISTEN)/"
+	@echo "operator console: http://$(LISTEN)/console/  (sign in with the operator token in $(DEMO_DIR)/operator-token)"
 	@echo "serving http://$(LISTEN) (Ctrl-C to stop)"
 	@$(XINYONG) --data $(DEMO_DIR)/data serve --listen $(LISTEN)
 
