@@ -22,7 +22,7 @@ if [ ! -f "$WORK/READY-$N" ]; then
 fi
 # Subjects of the registration file (legal persons with a USCC), in a fixed shuffled order.
 f=$(ls "$WORK"/gen/reg_basic*.csv | head -1)
-tail -n +2 "$f" | cut -d, -f2 | grep -E '^[0-9A-Z]{18}$' | shuf --random-source=<(yes) | head -n "$PAGES" > "$WORK/codes.txt"
+tail -n +2 "$f" | cut -d, -f2 | grep -E '^[0-9A-Z]{18}$' | shuf --random-source=<(yes) -n "$PAGES" > "$WORK/codes.txt"
 
 $XINYONG --data "$WORK/data" serve --listen 127.0.0.1:$PORT > "$WORK/serve.log" 2>&1 &
 server=$!
