@@ -189,9 +189,23 @@ std::string Date::ToString() const {
   int y;
   unsigned m, d;
   CivilFromDays(days_, &y, &m, &d);
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", y, m, d);
-  return buf;
+  if (y < 0 || y > 9999) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", y, m, d);
+    return buf;
+  }
+  // The common case without snprintf: ingestion formats a date per date cell.
+  std::string out(10, '-');
+  const unsigned uy = static_cast<unsigned>(y);
+  out[0] = static_cast<char>('0' + uy / 1000);
+  out[1] = static_cast<char>('0' + uy / 100 % 10);
+  out[2] = static_cast<char>('0' + uy / 10 % 10);
+  out[3] = static_cast<char>('0' + uy % 10);
+  out[5] = static_cast<char>('0' + m / 10);
+  out[6] = static_cast<char>('0' + m % 10);
+  out[8] = static_cast<char>('0' + d / 10);
+  out[9] = static_cast<char>('0' + d % 10);
+  return out;
 }
 
 uint32_t Date::ToYmdNumber() const {

@@ -33,18 +33,29 @@ int64_t NowUnixMs() {
 
 // Names compare equal when they differ only in bracket width or spacing: departments mix
 // "（" and "(" freely, and that is no reason to flag a conflict.
-std::string NameForComparison(std::string_view name) {
-  std::string out;
-  out.reserve(name.size());
-  for (size_t i = 0; i < name.size();) {
-    std::string_view rest = name.substr(i);
-    if (rest.starts_with("（")) { out += '('; i += 3; continue; }
-    if (rest.starts_with("）")) { out += ')'; i += 3; continue; }
-    if (rest.starts_with("\xE3\x80\x80")) { i += 3; continue; }
-    if (name[i] == ' ') { ++i; continue; }
-    out += name[i++];
+// The next byte of `name` from *i as compared: full-width brackets as ASCII ones, spaces
+// (ASCII and U+3000) skipped; -1 at the end.
+int NextComparable(std::string_view name, size_t* i) {
+  while (*i < name.size()) {
+    std::string_view rest = name.substr(*i);
+    if (rest.starts_with("（")) { *i += 3; return '('; }
+    if (rest.starts_with("）")) { *i += 3; return ')'; }
+    if (rest.starts_with("\xE3\x80\x80")) { *i += 3; continue; }
+    if (name[*i] == ' ') { ++*i; continue; }
+    return static_cast<unsigned char>(name[(*i)++]);
   }
-  return out;
+  return -1;
+}
+
+// Whether the two names are the same after that normalization (per row, so without copies).
+bool SameNameForComparison(std::string_view a, std::string_view b) {
+  if (a == b) return true;
+  size_t i = 0, j = 0;
+  while (true) {
+    const int x = NextComparable(a, &i), y = NextComparable(b, &j);
+    if (x != y) return false;
+    if (x < 0) return true;
+  }
 }
 
 std::string IdKey(IdentifierKind kind, std::string_view value) {
@@ -375,7 +386,7 @@ class Ingester::Run {
       write_[idx] = true;
     }
     if (s.type != SubjectType::kNaturalPerson &&
-        NameForComparison(s.name) != NameForComparison(p.name)) {
+        !SameNameForComparison(s.name, p.name)) {
       if (ind_.code == "reg_basic") {
         // Registration is the authority on names: a different name is a rename.
         Warn(p.row, NameField(), "renamed",
@@ -461,9 +472,12 @@ class Ingester::Run {
     std::vector<PersonLink> out;
     if (ind.nature == catalog::Nature::kNeutral) return out;
     for (const PersonalValue& pv : r.personal) {
-      const int i = ind.FieldIndex(pv.field);
-      if (i < 0) continue;
-      const catalog::FieldRole role = ind.fields[static_cast<size_t>(i)].role;
+      // pv.field is the field's code as RowValidator wrote it: compared directly, since
+      // FieldIndex (which also takes labels and aliases) normalizes its argument on every call.
+      const auto f = std::find_if(ind.fields.begin(), ind.fields.end(),
+                                  [&](const catalog::Field& x) { return x.code == pv.field; });
+      if (f == ind.fields.end()) continue;
+      const catalog::FieldRole role = f->role;
       if (role == catalog::FieldRole::kLegalRepIdNumber) {
         out.push_back({pv.hash, r.subject_id, r.record_id, PersonRole::kLegalRepresentative});
       } else if (role == catalog::FieldRole::kResponsiblePersonIdNumber) {
@@ -529,6 +543,19 @@ std::string IndicatorFromFileName(const std::string& path) {
 bool LooksLikeJsonl(const std::string& name, const IngestOptions& o) {
   if (!o.format.empty()) return o.format == "jsonl" || o.format == "ndjson";
   return name.ends_with(".jsonl") || name.ends_with(".ndjson") || name.ends_with(".json");
+}
+
+// PermissionDenied when `options` restrict the indicators and `i` is not one of them.
+Status Refused(const Indicator& i, const std::string& name, const IngestOptions& options) {
+  const auto& allowed = options.allowed_indicators;
+  if (allowed.empty() || std::find(allowed.begin(), allowed.end(), i.code) != allowed.end()) {
+    return Status::Ok();
+  }
+  std::string list;
+  for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
+  return Status::PermissionDenied(name + " holds " + i.code + " (" + i.name +
+                                  ") records, which this submitter may not submit (allowed: " +
+                                  list + ")");
 }
 
 // Produces rows for the validating thread: `emit(row, cells)` for a row aligned with the
@@ -619,17 +646,7 @@ Result<FileReport> Ingester::Ingest(std::unique_ptr<TextSource> source,
     ind = catalog_.Find(IndicatorFromFileName(name));
   }
 
-  auto refused = [&](const Indicator& i) {
-    const auto& allowed = options.allowed_indicators;
-    if (allowed.empty() || std::find(allowed.begin(), allowed.end(), i.code) != allowed.end()) {
-      return Status::Ok();
-    }
-    std::string list;
-    for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
-    return Status::PermissionDenied(name + " holds " + i.code + " (" + i.name +
-                                    ") records, which this submitter may not submit (allowed: " +
-                                    list + ")");
-  };
+  auto refused = [&](const Indicator& i) { return Refused(i, name, options); };
 
   if (LooksLikeJsonl(name, options)) {
     auto reader = std::make_shared<JsonlReader>(std::move(source));
@@ -764,6 +781,42 @@ Result<FileReport> Ingester::Ingest(std::unique_ptr<TextSource> source,
       }
       emit(row.number, cells);
     }
+    return true;
+  };
+  XY_RETURN_IF_ERROR(Pipeline(*ind, catalog_.DerivedFrom(ind->code), options, calendar_, vault_,
+                              produce, [&](PreparedRow& p) { return run.Add(p); }));
+  return run.Finish();
+}
+
+Result<FileReport> Ingester::IngestRows(size_t count, const CellsOf& cells_of,
+                                        const std::string& name,
+                                        const IngestOptions& options_in) {
+  std::lock_guard lock(mu_);
+  IngestOptions options = options_in;
+  if (options.received_date == Date()) options.received_date = Date::Today();
+  if (options.batch_rows == 0) options.batch_rows = 50000;
+  const Indicator* ind = catalog_.Find(options.indicator);
+  if (!ind) {
+    return Status::InvalidArgument(name + ": unknown indicator '" + options.indicator + "'");
+  }
+  XY_RETURN_IF_ERROR(Refused(*ind, name, options));
+  Run run(*this, *ind, options, name, std::string(EncodingName(Encoding::kUtf8)),
+          options.format.empty() ? std::string("rows") : options.format);
+  std::vector<std::string_view> cells(ind->fields.size());
+  size_t next = 0;
+  RowProducer produce = [&](const RowSink& emit, const RejectSink& reject) -> Result<bool> {
+    if (next == count) return false;
+    std::fill(cells.begin(), cells.end(), std::string_view());
+    cells_of(next, &cells);
+    ++next;  // rows are numbered from 1, as a file's data rows are
+    for (size_t f = 0; f < cells.size(); ++f) {
+      if (ValidUtf8Prefix(cells[f]) != cells[f].size()) {
+        reject(next, "invalid_utf8",
+               "the value of " + ind->fields[f].code + " is not valid UTF-8");
+        return true;
+      }
+    }
+    emit(next, cells);
     return true;
   };
   XY_RETURN_IF_ERROR(Pipeline(*ind, catalog_.DerivedFrom(ind->code), options, calendar_, vault_,

@@ -115,6 +115,14 @@ class Ingester {
   // The same for a request body; `name` stands for the file name in reports and errors.
   Result<FileReport> IngestBuffer(std::string data, const std::string& name,
                                   const IngestOptions& options);
+  // The same for rows already split into cells, without text to read or parse (exchange between
+  // platform levels receives them as JSON): `cells_of(i, &cells)` fills row i of `count` (cells
+  // aligned with the fields of options.indicator, which must be set; empty = not given). A row
+  // with a cell that is not valid UTF-8 is rejected. The batches record options.format as their
+  // format ("rows" when empty) and UTF-8 as their encoding.
+  using CellsOf = std::function<void(size_t row, std::vector<std::string_view>* cells)>;
+  Result<FileReport> IngestRows(size_t count, const CellsOf& cells_of, const std::string& name,
+                                const IngestOptions& options);
 
   // Writes `changes` as one batch named `name` (the file of its report) of department `dept`,
   // received on `received` (Date() = today): committed like an ingested batch, the natural keys

@@ -333,6 +333,62 @@ TEST_F(IngesterTest, ReadsJsonLines) {
   EXPECT_EQ(b.rejections[0].code, "invalid_json");
 }
 
+TEST_F(IngesterTest, RowsAlreadySplitIntoCellsGoThroughTheSamePipeline) {
+  // Penalty("甲公司", "91110000600037341L", "文1号") as cells in kHeader's order.
+  const std::vector<std::string> good = {
+      "甲公司", "法人及非法人组织", "91110000600037341L", "", "", "文1号", "虚假宣传",
+      "经查，当事人发布\"最佳\"等用语", "《广告法》第五十五条", "罚款", "罚款人民币1.5万元", "1.5",
+      "2025/03/03", "郑州市市场监督管理局", "11410100MB1848126Q", "郑州市市场监督管理局",
+      "11410100MB1848126Q", "普通程序"};
+  std::vector<std::vector<std::string>> rows = {good, good, good, good};
+  rows[1][2] = "91110000600037341N";  // check digit wrong
+  rows[3][5] = "文2号";
+  rows[3][6] = "\xFF\xFE";  // not UTF-8
+  std::vector<std::string> codes;
+  std::string header = kHeader;
+  header.pop_back();
+  for (size_t b = 0, e; b <= header.size(); b = e + 1) {
+    e = std::min(header.find(',', b), header.size());
+    codes.push_back(header.substr(b, e - b));
+  }
+  const catalog::Indicator& ind = *catalog_->Find("admin_penalty");
+  IngestOptions options = options_;
+  options.indicator = "admin_penalty";
+  options.format = "exchange";
+  auto r = ingester_->IngestRows(
+      rows.size(),
+      [&](size_t i, std::vector<std::string_view>* cells) {
+        for (size_t c = 0; c < codes.size(); ++c) {
+          (*cells)[static_cast<size_t>(ind.FieldIndex(codes[c]))] = rows[i][c];
+        }
+      },
+      "exchange:test:1-4", options);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->rows, 4u);
+  EXPECT_EQ(r->accepted, 1u);
+  EXPECT_EQ(r->rejected, 2u);
+  EXPECT_EQ(r->duplicates, 1u);
+  ExpectCountsAddUp(*r);
+  BatchReport b = Batch(r->batches[0]);
+  EXPECT_EQ(b.file, "exchange:test:1-4");
+  EXPECT_EQ(b.format, "exchange");
+  EXPECT_EQ(b.encoding, "utf-8");
+  ASSERT_EQ(b.rejections.size(), 2u);
+  EXPECT_EQ(b.rejections[0].row, 2u);
+  EXPECT_EQ(b.rejections[0].code, "invalid_uscc");
+  EXPECT_EQ(b.rejections[1].row, 4u);
+  EXPECT_EQ(b.rejections[1].code, "invalid_utf8");
+  EXPECT_NE(b.rejections[1].message.find("CF_WFXW"), std::string::npos);
+  // The same row as a file is a duplicate: both ways give the same normalized values and hash.
+  auto file = Ingest(std::string(kHeader) + Penalty("甲公司", "91110000600037341L", "文1号"));
+  ASSERT_TRUE(file.ok()) << file.status().ToString();
+  EXPECT_EQ(file->duplicates, 1u);
+  EXPECT_EQ(Stats().records, 1u);
+  // Without an indicator there is nothing to align the cells with.
+  options.indicator.clear();
+  EXPECT_FALSE(ingester_->IngestRows(1, [](size_t, std::vector<std::string_view>*) {}, "x", options).ok());
+}
+
 TEST_F(IngesterTest, FlagsANameThatDiffersFromTheStoredOne) {
   ASSERT_TRUE(Ingest(std::string(kHeader) + Penalty("甲公司", "91110000600037341L", "文6号")).ok());
   auto r = Ingest(std::string(kHeader) + Penalty("丙公司", "91110000600037341L", "文7号"));

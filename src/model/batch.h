@@ -25,7 +25,7 @@ struct BatchReport {
   std::string indicator;
   std::string dept;        // submitting department code, if given
   std::string encoding;    // "utf-8", "gb18030"
-  std::string format;      // "csv", "jsonl"
+  std::string format;      // "csv", "jsonl", "exchange" (rows pushed by a lower instance), "status" (status changes)
   Date received_date;
   int64_t started_unix_ms = 0;
   double seconds = 0;
