@@ -1,6 +1,7 @@
 // `xinyong commitment`: credit commitments (信用承诺) — a subject's commitments with their state,
-// the public listing (承诺公示) and the accepting unit's finding of fulfilment. Everything goes
-// through server/commitments.h, as the API does.
+// the public listing (承诺公示), a 主动型 commitment made on the subject's behalf (主动承诺) and
+// the accepting unit's finding of fulfilment. Everything goes through server/commitments.h and
+// server/declarations.h, as the API does.
 #include <boost/json.hpp>
 
 #include <algorithm>
@@ -9,6 +10,7 @@
 
 #include "cli/commands.h"
 #include "server/commitments.h"
+#include "server/declarations.h"
 
 namespace xinyong::cli {
 
@@ -20,6 +22,7 @@ struct CommitmentArgs {
   std::string code, number, type, state, status, date, unit, unit_code, unfulfilled, liability;
   bool false_commitment = false, all = false;
   int page = 1, limit = 20;
+  server::CommitmentRequest made;  // `make`
 };
 
 void PrintEntry(const GlobalOptions& g, const server::CommitmentEntry& e,
@@ -51,7 +54,7 @@ bool ReadFilter(GlobalOptions& g, const CommitmentArgs& a, server::CommitmentFil
 }  // namespace
 
 void RegisterCommitment(CLI::App& app, GlobalOptions& g) {
-  auto* cmd = app.add_subcommand("commitment", "credit commitments (信用承诺): list, publicity, fulfil");
+  auto* cmd = app.add_subcommand("commitment", "credit commitments (信用承诺): list, publicity, make, fulfil");
   cmd->require_subcommand(1);
   auto a = std::make_shared<CommitmentArgs>();
 
@@ -95,6 +98,32 @@ void RegisterCommitment(CLI::App& app, GlobalOptions& g) {
     const catalog::Indicator* ind = p->catalog().Find(rules::kCommitmentIndicator);
     for (const auto& e : entries) PrintEntry(g, e, ind);
     if (!g.json && more) std::cerr << "more on --page " << a->page + 1 << '\n';
+  });
+
+  auto* make = cmd->add_subcommand(
+      "make", "a 主动型 commitment (主动承诺) on the subject's behalf, accepted by the unit of "
+              "rights.toml [declaration]");
+  make->add_option("code", a->code, "USCC or code of the subject")->required();
+  make->add_option("--reason", a->made.reason, "承诺事由")->required();
+  make->add_option("--content", a->made.content, "承诺内容")->required();
+  make->add_option("--liability", a->made.liability,
+                   "违诺责任 (default: the commitment_liability text of rights.toml [declaration])");
+  make->add_option("--valid-until", a->made.valid_until, "承诺有效期至, YYYY-MM-DD");
+  make->add_option("--publicity", a->made.publicity,
+                   "可向社会公开 or 不可公开 (default: public for organizations only)");
+  make->callback([&g, a] {
+    auto p = OpenPlatform(g);
+    if (!p) return;
+    auto subject = p->FindSubjectByCode(a->code);
+    if (!subject.ok()) return Fail(g, subject.status());
+    std::string bad_field;
+    auto made = server::MakeCommitment(*p, *subject, a->made, Date::Today(), &bad_field);
+    if (!made.ok()) {
+      std::string option = bad_field;
+      std::replace(option.begin(), option.end(), '_', '-');
+      return Fail(g, (option.empty() ? "" : "--" + option + ": ") + made.status().message());
+    }
+    PrintEntry(g, *made, p->catalog().Find(rules::kCommitmentIndicator));
   });
 
   auto* fulfil = cmd->add_subcommand(

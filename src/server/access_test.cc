@@ -64,6 +64,7 @@ const std::map<std::string, std::set<Role>>& Policy() {
       {"GET /api/v1/measures", everyone},
       {"GET /api/v1/commitments", everyone},
       {"GET /api/v1/subjects/{code}/commitments", everyone},
+      {"POST /api/v1/subjects/{code}/commitments", applicants},
       {"POST /api/v1/subjects/{code}/commitments/{number}/fulfilment", government},
       {"GET /api/v1/subjects/{code}/consents",
        {Role::kOperator, Role::kSubject, Role::kFinancialInstitution}},

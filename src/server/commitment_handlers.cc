@@ -1,8 +1,10 @@
 // Handlers of the credit-commitment endpoints (信用承诺): the public listing (承诺公示), a subject's
-// commitments, and the accepting unit's finding of fulfilment.
+// commitments, the commitment a subject makes on its own (主动承诺), and the accepting unit's
+// finding of fulfilment.
 #include "rules/commitment.h"
 #include "server/access.h"
 #include "server/commitments.h"
+#include "server/declarations.h"
 #include "server/handlers.h"
 
 namespace xinyong::server {
@@ -88,6 +90,32 @@ Response HandleSubjectCommitments(Platform& p, const ApiCall& call) {
   }
   const bool more = first + entries.size() < all.size();
   return Page(p, entries, page, page_size, json::value(all.size()), more);
+}
+
+Response HandlePostCommitment(Platform& p, const ApiCall& call) {
+  Subject subject;
+  Response error;
+  if (!ResolveSubject(p, call, &subject, &error) || !OwnSubjectOnly(call, subject.id, &error)) {
+    return error;
+  }
+  json::object body;
+  if (!ParseBody(call, &body, &error)) return error;
+  CommitmentRequest rq;
+  if (!StringField(body, "reason", &rq.reason, &error, kMaxTextBytes) ||
+      !StringField(body, "content", &rq.content, &error, kMaxTextBytes) ||
+      !StringField(body, "liability", &rq.liability, &error, kMaxTextBytes) ||
+      !StringField(body, "valid_until", &rq.valid_until, &error) ||
+      !StringField(body, "publicity", &rq.publicity, &error)) {
+    return error;
+  }
+  std::string bad_field;
+  auto made = MakeCommitment(p, subject, rq, Date::Today(), &bad_field);
+  if (!made.ok()) {
+    json::value details = nullptr;
+    if (!bad_field.empty()) details = json::object{{"field", bad_field}};
+    return StatusResponse(made.status(), std::move(details));
+  }
+  return JsonResponse(201, CommitmentJson(*made, p.catalog().Find(rules::kCommitmentIndicator)));
 }
 
 Response HandlePostFulfilment(Platform& p, const ApiCall& call) {

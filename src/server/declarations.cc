@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "core/identifiers.h"
+#include "ingest/field_validation.h"
 #include "rules/commitment.h"
 #include "server/access.h"
 #include "server/json_views.h"
@@ -31,6 +32,12 @@ constexpr std::array<FieldName, 9> kFields{{{"SB_SBLB", "kind"},
                                             {"SB_ZMCL", "evidence"},
                                             {"SB_GKLX", "publicity"},
                                             {"SB_ZSXCN", "truthful"}}};
+// The commitment fields a subject writes, and the CommitmentRequest member each comes from.
+constexpr std::array<FieldName, 5> kCommitmentFields{{{"CN_CNSY", "reason"},
+                                                      {"CN_CNNR", "content"},
+                                                      {"CN_WNZR", "liability"},
+                                                      {"CN_CNYXQ", "valid_until"},
+                                                      {"CN_GKLX", "publicity"}}};
 constexpr std::string_view kDeclDept = "信用主体自主申报";
 constexpr std::string_view kPublic = "可向社会公开";
 constexpr std::string_view kNotPublic = "不可公开";
@@ -106,6 +113,50 @@ Result<std::optional<Record>> CurrentByNumber(Platform& p, const Subject& subjec
   return std::optional<Record>(std::move(versions.back()));
 }
 
+// The number of a self-service declaration or commitment: division + date + a serial of the
+// platform's own (the 承诺编码 format), from the range kept for self-service (900000-999999:
+// departments number their commitments from 1), and never a code the subject's declarations or
+// commitments already have.
+Result<std::string> SelfServiceNumber(Platform& p, const Subject& subject, Date today) {
+  const workflow::Declaration& policy = p.rights().policy().declaration();
+  for (int attempt = 0; attempt < 16; ++attempt) {
+    const uint64_t serial = 900000 + p.store().NextId(storage::IdSpace::kDeclaration) % 100000;
+    std::string candidate = fmt::format("{}{:04d}{:02d}{:02d}{:06d}", policy.division,
+                                        today.year(), today.month(), today.day(), serial);
+    XY_ASSIGN_OR_RETURN(auto d, CurrentByNumber(p, subject, kDeclarationIndicator, candidate));
+    XY_ASSIGN_OR_RETURN(auto c, CurrentByNumber(p, subject, rules::kCommitmentIndicator, candidate));
+    if (!d && !c) return candidate;
+  }
+  return Status::Internal("no free self-service number today");
+}
+
+// Ingests the 主动型 commitment `number` of `subject`, made on `today` and accepted by the unit of
+// [declaration] — the row a declaration's truthfulness commitment and a subject's own commitment
+// share. `text` is stored as given (masked and defaulted by the caller); `file_name` names the
+// batch. The field the ingester rejected, if any, in *rejected_field.
+Status IngestSelfCommitment(Platform& p, const Subject& subject, const std::string& number,
+                            const CommitmentRequest& text, Date today, const std::string& file_name,
+                            std::string* rejected_field) {
+  const workflow::Declaration& policy = p.rights().policy().declaration();
+  json::object c;
+  c["CN_CNBM"] = number;
+  c["CN_CNRMC"] = subject.name;
+  c["CN_CNRLB"] = CategoryLabel(subject.type);
+  XY_RETURN_IF_ERROR(IdentityMembers(p, subject, "CN_CNRDM", "CN_ZJLX", "CN_ZJHM", &c));
+  c["CN_CNLX"] = "主动型";
+  const std::array<const std::string*, 5> values{&text.reason, &text.content, &text.liability,
+                                                 &text.valid_until, &text.publicity};
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (!values[i]->empty()) c[kCommitmentFields[i].code] = *values[i];
+  }
+  c["CN_CNZCRQ"] = today.ToString();
+  c["CN_CNSLDW"] = policy.accepting_unit;
+  if (!policy.accepting_unit_code.empty()) c["CN_CNSLDWDM"] = policy.accepting_unit_code;
+  const std::string unit =
+      policy.accepting_unit_code.empty() ? policy.accepting_unit : policy.accepting_unit_code;
+  return IngestOne(p, rules::kCommitmentIndicator, c, unit, file_name, today, rejected_field);
+}
+
 Result<Declaration> Load(Platform& p, const Subject& subject, std::string_view number, Date today) {
   const std::string code = ident::NormalizeCodeInput(number);
   XY_ASSIGN_OR_RETURN(auto decl, CurrentByNumber(p, subject, kDeclarationIndicator, code));
@@ -128,7 +179,7 @@ Result<Declaration> Declare(Platform& p, const Subject& subject, const Declarati
                             Date today, std::string* bad_field) {
   bad_field->clear();
   XY_ASSIGN_OR_RETURN(const catalog::Indicator* dind, Indicator(p, kDeclarationIndicator));
-  XY_ASSIGN_OR_RETURN(const catalog::Indicator* cind, Indicator(p, rules::kCommitmentIndicator));
+  XY_RETURN_IF_ERROR(Indicator(p, rules::kCommitmentIndicator).status());
   const workflow::Declaration& policy = p.rights().policy().declaration();
   if (!rq.truthful) {
     *bad_field = "truthful";
@@ -145,20 +196,7 @@ Result<Declaration> Declare(Platform& p, const Subject& subject, const Declarati
   if (publicity.empty()) {
     publicity = subject.type == SubjectType::kNaturalPerson ? kNotPublic : kPublic;
   }
-
-  // The number: division + date + a serial of the platform's own (the 承诺编码 format), from the
-  // range kept for self-service (900000-999999: departments number their commitments from 1),
-  // and never a code the subject's declarations or commitments already have.
-  std::string number;
-  for (int attempt = 0; number.empty(); ++attempt) {
-    if (attempt == 16) return Status::Internal("no free declaration number today");
-    const uint64_t serial = 900000 + p.store().NextId(storage::IdSpace::kDeclaration) % 100000;
-    std::string candidate = fmt::format("{}{:04d}{:02d}{:02d}{:06d}", policy.division,
-                                        today.year(), today.month(), today.day(), serial);
-    XY_ASSIGN_OR_RETURN(auto d, CurrentByNumber(p, subject, dind->code, candidate));
-    XY_ASSIGN_OR_RETURN(auto c, CurrentByNumber(p, subject, cind->code, candidate));
-    if (!d && !c) number = std::move(candidate);
-  }
+  XY_ASSIGN_OR_RETURN(const std::string number, SelfServiceNumber(p, subject, today));
 
   json::object decl;
   decl["SB_SBBH"] = number;
@@ -183,23 +221,13 @@ Result<Declaration> Declare(Platform& p, const Subject& subject, const Declarati
     return st;
   }
 
-  json::object c;
-  c["CN_CNBM"] = number;
-  c["CN_CNRMC"] = subject.name;
-  c["CN_CNRLB"] = CategoryLabel(subject.type);
-  XY_RETURN_IF_ERROR(IdentityMembers(p, subject, "CN_CNRDM", "CN_ZJLX", "CN_ZJHM", &c));
-  c["CN_CNLX"] = "主动型";
-  c["CN_CNSY"] = fmt::format("信用信息自主申报（申报编号{}：{}）", number, text.title);
-  c["CN_CNNR"] = policy.commitment;
-  c["CN_WNZR"] = policy.liability;
-  c["CN_CNZCRQ"] = today.ToString();
-  c["CN_CNSLDW"] = policy.accepting_unit;
-  if (!policy.accepting_unit_code.empty()) c["CN_CNSLDWDM"] = policy.accepting_unit_code;
-  c["CN_GKLX"] = publicity;
-  const std::string unit =
-      policy.accepting_unit_code.empty() ? policy.accepting_unit : policy.accepting_unit_code;
-  if (Status st = IngestOne(p, cind->code, c, unit, "declaration-commitment-" + number + ".jsonl",
-                            today, &field);
+  CommitmentRequest truthfulness;
+  truthfulness.reason = fmt::format("信用信息自主申报（申报编号{}：{}）", number, text.title);
+  truthfulness.content = policy.commitment;
+  truthfulness.liability = policy.liability;
+  truthfulness.publicity = publicity;
+  if (Status st = IngestSelfCommitment(p, subject, number, truthfulness, today,
+                                       "declaration-commitment-" + number + ".jsonl", &field);
       !st.ok()) {
     // Never a declaration without its commitment: take the declaration back.
     XY_ASSIGN_OR_RETURN(auto stored, CurrentByNumber(p, subject, dind->code, number));
@@ -217,6 +245,64 @@ Result<Declaration> Declare(Platform& p, const Subject& subject, const Declarati
                             "); the declaration was taken back");
   }
   return Load(p, subject, number, today);
+}
+
+Result<CommitmentEntry> MakeCommitment(Platform& p, const Subject& subject,
+                                       const CommitmentRequest& rq, Date today,
+                                       std::string* bad_field) {
+  bad_field->clear();
+  XY_ASSIGN_OR_RETURN(const catalog::Indicator* cind, Indicator(p, rules::kCommitmentIndicator));
+  const workflow::Declaration& policy = p.rights().policy().declaration();
+  // Free text is the subject's own typing: resident ID numbers in it are masked first.
+  CommitmentRequest text;
+  text.reason = RedactPersonalIds(ingest::TrimCell(rq.reason));
+  text.content = RedactPersonalIds(ingest::TrimCell(rq.content));
+  text.liability = RedactPersonalIds(ingest::TrimCell(rq.liability));
+  if (text.liability.empty()) text.liability = policy.commitment_liability;
+  if (text.reason.empty()) {
+    *bad_field = "reason";
+    return Status::InvalidArgument("reason (承诺事由) is required");
+  }
+  if (text.content.empty()) {
+    *bad_field = "content";
+    return Status::InvalidArgument("content (承诺内容) is required");
+  }
+  const std::string_view valid_until = ingest::TrimCell(rq.valid_until);
+  if (!valid_until.empty()) {
+    auto until = Date::Parse(valid_until);
+    if (!until.ok()) {
+      *bad_field = "valid_until";
+      return Status::InvalidArgument("valid_until (承诺有效期) must be a date, YYYY-MM-DD");
+    }
+    if (*until < today) {
+      *bad_field = "valid_until";
+      return Status::InvalidArgument("valid_until (承诺有效期) " + until->ToString() +
+                                     " is in the past");
+    }
+    text.valid_until = until->ToString();
+  }
+  text.publicity = std::string(ingest::TrimCell(rq.publicity));
+  if (text.publicity.empty()) {
+    text.publicity = subject.type == SubjectType::kNaturalPerson ? kNotPublic : kPublic;
+  } else if (text.publicity != kPublic && text.publicity != kNotPublic) {
+    *bad_field = "publicity";
+    return Status::InvalidArgument("publicity must be 可向社会公开 or 不可公开");
+  }
+
+  XY_ASSIGN_OR_RETURN(const std::string number, SelfServiceNumber(p, subject, today));
+  std::string field;
+  if (Status st = IngestSelfCommitment(p, subject, number, text, today,
+                                       "commitment-" + number + ".jsonl", &field);
+      !st.ok()) {
+    for (const FieldName& f : kCommitmentFields) {
+      if (f.code == field) *bad_field = f.member;
+    }
+    return st;
+  }
+  XY_ASSIGN_OR_RETURN(auto stored, CurrentByNumber(p, subject, cind->code, number));
+  if (!stored) return Status::DataLoss("commitment " + number + " was accepted but is not stored");
+  rules::CommitmentView v = rules::ViewCommitment(*stored, *cind, today);
+  return CommitmentEntry{subject, std::move(*stored), std::move(v)};
 }
 
 Result<Declaration> GetDeclaration(Platform& p, const Subject& subject, std::string_view number,

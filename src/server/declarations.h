@@ -8,6 +8,8 @@
 // [declaration], numbered like the declaration. The subject may withdraw a declaration; the
 // operator revokes a false one, and then the commitment is found 全部未履行 / 虚假承诺, which
 // derives the 违背信用承诺 negative record in the same batch (FACTS §7).
+// A subject may also make a 主动型 commitment on its own (主动承诺, MakeCommitment): the same row,
+// the same accepting unit and the same self-service numbers, without a declaration.
 #pragma once
 
 #include <boost/json.hpp>
@@ -57,6 +59,26 @@ struct Declaration {
 // declaration whose `commitment` is null, which the operator sees (and may revoke).
 Result<Declaration> Declare(Platform& p, const Subject& subject, const DeclarationRequest& request,
                             Date today, std::string* bad_field);
+
+// A 主动型 credit commitment a subject makes on its own (主动承诺), online or through the operator.
+struct CommitmentRequest {
+  std::string reason;       // 承诺事由; required
+  std::string content;      // 承诺内容; required
+  std::string liability;    // 违诺责任; "" = the liability text of rights.toml [declaration]
+  std::string valid_until;  // 承诺有效期 (YYYY-MM-DD, not before today); "" = none
+  // 可向社会公开 / 不可公开; "" = as for a declaration (public for organizations only).
+  std::string publicity;
+};
+
+// Records the commitment of `subject` made on `today` as a 主动型 credit_commitment accepted by
+// the unit of [declaration], numbered from the self-service range as a declaration is, resident
+// ID numbers in its free text masked. InvalidArgument naming the request field in *bad_field
+// (a missing reason or content, a valid_until that is no date or in the past, a publicity other
+// than the two above, or the field the ingester rejected, mapped back to the request's name);
+// FailedPrecondition when the subject has no code a row can name it by.
+Result<CommitmentEntry> MakeCommitment(Platform& p, const Subject& subject,
+                                       const CommitmentRequest& request, Date today,
+                                       std::string* bad_field);
 
 // The declaration `number` of `subject`, with its commitment. NotFound when it has none.
 Result<Declaration> GetDeclaration(Platform& p, const Subject& subject, std::string_view number,

@@ -86,6 +86,7 @@ Response HandleGetDeclaration(Platform& p, const ApiCall& call);
 Response HandleWithdrawDeclaration(Platform& p, const ApiCall& call);
 Response HandleListCommitments(Platform& p, const ApiCall& call);  // commitment_handlers.cc
 Response HandleSubjectCommitments(Platform& p, const ApiCall& call);
+Response HandlePostCommitment(Platform& p, const ApiCall& call);
 Response HandlePostFulfilment(Platform& p, const ApiCall& call);
 Response HandlePostToken(Platform& p, const ApiCall& call);  // access_handlers.cc
 Response HandleListTokens(Platform& p, const ApiCall& call);

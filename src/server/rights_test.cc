@@ -554,5 +554,100 @@ TEST_F(RightsApiTest, APersonsDeclarationIsNotPublicByDefaultAndNeverShowsTheIdN
   EXPECT_EQ(typed.body.find("11010519491231"), std::string::npos);
 }
 
+// A subject makes a 主动型 commitment on its own (主动承诺, issue 7): recorded as a credit_commitment
+// through the ordinary path, accepted by the [declaration] unit, numbered from the self-service
+// range; the operator may make one on its behalf; bad fields are named; ID numbers are masked.
+TEST_F(RightsApiTest, ASubjectMakesACommitmentOnline) {
+  Ingest("admin_penalty", Penalty("郑市监罚〔2026〕41号", 20));
+  const std::string path = std::string("/api/v1/subjects/") + kUscc + "/commitments";
+  const std::string until = Date::Today().AddDays(365).ToString();
+  json::object body{{"reason", "参与诚信经营承诺活动"},
+                    {"content", "依法诚信经营，不制售假冒伪劣商品；联系人身份证号11010519491231002X"},
+                    {"valid_until", until}};
+  // The public cannot; another subject's token cannot make one for this subject.
+  EXPECT_EQ(Call("POST", path, json::serialize(body), "").status, 401u);
+  const std::string other = OtherSubject();
+  EXPECT_EQ(Call("POST", path, json::serialize(body), other).status, 403u);
+  EXPECT_EQ(Call("POST", "/api/v1/subjects/P99999999/commitments", json::serialize(body),
+                 operator_).status,
+            404u);
+  // Bad fields are named, and nothing is stored.
+  auto field_of = [&](json::object b) {
+    json::object e = Ok(Call("POST", path, json::serialize(b), subject_), 400);
+    return std::string(e["error"].at("details").at("field").as_string());
+  };
+  json::object bad = body;
+  bad.erase("reason");
+  EXPECT_EQ(field_of(bad), "reason");
+  bad = body;
+  bad["content"] = "  ";
+  EXPECT_EQ(field_of(bad), "content");
+  bad = body;
+  bad["valid_until"] = "2026-13-40";
+  EXPECT_EQ(field_of(bad), "valid_until");
+  bad["valid_until"] = Ago(1);
+  EXPECT_EQ(field_of(bad), "valid_until");
+  bad = body;
+  bad["publicity"] = "特定范围内公开";
+  EXPECT_EQ(field_of(bad), "publicity");
+  bad = body;
+  bad["reason"] = 7;
+  EXPECT_EQ(field_of(bad), "reason");
+  EXPECT_EQ(Ok(Call("GET", path, "", subject_))["total"], 0);
+
+  // Made by the subject: 主动型, open, numbered from the self-service range, the default
+  // liability, public (an organization's default), the ID number masked.
+  Response made = Call("POST", path, json::serialize(body), subject_);
+  json::object c = Ok(made, 201);
+  const std::string number(c["code"].as_string());
+  const std::string today = Date::Today().ToString();
+  ASSERT_EQ(number.size(), 20u);
+  EXPECT_EQ(number.substr(0, 14), "410100" + today.substr(0, 4) + today.substr(5, 2) +
+                                      today.substr(8, 2));
+  EXPECT_GE(std::stoi(number.substr(14)), 900000);
+  EXPECT_EQ(c["type"], "主动型");
+  EXPECT_EQ(c["state"], "open");
+  EXPECT_EQ(c["made"], json::value(today));
+  EXPECT_EQ(c["deadline"], json::value(until));
+  EXPECT_EQ(c["publicity"], "可向社会公开");
+  EXPECT_EQ(c["accepting_unit"].as_string(), p_->rights().policy().declaration().accepting_unit);
+  const json::object& fields = c["record"].at("fields").as_object();
+  EXPECT_EQ(fields.at("CN_CNSY"), "参与诚信经营承诺活动");
+  EXPECT_EQ(fields.at("CN_WNZR").as_string(), p_->rights().policy().declaration().commitment_liability);
+  EXPECT_EQ(made.body.find("11010519491231"), std::string::npos);
+  EXPECT_NE(std::string(fields.at("CN_CNNR").as_string()).find("依法诚信经营"), std::string::npos);
+  // Listed like any commitment, to the public too.
+  json::object pub = Ok(Call("GET", path, "", ""));
+  ASSERT_EQ(pub["commitments"].as_array().size(), 1u);
+  EXPECT_EQ(pub["commitments"].as_array()[0].at("code").as_string(), number);
+  EXPECT_EQ(pub["commitments"].as_array()[0].at("type"), "主动型");
+  EXPECT_EQ(pub["commitments"].as_array()[0].at("state"), "open");
+
+  // The operator on the subject's behalf, not public, with its own liability: the subject sees
+  // it, the public does not; a declaration made next never takes either number.
+  json::object hidden{{"reason", "年度守信承诺"},
+                      {"content", "按时足额缴纳税费"},
+                      {"liability", "自愿接受相关部门依法依规实施的失信惩戒"},
+                      {"publicity", "不可公开"}};
+  json::object second = Ok(Call("POST", path, json::serialize(hidden), operator_), 201);
+  EXPECT_NE(second["code"].as_string(), number);
+  EXPECT_EQ(second["deadline"], nullptr);
+  EXPECT_EQ(second["publicity"], "不可公开");
+  EXPECT_EQ(second["record"].at("fields").at("CN_WNZR"), "自愿接受相关部门依法依规实施的失信惩戒");
+  EXPECT_EQ(Ok(Call("GET", path, "", ""))["commitments"].as_array().size(), 1u);
+  json::object own = Ok(Call("GET", path + "?type=%E4%B8%BB%E5%8A%A8%E5%9E%8B", "", subject_));
+  EXPECT_EQ(own["total"], 2);
+  json::object decl = Ok(Call("POST", std::string("/api/v1/subjects/") + kUscc + "/declarations",
+                              json::serialize(json::object{{"kind", "荣誉奖励"},
+                                                           {"title", "守合同重信用企业"},
+                                                           {"content", "2025年度"},
+                                                           {"truthful", true}}),
+                              subject_),
+                         201);
+  EXPECT_NE(decl["number"].as_string(), number);
+  EXPECT_NE(decl["number"].as_string(), second["code"].as_string());
+  EXPECT_EQ(Ok(Call("GET", path, "", subject_))["total"], 3);
+}
+
 }  // namespace
 }  // namespace xinyong::server

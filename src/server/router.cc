@@ -67,6 +67,7 @@ constexpr Route kRoutes[] = {
     {"GET", "/api/v1/measures", HandleMeasures, kEveryone},
     {"GET", "/api/v1/commitments", HandleListCommitments, kEveryone},
     {"GET", "/api/v1/subjects/{code}/commitments", HandleSubjectCommitments, kEveryone},
+    {"POST", "/api/v1/subjects/{code}/commitments", HandlePostCommitment, kApplicants},
     {"POST", "/api/v1/subjects/{code}/commitments/{number}/fulfilment", HandlePostFulfilment,
      kGovernment},
     {"GET", "/api/v1/subjects/{code}/access-log", HandleSubjectAccessLog, kApplicants},

@@ -156,6 +156,7 @@ Result<std::unique_ptr<Policy>> Policy::LoadFile(const std::string& path,
     XY_RETURN_IF_ERROR(r.String(d, "accepting_unit_code", false, &dc.accepting_unit_code));
     XY_RETURN_IF_ERROR(r.String(d, "commitment", true, &dc.commitment));
     XY_RETURN_IF_ERROR(r.String(d, "liability", true, &dc.liability));
+    XY_RETURN_IF_ERROR(r.String(d, "commitment_liability", false, &dc.commitment_liability));
   }
   if (root.contains("deciding_body")) {
     const toml::value& t = root.at("deciding_body");

@@ -39,6 +39,8 @@ struct Declaration {
   std::string commitment =
       "本主体承诺所申报的信用信息合法、真实、准确、完整，如有虚假，愿意承担相应法律责任，并接受失信惩戒。";
   std::string liability = "申报信息虚假的，撤销申报信息，记入违背信用承诺信息，依法依规实施失信惩戒。";
+  // The 违诺责任 of a 主动型 commitment a subject makes online without stating its own.
+  std::string commitment_liability = "未履行承诺的，记入违背信用承诺信息，依法依规实施失信惩戒。";
 };
 
 class Policy {

@@ -69,3 +69,12 @@ export async function api(pathname, { method = 'GET', body, token = OPERATOR_TOK
   }
   return json;
 }
+
+// Form controls a screen reader could not name: no <label>, aria-label or aria-labelledby.
+export async function unlabelledControls(page) {
+  return page.evaluate(() => [...document.querySelectorAll(
+    'input:not([type=hidden]), select, textarea')]
+    .filter((c) => !c.closest('[hidden]') && c.labels.length === 0 &&
+                   !c.getAttribute('aria-label') && !c.getAttribute('aria-labelledby'))
+    .map((c) => c.id || c.name || c.outerHTML.slice(0, 80)));
+}

@@ -1,8 +1,8 @@
-// Every page of the portal and the console opens without a script error, on a desktop and a
-// phone screen, and fits the phone's width; a screenshot of each is kept.
+// Every page of the portal opens without a script error, on a desktop and a phone screen, fits
+// the phone's width and names every form control; a screenshot of each is kept.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, openPage, expectNoErrors, screenshot, api, OPERATOR_TOKEN } from './lib.mjs';
+import { launch, openPage, expectNoErrors, screenshot, api, unlabelledControls } from './lib.mjs';
 
 let browser;
 let code;
@@ -35,6 +35,7 @@ for (const [viewport, size] of [['desktop', { width: 1280, height: 900 }],
       await page.goto(path.startsWith('http') ? path : process.env.XY_BASE + path);
       await page.waitForLoadState('networkidle');
       expectNoErrors(page, `${path} (${viewport})`);
+      assert.deepEqual(await unlabelledControls(page), [], `form controls without a label on ${path}`);
       const overflow = await page.evaluate(
         () => document.documentElement.scrollWidth - document.documentElement.clientWidth);
       assert.ok(overflow <= 0, `${path} scrolls sideways by ${overflow}px on a ${size.width}px screen`);

@@ -5,7 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { launch, openPage, expectNoErrors, screenshot, api, BASE, OPERATOR_TOKEN, WORK } from './lib.mjs';
+import { launch, openPage, expectNoErrors, screenshot, api, unlabelledControls, BASE, OPERATOR_TOKEN, WORK } from './lib.mjs';
 
 let browser;
 let penalty;
@@ -33,6 +33,7 @@ test('a subject files an objection and the operator sees it in the queue with it
   await me.getByTestId('login-submit').click();
   await me.getByTestId('me-name').getByText(penalty.subject.name).waitFor();
   await screenshot(me, 'flow-me-records');
+  assert.deepEqual(await unlabelledControls(me), [], 'form controls without a label on 我的信用');
 
   await me.getByTestId('objection-record').fill(String(penalty.record_id));
   await me.getByTestId('objection-reason').fill('处罚决定已被复议机关撤销，平台记录未更新。');
@@ -60,6 +61,42 @@ test('a subject files an objection and the operator sees it in the queue with it
   await op.context().close();
 });
 
+test('a subject makes a 主动型 commitment online and finds it in its list', async () => {
+  const me = await openPage(browser);
+  await me.goto(BASE + '/me.html');
+  await me.getByTestId('login-code').fill(penalty.subject.code);
+  await me.getByTestId('login-token').fill(subjectToken);
+  await me.getByTestId('login-submit').click();
+  await me.getByTestId('me-name').getByText(penalty.subject.name).waitFor();
+
+  // Without a reason the form says so and sends nothing.
+  await me.getByTestId('commitment-content').fill('依法诚信经营，按时履行合同义务。');
+  await me.getByTestId('commitment-submit').click();
+  assert.match(await me.getByTestId('commitment-error').textContent(), /承诺事由/);
+  await me.getByTestId('commitment-reason').fill('参与诚信经营承诺活动');
+  const until = new Date(Date.now() + 200 * 86400000).toISOString().slice(0, 10);
+  await me.getByTestId('commitment-valid-until').fill(until);
+  await me.getByTestId('commitment-publicity').selectOption('不可公开');
+  await me.getByTestId('commitment-submit').click();
+  const number = (await me.locator('#commitment-success #commitment-number').textContent()).trim();
+  assert.match(number, /^\d{20}$/);
+  assert.equal(await me.getByTestId('commitment-error').textContent(), '');
+  // The list reloads with it; the API has it as 主动型, open, not public.
+  const row = me.getByTestId('my-commitment').filter({ hasText: number });
+  await row.waitFor();
+  assert.match(await row.textContent(), /主动型/);
+  const listed = await api(`/api/v1/subjects/${encodeURIComponent(penalty.subject.code)}/commitments?page_size=100`);
+  const made = listed.commitments.find((c) => c.code === number);
+  assert.ok(made, 'the operator lists the new commitment');
+  assert.equal(made.type, '主动型');
+  assert.equal(made.state, 'open');
+  assert.equal(made.deadline, until);
+  assert.equal(made.publicity, '不可公开');
+  await screenshot(me, 'flow-commitment-made');
+  expectNoErrors(me, 'making a commitment');
+  await me.context().close();
+});
+
 test('every section of the operator console opens without script errors, charts drawn', async () => {
   const op = await openPage(browser, { token: OPERATOR_TOKEN });
   await op.goto(BASE + '/console/');
@@ -73,6 +110,7 @@ test('every section of the operator console opens without script errors, charts 
     await op.locator(`#view [data-testid="view-${key}"]`).waitFor();
     await op.waitForLoadState('networkidle');
     assert.equal(await op.locator('#view [data-testid="notice-error"]').count(), 0, `an error in ${href}`);
+    assert.deepEqual(await unlabelledControls(op), [], `form controls without a label in ${href}`);
     await screenshot(op, 'console-' + key);
   }
   expectNoErrors(op, 'the console sections');

@@ -2,7 +2,8 @@
 // then sees its full record (records?status=all), its objections, repairs, declarations and
 // commitments, who read its data (access-log) and the credit checks on it, and files
 // objections (POST /objections), repair applications (POST /repairs, with a 信用修复型
-// commitment) and voluntary declarations (POST …/declarations, with a truthfulness commitment).
+// commitment), voluntary declarations (POST …/declarations, with a truthfulness commitment) and
+// 主动型 commitments of its own (POST …/commitments).
 import { api, ApiError, el, errorText, fmtDate, getToken, setToken, setChildren, downloadBlob } from './api.js';
 import { loadCatalog, recordView, indicatorName } from './catalog.js';
 import { pager } from './pager.js';
@@ -322,16 +323,17 @@ async function loadCommitments() {
   try {
     const data = await call(`/subjects/${encodeURIComponent(code)}/commitments`, { query: { page_size: 100 } });
     const list = data.commitments || [];
-    status.textContent = list.length ? `共 ${data.total ?? list.length} 项（社会公开部分；全部承诺见上方信用记录“信用承诺信息”）。` : '暂无社会公开的信用承诺。';
+    status.textContent = list.length ? `共 ${data.total ?? list.length} 项。` : '暂无信用承诺。';
     setChildren($('my-commitments'), list.length ? el('table', { class: 'data stack-sm' },
       el('caption', { class: 'visually-hidden' }, '我的信用承诺'),
-      el('thead', null, el('tr', null, ['承诺编码', '承诺类型', '作出日期', '有效期至', '受理单位', '状态'].map((h) => el('th', { scope: 'col' }, h)))),
+      el('thead', null, el('tr', null, ['承诺编码', '承诺类型', '作出日期', '有效期至', '受理单位', '公开类型', '状态'].map((h) => el('th', { scope: 'col' }, h)))),
       el('tbody', null, list.map((c) => el('tr', { 'data-testid': 'my-commitment' },
         el('td', { 'data-label': '承诺编码', class: 'code' }, c.code),
         el('td', { 'data-label': '承诺类型' }, c.type),
         el('td', { 'data-label': '作出日期' }, c.made),
         el('td', { 'data-label': '有效期至' }, c.deadline || '—'),
         el('td', { 'data-label': '受理单位' }, c.accepting_unit || '—'),
+        el('td', { 'data-label': '公开类型' }, c.publicity || '—'),
         el('td', { 'data-label': '状态' }, c.state_label || c.state))))) : null);
   } catch (err) {
     status.textContent = '加载失败：' + errorText(err);
@@ -373,6 +375,47 @@ $('declaration-form').addEventListener('submit', async (e) => {
     formError('declaration', err, f);
   } finally {
     $('declaration-submit').disabled = false;
+  }
+});
+
+/** Today as YYYY-MM-DD in the browser's time zone (the date inputs' format). */
+function localToday() {
+  const d = new Date();
+  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+}
+
+$('commitment-valid-until').min = localToday();
+
+$('commitment-form').addEventListener('submit', async (e) => {
+  e.preventDefault();
+  $('commitment-error').textContent = '';
+  successBox('commitment');
+  const v = (id) => $(id).value.trim();
+  const body = { reason: v('commitment-reason'), content: v('commitment-content') };
+  const optional = { liability: 'commitment-liability', valid_until: 'commitment-valid-until', publicity: 'commitment-publicity' };
+  for (const [k, id] of Object.entries(optional)) if (v(id)) body[k] = v(id);
+  if (!body.reason) { formError('commitment', '请填写承诺事由。'); $('commitment-reason').focus(); return; }
+  if (!body.content) { formError('commitment', '请填写承诺内容。'); $('commitment-content').focus(); return; }
+  if ($('commitment-valid-until').validity.badInput) {
+    formError('commitment', '有效期至不是有效的日期。'); $('commitment-valid-until').focus(); return;
+  }
+  if (body.valid_until && body.valid_until < localToday()) {
+    formError('commitment', '有效期至不能早于今天。'); $('commitment-valid-until').focus(); return;
+  }
+  $('commitment-submit').disabled = true;
+  try {
+    const c = await call(`/subjects/${encodeURIComponent(code)}/commitments`, { method: 'POST', body });
+    successBox('commitment', '信用承诺已作出。承诺编码：',
+      el('strong', { id: 'commitment-number', class: 'code', 'data-testid': 'commitment-number' }, c.code),
+      `；承诺类型：${c.type}；受理单位：${c.accepting_unit}；有效期至：${c.deadline || '未约定'}；公开类型：${c.publicity || '默认'}。`);
+    $('commitment-form').reset();
+    loadCommitments();
+    loadRecords();
+  } catch (err) {
+    formError('commitment', err, { reason: 'commitment-reason', content: 'commitment-content', liability: 'commitment-liability',
+                                   valid_until: 'commitment-valid-until', publicity: 'commitment-publicity' });
+  } finally {
+    $('commitment-submit').disabled = false;
   }
 });
 
