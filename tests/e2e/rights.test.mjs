@@ -25,13 +25,19 @@ before(async () => {
 });
 after(async () => { await browser?.close(); });
 
-test('a subject files an objection and the operator sees it in the queue with its deadline', async () => {
+// 我的信用 with the subject's token typed into its sign-in form, as a person would.
+async function signInToMyCredit() {
   const me = await openPage(browser);
   await me.goto(BASE + '/me.html');
   await me.getByTestId('login-code').fill(penalty.subject.code);
   await me.getByTestId('login-token').fill(subjectToken);
   await me.getByTestId('login-submit').click();
   await me.getByTestId('me-name').getByText(penalty.subject.name).waitFor();
+  return me;
+}
+
+test('a subject files an objection and the operator sees it in the queue with its deadline', async () => {
+  const me = await signInToMyCredit();
   await screenshot(me, 'flow-me-records');
   assert.deepEqual(await unlabelledControls(me), [], 'form controls without a label on 我的信用');
 
@@ -62,12 +68,7 @@ test('a subject files an objection and the operator sees it in the queue with it
 });
 
 test('a subject makes a 主动型 commitment online and finds it in its list', async () => {
-  const me = await openPage(browser);
-  await me.goto(BASE + '/me.html');
-  await me.getByTestId('login-code').fill(penalty.subject.code);
-  await me.getByTestId('login-token').fill(subjectToken);
-  await me.getByTestId('login-submit').click();
-  await me.getByTestId('me-name').getByText(penalty.subject.name).waitFor();
+  const me = await signInToMyCredit();
 
   // Without a reason the form says so and sends nothing.
   await me.getByTestId('commitment-content').fill('依法诚信经营，按时履行合同义务。');

@@ -4,7 +4,7 @@
 // twice), and the authorized download of governance.xlsx.
 
 import { api, downloadBlob, el, errorText } from '/js/api.js';
-import { field } from './ui.js';
+import { errorNotice, field, isForbidden } from './ui.js';
 
 const cache = new Map();  // "token|dept|from|to" -> Promise of the report
 
@@ -88,4 +88,18 @@ export function governanceControls(ctx, filter, depts) {
 export function scopeLine(report) {
   return '统计范围：' + (report.dept ? report.dept : '全部部门') + '，接收日期 ' +
     (report.from || '最早') + ' 至 ' + report.to + '。';
+}
+
+/**
+ * The report for a governance section (`what` names it in an error), or null after showing in
+ * `root` why it could not be loaded (a 403 also hides the section).
+ */
+export async function governanceReport(root, ctx, filter, what) {
+  try {
+    return await loadGovernance(ctx, filter);
+  } catch (e) {
+    if (isForbidden(e)) ctx.forbidden();
+    root.append(...governanceControls(ctx, filter, []), errorNotice(e, what));
+    return null;
+  }
 }

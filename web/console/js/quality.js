@@ -3,21 +3,15 @@
 // records of subjects without a registration record. Tables always, charts when ECharts loaded.
 
 import { el, setChildren } from '/js/api.js';
-import { barOption, chart, chartsNotice, errorNotice, heading, isForbidden, num, pager, pct, pieOption,
+import { barOption, chart, chartsNotice, heading, num, pager, pct, pieOption,
          reasonLabel, REJECTION_LABELS, table } from './ui.js';
-import { governanceControls, governanceFilter, loadGovernance, scopeLine } from './governance.js';
+import { governanceControls, governanceFilter, governanceReport, scopeLine } from './governance.js';
 
 export async function render(root, ctx) {
   root.append(...heading('数据质量', '各部门、各信息项报送数据的合规率、驳回原因、重复与错码情况。'));
   const filter = governanceFilter(ctx);
-  let report;
-  try {
-    report = await loadGovernance(ctx, filter);
-  } catch (e) {
-    if (isForbidden(e)) ctx.forbidden();
-    root.append(...governanceControls(ctx, filter, []), errorNotice(e, '数据质量统计'));
-    return;
-  }
+  const report = await governanceReport(root, ctx, filter, '数据质量统计');
+  if (!report) return;
   const figures = report.figures || [];
   const manyDepts = new Set(figures.map((f) => f.dept)).size > 1;
   const label = (f) => (manyDepts ? (f.dept || '未注明部门') + ' · ' : '') + (f.indicator_name || f.indicator);

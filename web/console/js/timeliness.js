@@ -3,22 +3,16 @@
 // and gaps in document-number series (文号缺号), from GET /api/v1/governance.
 
 import { el, setChildren } from '/js/api.js';
-import { barOption, chart, chartsNotice, errorNotice, heading, isForbidden, num, pager, pct, table } from './ui.js';
-import { governanceControls, governanceFilter, loadGovernance, scopeLine } from './governance.js';
+import { barOption, chart, chartsNotice, heading, num, pager, pct, table } from './ui.js';
+import { governanceControls, governanceFilter, governanceReport, scopeLine } from './governance.js';
 
 const FREQUENCY = { daily: '每日', weekly: '每周', monthly: '每月' };
 
 export async function render(root, ctx) {
   root.append(...heading('及时性', '双公示信息的及时率与迟报、未按期报送的部门以及文号缺号。'));
   const filter = governanceFilter(ctx);
-  let report;
-  try {
-    report = await loadGovernance(ctx, filter);
-  } catch (e) {
-    if (isForbidden(e)) ctx.forbidden();
-    root.append(...governanceControls(ctx, filter, []), errorNotice(e, '及时性统计'));
-    return;
-  }
+  const report = await governanceReport(root, ctx, filter, '及时性统计');
+  if (!report) return;
   const all = report.figures || [];
   const figures = all.filter((f) => f.shuanggongshi);
   const manyDepts = new Set(figures.map((f) => f.dept)).size > 1;
