@@ -145,8 +145,10 @@ Response HandleMeasures(Platform& p, const ApiCall& call) {
   if (const std::string* s = call.target.Query("scenario"); s != nullptr && !s->empty()) {
     scenario = catalog.FindScenario(*s);
     if (scenario == nullptr) {
-      return BadParameter("scenario", "scenario '" + s->substr(0, 64) +
-                                          "' is not a scenario of the measures list; "
+      // Echoed only when short (a scenario code is ASCII; a cut could split a character).
+      const std::string named = s->size() <= 64 ? "scenario '" + *s + "'" : "the scenario given";
+      return BadParameter("scenario", named +
+                                          " is not a scenario of the measures list; "
                                           "the answer's scenarios name them");
     }
   }

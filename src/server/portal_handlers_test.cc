@@ -58,18 +58,19 @@ std::string Penalty(std::string_view uscc, std::string_view name, std::string_vi
          "\n";
 }
 
-std::string PersonPenalty(std::string_view doc, int days_ago) {
+std::string PersonPenalty(std::string_view doc, int days_ago,
+                          const std::string& name = kPersonName) {
   return json::serialize(json::object{
-             {"CF_XDR_MC", kPersonName},
+             {"CF_XDR_MC", name},
              {"CF_XDR_LB", "自然人"},
              {"CF_XDR_ZJLX", "身份证"},
              {"CF_XDR_ZJHM", kPersonId},
              {"CF_WSH", doc},
-             {"CF_WFXW", std::string(kPersonName) + "无证经营"},
+             {"CF_WFXW", name + "无证经营"},
              {"CF_SY", "未取得许可从事经营活动"},
              {"CF_YJ", "《无证无照经营查处办法》第十三条"},
              {"CF_CFLB", "罚款"},
-             {"CF_NR", std::string("对") + kPersonName + "（身份证号" + kPersonId + "）罚款500元"},
+             {"CF_NR", "对" + name + "（身份证号" + kPersonId + "）罚款500元"},
              {"CF_NR_FK", "0.05"},
              {"CF_JDRQ", Ago(days_ago)},
              {"CF_CFJG", kMarket},
@@ -245,6 +246,20 @@ TEST_F(PortalApiTest, ListsANaturalPersonsPenaltyWithoutTheName) {
   EXPECT_EQ(item.at("subject").at("type").as_string(), "natural_person");
   EXPECT_EQ(item.at("title").as_string(), "张**无证经营");
   EXPECT_TRUE(item.at("content").as_string().starts_with("对张**")) << item.at("content");
+}
+
+// A person's name is not reconciled at ingest: a decision that spells it otherwise than the stored
+// name is masked as it spells it.
+TEST_F(PortalApiTest, MasksAPersonsNameAsTheDecisionSpellsIt) {
+  Ingest("admin_penalty", PersonPenalty("P8", 5, "张·三丰"));
+  Response r = Call("GET", "/api/v1/publicity?kind=penalty");
+  ASSERT_EQ(r.status, 200u);
+  EXPECT_EQ(r.body.find("三丰"), std::string::npos) << r.body;
+  json::object b = Body(r);
+  const json::object& item = b["items"].as_array()[0].as_object();
+  ASSERT_EQ(item.at("document_number").as_string(), "P8");
+  EXPECT_EQ(item.at("subject").at("name").as_string(), "张**");
+  EXPECT_TRUE(item.at("title").as_string().starts_with("张*")) << item.at("title");
 }
 
 TEST_F(PortalApiTest, BoundsTheDecisionDate) {

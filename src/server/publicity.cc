@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <limits>
 
 #include "core/utf8.h"
 #include "ingest/field_validation.h"
@@ -16,8 +17,8 @@ namespace json = boost::json;
 namespace {
 
 constexpr PublicityKind kKinds[] = {
-    {"licence", "admin_licence", "XK_XKJG", "XK_XKWS", "XK_NR"},
-    {"penalty", "admin_penalty", "CF_CFJG", "CF_WFXW", "CF_NR"},
+    {"licence", "admin_licence", "XK_XKJG", "XK_XKWS", "XK_NR", "XK_XDR_MC"},
+    {"penalty", "admin_penalty", "CF_CFJG", "CF_WFXW", "CF_NR", "CF_XDR_MC"},
 };
 
 constexpr size_t kMaxContentChars = 200;
@@ -109,7 +110,9 @@ Status ListPublicity(Platform& p, const PublicityQuery& q, Date today, Publicity
   if (q.after && (!start || q.after->position.decided <= start->decided)) {
     start = q.after->position;
   }
-  uint64_t skip = q.skip + (q.after ? q.after->skip : 0);
+  // Saturating: a made-up cursor's skip cannot wrap around.
+  const uint64_t more = q.after ? q.after->skip : 0;
+  uint64_t skip = q.skip > std::numeric_limits<uint64_t>::max() - more ? std::numeric_limits<uint64_t>::max() : q.skip + more;
   const size_t take = std::max<size_t>(q.take, 1);
   storage::IndicatorPosition last;  // the last entry examined
   std::vector<Record> versions;
@@ -167,10 +170,15 @@ json::object PublicityItemJson(const PublicityItem& item, const PublicityKind& k
   const Record& r = item.record;
   const bool person = s.type == SubjectType::kNaturalPerson;
   const std::string masked = person ? MaskName(s.name) : std::string();
+  // A person's name as this decision spells it, which may differ from the stored one (a person's
+  // name is not reconciled at ingest: "阿依古丽·买买提" beside "阿依古丽买买提").
+  const std::string own_name = person ? std::string(ingest::TrimCell(r.Get(kind.name_field))) : "";
+  const std::string own_masked = person ? MaskName(own_name) : std::string();
   // Free text leaves with resident ID numbers masked and, for a person, the name too.
   auto text = [&](std::string_view field) {
     std::string t(ingest::TrimCell(r.Get(field)));
     if (person && Utf8Length(s.name) >= 2) ReplaceAll(&t, s.name, masked);
+    if (person && own_name != s.name && Utf8Length(own_name) >= 2) ReplaceAll(&t, own_name, own_masked);
     return RedactPersonalIds(t);
   };
   json::object o;

@@ -33,6 +33,7 @@ struct PublicityKind {
   std::string_view authority_field;  // 许可机关 XK_XKJG / 处罚机关 CF_CFJG
   std::string_view title_field;    // 许可决定文书名称 XK_XKWS / 违法行为类型 CF_WFXW
   std::string_view content_field;  // 许可内容 XK_NR / 处罚内容 CF_NR
+  std::string_view name_field;     // 行政相对人名称 XK_XDR_MC / CF_XDR_MC
 };
 
 // The kind named `name`; nullptr for any other name.
