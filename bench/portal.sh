@@ -12,7 +12,7 @@ N=${PORTAL_SUBJECTS:-100000}
 PAGES=${PORTAL_PAGES:-200}
 PORT=${PORTAL_PORT:-18441}
 bash scripts/setup.sh node browser
-(cd tests/e2e && [ -d node_modules/playwright-core ] || npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+bash scripts/npm-ci.sh tests/e2e
 
 if [ ! -f "$WORK/READY-$N" ]; then
   rm -rf "$WORK" && mkdir -p "$WORK"

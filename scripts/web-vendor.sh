@@ -8,12 +8,8 @@ set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 tools="$root/tools/web"
 vendor="$root/web/vendor"
-stamp="$tools/node_modules/.xinyong-package-lock.json"
 
-if [ ! -f "$stamp" ] || ! cmp -s "$tools/package-lock.json" "$stamp"; then
-  (cd "$tools" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
-  cp "$tools/package-lock.json" "$stamp"
-fi
+sh "$root/scripts/npm-ci.sh" "$tools"
 
 mkdir -p "$vendor"
 copy() {

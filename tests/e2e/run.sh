@@ -13,11 +13,7 @@ artifacts=$3
 chromium=${XINYONG_CHROMIUM:-/usr/bin/chromium}
 [ -x "$chromium" ] || { echo "e2e: $chromium is missing (Debian package chromium; make test installs it)" >&2; exit 1; }
 
-stamp="$here/node_modules/.xinyong-package-lock.json"
-if [ ! -f "$stamp" ] || ! cmp -s "$here/package-lock.json" "$stamp"; then
-  (cd "$here" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
-  cp "$here/package-lock.json" "$stamp"
-fi
+bash "$here/../../scripts/npm-ci.sh" "$here"
 
 # The console's charts need Apache ECharts in web/vendor/ (`make build` puts it there too).
 bash "$here/../../scripts/web-vendor.sh"

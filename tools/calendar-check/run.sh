@@ -6,10 +6,5 @@
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 toml=${1:-"$here/../../data/calendar/cn_workdays.toml"}
-stamp="$here/node_modules/.xinyong-package-lock.json"
-
-if [ ! -f "$stamp" ] || ! cmp -s "$here/package-lock.json" "$stamp"; then
-  (cd "$here" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
-  cp "$here/package-lock.json" "$stamp"
-fi
+sh "$here/../../scripts/npm-ci.sh" "$here"
 exec node "$here/check.mjs" "$toml"
