@@ -170,8 +170,10 @@ int main(int argc, char** argv) {
   }
   Phase("index", t, 0);
   const rules::TriggerIndexStats st = (*index)->Stats();
-  std::printf("check_index subjects_with_facts=%llu facts=%llu bytes=%llu\n",
+  std::printf("check_index subjects_with_facts=%llu persons_with_linked_facts=%llu facts=%llu "
+              "bytes=%llu\n",
               static_cast<unsigned long long>(st.subjects),
+              static_cast<unsigned long long>(st.persons),
               static_cast<unsigned long long>(st.facts),
               static_cast<unsigned long long>(st.bytes));
 

@@ -128,6 +128,12 @@ void Checker::Collect(std::span<const Record> records, std::vector<TriggerFact>*
   }
 }
 
+bool CitedBefore(const TriggerFact& a, const TriggerFact& b) {
+  if (a.decided != b.decided) return a.decided > b.decided;
+  if (a.record_id != b.record_id) return a.record_id > b.record_id;
+  return a.link < b.link;
+}
+
 void Checker::CollectLinked(const Record& r, PersonRole role, std::string_view person_hash,
                             std::vector<TriggerFact>* out) const {
   if (r.status != RecordStatus::kActive || role == PersonRole::kSelf) return;

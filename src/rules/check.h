@@ -107,6 +107,10 @@ struct TriggerFact {
   uint64_t via_subject = 0;
 };
 
+// The order facts are cited in: that of Store::ListRecords (newest decision first, ties: newest
+// record first), a record's two linked facts legal representative first.
+bool CitedBefore(const TriggerFact& a, const TriggerFact& b);
+
 class Checker {
  public:
   // Both must outlive the checker.

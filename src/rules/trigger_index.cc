@@ -8,15 +8,17 @@
 
 namespace xinyong::rules {
 
-// One subject's facts, one after another:
+// One subject's (or one person's linked) facts, one after another:
 //   varint record_id, u8 indicator slot (index in Checker::Indicators()), signed varint decision
-//   day, u8 flags (1: list_end follows, 2: fulfilment_date follows), [signed varint list_end day],
-//   [signed varint fulfilment day], string fulfilment_status, string document_number
+//   day, u8 flags (1: list_end follows, 2: fulfilment_date follows, 4: a linked fact, its role and
+//   subject follow), [signed varint list_end day], [signed varint fulfilment day], [u8 role,
+//   varint via_subject], string fulfilment_status, string document_number
 // where a string is a varint length and the bytes. A few dozen bytes a fact.
 namespace {
 
 constexpr uint8_t kHasListEnd = 1;
 constexpr uint8_t kHasFulfilmentDate = 2;
+constexpr uint8_t kLinked = 4;
 
 bool GetDays(std::string_view* in, Date* out) {
   int64_t d = 0;
@@ -64,25 +66,27 @@ int TriggerIndex::Slot(const catalog::Indicator* ind) const {
 }
 
 void TriggerIndex::Encode(std::span<const TriggerFact> facts, std::string* out) const {
-  // In the order of Store::ListRecords (newest decision first, ties: newest record first), which
-  // is the order the Checker cites evidence in.
   std::vector<const TriggerFact*> sorted;
   sorted.reserve(facts.size());
   for (const TriggerFact& f : facts) sorted.push_back(&f);
-  std::sort(sorted.begin(), sorted.end(), [](const TriggerFact* a, const TriggerFact* b) {
-    if (a->decided != b->decided) return a->decided > b->decided;
-    return a->record_id > b->record_id;
-  });
+  std::sort(sorted.begin(), sorted.end(),
+            [](const TriggerFact* a, const TriggerFact* b) { return CitedBefore(*a, *b); });
   out->clear();
   for (const TriggerFact* fact : sorted) {
     const TriggerFact& f = *fact;
     coding::PutVarint(out, f.record_id);
     out->push_back(static_cast<char>(Slot(f.indicator)));
     coding::PutSignedVarint(out, f.decided.days());
+    const bool linked = f.link != PersonRole::kSelf;
     out->push_back(static_cast<char>((f.list_end ? kHasListEnd : 0) |
-                                     (f.fulfilment_date ? kHasFulfilmentDate : 0)));
+                                     (f.fulfilment_date ? kHasFulfilmentDate : 0) |
+                                     (linked ? kLinked : 0)));
     if (f.list_end) coding::PutSignedVarint(out, f.list_end->days());
     if (f.fulfilment_date) coding::PutSignedVarint(out, f.fulfilment_date->days());
+    if (linked) {
+      out->push_back(static_cast<char>(f.link));
+      coding::PutVarint(out, f.via_subject);
+    }
     coding::PutString(out, f.fulfilment_status);
     coding::PutString(out, f.document_number);
   }
@@ -108,6 +112,15 @@ bool TriggerIndex::Decode(std::string_view in, std::vector<TriggerFact>* out) co
       if (!GetDays(&in, &d)) return false;
       f.fulfilment_date = d;
     }
+    if (flags & kLinked) {
+      uint8_t role = 0;
+      if (!GetByte(&in, &role) || role < static_cast<uint8_t>(PersonRole::kLegalRepresentative) ||
+          role > static_cast<uint8_t>(PersonRole::kResponsiblePerson) ||
+          !coding::GetVarint(&in, &f.via_subject)) {
+        return false;
+      }
+      f.link = static_cast<PersonRole>(role);
+    }
     if (!coding::GetString(&in, &f.fulfilment_status) ||
         !coding::GetString(&in, &f.document_number)) {
       return false;
@@ -124,13 +137,40 @@ Result<std::unique_ptr<TriggerIndex>> TriggerIndex::Build(
   if (index->covered_.empty()) return index;
   storage::RecordSelection selection;
   for (const catalog::Indicator* ind : index->covered_) selection.indicators.push_back(ind->code);
-  for (const catalog::Indicator* ind : checker.IndicatorsWithValues()) {
-    if (index->Covered(ind)) selection.with_values.push_back(ind->code);
+  for (const catalog::Indicator* ind : index->covered_) {
+    // Field values for the triggers that read them, and for the persons records name (落实到人).
+    const bool values = std::find(checker.IndicatorsWithValues().begin(),
+                                  checker.IndicatorsWithValues().end(),
+                                  ind) != checker.IndicatorsWithValues().end();
+    if (values || ind->FieldIndexByRole(catalog::FieldRole::kLegalRepIdNumber) >= 0 ||
+        ind->FieldIndexByRole(catalog::FieldRole::kResponsiblePersonIdNumber) >= 0) {
+      selection.with_values.push_back(ind->code);
+    }
   }
   if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
+  // Linked facts found by a thread, each encoded alone, merged per person after the threads.
+  struct Linked {
+    std::string hash;
+    TriggerFact order;  // decided, record_id and link, for sorting (its views are not kept)
+    std::string encoded;
+  };
+  std::vector<std::vector<Linked>> linked(threads);
   auto add = [&](const Subject& s, std::span<const Record> records, std::vector<TriggerFact>* facts,
-                 std::string* encoded) {
+                 std::string* encoded, std::vector<Linked>* links) {
     if (records.empty()) return Status::Ok();
+    std::vector<std::pair<std::string_view, TriggerFact>> named;
+    for (const Record& r : records) {
+      if (r.personal.empty()) continue;
+      index->CollectLinked(r, &named);
+      for (const auto& [hash, fact] : named) {
+        Linked& l = links->emplace_back();
+        l.hash = hash;
+        l.order.decided = fact.decided;
+        l.order.record_id = fact.record_id;
+        l.order.link = fact.link;
+        index->Encode(std::span<const TriggerFact>(&fact, 1), &l.encoded);
+      }
+    }
     facts->clear();
     checker.Collect(records, facts);
     std::erase_if(*facts, [&](const TriggerFact& f) { return !checker.MayFire(f, from); });
@@ -166,7 +206,9 @@ Result<std::unique_ptr<TriggerIndex>> TriggerIndex::Build(
   auto run = [&](size_t part) {
     std::vector<TriggerFact> facts;
     std::string encoded;
-    auto fn = [&](const Subject& s, std::span<const Record> r) { return add(s, r, &facts, &encoded); };
+    auto fn = [&](const Subject& s, std::span<const Record> r) {
+      return add(s, r, &facts, &encoded, &linked[part]);
+    };
     if (few) {
       const size_t begin = subjects.size() * part / threads;
       const size_t end = subjects.size() * (part + 1) / threads;
@@ -181,7 +223,93 @@ Result<std::unique_ptr<TriggerIndex>> TriggerIndex::Build(
   run(0);
   for (std::thread& t : workers) t.join();
   for (const Status& st : results) XY_RETURN_IF_ERROR(st);
+  // Each person's linked facts in the order Encode gives them.
+  std::vector<Linked*> all;
+  for (std::vector<Linked>& part : linked) {
+    for (Linked& l : part) all.push_back(&l);
+  }
+  std::sort(all.begin(), all.end(), [](const Linked* a, const Linked* b) {
+    if (a->hash != b->hash) return a->hash < b->hash;
+    return CitedBefore(a->order, b->order);
+  });
+  for (size_t i = 0; i < all.size();) {
+    const std::string& hash = all[i]->hash;
+    std::string encoded;
+    for (; i < all.size() && all[i]->hash == hash; ++i) {
+      encoded += all[i]->encoded;
+      std::vector<std::string>& holders = index->linked_records_[all[i]->order.record_id];
+      if (std::find(holders.begin(), holders.end(), hash) == holders.end()) holders.push_back(hash);
+    }
+    index->LinkedShardOf(hash).facts.emplace(hash, std::move(encoded));
+  }
   return index;
+}
+
+TriggerIndex::LinkedShard& TriggerIndex::LinkedShardOf(std::string_view hash) {
+  return linked_[hash.empty() ? 0 : static_cast<uint8_t>(hash[0]) % kShards];
+}
+
+const TriggerIndex::LinkedShard& TriggerIndex::LinkedShardOf(std::string_view hash) const {
+  return linked_[hash.empty() ? 0 : static_cast<uint8_t>(hash[0]) % kShards];
+}
+
+void TriggerIndex::CollectLinked(
+    const Record& r, std::vector<std::pair<std::string_view, TriggerFact>>* out) const {
+  out->clear();
+  std::vector<TriggerFact> one;
+  for (const PersonalValue& pv : r.personal) {
+    for (PersonRole role : {PersonRole::kLegalRepresentative, PersonRole::kResponsiblePerson}) {
+      const bool seen = std::any_of(out->begin(), out->end(), [&](const auto& e) {
+        return e.first == pv.hash && e.second.link == role;
+      });
+      if (seen) continue;
+      one.clear();
+      checker_.CollectLinked(r, role, pv.hash, &one);
+      for (const TriggerFact& f : one) {
+        if (checker_.MayFire(f, from_)) out->emplace_back(pv.hash, f);
+      }
+    }
+  }
+}
+
+void TriggerIndex::ReplaceLinked(
+    uint64_t record_id, std::span<const std::pair<std::string_view, TriggerFact>> facts) {
+  std::vector<TriggerFact> kept;
+  std::string old, encoded;
+  // The person's facts without those of the record, plus the record's new ones for the person.
+  auto rewrite = [&](std::string_view hash) {
+    LinkedShard& shard = LinkedShardOf(hash);
+    std::unique_lock lock(shard.mu);
+    auto it = shard.facts.find(hash);
+    old.clear();
+    if (it != shard.facts.end()) old = it->second;
+    kept.clear();
+    if (!Decode(old, &kept)) kept.clear();
+    std::erase_if(kept, [&](const TriggerFact& f) { return f.record_id == record_id; });
+    for (const auto& [h, f] : facts) {
+      if (h == hash) kept.push_back(f);
+    }
+    Encode(kept, &encoded);  // `kept` points into `old` and the record, both alive here
+    if (encoded.empty()) {
+      if (it != shard.facts.end()) shard.facts.erase(it);
+    } else if (it != shard.facts.end()) {
+      it->second = encoded;
+    } else {
+      shard.facts.emplace(std::string(hash), encoded);
+    }
+  };
+  std::vector<std::string> holders;
+  for (const auto& [hash, f] : facts) {
+    if (std::find(holders.begin(), holders.end(), hash) == holders.end()) holders.emplace_back(hash);
+  }
+  if (auto prev = linked_records_.find(record_id); prev != linked_records_.end()) {
+    for (const std::string& hash : prev->second) {
+      if (std::find(holders.begin(), holders.end(), hash) == holders.end()) rewrite(hash);
+    }
+    linked_records_.erase(prev);
+  }
+  for (const std::string& hash : holders) rewrite(hash);
+  if (!holders.empty()) linked_records_.emplace(record_id, std::move(holders));
 }
 
 void TriggerIndex::Lookup(uint64_t subject_id, std::string* buffer,
@@ -199,6 +327,20 @@ void TriggerIndex::Lookup(uint64_t subject_id, std::string* buffer,
   if (!Decode(*buffer, out)) out->clear();
 }
 
+void TriggerIndex::LookupLinked(std::string_view person_hash, std::string* buffer,
+                                std::vector<TriggerFact>* out) const {
+  buffer->clear();
+  {
+    const LinkedShard& shard = LinkedShardOf(person_hash);
+    std::shared_lock lock(shard.mu);
+    auto it = shard.facts.find(person_hash);
+    if (it == shard.facts.end()) return;
+    buffer->assign(it->second);
+  }
+  const size_t before = out->size();
+  if (!Decode(*buffer, out)) out->resize(before);  // only Encode wrote these bytes
+}
+
 void TriggerIndex::Apply(std::span<const storage::RecordWrite> writes) {
   // The writes of indicators the triggers read, by subject; within a subject in batch order (a
   // later version of a record replaces an earlier one).
@@ -210,6 +352,12 @@ void TriggerIndex::Apply(std::span<const storage::RecordWrite> writes) {
         break;
       }
     }
+  }
+  // The persons the records name, record by record in batch order.
+  std::vector<std::pair<std::string_view, TriggerFact>> named;
+  for (const Record* r : relevant) {
+    CollectLinked(*r, &named);
+    if (!named.empty() || linked_records_.contains(r->record_id)) ReplaceLinked(r->record_id, named);
   }
   std::stable_sort(relevant.begin(), relevant.end(),
                    [](const Record* a, const Record* b) { return a->subject_id < b->subject_id; });
@@ -255,6 +403,15 @@ TriggerIndexStats TriggerIndex::Stats() const {
     std::shared_lock lock(shard.mu);
     s.subjects += shard.facts.size();
     for (const auto& [id, encoded] : shard.facts) {
+      s.bytes += encoded.size();
+      facts.clear();
+      if (Decode(encoded, &facts)) s.facts += facts.size();
+    }
+  }
+  for (const LinkedShard& shard : linked_) {
+    std::shared_lock lock(shard.mu);
+    s.persons += shard.facts.size();
+    for (const auto& [hash, encoded] : shard.facts) {
       s.bytes += encoded.size();
       facts.clear();
       if (Decode(encoded, &facts)) s.facts += facts.size();

@@ -5,6 +5,11 @@
 // later — current or future list memberships, records inside a window and their publicity,
 // breached commitments inside a window. Most subjects have none and take no memory.
 //
+// It keeps, too, per person (by the keyed hash of the certificate number), the facts of other
+// subjects' records that name the person as legal representative or responsible person
+// (落实到人, Checker::CollectLinked): what a check of a natural person would otherwise read from
+// the store through Store::ListPersonLinks and the current version of each linked record.
+//
 // Derived state, like the name index: Build() reads the selected records of every subject from
 // the store (Store::ScanSubjectRecords, in parts on several threads), and Apply() is given the
 // record versions of each committed batch right after the store committed them. Grades are not
@@ -27,6 +32,8 @@
 #include <shared_mutex>
 #include <span>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include <boost/unordered/unordered_flat_map.hpp>
@@ -39,8 +46,9 @@
 namespace xinyong::rules {
 
 struct TriggerIndexStats {
-  uint64_t subjects = 0;  // subjects with at least one fact
-  uint64_t facts = 0;
+  uint64_t subjects = 0;  // subjects with at least one fact of their own
+  uint64_t persons = 0;   // persons with at least one linked fact
+  uint64_t facts = 0;     // own and linked
   uint64_t bytes = 0;     // encoded facts (the maps' own overhead not included)
 };
 
@@ -66,6 +74,12 @@ class TriggerIndex {
   // first). `buffer` holds the bytes they point into (its previous contents are replaced); `out`
   // is cleared first.
   void Lookup(uint64_t subject_id, std::string* buffer, std::vector<TriggerFact>* out) const;
+  // Appends to `out` the linked facts of the person with the keyed hash `person_hash`: those
+  // Checker::CollectLinked makes from the current versions of the records that name the person,
+  // newest decision first (ties: newest record first, then legal representative before
+  // responsible person). `buffer` as for Lookup, and not the one earlier facts point into.
+  void LookupLinked(std::string_view person_hash, std::string* buffer,
+                    std::vector<TriggerFact>* out) const;
 
   // Applies committed record versions: each replaces what the index had of its record (a version
   // no longer in force, or that can no longer fire, removes it). Writes of other indicators are
@@ -82,6 +96,25 @@ class TriggerIndex {
   };
   Shard& ShardOf(uint64_t subject_id) { return shards_[subject_id % kShards]; }
   const Shard& ShardOf(uint64_t subject_id) const { return shards_[subject_id % kShards]; }
+  struct HashOfView {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
+  };
+  struct LinkedShard {
+    mutable std::shared_mutex mu;
+    // person hash → encoded linked facts
+    boost::unordered_flat_map<std::string, std::string, HashOfView, std::equal_to<>>
+        facts;  // GUARDED_BY(mu)
+  };
+  LinkedShard& LinkedShardOf(std::string_view hash);
+  const LinkedShard& LinkedShardOf(std::string_view hash) const;
+
+  // The linked facts a record version gives (Checker::CollectLinked for every person it names,
+  // once per person and role), those that may fire on `from_` or later.
+  void CollectLinked(const Record& r, std::vector<std::pair<std::string_view, TriggerFact>>* out) const;
+  // Replaces what the index has of record `record_id` among the linked facts by `facts`.
+  void ReplaceLinked(uint64_t record_id,
+                     std::span<const std::pair<std::string_view, TriggerFact>> facts);
 
   // Encoding of one subject's facts (see the .cc); Decode fails only on bytes not made by Encode.
   void Encode(std::span<const TriggerFact> facts, std::string* out) const;
@@ -94,6 +127,10 @@ class TriggerIndex {
   const Date from_;
   std::vector<const catalog::Indicator*> covered_;  // a subset of checker_.Indicators()
   Shard shards_[kShards];
+  LinkedShard linked_[kShards];
+  // Which persons hold linked facts of a record, for Apply to remove them when the record
+  // changes. Written by Build (after its threads) and Apply only, which are never concurrent.
+  boost::unordered_flat_map<uint64_t, std::vector<std::string>> linked_records_;
 };
 
 }  // namespace xinyong::rules

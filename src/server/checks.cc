@@ -34,6 +34,7 @@ Status Validate(const Platform& p, const CheckRequest& r) {
 // What one thread reuses from check to check.
 struct Scratch {
   std::string buffer;
+  std::string linked_buffer;  // the trigger index's linked facts
   std::vector<rules::TriggerFact> facts;
   std::vector<Record> records;
   std::vector<PersonLink> links;
@@ -52,12 +53,19 @@ std::string_view PersonHash(const Subject& s) {
   return {};
 }
 
-// Adds the facts of other subjects' records that name the person `s` (落实到人): the current
-// version of every linked record, counted by the checker only while it still names the person.
-Status AddLinkedFacts(Platform& p, const Subject& s, Scratch* x) {
-  x->links.clear();
+// Adds the facts of other subjects' records that name the person `s` (落实到人): from the trigger
+// index when there is one, else from the current version of every linked record, counted by the
+// checker only while it still names the person; either way newest decision first, as the index
+// orders them.
+Status AddLinkedFacts(Platform& p, const Subject& s, const rules::TriggerIndex* index,
+                      Scratch* x) {
   const std::string_view hash = PersonHash(s);
   if (hash.empty()) return Status::Ok();
+  if (index != nullptr) {
+    index->LookupLinked(hash, &x->linked_buffer, &x->facts);
+    return Status::Ok();
+  }
+  x->links.clear();
   XY_RETURN_IF_ERROR(p.store().ListPersonLinks(hash, &x->links));
   if (x->links.empty()) return Status::Ok();
   x->linked.clear();
@@ -66,10 +74,13 @@ Status AddLinkedFacts(Platform& p, const Subject& s, Scratch* x) {
     XY_RETURN_IF_ERROR(p.store().ListRecordVersions(l.subject_id, l.record_id, &x->versions));
     x->linked.push_back(x->versions.empty() ? Record() : std::move(x->versions.back()));
   }
+  const size_t own = x->facts.size();
   for (size_t i = 0; i < x->links.size(); ++i) {  // after: the facts point into x->linked
     if (x->linked[i].record_id == 0) continue;
     p.checker().CollectLinked(x->linked[i], x->links[i].role, hash, &x->facts);
   }
+  std::sort(x->facts.begin() + static_cast<std::ptrdiff_t>(own), x->facts.end(),
+            rules::CitedBefore);
   return Status::Ok();
 }
 
@@ -121,7 +132,7 @@ Result<rules::CheckOutcome> Judge(Platform& p, const Subject& s, std::string_vie
     XY_RETURN_IF_ERROR(p.store().ListRecords(s.id, "", &x->records));
     checker.Collect(x->records, &x->facts);
   }
-  if (!source.none) XY_RETURN_IF_ERROR(AddLinkedFacts(p, s, x));
+  if (!source.none) XY_RETURN_IF_ERROR(AddLinkedFacts(p, s, source.index, x));
   std::optional<std::string> grade;
   if (checker.NeedsGrade(s, scenario)) {
     auto g = SubjectCurrentGrade(p, s, today);
@@ -133,7 +144,7 @@ Result<rules::CheckOutcome> Judge(Platform& p, const Subject& s, std::string_vie
   }
   XY_ASSIGN_OR_RETURN(rules::CheckOutcome outcome,
                       checker.Evaluate(s, x->facts, grade, scenario, today));
-  if (!x->links.empty() && s.type == SubjectType::kNaturalPerson) {
+  if (s.type == SubjectType::kNaturalPerson) {
     XY_RETURN_IF_ERROR(NameLinkedSubjects(p, &outcome));
   }
   return outcome;

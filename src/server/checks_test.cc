@@ -25,6 +25,9 @@ std::string Describe(const rules::CheckOutcome& o) {
     for (const rules::TriggerEvidence& t : m.triggers) {
       s += " " + t.indicator + "#" + std::to_string(t.record_id) + " " + t.document_number + " " +
            t.date.ToString() + (t.until ? "~" + t.until->ToString() : "") + " " + t.detail;
+      if (t.via_subject != 0) {
+        s += " via " + std::to_string(t.via_subject) + " as " + std::string(PersonRoleName(t.link));
+      }
     }
     s += "]";
   }
@@ -68,27 +71,65 @@ class ChecksTest : public ::testing::Test {
     }
   }
 
-  // Every subject in every scenario on `day`: the index's facts against all the records.
-  void ExpectIndexAgreesWithRecords(const rules::TriggerIndex& index, Date day, size_t* fired) {
+  // Every subject in every scenario on `day`: the index's facts against all the records — for a
+  // person, with the current versions of the records that name it (落实到人). `linked` counts the
+  // evidence that reached a person through another subject's record.
+  void ExpectIndexAgreesWithRecords(const rules::TriggerIndex& index, Date day, size_t* fired,
+                                    size_t* linked = nullptr) {
     const rules::Checker& checker = p_->checker();
-    std::string buffer;
-    std::vector<rules::TriggerFact> facts;
+    std::string buffer, linked_buffer;
+    std::vector<rules::TriggerFact> facts, want_facts;
+    std::vector<PersonLink> links;
+    std::vector<Record> linked_records;
     ASSERT_TRUE(p_->store().ScanSubjects([&](const Subject& s) -> Status {
       rules::SubjectFacts all;
       XY_RETURN_IF_ERROR(p_->store().ListRecords(s.id, "", &all.records));
       if (auto e = p_->evaluation().Evaluate(s, all.records, p_->catalog(), day)) {
         all.grade = e->grade;
       }
+      want_facts.clear();
+      checker.Collect(all.records, &want_facts);
       index.Lookup(s.id, &buffer, &facts);
+      std::string_view hash;
+      for (const Identifier& i : s.identifiers) {
+        if (i.kind == IdentifierKind::kResidentIdHash) hash = i.value;
+      }
+      if (s.type == SubjectType::kNaturalPerson && !hash.empty()) {
+        links.clear();
+        XY_RETURN_IF_ERROR(p_->store().ListPersonLinks(hash, &links));
+        linked_records.clear();
+        for (const PersonLink& l : links) {
+          std::vector<Record> versions;
+          XY_RETURN_IF_ERROR(p_->store().ListRecordVersions(l.subject_id, l.record_id, &versions));
+          linked_records.push_back(versions.empty() ? Record() : versions.back());
+        }
+        const size_t own = want_facts.size();
+        for (size_t i = 0; i < links.size(); ++i) {
+          checker.CollectLinked(linked_records[i], links[i].role, hash, &want_facts);
+        }
+        std::sort(want_facts.begin() + static_cast<std::ptrdiff_t>(own), want_facts.end(),
+                  rules::CitedBefore);
+        index.LookupLinked(hash, &linked_buffer, &facts);
+      }
       for (const rules::Scenario& sc : p_->measures().scenarios()) {
         if (!index.Covers(sc.code)) continue;
-        auto want = checker.Evaluate(s, all, sc.code, day);
+        auto want = checker.Evaluate(s, want_facts, all.grade, sc.code, day);
         auto got = checker.Evaluate(s, facts, all.grade, sc.code, day);
         EXPECT_TRUE(want.ok() && got.ok());
         if (!want.ok() || !got.ok()) return Status::Ok();
         EXPECT_EQ(Describe(*got), Describe(*want))
             << "subject " << s.id << ", " << sc.code << ", " << day.ToString();
         *fired += want->measures.size();
+        for (const rules::AppliedMeasure& m : want->measures) {
+          for (const rules::TriggerEvidence& t : m.triggers) {
+            if (linked != nullptr && t.via_subject != 0) ++*linked;
+          }
+        }
+        // The records alone give what they gave before there were linked facts.
+        if (s.type != SubjectType::kNaturalPerson) {
+          auto from_records = checker.Evaluate(s, all, sc.code, day);
+          EXPECT_TRUE(from_records.ok() && Describe(*from_records) == Describe(*want));
+        }
       }
       return Status::Ok();
     }).ok());
@@ -111,7 +152,9 @@ TEST_F(ChecksTest, TriggerIndexGivesEveryCheckWhatAllTheRecordsGive) {
   ASSERT_TRUE(built.ok()) << built.status().ToString();
   const rules::TriggerIndexStats a = (*incremental)->Stats(), b = (*built)->Stats();
   EXPECT_GT(a.subjects, 100u);
+  EXPECT_GT(a.persons, 10u);
   EXPECT_EQ(a.subjects, b.subjects);
+  EXPECT_EQ(a.persons, b.persons);
   EXPECT_EQ(a.facts, b.facts);
   // An index of one scenario's indicators (lists), read from the subjects that have any.
   auto lists = rules::TriggerIndex::Build(p_->store(), p_->checker(), today, 2,
@@ -129,12 +172,13 @@ TEST_F(ChecksTest, TriggerIndexGivesEveryCheckWhatAllTheRecordsGive) {
   // dropped must be exactly those that could no longer fire.
   for (int later : {0, 45, 200, 400, 1200}) {
     const Date day = today.AddDays(later);
-    size_t fired_incremental = 0, fired_built = 0;
+    size_t fired_incremental = 0, fired_built = 0, linked = 0;
     ExpectIndexAgreesWithRecords(**incremental, day, &fired_incremental);
-    ExpectIndexAgreesWithRecords(*built.value(), day, &fired_built);
+    ExpectIndexAgreesWithRecords(*built.value(), day, &fired_built, &linked);
     EXPECT_EQ(fired_incremental, fired_built);
     if (later == 0) {
       EXPECT_GT(fired_built, 100u) << "the city should trigger measures";
+      EXPECT_GT(linked, 10u) << "the city's legal representatives should be reached (落实到人)";
     }
   }
 }
@@ -221,12 +265,15 @@ TEST_F(ChecksTest, ABatchIsEvaluatedAsSingleChecksAreAndLoggedUnderConsecutiveId
 // 落实到人 end to end: a person named as legal representative in a company's serious-dishonesty
 // entry is reached, when checked, by the measures aimed at legal representatives — citing the
 // company's entry — and no longer once a correction names someone else.
-TEST_F(ChecksTest, ALegalRepresentativeNamedInAListEntryIsReachedWhenChecked) {
+// A serious-dishonesty entry names a person as a company's legal representative: checks of the
+// person in scenarios whose measures reach legal representatives find it, until the entry is
+// corrected to name someone else.
+void ExpectALegalRepresentativeReached(Platform& p) {
   const std::string person_id = "11010519491231002X", other_id = "110105194912310038";
   ingest::IngestOptions o;
   o.indicator = "admin_penalty";
   o.dept = "410100-scjg";
-  auto pen = p_->ingester().IngestBuffer(
+  auto pen = p.ingester().IngestBuffer(
       "CF_XDR_MC,CF_XDR_LB,CF_XDR_ZJLX,CF_XDR_ZJHM,CF_WSH,CF_WFXW,CF_SY,CF_YJ,CF_CFLB,CF_NR,"
       "CF_NR_FK,CF_JDRQ,CF_CFJG,CF_CFJGDM,CF_SJLY,CF_SJLYDM,CF_CFCX\n"
       "张三,自然人,身份证," + person_id + ",郑市监罚〔2024〕300号,虚假宣传,在网站发布虚假广告,"
@@ -245,22 +292,22 @@ TEST_F(ChecksTest, ALegalRepresentativeNamedInAListEntryIsReachedWhenChecked) {
   };
   o.indicator = "serious_dishonesty";
   o.dept = "410100-sthj";
-  auto listed = p_->ingester().IngestBuffer(list_row(person_id, other_id), "list.csv", o);
+  auto listed = p.ingester().IngestBuffer(list_row(person_id, other_id), "list.csv", o);
   ASSERT_TRUE(listed.ok()) << listed.status().ToString();
   ASSERT_EQ(listed->accepted, 1u);
 
-  auto hash = p_->vault().LookupHash(person_id);
-  auto id = p_->store().FindSubject(IdentifierKind::kResidentIdHash,
+  auto hash = p.vault().LookupHash(person_id);
+  auto id = p.store().FindSubject(IdentifierKind::kResidentIdHash,
                                     std::string_view(reinterpret_cast<const char*>(hash.data()),
                                                      hash.size()));
   ASSERT_TRUE(id.ok() && id->has_value());
-  auto person = p_->store().GetSubject(**id);
+  auto person = p.store().GetSubject(**id);
   ASSERT_TRUE(person.ok() && person->has_value());
   const std::string code = (*person)->DisplayCode();
   const Date today = Date::Today();
   auto check = [&](std::string_view scenario) {
     CheckRequest r{code, std::string(scenario), "评优资格审查", "410100-wmb", "test"};
-    auto c = EvaluateCheck(*p_, r, today);
+    auto c = EvaluateCheck(p, r, today);
     EXPECT_TRUE(c.ok()) << c.status().ToString();
     return c.ok() ? std::move(c).value() : CheckDone();
   };
@@ -287,10 +334,28 @@ TEST_F(ChecksTest, ALegalRepresentativeNamedInAListEntryIsReachedWhenChecked) {
   }
 
   // The register corrects the entry: another legal representative; the person is reached no more.
-  auto corrected = p_->ingester().IngestBuffer(list_row(other_id, ""), "list2.csv", o);
+  auto corrected = p.ingester().IngestBuffer(list_row(other_id, ""), "list2.csv", o);
   ASSERT_TRUE(corrected.ok()) << corrected.status().ToString();
   ASSERT_EQ(corrected->corrected, 1u);
   EXPECT_EQ(check("honours").outcome.result, rules::CheckResult::kPass);
+}
+
+TEST_F(ChecksTest, ALegalRepresentativeNamedInAListEntryIsReachedWhenChecked) {
+  ExpectALegalRepresentativeReached(*p_);  // the linked records read from the store
+}
+
+TEST_F(ChecksTest, TheTriggerIndexReachesALegalRepresentativeAsTheStoreDoes) {
+  auto index = p_->triggers();  // kept current by the ingestion below
+  ASSERT_TRUE(index.ok()) << index.status().ToString();
+  ExpectALegalRepresentativeReached(*p_);
+  // The entry corrected: the incremental index no longer links it to the first person, and an
+  // index built afresh agrees.
+  auto built = rules::TriggerIndex::Build(p_->store(), p_->checker(), Date::Today(), 2);
+  ASSERT_TRUE(built.ok()) << built.status().ToString();
+  const rules::TriggerIndexStats a = (*index)->Stats(), b = (*built)->Stats();
+  EXPECT_EQ(a.persons, 1u);  // the new legal representative
+  EXPECT_EQ(a.persons, b.persons);
+  EXPECT_EQ(a.facts, b.facts);
 }
 
 }  // namespace
