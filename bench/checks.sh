@@ -22,6 +22,7 @@
 #   BUILD_DIR              where the binaries are (default build)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 BUILD=${BUILD_DIR:-build}
 BIN=$PWD/$BUILD/bin
 WORK=${BENCH_WORK:-/tmp/xinyong-bench}/checks
@@ -77,14 +78,8 @@ export TOKEN
 "$BIN/xinyong" --data "$STORE" serve --listen 127.0.0.1:0 2>"$WORK/serve.log" &
 server=$!
 trap 'kill $server 2>/dev/null || true' EXIT
-url=""
-for _ in $(seq 1 1200); do
-  url=$(grep -o 'http://127\.0\.0\.1:[0-9]*' "$WORK/serve.log" | head -1 || true)
-  [ -n "$url" ] && break
-  kill -0 $server 2>/dev/null || { cat "$WORK/serve.log" >&2; exit 1; }
-  sleep 0.5
-done
-[ -n "$url" ] || { echo "checks.sh: the server did not start" >&2; exit 1; }
+url=$(serve_url "$WORK/serve.log" $server) || { echo "checks.sh: the server did not start" >&2; exit 1; }
+wait_retention "$WORK/serve.log" $server
 grep -E 'index' "$WORK/serve.log" || true
 sc=${SCENARIOS%% *}
 export CODES=$WORK/codes.txt SCENARIO=$sc DELAY_MS

@@ -7,6 +7,7 @@
 #   BENCH_WORK         scratch directory (default /tmp/xinyong-bench)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 XINYONG=${XINYONG:-$PWD/build/bin/xinyong}
 WORK=${BENCH_WORK:-/tmp/xinyong-bench}/exchange
 N=${EXCHANGE_SUBJECTS:-12000}
@@ -30,6 +31,7 @@ for _ in $(seq 1 200); do
   curl -sf -H "Authorization: Bearer $token" "http://127.0.0.1:$PORT/api/v1/exchange/cursor?source=county" >/dev/null && break
   sleep 0.1
 done
+wait_retention "$WORK/city.log" $city
 $XINYONG --data "$WORK/county" push --to http://127.0.0.1:$PORT --token "$token" \
   --source county --region 410102 --batch "$BATCH" --json > "$WORK/push.json"
 kill $city; wait $city 2>/dev/null || true

@@ -17,6 +17,7 @@
 # plus the server's CPU time per request and the in-process cost of the handler.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 BUILD=${BUILD_DIR:-build}
 XINYONG=$PWD/$BUILD/bin/xinyong
 WORK=${BENCH_WORK:-/tmp/xinyong-bench}/http
@@ -61,14 +62,8 @@ $XINYONG "${serve_args[@]}" 2>"$WORK/serve.log" &
 server=$!
 trap 'kill $server 2>/dev/null || true' EXIT
 # The server prints its address once it listens (after building the name index).
-url=""
-for _ in $(seq 1 600); do
-  url=$(grep -o 'http://127\.0\.0\.1:[0-9]*' "$WORK/serve.log" | head -1 || true)
-  [ -n "$url" ] && break
-  kill -0 $server 2>/dev/null || { cat "$WORK/serve.log" >&2; exit 1; }
-  sleep 0.5
-done
-[ -n "$url" ] || { echo "http.sh: the server did not start" >&2; exit 1; }
+url=$(serve_url "$WORK/serve.log" $server) || { echo "http.sh: the server did not start" >&2; exit 1; }
+wait_retention "$WORK/serve.log" $server
 echo "server: xinyong ${serve_args[*]} (pid $server, $url)"
 
 wrk_cmd=(wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -s bench/http_codes.lua "$url")

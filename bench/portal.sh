@@ -6,6 +6,7 @@
 #   BENCH_WORK   scratch directory (default /tmp/xinyong-bench)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 XINYONG=${XINYONG:-$PWD/build/bin/xinyong}
 WORK=${BENCH_WORK:-/tmp/xinyong-bench}/portal
 N=${PORTAL_SUBJECTS:-100000}
@@ -31,5 +32,6 @@ for _ in $(seq 1 100); do
   curl -sf "http://127.0.0.1:$PORT/api/v1/health" >/dev/null && break
   sleep 0.1
 done
+wait_retention "$WORK/serve.log" $server
 echo "== portal: subject page render in headless Chromium ($N subjects, $PAGES pages)"
 node bench/portal.mjs "http://127.0.0.1:$PORT" "$WORK/codes.txt" "$PAGES"
