@@ -167,27 +167,50 @@ void AuditLog::AppendAsync(AuditEntry entry) {
 void AuditLog::WriteLoop() {
   std::vector<Pending*> group;
   std::vector<storage::AuditWrite> writes;
+  bool unflushed = false;  // the last group was written without a flush
   std::unique_lock lock(mu_);
+  const auto work = [&] { return stopping_ || !queue_.empty(); };
+  // Flushes what is written (the head again, durably) rather than wait for another durable
+  // write of the store.
+  const auto flush = [&] {
+    lock.unlock();
+    Status st = store_.AppendAudit({}, EncodeHead(last_seq_, last_hash_), /*durable=*/true);
+    if (!st.ok()) spdlog::error("audit log not flushed: {}", st.ToString());
+    unflushed = false;
+    lock.lock();
+  };
   for (;;) {
-    work_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
-    if (queue_.empty()) return;  // stopping, and everything handed in is written
+    if (unflushed && !work_.wait_for(lock, kFlushDelay, work)) {
+      flush();  // nothing more came
+      continue;
+    }
+    work_.wait(lock, work);
+    if (queue_.empty()) {  // stopping, and everything handed in is written
+      if (unflushed) flush();
+      return;
+    }
     group.clear();
     group.swap(queue_);
     lock.unlock();
     writes.clear();
     uint64_t seq = last_seq_;
     std::string prev = last_hash_;
+    bool waited = false;
     for (Pending* p : group) {
+      waited = waited || p->waited;
       p->entry.seq = ++seq;
       p->entry.prev_hash = prev;
       p->entry.hash = AuditHash(p->entry);
       prev = p->entry.hash;
       writes.push_back({seq, p->entry.subject_id, EncodeAuditEntry(p->entry)});
     }
-    Status st = store_.AppendAudit(writes, EncodeHead(seq, prev));
+    // A group nobody waits for (credit checks' entries) is not flushed on its own: the next
+    // durable write of the store — the checks' own log, a moment later — flushes it.
+    Status st = store_.AppendAudit(writes, EncodeHead(seq, prev), /*durable=*/waited);
     if (st.ok()) {
       last_seq_ = seq;
       last_hash_ = std::move(prev);
+      unflushed = !waited;
     }
     lock.lock();
     for (Pending* p : group) {

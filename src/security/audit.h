@@ -14,6 +14,7 @@
 // Thread-safety: Append and AppendAsync from any number of threads; the store must outlive the log.
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <memory>
@@ -68,7 +69,10 @@ class AuditLog {
   Result<uint64_t> Append(AuditEntry entry);
   // The same without waiting (a request answered on a thread that must not block, such as a
   // credit check's): the entry is written with the next group, within milliseconds; a failure
-  // is logged.
+  // is logged. A group of such entries only is written without a flush of its own: it is made
+  // durable by the store's next durable write (for a credit check, the check log's, which holds
+  // the check itself durably before it is answered), or by the log's own flush when nothing else
+  // comes within kFlushDelay.
   void AppendAsync(AuditEntry entry);
 
  private:
@@ -80,13 +84,14 @@ class AuditLog {
     Status status;
   };
   void WriteLoop();
+  static constexpr std::chrono::milliseconds kFlushDelay{10};
 
   storage::Store& store_;
   std::mutex mu_;
   std::condition_variable work_, done_;
   std::vector<Pending*> queue_;  // GUARDED_BY(mu_)
   bool stopping_ = false;        // GUARDED_BY(mu_)
-  // The chain's end as durably written; only the writer thread touches them after Open.
+  // The chain's end as written; only the writer thread touches them after Open.
   uint64_t last_seq_ = 0;
   std::string last_hash_;
   std::thread writer_;

@@ -6,12 +6,16 @@
 
 #include <boost/json.hpp>
 
+#include <chrono>
+#include <condition_variable>
 #include <filesystem>
 #include <map>
+#include <mutex>
 #include <optional>
 #include <random>
 #include <set>
 #include <string>
+#include <thread>
 
 #include "core/test_paths.h"
 #include "security/audit.h"
@@ -643,6 +647,42 @@ TEST_F(AccessTest, ASubjectSeesWhoLookedAtItsDataAndWhy) {
   EXPECT_EQ(entries[1].at("role").as_string(), "using_department");
   EXPECT_NE(std::string(entries[1].at("who").as_string()).find(kFinance), std::string::npos);
   EXPECT_EQ(entries[1].at("outcome").as_string(), "200");
+
+  // A check answered asynchronously (as the HTTP server answers them) is recorded with the
+  // subject and purpose of the check made, once the audit log's writer has it; one refused for a
+  // subject that does not exist, with what its request said.
+  auto check_async = [&](std::string_view subject, std::string_view purpose) {
+    Request a;
+    a.method = "POST";
+    a.target = "/api/v1/checks";
+    a.body = std::string("{\"subject\":\"") + std::string(subject) +
+             "\",\"scenario\":\"government_procurement\",\"purpose\":\"" + std::string(purpose) +
+             "\"}";
+    a.authorization = "Bearer " + finance_;
+    std::mutex mu;
+    std::condition_variable cv;
+    std::optional<Response> answered;
+    EXPECT_TRUE(HandleRequestAsync(*p_, a, [&](Response res) {
+      std::lock_guard lock(mu);
+      answered = std::move(res);
+      cv.notify_one();
+    }));
+    std::unique_lock lock(mu);
+    cv.wait_for(lock, std::chrono::seconds(10), [&] { return answered.has_value(); });
+    return answered ? answered->status : 0u;
+  };
+  const uint64_t synced = count();
+  EXPECT_EQ(check_async(kUscc, "资格复核"), 201u);
+  EXPECT_EQ(check_async("91410100MA44XXXX0X", "资格复核"), 400u);
+  for (int i = 0; i < 200 && count() < synced + 2; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_EQ(count(), synced + 2);
+  const json::object later = Body(Get(std::string("/api/v1/subjects/") + kUscc + "/access-log", subject_));
+  const json::value& newest = later.at("entries").as_array().at(0);
+  EXPECT_EQ(newest.at("what").as_string(), "POST /api/v1/checks");
+  EXPECT_EQ(newest.at("purpose").as_string(), "资格复核");
+  EXPECT_EQ(newest.at("outcome").as_string(), "201");
 
   // Another subject may not read it; the operator may.
   const std::string other = Token("subject", "", "", kOtherUscc);

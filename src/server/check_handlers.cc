@@ -101,7 +101,8 @@ Response HandlePostCheck(Platform& p, const ApiCall& call) {
   return JsonResponse(201, CheckJson(done, today));
 }
 
-void HandlePostCheckAsync(Platform& p, const ApiCall& call, std::function<void(Response)> reply) {
+bool HandlePostCheckAsync(Platform& p, const ApiCall& call,
+                          std::function<void(Response, const CheckLog&)> made, Response* error) {
   // What the log write's callback needs, alive until it runs (the run points into `done`).
   struct Pending {
     Date today = Date::Today();
@@ -110,21 +111,23 @@ void HandlePostCheckAsync(Platform& p, const ApiCall& call, std::function<void(R
     Response response;  // the answer but for the check's id
   };
   auto pending = std::make_shared<Pending>();
-  Response error;
-  if (!EvaluatePostedCheck(p, call, pending->today, &pending->done, &error)) {
-    return reply(std::move(error));
-  }
+  if (!EvaluatePostedCheck(p, call, pending->today, &pending->done, error)) return false;
   CheckLogger* logger = p.check_logger();
-  if (logger == nullptr) return reply(StatusResponse(Status::FailedPrecondition("the store is read-only")));
+  if (logger == nullptr) {
+    made(StatusResponse(Status::FailedPrecondition("the store is read-only")), pending->done.log);
+    return true;
+  }
   pending->run = CheckRunOf(pending->done);
   // The answer is written now, on this thread, and gets its id (CheckJson's first member) once
   // logged: the logger's thread, which writes the next checks' log meanwhile, only adds the id.
   pending->response = JsonResponse(201, CheckJson(pending->done, pending->today));
-  logger->LogAsync(&pending->run, [pending, reply = std::move(reply)](Result<uint64_t> id) {
-    if (!id.ok()) return reply(StatusResponse(id.status()));
+  logger->LogAsync(&pending->run, [pending, made = std::move(made)](Result<uint64_t> id) {
+    if (!id.ok()) return made(StatusResponse(id.status()), pending->done.log);
+    pending->done.log.id = *id;
     pending->response.body.insert(1, "\"id\":" + std::to_string(*id) + ",");
-    reply(std::move(pending->response));
+    made(std::move(pending->response), pending->done.log);
   });
+  return true;
 }
 
 Response HandlePostCheckBatch(Platform& p, const ApiCall& call) {

@@ -51,11 +51,13 @@ class CheckLogger {
   };
   void WriteLoop();
   // When idle this long after logging, the writer indexes the new checks by subject
-  // (Store::IndexChecks), this many per write.
+  // (Store::IndexChecks), this many per write: a short step (a few milliseconds), because checks
+  // arriving meanwhile wait for it. A step of 16,384 every 65,536 checks stalled the checks
+  // behind it by tens of milliseconds: single checks over HTTP had a p99 of 29 ms at 10,000/s.
   static constexpr std::chrono::milliseconds kIndexDelay{100};
-  static constexpr size_t kIndexStep = 16384;
-  // While busy, a step is taken after every this many checks logged.
-  static constexpr size_t kIndexBacklog = 4 * kIndexStep;
+  static constexpr size_t kIndexStep = 2048;
+  // While busy, a step is taken after every this many checks logged: the index keeps pace.
+  static constexpr size_t kIndexBacklog = kIndexStep;
 
   storage::Store& store_;
   std::mutex mu_;

@@ -60,9 +60,11 @@ Response HandlePostBatch(Platform& p, const ApiCall& call);
 Response HandleListBatches(Platform& p, const ApiCall& call);
 Response HandleGetBatch(Platform& p, const ApiCall& call);
 Response HandlePostCheck(Platform& p, const ApiCall& call);  // check_handlers.cc
-// The same answered without waiting on the calling thread: `reply` is called once the check is
-// logged (on the check logger's thread), or at once with an error.
-void HandlePostCheckAsync(Platform& p, const ApiCall& call, std::function<void(Response)> reply);
+// The same answered without waiting on the calling thread. False, with `error`, when no check is
+// made (a bad request, an unknown subject); else `made` is called once with the answer and the
+// check (on the check logger's thread once it is logged, or at once when it cannot be).
+bool HandlePostCheckAsync(Platform& p, const ApiCall& call,
+                          std::function<void(Response, const CheckLog&)> made, Response* error);
 Response HandlePostCheckBatch(Platform& p, const ApiCall& call);
 Response HandleGetCheck(Platform& p, const ApiCall& call);
 Response HandlePostCheckFeedback(Platform& p, const ApiCall& call);

@@ -387,25 +387,38 @@ bool HandleRequestAsync(Platform& platform, Request& request, std::function<void
     const bool admitted = Admit(platform, request, route, &principal, &refused);
     // Audited as every write is, without holding the logger's thread: the entry follows in the
     // audit log's next group (the check itself is durably in the check log before it is answered).
-    AuditAbout about =
-        platform.audit() != nullptr ? About(platform, route, request, target, params) : AuditAbout();
-    auto audited = [&platform, principal, about = std::move(about), reply](Response r) {
+    auto audit = [&platform, principal](const Response& r, AuditAbout about) {
       if (security::AuditLog* log = platform.audit()) {
         security::AuditEntry e =
             security::AuditEntryFor(principal, "write", "POST /api/v1/checks");
         e.subject_id = about.subject_id;
-        e.purpose = about.purpose;
+        e.purpose = std::move(about.purpose);
         e.outcome = std::to_string(r.status);
         log->AppendAsync(std::move(e));
       }
-      reply(std::move(r));
+    };
+    // A check made names its subject and purpose itself; for any other answer they are read
+    // from the request.
+    auto about_request = [&] {
+      return platform.audit() != nullptr ? About(platform, route, request, target, params)
+                                         : AuditAbout();
     };
     if (!admitted) {
-      audited(std::move(refused));
+      audit(refused, about_request());
+      reply(std::move(refused));
       return true;
     }
     ApiCall call{request, target, params, principal};
-    HandlePostCheckAsync(platform, call, audited);
+    auto made = [audit, reply, declared = DeclaredPurpose(request, target)](Response r,
+                                                                           const CheckLog& c) {
+      audit(r, AuditAbout{c.subject_id, declared.empty() ? ForLog(c.purpose, 200) : declared});
+      reply(std::move(r));
+    };
+    Response error;
+    if (!HandlePostCheckAsync(platform, call, std::move(made), &error)) {
+      audit(error, about_request());
+      reply(std::move(error));
+    }
   } catch (const std::exception& e) {
     spdlog::error("internal error on POST /api/v1/checks: {}", ForLog(e.what()));
     reply(StatusResponse(Status::Internal("internal error; the server log has the details")));

@@ -349,8 +349,10 @@ class Store {
   // its subject. It may run concurrently with Commit; appends come one at a time. ScanAudit goes
   // in sequence order from `from` until fn returns false. ListAuditBySubject gives the sequence
   // numbers of a subject's entries, newest first, at most `limit`. Nothing here ever changes or
-  // removes an entry.
-  virtual Status AppendAudit(std::span<const AuditWrite> entries, std::string_view head) = 0;
+  // removes an entry. With `durable` false the write is atomic but not flushed: it becomes
+  // durable with the store's next durable write of anything (a crash before may lose it, whole).
+  virtual Status AppendAudit(std::span<const AuditWrite> entries, std::string_view head,
+                             bool durable = true) = 0;
   virtual Result<std::optional<std::string>> AuditHead() const = 0;
   virtual Status ScanAudit(
       uint64_t from, const std::function<bool(uint64_t seq, std::string_view entry)>& fn) const = 0;

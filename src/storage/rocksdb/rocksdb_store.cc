@@ -418,7 +418,8 @@ Status RocksDbStore::Erase(std::span<const RecordRef> records, std::span<const u
   return Status::Ok();
 }
 
-Status RocksDbStore::AppendAudit(std::span<const AuditWrite> entries, std::string_view head) {
+Status RocksDbStore::AppendAudit(std::span<const AuditWrite> entries, std::string_view head,
+                                 bool durable) {
   if (options_.read_only || (*cf_)[kAudit] == nullptr) {
     return Status::FailedPrecondition("the store is read-only");
   }
@@ -429,7 +430,7 @@ Status RocksDbStore::AppendAudit(std::span<const AuditWrite> entries, std::strin
   }
   wb.Put((*cf_)[kMeta], kAuditHeadKey, rocksdb::Slice(head.data(), head.size()));
   rocksdb::WriteOptions wo;
-  wo.sync = options_.sync;
+  wo.sync = options_.sync && durable;  // else synced with the write-ahead log's next sync
   return FromRocks(db_->Write(wo, &wb), "appending to the audit log");
 }
 

@@ -112,7 +112,8 @@ class RocksDbStore final : public Store {
       uint64_t subject_id,
       const std::function<bool(uint64_t id, std::string_view value)>& fn) const override;
   Status Erase(std::span<const RecordRef> records, std::span<const uint64_t> subjects) override;
-  Status AppendAudit(std::span<const AuditWrite> entries, std::string_view head) override;
+  Status AppendAudit(std::span<const AuditWrite> entries, std::string_view head,
+                     bool durable = true) override;
   Result<std::optional<std::string>> AuditHead() const override;
   Status ScanAudit(uint64_t from,
                    const std::function<bool(uint64_t seq, std::string_view entry)>& fn) const override;
