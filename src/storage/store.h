@@ -273,9 +273,10 @@ class Store {
   virtual Status ScanChecks(const std::function<Status(const CheckLog&)>& fn) const = 0;
   // The checks run on one subject (self-service: a subject sees who checked it, for what and
   // with which result): their ids, newest first, at most `limit`. The log's index by subject is
-  // not written on the check's path (a batch of a million checks would pay a key per check) but
-  // after it, by IndexChecks (the server's check logger calls it when idle); a listing also reads
-  // the checks logged since the index last caught up, so it is complete at once.
+  // written with the checks by a small LogCheckRuns write (single checks) when the index has
+  // caught up; otherwise (a batch of a million checks would pay a key per check) after it, by
+  // IndexChecks (the server's check logger calls it when idle). A listing also reads the checks
+  // logged since the index last caught up, so it is complete at once.
   virtual Status ListSubjectChecks(uint64_t subject_id, size_t limit,
                                    std::vector<uint64_t>* out) const = 0;
   // Indexes by subject at most `max_checks` of the checks logged since the last call, in one

@@ -429,6 +429,19 @@ TEST_P(StoreConformanceTest, ListsTheChecksOfASubjectBeforeAndAfterTheyAreIndexe
   EXPECT_EQ(list(7, 3), std::vector<uint64_t>(expected.begin(), expected.begin() + 3));
   Reopen();
   EXPECT_EQ(list(7, 10000), expected);
+  // Once the index has caught up, a few checks are indexed in their own write: nothing is left
+  // for IndexChecks.
+  const CheckRun few = run_of(2, 7);  // check 0 of subject 7
+  const CheckRun* runs3[] = {&few};
+  auto third = store_->LogCheckRuns(runs3);
+  ASSERT_TRUE(third.ok());
+  expected.insert(expected.begin(), (*third)[0]);
+  EXPECT_EQ(*store_->IndexChecks(100000), 0u);
+  EXPECT_EQ(list(7, 10000), expected);
+  EXPECT_EQ(list(1001, 10), (std::vector<uint64_t>{(*third)[0] + 1, (*second)[0] + 1,
+                                                   (*first)[0] + 1}));
+  Reopen();
+  EXPECT_EQ(list(7, 10000), expected);
 }
 
 TEST_P(StoreConformanceTest, LogsALargeRunOfChecksAllOrNoneAndFindsEachCheck) {

@@ -1410,10 +1410,36 @@ Result<uint64_t> RocksDbStore::CheckLogEnd() const {
   return first + checks.size();
 }
 
+// check_subjects: subject(8) ‖ check id(8) → empty, written with the checks by a small
+// LogCheckRuns, else by IndexChecks after them; kCheckIndexMark → the id(8) of the first check
+// not yet indexed.
+namespace {
+const std::string kCheckIndexMark(16, '\xff');
+constexpr size_t kInlineIndexChecks = 256;
+}  // namespace
+
+Result<uint64_t> RocksDbStore::CheckIndexMark() {
+  if (check_index_mark_ != 0) return check_index_mark_;
+  std::string v;
+  auto s = db_->Get(rocksdb::ReadOptions(), (*cf_)[kCheckSubjects], kCheckIndexMark, &v);
+  if (s.ok()) {
+    if (v.size() != 8) return Status::DataLoss("the check index mark is corrupt");
+    check_index_mark_ = coding::DecodeFixed64BE(v.data());
+  } else if (s.IsNotFound()) {
+    check_index_mark_ = 1;  // check ids start at 1: nothing indexed yet
+  } else {
+    return FromRocks(s, "reading the check index mark");
+  }
+  return check_index_mark_;
+}
+
 Result<std::vector<uint64_t>> RocksDbStore::LogCheckRuns(std::span<const CheckRun* const> runs) {
   if ((*cf_)[kChecks] == nullptr) return Status::FailedPrecondition("the store is read-only");
+  std::lock_guard lock(check_index_mu_);
+  XY_ASSIGN_OR_RETURN(const uint64_t mark, CheckIndexMark());
   std::vector<uint64_t> firsts;
   rocksdb::WriteBatch wb;
+  size_t total = 0;
   for (const CheckRun* run : runs) {
     const size_t n = run->entries.size();
     if (n == 0) return Status::InvalidArgument("a run of checks needs at least one");
@@ -1423,10 +1449,28 @@ Result<std::vector<uint64_t>> RocksDbStore::LogCheckRuns(std::span<const CheckRu
       wb.Put((*cf_)[kChecks], keys::SubjectKey(first + begin), EncodeCheckRun(*run, begin, end));
     }
     firsts.push_back(first);
+    total += n;
+  }
+  // Few checks, and every earlier one indexed: their index entries go in the same write and the
+  // mark moves past them, so that single checks never leave IndexChecks a step to take (a step
+  // of a few thousand checks holds up the checks queued behind it for ~10 ms).
+  const bool index = total <= kInlineIndexChecks && !firsts.empty() && firsts.front() == mark;
+  uint64_t next = mark;
+  if (index) {
+    for (size_t r = 0; r < runs.size(); ++r) {
+      for (size_t i = 0; i < runs[r]->entries.size(); ++i) {
+        wb.Put((*cf_)[kCheckSubjects],
+               keys::SubjectKey(runs[r]->entries[i].subject_id) + keys::SubjectKey(firsts[r] + i),
+               "");
+      }
+      next = firsts[r] + runs[r]->entries.size();
+    }
+    wb.Put((*cf_)[kCheckSubjects], kCheckIndexMark, keys::SubjectKey(next));
   }
   rocksdb::WriteOptions wo;
   wo.sync = options_.sync;
   XY_RETURN_IF_ERROR(FromRocks(db_->Write(wo, &wb), "logging credit checks"));
+  check_index_mark_ = next;
   return firsts;
 }
 
@@ -1504,11 +1548,6 @@ Status RocksDbStore::ScanChecks(const std::function<Status(const CheckLog&)>& fn
   return flush();
 }
 
-// check_subjects: subject(8) ‖ check id(8) → empty, written by IndexChecks after the checks;
-// kCheckIndexMark → the id(8) of the first check not yet indexed.
-namespace {
-const std::string kCheckIndexMark(16, '\xff');
-}  // namespace
 
 Status RocksDbStore::ForEachCheckFrom(uint64_t from, const rocksdb::Snapshot* snapshot,
                                       const std::function<bool(const CheckLog&)>& fn) const {
@@ -1581,17 +1620,7 @@ Status RocksDbStore::ListSubjectChecks(uint64_t subject_id, size_t limit,
 Result<uint64_t> RocksDbStore::IndexChecks(size_t max_checks) {
   if ((*cf_)[kCheckSubjects] == nullptr) return Status::FailedPrecondition("the store is read-only");
   std::lock_guard lock(check_index_mu_);
-  uint64_t mark = 0;
-  {
-    std::string v;
-    auto s = db_->Get(rocksdb::ReadOptions(), (*cf_)[kCheckSubjects], kCheckIndexMark, &v);
-    if (s.ok()) {
-      if (v.size() != 8) return Status::DataLoss("the check index mark is corrupt");
-      mark = coding::DecodeFixed64BE(v.data());
-    } else if (!s.IsNotFound()) {
-      return FromRocks(s, "reading the check index mark");
-    }
-  }
+  XY_ASSIGN_OR_RETURN(const uint64_t mark, CheckIndexMark());
   rocksdb::WriteBatch wb;
   uint64_t n = 0, next = mark;
   XY_RETURN_IF_ERROR(ForEachCheckFrom(mark, nullptr, [&](const CheckLog& c) {
@@ -1606,6 +1635,7 @@ Result<uint64_t> RocksDbStore::IndexChecks(size_t max_checks) {
   rocksdb::WriteOptions wo;
   wo.sync = options_.sync;
   XY_RETURN_IF_ERROR(FromRocks(db_->Write(wo, &wb), "indexing checks by subject"));
+  check_index_mark_ = next;
   return n;
 }
 

@@ -159,6 +159,8 @@ class RocksDbStore final : public Store {
   bool DenseRead(size_t keys) const;
   // The id after the last logged check (0 when none).
   Result<uint64_t> CheckLogEnd() const;
+  // The index mark (kCheckIndexMark), read once and then kept; under check_index_mu_.
+  Result<uint64_t> CheckIndexMark();
   // Calls fn for each logged check with an id of at least `from`, in id order, until it returns
   // false (feedback not merged).
   Status ForEachCheckFrom(uint64_t from, const rocksdb::Snapshot* snapshot,
@@ -179,7 +181,10 @@ class RocksDbStore final : public Store {
   // The change feed's next sequence number (taken under mu_, recovered at open from its last key).
   std::atomic<uint64_t> next_change_{1};
   std::mutex checks_mu_;  // serializes check feedback (read-modify-write); not held with mu_
-  std::mutex check_index_mu_;  // one IndexChecks at a time
+  std::mutex check_index_mu_;  // one IndexChecks or LogCheckRuns at a time
+  // The first check not yet indexed by subject (kCheckIndexMark) as last read or written; 0:
+  // not read yet. GUARDED_BY(check_index_mu_)
+  uint64_t check_index_mark_ = 0;
   std::mutex applications_mu_;  // serializes SaveApplication (its check of the next entry)
   // Committed statistics, updated under mu_ by Commit.
   mutable std::mutex stats_mu_;
