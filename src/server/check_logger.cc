@@ -58,18 +58,20 @@ void CheckLogger::WriteLoop() {
   while (true) {
     // Idle for a moment: bring the index by subject up to date, a step at a time, giving way to
     // checks as soon as one comes.
-    while (unindexed && !stopping_ && queue_.empty() &&
-           !work_.wait_for(lock, kIndexDelay, [&] { return stopping_ || !queue_.empty(); })) {
-      lock.unlock();
-      auto n = store_.IndexChecks(kIndexStep);
-      if (!n.ok()) {
-        // Listings stay complete (they read what is not indexed); try again after the next run.
-        spdlog::warn("indexing the check log by subject: {}", n.status().ToString());
-        unindexed = false;
-      } else if (*n < kIndexStep) {
-        unindexed = false;
+    if (unindexed && !stopping_ && queue_.empty() &&
+        !work_.wait_for(lock, kIndexDelay, [&] { return stopping_ || !queue_.empty(); })) {
+      while (unindexed && !stopping_ && queue_.empty()) {
+        lock.unlock();
+        auto n = store_.IndexChecks(kIndexStep);
+        if (!n.ok()) {
+          // Listings stay complete (they read what is not indexed); try again after the next run.
+          spdlog::warn("indexing the check log by subject: {}", n.status().ToString());
+          unindexed = false;
+        } else if (*n < kIndexStep) {
+          unindexed = false;
+        }
+        lock.lock();
       }
-      lock.lock();
     }
     work_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
     if (queue_.empty()) return;  // stopping, nothing left

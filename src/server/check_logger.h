@@ -5,8 +5,9 @@
 // writers inside the store. A caller either waits (Log) or is called back (LogAsync), which
 // lets the HTTP server answer a check without holding a thread while its log is flushed.
 //
-// When idle, the same thread indexes the logged checks by subject (Store::IndexChecks), so that
-// a subject's listing of the checks run on it reads an index, off the checks' path.
+// A small write indexes its checks by subject itself (Store::LogCheckRuns); what a batch leaves
+// unindexed the same thread indexes when idle, and in short steps while busy (Store::IndexChecks),
+// so that a subject's listing of the checks run on it reads an index.
 //
 // Thread-safety: Log and LogAsync from any number of threads. The store must outlive the
 // logger; the destructor writes the runs already handed in and calls their callbacks.
@@ -50,13 +51,14 @@ class CheckLogger {
     Done done;
   };
   void WriteLoop();
-  // When idle this long after logging, the writer indexes the new checks by subject
-  // (Store::IndexChecks), this many per write: a short step (a few milliseconds), because checks
-  // arriving meanwhile wait for it. A step of 16,384 every 65,536 checks stalled the checks
-  // behind it by tens of milliseconds: single checks over HTTP had a p99 of 29 ms at 10,000/s.
+  // When idle this long after logging, the writer indexes the checks a batch left unindexed
+  // (Store::IndexChecks), step after step while no check comes, this many per write: a short step
+  // (~10 ms), because checks arriving meanwhile wait for it (steps of 16,384 held single checks
+  // over HTTP up by tens of milliseconds).
   static constexpr std::chrono::milliseconds kIndexDelay{100};
   static constexpr size_t kIndexStep = 2048;
-  // While busy, a step is taken after every this many checks logged: the index keeps pace.
+  // While busy, a step is taken after every this many checks logged (single checks index
+  // themselves; this is for a backlog a batch left).
   static constexpr size_t kIndexBacklog = kIndexStep;
 
   storage::Store& store_;

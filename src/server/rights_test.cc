@@ -480,7 +480,8 @@ TEST_F(RightsApiTest, ASubjectSeesTheChecksRunOnIt) {
   EXPECT_EQ(one[0].at("purpose"), "资格审查");
   EXPECT_EQ(one[0].at("result"), "refused");
   EXPECT_FALSE(one[0].as_object().contains("requester"));
-  // Indexed, then one more not yet indexed: both, newest first, none twice.
+  // Indexed (a single check indexes itself with its log entry), then one more: both, newest
+  // first, none twice.
   ASSERT_TRUE(p_->store().IndexChecks(1000).ok());
   EXPECT_EQ(Check("bidding"), "refused");
   json::array two = listed();
