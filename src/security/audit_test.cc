@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <filesystem>
 #include <random>
 #include <thread>
@@ -127,6 +128,41 @@ TEST_F(AuditTest, ConcurrentAppendsFormOneUnbrokenChainThatSurvivesAReopen) {
     EXPECT_EQ(e.subject_id, 2u);
     EXPECT_EQ(e.purpose, "政府采购资格审查");
   }
+}
+
+// `xinyong audit verify` runs beside a server that keeps appending: an append committing between
+// the scan of the entries and the read of the head is not a removal. Asynchronous entries too,
+// whose groups are written without a flush of their own, end up in the chain, flushed.
+TEST_F(AuditTest, VerifyingWhileEntriesAreAppendedFindsTheLogIntact) {
+  std::atomic<bool> done{false};
+  std::thread appender([&] {
+    for (int i = 0; i < 400; ++i) {
+      AuditEntry e = AuditEntryFor(Principal(), "write", "POST /api/v1/checks");
+      e.subject_id = 1;
+      e.outcome = "201";
+      if (i % 2) {
+        log_->AppendAsync(e);
+      } else {
+        EXPECT_TRUE(log_->Append(e).ok());
+      }
+    }
+    done = true;
+  });
+  int verified = 0;
+  while (!done || verified == 0) {
+    AuditVerification v = Verify();
+    EXPECT_TRUE(v.intact) << "after " << verified << " verifications: " << v.problem;
+    if (!v.intact) break;
+    ++verified;
+  }
+  appender.join();
+  log_.reset();  // writes what was handed in, flushed
+  Close();
+  Open();
+  AuditVerification v = Verify();
+  EXPECT_TRUE(v.intact) << v.problem;
+  EXPECT_EQ(v.entries, 400u);
+  EXPECT_EQ(v.head_seq, 400u);
 }
 
 TEST_F(AuditTest, AnEmptyLogIsIntact) {

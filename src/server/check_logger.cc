@@ -60,7 +60,7 @@ void CheckLogger::WriteLoop() {
     // checks as soon as one comes.
     if (unindexed && !stopping_ && queue_.empty() &&
         !work_.wait_for(lock, kIndexDelay, [&] { return stopping_ || !queue_.empty(); })) {
-      while (unindexed && !stopping_ && queue_.empty()) {
+      do {
         lock.unlock();
         auto n = store_.IndexChecks(kIndexStep);
         if (!n.ok()) {
@@ -71,7 +71,10 @@ void CheckLogger::WriteLoop() {
           unindexed = false;
         }
         lock.lock();
-      }
+        // A pause between steps leaves the cores to whatever else the server does meanwhile (a
+        // batch of checks is evaluated outside this thread).
+      } while (unindexed && !stopping_ && queue_.empty() &&
+               !work_.wait_for(lock, kIndexPause, [&] { return stopping_ || !queue_.empty(); }));
     }
     work_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
     if (queue_.empty()) return;  // stopping, nothing left

@@ -52,10 +52,11 @@ class CheckLogger {
   };
   void WriteLoop();
   // When idle this long after logging, the writer indexes the checks a batch left unindexed
-  // (Store::IndexChecks), step after step while no check comes, this many per write: a short step
-  // (~10 ms), because checks arriving meanwhile wait for it (steps of 16,384 held single checks
-  // over HTTP up by tens of milliseconds).
+  // (Store::IndexChecks), step after step (kIndexPause apart) while no check comes, this many per
+  // write: a short step (~10 ms), because checks arriving meanwhile wait for it (steps of 16,384
+  // held single checks over HTTP up by tens of milliseconds).
   static constexpr std::chrono::milliseconds kIndexDelay{100};
+  static constexpr std::chrono::milliseconds kIndexPause{20};  // between idle steps
   static constexpr size_t kIndexStep = 2048;
   // While busy, a step is taken after every this many checks logged (single checks index
   // themselves; this is for a backlog a batch left).
