@@ -138,7 +138,9 @@ void Checker::CollectLinked(const Record& r, PersonRole role, std::string_view p
                             std::vector<TriggerFact>* out) const {
   if (r.status != RecordStatus::kActive || role == PersonRole::kSelf) return;
   const catalog::Indicator* ind = FindIn(indicators_, r.indicator);
-  if (ind == nullptr) return;
+  // As the ingester links persons (Store::ListPersonLinks): through positive and negative
+  // records only, never registration or other neutral ones.
+  if (ind == nullptr || ind->nature == catalog::Nature::kNeutral) return;
   const int i = ind->FieldIndexByRole(role == PersonRole::kLegalRepresentative
                                           ? catalog::FieldRole::kLegalRepIdNumber
                                           : catalog::FieldRole::kResponsiblePersonIdNumber);

@@ -258,6 +258,7 @@ void TriggerIndex::CollectLinked(
   out->clear();
   std::vector<TriggerFact> one;
   for (const PersonalValue& pv : r.personal) {
+    if (pv.hash.empty()) continue;
     for (PersonRole role : {PersonRole::kLegalRepresentative, PersonRole::kResponsiblePerson}) {
       const bool seen = std::any_of(out->begin(), out->end(), [&](const auto& e) {
         return e.first == pv.hash && e.second.link == role;
@@ -272,31 +273,37 @@ void TriggerIndex::CollectLinked(
   }
 }
 
+template <typename Map, typename Key, typename Edit>
+void TriggerIndex::Rewrite(Map* map, const Key& key, Scratch* x, const Edit& edit) const {
+  auto it = map->find(key);
+  x->old.clear();
+  if (it != map->end()) x->old = it->second;
+  x->facts.clear();
+  if (!Decode(x->old, &x->facts)) x->facts.clear();
+  edit(&x->facts);
+  Encode(x->facts, &x->encoded);  // the facts point into x->old and what `edit` added
+  if (x->encoded.empty()) {
+    if (it != map->end()) map->erase(it);
+  } else if (it != map->end()) {
+    it->second = x->encoded;
+  } else {
+    map->emplace(typename Map::key_type(key), x->encoded);
+  }
+}
+
 void TriggerIndex::ReplaceLinked(
     uint64_t record_id, std::span<const std::pair<std::string_view, TriggerFact>> facts) {
-  std::vector<TriggerFact> kept;
-  std::string old, encoded;
+  Scratch scratch;
   // The person's facts without those of the record, plus the record's new ones for the person.
   auto rewrite = [&](std::string_view hash) {
     LinkedShard& shard = LinkedShardOf(hash);
     std::unique_lock lock(shard.mu);
-    auto it = shard.facts.find(hash);
-    old.clear();
-    if (it != shard.facts.end()) old = it->second;
-    kept.clear();
-    if (!Decode(old, &kept)) kept.clear();
-    std::erase_if(kept, [&](const TriggerFact& f) { return f.record_id == record_id; });
-    for (const auto& [h, f] : facts) {
-      if (h == hash) kept.push_back(f);
-    }
-    Encode(kept, &encoded);  // `kept` points into `old` and the record, both alive here
-    if (encoded.empty()) {
-      if (it != shard.facts.end()) shard.facts.erase(it);
-    } else if (it != shard.facts.end()) {
-      it->second = encoded;
-    } else {
-      shard.facts.emplace(std::string(hash), encoded);
-    }
+    Rewrite(&shard.facts, hash, &scratch, [&](std::vector<TriggerFact>* kept) {
+      std::erase_if(*kept, [&](const TriggerFact& f) { return f.record_id == record_id; });
+      for (const auto& [h, f] : facts) {
+        if (h == hash) kept->push_back(f);
+      }
+    });
   };
   std::vector<std::string> holders;
   for (const auto& [hash, f] : facts) {
@@ -312,33 +319,29 @@ void TriggerIndex::ReplaceLinked(
   if (!holders.empty()) linked_records_.emplace(record_id, std::move(holders));
 }
 
-void TriggerIndex::Lookup(uint64_t subject_id, std::string* buffer,
-                          std::vector<TriggerFact>* out) const {
-  out->clear();
+template <typename ShardType, typename Key>
+void TriggerIndex::Read(const ShardType& shard, const Key& key, std::string* buffer,
+                        std::vector<TriggerFact>* out) const {
   buffer->clear();
   {
-    const Shard& shard = ShardOf(subject_id);
     std::shared_lock lock(shard.mu);
-    auto it = shard.facts.find(subject_id);
-    if (it == shard.facts.end()) return;
-    buffer->assign(it->second);
-  }
-  // Only Encode wrote these bytes.
-  if (!Decode(*buffer, out)) out->clear();
-}
-
-void TriggerIndex::LookupLinked(std::string_view person_hash, std::string* buffer,
-                                std::vector<TriggerFact>* out) const {
-  buffer->clear();
-  {
-    const LinkedShard& shard = LinkedShardOf(person_hash);
-    std::shared_lock lock(shard.mu);
-    auto it = shard.facts.find(person_hash);
+    auto it = shard.facts.find(key);
     if (it == shard.facts.end()) return;
     buffer->assign(it->second);
   }
   const size_t before = out->size();
   if (!Decode(*buffer, out)) out->resize(before);  // only Encode wrote these bytes
+}
+
+void TriggerIndex::Lookup(uint64_t subject_id, std::string* buffer,
+                          std::vector<TriggerFact>* out) const {
+  out->clear();
+  Read(ShardOf(subject_id), subject_id, buffer, out);
+}
+
+void TriggerIndex::LookupLinked(std::string_view person_hash, std::string* buffer,
+                                std::vector<TriggerFact>* out) const {
+  Read(LinkedShardOf(person_hash), person_hash, buffer, out);
 }
 
 void TriggerIndex::Apply(std::span<const storage::RecordWrite> writes) {
@@ -361,37 +364,25 @@ void TriggerIndex::Apply(std::span<const storage::RecordWrite> writes) {
   }
   std::stable_sort(relevant.begin(), relevant.end(),
                    [](const Record* a, const Record* b) { return a->subject_id < b->subject_id; });
-  std::vector<TriggerFact> facts, added;
-  std::string old, encoded;
+  std::vector<TriggerFact> added;
+  Scratch scratch;
   for (size_t i = 0; i < relevant.size();) {
     const uint64_t subject = relevant[i]->subject_id;
     size_t end = i;
     while (end < relevant.size() && relevant[end]->subject_id == subject) ++end;
     Shard& shard = ShardOf(subject);
     std::unique_lock lock(shard.mu);
-    auto it = shard.facts.find(subject);
-    old.clear();
-    if (it != shard.facts.end()) old = it->second;
-    facts.clear();
-    if (!Decode(old, &facts)) facts.clear();
-    for (size_t j = i; j < end; ++j) {
-      const Record& r = *relevant[j];
-      std::erase_if(facts, [&](const TriggerFact& f) { return f.record_id == r.record_id; });
-      added.clear();
-      checker_.Collect(std::span<const Record>(&r, 1), &added);
-      for (const TriggerFact& f : added) {
-        if (checker_.MayFire(f, from_)) facts.push_back(f);
+    Rewrite(&shard.facts, subject, &scratch, [&](std::vector<TriggerFact>* facts) {
+      for (size_t j = i; j < end; ++j) {
+        const Record& r = *relevant[j];
+        std::erase_if(*facts, [&](const TriggerFact& f) { return f.record_id == r.record_id; });
+        added.clear();
+        checker_.Collect(std::span<const Record>(&r, 1), &added);
+        for (const TriggerFact& f : added) {
+          if (checker_.MayFire(f, from_)) facts->push_back(f);
+        }
       }
-    }
-    // `facts` points into `old` and the batch's records, both alive until here.
-    Encode(facts, &encoded);
-    if (encoded.empty()) {
-      if (it != shard.facts.end()) shard.facts.erase(it);
-    } else if (it != shard.facts.end()) {
-      it->second = encoded;
-    } else {
-      shard.facts.emplace(subject, encoded);
-    }
+    });
     i = end;
   }
 }
@@ -399,24 +390,20 @@ void TriggerIndex::Apply(std::span<const storage::RecordWrite> writes) {
 TriggerIndexStats TriggerIndex::Stats() const {
   TriggerIndexStats s;
   std::vector<TriggerFact> facts;
-  for (const Shard& shard : shards_) {
-    std::shared_lock lock(shard.mu);
-    s.subjects += shard.facts.size();
-    for (const auto& [id, encoded] : shard.facts) {
-      s.bytes += encoded.size();
-      facts.clear();
-      if (Decode(encoded, &facts)) s.facts += facts.size();
+  // Adds the shards' keys to `keys`, their facts and bytes to the totals.
+  auto count = [&](const auto& shards, uint64_t* keys) {
+    for (const auto& shard : shards) {
+      std::shared_lock lock(shard.mu);
+      *keys += shard.facts.size();
+      for (const auto& [key, encoded] : shard.facts) {
+        s.bytes += encoded.size();
+        facts.clear();
+        if (Decode(encoded, &facts)) s.facts += facts.size();
+      }
     }
-  }
-  for (const LinkedShard& shard : linked_) {
-    std::shared_lock lock(shard.mu);
-    s.persons += shard.facts.size();
-    for (const auto& [hash, encoded] : shard.facts) {
-      s.bytes += encoded.size();
-      facts.clear();
-      if (Decode(encoded, &facts)) s.facts += facts.size();
-    }
-  }
+  };
+  count(shards_, &s.subjects);
+  count(linked_, &s.persons);
   return s;
 }
 

@@ -116,6 +116,19 @@ class TriggerIndex {
   void ReplaceLinked(uint64_t record_id,
                      std::span<const std::pair<std::string_view, TriggerFact>> facts);
 
+  // Rewrites the encoded facts of `key` in `map` (whose lock the caller holds): `edit` gets them
+  // decoded (views into scratch->old) and changes them; none left removes the key.
+  struct Scratch {
+    std::string old, encoded;
+    std::vector<TriggerFact> facts;
+  };
+  template <typename Map, typename Key, typename Edit>
+  void Rewrite(Map* map, const Key& key, Scratch* scratch, const Edit& edit) const;
+  // Appends the facts of `key` in the shard to `out`, decoded from a copy in `buffer`.
+  template <typename ShardType, typename Key>
+  void Read(const ShardType& shard, const Key& key, std::string* buffer,
+            std::vector<TriggerFact>* out) const;
+
   // Encoding of one subject's facts (see the .cc); Decode fails only on bytes not made by Encode.
   void Encode(std::span<const TriggerFact> facts, std::string* out) const;
   bool Decode(std::string_view in, std::vector<TriggerFact>* out) const;

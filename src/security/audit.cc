@@ -167,7 +167,7 @@ void AuditLog::AppendAsync(AuditEntry entry) {
 void AuditLog::WriteLoop() {
   std::vector<Pending*> group;
   std::vector<storage::AuditWrite> writes;
-  bool unflushed = false;  // the last group was written without a flush
+  bool unflushed = false;  // groups were written without a flush since the last durable write
   std::unique_lock lock(mu_);
   const auto work = [&] { return stopping_ || !queue_.empty(); };
   // Flushes what is written (the head again, durably) rather than wait for another durable
@@ -175,8 +175,11 @@ void AuditLog::WriteLoop() {
   const auto flush = [&] {
     lock.unlock();
     Status st = store_.AppendAudit({}, EncodeHead(last_seq_, last_hash_), /*durable=*/true);
-    if (!st.ok()) spdlog::error("audit log not flushed: {}", st.ToString());
-    unflushed = false;
+    if (st.ok()) {
+      unflushed = false;
+    } else {  // tried again kFlushDelay later, or by the next group written
+      spdlog::error("audit log not flushed: {}", st.ToString());
+    }
     lock.lock();
   };
   for (;;) {
@@ -210,7 +213,7 @@ void AuditLog::WriteLoop() {
     if (st.ok()) {
       last_seq_ = seq;
       last_hash_ = std::move(prev);
-      unflushed = !waited;
+      unflushed = !waited;  // a durable write flushes everything written before it
     }
     lock.lock();
     for (Pending* p : group) {

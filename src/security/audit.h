@@ -70,9 +70,10 @@ class AuditLog {
   // The same without waiting (a request answered on a thread that must not block, such as a
   // credit check's): the entry is written with the next group, within milliseconds; a failure
   // is logged. A group of such entries only is written without a flush of its own: it is made
-  // durable by the store's next durable write (for a credit check, the check log's, which holds
-  // the check itself durably before it is answered), or by the log's own flush when nothing else
-  // comes within kFlushDelay.
+  // durable by the store's next durable write (under load, the next checks' log write, within a
+  // millisecond or two), or by the log's own flush when nothing else comes within kFlushDelay.
+  // Until then a power cut may lose it (the credit check itself is durably in the check log,
+  // with who, why and what, before it is answered).
   void AppendAsync(AuditEntry entry);
 
  private:

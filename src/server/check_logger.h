@@ -59,8 +59,9 @@ class CheckLogger {
   static constexpr std::chrono::milliseconds kIndexPause{20};  // between idle steps
   static constexpr size_t kIndexStep = 2048;
   // While busy, a step is taken after every this many checks logged (single checks index
-  // themselves; this is for a backlog a batch left).
-  static constexpr size_t kIndexBacklog = kIndexStep;
+  // themselves once there is no backlog; this is for a backlog a batch left, which shrinks by
+  // half a step with every step).
+  static constexpr size_t kIndexBacklog = kIndexStep / 2;
 
   storage::Store& store_;
   std::mutex mu_;

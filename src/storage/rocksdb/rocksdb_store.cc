@@ -1420,6 +1420,7 @@ constexpr size_t kInlineIndexChecks = 256;
 
 Result<uint64_t> RocksDbStore::CheckIndexMark() {
   if (check_index_mark_ != 0) return check_index_mark_;
+  if ((*cf_)[kCheckSubjects] == nullptr) return Status::FailedPrecondition("the store is read-only");
   std::string v;
   auto s = db_->Get(rocksdb::ReadOptions(), (*cf_)[kCheckSubjects], kCheckIndexMark, &v);
   if (s.ok()) {
@@ -1436,7 +1437,10 @@ Result<uint64_t> RocksDbStore::CheckIndexMark() {
 Result<std::vector<uint64_t>> RocksDbStore::LogCheckRuns(std::span<const CheckRun* const> runs) {
   if ((*cf_)[kChecks] == nullptr) return Status::FailedPrecondition("the store is read-only");
   std::lock_guard lock(check_index_mu_);
-  XY_ASSIGN_OR_RETURN(const uint64_t mark, CheckIndexMark());
+  // The index is derived: a mark that cannot be read only means no inline indexing (0 matches
+  // no id); IndexChecks reports the error.
+  const Result<uint64_t> read_mark = CheckIndexMark();
+  const uint64_t mark = read_mark.ok() ? *read_mark : 0;
   std::vector<uint64_t> firsts;
   rocksdb::WriteBatch wb;
   size_t total = 0;
@@ -1470,7 +1474,7 @@ Result<std::vector<uint64_t>> RocksDbStore::LogCheckRuns(std::span<const CheckRu
   rocksdb::WriteOptions wo;
   wo.sync = options_.sync;
   XY_RETURN_IF_ERROR(FromRocks(db_->Write(wo, &wb), "logging credit checks"));
-  check_index_mark_ = next;
+  if (index) check_index_mark_ = next;
   return firsts;
 }
 
