@@ -1416,21 +1416,33 @@ Result<uint64_t> RocksDbStore::CheckLogEnd() const {
 namespace {
 const std::string kCheckIndexMark(16, '\xff');
 constexpr size_t kInlineIndexChecks = 256;
+
+void PutCheckIndex(rocksdb::WriteBatch* wb, rocksdb::ColumnFamilyHandle* cf, uint64_t subject_id,
+                   uint64_t check_id) {
+  wb->Put(cf, keys::SubjectKey(subject_id) + keys::SubjectKey(check_id), "");
+}
+
+void PutCheckIndexMark(rocksdb::WriteBatch* wb, rocksdb::ColumnFamilyHandle* cf, uint64_t next) {
+  wb->Put(cf, kCheckIndexMark, keys::SubjectKey(next));
+}
 }  // namespace
+
+Result<uint64_t> RocksDbStore::ReadCheckIndexMark(const rocksdb::Snapshot* snapshot) const {
+  rocksdb::ReadOptions ro;
+  ro.snapshot = snapshot;
+  std::string v;
+  auto s = db_->Get(ro, (*cf_)[kCheckSubjects], kCheckIndexMark, &v);
+  if (s.IsNotFound()) return uint64_t{0};
+  if (!s.ok()) return FromRocks(s, "reading the check index mark");
+  if (v.size() != 8) return Status::DataLoss("the check index mark is corrupt");
+  return coding::DecodeFixed64BE(v.data());
+}
 
 Result<uint64_t> RocksDbStore::CheckIndexMark() {
   if (check_index_mark_ != 0) return check_index_mark_;
   if ((*cf_)[kCheckSubjects] == nullptr) return Status::FailedPrecondition("the store is read-only");
-  std::string v;
-  auto s = db_->Get(rocksdb::ReadOptions(), (*cf_)[kCheckSubjects], kCheckIndexMark, &v);
-  if (s.ok()) {
-    if (v.size() != 8) return Status::DataLoss("the check index mark is corrupt");
-    check_index_mark_ = coding::DecodeFixed64BE(v.data());
-  } else if (s.IsNotFound()) {
-    check_index_mark_ = 1;  // check ids start at 1: nothing indexed yet
-  } else {
-    return FromRocks(s, "reading the check index mark");
-  }
+  XY_ASSIGN_OR_RETURN(const uint64_t mark, ReadCheckIndexMark(nullptr));
+  check_index_mark_ = std::max<uint64_t>(mark, 1);  // check ids start at 1
   return check_index_mark_;
 }
 
@@ -1463,13 +1475,11 @@ Result<std::vector<uint64_t>> RocksDbStore::LogCheckRuns(std::span<const CheckRu
   if (index) {
     for (size_t r = 0; r < runs.size(); ++r) {
       for (size_t i = 0; i < runs[r]->entries.size(); ++i) {
-        wb.Put((*cf_)[kCheckSubjects],
-               keys::SubjectKey(runs[r]->entries[i].subject_id) + keys::SubjectKey(firsts[r] + i),
-               "");
+        PutCheckIndex(&wb, (*cf_)[kCheckSubjects], runs[r]->entries[i].subject_id, firsts[r] + i);
       }
       next = firsts[r] + runs[r]->entries.size();
     }
-    wb.Put((*cf_)[kCheckSubjects], kCheckIndexMark, keys::SubjectKey(next));
+    PutCheckIndexMark(&wb, (*cf_)[kCheckSubjects], next);
   }
   rocksdb::WriteOptions wo;
   wo.sync = options_.sync;
@@ -1590,14 +1600,7 @@ Status RocksDbStore::ListSubjectChecks(uint64_t subject_id, size_t limit,
   ro.snapshot = snapshot;
   uint64_t mark = 0;
   if ((*cf_)[kCheckSubjects] != nullptr) {
-    std::string v;
-    auto s = db_->Get(ro, (*cf_)[kCheckSubjects], kCheckIndexMark, &v);
-    if (s.ok()) {
-      if (v.size() != 8) return Status::DataLoss("the check index mark is corrupt");
-      mark = coding::DecodeFixed64BE(v.data());
-    } else if (!s.IsNotFound()) {
-      return FromRocks(s, "reading the check index mark");
-    }
+    XY_ASSIGN_OR_RETURN(mark, ReadCheckIndexMark(snapshot));
   }
   // Not yet indexed: newer than everything indexed, so they come first (newest first).
   std::vector<uint64_t> recent;
@@ -1629,13 +1632,13 @@ Result<uint64_t> RocksDbStore::IndexChecks(size_t max_checks) {
   uint64_t n = 0, next = mark;
   XY_RETURN_IF_ERROR(ForEachCheckFrom(mark, nullptr, [&](const CheckLog& c) {
     if (n >= max_checks) return false;
-    wb.Put((*cf_)[kCheckSubjects], keys::SubjectKey(c.subject_id) + keys::SubjectKey(c.id), "");
+    PutCheckIndex(&wb, (*cf_)[kCheckSubjects], c.subject_id, c.id);
     next = c.id + 1;
     ++n;
     return true;
   }));
   if (n == 0) return uint64_t{0};
-  wb.Put((*cf_)[kCheckSubjects], kCheckIndexMark, keys::SubjectKey(next));
+  PutCheckIndexMark(&wb, (*cf_)[kCheckSubjects], next);
   rocksdb::WriteOptions wo;
   wo.sync = options_.sync;
   XY_RETURN_IF_ERROR(FromRocks(db_->Write(wo, &wb), "indexing checks by subject"));

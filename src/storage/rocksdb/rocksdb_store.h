@@ -159,7 +159,9 @@ class RocksDbStore final : public Store {
   bool DenseRead(size_t keys) const;
   // The id after the last logged check (0 when none).
   Result<uint64_t> CheckLogEnd() const;
-  // The index mark (kCheckIndexMark), read once and then kept; under check_index_mu_.
+  // The index mark (kCheckIndexMark) as stored (in `snapshot`, when given), 0 when none.
+  Result<uint64_t> ReadCheckIndexMark(const rocksdb::Snapshot* snapshot) const;
+  // The same read once and then kept (at least 1); under check_index_mu_.
   Result<uint64_t> CheckIndexMark();
   // Calls fn for each logged check with an id of at least `from`, in id order, until it returns
   // false (feedback not merged).
