@@ -164,56 +164,90 @@ void AuditLog::AppendAsync(AuditEntry entry) {
   work_.notify_one();
 }
 
+namespace {
+
+// Continues the chain after (*seq, *prev) with `e`: its number and hashes, and its stored form.
+void Link(AuditEntry* e, uint64_t* seq, std::string* prev, std::vector<storage::AuditWrite>* out) {
+  e->seq = ++*seq;
+  e->prev_hash = *prev;
+  e->hash = AuditHash(*e);
+  *prev = e->hash;
+  out->push_back({e->seq, e->subject_id, EncodeAuditEntry(*e)});
+}
+
+}  // namespace
+
+Status AuditLog::AppendWith(std::span<AuditEntry> entries, const AppendFn& write) {
+  std::vector<storage::AuditWrite> writes;
+  writes.reserve(entries.size());
+  std::lock_guard chain(chain_mu_);
+  uint64_t seq = last_seq_;
+  std::string prev = last_hash_;
+  for (AuditEntry& e : entries) {
+    if (e.unix_ms == 0) e.unix_ms = NowUnixMs();
+    Link(&e, &seq, &prev, &writes);
+  }
+  const std::string head = EncodeHead(seq, prev);
+  Status st = write(storage::AuditAppend{writes, head});
+  if (st.ok()) {
+    last_seq_ = seq;
+    last_hash_ = std::move(prev);
+    unflushed_ = false;  // the write was durable, and so is everything written before it
+  }
+  return st;
+}
+
+void AuditLog::Flush() {
+  std::lock_guard chain(chain_mu_);
+  if (!unflushed_) return;  // an AppendWith flushed meanwhile
+  Status st = store_.AppendAudit({}, EncodeHead(last_seq_, last_hash_), /*durable=*/true);
+  if (st.ok()) {
+    unflushed_ = false;
+  } else {  // tried again kFlushDelay later, or by the next durable append
+    spdlog::error("audit log not flushed: {}", st.ToString());
+  }
+}
+
 void AuditLog::WriteLoop() {
   std::vector<Pending*> group;
   std::vector<storage::AuditWrite> writes;
-  bool unflushed = false;  // groups were written without a flush since the last durable write
   std::unique_lock lock(mu_);
   const auto work = [&] { return stopping_ || !queue_.empty(); };
-  // Flushes what is written (the head again, durably) rather than wait for another durable
-  // write of the store.
-  const auto flush = [&] {
-    lock.unlock();
-    Status st = store_.AppendAudit({}, EncodeHead(last_seq_, last_hash_), /*durable=*/true);
-    if (st.ok()) {
-      unflushed = false;
-    } else {  // tried again kFlushDelay later, or by the next group written
-      spdlog::error("audit log not flushed: {}", st.ToString());
-    }
-    lock.lock();
-  };
   for (;;) {
-    if (unflushed && !work_.wait_for(lock, kFlushDelay, work)) {
-      flush();  // nothing more came
+    if (unflushed_ && !work_.wait_for(lock, kFlushDelay, work)) {
+      lock.unlock();  // nothing more came: flush rather than wait for another durable write
+      Flush();
+      lock.lock();
       continue;
     }
     work_.wait(lock, work);
     if (queue_.empty()) {  // stopping, and everything handed in is written
-      if (unflushed) flush();
+      lock.unlock();
+      Flush();
       return;
     }
     group.clear();
     group.swap(queue_);
     lock.unlock();
-    writes.clear();
-    uint64_t seq = last_seq_;
-    std::string prev = last_hash_;
-    bool waited = false;
-    for (Pending* p : group) {
-      waited = waited || p->waited;
-      p->entry.seq = ++seq;
-      p->entry.prev_hash = prev;
-      p->entry.hash = AuditHash(p->entry);
-      prev = p->entry.hash;
-      writes.push_back({seq, p->entry.subject_id, EncodeAuditEntry(p->entry)});
-    }
-    // A group nobody waits for (credit checks' entries) is not flushed on its own: the next
-    // durable write of the store — the checks' own log, a moment later — flushes it.
-    Status st = store_.AppendAudit(writes, EncodeHead(seq, prev), /*durable=*/waited);
-    if (st.ok()) {
-      last_seq_ = seq;
-      last_hash_ = std::move(prev);
-      unflushed = !waited;  // a durable write flushes everything written before it
+    Status st;
+    {
+      std::lock_guard chain(chain_mu_);
+      writes.clear();
+      uint64_t seq = last_seq_;
+      std::string prev = last_hash_;
+      bool waited = false;
+      for (Pending* p : group) {
+        waited = waited || p->waited;
+        Link(&p->entry, &seq, &prev, &writes);
+      }
+      // A group nobody waits for (entries of checks that failed) is not flushed on its own: the
+      // next durable write of the store flushes it, or Flush kFlushDelay later.
+      st = store_.AppendAudit(writes, EncodeHead(seq, prev), /*durable=*/waited);
+      if (st.ok()) {
+        last_seq_ = seq;
+        last_hash_ = std::move(prev);
+        unflushed_ = !waited;  // a durable write flushes everything written before it
+      }
     }
     lock.lock();
     for (Pending* p : group) {

@@ -10,16 +10,20 @@
 //
 // AuditLog appends with group commit: one writer thread writes the entries handed in by
 // concurrent callers together, in one durable write, in the order the chain gives them; Append
-// returns when its entry is durable, AppendAsync at once.
-// Thread-safety: Append and AppendAsync from any number of threads; the store must outlive the log.
+// returns when its entry is durable, AppendAsync at once. AppendWith puts entries in a write of
+// the caller's (the credit-check log's), so that an entry and what it records are one write.
+// Thread-safety: every method from any number of threads; the store must outlive the log.
 #pragma once
 
+#include <atomic>
 #include <chrono>
+#include <functional>
 #include <condition_variable>
 #include <cstdint>
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -68,13 +72,20 @@ class AuditLog {
   // Appends the entry and returns its sequence number once it is durable.
   Result<uint64_t> Append(AuditEntry entry);
   // The same without waiting (a request answered on a thread that must not block, such as a
-  // credit check's): the entry is written with the next group, within milliseconds; a failure
-  // is logged. A group of such entries only is written without a flush of its own: it is made
-  // durable by the store's next durable write (under load, the next checks' log write, within a
-  // millisecond or two), or by the log's own flush when nothing else comes within kFlushDelay.
-  // Until then a power cut may lose it (the credit check itself is durably in the check log,
-  // with who, why and what, before it is answered).
+  // credit check refused or not logged): the entry is written with the next group, within
+  // milliseconds; a failure is logged. A group of such entries only is written without a flush
+  // of its own: it is made durable by the store's next durable write (under load, the next
+  // checks' log write, within a millisecond or two), or by the log's own flush when nothing else
+  // comes within kFlushDelay. Until then a power cut may lose it.
   void AppendAsync(AuditEntry entry);
+  // Appends `entries` in the caller's own write of the store, so that they and what they record
+  // are one atomic write (a credit check and its entry: one write and one flush, not two). With
+  // the chain held (no other append in between), `write` is called with their stored form and
+  // the new head and must write them with its own data, atomically; the chain moves on when it
+  // succeeds. `write` must be durable (it flushes what AppendAsync wrote before it too). Sets
+  // each entry's seq, hashes and time (when 0); returns what `write` returned.
+  using AppendFn = std::function<Status(const storage::AuditAppend&)>;
+  Status AppendWith(std::span<AuditEntry> entries, const AppendFn& write);
 
  private:
   explicit AuditLog(storage::Store& store) : store_(store) {}
@@ -85,6 +96,8 @@ class AuditLog {
     Status status;
   };
   void WriteLoop();
+  // Writes the head again, durably (what was written without a flush becomes durable).
+  void Flush();
   static constexpr std::chrono::milliseconds kFlushDelay{10};
 
   storage::Store& store_;
@@ -92,9 +105,12 @@ class AuditLog {
   std::condition_variable work_, done_;
   std::vector<Pending*> queue_;  // GUARDED_BY(mu_)
   bool stopping_ = false;        // GUARDED_BY(mu_)
-  // The chain's end as written; only the writer thread touches them after Open.
-  uint64_t last_seq_ = 0;
-  std::string last_hash_;
+  // The chain's end as written, and whether entries were written without a flush since the last
+  // durable write: changed by one append at a time (the writer thread's, or AppendWith's).
+  std::mutex chain_mu_;
+  uint64_t last_seq_ = 0;        // GUARDED_BY(chain_mu_)
+  std::string last_hash_;        // GUARDED_BY(chain_mu_)
+  std::atomic<bool> unflushed_{false};
   std::thread writer_;
 };
 

@@ -165,6 +165,65 @@ TEST_F(AuditTest, VerifyingWhileEntriesAreAppendedFindsTheLogIntact) {
   EXPECT_EQ(v.head_seq, 400u);
 }
 
+// A credit check's entry goes in the check log's own write (AppendWith): it joins the same chain
+// as the entries the writer thread appends meanwhile, in one write with the check; a write that
+// fails leaves neither, and the chain goes on from where it was.
+TEST_F(AuditTest, EntriesWrittenWithTheCheckLogJoinTheChainOrNotAtAll) {
+  CheckRun run;
+  run.unix_ms = 1763769600000;
+  run.department = "410100-czj";
+  run.scenario = "government_procurement";
+  run.purpose = "采购项目资格审查";
+  run.entries.push_back({7, "91110000600037341L", "pass", {}});
+  const CheckRun* runs[] = {&run};
+  std::thread others([&] { AppendSome(60); });
+  std::vector<uint64_t> checks, seqs;
+  for (int i = 0; i < 60; ++i) {
+    AuditEntry e[2] = {AuditEntryFor(Principal(), "write", "POST /api/v1/checks"),
+                       AuditEntryFor(Principal(), "write", "POST /api/v1/checks")};
+    e[0].subject_id = e[1].subject_id = 7;
+    e[0].outcome = e[1].outcome = "201";
+    Status st = log_->AppendWith(e, [&](const storage::AuditAppend& a) -> Status {
+      EXPECT_EQ(a.entries.size(), 2u);
+      auto first = store_->LogCheckRuns(runs, &a);
+      if (!first.ok()) return first.status();
+      checks.push_back((*first)[0]);
+      return Status::Ok();
+    });
+    ASSERT_TRUE(st.ok()) << st.ToString();
+    EXPECT_EQ(e[1].seq, e[0].seq + 1);
+    EXPECT_EQ(e[1].prev_hash, e[0].hash);
+    seqs.push_back(e[1].seq);
+    if (i % 10 == 0) {  // the write fails: nothing of it is kept
+      log_->AppendAsync(e[0]);  // an entry the writer thread chains on its own
+      AuditEntry lost = e[0];
+      lost.unix_ms = 0;
+      EXPECT_EQ(log_->AppendWith({&lost, 1}, [](const storage::AuditAppend&) {
+                      return Status::Unavailable("disk full");
+                    }).code(),
+                StatusCode::kUnavailable);
+    }
+  }
+  others.join();
+  log_.reset();
+  Close();
+  Open();
+  AuditVerification v = Verify();
+  EXPECT_TRUE(v.intact) << v.problem;
+  EXPECT_EQ(v.entries, 60u + 120u + 6u);
+  EXPECT_EQ(v.head_seq, v.entries);
+  for (size_t i = 0; i < checks.size(); ++i) {
+    auto c = store_->GetCheck(checks[i]);
+    ASSERT_TRUE(c.ok() && c->has_value());
+    auto stored = store_->GetAudit(seqs[i]);
+    ASSERT_TRUE(stored.ok() && stored->has_value());
+    AuditEntry e;
+    ASSERT_TRUE(DecodeAuditEntry(**stored, &e));
+    EXPECT_EQ(e.target, "POST /api/v1/checks");
+    EXPECT_EQ(e.subject_id, 7u);
+  }
+}
+
 TEST_F(AuditTest, AnEmptyLogIsIntact) {
   AuditVerification v = Verify();
   EXPECT_TRUE(v.intact);

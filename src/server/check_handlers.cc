@@ -101,8 +101,8 @@ Response HandlePostCheck(Platform& p, const ApiCall& call) {
   return JsonResponse(201, CheckJson(done, today));
 }
 
-bool HandlePostCheckAsync(Platform& p, const ApiCall& call,
-                          std::function<void(Response, const CheckLog&)> made, Response* error) {
+bool HandlePostCheckAsync(Platform& p, const ApiCall& call, CheckAuditFn audit,
+                          std::function<void(Response)> reply, Response* error) {
   // What the log write's callback needs, alive until it runs (the run points into `done`).
   struct Pending {
     Date today = Date::Today();
@@ -112,21 +112,30 @@ bool HandlePostCheckAsync(Platform& p, const ApiCall& call,
   };
   auto pending = std::make_shared<Pending>();
   if (!EvaluatePostedCheck(p, call, pending->today, &pending->done, error)) return false;
+  // A check that is not logged is answered with the error, which is audited on its own.
+  auto failed = [&p, audit, reply](Response r, const CheckLog& c) {
+    if (security::AuditLog* log = p.audit()) {
+      if (auto e = audit(r, c)) log->AppendAsync(std::move(*e));
+    }
+    reply(std::move(r));
+  };
   CheckLogger* logger = p.check_logger();
   if (logger == nullptr) {
-    made(StatusResponse(Status::FailedPrecondition("the store is read-only")), pending->done.log);
+    failed(StatusResponse(Status::FailedPrecondition("the store is read-only")), pending->done.log);
     return true;
   }
   pending->run = CheckRunOf(pending->done);
   // The answer is written now, on this thread, and gets its id (CheckJson's first member) once
   // logged: the logger's thread, which writes the next checks' log meanwhile, only adds the id.
   pending->response = JsonResponse(201, CheckJson(pending->done, pending->today));
-  logger->LogAsync(&pending->run, [pending, made = std::move(made)](Result<uint64_t> id) {
-    if (!id.ok()) return made(StatusResponse(id.status()), pending->done.log);
-    pending->done.log.id = *id;
-    pending->response.body.insert(1, "\"id\":" + std::to_string(*id) + ",");
-    made(std::move(pending->response), pending->done.log);
-  });
+  auto entry = audit(pending->response, pending->done.log);
+  logger->LogAsync(&pending->run, std::move(entry),
+                   [pending, failed = std::move(failed), reply = std::move(reply)](Result<uint64_t> id) {
+                     if (!id.ok()) return failed(StatusResponse(id.status()), pending->done.log);
+                     pending->done.log.id = *id;
+                     pending->response.body.insert(1, "\"id\":" + std::to_string(*id) + ",");
+                     reply(std::move(pending->response));
+                   });
   return true;
 }
 

@@ -4,8 +4,8 @@
 
 namespace xinyong::server {
 
-CheckLogger::CheckLogger(storage::Store& store)
-    : store_(store), writer_([this] { WriteLoop(); }) {}
+CheckLogger::CheckLogger(storage::Store& store, security::AuditLog* audit)
+    : store_(store), audit_(audit), writer_([this] { WriteLoop(); }) {}
 
 CheckLogger::~CheckLogger() {
   {
@@ -16,7 +16,8 @@ CheckLogger::~CheckLogger() {
   writer_.join();
 }
 
-void CheckLogger::LogAsync(const CheckRun* run, Done done) {
+void CheckLogger::LogAsync(const CheckRun* run, std::optional<security::AuditEntry> audit,
+                           Done done) {
   if (run->entries.empty()) {
     done(Status::InvalidArgument("a run of checks needs at least one"));
     return;
@@ -24,7 +25,7 @@ void CheckLogger::LogAsync(const CheckRun* run, Done done) {
   bool wake = false;
   {
     std::lock_guard lock(mu_);
-    queue_.push_back({run, std::move(done)});
+    queue_.push_back({run, std::move(audit), std::move(done)});
     // Otherwise the writer is awake already, or writing (then it takes this run next).
     wake = queue_.size() == 1;
   }
@@ -36,7 +37,7 @@ Result<uint64_t> CheckLogger::Log(const CheckRun& run) {
   std::condition_variable cv;
   bool finished = false;
   Result<uint64_t> result = Status::Internal("not logged");
-  LogAsync(&run, [&](Result<uint64_t> r) {
+  LogAsync(&run, std::nullopt, [&](Result<uint64_t> r) {
     std::lock_guard lock(mu);
     result = std::move(r);
     finished = true;
@@ -50,6 +51,7 @@ Result<uint64_t> CheckLogger::Log(const CheckRun& run) {
 void CheckLogger::WriteLoop() {
   std::vector<Pending> batch;
   std::vector<const CheckRun*> runs;
+  std::vector<security::AuditEntry> entries;
   // Whether checks may have been logged that the index by subject does not have yet (at start:
   // a run before a restart may have ended before its index caught up).
   bool unindexed = true;
@@ -81,8 +83,21 @@ void CheckLogger::WriteLoop() {
     batch.swap(queue_);
     lock.unlock();
     runs.clear();
-    for (const Pending& p : batch) runs.push_back(p.run);
-    auto firsts = store_.LogCheckRuns(runs);
+    entries.clear();
+    for (Pending& p : batch) {
+      runs.push_back(p.run);
+      if (p.audit && audit_ != nullptr) entries.push_back(std::move(*p.audit));
+    }
+    Result<std::vector<uint64_t>> firsts = Status::Internal("not logged");
+    if (entries.empty()) {
+      firsts = store_.LogCheckRuns(runs);
+    } else {
+      // AppendWith returns the write's status, which `firsts` has.
+      audit_->AppendWith(entries, [&](const storage::AuditAppend& a) {
+        firsts = store_.LogCheckRuns(runs, &a);
+        return firsts.status();
+      }).IgnoreError();
+    }
     if (firsts.ok()) {
       unindexed = true;
       for (const CheckRun* r : runs) since_index += r->entries.size();

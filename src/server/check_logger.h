@@ -9,6 +9,10 @@
 // unindexed the same thread indexes when idle, and in short steps while busy (Store::IndexChecks),
 // so that a subject's listing of the checks run on it reads an index.
 //
+// A check handed in with its audit entry is logged with the entry in the same write
+// (AuditLog::AppendWith): one write and one flush for both logs, and never a check without its
+// entry or an entry without its check.
+//
 // Thread-safety: Log and LogAsync from any number of threads. The store must outlive the
 // logger; the destructor writes the runs already handed in and calls their callbacks.
 #pragma once
@@ -18,11 +22,13 @@
 #include <cstdint>
 #include <functional>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <vector>
 
 #include "core/status.h"
 #include "model/check_log.h"
+#include "security/audit.h"
 #include "storage/store.h"
 
 namespace xinyong::server {
@@ -32,7 +38,8 @@ class CheckLogger {
   // Called with the run's first id (its i-th entry has first + i) or why it was not logged.
   using Done = std::function<void(Result<uint64_t>)>;
 
-  explicit CheckLogger(storage::Store& store);
+  // `audit` (may be null: no entries are written) must outlive the logger.
+  CheckLogger(storage::Store& store, security::AuditLog* audit);
   ~CheckLogger();
   CheckLogger(const CheckLogger&) = delete;
   CheckLogger& operator=(const CheckLogger&) = delete;
@@ -43,11 +50,14 @@ class CheckLogger {
   Result<uint64_t> Log(const CheckRun& run);
   // The same without waiting: `done` is called once, on the logger's thread (at once, on the
   // caller's, for an empty run). `run` and what its views point into must stay valid until then.
-  void LogAsync(const CheckRun* run, Done done);
+  // `audit`, when given, is written with the run when it is logged (not when `done` gets an
+  // error: the caller records the failure).
+  void LogAsync(const CheckRun* run, std::optional<security::AuditEntry> audit, Done done);
 
  private:
   struct Pending {
     const CheckRun* run;
+    std::optional<security::AuditEntry> audit;
     Done done;
   };
   void WriteLoop();
@@ -64,6 +74,7 @@ class CheckLogger {
   static constexpr size_t kIndexBacklog = kIndexStep / 2;
 
   storage::Store& store_;
+  security::AuditLog* const audit_;
   std::mutex mu_;
   std::condition_variable work_;  // a run waits, or stopping
   std::vector<Pending> queue_;    // GUARDED_BY(mu_)

@@ -16,6 +16,7 @@
 #include <boost/json/storage_ptr.hpp>
 
 #include "core/utf8.h"
+#include "security/audit.h"
 #include "security/principal.h"
 #include "server/http_message.h"
 #include "server/platform.h"
@@ -61,10 +62,14 @@ Response HandleListBatches(Platform& p, const ApiCall& call);
 Response HandleGetBatch(Platform& p, const ApiCall& call);
 Response HandlePostCheck(Platform& p, const ApiCall& call);  // check_handlers.cc
 // The same answered without waiting on the calling thread. False, with `error`, when no check is
-// made (a bad request, an unknown subject); else `made` is called once with the answer and the
-// check (on the check logger's thread once it is logged, or at once when it cannot be).
-bool HandlePostCheckAsync(Platform& p, const ApiCall& call,
-                          std::function<void(Response, const CheckLog&)> made, Response* error);
+// made (a bad request, an unknown subject); else `reply` is called once with the answer (on the
+// check logger's thread once it is logged, or at once when it cannot be). `audit` gives the audit
+// entry of an answer about the check made (nullopt: none): written in the check log's own write
+// when the check is logged, else after it, with the error.
+using CheckAuditFn =
+    std::function<std::optional<security::AuditEntry>(const Response&, const CheckLog&)>;
+bool HandlePostCheckAsync(Platform& p, const ApiCall& call, CheckAuditFn audit,
+                          std::function<void(Response)> reply, Response* error);
 Response HandlePostCheckBatch(Platform& p, const ApiCall& call);
 Response HandleGetCheck(Platform& p, const ApiCall& call);
 Response HandlePostCheckFeedback(Platform& p, const ApiCall& call);

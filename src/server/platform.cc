@@ -88,8 +88,8 @@ Result<std::unique_ptr<Platform>> Platform::Open(const PlatformOptions& options_
   p->tokens_ = std::make_unique<security::TokenStore>(*p->store_, *p->catalog_);
   p->consents_ = std::make_unique<security::ConsentStore>(*p->store_);
   if (!o.read_only) {
-    p->check_logger_ = std::make_unique<CheckLogger>(*p->store_);
     XY_ASSIGN_OR_RETURN(p->audit_, security::AuditLog::Open(*p->store_));
+    p->check_logger_ = std::make_unique<CheckLogger>(*p->store_, p->audit_.get());
   }
   // A commit before the index exists is in the store it will be built from; one during the build
   // waits for it and is applied after (applying a subject twice is harmless).

@@ -385,17 +385,19 @@ bool HandleRequestAsync(Platform& platform, Request& request, std::function<void
     security::Principal principal;
     Response refused;
     const bool admitted = Admit(platform, request, route, &principal, &refused);
-    // Audited as every write is, without holding the logger's thread: the entry follows in the
-    // audit log's next group (the check itself is durably in the check log before it is answered).
-    auto audit = [&platform, principal](const Response& r, AuditAbout about) {
-      if (security::AuditLog* log = platform.audit()) {
-        security::AuditEntry e =
-            security::AuditEntryFor(principal, "write", "POST /api/v1/checks");
-        e.subject_id = about.subject_id;
-        e.purpose = std::move(about.purpose);
-        e.outcome = std::to_string(r.status);
-        log->AppendAsync(std::move(e));
-      }
+    // Audited as every write is, without holding a thread: a check logged has its entry in the
+    // check log's own write; any other answer's follows in the audit log's next group.
+    auto entry = [&platform, principal](const Response& r, AuditAbout about)
+        -> std::optional<security::AuditEntry> {
+      if (platform.audit() == nullptr) return std::nullopt;
+      security::AuditEntry e = security::AuditEntryFor(principal, "write", "POST /api/v1/checks");
+      e.subject_id = about.subject_id;
+      e.purpose = std::move(about.purpose);
+      e.outcome = std::to_string(r.status);
+      return e;
+    };
+    auto audit = [&platform, &entry](const Response& r, AuditAbout about) {
+      if (auto e = entry(r, std::move(about))) platform.audit()->AppendAsync(std::move(*e));
     };
     // A check made names its subject and purpose itself; for any other answer they are read
     // from the request.
@@ -409,13 +411,12 @@ bool HandleRequestAsync(Platform& platform, Request& request, std::function<void
       return true;
     }
     ApiCall call{request, target, params, principal};
-    auto made = [audit, reply, declared = DeclaredPurpose(request, target)](Response r,
+    auto check_entry = [entry, declared = DeclaredPurpose(request, target)](const Response& r,
                                                                            const CheckLog& c) {
-      audit(r, AuditAbout{c.subject_id, declared.empty() ? ForLog(c.purpose, 200) : declared});
-      reply(std::move(r));
+      return entry(r, AuditAbout{c.subject_id, declared.empty() ? ForLog(c.purpose, 200) : declared});
     };
     Response error;
-    if (!HandlePostCheckAsync(platform, call, std::move(made), &error)) {
+    if (!HandlePostCheckAsync(platform, call, std::move(check_entry), reply, &error)) {
       audit(error, about_request());
       reply(std::move(error));
     }

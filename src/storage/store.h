@@ -176,6 +176,12 @@ struct AuditWrite {
   std::string entry;
 };
 
+// Audit entries that continue the log, with the new head (Store::AppendAudit's arguments).
+struct AuditAppend {
+  std::span<const AuditWrite> entries;
+  std::string_view head;
+};
+
 struct BatchSummary {
   uint64_t id = 0;
   std::string file, indicator, dept;
@@ -265,7 +271,10 @@ class Store {
   // gets first + i — in one durable write: every run or none. InvalidArgument for an empty run.
   // It may run concurrently with Commit and with itself. SetCheckFeedback records what the using
   // department did: NotFound for an unknown id, FailedPrecondition when feedback was already given.
-  virtual Result<std::vector<uint64_t>> LogCheckRuns(std::span<const CheckRun* const> runs) = 0;
+  // With `audit`, its entries and head are appended in the same write, as AppendAudit would
+  // (the audit entries of the checks: one write and one flush for both logs).
+  virtual Result<std::vector<uint64_t>> LogCheckRuns(std::span<const CheckRun* const> runs,
+                                                     const AuditAppend* audit = nullptr) = 0;
   virtual Result<std::optional<CheckLog>> GetCheck(uint64_t id) const = 0;
   virtual Status SetCheckFeedback(uint64_t id, std::string_view action, std::string_view reason,
                                   int64_t unix_ms) = 0;

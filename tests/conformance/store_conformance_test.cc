@@ -356,6 +356,19 @@ TEST_P(StoreConformanceTest, LogsChecksAndTheirFeedbackOnce) {
   const CheckRun empty;
   const CheckRun* none[] = {&run, &empty};  // all or none: not even the first is logged
   EXPECT_EQ(store_->LogCheckRuns(none).status().code(), StatusCode::kInvalidArgument);
+  // Audit entries written with the checks land with them, or not at all.
+  const AuditWrite entries[] = {{1, 7, "entry 1"}, {2, 0, "entry 2"}};
+  const AuditAppend audit{entries, "head 2"};
+  EXPECT_EQ(store_->LogCheckRuns(none, &audit).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_FALSE(store_->AuditHead()->has_value());
+  auto with_audit = store_->LogCheckRuns(runs, &audit);
+  ASSERT_TRUE(with_audit.ok()) << with_audit.status().ToString();
+  EXPECT_TRUE(store_->GetCheck((*with_audit)[0] + 1)->has_value());
+  EXPECT_EQ(store_->AuditHead()->value_or(""), "head 2");
+  EXPECT_EQ(store_->GetAudit(2)->value_or(""), "entry 2");
+  std::vector<uint64_t> about7;
+  ASSERT_TRUE(store_->ListAuditBySubject(7, 10, &about7).ok());
+  EXPECT_EQ(about7, std::vector<uint64_t>{1});
 
   ASSERT_TRUE(store_->SetCheckFeedback(b, "not_applied", "项目已终止", 1763773200000).ok());
   EXPECT_EQ(store_->SetCheckFeedback(b, "applied", "", 0).code(), StatusCode::kFailedPrecondition);
@@ -370,7 +383,7 @@ TEST_P(StoreConformanceTest, LogsChecksAndTheirFeedbackOnce) {
     all.push_back(c);
     return Status::Ok();
   }).ok());
-  ASSERT_EQ(all.size(), 2u);
+  ASSERT_EQ(all.size(), 4u);  // and the two logged with audit entries
   EXPECT_EQ(all[0].id, a);
   EXPECT_TRUE(all[0].feedback_action.empty());
   EXPECT_EQ(all[1].id, b);

@@ -418,17 +418,21 @@ Status RocksDbStore::Erase(std::span<const RecordRef> records, std::span<const u
   return Status::Ok();
 }
 
+void RocksDbStore::PutAudit(rocksdb::WriteBatch* wb, const AuditAppend& audit) const {
+  for (const AuditWrite& e : audit.entries) {
+    wb->Put((*cf_)[kAudit], AuditKey(e.seq), e.entry);
+    if (e.subject_id != 0) wb->Put((*cf_)[kAudit], AuditSubjectKey(e.subject_id, e.seq), "");
+  }
+  wb->Put((*cf_)[kMeta], kAuditHeadKey, rocksdb::Slice(audit.head.data(), audit.head.size()));
+}
+
 Status RocksDbStore::AppendAudit(std::span<const AuditWrite> entries, std::string_view head,
                                  bool durable) {
   if (options_.read_only || (*cf_)[kAudit] == nullptr) {
     return Status::FailedPrecondition("the store is read-only");
   }
   rocksdb::WriteBatch wb;
-  for (const AuditWrite& e : entries) {
-    wb.Put((*cf_)[kAudit], AuditKey(e.seq), e.entry);
-    if (e.subject_id != 0) wb.Put((*cf_)[kAudit], AuditSubjectKey(e.subject_id, e.seq), "");
-  }
-  wb.Put((*cf_)[kMeta], kAuditHeadKey, rocksdb::Slice(head.data(), head.size()));
+  PutAudit(&wb, AuditAppend{entries, head});
   rocksdb::WriteOptions wo;
   wo.sync = options_.sync && durable;  // else synced with the write-ahead log's next sync
   return FromRocks(db_->Write(wo, &wb), "appending to the audit log");
@@ -1446,8 +1450,11 @@ Result<uint64_t> RocksDbStore::CheckIndexMark() {
   return check_index_mark_;
 }
 
-Result<std::vector<uint64_t>> RocksDbStore::LogCheckRuns(std::span<const CheckRun* const> runs) {
-  if ((*cf_)[kChecks] == nullptr) return Status::FailedPrecondition("the store is read-only");
+Result<std::vector<uint64_t>> RocksDbStore::LogCheckRuns(std::span<const CheckRun* const> runs,
+                                                         const AuditAppend* audit) {
+  if ((*cf_)[kChecks] == nullptr || (audit != nullptr && (*cf_)[kAudit] == nullptr)) {
+    return Status::FailedPrecondition("the store is read-only");
+  }
   std::lock_guard lock(check_index_mu_);
   // The index is derived: a mark that cannot be read only means no inline indexing (0 matches
   // no id); IndexChecks reports the error.
@@ -1481,6 +1488,7 @@ Result<std::vector<uint64_t>> RocksDbStore::LogCheckRuns(std::span<const CheckRu
     }
     PutCheckIndexMark(&wb, (*cf_)[kCheckSubjects], next);
   }
+  if (audit != nullptr) PutAudit(&wb, *audit);
   rocksdb::WriteOptions wo;
   wo.sync = options_.sync;
   XY_RETURN_IF_ERROR(FromRocks(db_->Write(wo, &wb), "logging credit checks"));

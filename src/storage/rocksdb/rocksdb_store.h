@@ -18,6 +18,7 @@ class DB;
 class ColumnFamilyHandle;
 class Cache;
 class Snapshot;
+class WriteBatch;
 }  // namespace rocksdb
 
 namespace xinyong::storage {
@@ -88,7 +89,8 @@ class RocksDbStore final : public Store {
       const override;
   uint64_t NextId(IdSpace space) override;
   Status Commit(const WriteSet& ws) override;
-  Result<std::vector<uint64_t>> LogCheckRuns(std::span<const CheckRun* const> runs) override;
+  Result<std::vector<uint64_t>> LogCheckRuns(std::span<const CheckRun* const> runs,
+                                             const AuditAppend* audit = nullptr) override;
   Result<std::optional<CheckLog>> GetCheck(uint64_t id) const override;
   Status SetCheckFeedback(uint64_t id, std::string_view action, std::string_view reason,
                           int64_t unix_ms) override;
@@ -163,6 +165,8 @@ class RocksDbStore final : public Store {
   Result<uint64_t> ReadCheckIndexMark(const rocksdb::Snapshot* snapshot) const;
   // The same read once and then kept (at least 1); under check_index_mu_.
   Result<uint64_t> CheckIndexMark();
+  // The puts of an audit append: the entries, their index by subject, the head.
+  void PutAudit(rocksdb::WriteBatch* wb, const AuditAppend& audit) const;
   // Calls fn for each logged check with an id of at least `from`, in id order, until it returns
   // false (feedback not merged).
   Status ForEachCheckFrom(uint64_t from, const rocksdb::Snapshot* snapshot,
