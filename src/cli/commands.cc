@@ -181,6 +181,8 @@ void RegisterIngest(CLI::App& app, GlobalOptions& g) {
     }
     auto p = OpenPlatform(g, /*read_only=*/false, /*grade_on_ingest=*/!a->no_grade);
     if (!p) return;
+    // The subjects of every batch of every file are regraded once, at the end.
+    rules::Grader::Deferral grading(p->grader());
     for (const auto& file : a->files) {
       auto r = p->ingester().IngestFile(file, o);
       if (!r.ok()) {
@@ -192,6 +194,9 @@ void RegisterIngest(CLI::App& app, GlobalOptions& g) {
       } else {
         std::cout << HumanFileReport(*r) << '\n';
       }
+    }
+    if (auto graded = grading.Finish(); !graded.ok()) {
+      Fail(g, graded.status().WithContext("regrading the ingested subjects (run `xinyong grade --all`)"));
     }
   });
 }

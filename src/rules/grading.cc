@@ -1,5 +1,7 @@
 #include "rules/grading.h"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -170,6 +172,19 @@ Result<GradingSummary> Grader::RecomputeAfterBatch(uint64_t batch_id,
   }
   std::sort(read.begin(), read.end());
   read.erase(std::unique(read.begin(), read.end()), read.end());
+  {
+    std::lock_guard defer(defer_mu_);
+    if (deferrals_ > 0) {  // noted: the last Deferral regrades them (a new one from no records)
+      deferred_.insert(deferred_.end(), read.begin(), read.end());
+      for (const Subject& s : subjects) {
+        if (s.first_batch == batch_id) deferred_.push_back(s.id);
+      }
+      deferred_today_ = std::max(deferred_today_, today);
+      GradingSummary none;
+      none.as_of = today;
+      return none;
+    }
+  }
   std::lock_guard lock(mu_);
   const auto start = std::chrono::steady_clock::now();
   Worker worker(*this, today, NowUnixMs());
@@ -186,6 +201,39 @@ Result<GradingSummary> Grader::RecomputeAfterBatch(uint64_t batch_id,
   total.as_of = today;
   total.seconds = SecondsSince(start);
   return total;
+}
+
+Grader::Deferral::Deferral(Grader& grader) : grader_(&grader) {
+  std::lock_guard lock(grader.defer_mu_);
+  ++grader.deferrals_;
+}
+
+Grader::Deferral::~Deferral() {
+  if (grader_ == nullptr) return;
+  if (auto r = Finish(); !r.ok()) {
+    spdlog::error("deferred grades not recomputed (run `xinyong grade --all`): {}",
+                  r.status().ToString());
+  }
+}
+
+Result<GradingSummary> Grader::Deferral::Finish() {
+  GradingSummary none;
+  if (grader_ == nullptr) return none;
+  Grader& g = *grader_;
+  grader_ = nullptr;
+  std::vector<uint64_t> ids;
+  Date today;
+  {
+    std::lock_guard lock(g.defer_mu_);
+    if (--g.deferrals_ > 0) return none;
+    ids.swap(g.deferred_);
+    today = g.deferred_today_;
+    g.deferred_today_ = Date();
+  }
+  if (ids.empty()) return none;
+  // RecomputeSubjects reads each subject once (duplicates ignored), records or none: the same
+  // as each batch's own recompute, once.
+  return g.RecomputeSubjects(ids, today);
 }
 
 }  // namespace xinyong::rules

@@ -5,6 +5,10 @@
 // organization in one pass over the store in storage order on several threads (full — grades
 // also change with time alone, as windows pass and list memberships end).
 //
+// Incremental grading can be deferred over the batches of one ingestion call (every file of a
+// bulk load, every run of a pushed exchange batch): a subject touched by many of its batches is
+// then read and graded once, at the end, instead of once per batch.
+//
 // Thread-safety: one recompute at a time (calls are serialized internally), since saving
 // compares with the grade being replaced. The store, catalog and model must outlive the Grader.
 #pragma once
@@ -14,6 +18,7 @@
 #include <mutex>
 #include <span>
 #include <string>
+#include <vector>
 
 #include "catalog/catalog.h"
 #include "core/date.h"
@@ -50,6 +55,24 @@ class Grader {
                                              std::span<const storage::RecordWrite> records,
                                              Date today);
 
+  // While a Deferral is alive (from any thread), RecomputeAfterBatch notes the subjects it would
+  // regrade and returns at once (an empty summary); Finish on the last open Deferral regrades
+  // them all, each once, as of the latest batch's `today`. Until then their grades lag their
+  // records. A Deferral ended without Finish finishes in its destructor, logging an error.
+  class Deferral {
+   public:
+    explicit Deferral(Grader& grader);
+    ~Deferral();
+    Deferral(const Deferral&) = delete;
+    Deferral& operator=(const Deferral&) = delete;
+    // The regrade of what the batches noted when this is the last open Deferral (else an empty
+    // summary: the last one regrades). Once; later calls return an empty summary.
+    Result<GradingSummary> Finish();
+
+   private:
+    Grader* grader_;  // null once finished
+  };
+
   // The records the model reads: its rules' indicators, headers only except list rules' (their
   // list_end field decides whether a membership is current).
   const storage::RecordSelection& selection() const { return selection_; }
@@ -65,6 +88,11 @@ class Grader {
   const EvaluationModel& model_;
   storage::RecordSelection selection_;
   std::mutex mu_;  // held for the length of a recompute
+  // Open Deferrals and what the batches committed meanwhile would have regraded.
+  std::mutex defer_mu_;
+  int deferrals_ = 0;                  // GUARDED_BY(defer_mu_)
+  std::vector<uint64_t> deferred_;     // GUARDED_BY(defer_mu_)
+  Date deferred_today_;                // GUARDED_BY(defer_mu_)
 };
 
 }  // namespace xinyong::rules

@@ -186,6 +186,77 @@ TEST_F(GradingTest, AfterABatchOnlyRecordsTheModelReadsCauseARegrade) {
   EXPECT_EQ(Current(old_firm).grade.as_of, *Date::Parse("2026-03-01")) << "not regraded";
 }
 
+// Batches committed under a Deferral (the files of one ingest, the runs of a pushed batch) leave
+// grades alone until the last Deferral finishes, which regrades what each batch would have, once:
+// the same grades as regrading after every batch.
+TEST_F(GradingTest, DeferredBatchesRegradeTheirSubjectsOnceWhenTheLastDeferralFinishes) {
+  const uint64_t old_firm = AddSubject();
+  const uint64_t penalized = AddSubject();
+  ASSERT_TRUE(grader_->RecomputeAll(*Date::Parse("2026-03-01")).ok());
+  auto batch = [&](uint64_t subject, const char* indicator, const Subject* created) {
+    WriteSet ws;
+    ws.batch.id = store_->NextId(IdSpace::kBatch);
+    if (created != nullptr) {
+      Subject s = *created;
+      s.first_batch = ws.batch.id;
+      ws.subjects.push_back(s);
+    }
+    RecordWrite w;
+    w.record.subject_id = subject;
+    w.record.record_id = store_->NextId(IdSpace::kRecord);
+    w.record.indicator = indicator;
+    w.record.decision_date = *Date::Parse("2026-03-02");
+    w.natural_key = std::to_string(w.record.record_id);
+    ws.records.push_back(w);
+    EXPECT_TRUE(store_->Commit(ws).ok());
+    auto r = grader_->RecomputeAfterBatch(ws.batch.id, ws.subjects, ws.records,
+                                          *Date::Parse("2026-03-03"));
+    EXPECT_TRUE(r.ok() && r->subjects == 0) << "deferred: nothing graded yet";
+  };
+  Subject created;
+  created.id = store_->NextId(IdSpace::kSubject);
+  created.type = SubjectType::kOtherOrganization;
+  created.name = "新设组织";
+  created.identifiers = {{IdentifierKind::kOrgCode, "NEW"}};
+  auto outer = std::make_unique<Grader::Deferral>(*grader_);
+  {
+    Grader::Deferral inner(*grader_);
+    batch(penalized, "admin_penalty", nullptr);
+    batch(penalized, "admin_penalty", nullptr);  // the same subject in a second batch
+    batch(created.id, "reg_basic", &created);    // a new organization, no record the model reads
+    batch(old_firm, "reg_basic", nullptr);       // a record no rule reads: no regrade
+    auto r = inner.Finish();
+    ASSERT_TRUE(r.ok());
+    EXPECT_EQ(r->subjects, 0u) << "another deferral is still open";
+    EXPECT_EQ(Current(penalized).grade.score, 800) << "not regraded yet";
+  }
+  auto r = outer->Finish();
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->subjects, 2u) << "each subject once";
+  EXPECT_EQ(Current(penalized).grade.score, 740);
+  EXPECT_EQ(Current(penalized).grade.as_of, *Date::Parse("2026-03-03"));
+  EXPECT_EQ(Current(created.id).grade.score, 800);
+  EXPECT_EQ(Current(old_firm).grade.as_of, *Date::Parse("2026-03-01")) << "not regraded";
+  EXPECT_EQ(outer->Finish()->subjects, 0u) << "finished once";
+  outer.reset();
+  // With no deferral open, a batch regrades at once again.
+  WriteSet ws;
+  ws.batch.id = store_->NextId(IdSpace::kBatch);
+  RecordWrite w;
+  w.record.subject_id = old_firm;
+  w.record.record_id = store_->NextId(IdSpace::kRecord);
+  w.record.indicator = "admin_penalty";
+  w.record.decision_date = *Date::Parse("2026-03-02");
+  w.natural_key = std::to_string(w.record.record_id);
+  ws.records.push_back(w);
+  ASSERT_TRUE(store_->Commit(ws).ok());
+  auto now = grader_->RecomputeAfterBatch(ws.batch.id, ws.subjects, ws.records,
+                                          *Date::Parse("2026-03-04"));
+  ASSERT_TRUE(now.ok());
+  EXPECT_EQ(now->subjects, 1u);
+  EXPECT_EQ(Current(old_firm).grade.score, 770);
+}
+
 TEST_F(GradingTest, NaturalPersonsAreNeverGraded) {
   const uint64_t person = AddSubject(SubjectType::kNaturalPerson);
   const uint64_t firm = AddSubject(SubjectType::kIndividualBusiness);

@@ -35,6 +35,8 @@ Response HandlePostExchangeChanges(Platform& p, const ApiCall& call) {
   if (region == nullptr || !exchange::ValidRegion(*region)) {
     return BadParameter("region", "region must be the sending instance's 6-digit division code");
   }
+  // The runs of a pushed batch regrade their subjects once, when all are in, before the answer.
+  rules::Grader::Deferral grading(p.grader());
   auto report = p.exchange().Apply(source, *region, call.request.body);
   call.request.body.clear();
   if (!report.ok()) {
