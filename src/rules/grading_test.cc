@@ -77,6 +77,16 @@ class GradingTest : public ::testing::Test {
     EXPECT_TRUE(store_->Commit(ws).ok());
     return w.record.record_id;
   }
+  // A new record of `indicator` for `subject`, decided on 2026-03-02, to be committed in a batch.
+  RecordWrite NewRecord(uint64_t subject, const char* indicator) {
+    RecordWrite w;
+    w.record.subject_id = subject;
+    w.record.record_id = store_->NextId(IdSpace::kRecord);
+    w.record.indicator = indicator;
+    w.record.decision_date = *Date::Parse("2026-03-02");
+    w.natural_key = std::to_string(w.record.record_id);
+    return w;
+  }
   storage::CurrentGrade Current(uint64_t subject) {
     auto g = store_->GetGrade(subject);
     EXPECT_TRUE(g.ok() && g->has_value()) << "subject " << subject << " has no grade";
@@ -163,13 +173,7 @@ TEST_F(GradingTest, AfterABatchOnlyRecordsTheModelReadsCauseARegrade) {
   created.first_batch = ws.batch.id;
   ws.subjects.push_back(created);
   auto record = [&](uint64_t subject, const char* indicator) {
-    RecordWrite w;
-    w.record.subject_id = subject;
-    w.record.record_id = store_->NextId(IdSpace::kRecord);
-    w.record.indicator = indicator;
-    w.record.decision_date = *Date::Parse("2026-03-02");
-    w.natural_key = std::to_string(w.record.record_id);
-    ws.records.push_back(w);
+    ws.records.push_back(NewRecord(subject, indicator));
   };
   record(old_firm, "reg_basic");
   record(penalized, "admin_penalty");
@@ -201,13 +205,7 @@ TEST_F(GradingTest, DeferredBatchesRegradeTheirSubjectsOnceWhenTheLastDeferralFi
       s.first_batch = ws.batch.id;
       ws.subjects.push_back(s);
     }
-    RecordWrite w;
-    w.record.subject_id = subject;
-    w.record.record_id = store_->NextId(IdSpace::kRecord);
-    w.record.indicator = indicator;
-    w.record.decision_date = *Date::Parse("2026-03-02");
-    w.natural_key = std::to_string(w.record.record_id);
-    ws.records.push_back(w);
+    ws.records.push_back(NewRecord(subject, indicator));
     EXPECT_TRUE(store_->Commit(ws).ok());
     auto r = grader_->RecomputeAfterBatch(ws.batch.id, ws.subjects, ws.records,
                                           *Date::Parse("2026-03-03"));
@@ -242,13 +240,7 @@ TEST_F(GradingTest, DeferredBatchesRegradeTheirSubjectsOnceWhenTheLastDeferralFi
   // With no deferral open, a batch regrades at once again.
   WriteSet ws;
   ws.batch.id = store_->NextId(IdSpace::kBatch);
-  RecordWrite w;
-  w.record.subject_id = old_firm;
-  w.record.record_id = store_->NextId(IdSpace::kRecord);
-  w.record.indicator = "admin_penalty";
-  w.record.decision_date = *Date::Parse("2026-03-02");
-  w.natural_key = std::to_string(w.record.record_id);
-  ws.records.push_back(w);
+  ws.records.push_back(NewRecord(old_firm, "admin_penalty"));
   ASSERT_TRUE(store_->Commit(ws).ok());
   auto now = grader_->RecomputeAfterBatch(ws.batch.id, ws.subjects, ws.records,
                                           *Date::Parse("2026-03-04"));
