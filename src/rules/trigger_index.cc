@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <mutex>
 #include <thread>
+#include <unordered_map>
 
 #include "core/coding.h"
 
@@ -291,32 +292,48 @@ void TriggerIndex::Rewrite(Map* map, const Key& key, Scratch* x, const Edit& edi
   }
 }
 
-void TriggerIndex::ReplaceLinked(
-    uint64_t record_id, std::span<const std::pair<std::string_view, TriggerFact>> facts) {
+void TriggerIndex::ApplyLinked(std::span<const Record* const> records) {
+  // Each record's last version in the batch, which alone counts.
+  boost::unordered_flat_map<uint64_t, size_t> last;
+  for (size_t i = 0; i < records.size(); ++i) last[records[i]->record_id] = i;
+  // Per person named by a record now or before: the records whose facts go, and the facts that
+  // come, in the order of the records' last versions.
+  struct Change {
+    std::vector<uint64_t> drop;
+    std::vector<TriggerFact> add;  // views into the records
+  };
+  std::unordered_map<std::string, Change> by_person;
+  std::vector<std::pair<std::string_view, TriggerFact>> named;
+  for (size_t i = 0; i < records.size(); ++i) {
+    const Record& r = *records[i];
+    if (last[r.record_id] != i) continue;
+    CollectLinked(r, &named);
+    std::vector<std::string> holders;
+    for (const auto& [hash, f] : named) {
+      if (std::find(holders.begin(), holders.end(), hash) == holders.end()) {
+        holders.emplace_back(hash);
+        by_person[holders.back()].drop.push_back(r.record_id);
+      }
+      by_person[std::string(hash)].add.push_back(f);
+    }
+    if (auto prev = linked_records_.find(r.record_id); prev != linked_records_.end()) {
+      for (const std::string& hash : prev->second) by_person[hash].drop.push_back(r.record_id);
+      linked_records_.erase(prev);
+    }
+    if (!holders.empty()) linked_records_.emplace(r.record_id, std::move(holders));
+  }
   Scratch scratch;
-  // The person's facts without those of the record, plus the record's new ones for the person.
-  auto rewrite = [&](std::string_view hash) {
+  for (auto& [hash, change] : by_person) {
+    std::sort(change.drop.begin(), change.drop.end());
     LinkedShard& shard = LinkedShardOf(hash);
     std::unique_lock lock(shard.mu);
     Rewrite(&shard.facts, hash, &scratch, [&](std::vector<TriggerFact>* kept) {
-      std::erase_if(*kept, [&](const TriggerFact& f) { return f.record_id == record_id; });
-      for (const auto& [h, f] : facts) {
-        if (h == hash) kept->push_back(f);
-      }
+      std::erase_if(*kept, [&](const TriggerFact& f) {
+        return std::binary_search(change.drop.begin(), change.drop.end(), f.record_id);
+      });
+      kept->insert(kept->end(), change.add.begin(), change.add.end());
     });
-  };
-  std::vector<std::string> holders;
-  for (const auto& [hash, f] : facts) {
-    if (std::find(holders.begin(), holders.end(), hash) == holders.end()) holders.emplace_back(hash);
   }
-  if (auto prev = linked_records_.find(record_id); prev != linked_records_.end()) {
-    for (const std::string& hash : prev->second) {
-      if (std::find(holders.begin(), holders.end(), hash) == holders.end()) rewrite(hash);
-    }
-    linked_records_.erase(prev);
-  }
-  for (const std::string& hash : holders) rewrite(hash);
-  if (!holders.empty()) linked_records_.emplace(record_id, std::move(holders));
 }
 
 template <typename ShardType, typename Key>
@@ -356,12 +373,7 @@ void TriggerIndex::Apply(std::span<const storage::RecordWrite> writes) {
       }
     }
   }
-  // The persons the records name, record by record in batch order.
-  std::vector<std::pair<std::string_view, TriggerFact>> named;
-  for (const Record* r : relevant) {
-    CollectLinked(*r, &named);
-    if (!named.empty() || linked_records_.contains(r->record_id)) ReplaceLinked(r->record_id, named);
-  }
+  ApplyLinked(relevant);  // the persons the records name
   std::stable_sort(relevant.begin(), relevant.end(),
                    [](const Record* a, const Record* b) { return a->subject_id < b->subject_id; });
   std::vector<TriggerFact> added;

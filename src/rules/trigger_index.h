@@ -112,9 +112,10 @@ class TriggerIndex {
   // The linked facts a record version gives (Checker::CollectLinked for every person it names,
   // once per person and role), those that may fire on `from_` or later.
   void CollectLinked(const Record& r, std::vector<std::pair<std::string_view, TriggerFact>>* out) const;
-  // Replaces what the index has of record `record_id` among the linked facts by `facts`.
-  void ReplaceLinked(uint64_t record_id,
-                     std::span<const std::pair<std::string_view, TriggerFact>> facts);
+  // Replaces the linked facts of the records by those of their versions in `records` (in batch
+  // order: a later version of a record replaces an earlier one): one rewrite per person named,
+  // now or before, however many of the records name them.
+  void ApplyLinked(std::span<const Record* const> records);
 
   // Rewrites the encoded facts of `key` in `map` (whose lock the caller holds): `edit` gets them
   // decoded (views into scratch->old) and changes them; none left removes the key.
