@@ -183,6 +183,7 @@ void RegisterIngest(CLI::App& app, GlobalOptions& g) {
     if (!p) return;
     // The subjects of every batch of every file are regraded once, at the end.
     rules::Grader::Deferral grading(p->grader());
+    o.grading_deferral = grading.id();
     for (const auto& file : a->files) {
       auto r = p->ingester().IngestFile(file, o);
       if (!r.ok()) {

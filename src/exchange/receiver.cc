@@ -59,7 +59,7 @@ std::string BatchName(const std::string& source, std::span<const ChangeLine> lin
 }  // namespace
 
 Result<ApplyReport> Receiver::Apply(std::string_view source_view, std::string_view region_view,
-                                    std::string_view body) {
+                                    std::string_view body, uint64_t grading_deferral) {
   const std::string source(source_view), region(region_view);
   if (!ValidSourceId(source)) {
     return Status::InvalidArgument("source '" + source +
@@ -127,7 +127,8 @@ Result<ApplyReport> Receiver::Apply(std::string_view source_view, std::string_vi
             rows.push_back(std::move(lines[k]));
           }
         }
-        XY_RETURN_IF_ERROR(ApplyRows(source, region, rows, run.front().seq, run.back().seq, &report));
+        XY_RETURN_IF_ERROR(ApplyRows(source, region, rows, run.front().seq, run.back().seq,
+                                     grading_deferral, &report));
         break;
       }
       case Kind::kStatus:
@@ -142,7 +143,7 @@ Result<ApplyReport> Receiver::Apply(std::string_view source_view, std::string_vi
 
 Status Receiver::ApplyRows(const std::string& source, const std::string& region,
                            std::span<const ChangeLine> lines, uint64_t first, uint64_t last,
-                           ApplyReport* report) {
+                           uint64_t grading_deferral, ApplyReport* report) {
   const std::string name =
       "exchange:" + source + ":" + std::to_string(first) + "-" + std::to_string(last);
   // The rows as parsed, cells by the standard field codes (or a label or alias): no text to
@@ -168,6 +169,7 @@ Status Receiver::ApplyRows(const std::string& source, const std::string& region,
   options.batch_rows = lines.size() + 1;  // one commit: the cursor goes with all of it
   options.format = "exchange";
   options.exchange_cursor = storage::ExchangeCursor{source, last};
+  options.grading_deferral = grading_deferral;
   auto r = ingester_.IngestRows(lines.size(), cells_of, name, options);
   if (!r.ok()) return r.status().WithContext("applying " + name);
   report->accepted += r->accepted;

@@ -61,8 +61,10 @@ class Receiver {
   // writes carry the region as their department (BatchReport::dept) and name the source and
   // the sequence range in their file name ("exchange:<source>:<first>-<last>"). InvalidArgument
   // for a malformed batch or an indicator this catalog does not have (nothing applied);
-  // ResourceExhausted while another batch is being applied.
-  Result<ApplyReport> Apply(std::string_view source, std::string_view region, std::string_view body);
+  // ResourceExhausted while another batch is being applied. `grading_deferral`: the
+  // rules::Grader::Deferral that regrades the batch's subjects (IngestOptions::grading_deferral).
+  Result<ApplyReport> Apply(std::string_view source, std::string_view region, std::string_view body,
+                            uint64_t grading_deferral = 0);
 
   // The last sequence number of `source` applied here (0: none).
   Result<uint64_t> Cursor(std::string_view source) const;
@@ -71,7 +73,7 @@ class Receiver {
   // `lines` without the derived ones of the run `first`..`last` (sequence numbers).
   Status ApplyRows(const std::string& source, const std::string& region,
                    std::span<const ChangeLine> lines, uint64_t first, uint64_t last,
-                   ApplyReport* report);
+                   uint64_t grading_deferral, ApplyReport* report);
   Status ApplyStatuses(const std::string& source, const std::string& region,
                        std::span<const ChangeLine> lines, ApplyReport* report);
 

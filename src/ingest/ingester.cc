@@ -248,7 +248,8 @@ class Ingester::Run {
     auto batch = std::make_shared<storage::WriteSet>(std::move(ws_));
     storage::Store* store = &in_.store_;
     const Ingester::CommitObserver* observer = &in_.observer_;
-    inflight_ = std::async(std::launch::async, [store, batch, observer] {
+    const uint64_t deferral = opt_.grading_deferral;
+    inflight_ = std::async(std::launch::async, [store, batch, observer, deferral] {
       Status s = store->Commit(*batch);
       if (s.ok() && *observer && (!batch->subjects.empty() || !batch->records.empty())) {
         std::vector<uint64_t> touched;
@@ -256,7 +257,8 @@ class Ingester::Run {
         for (const storage::RecordWrite& w : batch->records) touched.push_back(w.record.subject_id);
         std::sort(touched.begin(), touched.end());
         touched.erase(std::unique(touched.begin(), touched.end()), touched.end());
-        (*observer)(CommittedBatch{batch->batch.id, batch->subjects, touched, batch->records});
+        (*observer)(
+            CommittedBatch{batch->batch.id, batch->subjects, touched, batch->records, deferral});
       }
       return s;
     });

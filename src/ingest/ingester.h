@@ -40,6 +40,9 @@ struct IngestOptions {
   // Exchange between platform levels (src/exchange): the source instance's cursor after this
   // input, written with the input's last batch (Store WriteSet::exchange_cursor).
   std::optional<storage::ExchangeCursor> exchange_cursor;
+  // The grading deferral (rules::Grader::Deferral::id) that regrades this input's subjects once
+  // at its end; 0: the commit observer regrades after every batch. Passed on in CommittedBatch.
+  uint64_t grading_deferral = 0;
 };
 
 // Bounds of the Ingester's caches of committed identifiers and subjects (tests use tiny ones).
@@ -72,6 +75,7 @@ struct CommittedBatch {
   // The record versions the batch wrote (derived state that follows records, such as the
   // credit check's trigger index, applies them without reading the store).
   std::span<const storage::RecordWrite> records;
+  uint64_t grading_deferral = 0;  // IngestOptions::grading_deferral of the input (0: none)
 };
 
 // A new status for a stored record that no department submits: a revocation after an upheld

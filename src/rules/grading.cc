@@ -162,7 +162,7 @@ Result<GradingSummary> Grader::RecomputeSubjects(std::span<const uint64_t> subje
 Result<GradingSummary> Grader::RecomputeAfterBatch(uint64_t batch_id,
                                                    std::span<const Subject> subjects,
                                                    std::span<const storage::RecordWrite> records,
-                                                   Date today) {
+                                                   Date today, uint64_t deferral) {
   std::vector<uint64_t> read;
   for (const storage::RecordWrite& w : records) {
     const auto& wanted = selection_.indicators;
@@ -172,14 +172,20 @@ Result<GradingSummary> Grader::RecomputeAfterBatch(uint64_t batch_id,
   }
   std::sort(read.begin(), read.end());
   read.erase(std::unique(read.begin(), read.end()), read.end());
-  {
+  if (deferral != 0) {
     std::lock_guard defer(defer_mu_);
-    if (deferrals_ > 0) {  // noted: the last Deferral regrades them (a new one from no records)
-      deferred_.insert(deferred_.end(), read.begin(), read.end());
+    if (auto it = deferred_.find(deferral); it != deferred_.end()) {
+      // Noted: Finish regrades them (an organization the batch created, from no records).
+      std::vector<uint64_t>& noted = it->second.subjects;
+      noted.insert(noted.end(), read.begin(), read.end());
       for (const Subject& s : subjects) {
-        if (s.first_batch == batch_id) deferred_.push_back(s.id);
+        if (s.first_batch == batch_id) noted.push_back(s.id);
       }
-      deferred_today_ = std::max(deferred_today_, today);
+      if (noted.size() > (1u << 20)) {  // a long call: keep each subject once
+        std::sort(noted.begin(), noted.end());
+        noted.erase(std::unique(noted.begin(), noted.end()), noted.end());
+      }
+      it->second.today = std::max(it->second.today, today);
       GradingSummary none;
       none.as_of = today;
       return none;
@@ -205,14 +211,21 @@ Result<GradingSummary> Grader::RecomputeAfterBatch(uint64_t batch_id,
 
 Grader::Deferral::Deferral(Grader& grader) : grader_(&grader) {
   std::lock_guard lock(grader.defer_mu_);
-  ++grader.deferrals_;
+  id_ = grader.next_deferral_++;
+  grader.deferred_.emplace(id_, Deferred{});
 }
 
 Grader::Deferral::~Deferral() {
   if (grader_ == nullptr) return;
-  if (auto r = Finish(); !r.ok()) {
-    spdlog::error("deferred grades not recomputed (run `xinyong grade --all`): {}",
-                  r.status().ToString());
+  try {
+    if (auto r = Finish(); !r.ok()) {
+      spdlog::error("deferred grades not recomputed (run `xinyong grade --all`): {}",
+                    r.status().ToString());
+    }
+  } catch (const std::exception& e) {
+    spdlog::error("deferred grades not recomputed (run `xinyong grade --all`): {}", e.what());
+  } catch (...) {
+    spdlog::error("deferred grades not recomputed (run `xinyong grade --all`)");
   }
 }
 
@@ -221,19 +234,17 @@ Result<GradingSummary> Grader::Deferral::Finish() {
   if (grader_ == nullptr) return none;
   Grader& g = *grader_;
   grader_ = nullptr;
-  std::vector<uint64_t> ids;
-  Date today;
+  Deferred mine;
   {
     std::lock_guard lock(g.defer_mu_);
-    if (--g.deferrals_ > 0) return none;
-    ids.swap(g.deferred_);
-    today = g.deferred_today_;
-    g.deferred_today_ = Date();
+    auto it = g.deferred_.find(id_);
+    mine = std::move(it->second);
+    g.deferred_.erase(it);
   }
-  if (ids.empty()) return none;
-  // RecomputeSubjects reads each subject once (duplicates ignored), records or none: the same
-  // as each batch's own recompute, once.
-  return g.RecomputeSubjects(ids, today);
+  if (mine.subjects.empty()) return none;
+  // RecomputeSubjects reads each subject once (duplicates ignored), records or none: what each
+  // batch's own recompute did, once.
+  return g.RecomputeSubjects(mine.subjects, mine.today);
 }
 
 }  // namespace xinyong::rules

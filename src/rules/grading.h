@@ -51,26 +51,30 @@ class Grader {
   // regrades the subjects that got records of an indicator the model reads (no other record can
   // move a grade) and grades the organizations the batch created (from no records at all when
   // none of theirs is read by the model).
+  // With the id of an open Deferral, the subjects are only noted in it (an empty summary).
   Result<GradingSummary> RecomputeAfterBatch(uint64_t batch_id, std::span<const Subject> subjects,
                                              std::span<const storage::RecordWrite> records,
-                                             Date today);
+                                             Date today, uint64_t deferral = 0);
 
-  // While a Deferral is alive (from any thread), RecomputeAfterBatch notes the subjects it would
-  // regrade and returns at once (an empty summary); Finish on the last open Deferral regrades
-  // them all, each once, as of the latest batch's `today`. Until then their grades lag their
-  // records. A Deferral ended without Finish finishes in its destructor, logging an error.
+  // The regrade of one ingestion call's batches (the files of one `xinyong ingest`, one uploaded
+  // file, one pushed exchange batch), done once at its end: the call passes id() with its batches
+  // (IngestOptions::grading_deferral), RecomputeAfterBatch notes their subjects here, and Finish
+  // regrades them, each once, as of the latest batch's `today`. Until then their grades lag
+  // their records; batches of other calls are not affected. A Deferral ended without Finish
+  // finishes in its destructor (an error is logged, never thrown).
   class Deferral {
    public:
     explicit Deferral(Grader& grader);
     ~Deferral();
     Deferral(const Deferral&) = delete;
     Deferral& operator=(const Deferral&) = delete;
-    // The regrade of what the batches noted when this is the last open Deferral (else an empty
-    // summary: the last one regrades). Once; later calls return an empty summary.
+    uint64_t id() const { return id_; }
+    // Regrades what the batches noted. Once; later calls return an empty summary.
     Result<GradingSummary> Finish();
 
    private:
     Grader* grader_;  // null once finished
+    uint64_t id_;
   };
 
   // The records the model reads: its rules' indicators, headers only except list rules' (their
@@ -88,11 +92,14 @@ class Grader {
   const EvaluationModel& model_;
   storage::RecordSelection selection_;
   std::mutex mu_;  // held for the length of a recompute
-  // Open Deferrals and what the batches committed meanwhile would have regraded.
+  // Open Deferrals by id: what their batches would have regraded.
+  struct Deferred {
+    std::vector<uint64_t> subjects;
+    Date today;
+  };
   std::mutex defer_mu_;
-  int deferrals_ = 0;                  // GUARDED_BY(defer_mu_)
-  std::vector<uint64_t> deferred_;     // GUARDED_BY(defer_mu_)
-  Date deferred_today_;                // GUARDED_BY(defer_mu_)
+  uint64_t next_deferral_ = 1;                 // GUARDED_BY(defer_mu_)
+  std::map<uint64_t, Deferred> deferred_;      // GUARDED_BY(defer_mu_)
 };
 
 }  // namespace xinyong::rules

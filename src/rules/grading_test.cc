@@ -190,14 +190,17 @@ TEST_F(GradingTest, AfterABatchOnlyRecordsTheModelReadsCauseARegrade) {
   EXPECT_EQ(Current(old_firm).grade.as_of, *Date::Parse("2026-03-01")) << "not regraded";
 }
 
-// Batches committed under a Deferral (the files of one ingest, the runs of a pushed batch) leave
-// grades alone until the last Deferral finishes, which regrades what each batch would have, once:
-// the same grades as regrading after every batch.
-TEST_F(GradingTest, DeferredBatchesRegradeTheirSubjectsOnceWhenTheLastDeferralFinishes) {
+// The batches of one ingestion call carry its Deferral's id: their subjects are regraded once,
+// when it finishes, with the grades per-batch regrading gives. Another call's batches — with no
+// deferral, or with a deferral of their own — are not held up by it.
+TEST_F(GradingTest, ADeferralRegradesItsOwnBatchesSubjectsOnceWhenItFinishes) {
   const uint64_t old_firm = AddSubject();
   const uint64_t penalized = AddSubject();
+  const uint64_t other = AddSubject();
   ASSERT_TRUE(grader_->RecomputeAll(*Date::Parse("2026-03-01")).ok());
-  auto batch = [&](uint64_t subject, const char* indicator, const Subject* created) {
+  // Commits a batch of one record (and a new subject) and regrades after it; the subjects graded.
+  auto batch = [&](uint64_t subject, const char* indicator, const Subject* created,
+                   uint64_t deferral) -> uint64_t {
     WriteSet ws;
     ws.batch.id = store_->NextId(IdSpace::kBatch);
     if (created != nullptr) {
@@ -208,45 +211,44 @@ TEST_F(GradingTest, DeferredBatchesRegradeTheirSubjectsOnceWhenTheLastDeferralFi
     ws.records.push_back(NewRecord(subject, indicator));
     EXPECT_TRUE(store_->Commit(ws).ok());
     auto r = grader_->RecomputeAfterBatch(ws.batch.id, ws.subjects, ws.records,
-                                          *Date::Parse("2026-03-03"));
-    EXPECT_TRUE(r.ok() && r->subjects == 0) << "deferred: nothing graded yet";
+                                          *Date::Parse("2026-03-03"), deferral);
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    return r.ok() ? r->subjects : 0;
   };
   Subject created;
   created.id = store_->NextId(IdSpace::kSubject);
   created.type = SubjectType::kOtherOrganization;
   created.name = "新设组织";
   created.identifiers = {{IdentifierKind::kOrgCode, "NEW"}};
-  auto outer = std::make_unique<Grader::Deferral>(*grader_);
-  {
-    Grader::Deferral inner(*grader_);
-    batch(penalized, "admin_penalty", nullptr);
-    batch(penalized, "admin_penalty", nullptr);  // the same subject in a second batch
-    batch(created.id, "reg_basic", &created);    // a new organization, no record the model reads
-    batch(old_firm, "reg_basic", nullptr);       // a record no rule reads: no regrade
-    auto r = inner.Finish();
-    ASSERT_TRUE(r.ok());
-    EXPECT_EQ(r->subjects, 0u) << "another deferral is still open";
-    EXPECT_EQ(Current(penalized).grade.score, 800) << "not regraded yet";
-  }
-  auto r = outer->Finish();
+  auto mine = std::make_unique<Grader::Deferral>(*grader_);
+  Grader::Deferral theirs(*grader_);
+  ASSERT_NE(mine->id(), theirs.id());
+  EXPECT_EQ(batch(penalized, "admin_penalty", nullptr, mine->id()), 0u) << "noted, not graded";
+  EXPECT_EQ(batch(penalized, "admin_penalty", nullptr, mine->id()), 0u);  // a second batch
+  EXPECT_EQ(batch(created.id, "reg_basic", &created, mine->id()), 0u);    // new, none read
+  EXPECT_EQ(batch(old_firm, "reg_basic", nullptr, mine->id()), 0u);       // no rule reads it
+  EXPECT_EQ(batch(other, "admin_penalty", nullptr, theirs.id()), 0u);
+  EXPECT_EQ(Current(penalized).grade.score, 800) << "not regraded yet";
+  // A batch of a call without a deferral is regraded at once, whatever is open.
+  EXPECT_EQ(batch(old_firm, "admin_penalty", nullptr, 0), 1u);
+  EXPECT_EQ(Current(old_firm).grade.score, 770);
+
+  auto r = mine->Finish();
   ASSERT_TRUE(r.ok()) << r.status().ToString();
-  EXPECT_EQ(r->subjects, 2u) << "each subject once";
+  EXPECT_EQ(r->subjects, 2u) << "each of its subjects once (the penalized and the new one)";
   EXPECT_EQ(Current(penalized).grade.score, 740);
   EXPECT_EQ(Current(penalized).grade.as_of, *Date::Parse("2026-03-03"));
   EXPECT_EQ(Current(created.id).grade.score, 800);
-  EXPECT_EQ(Current(old_firm).grade.as_of, *Date::Parse("2026-03-01")) << "not regraded";
-  EXPECT_EQ(outer->Finish()->subjects, 0u) << "finished once";
-  outer.reset();
-  // With no deferral open, a batch regrades at once again.
-  WriteSet ws;
-  ws.batch.id = store_->NextId(IdSpace::kBatch);
-  ws.records.push_back(NewRecord(old_firm, "admin_penalty"));
-  ASSERT_TRUE(store_->Commit(ws).ok());
-  auto now = grader_->RecomputeAfterBatch(ws.batch.id, ws.subjects, ws.records,
-                                          *Date::Parse("2026-03-04"));
-  ASSERT_TRUE(now.ok());
-  EXPECT_EQ(now->subjects, 1u);
-  EXPECT_EQ(Current(old_firm).grade.score, 770);
+  EXPECT_EQ(Current(other).grade.score, 800) << "another call's deferral still holds it";
+  EXPECT_EQ(mine->Finish()->subjects, 0u) << "finished once";
+  mine.reset();
+  auto t = theirs.Finish();
+  ASSERT_TRUE(t.ok());
+  EXPECT_EQ(t->subjects, 1u);
+  EXPECT_EQ(Current(other).grade.score, 770);
+  // A deferral that is no longer open defers nothing.
+  EXPECT_EQ(batch(other, "admin_penalty", nullptr, theirs.id()), 1u);
+  EXPECT_EQ(Current(other).grade.score, 740);
 }
 
 TEST_F(GradingTest, NaturalPersonsAreNeverGraded) {

@@ -82,7 +82,8 @@ class AuditLog {
   // are one atomic write (a credit check and its entry: one write and one flush, not two). With
   // the chain held (no other append in between), `write` is called with their stored form and
   // the new head and must write them with its own data, atomically; the chain moves on when it
-  // succeeds. `write` must be durable (it flushes what AppendAsync wrote before it too). Sets
+  // succeeds. `write` must be durable (it flushes what AppendAsync wrote before it too) and must
+  // not append to this log itself (Append would wait for the chain `write` holds). Sets
   // each entry's seq, hashes and time (when 0); returns what `write` returned.
   using AppendFn = std::function<Status(const storage::AuditAppend&)>;
   Status AppendWith(std::span<AuditEntry> entries, const AppendFn& write);

@@ -135,6 +135,7 @@ Response HandlePostBatch(Platform& p, const ApiCall& call) {
 
   // A file of several batches regrades its subjects once, when all are in, before the answer.
   rules::Grader::Deferral grading(p.grader());
+  options.grading_deferral = grading.id();
   auto report = p.ingester().IngestBuffer(std::move(call.request.body), name, options);
   call.request.body.clear();
   if (!report.ok()) return StatusResponse(report.status(), json::object{{"file", name}});

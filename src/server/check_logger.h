@@ -10,8 +10,8 @@
 // so that a subject's listing of the checks run on it reads an index.
 //
 // A check handed in with its audit entry is logged with the entry in the same write
-// (AuditLog::AppendWith): one write and one flush for both logs, and never a check without its
-// entry or an entry without its check.
+// (AuditLog::AppendWith): one write and one flush for both logs, and never the check without its
+// entry or the entry without its check (the Platform gives the logger its audit log).
 //
 // Thread-safety: Log and LogAsync from any number of threads. The store must outlive the
 // logger; the destructor writes the runs already handed in and calls their callbacks.

@@ -37,7 +37,7 @@ Response HandlePostExchangeChanges(Platform& p, const ApiCall& call) {
   }
   // The runs of a pushed batch regrade their subjects once, when all are in, before the answer.
   rules::Grader::Deferral grading(p.grader());
-  auto report = p.exchange().Apply(source, *region, call.request.body);
+  auto report = p.exchange().Apply(source, *region, call.request.body, grading.id());
   call.request.body.clear();
   if (!report.ok()) {
     if (report.status().code() == StatusCode::kResourceExhausted) {

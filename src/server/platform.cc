@@ -107,7 +107,7 @@ Result<std::unique_ptr<Platform>> Platform::Open(const PlatformOptions& options_
       // The batch is committed whatever happens here: a failure leaves these grades as they
       // were until the next recompute, and is logged rather than failing the ingest.
       auto r = raw->grader_->RecomputeAfterBatch(batch.batch_id, batch.subjects, batch.records,
-                                                 Date::Today());
+                                                 Date::Today(), batch.grading_deferral);
       if (!r.ok()) {
         spdlog::error("grades of batch {} not recomputed (run `xinyong grade --all`): {}",
                       batch.batch_id, r.status().ToString());
