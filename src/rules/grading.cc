@@ -181,9 +181,11 @@ Result<GradingSummary> Grader::RecomputeAfterBatch(uint64_t batch_id,
       for (const Subject& s : subjects) {
         if (s.first_batch == batch_id) noted.push_back(s.id);
       }
-      if (noted.size() > (1u << 20)) {  // a long call: keep each subject once
+      if (noted.size() > std::max<size_t>(1u << 20, 2 * it->second.unique)) {
+        // A long call: each subject once, and again only when that has doubled.
         std::sort(noted.begin(), noted.end());
         noted.erase(std::unique(noted.begin(), noted.end()), noted.end());
+        it->second.unique = noted.size();
       }
       it->second.today = std::max(it->second.today, today);
       GradingSummary none;

@@ -95,6 +95,7 @@ class Grader {
   // Open Deferrals by id: what their batches would have regraded.
   struct Deferred {
     std::vector<uint64_t> subjects;
+    size_t unique = 0;  // subjects.size() when last deduplicated
     Date today;
   };
   std::mutex defer_mu_;

@@ -128,14 +128,13 @@ bool HandlePostCheckAsync(Platform& p, const ApiCall& call, CheckAuditFn audit,
   // The answer is written now, on this thread, and gets its id (CheckJson's first member) once
   // logged: the logger's thread, which writes the next checks' log meanwhile, only adds the id.
   pending->response = JsonResponse(201, CheckJson(pending->done, pending->today));
-  auto entry = audit(pending->response, pending->done.log);
-  logger->LogAsync(&pending->run, std::move(entry),
-                   [pending, failed = std::move(failed), reply = std::move(reply)](Result<uint64_t> id) {
-                     if (!id.ok()) return failed(StatusResponse(id.status()), pending->done.log);
-                     pending->done.log.id = *id;
-                     pending->response.body.insert(1, "\"id\":" + std::to_string(*id) + ",");
-                     reply(std::move(pending->response));
-                   });
+  auto logged = [pending, failed = std::move(failed), reply = std::move(reply)](Result<uint64_t> id) {
+    if (!id.ok()) return failed(StatusResponse(id.status()), pending->done.log);
+    pending->done.log.id = *id;
+    pending->response.body.insert(1, "\"id\":" + std::to_string(*id) + ",");
+    reply(std::move(pending->response));
+  };
+  logger->LogAsync(&pending->run, audit(pending->response, pending->done.log), std::move(logged));
   return true;
 }
 
