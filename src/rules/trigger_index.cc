@@ -323,7 +323,9 @@ void TriggerIndex::ApplyLinked(std::span<const Record* const> records) {
     if (!holders.empty()) linked_records_.emplace(r.record_id, std::move(holders));
   }
   Scratch scratch;
-  for (auto& [hash, change] : by_person) {
+  for (auto& person : by_person) {
+    const std::string& hash = person.first;
+    Change& change = person.second;  // not a structured binding: lambdas capture it (clang)
     std::sort(change.drop.begin(), change.drop.end());
     LinkedShard& shard = LinkedShardOf(hash);
     std::unique_lock lock(shard.mu);
