@@ -649,8 +649,9 @@ TEST_F(AccessTest, ASubjectSeesWhoLookedAtItsDataAndWhy) {
   EXPECT_EQ(entries[1].at("outcome").as_string(), "200");
 
   // A check answered asynchronously (as the HTTP server answers them) is recorded with the
-  // subject and purpose of the check made, once the audit log's writer has it; one refused for a
-  // subject that does not exist, with what its request said.
+  // subject and purpose of the check made, in the check log's own write, so before it is
+  // answered; one refused for a subject that does not exist, with what its request said, once
+  // the audit log's writer has it.
   auto check_async = [&](std::string_view subject, std::string_view purpose) {
     Request a;
     a.method = "POST";
@@ -673,6 +674,7 @@ TEST_F(AccessTest, ASubjectSeesWhoLookedAtItsDataAndWhy) {
   };
   const uint64_t synced = count();
   EXPECT_EQ(check_async(kUscc, "资格复核"), 201u);
+  EXPECT_EQ(count(), synced + 1) << "the check's entry is in before its answer";
   EXPECT_EQ(check_async("91410100MA44XXXX0X", "资格复核"), 400u);
   for (int i = 0; i < 200 && count() < synced + 2; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
