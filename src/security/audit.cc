@@ -177,24 +177,32 @@ void Link(AuditEntry* e, uint64_t* seq, std::string* prev, std::vector<storage::
 
 }  // namespace
 
-Status AuditLog::AppendWith(std::span<AuditEntry> entries, const AppendFn& write) {
+Status AuditLog::Extend(std::span<AuditEntry* const> entries, bool durable,
+                        const AppendFn& write) {
   std::vector<storage::AuditWrite> writes;
   writes.reserve(entries.size());
   std::lock_guard chain(chain_mu_);
   uint64_t seq = last_seq_;
   std::string prev = last_hash_;
-  for (AuditEntry& e : entries) {
-    if (e.unix_ms == 0) e.unix_ms = NowUnixMs();
-    Link(&e, &seq, &prev, &writes);
+  for (AuditEntry* e : entries) {
+    if (e->unix_ms == 0) e->unix_ms = NowUnixMs();
+    Link(e, &seq, &prev, &writes);
   }
   const std::string head = EncodeHead(seq, prev);
   Status st = write(storage::AuditAppend{writes, head});
   if (st.ok()) {
     last_seq_ = seq;
     last_hash_ = std::move(prev);
-    unflushed_ = false;  // the write was durable, and so is everything written before it
+    unflushed_ = !durable;  // a durable write flushes everything written before it
   }
   return st;
+}
+
+Status AuditLog::AppendWith(std::span<AuditEntry> entries, const AppendFn& write) {
+  std::vector<AuditEntry*> chained;
+  chained.reserve(entries.size());
+  for (AuditEntry& e : entries) chained.push_back(&e);
+  return Extend(chained, /*durable=*/true, write);
 }
 
 void AuditLog::Flush() {
@@ -210,7 +218,7 @@ void AuditLog::Flush() {
 
 void AuditLog::WriteLoop() {
   std::vector<Pending*> group;
-  std::vector<storage::AuditWrite> writes;
+  std::vector<AuditEntry*> entries;
   std::unique_lock lock(mu_);
   const auto work = [&] { return stopping_ || !queue_.empty(); };
   for (;;) {
@@ -229,26 +237,17 @@ void AuditLog::WriteLoop() {
     group.clear();
     group.swap(queue_);
     lock.unlock();
-    Status st;
-    {
-      std::lock_guard chain(chain_mu_);
-      writes.clear();
-      uint64_t seq = last_seq_;
-      std::string prev = last_hash_;
-      bool waited = false;
-      for (Pending* p : group) {
-        waited = waited || p->waited;
-        Link(&p->entry, &seq, &prev, &writes);
-      }
-      // A group nobody waits for (entries of checks that failed) is not flushed on its own: the
-      // next durable write of the store flushes it, or Flush kFlushDelay later.
-      st = store_.AppendAudit(writes, EncodeHead(seq, prev), /*durable=*/waited);
-      if (st.ok()) {
-        last_seq_ = seq;
-        last_hash_ = std::move(prev);
-        unflushed_ = !waited;  // a durable write flushes everything written before it
-      }
+    entries.clear();
+    bool waited = false;
+    for (Pending* p : group) {
+      waited = waited || p->waited;
+      entries.push_back(&p->entry);
     }
+    // A group nobody waits for (entries of checks that failed) is not flushed on its own: the
+    // next durable write of the store flushes it, or Flush kFlushDelay later.
+    Status st = Extend(entries, waited, [&](const storage::AuditAppend& a) {
+      return store_.AppendAudit(a.entries, a.head, waited);
+    });
     lock.lock();
     for (Pending* p : group) {
       if (p->waited) {

@@ -97,6 +97,9 @@ class AuditLog {
     Status status;
   };
   void WriteLoop();
+  // Continues the chain with `entries` (their seq, hashes and time when 0) in `write`, under
+  // chain_mu_; on success the chain moves on, and `durable` says whether the write flushed.
+  Status Extend(std::span<AuditEntry* const> entries, bool durable, const AppendFn& write);
   // Writes the head again, durably (what was written without a flush becomes durable).
   void Flush();
   static constexpr std::chrono::milliseconds kFlushDelay{10};
