@@ -413,6 +413,16 @@ class Store {
   virtual Status ListBatches(size_t limit, std::string_view dept,
                              std::vector<BatchSummary>* out) const = 0;
   virtual Result<StoreStats> Stats() const = 0;
+
+  // A number that grows after every write that may change what a read of this subject's data
+  // returns: its subject row, identifiers and names, its records and their indexes, its grades,
+  // its objection and repair applications, its consents. The logs (audit, credit checks and
+  // their feedback, inspection draws, reports, tokens) leave it. Whoever keeps answers derived
+  // from a subject's data (the server's profile cache) reads it before reading the data and drops
+  // answers made under an older number. Subjects may share a number (a write to one then moves
+  // the other's too), so only numbers of the same subject compare. Starts again when the store
+  // is opened.
+  virtual uint64_t DataGeneration(uint64_t subject_id) const = 0;
 };
 
 }  // namespace xinyong::storage

@@ -245,6 +245,7 @@ void Service::Track(const Application& a) {
   } else if (auto it = open.find(key); it != open.end() && it->second == a.id) {
     open.erase(it);
   }
+  open_version_.fetch_add(1, std::memory_order_acq_rel);
 }
 
 std::vector<uint64_t> Service::UnderObjection(uint64_t subject_id) const {

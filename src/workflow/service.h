@@ -15,6 +15,7 @@
 // The store, catalog, calendar, vault, ingester and policy must outlive the service.
 #pragma once
 
+#include <atomic>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -131,6 +132,9 @@ class Service {
               std::vector<Application>* out) const;
   // The records of a subject under an open objection (异议处理中), ascending.
   std::vector<uint64_t> UnderObjection(uint64_t subject_id) const;
+  // Grows after every change of the open applications (so of UnderObjection's answers), after
+  // the change: whoever keeps answers made from them reads it first (server::ResponseCache).
+  uint64_t OpenVersion() const { return open_version_.load(std::memory_order_acquire); }
   // The conditions of repairing a record as of `today`, as ApplyRepair would check them.
   Result<std::vector<Condition>> RepairConditions(uint64_t subject_id, uint64_t record_id,
                                                   const std::string& declaration,
@@ -194,6 +198,7 @@ class Service {
   mutable std::shared_mutex open_mu_;
   std::map<std::pair<uint64_t, uint64_t>, uint64_t> open_objections_;  // GUARDED_BY(open_mu_)
   std::map<std::pair<uint64_t, uint64_t>, uint64_t> open_repairs_;     // GUARDED_BY(open_mu_)
+  std::atomic<uint64_t> open_version_{0};
 };
 
 }  // namespace xinyong::workflow

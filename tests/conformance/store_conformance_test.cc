@@ -939,6 +939,71 @@ TEST_P(StoreConformanceTest, GradeHistoryGrowsOnlyWhenScoreOrGradeChanges) {
   EXPECT_EQ(current->history, 3u);
 }
 
+// Readers that keep answers made from a subject's data (the server's profile cache) rely on its
+// data generation growing with every write that may change that data, before the writer
+// returns; the logs written on every credit check must leave it, or they would empty those
+// caches.
+TEST_P(StoreConformanceTest, ASubjectsDataGenerationGrowsWithEveryWriteOfItsDataAndOnlyThen) {
+  WriteSet ws = CompanyBatch("91110000600037341L", "甲公司", 2);
+  const uint64_t subject = ws.subjects[0].id;
+  uint64_t last = store_->DataGeneration(subject);
+  auto grew = [&](std::string_view what) {
+    const uint64_t now = store_->DataGeneration(subject);
+    EXPECT_GT(now, last) << what;
+    last = now;
+  };
+  auto same = [&](std::string_view what) {
+    EXPECT_EQ(store_->DataGeneration(subject), last) << what;
+  };
+
+  ASSERT_TRUE(store_->Commit(ws).ok());
+  grew("its first batch");
+  WriteSet more = CompanyBatch("91310115MA1K3BTP2B", "乙公司", 5000);
+  for (RecordWrite& w : more.records) w.record.subject_id = subject;  // on the bulk path
+  more.subjects.clear();
+  ASSERT_TRUE(store_->Commit(more).ok());
+  grew("a batch of its records on the bulk path");
+  WriteSet renamed;
+  renamed.batch.id = store_->NextId(IdSpace::kBatch);
+  renamed.subjects.push_back(ws.subjects[0]);
+  renamed.subjects[0].name = "甲控股公司";
+  ASSERT_TRUE(store_->Commit(renamed).ok());
+  grew("a new name");
+  const std::vector<GradeWrite> grades = {Graded(subject, 800, "2026-01-01")};
+  ASSERT_TRUE(store_->SaveGrades(grades).ok());
+  grew("a grade");
+  ASSERT_TRUE(store_->SaveApplication({store_->NextId(IdSpace::kApplication), subject, 1, "filed",
+                                       "event 1"})
+                  .ok());
+  grew("an objection");
+  ASSERT_TRUE(store_->PutConsent(subject, 1, "consent").ok());
+  grew("a consent");
+  const RecordRef erased[] = {{subject, ws.records[0].record.record_id}};
+  ASSERT_TRUE(store_->Erase(erased, {}).ok());
+  grew("an erasure");
+
+  const AuditWrite entry{.seq = 1, .subject_id = subject, .entry = "looked"};
+  ASSERT_TRUE(store_->AppendAudit(std::span(&entry, 1), "head").ok());
+  same("the audit log");
+  CheckRun run;
+  run.department = "410100-fgw";
+  run.scenario = "government_procurement";
+  run.entries.push_back({.subject_id = subject, .subject_code = "91110000600037341L",
+                         .result = "pass", .measures = {}});
+  const CheckRun* runs[] = {&run};
+  ASSERT_TRUE(store_->LogCheckRuns(runs).ok());
+  same("the check log");
+  ASSERT_TRUE(store_->PutToken(1, std::string(32, 'a'), "token").ok());
+  same("a token");
+  const uint64_t drawn[] = {subject};
+  ASSERT_TRUE(store_->SaveInspection(store_->NextId(IdSpace::kInspection), "draw", drawn).ok());
+  same("an inspection draw");
+  ASSERT_TRUE(store_->SaveReport(store_->NextId(IdSpace::kReport), "report").ok());
+  same("a report");
+  ASSERT_TRUE(store_->Commit(CompanyBatch("91410100MA44L1XH8F", "丙公司", 3)).ok());
+  same("another subject's batch");
+}
+
 TEST_P(StoreConformanceTest, ScansCurrentGradesInSubjectOrder) {
   std::vector<GradeWrite> w = {Graded(30, 900, "2026-01-01"), Graded(10, 800, "2026-01-01"),
                                Graded(20, 500, "2026-01-01", {1, 2})};

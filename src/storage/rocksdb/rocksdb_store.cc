@@ -351,6 +351,10 @@ std::string AuditSubjectKey(uint64_t subject, uint64_t seq) {
 }  // namespace
 
 Status RocksDbStore::Erase(std::span<const RecordRef> records, std::span<const uint64_t> subjects) {
+  OnReturn changed{[&] {
+    for (const RecordRef& r : records) Changed(r.subject_id);
+    for (uint64_t id : subjects) Changed(id);
+  }};
   if (options_.read_only) return Status::FailedPrecondition("the store is read-only");
   std::lock_guard lock(mu_);
   rocksdb::WriteBatch wb;
@@ -512,6 +516,7 @@ std::string ApplicationSubjectKey(uint64_t subject, uint64_t id) {
 }  // namespace
 
 Status RocksDbStore::SaveApplication(const ApplicationWrite& w) {
+  OnReturn changed{[&] { Changed(w.subject_id); }};
   if (options_.read_only || (*cf_)[kRights] == nullptr) {
     return Status::FailedPrecondition("the store is read-only");
   }
@@ -1159,6 +1164,9 @@ bool DecodeGradeKey(std::string_view k, uint64_t* subject, bool* current) {
 }  // namespace
 
 Result<uint64_t> RocksDbStore::SaveGrades(std::span<const GradeWrite> writes) {
+  OnReturn changed{[&] {
+    for (const GradeWrite& w : writes) Changed(w.subject_id);
+  }};
   if (options_.read_only || (*cf_)[kGrades] == nullptr) {
     return Status::FailedPrecondition("the store is read-only");
   }
@@ -1719,6 +1727,11 @@ Status RocksDbStore::ListInspections(
 }
 
 Status RocksDbStore::Commit(const WriteSet& ws) {
+  OnReturn changed{[&] {
+    for (const Subject& s : ws.subjects) Changed(s.id);
+    for (const auto& dropped : ws.dropped_names) Changed(dropped.first);
+    for (const RecordWrite& w : ws.records) Changed(w.record.subject_id);
+  }};
   std::lock_guard lock(mu_);
   StoreStats delta;
   std::vector<keys::CommitOp> ops;
@@ -1963,6 +1976,7 @@ Status RocksDbStore::ScanTokens(
 }
 
 Status RocksDbStore::PutConsent(uint64_t subject_id, uint64_t consent_id, std::string_view value) {
+  OnReturn changed{[&] { Changed(subject_id); }};
   if ((*cf_)[kAccess] == nullptr || options_.read_only) {
     return Status::FailedPrecondition("the store is read-only");
   }

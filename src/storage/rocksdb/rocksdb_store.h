@@ -140,6 +140,9 @@ class RocksDbStore final : public Store {
   Status ListBatches(size_t limit, std::string_view dept,
                      std::vector<BatchSummary>* out) const override;
   Result<StoreStats> Stats() const override;
+  uint64_t DataGeneration(uint64_t subject_id) const override {
+    return generations_[subject_id % kGenerationSlots].load(std::memory_order_acquire);
+  }
 
   // Flushes memtables and compacts, then waits for the background compactions that leaves
   // behind; for benchmarks and `xinyong compact`.
@@ -186,6 +189,21 @@ class RocksDbStore final : public Store {
   std::atomic<uint64_t> next_id_[8] = {1, 1, 1, 1, 1, 1, 1, 1};  // by IdSpace
   // The change feed's next sequence number (taken under mu_, recovered at open from its last key).
   std::atomic<uint64_t> next_change_{1};
+  // DataGeneration: one counter per slot of subject ids (ids are sequential, so neighbours
+  // never share one), bumped after every write of a subject's data, whether or not it succeeded
+  // (a failed write changes nothing, and a needless bump only costs a cache miss).
+  static constexpr size_t kGenerationSlots = 1 << 16;
+  std::unique_ptr<std::atomic<uint64_t>[]> generations_{new std::atomic<uint64_t>[kGenerationSlots]{}};
+  void Changed(uint64_t subject_id) {
+    generations_[subject_id % kGenerationSlots].fetch_add(1, std::memory_order_acq_rel);
+  }
+  // Declared first in every method that writes subject data, with what bumps the written
+  // subjects' generations: it runs when the method returns, on every path, so after its write.
+  template <class F>
+  struct OnReturn {
+    F bump;
+    ~OnReturn() { bump(); }
+  };
   std::mutex checks_mu_;  // serializes check feedback (read-modify-write); not held with mu_
   std::mutex check_index_mu_;  // one IndexChecks or LogCheckRuns at a time
   // The first check not yet indexed by subject (kCheckIndexMark) as last read or written; 0:
