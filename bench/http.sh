@@ -8,13 +8,16 @@
 #   HTTP_CONNECTIONS    wrk connections (default 32), HTTP_WRK_THREADS wrk threads (default 1)
 #   HTTP_SERVER_THREADS `serve --threads` (default: one per core)
 #   HTTP_CACHE_MIB      `serve --cache-mib` (default: the store's default, 256 MiB)
+#   HTTP_PROFILE_CACHE_MIB  `serve --profile-cache-mib` (default: the server's, 1024 MiB; 0: no
+#                       cache, every profile computed from the store)
 #   HTTP_REUSE=1        keep the store of an earlier run with the same HTTP_SUBJECTS
 #   BENCH_WORK          scratch directory (default /tmp/xinyong-bench); this uses BENCH_WORK/http
 #   BUILD_DIR           where the binaries are (default build)
 #
 # Prints the wrk command line, wrk's own report, and one line of figures:
 #   http_subject_profile requests=… req_per_s=… p50_ms=… p99_ms=… socket_errors=… non_2xx=…
-# plus the server's CPU time per request and the in-process cost of the handler.
+# plus the server's CPU time per request, its resident memory, the profile cache's hits and misses
+# during the measured run (from GET /api/v1/health) and the in-process cost of the handler.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . bench/lib.sh
@@ -58,6 +61,7 @@ fi
 serve_args=(--data "$WORK/store" serve --listen 127.0.0.1:0)
 [ -n "${HTTP_SERVER_THREADS:-}" ] && serve_args+=(--threads "$HTTP_SERVER_THREADS")
 [ -n "${HTTP_CACHE_MIB:-}" ] && serve_args+=(--cache-mib "$HTTP_CACHE_MIB")
+[ -n "${HTTP_PROFILE_CACHE_MIB:-}" ] && serve_args+=(--profile-cache-mib "$HTTP_PROFILE_CACHE_MIB")
 $XINYONG "${serve_args[@]}" 2>"$WORK/serve.log" &
 server=$!
 trap 'kill $server 2>/dev/null || true' EXIT
@@ -71,10 +75,32 @@ wrk_cmd=(wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -s bench/
 CODES="$WORK/codes.txt" wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d5s -s bench/http_codes.lua "$url" \
   >/dev/null
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$server/stat"; }
+# The profile cache's counters (GET /api/v1/health), "- -" when the cache is off.
+cache_counts() {
+  python3 - "$url" <<'PY'
+import json, sys, urllib.request
+c = json.load(urllib.request.urlopen(sys.argv[1] + "/api/v1/health")).get("profile_cache")
+print(f"{c['hits']} {c['misses']} {c['entries']} {c['bytes']}" if c else "- - - -")
+PY
+}
+read -r hits0 misses0 _ _ <<<"$(cache_counts)"
 before=$(cpu_ticks)
 echo "CODES=$WORK/codes.txt ${wrk_cmd[*]}"
 CODES="$WORK/codes.txt" "${wrk_cmd[@]}" | tee "$WORK/wrk.txt"
 after=$(cpu_ticks)
+read -r hits1 misses1 entries1 bytes1 <<<"$(cache_counts)"
+if [ "$hits0" = - ]; then
+  echo "http_profile_cache off"
+else
+  python3 - "$hits0" "$misses0" "$hits1" "$misses1" "$entries1" "$bytes1" <<'PY'
+import sys
+h0, m0, h1, m1, entries, size = (int(x) for x in sys.argv[1:])
+hits, misses = h1 - h0, m1 - m0
+print(f"http_profile_cache run_hits={hits} run_misses={misses} "
+      f"hit_rate={hits / max(hits + misses, 1):.3f} entries={entries} mib={size / 2**20:.1f}")
+PY
+fi
+echo "http_server_rss_mib=$(awk '/^VmRSS/ {printf "%.0f", $2 / 1024}' "/proc/$server/status")"
 requests=$(awk '/^http_subject_profile/ {for (i = 1; i <= NF; i++) if ($i ~ /^requests=/) print substr($i, 10)}' "$WORK/wrk.txt")
 python3 - "$before" "$after" "$requests" "$(getconf CLK_TCK)" <<'PY'
 import sys

@@ -558,6 +558,7 @@ std::unique_ptr<Platform> OpenPlatform(GlobalOptions& g, bool read_only, bool gr
   o.key_file = g.key_file;
   o.read_only = read_only;
   o.block_cache_bytes = g.cache_mib << 20;
+  o.profile_cache_bytes = g.profile_cache_mib << 20;
   auto p = Platform::Open(o);
   if (!p.ok()) {
     Fail(g, p.status());

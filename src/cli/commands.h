@@ -18,6 +18,7 @@ struct GlobalOptions {
   std::string key_file;
   bool json = false;
   size_t cache_mib = 0;  // the store's block cache; 0 = its default (`serve --cache-mib`)
+  size_t profile_cache_mib = 1024;  // `serve --profile-cache-mib`; 0 = none
   int exit_code = 0;
   std::string command_line;  // the arguments after `xinyong`, for the audit log
 };

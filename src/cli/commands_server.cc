@@ -75,6 +75,7 @@ void RegisterServe(CLI::App& app, GlobalOptions& g) {
     bool access_log = false;
     size_t body_limit_mib = 64;
     size_t cache_mib = 0;
+    size_t profile_cache_mib = 1024;
     unsigned workers = 32;
     unsigned read_timeout_s = 30;
     size_t max_connections = 10'000;
@@ -114,6 +115,10 @@ void RegisterServe(CLI::App& app, GlobalOptions& g) {
   cmd->add_option("--region", a->region, "exchange: this instance's 6-digit division code");
   cmd->add_option("--cache-mib", a->cache_mib,
                   "the store's block cache of uncompressed blocks (default 256)");
+  cmd->add_option("--profile-cache-mib", a->profile_cache_mib,
+                  "public subject profiles kept in memory and answered again until the data "
+                  "they show changes; 0 turns the cache off")
+      ->default_val(1024);
   cmd->callback([&g, a] {
     server::HttpServerOptions o;
     auto colon = a->listen.rfind(':');
@@ -134,6 +139,7 @@ void RegisterServe(CLI::App& app, GlobalOptions& g) {
     o.max_connections = a->max_connections;
     o.web_root = a->web.empty() ? server::DefaultWebRoot() : a->web;
     g.cache_mib = a->cache_mib;
+    g.profile_cache_mib = a->profile_cache_mib;
     if (!a->push_to.empty()) {
       if (!a->push_to.starts_with("http://")) {
         return Fail(g, "--push-to '" + a->push_to + "' is not an http:// URL");

@@ -203,6 +203,12 @@ Response HandleHealth(Platform& p, const ApiCall&) {
     warnings.push_back(json::string(w));
   }
   o["warnings"] = std::move(warnings);
+  if (const ResponseCache* cache = p.profile_cache()) {
+    const ResponseCache::Stats c = cache->stats();
+    o["profile_cache"] = {{"entries", c.entries}, {"bytes", c.bytes},
+                          {"capacity_bytes", c.capacity}, {"hits", c.hits},
+                          {"misses", c.misses}};
+  }
   return JsonResponse(200, o);
 }
 
@@ -216,10 +222,15 @@ Response HandleCatalog(Platform& p, const ApiCall&) {
   return JsonResponse(200, o);
 }
 
-Response HandleSubject(Platform& p, const ApiCall& call) {
+namespace {
+
+// A subject's profile as of `today`: the subject, its visible records counted by indicator, its
+// current list memberships and the latest records. *shown: the subject's id.
+Response SubjectProfile(Platform& p, const ApiCall& call, Date today, uint64_t* shown) {
   Subject subject;
   Response error;
   if (!ResolveSubject(p, call, &subject, &error)) return error;
+  *shown = subject.id;
   security::DisclosureSet levels;
   if (!ViewLevels(p, call, subject.id, &levels, &error)) return error;
   const bool public_view = levels.public_only();
@@ -230,7 +241,6 @@ Response HandleSubject(Platform& p, const ApiCall& call) {
 
   std::map<std::string_view, uint64_t> counts;
   std::vector<std::pair<const Record*, rules::Membership>> lists;  // current list memberships
-  const Date today = Date::Today();
   const auto list_indicators = rules::MeasureCatalog::ListIndicators();
   const Record* latest[kLatestRecords];
   const catalog::Indicator* latest_indicators[kLatestRecords];
@@ -304,6 +314,32 @@ Response HandleSubject(Platform& p, const ApiCall& call) {
   }
   w.EndArray();
   w.EndObject();
+  return res;
+}
+
+}  // namespace
+
+// The public view of a profile (no token) is the same for every caller, so it is kept
+// (Platform::profile_cache) and served again until the data it was made from changes. The code is
+// resolved first and the subject's stamp read before anything of the subject is: an answer made
+// while a write lands carries the older stamp.
+Response HandleSubject(Platform& p, const ApiCall& call) {
+  const Date today = Date::Today();
+  uint64_t shown = 0;
+  ResponseCache* cache = call.principal.is_public() ? p.profile_cache() : nullptr;
+  if (cache == nullptr) return SubjectProfile(p, call, today, &shown);
+  const std::string& code = call.params.at(0);
+  auto id = p.FindSubjectIdByCode(code);
+  if (!id.ok()) return SubjectProfile(p, call, today, &shown);  // its error, as without a cache
+  const ResponseCache::Stamp stamp{.subject = *id,
+                                   .data = p.store().DataGeneration(*id),
+                                   .rights = p.rights().OpenVersion(),
+                                   .day = today.days()};
+  Response res;
+  if (cache->Get(code, stamp, &res.body)) return res;
+  res = SubjectProfile(p, call, today, &shown);
+  // Not kept if a write gave the code to another subject meanwhile.
+  if (res.status == 200 && shown == *id) cache->Put(code, stamp, res.body);
   return res;
 }
 

@@ -91,6 +91,9 @@ Result<std::unique_ptr<Platform>> Platform::Open(const PlatformOptions& options_
     XY_ASSIGN_OR_RETURN(p->audit_, security::AuditLog::Open(*p->store_));
     p->check_logger_ = std::make_unique<CheckLogger>(*p->store_, p->audit_.get());
   }
+  if (o.profile_cache_bytes != 0) {
+    p->profile_cache_ = std::make_unique<ResponseCache>(o.profile_cache_bytes);
+  }
   // A commit before the index exists is in the store it will be built from; one during the build
   // waits for it and is applied after (applying a subject twice is harmless).
   Platform* raw = p.get();

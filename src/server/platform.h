@@ -32,6 +32,7 @@
 #include "security/consent.h"
 #include "security/token.h"
 #include "server/check_logger.h"
+#include "server/response_cache.h"
 #include "storage/rocksdb/rocksdb_store.h"
 
 namespace xinyong::server {
@@ -48,6 +49,10 @@ struct PlatformOptions {
   // blocks not in it decompress them again, which dominates a subject's profile when the
   // cache is much smaller than the records.
   size_t block_cache_bytes = 0;
+  // The cache of public subject profiles (ResponseCache, `serve --profile-cache-mib`): answers to
+  // GET /api/v1/subjects/{code} for callers without a token, served again until the store's data,
+  // the open objections or the date change. 0: no cache.
+  size_t profile_cache_bytes = 1024u << 20;
   // Regrade the subjects of every committed ingest batch (rules::Grader). Off for a bulk load
   // that a full recompute (`xinyong grade --all`) follows anyway.
   bool grade_on_ingest = true;
@@ -97,6 +102,9 @@ class Platform {
   // holder, appends to it; nullptr when the store is read-only.
   security::AuditLog* audit() { return audit_.get(); }
   const PlatformOptions& options() const { return options_; }
+  // Public subject profiles already answered (PlatformOptions::profile_cache_bytes); nullptr
+  // when off.
+  ResponseCache* profile_cache() { return profile_cache_.get(); }
 
   // Resolves a public subject code: a USCC, a legacy code (organization code, registration or
   // tax number, institution certificates) or "P<id>" for natural persons. NotFound when no
@@ -161,6 +169,7 @@ class Platform {
   std::atomic<const rules::TriggerIndex*> triggers_ptr_{nullptr};
   std::mutex inspection_mu_;
   std::unique_ptr<CheckLogger> check_logger_;  // after store_: stops before the store closes
+  std::unique_ptr<ResponseCache> profile_cache_;
 };
 
 }  // namespace xinyong::server

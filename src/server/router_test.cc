@@ -16,6 +16,7 @@
 #include "server/access.h"
 #include "server/platform.h"
 #include "server/redact.h"
+#include "server/response_cache.h"
 #include "server/response_encoding.h"
 #include "server/target.h"
 
@@ -459,6 +460,110 @@ TEST_F(RouterTest, ProfileEtagRevalidatesUntilTheSubjectChanges) {
   EXPECT_EQ(third.status, 200u);
   EXPECT_NE(third.Header("ETag"), etag);
   EXPECT_EQ(Body(third)["public_records"].to_number<int64_t>(), 4);
+}
+
+// The public profile is kept in the profile cache (Platform::profile_cache). Whatever changes
+// what it shows — a new record, a new name, an objection filed and withdrawn, an erased record,
+// another day — the next answer is the one a cold cache gives; before each change the stale
+// answer is shown to be in the cache, so only the invalidation keeps it from being served.
+TEST_F(RouterTest, ACachedProfileIsNeverServedAfterWhatItShowsChanged) {
+  PostSample();
+  ResponseCache* cache = platform_->profile_cache();
+  ASSERT_NE(cache, nullptr);
+  const std::string target = std::string("/api/v1/subjects/") + kHongdaUscc;
+  auto cached = [&] {  // the answer is in the cache and served from it
+    Response first = Get(target);
+    const uint64_t hits = cache->stats().hits;
+    Response again = Get(target);
+    EXPECT_EQ(cache->stats().hits, hits + 1);
+    EXPECT_TRUE(again.body == first.body);
+    return Body(again);
+  };
+  auto current = [&](std::string_view after) {  // served after a change == computed cold
+    Response served = Get(target);
+    cache->Clear();
+    Response cold = Get(target);
+    EXPECT_EQ(served.status, 200u) << after;
+    EXPECT_TRUE(served.body == cold.body) << after << ": served " << served.body << "\ncold   "
+                                          << cold.body;
+    return Body(cold);
+  };
+  auto count = [](const json::object& o) { return o.at("public_records").to_number<int64_t>(); };
+  ASSERT_EQ(count(cached()), 3);
+  json::object health = Body(Get("/api/v1/health"));
+  ASSERT_TRUE(health.contains("profile_cache")) << json::serialize(health);
+  EXPECT_GE(health["profile_cache"].at("hits").to_number<int64_t>(), 1);
+
+  // A caller with a token gets its own view, computed for it and never kept.
+  const ResponseCache::Stats before = cache->stats();
+  EXPECT_EQ(Body(OperatorGet(target))["view"].as_string(), "operator");
+  EXPECT_EQ(cache->stats().hits, before.hits);
+  EXPECT_EQ(cache->stats().misses, before.misses);
+  EXPECT_EQ(cache->stats().entries, before.entries);
+
+  std::string csv = SampleCsv();
+  const std::string doc = "郑市监罚〔2024〕101号";
+  csv.replace(csv.find(doc), doc.size(), "郑市监罚〔2024〕999号");
+  ASSERT_EQ(Call("POST", "/api/v1/batches?dept=410100-scjg", csv, "text/csv").status, 201u);
+  EXPECT_EQ(count(current("a new record")), 4);
+
+  cached();
+  ASSERT_EQ(Call("POST", "/api/v1/batches?indicator=reg_basic",
+                 std::string("DJ_QYMC,DJ_TYSHXYDM,DJ_DJZT,DJ_HZRQ\n") + "郑州宏达控股有限公司," +
+                     kHongdaUscc + ",存续," + kDReg + "\n",
+                 "text/csv")
+                .status,
+            201u);
+  EXPECT_EQ(current("a new name")["subject"].at("name").as_string(), "郑州宏达控股有限公司");
+
+  // An objection marks its record 异议处理中 while it is open.
+  json::object o = cached();
+  uint64_t record = 0;
+  for (const auto& r : o["latest_records"].as_array()) {
+    if (r.at("indicator").as_string() == "admin_penalty") {
+      record = r.at("id").to_number<uint64_t>();
+      break;
+    }
+  }
+  ASSERT_NE(record, 0u);
+  auto under_objection = [&](const json::object& profile) {
+    for (const auto& r : profile.at("latest_records").as_array()) {
+      if (r.at("id").to_number<uint64_t>() == record) {
+        const json::value* flag = r.as_object().if_contains("under_objection");  // only when true
+        return flag != nullptr && flag->as_bool();
+      }
+    }
+    ADD_FAILURE() << "record " << record << " is not among the latest";
+    return false;
+  };
+  Response filed = Call("POST", "/api/v1/objections",
+                        json::serialize(json::object{{"subject", kHongdaUscc},
+                                                     {"record", record},
+                                                     {"reason", "处罚决定已被撤销"},
+                                                     {"evidence", json::array{"撤销决定书"}}}),
+                        "application/json");
+  ASSERT_EQ(filed.status, 201u) << filed.body;
+  EXPECT_TRUE(under_objection(current("an objection filed")));
+  cached();
+  const std::string id = std::to_string(Body(filed)["id"].to_number<uint64_t>());
+  Response withdrawn = Call("POST", "/api/v1/objections/" + id + ":withdraw", "{}", "application/json");
+  ASSERT_EQ(withdrawn.status, 200u) << withdrawn.body;
+  EXPECT_FALSE(under_objection(current("the objection withdrawn")));
+
+  // Retention's erasure, straight through the store.
+  cached();
+  auto subject = platform_->FindSubjectIdByCode(kHongdaUscc);
+  ASSERT_TRUE(subject.ok());
+  const storage::RecordRef erased[] = {{.subject_id = *subject, .record_id = record}};
+  ASSERT_TRUE(platform_->store().Erase(erased, {}).ok());
+  EXPECT_EQ(count(current("a record erased")), 4);
+
+  // Sixty days on, the oldest penalty (330 days old) is past its 12 months of publicity.
+  cached();
+  ASSERT_EQ(setenv("XINYONG_TODAY", Date::Today().AddDays(60).ToString().c_str(), 1), 0);
+  const int64_t later = count(current("sixty days later"));
+  ASSERT_EQ(unsetenv("XINYONG_TODAY"), 0);
+  EXPECT_EQ(later, 3);
 }
 
 TEST_F(RouterTest, BadPagingParametersAre400NamingTheParameter) {
