@@ -11,6 +11,11 @@
 #   HTTP_PROFILE_CACHE_MIB  `serve --profile-cache-mib` (default: the server's, 1024 MiB; 0: no
 #                       cache, every profile computed from the store)
 #   HTTP_REUSE=1        keep the store of an earlier run with the same HTTP_SUBJECTS
+#   HTTP_WARMUP         seconds of wrk before the measured run (default 5; 0: measure from start,
+#                       the block cache and the profile cache cold)
+#   HTTP_POST_ROWS      while wrk runs, POST an admin_penalty batch of this many rows for random
+#                       codes once a second (default 0: reads only). The server then runs on a
+#                       copy of the store, deleted afterwards, so the measured store stays as built
 #   BENCH_WORK          scratch directory (default /tmp/xinyong-bench); this uses BENCH_WORK/http
 #   BUILD_DIR           where the binaries are (default build)
 #
@@ -58,22 +63,52 @@ if [ "${HTTP_REUSE:-0}" = 1 ]; then
   ./$BUILD/bin/bench_http_handler "$WORK/store" "$WORK/codes.txt" 50000 2>/dev/null
 fi
 
-serve_args=(--data "$WORK/store" serve --listen 127.0.0.1:0)
+store="$WORK/store"
+post_rows=${HTTP_POST_ROWS:-0}
+if [ "$post_rows" -gt 0 ]; then
+  rm -rf "$WORK/mixed" && mkdir -p "$WORK/mixed/posts"
+  cp -a "$WORK/store" "$WORK/mixed/store"
+  [ -d "$WORK/keys" ] && cp -a "$WORK/keys" "$WORK/mixed/keys"
+  store="$WORK/mixed/store"
+  token=$($XINYONG --data "$store" token create --role operator --name http-bench --expires-days 1 | tail -1)
+  # One admin_penalty file per second of the run, rows for codes drawn with a fixed seed.
+  python3 - "$WORK/codes.txt" "${DURATION%s}" "$post_rows" "$WORK/mixed/posts" <<'PY'
+import random, sys
+codes = [line.strip() for line in open(sys.argv[1]) if line.strip()]
+files, rows, out = int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+random.seed(11)
+head = ("CF_XDR_MC,CF_XDR_LB,CF_XDR_SHXYM,CF_XDR_ZJLX,CF_XDR_ZJHM,CF_WSH,CF_WFXW,CF_SY,CF_YJ,"
+        "CF_CFLB,CF_NR,CF_NR_FK,CF_JDRQ,CF_CFJG,CF_CFJGDM,CF_SJLY,CF_SJLYDM,CF_CFCX\n")
+for i in range(files):
+    with open(f"{out}/{i:04d}.csv", "w", encoding="utf-8") as f:
+        f.write(head)
+        for r in range(rows):
+            f.write(f"某公司,法人及非法人组织,{random.choice(codes)},,,郑市监罚〔2026〕{i * 100000 + r}号,"
+                    "虚假宣传,在网站发布虚假广告,《中华人民共和国广告法》第五十五条,罚款,罚款2万元,2,"
+                    "2026-11-20,郑州市市场监督管理局,11410100MB0000001X,郑州市市场监督管理局,"
+                    "11410100MB0000001X,普通程序\n")
+PY
+fi
+serve_args=(--data "$store" serve --listen 127.0.0.1:0)
 [ -n "${HTTP_SERVER_THREADS:-}" ] && serve_args+=(--threads "$HTTP_SERVER_THREADS")
 [ -n "${HTTP_CACHE_MIB:-}" ] && serve_args+=(--cache-mib "$HTTP_CACHE_MIB")
 [ -n "${HTTP_PROFILE_CACHE_MIB:-}" ] && serve_args+=(--profile-cache-mib "$HTTP_PROFILE_CACHE_MIB")
 $XINYONG "${serve_args[@]}" 2>"$WORK/serve.log" &
 server=$!
-trap 'kill $server 2>/dev/null || true' EXIT
+trap 'kill $server 2>/dev/null || true; [ "$post_rows" -gt 0 ] && rm -rf "$WORK/mixed"' EXIT
 # The server prints its address once it listens (after building the name index).
 url=$(serve_url "$WORK/serve.log" $server) || { echo "http.sh: the server did not start" >&2; exit 1; }
 wait_retention "$WORK/serve.log" $server
 echo "server: xinyong ${serve_args[*]} (pid $server, $url)"
 
 wrk_cmd=(wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -s bench/http_codes.lua "$url")
-# Warm-up: fills the block cache and the page cache, as a server in service has them.
-CODES="$WORK/codes.txt" wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d5s -s bench/http_codes.lua "$url" \
-  >/dev/null
+# Warm-up: fills the block cache, the page cache and the profile cache, as a server in service
+# has them.
+warmup=${HTTP_WARMUP:-5}
+if [ "$warmup" -gt 0 ]; then
+  CODES="$WORK/codes.txt" wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"${warmup}s" -s bench/http_codes.lua \
+    "$url" >/dev/null
+fi
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$server/stat"; }
 # The profile cache's counters (GET /api/v1/health), "- -" when the cache is off.
 cache_counts() {
@@ -85,8 +120,24 @@ PY
 }
 read -r hits0 misses0 _ _ <<<"$(cache_counts)"
 before=$(cpu_ticks)
+if [ "$post_rows" -gt 0 ]; then
+  (
+    for f in "$WORK"/mixed/posts/*.csv; do
+      curl -s -o /dev/null -w '%{http_code} %{time_total}\n' -H "Authorization: Bearer $token" \
+        -H "Content-Type: text/csv" --data-binary "@$f" "$url/api/v1/batches?dept=410100-scjg"
+      sleep 1
+    done >"$WORK/mixed/posted.txt"
+  ) &
+  poster=$!
+fi
 echo "CODES=$WORK/codes.txt ${wrk_cmd[*]}"
 CODES="$WORK/codes.txt" "${wrk_cmd[@]}" | tee "$WORK/wrk.txt"
+if [ "$post_rows" -gt 0 ]; then
+  wait $poster
+  awk -v rows="$post_rows" '{ n++; ok += ($1 == 201); t += $2 }
+    END { printf "http_posted batches=%d rows_each=%d created=%d mean_s=%.3f\n", n, rows, ok, t / n }' \
+    "$WORK/mixed/posted.txt"
+fi
 after=$(cpu_ticks)
 read -r hits1 misses1 entries1 bytes1 <<<"$(cache_counts)"
 if [ "$hits0" = - ]; then
@@ -116,3 +167,4 @@ awk '/^http_subject_profile/ {
 kill $server
 wait $server 2>/dev/null || true
 trap - EXIT
+rm -rf "$WORK/mixed"

@@ -9,6 +9,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "storage/store.h"
@@ -201,8 +202,11 @@ class RocksDbStore final : public Store {
   // subjects' generations: it runs when the method returns, on every path, so after its write.
   template <class F>
   struct OnReturn {
-    F bump;
+    explicit OnReturn(F f) : bump(std::move(f)) {}  // a constructor: clang 14 (fuzz) deduces F
+    OnReturn(const OnReturn&) = delete;
+    OnReturn& operator=(const OnReturn&) = delete;
     ~OnReturn() { bump(); }
+    F bump;
   };
   std::mutex checks_mu_;  // serializes check feedback (read-modify-write); not held with mu_
   std::mutex check_index_mu_;  // one IndexChecks or LogCheckRuns at a time
