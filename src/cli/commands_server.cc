@@ -118,7 +118,8 @@ void RegisterServe(CLI::App& app, GlobalOptions& g) {
   cmd->add_option("--profile-cache-mib", a->profile_cache_mib,
                   "public subject profiles kept in memory and answered again until the data "
                   "they show changes; 0 turns the cache off")
-      ->default_val(1024);
+      ->default_val(1024)
+      ->check(CLI::Range(0, 1 << 20));
   cmd->callback([&g, a] {
     server::HttpServerOptions o;
     auto colon = a->listen.rfind(':');

@@ -5,6 +5,7 @@
 #include <optional>
 #include <set>
 
+#include "core/coding.h"
 #include "rules/check.h"
 #include "server/access.h"
 #include "server/handlers.h"
@@ -225,12 +226,9 @@ Response HandleCatalog(Platform& p, const ApiCall&) {
 namespace {
 
 // A subject's profile as of `today`: the subject, its visible records counted by indicator, its
-// current list memberships and the latest records. *shown: the subject's id.
-Response SubjectProfile(Platform& p, const ApiCall& call, Date today, uint64_t* shown) {
-  Subject subject;
+// current list memberships and the latest records.
+Response SubjectProfile(Platform& p, const ApiCall& call, const Subject& subject, Date today) {
   Response error;
-  if (!ResolveSubject(p, call, &subject, &error)) return error;
-  *shown = subject.id;
   security::DisclosureSet levels;
   if (!ViewLevels(p, call, subject.id, &levels, &error)) return error;
   const bool public_view = levels.public_only();
@@ -319,27 +317,34 @@ Response SubjectProfile(Platform& p, const ApiCall& call, Date today, uint64_t* 
 
 }  // namespace
 
-// The public view of a profile (no token) is the same for every caller, so it is kept
-// (Platform::profile_cache) and served again until the data it was made from changes. The code is
-// resolved first and the subject's stamp read before anything of the subject is: an answer made
-// while a write lands carries the older stamp.
+// The public view of a profile (no token) is the same for every caller, whichever of the
+// subject's codes it asked by, so it is kept (Platform::profile_cache, by subject) and served
+// again until what it was made from changes. The code is resolved first, and the subject's stamp
+// read before anything of the subject is: an answer made while a write lands carries the older
+// stamp.
 Response HandleSubject(Platform& p, const ApiCall& call) {
   const Date today = Date::Today();
-  uint64_t shown = 0;
   ResponseCache* cache = call.principal.is_public() ? p.profile_cache() : nullptr;
-  if (cache == nullptr) return SubjectProfile(p, call, today, &shown);
-  const std::string& code = call.params.at(0);
-  auto id = p.FindSubjectIdByCode(code);
-  if (!id.ok()) return SubjectProfile(p, call, today, &shown);  // its error, as without a cache
-  const ResponseCache::Stamp stamp{.subject = *id,
-                                   .data = p.store().DataGeneration(*id),
-                                   .rights = p.rights().OpenVersion(),
+  auto uncached = [&] {
+    Subject subject;
+    Response error;
+    if (!ResolveSubject(p, call, &subject, &error)) return error;
+    return SubjectProfile(p, call, subject, today);
+  };
+  if (cache == nullptr) return uncached();
+  auto id = p.FindSubjectIdByCode(call.params.at(0));
+  if (!id.ok()) return uncached();  // its error, as without a cache
+  const ResponseCache::Stamp stamp{.data = p.store().DataGeneration(*id),
+                                   .rights = p.rights().OpenVersion(*id),
                                    .day = today.days()};
+  std::string key;
+  coding::PutFixed64BE(&key, *id);
   Response res;
-  if (cache->Get(code, stamp, &res.body)) return res;
-  res = SubjectProfile(p, call, today, &shown);
-  // Not kept if a write gave the code to another subject meanwhile.
-  if (res.status == 200 && shown == *id) cache->Put(code, stamp, res.body);
+  if (cache->Get(key, stamp, &res.body)) return res;
+  auto subject = p.store().GetSubject(*id);
+  if (!subject.ok() || !subject->has_value()) return uncached();  // erased meanwhile: its error
+  res = SubjectProfile(p, call, **subject, today);
+  if (res.status == 200) cache->Put(key, stamp, res.body);
   return res;
 }
 

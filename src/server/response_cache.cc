@@ -28,7 +28,9 @@ bool ResponseCache::Get(std::string_view key, const Stamp& stamp, std::string* b
         hits_.fetch_add(1, std::memory_order_relaxed);
         return true;
       }
-      Erase(s, it);  // computed from data that has changed since: never served again
+      // Computed from data that has changed since: never served again. (One computed after
+      // the caller's stamp was taken stays, for callers who come later.)
+      if (!AtLeastAsNew(it->stamp, stamp)) Erase(s, it);
     }
   }
   misses_.fetch_add(1, std::memory_order_relaxed);
@@ -39,7 +41,10 @@ void ResponseCache::Put(std::string_view key, const Stamp& stamp, std::string_vi
   if (key.size() + body.size() + kEntryOverhead > shard_capacity_) return;
   Shard& s = ShardFor(key);
   std::lock_guard lock(s.mu);
-  if (auto found = s.index.find(key); found != s.index.end()) Erase(s, found->second);
+  if (auto found = s.index.find(key); found != s.index.end()) {
+    if (found->second->stamp != stamp && AtLeastAsNew(found->second->stamp, stamp)) return;
+    Erase(s, found->second);
+  }
   s.lru.push_front(Entry{std::string(key), stamp, std::string(body)});
   s.index.emplace(s.lru.front().key, s.lru.begin());
   s.bytes += s.lru.front().charge();

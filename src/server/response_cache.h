@@ -1,14 +1,16 @@
 // ResponseCache: answers the server computed before, kept in memory under a byte budget and
 // served again only while what they were computed from is unchanged.
 //
-// Every entry carries the Stamp it was computed under: the subject it shows, that subject's data
-// generation (Store::DataGeneration, which grows after every write that may change the subject's
-// data), the rights service's version (workflow::Service::OpenVersion: which records are under
-// objection) and the day (what is shown depends on the date: publicity periods, list
-// memberships). A lookup with another stamp is a miss and drops the entry. The caller takes the
-// stamp *before* it reads what the answer is made of, so an answer computed while a write lands
-// is stamped with the older generation and never served after the write.
-//
+// Every entry carries the Stamp it was computed under: the data generation of the subject it
+// shows (Store::DataGeneration, which grows after every write that may change the subject's
+// data), the subject's objection version (workflow::Service::OpenVersion: which of its records are
+// under objection) and the day (what is shown depends on the date: publicity periods, list
+// memberships). A lookup under another stamp is a miss. The caller takes the stamp *before* it
+// reads what the answer is made of, so an answer computed while a write lands is stamped with
+// the older generation and never served after the write. Generations only grow, so an entry
+// newer than a caller's stamp (same day, no counter lower) is kept through that caller's miss
+// and not replaced by its answer; any other entry found under another stamp is dropped.
+
 // Least-recently used entries go first once the budget is spent; the budget counts keys and
 // bodies plus a fixed overhead per entry. Sharded by key, one mutex per shard.
 //
@@ -30,10 +32,9 @@ namespace xinyong::server {
 class ResponseCache {
  public:
   struct Stamp {
-    uint64_t subject = 0;  // the subject the key (a code) resolved to
-    uint64_t data = 0;     // Store::DataGeneration(subject)
-    uint64_t rights = 0;   // workflow::Service::OpenVersion()
-    int32_t day = 0;       // Date::days() of the day the answer is for
+    uint64_t data = 0;    // Store::DataGeneration(subject)
+    uint64_t rights = 0;  // workflow::Service::OpenVersion(subject)
+    int32_t day = 0;      // Date::days() of the day the answer is for
     bool operator==(const Stamp&) const = default;
   };
 
@@ -52,11 +53,11 @@ class ResponseCache {
   ResponseCache(const ResponseCache&) = delete;
   ResponseCache& operator=(const ResponseCache&) = delete;
 
-  // The body stored for `key` under `stamp` into *body: true. False when there is none, or the
-  // one there was stored under another stamp (it is dropped).
+  // The body stored for `key` under `stamp` into *body: true. False when there is none or the
+  // one there has another stamp (dropped unless it is newer than `stamp`).
   bool Get(std::string_view key, const Stamp& stamp, std::string* body);
-  // Stores (or replaces) the body for `key`. An entry larger than a shard's share of the
-  // capacity is not kept.
+  // Stores the body for `key`, replacing an entry unless that one is newer. An entry larger than
+  // a shard's share of the capacity is not kept.
   void Put(std::string_view key, const Stamp& stamp, std::string_view body);
   void Clear();
   Stats stats() const;
@@ -75,6 +76,10 @@ class ResponseCache {
     std::unordered_map<std::string_view, std::list<Entry>::iterator> index;  // keys point into lru
     size_t bytes = 0;
   };
+  // `a` was computed after `b` (or under the same stamp): same day, no counter behind.
+  static bool AtLeastAsNew(const Stamp& a, const Stamp& b) {
+    return a.day == b.day && a.data >= b.data && a.rights >= b.rights;
+  }
   Shard& ShardFor(std::string_view key);
   static void Erase(Shard& s, std::list<Entry>::iterator it);
 

@@ -1,5 +1,6 @@
 #include "server/response_cache.h"
 
+#include <cstdio>
 #include <string>
 #include <thread>
 #include <vector>
@@ -13,7 +14,7 @@ using Stamp = ResponseCache::Stamp;
 
 TEST(ResponseCacheTest, AnswersOnlyUnderTheStampItWasStoredWith) {
   ResponseCache cache(1 << 20);
-  const Stamp stamp{.subject = 5, .data = 7, .rights = 3, .day = 20000};
+  const Stamp stamp{.data = 7, .rights = 3, .day = 20000};
   std::string body;
   EXPECT_FALSE(cache.Get("A", stamp, &body));
   cache.Put("A", stamp, "profile of A");
@@ -21,11 +22,11 @@ TEST(ResponseCacheTest, AnswersOnlyUnderTheStampItWasStoredWith) {
   EXPECT_EQ(body, "profile of A");
   EXPECT_FALSE(cache.Get("B", stamp, &body));
 
-  // Any part of the stamp that moved makes it a miss, and the stale entry is gone for good.
-  for (Stamp other : {Stamp{6, 7, 3, 20000}, Stamp{5, 8, 3, 20000}, Stamp{5, 7, 4, 20000},
-                      Stamp{5, 7, 3, 20001}}) {
+  // Any part of the stamp that moved on makes it a miss, and the stale entry is gone for good.
+  for (Stamp later : {Stamp{8, 3, 20000}, Stamp{7, 4, 20000}, Stamp{7, 3, 20001},
+                      Stamp{7, 3, 19999}}) {
     cache.Put("A", stamp, "profile of A");
-    EXPECT_FALSE(cache.Get("A", other, &body));
+    EXPECT_FALSE(cache.Get("A", later, &body));
     EXPECT_FALSE(cache.Get("A", stamp, &body)) << "a stale entry must be dropped, not kept";
   }
   ResponseCache::Stats s = cache.stats();
@@ -35,7 +36,7 @@ TEST(ResponseCacheTest, AnswersOnlyUnderTheStampItWasStoredWith) {
   EXPECT_EQ(s.bytes, 0u);
 
   cache.Put("A", stamp, "old");
-  cache.Put("A", stamp, "new");  // replaces
+  cache.Put("A", stamp, "new");  // the same stamp: replaces
   ASSERT_TRUE(cache.Get("A", stamp, &body));
   EXPECT_EQ(body, "new");
   EXPECT_EQ(cache.stats().entries, 1u);
@@ -43,6 +44,25 @@ TEST(ResponseCacheTest, AnswersOnlyUnderTheStampItWasStoredWith) {
   cache.Clear();
   EXPECT_FALSE(cache.Get("A", stamp, &body));
   EXPECT_EQ(cache.stats().bytes, 0u);
+}
+
+// A request that took its stamp before a write and finishes after a later request neither
+// replaces nor drops the newer answer.
+TEST(ResponseCacheTest, ASlowRequestWithAnOlderStampLeavesTheNewerEntry) {
+  ResponseCache cache(1 << 20);
+  const Stamp older{.data = 7, .rights = 3, .day = 20000};
+  const Stamp newer{.data = 8, .rights = 3, .day = 20000};
+  std::string body;
+  cache.Put("A", newer, "after the write");
+  EXPECT_FALSE(cache.Get("A", older, &body));
+  cache.Put("A", older, "before the write");
+  ASSERT_TRUE(cache.Get("A", newer, &body));
+  EXPECT_EQ(body, "after the write");
+  // Neither newer in both counters: the one put last stays.
+  const Stamp other{.data = 9, .rights = 2, .day = 20000};
+  cache.Put("A", other, "another");
+  ASSERT_TRUE(cache.Get("A", other, &body));
+  EXPECT_EQ(body, "another");
 }
 
 TEST(ResponseCacheTest, StaysWithinItsBudgetDroppingTheLeastRecentlyUsed) {

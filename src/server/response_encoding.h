@@ -3,8 +3,8 @@
 // bytes and `Cache-Control: no-cache`, so clients keep it and revalidate; a matching
 // If-None-Match turns it into a 304 without a body. A client that accepts gzip gets textual
 // bodies above kGzipMinBytes compressed (zlib), with `Content-Encoding: gzip`; such responses
-// carry `Vary: Accept-Encoding` whatever the client sent. Nothing is cached: every response is
-// hashed (and compressed) as it goes out.
+// carry `Vary: Accept-Encoding` whatever the client sent. Every response is hashed (and
+// compressed) as it goes out, a kept profile (response_cache.h) too.
 // Pure functions of their arguments (the compressor keeps one zlib stream per thread for reuse);
 // thread-safe.
 #pragma once

@@ -240,12 +240,16 @@ void Service::Track(const Application& a) {
   std::unique_lock lock(open_mu_);
   auto& open = a.kind == Kind::kObjection ? open_objections_ : open_repairs_;
   const auto key = std::make_pair(a.subject_id, a.record_id);
+  bool changed = false;  // the set of (subject, record) keys, which UnderObjection reads
   if (a.open()) {
-    open[key] = a.id;
+    changed = open.insert_or_assign(key, a.id).second;
   } else if (auto it = open.find(key); it != open.end() && it->second == a.id) {
     open.erase(it);
+    changed = true;
   }
-  open_version_.fetch_add(1, std::memory_order_acq_rel);
+  if (changed && a.kind == Kind::kObjection) {
+    open_versions_[a.subject_id % kOpenVersionSlots].fetch_add(1, std::memory_order_acq_rel);
+  }
 }
 
 std::vector<uint64_t> Service::UnderObjection(uint64_t subject_id) const {

@@ -132,9 +132,13 @@ class Service {
               std::vector<Application>* out) const;
   // The records of a subject under an open objection (异议处理中), ascending.
   std::vector<uint64_t> UnderObjection(uint64_t subject_id) const;
-  // Grows after every change of the open applications (so of UnderObjection's answers), after
-  // the change: whoever keeps answers made from them reads it first (server::ResponseCache).
-  uint64_t OpenVersion() const { return open_version_.load(std::memory_order_acquire); }
+  // Grows after every change of UnderObjection(subject_id)'s answer (an objection to one of the
+  // subject's records opened or closed), after the change: whoever keeps answers made from it
+  // reads it first (server::ResponseCache). Subjects may share a number, so only numbers of the
+  // same subject compare.
+  uint64_t OpenVersion(uint64_t subject_id) const {
+    return open_versions_[subject_id % kOpenVersionSlots].load(std::memory_order_acquire);
+  }
   // The conditions of repairing a record as of `today`, as ApplyRepair would check them.
   Result<std::vector<Condition>> RepairConditions(uint64_t subject_id, uint64_t record_id,
                                                   const std::string& declaration,
@@ -198,7 +202,9 @@ class Service {
   mutable std::shared_mutex open_mu_;
   std::map<std::pair<uint64_t, uint64_t>, uint64_t> open_objections_;  // GUARDED_BY(open_mu_)
   std::map<std::pair<uint64_t, uint64_t>, uint64_t> open_repairs_;     // GUARDED_BY(open_mu_)
-  std::atomic<uint64_t> open_version_{0};
+  static constexpr size_t kOpenVersionSlots = 1 << 12;
+  std::unique_ptr<std::atomic<uint64_t>[]> open_versions_{
+      new std::atomic<uint64_t>[kOpenVersionSlots]{}};
 };
 
 }  // namespace xinyong::workflow

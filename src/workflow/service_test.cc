@@ -142,10 +142,14 @@ TEST_F(ServiceTest, AnUpheldObjectionRevokesTheRecordAndWhatWasDerivedFromIt) {
   const Record breach = Current(s, "commitment_breach");
   ASSERT_EQ(breach.status, RecordStatus::kActive);
 
+  const uint64_t before_filing = service_->OpenVersion(s);
   auto a = service_->FileObjection(subject_, {s, commitment.record_id, "材料已按期补交，认定有误",
                                               {"补交材料回执 2026-03-20"}},
                                    filed);
   ASSERT_TRUE(a.ok()) << a.status().ToString();
+  // What readers that keep answers about the subject watch (the server's profile cache).
+  const uint64_t filed_version = service_->OpenVersion(s);
+  EXPECT_GT(filed_version, before_filing);
   EXPECT_EQ(a->state, State::kSubmitted);
   EXPECT_FALSE(a->on_behalf);
   EXPECT_EQ(a->departments, std::vector<std::string>{kMarket});  // CN_CNSLDW, the accepting unit
@@ -173,6 +177,7 @@ TEST_F(ServiceTest, AnUpheldObjectionRevokesTheRecordAndWhatWasDerivedFromIt) {
 
   auto f = service_->Step(operator_, a->id, Step(Action::kForward, "请核实"), D("2026-09-30"));
   ASSERT_TRUE(f.ok()) << f.status().ToString();
+  EXPECT_EQ(service_->OpenVersion(s), filed_version) << "forwarding leaves it open: no change";
   EXPECT_EQ(f->department, kMarket);
   EXPECT_EQ(f->due->ToString(), "2026-10-13");  // 5 working days from 30 September
   // Another department may not answer for it.
@@ -217,6 +222,7 @@ TEST_F(ServiceTest, AnUpheldObjectionRevokesTheRecordAndWhatWasDerivedFromIt) {
   EXPECT_EQ(done->state, State::kAnswered);
   EXPECT_FALSE(done->due.has_value());
   EXPECT_TRUE(service_->UnderObjection(s).empty());
+  EXPECT_GT(service_->OpenVersion(s), filed_version);
   EXPECT_EQ(service_->Step(subject_, a->id, Step(Action::kWithdraw), filed).status().code(),
             StatusCode::kFailedPrecondition);
 

@@ -981,6 +981,11 @@ TEST_P(StoreConformanceTest, ASubjectsDataGenerationGrowsWithEveryWriteOfItsData
   const RecordRef erased[] = {{subject, ws.records[0].record.record_id}};
   ASSERT_TRUE(store_->Erase(erased, {}).ok());
   grew("an erasure");
+  WriteSet dropped;
+  dropped.batch.id = store_->NextId(IdSpace::kBatch);
+  dropped.dropped_names.emplace_back(subject, "甲公司");
+  ASSERT_TRUE(store_->Commit(dropped).ok());
+  grew("a name dropped");
 
   const AuditWrite entry{.seq = 1, .subject_id = subject, .entry = "looked"};
   ASSERT_TRUE(store_->AppendAudit(std::span(&entry, 1), "head").ok());
@@ -1002,6 +1007,9 @@ TEST_P(StoreConformanceTest, ASubjectsDataGenerationGrowsWithEveryWriteOfItsData
   same("a report");
   ASSERT_TRUE(store_->Commit(CompanyBatch("91410100MA44L1XH8F", "丙公司", 3)).ok());
   same("another subject's batch");
+  const uint64_t subjects[] = {subject};
+  ASSERT_TRUE(store_->Erase({}, subjects).ok());
+  grew("the subject erased");
 }
 
 TEST_P(StoreConformanceTest, ScansCurrentGradesInSubjectOrder) {
