@@ -50,8 +50,8 @@ struct PlatformOptions {
   // cache is much smaller than the records.
   size_t block_cache_bytes = 0;
   // The cache of public subject profiles (ResponseCache, `serve --profile-cache-mib`): answers to
-  // GET /api/v1/subjects/{code} for callers without a token, served again until the store's data,
-  // the open objections or the date change. 0: no cache.
+  // GET /api/v1/subjects/{code} for callers without a token, served again until the subject's
+  // data, its open objections or the date change. 0: no cache.
   size_t profile_cache_bytes = 1024u << 20;
   // Regrade the subjects of every committed ingest batch (rules::Grader). Off for a bulk load
   // that a full recompute (`xinyong grade --all`) follows anyway.

@@ -10,7 +10,7 @@
 // the older generation and never served after the write. Generations only grow, so an entry
 // newer than a caller's stamp (same day, no counter lower) is kept through that caller's miss
 // and not replaced by its answer; any other entry found under another stamp is dropped.
-
+//
 // Least-recently used entries go first once the budget is spent; the budget counts keys and
 // bodies plus a fixed overhead per entry. Sharded by key, one mutex per shard.
 //
