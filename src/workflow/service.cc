@@ -248,7 +248,7 @@ void Service::Track(const Application& a) {
     changed = true;
   }
   if (changed && a.kind == Kind::kObjection) {
-    open_versions_[a.subject_id % kOpenVersionSlots].fetch_add(1, std::memory_order_acq_rel);
+    open_versions_.Bump(a.subject_id);
   }
 }
 

@@ -15,7 +15,6 @@
 // The store, catalog, calendar, vault, ingester and policy must outlive the service.
 #pragma once
 
-#include <atomic>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -29,6 +28,7 @@
 #include "catalog/catalog.h"
 #include "core/calendar.h"
 #include "core/personal_data.h"
+#include "core/slot_counters.h"
 #include "core/status.h"
 #include "ingest/ingester.h"
 #include "workflow/application.h"
@@ -136,9 +136,7 @@ class Service {
   // subject's records opened or closed), after the change: whoever keeps answers made from it
   // reads it first (server::ResponseCache). Subjects may share a number, so only numbers of the
   // same subject compare.
-  uint64_t OpenVersion(uint64_t subject_id) const {
-    return open_versions_[subject_id % kOpenVersionSlots].load(std::memory_order_acquire);
-  }
+  uint64_t OpenVersion(uint64_t subject_id) const { return open_versions_.Get(subject_id); }
   // The conditions of repairing a record as of `today`, as ApplyRepair would check them.
   Result<std::vector<Condition>> RepairConditions(uint64_t subject_id, uint64_t record_id,
                                                   const std::string& declaration,
@@ -202,9 +200,7 @@ class Service {
   mutable std::shared_mutex open_mu_;
   std::map<std::pair<uint64_t, uint64_t>, uint64_t> open_objections_;  // GUARDED_BY(open_mu_)
   std::map<std::pair<uint64_t, uint64_t>, uint64_t> open_repairs_;     // GUARDED_BY(open_mu_)
-  static constexpr size_t kOpenVersionSlots = 1 << 12;
-  std::unique_ptr<std::atomic<uint64_t>[]> open_versions_{
-      new std::atomic<uint64_t>[kOpenVersionSlots]{}};
+  SlotCounters open_versions_{1 << 12};
 };
 
 }  // namespace xinyong::workflow

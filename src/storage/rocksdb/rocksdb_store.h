@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/slot_counters.h"
 #include "storage/store.h"
 
 namespace rocksdb {
@@ -142,7 +143,7 @@ class RocksDbStore final : public Store {
                      std::vector<BatchSummary>* out) const override;
   Result<StoreStats> Stats() const override;
   uint64_t DataGeneration(uint64_t subject_id) const override {
-    return generations_[subject_id % kGenerationSlots].load(std::memory_order_acquire);
+    return generations_.Get(subject_id);
   }
 
   // Flushes memtables and compacts, then waits for the background compactions that leaves
@@ -193,11 +194,8 @@ class RocksDbStore final : public Store {
   // DataGeneration: one counter per slot of subject ids (ids are sequential, so neighbours
   // never share one), bumped after every write of a subject's data, whether or not it succeeded
   // (a failed write changes nothing, and a needless bump only costs a cache miss).
-  static constexpr size_t kGenerationSlots = 1 << 16;
-  std::unique_ptr<std::atomic<uint64_t>[]> generations_{new std::atomic<uint64_t>[kGenerationSlots]{}};
-  void Changed(uint64_t subject_id) {
-    generations_[subject_id % kGenerationSlots].fetch_add(1, std::memory_order_acq_rel);
-  }
+  SlotCounters generations_{1 << 16};
+  void Changed(uint64_t subject_id) { generations_.Bump(subject_id); }
   // Declared first in every method that writes subject data, with what bumps the written
   // subjects' generations: it runs when the method returns, on every path, so after its write.
   template <class F>
