@@ -8,13 +8,18 @@
 #      from them — timed on BENCH_CHECK_ANCHOR codes and projected to the whole batch, with every
 #      one of those outcomes compared to the batch's (a difference fails the run);
 #   2. single checks over HTTP (goal: p99 under 5 ms at 10,000 checks/s): wrk on loopback,
-#      keep-alive, POST /api/v1/checks of random codes, paced (bench/check_post.lua).
+#      keep-alive, POST /api/v1/checks of random codes, paced (bench/check_post.lua) by think
+#      times drawn from an exponential distribution (arrivals close to a Poisson process: the
+#      goal's figure), then, beside it on the same server, by fixed think times (the way it was
+#      measured before, which makes the connections come in synchronized bursts).
 #
 #   BENCH_CHECK_SUBJECTS   subjects of the generated city (default 1000000)
 #   BENCH_CHECK_SCENARIOS  scenarios to run (default "government_procurement supervision")
 #   BENCH_CHECK_ANCHOR     codes checked the old way (default 20000)
-#   CHECK_HTTP_CONNECTIONS wrk connections (default 120), CHECK_HTTP_DELAY_MS pause of each
-#                          connection before each request (default 9: about 10,000 requests/s)
+#   CHECK_HTTP_CONNECTIONS wrk connections (default 120), CHECK_HTTP_DELAY_MS mean pause of each
+#                          connection before each request (default 11: about 10,000 requests/s),
+#                          CHECK_HTTP_FIXED_DELAY_MS the pause of the fixed-pacing run (default 9:
+#                          about 10,000 requests/s; 0 skips that run)
 #   CHECK_HTTP_DURATION    wrk run time (default 30s, after a 5 s warm-up)
 #   BENCH_CHECK_REUSE=1    reuse the store of an earlier run with the same BENCH_CHECK_SUBJECTS
 #   BENCH_WORK             scratch directory (default /tmp/xinyong-bench); this uses BENCH_WORK/checks
@@ -30,7 +35,8 @@ N=${BENCH_CHECK_SUBJECTS:-1000000}
 SCENARIOS=${BENCH_CHECK_SCENARIOS:-government_procurement supervision}
 ANCHOR=${BENCH_CHECK_ANCHOR:-20000}
 CONNECTIONS=${CHECK_HTTP_CONNECTIONS:-120}
-DELAY_MS=${CHECK_HTTP_DELAY_MS:-9}
+DELAY_MS=${CHECK_HTTP_DELAY_MS:-11}
+FIXED_DELAY_MS=${CHECK_HTTP_FIXED_DELAY_MS:-9}
 DURATION=${CHECK_HTTP_DURATION:-30s}
 
 for b in xinyong bench_checks bench_subject_records; do
@@ -82,26 +88,33 @@ url=$(serve_url "$WORK/serve.log" $server) || { echo "checks.sh: the server did 
 wait_retention "$WORK/serve.log" $server
 grep -E 'index' "$WORK/serve.log" || true
 sc=${SCENARIOS%% *}
-export CODES=$WORK/codes.txt SCENARIO=$sc DELAY_MS
-wrk -t1 -c"$CONNECTIONS" -d5s -s bench/check_post.lua "$url" >/dev/null
-wrk_cmd=(wrk -t1 -c"$CONNECTIONS" -d"$DURATION" --latency -s bench/check_post.lua "$url")
-echo "CODES=$CODES SCENARIO=$SCENARIO DELAY_MS=$DELAY_MS ${wrk_cmd[*]}"
+export CODES=$WORK/codes.txt SCENARIO=$sc
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$server/stat"; }
-before=$(cpu_ticks)
-"${wrk_cmd[@]}" | tee "$WORK/wrk.txt"
-after=$(cpu_ticks)
-requests=$(awk '/^http_check/ {for (i = 1; i <= NF; i++) if ($i ~ /^requests=/) print substr($i, 10)}' "$WORK/wrk.txt")
-python3 - "$before" "$after" "$requests" "$(getconf CLK_TCK)" <<'PY'
+# http_run PACING DELAY_MS: one measured wrk run, its figures and the server's CPU per check.
+http_run() {
+  export PACING=$1 DELAY_MS=$2
+  local wrk_cmd=(wrk -t1 -c"$CONNECTIONS" -d"$DURATION" --latency -s bench/check_post.lua "$url")
+  echo "CODES=$CODES SCENARIO=$SCENARIO PACING=$PACING DELAY_MS=$DELAY_MS ${wrk_cmd[*]}"
+  local before after requests
+  before=$(cpu_ticks)
+  "${wrk_cmd[@]}" | tee "$WORK/wrk-$PACING.txt"
+  after=$(cpu_ticks)
+  requests=$(awk '/^http_check/ {for (i = 1; i <= NF; i++) if ($i ~ /^requests=/) print substr($i, 10)}' "$WORK/wrk-$PACING.txt")
+  python3 - "$before" "$after" "$requests" "$(getconf CLK_TCK)" "$PACING" <<'PY'
 import sys
-before, after, requests, tick = (float(x) for x in sys.argv[1:])
-print(f"http_check_server_cpu us_per_request={(after - before) / tick * 1e6 / max(requests, 1):.1f}")
+before, after, requests, tick = (float(x) for x in sys.argv[1:5])
+print(f"http_check_server_cpu pacing={sys.argv[5]} us_per_request={(after - before) / tick * 1e6 / max(requests, 1):.1f}")
 PY
+}
+PACING=exponential DELAY_MS=$DELAY_MS wrk -t1 -c"$CONNECTIONS" -d5s -s bench/check_post.lua "$url" >/dev/null
+http_run exponential "$DELAY_MS"
+[ "$FIXED_DELAY_MS" = 0 ] || http_run fixed "$FIXED_DELAY_MS"
 awk '/^http_check / {
   for (i = 1; i <= NF; i++) { split($i, kv, "="); f[kv[1]] = kv[2] }
   ok = f["req_per_s"] >= 9500 && f["p99_ms"] < 5 && f["socket_errors"] == 0 && f["non_2xx"] == 0
   printf "http_check_goal req_per_s=%s (goal 10000) p99_ms=%s (goal < 5) errors=%d: %s\n",
     f["req_per_s"], f["p99_ms"], f["socket_errors"] + f["non_2xx"], ok ? "met" : "not met"
-}' "$WORK/wrk.txt"
+}' "$WORK/wrk-exponential.txt"
 kill $server
 wait $server 2>/dev/null || true
 trap - EXIT
