@@ -118,6 +118,31 @@ inline std::string InspectionSubjectKey(uint64_t subject, uint64_t draw) {
   return k;
 }
 
+// subject_logs: subject(8) kind(1) ~seq(8) → "": what was logged about a subject — 'a' an audit
+// entry (seq: its audit sequence number), 'c' a credit check (seq: its id). The inverted sequence
+// lists a subject's newest entry first by reading forward, the only direction this column
+// family's hash memtable supports.
+inline constexpr char kSubjectLogAudit = 'a';
+inline constexpr char kSubjectLogCheck = 'c';
+inline std::string SubjectLogPrefix(uint64_t subject, char kind) {
+  std::string k;
+  coding::PutFixed64BE(&k, subject);
+  k.push_back(kind);
+  return k;
+}
+inline std::string SubjectLogKey(uint64_t subject, char kind, uint64_t seq) {
+  std::string k = SubjectLogPrefix(subject, kind);
+  coding::PutFixed64BE(&k, ~seq);
+  return k;
+}
+inline bool DecodeSubjectLogKey(std::string_view k, uint64_t* subject, char* kind, uint64_t* seq) {
+  if (k.size() != 17) return false;
+  *subject = coding::DecodeFixed64BE(k.data());
+  *kind = k[8];
+  *seq = ~coding::DecodeFixed64BE(k.data() + 9);
+  return true;
+}
+
 // grades: subject(8) 0x00 → the current grade; subject(8) 0x01 ~seq(4) → history entry `seq`
 // (1 = the oldest). The inverted sequence puts a subject's newest entry first, right after its
 // current grade, and every subject's entries together.

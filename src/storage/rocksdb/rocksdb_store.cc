@@ -3,6 +3,7 @@
 #include <rocksdb/cache.h>
 #include <rocksdb/db.h>
 #include <rocksdb/filter_policy.h>
+#include <rocksdb/memtablerep.h>
 #include <rocksdb/slice_transform.h>
 #include <rocksdb/sst_file_writer.h>
 #include <rocksdb/table.h>
@@ -42,11 +43,11 @@ constexpr const char* kCfNames[] = {"default",      "subjects", "ids",     "name
                                     "inspections",  "grades",       "person_links",
                                     "access",       "inspection_subjects", "audit",
                                     "rights",       "changes",      "check_subjects",
-                                    "reports"};
+                                    "reports",      "subject_logs"};
 enum Cf : size_t {
   kMeta = 0, kSubjects, kIds, kNames, kRecords, kNaturalKeys, kByIndicator, kBatches,
   kBatchIssues, kChecks, kInspections, kGrades, kPersonLinks, kAccess, kInspectionSubjects,
-  kAudit, kRights, kChanges, kCheckSubjects, kReports, kCfCount
+  kAudit, kRights, kChanges, kCheckSubjects, kReports, kSubjectLogs, kCfCount
 };
 
 constexpr std::string_view kCountersKey = "counters";
@@ -137,6 +138,9 @@ Result<std::unique_ptr<RocksDbStore>> RocksDbStore::Open(const std::string& path
   // All memtables together stay under this, charged to the block cache, so memory is bounded.
   db_options.write_buffer_manager =
       std::make_shared<rocksdb::WriteBufferManager>(options.write_buffer_bytes * 3, cache);
+  // subject_logs keeps its memtable in a hash table of per-subject skip lists, which does not
+  // take concurrent inserts; group commit still shares one WAL write and fsync among writers.
+  db_options.allow_concurrent_memtable_write = false;
 
   std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
   for (size_t i = 0; i < kCfCount; ++i) {
@@ -175,6 +179,16 @@ Result<std::unique_ptr<RocksDbStore>> RocksDbStore::Open(const std::string& path
       // Looked up by person (a 32-byte hash), most of whom are linked to nothing: the prefix
       // bloom filter answers those without reading a block.
       cf.prefix_extractor.reset(rocksdb::NewFixedPrefixTransform(32));
+      t.whole_key_filtering = false;
+    } else if (i == kSubjectLogs) {
+      // Every check and most audit entries add a key here at a random subject: in one 64 MiB
+      // skip list each insert walks ~20 levels of cache misses, in a hash of per-subject skip
+      // lists a handful (docs/benchmarks.md, "a memtable for random keys"). Reads are by
+      // subject prefix and forward only, as this memtable requires.
+      cf.prefix_extractor.reset(rocksdb::NewFixedPrefixTransform(8));
+      // A bucket per 64 bytes of memtable (8 MiB of 64): about one subject per bucket when full.
+      cf.memtable_factory.reset(rocksdb::NewHashSkipListRepFactory(
+          std::max<size_t>(options.write_buffer_bytes / 64, 1024)));
       t.whole_key_filtering = false;
     }
     cf.table_factory.reset(rocksdb::NewBlockBasedTableFactory(t));
@@ -335,7 +349,8 @@ Status RocksDbStore::FindSubjectsByNamePrefix(std::string_view prefix, size_t li
   return FromRocks(it->status(), "scanning names");
 }
 
-// audit: 'e' seq(8) → entry; 's' subject(8) seq(8) → "" (a subject's entries).
+// audit: 'e' seq(8) → entry; 's' subject(8) seq(8) → "" (a subject's entries, as written before
+// they moved to subject_logs; still read).
 namespace {
 std::string AuditKey(uint64_t seq) {
   std::string k(1, 'e');
@@ -431,14 +446,17 @@ Status RocksDbStore::Erase(std::span<const RecordRef> records, std::span<const u
 void RocksDbStore::PutAudit(rocksdb::WriteBatch* wb, const AuditAppend& audit) const {
   for (const AuditWrite& e : audit.entries) {
     wb->Put((*cf_)[kAudit], AuditKey(e.seq), e.entry);
-    if (e.subject_id != 0) wb->Put((*cf_)[kAudit], AuditSubjectKey(e.subject_id, e.seq), "");
+    if (e.subject_id != 0) {
+      wb->Put((*cf_)[kSubjectLogs], keys::SubjectLogKey(e.subject_id, keys::kSubjectLogAudit, e.seq),
+              "");
+    }
   }
   wb->Put((*cf_)[kMeta], kAuditHeadKey, rocksdb::Slice(audit.head.data(), audit.head.size()));
 }
 
 Status RocksDbStore::AppendAudit(std::span<const AuditWrite> entries, std::string_view head,
                                  bool durable) {
-  if (options_.read_only || (*cf_)[kAudit] == nullptr) {
+  if (options_.read_only || (*cf_)[kAudit] == nullptr || (*cf_)[kSubjectLogs] == nullptr) {
     return Status::FailedPrecondition("the store is read-only");
   }
   rocksdb::WriteBatch wb;
@@ -472,16 +490,46 @@ Status RocksDbStore::ScanAudit(
 Status RocksDbStore::ListAuditBySubject(uint64_t subject_id, size_t limit,
                                         std::vector<uint64_t>* out) const {
   if ((*cf_)[kAudit] == nullptr || limit == 0) return Status::Ok();
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), (*cf_)[kAudit]));
-  const std::string prefix = AuditSubjectKey(subject_id, 0).substr(0, 9);
-  it->SeekForPrev(AuditSubjectKey(subject_id, UINT64_MAX));
-  for (; it->Valid() && out->size() < limit; it->Prev()) {
-    auto k = it->key().ToStringView();
-    if (!k.starts_with(prefix)) break;
-    if (k.size() != 17) return Status::DataLoss("an audit index key is corrupt");
-    out->push_back(coding::DecodeFixed64BE(k.data() + 9));
+  return ListSubjectLog(subject_id, keys::kSubjectLogAudit, kAudit,
+                        AuditSubjectKey(subject_id, 0).substr(0, 9), nullptr, limit, out);
+}
+
+Status RocksDbStore::ListSubjectLog(uint64_t subject_id, char kind, size_t legacy_cf,
+                                    const std::string& legacy_prefix,
+                                    const rocksdb::Snapshot* snapshot, size_t limit,
+                                    std::vector<uint64_t>* out) const {
+  const std::string what = kind == keys::kSubjectLogAudit ? "listing a subject's audit entries"
+                                                          : "listing a subject's checks";
+  rocksdb::ReadOptions ro;
+  ro.snapshot = snapshot;
+  if ((*cf_)[kSubjectLogs] != nullptr && out->size() < limit) {
+    ro.prefix_same_as_start = true;
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, (*cf_)[kSubjectLogs]));
+    const std::string prefix = keys::SubjectLogPrefix(subject_id, kind);
+    for (it->Seek(prefix); it->Valid() && out->size() < limit; it->Next()) {
+      const auto k = it->key().ToStringView();
+      if (!k.starts_with(prefix)) break;
+      uint64_t subject = 0, seq = 0;
+      char k_kind = 0;
+      if (!keys::DecodeSubjectLogKey(k, &subject, &k_kind, &seq)) {
+        return Status::DataLoss("a subject_logs key is corrupt");
+      }
+      out->push_back(seq);
+    }
+    XY_RETURN_IF_ERROR(FromRocks(it->status(), what));
+    ro.prefix_same_as_start = false;
   }
-  return FromRocks(it->status(), "listing a subject's audit entries");
+  // The keys an older version wrote: all older than those above, which replaced them.
+  if ((*cf_)[legacy_cf] == nullptr || out->size() >= limit) return Status::Ok();
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, (*cf_)[legacy_cf]));
+  for (it->SeekForPrev(legacy_prefix + std::string(8, '\xff')); it->Valid() && out->size() < limit;
+       it->Prev()) {
+    const auto k = it->key().ToStringView();
+    if (!k.starts_with(legacy_prefix)) break;
+    if (k.size() != legacy_prefix.size() + 8) return Status::DataLoss("an index key is corrupt: " + what);
+    out->push_back(coding::DecodeFixed64BE(k.data() + legacy_prefix.size()));
+  }
+  return FromRocks(it->status(), what);
 }
 
 Result<std::optional<std::string>> RocksDbStore::GetAudit(uint64_t seq) const {
@@ -1428,16 +1476,17 @@ Result<uint64_t> RocksDbStore::CheckLogEnd() const {
   return first + checks.size();
 }
 
-// check_subjects: subject(8) ‖ check id(8) → empty, written with the checks by a small
-// LogCheckRuns, else by IndexChecks after them; kCheckIndexMark → the id(8) of the first check
-// not yet indexed.
+// The checks of a subject: subject_logs keys (keys::SubjectLogKey, kind 'c'), written with the
+// checks by a small LogCheckRuns, else by IndexChecks after them. check_subjects: kCheckIndexMark
+// → the id(8) of the first check not yet indexed; subject(8) ‖ check id(8) → empty, the index as
+// written before it moved to subject_logs (still read).
 namespace {
 const std::string kCheckIndexMark(16, '\xff');
 constexpr size_t kInlineIndexChecks = 256;
 
 void PutCheckIndex(rocksdb::WriteBatch* wb, rocksdb::ColumnFamilyHandle* cf, uint64_t subject_id,
                    uint64_t check_id) {
-  wb->Put(cf, keys::SubjectKey(subject_id) + keys::SubjectKey(check_id), "");
+  wb->Put(cf, keys::SubjectLogKey(subject_id, keys::kSubjectLogCheck, check_id), "");
 }
 
 void PutCheckIndexMark(rocksdb::WriteBatch* wb, rocksdb::ColumnFamilyHandle* cf, uint64_t next) {
@@ -1466,7 +1515,8 @@ Result<uint64_t> RocksDbStore::CheckIndexMark() {
 
 Result<std::vector<uint64_t>> RocksDbStore::LogCheckRuns(std::span<const CheckRun* const> runs,
                                                          const AuditAppend* audit) {
-  if ((*cf_)[kChecks] == nullptr || (audit != nullptr && (*cf_)[kAudit] == nullptr)) {
+  if ((*cf_)[kChecks] == nullptr || (*cf_)[kSubjectLogs] == nullptr ||
+      (audit != nullptr && (*cf_)[kAudit] == nullptr)) {
     return Status::FailedPrecondition("the store is read-only");
   }
   std::lock_guard lock(check_index_mu_);
@@ -1496,7 +1546,7 @@ Result<std::vector<uint64_t>> RocksDbStore::LogCheckRuns(std::span<const CheckRu
   if (index) {
     for (size_t r = 0; r < runs.size(); ++r) {
       for (size_t i = 0; i < runs[r]->entries.size(); ++i) {
-        PutCheckIndex(&wb, (*cf_)[kCheckSubjects], runs[r]->entries[i].subject_id, firsts[r] + i);
+        PutCheckIndex(&wb, (*cf_)[kSubjectLogs], runs[r]->entries[i].subject_id, firsts[r] + i);
       }
       next = firsts[r] + runs[r]->entries.size();
     }
@@ -1633,28 +1683,21 @@ Status RocksDbStore::ListSubjectChecks(uint64_t subject_id, size_t limit,
   for (auto i = recent.rbegin(); i != recent.rend() && out->size() < limit; ++i) {
     out->push_back(*i);
   }
-  if (out->size() >= limit || (*cf_)[kCheckSubjects] == nullptr) return Status::Ok();
-  const std::string prefix = keys::SubjectKey(subject_id);
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, (*cf_)[kCheckSubjects]));
-  for (it->SeekForPrev(prefix + std::string(8, '\xff')); it->Valid() && out->size() < limit;
-       it->Prev()) {
-    auto k = it->key().ToStringView();
-    if (!k.starts_with(prefix)) break;
-    if (k.size() != 16) return Status::DataLoss("a check index key is corrupt");
-    out->push_back(coding::DecodeFixed64BE(k.data() + 8));
-  }
-  return FromRocks(it->status(), "listing a subject's checks");
+  return ListSubjectLog(subject_id, keys::kSubjectLogCheck, kCheckSubjects,
+                        keys::SubjectKey(subject_id), snapshot, limit, out);
 }
 
 Result<uint64_t> RocksDbStore::IndexChecks(size_t max_checks) {
-  if ((*cf_)[kCheckSubjects] == nullptr) return Status::FailedPrecondition("the store is read-only");
+  if ((*cf_)[kCheckSubjects] == nullptr || (*cf_)[kSubjectLogs] == nullptr) {
+    return Status::FailedPrecondition("the store is read-only");
+  }
   std::lock_guard lock(check_index_mu_);
   XY_ASSIGN_OR_RETURN(const uint64_t mark, CheckIndexMark());
   rocksdb::WriteBatch wb;
   uint64_t n = 0, next = mark;
   XY_RETURN_IF_ERROR(ForEachCheckFrom(mark, nullptr, [&](const CheckLog& c) {
     if (n >= max_checks) return false;
-    PutCheckIndex(&wb, (*cf_)[kCheckSubjects], c.subject_id, c.id);
+    PutCheckIndex(&wb, (*cf_)[kSubjectLogs], c.subject_id, c.id);
     next = c.id + 1;
     ++n;
     return true;

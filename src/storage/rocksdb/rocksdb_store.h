@@ -170,6 +170,11 @@ class RocksDbStore final : public Store {
   Result<uint64_t> ReadCheckIndexMark(const rocksdb::Snapshot* snapshot) const;
   // The same read once and then kept (at least 1); under check_index_mu_.
   Result<uint64_t> CheckIndexMark();
+  // A subject's entries of one kind (keys::kSubjectLog*) in subject_logs, newest first, then
+  // (older) those in `legacy_cf` under `legacy_prefix` ‖ seq(8), until `out` holds `limit`.
+  Status ListSubjectLog(uint64_t subject_id, char kind, size_t legacy_cf,
+                        const std::string& legacy_prefix, const rocksdb::Snapshot* snapshot,
+                        size_t limit, std::vector<uint64_t>* out) const;
   // The puts of an audit append: the entries, their index by subject, the head.
   void PutAudit(rocksdb::WriteBatch* wb, const AuditAppend& audit) const;
   // Calls fn for each logged check with an id of at least `from`, in id order, until it returns

@@ -4,9 +4,14 @@
 
 #include <gtest/gtest.h>
 #include <rocksdb/db.h>
+#include <rocksdb/write_batch.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
+#include <map>
+
+#include "storage/rocksdb/keys.h"
 
 namespace xinyong::storage {
 namespace {
@@ -86,6 +91,156 @@ TEST_F(RocksDbStoreTest, ReadOnlyOpenOfAStoreWithoutGradesReadsThemAsEmpty) {
       << "a read-only store refuses grades even when the column family exists";
   EXPECT_EQ((*store)->SetGradingRun(GradingRun()).code(), StatusCode::kFailedPrecondition);
   EXPECT_FALSE((*store)->LastGradingRun().value().has_value());
+}
+
+
+CheckRun RunOf(std::initializer_list<uint64_t> subjects) {
+  CheckRun run;
+  run.unix_ms = 1763769600000;
+  run.department = "dept";
+  run.requester = "cli";
+  run.scenario = "bidding";
+  run.purpose = "投标资格审查";
+  for (uint64_t s : subjects) run.entries.push_back({s, "C", "pass", {}});
+  return run;
+}
+
+std::vector<uint64_t> Checks(Store& store, uint64_t subject, size_t limit) {
+  std::vector<uint64_t> ids;
+  EXPECT_TRUE(store.ListSubjectChecks(subject, limit, &ids).ok());
+  return ids;
+}
+
+std::vector<uint64_t> AuditOf(Store& store, uint64_t subject, size_t limit) {
+  std::vector<uint64_t> seqs;
+  EXPECT_TRUE(store.ListAuditBySubject(subject, limit, &seqs).ok());
+  return seqs;
+}
+
+// Rewrites a store's subject_logs keys in the layout of the version before that column family
+// (checks in check_subjects as subject(8) ‖ id(8), audit entries in audit as 's' ‖ subject(8) ‖
+// seq(8)) and drops it: the store such a version leaves behind.
+void DowngradeSubjectLogs(const std::string& dir) {
+  rocksdb::DBOptions o;
+  std::vector<std::string> names;
+  ASSERT_TRUE(rocksdb::DB::ListColumnFamilies(o, dir, &names).ok());
+  std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
+  for (const auto& n : names) cfs.emplace_back(n, rocksdb::ColumnFamilyOptions());
+  std::vector<rocksdb::ColumnFamilyHandle*> h;
+  rocksdb::DB* db = nullptr;
+  ASSERT_TRUE(rocksdb::DB::Open(o, dir, cfs, &h, &db).ok());
+  auto cf = [&](std::string_view name) {
+    return h[std::find(names.begin(), names.end(), name) - names.begin()];
+  };
+  rocksdb::WriteBatch wb;
+  std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions(), cf("subject_logs")));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    uint64_t subject = 0, seq = 0;
+    char kind = 0;
+    ASSERT_TRUE(keys::DecodeSubjectLogKey(it->key().ToStringView(), &subject, &kind, &seq));
+    if (kind == keys::kSubjectLogCheck) {
+      ASSERT_TRUE(wb.Put(cf("check_subjects"), keys::SubjectKey(subject) + keys::SubjectKey(seq), "").ok());
+    } else {
+      ASSERT_TRUE(wb.Put(cf("audit"), "s" + keys::SubjectKey(subject) + keys::SubjectKey(seq), "").ok());
+    }
+  }
+  ASSERT_TRUE(it->status().ok());
+  it.reset();
+  ASSERT_TRUE(db->Write(rocksdb::WriteOptions(), &wb).ok());
+  ASSERT_TRUE(db->DropColumnFamily(cf("subject_logs")).ok());
+  for (auto* x : h) ASSERT_TRUE(db->DestroyColumnFamilyHandle(x).ok());
+  delete db;
+}
+
+// Checks and audit entries indexed by an older version (check_subjects, the audit column
+// family's 's' keys) are listed after the newer ones of subject_logs: newest first, each once,
+// by a read-only open that has no subject_logs as well as by a writable one.
+TEST_F(RocksDbStoreTest, ListsASubjectsLogAcrossTheLegacyIndexAndSubjectLogs) {
+  std::vector<uint64_t> old_checks;
+  {
+    auto store = RocksDbStore::Open(dir_);
+    ASSERT_TRUE(store.ok()) << store.status().ToString();
+    const CheckRun run = RunOf({7, 8, 7});
+    const CheckRun* runs[] = {&run};
+    const AuditWrite entries[] = {{1, 7, "e1"}, {2, 8, "e2"}, {3, 7, "e3"}};
+    const AuditAppend audit{entries, "head 3"};
+    auto first = (*store)->LogCheckRuns(runs, &audit);
+    ASSERT_TRUE(first.ok()) << first.status().ToString();
+    old_checks = {(*first)[0] + 2, (*first)[0]};
+  }
+  DowngradeSubjectLogs(dir_);
+  RocksDbOptions ro;
+  ro.read_only = true;
+  ro.create_if_missing = false;
+  {
+    auto store = RocksDbStore::Open(dir_, ro);
+    ASSERT_TRUE(store.ok()) << store.status().ToString();
+    EXPECT_EQ(Checks(**store, 7, 10), old_checks);
+    EXPECT_EQ(AuditOf(**store, 7, 10), (std::vector<uint64_t>{3, 1}));
+    const CheckRun run = RunOf({7});
+    const CheckRun* runs[] = {&run};
+    EXPECT_EQ((*store)->LogCheckRuns(runs).status().code(), StatusCode::kFailedPrecondition);
+  }
+  auto store = RocksDbStore::Open(dir_);
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  const CheckRun run = RunOf({7, 7});
+  const CheckRun* runs[] = {&run};
+  const AuditWrite entries[] = {{4, 7, "e4"}};
+  const AuditAppend audit{entries, "head 4"};
+  auto first = (*store)->LogCheckRuns(runs, &audit);
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  std::vector<uint64_t> all = {(*first)[0] + 1, (*first)[0]};
+  all.insert(all.end(), old_checks.begin(), old_checks.end());
+  EXPECT_EQ(Checks(**store, 7, 10), all);
+  EXPECT_EQ(Checks(**store, 7, 3), std::vector<uint64_t>(all.begin(), all.begin() + 3));
+  EXPECT_EQ(Checks(**store, 7, 1), std::vector<uint64_t>{all[0]});
+  EXPECT_EQ(Checks(**store, 8, 10), std::vector<uint64_t>{old_checks.back() + 1});
+  EXPECT_EQ(AuditOf(**store, 7, 10), (std::vector<uint64_t>{4, 3, 1}));
+  EXPECT_EQ(AuditOf(**store, 7, 2), (std::vector<uint64_t>{4, 3}));
+  EXPECT_EQ(AuditOf(**store, 8, 10), std::vector<uint64_t>{2});
+}
+
+// subject_logs keeps its memtable as per-subject skip lists in hash buckets: with far more
+// subjects than buckets, subjects share buckets, and a listing still gives exactly the
+// subject's own entries, newest first, whether they are in memtables, in tables or both.
+TEST_F(RocksDbStoreTest, ListsEachSubjectsOwnLogWhenSubjectsShareHashBuckets) {
+  RocksDbOptions o;
+  o.write_buffer_bytes = 64 << 10;  // 1,024 buckets, and flushes along the way
+  auto store = RocksDbStore::Open(dir_, o);
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  constexpr uint64_t kSubjects = 5000;
+  std::map<uint64_t, std::vector<uint64_t>> expected;  // oldest first
+  uint64_t seq = 0;
+  for (int round = 0; round < 3; ++round) {
+    for (uint64_t s = 1; s <= kSubjects; s += 100) {
+      CheckRun run;
+      run.unix_ms = 1763769600000;
+      run.scenario = "bidding";
+      std::vector<AuditWrite> entries;
+      for (uint64_t t = s; t < s + 100; ++t) {
+        const uint64_t subject = (t * 7919 + round) % kSubjects + 1;
+        run.entries.push_back({subject, "C", "pass", {}});
+        entries.push_back({++seq, subject, "e"});
+      }
+      const CheckRun* runs[] = {&run};
+      const AuditAppend audit{entries, "head"};
+      auto first = (*store)->LogCheckRuns(runs, &audit);
+      ASSERT_TRUE(first.ok()) << first.status().ToString();
+      for (size_t i = 0; i < run.entries.size(); ++i) {
+        expected[run.entries[i].subject_id].push_back((*first)[0] + i);
+      }
+    }
+    if (round == 1) {
+      ASSERT_TRUE((*store)->CompactAll().ok());
+    }
+  }
+  for (uint64_t subject = 1; subject <= kSubjects; ++subject) {
+    std::vector<uint64_t> want(expected[subject].rbegin(), expected[subject].rend());
+    ASSERT_EQ(Checks(**store, subject, 100), want) << "subject " << subject;
+    // Audit entries were numbered in the same order as the checks: check id = seq here.
+    ASSERT_EQ(AuditOf(**store, subject, 100), want) << "subject " << subject;
+  }
+  EXPECT_TRUE(Checks(**store, kSubjects + 1, 100).empty());
 }
 
 }  // namespace
