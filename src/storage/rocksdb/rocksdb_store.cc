@@ -183,7 +183,7 @@ Result<std::unique_ptr<RocksDbStore>> RocksDbStore::Open(const std::string& path
     } else if (i == kSubjectLogs) {
       // Every check and most audit entries add a key here at a random subject: in one 64 MiB
       // skip list each insert walks ~20 levels of cache misses, in a hash of per-subject skip
-      // lists a handful (docs/benchmarks.md, "a memtable for random keys"). Reads are by
+      // lists a handful (docs/benchmarks.md, "a hash memtable for the by-subject keys"). Reads are by
       // subject prefix and forward only, as this memtable requires.
       cf.prefix_extractor.reset(rocksdb::NewFixedPrefixTransform(8));
       // A bucket per 64 bytes of memtable (8 MiB of 64): about one subject per bucket when full.
@@ -1668,8 +1668,6 @@ Status RocksDbStore::ListSubjectChecks(uint64_t subject_id, size_t limit,
     const rocksdb::Snapshot* s;
     ~Release() { db->ReleaseSnapshot(s); }
   } release{db_.get(), snapshot};
-  rocksdb::ReadOptions ro;
-  ro.snapshot = snapshot;
   uint64_t mark = 0;
   if ((*cf_)[kCheckSubjects] != nullptr) {
     XY_ASSIGN_OR_RETURN(mark, ReadCheckIndexMark(snapshot));
