@@ -1515,7 +1515,7 @@ Result<uint64_t> RocksDbStore::CheckIndexMark() {
 
 Result<std::vector<uint64_t>> RocksDbStore::LogCheckRuns(std::span<const CheckRun* const> runs,
                                                          const AuditAppend* audit) {
-  if ((*cf_)[kChecks] == nullptr || (*cf_)[kSubjectLogs] == nullptr ||
+  if (options_.read_only || (*cf_)[kChecks] == nullptr || (*cf_)[kSubjectLogs] == nullptr ||
       (audit != nullptr && (*cf_)[kAudit] == nullptr)) {
     return Status::FailedPrecondition("the store is read-only");
   }
@@ -1590,6 +1590,7 @@ Result<std::optional<CheckLog>> RocksDbStore::GetCheck(uint64_t id) const {
 
 Status RocksDbStore::SetCheckFeedback(uint64_t id, std::string_view action,
                                       std::string_view reason, int64_t unix_ms) {
+  if (options_.read_only) return Status::FailedPrecondition("the store is read-only");
   std::lock_guard lock(checks_mu_);  // read-modify-write: one at a time
   XY_ASSIGN_OR_RETURN(auto c, GetCheck(id));
   if (!c) return Status::NotFound("no credit check has the id " + std::to_string(id));
@@ -1686,7 +1687,7 @@ Status RocksDbStore::ListSubjectChecks(uint64_t subject_id, size_t limit,
 }
 
 Result<uint64_t> RocksDbStore::IndexChecks(size_t max_checks) {
-  if ((*cf_)[kCheckSubjects] == nullptr || (*cf_)[kSubjectLogs] == nullptr) {
+  if (options_.read_only || (*cf_)[kCheckSubjects] == nullptr || (*cf_)[kSubjectLogs] == nullptr) {
     return Status::FailedPrecondition("the store is read-only");
   }
   std::lock_guard lock(check_index_mu_);
@@ -1711,7 +1712,7 @@ Result<uint64_t> RocksDbStore::IndexChecks(size_t max_checks) {
 
 Status RocksDbStore::SaveInspection(uint64_t id, std::string_view document,
                                     std::span<const uint64_t> subjects) {
-  if ((*cf_)[kInspections] == nullptr || (*cf_)[kInspectionSubjects] == nullptr) {
+  if (options_.read_only || (*cf_)[kInspections] == nullptr || (*cf_)[kInspectionSubjects] == nullptr) {
     return Status::FailedPrecondition("the store is read-only");
   }
   rocksdb::WriteBatch batch;
@@ -1768,6 +1769,7 @@ Status RocksDbStore::ListInspections(
 }
 
 Status RocksDbStore::Commit(const WriteSet& ws) {
+  if (options_.read_only) return Status::FailedPrecondition("the store is read-only");
   OnReturn changed{[&] {
     for (const Subject& s : ws.subjects) Changed(s.id);
     for (const auto& dropped : ws.dropped_names) Changed(dropped.first);

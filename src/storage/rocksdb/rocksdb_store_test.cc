@@ -200,6 +200,44 @@ TEST_F(RocksDbStoreTest, ListsASubjectsLogAcrossTheLegacyIndexAndSubjectLogs) {
   EXPECT_EQ(AuditOf(**store, 8, 10), std::vector<uint64_t>{2});
 }
 
+// A read-only open of a store with every column family refuses each write with
+// FailedPrecondition — not RocksDB's NotSupported — and leaves what is stored as it was.
+TEST_F(RocksDbStoreTest, ReadOnlyOpenRefusesEveryWriteAsReadOnly) {
+  uint64_t first_check = 0;
+  {
+    auto store = RocksDbStore::Open(dir_);
+    ASSERT_TRUE(store.ok()) << store.status().ToString();
+    const CheckRun run = RunOf({7});
+    const CheckRun* runs[] = {&run};
+    auto first = (*store)->LogCheckRuns(runs);
+    ASSERT_TRUE(first.ok()) << first.status().ToString();
+    first_check = (*first)[0];
+  }
+  RocksDbOptions ro;
+  ro.read_only = true;
+  ro.create_if_missing = false;
+  auto store = RocksDbStore::Open(dir_, ro);
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  const CheckRun run = RunOf({7});
+  const CheckRun* runs[] = {&run};
+  const AuditWrite entries[] = {{1, 7, "e1"}};
+  const AuditAppend audit{entries, "head 1"};
+  EXPECT_EQ((*store)->LogCheckRuns(runs).status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ((*store)->LogCheckRuns(runs, &audit).status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ((*store)->IndexChecks(100).status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ((*store)->SetCheckFeedback(first_check, "applied", "", 1).code(),
+            StatusCode::kFailedPrecondition);
+  const uint64_t drawn[] = {7};
+  EXPECT_EQ((*store)->SaveInspection(1, "{}", drawn).code(), StatusCode::kFailedPrecondition);
+  WriteSet ws;
+  ws.batch.id = 1;
+  EXPECT_EQ((*store)->Commit(ws).code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(Checks(**store, 7, 10), std::vector<uint64_t>{first_check});
+  auto check = (*store)->GetCheck(first_check);
+  ASSERT_TRUE(check.ok() && check->has_value());
+  EXPECT_TRUE((*check)->feedback_action.empty());
+}
+
 // subject_logs keeps its memtable as per-subject skip lists in hash buckets: with far more
 // subjects than buckets, subjects share buckets, and a listing still gives exactly the
 // subject's own entries, newest first, whether they are in memtables, in tables or both.
