@@ -80,6 +80,9 @@ echo "== credit checks: a batch of every subject vs the old way; single checks o
 # Its own city (BENCH_CHECK_SUBJECTS, default 1,000,000) and server; see bench/checks.sh.
 BENCH_WORK="$WORK" bash bench/checks.sh
 
+echo "== the check log's by-subject memtable: hash skip lists vs RocksDB's skip list, uniform and hot subjects"
+./build/bin/bench_subject_log_memtable --dir="$WORK/subject-log-memtable"
+
 echo "== exchange: a county's change feed pushed to a city instance on loopback vs plain ingest"
 # Its own county and city (EXCHANGE_SUBJECTS, default 12,000 ≈ 240,000 records); see bench/exchange.sh.
 BENCH_WORK="$WORK" bash bench/exchange.sh

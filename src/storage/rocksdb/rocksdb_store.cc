@@ -97,6 +97,13 @@ bool DecodeStats(std::string_view in, StoreStats* s) {
 
 }  // namespace
 
+std::shared_ptr<rocksdb::MemTableRepFactory> SubjectLogMemtableFactory(size_t buckets,
+                                                                      int32_t height) {
+  // Branching factor 4, RocksDB's default.
+  return std::shared_ptr<rocksdb::MemTableRepFactory>(
+      rocksdb::NewHashSkipListRepFactory(buckets, height, 4));
+}
+
 struct RocksDbStore::Handles {
   std::vector<rocksdb::ColumnFamilyHandle*> h;
   rocksdb::ColumnFamilyHandle* operator[](size_t i) const { return h[i]; }
@@ -186,9 +193,9 @@ Result<std::unique_ptr<RocksDbStore>> RocksDbStore::Open(const std::string& path
       // lists a handful (docs/benchmarks.md, "a hash memtable for the by-subject keys"). Reads are by
       // subject prefix and forward only, as this memtable requires.
       cf.prefix_extractor.reset(rocksdb::NewFixedPrefixTransform(8));
-      // A bucket per 64 bytes of memtable (8 MiB of 64): about one subject per bucket when full.
-      cf.memtable_factory.reset(rocksdb::NewHashSkipListRepFactory(
-          std::max<size_t>(options.write_buffer_bytes / 64, 1024)));
+      cf.memtable_factory = SubjectLogMemtableFactory(
+          std::max<size_t>(options.write_buffer_bytes / kSubjectLogBytesPerBucket, 1024),
+          kSubjectLogSkipListHeight);
       t.whole_key_filtering = false;
     }
     cf.table_factory.reset(rocksdb::NewBlockBasedTableFactory(t));

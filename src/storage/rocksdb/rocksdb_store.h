@@ -21,6 +21,7 @@ class ColumnFamilyHandle;
 class Cache;
 class Snapshot;
 class WriteBatch;
+class MemTableRepFactory;
 }  // namespace rocksdb
 
 namespace xinyong::storage {
@@ -36,6 +37,17 @@ struct RocksDbOptions {
   size_t write_buffer_bytes = 64u << 20;  // per column family memtable
   bool read_only = false;
 };
+
+// The memtable of the subject_logs column family: a hash of skip lists, `buckets` of them, each
+// `height` levels high, one per subject's hash bucket. The store sizes it with the two constants
+// below; public for bench/subject_log_memtable_bench.cc, which measures it beside alternatives.
+std::shared_ptr<rocksdb::MemTableRepFactory> SubjectLogMemtableFactory(size_t buckets, int32_t height);
+// A bucket per this many bytes of write buffer (at least 1,024 buckets).
+inline constexpr size_t kSubjectLogBytesPerBucket = 256;
+// Levels of each bucket's skip list. RocksDB's default, 4, serves a few hundred entries; a subject
+// checked tens of thousands of times in one memtable's life needs more, or each of its inserts
+// walks ~1/64 of its entries (docs/benchmarks.md, "a subject checked again and again").
+inline constexpr int32_t kSubjectLogSkipListHeight = 12;
 
 class RocksDbStore final : public Store {
  public:
