@@ -16,10 +16,12 @@
 //
 // Usage: bench_subject_log_memtable [--checks=N] [--subjects=N] [--hot-share=F] [--dir=D]
 //                                   [--configs=B:H,…]  (0:0 is the skip list; default
-//                                   0:0,64:4,<the store's>)
-// Prints one line per configuration and workload:
-//   subject_log_memtable memtable=… workload=… checks=… ns_per_write=… p50_ns=… p99_ns=…
+//                                   0:0,64:4,<the store's>; H from 1 to 32)
+// The database lives in D/db (default D: /tmp/xinyong-subject-log-memtable-bench), which each run
+// creates and removes. Prints one line per configuration, workload and round:
+//   subject_log_memtable memtable=… workload=… round=… checks=… ns_per_write=… p50_ns=… p99_ns=…
 //     p999_ns=… hot_ns_per_write=… checks_per_memtable=…
+// (hot_ns_per_write: the hot subject's writes, 0 in the uniform workload).
 // The writes skip the write-ahead log, so the figures are the memtable's insert (and RocksDB's
 // write path, with its flushes in the background); checks_per_memtable is how many checks the
 // first 64 MiB memtable took before it was switched.
@@ -32,6 +34,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <exception>
 #include <filesystem>
 #include <memory>
 #include <random>
@@ -64,7 +67,8 @@ struct Figures {
 
 uint64_t Percentile(const std::vector<uint64_t>& sorted, double p) {
   if (sorted.empty()) return 0;
-  return sorted[std::min(sorted.size() - 1, static_cast<size_t>(p * static_cast<double>(sorted.size())))];
+  const auto at = static_cast<size_t>(p * static_cast<double>(sorted.size()));
+  return sorted[std::min(sorted.size() - 1, at)];
 }
 
 // One fresh database per run; `subjects[i]` is the subject of check i.
@@ -109,7 +113,8 @@ Figures Run(const Config& c, const std::string& dir, const std::vector<uint64_t>
       std::fprintf(stderr, "write: %s\n", s.ToString().c_str());
       std::exit(1);
     }
-    const uint64_t d = static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(t1 - t0).count());
+    const auto d = static_cast<uint64_t>(
+        std::chrono::duration_cast<std::chrono::nanoseconds>(t1 - t0).count());
     ns.push_back(d);
     if (subjects[i] == hot) {
       hot_total += static_cast<double>(d);
@@ -135,72 +140,104 @@ Figures Run(const Config& c, const std::string& dir, const std::vector<uint64_t>
   return f;
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
+// Parses the command line into the arguments; false (with a message) on anything invalid.
+struct Args {
   size_t checks = 1000000;
-  uint64_t n_subjects = 1000000;
+  uint64_t subjects = 1000000;
   double hot_share = 0.1;
   std::string dir = "/tmp/xinyong-subject-log-memtable-bench";
-  namespace st = xinyong::storage;
   std::vector<Config> configs = {
       {0, 0},
       {64, 4},
-      {st::kSubjectLogBytesPerBucket, st::kSubjectLogSkipListHeight},
+      {xinyong::storage::kSubjectLogBytesPerBucket, xinyong::storage::kSubjectLogSkipListHeight},
   };
-  for (int i = 1; i < argc; ++i) {
-    std::string a = argv[i];
-    if (a.starts_with("--checks=")) {
-      checks = std::stoull(a.substr(9));
-    } else if (a.starts_with("--subjects=")) {
-      n_subjects = std::max<uint64_t>(std::stoull(a.substr(11)), 2);
-    } else if (a.starts_with("--hot-share=")) {
-      hot_share = std::stod(a.substr(12));
-    } else if (a.starts_with("--dir=")) {
-      dir = a.substr(6);
-    } else if (a.starts_with("--configs=")) {
-      configs.clear();
-      std::string list = a.substr(10) + ",";
-      for (size_t at = 0, comma; (comma = list.find(',', at)) != std::string::npos; at = comma + 1) {
-        const std::string item = list.substr(at, comma - at);
-        const size_t colon = item.find(':');
-        if (colon == std::string::npos) {
-          std::fprintf(stderr, "--configs: '%s' is not BYTES_PER_BUCKET:HEIGHT\n", item.c_str());
-          return 2;
-        }
-        configs.push_back({std::stoull(item.substr(0, colon)),
-                           static_cast<int32_t>(std::stol(item.substr(colon + 1)))});
-      }
-    } else {
-      std::fprintf(stderr,
-                   "usage: %s [--checks=N] [--subjects=N] [--hot-share=F] [--dir=D] "
-                   "[--configs=B:H,...]\n",
-                   argv[0]);
-      return 2;
-    }
+};
+
+bool ParseConfigs(const std::string& list, std::vector<Config>* out) {
+  out->clear();
+  const std::string items = list + ",";
+  for (size_t at = 0, comma; (comma = items.find(',', at)) != std::string::npos; at = comma + 1) {
+    const std::string item = items.substr(at, comma - at);
+    const size_t colon = item.find(':');
+    if (colon == std::string::npos) return false;
+    Config c{std::stoull(item.substr(0, colon)),
+             static_cast<int32_t>(std::stol(item.substr(colon + 1)))};
+    // RocksDB's skip list takes 1 to 32 levels; a skip list (0:0) has neither.
+    if (c.bytes_per_bucket > 0 ? (c.height < 1 || c.height > 32) : c.height != 0) return false;
+    out->push_back(c);
   }
-  const uint64_t hot = n_subjects / 2 + 1;
+  return !out->empty();
+}
+
+bool Parse(int argc, char** argv, Args* args) {
+  try {
+    for (int i = 1; i < argc; ++i) {
+      const std::string a = argv[i];
+      if (a.starts_with("--checks=")) {
+        args->checks = std::stoull(a.substr(9));
+      } else if (a.starts_with("--subjects=")) {
+        args->subjects = std::max<uint64_t>(std::stoull(a.substr(11)), 2);
+      } else if (a.starts_with("--hot-share=")) {
+        args->hot_share = std::stod(a.substr(12));
+        if (!(args->hot_share >= 0 && args->hot_share <= 1)) return false;
+      } else if (a.starts_with("--dir=")) {
+        args->dir = a.substr(6);
+      } else if (a.starts_with("--configs=")) {
+        if (!ParseConfigs(a.substr(10), &args->configs)) return false;
+      } else {
+        return false;
+      }
+    }
+  } catch (const std::exception&) {  // a number that is not one
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Args args;
+  if (!Parse(argc, argv, &args)) {
+    std::fprintf(stderr,
+                 "usage: %s [--checks=N] [--subjects=N] [--hot-share=0..1] [--dir=D] "
+                 "[--configs=BYTES_PER_BUCKET:HEIGHT,...]  (0:0 the skip list, HEIGHT 1-32)\n",
+                 argv[0]);
+    return 2;
+  }
+  std::error_code ec;
+  std::filesystem::create_directories(args.dir, ec);
+  if (ec) {
+    std::fprintf(stderr, "cannot create %s: %s\n", args.dir.c_str(), ec.message().c_str());
+    return 1;
+  }
+  const std::string db_dir = args.dir + "/db";
+  const uint64_t hot = args.subjects / 2 + 1;
   std::mt19937_64 rng(7);
-  std::uniform_int_distribution<uint64_t> any(1, n_subjects);
-  std::bernoulli_distribution is_hot(hot_share);
-  std::vector<uint64_t> uniform(checks), hot_mix(checks);
-  for (size_t i = 0; i < checks; ++i) {
+  std::uniform_int_distribution<uint64_t> any(1, args.subjects);
+  std::bernoulli_distribution is_hot(args.hot_share);
+  std::vector<uint64_t> uniform(args.checks), hot_mix(args.checks);
+  for (size_t i = 0; i < args.checks; ++i) {
     uniform[i] = any(rng);
     hot_mix[i] = is_hot(rng) ? hot : any(rng);
   }
   char hot_name[64];
-  std::snprintf(hot_name, sizeof hot_name, "hot_%g", hot_share);
+  std::snprintf(hot_name, sizeof hot_name, "hot_%g", args.hot_share);
+  struct Workload {
+    std::string name;
+    const std::vector<uint64_t>* subjects;
+    uint64_t hot;  // 0: none (subject ids start at 1)
+  };
+  const Workload workloads[] = {{"uniform", &uniform, 0}, {hot_name, &hot_mix, hot}};
   // Alternated, so that a drift of the machine's speed does not favour one configuration.
   for (int round = 0; round < 2; ++round) {
-    for (const auto& [workload, subjects] :
-         {std::pair<std::string, const std::vector<uint64_t>*>{"uniform", &uniform},
-          std::pair<std::string, const std::vector<uint64_t>*>{hot_name, &hot_mix}}) {
-      for (const Config& c : configs) {
-        const Figures f = Run(c, dir, *subjects, hot);
+    for (const Workload& w : workloads) {
+      for (const Config& c : args.configs) {
+        const Figures f = Run(c, db_dir, *w.subjects, w.hot);
         std::printf(
             "subject_log_memtable memtable=%s workload=%s round=%d checks=%zu ns_per_write=%.0f "
             "p50_ns=%lu p99_ns=%lu p999_ns=%lu hot_ns_per_write=%.0f checks_per_memtable=%zu\n",
-            c.Name().c_str(), workload.c_str(), round + 1, subjects->size(), f.mean_ns,
+            c.Name().c_str(), w.name.c_str(), round + 1, w.subjects->size(), f.mean_ns,
             static_cast<unsigned long>(f.p50), static_cast<unsigned long>(f.p99),
             static_cast<unsigned long>(f.p999), f.hot_mean_ns, f.per_memtable);
         std::fflush(stdout);

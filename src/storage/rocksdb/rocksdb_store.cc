@@ -1694,7 +1694,8 @@ Status RocksDbStore::ListSubjectChecks(uint64_t subject_id, size_t limit,
 }
 
 Result<uint64_t> RocksDbStore::IndexChecks(size_t max_checks) {
-  if (options_.read_only || (*cf_)[kCheckSubjects] == nullptr || (*cf_)[kSubjectLogs] == nullptr) {
+  if (options_.read_only || (*cf_)[kCheckSubjects] == nullptr ||
+      (*cf_)[kSubjectLogs] == nullptr) {
     return Status::FailedPrecondition("the store is read-only");
   }
   std::lock_guard lock(check_index_mu_);
@@ -1719,7 +1720,8 @@ Result<uint64_t> RocksDbStore::IndexChecks(size_t max_checks) {
 
 Status RocksDbStore::SaveInspection(uint64_t id, std::string_view document,
                                     std::span<const uint64_t> subjects) {
-  if (options_.read_only || (*cf_)[kInspections] == nullptr || (*cf_)[kInspectionSubjects] == nullptr) {
+  if (options_.read_only || (*cf_)[kInspections] == nullptr ||
+      (*cf_)[kInspectionSubjects] == nullptr) {
     return Status::FailedPrecondition("the store is read-only");
   }
   rocksdb::WriteBatch batch;

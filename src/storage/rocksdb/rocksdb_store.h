@@ -6,6 +6,8 @@
 #pragma once
 
 #include <atomic>
+#include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -41,7 +43,8 @@ struct RocksDbOptions {
 // The memtable of the subject_logs column family: a hash of skip lists, `buckets` of them, each
 // `height` levels high, one per subject's hash bucket. The store sizes it with the two constants
 // below; public for bench/subject_log_memtable_bench.cc, which measures it beside alternatives.
-std::shared_ptr<rocksdb::MemTableRepFactory> SubjectLogMemtableFactory(size_t buckets, int32_t height);
+std::shared_ptr<rocksdb::MemTableRepFactory> SubjectLogMemtableFactory(size_t buckets,
+                                                                      int32_t height);
 // A bucket per this many bytes of write buffer (at least 1,024 buckets).
 inline constexpr size_t kSubjectLogBytesPerBucket = 256;
 // Levels of each bucket's skip list. RocksDB's default, 4, serves a few hundred entries; a subject

@@ -200,9 +200,11 @@ TEST_F(RocksDbStoreTest, ListsASubjectsLogAcrossTheLegacyIndexAndSubjectLogs) {
   EXPECT_EQ(AuditOf(**store, 8, 10), std::vector<uint64_t>{2});
 }
 
-// A read-only open of a store with every column family refuses each write with
-// FailedPrecondition — not RocksDB's NotSupported — and leaves what is stored as it was.
-TEST_F(RocksDbStoreTest, ReadOnlyOpenRefusesEveryWriteAsReadOnly) {
+// A read-only open of a store with every column family refuses the check log's writes, an
+// inspection draw and a commit with FailedPrecondition — not RocksDB's NotSupported, nor Ok when
+// there is nothing to index — and leaves what is stored as it was. (The other writes had their
+// read-only guards already.)
+TEST_F(RocksDbStoreTest, ReadOnlyOpenRefusesCheckLogInspectionAndCommitWrites) {
   uint64_t first_check = 0;
   {
     auto store = RocksDbStore::Open(dir_);
