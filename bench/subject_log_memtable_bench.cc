@@ -3,7 +3,7 @@
 // at the checked subject, sequence numbers rising), side by side in one run:
 //   skiplist            RocksDB's default memtable, one skip list for the column family (the
 //                       anchor: what these keys had before 2026-11-23)
-//   hash_b<B>_h<H>      SubjectLogMemtableFactory(64 MiB / B buckets, H levels): a skip list per
+//   hash_b<B>_h<H>      SubjectLogMemtableFactory(64 MiB, B, H): a skip list per
 //                       hash bucket of subjects (B = 64, H = 4 on 2026-11-23; the store's
 //                       kSubjectLogBytesPerBucket and kSubjectLogSkipListHeight now)
 // Each under uniform checks over SUBJECTS subjects, and with a share of them at one hot subject.
@@ -82,8 +82,8 @@ Figures Run(const Config& c, const std::string& dir, const std::vector<uint64_t>
   o.write_buffer_size = kWriteBuffer;
   o.max_write_buffer_number = 3;
   if (c.bytes_per_bucket > 0) {
-    o.memtable_factory = xinyong::storage::SubjectLogMemtableFactory(
-        std::max<size_t>(kWriteBuffer / c.bytes_per_bucket, 1024), c.height);
+    o.memtable_factory =
+        xinyong::storage::SubjectLogMemtableFactory(kWriteBuffer, c.bytes_per_bucket, c.height);
   }
   rocksdb::DB* raw = nullptr;
   rocksdb::Status s = rocksdb::DB::Open(o, dir, &raw);

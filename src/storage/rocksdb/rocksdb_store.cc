@@ -97,8 +97,10 @@ bool DecodeStats(std::string_view in, StoreStats* s) {
 
 }  // namespace
 
-std::shared_ptr<rocksdb::MemTableRepFactory> SubjectLogMemtableFactory(size_t buckets,
+std::shared_ptr<rocksdb::MemTableRepFactory> SubjectLogMemtableFactory(size_t write_buffer_bytes,
+                                                                      size_t bytes_per_bucket,
                                                                       int32_t height) {
+  const size_t buckets = std::max<size_t>(write_buffer_bytes / bytes_per_bucket, 1024);
   // Branching factor 4, RocksDB's default.
   return std::shared_ptr<rocksdb::MemTableRepFactory>(
       rocksdb::NewHashSkipListRepFactory(buckets, height, 4));
@@ -193,9 +195,7 @@ Result<std::unique_ptr<RocksDbStore>> RocksDbStore::Open(const std::string& path
       // lists a handful (docs/benchmarks.md, "a hash memtable for the by-subject keys"). Reads are by
       // subject prefix and forward only, as this memtable requires.
       cf.prefix_extractor.reset(rocksdb::NewFixedPrefixTransform(8));
-      cf.memtable_factory = SubjectLogMemtableFactory(
-          std::max<size_t>(options.write_buffer_bytes / kSubjectLogBytesPerBucket, 1024),
-          kSubjectLogSkipListHeight);
+      cf.memtable_factory = SubjectLogMemtableFactory(options.write_buffer_bytes);
       t.whole_key_filtering = false;
     }
     cf.table_factory.reset(rocksdb::NewBlockBasedTableFactory(t));

@@ -40,17 +40,20 @@ struct RocksDbOptions {
   bool read_only = false;
 };
 
-// The memtable of the subject_logs column family: a hash of skip lists, `buckets` of them, each
-// `height` levels high, one per subject's hash bucket. The store sizes it with the two constants
-// below; public for bench/subject_log_memtable_bench.cc, which measures it beside alternatives.
-std::shared_ptr<rocksdb::MemTableRepFactory> SubjectLogMemtableFactory(size_t buckets,
-                                                                      int32_t height);
 // A bucket per this many bytes of write buffer (at least 1,024 buckets).
 inline constexpr size_t kSubjectLogBytesPerBucket = 256;
 // Levels of each bucket's skip list. RocksDB's default, 4, serves a few hundred entries; a subject
 // checked tens of thousands of times in one memtable's life needs more, or each of its inserts
 // walks ~1/64 of its entries (docs/benchmarks.md, "a subject checked again and again").
 inline constexpr int32_t kSubjectLogSkipListHeight = 12;
+
+// The memtable of the subject_logs column family for a write buffer of `write_buffer_bytes`: a
+// hash of skip lists, a bucket per `bytes_per_bucket` (at least 1,024), each `height` levels
+// high, one per subject's hash bucket. Public for bench/subject_log_memtable_bench.cc, which
+// measures other shapes beside the store's.
+std::shared_ptr<rocksdb::MemTableRepFactory> SubjectLogMemtableFactory(
+    size_t write_buffer_bytes, size_t bytes_per_bucket = kSubjectLogBytesPerBucket,
+    int32_t height = kSubjectLogSkipListHeight);
 
 class RocksDbStore final : public Store {
  public:
