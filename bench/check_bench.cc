@@ -8,6 +8,7 @@
 //        bench_checks DATA_DIR CODES_FILE --write-codes   (every subject's code, shuffled)
 //   phases printed as `check_phase name=… seconds=… cpu_seconds=…`:
 //     index     the trigger index built from the store (one pass over every subject, T threads)
+//     codes     the code directory built from the store (n: the codes it holds)
 //     evaluate  server::EvaluateChecks over every code (code lookup, facts, grade, measures)
 //     log       server::LogChecks: one durable, all-or-none write of every check
 //   then `check_batch …` (evaluate and log, or the API requests: the index is built once, when a
@@ -15,6 +16,10 @@
 //   `check_anchor …`: N codes checked the old way, their time per check and the projection to
 //   the whole file; every anchor outcome is compared with the batch's and a difference is an
 //   error (exit 1).
+//   --resolve=N: first, N codes resolved to their subjects one at a time (a single check's first
+//   step), alternately the way before the code directory (the store's identifier index, then the
+//   subject) and through it, three rounds each: `check_resolve way=… us_per_code=…`; a code the
+//   two resolve differently is an error (exit 1).
 //   --api: instead of the direct calls, POST /api/v1/checks:batch of 10,000 codes at a time
 //   through the router (JSON in and out, logging included), one request after another.
 // The store is written to (the check log); run it on a copy.
@@ -25,6 +30,7 @@
 #include <ctime>
 #include <fstream>
 #include <random>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -88,12 +94,48 @@ bool SameOutcome(const rules::CheckOutcome& a, const rules::CheckOutcome& b) {
   return true;
 }
 
+// --resolve: each way in turn, three rounds; returns the number of codes resolved differently.
+size_t Resolve(server::Platform& p, std::span<const std::string> codes) {
+  // Before the directory: the identifier index, then the subject.
+  auto by_store = [&p](const std::string& code) -> uint64_t {
+    auto id = p.FindSubjectIdByCode(code);
+    if (!id.ok()) return 0;
+    auto s = p.store().GetSubject(*id);
+    return s.ok() && *s ? (*s)->id : 0;
+  };
+  auto by_directory = [&p](const std::string& code) -> uint64_t {
+    auto s = p.FindSubjectByCode(code);
+    return s.ok() ? s->id : 0;
+  };
+  Timer t;
+  std::vector<uint64_t> expected(codes.size());
+  size_t differ = 0;
+  for (int round = 0; round < 3; ++round) {
+    for (int way = 0; way < 2; ++way) {
+      t = Timer();
+      for (size_t i = 0; i < codes.size(); ++i) {
+        const uint64_t id = way == 0 ? by_store(codes[i]) : by_directory(codes[i]);
+        if (round == 0 && way == 0) {
+          expected[i] = id;
+        } else if (id != expected[i] && ++differ <= 5) {
+          std::fprintf(stderr, "resolved differently: %s\n", codes[i].c_str());
+        }
+      }
+      const double s = t.Seconds();
+      std::printf("check_resolve way=%s round=%d codes=%zu seconds=%.3f us_per_code=%.2f\n",
+                  way == 0 ? "store" : "directory", round + 1, codes.size(), s,
+                  s * 1e6 / static_cast<double>(codes.size()));
+    }
+  }
+  return differ;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   if (argc < 4) {
     std::fprintf(stderr,
-                 "usage: %s DATA_DIR CODES_FILE --scenario=S [--anchor=N] [--threads=T] [--api]\n"
+                 "usage: %s DATA_DIR CODES_FILE --scenario=S [--anchor=N] [--threads=T] [--api] [--resolve=N]\n"
                  "       %s DATA_DIR CODES_FILE --write-codes\n",
                  argv[0], argv[0]);
     return 2;
@@ -127,6 +169,7 @@ int main(int argc, char** argv) {
   unsigned threads = 0;
   size_t cache_mib = 0;
   bool api = false;
+  size_t resolve = 0;
   for (int i = 3; i < argc; ++i) {
     std::string a = argv[i];
     if (a.starts_with("--scenario=")) {
@@ -135,6 +178,8 @@ int main(int argc, char** argv) {
       anchor = std::strtoull(a.c_str() + 9, nullptr, 10);
     } else if (a.starts_with("--threads=")) {
       threads = static_cast<unsigned>(std::strtoul(a.c_str() + 10, nullptr, 10));
+    } else if (a.starts_with("--resolve=")) {
+      resolve = std::strtoull(a.c_str() + 10, nullptr, 10);
     } else if (a == "--api") {
       api = true;
     } else if (a.starts_with("--cache-mib=")) {
@@ -176,6 +221,19 @@ int main(int argc, char** argv) {
               static_cast<unsigned long long>(st.persons),
               static_cast<unsigned long long>(st.facts),
               static_cast<unsigned long long>(st.bytes));
+
+  // So is the code directory, as a running server has it.
+  t = Timer();
+  auto directory = p.codes();
+  if (!directory.ok()) {
+    std::fprintf(stderr, "%s\n", directory.status().ToString().c_str());
+    return 1;
+  }
+  Phase("codes", t, (*directory)->Stats().codes);
+
+  if (resolve > 0 && Resolve(p, std::span(codes).first(std::min(resolve, codes.size()))) != 0) {
+    return 1;
+  }
 
   // The batch proper, as a running server does it: the index is built when the server starts.
   Timer total;

@@ -156,7 +156,10 @@ void RegisterServe(CLI::App& app, GlobalOptions& g) {
     if (auto names = p->names(); !names.ok()) return Fail(g, names.status().message());
     else std::cerr << "xinyong: name index of " << (*names)->Stats().subjects << " subjects built in "
                    << (*names)->Stats().build_seconds << " s\n";
-    // So is the credit checks' trigger index.
+    // So are the code directory (subject codes → subjects) and the credit checks' trigger index.
+    if (auto codes = p->codes(); !codes.ok()) return Fail(g, codes.status().message());
+    else std::cerr << "xinyong: code directory of " << (*codes)->Stats().codes << " codes built in "
+                   << (*codes)->Stats().build_seconds << " s\n";
     const auto t0 = std::chrono::steady_clock::now();
     auto triggers = p->triggers();
     if (!triggers.ok()) return Fail(g, triggers.status().message());

@@ -183,6 +183,60 @@ TEST_F(ChecksTest, TriggerIndexGivesEveryCheckWhatAllTheRecordsGive) {
   }
 }
 
+TEST_F(ChecksTest, TheCodeDirectoryResolvesEveryCodeAsTheStoreDoes) {
+  const Date today = Date::Today();
+  IngestCity(300, 9, today);
+  // The store's answer for every code (and legacy code) of every subject, before the directory.
+  struct Code {
+    std::string code;  // as a caller writes it
+    IdentifierKind kind;
+    std::string value;  // as stored
+    uint64_t id;        // the store's answer
+  };
+  std::vector<Code> want;
+  auto collect = [&] {
+    want.clear();
+    ASSERT_TRUE(p_->store().ScanSubjects([&](const Subject& s) {
+      for (const Identifier& i : s.identifiers) {
+        if (!search::CodeDirectory::Kept(i.kind)) continue;
+        const std::string code = i.kind == IdentifierKind::kPersonCode ? "P" + i.value : i.value;
+        auto id = p_->FindSubjectIdByCode(code);
+        EXPECT_TRUE(id.ok()) << code << ": " << id.status().ToString();
+        if (id.ok()) want.push_back({code, i.kind, i.value, *id});
+      }
+      return Status::Ok();
+    }).ok());
+  };
+  collect();
+  ASSERT_GT(want.size(), 300u);
+  auto codes = p_->codes();
+  ASSERT_TRUE(codes.ok()) << codes.status().ToString();
+  auto expect_same = [&](const char* when) {
+    for (const Code& c : want) {
+      auto s = p_->FindSubjectByCode(c.code);
+      ASSERT_TRUE(s.ok()) << when << ": " << c.code << ": " << s.status().ToString();
+      EXPECT_EQ(s->id, c.id) << when << ": " << c.code;
+    }
+  };
+  expect_same("built");
+  // A second city ingested after the build: its subjects reach the directory with each commit.
+  IngestCity(200, 10, today);
+  collect();
+  for (const Code& c : want) EXPECT_EQ((*codes)->Find(c.kind, c.value), c.id) << c.code;
+  expect_same("after more ingestion");
+  // Errors are the store's: nobody's code, not a code, a resident ID number.
+  EXPECT_EQ(p_->FindSubjectByCode("P00000000000000000000").status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(p_->FindSubjectByCode("91410100MA44DWJQ4X").status().code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(p_->FindSubjectByCode("410102199001011234").status().code(),
+            StatusCode::kPermissionDenied);
+  // A subject erased after the build: the directory's hint fails its check, the store decides.
+  const Code gone = want.front();
+  ASSERT_TRUE(p_->store().Erase({}, std::span(&gone.id, 1)).ok());
+  EXPECT_EQ((*codes)->Find(gone.kind, gone.value), gone.id);
+  EXPECT_EQ(p_->FindSubjectByCode(gone.code).status().code(), StatusCode::kNotFound) << gone.code;
+}
+
 TEST_F(ChecksTest, ABatchIsEvaluatedAsSingleChecksAreAndLoggedUnderConsecutiveIds) {
   const Date today = Date::Today();
   IngestCity(300, 9, today);

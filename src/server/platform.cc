@@ -99,8 +99,12 @@ Result<std::unique_ptr<Platform>> Platform::Open(const PlatformOptions& options_
   Platform* raw = p.get();
   p->ingester_->SetCommitObserver([raw](const ingest::CommittedBatch& batch) {
     if (!batch.subjects.empty()) {
-      std::lock_guard lock(raw->names_mu_);
-      if (raw->names_) raw->names_->Apply(batch.subjects);
+      {
+        std::lock_guard lock(raw->names_mu_);
+        if (raw->names_) raw->names_->Apply(batch.subjects);
+      }
+      std::lock_guard lock(raw->codes_mu_);
+      if (raw->codes_) raw->codes_->Apply(batch.subjects);
     }
     if (!batch.records.empty()) {
       std::lock_guard lock(raw->triggers_mu_);
@@ -130,6 +134,16 @@ Result<const search::NameIndex*> Platform::names() {
   return names_.get();
 }
 
+Result<const search::CodeDirectory*> Platform::codes() {
+  if (const search::CodeDirectory* built = codes_ptr_.load(std::memory_order_acquire)) return built;
+  std::lock_guard lock(codes_mu_);
+  if (!codes_) {
+    XY_ASSIGN_OR_RETURN(codes_, search::CodeDirectory::Build(*store_));
+    codes_ptr_.store(codes_.get(), std::memory_order_release);
+  }
+  return codes_.get();
+}
+
 Result<const rules::TriggerIndex*> Platform::triggers(std::string_view scenario) {
   if (const rules::TriggerIndex* built = triggers_ptr_.load(std::memory_order_acquire)) return built;
   std::lock_guard lock(triggers_mu_);
@@ -146,11 +160,53 @@ Result<const rules::TriggerIndex*> Platform::triggers(std::string_view scenario)
   return triggers_.get();
 }
 
+namespace {
+
+// The identifier kinds an organization's code is looked up as, in this order.
+constexpr IdentifierKind kOrganizationCodeKinds[] = {
+    IdentifierKind::kUscc,     IdentifierKind::kOrgCode,  IdentifierKind::kRegNumber,
+    IdentifierKind::kTaxNumber, IdentifierKind::kInstCert, IdentifierKind::kSocialOrgCert};
+
+// A normalized code of a natural person: "P" and 20 hex digits.
+bool IsPersonCode(std::string_view code) {
+  return code.size() == 21 && code[0] == 'P' &&
+         code.find_first_not_of("0123456789ABCDEF", 1) == std::string_view::npos;
+}
+
+}  // namespace
+
 Result<Subject> Platform::FindSubjectByCode(std::string_view code) const {
+  if (const search::CodeDirectory* codes = built_codes()) {
+    if (auto s = FindSubjectInDirectory(*codes, ident::NormalizeCodeInput(code))) {
+      return std::move(*s);
+    }
+  }
   XY_ASSIGN_OR_RETURN(uint64_t id, FindSubjectIdByCode(code));
   XY_ASSIGN_OR_RETURN(auto s, store_->GetSubject(id));
   if (!s) return Status::NotFound("no subject has the code " + ident::NormalizeCodeInput(code));
   return std::move(*s);
+}
+
+std::optional<Subject> Platform::FindSubjectInDirectory(const search::CodeDirectory& codes,
+                                                        std::string_view code) const {
+  // The first kind the directory has the code of decides, as the first the store has would;
+  // a hint that fails its check leaves the code to the store.
+  auto verified = [&](uint64_t id, IdentifierKind kind,
+                      std::string_view value) -> std::optional<Subject> {
+    auto s = store_->GetSubject(id);
+    if (!s.ok() || !*s || !search::Holds(**s, kind, value)) return std::nullopt;
+    return std::move(**s);
+  };
+  if (IsPersonCode(code)) {
+    const std::string_view value = code.substr(1);
+    const uint64_t id = codes.Find(IdentifierKind::kPersonCode, value);
+    if (id == 0) return std::nullopt;
+    return verified(id, IdentifierKind::kPersonCode, value);
+  }
+  for (IdentifierKind kind : kOrganizationCodeKinds) {
+    if (const uint64_t id = codes.Find(kind, code); id != 0) return verified(id, kind, code);
+  }
+  return std::nullopt;
 }
 
 Result<uint64_t> Platform::FindSubjectIdByCode(std::string_view code_in) const {
@@ -160,14 +216,10 @@ Result<uint64_t> Platform::FindSubjectIdByCode(std::string_view code_in) const {
                                    "' is not a subject code");
   }
   std::optional<uint64_t> id;
-  if (code.size() == 21 && code[0] == 'P' &&
-      code.find_first_not_of("0123456789ABCDEF", 1) == std::string::npos) {
+  if (IsPersonCode(code)) {
     XY_ASSIGN_OR_RETURN(id, store_->FindSubject(IdentifierKind::kPersonCode, code.substr(1)));
   } else {
-    IdentifierKind kinds[] = {IdentifierKind::kUscc,       IdentifierKind::kOrgCode,
-                              IdentifierKind::kRegNumber,  IdentifierKind::kTaxNumber,
-                              IdentifierKind::kInstCert,   IdentifierKind::kSocialOrgCert};
-    for (auto kind : kinds) {
+    for (auto kind : kOrganizationCodeKinds) {
       XY_ASSIGN_OR_RETURN(id, store_->FindSubject(kind, code));
       if (id) break;
     }

@@ -27,6 +27,7 @@
 #include "rules/trigger_index.h"
 #include "workflow/policy.h"
 #include "workflow/service.h"
+#include "search/code_directory.h"
 #include "search/name_index.h"
 #include "security/audit.h"
 #include "security/consent.h"
@@ -108,7 +109,8 @@ class Platform {
 
   // Resolves a public subject code: a USCC, a legacy code (organization code, registration or
   // tax number, institution certificates) or "P<id>" for natural persons. NotFound when no
-  // subject has it; InvalidArgument when it is not a code at all.
+  // subject has it; InvalidArgument when it is not a code at all. Once the code directory is
+  // built, a code it knows costs one read of the store (the subject), not two.
   Result<Subject> FindSubjectByCode(std::string_view code) const;
   // The same up to the subject's id (its record not read).
   Result<uint64_t> FindSubjectIdByCode(std::string_view code) const;
@@ -116,6 +118,14 @@ class Platform {
   // The name index, built from the store on first use (seconds for a million subjects: the
   // server builds it before it listens) and kept current by every ingest through this platform.
   Result<const search::NameIndex*> names();
+
+  // The code directory (search/code_directory.h), built from the store on first use (the server
+  // builds it before it listens) and kept current by every ingest through this platform.
+  Result<const search::CodeDirectory*> codes();
+  // The code directory if it has been built, else nullptr (codes are then resolved by the store).
+  const search::CodeDirectory* built_codes() const {
+    return codes_ptr_.load(std::memory_order_acquire);
+  }
 
   // The credit check's rules over the catalog and the measures; immutable.
   const rules::Checker& checker() const { return *checker_; }
@@ -138,6 +148,10 @@ class Platform {
 
  private:
   Platform() = default;
+  // The subject the code directory names for a normalized code, if it holds the code; nullopt
+  // leaves the code to the store (not known to the directory, or a stale hint).
+  std::optional<Subject> FindSubjectInDirectory(const search::CodeDirectory& codes,
+                                                std::string_view code) const;
   PlatformOptions options_;
   std::unique_ptr<catalog::Catalog> catalog_;
   std::unique_ptr<WorkCalendar> calendar_;
@@ -162,7 +176,10 @@ class Platform {
   std::mutex names_mu_;
   std::unique_ptr<search::NameIndex> names_;
   std::atomic<const search::NameIndex*> names_ptr_{nullptr};
-  // The same arrangement for the trigger index.
+  // The same arrangement for the code directory and the trigger index.
+  std::mutex codes_mu_;
+  std::unique_ptr<search::CodeDirectory> codes_;
+  std::atomic<const search::CodeDirectory*> codes_ptr_{nullptr};
   std::unique_ptr<rules::Checker> checker_;
   std::mutex triggers_mu_;
   std::unique_ptr<rules::TriggerIndex> triggers_;
