@@ -59,6 +59,15 @@ struct Timer {
   double Cpu() const { return ProcessCpuSeconds() - cpu; }
 };
 
+// This process's resident memory (VmRSS), KiB; 0 when it cannot be read.
+long RssKib() {
+  std::ifstream in("/proc/self/status");
+  for (std::string line; std::getline(in, line);) {
+    if (line.starts_with("VmRSS:")) return std::strtol(line.c_str() + 6, nullptr, 10);
+  }
+  return 0;
+}
+
 void Phase(const char* name, const Timer& t, size_t n) {
   std::printf("check_phase name=%s n=%zu seconds=%.3f cpu_seconds=%.3f\n", name, n, t.Seconds(),
               t.Cpu());
@@ -223,6 +232,7 @@ int main(int argc, char** argv) {
               static_cast<unsigned long long>(st.bytes));
 
   // So is the code directory, as a running server has it.
+  const long rss_before = RssKib();
   t = Timer();
   auto directory = p.codes();
   if (!directory.ok()) {
@@ -230,6 +240,8 @@ int main(int argc, char** argv) {
     return 1;
   }
   Phase("codes", t, (*directory)->Stats().codes);
+  std::printf("check_code_directory codes=%zu rss_mib=%.1f\n", (*directory)->Stats().codes,
+              static_cast<double>(RssKib() - rss_before) / 1024);
 
   if (resolve > 0 && Resolve(p, std::span(codes).first(std::min(resolve, codes.size()))) != 0) {
     return 1;

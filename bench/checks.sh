@@ -16,6 +16,8 @@
 #   BENCH_CHECK_SUBJECTS   subjects of the generated city (default 1000000)
 #   BENCH_CHECK_SCENARIOS  scenarios to run (default "government_procurement supervision")
 #   BENCH_CHECK_ANCHOR     codes checked the old way (default 20000)
+#   BENCH_CHECK_RESOLVE    codes resolved one at a time through the store's identifier index and
+#                          through the code directory, alternately (default 200000; 0 skips it)
 #   CHECK_HTTP_CONNECTIONS wrk connections (default 120), CHECK_HTTP_DELAY_MS mean pause of each
 #                          connection before each request (default 11: about 10,000 requests/s),
 #                          CHECK_HTTP_FIXED_DELAY_MS the pause of the fixed-pacing run (default 9:
@@ -34,6 +36,7 @@ WORK=${BENCH_WORK:-/tmp/xinyong-bench}/checks
 N=${BENCH_CHECK_SUBJECTS:-1000000}
 SCENARIOS=${BENCH_CHECK_SCENARIOS:-government_procurement supervision}
 ANCHOR=${BENCH_CHECK_ANCHOR:-20000}
+RESOLVE=${BENCH_CHECK_RESOLVE:-200000}
 CONNECTIONS=${CHECK_HTTP_CONNECTIONS:-120}
 DELAY_MS=${CHECK_HTTP_DELAY_MS:-11}
 FIXED_DELAY_MS=${CHECK_HTTP_FIXED_DELAY_MS:-9}
@@ -65,8 +68,8 @@ echo "codes: $(wc -l <"$WORK/codes.txt") (every subject of the city, shuffled)"
 
 for sc in $SCENARIOS; do
   echo "== batch, scenario $sc"
-  echo "$BIN/bench_checks $STORE $WORK/codes.txt --scenario=$sc --anchor=$ANCHOR"
-  "$BIN/bench_checks" "$STORE" "$WORK/codes.txt" --scenario="$sc" --anchor="$ANCHOR"
+  echo "$BIN/bench_checks $STORE $WORK/codes.txt --scenario=$sc --anchor=$ANCHOR --resolve=$RESOLVE"
+  "$BIN/bench_checks" "$STORE" "$WORK/codes.txt" --scenario="$sc" --anchor="$ANCHOR" --resolve="$RESOLVE"
   echo "$BIN/bench_checks $STORE $WORK/codes.txt --scenario=$sc --api"
   "$BIN/bench_checks" "$STORE" "$WORK/codes.txt" --scenario="$sc" --api | grep -v '^check_index'
   cli=("$BIN/xinyong" --data "$STORE" check --file "$WORK/codes.txt" --scenario "$sc")
