@@ -10,8 +10,8 @@ namespace xinyong::search {
 
 namespace {
 
-// splitmix64's finalizer: spreads the kind and the string hash over all 64 bits, the top ones
-// choosing the shard.
+// splitmix64's finalizer: spreads the kind and the string hash over all 64 bits (the low ones
+// choose the shard; the map hashes the key again for its slot).
 uint64_t Mix(uint64_t x) {
   x ^= x >> 30;
   x *= 0xbf58476d1ce4e5b9ULL;
@@ -27,7 +27,7 @@ uint64_t KeyOf(IdentifierKind kind, std::string_view value) {
 }  // namespace
 
 bool CodeDirectory::Kept(IdentifierKind kind) {
-  return kind != IdentifierKind::kResidentIdHash && kind != IdentifierKind::kOtherIdHash;
+  return kind == IdentifierKind::kUscc || kind == IdentifierKind::kPersonCode;
 }
 
 bool Holds(const Subject& s, IdentifierKind kind, std::string_view value) {
@@ -52,7 +52,7 @@ void CodeDirectory::Add(const Subject& s) {
   for (const Identifier& i : s.identifiers) {
     if (!Kept(i.kind)) continue;
     const uint64_t key = KeyOf(i.kind, i.value);
-    Shard& shard = shards_[key >> 58];
+    Shard& shard = shards_[key % kShards];
     std::unique_lock lock(shard.mu);
     shard.ids.insert_or_assign(key, s.id);
   }
@@ -65,7 +65,7 @@ void CodeDirectory::Apply(std::span<const Subject> subjects) {
 uint64_t CodeDirectory::Find(IdentifierKind kind, std::string_view value) const {
   if (!Kept(kind)) return 0;
   const uint64_t key = KeyOf(kind, value);
-  const Shard& shard = shards_[key >> 58];
+  const Shard& shard = shards_[key % kShards];
   std::shared_lock lock(shard.mu);
   auto it = shard.ids.find(key);
   return it == shard.ids.end() ? 0 : it->second;

@@ -1,20 +1,21 @@
-// CodeDirectory: every public subject code of the store in memory — USCC, the legacy codes and
-// a natural person's code — as a 64-bit hash of (kind, code) → subject id, so that resolving the
-// code of a credit check or a profile is a hash lookup instead of a read of the store's
-// identifier index.
+// CodeDirectory: the codes subjects are checked and looked up by — every USCC and every natural
+// person's public code — in memory, as a 64-bit hash of (kind, code) → subject id, so that
+// resolving the code of a credit check or a profile is a hash lookup instead of a read of the
+// store's identifier index. Legacy codes (organization code, registration and tax numbers,
+// certificates) and personal certificate hashes are not kept: the store resolves those.
 //
 // An answer is a hint, never the truth: the caller reads the subject it names and keeps it only
-// if that subject holds the identifier (Holds below); anything else — no entry, a stale entry, a
-// hash shared by two codes — is resolved by the store as before. So a directory that lags the
-// store can make a lookup slower, never wrong.
+// if that subject holds the identifier (Holds below); anything else — no entry, an erased
+// subject, a hash shared by two codes — is resolved by the store as before. The store never gives
+// a committed identifier to another subject, and a USCC is the first kind it tries for a code, so
+// a directory that lags the store can make a lookup slower, never different.
 //
 // Derived state, like the name index: Build() reads every subject (Store::ScanSubjects), and
 // Apply() is called with the subjects of each committed batch. Erased subjects' entries stay
-// until the next build (the hint then fails its check). Personal certificate hashes are not
-// kept: a lookup by resident ID number is not a code lookup.
+// until the next build (the hint then fails its check).
 //
-// Memory: ~16-20 bytes per code (boost::unordered_flat_map of two 64-bit words), ~40 MB for a
-// million companies with their organization codes.
+// Memory: 16 bytes a code and a control byte in boost::unordered_flat_map, at most 87.5% full:
+// about 20-40 bytes a code (docs/benchmarks.md has the figure for a million subjects).
 //
 // Thread-safety: Find() from any number of threads; Apply() from one writer at a time.
 #pragma once
@@ -50,20 +51,20 @@ class CodeDirectory {
   // (normalized; a person's code without its "P").
   uint64_t Find(IdentifierKind kind, std::string_view value) const;
 
-  // Adds the codes of subjects a batch created or changed (a code now held by another subject
-  // points to that one). Applying a subject twice is harmless.
+  // Adds the codes of subjects a batch created or changed. Applying a subject twice is harmless.
   void Apply(std::span<const Subject> subjects);
 
   CodeDirectoryStats Stats() const;
 
-  // Whether the kind is one the directory keeps (the public codes).
+  // Whether the kind is one the directory keeps (USCC, a person's code).
   static bool Kept(IdentifierKind kind);
 
  private:
   CodeDirectory() = default;
   void Add(const Subject& s);
 
-  static constexpr size_t kShards = 64;  // chosen by a key's top 6 bits
+  static constexpr size_t kShards = 64;  // chosen by a key's low bits
+  static_assert((kShards & (kShards - 1)) == 0);
   struct Shard {
     mutable std::shared_mutex mu;
     boost::unordered_flat_map<uint64_t, uint64_t> ids;  // GUARDED_BY(mu): hash → subject

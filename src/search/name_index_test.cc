@@ -366,7 +366,7 @@ class CodeDirectoryTest : public NameIndexTest {
   }
 };
 
-TEST_F(CodeDirectoryTest, KnowsEveryPublicCodeAndNoPersonalHash) {
+TEST_F(CodeDirectoryTest, KnowsEveryUsccAndPersonCodeAndNothingElse) {
   Subject a = Company("郑州甲科技有限公司", 1);
   Subject b = Company("郑州乙商贸有限公司", 2);
   Subject person = Person("张三", "410102199001011234");
@@ -374,36 +374,32 @@ TEST_F(CodeDirectoryTest, KnowsEveryPublicCodeAndNoPersonalHash) {
   Commit({a, b, person});
   auto codes = BuildCodes();
   ASSERT_NE(codes, nullptr);
-  EXPECT_EQ(codes->Stats().codes, 5u);  // two codes of each company, the person's public code
+  // Two USCCs and the person's code: not the organization codes, not the resident ID's hash.
+  EXPECT_EQ(codes->Stats().codes, 3u);
   EXPECT_EQ(codes->Find(IdentifierKind::kUscc, a.uscc), a.id);
-  EXPECT_EQ(codes->Find(IdentifierKind::kOrgCode, a.uscc.substr(8, 9)), a.id);
   EXPECT_EQ(codes->Find(IdentifierKind::kUscc, b.uscc), b.id);
   EXPECT_EQ(codes->Find(IdentifierKind::kPersonCode, "0123456789ABCDEF0123"), person.id);
+  EXPECT_EQ(codes->Find(IdentifierKind::kOrgCode, a.uscc.substr(8, 9)), 0u);
   // The same characters as another kind, or a code nobody has: nothing.
-  EXPECT_EQ(codes->Find(IdentifierKind::kOrgCode, a.uscc), 0u);
+  EXPECT_EQ(codes->Find(IdentifierKind::kPersonCode, a.uscc), 0u);
   EXPECT_EQ(codes->Find(IdentifierKind::kUscc, Uscc(3)), 0u);
-  // The keyed hash of the resident ID is not a code: not kept, not found.
-  EXPECT_EQ(codes->Find(IdentifierKind::kResidentIdHash, person.identifiers[0].value), 0u);
   EXPECT_TRUE(Holds(a, IdentifierKind::kUscc, a.uscc));
+  EXPECT_TRUE(Holds(a, IdentifierKind::kOrgCode, a.uscc.substr(8, 9)));
   EXPECT_FALSE(Holds(a, IdentifierKind::kUscc, b.uscc));
   EXPECT_FALSE(Holds(a, IdentifierKind::kOrgCode, a.uscc));
 }
 
-TEST_F(CodeDirectoryTest, ApplyAddsNewSubjectsAndFollowsAMovedCode) {
+TEST_F(CodeDirectoryTest, ApplyAddsTheCodesOfNewSubjects) {
   Subject a = Company("郑州甲科技有限公司", 1);
   Commit({a});
   auto codes = BuildCodes();
   ASSERT_NE(codes, nullptr);
   Subject b = Company("郑州乙商贸有限公司", 2);
   EXPECT_EQ(codes->Find(IdentifierKind::kUscc, b.uscc), 0u);
-  codes->Apply(std::vector<Subject>{b});
-  EXPECT_EQ(codes->Find(IdentifierKind::kUscc, b.uscc), b.id);
-  // b is given a's organization code (a correction): the code now leads to b.
-  b.identifiers.push_back({IdentifierKind::kOrgCode, a.uscc.substr(8, 9)});
   codes->Apply(std::vector<Subject>{b, b});  // twice: harmless
-  EXPECT_EQ(codes->Find(IdentifierKind::kOrgCode, a.uscc.substr(8, 9)), b.id);
+  EXPECT_EQ(codes->Find(IdentifierKind::kUscc, b.uscc), b.id);
   EXPECT_EQ(codes->Find(IdentifierKind::kUscc, a.uscc), a.id);
-  EXPECT_EQ(codes->Stats().codes, 4u);
+  EXPECT_EQ(codes->Stats().codes, 2u);
 }
 
 }  // namespace

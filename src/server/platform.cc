@@ -99,12 +99,12 @@ Result<std::unique_ptr<Platform>> Platform::Open(const PlatformOptions& options_
   Platform* raw = p.get();
   p->ingester_->SetCommitObserver([raw](const ingest::CommittedBatch& batch) {
     if (!batch.subjects.empty()) {
-      {
-        std::lock_guard lock(raw->names_mu_);
-        if (raw->names_) raw->names_->Apply(batch.subjects);
+      {  // first: the name index may take seconds to rebuild its base
+        std::lock_guard lock(raw->codes_mu_);
+        if (raw->codes_) raw->codes_->Apply(batch.subjects);
       }
-      std::lock_guard lock(raw->codes_mu_);
-      if (raw->codes_) raw->codes_->Apply(batch.subjects);
+      std::lock_guard lock(raw->names_mu_);
+      if (raw->names_) raw->names_->Apply(batch.subjects);
     }
     if (!batch.records.empty()) {
       std::lock_guard lock(raw->triggers_mu_);
@@ -175,42 +175,45 @@ bool IsPersonCode(std::string_view code) {
 
 }  // namespace
 
-Result<Subject> Platform::FindSubjectByCode(std::string_view code) const {
-  if (const search::CodeDirectory* codes = built_codes()) {
-    if (auto s = FindSubjectInDirectory(*codes, ident::NormalizeCodeInput(code))) {
-      return std::move(*s);
-    }
+Result<Subject> Platform::FindSubjectByCode(std::string_view code_in) const {
+  const std::string code = ident::NormalizeCodeInput(code_in);
+  if (const search::CodeDirectory* codes = built_codes(); codes != nullptr && !code.empty()) {
+    if (auto s = FindSubjectInDirectory(*codes, code)) return std::move(*s);
   }
-  XY_ASSIGN_OR_RETURN(uint64_t id, FindSubjectIdByCode(code));
+  XY_ASSIGN_OR_RETURN(uint64_t id, FindSubjectIdByNormalizedCode(code, code_in));
   XY_ASSIGN_OR_RETURN(auto s, store_->GetSubject(id));
-  if (!s) return Status::NotFound("no subject has the code " + ident::NormalizeCodeInput(code));
+  if (!s) return Status::NotFound("no subject has the code " + code);
   return std::move(*s);
 }
 
 std::optional<Subject> Platform::FindSubjectInDirectory(const search::CodeDirectory& codes,
                                                         std::string_view code) const {
-  // The first kind the directory has the code of decides, as the first the store has would;
-  // a hint that fails its check leaves the code to the store.
-  auto verified = [&](uint64_t id, IdentifierKind kind,
-                      std::string_view value) -> std::optional<Subject> {
-    auto s = store_->GetSubject(id);
-    if (!s.ok() || !*s || !search::Holds(**s, kind, value)) return std::nullopt;
-    return std::move(**s);
-  };
+  // Only a USCC (the first kind the store tries) or a person's code (its only kind): a hit is
+  // then what the store would answer even while the directory lags it. Legacy codes, looked up
+  // after the USCC, go to the store.
+  IdentifierKind kind = IdentifierKind::kUscc;
+  std::string_view value = code;
   if (IsPersonCode(code)) {
-    const std::string_view value = code.substr(1);
-    const uint64_t id = codes.Find(IdentifierKind::kPersonCode, value);
-    if (id == 0) return std::nullopt;
-    return verified(id, IdentifierKind::kPersonCode, value);
+    kind = IdentifierKind::kPersonCode;
+    value = code.substr(1);
+  } else if (code.size() != 18) {
+    return std::nullopt;
   }
-  for (IdentifierKind kind : kOrganizationCodeKinds) {
-    if (const uint64_t id = codes.Find(kind, code); id != 0) return verified(id, kind, code);
-  }
-  return std::nullopt;
+  const uint64_t id = codes.Find(kind, value);
+  if (id == 0) return std::nullopt;
+  // A hint that fails its check (an erased subject, a hash two codes share) leaves the code to
+  // the store.
+  auto s = store_->GetSubject(id);
+  if (!s.ok() || !*s || !search::Holds(**s, kind, value)) return std::nullopt;
+  return std::move(**s);
 }
 
 Result<uint64_t> Platform::FindSubjectIdByCode(std::string_view code_in) const {
-  std::string code = ident::NormalizeCodeInput(code_in);
+  return FindSubjectIdByNormalizedCode(ident::NormalizeCodeInput(code_in), code_in);
+}
+
+Result<uint64_t> Platform::FindSubjectIdByNormalizedCode(const std::string& code,
+                                                         std::string_view code_in) const {
   if (code.empty() || code.size() > 40) {
     return Status::InvalidArgument("'" + std::string(code_in.substr(0, 40)) +
                                    "' is not a subject code");

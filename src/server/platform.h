@@ -152,6 +152,9 @@ class Platform {
   // leaves the code to the store (not known to the directory, or a stale hint).
   std::optional<Subject> FindSubjectInDirectory(const search::CodeDirectory& codes,
                                                 std::string_view code) const;
+  // FindSubjectIdByCode of `code`, code_in normalized; code_in for the error message.
+  Result<uint64_t> FindSubjectIdByNormalizedCode(const std::string& code,
+                                                 std::string_view code_in) const;
   PlatformOptions options_;
   std::unique_ptr<catalog::Catalog> catalog_;
   std::unique_ptr<WorkCalendar> calendar_;
