@@ -173,6 +173,39 @@ CheckRun::Entry EntryOf(uint64_t subject_id, std::string_view code,
   return e;
 }
 
+// A batch item's subject: `found` when the bulk lookup found it, else FindSubjectIdByCode's
+// answer (its other kinds, its errors).
+void ResolveItem(Platform& p, std::string_view code, uint64_t found, BatchItem* item) {
+  if (found != 0) {
+    item->subject_id = found;
+    return;
+  }
+  auto id = p.FindSubjectIdByCode(code);
+  if (id.ok()) {
+    item->subject_id = *id;
+  } else {
+    item->status = id.status();
+  }
+}
+
+// A batch item's check of subject `s` (nullptr: none has the code).
+void JudgeItem(Platform& p, std::string_view scenario, Date today, const FactSource& source,
+               std::string_view code, const Subject* s, Scratch* scratch, BatchItem* item) {
+  if (s == nullptr) {
+    item->status = Status::NotFound("no subject has the code " + ident::NormalizeCodeInput(code));
+    return;
+  }
+  auto outcome = Judge(p, *s, scenario, today, source, scratch);
+  if (!outcome.ok()) {
+    item->status = outcome.status();
+    return;
+  }
+  item->code = s->DisplayCode();
+  item->name = s->name;
+  item->type = s->type;
+  item->outcome = std::move(outcome).value();
+}
+
 }  // namespace
 
 Result<CheckDone> EvaluateCheck(Platform& p, const CheckRequest& r, Date today) {
@@ -243,13 +276,18 @@ Result<CheckBatch> EvaluateChecks(Platform& p, const CheckRequest& request,
   // bulk (Store::FindSubjects, GetSubjects): neighbouring keys share the store's work, and a batch
   // of most of the city is one forward pass. Codes of the common shapes — a USCC, P and 20 hex
   // digits for a person — go that way; any other code, or one not found so, is resolved by
-  // FindSubjectIdByCode (its other kinds, its errors).
+  // FindSubjectIdByCode (its other kinds, its errors). Once the code directory is built, a code it
+  // knows skips the sort and the store's identifier index: its subject is read with the others
+  // and kept if it holds the code, else the code is resolved again by the store. (The keys of
+  // hinted codes stay until then: ~80 bytes a code, for the length of the call.)
   struct Key {
     bool bulk = false;  // a USCC or a person's code
     IdentifierKind kind = IdentifierKind::kUscc;
     std::string value;  // the code normalized (for a person, without the P)
     uint32_t index = 0;  // in codes
+    uint64_t hint = 0;  // the subject the code directory names, to be checked
   };
+  const search::CodeDirectory* directory = p.built_codes();
   std::vector<Key> keys(codes.size());
   parallel(codes.size(), [&](size_t begin, size_t end) {
     for (size_t i = begin; i < end; ++i) {
@@ -268,15 +306,24 @@ Result<CheckBatch> EvaluateChecks(Platform& p, const CheckRequest& request,
         k.kind = IdentifierKind::kPersonCode;
         k.value.erase(0, 1);
       }
+      if (k.bulk && directory != nullptr) {
+        k.hint = directory->Find(k.kind, k.value);
+        b.items[i].subject_id = k.hint;
+      }
     }
   });
-  std::sort(keys.begin(), keys.end(), [](const Key& a, const Key& c) {
-    if (a.bulk != c.bulk) return a.bulk;
-    return a.kind != c.kind ? a.kind < c.kind : a.value < c.value;
-  });
-  std::vector<std::string_view> values(keys.size());
-  for (size_t k = 0; k < keys.size(); ++k) values[k] = keys[k].value;
-  parallel(keys.size(), [&](size_t begin, size_t end) {
+  // The hinted keys last, unsorted: they are not looked up here.
+  const size_t unhinted =
+      std::partition(keys.begin(), keys.end(), [](const Key& k) { return k.hint == 0; }) -
+      keys.begin();
+  std::sort(keys.begin(), keys.begin() + static_cast<std::ptrdiff_t>(unhinted),
+            [](const Key& a, const Key& c) {
+              if (a.bulk != c.bulk) return a.bulk;
+              return a.kind != c.kind ? a.kind < c.kind : a.value < c.value;
+            });
+  std::vector<std::string_view> values(unhinted);
+  for (size_t k = 0; k < unhinted; ++k) values[k] = keys[k].value;
+  parallel(unhinted, [&](size_t begin, size_t end) {
     std::vector<uint64_t> found;
     for (size_t run = begin; run < end;) {  // runs of one kind
       size_t run_end = run;
@@ -291,23 +338,15 @@ Result<CheckBatch> EvaluateChecks(Platform& p, const CheckRequest& request,
         if (!st.ok()) found.assign(run_end - run, 0);  // the slow way says why
       }
       for (size_t k = run; k < run_end; ++k) {
-        BatchItem& item = b.items[keys[k].index];
-        if (found[k - run] != 0) {
-          item.subject_id = found[k - run];
-          continue;
-        }
-        auto id = p.FindSubjectIdByCode(codes[keys[k].index]);
-        if (id.ok()) {
-          item.subject_id = *id;
-        } else {
-          item.status = id.status();
-        }
+        ResolveItem(p, codes[keys[k].index], found[k - run], &b.items[keys[k].index]);
       }
       run = run_end;
     }
   });
-  keys = {};
   values = {};
+  // Code index → its hinted key, for the check of the subject read.
+  std::vector<const Key*> hinted(codes.size(), nullptr);
+  for (size_t k = unhinted; k < keys.size(); ++k) hinted[keys[k].index] = &keys[k];
   std::vector<std::pair<uint64_t, uint32_t>> order;  // (subject, index in codes)
   order.reserve(codes.size());
   for (uint32_t i = 0; i < codes.size(); ++i) {
@@ -318,34 +357,38 @@ Result<CheckBatch> EvaluateChecks(Platform& p, const CheckRequest& request,
   std::vector<uint64_t> ids(order.size());
   for (size_t k = 0; k < order.size(); ++k) ids[k] = order[k].first;
   Status failed = Status::Ok();
-  std::mutex failed_mu;
+  std::vector<uint32_t> misled;  // codes whose hint failed its check
+  std::mutex mu;                 // for failed and misled
   parallel(order.size(), [&](size_t begin, size_t end) {
     Scratch scratch;
-    auto check = [&](size_t k, const Subject* s) {
-      BatchItem& item = b.items[order[begin + k].second];
-      if (s == nullptr) {
-        item.status = Status::NotFound("no subject has the code " +
-                                     ident::NormalizeCodeInput(codes[order[begin + k].second]));
-        return Status::Ok();
-      }
-      auto outcome = Judge(p, *s, request.scenario, today, source, &scratch);
-      if (!outcome.ok()) {
-        item.status = outcome.status();
-        return Status::Ok();
-      }
-      item.code = s->DisplayCode();
-      item.name = s->name;
-      item.type = s->type;
-      item.outcome = std::move(outcome).value();
-      return Status::Ok();
-    };
-    Status st = p.store().GetSubjects(std::span(ids).subspan(begin, end - begin), check);
-    if (!st.ok()) {
-      std::lock_guard lock(failed_mu);
-      failed = st;
-    }
+    std::vector<uint32_t> own_misled;
+    Status st = p.store().GetSubjects(
+        std::span(ids).subspan(begin, end - begin), [&](size_t k, const Subject* s) {
+          const uint32_t index = order[begin + k].second;
+          if (const Key* h = hinted[index];
+              h != nullptr && (s == nullptr || !search::Holds(*s, h->kind, h->value))) {
+            own_misled.push_back(index);
+            return Status::Ok();
+          }
+          JudgeItem(p, request.scenario, today, source, codes[index], s, &scratch, &b.items[index]);
+          return Status::Ok();
+        });
+    std::lock_guard lock(mu);
+    if (!st.ok()) failed = st;
+    misled.insert(misled.end(), own_misled.begin(), own_misled.end());
   });
   XY_RETURN_IF_ERROR(failed);
+  // A hint that failed its check (an erased subject, a hash two codes share): the store decides,
+  // one code at a time.
+  Scratch scratch;
+  for (uint32_t index : misled) {
+    BatchItem& item = b.items[index];
+    item.subject_id = 0;  // not the hint's
+    ResolveItem(p, codes[index], 0, &item);
+    if (!item.status.ok()) continue;
+    XY_ASSIGN_OR_RETURN(auto s, p.store().GetSubject(item.subject_id));
+    JudgeItem(p, request.scenario, today, source, codes[index], s ? &*s : nullptr, &scratch, &item);
+  }
   return b;
 }
 

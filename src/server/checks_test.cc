@@ -267,6 +267,61 @@ TEST_F(ChecksTest, TheCodeDirectoryResolvesEveryCodeAsTheStoreDoes) {
   EXPECT_EQ(p_->FindSubjectByCode(gone.code).status().code(), StatusCode::kNotFound) << gone.code;
 }
 
+TEST_F(ChecksTest, ABatchThroughTheCodeDirectoryIsTheBatchThroughTheStore) {
+  const Date today = Date::Today();
+  IngestCity(300, 9, today);
+  std::vector<std::string> codes;
+  std::vector<Subject> companies;
+  ASSERT_TRUE(p_->store().ScanSubjects([&](const Subject& s) {
+    codes.push_back(s.DisplayCode());
+    if (!s.uscc.empty()) companies.push_back(s);
+    return Status::Ok();
+  }).ok());
+  ASSERT_GE(companies.size(), 3u);
+  std::shuffle(codes.begin(), codes.end(), std::mt19937(5));
+  codes.push_back("91410100MA44DWJQ4X");     // not a valid USCC
+  codes.push_back("P00000000000000000000");  // nobody's code
+  const CheckRequest request{"", "government_procurement", "政府采购", "410100-czj", "127.0.0.1"};
+  ASSERT_TRUE(p_->triggers().ok());
+  auto by_store = EvaluateChecks(*p_, request, codes, today, 2);
+  ASSERT_TRUE(by_store.ok()) << by_store.status().ToString();
+
+  auto directory = p_->codes();
+  ASSERT_TRUE(directory.ok());
+  // A hint naming the wrong subject (as a hash two codes share would), and a subject erased
+  // after the directory was built: both go back to the store.
+  const Subject& misled = companies[0];
+  Subject wrong;
+  wrong.id = companies[1].id;
+  wrong.identifiers = {{IdentifierKind::kUscc, misled.uscc}};
+  // The platform's directory is not const (its commit observer applies to it); tests only may.
+  const_cast<search::CodeDirectory*>(*directory)->Apply(std::span(&wrong, 1));
+  const Subject& erased = companies[2];
+  ASSERT_TRUE(p_->store().Erase({}, std::span(&erased.id, 1)).ok());
+
+  auto by_directory = EvaluateChecks(*p_, request, codes, today, 2);
+  ASSERT_TRUE(by_directory.ok()) << by_directory.status().ToString();
+  size_t checked = 0;
+  for (size_t i = 0; i < codes.size(); ++i) {
+    const BatchItem& x = by_store->items[i];
+    const BatchItem& y = by_directory->items[i];
+    if (codes[i] == erased.DisplayCode()) {
+      EXPECT_EQ(y.status.code(), StatusCode::kNotFound);
+      EXPECT_EQ(y.subject_id, 0u);
+      continue;
+    }
+    ASSERT_EQ(x.status.code(), y.status.code()) << codes[i];
+    EXPECT_EQ(x.subject_id, y.subject_id) << codes[i];
+    if (!y.status.ok()) continue;
+    ++checked;
+    EXPECT_EQ(x.code, y.code) << codes[i];
+    EXPECT_EQ(Describe(x.outcome), Describe(y.outcome)) << codes[i];
+  }
+  EXPECT_EQ(checked, codes.size() - 3);
+  const auto at = std::find(codes.begin(), codes.end(), misled.DisplayCode()) - codes.begin();
+  EXPECT_EQ(by_directory->items[static_cast<size_t>(at)].subject_id, misled.id);
+}
+
 TEST_F(ChecksTest, ABatchIsEvaluatedAsSingleChecksAreAndLoggedUnderConsecutiveIds) {
   const Date today = Date::Today();
   IngestCity(300, 9, today);
