@@ -68,9 +68,10 @@ echo "codes: $(wc -l <"$WORK/codes.txt") (every subject of the city, shuffled)"
 
 for sc in $SCENARIOS; do
   echo "== batch, scenario $sc"
-  echo "$BIN/bench_checks $STORE $WORK/codes.txt --scenario=$sc --anchor=$ANCHOR --resolve=$RESOLVE"
-  "$BIN/bench_checks" "$STORE" "$WORK/codes.txt" --scenario="$sc" --anchor="$ANCHOR" \
-    --resolve="$RESOLVE"
+  resolve=()
+  [ "$RESOLVE" = 0 ] || resolve=(--resolve="$RESOLVE")
+  echo "$BIN/bench_checks $STORE $WORK/codes.txt --scenario=$sc --anchor=$ANCHOR ${resolve[*]}"
+  "$BIN/bench_checks" "$STORE" "$WORK/codes.txt" --scenario="$sc" --anchor="$ANCHOR" "${resolve[@]}"
   RESOLVE=0  # once: code resolution does not depend on the scenario
   echo "$BIN/bench_checks $STORE $WORK/codes.txt --scenario=$sc --api"
   "$BIN/bench_checks" "$STORE" "$WORK/codes.txt" --scenario="$sc" --api | grep -v '^check_index'
