@@ -124,12 +124,11 @@ size_t Resolve(server::Platform& p, std::span<const std::string> codes) {
     auto s = p.FindSubjectByCode(code);
     return s.ok() ? s->id : 0;
   };
-  Timer t;
   std::vector<uint64_t> expected(codes.size());
   size_t differ = 0;
   for (int round = 0; round <= 3; ++round) {
     for (int way = 0; way < 2; ++way) {
-      t = Timer();
+      const Timer t;
       for (size_t i = 0; i < codes.size(); ++i) {
         const uint64_t id = way == 0 ? by_store(codes[i]) : by_directory(codes[i]);
         if (round == 0 && way == 0) {
@@ -249,8 +248,9 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "%s\n", directory.status().ToString().c_str());
     return 1;
   }
-  Phase("codes", t, (*directory)->Stats().codes);
-  std::printf("check_code_directory codes=%zu rss_mib=%.1f\n", (*directory)->Stats().codes,
+  const size_t directory_codes = (*directory)->Stats().codes;
+  Phase("codes", t, directory_codes);
+  std::printf("check_code_directory codes=%zu rss_mib=%.1f\n", directory_codes,
               static_cast<double>(RssKib() - rss_before) / 1024);
 
   // The batch proper, as a running server does it: the index is built when the server starts.

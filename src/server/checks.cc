@@ -300,8 +300,7 @@ Result<CheckBatch> EvaluateChecks(Platform& p, const CheckRequest& request,
       if (alnum && k.value.size() == 18) {
         k.bulk = true;
         k.kind = IdentifierKind::kUscc;
-      } else if (alnum && k.value.size() == 21 && k.value[0] == 'P' &&
-                 k.value.find_first_not_of("0123456789ABCDEF", 1) == std::string::npos) {
+      } else if (IsPersonCode(k.value)) {
         k.bulk = true;
         k.kind = IdentifierKind::kPersonCode;
         k.value.erase(0, 1);

@@ -167,13 +167,12 @@ constexpr IdentifierKind kOrganizationCodeKinds[] = {
     IdentifierKind::kUscc,     IdentifierKind::kOrgCode,  IdentifierKind::kRegNumber,
     IdentifierKind::kTaxNumber, IdentifierKind::kInstCert, IdentifierKind::kSocialOrgCert};
 
-// A normalized code of a natural person: "P" and 20 hex digits.
+}  // namespace
+
 bool IsPersonCode(std::string_view code) {
   return code.size() == 21 && code[0] == 'P' &&
          code.find_first_not_of("0123456789ABCDEF", 1) == std::string_view::npos;
 }
-
-}  // namespace
 
 Result<Subject> Platform::FindSubjectByCode(std::string_view code_in) const {
   const std::string code = ident::NormalizeCodeInput(code_in);

@@ -70,6 +70,9 @@ struct PlatformOptions {
 // The default share directory: $XINYONG_SHARE, else <source dir>/data.
 std::string DefaultShareDir();
 
+// Whether a normalized subject code has the shape of a natural person's: "P" and 20 hex digits.
+bool IsPersonCode(std::string_view code);
+
 class Platform {
  public:
   static Result<std::unique_ptr<Platform>> Open(const PlatformOptions& options);
