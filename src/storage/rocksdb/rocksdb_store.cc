@@ -140,10 +140,10 @@ Result<std::unique_ptr<RocksDbStore>> RocksDbStore::Open(const std::string& path
   db_options.bytes_per_sync = 1 << 20;
   db_options.max_open_files = 512;
   db_options.keep_log_file_num = 3;
-  // Write-ahead log files are reused rather than created and grown: a synced write then costs one
-  // flush of its data, not also one of the file's inode (its size) — the p90 of a small synced
-  // write on the reference machine drops from ~2 ms to ~0.4 ms. Every credit check waits for one.
-  db_options.recycle_log_file_num = 4;
+  // Write-ahead log files are not recycled (recycle_log_file_num): RocksDB 7.8 turns recycling off
+  // under point-in-time recovery (the default, kept: after a crash the store is the prefix of its
+  // writes up to the first damaged record, never a store with a hole), so the option did nothing
+  // here. A synced write appends to a growing file and its flush also writes the file's size.
   // All memtables together stay under this, charged to the block cache, so memory is bounded.
   db_options.write_buffer_manager =
       std::make_shared<rocksdb::WriteBufferManager>(options.write_buffer_bytes * 3, cache);
