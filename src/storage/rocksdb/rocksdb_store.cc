@@ -723,6 +723,19 @@ bool RocksDbStore::DenseRead(size_t keys) const {
   return keys * 8 >= stats_.subjects;
 }
 
+namespace {
+// A dense read is a forward pass over a large share of a table: the blocks it reads go through
+// without entering the block cache (those already there are used), as for the other scans. Filled
+// in, a pass over the subjects of a big batch would evict the blocks that single checks and
+// profiles read, and on a cache not yet full would take every block's memory fresh from the
+// system (a page fault per 4 KiB: a sixth of a batch's evaluation, measured).
+rocksdb::ReadOptions DenseReadOptions() {
+  rocksdb::ReadOptions ro;
+  ro.fill_cache = false;
+  return ro;
+}
+}  // namespace
+
 Status RocksDbStore::FindSubjects(IdentifierKind kind, std::span<const std::string_view> values,
                                   std::vector<uint64_t>* out) const {
   out->assign(values.size(), 0);
@@ -740,7 +753,7 @@ Status RocksDbStore::FindSubjects(IdentifierKind kind, std::span<const std::stri
                         return v == nullptr ? Status::Ok() : take(i, v->ToStringView());
                       });
   }
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), (*cf_)[kIds]));
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(DenseReadOptions(), (*cf_)[kIds]));
   for (size_t i = 0; i < values.size(); ++i) {
     const std::string key = keys::Identifier(kind, values[i]);
     if (i == 0) {
@@ -777,8 +790,7 @@ Status RocksDbStore::GetSubjects(std::span<const uint64_t> ids,
                         return fn(i, &subject);
                       });
   }
-  std::unique_ptr<rocksdb::Iterator> it(
-      db_->NewIterator(rocksdb::ReadOptions(), (*cf_)[kSubjects]));
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(DenseReadOptions(), (*cf_)[kSubjects]));
   for (size_t i = 0; i < ids.size(); ++i) {
     const std::string key = keys::SubjectKey(ids[i]);
     if (i == 0) {
