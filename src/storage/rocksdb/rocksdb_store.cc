@@ -2,6 +2,8 @@
 
 #include <rocksdb/cache.h>
 #include <rocksdb/db.h>
+#include <rocksdb/env.h>
+#include <rocksdb/file_system.h>
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/memtablerep.h>
 #include <rocksdb/slice_transform.h>
@@ -20,6 +22,7 @@
 
 #include "core/coding.h"
 #include "storage/rocksdb/keys.h"
+#include "storage/rocksdb/prefilled_wal.h"
 
 namespace xinyong::storage {
 
@@ -142,8 +145,12 @@ Result<std::unique_ptr<RocksDbStore>> RocksDbStore::Open(const std::string& path
   db_options.keep_log_file_num = 3;
   // Write-ahead log files are not recycled (recycle_log_file_num): RocksDB 7.8 turns recycling off
   // under point-in-time recovery (the default, kept: after a crash the store is the prefix of its
-  // writes up to the first damaged record, never a store with a hole), so the option did nothing
-  // here. A synced write appends to a growing file and its flush also writes the file's size.
+  // writes up to the first damaged record, never a store with a hole). Instead a log file is
+  // written into zeros laid a step ahead (prefilled_wal.h), so that a synced write's flush writes
+  // its data, not also the file's size — every credit check waits for one.
+  store->env_ = rocksdb::NewCompositeEnv(
+      std::make_shared<PrefilledWalFileSystem>(rocksdb::FileSystem::Default()));
+  db_options.env = store->env_.get();
   // All memtables together stay under this, charged to the block cache, so memory is bounded.
   db_options.write_buffer_manager =
       std::make_shared<rocksdb::WriteBufferManager>(options.write_buffer_bytes * 3, cache);

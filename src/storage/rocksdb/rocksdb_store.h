@@ -24,6 +24,7 @@ class Cache;
 class Snapshot;
 class WriteBatch;
 class MemTableRepFactory;
+class Env;
 }  // namespace rocksdb
 
 namespace xinyong::storage {
@@ -205,6 +206,8 @@ class RocksDbStore final : public Store {
   // Batches with at least this many records are committed by SST ingestion, not the memtable.
   static constexpr size_t kBulkCommitRecords = 2000;
 
+  // The file system under the database (storage/rocksdb/prefilled_wal.h); outlives db_.
+  std::unique_ptr<rocksdb::Env> env_;
   std::unique_ptr<rocksdb::DB> db_;
   std::unique_ptr<Handles> cf_;
   RocksDbOptions options_;
