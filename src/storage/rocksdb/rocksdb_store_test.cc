@@ -317,6 +317,17 @@ TEST_F(RocksDbStoreTest, ACrashImageWithAPrefilledLogOpensWithEverySyncedWrite) 
     in.read(tail.data(), 4096);
     EXPECT_EQ(tail, std::string(4096, '\0'));
   }
+  {
+    // A read-only open next to the writer reads the same log, zeros and all.
+    RocksDbOptions ro;
+    ro.read_only = true;
+    ro.create_if_missing = false;
+    auto reader = RocksDbStore::Open(dir_, ro);
+    ASSERT_TRUE(reader.ok()) << reader.status().ToString();
+    auto c = (*reader)->GetCheck(last).value();
+    ASSERT_TRUE(c.has_value());
+    EXPECT_FALSE((*reader)->GetCheck(last + 1).value().has_value());
+  }
   store->reset();
 
   auto copy = RocksDbStore::Open(image);
