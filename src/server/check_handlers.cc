@@ -8,6 +8,7 @@
 #include "server/checks.h"
 #include "server/handlers.h"
 #include "server/json_views.h"
+#include "server/json_writer.h"
 #include "server/lists.h"
 
 namespace xinyong::server {
@@ -166,36 +167,56 @@ Response HandlePostCheckBatch(Platform& p, const ApiCall& call) {
   }
   if (Status st = LogChecks(p, &*batch); !st.ok()) return StatusResponse(st);
 
+  // The counts come before the results in the answer: counted first.
   std::map<std::string_view, uint64_t> by_result;
-  json::array results;
-  results.reserve(codes.size());
+  for (const BatchItem& c : batch->items) {
+    ++by_result[c.status.ok() ? rules::CheckResultName(c.outcome.result) : "error"];
+  }
+  // Written as it goes: a tree of 10,000 results built, serialized and freed was about a fifth of
+  // a batch request's CPU.
+  Response res;
+  res.body.reserve(codes.size() * 128);
+  JsonWriter w(&res.body);
+  w.BeginObject();
+  w.Member("scenario", base.scenario);
+  w.Member("date", today.ToString());
+  w.Member("count", static_cast<uint64_t>(codes.size()));
+  w.Key("by_result");
+  w.BeginObject();
+  for (const auto& [k, v] : by_result) w.Member(k, v);
+  w.EndObject();
+  w.Key("results");
+  w.BeginArray();
   for (size_t i = 0; i < codes.size(); ++i) {
     const BatchItem& c = batch->items[i];
+    w.BeginObject();
     if (!c.status.ok()) {
-      results.push_back(json::object{
-          {"subject", codes[i].is_string() ? json::value(codes[i].as_string()) : json::value(nullptr)},
-          {"error", json::object{{"code", StatusCodeName(c.status.code())},
-                                 {"message", c.status.message()}}}});
-      ++by_result["error"];
-      continue;
+      w.Key("subject");
+      if (codes[i].is_string()) {
+        w.String(codes[i].as_string());
+      } else {
+        w.Null();
+      }
+      w.Key("error");
+      w.BeginObject();
+      w.Member("code", StatusCodeName(c.status.code()));
+      w.Member("message", c.status.message());
+      w.EndObject();
+    } else {
+      w.Member("subject", c.code);
+      w.Member("name", c.name);
+      w.Member("id", c.id);
+      w.Member("result", rules::CheckResultName(c.outcome.result));
+      w.Key("measures");
+      w.BeginArray();
+      for (const auto& m : c.outcome.measures) w.String(m.measure->code);
+      w.EndArray();
     }
-    json::array measures;
-    for (const auto& m : c.outcome.measures) measures.push_back(json::string(m.measure->code));
-    const std::string_view result = rules::CheckResultName(c.outcome.result);
-    results.push_back(json::object{{"subject", c.code},
-                                   {"name", c.name},
-                                   {"id", c.id},
-                                   {"result", result},
-                                   {"measures", std::move(measures)}});
-    ++by_result[result];
+    w.EndObject();
   }
-  json::object counts;
-  for (const auto& [k, v] : by_result) counts[k] = v;
-  return JsonResponse(200, json::object{{"scenario", base.scenario},
-                                        {"date", today.ToString()},
-                                        {"count", codes.size()},
-                                        {"by_result", std::move(counts)},
-                                        {"results", std::move(results)}});
+  w.EndArray();
+  w.EndObject();
+  return res;
 }
 
 Response HandleGetCheck(Platform& p, const ApiCall& call) {

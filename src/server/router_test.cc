@@ -712,6 +712,19 @@ TEST_F(RouterTest, ChecksAreLoggedAnsweredAndTakeFeedbackOnce) {
   ASSERT_EQ(bo["results"].as_array().size(), 3u);
   EXPECT_TRUE(bo["results"].as_array()[2].as_object().contains("error"));
   EXPECT_EQ(bo["by_result"].at("error").as_int64(), 1);
+  // Written as it goes, the answer is what serializing it as a tree gives, byte for byte.
+  EXPECT_EQ(json::serialize(json::parse(b.body)), b.body);
+  EXPECT_EQ(bo["count"].as_int64(), 3);
+  const json::object& first = bo["results"].as_array()[0].as_object();
+  EXPECT_EQ(first.at("subject").as_string(), kHongdaUscc);
+  EXPECT_FALSE(first.at("name").as_string().empty());
+  EXPECT_GT(first.at("id").as_int64(), 0);
+  EXPECT_TRUE(first.at("result").is_string());
+  EXPECT_TRUE(first.at("measures").is_array());
+  const json::object& missing = bo["results"].as_array()[2].as_object();
+  EXPECT_EQ(missing.at("subject").as_string(), "91110000600037341A");
+  EXPECT_EQ(missing.at("error").at("code").as_string(), "invalid_argument");  // its check digit
+  EXPECT_FALSE(missing.at("error").at("message").as_string().empty());
 
   // Counts by department and scenario.
   json::object st = Body(OperatorGet("/api/v1/checks/stats"));
@@ -719,6 +732,19 @@ TEST_F(RouterTest, ChecksAreLoggedAnsweredAndTakeFeedbackOnce) {
   EXPECT_EQ(st["total"].at("not_applied").as_int64(), 1);
   EXPECT_EQ(st["by_department"].at("410100-ggzy").at("checks").as_int64(), 2);
   EXPECT_EQ(st["by_scenario"].at("government_procurement").at("feedback").as_int64(), 1);
+
+  // A code that is not a string is an error of its own item, named null.
+  Response nb = Call("POST", "/api/v1/checks:batch",
+                     std::string("{\"subjects\":[7,\"") + kYimaUscc +
+                         "\"],\"scenario\":\"bidding\",\"purpose\":\"投标审查\","
+                         "\"department\":\"410100-ggzy\"}",
+                     "application/json");
+  ASSERT_EQ(nb.status, 200u) << nb.body;
+  EXPECT_EQ(json::serialize(json::parse(nb.body)), nb.body);
+  json::object nbo = Body(nb);
+  EXPECT_TRUE(nbo["results"].as_array()[0].at("subject").is_null());
+  EXPECT_EQ(nbo["results"].as_array()[0].at("error").at("code").as_string(), "invalid_argument");
+  EXPECT_EQ(nbo["results"].as_array()[1].at("subject").as_string(), kYimaUscc);
 
   // Bad requests name the field.
   e = Error(Call("POST", "/api/v1/checks", "{\"subject\":\"x\"}", "application/json"), 400,
