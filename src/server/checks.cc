@@ -299,19 +299,9 @@ Result<CheckBatch> EvaluateChecks(Platform& p, const CheckRequest& request,
       Key& k = keys[i];
       k.index = static_cast<uint32_t>(i);
       const std::string code = ident::NormalizeCodeInput(codes[i]);
-      std::string_view value = code;
-      const bool alnum = std::all_of(value.begin(), value.end(), [](char c) {
-        return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z');
-      });
-      if (alnum && value.size() == 18) {
-        k.bulk = true;
-        k.kind = IdentifierKind::kUscc;
-      } else if (IsPersonCode(value)) {
-        k.bulk = true;
-        k.kind = IdentifierKind::kPersonCode;
-        value.remove_prefix(1);
-      }
-      if (!k.bulk) continue;
+      std::string_view value;
+      if (!CommonCodeShape(code, &k.kind, &value)) continue;
+      k.bulk = true;
       value.copy(k.value, value.size());
       k.size = static_cast<uint8_t>(value.size());
       if (directory != nullptr) {

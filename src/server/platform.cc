@@ -1,5 +1,6 @@
 #include "server/platform.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cstdlib>
 #include <filesystem>
@@ -167,11 +168,28 @@ constexpr IdentifierKind kOrganizationCodeKinds[] = {
     IdentifierKind::kUscc,     IdentifierKind::kOrgCode,  IdentifierKind::kRegNumber,
     IdentifierKind::kTaxNumber, IdentifierKind::kInstCert, IdentifierKind::kSocialOrgCert};
 
-}  // namespace
-
+// A normalized code of a natural person: "P" and 20 hex digits.
 bool IsPersonCode(std::string_view code) {
   return code.size() == 21 && code[0] == 'P' &&
          code.find_first_not_of("0123456789ABCDEF", 1) == std::string_view::npos;
+}
+
+}  // namespace
+
+bool CommonCodeShape(std::string_view code, IdentifierKind* kind, std::string_view* value) {
+  if (IsPersonCode(code)) {
+    *kind = IdentifierKind::kPersonCode;
+    *value = code.substr(1);
+    return true;
+  }
+  if (code.size() == 18 && std::all_of(code.begin(), code.end(), [](char c) {
+        return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z');
+      })) {
+    *kind = IdentifierKind::kUscc;
+    *value = code;
+    return true;
+  }
+  return false;
 }
 
 Result<Subject> Platform::FindSubjectByCode(std::string_view code_in) const {
@@ -190,14 +208,9 @@ std::optional<Subject> Platform::FindSubjectInDirectory(const search::CodeDirect
   // Only a USCC (the first kind the store tries) or a person's code (its only kind): a hit is
   // then what the store would answer even while the directory lags it. Legacy codes, looked up
   // after the USCC, go to the store.
-  IdentifierKind kind = IdentifierKind::kUscc;
-  std::string_view value = code;
-  if (IsPersonCode(code)) {
-    kind = IdentifierKind::kPersonCode;
-    value = code.substr(1);
-  } else if (code.size() != 18) {
-    return std::nullopt;
-  }
+  IdentifierKind kind;
+  std::string_view value;
+  if (!CommonCodeShape(code, &kind, &value)) return std::nullopt;
   const uint64_t id = codes.Find(kind, value);
   if (id == 0) return std::nullopt;
   // A hint that fails its check (an erased subject, a hash two codes share) leaves the code to

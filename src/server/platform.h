@@ -70,8 +70,10 @@ struct PlatformOptions {
 // The default share directory: $XINYONG_SHARE, else <source dir>/data.
 std::string DefaultShareDir();
 
-// Whether a normalized subject code has the shape of a natural person's: "P" and 20 hex digits.
-bool IsPersonCode(std::string_view code);
+// The codes of the common shapes, as the code directory and batch checks look them up: a
+// normalized code of 18 letters and digits is a USCC (`value` the code), "P" and 20 hex digits a
+// natural person's code (`value` without the P). False, and nothing set, for any other code.
+bool CommonCodeShape(std::string_view code, IdentifierKind* kind, std::string_view* value);
 
 class Platform {
  public:

@@ -109,6 +109,19 @@ std::shared_ptr<rocksdb::MemTableRepFactory> SubjectLogMemtableFactory(size_t wr
       rocksdb::NewHashSkipListRepFactory(buckets, height, 4));
 }
 
+namespace {
+// A pass over a large share of a table (a scan, a dense read): the blocks it reads go through
+// without entering the block cache (those already there are used). Filled in, a pass would evict
+// the blocks that point reads (single checks, profiles) keep there, and on a cache not yet full
+// take every block's memory fresh from the system (a page fault per 4 KiB: a sixth of a batch's
+// evaluation, measured).
+rocksdb::ReadOptions ScanReadOptions() {
+  rocksdb::ReadOptions ro;
+  ro.fill_cache = false;
+  return ro;
+}
+}  // namespace
+
 struct RocksDbStore::Handles {
   std::vector<rocksdb::ColumnFamilyHandle*> h;
   rocksdb::ColumnFamilyHandle* operator[](size_t i) const { return h[i]; }
@@ -730,18 +743,6 @@ bool RocksDbStore::DenseRead(size_t keys) const {
   return keys * 8 >= stats_.subjects;
 }
 
-namespace {
-// A dense read is a forward pass over a large share of a table: the blocks it reads go through
-// without entering the block cache (those already there are used), as for the other scans. Filled
-// in, a pass over the subjects of a big batch would evict the blocks that single checks and
-// profiles read, and on a cache not yet full would take every block's memory fresh from the
-// system (a page fault per 4 KiB: a sixth of a batch's evaluation, measured).
-rocksdb::ReadOptions DenseReadOptions() {
-  rocksdb::ReadOptions ro;
-  ro.fill_cache = false;
-  return ro;
-}
-}  // namespace
 
 Status RocksDbStore::FindSubjects(IdentifierKind kind, std::span<const std::string_view> values,
                                   std::vector<uint64_t>* out) const {
@@ -760,7 +761,7 @@ Status RocksDbStore::FindSubjects(IdentifierKind kind, std::span<const std::stri
                         return v == nullptr ? Status::Ok() : take(i, v->ToStringView());
                       });
   }
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(DenseReadOptions(), (*cf_)[kIds]));
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ScanReadOptions(), (*cf_)[kIds]));
   for (size_t i = 0; i < values.size(); ++i) {
     const std::string key = keys::Identifier(kind, values[i]);
     if (i == 0) {
@@ -797,7 +798,7 @@ Status RocksDbStore::GetSubjects(std::span<const uint64_t> ids,
                         return fn(i, &subject);
                       });
   }
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(DenseReadOptions(), (*cf_)[kSubjects]));
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ScanReadOptions(), (*cf_)[kSubjects]));
   for (size_t i = 0; i < ids.size(); ++i) {
     const std::string key = keys::SubjectKey(ids[i]);
     if (i == 0) {
@@ -836,9 +837,7 @@ Status RocksDbStore::FindCodesByPrefix(std::span<const IdentifierKind> kinds,
 }
 
 Status RocksDbStore::ScanSubjects(const std::function<Status(const Subject&)>& fn) const {
-  rocksdb::ReadOptions ro;
-  ro.fill_cache = false;  // one sequential pass; keep the block cache for point reads
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, (*cf_)[kSubjects]));
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ScanReadOptions(), (*cf_)[kSubjects]));
   Subject subject;
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
     auto k = it->key().ToStringView();
@@ -1145,9 +1144,8 @@ Status RocksDbStore::ScanSubjectRecords(size_t part, size_t parts,
                                    std::to_string(parts) + " does not exist");
   }
   ScopedSnapshot snapshot(db_.get());
-  rocksdb::ReadOptions ro;
+  rocksdb::ReadOptions ro = ScanReadOptions();
   ro.snapshot = snapshot.get();
-  ro.fill_cache = false;
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, (*cf_)[kSubjects]));
   // Ids are handed out in sequence, so equal id ranges hold about equal shares of the subjects.
   it->SeekToLast();
@@ -1379,9 +1377,7 @@ Status RocksDbStore::ScanGrades(
     uint64_t first_subject,
     const std::function<Result<bool>(uint64_t subject_id, const CurrentGrade&)>& fn) const {
   if ((*cf_)[kGrades] == nullptr) return Status::Ok();
-  rocksdb::ReadOptions ro;
-  ro.fill_cache = false;
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, (*cf_)[kGrades]));
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ScanReadOptions(), (*cf_)[kGrades]));
   CurrentGrade c;
   it->Seek(keys::SubjectKey(first_subject));
   while (it->Valid()) {
