@@ -78,3 +78,10 @@ export async function unlabelledControls(page) {
                    !c.getAttribute('aria-label') && !c.getAttribute('aria-labelledby'))
     .map((c) => c.id || c.name || c.outerHTML.slice(0, 80)));
 }
+
+// Waits until the list with this test id shows its answer: the pages mark a list aria-busy from
+// the moment they clear it until their request is answered. (waitForLoadState('networkidle')
+// does not do this after history.pushState: the page is idle already when it is asked.)
+export async function settled(page, testid) {
+  await page.locator(`[data-testid="${testid}"]:not([aria-busy="true"])`).waitFor({ state: 'attached' });
+}

@@ -6,7 +6,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { launch, openPage, expectNoErrors, screenshot, api, BASE, ARTIFACTS, BIN } from './lib.mjs';
+import { launch, openPage, expectNoErrors, screenshot, settled, api, BASE, ARTIFACTS, BIN } from './lib.mjs';
 
 let browser;
 let penalty;  // a public penalty of the generated city: { subject: {code, name}, document_number }
@@ -39,7 +39,7 @@ test('search finds a company by a fragment of its name, and its page lists its p
     const next = page.getByRole('button', { name: '下一页' });
     assert.ok(await next.isEnabled(), `${name} not among the results of ${fragment}`);
     await next.click();
-    await page.waitForLoadState('networkidle');
+    await settled(page, 'search-results');
     link = results.locator(`a[href*="${code}"]`);
   }
   await link.first().click();
@@ -105,7 +105,7 @@ test('the 双公示 listing filters penalties by the authority typed in', async 
   await page.getByLabel('决定机关').fill(authority);
   await page.getByTestId('publicity-submit').click();
   await page.waitForURL(/dept=/);
-  await page.waitForLoadState('networkidle');
+  await settled(page, 'publicity-items');
   const items = page.getByTestId('publicity-item');
   const texts = await items.allTextContents();
   assert.ok(texts.length > 0, `no penalties listed for ${authority}`);

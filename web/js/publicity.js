@@ -76,6 +76,7 @@ async function run() {
   list.replaceChildren();
   pagerBox.replaceChildren();
   statusEl.textContent = '正在加载…';
+  list.setAttribute('aria-busy', 'true');  // until this listing's answer (or error) is shown
   const mine = ++seq;
   try {
     const data = await api('/publicity', { query: { kind: s.kind, from: s.from, to: s.to, dept: s.dept,
@@ -91,6 +92,8 @@ async function run() {
   } catch (err) {
     if (mine !== seq) return;
     statusEl.textContent = '公示信息加载失败：' + errorText(err);
+  } finally {
+    if (mine === seq) list.removeAttribute('aria-busy');
   }
 }
 

@@ -88,12 +88,14 @@ async function run() {
   typeSel.value = s.type;
   list.replaceChildren();
   pagerBox.replaceChildren();
+  const mine = ++seq;  // a query still in flight no longer shows its answer
   if (!s.q) {
+    list.removeAttribute('aria-busy');
     statusEl.textContent = '请输入主体名称、统一社会信用代码或拼音首字母。';
     return;
   }
-  const mine = ++seq;
   statusEl.textContent = '正在查询…';
+  list.setAttribute('aria-busy', 'true');  // until this query's answer (or error) is shown
   try {
     const data = await api('/search', { query: { q: s.q, type: s.type, page: s.page, limit: PAGE_SIZE } });
     if (mine !== seq) return;
@@ -117,6 +119,8 @@ async function run() {
   } catch (err) {
     if (mine !== seq) return;
     statusEl.textContent = '查询失败：' + errorText(err);
+  } finally {
+    if (mine === seq) list.removeAttribute('aria-busy');
   }
 }
 
