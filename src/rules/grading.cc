@@ -29,6 +29,9 @@ constexpr size_t kSaveChunk = 50000;
 // finishes early takes over parts another would have done.
 constexpr size_t kPartsPerThread = 8;
 
+// RecomputeSubjects of at least this many subjects runs on every core.
+constexpr size_t kParallelSubjects = 4096;
+
 void Merge(const GradingSummary& from, GradingSummary* into) {
   into->subjects += from.subjects;
   into->changed += from.changed;
@@ -102,27 +105,15 @@ SubjectGrade Grader::ToStored(const Evaluation& e, Date today, int64_t unix_ms) 
   return g;
 }
 
-Result<GradingSummary> Grader::RecomputeAll(Date today, unsigned threads) {
-  std::lock_guard lock(mu_);
-  const auto start = std::chrono::steady_clock::now();
-  if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
-  const size_t parts = threads * kPartsPerThread;
-  const int64_t now = NowUnixMs();
-  std::atomic<size_t> next_part{0};
+Result<GradingSummary> Grader::RunWorkers(unsigned threads, Date today, int64_t unix_ms,
+                                          const WorkerJob& job) {
   std::atomic<bool> failed{false};
   std::vector<Status> errors(threads);
   std::vector<GradingSummary> summaries(threads);
   auto run = [&](unsigned t) {
-    Worker worker(*this, today, now);
-    Status st;
-    for (size_t part = next_part++; part < parts && !failed; part = next_part++) {
-      st = store_.ScanSubjectRecords(part, parts, selection_,
-                                     [&](const Subject& s, std::span<const Record> records) {
-                                       return worker.Add(s, records);
-                                     });
-      if (st.ok()) st = worker.Flush();
-      if (!st.ok()) break;
-    }
+    Worker worker(*this, today, unix_ms);
+    Status st = job(t, worker, failed);
+    if (st.ok()) st = worker.Flush();
     if (!st.ok()) {
       failed = true;
       errors[t] = std::move(st);
@@ -134,12 +125,35 @@ Result<GradingSummary> Grader::RecomputeAll(Date today, unsigned threads) {
   run(0);
   for (auto& th : pool) th.join();
   for (const Status& st : errors) XY_RETURN_IF_ERROR(st);
-  // Every organization is graded as of `today` now, including those whose grade was not
-  // rewritten because it says the same.
-  XY_RETURN_IF_ERROR(store_.SetGradingRun({today, now}));
   GradingSummary total;
   total.as_of = today;
   for (const GradingSummary& s : summaries) Merge(s, &total);
+  return total;
+}
+
+Result<GradingSummary> Grader::RecomputeAll(Date today, unsigned threads) {
+  std::lock_guard lock(mu_);
+  const auto start = std::chrono::steady_clock::now();
+  if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
+  const size_t parts = threads * kPartsPerThread;
+  std::atomic<size_t> next_part{0};
+  const int64_t now = NowUnixMs();
+  XY_ASSIGN_OR_RETURN(
+      GradingSummary total,
+      RunWorkers(threads, today, now,
+                 [&](unsigned, Worker& worker, const std::atomic<bool>& failed) {
+        for (size_t part = next_part++; part < parts && !failed; part = next_part++) {
+          XY_RETURN_IF_ERROR(store_.ScanSubjectRecords(
+              part, parts, selection_, [&](const Subject& s, std::span<const Record> records) {
+                return worker.Add(s, records);
+              }));
+          XY_RETURN_IF_ERROR(worker.Flush());
+        }
+        return Status::Ok();
+      }));
+  // Every organization is graded as of `today` now, including those whose grade was not
+  // rewritten because it says the same.
+  XY_RETURN_IF_ERROR(store_.SetGradingRun({today, now}));
   total.seconds = SecondsSince(start);
   return total;
 }
@@ -148,13 +162,22 @@ Result<GradingSummary> Grader::RecomputeSubjects(std::span<const uint64_t> subje
                                                  Date today) {
   std::lock_guard lock(mu_);
   const auto start = std::chrono::steady_clock::now();
-  Worker worker(*this, today, NowUnixMs());
-  XY_RETURN_IF_ERROR(store_.ReadSubjectRecords(
-      subject_ids, selection_,
-      [&](const Subject& s, std::span<const Record> records) { return worker.Add(s, records); }));
-  XY_RETURN_IF_ERROR(worker.Flush());
-  GradingSummary total = worker.summary();
-  total.as_of = today;
+  std::vector<uint64_t> ids(subject_ids.begin(), subject_ids.end());
+  std::sort(ids.begin(), ids.end());
+  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+  // Many subjects (those a bulk load touched) are cut into contiguous id ranges, one per core.
+  const unsigned threads = ids.size() < kParallelSubjects
+                               ? 1u
+                               : std::max(1u, std::thread::hardware_concurrency());
+  XY_ASSIGN_OR_RETURN(
+      GradingSummary total,
+      RunWorkers(threads, today, NowUnixMs(),
+                 [&](unsigned t, Worker& worker, const std::atomic<bool>&) {
+        const size_t lo = ids.size() * t / threads, hi = ids.size() * (t + 1) / threads;
+        return store_.ReadSubjectRecords(
+            std::span<const uint64_t>(ids).subspan(lo, hi - lo), selection_,
+            [&](const Subject& s, std::span<const Record> r) { return worker.Add(s, r); });
+      }));
   total.seconds = SecondsSince(start);
   return total;
 }

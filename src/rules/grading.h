@@ -13,7 +13,9 @@
 // compares with the grade being replaced. The store, catalog and model must outlive the Grader.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <span>
@@ -86,6 +88,13 @@ class Grader {
  private:
   // Evaluates subjects delivered by a bulk read, saving them in chunks.
   class Worker;
+  // Runs job(t, worker, failed) for t in [0, threads) on as many threads, each with its own
+  // Worker grading as of `today` at `unix_ms` (flushed after a job that succeeded); `failed`
+  // turns true once any job has failed. The first error, else the workers' merged summary
+  // (seconds not set).
+  using WorkerJob = std::function<Status(unsigned, Worker&, const std::atomic<bool>&)>;
+  Result<GradingSummary> RunWorkers(unsigned threads, Date today, int64_t unix_ms,
+                                    const WorkerJob& job);
 
   storage::Store& store_;
   const catalog::Catalog& catalog_;

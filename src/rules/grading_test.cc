@@ -303,6 +303,58 @@ TEST_F(GradingTest, EveryThreadCountGivesTheSameGradesAsEvaluate) {
   }
 }
 
+TEST_F(GradingTest, ManySubjectsAreRegradedOnEveryCoreWithTheGradesOfEvaluate) {
+  // More subjects than RecomputeSubjects grades on one thread, committed as one bulk batch.
+  WriteSet ws;
+  ws.batch.id = store_->NextId(IdSpace::kBatch);
+  std::vector<uint64_t> subjects;
+  for (int i = 0; i < 5000; ++i) {
+    Subject s;
+    s.id = store_->NextId(IdSpace::kSubject);
+    s.type = i % 10 == 9 ? SubjectType::kNaturalPerson : SubjectType::kLegalPerson;
+    s.name = "主体" + std::to_string(s.id);
+    s.identifiers = {{IdentifierKind::kOrgCode, "C" + std::to_string(s.id)}};
+    s.first_batch = ws.batch.id;
+    ws.subjects.push_back(s);
+    subjects.push_back(s.id);
+    for (int k = 0; k < i % 4; ++k) ws.records.push_back(NewRecord(s.id, "admin_penalty"));
+    if (i % 7 == 0) ws.records.push_back(NewRecord(s.id, "court_dishonest_debtor"));
+  }
+  ASSERT_TRUE(store_->Commit(ws).ok());
+  const Date today = *Date::Parse("2026-03-03");
+  auto expect_evaluated = [&](uint64_t id) {
+    auto subject = store_->GetSubject(id).value();
+    std::vector<Record> records;
+    ASSERT_TRUE(store_->ListRecords(id, "", &records).ok());
+    auto e = model_->Evaluate(*subject, records, *catalog_, today);
+    if (!e) return;
+    storage::CurrentGrade g = Current(id);
+    SubjectGrade want = grader_->ToStored(*e, today, g.grade.unix_ms);
+    EXPECT_EQ(EncodeSubjectGrade(g.grade), EncodeSubjectGrade(want)) << "subject " << id;
+  };
+  // Every subject (read in one pass), then every third one (a seek each), in reverse order,
+  // with duplicates and an unknown id.
+  auto r = grader_->RecomputeSubjects(subjects, today);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->subjects, 4500u);
+  EXPECT_EQ(r->changed, 4500u);
+  for (uint64_t id : subjects) expect_evaluated(id);
+  std::vector<uint64_t> some = {999999};
+  for (size_t i = subjects.size(); i-- > 0;) {
+    if (i % 3 == 0) some.insert(some.end(), 2, subjects[i]);
+  }
+  ws = WriteSet();
+  ws.batch.id = store_->NextId(IdSpace::kBatch);
+  for (size_t i = 0; i < subjects.size(); i += 3) {
+    ws.records.push_back(NewRecord(subjects[i], "admin_penalty"));
+  }
+  ASSERT_TRUE(store_->Commit(ws).ok());
+  r = grader_->RecomputeSubjects(some, today);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->subjects, 1500u);
+  for (uint64_t id : subjects) expect_evaluated(id);
+}
+
 TEST_F(GradingTest, GradesSurviveReopen) {
   const uint64_t s = AddSubject();
   AddRecord(s, "admin_penalty", "2026-01-05");

@@ -1178,6 +1178,19 @@ TEST_P(StoreConformanceTest, BulkReadsDeliverTheSelectedCurrentRecordsOfEverySub
   EXPECT_EQ(order, (std::vector<uint64_t>{subjects[0], subjects[6], subjects[9]}))
       << "id order, unknown ids and natural persons skipped, each once";
 
+  // Every subject at once, and every other subject of a stretch (half its id range): sets a
+  // store may read in one forward pass. Each selected organization once, no other subject.
+  visits.clear();
+  ASSERT_TRUE(store_->ReadSubjectRecords(subjects, sel, check).ok());
+  EXPECT_EQ(visits.size(), 30u);
+  for (const auto& [id, n] : visits) EXPECT_EQ(n, 1) << "subject " << id;
+  visits.clear();
+  std::vector<uint64_t> stretch;
+  for (size_t i = 10; i < 30; i += 2) stretch.push_back(subjects[i]);  // all organizations
+  ASSERT_TRUE(store_->ReadSubjectRecords(stretch, sel, check).ok());
+  EXPECT_EQ(visits.size(), stretch.size());
+  for (uint64_t id : stretch) EXPECT_EQ(visits[id], 1) << "subject " << id;
+
   // Everything, when nothing is selected: the same records ListRecords gives.
   std::vector<Record> all;
   ASSERT_TRUE(store_->ListRecords(subjects[3], "", &all).ok());
