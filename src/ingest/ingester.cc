@@ -70,11 +70,14 @@ struct Pending {
   uint64_t content_hash = 0;
 };
 
-// Whether a batch's commit may overlap with building the next batch. Off: with it on, ingesting
-// 1,000,000 subjects under CPU contention failed ("an identifier points to a missing subject")
-// for some files — reads of the next batch racing a commit that installs column families one
-// at a time is the suspect, not yet proven. Until it is understood, commits are waited for.
-constexpr bool kOverlapCommits = false;
+// A batch's commit runs on its own thread while the next batch is built. What the next batch
+// must know of the one in flight it finds in memory, never in the store: its identifiers and
+// subjects in the Ingester's caches (never evicted while a commit is in flight), its natural
+// keys in `inflight_keys_`. A store read may see the batch in flight partly installed (the
+// store installs one column family after another); Load copes with the one dependent read it
+// makes, an identifier's subject, by waiting for the commit. (2026-11-22: overlapping was
+// switched off after an ingest of 1,000,000 subjects failed on a subject missing from the
+// caches; the caches then could evict the batch in flight, fixed in the same hour.)
 
 // Rows travel from the validating thread to the committing one in chunks of this many.
 constexpr size_t kChunkRows = 2048;
@@ -262,7 +265,6 @@ class Ingester::Run {
       }
       return s;
     });
-    if (!kOverlapCommits) return WaitForCommit();
     return Status::Ok();
   }
 
@@ -299,6 +301,11 @@ class Ingester::Run {
       subjects_.push_back(c->second);
     } else {
       XY_ASSIGN_OR_RETURN(auto stored, in_.store_.GetSubject(id));
+      if (!stored && inflight_.valid()) {
+        // The identifier may come from the batch in flight, its subject not yet installed.
+        XY_RETURN_IF_ERROR(WaitForCommit());
+        XY_ASSIGN_OR_RETURN(stored, in_.store_.GetSubject(id));
+      }
       if (!stored) {
         return Status::DataLoss("identifier index names subject " + std::to_string(id) +
                                 ", which is not stored");
