@@ -154,6 +154,20 @@ class Ingester::Run {
     StartBatch();
   }
 
+  // The input's digest (TextSource::Digest), remembered with its first batch. When a committed
+  // batch already carried it (`before`), the input is a re-delivery: a row equal to any stored
+  // version of its record, not only the current one, is a duplicate. A file that corrects a
+  // record within itself then changes nothing when it is ingested again, and neither does a
+  // rerun after a crash; a new file that restores an earlier content is still a new version.
+  void SetDigest(std::string digest, std::optional<uint64_t> before) {
+    ws_.file_digest = std::move(digest);
+    if (!before) return;
+    redelivery_ = true;
+    Warn("", "redelivered",
+         "the same file was ingested before (batch " + std::to_string(*before) +
+             "): rows equal to a version already stored are counted as duplicates");
+  }
+
   // Adds a file-level warning (row 0) to the batch being built: the first one for CSV header
   // problems, the last one for JSON keys (known only once every line was read).
   void Warn(std::string field, std::string code, std::string message) {
@@ -442,7 +456,11 @@ class Ingester::Run {
       XY_ASSIGN_OR_RETURN(auto hit, in_.store_.FindNaturalKey(subject.id, ind.code, p.natural_key));
       if (hit) prior = Pending{hit->record_id, hit->version, hit->content_hash};
     }
-    if (prior && prior->content_hash == p.content_hash) {
+    bool duplicate = prior && prior->content_hash == p.content_hash;
+    if (prior && !duplicate && redelivery_) {
+      XY_ASSIGN_OR_RETURN(duplicate, HasStoredVersion(subject.id, prior->record_id, p.content_hash));
+    }
+    if (duplicate) {
       if (!derived) ++ws_.batch.duplicates;
       return Status::Ok();
     }
@@ -475,6 +493,16 @@ class Ingester::Run {
     return Status::Ok();
   }
 
+  // Whether a stored version of the record has this content (the batch in flight may still be
+  // committing one: it is waited for).
+  Result<bool> HasStoredVersion(uint64_t subject_id, uint64_t record_id, uint64_t content_hash) {
+    XY_RETURN_IF_ERROR(WaitForCommit());
+    std::vector<Record> versions;
+    XY_RETURN_IF_ERROR(in_.store_.ListRecordVersions(subject_id, record_id, &versions));
+    return std::any_of(versions.begin(), versions.end(),
+                       [&](const Record& v) { return v.content_hash == content_hash; });
+  }
+
   // The persons a record of a positive or negative indicator names as legal representative or
   // responsible person (落实到人); registration and other neutral records link nobody.
   static std::vector<PersonLink> PersonLinksOf(const Indicator& ind, const Record& r) {
@@ -499,6 +527,7 @@ class Ingester::Run {
   Ingester& in_;
   const Indicator& ind_;
   IngestOptions opt_;
+  bool redelivery_ = false;  // SetDigest
   FileReport report_;
   storage::WriteSet ws_;
   uint64_t next_first_row_ = 1;
@@ -642,6 +671,8 @@ Result<FileReport> Ingester::Ingest(std::unique_ptr<TextSource> source,
   if (options.batch_rows == 0) options.batch_rows = 50000;
   const std::string name = source->name();
   const std::string encoding(EncodingName(source->encoding()));
+  XY_ASSIGN_OR_RETURN(std::string digest, source->Digest());
+  XY_ASSIGN_OR_RETURN(std::optional<uint64_t> ingested_before, store_.FindFileDigest(digest));
 
   const Indicator* ind = nullptr;
   if (!options.indicator.empty()) {
@@ -683,6 +714,7 @@ Result<FileReport> Ingester::Ingest(std::unique_ptr<TextSource> source,
     }
     XY_RETURN_IF_ERROR(refused(*ind));
     Run run(*this, *ind, options, name, encoding, "jsonl");
+    run.SetDigest(std::move(digest), ingested_before);
     std::unordered_map<std::string, int> key_index;
     for (const auto& f : ind->fields) key_index.emplace(f.code, ind->FieldIndex(f.code));
     std::mutex unknown_mu;
@@ -772,6 +804,7 @@ Result<FileReport> Ingester::Ingest(std::unique_ptr<TextSource> source,
     run.Warn(u, "unknown_column",
              "column '" + u + "' is not in the catalog entry for " + ind->code + "; not collected");
   }
+  run.SetDigest(std::move(digest), ingested_before);
   std::vector<std::string_view> cells(ind->fields.size());
   CsvRow row;
   RowProducer produce = [&](const RowSink& emit, const RejectSink& reject) -> Result<bool> {

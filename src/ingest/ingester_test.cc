@@ -196,6 +196,45 @@ TEST_F(IngesterTest, IngestingTheSameFileTwiceChangesNothing) {
   EXPECT_EQ(after.subjects, before.subjects);
 }
 
+TEST_F(IngesterTest, AFileThatCorrectsARecordWithinItselfChangesNothingTheSecondTime) {
+  // 1号 is corrected twice within the file (1.5 → 2.0 → 1.5); small batches put the versions
+  // into different parts of it.
+  const std::string csv =
+      std::string(kHeader) + Penalty("甲公司", "91110000600037341L", "郑市监罚〔2025〕1号") +
+      Penalty("乙公司", "914112810713741814", "郑市监罚〔2025〕3号") +
+      Penalty("甲公司", "91110000600037341L", "郑市监罚〔2025〕1号", "2025/03/03", "2.0") +
+      Penalty("甲公司", "91110000600037341L", "郑市监罚〔2025〕1号", "2025/03/03", "1.5");
+  options_.batch_rows = 2;
+  auto first = Ingest(csv);
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  EXPECT_EQ(first->accepted, 4u);
+  EXPECT_EQ(first->corrected, 2u);
+  const auto before = Stats();
+  EXPECT_EQ(before.record_versions, 4u);
+
+  auto second = Ingest(csv);
+  ASSERT_TRUE(second.ok()) << second.status().ToString();
+  EXPECT_EQ(second->accepted, 0u);
+  EXPECT_EQ(second->duplicates, 4u);
+  ExpectCountsAddUp(*second);
+  const BatchReport b = Batch(second->batches.front());
+  ASSERT_FALSE(b.warnings.empty());
+  EXPECT_EQ(b.warnings.front().code, "redelivered");
+  EXPECT_NE(b.warnings.front().message.find("batch " + std::to_string(first->batches.front())),
+            std::string::npos);
+  EXPECT_EQ(Stats().record_versions, before.record_versions);
+
+  // A different file that restores the content of version 2 is a correction, not a re-delivery.
+  options_.batch_rows = 50000;
+  auto restore = Ingest(std::string(kHeader) + Penalty("甲公司", "91110000600037341L",
+                                                       "郑市监罚〔2025〕1号", "2025/03/03", "2.0"));
+  ASSERT_TRUE(restore.ok()) << restore.status().ToString();
+  EXPECT_EQ(restore->accepted, 1u);
+  EXPECT_EQ(restore->corrected, 1u);
+  EXPECT_EQ(Stats().record_versions, before.record_versions + 1);
+  EXPECT_TRUE(Batch(restore->batches.front()).warnings.empty());
+}
+
 TEST_F(IngesterTest, DuplicateWithinOneFileIsCountedOnce) {
   std::string row = Penalty("甲公司", "91110000600037341L", "郑市监罚〔2025〕1号");
   auto r = Ingest(std::string(kHeader) + row + row);

@@ -1,5 +1,8 @@
 #include "ingest/text_source.h"
 
+#include <sodium.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
@@ -44,6 +47,32 @@ Result<std::string_view> TextSource::ReadRaw() {
     return Status::Unavailable("reading " + name_ + ": " + std::strerror(errno));
   }
   return std::string_view(raw_.data(), n);
+}
+
+Result<std::string> TextSource::Digest() const {
+  crypto_generichash_state state;
+  crypto_generichash_init(&state, nullptr, 0, kDigestBytes);
+  auto add = [&state](const char* data, size_t n) {
+    crypto_generichash_update(&state, reinterpret_cast<const unsigned char*>(data), n);
+  };
+  if (file_ == nullptr) {
+    add(buffer_data_.data(), buffer_data_.size());
+  } else {
+    // pread leaves the position of the stream Next reads from where it is.
+    std::string chunk(kChunkBytes, '\0');
+    const int fd = ::fileno(file_);
+    for (off_t at = 0;;) {
+      const ssize_t n = ::pread(fd, chunk.data(), chunk.size(), at);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) return Status::Unavailable("reading " + name_ + ": " + std::strerror(errno));
+      if (n == 0) break;
+      add(chunk.data(), static_cast<size_t>(n));
+      at += n;
+    }
+  }
+  std::string out(kDigestBytes, '\0');
+  crypto_generichash_final(&state, reinterpret_cast<unsigned char*>(out.data()), out.size());
+  return out;
 }
 
 Status TextSource::Init() {

@@ -27,6 +27,10 @@ class TextSource {
   const std::string& name() const { return name_; }
   // Appends the next chunk of UTF-8 text to *out. Returns false (and appends nothing) at the end.
   Result<bool> Next(std::string* out);
+  // The BLAKE2b-256 digest (kDigestBytes raw bytes) of the whole input as submitted, before any
+  // conversion; read apart from what Next returns, which it does not disturb.
+  Result<std::string> Digest() const;
+  static constexpr size_t kDigestBytes = 32;
 
   static constexpr size_t kChunkBytes = 1 << 20;
   size_t chunk_bytes() const { return chunk_bytes_; }

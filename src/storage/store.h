@@ -58,6 +58,9 @@ struct WriteSet {
   BatchReport batch;  // written with its rejections and warnings
   // A batch applied from another instance's change feed: the source's new cursor (ExchangeCursor).
   std::optional<ExchangeCursor> exchange_cursor;
+  // The digest of the submitted file this batch is (the first part of), when not empty:
+  // remembered with this batch's id for FindFileDigest.
+  std::string file_digest;
 };
 
 // One entry of the change feed: every record version Commit writes gets the next number of one
@@ -409,6 +412,9 @@ class Store {
       const std::function<bool(uint64_t id, std::string_view value)>& fn) const = 0;
 
   virtual Result<std::optional<BatchReport>> GetBatch(uint64_t id) const = 0;
+  // The latest committed batch that carried this file digest (WriteSet::file_digest); nullopt
+  // when none did.
+  virtual Result<std::optional<uint64_t>> FindFileDigest(std::string_view digest) const = 0;
   // Most recent first; only the batches submitted by `dept` unless it is empty.
   virtual Status ListBatches(size_t limit, std::string_view dept,
                              std::vector<BatchSummary>* out) const = 0;

@@ -1261,6 +1261,27 @@ TEST_P(StoreConformanceTest, KeepsApplicationsWithTheirWholeHistory) {
   EXPECT_TRUE(of.empty());
 }
 
+TEST_P(StoreConformanceTest, RemembersTheDigestOfASubmittedFileWithItsBatch) {
+  const std::string a(32, 'a'), b(32, '\xb0'), unknown(32, 'c');
+  auto none = store_->FindFileDigest(a);
+  ASSERT_TRUE(none.ok());
+  EXPECT_FALSE(none->has_value());
+  WriteSet small = CompanyBatch("91110000600037341L", "甲公司", 3);
+  small.file_digest = a;
+  ASSERT_TRUE(store_->Commit(small).ok());
+  WriteSet bulk = CompanyBatch("91310115MA1K3BTP2B", "乙公司", 2500);  // the SST path
+  bulk.file_digest = b;
+  ASSERT_TRUE(store_->Commit(bulk).ok());
+  EXPECT_EQ(store_->FindFileDigest(a)->value_or(0), small.batch.id);
+  EXPECT_EQ(store_->FindFileDigest(b)->value_or(0), bulk.batch.id);
+  EXPECT_FALSE(store_->FindFileDigest(unknown)->has_value());
+  // The same file once more: the latest batch that carried it.
+  WriteSet again = CompanyBatch("91110000600037341L", "甲公司", 3);
+  again.file_digest = a;
+  ASSERT_TRUE(store_->Commit(again).ok());
+  EXPECT_EQ(store_->FindFileDigest(a)->value_or(0), again.batch.id);
+}
+
 TEST_P(StoreConformanceTest, ChangeFeedNumbersEveryVersionAndErasureAndKeepsExchangeCursors) {
   auto last = store_->LastChangeSeq();
   ASSERT_TRUE(last.ok());

@@ -58,6 +58,9 @@ constexpr std::string_view kStatsKey = "stats";
 constexpr std::string_view kAuditHeadKey = "audit_head";
 // meta: "exchange_cursor/" ‖ source id → seq(8): what a receiving instance applied of a source.
 constexpr std::string_view kExchangeCursorPrefix = "exchange_cursor/";
+// meta: "file_digest/" ‖ digest → batch id(8): the latest batch that committed a submitted
+// file with this digest (WriteSet::file_digest; a re-delivered file is recognized by it).
+constexpr std::string_view kFileDigestPrefix = "file_digest/";
 
 // changes: seq(8) → subject(8) ‖ record(8) ‖ version(4) (version 0: erased).
 std::string ChangeValue(uint64_t subject, uint64_t record, uint32_t version) {
@@ -1835,6 +1838,11 @@ Status RocksDbStore::Commit(const WriteSet& ws) {
     ops.push_back({kMeta, false, std::string(kExchangeCursorPrefix) + ws.exchange_cursor->source,
                    std::move(v)});
   }
+  if (!ws.file_digest.empty()) {
+    std::string v;
+    coding::PutFixed64BE(&v, ws.batch.id);
+    ops.push_back({kMeta, false, std::string(kFileDigestPrefix) + ws.file_digest, std::move(v)});
+  }
 
   const std::string what = "committing batch " + std::to_string(ws.batch.id);
   if (ws.records.size() >= kBulkCommitRecords) {
@@ -1930,6 +1938,16 @@ Result<uint64_t> RocksDbStore::ExchangeCursorOf(std::string_view source) const {
   if (!s.ok()) return FromRocks(s, "reading the exchange cursor of " + std::string(source));
   if (v.size() != 8) return Status::DataLoss("the exchange cursor of " + std::string(source) + " is corrupt");
   return coding::DecodeFixed64BE(v.data());
+}
+
+Result<std::optional<uint64_t>> RocksDbStore::FindFileDigest(std::string_view digest) const {
+  std::string v;
+  auto s = db_->Get(rocksdb::ReadOptions(), (*cf_)[kMeta],
+                    std::string(kFileDigestPrefix) + std::string(digest), &v);
+  if (s.IsNotFound()) return std::optional<uint64_t>();
+  if (!s.ok()) return FromRocks(s, "reading a file digest");
+  if (v.size() != 8) return Status::DataLoss("a file digest entry is corrupt");
+  return std::optional<uint64_t>(coding::DecodeFixed64BE(v.data()));
 }
 
 // Large batches bypass the memtable and the write-ahead log: each column family's changes are
