@@ -87,6 +87,18 @@ class GradingTest : public ::testing::Test {
     w.natural_key = std::to_string(w.record.record_id);
     return w;
   }
+  // The subject's stored grade is what Evaluate gives for its records as of `today` (an
+  // organization; a natural person has none to compare).
+  void ExpectGradeOfEvaluate(uint64_t id, Date today) {
+    auto subject = store_->GetSubject(id).value();
+    std::vector<Record> records;
+    ASSERT_TRUE(store_->ListRecords(id, "", &records).ok());
+    auto e = model_->Evaluate(*subject, records, *catalog_, today);
+    if (!e) return;
+    storage::CurrentGrade g = Current(id);
+    SubjectGrade want = grader_->ToStored(*e, today, g.grade.unix_ms);
+    EXPECT_EQ(EncodeSubjectGrade(g.grade), EncodeSubjectGrade(want)) << "subject " << id;
+  }
   storage::CurrentGrade Current(uint64_t subject) {
     auto g = store_->GetGrade(subject);
     EXPECT_TRUE(g.ok() && g->has_value()) << "subject " << subject << " has no grade";
@@ -290,16 +302,7 @@ TEST_F(GradingTest, EveryThreadCountGivesTheSameGradesAsEvaluate) {
     auto r = grader_->RecomputeAll(today, threads);
     ASSERT_TRUE(r.ok()) << r.status().ToString();
     EXPECT_EQ(r->subjects, 54u);
-    for (uint64_t id : subjects) {
-      auto subject = store_->GetSubject(id).value();
-      std::vector<Record> records;
-      ASSERT_TRUE(store_->ListRecords(id, "", &records).ok());
-      auto e = model_->Evaluate(*subject, records, *catalog_, today);
-      if (!e) continue;
-      storage::CurrentGrade g = Current(id);
-      SubjectGrade want = grader_->ToStored(*e, today, g.grade.unix_ms);
-      EXPECT_EQ(EncodeSubjectGrade(g.grade), EncodeSubjectGrade(want)) << "subject " << id;
-    }
+    for (uint64_t id : subjects) ExpectGradeOfEvaluate(id, today);
   }
 }
 
@@ -322,23 +325,13 @@ TEST_F(GradingTest, ManySubjectsAreRegradedOnEveryCoreWithTheGradesOfEvaluate) {
   }
   ASSERT_TRUE(store_->Commit(ws).ok());
   const Date today = *Date::Parse("2026-03-03");
-  auto expect_evaluated = [&](uint64_t id) {
-    auto subject = store_->GetSubject(id).value();
-    std::vector<Record> records;
-    ASSERT_TRUE(store_->ListRecords(id, "", &records).ok());
-    auto e = model_->Evaluate(*subject, records, *catalog_, today);
-    if (!e) return;
-    storage::CurrentGrade g = Current(id);
-    SubjectGrade want = grader_->ToStored(*e, today, g.grade.unix_ms);
-    EXPECT_EQ(EncodeSubjectGrade(g.grade), EncodeSubjectGrade(want)) << "subject " << id;
-  };
   // Every subject (read in one pass), then every third one (a seek each), in reverse order,
   // with duplicates and an unknown id.
   auto r = grader_->RecomputeSubjects(subjects, today);
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ(r->subjects, 4500u);
   EXPECT_EQ(r->changed, 4500u);
-  for (uint64_t id : subjects) expect_evaluated(id);
+  for (uint64_t id : subjects) ExpectGradeOfEvaluate(id, today);
   std::vector<uint64_t> some = {999999};
   for (size_t i = subjects.size(); i-- > 0;) {
     if (i % 3 == 0) some.insert(some.end(), 2, subjects[i]);
@@ -352,7 +345,7 @@ TEST_F(GradingTest, ManySubjectsAreRegradedOnEveryCoreWithTheGradesOfEvaluate) {
   r = grader_->RecomputeSubjects(some, today);
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ(r->subjects, 1500u);
-  for (uint64_t id : subjects) expect_evaluated(id);
+  for (uint64_t id : subjects) ExpectGradeOfEvaluate(id, today);
 }
 
 TEST_F(GradingTest, GradesSurviveReopen) {
