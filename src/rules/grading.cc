@@ -1,5 +1,6 @@
 #include "rules/grading.h"
 
+#include <sodium.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -235,9 +236,24 @@ Result<GradingSummary> Grader::RecomputeAfterBatch(uint64_t batch_id,
 }
 
 Grader::Deferral::Deferral(Grader& grader) : grader_(&grader) {
-  std::lock_guard lock(grader.defer_mu_);
-  id_ = grader.next_deferral_++;
-  grader.deferred_.emplace(id_, Deferred{});
+  {
+    std::lock_guard lock(grader.defer_mu_);
+    id_ = grader.next_deferral_++;
+    grader.deferred_.emplace(id_, Deferred{});
+  }
+  // The mark covers every change numbered after those already handed out: the batches this
+  // Deferral will note commit later.
+  uint64_t token = 0;
+  randombytes_buf(&token, sizeof token);
+  auto last = grader.store_.LastChangeSeq();
+  Status st = last.ok() ? grader.store_.PutRegradeMark(token, *last + 1) : last.status();
+  if (st.ok()) {
+    mark_ = token;
+  } else if (st.code() != StatusCode::kFailedPrecondition) {  // a read-only store grades nothing
+    spdlog::error("no regrade mark written (a crash before the deferred regrade would leave "
+                  "grades behind until `xinyong grade --all`): {}",
+                  st.ToString());
+  }
 }
 
 Grader::Deferral::~Deferral() {
@@ -266,10 +282,41 @@ Result<GradingSummary> Grader::Deferral::Finish() {
     mine = std::move(it->second);
     g.deferred_.erase(it);
   }
-  if (mine.subjects.empty()) return none;
-  // RecomputeSubjects reads each subject once (duplicates ignored), records or none: what each
-  // batch's own recompute did, once.
-  return g.RecomputeSubjects(mine.subjects, mine.today);
+  GradingSummary done = none;
+  if (!mine.subjects.empty()) {
+    // RecomputeSubjects reads each subject once (duplicates ignored), records or none: what
+    // each batch's own recompute did, once. A failure keeps the mark for RecoverRegrades.
+    XY_ASSIGN_OR_RETURN(done, g.RecomputeSubjects(mine.subjects, mine.today));
+  }
+  if (mark_) XY_RETURN_IF_ERROR(g.store_.DeleteRegradeMark(*mark_));
+  return done;
+}
+
+Result<GradingSummary> Grader::RecoverRegrades(Date today) {
+  GradingSummary none;
+  none.as_of = today;
+  std::vector<std::pair<uint64_t, uint64_t>> marks;
+  XY_RETURN_IF_ERROR(store_.ListRegradeMarks(&marks));
+  if (marks.empty()) return none;
+  uint64_t from = marks.front().second;
+  for (const auto& m : marks) from = std::min(from, m.second);
+  std::vector<uint64_t> subjects;
+  size_t unique = 0;  // subjects.size() when last deduplicated
+  std::vector<storage::Change> changes;
+  constexpr size_t kChunk = 65536;
+  do {
+    XY_RETURN_IF_ERROR(store_.ReadChanges(from, kChunk, /*with_records=*/false, &changes));
+    for (const storage::Change& c : changes) subjects.push_back(c.subject_id);
+    if (!changes.empty()) from = changes.back().seq + 1;
+    if (subjects.size() > std::max(2 * kChunk, 2 * unique)) {  // stays near the distinct count
+      std::sort(subjects.begin(), subjects.end());
+      subjects.erase(std::unique(subjects.begin(), subjects.end()), subjects.end());
+      unique = subjects.size();
+    }
+  } while (changes.size() == kChunk);
+  XY_ASSIGN_OR_RETURN(GradingSummary done, RecomputeSubjects(subjects, today));
+  for (const auto& m : marks) XY_RETURN_IF_ERROR(store_.DeleteRegradeMark(m.first));
+  return done;
 }
 
 }  // namespace xinyong::rules

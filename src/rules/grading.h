@@ -18,6 +18,7 @@
 #include <functional>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -64,6 +65,9 @@ class Grader {
   // regrades them, each once, as of the latest batch's `today`. Until then their grades lag
   // their records; batches of other calls are not affected. A Deferral ended without Finish
   // finishes in its destructor (an error is logged, never thrown).
+  // Crash-safe: an open Deferral keeps a regrade mark in the store (Store::PutRegradeMark, from
+  // the next change-feed number on), deleted once its regrade is saved; RecoverRegrades, when a
+  // store is opened, regrades what a crash left marked.
   class Deferral {
    public:
     explicit Deferral(Grader& grader);
@@ -77,7 +81,13 @@ class Grader {
    private:
     Grader* grader_;  // null once finished
     uint64_t id_;
+    std::optional<uint64_t> mark_;  // the store's regrade mark (token), if it could be written
   };
+
+  // Regrades the subjects of the change-feed entries that regrade marks left by an earlier
+  // process cover (a Deferral that never finished: the process stopped first), as of `today`,
+  // then deletes those marks. Call once after opening a store for writing, before ingesting.
+  Result<GradingSummary> RecoverRegrades(Date today);
 
   // The records the model reads: its rules' indicators, headers only except list rules' (their
   // list_end field decides whether a membership is current).

@@ -1,6 +1,7 @@
 #include "rules/grading.h"
 
 #include <gtest/gtest.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -261,6 +262,66 @@ TEST_F(GradingTest, ADeferralRegradesItsOwnBatchesSubjectsOnceWhenItFinishes) {
   // A deferral that is no longer open defers nothing.
   EXPECT_EQ(batch(other, "admin_penalty", nullptr, theirs.id()), 1u);
   EXPECT_EQ(Current(other).grade.score, 740);
+}
+
+TEST_F(GradingTest, ARegradeAProcessDiedBeforeIsDoneWhenTheStoreIsOpenedAgain) {
+  const Date today = *Date::Parse("2026-03-03");
+  const uint64_t before = AddSubject(), finished = AddSubject(), crashed = AddSubject();
+  ASSERT_TRUE(grader_->RecomputeAll(*Date::Parse("2026-03-01")).ok());
+  AddRecord(before, "admin_penalty", "2026-03-02");  // before any mark: no regrade owed for it
+  // A batch of one penalty for `subject`, noted in `deferral`.
+  auto noted = [&](storage::Store& store, Grader& grader, uint64_t subject, uint64_t deferral) {
+    WriteSet ws;
+    ws.batch.id = store.NextId(IdSpace::kBatch);
+    RecordWrite w;
+    w.record.subject_id = subject;
+    w.record.record_id = store.NextId(IdSpace::kRecord);
+    w.record.indicator = "admin_penalty";
+    w.record.decision_date = *Date::Parse("2026-03-02");
+    w.natural_key = std::to_string(w.record.record_id);
+    ws.records.push_back(w);
+    return store.Commit(ws).ok() &&
+           grader.RecomputeAfterBatch(ws.batch.id, ws.subjects, ws.records, today, deferral).ok();
+  };
+  std::vector<std::pair<uint64_t, uint64_t>> marks;
+  {  // An open deferral keeps a mark from the next change on; once finished, none is left.
+    Grader::Deferral d(*grader_);
+    ASSERT_TRUE(store_->ListRegradeMarks(&marks).ok());
+    ASSERT_EQ(marks.size(), 1u);
+    EXPECT_EQ(marks[0].second, *store_->LastChangeSeq() + 1);
+    ASSERT_TRUE(noted(*store_, *grader_, finished, d.id()));
+    ASSERT_TRUE(d.Finish().ok());
+    ASSERT_TRUE(store_->ListRegradeMarks(&marks).ok());
+    EXPECT_TRUE(marks.empty());
+  }
+  EXPECT_EQ(Current(finished).grade.score, 770);
+
+  // A process that dies with its deferral open, as under SIGKILL: no destructor runs.
+  grader_.reset();
+  store_.reset();
+  const pid_t pid = ::fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    auto store = storage::RocksDbStore::Open(dir_);
+    if (!store.ok()) ::_exit(2);
+    Grader grader(**store, *catalog_, *model_);
+    auto* open = new Grader::Deferral(grader);  // never finished
+    ::_exit(noted(**store, grader, crashed, open->id()) ? 0 : 3);
+  }
+  int status = 0;
+  ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "child status " << status;
+  Open();
+  EXPECT_EQ(Current(crashed).grade.score, 800) << "the penalty is stored, its regrade was not";
+  auto r = grader_->RecoverRegrades(today);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->subjects, 1u);
+  ExpectGradeOfEvaluate(crashed, today);
+  EXPECT_EQ(Current(crashed).grade.score, 770);
+  EXPECT_EQ(Current(before).grade.score, 800) << "committed before the mark: not owed";
+  ASSERT_TRUE(store_->ListRegradeMarks(&marks).ok());
+  EXPECT_TRUE(marks.empty());
+  EXPECT_EQ(grader_->RecoverRegrades(today)->subjects, 0u) << "nothing owed any more";
 }
 
 TEST_F(GradingTest, NaturalPersonsAreNeverGraded) {

@@ -80,6 +80,18 @@ Result<std::unique_ptr<Platform>> Platform::Open(const PlatformOptions& options_
   p->exchange_ = std::make_unique<exchange::Receiver>(*p->store_, *p->ingester_, *p->catalog_,
                                                       *p->calendar_, *p->vault_);
   p->grader_ = std::make_unique<rules::Grader>(*p->store_, *p->catalog_, *p->evaluation_);
+  if (!o.read_only && o.grade_on_ingest) {
+    // An ingestion or a push session that stopped before its deferred regrade left marks.
+    auto recovered = p->grader_->RecoverRegrades(Date::Today());
+    if (!recovered.ok()) {
+      spdlog::error("grades left behind by an interrupted ingestion not recomputed (run "
+                    "`xinyong grade --all`): {}",
+                    recovered.status().ToString());
+    } else if (recovered->subjects > 0) {
+      spdlog::info("regraded {} organizations left behind by an interrupted ingestion in {:.1f} s",
+                   recovered->subjects, recovered->seconds);
+    }
+  }
   XY_ASSIGN_OR_RETURN(p->rights_policy_,
                       workflow::Policy::LoadFile(o.share_dir + "/rights/rights.toml", *p->catalog_));
   XY_ASSIGN_OR_RETURN(p->rights_,

@@ -320,6 +320,13 @@ class Store {
   // The last full recompute, recorded when it finished (nullopt before the first).
   virtual Status SetGradingRun(const GradingRun& run) = 0;
   virtual Result<std::optional<GradingRun>> LastGradingRun() const = 0;
+  // Regrades owed: a mark `token` → `from_seq` says the subjects of the change-feed entries
+  // from from_seq on may still have to be regraded (a deferred regrade that has not finished:
+  // rules::Grader::Deferral). Put durably before the batches it covers commit, deleted once
+  // their regrade is saved; what a crash leaves is there when the store is opened again.
+  virtual Status PutRegradeMark(uint64_t token, uint64_t from_seq) = 0;
+  virtual Status DeleteRegradeMark(uint64_t token) = 0;
+  virtual Status ListRegradeMarks(std::vector<std::pair<uint64_t, uint64_t>>* out) const = 0;
   virtual Result<std::optional<CurrentGrade>> GetGrade(uint64_t subject_id) const = 0;
   // History entries of a subject, newest first, skipping the `offset` newest; at most `limit`.
   virtual Status ListGradeHistory(uint64_t subject_id, size_t offset, size_t limit,

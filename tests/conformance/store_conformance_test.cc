@@ -1261,6 +1261,22 @@ TEST_P(StoreConformanceTest, KeepsApplicationsWithTheirWholeHistory) {
   EXPECT_TRUE(of.empty());
 }
 
+TEST_P(StoreConformanceTest, KeepsRegradeMarksUntilTheyAreDeleted) {
+  std::vector<std::pair<uint64_t, uint64_t>> marks;
+  ASSERT_TRUE(store_->ListRegradeMarks(&marks).ok());
+  EXPECT_TRUE(marks.empty());
+  ASSERT_TRUE(store_->PutRegradeMark(0xFFFF'0000'0000'0001, 17).ok());
+  ASSERT_TRUE(store_->PutRegradeMark(3, 1).ok());
+  ASSERT_TRUE(store_->PutRegradeMark(3, 5).ok());  // the same token again: the latest seq
+  ASSERT_TRUE(store_->ListRegradeMarks(&marks).ok());
+  std::sort(marks.begin(), marks.end());
+  EXPECT_EQ(marks, (std::vector<std::pair<uint64_t, uint64_t>>{{3, 5}, {0xFFFF'0000'0000'0001, 17}}));
+  ASSERT_TRUE(store_->DeleteRegradeMark(3).ok());
+  ASSERT_TRUE(store_->DeleteRegradeMark(42).ok());  // none such: nothing to do
+  ASSERT_TRUE(store_->ListRegradeMarks(&marks).ok());
+  EXPECT_EQ(marks, (std::vector<std::pair<uint64_t, uint64_t>>{{0xFFFF'0000'0000'0001, 17}}));
+}
+
 TEST_P(StoreConformanceTest, RemembersTheDigestOfASubmittedFileWithItsBatch) {
   const std::string a(32, 'a'), b(32, '\xb0'), unknown(32, 'c');
   auto none = store_->FindFileDigest(a);

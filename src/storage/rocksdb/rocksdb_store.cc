@@ -1347,6 +1347,46 @@ Result<std::optional<GradingRun>> RocksDbStore::LastGradingRun() const {
   return std::optional<GradingRun>(run);
 }
 
+namespace {
+// meta: "regrade/" ‖ token(8) → from_seq(8): a regrade owed (Store::PutRegradeMark).
+constexpr std::string_view kRegradePrefix = "regrade/";
+std::string RegradeMarkKey(uint64_t token) {
+  std::string k(kRegradePrefix);
+  coding::PutFixed64BE(&k, token);
+  return k;
+}
+}  // namespace
+
+Status RocksDbStore::PutRegradeMark(uint64_t token, uint64_t from_seq) {
+  if (options_.read_only) return Status::FailedPrecondition("the store is read-only");
+  std::string v;
+  coding::PutFixed64BE(&v, from_seq);
+  rocksdb::WriteOptions wo;
+  wo.sync = options_.sync;
+  return FromRocks(db_->Put(wo, (*cf_)[kMeta], RegradeMarkKey(token), v), "marking a regrade");
+}
+
+Status RocksDbStore::DeleteRegradeMark(uint64_t token) {
+  if (options_.read_only) return Status::FailedPrecondition("the store is read-only");
+  rocksdb::WriteOptions wo;
+  wo.sync = options_.sync;
+  return FromRocks(db_->Delete(wo, (*cf_)[kMeta], RegradeMarkKey(token)), "clearing a regrade mark");
+}
+
+Status RocksDbStore::ListRegradeMarks(std::vector<std::pair<uint64_t, uint64_t>>* out) const {
+  out->clear();
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), (*cf_)[kMeta]));
+  const rocksdb::Slice prefix(kRegradePrefix.data(), kRegradePrefix.size());
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+    if (it->key().size() != kRegradePrefix.size() + 8 || it->value().size() != 8) {
+      return Status::DataLoss("a regrade mark is corrupt");
+    }
+    out->emplace_back(coding::DecodeFixed64BE(it->key().data() + kRegradePrefix.size()),
+                      coding::DecodeFixed64BE(it->value().data()));
+  }
+  return FromRocks(it->status(), "reading regrade marks");
+}
+
 Result<std::optional<CurrentGrade>> RocksDbStore::GetGrade(uint64_t subject_id) const {
   if ((*cf_)[kGrades] == nullptr) return std::optional<CurrentGrade>();
   rocksdb::PinnableSlice v;

@@ -101,6 +101,9 @@ class RocksDbStore final : public Store {
   Result<uint64_t> SaveGrades(std::span<const GradeWrite> writes) override;
   Status SetGradingRun(const GradingRun& run) override;
   Result<std::optional<GradingRun>> LastGradingRun() const override;
+  Status PutRegradeMark(uint64_t token, uint64_t from_seq) override;
+  Status DeleteRegradeMark(uint64_t token) override;
+  Status ListRegradeMarks(std::vector<std::pair<uint64_t, uint64_t>>* out) const override;
   Result<std::optional<CurrentGrade>> GetGrade(uint64_t subject_id) const override;
   Status ListGradeHistory(uint64_t subject_id, size_t offset, size_t limit,
                           std::vector<SubjectGrade>* out) const override;
