@@ -4,9 +4,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <filesystem>
+#include <functional>
+#include <thread>
 
 #include "core/test_paths.h"
+#include "rules/session_grading.h"
 #include "storage/rocksdb/rocksdb_store.h"
 
 namespace xinyong::rules {
@@ -322,6 +326,69 @@ TEST_F(GradingTest, ARegradeAProcessDiedBeforeIsDoneWhenTheStoreIsOpenedAgain) {
   ASSERT_TRUE(store_->ListRegradeMarks(&marks).ok());
   EXPECT_TRUE(marks.empty());
   EXPECT_EQ(grader_->RecoverRegrades(today)->subjects, 0u) << "nothing owed any more";
+}
+
+// A batch of one penalty for `subject`, regraded as a batch of a push session would be.
+void PushedPenalty(storage::Store& store, Grader& grader, SessionGrading& sessions,
+                   uint64_t subject) {
+  SessionGrading::Batch batch(&sessions);
+  WriteSet ws;
+  ws.batch.id = store.NextId(IdSpace::kBatch);
+  RecordWrite w;
+  w.record.subject_id = subject;
+  w.record.record_id = store.NextId(IdSpace::kRecord);
+  w.record.indicator = "admin_penalty";
+  w.record.decision_date = *Date::Parse("2026-03-02");
+  w.natural_key = std::to_string(w.record.record_id);
+  ws.records.push_back(w);
+  ASSERT_TRUE(store.Commit(ws).ok());
+  auto r = grader.RecomputeAfterBatch(ws.batch.id, ws.subjects, ws.records,
+                                      *Date::Parse("2026-03-03"), batch.deferral());
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->subjects, 0u) << "noted in the session, not graded at once";
+}
+
+TEST_F(GradingTest, APushSessionIsRegradedOnceWhenItPausesOrGrowsOld) {
+  const uint64_t a = AddSubject(), b = AddSubject();
+  ASSERT_TRUE(grader_->RecomputeAll(*Date::Parse("2026-03-01")).ok());
+  // Wait up to 10 s for `done` (the session thread works on its own time).
+  auto eventually = [](const std::function<bool()>& done) {
+    for (int i = 0; i < 1000 && !done(); ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return done();
+  };
+  {  // Batches back to back: one session, its regrade once it pauses.
+    SessionGrading sessions(*grader_, std::chrono::milliseconds(50), std::chrono::hours(1));
+    PushedPenalty(*store_, *grader_, sessions, a);
+    PushedPenalty(*store_, *grader_, sessions, a);
+    PushedPenalty(*store_, *grader_, sessions, b);
+    ASSERT_TRUE(eventually([&] { return sessions.finished() == 1; }));
+    EXPECT_EQ(Current(a).grade.score, 740);
+    EXPECT_EQ(Current(b).grade.score, 770);
+    std::vector<std::pair<uint64_t, uint64_t>> marks;
+    ASSERT_TRUE(store_->ListRegradeMarks(&marks).ok());
+    EXPECT_TRUE(marks.empty()) << "the session's mark goes with its regrade";
+  }
+  {  // A session that never pauses is regraded once it has been open for max_lag.
+    SessionGrading sessions(*grader_, std::chrono::hours(1), std::chrono::milliseconds(100));
+    bool regraded = false;
+    for (int i = 0; i < 1000 && !regraded; ++i) {
+      PushedPenalty(*store_, *grader_, sessions, b);
+      regraded = sessions.finished() > 0;
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    EXPECT_TRUE(regraded);
+    EXPECT_LT(Current(b).grade.score, 770);
+  }
+  {  // Destroyed with a session open: regraded before it goes.
+    auto sessions = std::make_unique<SessionGrading>(*grader_, std::chrono::hours(1),
+                                                     std::chrono::hours(1));
+    PushedPenalty(*store_, *grader_, *sessions, a);
+    EXPECT_EQ(Current(a).grade.score, 740) << "not yet";
+    sessions.reset();
+    EXPECT_EQ(Current(a).grade.score, 710);
+  }
 }
 
 TEST_F(GradingTest, NaturalPersonsAreNeverGraded) {

@@ -35,9 +35,12 @@ Response HandlePostExchangeChanges(Platform& p, const ApiCall& call) {
   if (region == nullptr || !exchange::ValidRegion(*region)) {
     return BadParameter("region", "region must be the sending instance's 6-digit division code");
   }
-  // The runs of a pushed batch regrade their subjects once, when all are in, before the answer.
-  rules::Grader::Deferral grading(p.grader());
-  auto report = p.exchange().Apply(source, *region, call.request.body, grading.id());
+  // The batches of a push session regrade their subjects once, when the pusher pauses (at most
+  // ~10 s behind): the answer does not wait for grades (rules::SessionGrading).
+  auto report = [&] {
+    rules::SessionGrading::Batch grading(p.push_grading());
+    return p.exchange().Apply(source, *region, call.request.body, grading.deferral());
+  }();
   call.request.body.clear();
   if (!report.ok()) {
     if (report.status().code() == StatusCode::kResourceExhausted) {

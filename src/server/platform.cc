@@ -91,6 +91,9 @@ Result<std::unique_ptr<Platform>> Platform::Open(const PlatformOptions& options_
       spdlog::info("regraded {} organizations left behind by an interrupted ingestion in {:.1f} s",
                    recovered->subjects, recovered->seconds);
     }
+    // Grades of pushed records lag them by at most about the longer of these.
+    p->push_grading_ = std::make_unique<rules::SessionGrading>(
+        *p->grader_, std::chrono::milliseconds(500), std::chrono::seconds(10));
   }
   XY_ASSIGN_OR_RETURN(p->rights_policy_,
                       workflow::Policy::LoadFile(o.share_dir + "/rights/rights.toml", *p->catalog_));

@@ -24,6 +24,7 @@
 #include "rules/grading.h"
 #include "rules/inspection.h"
 #include "rules/measures.h"
+#include "rules/session_grading.h"
 #include "rules/trigger_index.h"
 #include "workflow/policy.h"
 #include "workflow/service.h"
@@ -92,6 +93,9 @@ class Platform {
   // Exchange between platform levels: applies a lower instance's change feed (src/exchange).
   exchange::Receiver& exchange() { return *exchange_; }
   rules::Grader& grader() { return *grader_; }
+  // The regrade of pushed exchange batches, once per push session; null when grading after
+  // ingestion is off or the store is read-only.
+  rules::SessionGrading* push_grading() { return push_grading_.get(); }
   // Credit reports (src/report): the special report's domains (<share>/report/domains.toml) and
   // the key that signs every report.
   const report::DomainCatalog& report_domains() const { return *report_domains_; }
@@ -171,6 +175,7 @@ class Platform {
   std::unique_ptr<ingest::Ingester> ingester_;
   std::unique_ptr<exchange::Receiver> exchange_;  // after ingester_
   std::unique_ptr<rules::Grader> grader_;
+  std::unique_ptr<rules::SessionGrading> push_grading_;  // after grader_: finishes before it goes
   std::unique_ptr<report::DomainCatalog> report_domains_;
   std::unique_ptr<report::ReportSigner> report_signer_;
   std::unique_ptr<workflow::Policy> rights_policy_;
