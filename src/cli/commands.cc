@@ -8,6 +8,7 @@
 #include <fstream>
 #include <iostream>
 #include <memory>
+#include <optional>
 
 #include "core/calendar.h"
 #include "core/identifiers.h"
@@ -181,9 +182,13 @@ void RegisterIngest(CLI::App& app, GlobalOptions& g) {
     }
     auto p = OpenPlatform(g, /*read_only=*/false, /*grade_on_ingest=*/!a->no_grade);
     if (!p) return;
-    // The subjects of every batch of every file are regraded once, at the end.
-    rules::Grader::Deferral grading(p->grader());
-    o.grading_deferral = grading.id();
+    // The subjects of every batch of every file are regraded once, at the end (with --no-grade
+    // not at all: no deferral, so no regrade mark a crash would leave for the next start).
+    std::optional<rules::Grader::Deferral> grading;
+    if (!a->no_grade) {
+      grading.emplace(p->grader());
+      o.grading_deferral = grading->id();
+    }
     for (const auto& file : a->files) {
       auto r = p->ingester().IngestFile(file, o);
       if (!r.ok()) {
@@ -196,7 +201,9 @@ void RegisterIngest(CLI::App& app, GlobalOptions& g) {
         std::cout << HumanFileReport(*r) << '\n';
       }
     }
-    if (auto graded = grading.Finish(); !graded.ok()) {
+    auto graded =
+        grading ? grading->Finish() : Result<rules::GradingSummary>(rules::GradingSummary());
+    if (!graded.ok()) {
       Fail(g, graded.status().WithContext("regrading the ingested subjects (run `xinyong grade --all`)"));
     }
   });

@@ -672,7 +672,10 @@ Result<FileReport> Ingester::Ingest(std::unique_ptr<TextSource> source,
   const std::string name = source->name();
   const std::string encoding(EncodingName(source->encoding()));
   XY_ASSIGN_OR_RETURN(std::string digest, source->Digest());
-  XY_ASSIGN_OR_RETURN(std::optional<uint64_t> ingested_before, store_.FindFileDigest(digest));
+  std::optional<uint64_t> ingested_before;
+  if (!digest.empty()) {
+    XY_ASSIGN_OR_RETURN(ingested_before, store_.FindFileDigest(digest));
+  }
 
   const Indicator* ind = nullptr;
   if (!options.indicator.empty()) {

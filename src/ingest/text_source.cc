@@ -1,6 +1,7 @@
 #include "ingest/text_source.h"
 
 #include <sodium.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -59,8 +60,13 @@ Result<std::string> TextSource::Digest() const {
     add(buffer_data_.data(), buffer_data_.size());
   } else {
     // pread leaves the position of the stream Next reads from where it is.
-    std::string chunk(kChunkBytes, '\0');
     const int fd = ::fileno(file_);
+    struct stat st;
+    if (::fstat(fd, &st) != 0) {
+      return Status::Unavailable("reading " + name_ + ": " + std::strerror(errno));
+    }
+    if (!S_ISREG(st.st_mode)) return std::string();  // a pipe cannot be read twice
+    std::string chunk(kChunkBytes, '\0');
     for (off_t at = 0;;) {
       const ssize_t n = ::pread(fd, chunk.data(), chunk.size(), at);
       if (n < 0 && errno == EINTR) continue;

@@ -28,7 +28,8 @@ class TextSource {
   // Appends the next chunk of UTF-8 text to *out. Returns false (and appends nothing) at the end.
   Result<bool> Next(std::string* out);
   // The BLAKE2b-256 digest (kDigestBytes raw bytes) of the whole input as submitted, before any
-  // conversion; read apart from what Next returns, which it does not disturb.
+  // conversion; read apart from what Next returns, which it does not disturb. Empty for a file
+  // that is not a regular file (a pipe cannot be read twice).
   Result<std::string> Digest() const;
   static constexpr size_t kDigestBytes = 32;
 

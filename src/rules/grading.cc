@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <system_error>
 #include <thread>
 #include <vector>
 
@@ -122,8 +123,17 @@ Result<GradingSummary> Grader::RunWorkers(unsigned threads, Date today, int64_t 
     summaries[t] = worker.summary();
   };
   std::vector<std::thread> pool;
-  for (unsigned t = 1; t < threads; ++t) pool.emplace_back(run, t);
+  unsigned started = 1;
+  for (; started < threads; ++started) {
+    try {
+      pool.emplace_back(run, started);
+    } catch (const std::system_error& e) {  // no more threads: the rest run on this one
+      spdlog::warn("grading on {} threads instead of {}: {}", started, threads, e.what());
+      break;
+    }
+  }
   run(0);
+  for (unsigned t = started; t < threads; ++t) run(t);
   for (auto& th : pool) th.join();
   for (const Status& st : errors) XY_RETURN_IF_ERROR(st);
   GradingSummary total;
@@ -292,7 +302,7 @@ Result<GradingSummary> Grader::Deferral::Finish() {
   return done;
 }
 
-Result<GradingSummary> Grader::RecoverRegrades(Date today) {
+Result<GradingSummary> Grader::RecoverRegrades(Date today, size_t chunk) {
   GradingSummary none;
   none.as_of = today;
   std::vector<std::pair<uint64_t, uint64_t>> marks;
@@ -303,17 +313,18 @@ Result<GradingSummary> Grader::RecoverRegrades(Date today) {
   std::vector<uint64_t> subjects;
   size_t unique = 0;  // subjects.size() when last deduplicated
   std::vector<storage::Change> changes;
-  constexpr size_t kChunk = 65536;
+  chunk = std::max<size_t>(chunk, 1);
   do {
-    XY_RETURN_IF_ERROR(store_.ReadChanges(from, kChunk, /*with_records=*/false, &changes));
+    changes.clear();  // ReadChanges appends
+    XY_RETURN_IF_ERROR(store_.ReadChanges(from, chunk, /*with_records=*/false, &changes));
     for (const storage::Change& c : changes) subjects.push_back(c.subject_id);
     if (!changes.empty()) from = changes.back().seq + 1;
-    if (subjects.size() > std::max(2 * kChunk, 2 * unique)) {  // stays near the distinct count
+    if (subjects.size() > std::max(2 * chunk, 2 * unique)) {  // stays near the distinct count
       std::sort(subjects.begin(), subjects.end());
       subjects.erase(std::unique(subjects.begin(), subjects.end()), subjects.end());
       unique = subjects.size();
     }
-  } while (changes.size() == kChunk);
+  } while (changes.size() == chunk);
   XY_ASSIGN_OR_RETURN(GradingSummary done, RecomputeSubjects(subjects, today));
   for (const auto& m : marks) XY_RETURN_IF_ERROR(store_.DeleteRegradeMark(m.first));
   return done;

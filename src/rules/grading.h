@@ -87,7 +87,8 @@ class Grader {
   // Regrades the subjects of the change-feed entries that regrade marks left by an earlier
   // process cover (a Deferral that never finished: the process stopped first), as of `today`,
   // then deletes those marks. Call once after opening a store for writing, before ingesting.
-  Result<GradingSummary> RecoverRegrades(Date today);
+  // The feed is read `chunk` entries at a time.
+  Result<GradingSummary> RecoverRegrades(Date today, size_t chunk = 65536);
 
   // The records the model reads: its rules' indicators, headers only except list rules' (their
   // list_end field decides whether a membership is current).

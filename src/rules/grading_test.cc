@@ -270,7 +270,9 @@ TEST_F(GradingTest, ADeferralRegradesItsOwnBatchesSubjectsOnceWhenItFinishes) {
 
 TEST_F(GradingTest, ARegradeAProcessDiedBeforeIsDoneWhenTheStoreIsOpenedAgain) {
   const Date today = *Date::Parse("2026-03-03");
-  const uint64_t before = AddSubject(), finished = AddSubject(), crashed = AddSubject();
+  const uint64_t before = AddSubject(), finished = AddSubject();
+  std::vector<uint64_t> crashed;
+  for (int i = 0; i < 5; ++i) crashed.push_back(AddSubject());
   ASSERT_TRUE(grader_->RecomputeAll(*Date::Parse("2026-03-01")).ok());
   AddRecord(before, "admin_penalty", "2026-03-02");  // before any mark: no regrade owed for it
   // A batch of one penalty for `subject`, noted in `deferral`.
@@ -310,18 +312,23 @@ TEST_F(GradingTest, ARegradeAProcessDiedBeforeIsDoneWhenTheStoreIsOpenedAgain) {
     if (!store.ok()) ::_exit(2);
     Grader grader(**store, *catalog_, *model_);
     auto* open = new Grader::Deferral(grader);  // never finished
-    ::_exit(noted(**store, grader, crashed, open->id()) ? 0 : 3);
+    for (uint64_t subject : crashed) {
+      if (!noted(**store, grader, subject, open->id())) ::_exit(3);
+    }
+    ::_exit(0);
   }
   int status = 0;
   ASSERT_EQ(::waitpid(pid, &status, 0), pid);
   ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "child status " << status;
   Open();
-  EXPECT_EQ(Current(crashed).grade.score, 800) << "the penalty is stored, its regrade was not";
-  auto r = grader_->RecoverRegrades(today);
+  EXPECT_EQ(Current(crashed[0]).grade.score, 800) << "the penalty is stored, its regrade not";
+  auto r = grader_->RecoverRegrades(today, /*chunk=*/2);  // five changes: three reads
   ASSERT_TRUE(r.ok()) << r.status().ToString();
-  EXPECT_EQ(r->subjects, 1u);
-  ExpectGradeOfEvaluate(crashed, today);
-  EXPECT_EQ(Current(crashed).grade.score, 770);
+  EXPECT_EQ(r->subjects, 5u);
+  for (uint64_t subject : crashed) {
+    ExpectGradeOfEvaluate(subject, today);
+    EXPECT_EQ(Current(subject).grade.score, 770) << "subject " << subject;
+  }
   EXPECT_EQ(Current(before).grade.score, 800) << "committed before the mark: not owed";
   ASSERT_TRUE(store_->ListRegradeMarks(&marks).ok());
   EXPECT_TRUE(marks.empty());
@@ -358,29 +365,32 @@ TEST_F(GradingTest, APushSessionIsRegradedOnceWhenItPausesOrGrowsOld) {
     }
     return done();
   };
-  {  // Batches back to back: one session, its regrade once it pauses.
-    SessionGrading sessions(*grader_, std::chrono::milliseconds(50), std::chrono::hours(1));
+  std::vector<std::pair<uint64_t, uint64_t>> marks;
+  {  // Batches back to back: regraded once the session pauses, its mark gone with its regrade.
+    SessionGrading sessions(*grader_, std::chrono::milliseconds(100), std::chrono::hours(1));
     PushedPenalty(*store_, *grader_, sessions, a);
     PushedPenalty(*store_, *grader_, sessions, a);
     PushedPenalty(*store_, *grader_, sessions, b);
-    ASSERT_TRUE(eventually([&] { return sessions.finished() == 1; }));
-    EXPECT_EQ(Current(a).grade.score, 740);
-    EXPECT_EQ(Current(b).grade.score, 770);
-    std::vector<std::pair<uint64_t, uint64_t>> marks;
-    ASSERT_TRUE(store_->ListRegradeMarks(&marks).ok());
-    EXPECT_TRUE(marks.empty()) << "the session's mark goes with its regrade";
+    ASSERT_TRUE(eventually([&] {
+      return Current(a).grade.score == 740 && Current(b).grade.score == 770 &&
+             store_->ListRegradeMarks(&marks).ok() && marks.empty();
+    })) << "a " << Current(a).grade.score << ", b " << Current(b).grade.score << ", marks "
+        << marks.size();
+    EXPECT_GE(sessions.finished(), 1u);
   }
-  {  // A session that never pauses is regraded once it has been open for max_lag.
+  {  // A session that never pauses, one of its batches never ending while others keep coming:
+     // once it is max_lag old the next batch opens a new session, and that one is regraded.
     SessionGrading sessions(*grader_, std::chrono::hours(1), std::chrono::milliseconds(100));
+    SessionGrading::Batch held(&sessions);
     bool regraded = false;
     for (int i = 0; i < 1000 && !regraded; ++i) {
       PushedPenalty(*store_, *grader_, sessions, b);
       regraded = sessions.finished() > 0;
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
     }
     EXPECT_TRUE(regraded);
     EXPECT_LT(Current(b).grade.score, 770);
-  }
+  }  // `held` ends first; its session is regraded when `sessions` goes
   {  // Destroyed with a session open: regraded before it goes.
     auto sessions = std::make_unique<SessionGrading>(*grader_, std::chrono::hours(1),
                                                      std::chrono::hours(1));
@@ -473,6 +483,19 @@ TEST_F(GradingTest, ManySubjectsAreRegradedOnEveryCoreWithTheGradesOfEvaluate) {
   r = grader_->RecomputeSubjects(some, today);
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ(r->subjects, 1500u);
+  for (uint64_t id : subjects) ExpectGradeOfEvaluate(id, today);
+  // Every other subject: half of the id range, read in one pass that skips the others.
+  ws = WriteSet();
+  ws.batch.id = store_->NextId(IdSpace::kBatch);
+  std::vector<uint64_t> every_other;
+  for (size_t i = 1; i < subjects.size(); i += 2) {
+    every_other.push_back(subjects[i]);
+    ws.records.push_back(NewRecord(subjects[i], "court_dishonest_debtor"));
+  }
+  ASSERT_TRUE(store_->Commit(ws).ok());
+  r = grader_->RecomputeSubjects(every_other, today);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->subjects, 2000u) << "2,500 subjects, every fifth of them a person";
   for (uint64_t id : subjects) ExpectGradeOfEvaluate(id, today);
 }
 

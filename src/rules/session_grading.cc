@@ -3,8 +3,11 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <exception>
 
 namespace xinyong::rules {
+
+using Clock = std::chrono::steady_clock;
 
 SessionGrading::SessionGrading(Grader& grader, std::chrono::milliseconds idle,
                                std::chrono::milliseconds max_lag)
@@ -14,30 +17,40 @@ SessionGrading::~SessionGrading() {
   {
     std::lock_guard lock(mu_);
     stop_ = true;
+    cv_.notify_all();
   }
-  cv_.notify_all();
   thread_.join();
 }
 
-uint64_t SessionGrading::Begin() {
-  std::lock_guard lock(mu_);
-  const auto now = std::chrono::steady_clock::now();
-  if (!open_) {
-    open_ = std::make_unique<Grader::Deferral>(grader_);
-    opened_ = now;
-  }
-  ++applying_;
-  last_ = now;
-  cv_.notify_all();
-  return open_->id();
+SessionGrading::Batch::Batch(SessionGrading* sessions) : sessions_(sessions) {
+  if (sessions_ == nullptr) return;
+  session_ = sessions_->Begin();
+  deferral_ = session_->deferral->id();
 }
 
-void SessionGrading::End() {
-  {
-    std::lock_guard lock(mu_);
-    --applying_;
-    last_ = std::chrono::steady_clock::now();
+SessionGrading::Batch::~Batch() {
+  if (sessions_ != nullptr) sessions_->End(*session_);
+}
+
+std::shared_ptr<SessionGrading::Session> SessionGrading::Begin() {
+  std::lock_guard lock(mu_);
+  const auto now = Clock::now();
+  if (open_ && now >= open_->opened + max_lag_) closed_.push_back(std::move(open_));
+  if (!open_) {
+    open_ = std::make_shared<Session>();
+    open_->deferral = std::make_unique<Grader::Deferral>(grader_);
+    open_->opened = now;
   }
+  ++open_->applying;
+  open_->last = now;
+  cv_.notify_all();
+  return open_;
+}
+
+void SessionGrading::End(Session& session) {
+  std::lock_guard lock(mu_);
+  --session.applying;
+  session.last = Clock::now();
   cv_.notify_all();
 }
 
@@ -49,37 +62,42 @@ uint64_t SessionGrading::finished() const {
 void SessionGrading::Loop() {
   std::unique_lock lock(mu_);
   while (true) {
-    if (!open_) {
-      if (stop_) return;
-      cv_.wait(lock, [this] { return stop_ || open_ != nullptr; });
-      continue;
+    const auto now = Clock::now();
+    // A session to regrade now: a closed one whose batches are all applied, else the open one
+    // once it is idle or old (or the object is going) and no batch of it is being applied.
+    std::shared_ptr<Session> ready;
+    auto done = std::find_if(closed_.begin(), closed_.end(),
+                             [](const auto& s) { return s->applying == 0; });
+    if (done != closed_.end()) {
+      ready = std::move(*done);
+      closed_.erase(done);
+    } else if (open_ && open_->applying == 0 &&
+               (stop_ || now >= std::min(open_->last + idle_, open_->opened + max_lag_))) {
+      ready = std::move(open_);
     }
-    const auto due = std::min(last_ + idle_, opened_ + max_lag_);
-    if (!stop_ && (applying_ > 0 || std::chrono::steady_clock::now() < due)) {
-      // A batch being applied ends with End, which wakes this thread; otherwise the due time.
-      if (applying_ > 0) {
-        cv_.wait(lock);
-      } else {
-        cv_.wait_until(lock, due);
+    if (ready) {
+      // Regrade outside the lock: batches that arrive meanwhile go to another session.
+      lock.unlock();
+      try {
+        if (auto r = ready->deferral->Finish(); !r.ok()) {
+          spdlog::error("grades of a push session not recomputed (its regrade mark stays for "
+                        "the next start; or run `xinyong grade --all`): {}",
+                        r.status().ToString());
+        }
+      } catch (const std::exception& e) {
+        spdlog::error("grades of a push session not recomputed: {}", e.what());
       }
+      ready.reset();
+      lock.lock();
+      ++finished_;
       continue;
     }
-    if (applying_ > 0) {  // stopping: the batch being applied still notes into this session
-      cv_.wait(lock);
-      continue;
+    if (stop_ && !open_ && closed_.empty()) return;
+    if (open_ && open_->applying == 0 && !stop_) {
+      cv_.wait_until(lock, std::min(open_->last + idle_, open_->opened + max_lag_));
+    } else {
+      cv_.wait(lock);  // woken by Begin, End or the destructor
     }
-    // Regrade outside the lock: batches that arrive meanwhile open the next session.
-    std::unique_ptr<Grader::Deferral> session = std::move(open_);
-    lock.unlock();
-    auto r = session->Finish();
-    if (!r.ok()) {
-      spdlog::error("grades of a push session not recomputed (its regrade mark stays; "
-                    "`xinyong grade --all` or the next start regrades them): {}",
-                    r.status().ToString());
-    }
-    session.reset();
-    lock.lock();
-    ++finished_;
   }
 }
 

@@ -1181,10 +1181,13 @@ Status RocksDbStore::ReadSubjectRecords(std::span<const uint64_t> subject_ids,
   ScopedSnapshot snapshot(db_.get());
   rocksdb::ReadOptions ro;
   ro.snapshot = snapshot.get();
-  // Subjects that fill at least half of their id range (every subject a bulk load touched) are
-  // read in one forward pass, as ScanSubjectRecords reads: a prefix seek per subject would seek
-  // every level-0 file of a fresh load again for each. Sparse ones get a prefix seek each.
-  const bool dense = 2 * ids.size() >= ids.back() - ids.front() + 1;
+  // Many subjects that fill at least half of their id range (every subject a bulk load
+  // touched) are read in one forward pass, as ScanSubjectRecords reads: a prefix seek per
+  // subject would seek every level-0 file of a fresh load again for each. A few, or sparse
+  // ones, get a prefix seek each (prefix bloom filters, the block cache).
+  constexpr size_t kDenseSubjects = 64;
+  const bool dense =
+      ids.size() >= kDenseSubjects && 2 * ids.size() >= ids.back() - ids.front() + 1;
   SubjectRecordReader reader(db_.get(), (*cf_)[kRecords], snapshot.get(), selection, dense);
   Subject subject;
   rocksdb::PinnableSlice v;
