@@ -268,6 +268,24 @@ TEST_F(GradingTest, ADeferralRegradesItsOwnBatchesSubjectsOnceWhenItFinishes) {
   EXPECT_EQ(Current(other).grade.score, 740);
 }
 
+// Commits one penalty for `subject` (decided 2026-03-02) as a batch of its own, then does what
+// the ingest commit observer does after it, as of 2026-03-03 with `deferral`.
+Result<GradingSummary> PenaltyBatch(storage::Store& store, Grader& grader, uint64_t subject,
+                                    uint64_t deferral) {
+  WriteSet ws;
+  ws.batch.id = store.NextId(IdSpace::kBatch);
+  RecordWrite w;
+  w.record.subject_id = subject;
+  w.record.record_id = store.NextId(IdSpace::kRecord);
+  w.record.indicator = "admin_penalty";
+  w.record.decision_date = *Date::Parse("2026-03-02");
+  w.natural_key = std::to_string(w.record.record_id);
+  ws.records.push_back(w);
+  XY_RETURN_IF_ERROR(store.Commit(ws));
+  return grader.RecomputeAfterBatch(ws.batch.id, ws.subjects, ws.records,
+                                    *Date::Parse("2026-03-03"), deferral);
+}
+
 TEST_F(GradingTest, ARegradeAProcessDiedBeforeIsDoneWhenTheStoreIsOpenedAgain) {
   const Date today = *Date::Parse("2026-03-03");
   const uint64_t before = AddSubject(), finished = AddSubject();
@@ -275,19 +293,8 @@ TEST_F(GradingTest, ARegradeAProcessDiedBeforeIsDoneWhenTheStoreIsOpenedAgain) {
   for (int i = 0; i < 5; ++i) crashed.push_back(AddSubject());
   ASSERT_TRUE(grader_->RecomputeAll(*Date::Parse("2026-03-01")).ok());
   AddRecord(before, "admin_penalty", "2026-03-02");  // before any mark: no regrade owed for it
-  // A batch of one penalty for `subject`, noted in `deferral`.
-  auto noted = [&](storage::Store& store, Grader& grader, uint64_t subject, uint64_t deferral) {
-    WriteSet ws;
-    ws.batch.id = store.NextId(IdSpace::kBatch);
-    RecordWrite w;
-    w.record.subject_id = subject;
-    w.record.record_id = store.NextId(IdSpace::kRecord);
-    w.record.indicator = "admin_penalty";
-    w.record.decision_date = *Date::Parse("2026-03-02");
-    w.natural_key = std::to_string(w.record.record_id);
-    ws.records.push_back(w);
-    return store.Commit(ws).ok() &&
-           grader.RecomputeAfterBatch(ws.batch.id, ws.subjects, ws.records, today, deferral).ok();
+  auto noted = [](storage::Store& store, Grader& grader, uint64_t subject, uint64_t deferral) {
+    return PenaltyBatch(store, grader, subject, deferral).ok();
   };
   std::vector<std::pair<uint64_t, uint64_t>> marks;
   {  // An open deferral keeps a mark from the next change on; once finished, none is left.
@@ -339,18 +346,7 @@ TEST_F(GradingTest, ARegradeAProcessDiedBeforeIsDoneWhenTheStoreIsOpenedAgain) {
 void PushedPenalty(storage::Store& store, Grader& grader, SessionGrading& sessions,
                    uint64_t subject) {
   SessionGrading::Batch batch(&sessions);
-  WriteSet ws;
-  ws.batch.id = store.NextId(IdSpace::kBatch);
-  RecordWrite w;
-  w.record.subject_id = subject;
-  w.record.record_id = store.NextId(IdSpace::kRecord);
-  w.record.indicator = "admin_penalty";
-  w.record.decision_date = *Date::Parse("2026-03-02");
-  w.natural_key = std::to_string(w.record.record_id);
-  ws.records.push_back(w);
-  ASSERT_TRUE(store.Commit(ws).ok());
-  auto r = grader.RecomputeAfterBatch(ws.batch.id, ws.subjects, ws.records,
-                                      *Date::Parse("2026-03-03"), batch.deferral());
+  auto r = PenaltyBatch(store, grader, subject, batch.deferral());
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ(r->subjects, 0u) << "noted in the session, not graded at once";
 }
