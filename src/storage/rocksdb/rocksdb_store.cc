@@ -1373,7 +1373,8 @@ Status RocksDbStore::DeleteRegradeMark(uint64_t token) {
   if (options_.read_only) return Status::FailedPrecondition("the store is read-only");
   rocksdb::WriteOptions wo;
   wo.sync = options_.sync;
-  return FromRocks(db_->Delete(wo, (*cf_)[kMeta], RegradeMarkKey(token)), "clearing a regrade mark");
+  return FromRocks(db_->Delete(wo, (*cf_)[kMeta], RegradeMarkKey(token)),
+                   "clearing a regrade mark");
 }
 
 Status RocksDbStore::ListRegradeMarks(std::vector<std::pair<uint64_t, uint64_t>>* out) const {
