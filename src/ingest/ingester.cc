@@ -410,7 +410,12 @@ class Ingester::Run {
     }
     if (s.type != SubjectType::kNaturalPerson &&
         !SameNameForComparison(s.name, p.name)) {
-      if (ind_.code == "reg_basic") {
+      const bool former = std::find(s.former_names.begin(), s.former_names.end(), p.name) !=
+                          s.former_names.end();
+      if (ind_.code == "reg_basic" && former && redelivery_) {
+        // A re-delivered file that renames within itself: its earlier name was replaced before
+        // (its row is a duplicate of a stored version); the subject keeps its name.
+      } else if (ind_.code == "reg_basic") {
         // Registration is the authority on names: a different name is a rename.
         Warn(p.row, NameField(), "renamed",
              "subject renamed from '" + s.name + "' to '" + p.name + "'");
@@ -418,8 +423,6 @@ class Ingester::Run {
         s.name = p.name;
         write_[idx] = true;
       } else {
-        bool former = std::find(s.former_names.begin(), s.former_names.end(), p.name) !=
-                      s.former_names.end();
         Warn(p.row, NameField(), former ? "former_name" : "name_conflict",
              "the name '" + p.name + "' differs from the stored name '" + s.name + "' for code " +
                  s.DisplayCode() + (former ? " (it is a former name)" : ""));

@@ -34,6 +34,16 @@ std::string Penalty(const std::string& name, const std::string& uscc, const std:
          procedure + "\n";
 }
 
+constexpr const char* kRegistrationHeader =
+    "DJ_QYMC,DJ_TYSHXYDM,DJ_FDDBR,DJ_FR_ZJLX,DJ_FR_ZJHM,DJ_QYLX,DJ_ZCZB,DJ_CLRQ,DJ_DJJG,DJ_ZS,"
+    "DJ_JYFW,DJ_DJZT,DJ_HZRQ\n";
+
+// One reg_basic row of the company 91110000600037341L under `name`, in `status`.
+std::string Registration(const std::string& name, const std::string& status) {
+  return name + ",91110000600037341L,张三,,,有限责任公司,100,2020-01-02,郑州市市场监督管理局," +
+         "郑州市金水区,软件开发," + status + ",2025-03-03\n";
+}
+
 class IngesterTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -233,6 +243,33 @@ TEST_F(IngesterTest, AFileThatCorrectsARecordWithinItselfChangesNothingTheSecond
   EXPECT_EQ(restore->corrected, 1u);
   EXPECT_EQ(Stats().record_versions, before.record_versions + 1);
   EXPECT_TRUE(Batch(restore->batches.front()).warnings.empty());
+}
+
+TEST_F(IngesterTest, ARegistrationFileThatRenamesWithinItselfChangesNothingTheSecondTime) {
+  const std::string csv = std::string(kRegistrationHeader) + Registration("甲公司", "存续") +
+                          Registration("乙公司", "存续");
+  auto first = Ingest(csv, "reg_basic.csv");
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  EXPECT_EQ(first->accepted, 2u);  // the registration, then its correction (the new name)
+  auto id = *store_->FindSubject(IdentifierKind::kUscc, "91110000600037341L");
+  ASSERT_TRUE(id.has_value());
+  const Subject before = **store_->GetSubject(*id);
+  EXPECT_EQ(before.name, "乙公司");
+  EXPECT_EQ(before.former_names, std::vector<std::string>{"甲公司"});
+
+  auto second = Ingest(csv, "reg_basic.csv");
+  ASSERT_TRUE(second.ok()) << second.status().ToString();
+  EXPECT_EQ(second->accepted, 0u);
+  EXPECT_EQ(second->duplicates, 2u);
+  const Subject after = **store_->GetSubject(*id);
+  EXPECT_EQ(after.name, "乙公司");
+  EXPECT_EQ(after.former_names, std::vector<std::string>{"甲公司"}) << "not renamed back and forth";
+
+  // A new file with the former name is a rename back.
+  auto back = Ingest(std::string(kRegistrationHeader) + Registration("甲公司", "存续"),
+                     "reg_basic.csv");
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  EXPECT_EQ((**store_->GetSubject(*id)).name, "甲公司");
 }
 
 TEST_F(IngesterTest, DuplicateWithinOneFileIsCountedOnce) {
@@ -451,13 +488,8 @@ TEST_F(IngesterTest, RegistrationSetsStatusAndNamesAndTellsTheCommitObserver) {
     with_records.insert(with_records.end(), b.record_subjects.begin(), b.record_subjects.end());
     EXPECT_EQ(b.records.size(), b.record_subjects.size());  // one record per subject here
   });
-  const std::string header =
-      "DJ_QYMC,DJ_TYSHXYDM,DJ_FDDBR,DJ_FR_ZJLX,DJ_FR_ZJHM,DJ_QYLX,DJ_ZCZB,DJ_CLRQ,DJ_DJJG,DJ_ZS,"
-      "DJ_JYFW,DJ_DJZT,DJ_HZRQ\n";
-  auto row = [](const std::string& name, const std::string& status) {
-    return name + ",91110000600037341L,张三,,,有限责任公司,100,2020-01-02,郑州市市场监督管理局," +
-           "郑州市金水区,软件开发," + status + ",2025-03-03\n";
-  };
+  const std::string header = kRegistrationHeader;
+  const auto& row = Registration;
   auto r = Ingest(header + row("甲公司", "存续"), "reg_basic.csv");
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   ASSERT_EQ(r->accepted, 1u) << Batch(r->batches[0]).rejections.at(0).message;
