@@ -20,6 +20,17 @@ using storage::IdSpace;
 using storage::RecordWrite;
 using storage::WriteSet;
 
+// A new record of `indicator` for `subject`, decided on 2026-03-02, to be committed in a batch.
+RecordWrite NewRecordIn(storage::Store& store, uint64_t subject, const char* indicator) {
+  RecordWrite w;
+  w.record.subject_id = subject;
+  w.record.record_id = store.NextId(IdSpace::kRecord);
+  w.record.indicator = indicator;
+  w.record.decision_date = *Date::Parse("2026-03-02");
+  w.natural_key = std::to_string(w.record.record_id);
+  return w;
+}
+
 class GradingTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -82,15 +93,8 @@ class GradingTest : public ::testing::Test {
     EXPECT_TRUE(store_->Commit(ws).ok());
     return w.record.record_id;
   }
-  // A new record of `indicator` for `subject`, decided on 2026-03-02, to be committed in a batch.
   RecordWrite NewRecord(uint64_t subject, const char* indicator) {
-    RecordWrite w;
-    w.record.subject_id = subject;
-    w.record.record_id = store_->NextId(IdSpace::kRecord);
-    w.record.indicator = indicator;
-    w.record.decision_date = *Date::Parse("2026-03-02");
-    w.natural_key = std::to_string(w.record.record_id);
-    return w;
+    return NewRecordIn(*store_, subject, indicator);
   }
   // The subject's stored grade is what Evaluate gives for its records as of `today` (an
   // organization; a natural person has none to compare).
@@ -274,13 +278,7 @@ Result<GradingSummary> PenaltyBatch(storage::Store& store, Grader& grader, uint6
                                     uint64_t deferral) {
   WriteSet ws;
   ws.batch.id = store.NextId(IdSpace::kBatch);
-  RecordWrite w;
-  w.record.subject_id = subject;
-  w.record.record_id = store.NextId(IdSpace::kRecord);
-  w.record.indicator = "admin_penalty";
-  w.record.decision_date = *Date::Parse("2026-03-02");
-  w.natural_key = std::to_string(w.record.record_id);
-  ws.records.push_back(w);
+  ws.records.push_back(NewRecordIn(store, subject, "admin_penalty"));
   XY_RETURN_IF_ERROR(store.Commit(ws));
   return grader.RecomputeAfterBatch(ws.batch.id, ws.subjects, ws.records,
                                     *Date::Parse("2026-03-03"), deferral);

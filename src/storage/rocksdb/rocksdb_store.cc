@@ -61,6 +61,14 @@ constexpr std::string_view kExchangeCursorPrefix = "exchange_cursor/";
 // meta: "file_digest/" ‖ digest → batch id(8): the latest batch that committed a submitted
 // file with this digest (WriteSet::file_digest; a re-delivered file is recognized by it).
 constexpr std::string_view kFileDigestPrefix = "file_digest/";
+// meta: "regrade/" ‖ token(8) → from_seq(8): a regrade owed (Store::PutRegradeMark).
+constexpr std::string_view kRegradePrefix = "regrade/";
+
+std::string RegradeMarkKey(uint64_t token) {
+  std::string k(kRegradePrefix);
+  coding::PutFixed64BE(&k, token);
+  return k;
+}
 
 // changes: seq(8) → subject(8) ‖ record(8) ‖ version(4) (version 0: erased).
 std::string ChangeValue(uint64_t subject, uint64_t record, uint32_t version) {
@@ -1349,16 +1357,6 @@ Result<std::optional<GradingRun>> RocksDbStore::LastGradingRun() const {
   run.as_of = Date::FromDays(static_cast<int32_t>(as_of));
   return std::optional<GradingRun>(run);
 }
-
-namespace {
-// meta: "regrade/" ‖ token(8) → from_seq(8): a regrade owed (Store::PutRegradeMark).
-constexpr std::string_view kRegradePrefix = "regrade/";
-std::string RegradeMarkKey(uint64_t token) {
-  std::string k(kRegradePrefix);
-  coding::PutFixed64BE(&k, token);
-  return k;
-}
-}  // namespace
 
 Status RocksDbStore::PutRegradeMark(uint64_t token, uint64_t from_seq) {
   if (options_.read_only) return Status::FailedPrecondition("the store is read-only");
