@@ -10,6 +10,7 @@
 #include <future>
 #include <optional>
 #include <thread>
+#include <span>
 #include <unordered_map>
 
 #include "core/coding.h"
@@ -69,6 +70,16 @@ struct Pending {
   uint32_t version = 0;
   uint64_t content_hash = 0;
 };
+
+// A row's natural key as the store held it when read ahead (Run::Prefetch); subject_id 0 when
+// it was not read.
+struct Prefetched {
+  uint64_t subject_id = 0;
+  std::optional<storage::NaturalKeyHit> hit;
+};
+
+// Rows whose natural keys are read from the store in one batched read.
+constexpr size_t kPrefetchRows = 256;
 
 // A batch's commit runs on its own thread while the next batch is built. What the next batch
 // must know of the one in flight it finds in memory, never in the store: its identifiers and
@@ -154,19 +165,20 @@ class Ingester::Run {
     StartBatch();
   }
 
-  // The input's digest (TextSource::Digest), remembered with its first batch. When a committed
-  // batch already carried it (`before`), the input is a re-delivery: a row equal to any stored
-  // version of its record, not only the current one, is a duplicate. A file that corrects a
-  // record within itself then changes nothing when it is ingested again, and neither does a
-  // rerun after a crash; a new file that restores an earlier content is still a new version.
-  void SetDigest(std::string digest, std::optional<uint64_t> before) {
-    ws_.file_digest = std::move(digest);
-    if (!before) return;
-    redelivery_ = true;
-    Warn("", "redelivered",
-         "the same file was ingested before (batch " + std::to_string(*before) +
-             "): rows equal to a version already stored are counted as duplicates");
-  }
+  // The input's digest (TextSource::Digest) and the batch that remembered it before, if any.
+  struct DigestCheck {
+    std::string digest;
+    std::optional<uint64_t> before;
+  };
+
+  // The digest is remembered with the first batch. When a committed batch already carried it,
+  // the input is a re-delivery: a row equal to any stored version of its record, not only the
+  // current one, is a duplicate. A file that corrects a record within itself then changes
+  // nothing when it is ingested again, and neither does a rerun after a crash; a new file that
+  // restores an earlier content is still a new version. The check (a whole second read of the
+  // input) runs beside the first rows and is waited for when first needed: by a row that
+  // differs from its stored version, or by the first commit.
+  void SetDigest(std::future<Result<DigestCheck>> check) { digest_check_ = std::move(check); }
 
   // Adds a file-level warning (row 0) to the batch being built: the first one for CSV header
   // problems, the last one for JSON keys (known only once every line was read).
@@ -174,13 +186,24 @@ class Ingester::Run {
     ws_.batch.warnings.push_back({0, std::move(field), std::move(code), std::move(message)});
   }
 
-  Status Add(PreparedRow& p) {
+  // Adds prepared rows in order, reading the natural keys of a stretch of them from the store
+  // in one batched read first.
+  Status AddRows(std::span<PreparedRow> rows) {
+    for (size_t i = 0; i < rows.size(); i += kPrefetchRows) {
+      auto stretch = rows.subspan(i, std::min(kPrefetchRows, rows.size() - i));
+      XY_RETURN_IF_ERROR(Prefetch(stretch));
+      for (size_t j = 0; j < stretch.size(); ++j) XY_RETURN_IF_ERROR(Add(stretch[j], &prefetched_[j]));
+    }
+    return Status::Ok();
+  }
+
+  Status Add(PreparedRow& p, const Prefetched* prefetched = nullptr) {
     ++ws_.batch.rows;
     for (auto& w : p.warnings) ws_.batch.warnings.push_back(std::move(w));
     if (p.rejected) {
       Reject(std::move(p.issue));
     } else {
-      XY_RETURN_IF_ERROR(Accept(p));
+      XY_RETURN_IF_ERROR(Accept(p, prefetched));
     }
     if (ws_.batch.rows < opt_.batch_rows) return Status::Ok();
     XY_RETURN_IF_ERROR(CommitBatch());
@@ -201,6 +224,7 @@ class Ingester::Run {
   Status WaitForCommit() {
     if (!inflight_.valid()) return Status::Ok();
     Status s = inflight_.get();
+    ++commits_;
     inflight_keys_.clear();
     if (!s.ok()) {
       in_.known_ids_.clear();
@@ -209,7 +233,10 @@ class Ingester::Run {
     return s;
   }
 
-  ~Run() { WaitForCommit().IgnoreError(); }
+  ~Run() {
+    WaitForCommit().IgnoreError();
+    if (digest_check_.valid()) digest_check_.wait();  // it reads the input
+  }
 
  private:
   void StartBatch() {
@@ -236,6 +263,7 @@ class Ingester::Run {
   // identifiers, subjects and natural keys stay visible to the next one through the caches and
   // inflight_keys_.
   Status CommitBatch() {
+    XY_RETURN_IF_ERROR(ResolveDigest());
     BatchReport& b = ws_.batch;
     b.seconds = static_cast<double>(NowUnixMs() - b.started_unix_ms) / 1000.0;
     next_first_row_ = b.first_row + b.rows;
@@ -282,6 +310,22 @@ class Ingester::Run {
     return Status::Ok();
   }
 
+  // Takes the digest check's result (SetDigest) into the first batch, once.
+  Status ResolveDigest() {
+    if (!digest_check_.valid()) return Status::Ok();
+    XY_ASSIGN_OR_RETURN(DigestCheck check, digest_check_.get());
+    ws_.file_digest = std::move(check.digest);
+    if (!check.before) return Status::Ok();
+    redelivery_ = true;
+    // After the file-level warnings of the header, before those of rows.
+    auto& w = ws_.batch.warnings;
+    auto at = std::find_if(w.begin(), w.end(), [](const RowIssue& i) { return i.row != 0; });
+    w.insert(at, {0, "", "redelivered",
+                  "the same file was ingested before (batch " + std::to_string(*check.before) +
+                      "): rows equal to a version already stored are counted as duplicates"});
+    return Status::Ok();
+  }
+
   void Reject(RowIssue issue) {
     ++ws_.batch.rejected;
     ws_.batch.rejections.push_back(std::move(issue));
@@ -306,6 +350,10 @@ class Ingester::Run {
     XY_ASSIGN_OR_RETURN(auto hit, in_.store_.FindSubject(id.kind, id.value));
     if (hit) in_.RememberId(key, *hit);
     return hit;
+  }
+
+  static bool HasIdentifier(const Subject& s, const Identifier& id) {
+    return std::find(s.identifiers.begin(), s.identifiers.end(), id) != s.identifiers.end();
   }
 
   // Index in subjects_ of a known subject, loading it (unchanged) into this batch if needed.
@@ -334,16 +382,30 @@ class Ingester::Run {
   // Index in subjects_ of the row's subject, found or created. The USCC decides: a legacy code
   // (or the organization code inside a new USCC) that belongs to a subject with another USCC is
   // a conflict, reported and not followed.
-  Result<size_t> ResolveSubject(const PreparedRow& p) {
+  // `known`, when not 0, is the subject the row's first code was found to name (Prefetch).
+  Result<size_t> ResolveSubject(const PreparedRow& p, uint64_t known) {
     std::optional<uint64_t> found;
+    std::optional<size_t> found_index;  // of `found` in subjects_
     std::vector<Identifier> ids = p.ids;
+    bool first = true;
     for (size_t i = 0; i < ids.size();) {
       const Identifier& id = ids[i];
       if (id.kind == IdentifierKind::kPersonCode) {  // derived from the hash; not a key
         ++i;
         continue;
       }
-      XY_ASSIGN_OR_RETURN(auto hit, Lookup(id));
+      // A code the subject found already has names it (a code names one subject): no lookup.
+      if (found_index && HasIdentifier(subjects_[*found_index], id)) {
+        ++i;
+        continue;
+      }
+      std::optional<uint64_t> hit;
+      if (first && known != 0) {
+        hit = known;
+      } else {
+        XY_ASSIGN_OR_RETURN(hit, Lookup(id));
+      }
+      first = false;
       bool conflict = false;
       if (hit && !found && id.kind != IdentifierKind::kUscc && !p.uscc.empty()) {
         // Our USCC is unknown (it is looked up first); a subject that has another one is not us.
@@ -359,7 +421,10 @@ class Ingester::Run {
         ids.erase(ids.begin() + static_cast<std::ptrdiff_t>(i));
         continue;
       }
-      if (hit && !found) found = hit;
+      if (hit && !found) {
+        found = hit;
+        XY_ASSIGN_OR_RETURN(found_index, Load(*hit));
+      }
       ++i;
     }
 
@@ -389,7 +454,7 @@ class Ingester::Run {
     Subject& s = subjects_[idx];
     // New codes for a known subject (a legacy code first seen now, or its new USCC).
     for (const Identifier& id : ids) {
-      if (std::find(s.identifiers.begin(), s.identifiers.end(), id) != s.identifiers.end()) continue;
+      if (HasIdentifier(s, id)) continue;
       if (id.kind == IdentifierKind::kPersonCode) continue;
       XY_ASSIGN_OR_RETURN(auto owner, Lookup(id));
       if (owner && *owner != s.id) continue;  // warned above
@@ -412,6 +477,7 @@ class Ingester::Run {
         !SameNameForComparison(s.name, p.name)) {
       const bool former = std::find(s.former_names.begin(), s.former_names.end(), p.name) !=
                           s.former_names.end();
+      if (former) XY_RETURN_IF_ERROR(ResolveDigest());
       if (ind_.code == "reg_basic" && former && redelivery_) {
         // A re-delivered file that renames within itself: its earlier name was replaced before
         // (its row is a duplicate of a stored version); the subject keeps its name.
@@ -431,9 +497,55 @@ class Ingester::Run {
     return idx;
   }
 
-  Status Accept(PreparedRow& p) {
-    XY_ASSIGN_OR_RETURN(size_t sidx, ResolveSubject(p));
-    XY_RETURN_IF_ERROR(AcceptRecord(sidx, ind_, p, false));
+  // The stored natural keys of the rows of `stretch` whose subject is already known without a
+  // store read, in one batched read (prefetched_[i] for stretch[i]; subject_id 0 when not read).
+  Status Prefetch(std::span<const PreparedRow> stretch) {
+    prefetched_.assign(stretch.size(), Prefetched());
+    prefetch_commits_ = commits_;
+    std::vector<storage::NaturalKeyQuery> queries;
+    std::vector<size_t> rows;
+    for (size_t i = 0; i < stretch.size(); ++i) {
+      const PreparedRow& p = stretch[i];
+      if (p.rejected) continue;
+      const uint64_t subject = KnownSubject(p);
+      if (subject == 0) continue;
+      if (auto it = subject_index_.find(subject);
+          it != subject_index_.end() && subjects_[it->second].first_batch == ws_.batch.id) {
+        continue;  // created by this batch: nothing of it is stored
+      }
+      queries.push_back({subject, ind_.code, p.natural_key});
+      rows.push_back(i);
+    }
+    if (queries.size() < 2) return Status::Ok();  // a single read gains nothing
+    std::vector<std::optional<storage::NaturalKeyHit>> hits;
+    XY_RETURN_IF_ERROR(in_.store_.FindNaturalKeys(queries, &hits));
+    for (size_t k = 0; k < rows.size(); ++k) prefetched_[rows[k]] = {queries[k].subject_id, hits[k]};
+    return Status::Ok();
+  }
+
+  // The subject a row's first code names in this batch or the caches, without reading the
+  // store; 0 when none does.
+  uint64_t KnownSubject(const PreparedRow& p) const {
+    for (const Identifier& id : p.ids) {
+      if (id.kind == IdentifierKind::kPersonCode) continue;
+      std::string key = IdKey(id.kind, id.value);
+      if (auto it = id_index_.find(key); it != id_index_.end()) return it->second;
+      if (auto it = in_.known_ids_.find(key); it != in_.known_ids_.end()) return it->second;
+      return 0;
+    }
+    return 0;
+  }
+
+  Status Accept(PreparedRow& p, const Prefetched* prefetched) {
+    // What was read ahead holds until a commit completes: that commit may have installed keys
+    // the read did not see, or failed and taken back codes the caches held.
+    const bool fresh = prefetched != nullptr && prefetched->subject_id != 0 &&
+                       prefetch_commits_ == commits_;
+    XY_ASSIGN_OR_RETURN(size_t sidx, ResolveSubject(p, fresh ? prefetched->subject_id : 0));
+    // The stored natural key, read for the subject the row turned out to belong to.
+    const bool use_prefetched = fresh && prefetched->subject_id == subjects_[sidx].id;
+    XY_RETURN_IF_ERROR(
+        AcceptRecord(sidx, ind_, p, false, use_prefetched ? &prefetched->hit : nullptr));
     if (p.derived == nullptr) return Status::Ok();
     // The derived record (a commitment breach) belongs to the same subject, in the same batch.
     const Indicator& derived = *in_.catalog_.DerivedFrom(ind_.code);
@@ -443,7 +555,9 @@ class Ingester::Run {
   // Stores a prepared row of `ind` for subjects_[sidx]: new, a new version, or a duplicate. A
   // derived row is not a row of the file: it is counted in the file report's `derived` and noted
   // as a warning on its source row, not in the batch's row counts.
-  Status AcceptRecord(size_t sidx, const Indicator& ind, PreparedRow& p, bool derived) {
+  // `stored`, when given, is what the store holds for the row's natural key (Prefetch).
+  Status AcceptRecord(size_t sidx, const Indicator& ind, PreparedRow& p, bool derived,
+                      const std::optional<storage::NaturalKeyHit>* stored = nullptr) {
     const Subject& subject = subjects_[sidx];
     std::string pending_key;
     coding::PutFixed64BE(&pending_key, subject.id);
@@ -456,10 +570,16 @@ class Ingester::Run {
     } else if (auto f = inflight_keys_.find(pending_key); f != inflight_keys_.end()) {
       prior = f->second;
     } else if (subject.first_batch != ws_.batch.id) {
-      XY_ASSIGN_OR_RETURN(auto hit, in_.store_.FindNaturalKey(subject.id, ind.code, p.natural_key));
+      std::optional<storage::NaturalKeyHit> hit;
+      if (stored != nullptr) {
+        hit = *stored;
+      } else {
+        XY_ASSIGN_OR_RETURN(hit, in_.store_.FindNaturalKey(subject.id, ind.code, p.natural_key));
+      }
       if (hit) prior = Pending{hit->record_id, hit->version, hit->content_hash};
     }
     bool duplicate = prior && prior->content_hash == p.content_hash;
+    if (prior && !duplicate) XY_RETURN_IF_ERROR(ResolveDigest());
     if (prior && !duplicate && redelivery_) {
       XY_ASSIGN_OR_RETURN(duplicate, HasStoredVersion(subject.id, prior->record_id, p.content_hash));
     }
@@ -530,7 +650,8 @@ class Ingester::Run {
   Ingester& in_;
   const Indicator& ind_;
   IngestOptions opt_;
-  bool redelivery_ = false;  // SetDigest
+  std::future<Result<DigestCheck>> digest_check_;  // SetDigest; taken by ResolveDigest
+  bool redelivery_ = false;                        // ResolveDigest
   FileReport report_;
   storage::WriteSet ws_;
   uint64_t next_first_row_ = 1;
@@ -545,6 +666,10 @@ class Ingester::Run {
   // The batch being committed in the background and its natural keys.
   std::future<Status> inflight_;
   std::unordered_map<std::string, Pending> inflight_keys_;
+  uint64_t commits_ = 0;  // background commits completed (WaitForCommit)
+  // Natural keys read ahead for the stretch of rows being added, as of `prefetch_commits_`.
+  std::vector<Prefetched> prefetched_;
+  uint64_t prefetch_commits_ = 0;
 };
 
 Ingester::Ingester(storage::Store& store, const catalog::Catalog& catalog,
@@ -610,7 +735,8 @@ using RowProducer = std::function<Result<bool>(const RowSink&, const RejectSink&
 // reading, parsing and validating overlap with subject resolution and commits.
 Status Pipeline(const Indicator& ind, const Indicator* derived, const IngestOptions& options,
                 const WorkCalendar& calendar, const PersonalDataVault& vault,
-                const RowProducer& produce, const std::function<Status(PreparedRow&)>& consume) {
+                const RowProducer& produce,
+                const std::function<Status(std::span<PreparedRow>)>& consume) {
   ChunkQueue queue;
   std::thread producer([&] {
     RowValidator validator(ind, options.received_date, calendar, vault);
@@ -651,7 +777,7 @@ Status Pipeline(const Indicator& ind, const Indicator* derived, const IngestOpti
   });
   Status status;
   while (auto chunk = queue.Pop()) {
-    for (size_t i = 0; i < chunk->used && status.ok(); ++i) status = consume(chunk->rows[i]);
+    status = consume(std::span<PreparedRow>(chunk->rows.data(), chunk->used));
     if (!status.ok()) {
       queue.Cancel();
       while (queue.Pop()) {
@@ -674,11 +800,19 @@ Result<FileReport> Ingester::Ingest(std::unique_ptr<TextSource> source,
   if (options.batch_rows == 0) options.batch_rows = 50000;
   const std::string name = source->name();
   const std::string encoding(EncodingName(source->encoding()));
-  XY_ASSIGN_OR_RETURN(std::string digest, source->Digest());
-  std::optional<uint64_t> ingested_before;
-  if (!digest.empty()) {
-    XY_ASSIGN_OR_RETURN(ingested_before, store_.FindFileDigest(digest));
-  }
+  // The re-delivery check of the input (Run::SetDigest), started once the input is known to
+  // hold rows of an indicator; the Run waits for it before the input goes away.
+  const TextSource* text = source.get();
+  auto check_digest = [this, text] {
+    return std::async(std::launch::async, [this, text]() -> Result<Run::DigestCheck> {
+      Run::DigestCheck check;
+      XY_ASSIGN_OR_RETURN(check.digest, text->Digest());
+      if (!check.digest.empty()) {
+        XY_ASSIGN_OR_RETURN(check.before, store_.FindFileDigest(check.digest));
+      }
+      return check;
+    });
+  };
 
   const Indicator* ind = nullptr;
   if (!options.indicator.empty()) {
@@ -720,7 +854,7 @@ Result<FileReport> Ingester::Ingest(std::unique_ptr<TextSource> source,
     }
     XY_RETURN_IF_ERROR(refused(*ind));
     Run run(*this, *ind, options, name, encoding, "jsonl");
-    run.SetDigest(std::move(digest), ingested_before);
+    run.SetDigest(check_digest());
     std::unordered_map<std::string, int> key_index;
     for (const auto& f : ind->fields) key_index.emplace(f.code, ind->FieldIndex(f.code));
     std::mutex unknown_mu;
@@ -757,7 +891,7 @@ Result<FileReport> Ingester::Ingest(std::unique_ptr<TextSource> source,
       return true;
     };
     XY_RETURN_IF_ERROR(Pipeline(*ind, catalog_.DerivedFrom(ind->code), options, calendar_, vault_,
-                                produce, [&](PreparedRow& p) { return run.Add(p); }));
+                                produce, [&](std::span<PreparedRow> rows) { return run.AddRows(rows); }));
     for (const auto& k : unknown) {
       run.Warn(k, "unknown_column",
                "key '" + k + "' is not in the catalog entry for " + ind->code + "; not collected");
@@ -810,7 +944,7 @@ Result<FileReport> Ingester::Ingest(std::unique_ptr<TextSource> source,
     run.Warn(u, "unknown_column",
              "column '" + u + "' is not in the catalog entry for " + ind->code + "; not collected");
   }
-  run.SetDigest(std::move(digest), ingested_before);
+  run.SetDigest(check_digest());
   std::vector<std::string_view> cells(ind->fields.size());
   CsvRow row;
   RowProducer produce = [&](const RowSink& emit, const RejectSink& reject) -> Result<bool> {
@@ -832,7 +966,7 @@ Result<FileReport> Ingester::Ingest(std::unique_ptr<TextSource> source,
     return true;
   };
   XY_RETURN_IF_ERROR(Pipeline(*ind, catalog_.DerivedFrom(ind->code), options, calendar_, vault_,
-                              produce, [&](PreparedRow& p) { return run.Add(p); }));
+                              produce, [&](std::span<PreparedRow> rows) { return run.AddRows(rows); }));
   return run.Finish();
 }
 
@@ -862,7 +996,7 @@ Result<FileReport> Ingester::IngestRows(size_t count, const CellsOf& cells_of,
     return true;
   };
   XY_RETURN_IF_ERROR(Pipeline(*ind, catalog_.DerivedFrom(ind->code), options, calendar_, vault_,
-                              produce, [&](PreparedRow& p) { return run.Add(p); }));
+                              produce, [&](std::span<PreparedRow> rows) { return run.AddRows(rows); }));
   return run.Finish();
 }
 

@@ -622,6 +622,37 @@ TEST_F(IngesterTest, TinyCachesNeverLoseSubjectsOfTheBatchInFlight) {
   EXPECT_EQ(again->duplicates, 60u);
 }
 
+// Natural keys are read from the store ahead of the rows (a stretch of 256 at a time), while
+// earlier batches of the same file are still being committed: a correction of a decision two or
+// more batches back must still find it, never make a second record.
+TEST_F(IngesterTest, CorrectionsOfDecisionsInEarlierBatchesOfTheFileAreNewVersions) {
+  const std::string codes[] = {"91110000600037341L", "914112810713741814", "91310115MA1K3BTP2B",
+                               "9144030071526726XG", "92340602MA2PBMEM24"};
+  std::string first = kHeader;
+  for (int i = 0; i < 50; ++i) {
+    first += Penalty("公司" + std::to_string(i % 5), codes[i % 5], "文号A" + std::to_string(i));
+  }
+  ASSERT_TRUE(Ingest(first).ok());  // the subjects exist, so their keys are read ahead
+  std::string csv = kHeader;
+  for (int i = 0; i < 300; ++i) {
+    csv += Penalty("公司" + std::to_string(i % 5), codes[i % 5], "文号B" + std::to_string(i));
+    // Every decision corrected 20 rows (several batches) later; the first file's too.
+    if (i >= 20) {
+      csv += Penalty("公司" + std::to_string((i - 20) % 5), codes[(i - 20) % 5],
+                     "文号B" + std::to_string(i - 20), "2025/03/03", "9");
+    }
+    if (i < 50) csv += Penalty("公司" + std::to_string(i % 5), codes[i % 5], "文号A" + std::to_string(i), "2025/03/03", "8");
+  }
+  options_.batch_rows = 7;
+  auto r = Ingest(csv);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->rows, 300u + 280u + 50u);
+  EXPECT_EQ(r->corrected, 280u + 50u);
+  EXPECT_EQ(r->accepted, r->rows);
+  EXPECT_EQ(Stats().records, 50u + 300u);
+  EXPECT_EQ(Stats().subjects, 5u);
+}
+
 TEST_F(IngesterTest, TheUsccDecidesWhenAnOrganizationCodeIsShared) {
   // Same organization code 600037341, another registration region: another subject.
   std::string other = "91410105600037341";

@@ -34,6 +34,13 @@ struct NaturalKeyHit {
   uint64_t content_hash = 0;
 };
 
+// One natural key to look up (FindNaturalKeys).
+struct NaturalKeyQuery {
+  uint64_t subject_id = 0;
+  std::string_view indicator;
+  std::string_view key;
+};
+
 struct RecordWrite {
   Record record;            // version 1 for a new record, N+1 for a correction
   std::string natural_key;  // indicator-specific key, already normalized
@@ -223,6 +230,10 @@ class Store {
   virtual Result<std::optional<NaturalKeyHit>> FindNaturalKey(uint64_t subject_id,
                                                               std::string_view indicator,
                                                               std::string_view key) const = 0;
+  // FindNaturalKey for many keys in one batched read, as of one moment: (*out)[i] answers
+  // queries[i] (*out is resized to match).
+  virtual Status FindNaturalKeys(std::span<const NaturalKeyQuery> queries,
+                                 std::vector<std::optional<NaturalKeyHit>>* out) const = 0;
   // The current version of each record of a subject, all indicators when `indicator` is empty,
   // newest decision date first (ties: newest record first).
   virtual Status ListRecords(uint64_t subject_id, std::string_view indicator,

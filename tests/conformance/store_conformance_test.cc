@@ -188,6 +188,58 @@ TEST_P(StoreConformanceTest, CorrectionAddsVersionAndKeepsTheOldOne) {
   EXPECT_EQ(stats->record_versions, 2u);
 }
 
+TEST_P(StoreConformanceTest, FindsManyNaturalKeysAsOneByOneLookupsDo) {
+  // A small batch (RocksDB: the memtable) and one big enough for a backend's bulk path (RocksDB:
+  // SST ingestion), then a correction of one record of each.
+  WriteSet small = CompanyBatch("91110000600037341L", "甲公司", 3);
+  ASSERT_TRUE(store_->Commit(small).ok());
+  WriteSet bulk = CompanyBatch("91310115MA1K3BTP2B", "乙公司", 2500);
+  ASSERT_TRUE(store_->Commit(bulk).ok());
+  WriteSet fix;
+  fix.batch.id = store_->NextId(IdSpace::kBatch);
+  for (const RecordWrite* w : {&small.records[1], &bulk.records[2000]}) {
+    RecordWrite v = *w;
+    v.record.version = 2;
+    v.record.batch_id = fix.batch.id;
+    v.record.content_hash = 777;
+    fix.records.push_back(v);
+  }
+  ASSERT_TRUE(store_->Commit(fix).ok());
+
+  std::vector<NaturalKeyQuery> queries;
+  for (const WriteSet* ws : {&small, &bulk}) {
+    for (const RecordWrite& w : ws->records) {
+      queries.push_back({w.record.subject_id, "admin_penalty", w.natural_key});
+    }
+  }
+  const uint64_t a = small.subjects[0].id;
+  queries.push_back({a, "admin_penalty", "no such decision"});
+  queries.push_back({a, "admin_licence", small.records[0].natural_key});  // another indicator
+  queries.push_back({a, "admin_penalty", bulk.records[2000].natural_key});  // b's, not a's
+  std::vector<std::optional<NaturalKeyHit>> hits;
+  ASSERT_TRUE(store_->FindNaturalKeys(queries, &hits).ok());
+  ASSERT_EQ(hits.size(), queries.size());
+  size_t found = 0;
+  for (size_t i = 0; i < queries.size(); ++i) {
+    auto one = store_->FindNaturalKey(queries[i].subject_id, queries[i].indicator, queries[i].key);
+    ASSERT_TRUE(one.ok());
+    ASSERT_EQ(hits[i].has_value(), one->has_value()) << i;
+    if (!hits[i]) continue;
+    ++found;
+    EXPECT_EQ(hits[i]->record_id, (*one)->record_id);
+    EXPECT_EQ(hits[i]->version, (*one)->version);
+    EXPECT_EQ(hits[i]->content_hash, (*one)->content_hash);
+  }
+  EXPECT_EQ(found, 2503u);
+  EXPECT_EQ(hits[1]->version, 2u);
+  EXPECT_EQ(hits[1]->content_hash, 777u);
+  EXPECT_EQ(hits[3 + 2000]->version, 2u);
+  EXPECT_FALSE(hits[queries.size() - 1] || hits[queries.size() - 2] || hits[queries.size() - 3]);
+  // An empty set of queries answers nothing.
+  ASSERT_TRUE(store_->FindNaturalKeys({}, &hits).ok());
+  EXPECT_TRUE(hits.empty());
+}
+
 TEST_P(StoreConformanceTest, RecordsOfOneSubjectDoNotLeakIntoAnother) {
   ASSERT_TRUE(store_->Commit(CompanyBatch("91110000600037341L", "甲公司", 2)).ok());
   ASSERT_TRUE(store_->Commit(CompanyBatch("91310115MA1K3BTP2B", "乙公司", 5)).ok());

@@ -78,6 +78,8 @@ class RocksDbStore final : public Store {
   Result<std::optional<NaturalKeyHit>> FindNaturalKey(uint64_t subject_id,
                                                       std::string_view indicator,
                                                       std::string_view key) const override;
+  Status FindNaturalKeys(std::span<const NaturalKeyQuery> queries,
+                         std::vector<std::optional<NaturalKeyHit>>* out) const override;
   Status ListRecords(uint64_t subject_id, std::string_view indicator,
                      std::vector<Record>* out) const override;
   Status ListRecordHeaders(uint64_t subject_id, std::vector<RecordHeader>* out) const override;
