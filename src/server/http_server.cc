@@ -186,12 +186,20 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void ReadBody() {
+    // Beast reads at most the buffer's free capacity (at least 512 bytes, at most 64 KiB) per
+    // receive, and the buffer keeps only what the parser has not taken yet: a large body would
+    // come in a few hundred bytes at a time, each a system call and a timer update. Room for
+    // 64 KiB reads, given back once the body is in (OnBody).
+    if (parser_->content_length().value_or(0) > kLargeBody) {
+      buffer_.reserve(buffer_.size() + kBodyReadBytes);
+    }
     stream_.expires_after(options().read_timeout);
     http::async_read(stream_, buffer_, *parser_,
                      beast::bind_front_handler(&Session::OnBody, shared_from_this()));
   }
 
   void OnBody(beast::error_code ec, std::size_t) {
+    if (buffer_.capacity() > kBodyReadBytes) buffer_.shrink_to_fit();
     if (ec) return OnReadError(ec);
     OnRequest();
   }
@@ -416,6 +424,8 @@ class Session : public std::enable_shared_from_this<Session> {
   Stream stream_;
   std::shared_ptr<Shared> shared_;
   beast::flat_buffer buffer_;  // kept across requests: holds pipelined bytes, reuses memory
+  static constexpr size_t kLargeBody = 256 * 1024;
+  static constexpr size_t kBodyReadBytes = 64 * 1024;
   std::optional<http::request_parser<http::string_body>> parser_;
   http::response<http::string_body> res_;
   http::response<http::empty_body> continue_;
