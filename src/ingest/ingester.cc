@@ -178,7 +178,10 @@ class Ingester::Run {
   // restores an earlier content is still a new version. The check (a whole second read of the
   // input) runs beside the first rows and is waited for when first needed: by a row that
   // differs from its stored version, or by the first commit.
-  void SetDigest(std::future<Result<DigestCheck>> check) { digest_check_ = std::move(check); }
+  void SetDigest(std::future<Result<DigestCheck>> check) {
+    digest_check_ = std::move(check);
+    digest_warning_at_ = ws_.batch.warnings.size();
+  }
 
   // Adds a file-level warning (row 0) to the batch being built: the first one for CSV header
   // problems, the last one for JSON keys (known only once every line was read).
@@ -317,10 +320,11 @@ class Ingester::Run {
     ws_.file_digest = std::move(check.digest);
     if (!check.before) return Status::Ok();
     redelivery_ = true;
-    // After the file-level warnings of the header, before those of rows.
+    // Where it would have been had the check been done at once: after the warnings of the
+    // header, before those of rows (warnings are only ever appended meanwhile).
     auto& w = ws_.batch.warnings;
-    auto at = std::find_if(w.begin(), w.end(), [](const RowIssue& i) { return i.row != 0; });
-    w.insert(at, {0, "", "redelivered",
+    w.insert(w.begin() + static_cast<std::ptrdiff_t>(std::min(digest_warning_at_, w.size())),
+             {0, "", "redelivered",
                   "the same file was ingested before (batch " + std::to_string(*check.before) +
                       "): rows equal to a version already stored are counted as duplicates"});
     return Status::Ok();
@@ -539,11 +543,13 @@ class Ingester::Run {
   Status Accept(PreparedRow& p, const Prefetched* prefetched) {
     // What was read ahead holds until a commit completes: that commit may have installed keys
     // the read did not see, or failed and taken back codes the caches held.
-    const bool fresh = prefetched != nullptr && prefetched->subject_id != 0 &&
-                       prefetch_commits_ == commits_;
-    XY_ASSIGN_OR_RETURN(size_t sidx, ResolveSubject(p, fresh ? prefetched->subject_id : 0));
-    // The stored natural key, read for the subject the row turned out to belong to.
-    const bool use_prefetched = fresh && prefetched->subject_id == subjects_[sidx].id;
+    auto fresh = [&] {
+      return prefetched != nullptr && prefetched->subject_id != 0 && prefetch_commits_ == commits_;
+    };
+    XY_ASSIGN_OR_RETURN(size_t sidx, ResolveSubject(p, fresh() ? prefetched->subject_id : 0));
+    // The stored natural key, read for the subject the row turned out to belong to, and still
+    // fresh (resolving may have waited for a commit).
+    const bool use_prefetched = fresh() && prefetched->subject_id == subjects_[sidx].id;
     XY_RETURN_IF_ERROR(
         AcceptRecord(sidx, ind_, p, false, use_prefetched ? &prefetched->hit : nullptr));
     if (p.derived == nullptr) return Status::Ok();
@@ -651,6 +657,7 @@ class Ingester::Run {
   const Indicator& ind_;
   IngestOptions opt_;
   std::future<Result<DigestCheck>> digest_check_;  // SetDigest; taken by ResolveDigest
+  size_t digest_warning_at_ = 0;  // the redelivered warning's place among the first batch's
   bool redelivery_ = false;                        // ResolveDigest
   FileReport report_;
   storage::WriteSet ws_;

@@ -409,6 +409,20 @@ TEST_F(IngesterTest, ReadsJsonLines) {
   EXPECT_EQ(b.rejections[0].code, "invalid_json");
 }
 
+TEST_F(IngesterTest, AJsonLinesFileIngestedAgainSaysSoBeforeItsOtherWarnings) {
+  const std::string jsonl =
+      R"({"CF_XDR_MC":"甲公司","CF_XDR_LB":"法人及非法人组织","CF_XDR_SHXYM":"91110000600037341L","CF_WSH":"文5号","CF_WFXW":"x","CF_SY":"y","CF_YJ":"z","CF_CFLB":"罚款","CF_NR":"罚款","CF_NR_FK":1.5,"CF_JDRQ":"2025-03-03","CF_CFJG":"局","CF_CFJGDM":"11410100MB1848126Q","CF_SJLY":"局","CF_SJLYDM":"11410100MB1848126Q","BEIZHU":"?"})"
+      "\n";
+  ASSERT_TRUE(ingester_->IngestBuffer(jsonl, "admin_penalty.jsonl", options_).ok());
+  auto again = ingester_->IngestBuffer(jsonl, "admin_penalty.jsonl", options_);
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  EXPECT_EQ(again->duplicates, 1u);
+  const BatchReport b = Batch(again->batches.front());
+  ASSERT_EQ(b.warnings.size(), 2u);
+  EXPECT_EQ(b.warnings[0].code, "redelivered");
+  EXPECT_EQ(b.warnings[1].code, "unknown_column");
+}
+
 TEST_F(IngesterTest, RowsAlreadySplitIntoCellsGoThroughTheSamePipeline) {
   // Penalty("甲公司", "91110000600037341L", "文1号") as cells in kHeader's order.
   const std::vector<std::string> good = {

@@ -17,6 +17,7 @@ Result<std::unique_ptr<TextSource>> TextSource::OpenFile(const std::string& path
   if (s->file_ == nullptr) {
     return Status::InvalidArgument("cannot open " + path + ": " + std::strerror(errno));
   }
+  s->fd_ = ::fileno(s->file_);
   XY_RETURN_IF_ERROR(s->Init());
   return s;
 }
@@ -60,7 +61,7 @@ Result<std::string> TextSource::Digest() const {
     add(buffer_data_.data(), buffer_data_.size());
   } else {
     // pread leaves the position of the stream Next reads from where it is.
-    const int fd = ::fileno(file_);
+    const int fd = fd_;
     struct stat st;
     if (::fstat(fd, &st) != 0) {
       return Status::Unavailable("reading " + name_ + ": " + std::strerror(errno));

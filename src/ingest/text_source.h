@@ -1,6 +1,6 @@
 // TextSource: a submitted file (or request body) read as UTF-8 text in chunks of about 1 MiB,
 // whatever its encoding on disk; memory use does not grow with the file's size.
-// Thread-safety: one reader at a time.
+// Thread-safety: one reader at a time (Digest excepted).
 #pragma once
 
 #include <cstdio>
@@ -28,8 +28,9 @@ class TextSource {
   // Appends the next chunk of UTF-8 text to *out. Returns false (and appends nothing) at the end.
   Result<bool> Next(std::string* out);
   // The BLAKE2b-256 digest (kDigestBytes raw bytes) of the whole input as submitted, before any
-  // conversion; read apart from what Next returns, which it does not disturb. Empty for a file
-  // that is not a regular file (a pipe cannot be read twice).
+  // conversion; read apart from what Next returns, which it does not disturb, so it may run on
+  // another thread while Next is called. Empty for a file that is not a regular file (a pipe
+  // cannot be read twice).
   Result<std::string> Digest() const;
   static constexpr size_t kDigestBytes = 32;
 
@@ -45,6 +46,7 @@ class TextSource {
   std::string name_;
   size_t chunk_bytes_ = kChunkBytes;
   std::FILE* file_ = nullptr;
+  int fd_ = -1;  // file_'s descriptor, for Digest's reads beside those of Next
   std::string buffer_data_;  // FromBuffer: the whole input
   size_t buffer_pos_ = 0;
   std::string raw_;          // scratch for file reads

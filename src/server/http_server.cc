@@ -199,7 +199,7 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void OnBody(beast::error_code ec, std::size_t) {
-    if (buffer_.capacity() > kBodyReadBytes) buffer_.shrink_to_fit();
+    if (buffer_.capacity() >= kBodyReadBytes) buffer_.shrink_to_fit();
     if (ec) return OnReadError(ec);
     OnRequest();
   }
