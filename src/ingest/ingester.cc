@@ -9,8 +9,8 @@
 #include <functional>
 #include <future>
 #include <optional>
-#include <thread>
 #include <span>
+#include <thread>
 #include <unordered_map>
 
 #include "core/coding.h"
@@ -177,7 +177,8 @@ class Ingester::Run {
   // nothing when it is ingested again, and neither does a rerun after a crash; a new file that
   // restores an earlier content is still a new version. The check (a whole second read of the
   // input) runs beside the first rows and is waited for when first needed: by a row that
-  // differs from its stored version, or by the first commit.
+  // differs from its stored version, a registration row under a former name, or the first
+  // commit.
   void SetDigest(std::future<Result<DigestCheck>> check) {
     digest_check_ = std::move(check);
     digest_warning_at_ = ws_.batch.warnings.size();
@@ -195,12 +196,14 @@ class Ingester::Run {
     for (size_t i = 0; i < rows.size(); i += kPrefetchRows) {
       auto stretch = rows.subspan(i, std::min(kPrefetchRows, rows.size() - i));
       XY_RETURN_IF_ERROR(Prefetch(stretch));
-      for (size_t j = 0; j < stretch.size(); ++j) XY_RETURN_IF_ERROR(Add(stretch[j], &prefetched_[j]));
+      for (size_t j = 0; j < stretch.size(); ++j) {
+        XY_RETURN_IF_ERROR(Add(stretch[j], &prefetched_[j]));
+      }
     }
     return Status::Ok();
   }
 
-  Status Add(PreparedRow& p, const Prefetched* prefetched = nullptr) {
+  Status Add(PreparedRow& p, const Prefetched* prefetched) {
     ++ws_.batch.rows;
     for (auto& w : p.warnings) ws_.batch.warnings.push_back(std::move(w));
     if (p.rejected) {
@@ -658,7 +661,7 @@ class Ingester::Run {
   IngestOptions opt_;
   std::future<Result<DigestCheck>> digest_check_;  // SetDigest; taken by ResolveDigest
   size_t digest_warning_at_ = 0;  // the redelivered warning's place among the first batch's
-  bool redelivery_ = false;                        // ResolveDigest
+  bool redelivery_ = false;       // ResolveDigest
   FileReport report_;
   storage::WriteSet ws_;
   uint64_t next_first_row_ = 1;
