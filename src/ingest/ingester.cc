@@ -349,11 +349,17 @@ class Ingester::Run {
     return i >= 0 ? ind_.fields[static_cast<size_t>(i)].code : kNone;
   }
 
+  // The subject an identifier key (IdKey) names in this batch or the caches, if they know it.
+  std::optional<uint64_t> Cached(const std::string& key) const {
+    if (auto p = id_index_.find(key); p != id_index_.end()) return p->second;
+    if (auto q = in_.known_ids_.find(key); q != in_.known_ids_.end()) return q->second;
+    return std::nullopt;
+  }
+
   // The subject an identifier resolves to: this batch's own first, then the committed ones.
   Result<std::optional<uint64_t>> Lookup(const Identifier& id) {
     std::string key = IdKey(id.kind, id.value);
-    if (auto p = id_index_.find(key); p != id_index_.end()) return std::optional(p->second);
-    if (auto q = in_.known_ids_.find(key); q != in_.known_ids_.end()) return std::optional(q->second);
+    if (auto cached = Cached(key)) return cached;
     XY_ASSIGN_OR_RETURN(auto hit, in_.store_.FindSubject(id.kind, id.value));
     if (hit) in_.RememberId(key, *hit);
     return hit;
@@ -535,10 +541,7 @@ class Ingester::Run {
   uint64_t KnownSubject(const PreparedRow& p) const {
     for (const Identifier& id : p.ids) {
       if (id.kind == IdentifierKind::kPersonCode) continue;
-      std::string key = IdKey(id.kind, id.value);
-      if (auto it = id_index_.find(key); it != id_index_.end()) return it->second;
-      if (auto it = in_.known_ids_.find(key); it != in_.known_ids_.end()) return it->second;
-      return 0;
+      return Cached(IdKey(id.kind, id.value)).value_or(0);
     }
     return 0;
   }

@@ -867,12 +867,9 @@ Status RocksDbStore::ScanSubjects(const std::function<Status(const Subject&)>& f
   return FromRocks(it->status(), "scanning subjects");
 }
 
-Result<std::optional<NaturalKeyHit>> RocksDbStore::FindNaturalKey(uint64_t subject_id,
-                                                                  std::string_view indicator,
-                                                                  std::string_view key) const {
-  rocksdb::PinnableSlice v;
-  auto s = db_->Get(rocksdb::ReadOptions(), (*cf_)[kNaturalKeys],
-                    keys::NaturalKey(subject_id, indicator, key), &v);
+// The answer of a read of the natural_keys column family: none, an error, or the entry.
+static Result<std::optional<NaturalKeyHit>> NaturalKeyHitOf(const rocksdb::Status& s,
+                                                            const rocksdb::PinnableSlice& v) {
   if (s.IsNotFound()) return std::optional<NaturalKeyHit>();
   if (!s.ok()) return FromRocks(s, "looking up natural key");
   NaturalKeyHit hit;
@@ -881,6 +878,15 @@ Result<std::optional<NaturalKeyHit>> RocksDbStore::FindNaturalKey(uint64_t subje
     return Status::DataLoss("natural key entry is corrupt");
   }
   return std::optional<NaturalKeyHit>(hit);
+}
+
+Result<std::optional<NaturalKeyHit>> RocksDbStore::FindNaturalKey(uint64_t subject_id,
+                                                                  std::string_view indicator,
+                                                                  std::string_view key) const {
+  rocksdb::PinnableSlice v;
+  auto s = db_->Get(rocksdb::ReadOptions(), (*cf_)[kNaturalKeys],
+                    keys::NaturalKey(subject_id, indicator, key), &v);
+  return NaturalKeyHitOf(s, v);
 }
 
 Status RocksDbStore::FindNaturalKeys(std::span<const NaturalKeyQuery> queries,
@@ -901,14 +907,7 @@ Status RocksDbStore::FindNaturalKeys(std::span<const NaturalKeyQuery> queries,
   db_->MultiGet(rocksdb::ReadOptions(), (*cf_)[kNaturalKeys], slices.size(), slices.data(),
                 values.data(), statuses.data());
   for (size_t i = 0; i < queries.size(); ++i) {
-    if (statuses[i].IsNotFound()) continue;
-    XY_RETURN_IF_ERROR(FromRocks(statuses[i], "looking up natural keys"));
-    NaturalKeyHit hit;
-    if (!keys::DecodeNaturalKeyValue(values[i].ToStringView(), &hit.record_id, &hit.version,
-                                     &hit.content_hash)) {
-      return Status::DataLoss("natural key entry is corrupt");
-    }
-    (*out)[i] = hit;
+    XY_ASSIGN_OR_RETURN((*out)[i], NaturalKeyHitOf(statuses[i], values[i]));
   }
   return Status::Ok();
 }
