@@ -1,6 +1,10 @@
 #include "exchange/wire.h"
 
+#include <charconv>
+#include <optional>
+
 #include <boost/json.hpp>
+#include <boost/json/basic_parser_impl.hpp>
 
 namespace xinyong::exchange {
 
@@ -47,23 +51,68 @@ Result<ChangeLine> LineOfChange(const storage::Change& change, const PersonalDat
   return line;
 }
 
-void AppendLine(const ChangeLine& line, std::string* out) {
-  json::object o;
-  o["seq"] = line.seq;
-  o["record"] = line.record_id;
-  o["version"] = line.version;
-  if (line.erased) {
-    o["erased"] = true;
-  } else {
-    o["indicator"] = line.indicator;
-    o["status"] = RecordStatusName(line.status);
-    o["received"] = line.received.ToString();
-    json::object f;
-    for (const auto& [code, value] : line.fields) f[code] = value;
-    o["fields"] = std::move(f);
+namespace {
+
+// JSON text of `s` in quotes: '"', '\' and control characters escaped, everything else (UTF-8
+// included) as it is.
+void AppendJsonString(std::string_view s, std::string* out) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  out->push_back('"');
+  size_t plain = 0;  // start of the characters not yet copied
+  for (size_t i = 0; i < s.size(); ++i) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x20 && c != '"' && c != '\\') continue;
+    out->append(s.data() + plain, i - plain);
+    plain = i + 1;
+    switch (c) {
+      case '"': out->append("\\\""); break;
+      case '\\': out->append("\\\\"); break;
+      case '\n': out->append("\\n"); break;
+      case '\r': out->append("\\r"); break;
+      case '\t': out->append("\\t"); break;
+      default:
+        out->append("\\u00");
+        out->push_back(kHex[c >> 4]);
+        out->push_back(kHex[c & 0xf]);
+    }
   }
-  out->append(json::serialize(o));
-  out->push_back('\n');
+  out->append(s.data() + plain, s.size() - plain);
+  out->push_back('"');
+}
+
+void AppendUint(uint64_t v, std::string* out) {
+  char buf[20];
+  const auto r = std::to_chars(buf, buf + sizeof buf, v);
+  out->append(buf, r.ptr);
+}
+
+}  // namespace
+
+void AppendLine(const ChangeLine& line, std::string* out) {
+  out->append("{\"seq\":");
+  AppendUint(line.seq, out);
+  out->append(",\"record\":");
+  AppendUint(line.record_id, out);
+  out->append(",\"version\":");
+  AppendUint(line.version, out);
+  if (line.erased) {
+    out->append(",\"erased\":true}\n");
+    return;
+  }
+  out->append(",\"indicator\":");
+  AppendJsonString(line.indicator, out);
+  out->append(",\"status\":");
+  AppendJsonString(RecordStatusName(line.status), out);
+  out->append(",\"received\":");
+  AppendJsonString(line.received.ToString(), out);
+  out->append(",\"fields\":{");
+  for (size_t i = 0; i < line.fields.size(); ++i) {
+    if (i > 0) out->push_back(',');
+    AppendJsonString(line.fields[i].first, out);
+    out->push_back(':');
+    AppendJsonString(line.fields[i].second, out);
+  }
+  out->append("}}\n");
 }
 
 namespace {
@@ -72,30 +121,187 @@ Status Bad(size_t line_no, const std::string& what) {
   return Status::InvalidArgument("exchange batch line " + std::to_string(line_no) + ": " + what);
 }
 
-bool GetU64(const json::object& o, std::string_view key, uint64_t* out) {
-  const json::value* v = o.if_contains(key);
-  if (v == nullptr) return false;
-  if (v->is_uint64()) {
-    *out = v->as_uint64();
+// The events of one line's JSON (a boost::json::basic_parser handler), kept as what ParseLines
+// checks afterwards: no document tree is built. Keys the format does not have are skipped with
+// whatever value they hold.
+struct LineEvents {
+  static constexpr size_t max_array_size = static_cast<size_t>(-1);
+  static constexpr size_t max_object_size = static_cast<size_t>(-1);
+  static constexpr size_t max_string_size = static_cast<size_t>(-1);
+  static constexpr size_t max_key_size = static_cast<size_t>(-1);
+
+  enum class Key { kOther, kSeq, kRecord, kVersion, kErased, kIndicator, kStatus, kReceived, kFields };
+
+  // What the line held. A key's value of the wrong type is noted as such, not as absent.
+  ChangeLine* line = nullptr;
+  bool object = false;  // the line is an object
+  std::optional<uint64_t> seq, record, version;
+  bool erased = false;
+  bool indicator = false, status = false, fields = false;  // present, of the right type
+  std::string status_name;
+  bool received = false;        // present
+  std::string received_text;    // empty unless a string
+  std::optional<std::string> bad_field;  // the first key in "fields" whose value is not a string
+
+  void Reset(ChangeLine* l) {
+    *this = LineEvents();
+    line = l;
+  }
+
+  // Parser state.
+  int depth = 0;            // containers open
+  Key key = Key::kOther;    // of the value that comes next at depth 1
+  bool in_fields = false;   // depth 2 is the "fields" object
+  std::string text;         // a key or string being assembled from its parts
+  std::string field_code;   // the key of the value that comes next in "fields"
+
+  static Key KeyOf(std::string_view k) {
+    if (k == "seq") return Key::kSeq;
+    if (k == "record") return Key::kRecord;
+    if (k == "version") return Key::kVersion;
+    if (k == "erased") return Key::kErased;
+    if (k == "indicator") return Key::kIndicator;
+    if (k == "status") return Key::kStatus;
+    if (k == "received") return Key::kReceived;
+    if (k == "fields") return Key::kFields;
+    return Key::kOther;
+  }
+
+  // A value that is not a string, not an integer and not a bool, or a container, at `depth`.
+  void Other() {
+    if (depth == 1) {
+      if (key == Key::kSeq) seq.reset();
+      if (key == Key::kReceived) {
+        received = true;
+        received_text.clear();
+      }
+    } else if (depth == 2 && in_fields && !bad_field) {
+      bad_field = field_code;
+    }
+  }
+  void Unsigned(uint64_t v) {
+    if (depth != 1) return Other();
+    if (key == Key::kSeq) seq = v;
+    if (key == Key::kRecord) record = v;
+    if (key == Key::kVersion) version = v;
+    if (key == Key::kReceived) {
+      received = true;
+      received_text.clear();
+    }
+  }
+
+  bool on_document_begin(boost::system::error_code&) { return true; }
+  bool on_document_end(boost::system::error_code&) { return true; }
+  bool on_object_begin(boost::system::error_code&) {
+    if (depth == 0) {
+      object = true;
+    } else if (depth == 1 && key == Key::kFields) {
+      fields = true;
+      in_fields = true;
+    } else {
+      Other();
+    }
+    ++depth;
     return true;
   }
-  if (v->is_int64() && v->as_int64() >= 0) {
-    *out = static_cast<uint64_t>(v->as_int64());
+  bool on_object_end(size_t, boost::system::error_code&) {
+    if (--depth == 1) in_fields = false;
     return true;
   }
-  return false;
-}
+  bool on_array_begin(boost::system::error_code&) {
+    Other();
+    ++depth;
+    return true;
+  }
+  bool on_array_end(size_t, boost::system::error_code&) {
+    --depth;
+    return true;
+  }
+  bool on_key_part(std::string_view s, size_t, boost::system::error_code&) {
+    text.append(s);
+    return true;
+  }
+  bool on_key(std::string_view s, size_t, boost::system::error_code&) {
+    text.append(s);
+    if (depth == 1) {
+      key = KeyOf(text);
+      if (key == Key::kFields) fields = false;  // until its value proves to be an object
+    } else if (depth == 2 && in_fields) {
+      field_code = text;
+    }
+    text.clear();
+    return true;
+  }
+  bool on_string_part(std::string_view s, size_t, boost::system::error_code&) {
+    text.append(s);
+    return true;
+  }
+  bool on_string(std::string_view s, size_t, boost::system::error_code&) {
+    text.append(s);
+    if (depth == 1) {
+      switch (key) {
+        case Key::kSeq: seq.reset(); break;
+        case Key::kIndicator:
+          indicator = true;
+          line->indicator = text;
+          break;
+        case Key::kStatus:
+          status = true;
+          status_name = text;
+          break;
+        case Key::kReceived:
+          received = true;
+          received_text = text;
+          break;
+        default: break;
+      }
+    } else if (depth == 2 && in_fields) {
+      line->fields.emplace_back(field_code, text);
+    }
+    text.clear();
+    return true;
+  }
+  bool on_number_part(std::string_view, boost::system::error_code&) { return true; }
+  bool on_int64(int64_t v, std::string_view, boost::system::error_code&) {
+    if (v >= 0) {
+      Unsigned(static_cast<uint64_t>(v));
+    } else {
+      Other();
+    }
+    return true;
+  }
+  bool on_uint64(uint64_t v, std::string_view, boost::system::error_code&) {
+    Unsigned(v);
+    return true;
+  }
+  bool on_double(double, std::string_view, boost::system::error_code&) {
+    Other();
+    return true;
+  }
+  bool on_bool(bool b, boost::system::error_code&) {
+    if (depth == 1 && key == Key::kErased) {
+      erased = b;
+    } else {
+      Other();
+    }
+    return true;
+  }
+  bool on_null(boost::system::error_code&) {
+    Other();
+    return true;
+  }
+  bool on_comment_part(std::string_view, boost::system::error_code&) { return true; }
+  bool on_comment(std::string_view, boost::system::error_code&) { return true; }
+};
 
 }  // namespace
 
 Status ParseLines(std::string_view body, std::vector<ChangeLine>* out) {
   size_t line_no = 0;
   uint64_t last = 0;
-  // One parser for every line, each line's value in an arena on the stack: a batch of ten
-  // thousand lines would otherwise make and free a few hundred thousand small allocations.
-  unsigned char temp[4096];
-  json::parser parser(json::storage_ptr(), json::parse_options(), temp, sizeof temp);
-  alignas(std::max_align_t) unsigned char arena[16384];
+  // One event parser for every line: the lines' values go straight into their ChangeLine.
+  json::basic_parser<LineEvents> parser{json::parse_options()};
+  LineEvents& e = parser.handler();
   while (!body.empty()) {
     const size_t nl = body.find('\n');
     std::string_view text = body.substr(0, nl);
@@ -103,54 +309,43 @@ Status ParseLines(std::string_view body, std::vector<ChangeLine>* out) {
     ++line_no;
     if (!text.empty() && text.back() == '\r') text.remove_suffix(1);
     if (text.empty()) continue;
-    boost::system::error_code ec;
-    json::monotonic_resource line_memory(arena, sizeof arena);
-    parser.reset(&line_memory);
-    parser.write(text, ec);
-    if (ec) return Bad(line_no, "not valid JSON (" + ec.message() + ")");
-    const json::value v = parser.release();
-    if (!v.is_object()) return Bad(line_no, "not a JSON object");
-    const json::object& o = v.as_object();
     ChangeLine line;
-    uint64_t version = 0;
-    if (!GetU64(o, "seq", &line.seq) || line.seq == 0) {
-      return Bad(line_no, "field seq must be a positive integer");
-    }
+    e.Reset(&line);
+    parser.reset();
+    boost::system::error_code ec;
+    const size_t used = parser.write_some(false, text.data(), text.size(), ec);
+    if (!ec && used != text.size()) ec = json::error::extra_data;
+    if (ec) return Bad(line_no, "not valid JSON (" + ec.message() + ")");
+    if (!e.object) return Bad(line_no, "not a JSON object");
+    if (!e.seq || *e.seq == 0) return Bad(line_no, "field seq must be a positive integer");
+    line.seq = *e.seq;
     if (line.seq <= last) {
       return Bad(line_no, "sequence number " + std::to_string(line.seq) +
                               " does not follow " + std::to_string(last));
     }
     last = line.seq;
-    GetU64(o, "record", &line.record_id);
-    if (GetU64(o, "version", &version)) line.version = static_cast<uint32_t>(version);
-    if (const json::value* e = o.if_contains("erased"); e != nullptr && e->is_bool() && e->as_bool()) {
+    line.record_id = e.record.value_or(0);
+    line.version = static_cast<uint32_t>(e.version.value_or(0));
+    if (e.erased) {
       line.erased = true;
+      line.indicator.clear();
+      line.fields.clear();
       out->push_back(std::move(line));
       continue;
     }
-    const json::value* ind = o.if_contains("indicator");
-    if (ind == nullptr || !ind->is_string() || ind->as_string().empty()) {
+    if (!e.indicator || line.indicator.empty()) {
       return Bad(line_no, "field indicator must be a non-empty string");
     }
-    line.indicator = std::string(ind->as_string());
-    const json::value* st = o.if_contains("status");
-    if (st == nullptr || !st->is_string() || !ParseStatus(st->as_string(), &line.status)) {
+    if (!e.status || !ParseStatus(e.status_name, &line.status)) {
       return Bad(line_no, "field status must be active, revoked, repaired or expired");
     }
-    if (const json::value* rd = o.if_contains("received"); rd != nullptr) {
-      if (!rd->is_string()) return Bad(line_no, "field received must be a date YYYY-MM-DD");
-      auto d = Date::Parse(rd->as_string());
+    if (e.received) {
+      auto d = Date::Parse(e.received_text);
       if (!d.ok()) return Bad(line_no, "field received must be a date YYYY-MM-DD");
       line.received = *d;
     }
-    const json::value* f = o.if_contains("fields");
-    if (f == nullptr || !f->is_object()) return Bad(line_no, "field fields must be an object");
-    for (const auto& kv : f->as_object()) {
-      if (!kv.value().is_string()) {
-        return Bad(line_no, "field fields." + std::string(kv.key()) + " must be a string");
-      }
-      line.fields.emplace_back(std::string(kv.key()), std::string(kv.value().as_string()));
-    }
+    if (!e.fields) return Bad(line_no, "field fields must be an object");
+    if (e.bad_field) return Bad(line_no, "field fields." + *e.bad_field + " must be a string");
     out->push_back(std::move(line));
   }
   return Status::Ok();
