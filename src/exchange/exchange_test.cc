@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <set>
 #include <tuple>
@@ -95,10 +96,10 @@ class ExchangeTest : public ::testing::Test {
 
   // Generated files of every indicator, ingested at the county; then one record corrected and
   // one revoked there.
-  void FeedCounty() {
+  void FeedCounty(size_t subjects = 80) {
     gen::GenOptions g;
     g.out_dir = (dir_ / "gen").string();
-    g.subjects = 80;
+    g.subjects = subjects;
     g.seed = 7;
     g.correction_share = 0.05;
     auto rep = gen::Generate(*catalog_, g);
@@ -146,6 +147,29 @@ class ExchangeTest : public ::testing::Test {
     return out;
   }
 
+  // Every current record of the county is at the city, once, at the same version and status.
+  void ExpectCityHoldsTheCounty() {
+    const Snapshot county = Current(county_), city = Current(city_);
+    ASSERT_EQ(city.size(), county.size());
+    for (const auto& [key, value] : county) {
+      auto it = city.find(key);
+      ASSERT_NE(it, city.end()) << key.first << " " << key.second;
+      EXPECT_EQ(std::get<0>(it->second), std::get<0>(value)) << key.first << " " << key.second;
+      EXPECT_EQ(std::get<1>(it->second), std::get<1>(value)) << key.first << " " << key.second;
+    }
+    EXPECT_EQ(city_.store->Stats()->records, county_.store->Stats()->records);
+    EXPECT_EQ(city_.store->Stats()->record_versions, county_.store->Stats()->record_versions);
+  }
+
+  // The county's changes from `from` on as one batch body, and their count.
+  std::pair<std::string, size_t> Body(uint64_t from, size_t limit = 1u << 20) {
+    std::vector<storage::Change> changes;
+    EXPECT_TRUE(county_.store->ReadChanges(from, limit, true, &changes).ok());
+    std::string body;
+    for (const auto& c : changes) AppendLine(*LineOfChange(c, *county_.vault), &body);
+    return {body, changes.size()};
+  }
+
   fs::path dir_;
   std::unique_ptr<catalog::Catalog> catalog_;
   std::unique_ptr<WorkCalendar> calendar_;
@@ -170,22 +194,16 @@ TEST_F(ExchangeTest, EverythingTheCountyHoldsReachesTheCityOnceThroughLostReques
   // batch again (a batch that does arrive twice is skipped: the next test).
   EXPECT_EQ(sink.skipped, 0u);
 
-  const Snapshot county = Current(county_), city = Current(city_);
+  ExpectCityHoldsTheCounty();
+  const Snapshot county = Current(county_);
   EXPECT_GT(county.size(), 300u);
-  ASSERT_EQ(city.size(), county.size());
   size_t corrected = 0, revoked = 0;
   for (const auto& [key, value] : county) {
-    auto it = city.find(key);
-    ASSERT_NE(it, city.end()) << key.first << " " << key.second;
-    EXPECT_EQ(std::get<0>(it->second), std::get<0>(value)) << key.first << " " << key.second;
-    EXPECT_EQ(std::get<1>(it->second), std::get<1>(value)) << key.first << " " << key.second;
     corrected += std::get<0>(value) > 1;
     revoked += std::get<1>(value) == RecordStatus::kRevoked;
   }
   EXPECT_GT(corrected, 0u);
   EXPECT_EQ(revoked, 1u);
-  EXPECT_EQ(city_.store->Stats()->records, county_.store->Stats()->records);
-  EXPECT_EQ(city_.store->Stats()->record_versions, county_.store->Stats()->record_versions);
   // The batches written at the city name the source's region and the range.
   std::vector<storage::BatchSummary> batches;
   ASSERT_TRUE(city_.store->ListBatches(5, "410102", &batches).ok());
@@ -202,22 +220,106 @@ TEST_F(ExchangeTest, EverythingTheCountyHoldsReachesTheCityOnceThroughLostReques
 
 TEST_F(ExchangeTest, ABatchAppliedTwiceChangesNothingTheSecondTime) {
   FeedCounty();
-  std::vector<storage::Change> changes;
-  ASSERT_TRUE(county_.store->ReadChanges(1, 200, true, &changes).ok());
-  std::string body;
-  for (const auto& c : changes) AppendLine(*LineOfChange(c, *county_.vault), &body);
+  const auto [body, count] = Body(1, 200);
   auto first = receiver_->Apply("county-a", "410102", body);
   ASSERT_TRUE(first.ok()) << first.status().ToString();
   EXPECT_EQ(first->skipped, 0u);
-  EXPECT_EQ(*receiver_->Cursor("county-a"), changes.back().seq);
+  const uint64_t cursor = *receiver_->Cursor("county-a");
+  EXPECT_EQ(cursor, first->cursor);
   const auto before = *city_.store->Stats();
   auto second = receiver_->Apply("county-a", "410102", body);
   ASSERT_TRUE(second.ok());
-  EXPECT_EQ(second->skipped, changes.size());
+  EXPECT_EQ(second->skipped, count);
   EXPECT_EQ(city_.store->Stats()->record_versions, before.record_versions);
   EXPECT_EQ(city_.store->Stats()->batches, before.batches);
   // Another source's cursor is its own.
   EXPECT_EQ(*receiver_->Cursor("county-b"), 0u);
+}
+
+// A batch is answered while its last commit still runs (receiver.h). When that commit fails,
+// the next batch is refused, the cursor stays where the last commit left it, and sending again
+// from there brings everything over once.
+TEST_F(ExchangeTest, ABatchWhoseCommitFailsAfterItsAnswerIsRefusedNextAndSentAgain) {
+  FeedCounty(250);
+  // The first batch ends with the county's licences: more than 2,000 records, one run, so the
+  // city commits them by writing table files to <store>/ingest (RocksDbStore::Commit). A file
+  // in the way of that directory fails exactly that commit; the smaller runs before it are
+  // written through the log and succeed.
+  std::vector<storage::Change> changes;
+  ASSERT_TRUE(county_.store->ReadChanges(1, 1u << 20, true, &changes).ok());
+  size_t first = changes.size(), last = 0;
+  for (size_t i = 0; i < changes.size(); ++i) {
+    if (changes[i].record && changes[i].record->indicator == "admin_licence") {
+      first = std::min(first, i);
+      last = i;
+    }
+  }
+  ASSERT_GT(last + 1 - first, 2000u);  // RocksDbStore::kBulkCommitRecords
+  std::string batch1;
+  for (size_t i = 0; i <= last; ++i) AppendLine(*LineOfChange(changes[i], *county_.vault), &batch1);
+  const fs::path in_the_way = dir_ / "city" / "ingest";
+  fs::remove_all(in_the_way);
+  { std::ofstream(in_the_way) << "not a directory"; }
+
+  auto answered = receiver_->Apply("county-a", "410102", batch1);
+  ASSERT_TRUE(answered.ok()) << answered.status().ToString();
+  EXPECT_EQ(answered->cursor, changes[last].seq);
+  EXPECT_FALSE(city_.ingester->Flush().ok()) << "the licences' commit failed after the answer";
+  fs::remove(in_the_way);
+
+  auto [rest, count] = Body(changes[last].seq + 1);
+  ASSERT_GT(count, 0u);
+  auto refused = receiver_->Apply("county-a", "410102", rest);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().code(), StatusCode::kUnavailable);
+  EXPECT_NE(refused.status().message().find("could not be committed"), std::string::npos)
+      << refused.status().ToString();
+  // What the pusher does next: asks for the cursor and sends again from there.
+  const uint64_t cursor = *receiver_->Cursor("county-a");
+  EXPECT_EQ(cursor, changes[first - 1].seq) << "up to the run before the licences";
+  auto again = receiver_->Apply("county-a", "410102", Body(cursor + 1).first);
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  EXPECT_EQ(*receiver_->Cursor("county-a"), changes.back().seq);
+  ExpectCityHoldsTheCounty();
+}
+
+// A receiver whose last commit fails after its answer holds less than the pusher sent; the
+// pusher asks for the cursor once caught up and sends again what is missing before it stops.
+TEST_F(ExchangeTest, ThePusherConfirmsTheCursorOnceCaughtUpAndSendsAgainWhatIsMissing) {
+  FeedCounty();
+  class ForgetfulSink final : public Sink {
+   public:
+    Result<uint64_t> Cursor() override { return held; }
+    Status Send(std::span<const ChangeLine> lines, std::chrono::milliseconds*) override {
+      ++sends;
+      if (lines.front().seq != held + 1) return Status::InvalidArgument("a gap in the feed");
+      // The first batch that reaches the end of the feed is answered, then lost.
+      if (lines.back().seq == end && !forgot) {
+        forgot = true;
+        return Status::Ok();
+      }
+      held = lines.back().seq;
+      return Status::Ok();
+    }
+    std::string Describe() const override { return "forgetful"; }
+    uint64_t held = 0, end = 0;
+    bool forgot = false;
+    int sends = 0;
+  } sink;
+  sink.end = *county_.store->LastChangeSeq();
+  PushOptions o;
+  o.batch = 500;
+  Pusher pusher(*county_.store, *county_.vault, sink, o);
+  auto rep = pusher.Run();
+  ASSERT_TRUE(rep.ok()) << rep.status().ToString();
+  EXPECT_TRUE(sink.forgot);
+  EXPECT_EQ(sink.held, sink.end);
+  EXPECT_EQ(rep->cursor, sink.end);
+  const int sends = sink.sends;
+  // Once confirmed, a second run sends nothing.
+  Pusher second(*county_.store, *county_.vault, sink, o);
+  EXPECT_EQ(second.Run()->sent, 0u);
+  EXPECT_EQ(sink.sends, sends);
 }
 
 TEST_F(ExchangeTest, RefusesMalformedBatchesNamingTheLine) {

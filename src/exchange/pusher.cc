@@ -303,6 +303,10 @@ Result<PushReport> Pusher::Run() {
   PushReport report;
   const int64_t started = NowMs();
   std::optional<uint64_t> position;  // the receiver's cursor as last learned
+  // Whether `position` is the receiver's own answer to a cursor request. After a delivered batch
+  // it is not: a receiver answers while the batch still commits (receiver.h), so once caught up
+  // the pusher asks before it stops or rests, and sends again from the answer if it is behind.
+  bool confirmed = false;
   bool first = true;
   milliseconds backoff = options_.backoff_first;
   using Lines = std::vector<ChangeLine>;
@@ -343,6 +347,7 @@ Result<PushReport> Pusher::Run() {
         continue;
       }
       position = *c;
+      confirmed = true;
       if (first) {
         report.from = *c;
         first = false;
@@ -358,6 +363,10 @@ Result<PushReport> Pusher::Run() {
     }
     Lines lines = std::move(got).value();
     if (lines.empty()) {
+      if (!confirmed) {
+        position.reset();
+        continue;
+      }
       if (!options_.follow) break;
       if (!SleepFor(options_.poll)) break;
       continue;
@@ -375,6 +384,7 @@ Result<PushReport> Pusher::Run() {
     }
     backoff = options_.backoff_first;
     position = lines.back().seq;
+    confirmed = false;
     report.cursor = *position;
     report.sent += lines.size();
     ++report.batches;

@@ -34,8 +34,20 @@ Receiver::Receiver(storage::Store& store, ingest::Ingester& ingester,
                    const PersonalDataVault& vault)
     : store_(store), ingester_(ingester), catalog_(catalog), calendar_(calendar), vault_(vault) {}
 
-Result<uint64_t> Receiver::Cursor(std::string_view source) const {
+Result<uint64_t> Receiver::Cursor(std::string_view source) {
+  std::lock_guard lock(mu_);
+  // A failed commit is told by the cursor itself: it stays where the last commit left it.
+  WaitForCommit().IgnoreError();
   return store_.ExchangeCursorOf(source);
+}
+
+Status Receiver::WaitForCommit() {
+  if (!commit_.valid()) return Status::Ok();
+  Status s = commit_.get();
+  commit_ = std::shared_future<Status>();
+  if (s.ok()) return s;
+  return Status::Unavailable(commit_of_ + " was answered but could not be committed (" +
+                             s.ToString() + "); ask for the cursor and send again from there");
 }
 
 namespace {
@@ -81,6 +93,8 @@ Result<ApplyReport> Receiver::Apply(std::string_view source_view, std::string_vi
                                      ", which this instance's catalog does not have");
     }
   }
+  // The last batch's commit ran while this one came and was parsed.
+  XY_RETURN_IF_ERROR(WaitForCommit());
   ApplyReport report;
   report.source = source;
   report.region = region;
@@ -110,6 +124,7 @@ Result<ApplyReport> Receiver::Apply(std::string_view source_view, std::string_vi
     }
     while (kind == Kind::kRow && kinds[j - 1] == Kind::kDerived) --j;  // trailing ones: their own run
     std::span<const ChangeLine> run(lines.data() + i, j - i);
+    XY_RETURN_IF_ERROR(WaitForCommit());  // of the run before
     switch (kind) {
       case Kind::kErased:
         report.erasures += run.size();
@@ -170,8 +185,11 @@ Status Receiver::ApplyRows(const std::string& source, const std::string& region,
   options.format = "exchange";
   options.exchange_cursor = storage::ExchangeCursor{source, last};
   options.grading_deferral = grading_deferral;
+  options.leave_last_commit = true;  // waited for before anything else (WaitForCommit)
   auto r = ingester_.IngestRows(lines.size(), cells_of, name, options);
   if (!r.ok()) return r.status().WithContext("applying " + name);
+  commit_ = r->commit;
+  commit_of_ = name;
   report->accepted += r->accepted;
   report->rejected += r->rejected;
   report->duplicates += r->duplicates;

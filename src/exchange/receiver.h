@@ -6,6 +6,13 @@
 // at or below that cursor is skipped, so a batch sent twice (a retry after a cut link, a pusher
 // restarted after a crash) changes nothing the second time.
 //
+// A batch is answered once its last commit has begun, not once it is durable: the commit runs
+// while the answer travels and the next batch arrives and is parsed. Before it applies anything
+// more or reads a cursor, the receiver waits for that commit. If it failed, the next batch is
+// refused with Unavailable: the pusher asks for the cursor, which is the last one committed, and
+// sends again from there. The pusher also asks for the cursor once it has caught up, so the last
+// batch of a push is confirmed too.
+//
 // Thread-safety: Apply may be called from any thread; batches are applied one at a time and a
 // call that finds another in progress is refused at once with ResourceExhausted (back-pressure:
 // the HTTP layer answers 429 with Retry-After).
@@ -13,6 +20,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <future>
 #include <mutex>
 #include <span>
 #include <string>
@@ -66,8 +74,9 @@ class Receiver {
   Result<ApplyReport> Apply(std::string_view source, std::string_view region, std::string_view body,
                             uint64_t grading_deferral = 0);
 
-  // The last sequence number of `source` applied here (0: none).
-  Result<uint64_t> Cursor(std::string_view source) const;
+  // The last sequence number of `source` committed here (0: none), once the commit of the last
+  // batch answered has ended.
+  Result<uint64_t> Cursor(std::string_view source);
 
  private:
   // `lines` without the derived ones of the run `first`..`last` (sequence numbers).
@@ -77,12 +86,17 @@ class Receiver {
   Status ApplyStatuses(const std::string& source, const std::string& region,
                        std::span<const ChangeLine> lines, ApplyReport* report);
 
+  // Waits for the commit the last batch left running (mu_ held). Unavailable if it failed.
+  Status WaitForCommit();
+
   storage::Store& store_;
   ingest::Ingester& ingester_;
   const catalog::Catalog& catalog_;
   const WorkCalendar& calendar_;
   const PersonalDataVault& vault_;
   std::mutex mu_;  // one batch at a time
+  std::shared_future<Status> commit_;  // GUARDED_BY(mu_): of the last run applied, maybe running
+  std::string commit_of_;              // GUARDED_BY(mu_): that run's batch name
 };
 
 }  // namespace xinyong::exchange

@@ -220,7 +220,15 @@ class Ingester::Run {
   Result<FileReport> Finish() {
     ws_.exchange_cursor = opt_.exchange_cursor;  // with the last batch only
     XY_RETURN_IF_ERROR(CommitBatch());
-    XY_RETURN_IF_ERROR(WaitForCommit());
+    if (opt_.leave_last_commit) {
+      // Left running: the Ingester's next call waits for it (WaitForLeftCommit). Until then the
+      // caches hold what it writes, as for any batch in flight.
+      report_.commit = inflight_.share();
+      in_.left_commit_ = report_.commit;
+      inflight_keys_.clear();
+    } else {
+      XY_RETURN_IF_ERROR(WaitForCommit());
+    }
     report_.seconds = static_cast<double>(NowUnixMs() - started_ms_) / 1000.0;
     return report_;
   }
@@ -689,7 +697,23 @@ Ingester::Ingester(storage::Store& store, const catalog::Catalog& catalog,
                    const WorkCalendar& calendar, const PersonalDataVault& vault,
                    IngestCacheLimits limits)
     : store_(store), catalog_(catalog), calendar_(calendar), vault_(vault), limits_(limits) {}
-Ingester::~Ingester() = default;
+Ingester::~Ingester() { Flush().IgnoreError(); }
+
+Status Ingester::Flush() {
+  std::lock_guard lock(mu_);
+  return WaitForLeftCommit();
+}
+
+Status Ingester::WaitForLeftCommit() {
+  if (!left_commit_.valid()) return Status::Ok();
+  Status s = left_commit_.get();
+  left_commit_ = std::shared_future<Status>();
+  if (!s.ok()) {
+    known_ids_.clear();
+    known_subjects_.clear();
+  }
+  return s;
+}
 
 void Ingester::RememberId(const std::string& key, uint64_t subject_id) {
   if (known_ids_.size() < limits_.ids) known_ids_.emplace(key, subject_id);
@@ -808,6 +832,7 @@ Status Pipeline(const Indicator& ind, const Indicator* derived, const IngestOpti
 Result<FileReport> Ingester::Ingest(std::unique_ptr<TextSource> source,
                                     const IngestOptions& options_in) {
   std::lock_guard lock(mu_);
+  WaitForLeftCommit().IgnoreError();  // a failure is the last call's (FileReport::commit)
   IngestOptions options = options_in;
   if (options.received_date == Date()) options.received_date = Date::Today();
   if (options.batch_rows == 0) options.batch_rows = 50000;
@@ -987,6 +1012,7 @@ Result<FileReport> Ingester::IngestRows(size_t count, const CellsOf& cells_of,
                                         const std::string& name,
                                         const IngestOptions& options_in) {
   std::lock_guard lock(mu_);
+  WaitForLeftCommit().IgnoreError();  // a failure is the last call's (FileReport::commit)
   IngestOptions options = options_in;
   if (options.received_date == Date()) options.received_date = Date::Today();
   if (options.batch_rows == 0) options.batch_rows = 50000;
@@ -1040,6 +1066,7 @@ Result<StatusChangeReport> Ingester::ChangeStatus(std::span<const StatusChange> 
                                                   const std::optional<storage::ExchangeCursor>& cursor) {
   if (changes.empty()) return Status::InvalidArgument("no record status to change");
   std::lock_guard lock(mu_);
+  WaitForLeftCommit().IgnoreError();  // a failure is the last call's (FileReport::commit)
   if (received == Date()) received = Date::Today();
   storage::WriteSet ws;
   ws.batch.id = store_.NextId(storage::IdSpace::kBatch);

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <functional>
+#include <future>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -43,6 +44,11 @@ struct IngestOptions {
   // The grading deferral (rules::Grader::Deferral::id) that regrades this input's subjects once
   // at its end; 0: the commit observer regrades after every batch. Passed on in CommittedBatch.
   uint64_t grading_deferral = 0;
+  // The call returns once its last batch is handed to the background commit, not once that is
+  // durable: FileReport::commit tells how it ended. The Ingester's next call waits for it
+  // first. For a caller whose next input is already on its way (the exchange receiver answers
+  // a pushed batch while it commits, and the pusher sends the next one meanwhile).
+  bool leave_last_commit = false;
 };
 
 // Bounds of the Ingester's caches of committed identifiers and subjects (tests use tiny ones).
@@ -64,6 +70,9 @@ struct FileReport {
   // versions; not rows of the file, so not in rows/accepted.
   uint64_t derived = 0;
   double seconds = 0;
+  // With IngestOptions::leave_last_commit: the outcome of the last batch's commit, which may
+  // still be running (the counts above are of rows handed to it). Invalid otherwise.
+  std::shared_future<Status> commit;
 };
 
 // What one committed batch changed, for the commit observer; valid during the call only.
@@ -147,6 +156,10 @@ class Ingester {
   using CommitObserver = std::function<void(const CommittedBatch&)>;
   void SetCommitObserver(CommitObserver observer) { observer_ = std::move(observer); }
 
+  // Waits for a commit a call left running (IngestOptions::leave_last_commit) and returns how
+  // it ended (Ok when none was left). Every call waits for it first; so does the destructor.
+  Status Flush();
+
  private:
   class Run;
   Result<FileReport> Ingest(std::unique_ptr<class TextSource> source, const IngestOptions& options);
@@ -157,6 +170,11 @@ class Ingester {
   // Makes room for `ids` identifiers and `subjects` subjects by clearing a cache that would
   // overflow. Only while no batch is in flight (everything cached is committed).
   void MakeRoom(size_t ids, size_t subjects);
+  // Flush with mu_ held; every call begins with it. After a failed commit the caches are
+  // dropped: they may hold subjects and identifiers that were never stored. A call goes on after
+  // such a failure with the store as it is: the failure is the earlier call's, told to its caller
+  // through FileReport::commit.
+  Status WaitForLeftCommit();
 
   storage::Store& store_;
   const catalog::Catalog& catalog_;
@@ -170,6 +188,8 @@ class Ingester {
   std::unordered_map<std::string, uint64_t> known_ids_;  // GUARDED_BY(mu_)
   // Subjects as last committed by this Ingester, the only writer of subjects.
   std::unordered_map<uint64_t, Subject> known_subjects_;  // GUARDED_BY(mu_)
+  // The commit the last call left running (IngestOptions::leave_last_commit), if any.
+  std::shared_future<Status> left_commit_;  // GUARDED_BY(mu_)
 };
 
 }  // namespace xinyong::ingest

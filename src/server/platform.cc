@@ -20,6 +20,10 @@ std::string DefaultShareDir() {
   return std::string(XINYONG_SOURCE_DIR) + "/data";
 }
 
+Platform::~Platform() {
+  if (ingester_) ingester_->Flush().IgnoreError();
+}
+
 Result<std::unique_ptr<Platform>> Platform::Open(const PlatformOptions& options_in) {
   std::unique_ptr<Platform> p(new Platform());
   p->options_ = options_in;

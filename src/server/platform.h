@@ -79,6 +79,9 @@ bool CommonCodeShape(std::string_view code, IdentifierKind* kind, std::string_vi
 class Platform {
  public:
   static Result<std::unique_ptr<Platform>> Open(const PlatformOptions& options);
+  // Waits for a commit an exchange batch left running (its commit observer uses the members
+  // below) before anything is taken down.
+  ~Platform();
 
   const catalog::Catalog& catalog() const { return *catalog_; }
   const WorkCalendar& calendar() const { return *calendar_; }
