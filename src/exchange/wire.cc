@@ -70,6 +70,8 @@ void AppendJsonString(std::string_view s, std::string* out) {
       case '\n': out->append("\\n"); break;
       case '\r': out->append("\\r"); break;
       case '\t': out->append("\\t"); break;
+      case '\b': out->append("\\b"); break;
+      case '\f': out->append("\\f"); break;
       default:
         out->append("\\u00");
         out->push_back(kHex[c >> 4]);
@@ -141,7 +143,7 @@ struct LineEvents {
   std::string status_name;
   bool received = false;        // present
   std::string received_text;    // empty unless a string
-  std::optional<std::string> bad_field;  // the first key in "fields" whose value is not a string
+  std::vector<std::string> bad_fields;  // keys in "fields" whose value is not a string
 
   void Reset(ChangeLine* l) {
     *this = LineEvents();
@@ -167,6 +169,36 @@ struct LineEvents {
     return Key::kOther;
   }
 
+  // A key given again: the last value counts, as in a JSON document read whole.
+  void Forget(Key k) {
+    switch (k) {
+      case Key::kSeq: seq.reset(); break;
+      case Key::kRecord: record.reset(); break;
+      case Key::kVersion: version.reset(); break;
+      case Key::kErased: erased = false; break;
+      case Key::kIndicator:
+        indicator = false;
+        line->indicator.clear();
+        break;
+      case Key::kStatus: status = false; break;
+      case Key::kReceived:
+        received = false;
+        received_text.clear();
+        break;
+      case Key::kFields:
+        fields = false;  // until its value proves to be an object
+        line->fields.clear();
+        bad_fields.clear();
+        break;
+      case Key::kOther: break;
+    }
+  }
+  // The same for a field code in "fields".
+  void ForgetField() {
+    std::erase_if(line->fields, [&](const auto& f) { return f.first == field_code; });
+    std::erase(bad_fields, field_code);
+  }
+
   // A value that is not a string, not an integer and not a bool, or a container, at `depth`.
   void Other() {
     if (depth == 1) {
@@ -175,8 +207,9 @@ struct LineEvents {
         received = true;
         received_text.clear();
       }
-    } else if (depth == 2 && in_fields && !bad_field) {
-      bad_field = field_code;
+    } else if (depth == 2 && in_fields) {
+      ForgetField();
+      bad_fields.push_back(field_code);
     }
   }
   void Unsigned(uint64_t v) {
@@ -225,7 +258,7 @@ struct LineEvents {
     text.append(s);
     if (depth == 1) {
       key = KeyOf(text);
-      if (key == Key::kFields) fields = false;  // until its value proves to be an object
+      Forget(key);
     } else if (depth == 2 && in_fields) {
       field_code = text;
     }
@@ -256,6 +289,7 @@ struct LineEvents {
         default: break;
       }
     } else if (depth == 2 && in_fields) {
+      ForgetField();
       line->fields.emplace_back(field_code, text);
     }
     text.clear();
@@ -345,7 +379,9 @@ Status ParseLines(std::string_view body, std::vector<ChangeLine>* out) {
       line.received = *d;
     }
     if (!e.fields) return Bad(line_no, "field fields must be an object");
-    if (e.bad_field) return Bad(line_no, "field fields." + *e.bad_field + " must be a string");
+    if (!e.bad_fields.empty()) {
+      return Bad(line_no, "field fields." + e.bad_fields.front() + " must be a string");
+    }
     out->push_back(std::move(line));
   }
   return Status::Ok();
