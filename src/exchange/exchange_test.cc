@@ -34,13 +34,16 @@ class FlakySink final : public Sink {
  public:
   FlakySink(Receiver& r, int fail_every) : r_(r), fail_every_(fail_every) {}
   Result<uint64_t> Cursor() override { return r_.Cursor("county-a"); }
-  Status Send(std::span<const ChangeLine> lines, std::chrono::milliseconds*) override {
+  Status Send(std::span<const ChangeLine> lines, uint64_t after,
+              std::chrono::milliseconds*) override {
     ++sends;
     const int k = sends % fail_every_;
     if (k == 0) return Status::Unavailable("request lost");
     std::string body;
     for (const ChangeLine& l : lines) AppendLine(l, &body);
-    auto rep = r_.Apply("county-a", "410102", body);
+    ApplyOptions o;
+    o.after = after;
+    auto rep = r_.Apply("county-a", "410102", body, o);
     if (!rep.ok()) return rep.status();
     skipped += rep->skipped;
     if (k == 1 && sends > 1) {
@@ -82,6 +85,9 @@ class ExchangeTest : public ::testing::Test {
   }
   void TearDown() override {
     receiver_.reset();
+    // The ingester first: it waits for a commit left running, which uses the store.
+    county_.ingester.reset();
+    city_.ingester.reset();
     county_ = Instance();
     city_ = Instance();
     fs::remove_all(dir_);
@@ -274,6 +280,17 @@ TEST_F(ExchangeTest, ABatchWhoseCommitFailsAfterItsAnswerIsRefusedNextAndSentAga
   EXPECT_EQ(refused.status().code(), StatusCode::kUnavailable);
   EXPECT_NE(refused.status().message().find("could not be committed"), std::string::npos)
       << refused.status().ToString();
+  // A receiver that did not see the failure (this instance restarted meanwhile) refuses the
+  // batch by what the sender says it believes this instance holds.
+  Receiver restarted(*city_.store, *city_.ingester, *catalog_, *calendar_, *city_.vault);
+  ApplyOptions believed;
+  believed.after = changes[last].seq;
+  auto behind = restarted.Apply("county-a", "410102", rest, believed);
+  ASSERT_FALSE(behind.ok());
+  EXPECT_EQ(behind.status().code(), StatusCode::kUnavailable);
+  EXPECT_NE(behind.status().message().find("send again from " + std::to_string(changes[first - 1].seq + 1)),
+            std::string::npos)
+      << behind.status().ToString();
   // What the pusher does next: asks for the cursor and sends again from there.
   const uint64_t cursor = *receiver_->Cursor("county-a");
   EXPECT_EQ(cursor, changes[first - 1].seq) << "up to the run before the licences";
@@ -290,7 +307,8 @@ TEST_F(ExchangeTest, ThePusherConfirmsTheCursorOnceCaughtUpAndSendsAgainWhatIsMi
   class ForgetfulSink final : public Sink {
    public:
     Result<uint64_t> Cursor() override { return held; }
-    Status Send(std::span<const ChangeLine> lines, std::chrono::milliseconds*) override {
+    Status Send(std::span<const ChangeLine> lines, uint64_t,
+                std::chrono::milliseconds*) override {
       ++sends;
       if (lines.front().seq != held + 1) return Status::InvalidArgument("a gap in the feed");
       // The first batch that reaches the end of the feed is answered, then lost.
@@ -320,6 +338,38 @@ TEST_F(ExchangeTest, ThePusherConfirmsTheCursorOnceCaughtUpAndSendsAgainWhatIsMi
   Pusher second(*county_.store, *county_.vault, sink, o);
   EXPECT_EQ(second.Run()->sent, 0u);
   EXPECT_EQ(sink.sends, sends);
+}
+
+// Deletion events at the end of the feed commit no records at the city; a batch of their own
+// carries the cursor past them, so the pusher's confirmation finds it there and stops.
+TEST_F(ExchangeTest, AFeedEndingInDeletionEventsIsConfirmedAndThePushEnds) {
+  FeedCounty();
+  std::vector<storage::RecordRef> erase;
+  ASSERT_TRUE(county_.store->ScanIndicator("admin_licence", [&](uint64_t s, uint64_t r, Date) -> Result<bool> {
+    erase.push_back({s, r});
+    return erase.size() < 3;
+  }).ok());
+  ASSERT_TRUE(county_.store->Erase(erase, {}).ok());
+  FlakySink sink(*receiver_, 1000);
+  PushOptions o;
+  o.batch = 250;
+  Pusher pusher(*county_.store, *county_.vault, sink, o);
+  auto rep = pusher.Run();
+  ASSERT_TRUE(rep.ok()) << rep.status().ToString();
+  const uint64_t end = *county_.store->LastChangeSeq();
+  EXPECT_EQ(rep->cursor, end);
+  EXPECT_EQ(*receiver_->Cursor("county-a"), end);
+  std::vector<storage::BatchSummary> batches;
+  ASSERT_TRUE(city_.store->ListBatches(1, "410102", &batches).ok());
+  ASSERT_EQ(batches.size(), 1u);
+  EXPECT_TRUE(batches[0].file.ends_with("-" + std::to_string(end))) << batches[0].file;
+  EXPECT_EQ(batches[0].rows, 0u);
+  auto report = city_.store->GetBatch(batches[0].id);
+  ASSERT_TRUE(report.ok() && report->has_value());
+  ASSERT_EQ((*report)->warnings.size(), 1u);
+  EXPECT_EQ((*report)->warnings[0].code, "nothing_to_apply");
+  EXPECT_NE((*report)->warnings[0].message.find("3 deletion events"), std::string::npos)
+      << (*report)->warnings[0].message;
 }
 
 TEST_F(ExchangeTest, RefusesMalformedBatchesNamingTheLine) {

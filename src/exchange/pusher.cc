@@ -62,14 +62,15 @@ class HttpSink final : public Sink {
     return c->is_uint64() ? c->as_uint64() : static_cast<uint64_t>(c->as_int64());
   }
 
-  Status Send(std::span<const ChangeLine> lines, milliseconds* retry_after) override {
+  Status Send(std::span<const ChangeLine> lines, uint64_t after,
+              milliseconds* retry_after) override {
     std::string body;
     body.reserve(lines.size() * 600);
     for (const ChangeLine& l : lines) AppendLine(l, &body);
     http::response<http::string_body> res;
     XY_RETURN_IF_ERROR(Exchange(http::verb::post,
                                 prefix_ + "/api/v1/exchange/changes?source=" + source_ +
-                                    "&region=" + region_,
+                                    "&region=" + region_ + "&after=" + std::to_string(after),
                                 std::move(body), &res));
     if (res.result() == http::status::ok) return Status::Ok();
     return Refusal(res, retry_after);
@@ -197,7 +198,8 @@ class DirSink final : public Sink {
     return seq;
   }
 
-  Status Send(std::span<const ChangeLine> lines, milliseconds*) override {
+  // `after`: this sink's own state file is what it holds, written before Send returns.
+  Status Send(std::span<const ChangeLine> lines, uint64_t, milliseconds*) override {
     const std::string range =
         source_ + "-" + Padded(lines.front().seq) + "-" + Padded(lines.back().seq);
     // Record versions in force: CSV per indicator and receipt date, in feed order.
@@ -307,6 +309,13 @@ Result<PushReport> Pusher::Run() {
   // it is not: a receiver answers while the batch still commits (receiver.h), so once caught up
   // the pusher asks before it stops or rests, and sends again from the answer if it is behind.
   bool confirmed = false;
+  std::optional<uint64_t> confirming;  // the position being confirmed
+  // The cursor a confirmation last found behind, sent again from. Found there again, everything
+  // after it was delivered twice and committed nothing: a receiver that records no cursor for
+  // such changes (older versions, for deletion events). They are taken as delivered; the report
+  // keeps the receiver's cursor.
+  constexpr uint64_t kNone = UINT64_MAX;
+  uint64_t behind = kNone;
   bool first = true;
   milliseconds backoff = options_.backoff_first;
   using Lines = std::vector<ChangeLine>;
@@ -348,6 +357,15 @@ Result<PushReport> Pusher::Run() {
       }
       position = *c;
       confirmed = true;
+      if (confirming) {
+        if (*c < *confirming && behind != *c) {
+          behind = *c;  // send again from there
+        } else {
+          if (*c < *confirming) position = confirming;
+          behind = kNone;
+        }
+        confirming.reset();
+      }
       if (first) {
         report.from = *c;
         first = false;
@@ -364,6 +382,7 @@ Result<PushReport> Pusher::Run() {
     Lines lines = std::move(got).value();
     if (lines.empty()) {
       if (!confirmed) {
+        confirming = position;
         position.reset();
         continue;
       }
@@ -373,7 +392,7 @@ Result<PushReport> Pusher::Run() {
     }
     next = std::async(std::launch::async, prepare, lines.back().seq);
     milliseconds hint(0);
-    Status s = sink_.Send(lines, &hint);
+    Status s = sink_.Send(lines, *position, &hint);
     if (!s.ok()) {
       if (s.code() != StatusCode::kUnavailable && s.code() != StatusCode::kResourceExhausted) {
         discard_next();

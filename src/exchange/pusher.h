@@ -32,10 +32,12 @@ class Sink {
   virtual ~Sink() = default;
   // The last sequence number the other side holds (0: none). Unavailable when it cannot be asked.
   virtual Result<uint64_t> Cursor() = 0;
-  // Delivers one batch (sequence numbers ascending, all above the cursor). Unavailable (or
+  // Delivers one batch (sequence numbers ascending, all above the cursor) to a receiver believed
+  // to hold everything up to `after` (Receiver ApplyOptions::after). Unavailable (or
   // ResourceExhausted for a busy receiver, *retry_after set when it said how long to wait) is
   // worth retrying; anything else is not.
-  virtual Status Send(std::span<const ChangeLine> lines, std::chrono::milliseconds* retry_after) = 0;
+  virtual Status Send(std::span<const ChangeLine> lines, uint64_t after,
+                      std::chrono::milliseconds* retry_after) = 0;
   virtual std::string Describe() const = 0;
 };
 

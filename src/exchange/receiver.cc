@@ -1,5 +1,6 @@
 #include "exchange/receiver.h"
 
+#include <chrono>
 #include <set>
 #include <unordered_map>
 
@@ -37,17 +38,17 @@ Receiver::Receiver(storage::Store& store, ingest::Ingester& ingester,
 Result<uint64_t> Receiver::Cursor(std::string_view source) {
   std::lock_guard lock(mu_);
   // A failed commit is told by the cursor itself: it stays where the last commit left it.
-  WaitForCommit().IgnoreError();
+  WaitForCommit(source).IgnoreError();
   return store_.ExchangeCursorOf(source);
 }
 
-Status Receiver::WaitForCommit() {
+Status Receiver::WaitForCommit(std::string_view source) {
   if (!commit_.valid()) return Status::Ok();
   Status s = commit_.get();
   commit_ = std::shared_future<Status>();
-  if (s.ok()) return s;
-  return Status::Unavailable(commit_of_ + " was answered but could not be committed (" +
-                             s.ToString() + "); ask for the cursor and send again from there");
+  if (s.ok() || commit_source_ != source) return Status::Ok();
+  return Status::Unavailable(commit_of_ + " could not be committed (" + s.ToString() +
+                             "); ask for the cursor and send again from there");
 }
 
 namespace {
@@ -71,7 +72,7 @@ std::string BatchName(const std::string& source, std::span<const ChangeLine> lin
 }  // namespace
 
 Result<ApplyReport> Receiver::Apply(std::string_view source_view, std::string_view region_view,
-                                    std::string_view body, uint64_t grading_deferral) {
+                                    std::string_view body, const ApplyOptions& options) {
   const std::string source(source_view), region(region_view);
   if (!ValidSourceId(source)) {
     return Status::InvalidArgument("source '" + source +
@@ -94,13 +95,21 @@ Result<ApplyReport> Receiver::Apply(std::string_view source_view, std::string_vi
     }
   }
   // The last batch's commit ran while this one came and was parsed.
-  XY_RETURN_IF_ERROR(WaitForCommit());
+  XY_RETURN_IF_ERROR(WaitForCommit(source));
   ApplyReport report;
   report.source = source;
   report.region = region;
   report.lines = lines.size();
   XY_ASSIGN_OR_RETURN(const uint64_t cursor, store_.ExchangeCursorOf(source));
+  if (options.after && cursor < *options.after) {
+    return Status::Unavailable("this instance holds the changes of " + source + " up to " +
+                               std::to_string(cursor) + ", not up to " +
+                               std::to_string(*options.after) +
+                               " (a batch answered before was not committed): send again from " +
+                               std::to_string(cursor + 1));
+  }
   report.cursor = cursor;
+  uint64_t carried = cursor;  // the last sequence number a commit of this call carried
   size_t i = 0;
   while (i < lines.size() && lines[i].seq <= cursor) ++i;
   report.skipped = i;
@@ -124,7 +133,7 @@ Result<ApplyReport> Receiver::Apply(std::string_view source_view, std::string_vi
     }
     while (kind == Kind::kRow && kinds[j - 1] == Kind::kDerived) --j;  // trailing ones: their own run
     std::span<const ChangeLine> run(lines.data() + i, j - i);
-    XY_RETURN_IF_ERROR(WaitForCommit());  // of the run before
+    XY_RETURN_IF_ERROR(WaitForCommit(source));  // of the run before
     switch (kind) {
       case Kind::kErased:
         report.erasures += run.size();
@@ -143,22 +152,68 @@ Result<ApplyReport> Receiver::Apply(std::string_view source_view, std::string_vi
           }
         }
         XY_RETURN_IF_ERROR(ApplyRows(source, region, rows, run.front().seq, run.back().seq,
-                                     grading_deferral, &report));
+                                     options, &report));
+        carried = run.back().seq;
         break;
       }
-      case Kind::kStatus:
-        XY_RETURN_IF_ERROR(ApplyStatuses(source, region, run, &report));
+      case Kind::kStatus: {
+        XY_ASSIGN_OR_RETURN(const bool committed, ApplyStatuses(source, region, run, &report));
+        if (committed) carried = run.back().seq;
         break;
+      }
     }
     report.cursor = run.back().seq;
     i = j;
   }
+  if (report.cursor > carried) {
+    // The last lines committed nothing: without a commit of their own the cursor would stay
+    // below them, and a sender confirming it would send them again and again.
+    XY_RETURN_IF_ERROR(WaitForCommit(source));
+    size_t first = lines.size();
+    while (first > 0 && lines[first - 1].seq > carried) --first;
+    XY_RETURN_IF_ERROR(CommitCursor(source, region, std::span(lines).subspan(first), &report));
+  }
   return report;
+}
+
+Status Receiver::CommitCursor(const std::string& source, const std::string& region,
+                              std::span<const ChangeLine> lines, ApplyReport* report) {
+  size_t erased = 0, derived = 0;
+  for (const ChangeLine& l : lines) {
+    if (l.erased) {
+      ++erased;
+    } else if (l.status == RecordStatus::kActive) {
+      ++derived;
+    }
+  }
+  const size_t unmatched = lines.size() - erased - derived;
+  storage::WriteSet ws;
+  BatchReport& b = ws.batch;
+  b.id = store_.NextId(storage::IdSpace::kBatch);
+  b.file = BatchName(source, lines);
+  b.dept = region;
+  b.format = "exchange";
+  b.received_date = Date::Today();
+  b.started_unix_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                          std::chrono::system_clock::now().time_since_epoch())
+                          .count();
+  b.warnings.push_back(
+      {0, "", "nothing_to_apply",
+       std::to_string(lines.size()) + " changes from " + source + " (" + region +
+           ") with nothing to apply here: " + std::to_string(erased) +
+           " deletion events (this instance's retention erases by its own catalog rules), " +
+           std::to_string(derived) + " derived records (made here again from their source rows), " +
+           std::to_string(unmatched) +
+           " status changes of records not held here or no longer in force"});
+  ws.exchange_cursor = storage::ExchangeCursor{source, report->cursor};
+  XY_RETURN_IF_ERROR(store_.Commit(ws).WithContext("committing the cursor of " + b.file));
+  report->batches.push_back(b.id);
+  return Status::Ok();
 }
 
 Status Receiver::ApplyRows(const std::string& source, const std::string& region,
                            std::span<const ChangeLine> lines, uint64_t first, uint64_t last,
-                           uint64_t grading_deferral, ApplyReport* report) {
+                           const ApplyOptions& apply, ApplyReport* report) {
   const std::string name =
       "exchange:" + source + ":" + std::to_string(first) + "-" + std::to_string(last);
   // The rows as parsed, cells by the standard field codes (or a label or alias): no text to
@@ -184,11 +239,13 @@ Status Receiver::ApplyRows(const std::string& source, const std::string& region,
   options.batch_rows = lines.size() + 1;  // one commit: the cursor goes with all of it
   options.format = "exchange";
   options.exchange_cursor = storage::ExchangeCursor{source, last};
-  options.grading_deferral = grading_deferral;
+  options.grading_deferral = apply.grading_deferral;
+  options.hold_until_committed = apply.hold_until_committed;
   options.leave_last_commit = true;  // waited for before anything else (WaitForCommit)
   auto r = ingester_.IngestRows(lines.size(), cells_of, name, options);
   if (!r.ok()) return r.status().WithContext("applying " + name);
   commit_ = r->commit;
+  commit_source_ = source;
   commit_of_ = name;
   report->accepted += r->accepted;
   report->rejected += r->rejected;
@@ -198,8 +255,8 @@ Status Receiver::ApplyRows(const std::string& source, const std::string& region,
   return Status::Ok();
 }
 
-Status Receiver::ApplyStatuses(const std::string& source, const std::string& region,
-                               std::span<const ChangeLine> lines, ApplyReport* report) {
+Result<bool> Receiver::ApplyStatuses(const std::string& source, const std::string& region,
+                                     std::span<const ChangeLine> lines, ApplyReport* report) {
   const catalog::Indicator& ind = *catalog_.Find(lines.front().indicator);
   ingest::RowValidator validator(ind, Date::Today(), calendar_, vault_);
   std::vector<ingest::StatusChange> changes;
@@ -246,13 +303,13 @@ Status Receiver::ApplyStatuses(const std::string& source, const std::string& reg
     changes.push_back({subject, hit->record_id, versions.back().version, l.status,
                        "from " + source + " (" + region + "), change " + std::to_string(l.seq)});
   }
-  if (changes.empty()) return Status::Ok();
+  if (changes.empty()) return false;
   auto r = ingester_.ChangeStatus(changes, BatchName(source, lines), region, Date(),
                                   storage::ExchangeCursor{source, lines.back().seq});
   if (!r.ok()) return r.status().WithContext("applying " + BatchName(source, lines));
   report->status_changes += r->versions.size();
   report->batches.push_back(r->batch);
-  return Status::Ok();
+  return true;
 }
 
 }  // namespace xinyong::exchange

@@ -8,10 +8,13 @@
 //
 // A batch is answered once its last commit has begun, not once it is durable: the commit runs
 // while the answer travels and the next batch arrives and is parsed. Before it applies anything
-// more or reads a cursor, the receiver waits for that commit. If it failed, the next batch is
-// refused with Unavailable: the pusher asks for the cursor, which is the last one committed, and
-// sends again from there. The pusher also asks for the cursor once it has caught up, so the last
-// batch of a push is confirmed too.
+// more or reads a cursor, the receiver waits for that commit. A sender says with each batch what
+// it believes this instance holds (ApplyOptions::after); when the cursor is lower — that commit
+// failed, or this instance stopped before it was durable — the batch is refused with
+// Unavailable, and the pusher asks for the cursor and sends again from there. The pusher also
+// asks for the cursor once it has caught up, so the last batch of a push is confirmed too. A
+// batch whose last lines commit nothing (deletion events, derived records, status changes of
+// records not held here) gets a batch of its own that records them and carries the cursor.
 //
 // Thread-safety: Apply may be called from any thread; batches are applied one at a time and a
 // call that finds another in progress is refused at once with ResourceExhausted (back-pressure:
@@ -21,6 +24,8 @@
 #include <atomic>
 #include <cstdint>
 #include <future>
+#include <memory>
+#include <optional>
 #include <mutex>
 #include <span>
 #include <string>
@@ -56,6 +61,18 @@ struct ApplyReport {
   uint64_t cursor = 0;     // the last sequence number of the batch (applied or skipped)
 };
 
+struct ApplyOptions {
+  // The sequence number up to which the sender believes this instance holds its feed (the
+  // cursor it last learned, plus what it sent since). Refused (Unavailable) when the cursor here
+  // is lower. Unset: not checked (a sender that does not say).
+  std::optional<uint64_t> after;
+  // The rules::Grader::Deferral that regrades the batch's subjects (IngestOptions::
+  // grading_deferral), and what to keep until the batch's commits have ended, e.g. the push
+  // session's hold on that deferral (IngestOptions::hold_until_committed).
+  uint64_t grading_deferral = 0;
+  std::shared_ptr<void> hold_until_committed;
+};
+
 // A source instance's id: 1-64 of [A-Za-z0-9._-]. A region: a 6-digit 行政区划 code.
 bool ValidSourceId(std::string_view id);
 bool ValidRegion(std::string_view region);
@@ -69,10 +86,10 @@ class Receiver {
   // writes carry the region as their department (BatchReport::dept) and name the source and
   // the sequence range in their file name ("exchange:<source>:<first>-<last>"). InvalidArgument
   // for a malformed batch or an indicator this catalog does not have (nothing applied);
-  // ResourceExhausted while another batch is being applied. `grading_deferral`: the
-  // rules::Grader::Deferral that regrades the batch's subjects (IngestOptions::grading_deferral).
+  // ResourceExhausted while another batch is being applied; Unavailable when this instance
+  // holds less than options.after, or an earlier run of this source failed to commit.
   Result<ApplyReport> Apply(std::string_view source, std::string_view region, std::string_view body,
-                            uint64_t grading_deferral = 0);
+                            const ApplyOptions& options = {});
 
   // The last sequence number of `source` committed here (0: none), once the commit of the last
   // batch answered has ended.
@@ -82,12 +99,17 @@ class Receiver {
   // `lines` without the derived ones of the run `first`..`last` (sequence numbers).
   Status ApplyRows(const std::string& source, const std::string& region,
                    std::span<const ChangeLine> lines, uint64_t first, uint64_t last,
-                   uint64_t grading_deferral, ApplyReport* report);
-  Status ApplyStatuses(const std::string& source, const std::string& region,
-                       std::span<const ChangeLine> lines, ApplyReport* report);
+                   const ApplyOptions& options, ApplyReport* report);
+  // False when nothing was committed (no record held here was in force).
+  Result<bool> ApplyStatuses(const std::string& source, const std::string& region,
+                             std::span<const ChangeLine> lines, ApplyReport* report);
+  // A batch of no records for `lines`, which commit nothing else, carrying the cursor.
+  Status CommitCursor(const std::string& source, const std::string& region,
+                      std::span<const ChangeLine> lines, ApplyReport* report);
 
-  // Waits for the commit the last batch left running (mu_ held). Unavailable if it failed.
-  Status WaitForCommit();
+  // Waits for the commit the last run left running (mu_ held). Unavailable if it failed and was
+  // `source`'s; another source's failure is told to that source by ApplyOptions::after.
+  Status WaitForCommit(std::string_view source);
 
   storage::Store& store_;
   ingest::Ingester& ingester_;
@@ -96,7 +118,7 @@ class Receiver {
   const PersonalDataVault& vault_;
   std::mutex mu_;  // one batch at a time
   std::shared_future<Status> commit_;  // GUARDED_BY(mu_): of the last run applied, maybe running
-  std::string commit_of_;              // GUARDED_BY(mu_): that run's batch name
+  std::string commit_source_, commit_of_;  // GUARDED_BY(mu_): that run's source and batch name
 };
 
 }  // namespace xinyong::exchange

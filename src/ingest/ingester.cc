@@ -308,7 +308,8 @@ class Ingester::Run {
     storage::Store* store = &in_.store_;
     const Ingester::CommitObserver* observer = &in_.observer_;
     const uint64_t deferral = opt_.grading_deferral;
-    inflight_ = std::async(std::launch::async, [store, batch, observer, deferral] {
+    inflight_ = std::async(std::launch::async, [store, batch, observer, deferral,
+                                                hold = opt_.hold_until_committed]() mutable {
       Status s = store->Commit(*batch);
       if (s.ok() && *observer && (!batch->subjects.empty() || !batch->records.empty())) {
         std::vector<uint64_t> touched;
@@ -319,6 +320,7 @@ class Ingester::Run {
         (*observer)(
             CommittedBatch{batch->batch.id, batch->subjects, touched, batch->records, deferral});
       }
+      hold.reset();  // here, not whenever the task's state goes
       return s;
     });
     return Status::Ok();

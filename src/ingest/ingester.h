@@ -49,6 +49,10 @@ struct IngestOptions {
   // first. For a caller whose next input is already on its way (the exchange receiver answers
   // a pushed batch while it commits, and the pusher sends the next one meanwhile).
   bool leave_last_commit = false;
+  // Kept until the commits of this input (and their commit observer) have ended, then let go on
+  // the commit's thread: e.g. the push session's hold on its grading deferral, which must not
+  // close before the observer has noted the batch's subjects.
+  std::shared_ptr<void> hold_until_committed;
 };
 
 // Bounds of the Ingester's caches of committed identifiers and subjects (tests use tiny ones).

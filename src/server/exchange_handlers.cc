@@ -35,12 +35,19 @@ Response HandlePostExchangeChanges(Platform& p, const ApiCall& call) {
   if (region == nullptr || !exchange::ValidRegion(*region)) {
     return BadParameter("region", "region must be the sending instance's 6-digit division code");
   }
+  exchange::ApplyOptions options;
+  if (call.target.Query("after") != nullptr) {
+    int64_t after = 0;
+    if (!IntParam(call, "after", 0, 0, INT64_MAX, &after, &error)) return error;
+    options.after = static_cast<uint64_t>(after);
+  }
   // The batches of a push session regrade their subjects once, when the pusher pauses (at most
-  // ~10 s behind): the answer does not wait for grades (rules::SessionGrading).
-  auto report = [&] {
-    rules::SessionGrading::Batch grading(p.push_grading());
-    return p.exchange().Apply(source, *region, call.request.body, grading.deferral());
-  }();
+  // ~10 s behind): the answer does not wait for grades (rules::SessionGrading). The session is
+  // held open until the batch's commits, which may end after the answer, have noted them.
+  auto grading = std::make_shared<rules::SessionGrading::Batch>(p.push_grading());
+  options.grading_deferral = grading->deferral();
+  options.hold_until_committed = std::move(grading);
+  auto report = p.exchange().Apply(source, *region, call.request.body, options);
   call.request.body.clear();
   if (!report.ok()) {
     if (report.status().code() == StatusCode::kResourceExhausted) {
