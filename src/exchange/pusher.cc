@@ -309,12 +309,10 @@ Result<PushReport> Pusher::Run() {
   // it is not: a receiver answers while the batch still commits (receiver.h), so once caught up
   // the pusher asks before it stops or rests, and sends again from the answer if it is behind.
   bool confirmed = false;
-  std::optional<uint64_t> confirming;  // the position being confirmed
-  // The cursor a confirmation last found behind, sent again from. Found there again, everything
-  // after it was delivered twice and committed nothing: a receiver that records no cursor for
-  // such changes (older versions, for deletion events). They are taken as delivered; the report
-  // keeps the receiver's cursor.
   constexpr uint64_t kNone = UINT64_MAX;
+  uint64_t confirming = kNone;  // the position being confirmed
+  // The cursor a confirmation last found behind, sent again from. Found there again, the commit
+  // failed again: sent again after a back-off, as after any failure, never taken as delivered.
   uint64_t behind = kNone;
   bool first = true;
   milliseconds backoff = options_.backoff_first;
@@ -357,14 +355,16 @@ Result<PushReport> Pusher::Run() {
       }
       position = *c;
       confirmed = true;
-      if (confirming) {
-        if (*c < *confirming && behind != *c) {
-          behind = *c;  // send again from there
-        } else {
-          if (*c < *confirming) position = confirming;
-          behind = kNone;
+      if (confirming != kNone) {
+        const bool again = *c < confirming && behind == *c;
+        behind = *c < confirming ? *c : kNone;  // behind: send again from there
+        confirming = kNone;
+        if (again) {
+          ++report.retries;
+          const milliseconds wait = backoff;
+          backoff = std::min(backoff * 2, options_.backoff_cap);
+          if (!SleepFor(wait)) break;
         }
-        confirming.reset();
       }
       if (first) {
         report.from = *c;
@@ -382,7 +382,7 @@ Result<PushReport> Pusher::Run() {
     Lines lines = std::move(got).value();
     if (lines.empty()) {
       if (!confirmed) {
-        confirming = position;
+        confirming = *position;
         position.reset();
         continue;
       }

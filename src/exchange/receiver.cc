@@ -192,7 +192,7 @@ Status Receiver::CommitCursor(const std::string& source, const std::string& regi
   b.id = store_.NextId(storage::IdSpace::kBatch);
   b.file = BatchName(source, lines);
   b.dept = region;
-  b.format = "exchange";
+  b.format = "exchange_cursor";  // not a submission (IsSubmission)
   b.received_date = Date::Today();
   b.started_unix_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                           std::chrono::system_clock::now().time_since_epoch())

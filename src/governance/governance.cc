@@ -44,7 +44,9 @@ std::string NameKey(std::string_view name) {
 
 struct BatchInfo {
   std::string dept;
-  bool status_change = false;  // written by a workflow (objection, repair, retention)
+  // Not a submission (IsSubmission): written by a workflow (objection, repair, retention), or
+  // pushed changes with nothing to apply here.
+  bool status_change = false;
 };
 
 // The working day after `d`; Monday to Friday when the calendar lacks the year.
@@ -152,7 +154,7 @@ Result<GovernanceReport> ComputeGovernance(const storage::Store& store,
   for (const storage::BatchSummary& s : summaries) {
     XY_ASSIGN_OR_RETURN(auto b, store.GetBatch(s.id));
     if (!b) continue;
-    const bool status_change = b->format == "status";
+    const bool status_change = !IsSubmission(*b);
     batches[s.id] = {b->dept, status_change};
     if (status_change) continue;
     if (b->received_date <= to) {

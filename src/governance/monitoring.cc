@@ -94,7 +94,7 @@ Result<MonitoringReport> ComputeMonitoring(const storage::Store& store,
   XY_RETURN_IF_ERROR(store.ListBatches(std::numeric_limits<size_t>::max(), "", &summaries));
   for (const storage::BatchSummary& s : summaries) {
     XY_ASSIGN_OR_RETURN(auto b, store.GetBatch(s.id));
-    if (!b || b->format == "status") continue;
+    if (!b || !IsSubmission(*b)) continue;
     MonthFigures* m = month_of(b->received_date);
     if (m == nullptr) continue;
     const catalog::Indicator* ind = catalog.Find(b->indicator);

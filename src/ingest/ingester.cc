@@ -310,6 +310,11 @@ class Ingester::Run {
     const uint64_t deferral = opt_.grading_deferral;
     inflight_ = std::async(std::launch::async, [store, batch, observer, deferral,
                                                 hold = opt_.hold_until_committed]() mutable {
+      // Let go here, even if something throws, not whenever the task's state goes.
+      struct Release {
+        std::shared_ptr<void>& hold;
+        ~Release() { hold.reset(); }
+      } release{hold};
       Status s = store->Commit(*batch);
       if (s.ok() && *observer && (!batch->subjects.empty() || !batch->records.empty())) {
         std::vector<uint64_t> touched;
@@ -320,7 +325,6 @@ class Ingester::Run {
         (*observer)(
             CommittedBatch{batch->batch.id, batch->subjects, touched, batch->records, deferral});
       }
-      hold.reset();  // here, not whenever the task's state goes
       return s;
     });
     return Status::Ok();

@@ -25,7 +25,9 @@ struct BatchReport {
   std::string indicator;
   std::string dept;        // submitting department code, if given
   std::string encoding;    // "utf-8", "gb18030"
-  std::string format;      // "csv", "jsonl", "exchange" (rows pushed by a lower instance), "status" (status changes)
+  // "csv", "jsonl", "exchange" (rows pushed by a lower instance), "status" (status changes),
+  // "exchange_cursor" (pushed changes with nothing to apply here: IsSubmission).
+  std::string format;
   Date received_date;
   int64_t started_unix_ms = 0;
   double seconds = 0;
@@ -40,6 +42,15 @@ struct BatchReport {
   std::vector<RowIssue> rejections;  // one per rejected row
   std::vector<RowIssue> warnings;    // accepted rows with something to look at (name conflicts)
 };
+
+// Whether a batch carries rows a department or a lower instance submitted. Not: a status
+// change written by a workflow ("status"), and pushed changes that commit nothing here
+// ("exchange_cursor": deletion events, derived records, status changes of records not held
+// here — a batch of no rows that records them and carries the exchange cursor). Data governance
+// and city monitoring count submissions only.
+inline bool IsSubmission(const BatchReport& b) {
+  return b.format != "status" && b.format != "exchange_cursor";
+}
 
 std::string EncodeBatchReport(const BatchReport& b);  // without rejections/warnings
 bool DecodeBatchReport(std::string_view in, BatchReport* b);
