@@ -199,27 +199,25 @@ struct LineEvents {
     std::erase(bad_fields, field_code);
   }
 
-  // A value that is not a string, not an integer and not a bool, or a container, at `depth`.
+  // A value of a type the key does not take (its state was cleared by Forget when the key came):
+  // only noted where being there at all counts.
   void Other() {
     if (depth == 1) {
-      if (key == Key::kSeq) seq.reset();
-      if (key == Key::kReceived) {
-        received = true;
-        received_text.clear();
-      }
+      if (key == Key::kReceived) received = true;  // and not a date
     } else if (depth == 2 && in_fields) {
       ForgetField();
       bad_fields.push_back(field_code);
     }
   }
   void Unsigned(uint64_t v) {
-    if (depth != 1) return Other();
-    if (key == Key::kSeq) seq = v;
-    if (key == Key::kRecord) record = v;
-    if (key == Key::kVersion) version = v;
-    if (key == Key::kReceived) {
-      received = true;
-      received_text.clear();
+    if (depth == 1 && key == Key::kSeq) {
+      seq = v;
+    } else if (depth == 1 && key == Key::kRecord) {
+      record = v;
+    } else if (depth == 1 && key == Key::kVersion) {
+      version = v;
+    } else {
+      Other();
     }
   }
 
@@ -273,7 +271,6 @@ struct LineEvents {
     text.append(s);
     if (depth == 1) {
       switch (key) {
-        case Key::kSeq: seq.reset(); break;
         case Key::kIndicator:
           indicator = true;
           line->indicator = text;
