@@ -26,8 +26,9 @@ void StopPusher(int) {
 }
 
 boost::json::object PushReportJson(const exchange::PushReport& r) {
-  return {{"from", r.from},     {"cursor", r.cursor},     {"sent", r.sent},
-          {"batches", r.batches}, {"retries", r.retries}, {"seconds", r.seconds}};
+  return {{"from", r.from},       {"cursor", r.cursor},   {"sent", r.sent},
+          {"resent", r.resent},   {"batches", r.batches}, {"retries", r.retries},
+          {"seconds", r.seconds}};
 }
 
 }  // namespace
@@ -113,6 +114,7 @@ void RegisterPush(CLI::App& app, GlobalOptions& g) {
       }
       total.cursor = r->cursor;
       total.sent += r->sent;
+      total.resent += r->resent;
       total.batches += r->batches;
       total.retries += r->retries;
       total.seconds += r->seconds;
@@ -128,7 +130,8 @@ void RegisterPush(CLI::App& app, GlobalOptions& g) {
     } else {
       std::cout << "pushed " << r->sent << " changes in " << r->batches << " batches to "
                 << where << " (from " << r->from << " to " << r->cursor << ", "
-                << r->retries << " retries, " << r->seconds << " s)\n";
+                << r->retries << " retries, " << r->resent << " sent again, " << r->seconds
+                << " s)\n";
     }
   });
 }

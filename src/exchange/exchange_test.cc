@@ -272,10 +272,26 @@ TEST_F(ExchangeTest, ABatchWhoseCommitFailsAfterItsAnswerIsRefusedNextAndSentAga
   EXPECT_EQ(answered->cursor, changes[last].seq);
   EXPECT_FALSE(city_.ingester->Flush().ok()) << "the licences' commit failed after the answer";
   fs::remove(in_the_way);
+  // Another source's batch comes first: ten licences that were never corrected, which the
+  // city then holds already when county-a sends them again. The failure stays county-a's.
+  std::map<std::pair<uint64_t, uint64_t>, int> versions;
+  for (const auto& c : changes) {
+    if (c.record) ++versions[{c.record->subject_id, c.record->record_id}];
+  }
+  std::string other_body;
+  for (size_t i = first, n = 0; i <= last && n < 10; ++i) {
+    const Record& r = *changes[i].record;
+    if (versions[{r.subject_id, r.record_id}] > 1) continue;
+    AppendLine(*LineOfChange(changes[i], *county_.vault), &other_body);
+    ++n;
+  }
+  auto other = receiver_->Apply("county-b", "410103", other_body);
+  ASSERT_TRUE(other.ok()) << other.status().ToString();
+  EXPECT_EQ(other->accepted, 10u);
 
   auto [rest, count] = Body(changes[last].seq + 1);
   ASSERT_GT(count, 0u);
-  auto refused = receiver_->Apply("county-a", "410102", rest);
+  auto refused = receiver_->Apply("county-a", "410102", rest);  // a sender that says no `after`
   ASSERT_FALSE(refused.ok());
   EXPECT_EQ(refused.status().code(), StatusCode::kUnavailable);
   EXPECT_NE(refused.status().message().find("could not be committed"), std::string::npos)
@@ -333,6 +349,8 @@ TEST_F(ExchangeTest, ThePusherConfirmsTheCursorOnceCaughtUpAndSendsAgainWhatIsMi
   EXPECT_TRUE(sink.forgot);
   EXPECT_EQ(sink.held, sink.end);
   EXPECT_EQ(rep->cursor, sink.end);
+  EXPECT_EQ(rep->sent, sink.end) << "each change counted once";
+  EXPECT_GT(rep->resent, 0u) << "the lost batch, sent again";
   const int sends = sink.sends;
   // Once confirmed, a second run sends nothing.
   Pusher second(*county_.store, *county_.vault, sink, o);

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <future>
@@ -315,6 +316,7 @@ Result<PushReport> Pusher::Run() {
   // failed again: sent again after a back-off, as after any failure, never taken as delivered.
   uint64_t behind = kNone;
   bool first = true;
+  uint64_t delivered = 0;  // the highest sequence number delivered in this run
   milliseconds backoff = options_.backoff_first;
   using Lines = std::vector<ChangeLine>;
   // The batch after `after`, read and encoded; the next one is prepared on another thread while
@@ -405,7 +407,8 @@ Result<PushReport> Pusher::Run() {
     position = lines.back().seq;
     confirmed = false;
     report.cursor = *position;
-    report.sent += lines.size();
+    for (const ChangeLine& l : lines) ++(l.seq > delivered ? report.sent : report.resent);
+    delivered = std::max(delivered, lines.back().seq);
     ++report.batches;
     if (on_batch) on_batch(report);
   }

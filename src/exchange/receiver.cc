@@ -37,18 +37,25 @@ Receiver::Receiver(storage::Store& store, ingest::Ingester& ingester,
 
 Result<uint64_t> Receiver::Cursor(std::string_view source) {
   std::lock_guard lock(mu_);
-  // A failed commit is told by the cursor itself: it stays where the last commit left it.
+  // A failed commit is told by the cursor itself: it stays where the last commit left it, and
+  // the sender that asks sends again from there.
   WaitForCommit(source).IgnoreError();
   return store_.ExchangeCursorOf(source);
 }
 
 Status Receiver::WaitForCommit(std::string_view source) {
-  if (!commit_.valid()) return Status::Ok();
-  Status s = commit_.get();
-  commit_ = std::shared_future<Status>();
-  if (s.ok() || commit_source_ != source) return Status::Ok();
-  return Status::Unavailable(commit_of_ + " could not be committed (" + s.ToString() +
-                             "); ask for the cursor and send again from there");
+  if (commit_.valid()) {
+    Status s = commit_.get();
+    commit_ = std::shared_future<Status>();
+    if (!s.ok()) {
+      failed_[commit_source_] = commit_of_ + " could not be committed (" + s.ToString() + ")";
+    }
+  }
+  auto it = failed_.find(source);
+  if (it == failed_.end()) return Status::Ok();
+  const std::string why = std::move(it->second);
+  failed_.erase(it);
+  return Status::Unavailable(why + "; ask for the cursor and send again from there");
 }
 
 namespace {

@@ -24,6 +24,7 @@
 #include <atomic>
 #include <cstdint>
 #include <future>
+#include <map>
 #include <memory>
 #include <optional>
 #include <mutex>
@@ -107,8 +108,10 @@ class Receiver {
   Status CommitCursor(const std::string& source, const std::string& region,
                       std::span<const ChangeLine> lines, ApplyReport* report);
 
-  // Waits for the commit the last run left running (mu_ held). Unavailable if it failed and was
-  // `source`'s; another source's failure is told to that source by ApplyOptions::after.
+  // Waits for the commit the last run left running (mu_ held) and keeps its failure for the
+  // source it was of. Unavailable, once, if a commit of `source` failed since its last call:
+  // that source's next request is refused even when another source's came first, and even from
+  // a sender that does not say ApplyOptions::after.
   Status WaitForCommit(std::string_view source);
 
   storage::Store& store_;
@@ -119,6 +122,8 @@ class Receiver {
   std::mutex mu_;  // one batch at a time
   std::shared_future<Status> commit_;  // GUARDED_BY(mu_): of the last run applied, maybe running
   std::string commit_source_, commit_of_;  // GUARDED_BY(mu_): that run's source and batch name
+  // GUARDED_BY(mu_): per source, why a commit of it failed after its answer, until it is told.
+  std::map<std::string, std::string, std::less<>> failed_;
 };
 
 }  // namespace xinyong::exchange
