@@ -3,12 +3,9 @@
 #include <charconv>
 #include <optional>
 
-#include <boost/json.hpp>
-#include <boost/json/basic_parser_impl.hpp>
+#include <simdjson.h>
 
 namespace xinyong::exchange {
-
-namespace json = boost::json;
 
 bool ParseStatus(std::string_view name, RecordStatus* out) {
   for (RecordStatus s : {RecordStatus::kActive, RecordStatus::kRevoked, RecordStatus::kRepaired,
@@ -123,261 +120,131 @@ Status Bad(size_t line_no, const std::string& what) {
   return Status::InvalidArgument("exchange batch line " + std::to_string(line_no) + ": " + what);
 }
 
-// The events of one line's JSON (a boost::json::basic_parser handler), kept as what ParseLines
-// checks afterwards: no document tree is built. Keys the format does not have are skipped with
-// whatever value they hold.
-struct LineEvents {
-  static constexpr size_t max_array_size = static_cast<size_t>(-1);
-  static constexpr size_t max_object_size = static_cast<size_t>(-1);
-  static constexpr size_t max_string_size = static_cast<size_t>(-1);
-  static constexpr size_t max_key_size = static_cast<size_t>(-1);
-
-  enum class Key { kOther, kSeq, kRecord, kVersion, kErased, kIndicator, kStatus, kReceived, kFields };
-
-  // What the line held. A key's value of the wrong type is noted as such, not as absent.
-  ChangeLine* line = nullptr;
-  bool object = false;  // the line is an object
+// Reads the JSON object of one line into `line`: the keys of the format, each given again
+// counting with its last value as in a document read whole; keys the format does not have are
+// skipped with whatever value they hold. What is missing or of the wrong type is reported
+// afterwards by ParseLines, from these notes.
+struct LineFields {
   std::optional<uint64_t> seq, record, version;
   bool erased = false;
   bool indicator = false, status = false, fields = false;  // present, of the right type
-  std::string status_name;
-  bool received = false;        // present
-  std::string received_text;    // empty unless a string
-  std::vector<std::string> bad_fields;  // keys in "fields" whose value is not a string
-
-  void Reset(ChangeLine* l) {
-    *this = LineEvents();
-    line = l;
-  }
-
-  // Parser state.
-  int depth = 0;            // containers open
-  Key key = Key::kOther;    // of the value that comes next at depth 1
-  bool in_fields = false;   // depth 2 is the "fields" object
-  std::string text;         // a key or string being assembled from its parts
-  std::string field_code;   // the key of the value that comes next in "fields"
-
-  static Key KeyOf(std::string_view k) {
-    if (k == "seq") return Key::kSeq;
-    if (k == "record") return Key::kRecord;
-    if (k == "version") return Key::kVersion;
-    if (k == "erased") return Key::kErased;
-    if (k == "indicator") return Key::kIndicator;
-    if (k == "status") return Key::kStatus;
-    if (k == "received") return Key::kReceived;
-    if (k == "fields") return Key::kFields;
-    return Key::kOther;
-  }
-
-  // A key given again: the last value counts, as in a JSON document read whole.
-  void Forget(Key k) {
-    switch (k) {
-      case Key::kSeq: seq.reset(); break;
-      case Key::kRecord: record.reset(); break;
-      case Key::kVersion: version.reset(); break;
-      case Key::kErased: erased = false; break;
-      case Key::kIndicator:
-        indicator = false;
-        line->indicator.clear();
-        break;
-      case Key::kStatus: status = false; break;
-      case Key::kReceived:
-        received = false;
-        received_text.clear();
-        break;
-      case Key::kFields:
-        fields = false;  // until its value proves to be an object
-        line->fields.clear();
-        bad_fields.clear();
-        break;
-      case Key::kOther: break;
-    }
-  }
-  // The same for a field code in "fields".
-  void ForgetField() {
-    std::erase_if(line->fields, [&](const auto& f) { return f.first == field_code; });
-    std::erase(bad_fields, field_code);
-  }
-
-  // A value of a type the key does not take (its state was cleared by Forget when the key came):
-  // only noted where being there at all counts.
-  void Other() {
-    if (depth == 1) {
-      if (key == Key::kReceived) received = true;  // and not a date
-    } else if (depth == 2 && in_fields) {
-      ForgetField();
-      bad_fields.push_back(field_code);
-    }
-  }
-  void Unsigned(uint64_t v) {
-    if (depth == 1 && key == Key::kSeq) {
-      seq = v;
-    } else if (depth == 1 && key == Key::kRecord) {
-      record = v;
-    } else if (depth == 1 && key == Key::kVersion) {
-      version = v;
-    } else {
-      Other();
-    }
-  }
-
-  bool on_document_begin(boost::system::error_code&) { return true; }
-  bool on_document_end(boost::system::error_code&) { return true; }
-  bool on_object_begin(boost::system::error_code&) {
-    if (depth == 0) {
-      object = true;
-    } else if (depth == 1 && key == Key::kFields) {
-      fields = true;
-      in_fields = true;
-    } else {
-      Other();
-    }
-    ++depth;
-    return true;
-  }
-  bool on_object_end(size_t, boost::system::error_code&) {
-    if (--depth == 1) in_fields = false;
-    return true;
-  }
-  bool on_array_begin(boost::system::error_code&) {
-    Other();
-    ++depth;
-    return true;
-  }
-  bool on_array_end(size_t, boost::system::error_code&) {
-    --depth;
-    return true;
-  }
-  bool on_key_part(std::string_view s, size_t, boost::system::error_code&) {
-    text.append(s);
-    return true;
-  }
-  bool on_key(std::string_view s, size_t, boost::system::error_code&) {
-    text.append(s);
-    if (depth == 1) {
-      key = KeyOf(text);
-      Forget(key);
-    } else if (depth == 2 && in_fields) {
-      field_code = text;
-    }
-    text.clear();
-    return true;
-  }
-  bool on_string_part(std::string_view s, size_t, boost::system::error_code&) {
-    text.append(s);
-    return true;
-  }
-  bool on_string(std::string_view s, size_t, boost::system::error_code&) {
-    text.append(s);
-    if (depth == 1) {
-      switch (key) {
-        case Key::kIndicator:
-          indicator = true;
-          line->indicator = text;
-          break;
-        case Key::kStatus:
-          status = true;
-          status_name = text;
-          break;
-        case Key::kReceived:
-          received = true;
-          received_text = text;
-          break;
-        default: break;
-      }
-    } else if (depth == 2 && in_fields) {
-      ForgetField();
-      line->fields.emplace_back(field_code, text);
-    }
-    text.clear();
-    return true;
-  }
-  bool on_number_part(std::string_view, boost::system::error_code&) { return true; }
-  bool on_int64(int64_t v, std::string_view, boost::system::error_code&) {
-    if (v >= 0) {
-      Unsigned(static_cast<uint64_t>(v));
-    } else {
-      Other();
-    }
-    return true;
-  }
-  bool on_uint64(uint64_t v, std::string_view, boost::system::error_code&) {
-    Unsigned(v);
-    return true;
-  }
-  bool on_double(double, std::string_view, boost::system::error_code&) {
-    Other();
-    return true;
-  }
-  bool on_bool(bool b, boost::system::error_code&) {
-    if (depth == 1 && key == Key::kErased) {
-      erased = b;
-    } else {
-      Other();
-    }
-    return true;
-  }
-  bool on_null(boost::system::error_code&) {
-    Other();
-    return true;
-  }
-  bool on_comment_part(std::string_view, boost::system::error_code&) { return true; }
-  bool on_comment(std::string_view, boost::system::error_code&) { return true; }
+  std::string_view status_name;
+  bool received = false;               // present
+  std::string_view received_text;      // empty unless a string
+  std::vector<std::string> bad_fields;  // codes in "fields" whose value is not a string
 };
+
+std::optional<uint64_t> UnsignedOf(simdjson::dom::element v) {
+  uint64_t u;
+  if (v.get_uint64().get(u)) return std::nullopt;  // not a number, negative or not an integer
+  return u;
+}
+
+// The string `v` holds; false (and `s` empty) for any other value.
+bool StringOf(simdjson::dom::element v, std::string_view* s) {
+  if (!v.get_string().get(*s)) return true;
+  *s = std::string_view();
+  return false;
+}
+
+void ReadObject(simdjson::dom::object obj, ChangeLine* line, LineFields* f) {
+  for (auto [key, v] : obj) {
+    std::string_view text;
+    if (key == "seq") {
+      f->seq = UnsignedOf(v);
+    } else if (key == "record") {
+      f->record = UnsignedOf(v);
+    } else if (key == "version") {
+      f->version = UnsignedOf(v);
+    } else if (key == "erased") {
+      bool b = false;
+      f->erased = !v.get_bool().get(b) && b;
+    } else if (key == "indicator") {
+      f->indicator = StringOf(v, &text);
+      line->indicator = text;
+    } else if (key == "status") {
+      f->status = StringOf(v, &f->status_name);
+    } else if (key == "received") {
+      f->received = true;
+      StringOf(v, &f->received_text);
+    } else if (key == "fields") {
+      line->fields.clear();
+      f->bad_fields.clear();
+      simdjson::dom::object codes;
+      f->fields = !v.get_object().get(codes);
+      if (!f->fields) continue;
+      line->fields.reserve(codes.size());
+      for (auto [code, value] : codes) {
+        // A code given again counts with its last value, in its last place.
+        std::erase_if(line->fields, [&](const auto& p) { return p.first == code; });
+        std::erase(f->bad_fields, code);
+        if (StringOf(value, &text)) {
+          line->fields.emplace_back(code, text);
+        } else {
+          f->bad_fields.emplace_back(code);
+        }
+      }
+    }
+  }
+}
 
 }  // namespace
 
-Status ParseLines(std::string_view body, std::vector<ChangeLine>* out) {
+Status ParseLines(std::string_view body_text, std::vector<ChangeLine>* out) {
+  // simdjson reads up to SIMDJSON_PADDING bytes past a document: one padded copy of the body
+  // lets every line be parsed where it lies.
+  const simdjson::padded_string body(body_text);
+  simdjson::dom::parser parser;
   size_t line_no = 0;
   uint64_t last = 0;
-  // One event parser for every line: the lines' values go straight into their ChangeLine.
-  json::basic_parser<LineEvents> parser{json::parse_options()};
-  LineEvents& e = parser.handler();
-  while (!body.empty()) {
-    const size_t nl = body.find('\n');
-    std::string_view text = body.substr(0, nl);
-    body = nl == std::string_view::npos ? std::string_view() : body.substr(nl + 1);
+  size_t pos = 0;
+  while (pos < body.size()) {
+    size_t nl = std::string_view(body).find('\n', pos);
+    if (nl == std::string_view::npos) nl = body.size();
+    std::string_view text(body.data() + pos, nl - pos);
+    pos = nl + 1;
     ++line_no;
     if (!text.empty() && text.back() == '\r') text.remove_suffix(1);
     if (text.empty()) continue;
+    simdjson::dom::element doc;
+    if (auto err = parser.parse(text.data(), text.size(), false).get(doc)) {
+      return Bad(line_no, std::string("not valid JSON (") + simdjson::error_message(err) + ")");
+    }
+    simdjson::dom::object obj;
+    if (doc.get_object().get(obj)) return Bad(line_no, "not a JSON object");
     ChangeLine line;
-    e.Reset(&line);
-    parser.reset();
-    boost::system::error_code ec;
-    const size_t used = parser.write_some(false, text.data(), text.size(), ec);
-    if (!ec && used != text.size()) ec = json::error::extra_data;
-    if (ec) return Bad(line_no, "not valid JSON (" + ec.message() + ")");
-    if (!e.object) return Bad(line_no, "not a JSON object");
-    if (!e.seq || *e.seq == 0) return Bad(line_no, "field seq must be a positive integer");
-    line.seq = *e.seq;
+    LineFields f;
+    ReadObject(obj, &line, &f);
+    if (!f.seq || *f.seq == 0) return Bad(line_no, "field seq must be a positive integer");
+    line.seq = *f.seq;
     if (line.seq <= last) {
       return Bad(line_no, "sequence number " + std::to_string(line.seq) +
                               " does not follow " + std::to_string(last));
     }
     last = line.seq;
-    line.record_id = e.record.value_or(0);
-    line.version = static_cast<uint32_t>(e.version.value_or(0));
-    if (e.erased) {
+    line.record_id = f.record.value_or(0);
+    line.version = static_cast<uint32_t>(f.version.value_or(0));
+    if (f.erased) {
       line.erased = true;
       line.indicator.clear();
       line.fields.clear();
       out->push_back(std::move(line));
       continue;
     }
-    if (!e.indicator || line.indicator.empty()) {
+    if (!f.indicator || line.indicator.empty()) {
       return Bad(line_no, "field indicator must be a non-empty string");
     }
-    if (!e.status || !ParseStatus(e.status_name, &line.status)) {
+    if (!f.status || !ParseStatus(f.status_name, &line.status)) {
       return Bad(line_no, "field status must be active, revoked, repaired or expired");
     }
-    if (e.received) {
-      auto d = Date::Parse(e.received_text);
+    if (f.received) {
+      auto d = Date::Parse(f.received_text);
       if (!d.ok()) return Bad(line_no, "field received must be a date YYYY-MM-DD");
       line.received = *d;
     }
-    if (!e.fields) return Bad(line_no, "field fields must be an object");
-    if (!e.bad_fields.empty()) {
-      return Bad(line_no, "field fields." + e.bad_fields.front() + " must be a string");
+    if (!f.fields) return Bad(line_no, "field fields must be an object");
+    if (!f.bad_fields.empty()) {
+      return Bad(line_no, "field fields." + f.bad_fields.front() + " must be a string");
     }
     out->push_back(std::move(line));
   }
