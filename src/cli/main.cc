@@ -14,6 +14,17 @@
 
 #include "cli/commands.h"
 
+// jemalloc's start-up options (read from this symbol before MALLOC_CONF, which still overrides).
+// Without background threads jemalloc purges an arena the moment the last thread using it exits,
+// and a thread of its own per batch is how ingestion commits and the pusher reads ahead: each
+// batch then faulted its memory in again from zeroed pages (about one page fault per ingested
+// row, a fifth of the pusher's CPU; docs/benchmarks.md). With them, dirty pages are returned to
+// the system by the background threads on jemalloc's usual ten-second decay instead.
+extern "C" {
+// NOLINTNEXTLINE: the name is jemalloc's interface.
+const char* malloc_conf = "background_thread:true";
+}
+
 int main(int argc, char** argv) {
   // Diagnostics go to stderr; stdout carries only the command's results.
   spdlog::set_default_logger(spdlog::stderr_logger_mt("xinyong"));
