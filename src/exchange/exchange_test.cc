@@ -291,6 +291,8 @@ TEST_F(ExchangeTest, ABatchWhoseCommitFailsAfterItsAnswerIsRefusedNextAndSentAga
 
   auto [rest, count] = Body(changes[last].seq + 1);
   ASSERT_GT(count, 0u);
+  // A cursor request (a monitoring poll, say) does not make the gap acceptable either.
+  EXPECT_EQ(*receiver_->Cursor("county-a"), changes[first - 1].seq);
   auto refused = receiver_->Apply("county-a", "410102", rest);  // a sender that says no `after`
   ASSERT_FALSE(refused.ok());
   EXPECT_EQ(refused.status().code(), StatusCode::kUnavailable);

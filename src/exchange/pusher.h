@@ -65,7 +65,7 @@ struct PushOptions {
 };
 
 struct PushReport {
-  uint64_t sent = 0;      // changes delivered, each counted once
+  uint64_t sent = 0;      // changes delivered (answered), each counted once
   uint64_t resent = 0;    // changes delivered again because the receiver had lost them
   uint64_t batches = 0;
   uint64_t retries = 0;   // failed sends and cursor requests retried

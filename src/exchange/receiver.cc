@@ -37,25 +37,29 @@ Receiver::Receiver(storage::Store& store, ingest::Ingester& ingester,
 
 Result<uint64_t> Receiver::Cursor(std::string_view source) {
   std::lock_guard lock(mu_);
-  // A failed commit is told by the cursor itself: it stays where the last commit left it, and
-  // the sender that asks sends again from there.
-  WaitForCommit(source).IgnoreError();
+  // A failed commit is told by the cursor itself: it stays where the last commit left it.
+  WaitForCommit();
   return store_.ExchangeCursorOf(source);
 }
 
-Status Receiver::WaitForCommit(std::string_view source) {
-  if (commit_.valid()) {
-    Status s = commit_.get();
-    commit_ = std::shared_future<Status>();
-    if (!s.ok()) {
-      failed_[commit_source_] = commit_of_ + " could not be committed (" + s.ToString() + ")";
-    }
+void Receiver::WaitForCommit() {
+  if (!commit_.valid()) return;
+  Status s = commit_.get();
+  commit_ = std::shared_future<Status>();
+  if (!s.ok()) {
+    failed_[commit_source_] = {commit_first_,
+                               commit_of_ + " could not be committed (" + s.ToString() + ")"};
   }
+}
+
+Status Receiver::CheckFailed(const std::string& source, uint64_t next) {
   auto it = failed_.find(source);
   if (it == failed_.end()) return Status::Ok();
-  const std::string why = std::move(it->second);
-  failed_.erase(it);
-  return Status::Unavailable(why + "; ask for the cursor and send again from there");
+  if (next <= it->second.first) {  // sent again from the failed run on, or from before it
+    failed_.erase(it);
+    return Status::Ok();
+  }
+  return Status::Unavailable(it->second.why + "; ask for the cursor and send again from there");
 }
 
 namespace {
@@ -102,7 +106,7 @@ Result<ApplyReport> Receiver::Apply(std::string_view source_view, std::string_vi
     }
   }
   // The last batch's commit ran while this one came and was parsed.
-  XY_RETURN_IF_ERROR(WaitForCommit(source));
+  WaitForCommit();
   ApplyReport report;
   report.source = source;
   report.region = region;
@@ -120,6 +124,7 @@ Result<ApplyReport> Receiver::Apply(std::string_view source_view, std::string_vi
   size_t i = 0;
   while (i < lines.size() && lines[i].seq <= cursor) ++i;
   report.skipped = i;
+  if (i < lines.size()) XY_RETURN_IF_ERROR(CheckFailed(source, lines[i].seq));
   // Runs of consecutive changes of one kind and indicator, applied in feed order (a record's
   // versions must arrive in order); each commit carries the sequence number of its run's last
   // change as the new cursor, which also covers the skipped lines before it.
@@ -140,7 +145,8 @@ Result<ApplyReport> Receiver::Apply(std::string_view source_view, std::string_vi
     }
     while (kind == Kind::kRow && kinds[j - 1] == Kind::kDerived) --j;  // trailing ones: their own run
     std::span<const ChangeLine> run(lines.data() + i, j - i);
-    XY_RETURN_IF_ERROR(WaitForCommit(source));  // of the run before
+    WaitForCommit();  // of the run before, which may have failed
+    XY_RETURN_IF_ERROR(CheckFailed(source, first.seq));
     switch (kind) {
       case Kind::kErased:
         report.erasures += run.size();
@@ -175,9 +181,10 @@ Result<ApplyReport> Receiver::Apply(std::string_view source_view, std::string_vi
   if (report.cursor > carried) {
     // The last lines committed nothing: without a commit of their own the cursor would stay
     // below them, and a sender confirming it would send them again and again.
-    XY_RETURN_IF_ERROR(WaitForCommit(source));
     size_t first = lines.size();
     while (first > 0 && lines[first - 1].seq > carried) --first;
+    WaitForCommit();
+    XY_RETURN_IF_ERROR(CheckFailed(source, lines[first].seq));
     XY_RETURN_IF_ERROR(CommitCursor(source, region, std::span(lines).subspan(first), &report));
   }
   return report;
@@ -253,6 +260,7 @@ Status Receiver::ApplyRows(const std::string& source, const std::string& region,
   if (!r.ok()) return r.status().WithContext("applying " + name);
   commit_ = r->commit;
   commit_source_ = source;
+  commit_first_ = first;
   commit_of_ = name;
   report->accepted += r->accepted;
   report->rejected += r->rejected;

@@ -108,11 +108,15 @@ class Receiver {
   Status CommitCursor(const std::string& source, const std::string& region,
                       std::span<const ChangeLine> lines, ApplyReport* report);
 
-  // Waits for the commit the last run left running (mu_ held) and keeps its failure for the
-  // source it was of. Unavailable, once, if a commit of `source` failed since its last call:
-  // that source's next request is refused even when another source's came first, and even from
-  // a sender that does not say ApplyOptions::after.
-  Status WaitForCommit(std::string_view source);
+  // Waits for the commit the last run left running (mu_ held); a failure is kept for the source
+  // it was of (failed_).
+  void WaitForCommit();
+  // Unavailable while a commit of `source` failed and `next`, the first change about to be
+  // applied, lies past the failed run: the changes in between would be skipped for good. OK
+  // (and the failure forgotten) once the source sends again from the failed run or before it.
+  // Holds whatever else came in between (other sources' batches, cursor requests) and for a
+  // sender that does not say ApplyOptions::after.
+  Status CheckFailed(const std::string& source, uint64_t next);
 
   storage::Store& store_;
   ingest::Ingester& ingester_;
@@ -122,8 +126,13 @@ class Receiver {
   std::mutex mu_;  // one batch at a time
   std::shared_future<Status> commit_;  // GUARDED_BY(mu_): of the last run applied, maybe running
   std::string commit_source_, commit_of_;  // GUARDED_BY(mu_): that run's source and batch name
-  // GUARDED_BY(mu_): per source, why a commit of it failed after its answer, until it is told.
-  std::map<std::string, std::string, std::less<>> failed_;
+  uint64_t commit_first_ = 0;               // GUARDED_BY(mu_): and its first sequence number
+  // A commit that failed after its answer: the first sequence number of its run, and why.
+  struct Failure {
+    uint64_t first = 0;
+    std::string why;
+  };
+  std::map<std::string, Failure, std::less<>> failed_;  // GUARDED_BY(mu_): by source
 };
 
 }  // namespace xinyong::exchange

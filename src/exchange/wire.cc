@@ -195,6 +195,12 @@ Status ParseLines(std::string_view body_text, std::vector<ChangeLine>* out) {
   // lets every line be parsed where it lies.
   const simdjson::padded_string body(body_text);
   simdjson::dom::parser parser;
+  // Nesting beyond 32 levels is refused, as boost::json's reader did (a line of the format nests
+  // two deep; simdjson's own limit is 1,024). Capacity grows as lines need it.
+  constexpr size_t kMaxDepth = 32;
+  if (auto err = parser.allocate(64 * 1024, kMaxDepth)) {
+    return Status::ResourceExhausted(std::string("exchange batch: ") + simdjson::error_message(err));
+  }
   size_t line_no = 0;
   uint64_t last = 0;
   size_t pos = 0;

@@ -37,7 +37,9 @@ Result<ChangeLine> LineOfChange(const storage::Change& change, const PersonalDat
 // NDJSON: one line per change, each ending in '\n'.
 void AppendLine(const ChangeLine& line, std::string* out);
 // Parses a batch: InvalidArgument naming the line for anything malformed, sequence numbers not
-// strictly ascending, or an unknown status.
+// strictly ascending, or an unknown status. Keys the format does not have are skipped whatever
+// valid JSON they hold, within the reader's limits: numbers that fit a 64-bit integer or a
+// double, nesting up to 32 levels.
 Status ParseLines(std::string_view body, std::vector<ChangeLine>* out);
 
 // "active", "revoked", ... as RecordStatusName; nullopt for anything else.

@@ -190,6 +190,16 @@ TEST(WireTest, RefusesMalformedLinesNamingTheLineAndTheProblem) {
       {"{\"seq\":2", "not valid JSON"},
       {"{\"seq\":2} trailing", "not valid JSON"},
       {"{\"seq\":2,\"indicator\":\"a\xff\"}", "not valid JSON"},
+      // Numbers past 64-bit integers or doubles, even under a key the format does not have
+      // (RFC 8259 lets a reader limit their range), and nesting deeper than 32.
+      {R"({"seq":2,"ext":123456789012345678901,"indicator":"a","status":"active","fields":{}})",
+       "not valid JSON"},
+      {R"({"seq":18446744073709551616,"indicator":"a","status":"active","fields":{}})",
+       "not valid JSON"},
+      {R"({"seq":2,"ext":1e400,"indicator":"a","status":"active","fields":{}})", "not valid JSON"},
+      {R"({"seq":2,"ext":)" + std::string(40, '[') + std::string(40, ']') +
+           R"(,"indicator":"a","status":"active","fields":{}})",
+       "not valid JSON"},
       {"[1,2]", "not a JSON object"},
       {"\"text\"", "not a JSON object"},
       {R"({"indicator":"a","status":"active","fields":{}})", "seq must be a positive integer"},
