@@ -213,6 +213,13 @@ Result<std::unique_ptr<RocksDbStore>> RocksDbStore::Open(const std::string& path
       // search, over blocks not in the CPU cache, was most of a credit check's code lookup.
       t.data_block_index_type = rocksdb::BlockBasedTableOptions::kDataBlockBinaryAndHash;
     }
+    if (i == kRecords) {
+      // A point read (the change feed's record versions) or a seek (a subject's records) ends
+      // in a linear walk over the keys after a restart point, decoding each: every 4th key a
+      // restart point instead of every 16th (RocksDB's default) shortens that walk for ~1% more
+      // bytes, the values being hundreds of bytes.
+      t.block_restart_interval = 4;
+    }
     if (i == kRecords || i == kNaturalKeys) {
       // Every read of these tables is scoped to one subject: an 8-byte prefix bloom filter lets
       // a subject lookup skip files that hold none of its keys.
