@@ -1,6 +1,7 @@
 #include "exchange/receiver.h"
 
 #include <chrono>
+#include <exception>
 #include <set>
 #include <unordered_map>
 
@@ -44,21 +45,31 @@ Result<uint64_t> Receiver::Cursor(std::string_view source) {
 
 void Receiver::WaitForCommit() {
   if (!commit_.valid()) return;
-  Status s = commit_.get();
+  Status s;
+  try {
+    s = commit_.get();
+  } catch (const std::exception& e) {  // kept below like any failure, and not thrown again
+    s = Status::Internal(e.what());
+  }
   commit_ = std::shared_future<Status>();
   if (!s.ok()) {
     failed_[commit_source_] = {commit_first_,
                                commit_of_ + " could not be committed (" + s.ToString() + ")"};
+  } else if (auto it = failed_.find(commit_source_);
+             it != failed_.end() && commit_first_ <= it->second.first &&
+             it->second.first <= commit_last_) {
+    failed_.erase(it);  // the failed run, sent again, is committed now
   }
 }
 
-Status Receiver::CheckFailed(const std::string& source, uint64_t next) {
+Status Receiver::CheckFailed(const std::string& source, uint64_t cursor, uint64_t next) {
   auto it = failed_.find(source);
   if (it == failed_.end()) return Status::Ok();
-  if (next <= it->second.first) {  // sent again from the failed run on, or from before it
+  if (cursor >= it->second.first) {  // the failed run has been committed since
     failed_.erase(it);
     return Status::Ok();
   }
+  if (next <= it->second.first) return Status::Ok();  // sent again from the failed run or before
   return Status::Unavailable(it->second.why + "; ask for the cursor and send again from there");
 }
 
@@ -124,7 +135,7 @@ Result<ApplyReport> Receiver::Apply(std::string_view source_view, std::string_vi
   size_t i = 0;
   while (i < lines.size() && lines[i].seq <= cursor) ++i;
   report.skipped = i;
-  if (i < lines.size()) XY_RETURN_IF_ERROR(CheckFailed(source, lines[i].seq));
+  if (i < lines.size()) XY_RETURN_IF_ERROR(CheckFailed(source, cursor, lines[i].seq));
   // Runs of consecutive changes of one kind and indicator, applied in feed order (a record's
   // versions must arrive in order); each commit carries the sequence number of its run's last
   // change as the new cursor, which also covers the skipped lines before it.
@@ -146,7 +157,7 @@ Result<ApplyReport> Receiver::Apply(std::string_view source_view, std::string_vi
     while (kind == Kind::kRow && kinds[j - 1] == Kind::kDerived) --j;  // trailing ones: their own run
     std::span<const ChangeLine> run(lines.data() + i, j - i);
     WaitForCommit();  // of the run before, which may have failed
-    XY_RETURN_IF_ERROR(CheckFailed(source, first.seq));
+    XY_RETURN_IF_ERROR(CheckFailed(source, cursor, first.seq));
     switch (kind) {
       case Kind::kErased:
         report.erasures += run.size();
@@ -184,7 +195,7 @@ Result<ApplyReport> Receiver::Apply(std::string_view source_view, std::string_vi
     size_t first = lines.size();
     while (first > 0 && lines[first - 1].seq > carried) --first;
     WaitForCommit();
-    XY_RETURN_IF_ERROR(CheckFailed(source, lines[first].seq));
+    XY_RETURN_IF_ERROR(CheckFailed(source, cursor, lines[first].seq));
     XY_RETURN_IF_ERROR(CommitCursor(source, region, std::span(lines).subspan(first), &report));
   }
   return report;
@@ -261,6 +272,7 @@ Status Receiver::ApplyRows(const std::string& source, const std::string& region,
   commit_ = r->commit;
   commit_source_ = source;
   commit_first_ = first;
+  commit_last_ = last;
   commit_of_ = name;
   report->accepted += r->accepted;
   report->rejected += r->rejected;

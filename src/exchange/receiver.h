@@ -109,14 +109,16 @@ class Receiver {
                       std::span<const ChangeLine> lines, ApplyReport* report);
 
   // Waits for the commit the last run left running (mu_ held); a failure is kept for the source
-  // it was of (failed_).
+  // it was of (failed_), and forgotten once a run holding its first change commits.
   void WaitForCommit();
   // Unavailable while a commit of `source` failed and `next`, the first change about to be
-  // applied, lies past the failed run: the changes in between would be skipped for good. OK
-  // (and the failure forgotten) once the source sends again from the failed run or before it.
-  // Holds whatever else came in between (other sources' batches, cursor requests) and for a
+  // applied, lies past the failed run: the changes in between would be skipped for good. A batch
+  // from the failed run or before it is applied; the failure is forgotten only once that run
+  // has been committed (WaitForCommit, or `cursor`, this instance's for `source` read after the
+  // last commit ended, past the run's start). Holds whatever else came in between
+  // (other sources' batches, cursor requests, a batch ending before the failed run) and for a
   // sender that does not say ApplyOptions::after.
-  Status CheckFailed(const std::string& source, uint64_t next);
+  Status CheckFailed(const std::string& source, uint64_t cursor, uint64_t next);
 
   storage::Store& store_;
   ingest::Ingester& ingester_;
@@ -126,7 +128,7 @@ class Receiver {
   std::mutex mu_;  // one batch at a time
   std::shared_future<Status> commit_;  // GUARDED_BY(mu_): of the last run applied, maybe running
   std::string commit_source_, commit_of_;  // GUARDED_BY(mu_): that run's source and batch name
-  uint64_t commit_first_ = 0;               // GUARDED_BY(mu_): and its first sequence number
+  uint64_t commit_first_ = 0, commit_last_ = 0;  // GUARDED_BY(mu_): and its sequence numbers
   // A commit that failed after its answer: the first sequence number of its run, and why.
   struct Failure {
     uint64_t first = 0;

@@ -174,11 +174,13 @@ void ReadObject(simdjson::dom::object obj, ChangeLine* line, LineFields* f) {
       f->fields = !v.get_object().get(codes);
       if (!f->fields) continue;
       line->fields.reserve(codes.size());
-      for (auto [code, value] : codes) {
+      for (const simdjson::dom::key_value_pair field : codes) {
+        const std::string_view code = field.key;  // not a structured binding: the lambda below
+                                                  // takes it, which clang 14 refuses
         // A code given again counts with its last value, in its last place.
         std::erase_if(line->fields, [&](const auto& p) { return p.first == code; });
         std::erase(f->bad_fields, code);
-        if (StringOf(value, &text)) {
+        if (StringOf(field.value, &text)) {
           line->fields.emplace_back(code, text);
         } else {
           f->bad_fields.emplace_back(code);

@@ -181,6 +181,18 @@ TEST(WireTest, AKeyGivenTwiceCountsWithItsLastValueAsInADocumentReadWhole) {
   }
 }
 
+// The nesting limit is boost::json's default reader's (32 containers), checked at its edge.
+TEST(WireTest, RefusesNestingWhereAGeneralParserDoes) {
+  for (size_t n = 29; n <= 33; ++n) {
+    const std::string line = R"({"seq":1,"ext":)" + std::string(n, '[') + std::string(n, ']') +
+                             R"(,"indicator":"a","status":"active","fields":{}})";
+    boost::system::error_code ec;
+    json::parse(line, ec);
+    std::vector<ChangeLine> got;
+    EXPECT_EQ(ParseLines(line + "\n", &got).ok(), !ec) << n << " arrays in the line's object";
+  }
+}
+
 TEST(WireTest, RefusesMalformedLinesNamingTheLineAndTheProblem) {
   const std::string ok = R"({"seq":1,"indicator":"a","status":"active","fields":{}})";
   struct Case {

@@ -216,8 +216,8 @@ Result<std::unique_ptr<RocksDbStore>> RocksDbStore::Open(const std::string& path
     if (i == kRecords) {
       // A point read (the change feed's record versions) or a seek (a subject's records) ends
       // in a linear walk over the keys after a restart point, decoding each: every 4th key a
-      // restart point instead of every 16th (RocksDB's default) shortens that walk for ~1% more
-      // bytes, the values being hundreds of bytes.
+      // restart point instead of every 16th (RocksDB's default) shortens that walk for ~0.3% more
+      // bytes, the values being hundreds of bytes (docs/benchmarks.md).
       t.block_restart_interval = 4;
     }
     if (i == kRecords || i == kNaturalKeys) {
