@@ -62,14 +62,9 @@ void Receiver::WaitForCommit() {
   }
 }
 
-Status Receiver::CheckFailed(const std::string& source, uint64_t cursor, uint64_t next) {
+Status Receiver::CheckFailed(const std::string& source, uint64_t next) {
   auto it = failed_.find(source);
-  if (it == failed_.end()) return Status::Ok();
-  if (cursor >= it->second.first) {  // the failed run has been committed since
-    failed_.erase(it);
-    return Status::Ok();
-  }
-  if (next <= it->second.first) return Status::Ok();  // sent again from the failed run or before
+  if (it == failed_.end() || next <= it->second.first) return Status::Ok();
   return Status::Unavailable(it->second.why + "; ask for the cursor and send again from there");
 }
 
@@ -135,7 +130,10 @@ Result<ApplyReport> Receiver::Apply(std::string_view source_view, std::string_vi
   size_t i = 0;
   while (i < lines.size() && lines[i].seq <= cursor) ++i;
   report.skipped = i;
-  if (i < lines.size()) XY_RETURN_IF_ERROR(CheckFailed(source, cursor, lines[i].seq));
+  if (auto it = failed_.find(source); it != failed_.end() && cursor >= it->second.first) {
+    failed_.erase(it);  // the failed run has been committed since all the same
+  }
+  if (i < lines.size()) XY_RETURN_IF_ERROR(CheckFailed(source, lines[i].seq));
   // Runs of consecutive changes of one kind and indicator, applied in feed order (a record's
   // versions must arrive in order); each commit carries the sequence number of its run's last
   // change as the new cursor, which also covers the skipped lines before it.
@@ -157,7 +155,7 @@ Result<ApplyReport> Receiver::Apply(std::string_view source_view, std::string_vi
     while (kind == Kind::kRow && kinds[j - 1] == Kind::kDerived) --j;  // trailing ones: their own run
     std::span<const ChangeLine> run(lines.data() + i, j - i);
     WaitForCommit();  // of the run before, which may have failed
-    XY_RETURN_IF_ERROR(CheckFailed(source, cursor, first.seq));
+    XY_RETURN_IF_ERROR(CheckFailed(source, first.seq));
     switch (kind) {
       case Kind::kErased:
         report.erasures += run.size();
@@ -195,7 +193,7 @@ Result<ApplyReport> Receiver::Apply(std::string_view source_view, std::string_vi
     size_t first = lines.size();
     while (first > 0 && lines[first - 1].seq > carried) --first;
     WaitForCommit();
-    XY_RETURN_IF_ERROR(CheckFailed(source, cursor, lines[first].seq));
+    XY_RETURN_IF_ERROR(CheckFailed(source, lines[first].seq));
     XY_RETURN_IF_ERROR(CommitCursor(source, region, std::span(lines).subspan(first), &report));
   }
   return report;

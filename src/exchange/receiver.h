@@ -114,11 +114,10 @@ class Receiver {
   // Unavailable while a commit of `source` failed and `next`, the first change about to be
   // applied, lies past the failed run: the changes in between would be skipped for good. A batch
   // from the failed run or before it is applied; the failure is forgotten only once that run
-  // has been committed (WaitForCommit, or `cursor`, this instance's for `source` read after the
-  // last commit ended, past the run's start). Holds whatever else came in between
-  // (other sources' batches, cursor requests, a batch ending before the failed run) and for a
-  // sender that does not say ApplyOptions::after.
-  Status CheckFailed(const std::string& source, uint64_t cursor, uint64_t next);
+  // has been committed (WaitForCommit, or Apply finding the cursor past the run's start). Holds
+  // whatever else came in between (other sources' batches, cursor requests, a batch ending
+  // before the failed run) and for a sender that does not say ApplyOptions::after.
+  Status CheckFailed(const std::string& source, uint64_t next);
 
   storage::Store& store_;
   ingest::Ingester& ingester_;
