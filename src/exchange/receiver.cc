@@ -89,7 +89,7 @@ std::string BatchName(const std::string& source, std::span<const ChangeLine> lin
 }  // namespace
 
 Result<ApplyReport> Receiver::Apply(std::string_view source_view, std::string_view region_view,
-                                    std::string_view body, const ApplyOptions& options) {
+                                    const std::string& body, const ApplyOptions& options) {
   const std::string source(source_view), region(region_view);
   if (!ValidSourceId(source)) {
     return Status::InvalidArgument("source '" + source +

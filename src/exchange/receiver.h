@@ -89,7 +89,7 @@ class Receiver {
   // for a malformed batch or an indicator this catalog does not have (nothing applied);
   // ResourceExhausted while another batch is being applied; Unavailable when this instance
   // holds less than options.after, or an earlier run of this source failed to commit.
-  Result<ApplyReport> Apply(std::string_view source, std::string_view region, std::string_view body,
+  Result<ApplyReport> Apply(std::string_view source, std::string_view region, const std::string& body,
                             const ApplyOptions& options = {});
 
   // The last sequence number of `source` committed here (0: none), once the commit of the last

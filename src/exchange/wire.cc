@@ -192,10 +192,15 @@ void ReadObject(simdjson::dom::object obj, ChangeLine* line, LineFields* f) {
 
 }  // namespace
 
-Status ParseLines(std::string_view body_text, std::vector<ChangeLine>* out) {
-  // simdjson reads up to SIMDJSON_PADDING bytes past a document: one padded copy of the body
-  // lets every line be parsed where it lies.
-  const simdjson::padded_string body(body_text);
+static_assert(kLinePadding >= simdjson::SIMDJSON_PADDING);
+
+Status ParseLines(const std::string& body_text, std::vector<ChangeLine>* out) {
+  // simdjson reads up to SIMDJSON_PADDING bytes past a document: with that much spare capacity
+  // (allocated, so readable) every line is parsed where it lies in the body, else in one padded
+  // copy of it.
+  std::optional<simdjson::padded_string> copy;
+  if (body_text.capacity() - body_text.size() < kLinePadding) copy.emplace(body_text);
+  const std::string_view body = copy ? std::string_view(*copy) : std::string_view(body_text);
   simdjson::dom::parser parser;
   // Nesting beyond 32 levels is refused, as boost::json's reader did (a line of the format nests
   // two deep; simdjson's own limit is 1,024). Capacity grows as lines need it.
@@ -207,7 +212,7 @@ Status ParseLines(std::string_view body_text, std::vector<ChangeLine>* out) {
   uint64_t last = 0;
   size_t pos = 0;
   while (pos < body.size()) {
-    size_t nl = std::string_view(body).find('\n', pos);
+    size_t nl = body.find('\n', pos);
     if (nl == std::string_view::npos) nl = body.size();
     std::string_view text(body.data() + pos, nl - pos);
     pos = nl + 1;

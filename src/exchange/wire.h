@@ -39,8 +39,14 @@ void AppendLine(const ChangeLine& line, std::string* out);
 // Parses a batch: InvalidArgument naming the line for anything malformed, sequence numbers not
 // strictly ascending, or an unknown status. Keys the format does not have are skipped whatever
 // valid JSON they hold, within the reader's limits: numbers that fit a 64-bit integer or a
-// double, nesting up to 32 levels.
-Status ParseLines(std::string_view body, std::vector<ChangeLine>* out);
+// double, nesting up to 32 levels. The lines are read where they lie when `body` has
+// kLinePadding bytes of spare capacity past its end (the HTTP server reserves them for request
+// bodies), and from one padded copy otherwise.
+Status ParseLines(const std::string& body, std::vector<ChangeLine>* out);
+
+// Spare capacity past a body's end that lets ParseLines read it in place: the JSON parser reads
+// up to this many bytes past a document.
+inline constexpr size_t kLinePadding = 64;
 
 // "active", "revoked", ... as RecordStatusName; nullopt for anything else.
 bool ParseStatus(std::string_view name, RecordStatus* out);

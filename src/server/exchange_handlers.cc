@@ -5,12 +5,16 @@
 
 #include "exchange/receiver.h"
 #include "server/handlers.h"
+#include "server/http_server.h"
 
 namespace xinyong::server {
 
 namespace json = boost::json;
 
 namespace {
+
+// Pushed batches are parsed where they lie in the request body.
+static_assert(kRequestBodyPadding >= exchange::kLinePadding);
 
 // Seconds a busy receiver asks the pusher to wait.
 constexpr const char* kRetryAfterSeconds = "1";

@@ -190,9 +190,11 @@ class Session : public std::enable_shared_from_this<Session> {
     // receive, and the buffer keeps only what the parser has not taken yet: a large body would
     // come in a few hundred bytes at a time, each a system call and a timer update. Room for
     // 64 KiB reads, given back once the body is in (OnBody).
-    if (parser_->content_length().value_or(0) > kLargeBody) {
-      buffer_.reserve(buffer_.size() + kBodyReadBytes);
-    }
+    const uint64_t length = parser_->content_length().value_or(0);
+    if (length > kLargeBody) buffer_.reserve(buffer_.size() + kBodyReadBytes);
+    // kRequestBodyPadding: the body reader reserves the declared length, which never shrinks
+    // the string (the limit was checked with the header). A chunked body has no such room.
+    if (length > 0) parser_->get().body().reserve(length + kRequestBodyPadding);
     stream_.expires_after(options().read_timeout);
     http::async_read(stream_, buffer_, *parser_,
                      beast::bind_front_handler(&Session::OnBody, shared_from_this()));

@@ -30,6 +30,10 @@
 
 namespace xinyong::server {
 
+// A request body handed to a handler has at least this many bytes of spare capacity past its
+// end, so that a JSON parser that reads ahead (simdjson) can parse it where it lies.
+inline constexpr size_t kRequestBodyPadding = 64;
+
 struct HttpServerOptions {
   std::string host = "127.0.0.1";
   uint16_t port = 8080;  // 0 = an ephemeral port; see HttpServer::port()
