@@ -176,6 +176,42 @@ class ExchangeTest : public ::testing::Test {
     return {body, changes.size()};
   }
 
+  // The county's changes up to the end of its licences as one batch (no `after`), answered,
+  // whose last run fails to commit after the answer. The licences are more than 2,000 records,
+  // one run, so the city commits them by writing table files to <store>/ingest
+  // (RocksDbStore::Commit): a file in the way of that directory fails exactly that commit; the
+  // smaller runs before it are written through the log and succeed.
+  struct FailedRun {
+    std::vector<storage::Change> changes;  // the county's whole feed
+    size_t first = 0, last = 0;            // indices of the first and last licence in it
+  };
+  void SendWithTheLicencesFailing(FailedRun* f) {
+    FeedCounty(250);
+    ASSERT_TRUE(county_.store->ReadChanges(1, 1u << 20, true, &f->changes).ok());
+    const auto& changes = f->changes;
+    f->first = changes.size();
+    for (size_t i = 0; i < changes.size(); ++i) {
+      if (changes[i].record && changes[i].record->indicator == "admin_licence") {
+        f->first = std::min(f->first, i);
+        f->last = i;
+      }
+    }
+    ASSERT_GT(f->last + 1 - f->first, 2000u);  // RocksDbStore::kBulkCommitRecords
+    std::string batch;
+    for (size_t i = 0; i <= f->last; ++i) {
+      AppendLine(*LineOfChange(changes[i], *county_.vault), &batch);
+    }
+    const fs::path in_the_way = dir_ / "city" / "ingest";
+    fs::remove_all(in_the_way);
+    { std::ofstream(in_the_way) << "not a directory"; }
+    auto answered = receiver_->Apply("county-a", "410102", batch);
+    ASSERT_TRUE(answered.ok()) << answered.status().ToString();
+    EXPECT_EQ(answered->cursor, changes[f->last].seq);
+    EXPECT_FALSE(city_.ingester->Flush().ok()) << "the licences' commit failed after the answer";
+    fs::remove(in_the_way);
+    ASSERT_EQ(*receiver_->Cursor("county-a"), changes[f->first - 1].seq);
+  }
+
   fs::path dir_;
   std::unique_ptr<catalog::Catalog> catalog_;
   std::unique_ptr<WorkCalendar> calendar_;
@@ -246,32 +282,9 @@ TEST_F(ExchangeTest, ABatchAppliedTwiceChangesNothingTheSecondTime) {
 // the next batch is refused, the cursor stays where the last commit left it, and sending again
 // from there brings everything over once.
 TEST_F(ExchangeTest, ABatchWhoseCommitFailsAfterItsAnswerIsRefusedNextAndSentAgain) {
-  FeedCounty(250);
-  // The first batch ends with the county's licences: more than 2,000 records, one run, so the
-  // city commits them by writing table files to <store>/ingest (RocksDbStore::Commit). A file
-  // in the way of that directory fails exactly that commit; the smaller runs before it are
-  // written through the log and succeed.
-  std::vector<storage::Change> changes;
-  ASSERT_TRUE(county_.store->ReadChanges(1, 1u << 20, true, &changes).ok());
-  size_t first = changes.size(), last = 0;
-  for (size_t i = 0; i < changes.size(); ++i) {
-    if (changes[i].record && changes[i].record->indicator == "admin_licence") {
-      first = std::min(first, i);
-      last = i;
-    }
-  }
-  ASSERT_GT(last + 1 - first, 2000u);  // RocksDbStore::kBulkCommitRecords
-  std::string batch1;
-  for (size_t i = 0; i <= last; ++i) AppendLine(*LineOfChange(changes[i], *county_.vault), &batch1);
-  const fs::path in_the_way = dir_ / "city" / "ingest";
-  fs::remove_all(in_the_way);
-  { std::ofstream(in_the_way) << "not a directory"; }
-
-  auto answered = receiver_->Apply("county-a", "410102", batch1);
-  ASSERT_TRUE(answered.ok()) << answered.status().ToString();
-  EXPECT_EQ(answered->cursor, changes[last].seq);
-  EXPECT_FALSE(city_.ingester->Flush().ok()) << "the licences' commit failed after the answer";
-  fs::remove(in_the_way);
+  FailedRun f;
+  ASSERT_NO_FATAL_FAILURE(SendWithTheLicencesFailing(&f));
+  const auto& [changes, first, last] = f;
   // Another source's batch comes first: ten licences that were never corrected, which the
   // city then holds already when county-a sends them again. The failure stays county-a's.
   std::map<std::pair<uint64_t, uint64_t>, int> versions;
@@ -316,6 +329,62 @@ TEST_F(ExchangeTest, ABatchWhoseCommitFailsAfterItsAnswerIsRefusedNextAndSentAga
   ASSERT_TRUE(again.ok()) << again.status().ToString();
   EXPECT_EQ(*receiver_->Cursor("county-a"), changes.back().seq);
   ExpectCityHoldsTheCounty();
+}
+
+// The failed run's records are erased at the county (its retention) before the pusher sends
+// them again: they come as deletion events, which commit nothing here. The failure is done with
+// all the same; the changes after them are applied, not refused for ever.
+TEST_F(ExchangeTest, AFailedRunErasedAtTheSourceBeforeItIsSentAgainDoesNotStopTheFeed) {
+  FailedRun f;
+  ASSERT_NO_FATAL_FAILURE(SendWithTheLicencesFailing(&f));
+  const uint64_t cursor = f.changes[f.first - 1].seq;
+  std::string resend;
+  for (size_t i = f.first; i < f.changes.size(); ++i) {
+    ChangeLine line = *LineOfChange(f.changes[i], *county_.vault);
+    if (i <= f.last) {  // as LineOfChange sends a version erased since
+      line.erased = true;
+      line.indicator.clear();
+      line.fields.clear();
+    }
+    AppendLine(line, &resend);
+  }
+  ASSERT_GT(f.changes.size(), f.last + 1) << "changes after the licences";
+  ApplyOptions o;
+  o.after = cursor;  // as the pusher does after asking for the cursor
+  auto again = receiver_->Apply("county-a", "410102", resend, o);
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  EXPECT_EQ(again->erasures, f.last + 1 - f.first);
+  EXPECT_GT(again->accepted, 0u);
+  EXPECT_EQ(*receiver_->Cursor("county-a"), f.changes.back().seq);
+  // No licence reached the city; everything else did.
+  EXPECT_EQ(city_.store->Stats()->record_versions,
+            county_.store->Stats()->record_versions - (f.last + 1 - f.first));
+}
+
+// A status change from the county meets a record changed here between its matching and its
+// change (a local repair, a department's correction): the run is matched again, not refused
+// with an error the pusher would stop at.
+TEST_F(ExchangeTest, AStatusChangeRacingALocalChangeIsMatchedAgain) {
+  FeedCounty();
+  const uint64_t last = *county_.store->LastChangeSeq();
+  auto [body, count] = Body(1, last - 1);  // all but the revocation FeedCounty made last
+  ASSERT_TRUE(receiver_->Apply("county-a", "410102", body).ok());
+  int calls = 0;
+  receiver_->SetBeforeStatusChangeForTesting([&](std::span<const ingest::StatusChange> changes) {
+    if (calls++ > 0) return;
+    ASSERT_EQ(changes.size(), 1u);
+    ingest::StatusChange local = changes[0];
+    local.status = RecordStatus::kRepaired;
+    local.note = "repaired here";
+    auto r = city_.ingester->ChangeStatus(std::span(&local, 1), "repair", "", Date());
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+  });
+  auto revocation = receiver_->Apply("county-a", "410102", Body(last).first);
+  ASSERT_TRUE(revocation.ok()) << revocation.status().ToString();
+  EXPECT_EQ(calls, 1) << "matched again, and then nothing in force was left to change";
+  EXPECT_EQ(revocation->status_changes, 0u);
+  EXPECT_EQ(revocation->unmatched, 1u);
+  EXPECT_EQ(*receiver_->Cursor("county-a"), last);
 }
 
 // A receiver whose last commit fails after its answer holds less than the pusher sent; the

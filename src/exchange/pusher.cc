@@ -132,9 +132,9 @@ class HttpSink final : public Sink {
           int64_t s = 0;
           for (char c : it->value()) {
             if (c < '0' || c > '9') break;
-            s = s * 10 + (c - '0');
+            s = std::min<int64_t>(s * 10 + (c - '0'), 3600);  // capped as it grows: no overflow
           }
-          *retry_after = milliseconds(std::min<int64_t>(s, 3600) * 1000);
+          *retry_after = milliseconds(s * 1000);
         }
       }
       return Status::ResourceExhausted(what);
@@ -152,7 +152,9 @@ class HttpSink final : public Sink {
 
 // ---- file drop ----
 
-// Writes `data` to `path` atomically: a temporary file beside it, synced, renamed over it.
+// Writes `data` to `path` atomically and durably: a temporary file beside it, synced, renamed
+// over it, and the directory synced, so that the drop's state file never outlives, after a
+// power loss, a file written before it.
 Status WriteAtomically(const fs::path& path, std::string_view data) {
   const fs::path tmp = path.parent_path() / (".tmp-" + path.filename().string());
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
@@ -174,6 +176,15 @@ Status WriteAtomically(const fs::path& path, std::string_view data) {
   std::error_code ec;
   fs::rename(tmp, path, ec);
   if (ec) return Status::Unavailable("cannot rename " + tmp.string() + ": " + ec.message());
+  const fs::path parent = path.parent_path().empty() ? fs::path(".") : path.parent_path();
+  const int dir = ::open(parent.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir < 0 || ::fsync(dir) != 0) {
+    const std::string err = strerror(errno);
+    if (dir >= 0) ::close(dir);
+    return Status::Unavailable("cannot sync the directory " + parent.string() + ": " +
+                               err);
+  }
+  ::close(dir);
   return Status::Ok();
 }
 

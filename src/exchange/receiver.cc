@@ -55,10 +55,15 @@ void Receiver::WaitForCommit() {
   if (!s.ok()) {
     failed_[commit_source_] = {commit_first_,
                                commit_of_ + " could not be committed (" + s.ToString() + ")"};
-  } else if (auto it = failed_.find(commit_source_);
-             it != failed_.end() && commit_first_ <= it->second.first &&
-             it->second.first <= commit_last_) {
-    failed_.erase(it);  // the failed run, sent again, is committed now
+  } else {
+    ForgetFailureIn(commit_source_, commit_first_, commit_last_);  // committed now
+  }
+}
+
+void Receiver::ForgetFailureIn(const std::string& source, uint64_t first, uint64_t last) {
+  auto it = failed_.find(source);
+  if (it != failed_.end() && first <= it->second.first && it->second.first <= last) {
+    failed_.erase(it);
   }
 }
 
@@ -184,6 +189,10 @@ Result<ApplyReport> Receiver::Apply(std::string_view source_view, std::string_vi
         break;
       }
     }
+    // A run of rows is forgotten as failed once its commit ends (WaitForCommit). The other
+    // kinds are done here: a failed change sent again as one of them (its record erased at
+    // the source since, say) needs nothing more, and the next commit's cursor covers it.
+    if (kind != Kind::kRow) ForgetFailureIn(source, run.front().seq, run.back().seq);
     report.cursor = run.back().seq;
     i = j;
   }
@@ -282,6 +291,37 @@ Status Receiver::ApplyRows(const std::string& source, const std::string& region,
 
 Result<bool> Receiver::ApplyStatuses(const std::string& source, const std::string& region,
                                      std::span<const ChangeLine> lines, ApplyReport* report) {
+  // The records are matched, then changed under the ingester's lock: a change made here in
+  // between (a department's correction, a local repair) fails the call as FailedPrecondition,
+  // and the run is matched again.
+  constexpr int kAttempts = 3;
+  for (int attempt = 1;; ++attempt) {
+    size_t unmatched = 0;
+    XY_ASSIGN_OR_RETURN(std::vector<ingest::StatusChange> changes,
+                        MatchStatuses(source, region, lines, &unmatched));
+    if (changes.empty()) {
+      report->unmatched += unmatched;
+      return false;
+    }
+    if (before_status_change_) before_status_change_(changes);
+    auto r = ingester_.ChangeStatus(changes, BatchName(source, lines), region, Date(),
+                                    storage::ExchangeCursor{source, lines.back().seq});
+    if (!r.ok() && r.status().code() == StatusCode::kFailedPrecondition) {
+      if (attempt < kAttempts) continue;
+      return Status::Unavailable("applying " + BatchName(source, lines) + ": " +
+                                 r.status().message() + "; send again");
+    }
+    if (!r.ok()) return r.status().WithContext("applying " + BatchName(source, lines));
+    report->unmatched += unmatched;
+    report->status_changes += r->versions.size();
+    report->batches.push_back(r->batch);
+    return true;
+  }
+}
+
+Result<std::vector<ingest::StatusChange>> Receiver::MatchStatuses(
+    const std::string& source, const std::string& region, std::span<const ChangeLine> lines,
+    size_t* unmatched) {
   const catalog::Indicator& ind = *catalog_.Find(lines.front().indicator);
   ingest::RowValidator validator(ind, Date::Today(), calendar_, vault_);
   std::vector<ingest::StatusChange> changes;
@@ -299,7 +339,7 @@ Result<bool> Receiver::ApplyStatuses(const std::string& source, const std::strin
     }
     validator.Prepare(l.seq, cells, &p);
     if (p.rejected) {
-      ++report->unmatched;
+      ++*unmatched;
       continue;
     }
     uint64_t subject = 0;
@@ -316,25 +356,19 @@ Result<bool> Receiver::ApplyStatuses(const std::string& source, const std::strin
       XY_ASSIGN_OR_RETURN(hit, store_.FindNaturalKey(subject, ind.code, p.natural_key));
     }
     if (!hit || !seen.insert({subject, hit->record_id}).second) {
-      ++report->unmatched;
+      ++*unmatched;
       continue;
     }
     versions.clear();
     XY_RETURN_IF_ERROR(store_.ListRecordVersions(subject, hit->record_id, &versions));
     if (versions.empty() || versions.back().status != RecordStatus::kActive) {
-      ++report->unmatched;  // already revoked, repaired or expired here
+      ++*unmatched;  // already revoked, repaired or expired here
       continue;
     }
     changes.push_back({subject, hit->record_id, versions.back().version, l.status,
                        "from " + source + " (" + region + "), change " + std::to_string(l.seq)});
   }
-  if (changes.empty()) return false;
-  auto r = ingester_.ChangeStatus(changes, BatchName(source, lines), region, Date(),
-                                  storage::ExchangeCursor{source, lines.back().seq});
-  if (!r.ok()) return r.status().WithContext("applying " + BatchName(source, lines));
-  report->status_changes += r->versions.size();
-  report->batches.push_back(r->batch);
-  return true;
+  return changes;
 }
 
 }  // namespace xinyong::exchange

@@ -23,6 +23,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <future>
 #include <map>
 #include <memory>
@@ -96,14 +97,27 @@ class Receiver {
   // batch answered has ended.
   Result<uint64_t> Cursor(std::string_view source);
 
+  // Tests: called with the status changes of a run once they are matched, before they are made.
+  void SetBeforeStatusChangeForTesting(
+      std::function<void(std::span<const ingest::StatusChange>)> hook) {
+    before_status_change_ = std::move(hook);
+  }
+
  private:
   // `lines` without the derived ones of the run `first`..`last` (sequence numbers).
   Status ApplyRows(const std::string& source, const std::string& region,
                    std::span<const ChangeLine> lines, uint64_t first, uint64_t last,
                    const ApplyOptions& options, ApplyReport* report);
-  // False when nothing was committed (no record held here was in force).
+  // False when nothing was committed (no record held here was in force). Unavailable when the
+  // records kept changing here while it ran (the sender retries).
   Result<bool> ApplyStatuses(const std::string& source, const std::string& region,
                              std::span<const ChangeLine> lines, ApplyReport* report);
+  // The status changes `lines` make to records held here, each at its current version;
+  // `unmatched` counts the lines without one.
+  Result<std::vector<ingest::StatusChange>> MatchStatuses(const std::string& source,
+                                                          const std::string& region,
+                                                          std::span<const ChangeLine> lines,
+                                                          size_t* unmatched);
   // A batch of no records for `lines`, which commit nothing else, carrying the cursor.
   Status CommitCursor(const std::string& source, const std::string& region,
                       std::span<const ChangeLine> lines, ApplyReport* report);
@@ -114,10 +128,14 @@ class Receiver {
   // Unavailable while a commit of `source` failed and `next`, the first change about to be
   // applied, lies past the failed run: the changes in between would be skipped for good. A batch
   // from the failed run or before it is applied; the failure is forgotten only once that run
-  // has been committed (WaitForCommit, or Apply finding the cursor past the run's start). Holds
-  // whatever else came in between (other sources' batches, cursor requests, a batch ending
-  // before the failed run) and for a sender that does not say ApplyOptions::after.
+  // has been committed (WaitForCommit, or Apply finding the cursor past the run's start), or
+  // its first change has been sent again as one that commits nothing here (ForgetFailureIn).
+  // Holds whatever else came in between (other sources' batches, cursor requests, a batch
+  // ending before the failed run) and for a sender that does not say ApplyOptions::after.
   Status CheckFailed(const std::string& source, uint64_t next);
+  // Forgets the failure of `source` if its first change lies in [first, last], which has been
+  // applied.
+  void ForgetFailureIn(const std::string& source, uint64_t first, uint64_t last);
 
   storage::Store& store_;
   ingest::Ingester& ingester_;
@@ -125,6 +143,7 @@ class Receiver {
   const WorkCalendar& calendar_;
   const PersonalDataVault& vault_;
   std::mutex mu_;  // one batch at a time
+  std::function<void(std::span<const ingest::StatusChange>)> before_status_change_;
   std::shared_future<Status> commit_;  // GUARDED_BY(mu_): of the last run applied, maybe running
   std::string commit_source_, commit_of_;  // GUARDED_BY(mu_): that run's source and batch name
   uint64_t commit_first_ = 0, commit_last_ = 0;  // GUARDED_BY(mu_): and its sequence numbers
