@@ -67,12 +67,30 @@ std::string ShowChar(std::string_view s, size_t i) {
   return buf;
 }
 
-// The whole value in single quotes, made safe as in ShowChar.
-std::string Quote(std::string_view s) {
+// The value in single quotes, made safe as in ShowChar, for the message of a code that failed
+// to parse: a resident ID in it masked (a department may put a person's number where a USCC or
+// tax number belongs), and cut after 40 characters (a field may hold megabytes).
+std::string Quote(std::string_view raw) {
+  constexpr size_t kMaxChars = 40;
+  // 40 characters are at most 160 bytes; a digit run cut at 256 is no resident ID either way.
+  const std::string s = MaskResidentIdsIn(raw.substr(0, 256));
   std::string out = "'";
-  for (size_t i = 0; i < s.size(); i += CharLength(s, i)) out += ShowChar(s, i);
+  size_t shown = 0, i = 0;
+  for (; i < s.size() && shown < kMaxChars; i += CharLength(s, i), ++shown) out += ShowChar(s, i);
+  if (i < s.size() || raw.size() > 256) out += "…";
   out += '\'';
   return out;
+}
+
+// The failure of a code that did not parse. A value with the form of a resident ID is named by
+// its mask only and not described further: the reasons quote parts of a code (its organization
+// code, its region), which would give away the person's birth date.
+Status BadCode(const std::string& code, const char* what, const std::string& reason) {
+  if (MaskResidentIdsIn(code) != code) {
+    return Status::InvalidArgument(Quote(code) + " has the form of a resident ID number, not of " +
+                                   what);
+  }
+  return Status::InvalidArgument(Quote(code) + reason);
 }
 
 std::string CountPhrase(size_t n) {
@@ -294,7 +312,7 @@ Result<UsccInfo> ParseUscc(std::string_view input) {
   const std::string code = NormalizeCodeInput(input);
   // Quoting is left to the failure path: valid codes, by far the most common, skip it.
   const auto fail = [&code](const std::string& reason) {
-    return Status::InvalidArgument(Quote(code) + reason);
+    return BadCode(code, "a USCC", reason);
   };
   if (const size_t n = CharCount(code); n != 18) {
     return fail(" has " + CountPhrase(n) + "; a USCC has 18");
@@ -344,7 +362,7 @@ Result<std::string> ParseOrgCode(std::string_view input) {
   const std::string code = NormalizeCodeInput(input);
   // Quoting is left to the failure path: valid codes, by far the most common, skip it.
   const auto fail = [&code](const std::string& reason) {
-    return Status::InvalidArgument(Quote(code) + reason);
+    return BadCode(code, "an organization code", reason);
   };
   if (const size_t n = CharCount(code); n != 9) {
     return fail(" has " + CountPhrase(n) + "; an organization code has 9");
@@ -376,6 +394,50 @@ std::string MaskResidentId(std::string_view id) {
   for (size_t k = 0; k < 4; ++k) out += ShowChar(id, starts[k]);
   out.append(n - 8, '*');
   for (size_t k = n - 4; k < n; ++k) out += ShowChar(id, starts[k]);
+  return out;
+}
+
+std::string MaskResidentIdsIn(std::string_view text) {
+  // Digits and the check letter, ASCII or full-width (as NormalizeCodeInput folds them): their
+  // length in bytes at `i`, 0 for anything else.
+  const auto digit_at = [text](size_t i) -> size_t {
+    if (IsDigit(text[i])) return 1;
+    const auto b = [text, i](size_t k) { return static_cast<unsigned char>(text[i + k]); };
+    return i + 2 < text.size() && b(0) == 0xEF && b(1) == 0xBC && b(2) >= 0x90 && b(2) <= 0x99
+               ? 3
+               : 0;
+  };
+  const auto x_at = [text](size_t i) -> size_t {
+    if (text[i] == 'X' || text[i] == 'x') return 1;
+    const std::string_view rest = text.substr(i);
+    return rest.starts_with("\xEF\xBC\xB8") || rest.starts_with("\xEF\xBD\x98") ? 3 : 0;  // Ｘ ｘ
+  };
+  std::string out;
+  size_t done = 0;  // text before this is in `out`
+  for (size_t i = 0; i < text.size();) {
+    if (digit_at(i) == 0) {
+      i += CharLength(text, i);
+      continue;
+    }
+    size_t end = i, digits = 0;
+    for (size_t d; end < text.size() && (d = digit_at(end)) > 0; end += d) ++digits;
+    size_t n = digits;
+    if (digits == 17 && end < text.size()) {
+      if (const size_t x = x_at(end); x > 0) {
+        end += x;
+        ++n;
+      }
+    }
+    const bool shaped = (n == 15 && digits == 15) || (n == 18 && digits >= 17);
+    if (shaped && (end == text.size() || digit_at(end) == 0)) {
+      out.append(text.substr(done, i - done));
+      out += MaskResidentId(text.substr(i, end - i));
+      done = end;
+    }
+    i = end;
+  }
+  if (done == 0) return std::string(text);
+  out.append(text.substr(done));
   return out;
 }
 
@@ -436,7 +498,7 @@ Result<std::string> ParseRegistrationNumber(std::string_view input) {
   const std::string code = NormalizeCodeInput(input);
   // Quoting is left to the failure path: valid codes, by far the most common, skip it.
   const auto fail = [&code](const std::string& reason) {
-    return Status::InvalidArgument(Quote(code) + reason);
+    return BadCode(code, "a registration number", reason);
   };
   if (const size_t n = CharCount(code); n != 15) {
     return fail(" has " + CountPhrase(n) + "; a business registration number has 15");
@@ -457,7 +519,7 @@ Result<std::string> ParseTaxRegistrationNumber(std::string_view input) {
   const std::string code = NormalizeCodeInput(input);
   // Quoting is left to the failure path: valid codes, by far the most common, skip it.
   const auto fail = [&code](const std::string& reason) {
-    return Status::InvalidArgument(Quote(code) + reason);
+    return BadCode(code, "a tax registration number", reason);
   };
   if (const size_t n = CharCount(code); n != 15) {
     return fail(" has " + CountPhrase(n) + "; a tax registration number has 15");
@@ -495,7 +557,7 @@ bool IsProvincePrefix(int p) {
 Result<CommitmentCodeInfo> ParseCommitmentCode(std::string_view input, Date today) {
   const std::string code = NormalizeCodeInput(input);
   const auto fail = [&code](const std::string& reason) {
-    return Status::InvalidArgument(Quote(code) + reason);
+    return BadCode(code, "a commitment code", reason);
   };
   if (const size_t n = CharCount(code); n != 20) {
     return fail(" has " + CountPhrase(n) +

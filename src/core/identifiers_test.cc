@@ -522,6 +522,34 @@ TEST(MaskResidentIdTest, KeepsFirstFourAndLastFour) {
   EXPECT_EQ(MaskResidentId("110105491231002"), "1101*******1002");
 }
 
+TEST(MaskResidentIdTest, MasksEveryResidentIdInAText) {
+  EXPECT_EQ(MaskResidentIdsIn("证件 11010519491231002X 与 110105491231002。"),
+            "证件 1101**********002X 与 1101*******1002。");
+  EXPECT_EQ(MaskResidentIdsIn("11010519491231002x"), "1101**********002x");
+  EXPECT_EQ(MaskResidentIdsIn("＝１１０１０５１９４９１２３１００２Ｘ"), "＝１１０１**********００２Ｘ");
+  // Digit runs of other lengths are no resident IDs; nor is a part of a longer run.
+  for (const char* other : {"2025-03-03", "12345678901234", "1234567890123456",
+                            "12345678901234567890", "91110000600037341L", "11010519491231002X1"}) {
+    EXPECT_EQ(MaskResidentIdsIn(other), other);
+  }
+}
+
+TEST(MaskResidentIdTest, ACodeThatIsAResidentIdFailsWithItsMaskOnly) {
+  const std::string id = "11010519491231002X";
+  // (This legacy ID happens to pass the registration number's check: 15 digits can be both.)
+  for (const Status& s : {ParseUscc(id).status(), ParseTaxRegistrationNumber("110105491231002").status(),
+                          ParseRegistrationNumber("110105491231003").status(),
+                          ParseCommitmentCode(id, Date::FromYmd(2026, 1, 1).value()).status()}) {
+    EXPECT_FALSE(s.ok());
+    EXPECT_NE(s.message().find("has the form of a resident ID number"), std::string::npos) << s.message();
+    EXPECT_EQ(s.message().find("491231"), std::string::npos) << s.message();
+  }
+  // A long value is cut in the message.
+  const Status long_code = ParseUscc(std::string(1000, 'A')).status();
+  EXPECT_LT(long_code.message().size(), 200u);
+  EXPECT_NE(long_code.message().find("…"), std::string::npos) << long_code.message();
+}
+
 TEST(MaskResidentIdTest, FullyMasksShortInput) {
   EXPECT_EQ(MaskResidentId("12345"), "*****");
   EXPECT_EQ(MaskResidentId("11010519491231"), "**************");

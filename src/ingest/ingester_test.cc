@@ -375,6 +375,40 @@ TEST_F(IngesterTest, NaturalPersonIdIsNeverStoredInPlaintext) {
   }
 }
 
+// A department puts a person's number where a USCC, a date or an amount belongs: the row is
+// rejected, and the rejection — stored in the batch report, shown by the API and the CLI —
+// shows the number masked. A huge cell is shown cut, not whole.
+TEST_F(IngesterTest, RejectionsNeverShowAResidentIdAndShowLongCellsCut) {
+  const std::string id = "11010519491231002X", legacy = "110105491231002";
+  const std::string huge_date(10u << 20, '9');
+  auto r = Ingest(std::string(kHeader) +
+                  Penalty("甲", id, "郑罚〔2025〕1号") +
+                  Penalty("乙", legacy, "郑罚〔2025〕2号") +
+                  Penalty("丙", "91110000600037341L", "郑罚〔2025〕3号", "身份证" + id) +
+                  Penalty("丁", "91110000600037341L", "郑罚〔2025〕4号", "2025-03-03", id) +
+                  Penalty("戊", "91110000600037341L", "郑罚〔2025〕5号", huge_date) +
+                  Penalty("己", "91110000600037341L", "郑罚〔2025〕6号", "2025-03-03",
+                          "１１０１０５１９４９１２３１００２Ｘ"));  // full-width
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->rejected, 6u);
+  auto b = Batch(r->batches[0]);
+  ASSERT_EQ(b.rejections.size(), 6u);
+  const std::vector<std::string> codes = {"invalid_uscc", "invalid_uscc", "invalid_date",
+                                          "invalid_money", "invalid_date", "invalid_money"};
+  for (size_t i = 0; i < b.rejections.size(); ++i) {
+    const std::string& m = b.rejections[i].message;
+    EXPECT_EQ(b.rejections[i].code, codes[i]) << m;
+    EXPECT_EQ(m.find("11010519491231002"), std::string::npos) << m;
+    EXPECT_EQ(m.find("110105491231002"), std::string::npos) << m;
+    EXPECT_EQ(m.find("491231"), std::string::npos) << "no part of the birth date either: " << m;
+    EXPECT_EQ(m.find("４９１２３１"), std::string::npos) << m;
+    EXPECT_LT(m.size(), 300u) << b.rejections[i].code;
+  }
+  EXPECT_NE(b.rejections[0].message.find("1101**********002X"), std::string::npos)
+      << b.rejections[0].message;
+  EXPECT_NE(b.rejections[4].message.find("…"), std::string::npos) << "cut, and says so";
+}
+
 TEST_F(IngesterTest, ReadsGbkWithChineseHeaders) {
   std::string header =
       "行政相对人名称,行政相对人类别,统一社会信用代码,行政处罚决定书文号,违法行为类型,违法事实,"
