@@ -9,6 +9,7 @@
 #include "core/identifiers.h"
 #include "core/test_paths.h"
 #include "ingest/encoding.h"
+#include "ingest/jsonl_reader.h"
 #include "storage/rocksdb/rocksdb_store.h"
 
 namespace xinyong::ingest {
@@ -441,6 +442,41 @@ TEST_F(IngesterTest, ReadsJsonLines) {
   EXPECT_EQ(r->rejected, 2u);
   auto b = Batch(r->batches[0]);
   EXPECT_EQ(b.rejections[0].code, "invalid_json");
+}
+
+// A line over the limit (a single-line export, a runaway field) is rejected without being held
+// in memory, and the lines after it are read.
+TEST_F(IngesterTest, AJsonLineOverTheLimitIsRejectedAndReadingGoesOn) {
+  const auto line = [](int n) {
+    return R"({"CF_XDR_MC":"甲公司","CF_XDR_LB":"法人及非法人组织","CF_XDR_SHXYM":"91110000600037341L","CF_WSH":"文)" +
+           std::to_string(n) +
+           R"(号","CF_WFXW":"x","CF_SY":"y","CF_YJ":"z","CF_CFLB":"罚款","CF_NR":"罚款","CF_NR_FK":1.5,"CF_JDRQ":"2025-03-03","CF_CFJG":"局","CF_CFJGDM":"11410100MB1848126Q","CF_SJLY":"局","CF_SJLYDM":"11410100MB1848126Q"})"
+           "\n";
+  };
+  std::string jsonl = line(1) + R"({"CF_WFXW":")";
+  jsonl.append(JsonlReader::kMaxLineBytes + 1000, 'x');
+  jsonl += "\"}\n" + line(2);
+  auto r = ingester_->IngestBuffer(jsonl, "admin_penalty.jsonl", options_);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->rows, 3u);
+  EXPECT_EQ(r->accepted, 2u);
+  EXPECT_EQ(r->rejected, 1u);
+  ExpectCountsAddUp(*r);
+  auto b = Batch(r->batches[0]);
+  ASSERT_EQ(b.rejections.size(), 1u);
+  EXPECT_EQ(b.rejections[0].code, "row_too_large");
+  EXPECT_EQ(b.rejections[0].row, 2u);
+  // Read from a file, in chunks: the long line is dropped as it comes, then the same report
+  // (the two good lines now duplicates).
+  fs::create_directories(dir_);
+  const fs::path file = dir_ / "admin_penalty.jsonl";
+  std::ofstream(file, std::ios::binary) << jsonl;
+  auto f = ingester_->IngestFile(file.string(), options_);
+  ASSERT_TRUE(f.ok()) << f.status().ToString();
+  EXPECT_EQ(f->rows, 3u);
+  EXPECT_EQ(f->duplicates, 2u);
+  EXPECT_EQ(f->rejected, 1u);
+  EXPECT_EQ(Batch(f->batches[0]).rejections.at(0).code, "row_too_large");
 }
 
 TEST_F(IngesterTest, AJsonLinesFileIngestedAgainSaysSoBeforeItsOtherWarnings) {

@@ -43,15 +43,28 @@ Result<bool> JsonlReader::ReadRow(JsonRow* row) {
   row->error.clear();
   for (;;) {
     size_t nl = buf_.find('\n', pos_);
+    bool too_long = false;
     while (nl == std::string::npos && !eof_) {
       if (pos_ > 0) {
         buf_.erase(0, pos_);
         pos_ = 0;
       }
+      if (buf_.size() > kMaxLineBytes) {
+        too_long = true;  // what has been read of it goes; the line ends where the next begins
+        buf_.clear();
+      }
       size_t searched = buf_.size();
       XY_ASSIGN_OR_RETURN(bool more, source_->Next(&buf_));
       if (!more) eof_ = true;
       nl = buf_.find('\n', searched);
+    }
+    if (too_long || (nl == std::string::npos ? buf_.size() : nl) - pos_ > kMaxLineBytes) {
+      pos_ = nl == std::string::npos ? buf_.size() : nl + 1;
+      row->number = ++line_;
+      row->error_code = "row_too_large";
+      row->error = "line " + std::to_string(line_) + " is longer than " +
+                   std::to_string(kMaxLineBytes >> 20) + " MiB";
+      return true;
     }
     if (pos_ >= buf_.size() && nl == std::string::npos) return false;
     size_t end = nl == std::string::npos ? buf_.size() : nl;

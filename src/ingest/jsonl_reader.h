@@ -17,7 +17,7 @@ namespace xinyong::ingest {
 struct JsonRow {
   uint64_t number = 0;  // 1-based data row (line) number
   std::vector<std::pair<std::string, std::string>> fields;
-  std::string error_code;  // "" or "invalid_json"
+  std::string error_code;  // "", "invalid_json" or "row_too_large"
   std::string error;
 };
 
@@ -25,8 +25,11 @@ class JsonlReader {
  public:
   explicit JsonlReader(std::unique_ptr<TextSource> source);
   ~JsonlReader();
-  // Reads the next non-blank line. Returns false at the end of input.
+  // Reads the next non-blank line. Returns false at the end of input. A line longer than
+  // kMaxLineBytes is returned with error "row_too_large" without being held in memory, and
+  // reading goes on after it.
   Result<bool> ReadRow(JsonRow* row);
+  static constexpr size_t kMaxLineBytes = 64u << 20;  // as CsvReader::kMaxRowBytes
   const TextSource& source() const { return *source_; }
 
  private:
