@@ -9,6 +9,7 @@
 #include <functional>
 #include <future>
 #include <optional>
+#include <unordered_set>
 #include <span>
 #include <thread>
 #include <unordered_map>
@@ -708,6 +709,19 @@ Ingester::~Ingester() { Flush().IgnoreError(); }
 Status Ingester::Flush() {
   std::lock_guard lock(mu_);
   return WaitForLeftCommit();
+}
+
+Status Ingester::Erase(std::span<const storage::RecordRef> records,
+                       std::span<const uint64_t> subjects) {
+  std::lock_guard lock(mu_);
+  WaitForLeftCommit().IgnoreError();  // a failure is the last call's (FileReport::commit)
+  XY_RETURN_IF_ERROR(store_.Erase(records, subjects));
+  if (!subjects.empty()) {
+    const std::unordered_set<uint64_t> gone(subjects.begin(), subjects.end());
+    std::erase_if(known_ids_, [&gone](const auto& entry) { return gone.contains(entry.second); });
+    for (uint64_t id : subjects) known_subjects_.erase(id);
+  }
+  return Status::Ok();
 }
 
 Status Ingester::WaitForLeftCommit() {

@@ -163,6 +163,10 @@ class Ingester {
   // Waits for a commit a call left running (IngestOptions::leave_last_commit) and returns how
   // it ended (Ok when none was left). Every call waits for it first; so does the destructor.
   Status Flush();
+  // Store::Erase between ingestion calls: after the commit a call left running, and with the
+  // erased subjects and their identifiers dropped from this ingester's caches, which would
+  // otherwise give the next row of an erased person its old subject id.
+  Status Erase(std::span<const storage::RecordRef> records, std::span<const uint64_t> subjects);
 
  private:
   class Run;
@@ -187,7 +191,7 @@ class Ingester {
   std::mutex mu_;  // one ingest at a time
   CommitObserver observer_;
   // Identifier (kind byte + code) → subject id, for identifiers already committed. Mappings
-  // never change once committed, so the cache cannot go stale.
+  // never change once committed, except by Erase, which drops them.
   IngestCacheLimits limits_;
   std::unordered_map<std::string, uint64_t> known_ids_;  // GUARDED_BY(mu_)
   // Subjects as last committed by this Ingester, the only writer of subjects.

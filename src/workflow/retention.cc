@@ -93,7 +93,7 @@ Result<RetentionReport> RunRetention(storage::Store& store, const catalog::Catal
     report.versions_expired = changed.versions.size();
   }
   // 2. The records go, then the persons left without any record.
-  XY_RETURN_IF_ERROR(store.Erase(report.erased, {}));
+  XY_RETURN_IF_ERROR(ingester.Erase(report.erased, {}));
   std::vector<uint64_t> empty_persons;
   std::vector<storage::RecordHeader> left;
   for (uint64_t id : persons) {
@@ -101,7 +101,7 @@ Result<RetentionReport> RunRetention(storage::Store& store, const catalog::Catal
     XY_RETURN_IF_ERROR(store.ListRecordHeaders(id, &left));
     if (left.empty()) empty_persons.push_back(id);
   }
-  if (!empty_persons.empty()) XY_RETURN_IF_ERROR(store.Erase({}, empty_persons));
+  if (!empty_persons.empty()) XY_RETURN_IF_ERROR(ingester.Erase({}, empty_persons));
   report.persons_erased = empty_persons.size();
 
   // 3. What was erased, without personal data.

@@ -165,6 +165,19 @@ TEST_F(RetentionTest, ErasesPersonsNegativeRecordsFiveYearsAfterTheBehaviourEnde
   auto again = RunRetention(*store_, *catalog_, *ingester_, audit_.get(), o);
   ASSERT_TRUE(again.ok());
   EXPECT_EQ(again->records_erased, 0u);
+
+  // The erased person is sanctioned again, through the ingester that knew them before (a
+  // server's): a new subject, found by the number, holding the new record, and nothing of the old.
+  Ingest(std::string(kPenaltyHeader) +
+             Penalty("张三", "自然人", "", old_only, "郑市监罚〔2026〕9号", "2026-11-02"),
+         "admin_penalty");
+  const auto returned = Person(old_only);
+  ASSERT_TRUE(returned.has_value());
+  EXPECT_NE(*returned, *old_person);
+  auto subject = store_->GetSubject(*returned);
+  ASSERT_TRUE(subject.ok() && subject->has_value());
+  EXPECT_EQ(Documents(*returned), std::vector<std::string>{"郑市监罚〔2026〕9号"});
+  EXPECT_TRUE(Documents(*old_person).empty());
 }
 
 }  // namespace
