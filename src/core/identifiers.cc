@@ -420,7 +420,11 @@ std::string MaskResidentIdsIn(std::string_view text) {
       continue;
     }
     size_t end = i, digits = 0;
-    for (size_t d; end < text.size() && (d = digit_at(end)) > 0; end += d) ++digits;
+    std::string value;  // the run's digits, ASCII
+    for (size_t d; end < text.size() && (d = digit_at(end)) > 0; end += d) {
+      ++digits;
+      value.push_back(d == 1 ? text[end] : static_cast<char>('0' + (text[end + 2] - 0x90)));
+    }
     size_t n = digits;
     if (digits == 17 && end < text.size()) {
       if (const size_t x = x_at(end); x > 0) {
@@ -428,7 +432,14 @@ std::string MaskResidentIdsIn(std::string_view text) {
         ++n;
       }
     }
-    const bool shaped = (n == 15 && digits == 15) || (n == 18 && digits >= 17);
+    // A birth date where a resident ID has it (18: YYYYMMDD from the 7th digit; 15: YYMMDD,
+    // 19YY) tells one from the registration and tax numbers of 15 digits.
+    const auto number = [&value](size_t pos, size_t len) { return std::stoi(value.substr(pos, len)); };
+    const bool shaped =
+        (n == 15 && digits == 15 &&
+         Date::FromYmd(1900 + number(6, 2), number(8, 2), number(10, 2)).ok()) ||
+        (n == 18 && digits >= 17 && number(6, 4) >= 1900 &&
+         Date::FromYmd(number(6, 4), number(10, 2), number(12, 2)).ok());
     if (shaped && (end == text.size() || digit_at(end) == 0)) {
       out.append(text.substr(done, i - done));
       out += MaskResidentId(text.substr(i, end - i));

@@ -491,16 +491,6 @@ class Ingester::Run {
       if (id.kind == IdentifierKind::kUscc && s.uscc.empty()) s.uscc = id.value;
       write_[idx] = true;
     }
-    // Only an indicator that carries the registration status (reg_basic) sets it.
-    if (!p.status.empty() && p.status != s.status) {
-      s.status = p.status;
-      write_[idx] = true;
-    }
-    // Likewise the industry (行业代码 of reg_basic).
-    if (!p.industry.empty() && p.industry != s.industry) {
-      s.industry = p.industry;
-      write_[idx] = true;
-    }
     if (s.type != SubjectType::kNaturalPerson &&
         !SameNameForComparison(s.name, p.name)) {
       const bool former = std::find(s.former_names.begin(), s.former_names.end(), p.name) !=
@@ -614,6 +604,7 @@ class Ingester::Run {
       if (!derived) ++ws_.batch.duplicates;
       return Status::Ok();
     }
+    if (!derived) UpdateRegistration(sidx, p);
     Record r;
     r.subject_id = subject.id;
     r.record_id = prior ? prior->record_id : in_.store_.NextId(storage::IdSpace::kRecord);
@@ -641,6 +632,20 @@ class Ingester::Run {
     std::vector<PersonLink> links = PersonLinksOf(ind, r);
     ws_.records.push_back({std::move(r), std::move(p.natural_key), std::move(links)});
     return Status::Ok();
+  }
+
+  // The registration facts a stored row carries (only reg_basic's do): the subject's status and
+  // industry (行业代码). Not those of a duplicate: a re-delivered older file would turn them back.
+  void UpdateRegistration(size_t sidx, const PreparedRow& p) {
+    Subject& s = subjects_[sidx];
+    if (!p.status.empty() && p.status != s.status) {
+      s.status = p.status;
+      write_[sidx] = true;
+    }
+    if (!p.industry.empty() && p.industry != s.industry) {
+      s.industry = p.industry;
+      write_[sidx] = true;
+    }
   }
 
   // Whether a stored version of the record has this content (the batch in flight may still be

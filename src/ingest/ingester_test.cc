@@ -273,6 +273,25 @@ TEST_F(IngesterTest, ARegistrationFileThatRenamesWithinItselfChangesNothingTheSe
   EXPECT_EQ((**store_->GetSubject(*id)).name, "甲公司");
 }
 
+// An older registration file delivered again after a newer one: its rows are duplicates of
+// stored versions, and the subject keeps the status the newer file gave it.
+TEST_F(IngesterTest, AnOlderRegistrationFileDeliveredAgainLeavesTheSubjectsStatus) {
+  const std::string older = std::string(kRegistrationHeader) + Registration("甲公司", "存续");
+  ASSERT_TRUE(Ingest(older, "reg_basic.csv").ok());
+  auto newer = Ingest(std::string(kRegistrationHeader) + Registration("甲公司", "注销"),
+                      "reg_basic.csv");
+  ASSERT_TRUE(newer.ok()) << newer.status().ToString();
+  EXPECT_EQ(newer->corrected, 1u);
+  auto id = *store_->FindSubject(IdentifierKind::kUscc, "91110000600037341L");
+  ASSERT_TRUE(id.has_value());
+  EXPECT_EQ((**store_->GetSubject(*id)).status, "注销");
+
+  auto again = Ingest(older, "reg_basic.csv");
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  EXPECT_EQ(again->duplicates, 1u);
+  EXPECT_EQ((**store_->GetSubject(*id)).status, "注销") << "not turned back by a duplicate";
+}
+
 TEST_F(IngesterTest, DuplicateWithinOneFileIsCountedOnce) {
   std::string row = Penalty("甲公司", "91110000600037341L", "郑市监罚〔2025〕1号");
   auto r = Ingest(std::string(kHeader) + row + row);
