@@ -166,20 +166,22 @@ class Ingester::Run {
     StartBatch();
   }
 
-  // The input's digest (TextSource::Digest) and the batch that remembered it before, if any.
+  // The input's digest (TextSource::Digest) and what an earlier delivery of it committed.
   struct DigestCheck {
     std::string digest;
-    std::optional<uint64_t> before;
+    std::optional<storage::FileDigestHit> before;
   };
 
-  // The digest is remembered with the first batch. When a committed batch already carried it,
-  // the input is a re-delivery: a row equal to any stored version of its record, not only the
-  // current one, is a duplicate. A file that corrects a record within itself then changes
-  // nothing when it is ingested again, and neither does a rerun after a crash; a new file that
-  // restores an earlier content is still a new version. The check (a whole second read of the
-  // input) runs beside the first rows and is waited for when first needed: by a row that
-  // differs from its stored version, a registration row under a former name, or the first
-  // commit.
+  // The digest is remembered with every batch, with the rows of the file committed so far.
+  // When a committed batch already carried it, the input is a re-delivery: up to the last row
+  // committed before, a row equal to any stored version of its record, not only the current
+  // one, is a duplicate. A file that corrects a record within itself then changes nothing when
+  // it is ingested again, and a rerun after a crash goes on from where the first run stopped
+  // as that run would have (the rows after it are ingested as usual, even one that restores an
+  // earlier content of a record the file corrected before it); a new file that restores an
+  // earlier content is still a new version. The check (a whole second read of the input) runs
+  // beside the first rows and is waited for when first needed: by a row that differs from its
+  // stored version, a registration row under a former name, or the first commit.
   void SetDigest(std::future<Result<DigestCheck>> check) {
     digest_check_ = std::move(check);
     digest_warning_at_ = ws_.batch.warnings.size();
@@ -206,6 +208,7 @@ class Ingester::Run {
 
   Status Add(PreparedRow& p, const Prefetched* prefetched) {
     ++ws_.batch.rows;
+    last_row_ = std::max(last_row_, p.row);
     for (auto& w : p.warnings) ws_.batch.warnings.push_back(std::move(w));
     if (p.rejected) {
       Reject(std::move(p.issue));
@@ -279,6 +282,11 @@ class Ingester::Run {
   // inflight_keys_.
   Status CommitBatch() {
     XY_RETURN_IF_ERROR(ResolveDigest());
+    if (!digest_.empty()) {
+      ws_.file_digest = digest_;
+      ws_.file_first_batch = report_.batches.empty() ? ws_.batch.id : report_.batches.front();
+      ws_.file_rows_through = std::max(redelivered_through_, last_row_);
+    }
     BatchReport& b = ws_.batch;
     b.seconds = static_cast<double>(NowUnixMs() - b.started_unix_ms) / 1000.0;
     next_first_row_ = b.first_row + b.rows;
@@ -335,15 +343,16 @@ class Ingester::Run {
   Status ResolveDigest() {
     if (!digest_check_.valid()) return Status::Ok();
     XY_ASSIGN_OR_RETURN(DigestCheck check, digest_check_.get());
-    ws_.file_digest = std::move(check.digest);
+    digest_ = std::move(check.digest);
     if (!check.before) return Status::Ok();
-    redelivery_ = true;
+    redelivered_through_ = check.before->rows_through;
     // Where it would have been had the check been done at once: after the warnings of the
     // header, before those of rows (warnings are only ever appended meanwhile).
     auto& w = ws_.batch.warnings;
     w.insert(w.begin() + static_cast<std::ptrdiff_t>(std::min(digest_warning_at_, w.size())),
              {0, "", "redelivered",
-                  "the same file was ingested before (batch " + std::to_string(*check.before) +
+                  "the same file was ingested before (batch " +
+                      std::to_string(check.before->first_batch) +
                       "): rows equal to a version already stored are counted as duplicates"});
     return Status::Ok();
   }
@@ -496,7 +505,7 @@ class Ingester::Run {
       const bool former = std::find(s.former_names.begin(), s.former_names.end(), p.name) !=
                           s.former_names.end();
       if (former) XY_RETURN_IF_ERROR(ResolveDigest());
-      if (ind_.code == "reg_basic" && former && redelivery_) {
+      if (ind_.code == "reg_basic" && former && Redelivered(p)) {
         // A re-delivered file that renames within itself: its earlier name was replaced before
         // (its row is a duplicate of a stored version); the subject keeps its name.
       } else if (ind_.code == "reg_basic") {
@@ -597,7 +606,7 @@ class Ingester::Run {
     }
     bool duplicate = prior && prior->content_hash == p.content_hash;
     if (prior && !duplicate) XY_RETURN_IF_ERROR(ResolveDigest());
-    if (prior && !duplicate && redelivery_) {
+    if (prior && !duplicate && Redelivered(p)) {
       XY_ASSIGN_OR_RETURN(duplicate, HasStoredVersion(subject.id, prior->record_id, p.content_hash));
     }
     if (duplicate) {
@@ -648,6 +657,9 @@ class Ingester::Run {
     }
   }
 
+  // Whether `p` is a row an earlier delivery of this file committed (ResolveDigest first).
+  bool Redelivered(const PreparedRow& p) const { return p.row <= redelivered_through_; }
+
   // Whether a stored version of the record has this content (the batch in flight may still be
   // committing one: it is waited for).
   Result<bool> HasStoredVersion(uint64_t subject_id, uint64_t record_id, uint64_t content_hash) {
@@ -684,7 +696,9 @@ class Ingester::Run {
   IngestOptions opt_;
   std::future<Result<DigestCheck>> digest_check_;  // SetDigest; taken by ResolveDigest
   size_t digest_warning_at_ = 0;  // the redelivered warning's place among the first batch's
-  bool redelivery_ = false;       // ResolveDigest
+  std::string digest_;                // of the input, once ResolveDigest has it
+  uint64_t redelivered_through_ = 0;  // rows an earlier delivery committed (ResolveDigest)
+  uint64_t last_row_ = 0;             // the last row added
   FileReport report_;
   storage::WriteSet ws_;
   uint64_t next_first_row_ = 1;

@@ -65,9 +65,17 @@ struct WriteSet {
   BatchReport batch;  // written with its rejections and warnings
   // A batch applied from another instance's change feed: the source's new cursor (ExchangeCursor).
   std::optional<ExchangeCursor> exchange_cursor;
-  // The digest of the submitted file this batch is (the first part of), when not empty:
-  // remembered with this batch's id for FindFileDigest.
+  // The digest of the submitted file this batch is a part of, when not empty: remembered with
+  // file_first_batch and file_rows_through for FindFileDigest.
   std::string file_digest;
+  uint64_t file_first_batch = 0;   // the first batch of this delivery of the file
+  uint64_t file_rows_through = 0;  // every row of the file up to this one has been committed
+};
+
+// What FindFileDigest knows of a file submitted before.
+struct FileDigestHit {
+  uint64_t first_batch = 0;   // of the latest delivery that committed a part of it
+  uint64_t rows_through = 0;  // rows committed by any delivery, from the first on
 };
 
 // One entry of the change feed: every record version Commit writes gets the next number of one
@@ -430,9 +438,9 @@ class Store {
       const std::function<bool(uint64_t id, std::string_view value)>& fn) const = 0;
 
   virtual Result<std::optional<BatchReport>> GetBatch(uint64_t id) const = 0;
-  // The latest committed batch that carried this file digest (WriteSet::file_digest); nullopt
-  // when none did.
-  virtual Result<std::optional<uint64_t>> FindFileDigest(std::string_view digest) const = 0;
+  // What the latest committed batch that carried this file digest wrote with it
+  // (WriteSet::file_digest); nullopt when none did.
+  virtual Result<std::optional<FileDigestHit>> FindFileDigest(std::string_view digest) const = 0;
   // Most recent first; only the batches submitted by `dept` unless it is empty.
   virtual Status ListBatches(size_t limit, std::string_view dept,
                              std::vector<BatchSummary>* out) const = 0;

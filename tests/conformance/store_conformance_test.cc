@@ -1336,18 +1336,30 @@ TEST_P(StoreConformanceTest, RemembersTheDigestOfASubmittedFileWithItsBatch) {
   EXPECT_FALSE(none->has_value());
   WriteSet small = CompanyBatch("91110000600037341L", "甲公司", 3);
   small.file_digest = a;
+  small.file_first_batch = small.batch.id;
+  small.file_rows_through = 3;
   ASSERT_TRUE(store_->Commit(small).ok());
   WriteSet bulk = CompanyBatch("91310115MA1K3BTP2B", "乙公司", 2500);  // the SST path
   bulk.file_digest = b;
+  bulk.file_first_batch = 7;
+  bulk.file_rows_through = 2500;
   ASSERT_TRUE(store_->Commit(bulk).ok());
-  EXPECT_EQ(store_->FindFileDigest(a)->value_or(0), small.batch.id);
-  EXPECT_EQ(store_->FindFileDigest(b)->value_or(0), bulk.batch.id);
+  const auto hit = [this](const std::string& digest) {
+    auto h = store_->FindFileDigest(digest);
+    EXPECT_TRUE(h.ok() && h->has_value());
+    return h.ok() && h->has_value() ? std::pair{(*h)->first_batch, (*h)->rows_through}
+                                    : std::pair<uint64_t, uint64_t>{};
+  };
+  EXPECT_EQ(hit(a), (std::pair<uint64_t, uint64_t>{small.batch.id, 3}));
+  EXPECT_EQ(hit(b), (std::pair<uint64_t, uint64_t>{7, 2500}));
   EXPECT_FALSE(store_->FindFileDigest(unknown)->has_value());
-  // The same file once more: the latest batch that carried it.
+  // The same file once more: what the latest batch that carried it wrote.
   WriteSet again = CompanyBatch("91110000600037341L", "甲公司", 3);
   again.file_digest = a;
+  again.file_first_batch = again.batch.id;
+  again.file_rows_through = 5;
   ASSERT_TRUE(store_->Commit(again).ok());
-  EXPECT_EQ(store_->FindFileDigest(a)->value_or(0), again.batch.id);
+  EXPECT_EQ(hit(a), (std::pair<uint64_t, uint64_t>{again.batch.id, 5}));
 }
 
 TEST_P(StoreConformanceTest, ChangeFeedNumbersEveryVersionAndErasureAndKeepsExchangeCursors) {

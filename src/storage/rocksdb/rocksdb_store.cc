@@ -17,6 +17,7 @@
 #include <map>
 #include <set>
 #include <filesystem>
+#include <limits>
 #include <thread>
 #include <unistd.h>
 
@@ -58,8 +59,10 @@ constexpr std::string_view kStatsKey = "stats";
 constexpr std::string_view kAuditHeadKey = "audit_head";
 // meta: "exchange_cursor/" ‖ source id → seq(8): what a receiving instance applied of a source.
 constexpr std::string_view kExchangeCursorPrefix = "exchange_cursor/";
-// meta: "file_digest/" ‖ digest → batch id(8): the latest batch that committed a submitted
-// file with this digest (WriteSet::file_digest; a re-delivered file is recognized by it).
+// meta: "file_digest/" ‖ digest → first batch(8) ‖ rows through(8) of the latest batch that
+// committed a part of a submitted file with this digest (WriteSet::file_digest; a re-delivered
+// file is recognized by it). Written before the rows were recorded: batch id(8) alone, for a
+// file committed whole.
 constexpr std::string_view kFileDigestPrefix = "file_digest/";
 // meta: "regrade/" ‖ token(8) → from_seq(8): a regrade owed (Store::PutRegradeMark).
 constexpr std::string_view kRegradePrefix = "regrade/";
@@ -1921,7 +1924,8 @@ Status RocksDbStore::Commit(const WriteSet& ws) {
   }
   if (!ws.file_digest.empty()) {
     std::string v;
-    coding::PutFixed64BE(&v, ws.batch.id);
+    coding::PutFixed64BE(&v, ws.file_first_batch);
+    coding::PutFixed64BE(&v, ws.file_rows_through);
     ops.push_back({kMeta, false, std::string(kFileDigestPrefix) + ws.file_digest, std::move(v)});
   }
 
@@ -2021,14 +2025,18 @@ Result<uint64_t> RocksDbStore::ExchangeCursorOf(std::string_view source) const {
   return coding::DecodeFixed64BE(v.data());
 }
 
-Result<std::optional<uint64_t>> RocksDbStore::FindFileDigest(std::string_view digest) const {
+Result<std::optional<FileDigestHit>> RocksDbStore::FindFileDigest(std::string_view digest) const {
   std::string v;
   auto s = db_->Get(rocksdb::ReadOptions(), (*cf_)[kMeta],
                     std::string(kFileDigestPrefix) + std::string(digest), &v);
-  if (s.IsNotFound()) return std::optional<uint64_t>();
+  if (s.IsNotFound()) return std::optional<FileDigestHit>();
   if (!s.ok()) return FromRocks(s, "reading a file digest");
-  if (v.size() != 8) return Status::DataLoss("a file digest entry is corrupt");
-  return std::optional<uint64_t>(coding::DecodeFixed64BE(v.data()));
+  if (v.size() != 8 && v.size() != 16) return Status::DataLoss("a file digest entry is corrupt");
+  FileDigestHit hit;
+  hit.first_batch = coding::DecodeFixed64BE(v.data());
+  hit.rows_through = v.size() == 16 ? coding::DecodeFixed64BE(v.data() + 8)
+                                    : std::numeric_limits<uint64_t>::max();  // an older entry
+  return std::optional<FileDigestHit>(hit);
 }
 
 // Large batches bypass the memtable and the write-ahead log: each column family's changes are

@@ -163,7 +163,7 @@ class RocksDbStore final : public Store {
   Status ScanReports(
       const std::function<bool(uint64_t id, std::string_view value)>& fn) const override;
   Result<std::optional<BatchReport>> GetBatch(uint64_t id) const override;
-  Result<std::optional<uint64_t>> FindFileDigest(std::string_view digest) const override;
+  Result<std::optional<FileDigestHit>> FindFileDigest(std::string_view digest) const override;
   Status ListBatches(size_t limit, std::string_view dept,
                      std::vector<BatchSummary>* out) const override;
   Result<StoreStats> Stats() const override;
