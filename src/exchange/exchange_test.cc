@@ -478,6 +478,13 @@ TEST_F(ExchangeTest, RefusesMalformedBatchesNamingTheLine) {
 TEST_F(ExchangeTest, FileDropWritesIngestibleFilesAndResumesFromItsStateFile) {
   FeedCounty();
   const std::string drop = (dir_ / "drop").string();
+  // What an attempt that failed before its state file left (the feed ended at 37 then), and a
+  // file of another source.
+  fs::create_directories(drop);
+  const fs::path stale = fs::path(drop) / "admin_licence.county-a-000000000001-000000000037.csv";
+  const fs::path other = fs::path(drop) / "admin_licence.county-b-000000000001-000000000037.csv";
+  std::ofstream(stale) << "left over\n";
+  std::ofstream(other) << "another source's\n";
   auto sink = MakeDirSink(drop, "county-a", *catalog_);
   PushOptions o;
   o.batch = 400;
@@ -487,6 +494,9 @@ TEST_F(ExchangeTest, FileDropWritesIngestibleFilesAndResumesFromItsStateFile) {
   EXPECT_EQ(rep->cursor, *county_.store->LastChangeSeq());
   Pusher again(*county_.store, *county_.vault, *sink, o);
   EXPECT_EQ(again.Run()->sent, 0u) << "the state file says everything was written";
+  EXPECT_FALSE(fs::exists(stale)) << "replaced by the batch sent again, not overlapping it";
+  EXPECT_TRUE(fs::exists(other));
+  fs::remove(other);
 
   // The CSV files, ingested in name order at the city, give the county's records (the one
   // revocation travels in the _changes file, which `ingest` does not read).

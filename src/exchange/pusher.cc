@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <charconv>
 #include <filesystem>
 #include <fstream>
 #include <future>
@@ -212,6 +213,7 @@ class DirSink final : public Sink {
 
   // `after`: this sink's own state file is what it holds, written before Send returns.
   Status Send(std::span<const ChangeLine> lines, uint64_t, milliseconds*) override {
+    XY_RETURN_IF_ERROR(RemoveUnconfirmed(lines.front().seq));
     const std::string range =
         source_ + "-" + Padded(lines.front().seq) + "-" + Padded(lines.back().seq);
     // Record versions in force: CSV per indicator and receipt date, in feed order.
@@ -261,6 +263,30 @@ class DirSink final : public Sink {
   }
 
  private:
+  // Removes this source's files from `first` on: what an attempt that failed before writing the
+  // state file left. Sent again, a batch may end later (the feed has grown), so its files would
+  // not replace them but overlap them.
+  Status RemoveUnconfirmed(uint64_t first) {
+    const std::string mark = "." + source_ + "-";
+    std::error_code ec;
+    for (const auto& e : fs::directory_iterator(dir_, ec)) {
+      const std::string name = e.path().filename().string();
+      const size_t at = name.find(mark);
+      if (at == std::string::npos || name.starts_with(".")) continue;
+      const std::string_view range = std::string_view(name).substr(at + mark.size());
+      uint64_t from = 0;
+      if (range.size() < 25 || range[12] != '-' ||
+          std::from_chars(range.data(), range.data() + 12, from).ptr != range.data() + 12 ||
+          from < first) {
+        continue;
+      }
+      fs::remove(e.path(), ec);
+      if (ec) return Status::Unavailable("cannot remove " + e.path().string() + ": " + ec.message());
+    }
+    if (ec) return Status::Unavailable("cannot list " + dir_.string() + ": " + ec.message());
+    return Status::Ok();
+  }
+
   static std::string Padded(uint64_t seq) {
     std::string s = std::to_string(seq);
     return std::string(s.size() < 12 ? 12 - s.size() : 0, '0') + s;

@@ -49,10 +49,13 @@ std::unique_ptr<Sink> MakeHttpSink(const std::string& url, const std::string& to
 
 // A file drop: each batch as CSV files with the standard field codes as header, one per
 // indicator and receipt date, named "<indicator>.<source>-<first seq>-<last seq>.csv" so that
-// `xinyong ingest` takes the indicator from the name and the names sort in feed order; status
+// `xinyong ingest` takes the indicator from the name, and the names sort in feed order by what
+// follows the indicator (the test ingests them so); status
 // changes and deletion events, which no CSV carries, go to "_changes.<source>-<first>-<last>.ndjson"
-// in the wire format. Each file is written to a temporary name, synced and renamed; then the
-// state file ".xinyong-push-<source>" records the last sequence number written.
+// in the wire format. Each file is written to a temporary name, synced and renamed (and the
+// directory synced); then the state file ".xinyong-push-<source>" records the last sequence
+// number written. A batch first removes the source's files from its first sequence number on,
+// left by an attempt that failed before its state file.
 std::unique_ptr<Sink> MakeDirSink(const std::string& dir, const std::string& source_id,
                                   const catalog::Catalog& catalog);
 
