@@ -452,6 +452,28 @@ std::string MaskResidentIdsIn(std::string_view text) {
   return out;
 }
 
+namespace {
+
+// At most `max_bytes` of `s`, cut before a UTF-8 continuation byte rather than on one.
+std::string_view CutAt(std::string_view s, size_t max_bytes) {
+  if (s.size() <= max_bytes) return s;
+  size_t end = max_bytes;
+  while (end > 0 && (static_cast<unsigned char>(s[end]) & 0xC0) == 0x80) --end;
+  return s.substr(0, end);
+}
+
+}  // namespace
+
+std::string ShowMasked(std::string_view text, size_t max_bytes) {
+  // A resident ID starting inside what is shown ends within 54 more bytes (18 full-width
+  // characters): masking a longer piece first leaves no part of one unmasked.
+  const std::string_view head = CutAt(text, max_bytes + 64);
+  const std::string masked = MaskResidentIdsIn(head);
+  std::string shown(CutAt(masked, max_bytes));
+  if (shown.size() < masked.size() || head.size() < text.size()) shown += "…";
+  return shown;
+}
+
 Result<ResidentIdInfo> ParseResidentId(std::string_view input, Date today) {
   const std::string id = NormalizeCodeInput(input);
   // Messages name the ID only through its mask: they end up in logs and batch reports.

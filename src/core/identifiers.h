@@ -63,6 +63,9 @@ std::string MaskResidentId(std::string_view id);
 // resident ID has one (most 15-digit registration and tax numbers have none there). For messages that
 // show what a department sent in a field that should not hold one (a USCC, a date, an amount).
 std::string MaskResidentIdsIn(std::string_view text);
+// What a message shows of a value someone sent: at most `max_bytes` of it, cut before a
+// character, with "…" when cut, and every resident ID in it masked (MaskResidentIdsIn).
+std::string ShowMasked(std::string_view text, size_t max_bytes);
 
 // 15-digit business registration number (工商注册号): digits, ISO 7064 MOD 11,10 check.
 Result<std::string> ParseRegistrationNumber(std::string_view input);

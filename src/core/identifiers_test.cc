@@ -534,6 +534,15 @@ TEST(MaskResidentIdTest, MasksEveryResidentIdInAText) {
   }
 }
 
+TEST(MaskResidentIdTest, ShowMaskedCutsBeforeACharacterAndSaysSo) {
+  EXPECT_EQ(ShowMasked("2025-13-01", 40), "2025-13-01");
+  EXPECT_EQ(ShowMasked("郑州市", 7), "郑州…");  // 9 bytes; a cut at 7 falls inside 市
+  // A full-width ID shrinks when masked ('*' is one byte): nothing was cut, so no "…".
+  EXPECT_EQ(ShowMasked("１１０１０５１９４９１２３１００２Ｘ", 100), "１１０１**********００２Ｘ");
+  // An ID that starts before the cut is masked before the cut is made.
+  EXPECT_EQ(ShowMasked("xxxxxxxxxx11010519491231002X", 16), "xxxxxxxxxx1101**…");
+}
+
 TEST(MaskResidentIdTest, ACodeThatIsAResidentIdFailsWithItsMaskOnly) {
   const std::string id = "11010519491231002X";
   // (This legacy ID happens to pass the registration number's check: 15 digits can be both.)

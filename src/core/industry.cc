@@ -139,8 +139,7 @@ bool AllDigits(std::string_view s) {
 }
 
 Status Invalid(std::string_view input, const std::string& reason) {
-  std::string shown(input.substr(0, 40));
-  return Status::InvalidArgument("'" + shown + "' " + reason);
+  return Status::InvalidArgument("'" + ident::ShowMasked(input, 40) + "' " + reason);
 }
 
 }  // namespace

@@ -60,6 +60,17 @@ TEST(IndustryTest, RejectsCodesTheStandardDoesNotHave) {
   EXPECT_NE(Parse("Q99").find("'Q99'"), std::string::npos);
 }
 
+TEST(IndustryTest, ARejectedCodeIsShownMaskedAndCut) {
+  const Status id = ParseIndustryCode("11010519491231002X").status();
+  ASSERT_FALSE(id.ok());
+  EXPECT_EQ(id.message().find("491231"), std::string::npos) << id.message();
+  EXPECT_NE(id.message().find("1101**********002X"), std::string::npos) << id.message();
+  const Status long_code = ParseIndustryCode(std::string(1000, 'Q')).status();
+  ASSERT_FALSE(long_code.ok());
+  EXPECT_LT(long_code.message().size(), 200u);
+  EXPECT_NE(long_code.message().find("…"), std::string::npos) << long_code.message();
+}
+
 TEST(IndustryTest, ScopeMatchesBySectionOrDivision) {
   EXPECT_TRUE(InIndustryScope("C13", ""));
   EXPECT_TRUE(InIndustryScope("", ""));

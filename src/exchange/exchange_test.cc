@@ -483,8 +483,10 @@ TEST_F(ExchangeTest, FileDropWritesIngestibleFilesAndResumesFromItsStateFile) {
   fs::create_directories(drop);
   const fs::path stale = fs::path(drop) / "admin_licence.county-a-000000000001-000000000037.csv";
   const fs::path other = fs::path(drop) / "admin_licence.county-b-000000000001-000000000037.csv";
+  const fs::path dotted = fs::path(drop) / "admin_licence.x.county-a-000000000001-000000000037.csv";
   std::ofstream(stale) << "left over\n";
   std::ofstream(other) << "another source's\n";
+  std::ofstream(dotted) << "source x.county-a's\n";
   auto sink = MakeDirSink(drop, "county-a", *catalog_);
   PushOptions o;
   o.batch = 400;
@@ -496,7 +498,9 @@ TEST_F(ExchangeTest, FileDropWritesIngestibleFilesAndResumesFromItsStateFile) {
   EXPECT_EQ(again.Run()->sent, 0u) << "the state file says everything was written";
   EXPECT_FALSE(fs::exists(stale)) << "replaced by the batch sent again, not overlapping it";
   EXPECT_TRUE(fs::exists(other));
+  EXPECT_TRUE(fs::exists(dotted)) << "a source whose id ends with this one's";
   fs::remove(other);
+  fs::remove(dotted);
 
   // The CSV files, ingested in name order at the city, give the county's records (the one
   // revocation travels in the _changes file, which `ingest` does not read).

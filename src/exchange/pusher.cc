@@ -267,13 +267,17 @@ class DirSink final : public Sink {
   // state file left. Sent again, a batch may end later (the feed has grown), so its files would
   // not replace them but overlap them.
   Status RemoveUnconfirmed(uint64_t first) {
-    const std::string mark = "." + source_ + "-";
+    // "<indicator or _changes>.<source>-<first>-<last>...": indicator codes have no '.', source
+    // ids may.
+    const std::string mark = source_ + "-";
     std::error_code ec;
     for (const auto& e : fs::directory_iterator(dir_, ec)) {
       const std::string name = e.path().filename().string();
-      const size_t at = name.find(mark);
-      if (at == std::string::npos || name.starts_with(".")) continue;
-      const std::string_view range = std::string_view(name).substr(at + mark.size());
+      const size_t dot = name.find('.');
+      if (dot == 0 || dot == std::string::npos || name.compare(dot + 1, mark.size(), mark) != 0) {
+        continue;
+      }
+      const std::string_view range = std::string_view(name).substr(dot + 1 + mark.size());
       uint64_t from = 0;
       if (range.size() < 25 || range[12] != '-' ||
           std::from_chars(range.data(), range.data() + 12, from).ptr != range.data() + 12 ||

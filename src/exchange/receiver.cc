@@ -293,8 +293,10 @@ Result<bool> Receiver::ApplyStatuses(const std::string& source, const std::strin
                                      std::span<const ChangeLine> lines, ApplyReport* report) {
   // The records are matched, then changed under the ingester's lock: a change made here in
   // between (a department's correction, a local repair) fails the call as FailedPrecondition,
-  // and the run is matched again.
+  // and the run is matched again. Matched again to the same versions, the failure is not such
+  // a race (a read-only store, say) and is returned as it is.
   constexpr int kAttempts = 3;
+  std::vector<std::pair<uint64_t, uint32_t>> tried;  // record id and version of each change
   for (int attempt = 1;; ++attempt) {
     size_t unmatched = 0;
     XY_ASSIGN_OR_RETURN(std::vector<ingest::StatusChange> changes,
@@ -303,10 +305,13 @@ Result<bool> Receiver::ApplyStatuses(const std::string& source, const std::strin
       report->unmatched += unmatched;
       return false;
     }
+    std::vector<std::pair<uint64_t, uint32_t>> versions;
+    for (const ingest::StatusChange& c : changes) versions.emplace_back(c.record_id, c.version);
     if (before_status_change_) before_status_change_(changes);
     auto r = ingester_.ChangeStatus(changes, BatchName(source, lines), region, Date(),
                                     storage::ExchangeCursor{source, lines.back().seq});
-    if (!r.ok() && r.status().code() == StatusCode::kFailedPrecondition) {
+    if (!r.ok() && r.status().code() == StatusCode::kFailedPrecondition && versions != tried) {
+      tried = std::move(versions);
       if (attempt < kAttempts) continue;
       return Status::Unavailable("applying " + BatchName(source, lines) + ": " +
                                  r.status().message() + "; send again");

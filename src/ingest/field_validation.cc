@@ -84,24 +84,6 @@ bool Fail(FieldProblem* p, std::string code, std::string message) {
 
 std::string Quote(const Field& f) { return f.code + " (" + f.label + ")"; }
 
-// At most `max_bytes` of valid UTF-8 `s`, cut before a character rather than inside one: the
-// excerpt goes into a message that batch reports carry as JSON.
-std::string Excerpt(std::string_view s, size_t max_bytes) {
-  if (s.size() <= max_bytes) return std::string(s);
-  size_t end = max_bytes;
-  while (end > 0 && (static_cast<unsigned char>(s[end]) & 0xC0) == 0x80) --end;
-  return std::string(s.substr(0, end));
-}
-
-// What a message shows of a cell it rejects: at most `max_bytes` (with "…" when cut) and every
-// resident ID in it masked. A resident ID starting inside the excerpt ends within 54 bytes (18
-// full-width characters), so masking a longer excerpt first leaves none of one in the text shown.
-std::string ShowCell(std::string_view cell, size_t max_bytes) {
-  std::string shown = Excerpt(ident::MaskResidentIdsIn(Excerpt(cell, max_bytes + 64)), max_bytes);
-  if (shown.size() < cell.size()) shown += "…";
-  return shown;
-}
-
 // Accepts "1234.5", "1,234.50", "１２３" (full-width); rejects anything else, signs included.
 bool NormalizeDecimal(std::string_view in, bool allow_fraction, std::string* out) {
   // Amounts are never negative; a minus sign must not vanish in the normalization below, which
@@ -172,7 +154,7 @@ bool NormalizeField(const Field& field, std::string_view cell, Date today, std::
       auto d = Date::Parse(cell);
       if (!d.ok()) {
         return Fail(problem, "invalid_date",
-                    Quote(field) + " '" + ShowCell(cell, 40) +
+                    Quote(field) + " '" + ident::ShowMasked(cell, 40) +
                         "' is not a date (YYYY-MM-DD, YYYY/MM/DD or YYYYMMDD)");
       }
       *out = d->ToString();
@@ -182,7 +164,7 @@ bool NormalizeField(const Field& field, std::string_view cell, Date today, std::
     case FieldType::kInteger: {
       if (!NormalizeDecimal(cell, field.type == FieldType::kMoney, out)) {
         return Fail(problem, field.type == FieldType::kMoney ? "invalid_money" : "invalid_integer",
-                    Quote(field) + " '" + ShowCell(cell, 40) + "' is not " +
+                    Quote(field) + " '" + ident::ShowMasked(cell, 40) + "' is not " +
                         (field.type == FieldType::kMoney ? "an amount in 万元" : "a whole number"));
       }
       return true;
@@ -197,7 +179,7 @@ bool NormalizeField(const Field& field, std::string_view cell, Date today, std::
       std::string allowed;
       for (const auto& v : field.enum_values) allowed += (allowed.empty() ? "" : "/") + v;
       return Fail(problem, "invalid_value",
-                  Quote(field) + " '" + ShowCell(cell, 60) + "' is not one of " +
+                  Quote(field) + " '" + ident::ShowMasked(cell, 60) + "' is not one of " +
                       allowed);
     }
     case FieldType::kUscc: {

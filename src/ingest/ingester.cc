@@ -734,6 +734,26 @@ Status Ingester::Erase(std::span<const storage::RecordRef> records,
                        std::span<const uint64_t> subjects) {
   std::lock_guard lock(mu_);
   WaitForLeftCommit().IgnoreError();  // a failure is the last call's (FileReport::commit)
+  return EraseLocked(records, subjects);
+}
+
+Result<std::vector<uint64_t>> Ingester::EraseSubjectsWithoutRecords(
+    std::span<const uint64_t> subjects) {
+  std::lock_guard lock(mu_);
+  WaitForLeftCommit().IgnoreError();
+  std::vector<uint64_t> empty;
+  std::vector<storage::RecordHeader> left;
+  for (uint64_t id : subjects) {
+    left.clear();
+    XY_RETURN_IF_ERROR(store_.ListRecordHeaders(id, &left));
+    if (left.empty()) empty.push_back(id);
+  }
+  if (!empty.empty()) XY_RETURN_IF_ERROR(EraseLocked({}, empty));
+  return empty;
+}
+
+Status Ingester::EraseLocked(std::span<const storage::RecordRef> records,
+                             std::span<const uint64_t> subjects) {
   XY_RETURN_IF_ERROR(store_.Erase(records, subjects));
   if (!subjects.empty()) {
     const std::unordered_set<uint64_t> gone(subjects.begin(), subjects.end());

@@ -167,6 +167,9 @@ class Ingester {
   // erased subjects and their identifiers dropped from this ingester's caches, which would
   // otherwise give the next row of an erased person its old subject id.
   Status Erase(std::span<const storage::RecordRef> records, std::span<const uint64_t> subjects);
+  // Erases those of `subjects` that have no record left, checked under the same lock, so that
+  // no ingestion can give one a record in between; returns the ids erased.
+  Result<std::vector<uint64_t>> EraseSubjectsWithoutRecords(std::span<const uint64_t> subjects);
 
  private:
   class Run;
@@ -183,6 +186,9 @@ class Ingester {
   // such a failure with the store as it is: the failure is the earlier call's, told to its caller
   // through FileReport::commit.
   Status WaitForLeftCommit();
+  // Store::Erase with mu_ held, then the erased subjects and their identifiers out of the caches.
+  Status EraseLocked(std::span<const storage::RecordRef> records,
+                     std::span<const uint64_t> subjects);
 
   storage::Store& store_;
   const catalog::Catalog& catalog_;

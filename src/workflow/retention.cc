@@ -94,14 +94,8 @@ Result<RetentionReport> RunRetention(storage::Store& store, const catalog::Catal
   }
   // 2. The records go, then the persons left without any record.
   XY_RETURN_IF_ERROR(ingester.Erase(report.erased, {}));
-  std::vector<uint64_t> empty_persons;
-  std::vector<storage::RecordHeader> left;
-  for (uint64_t id : persons) {
-    left.clear();
-    XY_RETURN_IF_ERROR(store.ListRecordHeaders(id, &left));
-    if (left.empty()) empty_persons.push_back(id);
-  }
-  if (!empty_persons.empty()) XY_RETURN_IF_ERROR(ingester.Erase({}, empty_persons));
+  XY_ASSIGN_OR_RETURN(const std::vector<uint64_t> empty_persons,
+                      ingester.EraseSubjectsWithoutRecords(persons));
   report.persons_erased = empty_persons.size();
 
   // 3. What was erased, without personal data.
