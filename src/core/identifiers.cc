@@ -432,14 +432,14 @@ std::string MaskResidentIdsIn(std::string_view text) {
         ++n;
       }
     }
-    // A birth date where a resident ID has it (18: YYYYMMDD from the 7th digit; 15: YYMMDD,
-    // 19YY) tells one from the registration and tax numbers of 15 digits.
+    // 18 characters are masked whatever they hold (an ID with a mistyped birth date is still
+    // a person's); 15 digits only with a birth date where a legacy ID has it (YYMMDD from the
+    // 7th digit, 19YY), which tells one from the registration and tax numbers of 15 digits.
     const auto number = [&value](size_t pos, size_t len) { return std::stoi(value.substr(pos, len)); };
     const bool shaped =
         (n == 15 && digits == 15 &&
          Date::FromYmd(1900 + number(6, 2), number(8, 2), number(10, 2)).ok()) ||
-        (n == 18 && digits >= 17 && number(6, 4) >= 1900 &&
-         Date::FromYmd(number(6, 4), number(10, 2), number(12, 2)).ok());
+        (n == 18 && digits >= 17);
     if (shaped && (end == text.size() || digit_at(end) == 0)) {
       out.append(text.substr(done, i - done));
       out += MaskResidentId(text.substr(i, end - i));

@@ -58,9 +58,9 @@ Result<ResidentIdInfo> ParseResidentId(std::string_view input, Date today);
 char ResidentIdCheckChar(std::string_view first17);
 // "4101**********123X": first four and last four kept. Never fails; short input is fully masked.
 std::string MaskResidentId(std::string_view id);
-// `text` with every run shaped like a resident ID masked as MaskResidentId does: 15 digits, or
-// 17 digits and a digit or X, with no digit right before or after, and a birth date where a
-// resident ID has one (most 15-digit registration and tax numbers have none there). For messages that
+// `text` with every run shaped like a resident ID masked as MaskResidentId does: 17 digits and
+// a digit or X, or 15 digits with a birth date where a legacy ID has one (most 15-digit
+// registration and tax numbers have none there), with no digit right before or after. For messages that
 // show what a department sent in a field that should not hold one (a USCC, a date, an amount).
 std::string MaskResidentIdsIn(std::string_view text);
 // What a message shows of a value someone sent: at most `max_bytes` of it, cut before a

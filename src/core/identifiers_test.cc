@@ -526,6 +526,8 @@ TEST(MaskResidentIdTest, MasksEveryResidentIdInAText) {
   EXPECT_EQ(MaskResidentIdsIn("证件 11010519491231002X 与 110105491231002。"),
             "证件 1101**********002X 与 1101*******1002。");
   EXPECT_EQ(MaskResidentIdsIn("11010519491231002x"), "1101**********002x");
+  EXPECT_EQ(MaskResidentIdsIn("11010519491331002X"), "1101**********002X") << "a mistyped date";
+  EXPECT_EQ(MaskResidentIdsIn("440301108548378"), "440301108548378") << "no date: a registration number";
   EXPECT_EQ(MaskResidentIdsIn("＝１１０１０５１９４９１２３１００２Ｘ"), "＝１１０１**********００２Ｘ");
   // Digit runs of other lengths are no resident IDs; nor is a part of a longer run.
   for (const char* other : {"2025-03-03", "12345678901234", "1234567890123456",
