@@ -835,50 +835,62 @@ Status Pipeline(const Indicator& ind, const Indicator* derived, const IngestOpti
                 const std::function<Status(std::span<PreparedRow>)>& consume) {
   ChunkQueue queue;
   std::thread producer([&] {
-    RowValidator validator(ind, options.received_date, calendar, vault);
-    std::optional<Deriver> deriver;
-    if (derived != nullptr) deriver.emplace(ind, *derived, options.received_date, calendar, vault);
-    auto chunk = std::make_unique<Chunk>();
-    auto next = [&]() -> PreparedRow& {
-      if (chunk->used == kChunkRows) {
-        queue.Push(std::move(chunk));
-        chunk = std::make_unique<Chunk>();
-      }
-      if (chunk->rows.size() <= chunk->used) chunk->rows.resize(chunk->used + 1);
-      return chunk->rows[chunk->used++];
-    };
-    RowSink emit = [&](uint64_t row, const std::vector<std::string_view>& cells) {
-      PreparedRow& p = next();
-      validator.Prepare(row, cells, &p);
-      if (deriver) deriver->Derive(cells, &p);
-    };
-    RejectSink reject = [&](uint64_t row, std::string code, std::string message) {
-      PreparedRow& p = next();
-      p = PreparedRow();
-      p.row = row;
-      p.rejected = true;
-      p.issue = {static_cast<uint32_t>(row), "", std::move(code), std::move(message)};
-    };
     Status status;
-    while (!queue.cancelled()) {
-      auto more = produce(emit, reject);
-      if (!more.ok()) {
-        status = more.status();
-        break;
+    // An exception (memory exhausted, a caller's cells_of) ends this call with an error, not the
+    // process.
+    try {
+      RowValidator validator(ind, options.received_date, calendar, vault);
+      std::optional<Deriver> deriver;
+      if (derived != nullptr) {
+        deriver.emplace(ind, *derived, options.received_date, calendar, vault);
       }
-      if (!*more) break;
+      auto chunk = std::make_unique<Chunk>();
+      auto next = [&]() -> PreparedRow& {
+        if (chunk->used == kChunkRows) {
+          queue.Push(std::move(chunk));
+          chunk = std::make_unique<Chunk>();
+        }
+        if (chunk->rows.size() <= chunk->used) chunk->rows.resize(chunk->used + 1);
+        return chunk->rows[chunk->used++];
+      };
+      RowSink emit = [&](uint64_t row, const std::vector<std::string_view>& cells) {
+        PreparedRow& p = next();
+        validator.Prepare(row, cells, &p);
+        if (deriver) deriver->Derive(cells, &p);
+      };
+      RejectSink reject = [&](uint64_t row, std::string code, std::string message) {
+        PreparedRow& p = next();
+        p = PreparedRow();
+        p.row = row;
+        p.rejected = true;
+        p.issue = {static_cast<uint32_t>(row), "", std::move(code), std::move(message)};
+      };
+      while (!queue.cancelled()) {
+        auto more = produce(emit, reject);
+        if (!more.ok()) {
+          status = more.status();
+          break;
+        }
+        if (!*more) break;
+      }
+      if (chunk->used > 0) queue.Push(std::move(chunk));
+    } catch (const std::exception& e) {
+      status = Status::Internal(std::string("reading and validating the rows failed: ") + e.what());
     }
-    if (chunk->used > 0) queue.Push(std::move(chunk));
     queue.Close(status);
   });
   Status status;
-  while (auto chunk = queue.Pop()) {
-    status = consume(std::span<PreparedRow>(chunk->rows.data(), chunk->used));
-    if (!status.ok()) {
-      queue.Cancel();
-      while (queue.Pop()) {
-      }
-      break;
+  try {
+    while (auto chunk = queue.Pop()) {
+      status = consume(std::span<PreparedRow>(chunk->rows.data(), chunk->used));
+      if (!status.ok()) break;
+    }
+  } catch (const std::exception& e) {
+    status = Status::Internal(std::string("ingesting the rows failed: ") + e.what());
+  }
+  if (!status.ok()) {
+    queue.Cancel();
+    while (queue.Pop()) {
     }
   }
   producer.join();

@@ -498,6 +498,24 @@ TEST_F(IngesterTest, AJsonLineOverTheLimitIsRejectedAndReadingGoesOn) {
   EXPECT_EQ(Batch(f->batches[0]).rejections.at(0).code, "row_too_large");
 }
 
+// An exception while rows are read (memory exhausted, a caller's cells_of) fails the call with
+// an error instead of ending the process, and stores nothing of the call.
+TEST_F(IngesterTest, AnExceptionWhileReadingRowsFailsTheCallNotTheProcess) {
+  ASSERT_TRUE(Ingest(std::string(kHeader) + Penalty("甲公司", "91110000600037341L", "郑罚〔2025〕1号")).ok());
+  const auto before = Stats();
+  ingest::IngestOptions o = options_;
+  o.indicator = "admin_penalty";
+  auto r = ingester_->IngestRows(
+      3, [](size_t, std::vector<std::string_view>*) { throw std::runtime_error("cells lost"); },
+      "exchange:test", o);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("cells lost"), std::string::npos) << r.status().ToString();
+  EXPECT_EQ(Stats().record_versions, before.record_versions);
+  EXPECT_EQ(Stats().batches, before.batches);
+  // The ingester goes on working.
+  EXPECT_TRUE(Ingest(std::string(kHeader) + Penalty("乙公司", "91110000600037341L", "郑罚〔2025〕2号")).ok());
+}
+
 TEST_F(IngesterTest, AJsonLinesFileIngestedAgainSaysSoBeforeItsOtherWarnings) {
   const std::string jsonl =
       R"({"CF_XDR_MC":"甲公司","CF_XDR_LB":"法人及非法人组织","CF_XDR_SHXYM":"91110000600037341L","CF_WSH":"文5号","CF_WFXW":"x","CF_SY":"y","CF_YJ":"z","CF_CFLB":"罚款","CF_NR":"罚款","CF_NR_FK":1.5,"CF_JDRQ":"2025-03-03","CF_CFJG":"局","CF_CFJGDM":"11410100MB1848126Q","CF_SJLY":"局","CF_SJLYDM":"11410100MB1848126Q","BEIZHU":"?"})"
