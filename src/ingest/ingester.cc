@@ -324,15 +324,28 @@ class Ingester::Run {
         std::shared_ptr<void>& hold;
         ~Release() { hold.reset(); }
       } release{hold};
-      Status s = store->Commit(*batch);
+      // An exception is returned as a failure, like any other: it must not surface where the
+      // result is taken (a destructor among those places).
+      const std::string what = "batch " + std::to_string(batch->batch.id);
+      Status s;
+      try {
+        s = store->Commit(*batch);
+      } catch (const std::exception& e) {
+        return Status::Internal("committing " + what + ": " + e.what());
+      }
       if (s.ok() && *observer && (!batch->subjects.empty() || !batch->records.empty())) {
         std::vector<uint64_t> touched;
         touched.reserve(batch->records.size());
         for (const storage::RecordWrite& w : batch->records) touched.push_back(w.record.subject_id);
         std::sort(touched.begin(), touched.end());
         touched.erase(std::unique(touched.begin(), touched.end()), touched.end());
-        (*observer)(
-            CommittedBatch{batch->batch.id, batch->subjects, touched, batch->records, deferral});
+        try {
+          (*observer)(
+              CommittedBatch{batch->batch.id, batch->subjects, touched, batch->records, deferral});
+        } catch (const std::exception& e) {
+          return Status::Internal(what + " was committed, but what follows from it (names, grades) "
+                                  "could not be updated: " + e.what());
+        }
       }
       return s;
     });

@@ -516,6 +516,26 @@ TEST_F(IngesterTest, AnExceptionWhileReadingRowsFailsTheCallNotTheProcess) {
   EXPECT_TRUE(Ingest(std::string(kHeader) + Penalty("乙公司", "91110000600037341L", "郑罚〔2025〕2号")).ok());
 }
 
+// An exception from the commit observer (what updates names and grades) is the call's error;
+// the batch it followed stays committed, and the process goes on.
+TEST_F(IngesterTest, AnExceptionFromTheCommitObserverFailsTheCallNotTheProcess) {
+  bool thrown = false;
+  ingester_->SetCommitObserver([&](const CommittedBatch&) {
+    if (!thrown) {
+      thrown = true;
+      throw std::runtime_error("index unavailable");
+    }
+  });
+  auto r = Ingest(std::string(kHeader) + Penalty("甲公司", "91110000600037341L", "郑罚〔2025〕1号"));
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("index unavailable"), std::string::npos)
+      << r.status().ToString();
+  EXPECT_EQ(Stats().records, 1u) << "committed before the observer ran";
+  auto again = Ingest(std::string(kHeader) + Penalty("乙公司", "91110000600037341L", "郑罚〔2025〕2号"));
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  EXPECT_EQ(again->accepted, 1u);
+}
+
 TEST_F(IngesterTest, AJsonLinesFileIngestedAgainSaysSoBeforeItsOtherWarnings) {
   const std::string jsonl =
       R"({"CF_XDR_MC":"甲公司","CF_XDR_LB":"法人及非法人组织","CF_XDR_SHXYM":"91110000600037341L","CF_WSH":"文5号","CF_WFXW":"x","CF_SY":"y","CF_YJ":"z","CF_CFLB":"罚款","CF_NR":"罚款","CF_NR_FK":1.5,"CF_JDRQ":"2025-03-03","CF_CFJG":"局","CF_CFJGDM":"11410100MB1848126Q","CF_SJLY":"局","CF_SJLYDM":"11410100MB1848126Q","BEIZHU":"?"})"
