@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <chrono>
 #include <condition_variable>
+#include <cstdio>
+#include <cstdlib>
 #include <mutex>
 #include <deque>
 #include <filesystem>
@@ -304,14 +306,6 @@ class Ingester::Run {
     report_.late += b.late;
     report_.new_subjects += b.new_subjects;
     report_.warnings += b.warnings.size();
-    // The batch's identifiers and subjects must stay visible until its commit completes, so they
-    // are cached unconditionally, after making room while nothing is in flight.
-    in_.MakeRoom(id_index_.size(), subjects_.size());
-    for (const auto& [key, id] : id_index_) in_.known_ids_.insert_or_assign(key, id);
-    for (auto& s : subjects_) {
-      uint64_t id = s.id;
-      in_.known_subjects_.insert_or_assign(id, std::move(s));
-    }
     inflight_keys_ = std::move(pending_keys_);
     auto batch = std::make_shared<storage::WriteSet>(std::move(ws_));
     storage::Store* store = &in_.store_;
@@ -324,31 +318,48 @@ class Ingester::Run {
         std::shared_ptr<void>& hold;
         ~Release() { hold.reset(); }
       } release{hold};
-      // An exception is returned as a failure, like any other: it must not surface where the
-      // result is taken (a destructor among those places).
-      const std::string what = "batch " + std::to_string(batch->batch.id);
+      // An exception from the store is returned as a failed commit, like any other: it must not
+      // surface where the result is taken (a destructor among those places).
       Status s;
       try {
         s = store->Commit(*batch);
       } catch (const std::exception& e) {
-        return Status::Internal("committing " + what + ": " + e.what());
+        return Status::Internal("committing batch " + std::to_string(batch->batch.id) + ": " +
+                                e.what());
       }
       if (s.ok() && *observer && (!batch->subjects.empty() || !batch->records.empty())) {
-        std::vector<uint64_t> touched;
-        touched.reserve(batch->records.size());
-        for (const storage::RecordWrite& w : batch->records) touched.push_back(w.record.subject_id);
-        std::sort(touched.begin(), touched.end());
-        touched.erase(std::unique(touched.begin(), touched.end()), touched.end());
         try {
+          std::vector<uint64_t> touched;
+          touched.reserve(batch->records.size());
+          for (const auto& w : batch->records) touched.push_back(w.record.subject_id);
+          std::sort(touched.begin(), touched.end());
+          touched.erase(std::unique(touched.begin(), touched.end()), touched.end());
           (*observer)(
               CommittedBatch{batch->batch.id, batch->subjects, touched, batch->records, deferral});
         } catch (const std::exception& e) {
-          return Status::Internal(what + " was committed, but what follows from it (names, grades) "
-                                  "could not be updated: " + e.what());
+          // The batch is durable, but what follows from it (the code directory, the name index,
+          // the grades) could not follow, and nothing would bring it back later: a resent
+          // exchange batch is skipped by its cursor. The process stops, as if killed at this
+          // moment, which recovery handles: a restart rebuilds the indexes from the store and
+          // regrades from the marks left.
+          std::fprintf(stderr,
+                       "xinyong: batch %llu was committed, but updating what follows from it "
+                       "failed (%s); stopping so that a restart rebuilds it\n",
+                       static_cast<unsigned long long>(batch->batch.id), e.what());
+          std::abort();
         }
       }
       return s;
     });
+    // The batch's identifiers and subjects must stay visible until its commit completes, so they
+    // are cached unconditionally, after making room (what is there was committed). Only once
+    // the commit is under way: a batch that never reaches it must leave nothing here.
+    in_.MakeRoom(id_index_.size(), subjects_.size());
+    for (const auto& [key, id] : id_index_) in_.known_ids_.insert_or_assign(key, id);
+    for (auto& s : subjects_) {
+      uint64_t id = s.id;
+      in_.known_subjects_.insert_or_assign(id, std::move(s));
+    }
     return Status::Ok();
   }
 
