@@ -24,7 +24,6 @@ Result<bool> CsvReader::ReadRow(CsvRow* row) {
   row->storage.clear();
   row->error_code.clear();
   row->error.clear();
-  if (stopped_) return false;
 
   // Skip blank lines between rows.
   for (;;) {
@@ -40,11 +39,13 @@ Result<bool> CsvReader::ReadRow(CsvRow* row) {
     }
   }
 
-  // Find the end of the row: the first newline outside quotes.
-  size_t scan = 0;  // offset from start
+  // Find the end of the row: the first newline outside quotes. A row found to be longer than
+  // kMaxRowBytes is skipped: its bytes are dropped as they are scanned, so memory stays bounded.
+  size_t scan = 0;  // offset from pos_
   bool in_quotes = false;
   bool at_cell_start = true;
   bool terminated = false;
+  bool oversize = false;
   uint64_t newlines = 0;
   for (;;) {
     XY_ASSIGN_OR_RETURN(bool have, Fill(scan));
@@ -77,22 +78,37 @@ Result<bool> CsvReader::ReadRow(CsvRow* row) {
       at_cell_start = (c == ',' || c == '\t');
       ++scan;
     }
+    if (scan > kMaxRowBytes) oversize = true;
     if (terminated) break;
-    if (scan > kMaxRowBytes) {
-      row->number = next_number_++;
-      row->line = line_;
-      row->error_code = "row_too_large";
-      row->error = "row starting at line " + std::to_string(line_) + " is longer than " +
-                   std::to_string(kMaxRowBytes >> 20) + " MiB (an unterminated quote?); reading stopped";
-      stopped_ = true;
-      return true;
+    const bool quote_at_end = scan < avail;
+    if (oversize) {  // drop what was scanned; the state above carries on with the next bytes
+      pos_ += scan;
+      scan = 0;
     }
-    if (scan < avail) {  // a quote ends the buffer: read one more byte to decide what it is
+    if (quote_at_end) {  // a quote ends the buffer: read one more byte to decide what it is
       XY_ASSIGN_OR_RETURN(bool more, Fill(scan + 1));
       (void)more;
       continue;
     }
     if (eof_) break;
+  }
+  if (oversize) {
+    row->number = next_number_++;
+    row->line = line_;
+    row->error_code = "row_too_large";
+    row->error = "row starting at line " + std::to_string(line_) + " is longer than " +
+                 std::to_string(kMaxRowBytes >> 20) + " MiB; ";
+    if (terminated) {
+      row->error += "skipped up to line " + std::to_string(line_ + newlines) +
+                    ", reading goes on after it";
+    } else if (in_quotes) {
+      row->error += "the file ends inside a quoted field (an unterminated quote?)";
+    } else {
+      row->error += "it runs to the end of the file";
+    }
+    line_ += newlines + (terminated ? 1 : 0);
+    pos_ = std::min(buf_.size(), pos_ + scan + (terminated ? 1 : 0));
+    return true;
   }
   std::string_view text(buf_.data() + pos_, std::min(scan, buf_.size() - pos_));
   row->number = next_number_++;

@@ -25,7 +25,9 @@ struct CsvRow {
 
 class CsvReader {
  public:
-  // A row longer than this is returned with error "row_too_large" and reading stops there.
+  // A row longer than this is returned with error "row_too_large" and no cells, without being
+  // held in memory; reading goes on after it (a row that runs to the end of the input, as after
+  // an unterminated quote, ends the input).
   static constexpr size_t kMaxRowBytes = 64u << 20;
 
   explicit CsvReader(std::unique_ptr<TextSource> source) : source_(std::move(source)) {}
@@ -42,7 +44,6 @@ class CsvReader {
   std::string buf_;
   size_t pos_ = 0;
   bool eof_ = false;
-  bool stopped_ = false;
   char sep_ = 0;  // decided from the first row
   uint64_t next_number_ = 0;
   uint64_t line_ = 1;

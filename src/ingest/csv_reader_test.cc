@@ -80,6 +80,55 @@ TEST(CsvReaderTest, HandlesQuoteExactlyAtChunkBoundary) {
   EXPECT_EQ(rows[2][0], "next");
 }
 
+// A row over the limit is skipped as it is read (quoted newlines and doubled quotes in it, some
+// of them split across chunks), and the rows after it are read with their own line numbers.
+TEST(CsvReaderTest, SkipsARowOverTheLimitAndReadsOn) {
+  constexpr std::string_view kPiece = "ab\"\"c\n";  // 6 bytes, one quoted newline
+  const size_t pieces = CsvReader::kMaxRowBytes / kPiece.size() + 1000;
+  std::string text = "a,b\n1,2\n3,\"";
+  text.reserve(text.size() + pieces * kPiece.size() + 32);
+  for (size_t i = 0; i < pieces; ++i) text.append(kPiece);
+  text += "\",x\n4,5\n";
+  auto src = TextSource::FromBuffer(std::move(text), "big.csv");
+  ASSERT_TRUE(src.ok());
+  CsvReader reader(std::move(src).value());
+  CsvRow row;
+  ASSERT_TRUE(*reader.ReadRow(&row));
+  ASSERT_TRUE(*reader.ReadRow(&row));
+  EXPECT_EQ(row.cells, (std::vector<std::string_view>{"1", "2"}));
+  ASSERT_TRUE(*reader.ReadRow(&row));
+  EXPECT_EQ(row.number, 2u);
+  EXPECT_EQ(row.line, 3u);
+  EXPECT_EQ(row.error_code, "row_too_large");
+  EXPECT_NE(row.error.find("line 3 "), std::string::npos) << row.error;
+  EXPECT_NE(row.error.find("reading goes on"), std::string::npos) << row.error;
+  EXPECT_TRUE(row.cells.empty());
+  EXPECT_LT(row.storage.capacity(), size_t{1} << 20) << "the long row is not held";
+  ASSERT_TRUE(*reader.ReadRow(&row));
+  EXPECT_EQ(row.error_code, "");
+  EXPECT_EQ(row.cells, (std::vector<std::string_view>{"4", "5"}));
+  EXPECT_EQ(row.number, 3u);
+  EXPECT_EQ(row.line, 3u + pieces + 1);
+  EXPECT_FALSE(*reader.ReadRow(&row));
+}
+
+// A quote that is never closed makes the rest of the input one long row: it is reported, and
+// the input ends there.
+TEST(CsvReaderTest, AnUnterminatedQuoteOverTheLimitEndsTheInput) {
+  std::string text = "a,b\n1,\"";
+  text.append(CsvReader::kMaxRowBytes + 10, 'x');
+  text += "\n2,3\n";
+  auto src = TextSource::FromBuffer(std::move(text), "open.csv");
+  ASSERT_TRUE(src.ok());
+  CsvReader reader(std::move(src).value());
+  CsvRow row;
+  ASSERT_TRUE(*reader.ReadRow(&row));
+  ASSERT_TRUE(*reader.ReadRow(&row));
+  EXPECT_EQ(row.error_code, "row_too_large");
+  EXPECT_NE(row.error.find("ends inside a quoted field"), std::string::npos) << row.error;
+  EXPECT_FALSE(*reader.ReadRow(&row));
+}
+
 TEST(CsvReaderTest, CountsRowsAndLines) {
   auto src = TextSource::FromBuffer("h\n\"a\nb\"\nc\n", "t.csv");
   ASSERT_TRUE(src.ok());

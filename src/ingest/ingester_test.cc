@@ -8,6 +8,7 @@
 
 #include "core/identifiers.h"
 #include "core/test_paths.h"
+#include "ingest/csv_reader.h"
 #include "ingest/encoding.h"
 #include "ingest/jsonl_reader.h"
 #include "storage/rocksdb/rocksdb_store.h"
@@ -836,6 +837,34 @@ TEST_F(IngesterTest, BadRowsAreRejectedOneByOne) {
   auto b = Batch(r->batches[0]);
   EXPECT_EQ(b.rejections[0].code, "wrong_column_count");
   EXPECT_EQ(b.rejections[1].code, "unterminated_quote");
+}
+
+// A CSV row over the reader's limit (a runaway quoted field) is one rejection; the rows after
+// it are ingested, and the counts add up.
+TEST_F(IngesterTest, ACsvRowOverTheLimitIsRejectedAndReadingGoesOn) {
+  std::string runaway = Penalty("甲公司", "91110000600037341L", "文13号");
+  runaway.replace(runaway.find("虚假宣传"), std::string("虚假宣传").size(),
+                  "\"" + std::string(CsvReader::kMaxRowBytes + 1000, 'x') + "\"");
+  std::string csv = std::string(kHeader) + Penalty("甲公司", "91110000600037341L", "文14号") +
+                    runaway + Penalty("甲公司", "91110000600037341L", "文15号");
+  runaway.clear();
+  runaway.shrink_to_fit();
+  fs::create_directories(dir_);
+  const fs::path file = dir_ / "admin_penalty.csv";
+  std::ofstream(file, std::ios::binary) << csv;
+  csv.clear();
+  csv.shrink_to_fit();
+  auto r = ingester_->IngestFile(file.string(), options_);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->rows, 3u);
+  EXPECT_EQ(r->accepted, 2u);
+  EXPECT_EQ(r->rejected, 1u);
+  ExpectCountsAddUp(*r);
+  auto b = Batch(r->batches[0]);
+  ASSERT_EQ(b.rejections.size(), 1u);
+  EXPECT_EQ(b.rejections[0].code, "row_too_large");
+  EXPECT_EQ(b.rejections[0].row, 2u);
+  EXPECT_EQ(Stats().records, 2u);
 }
 
 TEST_F(IngesterTest, HugeFieldIsRejectedNotCrashing) {
