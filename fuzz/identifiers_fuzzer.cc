@@ -3,6 +3,7 @@
 // normalized, carries a correct check character and parses again to the same value, a legacy
 // 15-digit resident ID converts to a valid 18-digit one, and no failure message shows a resident
 // ID in plaintext.
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -94,6 +95,27 @@ void CheckResidentId(std::string_view input) {
   FUZZ_CHECK(again->birth_date == info.birth_date && again->male == info.male);
   const std::string mask = ident::MaskResidentId(info.id18);
   FUZZ_CHECK(mask == info.id18.substr(0, 4) + std::string(10, '*') + info.id18.substr(14));
+  // The same number in a text, as it was typed (groups and separators, full-width digits), is
+  // masked there too, unless more than three separators stand together (MaskResidentIdsIn).
+  size_t run = 0, longest = 0;
+  for (size_t i = 0; i < input.size();) {
+    const std::string_view rest = input.substr(i);
+    size_t sep = 0;
+    if (rest[0] == ' ' || rest[0] == '\t' || rest[0] == '-') {
+      sep = 1;
+    } else if (rest.starts_with("\xE3\x80\x80") || rest.starts_with("\xE2\x80\x94") ||
+               rest.starts_with("\xEF\xBC\x8D")) {
+      sep = 3;
+    }
+    run = sep > 0 ? run + 1 : 0;
+    longest = std::max(longest, run);
+    i += sep > 0 ? sep : 1;
+  }
+  if (longest <= 3) {
+    const std::string masked = ident::MaskResidentIdsIn(input);
+    const size_t stars = static_cast<size_t>(std::count(masked.begin(), masked.end(), '*'));
+    FUZZ_CHECK(stars >= (info.converted_from_15 ? 7u : 10u));
+  }
 }
 
 void CheckRegistrationNumbers(std::string_view input) {

@@ -67,17 +67,22 @@ std::string ShowChar(std::string_view s, size_t i) {
   return buf;
 }
 
+// The most bytes a resident ID takes in a text as MaskResidentIdsIn finds it: 18 full-width
+// characters of 3 bytes with three separators of up to 3 bytes between each two.
+constexpr size_t kIdSpanBytes = 18 * 3 + 17 * 3 * 3;
+
 // The value in single quotes, made safe as in ShowChar, for the message of a code that failed
 // to parse: a resident ID in it masked (a department may put a person's number where a USCC or
 // tax number belongs), and cut after 40 characters (a field may hold megabytes).
 std::string Quote(std::string_view raw) {
   constexpr size_t kMaxChars = 40;
-  // 40 characters are at most 160 bytes; a digit run cut at 256 is no resident ID either way.
-  const std::string s = MaskResidentIdsIn(raw.substr(0, 256));
+  // 40 characters are at most 160 bytes, and an ID starting in them ends within kIdSpanBytes.
+  constexpr size_t kCut = 160 + kIdSpanBytes;
+  const std::string s = MaskResidentIdsIn(raw.substr(0, kCut));
   std::string out = "'";
   size_t shown = 0, i = 0;
   for (; i < s.size() && shown < kMaxChars; i += CharLength(s, i), ++shown) out += ShowChar(s, i);
-  if (i < s.size() || raw.size() > 256) out += "…";
+  if (i < s.size() || raw.size() > kCut) out += "…";
   out += '\'';
   return out;
 }
@@ -398,12 +403,13 @@ std::string MaskResidentId(std::string_view id) {
 }
 
 std::string MaskResidentIdsIn(std::string_view text) {
+  const auto b = [text](size_t i) { return static_cast<unsigned char>(text[i]); };
   // Digits and the check letter, ASCII or full-width (as NormalizeCodeInput folds them): their
   // length in bytes at `i`, 0 for anything else.
-  const auto digit_at = [text](size_t i) -> size_t {
+  const auto digit_at = [&](size_t i) -> size_t {
     if (IsDigit(text[i])) return 1;
-    const auto b = [text, i](size_t k) { return static_cast<unsigned char>(text[i + k]); };
-    return i + 2 < text.size() && b(0) == 0xEF && b(1) == 0xBC && b(2) >= 0x90 && b(2) <= 0x99
+    return i + 2 < text.size() && b(i) == 0xEF && b(i + 1) == 0xBC && b(i + 2) >= 0x90 &&
+                   b(i + 2) <= 0x99
                ? 3
                : 0;
   };
@@ -412,40 +418,120 @@ std::string MaskResidentIdsIn(std::string_view text) {
     const std::string_view rest = text.substr(i);
     return rest.starts_with("\xEF\xBC\xB8") || rest.starts_with("\xEF\xBD\x98") ? 3 : 0;  // Ｘ ｘ
   };
+  // What people type between groups of a number and NormalizeCodeInput drops: space, tab,
+  // '-', and their full-width forms, U+3000 and U+2014.
+  const auto separator_at = [&](size_t i) -> size_t {
+    if (text[i] == ' ' || text[i] == '\t' || text[i] == '-') return 1;
+    const std::string_view rest = text.substr(i);
+    return rest.starts_with("\xE3\x80\x80") || rest.starts_with("\xE2\x80\x94") ||
+                   rest.starts_with("\xEF\xBC\x8D")
+               ? 3
+               : 0;
+  };
+  // A group: a run of digits, perhaps with a check letter right after it.
+  struct Group {
+    size_t begin = 0, end = 0;  // bytes; end is past the letter, if any
+    size_t first = 0;           // index of its first character in `chars`
+    std::string value;          // the digits, ASCII
+    bool x = false;
+  };
   std::string out;
   size_t done = 0;  // text before this is in `out`
+  std::vector<Group> groups;
+  std::vector<size_t> chars;  // byte offset of each digit or letter of the chain
+  std::vector<bool> hidden;   // per entry of `chars`
   for (size_t i = 0; i < text.size();) {
     if (digit_at(i) == 0) {
       i += CharLength(text, i);
       continue;
     }
-    size_t end = i, digits = 0;
-    std::string value;  // the run's digits, ASCII
-    for (size_t d; end < text.size() && (d = digit_at(end)) > 0; end += d) {
-      ++digits;
-      value.push_back(d == 1 ? text[end] : static_cast<char>('0' + (text[end + 2] - 0x90)));
+    // A chain of groups, each after at most three separators.
+    groups.clear();
+    chars.clear();
+    size_t pos = i;
+    for (;;) {
+      Group g;
+      g.begin = pos;
+      g.first = chars.size();
+      for (size_t d; pos < text.size() && (d = digit_at(pos)) > 0; pos += d) {
+        chars.push_back(pos);
+        g.value.push_back(d == 1 ? text[pos] : static_cast<char>('0' + (b(pos + 2) - 0x90)));
+      }
+      // A letter right after digits ends the group, unless a digit follows it (then the run is
+      // no resident ID, and the chain ends before the letter).
+      if (pos < text.size()) {
+        if (const size_t x = x_at(pos); x > 0 && (pos + x == text.size() || digit_at(pos + x) == 0)) {
+          g.x = true;
+          chars.push_back(pos);
+          pos += x;
+        }
+      }
+      g.end = pos;
+      groups.push_back(std::move(g));
+      size_t next = pos;
+      for (int k = 0; k < 3 && next < text.size(); ++k) {
+        const size_t sep = separator_at(next);
+        if (sep == 0) break;
+        next += sep;
+      }
+      if (next == pos || next >= text.size()) break;
+      if (digit_at(next) == 0) {
+        // A check letter set apart ("4101021990010112 3X" has it after "3"; "... 123 X" here).
+        const size_t x = groups.back().x ? 0 : x_at(next);
+        if (x > 0 && (next + x == text.size() || digit_at(next + x) == 0)) {
+          Group letter;
+          letter.begin = next;
+          letter.first = chars.size();
+          letter.x = true;
+          chars.push_back(next);
+          letter.end = next + x;
+          groups.push_back(std::move(letter));
+        }
+        break;
+      }
+      pos = next;
     }
-    size_t n = digits;
-    if (digits == 17 && end < text.size()) {
-      if (const size_t x = x_at(end); x > 0) {
-        end += x;
-        ++n;
+    // Every window of consecutive groups shaped like an ID has its middle hidden; where windows
+    // overlap, what any of them hides stays hidden (grouping makes the reading ambiguous, and
+    // hiding too much is harmless). 18 characters are masked whatever they hold (an ID with a
+    // mistyped birth date is still a person's); 15 digits only with a birth date where a legacy
+    // ID has it (YYMMDD from the 7th digit, 19YY), which tells one from the registration and tax
+    // numbers of 15 digits. A letter ends a window.
+    hidden.assign(chars.size(), false);
+    bool any = false;
+    for (size_t a = 0; a < groups.size(); ++a) {
+      std::string value;
+      for (size_t z = a; z < groups.size(); ++z) {
+        if (z > a && groups[z - 1].x) break;
+        value += groups[z].value;
+        if (value.size() > 18) break;
+        const auto number = [&value](size_t p) { return std::stoi(value.substr(p, 2)); };
+        size_t n = 0;  // characters of the ID
+        if (groups[z].x && value.size() == 17) {
+          n = 18;
+        } else if (value.size() == 18 ||
+                   (value.size() == 15 &&
+                    Date::FromYmd(1900 + number(6), number(8), number(10)).ok())) {
+          n = value.size();
+        }
+        if (n == 0) continue;
+        for (size_t k = 4; k + 4 < n; ++k) hidden[groups[a].first + k] = true;
+        any = true;
       }
     }
-    // 18 characters are masked whatever they hold (an ID with a mistyped birth date is still
-    // a person's); 15 digits only with a birth date where a legacy ID has it (YYMMDD from the
-    // 7th digit, 19YY), which tells one from the registration and tax numbers of 15 digits.
-    const auto number = [&value](size_t pos, size_t len) { return std::stoi(value.substr(pos, len)); };
-    const bool shaped =
-        (n == 15 && digits == 15 &&
-         Date::FromYmd(1900 + number(6, 2), number(8, 2), number(10, 2)).ok()) ||
-        (n == 18 && digits >= 17);
-    if (shaped && (end == text.size() || digit_at(end) == 0)) {
+    const size_t chain_end = groups.back().end;
+    if (any) {
       out.append(text.substr(done, i - done));
-      out += MaskResidentId(text.substr(i, end - i));
-      done = end;
+      size_t at = i;  // separators between characters are shown as they are
+      for (size_t c = 0; c < chars.size(); ++c) {
+        out.append(text.substr(at, chars[c] - at));
+        out += hidden[c] ? std::string("*") : ShowChar(text, chars[c]);
+        at = chars[c] + CharLength(text, chars[c]);
+      }
+      out.append(text.substr(at, chain_end - at));
+      done = chain_end;
     }
-    i = end;
+    i = chain_end;
   }
   if (done == 0) return std::string(text);
   out.append(text.substr(done));
@@ -465,9 +551,9 @@ std::string_view CutAt(std::string_view s, size_t max_bytes) {
 }  // namespace
 
 std::string ShowMasked(std::string_view text, size_t max_bytes) {
-  // A resident ID starting inside what is shown ends within 54 more bytes (18 full-width
-  // characters): masking a longer piece first leaves no part of one unmasked.
-  const std::string_view head = CutAt(text, max_bytes + 64);
+  // A resident ID starting inside what is shown ends within kIdSpanBytes more: masking a longer
+  // piece first leaves no part of one unmasked.
+  const std::string_view head = CutAt(text, max_bytes + kIdSpanBytes);
   const std::string masked = MaskResidentIdsIn(head);
   std::string shown(CutAt(masked, max_bytes));
   if (shown.size() < masked.size() || head.size() < text.size()) shown += "…";

@@ -60,8 +60,11 @@ char ResidentIdCheckChar(std::string_view first17);
 std::string MaskResidentId(std::string_view id);
 // `text` with every run shaped like a resident ID masked as MaskResidentId does: 17 digits and
 // a digit or X, or 15 digits with a birth date where a legacy ID has one (most 15-digit
-// registration and tax numbers have none there), with no digit right before or after. For messages that
-// show what a department sent in a field that should not hold one (a USCC, a date, an amount).
+// registration and tax numbers have none there), with no digit right before or after. The
+// digits may come in groups apart by up to three separators that NormalizeCodeInput drops
+// (spaces, '-', full-width ones), as in "4101 0219 9001 0112 3X"; the separators are kept. For
+// messages that show what a department sent in a field that should not hold one (a USCC, a
+// date, an amount).
 std::string MaskResidentIdsIn(std::string_view text);
 // What a message shows of a value someone sent: at most `max_bytes` of it, cut before a
 // character, with "…" when cut, and every resident ID in it masked (MaskResidentIdsIn).

@@ -531,9 +531,31 @@ TEST(MaskResidentIdTest, MasksEveryResidentIdInAText) {
   EXPECT_EQ(MaskResidentIdsIn("＝１１０１０５１９４９１２３１００２Ｘ"), "＝１１０１**********００２Ｘ");
   // Digit runs of other lengths are no resident IDs; nor is a part of a longer run.
   for (const char* other : {"2025-03-03", "12345678901234", "1234567890123456",
-                            "12345678901234567890", "91110000600037341L", "11010519491231002X1"}) {
+                            "12345678901234567890", "91110000600037341L", "11010519491231002X1",
+                            "2025-03-03 2025-04-04", "0371-6789 1234", "1101 0519 4912 3100 2X1"}) {
     EXPECT_EQ(MaskResidentIdsIn(other), other);
   }
+}
+
+// Groups as people type them (what NormalizeCodeInput reads as one number) are one ID; a
+// number before or after it in the same text is a group of its own.
+TEST(MaskResidentIdTest, MasksResidentIdsWrittenInGroups) {
+  EXPECT_EQ(MaskResidentIdsIn("4101 0519 4912 3100 2X"), "4101 **** **** **00 2X");
+  EXPECT_EQ(MaskResidentIdsIn("110105-19491231-002X，"), "1101**-********-002X，");
+  EXPECT_EQ(MaskResidentIdsIn("110105　491231　002"), "1101**　*****1　002") << "15 digits, U+3000";
+  EXPECT_EQ(MaskResidentIdsIn("110105 - 19491231 - 002X"), "1101** - ******** - 002X");
+  EXPECT_EQ(MaskResidentIdsIn("电话 0371-6789 110105 19491231 002X 号"),
+            "电话 0371-6789 ****** ******** 002X 号");
+  EXPECT_EQ(MaskResidentIdsIn("11010519491231002 X"), "1101**********002 X");
+  EXPECT_EQ(MaskResidentIdsIn("11010519491231002X X"), "1101**********002X X");
+  EXPECT_EQ(MaskResidentIdsIn("11010519491231002X 2025-03-03"), "1101**********002X 2025-03-03");
+  EXPECT_EQ(MaskResidentIdsIn("110105 19491231 0021 2"), "1101** ******** 0021 2")
+      << "the first 18 digits of a longer chain";
+  // Cut inside a grouped ID, what is shown of it is masked.
+  EXPECT_EQ(ShowMasked(std::string(30, 'a') + " 4101 0519 4912 3100 2X", 40),
+            std::string(30, 'a') + " 4101 ****…");
+  EXPECT_EQ(ShowMasked(std::string(30, 'a') + " ４１０１　０５１９　４９１２　３１００　２Ｘ", 52),
+            std::string(30, 'a') + " ４１０１　****…");
 }
 
 TEST(MaskResidentIdTest, ShowMaskedCutsBeforeACharacterAndSaysSo) {

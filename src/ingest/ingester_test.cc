@@ -409,19 +409,24 @@ TEST_F(IngesterTest, RejectionsNeverShowAResidentIdAndShowLongCellsCut) {
                   Penalty("丁", "91110000600037341L", "郑罚〔2025〕4号", "2025-03-03", id) +
                   Penalty("戊", "91110000600037341L", "郑罚〔2025〕5号", huge_date) +
                   Penalty("己", "91110000600037341L", "郑罚〔2025〕6号", "2025-03-03",
-                          "１１０１０５１９４９１２３１００２Ｘ"));  // full-width
+                          "１１０１０５１９４９１２３１００２Ｘ") +  // full-width
+                  Penalty("庚", "91110000600037341L", "郑罚〔2025〕7号", "110105 19491231 002X") +
+                  Penalty("辛", "91110000600037341L", "郑罚〔2025〕8号", "2025-03-03",
+                          "110105-1949-1231-002X"));  // typed in groups
   ASSERT_TRUE(r.ok()) << r.status().ToString();
-  EXPECT_EQ(r->rejected, 6u);
+  EXPECT_EQ(r->rejected, 8u);
   auto b = Batch(r->batches[0]);
-  ASSERT_EQ(b.rejections.size(), 6u);
-  const std::vector<std::string> codes = {"invalid_uscc", "invalid_uscc", "invalid_date",
-                                          "invalid_money", "invalid_date", "invalid_money"};
+  ASSERT_EQ(b.rejections.size(), 8u);
+  const std::vector<std::string> codes = {"invalid_uscc",  "invalid_uscc",  "invalid_date",
+                                          "invalid_money", "invalid_date",  "invalid_money",
+                                          "invalid_date",  "invalid_money"};
   for (size_t i = 0; i < b.rejections.size(); ++i) {
     const std::string& m = b.rejections[i].message;
     EXPECT_EQ(b.rejections[i].code, codes[i]) << m;
     EXPECT_EQ(m.find("11010519491231002"), std::string::npos) << m;
     EXPECT_EQ(m.find("110105491231002"), std::string::npos) << m;
     EXPECT_EQ(m.find("491231"), std::string::npos) << "no part of the birth date either: " << m;
+    EXPECT_EQ(m.find("1231"), std::string::npos) << m;
     EXPECT_EQ(m.find("４９１２３１"), std::string::npos) << m;
     EXPECT_LT(m.size(), 300u) << b.rejections[i].code;
   }
