@@ -600,7 +600,8 @@ void RegisterGen(CLI::App& app, GlobalOptions& g);
 void RegisterServe(CLI::App& app, GlobalOptions& g);
 void RegisterExport(CLI::App& app, GlobalOptions& g);      // commands_governance.cc
 void RegisterMonitoring(CLI::App& app, GlobalOptions& g);  // commands_governance.cc
-void RegisterPush(CLI::App& app, GlobalOptions& g);  // commands_exchange.cc
+void RegisterPush(CLI::App& app, GlobalOptions& g);     // commands_exchange.cc
+void RegisterReceive(CLI::App& app, GlobalOptions& g);  // commands_exchange.cc
 
 void RegisterCommands(CLI::App& app, GlobalOptions& g) {
   RegisterValidate(app, g);
@@ -627,6 +628,7 @@ void RegisterCommands(CLI::App& app, GlobalOptions& g) {
   RegisterExport(app, g);
   RegisterMonitoring(app, g);
   RegisterPush(app, g);
+  RegisterReceive(app, g);
 }
 
 }  // namespace xinyong::cli

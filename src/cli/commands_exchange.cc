@@ -1,5 +1,7 @@
 // `xinyong push`: exchange between platform levels — this instance's change feed sent to an
-// upper-level instance (--to URL) or written as files in the standard field formats (--to-dir).
+// upper-level instance (--to URL) or written as files in a file drop (--to-dir: the standard
+// field formats, or the feed itself with --format feed). `xinyong receive`: the upper level
+// applies a drop of the feed.
 #include <boost/json.hpp>
 
 #include <atomic>
@@ -50,7 +52,7 @@ void RegisterPush(CLI::App& app, GlobalOptions& g) {
   auto* cmd = app.add_subcommand(
       "push", "send this instance's change feed to an upper-level instance or a file drop");
   struct Args {
-    std::string to, to_dir, token, source, region;
+    std::string to, to_dir, token, source, region, format = "csv";
     bool once = false, follow = false;
     size_t batch = 5000;
     unsigned backoff_cap_s = 30;
@@ -59,6 +61,11 @@ void RegisterPush(CLI::App& app, GlobalOptions& g) {
   auto* to = cmd->add_option("--to", a->to, "the upper-level instance, http://HOST:PORT");
   auto* dir = cmd->add_option("--to-dir", a->to_dir, "a directory for the files of a file drop");
   to->excludes(dir);
+  cmd->add_option("--format", a->format,
+                  "with --to-dir: csv (the standard field formats, for any system) or feed (the "
+                  "change feed itself, for `xinyong receive` at an upper level)")
+      ->default_val("csv")
+      ->check(CLI::IsMember({"csv", "feed"}));
   cmd->add_option("--token", a->token,
                   "an operator token of the upper-level instance (default: $XINYONG_PUSH_TOKEN)");
   cmd->add_option("--source", a->source, "this instance's id, as the upper level knows it")
@@ -76,6 +83,7 @@ void RegisterPush(CLI::App& app, GlobalOptions& g) {
   cmd->callback([&g, a] {
     if (a->to.empty() && a->to_dir.empty()) return Fail(g, "push needs --to URL or --to-dir DIR");
     if (!CheckExchangeIdentity(g, a->source, a->region)) return;
+    if (!a->to.empty() && a->format != "csv") return Fail(g, "--format is for --to-dir");
     if (!a->to.empty() && !a->to.starts_with("http://")) {
       return Fail(g, "--to '" + a->to + "' is not an http:// URL");
     }
@@ -96,7 +104,9 @@ void RegisterPush(CLI::App& app, GlobalOptions& g) {
       auto p = OpenPlatform(g, /*read_only=*/true);
       if (!p) return;
       std::unique_ptr<exchange::Sink> sink =
-          a->to.empty() ? exchange::MakeDirSink(a->to_dir, a->source, p->catalog())
+          a->to.empty() ? exchange::MakeDirSink(a->to_dir, a->source, p->catalog(),
+                                                a->format == "feed" ? exchange::DropFormat::kFeed
+                                                                    : exchange::DropFormat::kCsv)
                         : exchange::MakeHttpSink(a->to, token, a->source, a->region);
       where = sink->Describe();
       exchange::PushOptions o;
@@ -132,6 +142,56 @@ void RegisterPush(CLI::App& app, GlobalOptions& g) {
                 << where << " (from " << r->from << " to " << r->cursor << ", "
                 << r->retries << " retries, " << r->resent << " sent again, " << r->seconds
                 << " s)\n";
+    }
+  });
+}
+
+void RegisterReceive(CLI::App& app, GlobalOptions& g) {
+  auto* cmd = app.add_subcommand(
+      "receive", "apply a lower-level instance's change feed from a file drop (push --format feed)");
+  struct Args {
+    std::string dir, source, region;
+  };
+  auto a = std::make_shared<Args>();
+  cmd->add_option("--from-dir", a->dir, "the file drop's directory")->required();
+  cmd->add_option("--source", a->source, "the lower-level instance's id, as it pushed")->required();
+  cmd->add_option("--region", a->region, "its 6-digit administrative division code")->required();
+  cmd->callback([&g, a] {
+    if (!CheckExchangeIdentity(g, a->source, a->region)) return;
+    auto p = OpenPlatform(g);
+    if (!p) return;
+    AuditCommand(g, *p);
+    auto r = exchange::ApplyDrop(p->exchange(), a->dir, a->source, a->region);
+    if (!r.ok()) return Fail(g, r.status().WithContext("receiving from " + a->dir));
+    const exchange::ApplyReport& t = r->totals;
+    if (g.json) {
+      std::cout << boost::json::serialize(boost::json::object{
+                       {"source", t.source},
+                       {"region", t.region},
+                       {"files", r->files},
+                       {"files_skipped", r->files_skipped},
+                       {"lines", t.lines},
+                       {"skipped", t.skipped},
+                       {"accepted", t.accepted},
+                       {"rejected", t.rejected},
+                       {"duplicates", t.duplicates},
+                       {"corrected", t.corrected},
+                       {"status_changes", t.status_changes},
+                       {"unmatched", t.unmatched},
+                       {"erasures", t.erasures},
+                       {"derived", t.derived},
+                       {"batches", t.batches.size()},
+                       {"cursor", t.cursor}})
+                << '\n';
+    } else {
+      std::cout << "received " << t.lines - t.skipped << " changes of " << t.source << " from "
+                << r->files << " files of " << a->dir << " (" << r->files_skipped
+                << " files applied before; cursor " << t.cursor << "): " << t.accepted
+                << " accepted, " << t.rejected << " rejected, " << t.duplicates
+                << " duplicates, " << t.corrected << " corrected, " << t.status_changes
+                << " status changes (" << t.unmatched << " unmatched), " << t.derived
+                << " derived, " << t.erasures << " erasures, " << t.batches.size()
+                << " batches\n";
     }
   });
 }

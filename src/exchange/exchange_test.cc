@@ -503,7 +503,8 @@ TEST_F(ExchangeTest, FileDropWritesIngestibleFilesAndResumesFromItsStateFile) {
   fs::remove(dotted);
 
   // The CSV files, ingested in name order at the city, give the county's records (the one
-  // revocation travels in the _changes file, which `ingest` does not read).
+  // revocation travels in the _changes file, which `ingest` does not read: an upper-level
+  // Xinyong takes a drop of the feed instead, the next test).
   std::vector<std::string> files;
   for (const auto& e : fs::directory_iterator(drop)) {
     const std::string name = e.path().filename().string();
@@ -521,6 +522,83 @@ TEST_F(ExchangeTest, FileDropWritesIngestibleFilesAndResumesFromItsStateFile) {
     EXPECT_EQ(r->rejected, 0u) << f;
   }
   EXPECT_EQ(city_.store->Stats()->records, county_.store->Stats()->records);
+}
+
+// A drop of the feed itself (one-way links, file ferries): applied by ApplyDrop, everything the
+// county holds reaches the city once, revocation included; a rerun and a growing drop apply each
+// change once; a missing file stops it before the gap, saying so.
+TEST_F(ExchangeTest, AFeedDropIsAppliedExactlyOnceAndAMissingFileIsNamed) {
+  FeedCounty();
+  const std::string drop = (dir_ / "feed-drop").string();
+  auto sink = MakeDirSink(drop, "county-a", *catalog_, DropFormat::kFeed);
+  PushOptions o;
+  o.batch = 300;
+  Pusher pusher(*county_.store, *county_.vault, *sink, o);
+  auto pushed = pusher.Run();
+  ASSERT_TRUE(pushed.ok()) << pushed.status().ToString();
+  std::vector<std::string> names;  // the feed files, in feed order
+  for (const auto& e : fs::directory_iterator(drop)) {
+    const std::string n = e.path().filename().string();
+    EXPECT_TRUE(n.starts_with("_feed.county-a-") || n == ".xinyong-push-county-a") << n;
+    if (n.starts_with("_feed.")) names.push_back(n);
+  }
+  std::sort(names.begin(), names.end());
+  ASSERT_GT(names.size(), 3u);
+  // Another source's file and a stray one are left alone.
+  std::ofstream(fs::path(drop) / "_feed.county-b-000000000001-000000000002.ndjson") << "junk\n";
+  std::ofstream(fs::path(drop) / "notes.txt") << "hello\n";
+
+  // The first file removed: nothing can be applied, and the error names the gap.
+  const fs::path first = fs::path(drop) / names[0];
+  const fs::path aside = dir_ / "aside";
+  fs::rename(first, aside);
+  auto gap = ApplyDrop(*receiver_, drop, "county-a", "410102");
+  ASSERT_FALSE(gap.ok());
+  EXPECT_EQ(gap.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(gap.status().message().find("changes 1-"), std::string::npos) << gap.status().ToString();
+  EXPECT_EQ(*receiver_->Cursor("county-a"), 0u);
+  fs::rename(aside, first);
+
+  // The drop as it was after the first two batches, then all of it.
+  const fs::path held = dir_ / "held";
+  fs::create_directories(held);
+  for (size_t i = 2; i < names.size(); ++i) {
+    fs::rename(fs::path(drop) / names[i], held / names[i]);
+  }
+  auto part = ApplyDrop(*receiver_, drop, "county-a", "410102");
+  ASSERT_TRUE(part.ok()) << part.status().ToString();
+  EXPECT_EQ(part->files, 2u);
+  for (const auto& e : fs::directory_iterator(held)) fs::rename(e.path(), fs::path(drop) / e.path().filename());
+  auto rest = ApplyDrop(*receiver_, drop, "county-a", "410102");
+  ASSERT_TRUE(rest.ok()) << rest.status().ToString();
+  EXPECT_EQ(rest->files_skipped, 2u);
+  EXPECT_EQ(rest->totals.skipped, 0u);
+  EXPECT_EQ(rest->totals.cursor, *county_.store->LastChangeSeq());
+  EXPECT_EQ(rest->totals.status_changes, 1u) << "the revocation, in its place in the feed";
+  ExpectCityHoldsTheCounty();
+
+  auto again = ApplyDrop(*receiver_, drop, "county-a", "410102");
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->files, 0u);
+  EXPECT_EQ(again->totals.lines, 0u);
+  ExpectCityHoldsTheCounty();
+
+  EXPECT_FALSE(ApplyDrop(*receiver_, (dir_ / "no-such").string(), "county-a", "410102").ok());
+  EXPECT_FALSE(ApplyDrop(*receiver_, drop, "county a", "410102").ok());
+}
+
+TEST(DropFileRangeTest, ReadsOnlyThisSourcesNames) {
+  EXPECT_EQ(DropFileRange("_feed.c-000000000001-000000000009.ndjson", "c"),
+            std::make_optional(std::pair<uint64_t, uint64_t>{1, 9}));
+  EXPECT_EQ(DropFileRange("admin_licence.c-000000000003-000000000004.2025-03-03.csv", "c"),
+            std::make_optional(std::pair<uint64_t, uint64_t>{3, 4}));
+  for (const char* other :
+       {"_feed.c-a-000000000001-000000000009.ndjson", "_feed.x.c-000000000001-000000000009.ndjson",
+        "_feed.c-000000000001-000000000009x", "_feed.c-000000000009-000000000001.ndjson",
+        "_feed.c-000000000000-000000000001.ndjson", ".tmp-_feed.c-000000000001-000000000009.ndjson",
+        "c-000000000001-000000000009", "_feed.c-00000000001-000000000009.ndjson"}) {
+    EXPECT_EQ(DropFileRange(other, "c"), std::nullopt) << other;
+  }
 }
 
 }  // namespace

@@ -191,8 +191,8 @@ Status WriteAtomically(const fs::path& path, std::string_view data) {
 
 class DirSink final : public Sink {
  public:
-  DirSink(std::string dir, std::string source, const catalog::Catalog& catalog)
-      : dir_(std::move(dir)), source_(std::move(source)), catalog_(catalog) {}
+  DirSink(std::string dir, std::string source, const catalog::Catalog& catalog, DropFormat format)
+      : dir_(std::move(dir)), source_(std::move(source)), catalog_(catalog), format_(format) {}
 
   std::string Describe() const override { return dir_.string(); }
 
@@ -216,6 +216,12 @@ class DirSink final : public Sink {
     XY_RETURN_IF_ERROR(RemoveUnconfirmed(lines.front().seq));
     const std::string range =
         source_ + "-" + Padded(lines.front().seq) + "-" + Padded(lines.back().seq);
+    if (format_ == DropFormat::kFeed) {
+      std::string feed;
+      for (const ChangeLine& l : lines) AppendLine(l, &feed);
+      XY_RETURN_IF_ERROR(WriteAtomically(dir_ / ("_feed." + range + ".ndjson"), feed));
+      return WriteAtomically(StatePath(), std::to_string(lines.back().seq) + "\n");
+    }
     // Record versions in force: CSV per indicator and receipt date, in feed order.
     std::map<std::pair<std::string, std::string>, std::string> files;
     std::string others;
@@ -267,23 +273,10 @@ class DirSink final : public Sink {
   // state file left. Sent again, a batch may end later (the feed has grown), so its files would
   // not replace them but overlap them.
   Status RemoveUnconfirmed(uint64_t first) {
-    // "<indicator or _changes>.<source>-<first>-<last>...": indicator codes have no '.', source
-    // ids may.
-    const std::string mark = source_ + "-";
     std::error_code ec;
     for (const auto& e : fs::directory_iterator(dir_, ec)) {
-      const std::string name = e.path().filename().string();
-      const size_t dot = name.find('.');
-      if (dot == 0 || dot == std::string::npos || name.compare(dot + 1, mark.size(), mark) != 0) {
-        continue;
-      }
-      const std::string_view range = std::string_view(name).substr(dot + 1 + mark.size());
-      uint64_t from = 0;
-      if (range.size() < 25 || range[12] != '-' ||
-          std::from_chars(range.data(), range.data() + 12, from).ptr != range.data() + 12 ||
-          from < first) {
-        continue;
-      }
+      const auto range = DropFileRange(e.path().filename().string(), source_);
+      if (!range || range->first < first) continue;
       fs::remove(e.path(), ec);
       if (ec) return Status::Unavailable("cannot remove " + e.path().string() + ": " + ec.message());
     }
@@ -299,9 +292,29 @@ class DirSink final : public Sink {
   fs::path dir_;
   std::string source_;
   const catalog::Catalog& catalog_;
+  DropFormat format_;
 };
 
 }  // namespace
+
+std::optional<std::pair<uint64_t, uint64_t>> DropFileRange(std::string_view name,
+                                                           std::string_view source) {
+  const size_t dot = name.find('.');
+  if (dot == 0 || dot == std::string_view::npos) return std::nullopt;
+  std::string_view rest = name.substr(dot + 1);
+  if (!rest.starts_with(source) || rest.size() < source.size() + 1 + 12 + 1 + 12 ||
+      rest[source.size()] != '-' || rest[source.size() + 13] != '-') {
+    return std::nullopt;
+  }
+  rest = rest.substr(source.size() + 1);
+  uint64_t first = 0, last = 0;
+  if (std::from_chars(rest.data(), rest.data() + 12, first).ptr != rest.data() + 12 ||
+      std::from_chars(rest.data() + 13, rest.data() + 25, last).ptr != rest.data() + 25 ||
+      (rest.size() > 25 && rest[25] != '.') || first == 0 || last < first) {
+    return std::nullopt;
+  }
+  return std::make_pair(first, last);
+}
 
 std::unique_ptr<Sink> MakeHttpSink(const std::string& url, const std::string& token,
                                    const std::string& source_id, const std::string& region,
@@ -323,8 +336,8 @@ std::unique_ptr<Sink> MakeHttpSink(const std::string& url, const std::string& to
 }
 
 std::unique_ptr<Sink> MakeDirSink(const std::string& dir, const std::string& source_id,
-                                  const catalog::Catalog& catalog) {
-  return std::make_unique<DirSink>(dir, source_id, catalog);
+                                  const catalog::Catalog& catalog, DropFormat format) {
+  return std::make_unique<DirSink>(dir, source_id, catalog, format);
 }
 
 Pusher::Pusher(const storage::Store& store, const PersonalDataVault& vault, Sink& sink,

@@ -15,6 +15,9 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
+#include <string_view>
+#include <utility>
 #include <span>
 #include <string>
 
@@ -47,17 +50,34 @@ std::unique_ptr<Sink> MakeHttpSink(const std::string& url, const std::string& to
                                    const std::string& source_id, const std::string& region,
                                    std::chrono::milliseconds timeout = std::chrono::seconds(30));
 
-// A file drop: each batch as CSV files with the standard field codes as header, one per
-// indicator and receipt date, named "<indicator>.<source>-<first seq>-<last seq>.csv" so that
-// `xinyong ingest` takes the indicator from the name, and the names sort in feed order by what
-// follows the indicator (the test ingests them so); status
-// changes and deletion events, which no CSV carries, go to "_changes.<source>-<first>-<last>.ndjson"
-// in the wire format. Each file is written to a temporary name, synced and renamed (and the
-// directory synced); then the state file ".xinyong-push-<source>" records the last sequence
-// number written. A batch first removes the source's files from its first sequence number on,
-// left by an attempt that failed before its state file.
+// What a file drop holds.
+enum class DropFormat {
+  // Each batch as CSV files with the standard field codes as header, one per indicator and
+  // receipt date, named "<indicator>.<source>-<first seq>-<last seq>.csv" so that `xinyong
+  // ingest` takes the indicator from the name; status changes and deletion events, which no CSV
+  // carries, go to "_changes.<source>-<first>-<last>.ndjson" in the wire format. For systems
+  // that read the standard formats; the interleaving of the files within a batch is not kept.
+  kCsv,
+  // Each batch whole, in feed order, as "_feed.<source>-<first>-<last>.ndjson" in the wire
+  // format: what an upper-level Xinyong applies exactly once (ApplyDrop, or each file POSTed to
+  // /api/v1/exchange/changes with after=<first>-1), across a one-way link or a file ferry.
+  kFeed,
+};
+
+// A file drop in `format`. Sequence numbers in names are 12 digits, zero-padded. Each file is
+// written to a temporary name, synced and renamed (and the directory synced); then the state
+// file ".xinyong-push-<source>" records the last sequence number written. A batch first removes
+// the source's files from its first sequence number on, left by an attempt that failed before
+// its state file.
 std::unique_ptr<Sink> MakeDirSink(const std::string& dir, const std::string& source_id,
-                                  const catalog::Catalog& catalog);
+                                  const catalog::Catalog& catalog,
+                                  DropFormat format = DropFormat::kCsv);
+
+// The sequence range in the name of a drop file of `source`, "<prefix>.<source>-<first>-<last>"
+// and anything after; nullopt for any other name (another source's, a temporary file). The
+// prefix (an indicator code, "_changes", "_feed") has no '.'; a source id may.
+std::optional<std::pair<uint64_t, uint64_t>> DropFileRange(std::string_view name,
+                                                           std::string_view source);
 
 struct PushOptions {
   size_t batch = 5000;  // changes per batch

@@ -1,12 +1,16 @@
 #include "exchange/receiver.h"
 
+#include <algorithm>
 #include <chrono>
 #include <exception>
+#include <filesystem>
+#include <fstream>
 #include <set>
 #include <unordered_map>
 
 #include <boost/json.hpp>
 
+#include "exchange/pusher.h"
 #include "ingest/row_validator.h"
 
 namespace xinyong::exchange {
@@ -374,6 +378,86 @@ Result<std::vector<ingest::StatusChange>> Receiver::MatchStatuses(
                        "from " + source + " (" + region + "), change " + std::to_string(l.seq)});
   }
   return changes;
+}
+
+Result<DropReport> ApplyDrop(Receiver& receiver, const std::string& dir, std::string_view source,
+                             std::string_view region, const ApplyOptions& options) {
+  namespace fs = std::filesystem;
+  if (!ValidSourceId(source) || !ValidRegion(region)) {
+    return Status::InvalidArgument("invalid source id or region");
+  }
+  struct File {
+    uint64_t first, last;
+    fs::path path;
+  };
+  std::vector<File> files;
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(dir, ec)) {
+    const std::string name = e.path().filename().string();
+    if (!name.starts_with("_feed.") || !name.ends_with(".ndjson")) continue;
+    const auto range = DropFileRange(name, source);
+    if (range && name.size() == name.find('.') + 1 + source.size() + 26 + 7) {
+      files.push_back({range->first, range->second, e.path()});
+    }
+  }
+  if (ec) return Status::NotFound("cannot read the file drop " + dir + ": " + ec.message());
+  std::sort(files.begin(), files.end(),
+            [](const File& a, const File& b) { return a.first < b.first; });
+  XY_ASSIGN_OR_RETURN(uint64_t cursor, receiver.Cursor(source));
+  DropReport report;
+  report.totals.source = std::string(source);
+  report.totals.region = std::string(region);
+  report.totals.cursor = cursor;
+  for (const File& f : files) {
+    if (f.last <= cursor) {
+      ++report.files_skipped;
+      continue;
+    }
+    if (f.first > cursor + 1) {
+      return Status::FailedPrecondition(
+          "the file drop " + dir + " has no file with changes " + std::to_string(cursor + 1) +
+          "-" + std::to_string(f.first - 1) + " of source " + std::string(source) + " (the next is " +
+          f.path.filename().string() + "); applied " + std::to_string(report.files) +
+          " files, up to change " + std::to_string(cursor));
+    }
+    std::ifstream in(f.path, std::ios::binary | std::ios::ate);
+    if (!in) return Status::NotFound("cannot open " + f.path.string());
+    const auto size = static_cast<size_t>(in.tellg());
+    std::string body;
+    body.reserve(size + kLinePadding);  // parsed where it lies (wire.h)
+    body.resize(size);
+    in.seekg(0);
+    if (!in.read(body.data(), static_cast<std::streamsize>(size))) {
+      return Status::Unavailable("cannot read " + f.path.string());
+    }
+    ApplyOptions o = options;
+    o.after = f.first - 1;
+    auto r = receiver.Apply(source, region, body, o);
+    if (!r.ok()) return r.status().WithContext(f.path.string());
+    ++report.files;
+    ApplyReport& t = report.totals;
+    t.lines += r->lines;
+    t.skipped += r->skipped;
+    t.accepted += r->accepted;
+    t.rejected += r->rejected;
+    t.duplicates += r->duplicates;
+    t.corrected += r->corrected;
+    t.status_changes += r->status_changes;
+    t.unmatched += r->unmatched;
+    t.erasures += r->erasures;
+    t.derived += r->derived;
+    t.batches.insert(t.batches.end(), r->batches.begin(), r->batches.end());
+    t.cursor = cursor = r->cursor;
+  }
+  // The last batch's commit may still be running (Receiver::Apply): its cursor says whether it
+  // became durable.
+  XY_ASSIGN_OR_RETURN(uint64_t held, receiver.Cursor(source));
+  if (held < cursor) {
+    return Status::Unavailable("the last batch of the file drop " + dir +
+                               " failed to commit: source " + std::string(source) +
+                               " is held up to change " + std::to_string(held) + "; run again");
+  }
+  return report;
 }
 
 }  // namespace xinyong::exchange

@@ -155,4 +155,21 @@ class Receiver {
   std::map<std::string, Failure, std::less<>> failed_;  // GUARDED_BY(mu_): by source
 };
 
+// What ApplyDrop did: the totals of the files it applied.
+struct DropReport {
+  uint64_t files = 0;          // files applied (wholly or, one already half applied, in part)
+  uint64_t files_skipped = 0;  // files wholly at or below the cursor: applied before
+  ApplyReport totals;          // summed over the files applied; `cursor` the last one's
+};
+
+// Applies the "_feed.<source>-<first>-<last>.ndjson" files of `source` in `dir` (a file drop
+// written with DropFormat::kFeed, pusher.h) in feed order through `receiver`, each as a batch
+// that says it follows <first> - 1. Files at or below the source's cursor are skipped, so running
+// it again, or over a directory that keeps growing, applies each change once. Other files are
+// left alone; nothing is removed. NotFound when `dir` cannot be read; FailedPrecondition when
+// the next change to apply is in no file (a file missing from the drop), after applying the
+// files before it; a file's malformed line fails with its file name and line.
+Result<DropReport> ApplyDrop(Receiver& receiver, const std::string& dir, std::string_view source,
+                             std::string_view region, const ApplyOptions& options = {});
+
 }  // namespace xinyong::exchange
