@@ -7,6 +7,7 @@
 // `report domains` lists the special report's domains. Everything goes through
 // server/reports.h, as the API does.
 #include <boost/json.hpp>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <iterator>
@@ -51,6 +52,10 @@ void Issue(GlobalOptions& g, const ReportArgs& a) {
   if (format.empty()) {
     format = a.out.ends_with(".html") || a.out.ends_with(".htm") ? "html" : "pdf";
   }
+  // Checked before a report is numbered, signed and stored, so that none is issued in vain.
+  if (format != "pdf" && format != "html") {
+    return Fail(g, "--format: '" + format.substr(0, 20) + "' is not a report format; give pdf or html");
+  }
   report::ReportRequest request;
   request.kind = a.special ? report::ReportKind::kSpecial : report::ReportKind::kPublic;
   auto view = report::ParseReportView(a.view);
@@ -72,7 +77,7 @@ void Issue(GlobalOptions& g, const ReportArgs& a) {
     if (!d.ok()) return Fail(g, d.status());
     request.to = *d;
   }
-  request.from = Date::FromDays(request.to.AddMonths(-12 * report::kMaxSpecialYears).days() + 1);
+  request.from = report::EarliestPeriodStart(request.to);
   if (!a.from.empty()) {
     auto d = DateOption(a.from, "--from");
     if (!d.ok()) return Fail(g, d.status());
@@ -84,15 +89,34 @@ void Issue(GlobalOptions& g, const ReportArgs& a) {
   auto subject = p->FindSubjectByCode(a.code);
   if (!subject.ok()) return Fail(g, subject.status());
   request.subject_code = subject->DisplayCode();
+  if (Status s = report::ValidateRequest(request); !s.ok()) return Fail(g, s);
+  // --out is tried (without truncating a file that is there) before the report is issued.
+  std::error_code ec;
+  const bool existed = std::filesystem::exists(a.out, ec);
+  if (!std::ofstream(a.out, std::ios::binary | std::ios::app)) {
+    return Fail(g, "--out: cannot write '" + a.out + "'");
+  }
+  const auto drop_probe = [&] {
+    if (!existed) std::filesystem::remove(a.out, ec);
+  };
   auto issued = server::IssueReport(*p, *subject, request, today, server::NowUnixMs(), a.base_url);
-  if (!issued.ok()) return Fail(g, issued.status());
+  if (!issued.ok()) {
+    drop_probe();
+    return Fail(g, issued.status());
+  }
+  AuditCommand(g, *p);  // every issued report, whether or not its file can be written
+  const std::string& number = issued->content.number;
   auto file = server::RenderReport(*issued, format);
-  if (!file.ok()) return Fail(g, file.status().WithContext("--format"));
+  if (!file.ok()) {
+    drop_probe();
+    return Fail(g, file.status().WithContext("report " + number + " was issued but not rendered"));
+  }
   std::ofstream out(a.out, std::ios::binary | std::ios::trunc);
   out.write(file->body.data(), static_cast<std::streamsize>(file->body.size()));
   out.close();
-  if (!out) return Fail(g, "--out: cannot write '" + a.out + "'");
-  AuditCommand(g, *p);
+  if (!out) {
+    return Fail(g, "--out: cannot write '" + a.out + "' (report " + number + " was issued)");
+  }
   const auto& c = issued->content;
   if (g.json) {
     std::cout << json::serialize(json::object{{"number", c.number},

@@ -210,7 +210,7 @@ Result<ReportContent> BuildReport(const storage::Store& store, const catalog::Ca
                       " 条违法违规记录" +
                       (unlisted == 0 ? "，详见下列记录。"
                                      : "，其中 " + std::to_string(unlisted) +
-                                           " 条为非公开信息，未在本报告列示。");
+                                           " 条为非公开信息或已期满停止公示，未在本报告列示。");
       }
       sec.facts.push_back({"结论", in_force == 0 ? "无违法违规记录" : "有违法违规记录"});
       c.sections.push_back(std::move(sec));

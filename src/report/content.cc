@@ -33,6 +33,10 @@ std::optional<ReportView> ParseReportView(std::string_view name) {
   return std::nullopt;
 }
 
+Date EarliestPeriodStart(Date to) {
+  return Date::FromDays(to.AddMonths(-12 * kMaxSpecialYears).days() + 1);
+}
+
 Status ValidateRequest(const ReportRequest& r) {
   if (r.to < r.from) {
     return Status::InvalidArgument("from: the period starts (" + r.from.ToString() +
@@ -53,7 +57,7 @@ Status ValidateRequest(const ReportRequest& r) {
       return Status::InvalidArgument("domains: '" + d.substr(0, 40) + "' is named twice");
     }
   }
-  if (r.from.AddMonths(12 * kMaxSpecialYears) <= r.to) {
+  if (r.from < EarliestPeriodStart(r.to)) {
     return Status::InvalidArgument("to: a special report covers at most " +
                                    std::to_string(kMaxSpecialYears) + " years; " +
                                    r.from.ToString() + " to " + r.to.ToString() + " is longer");

@@ -38,6 +38,10 @@ std::optional<ReportView> ParseReportView(std::string_view name);
 
 // A special report covers at most this many years (FACTS §10).
 inline constexpr int kMaxSpecialYears = 5;
+// The earliest first day of a period of at most kMaxSpecialYears years that ends on `to`: the
+// day after the same date that many years before (28 February when that year has no 29th), so
+// 2020-02-29 for 2025-02-28. The default start of a report's period.
+Date EarliestPeriodStart(Date to);
 
 // The parameters a report is built from; kept in the report so that it can be built again.
 struct ReportRequest {
@@ -49,7 +53,7 @@ struct ReportRequest {
 };
 
 // Checks the period and the domain list's shape: from ≤ to; a special report names at least one
-// domain, each once, and spans at most kMaxSpecialYears years (to < from + 5 years). A public
+// domain, each once, and spans at most kMaxSpecialYears years (from ≥ EarliestPeriodStart(to)). A public
 // report has no domains. InvalidArgument naming the parameter ("from: …", "domains: …").
 Status ValidateRequest(const ReportRequest& r);
 

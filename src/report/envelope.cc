@@ -1,5 +1,7 @@
 #include "report/envelope.h"
 
+#include <boost/json/basic_parser_impl.hpp>
+
 #include "report/content.h"
 
 namespace xinyong::report {
@@ -16,6 +18,53 @@ constexpr std::string_view kHtmlClose = "</script>";
 std::string Member(const json::object& o, std::string_view k) {
   const json::value* v = o.if_contains(k);
   return v != nullptr && v->is_string() ? std::string(v->get_string()) : std::string();
+}
+
+// Counts the keys of every object in a JSON text, as written (a key given twice counts twice).
+struct KeyCounter {
+  static constexpr size_t max_array_size = static_cast<size_t>(-1);
+  static constexpr size_t max_object_size = static_cast<size_t>(-1);
+  static constexpr size_t max_string_size = static_cast<size_t>(-1);
+  static constexpr size_t max_key_size = static_cast<size_t>(-1);
+  size_t keys = 0;
+  using ec_t = boost::system::error_code;
+  bool on_document_begin(ec_t&) { return true; }
+  bool on_document_end(ec_t&) { return true; }
+  bool on_array_begin(ec_t&) { return true; }
+  bool on_array_end(size_t, ec_t&) { return true; }
+  bool on_object_begin(ec_t&) { return true; }
+  bool on_object_end(size_t, ec_t&) { return true; }
+  bool on_string_part(json::string_view, size_t, ec_t&) { return true; }
+  bool on_string(json::string_view, size_t, ec_t&) { return true; }
+  bool on_key_part(json::string_view, size_t, ec_t&) { return true; }
+  bool on_key(json::string_view, size_t, ec_t&) { return ++keys, true; }
+  bool on_number_part(json::string_view, ec_t&) { return true; }
+  bool on_int64(int64_t, json::string_view, ec_t&) { return true; }
+  bool on_uint64(uint64_t, json::string_view, ec_t&) { return true; }
+  bool on_double(double, json::string_view, ec_t&) { return true; }
+  bool on_bool(bool, ec_t&) { return true; }
+  bool on_null(ec_t&) { return true; }
+  bool on_comment_part(json::string_view, ec_t&) { return true; }
+  bool on_comment(json::string_view, ec_t&) { return true; }
+};
+
+size_t MembersOf(const json::value& v) {
+  size_t n = 0;
+  if (v.is_object()) {
+    for (const auto& m : v.get_object()) n += 1 + MembersOf(m.value());
+  } else if (v.is_array()) {
+    for (const json::value& e : v.get_array()) n += MembersOf(e);
+  }
+  return n;
+}
+
+// Whether some object in `text` (which parsed as `v`) names a key twice: parsing keeps one of
+// them, so what a verifier shows could differ from what another JSON reader shows.
+bool HasDuplicateKeys(std::string_view text, const json::value& v) {
+  json::basic_parser<KeyCounter> p(json::parse_options{});
+  boost::system::error_code ec;
+  p.write_some(false, text.data(), text.size(), ec);
+  return ec || p.handler().keys != MembersOf(v);
 }
 
 }  // namespace
@@ -45,6 +94,9 @@ Result<SignedReport> ParseEnvelope(std::string_view text) {
   boost::system::error_code ec;
   json::value v = json::parse(text, ec);
   if (ec || !v.is_object()) return Status::InvalidArgument("the signed report is not valid JSON");
+  if (HasDuplicateKeys(text, v)) {
+    return Status::InvalidArgument("the signed report names a member twice in one object");
+  }
   json::object& o = v.get_object();
   if (Member(o, "algorithm") != "Ed25519") {
     return Status::InvalidArgument("the signed report's algorithm is not Ed25519");

@@ -73,6 +73,16 @@ TEST(RequestTest, SpecialReportCoversAtMostFiveYears) {
   Status s = ValidateRequest(r);
   EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
   EXPECT_NE(s.message().find("5 years"), std::string::npos) << s.message();
+  // The default start (EarliestPeriodStart) is always accepted, across 29 February too.
+  for (const char* to : {"2025-02-28", "2024-02-29", "2024-03-01", "2026-11-22"}) {
+    r.to = D(to);
+    r.from = EarliestPeriodStart(r.to);
+    EXPECT_TRUE(ValidateRequest(r).ok()) << to;
+    r.from = Date::FromDays(r.from.days() - 1);
+    EXPECT_FALSE(ValidateRequest(r).ok()) << to;
+  }
+  EXPECT_EQ(EarliestPeriodStart(D("2025-02-28")), D("2020-02-29"));
+  EXPECT_EQ(EarliestPeriodStart(D("2024-02-29")), D("2019-03-01"));
 }
 
 TEST(RequestTest, RefusesEmptyOrRepeatedDomainsAndBackwardPeriods) {
@@ -135,6 +145,16 @@ TEST(SignatureTest, HtmlReportVerifiesAndFailsWhenTampered) {
   auto env2 = ExtractEnvelope(tampered);
   ASSERT_TRUE(env2.ok());
   EXPECT_FALSE(CheckSignature(*env2, signer->public_key()).signature_valid);
+
+  // A member given twice, the forged one first: a reader keeping the first would show it while
+  // the signature checks over the second. Refused.
+  std::string doubled = html;
+  const size_t content = doubled.find("\"content\":{", script);
+  ASSERT_NE(content, std::string::npos);
+  doubled.insert(content + 11, "\"number\":\"XYBG-FAKE\",");
+  auto env3 = ExtractEnvelope(doubled);
+  ASSERT_FALSE(env3.ok());
+  EXPECT_NE(env3.status().message().find("twice"), std::string::npos) << env3.status().ToString();
 
   // Another key: not this platform's report.
   auto other = ReportSigner::ForTesting("other");

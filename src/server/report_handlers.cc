@@ -99,8 +99,7 @@ Response HandlePostSubjectReport(Platform& p, const ApiCall& call) {
   request.to = to.value_or(today);
   // Five years back by default: a special report's longest period, and the longest any negative
   // record of a natural person is kept (FACTS §10).
-  request.from = from.value_or(
-      Date::FromDays(request.to.AddMonths(-12 * report::kMaxSpecialYears).days() + 1));
+  request.from = from.value_or(report::EarliestPeriodStart(request.to));
   if (request.to > today) return BadField("to", "to: the period cannot end after today");
   request.subject_code = subject.DisplayCode();
   if (Status s = MayRequestReport(call.principal, subject, request); !s.ok()) {

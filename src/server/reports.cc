@@ -194,8 +194,17 @@ Result<std::optional<ReportVerification>> VerifyIssuedReport(Platform& p, std::s
     v.changed_parts.emplace_back("subject", "信用主体");
     return std::optional<ReportVerification>(std::move(v));
   }
-  XY_ASSIGN_OR_RETURN(report::ReportContent now, BuildReportContent(p, *subject, v.request, today));
-  const json::object now_json = report::ContentJson(now);
+  auto rebuilt = BuildReportContent(p, *subject, v.request, today);
+  if (!rebuilt.ok()) {
+    if (rebuilt.status().code() != StatusCode::kInvalidArgument) return rebuilt.status();
+    // Its parameters cannot be built any more (a domain of the special report renamed or
+    // withdrawn since): the report stays as authentic as its signature says; what it showed
+    // cannot be compared with anything now.
+    v.changed = true;
+    v.changed_parts.emplace_back("request", "报告参数（已无法按原参数重新生成）");
+    return std::optional<ReportVerification>(std::move(v));
+  }
+  const json::object now_json = report::ContentJson(*rebuilt);
   const auto before = report::PartDigests(sr.content);
   const auto after = report::PartDigests(now_json);
   auto title_of = [&](const json::object& content, const std::string& key) -> std::string {

@@ -7,6 +7,8 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <random>
 
 #include "core/test_paths.h"
@@ -290,6 +292,42 @@ TEST_F(ReportsTest, VerificationSaysAuthenticAndWhatChangedSinceIssue) {
 
   EXPECT_EQ(Call("GET", "/api/v1/reports/XYBG-20200101-999999/verification").status, 404u);
   EXPECT_EQ(Call("GET", "/api/v1/reports/not-a-number/verification").status, 400u);
+}
+
+// A domain renamed in the share directory after a special report was issued: the report is
+// still authentic, and verification says it cannot be compared rather than failing.
+TEST_F(ReportsTest, VerificationSurvivesADomainThatIsGoneSinceIssue) {
+  const std::string company = "/api/v1/subjects/" + std::string(kCompanyUscc) + "/reports";
+  const std::string own = Token("subject", kCompanyUscc);
+  Response issued =
+      Call("POST", company, R"({"kind":"special","domains":["tax"],"format":"html"})", own);
+  ASSERT_EQ(issued.status, 201u) << issued.body;
+  const std::string url =
+      "/api/v1/reports/" + std::string(issued.Header("X-Report-Number")) + "/verification";
+  const fs::path share = dir_ / "share";
+  fs::copy(test::SourceDir() + "/data", share, fs::copy_options::recursive);
+  std::string domains;
+  {
+    std::ifstream in(share / "report" / "domains.toml");
+    domains.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  const size_t at = domains.find("code = \"tax\"");
+  ASSERT_NE(at, std::string::npos);
+  domains.replace(at, 12, "code = \"taxes\"");
+  std::ofstream(share / "report" / "domains.toml", std::ios::trunc) << domains;
+  PlatformOptions o = p_->options();
+  o.share_dir = share.string();
+  p_.reset();
+  auto p = Platform::Open(o);
+  ASSERT_TRUE(p.ok()) << p.status().ToString();
+  p_ = std::move(p).value();
+  Response v = Call("GET", url, "", Token("operator"));
+  ASSERT_EQ(v.status, 200u) << v.body;
+  json::object b = json::parse(v.body).as_object();
+  EXPECT_TRUE(b.at("authentic").as_bool());
+  EXPECT_TRUE(b.at("changed").as_bool());
+  ASSERT_EQ(b.at("changed_sections").as_array().size(), 1u) << v.body;
+  EXPECT_EQ(b.at("changed_sections").at(0).at("key"), "request");
 }
 
 TEST_F(ReportsTest, NumbersCannotBeGuessedAndThePublicLearnsOnlyAuthenticity) {
