@@ -6,6 +6,8 @@
 #include <optional>
 #include <vector>
 
+#include "core/utf8.h"
+
 namespace xinyong::ident {
 
 namespace {
@@ -13,35 +15,6 @@ namespace {
 // ---------------------------------------------------------------------------------------------
 // Text helpers. Inputs come from spreadsheets typed by people, so messages must name what was
 // typed without letting control bytes or broken UTF-8 leak into logs and JSON answers.
-
-// Length of the well-formed UTF-8 sequence starting at s[i], or 0 when the bytes there are not one
-// (stray continuation byte, truncated or overlong sequence, surrogate, beyond U+10FFFF).
-size_t Utf8SequenceLength(std::string_view s, size_t i) {
-  const auto byte = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
-  const unsigned char b0 = byte(i);
-  if (b0 < 0x80) return 1;
-  size_t len = 0;
-  unsigned char lo = 0x80, hi = 0xBF;  // allowed range of the second byte
-  if (b0 >= 0xC2 && b0 <= 0xDF) {
-    len = 2;
-  } else if (b0 >= 0xE0 && b0 <= 0xEF) {
-    len = 3;
-    if (b0 == 0xE0) lo = 0xA0;
-    if (b0 == 0xED) hi = 0x9F;
-  } else if (b0 >= 0xF0 && b0 <= 0xF4) {
-    len = 4;
-    if (b0 == 0xF0) lo = 0x90;
-    if (b0 == 0xF4) hi = 0x8F;
-  } else {
-    return 0;
-  }
-  if (i + len > s.size()) return 0;
-  if (byte(i + 1) < lo || byte(i + 1) > hi) return 0;
-  for (size_t k = 2; k < len; ++k) {
-    if (byte(i + k) < 0x80 || byte(i + k) > 0xBF) return 0;
-  }
-  return len;
-}
 
 // Length of the character (or lone invalid byte) at s[i]; always at least 1.
 size_t CharLength(std::string_view s, size_t i) {

@@ -1,20 +1,46 @@
 #include "governance/document_number.h"
 
 #include <array>
+#include <string>
 #include <utility>
 
 namespace xinyong::governance {
 
 namespace {
 
-constexpr std::array<std::pair<std::string_view, std::string_view>, 6> kBrackets = {{
+// Full-width forms are folded to ASCII first (Fold): ［］ and （） arrive as [] and ().
+constexpr std::array<std::pair<std::string_view, std::string_view>, 5> kBrackets = {{
     {"〔", "〕"},
+    {"﹝", "﹞"},  // U+FE5D, U+FE5E: the small form, as some word processors type 〔〕
     {"[", "]"},
     {"【", "】"},
-    {"［", "］"},
     {"(", ")"},
-    {"（", "）"},
 }};
+
+// `text` with full-width ASCII (U+FF01-U+FF5E: digits, brackets, letters) as ASCII and U+3000 as
+// a space, so that 郑市监（稽）罚〔２０２６〕１２号 and 郑市监(稽)罚〔2026〕12号 are one series.
+std::string Fold(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  const auto byte = [text](size_t i) { return static_cast<unsigned char>(text[i]); };
+  for (size_t i = 0; i < text.size();) {
+    if (i + 2 < text.size() && byte(i) == 0xEF && byte(i + 1) == 0xBC && byte(i + 2) >= 0x81 &&
+        byte(i + 2) <= 0xBF) {
+      out.push_back(static_cast<char>(byte(i + 2) - 0x81 + 0x21));
+      i += 3;
+    } else if (i + 2 < text.size() && byte(i) == 0xEF && byte(i + 1) == 0xBD &&
+               byte(i + 2) >= 0x80 && byte(i + 2) <= 0x9E) {
+      out.push_back(static_cast<char>(byte(i + 2) - 0x80 + 0x60));
+      i += 3;
+    } else if (text.substr(i).starts_with("\xE3\x80\x80")) {
+      out.push_back(' ');
+      i += 3;
+    } else {
+      out.push_back(text[i++]);
+    }
+  }
+  return out;
+}
 
 std::string_view TrimSpaces(std::string_view s) {
   for (;;) {
@@ -36,8 +62,9 @@ bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 
 }  // namespace
 
-std::optional<DocumentNumber> ParseDocumentNumber(std::string_view text) {
-  text = TrimSpaces(text);
+std::optional<DocumentNumber> ParseDocumentNumber(std::string_view input) {
+  const std::string folded = Fold(input);
+  std::string_view text = TrimSpaces(folded);
   // The last bracketed four-digit year: prefixes may contain brackets of their own.
   for (size_t at = text.size(); at-- > 0;) {
     for (const auto& [open, close] : kBrackets) {

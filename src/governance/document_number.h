@@ -18,8 +18,9 @@ struct DocumentNumber {
   uint64_t serial = 0;
 };
 
-// Reads `prefix` `bracket year bracket` [第] `digits` [号]. The year brackets may be 〔〕, [], 【】,
-// ［］, () or （）; spaces around the parts are ignored. nullopt for anything else (a case number
+// Reads `prefix` `bracket year bracket` [第] `digits` [号]. The year brackets may be 〔〕, ﹝﹞, [],
+// 【】, ［］, () or （）; spaces around the parts are ignored; full-width digits, brackets and
+// letters count as their ASCII forms, in the prefix too (郑市监（稽）罚 is 郑市监(稽)罚). nullopt for anything else (a case number
 // such as (2026)豫0105执123号 has no prefix before the year and is not read as a series either).
 std::optional<DocumentNumber> ParseDocumentNumber(std::string_view text);
 

@@ -10,6 +10,14 @@
 
 namespace xinyong::governance {
 
+uint64_t RowsWarned(const BatchReport& b, std::string_view code) {
+  std::set<uint64_t> rows;
+  for (const RowIssue& w : b.warnings) {
+    if (w.code == code) rows.insert(w.row);
+  }
+  return rows.size();
+}
+
 namespace {
 
 constexpr std::string_view kRegistration = "reg_basic";
@@ -182,9 +190,9 @@ Result<GovernanceReport> ComputeGovernance(const storage::Store& store,
       if (r.code == "invalid_uscc") ++f.invalid_uscc;
       if (r.code == "missing_document") ++f.no_legal_document;
     }
+    f.identifier_conflicts += RowsWarned(*b, "identifier_conflict");
+    f.name_conflict_rows += RowsWarned(*b, "name_conflict");
     for (const RowIssue& w : b->warnings) {
-      if (w.code == "identifier_conflict") ++f.identifier_conflicts;
-      if (w.code == "name_conflict") ++f.name_conflict_rows;
       if (w.code == "unknown_column") ++f.columns_outside_catalog;
     }
   }
@@ -200,6 +208,7 @@ Result<GovernanceReport> ComputeGovernance(const storage::Store& store,
   using SeriesKey = std::tuple<std::string, std::string, std::string>;  // dept, indicator, series
   std::map<SeriesKey, std::set<uint64_t>> serials;
   std::map<uint64_t, UnknownSubject> unknown;
+  std::map<uint64_t, std::set<std::string>> unknown_depts;  // the departments of each
   std::vector<Record> versions;
   XY_RETURN_IF_ERROR(store.ScanSubjectRecords(
       0, 1, selection, [&](const Subject& s, std::span<const Record> records) -> Status {
@@ -245,11 +254,8 @@ Result<GovernanceReport> ComputeGovernance(const storage::Store& store,
           if (registrable && !registered) {
             ++figures_of(dept, r.indicator).unknown_subject_records;
             UnknownSubject& u = unknown[s.id];
-            if (u.records == 0) {
-              u = {s.id, s.DisplayCode(), s.name, dept, 0};
-            } else if (u.dept != dept && u.dept.find(dept) == std::string::npos) {
-              u.dept += "、" + dept;
-            }
+            if (u.records == 0) u = {s.id, s.DisplayCode(), s.name, "", 0};
+            unknown_depts[s.id].insert(dept);
             ++u.records;
           }
           if (s.type == SubjectType::kNaturalPerson) continue;
@@ -337,7 +343,13 @@ Result<GovernanceReport> ComputeGovernance(const storage::Store& store,
 
   // Unknown subjects, most records first.
   rep.unknown_subjects_total = unknown.size();
-  for (auto& [id, u] : unknown) rep.unknown_subjects.push_back(std::move(u));
+  for (auto& [id, u] : unknown) {
+    for (const std::string& d : unknown_depts[id]) {
+      if (d.empty()) continue;  // a batch without a department (a local ingest)
+      u.dept += (u.dept.empty() ? "" : "、") + d;
+    }
+    rep.unknown_subjects.push_back(std::move(u));
+  }
   std::sort(rep.unknown_subjects.begin(), rep.unknown_subjects.end(),
             [](const UnknownSubject& a, const UnknownSubject& b) {
               return std::tie(b.records, a.subject_id) < std::tie(a.records, b.subject_id);

@@ -26,6 +26,9 @@
 
 namespace xinyong::governance {
 
+// Rows of batch `b` with at least one warning `code` (a row warns once per conflicting code).
+uint64_t RowsWarned(const BatchReport& b, std::string_view code);
+
 // Which submissions a report covers. Batches and records count when they were received in
 // [from, to] (both inclusive; Date() for `from` means from the beginning). `to` is also the day
 // silence is judged on. `dept` empty: every department.
@@ -108,7 +111,8 @@ struct NameConflict {
 // A subject named by records in the period but unknown to registration.
 struct UnknownSubject {
   uint64_t subject_id = 0;
-  std::string code, name, dept;
+  std::string code, name;
+  std::string dept;  // the departments that sent its records, joined by 、
   uint64_t records = 0;
 };
 

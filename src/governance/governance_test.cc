@@ -207,6 +207,14 @@ TEST(DocumentNumberTest, ReadsSeriesAndSerialWithAnyYearBrackets) {
   EXPECT_FALSE(ParseDocumentNumber("郑市监罚〔2026〕123号之一"));
   EXPECT_FALSE(ParseDocumentNumber("41010020260105000009"));
   EXPECT_FALSE(ParseDocumentNumber("郑市监罚〔26〕1号"));
+  // Full-width digits and brackets, and the small 〔〕, as departments type them: one series.
+  for (const char* typed : {"郑市监(稽)罚〔２０２６〕１２号", "郑市监（稽）罚﹝2026﹞12号",
+                            "郑市监（稽）罚［２０２６］第１２号"}) {
+    auto d = ParseDocumentNumber(typed);
+    ASSERT_TRUE(d) << typed;
+    EXPECT_EQ(d->series, "郑市监(稽)罚〔2026〕") << typed;
+    EXPECT_EQ(d->serial, 12u) << typed;
+  }
 }
 
 TEST(GovernanceConfigTest, RejectsAnUnknownFrequencyNamingTheFileAndLine) {
@@ -449,6 +457,20 @@ TEST_F(GovernanceTest, MonitoringGivesEachMonthsFigures) {
   EXPECT_FALSE(ComputeMonitoring(*store_, *catalog_, *calendar_, config_, D("2026-03-02"),
                                  D("2026-03-01"))
                    .ok());
+  // The default twelve months up to a day early in 1900 start in 1899: an empty series, no crash.
+  auto early = ComputeMonitoring(*store_, *catalog_, *calendar_, config_,
+                                 D("1900-03-01").AddMonths(-11), D("1900-03-01"));
+  ASSERT_TRUE(early.ok()) << early.status().ToString();
+  EXPECT_EQ(early->months.size(), 12u);
+}
+
+TEST(RowsWarnedTest, CountsRowsNotWarnings) {
+  BatchReport b;
+  for (uint32_t row : {2u, 2u, 2u, 5u}) b.warnings.push_back({row, "DJ_TYSHXYDM", "identifier_conflict", "x"});
+  b.warnings.push_back({7, "DJ_QYMC", "name_conflict", "y"});
+  EXPECT_EQ(RowsWarned(b, "identifier_conflict"), 2u) << "one row warns once per conflicting code";
+  EXPECT_EQ(RowsWarned(b, "name_conflict"), 1u);
+  EXPECT_EQ(RowsWarned(b, "unknown_column"), 0u);
 }
 
 TEST_F(GovernanceTest, AnObjectionCountsWithItsWorkingDaysAndARevokedRecordStaysTheDepartments) {

@@ -5,6 +5,7 @@
 
 #include <boost/json.hpp>
 
+#include "governance/governance.h"
 #include "report/issuer.h"
 #include "rules/commitment.h"
 #include "workflow/application.h"
@@ -18,7 +19,9 @@ std::optional<double> Ratio(uint64_t num, uint64_t den) {
   return static_cast<double>(num) / static_cast<double>(den);
 }
 
-Date FirstOfMonth(Date d) { return *Date::FromYmd(d.year(), d.month(), 1); }
+// By day arithmetic: FromYmd refuses years before 1900, and the default period of twelve months
+// up to a `to` early in 1900 starts in 1899.
+Date FirstOfMonth(Date d) { return Date::FromDays(d.days() - (d.day() - 1)); }
 
 // The day of a Unix time in China (UTC+8), as the platform's dates are.
 Date ChinaDay(int64_t unix_ms) {
@@ -110,8 +113,8 @@ Result<MonitoringReport> ComputeMonitoring(const storage::Store& store,
       if (r.code == "invalid_uscc") ++m->invalid_uscc;
       if (r.code == "missing_document") ++m->no_legal_document;
     }
+    m->identifier_conflicts += RowsWarned(*b, "identifier_conflict");
     for (const RowIssue& w : b->warnings) {
-      if (w.code == "identifier_conflict") ++m->identifier_conflicts;
       if (w.code == "unknown_column") ++m->columns_outside_catalog;
     }
   }

@@ -11,6 +11,8 @@
 
 #include <xlsxwriter.h>
 
+#include "core/utf8.h"
+
 namespace xinyong::governance {
 
 namespace {
@@ -55,8 +57,10 @@ class Workbook {
     return ws;
   }
 
+  // Text as the workbook's XML can hold it: broken UTF-8 (stored before names were checked)
+  // would make Excel call the file damaged.
   void Text(lxw_worksheet* ws, lxw_row_t r, lxw_col_t c, std::string_view s) {
-    worksheet_write_string(ws, r, c, std::string(s).c_str(), nullptr);
+    worksheet_write_string(ws, r, c, SanitizeUtf8(s).c_str(), nullptr);
   }
   void Count(lxw_worksheet* ws, lxw_row_t r, lxw_col_t c, uint64_t n) {
     worksheet_write_number(ws, r, c, static_cast<double>(n), integer_);

@@ -17,6 +17,7 @@
 #include <unordered_map>
 
 #include "core/coding.h"
+#include "core/utf8.h"
 #include "ingest/csv_reader.h"
 #include "ingest/derivation.h"
 #include "ingest/field_validation.h"
@@ -161,7 +162,9 @@ class Ingester::Run {
   Run(Ingester& in, const Indicator& indicator, const IngestOptions& options, std::string file,
       std::string encoding, std::string format)
       : in_(in), ind_(indicator), opt_(options) {
-    report_.file = std::move(file);
+    // A path's bytes (a GBK file name from an unzipped archive) or a typed department name may
+    // be no UTF-8: stored as such they would break JSON answers and the governance workbook.
+    report_.file = SanitizeUtf8(file);
     report_.indicator = indicator.code;
     report_.encoding = std::move(encoding);
     report_.format = std::move(format);
@@ -265,7 +268,7 @@ class Ingester::Run {
     ws_.batch.file = report_.file;
     ws_.batch.part = static_cast<uint32_t>(report_.batches.size() + 1);
     ws_.batch.indicator = ind_.code;
-    ws_.batch.dept = opt_.dept;
+    ws_.batch.dept = SanitizeUtf8(opt_.dept);
     ws_.batch.encoding = report_.encoding;
     ws_.batch.format = report_.format;
     ws_.batch.received_date = opt_.received_date;
@@ -1165,8 +1168,8 @@ Result<StatusChangeReport> Ingester::ChangeStatus(std::span<const StatusChange> 
   if (received == Date()) received = Date::Today();
   storage::WriteSet ws;
   ws.batch.id = store_.NextId(storage::IdSpace::kBatch);
-  ws.batch.file = name;
-  ws.batch.dept = dept;
+  ws.batch.file = SanitizeUtf8(name);
+  ws.batch.dept = SanitizeUtf8(dept);
   ws.batch.format = "status";
   ws.batch.received_date = received;
   ws.batch.started_unix_ms = NowUnixMs();

@@ -872,6 +872,21 @@ TEST_F(IngesterTest, ACsvRowOverTheLimitIsRejectedAndReadingGoesOn) {
   EXPECT_EQ(Stats().records, 2u);
 }
 
+// A file name in GBK (an archive unzipped from Windows) or a department typed in another
+// encoding is stored as UTF-8, U+FFFD for what is not: batch reports are JSON and spreadsheets.
+TEST_F(IngesterTest, ABatchRecordsItsFileNameAndDepartmentAsUtf8) {
+  fs::create_directories(dir_);
+  const fs::path file = dir_ / "\xD6\xD0\xCE\xC4.csv";  // "中文" in GBK
+  std::ofstream(file, std::ios::binary) << kHeader << Penalty("甲公司", "91110000600037341L", "文16号");
+  options_.indicator = "admin_penalty";
+  options_.dept = "\xCA\xD0";  // "市" in GBK
+  auto r = ingester_->IngestFile(file.string(), options_);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  auto b = Batch(r->batches.at(0));
+  EXPECT_TRUE(b.file.ends_with("/\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD.csv")) << b.file;
+  EXPECT_EQ(b.dept, "\xEF\xBF\xBD\xEF\xBF\xBD");
+}
+
 TEST_F(IngesterTest, HugeFieldIsRejectedNotCrashing) {
   std::string big(10 << 20, 'x');
   std::string row = Penalty("甲公司", "91110000600037341L", "文12号");

@@ -9,6 +9,8 @@
 #include <utility>
 #include <vector>
 
+#include "core/utf8.h"
+
 namespace xinyong::server {
 
 struct ParsedTarget {
@@ -26,9 +28,9 @@ bool ParseTarget(std::string_view target, ParsedTarget* out, std::string* error)
 // Decodes %XX escapes (and '+' as a space when `plus_as_space`). False on a malformed escape.
 bool PercentDecode(std::string_view in, bool plus_as_space, std::string* out);
 
-// True when `s` is well-formed UTF-8 (no overlongs, no surrogates, nothing above U+10FFFF).
-bool IsValidUtf8(std::string_view s);
-// `s` with every byte that does not start a well-formed sequence replaced by U+FFFD.
-std::string SanitizeUtf8(std::string_view s);
+// core/utf8.h: IsValidUtf8 (no overlongs, no surrogates, nothing above U+10FFFF) and
+// SanitizeUtf8 (U+FFFD for every byte that starts no well-formed sequence).
+using xinyong::IsValidUtf8;
+using xinyong::SanitizeUtf8;
 
 }  // namespace xinyong::server
