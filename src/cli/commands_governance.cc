@@ -87,7 +87,8 @@ void RegisterExportGovernance(CLI::App* exp, GlobalOptions& g) {
               << " department/indicator rows, " << t.rows << " rows submitted, " << t.accepted
               << " accepted, " << t.rejected << " rejected, " << t.duplicates << " duplicates, "
               << t.late << " late\n"
-              << "合规率 " << Percent(t.ComplianceRate()) << "  双公示及时率 "
+              << "双公示上报率 " << Percent(r->shuanggongshi.ReportRate()) << "  合规率 "
+              << Percent(t.ComplianceRate()) << "  双公示及时率 "
               << Percent(r->shuanggongshi.TimelinessRate()) << "  重错码率 "
               << Percent(t.UsccErrorRate()) << '\n'
               << "silent departments " << r->silent.size() << ", document-number series with gaps "

@@ -88,6 +88,8 @@ void AddFigures(const IndicatorFigures& from, size_t max_examples, IndicatorFigu
   into->no_legal_document += from.no_legal_document;
   into->columns_outside_catalog += from.columns_outside_catalog;
   into->unknown_subject_records += from.unknown_subject_records;
+  into->serials_held += from.serials_held;
+  into->serials_expected += from.serials_expected;
   for (const ReasonCount& r : from.rejections) {
     auto it = std::find_if(into->rejections.begin(), into->rejections.end(),
                            [&](const ReasonCount& x) { return x.code == r.code; });
@@ -109,6 +111,11 @@ void SortReasons(std::vector<ReasonCount>* reasons) {
 }
 
 }  // namespace
+
+std::optional<double> IndicatorFigures::ReportRate() const {
+  if (!shuanggongshi) return std::nullopt;
+  return Ratio(serials_held, serials_expected);
+}
 
 std::optional<double> IndicatorFigures::ComplianceRate() const {
   return Ratio(rows - std::min(rows, rejected), rows);
@@ -287,6 +294,12 @@ Result<GovernanceReport> ComputeGovernance(const storage::Store& store,
 
   // Gaps in document-number sequences.
   for (const auto& [key, seen] : serials) {
+    // The report rate of the department's figures for the indicator, if it submitted in the
+    // period (a series of the year whose records all came earlier adds no row of its own).
+    if (auto f = figures.find({std::get<0>(key), std::get<1>(key)}); f != figures.end()) {
+      f->second.serials_held += seen.size();
+      f->second.serials_expected += *seen.rbegin() - *seen.begin() + 1;
+    }
     if (seen.size() < 2) continue;
     ++rep.gap_series_checked;
     const uint64_t first = *seen.begin(), last = *seen.rbegin();

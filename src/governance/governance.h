@@ -1,6 +1,6 @@
 // Data governance (数据治理): how well each source department feeds the platform, per department
 // and indicator over a period — the 双公示 figures (publication of licence and penalty decisions:
-// compliance and timeliness rates, FACTS §3), rejected rows by reason, duplicates, late
+// report, compliance and timeliness rates, FACTS §3), rejected rows by reason, duplicates, late
 // submissions, missing submissions (departments gone silent, gaps in document-number
 // sequences), the USCC duplicate/erroneous code rate (重错码率), name conflicts and records of
 // subjects unknown to registration. Everything is computed at call time from what the store
@@ -69,8 +69,17 @@ struct IndicatorFigures {
   uint64_t no_legal_document = 0, columns_outside_catalog = 0;
   // Records received in the period whose subject has no registration record (reg_basic).
   uint64_t unknown_subject_records = 0;
+  // Document-number serials of the department's records of the indicator, over the series of the
+  // period's years (as the gaps below): distinct serials held, and serials expected — within each
+  // series from its lowest to its highest serial held.
+  uint64_t serials_held = 0, serials_expected = 0;
   std::vector<ReasonCount> rejections;  // by reason, most rows first
 
+  // 双公示 only: serials_held / serials_expected (上报率): the share of the decisions a department
+  // numbered that reached the platform, as far as its document-number sequences tell (the
+  // platform has no count of decisions made; one after the highest serial held goes unseen);
+  // nullopt otherwise or without document numbers.
+  std::optional<double> ReportRate() const;
   // (rows - rejected) / rows: rows that passed validation (合规率); nullopt without rows.
   std::optional<double> ComplianceRate() const;
   // 双公示 only: (accepted - late) / accepted (及时率); nullopt otherwise or without rows.

@@ -250,6 +250,14 @@ TEST_F(GovernanceTest, CountsEachDepartmentsRowsRejectionsLateAndDuplicates) {
   EXPECT_EQ(market->late, 1u);
   EXPECT_DOUBLE_EQ(*market->ComplianceRate(), 4.0 / 6.0);
   EXPECT_DOUBLE_EQ(*market->TimelinessRate(), 2.0 / 3.0);
+  // Serials 1, 2 and 5 held of 1-5 (6 was rejected): 上报率 3/5. The environment bureau's one
+  // serial is its whole sequence.
+  EXPECT_EQ(market->serials_held, 3u);
+  EXPECT_EQ(market->serials_expected, 5u);
+  EXPECT_DOUBLE_EQ(*market->ReportRate(), 3.0 / 5.0);
+  EXPECT_DOUBLE_EQ(*Find(*r, kEnv, "admin_penalty")->ReportRate(), 1.0);
+  EXPECT_DOUBLE_EQ(*r->shuanggongshi.ReportRate(), 4.0 / 6.0);
+  EXPECT_FALSE(Find(*r, kMarket, "reg_basic")->ReportRate()) << "not 双公示";
   EXPECT_EQ(market->invalid_uscc, 1u);
   EXPECT_DOUBLE_EQ(*market->UsccErrorRate(), 1.0 / 6.0);
   ASSERT_EQ(market->rejections.size(), 2u);

@@ -33,6 +33,9 @@ json::object FiguresJson(const IndicatorFigures& f) {
   o["duplicates"] = f.duplicates;
   o["corrected"] = f.corrected;
   o["late"] = f.late;
+  o["serials_held"] = f.serials_held;
+  o["serials_expected"] = f.serials_expected;
+  o["report_rate"] = Rate(f.ReportRate());
   o["compliance_rate"] = Rate(f.ComplianceRate());
   o["timeliness_rate"] = Rate(f.TimelinessRate());
   o["invalid_uscc"] = f.invalid_uscc;

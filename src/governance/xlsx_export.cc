@@ -98,6 +98,7 @@ void FiguresRow(Workbook& wb, lxw_worksheet* ws, lxw_row_t row, const IndicatorF
   wb.Count(ws, row, c++, f.duplicates);
   wb.Count(ws, row, c++, f.corrected);
   wb.Count(ws, row, c++, f.late);
+  wb.Rate(ws, row, c++, f.ReportRate());
   wb.Rate(ws, row, c++, f.ComplianceRate());
   wb.Rate(ws, row, c++, f.TimelinessRate());
   wb.Count(ws, row, c++, f.invalid_uscc);
@@ -158,6 +159,7 @@ Status WriteGovernanceXlsx(const GovernanceReport& r, const std::string& path) {
                                                       {"重复", 10},
                                                       {"更正", 10},
                                                       {"迟报", 10},
+                                                      {"上报率", 10},
                                                       {"合规率", 10},
                                                       {"及时率", 10},
                                                       {"代码错误", 10},

@@ -25,6 +25,7 @@ export async function render(root, ctx) {
   const missingSerials = gaps.reduce((n, g) => n + (g.missing || 0), 0);
   root.append(el('ul', { className: 'cards', 'aria-label': '双公示及时性', 'data-testid': 'timeliness-cards' },
     card('双公示接收行数', num(s.accepted)), card('迟报行数', num(s.late)), card('及时率', pct(s.timeliness_rate)),
+    card('上报率（按文号）', pct(s.report_rate)),
     card('未按期报送部门', num(silent.filter((d) => d.missed > 0).length)),
     card('文号缺号', num(missingSerials))));
 
@@ -52,6 +53,7 @@ export async function render(root, ctx) {
     { label: '接收', numeric: true, value: (f) => num(f.accepted) },
     { label: '迟报', numeric: true, value: (f) => num(f.late) },
     { label: '及时率', numeric: true, value: (f) => pct(f.timeliness_rate) },
+    { label: '上报率（按文号）', numeric: true, value: (f) => pct(f.report_rate) },
   ], figures, { caption: '双公示及时性', testid: 'timeliness-table', id: 'timeliness-table',
                 rowTestid: 'timeliness-row', empty: '统计范围内没有双公示数据' }));
 
