@@ -50,16 +50,27 @@ TriggerEvidence Evidence(const TriggerFact& f) {
 
 }  // namespace
 
+std::optional<Date> MembershipEnd(Date decided, std::optional<Date> list_end,
+                                  const catalog::Indicator& ind) {
+  if (ind.publicity_max_months <= 0) return list_end;
+  const Date publicity_end = decided.AddMonths(ind.publicity_max_months);
+  return list_end && *list_end < publicity_end ? list_end : publicity_end;
+}
+
 std::optional<Membership> ActiveMembership(const Record& r, const catalog::Indicator& ind,
                                            Date today) {
   if (r.status != RecordStatus::kActive || r.decision_date > today) return std::nullopt;
-  std::optional<Date> end = DateByRole(r, ind, catalog::FieldRole::kListEnd);
+  const std::optional<Date> end =
+      MembershipEnd(r.decision_date, DateByRole(r, ind, catalog::FieldRole::kListEnd), ind);
   if (end && *end <= today) return std::nullopt;  // the membership has ended by itself
   return Membership{r.decision_date, end};
 }
 
 Checker::Checker(const catalog::Catalog& catalog, const MeasureCatalog& measures)
     : catalog_(catalog), measures_(measures) {
+  if (const catalog::Indicator* breach = catalog.DerivedFrom(kCommitmentIndicator)) {
+    breach_publicity_months_ = breach->publicity_max_months;
+  }
   auto add = [](std::vector<const catalog::Indicator*>* v, const catalog::Indicator* ind) {
     if (std::find(v->begin(), v->end(), ind) == v->end()) v->push_back(ind);
   };
@@ -174,9 +185,11 @@ bool Checker::MayFire(const TriggerFact& f, Date from) const {
     if (how.indicator != f.indicator || all[i].scenarios.empty()) continue;
     const Date window_start = Date::FromDays(from.days() - t.window_days);
     switch (t.type) {
-      case TriggerType::kList:
-        if (!f.list_end || *f.list_end > from) return true;
+      case TriggerType::kList: {
+        const std::optional<Date> end = MembershipEnd(f.decided, f.list_end, *f.indicator);
+        if (!end || *end > from) return true;
         break;
+      }
       case TriggerType::kRecord:
         if (how.severity_matches && f.decided >= window_start &&
             InPublicity(f.decided, *f.indicator, from)) {
@@ -184,7 +197,8 @@ bool Checker::MayFire(const TriggerFact& f, Date from) const {
         }
         break;
       case TriggerType::kCommitmentBreached:
-        if (Breached(f.fulfilment_status) && f.fulfilment_date.value_or(f.decided) >= window_start) {
+        if (Breached(f.fulfilment_status) && f.fulfilment_date.value_or(f.decided) >= window_start &&
+            BreachPublished(f.fulfilment_date.value_or(f.decided), from)) {
           return true;
         }
         break;
@@ -217,10 +231,12 @@ std::vector<TriggerEvidence> Checker::Triggered(const Measure& m, const Prepared
     if (f.indicator != how.indicator || !Reaches(how, person, f.link)) continue;
     switch (t.type) {
       case TriggerType::kList: {
-        // ActiveMembership, on the fact.
-        if (f.decided > today || (f.list_end && *f.list_end <= today)) break;
+        // ActiveMembership, on the fact: it ends with the list's end or the publicity period,
+        // whichever comes first (the lists and the repair check read it so too).
+        const std::optional<Date> end = MembershipEnd(f.decided, f.list_end, *how.indicator);
+        if (f.decided > today || (end && *end <= today)) break;
         TriggerEvidence e = Evidence(f);
-        e.until = f.list_end;
+        e.until = end;
         out.push_back(std::move(e));
         break;
       }
@@ -233,7 +249,7 @@ std::vector<TriggerEvidence> Checker::Triggered(const Measure& m, const Prepared
       case TriggerType::kCommitmentBreached: {
         if (!Breached(f.fulfilment_status)) break;
         const Date found = f.fulfilment_date.value_or(f.decided);
-        if (found < window_start || found > today) break;
+        if (found < window_start || found > today || !BreachPublished(found, today)) break;
         TriggerEvidence e = Evidence(f);
         e.date = found;
         e.detail = std::string(f.fulfilment_status);

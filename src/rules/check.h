@@ -46,9 +46,15 @@ struct Membership {
   std::optional<Date> end;  // when it ends by itself; none = until revoked
 };
 // The membership a record of list indicator `ind` gives on `today`, if any: only active records
-// (never revoked, repaired, superseded or expired ones) count.
+// (never revoked, repaired, superseded or expired ones) count, and a membership ends by itself
+// at its list end or when the indicator's maximum publicity period runs out, whichever is first
+// (a list entry no longer published is no longer applied: punishment ends on time).
 std::optional<Membership> ActiveMembership(const Record& r, const catalog::Indicator& ind,
                                            Date today);
+// That end: `list_end`, or the decision date plus the publicity period if earlier; none when
+// neither bounds it.
+std::optional<Date> MembershipEnd(Date decided, std::optional<Date> list_end,
+                                  const catalog::Indicator& ind);
 
 enum class CheckResult : uint8_t {
   kPass = 1,
@@ -170,10 +176,17 @@ class Checker {
                                          const std::optional<std::string>& grade, Date today) const;
   // Whether a fact of this link may make the measure reach the checked subject.
   static bool Reaches(const Prepared& how, bool person, PersonRole link);
+  // Whether a breach found on `found` is still published on `today`: the derived breach record
+  // (违背信用承诺) is, for its indicator's maximum publicity period; once it is not, no measure
+  // applies on it any more (nor can it be repaired).
+  bool BreachPublished(Date found, Date today) const {
+    return breach_publicity_months_ <= 0 || found.AddMonths(breach_publicity_months_) > today;
+  }
   const catalog::Catalog& catalog_;
   const MeasureCatalog& measures_;
   std::vector<Prepared> prepared_;
   std::vector<const catalog::Indicator*> indicators_, with_values_;
+  int breach_publicity_months_ = 0;  // of the indicator derived from kCommitmentIndicator
 };
 
 }  // namespace xinyong::rules

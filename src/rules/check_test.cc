@@ -88,8 +88,18 @@ TEST_F(CheckerTest, ListMembershipEndsByItselfAndNotBeforeItStarts) {
   EXPECT_EQ(Check(f, "government_procurement").result, CheckResult::kPass);  // ended
   f.records = {Entry("serious_dishonesty", 12, "2026-12-01")};
   EXPECT_EQ(Check(f, "government_procurement").result, CheckResult::kPass);  // not yet
-  f.records = {Entry("serious_dishonesty", 13, "2026-03-01")};  // no end date: open-ended
-  EXPECT_EQ(Check(f, "government_procurement").result, CheckResult::kRefused);
+  f.records = {Entry("serious_dishonesty", 13, "2026-03-01")};  // no end date
+  CheckOutcome open = Check(f, "government_procurement");
+  EXPECT_EQ(open.result, CheckResult::kRefused);
+  // ... until its publicity period (36 months) runs out, as the lists and repair read it.
+  ASSERT_FALSE(open.measures.empty());
+  ASSERT_TRUE(open.measures[0].triggers[0].until.has_value());
+  EXPECT_EQ(open.measures[0].triggers[0].until->ToString(), "2029-03-01");
+  f.records = {Entry("serious_dishonesty", 14, "2022-01-10")};
+  EXPECT_EQ(Check(f, "government_procurement").result, CheckResult::kPass)
+      << "published no more since 2025-01-10: no measure applies";
+  EXPECT_FALSE(ActiveMembership(f.records[0], *catalog_->Find("serious_dishonesty"),
+                                *Date::Parse("2026-11-22")));
 }
 
 TEST_F(CheckerTest, RevokedRepairedAndSupersededRecordsNeverTrigger) {
@@ -188,6 +198,11 @@ TEST_F(CheckerTest, BreachedCommitmentsTriggerWithinTheirWindow) {
   CheckOutcome o = Check(f, breach->scenarios[0]);
   EXPECT_TRUE(applies(o));
   EXPECT_NE(o.result, CheckResult::kPass);
+  // The breach record is published for 12 months from its finding; after that no measure
+  // applies on it, whatever the measure's window (it could not be repaired either).
+  ASSERT_GT(breach->trigger.window_days, 366);
+  EXPECT_TRUE(applies(Check(f, breach->scenarios[0], "2027-05-31")));
+  EXPECT_FALSE(applies(Check(f, breach->scenarios[0], "2027-06-01")));
 }
 
 bool Targets(const Measure& m, Target t) {
