@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "cli/commands.h"
+#include "server/redact.h"
 
 // jemalloc's start-up options (read from this symbol before MALLOC_CONF, which still overrides).
 // Without background threads jemalloc purges an arena the moment the last thread using it exits,
@@ -32,10 +33,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.fallthrough();  // global options (--json, --data) may also follow the subcommand
   xinyong::cli::GlobalOptions global;
-  for (int i = 1; i < argc; ++i) {
-    if (i > 1) global.command_line += ' ';
-    global.command_line += argv[i];
-  }
+  global.command_line = xinyong::server::CommandLineForAudit(argc, argv);
   app.add_option("--data", global.data_dir, "data directory")->default_val("var/data");
   app.add_option("--share", global.share_dir,
                  "directory with catalog/ and calendar/ (default: $XINYONG_SHARE or the source tree's data/)");

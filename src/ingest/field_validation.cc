@@ -120,6 +120,25 @@ bool NormalizeDecimal(std::string_view in, bool allow_fraction, std::string* out
   return true;
 }
 
+// Whether `s` has 15 digits or more (ASCII or full-width), the fewest a resident ID has: text
+// with fewer needs no closer look.
+bool MayHoldResidentId(std::string_view s) {
+  if (s.size() < 15) return false;
+  size_t digits = 0;
+  for (size_t i = 0; i < s.size(); ++i) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c >= '0' && c <= '9') {
+      ++digits;
+    } else if (c == 0xEF && i + 2 < s.size() && static_cast<unsigned char>(s[i + 1]) == 0xBC &&
+               static_cast<unsigned char>(s[i + 2]) >= 0x90 &&
+               static_cast<unsigned char>(s[i + 2]) <= 0x99) {
+      ++digits;
+      i += 2;
+    }
+  }
+  return digits >= 15;
+}
+
 }  // namespace
 
 bool NormalizeField(const Field& field, std::string_view cell, Date today, std::string* out,
@@ -138,16 +157,16 @@ bool NormalizeField(const Field& field, std::string_view cell, Date today, std::
                     Quote(field) + " has " + std::to_string(len) + " characters; at most " +
                         std::to_string(max) + " are allowed");
       }
+      out->assign(cell);
       if (field.type == FieldType::kString && cell.find('\n') != std::string_view::npos) {
         // One-line fields: a line break inside is an export artefact; fold it into a space.
-        std::string s(cell);
-        for (char& c : s) {
+        for (char& c : *out) {
           if (c == '\n' || c == '\r') c = ' ';
         }
-        *out = std::move(s);
-        return true;
       }
-      out->assign(cell);
+      // A person's number written into free text (违法事实 naming the offender, a note) is kept
+      // as its mask: resident ID numbers are stored only hashed and sealed, in their own fields.
+      if (MayHoldResidentId(*out)) *out = ident::MaskResidentIdsIn(*out);
       return true;
     }
     case FieldType::kDate: {

@@ -10,6 +10,7 @@
 #include "server/json_views.h"
 #include "server/json_writer.h"
 #include "server/lists.h"
+#include "server/redact.h"
 
 namespace xinyong::server {
 
@@ -33,6 +34,8 @@ bool ReadRequest(const ApiCall& call, const json::object& body, CheckRequest* r,
       return false;
     }
   }
+  // Free text kept in the check log: a person's number in it is kept as its mask.
+  r->purpose = RedactPersonalIds(r->purpose);
   // Who asked: the token (role, id, department) and the address it came from.
   r->requester = call.principal.Describe() + " from " +
                  call.request.peer.substr(0, call.request.peer.rfind(':'));
@@ -253,6 +256,7 @@ Response HandlePostCheckFeedback(Platform& p, const ApiCall& call) {
   }
   using namespace std::chrono;
   int64_t now = duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+  reason = RedactPersonalIds(reason);
   if (Status st = p.store().SetCheckFeedback(id, action, reason, now); !st.ok()) {
     return StatusResponse(st);
   }

@@ -8,33 +8,6 @@
 
 namespace xinyong::server {
 
-namespace {
-
-bool IsDigit(char c) { return c >= '0' && c <= '9'; }
-
-int Num(std::string_view s) {
-  int v = 0;
-  for (char c : s) v = v * 10 + (c - '0');
-  return v;
-}
-
-bool PlausibleMonthDay(std::string_view mmdd) {
-  int m = Num(mmdd.substr(0, 2)), d = Num(mmdd.substr(2, 2));
-  return m >= 1 && m <= 12 && d >= 1 && d <= 31;
-}
-
-// `s` is 18 characters (17 digits + digit or X) or 15 digits. The address code is not looked at:
-// whatever ident::ParseResidentId accepts must be masked, and it accepts any six digits there.
-bool LooksLikeResidentId(std::string_view s) {
-  if (s.size() == 18) {
-    int year = Num(s.substr(6, 4));
-    return year >= 1900 && year <= 2100 && PlausibleMonthDay(s.substr(10, 4));
-  }
-  return PlausibleMonthDay(s.substr(8, 4));
-}
-
-}  // namespace
-
 std::string MaskName(std::string_view name) {
   if (name.empty()) return "";
   const auto lead = static_cast<unsigned char>(name[0]);
@@ -44,31 +17,22 @@ std::string MaskName(std::string_view name) {
          std::string(std::max<size_t>(rest, 1), '*');
 }
 
-std::string RedactPersonalIds(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  size_t i = 0;
-  while (i < text.size()) {
-    if (!IsDigit(text[i])) {
-      out += text[i++];
-      continue;
-    }
-    size_t j = i;
-    while (j < text.size() && IsDigit(text[j])) ++j;
-    size_t len = j - i;
-    if (len == 17 && j < text.size() && (text[j] == 'X' || text[j] == 'x')) {
-      ++j;
-      ++len;
-    }
-    std::string_view run = text.substr(i, len);
-    if ((len == 18 || len == 15) && LooksLikeResidentId(run)) {
-      out += ident::MaskResidentId(run);
+std::string RedactPersonalIds(std::string_view text) { return ident::MaskResidentIdsIn(text); }
+
+std::string CommandLineForAudit(int argc, const char* const* argv) {
+  std::string line;
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view arg = argv[i], previous = i > 1 ? argv[i - 1] : "";
+    if (i > 1) line += ' ';
+    if (previous == "--token" || previous == "--push-token" || arg.starts_with("xy_")) {
+      line += "<secret>";
+    } else if (arg.starts_with("--token=") || arg.starts_with("--push-token=")) {
+      line += std::string(arg.substr(0, arg.find('=') + 1)) + "<secret>";
     } else {
-      out.append(run);
+      line += arg;
     }
-    i = j;
   }
-  return out;
+  return line;
 }
 
 std::string ForLog(std::string_view text, size_t max_bytes) {

@@ -1,9 +1,10 @@
 // Redaction of resident ID numbers (公民身份号码) from text that leaves the process as an error
-// message, a log line or an echoed query. Whatever produced the text, a number shaped like a
-// resident ID — 18 digits (or 17 and X) or 15 digits with a plausible birth date where GB 11643
-// puts it — is replaced by its mask ("4101**********123X"). The check digit is not required: a
-// mistyped ID number is still personal data. Rarely an all-digit code of another kind is masked
-// too; that is the safe side. Pure; thread-safe.
+// message, a log line or an echoed query: ident::MaskResidentIdsIn. Whatever produced the text,
+// a number shaped like a resident ID — 18 characters (17 digits and a digit or X, whatever the
+// birth date: a mistyped ID number is still personal data) or 15 digits with a birth date where
+// a legacy ID has one, ASCII or full-width, also typed in groups ("110105-19491231-002X") — is
+// replaced by its mask ("4101**********123X"). An all-digit code of another kind of 18 digits (a
+// rare all-digit USCC) is masked too; that is the safe side. Pure; thread-safe.
 #pragma once
 
 #include <string>
@@ -12,6 +13,12 @@
 namespace xinyong::server {
 
 std::string RedactPersonalIds(std::string_view text);
+
+// The arguments after the program name, joined by spaces, as the audit log keeps a command
+// (cli AuditCommand, itself redacted): secrets left out — the value of --token / --push-token
+// (also as --token=…) and any argument with the form of a Xinyong token ("xy_…") — as
+// "<secret>".
+std::string CommandLineForAudit(int argc, const char* const* argv);
 
 // A natural person's name as the public may see it (a report's verification page, the 双公示
 // listing): the first character, the rest masked ("张**"); at least one '*'.

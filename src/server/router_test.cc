@@ -834,7 +834,8 @@ TEST_F(RouterTest, ListsShowCurrentMembersAndTheProfileItsMemberships) {
   const json::object& e = l["entries"].as_array()[0].as_object();
   EXPECT_EQ(e.at("subject").at("code").as_string(), kHongdaUscc);
   EXPECT_EQ(e.at("start").as_string(), Ago(60));
-  EXPECT_EQ(e.at("end").as_string(), "2099-09-11");
+  // It ends with its publicity period (36 months), before its declared 2099-09-11.
+  EXPECT_EQ(e.at("end").as_string(), Date::Parse(Ago(60))->AddMonths(36).ToString());
   EXPECT_EQ(Body(Get("/api/v1/lists/red"))["total"].as_int64(), 0);
   Error(Get("/api/v1/lists/nope"), 404, "not_found");
 
@@ -1041,10 +1042,20 @@ TEST(RedactTest, MasksResidentIdsButNotOtherCodes) {
             "id " + ident::MaskResidentId("11010519491231002X") + " here");
   EXPECT_EQ(RedactPersonalIds("x110105491231002"), "x" + ident::MaskResidentId("110105491231002"));
   EXPECT_EQ(RedactPersonalIds("91110000600037341L"), "91110000600037341L");
-  EXPECT_EQ(RedactPersonalIds("914112810713741814"), "914112810713741814");
+  EXPECT_EQ(RedactPersonalIds("914112810713741814"), "9141**********1814")
+      << "an all-digit code of 18: masked, the safe side";
+  EXPECT_EQ(RedactPersonalIds("/subjects/110105-19491231-002X"), "/subjects/1101**-********-002X");
   EXPECT_EQ(RedactPersonalIds("page=2"), "page=2");
   EXPECT_EQ(ForLog("/a\nGET /forged"), "/a\\x0AGET /forged");
   EXPECT_EQ(ForLog(std::string(600, 'a')).size(), 515u);
+}
+
+TEST(RedactTest, CommandLinesKeepNoTokens) {
+  const char* argv[] = {"xinyong", "--data", "var/county", "serve", "--push-to", "http://city",
+                        "--push-token", "xy_AAAA", "--token=xy_BBBB", "xy_CCCC", "--json"};
+  EXPECT_EQ(CommandLineForAudit(11, argv),
+            "--data var/county serve --push-to http://city --push-token <secret> --token=<secret> "
+            "<secret> --json");
 }
 
 TEST(TargetTest, DecodesSegmentsAndQuery) {

@@ -187,6 +187,24 @@ TEST_F(PersonalDataTest, NoResidentIdNumberIsStoredLoggedOrAnsweredInPlaintext) 
       ASSERT_TRUE(r.ok()) << file << ": " << r.status().ToString();
     }
     ASSERT_FALSE(via_api.empty());
+    // A person's number written into free text (the facts of a penalty, as a clerk might type
+    // them), twice: it is stored, published and answered only as its mask.
+    {
+      const std::string facts = "经查，当事人雇用人员（身份证号" + sample_ids[0] + "，又作" +
+                                sample_ids[1].substr(0, 6) + " " + sample_ids[1].substr(6, 8) +
+                                " " + sample_ids[1].substr(14) + "）无证上岗";
+      const std::string row =
+          "CF_XDR_MC,CF_XDR_LB,CF_XDR_SHXYM,CF_WSH,CF_WFXW,CF_SY,CF_YJ,CF_CFLB,CF_NR,CF_NR_FK,"
+          "CF_JDRQ,CF_CFJG,CF_CFJGDM,CF_SJLY,CF_SJLYDM,CF_CFCX\n"
+          "郑州宏达商贸有限公司,法人及非法人组织,91110000600037341L,郑市监罚〔2026〕9001号,无证上岗,\"" +
+          facts + "\",《安全生产法》,罚款,罚款1万元,1," + Date::Today().ToString() +
+          ",郑州市市场监督管理局,11410100MB1848126Q,郑州市市场监督管理局,11410100MB1848126Q,普通程序\n";
+      ingest::IngestOptions io;
+      io.indicator = "admin_penalty";
+      auto r = p->ingester().IngestBuffer(row, "admin_penalty.csv", io);
+      ASSERT_TRUE(r.ok()) << r.status().ToString();
+      ASSERT_EQ(r->accepted, 1u) << "the row is accepted, its text masked";
+    }
 
     server::HttpServerOptions h;
     h.port = 0;
@@ -235,6 +253,12 @@ TEST_F(PersonalDataTest, NoResidentIdNumberIsStoredLoggedOrAnsweredInPlaintext) 
       persons += person;
       answers += Http(port, "GET", "/api/v1/subjects/" + code);
       answers += Http(port, "GET", "/api/v1/subjects/" + code + "/records?page_size=100");
+      if (i == 0) {  // a purpose naming a person: kept in the check log as its mask
+        answers += Http(port, "POST", "/api/v1/checks",
+                        "{\"subject\":\"" + code + "\",\"scenario\":\"honours\","
+                        "\"purpose\":\"核查" + sample_ids[2] + "\",\"department\":\"410100-wmb\"}",
+                        "application/json");
+      }
       if (person && persons % 5 == 0) {
         answers += Http(port, "POST", "/api/v1/checks",
                         "{\"subject\":\"" + code + "\",\"scenario\":\"honours\","
@@ -251,6 +275,8 @@ TEST_F(PersonalDataTest, NoResidentIdNumberIsStoredLoggedOrAnsweredInPlaintext) 
       answers += Http(port, "GET", std::string("/api/v1/lists/") + list + "?page_size=200");
     }
     answers += Http(port, "GET", "/api/v1/commitments?page_size=200");
+    answers += Http(port, "GET", "/api/v1/subjects/91110000600037341L/records?page_size=100");
+    answers += Http(port, "GET", "/api/v1/checks?page_size=100");
     answers += Http(port, "GET", "/api/v1/checks/stats");
     (*srv)->Stop();
     run.join();
