@@ -17,6 +17,7 @@
 #include <unordered_map>
 
 #include "core/coding.h"
+#include "core/identifiers.h"
 #include "core/utf8.h"
 #include "ingest/csv_reader.h"
 #include "ingest/derivation.h"
@@ -597,20 +598,21 @@ class Ingester::Run {
     // The stored natural key, read for the subject the row turned out to belong to, and still
     // fresh (resolving may have waited for a commit).
     const bool use_prefetched = fresh() && prefetched->subject_id == subjects_[sidx].id;
-    XY_RETURN_IF_ERROR(
-        AcceptRecord(sidx, ind_, p, false, use_prefetched ? &prefetched->hit : nullptr));
-    if (p.derived == nullptr) return Status::Ok();
+    XY_ASSIGN_OR_RETURN(bool accepted, AcceptRecord(sidx, ind_, p, false,
+                                                    use_prefetched ? &prefetched->hit : nullptr));
+    if (!accepted || p.derived == nullptr) return Status::Ok();
     // The derived record (a commitment breach) belongs to the same subject, in the same batch.
     const Indicator& derived = *in_.catalog_.DerivedFrom(ind_.code);
-    return AcceptRecord(sidx, derived, *p.derived, true);
+    return AcceptRecord(sidx, derived, *p.derived, true).status();
   }
 
   // Stores a prepared row of `ind` for subjects_[sidx]: new, a new version, or a duplicate. A
   // derived row is not a row of the file: it is counted in the file report's `derived` and noted
   // as a warning on its source row, not in the batch's row counts.
-  // `stored`, when given, is what the store holds for the row's natural key (Prefetch).
-  Status AcceptRecord(size_t sidx, const Indicator& ind, PreparedRow& p, bool derived,
-                      const std::optional<storage::NaturalKeyHit>* stored = nullptr) {
+  // `stored`, when given, is what the store holds for the row's natural key (Prefetch). False
+  // when the row was rejected here (IngestOptions::own_records_only).
+  Result<bool> AcceptRecord(size_t sidx, const Indicator& ind, PreparedRow& p, bool derived,
+                            const std::optional<storage::NaturalKeyHit>* stored = nullptr) {
     const Subject& subject = subjects_[sidx];
     std::string pending_key;
     coding::PutFixed64BE(&pending_key, subject.id);
@@ -618,8 +620,10 @@ class Ingester::Run {
     pending_key += '\0';
     pending_key += p.natural_key;
     std::optional<Pending> prior;
+    bool prior_of_this_call = false;  // a version this call made (no other department's)
     if (auto it = pending_keys_.find(pending_key); it != pending_keys_.end()) {
       prior = it->second;
+      prior_of_this_call = true;
     } else if (auto f = inflight_keys_.find(pending_key); f != inflight_keys_.end()) {
       prior = f->second;
     } else if (subject.first_batch != ws_.batch.id) {
@@ -638,7 +642,17 @@ class Ingester::Run {
     }
     if (duplicate) {
       if (!derived) ++ws_.batch.duplicates;
-      return Status::Ok();
+      return true;
+    }
+    if (prior && !prior_of_this_call && !derived && opt_.own_records_only) {
+      XY_ASSIGN_OR_RETURN(std::string owner, RecordDepartment(subject.id, prior->record_id));
+      if (owner != opt_.dept) {
+        Reject({static_cast<uint32_t>(p.row), "", "record_of_another_department",
+                "decision " + ident::ShowMasked(p.document_number, 80) + " of this subject was submitted by " +
+                    (owner.empty() ? std::string("the platform's operator") : owner) +
+                    "; a department corrects only the records it submitted"});
+        return false;
+      }
     }
     if (!derived) UpdateRegistration(sidx, p);
     Record r;
@@ -667,7 +681,17 @@ class Ingester::Run {
     }
     std::vector<PersonLink> links = PersonLinksOf(ind, r);
     ws_.records.push_back({std::move(r), std::move(p.natural_key), std::move(links)});
-    return Status::Ok();
+    return true;
+  }
+
+  // The department of the batch that first stored the record ("" for none named).
+  Result<std::string> RecordDepartment(uint64_t subject_id, uint64_t record_id) {
+    XY_RETURN_IF_ERROR(WaitForCommit());
+    std::vector<Record> versions;
+    XY_RETURN_IF_ERROR(in_.store_.ListRecordVersions(subject_id, record_id, &versions));
+    if (versions.empty()) return std::string();
+    XY_ASSIGN_OR_RETURN(std::optional<BatchReport> batch, in_.store_.GetBatch(versions.front().batch_id));
+    return batch ? batch->dept : std::string();
   }
 
   // The registration facts a stored row carries (only reg_basic's do): the subject's status and

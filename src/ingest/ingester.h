@@ -38,6 +38,10 @@ struct IngestOptions {
   // own): a file of any other indicator, named or detected, is refused with PermissionDenied
   // before any row is stored.
   std::vector<std::string> allowed_indicators;
+  // A source department corrects only its own records: a row that would make a new version of
+  // a record first stored from a batch of another department (or of none) is rejected with
+  // `record_of_another_department`, and nothing of that record changes.
+  bool own_records_only = false;
   // Exchange between platform levels (src/exchange): the source instance's cursor after this
   // input, written with the input's last batch (Store WriteSet::exchange_cursor).
   std::optional<storage::ExchangeCursor> exchange_cursor;

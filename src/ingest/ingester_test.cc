@@ -887,6 +887,37 @@ TEST_F(IngesterTest, ABatchRecordsItsFileNameAndDepartmentAsUtf8) {
   EXPECT_EQ(b.dept, "\xEF\xBF\xBD\xEF\xBF\xBD");
 }
 
+// A source department corrects only its own records: another department's row with the same
+// document number and other content is rejected, the record untouched; its own correction and
+// the operator's (no restriction) are versions.
+TEST_F(IngesterTest, ADepartmentCorrectsOnlyItsOwnRecords) {
+  options_.dept = "郑州市市场监督管理局";
+  ASSERT_TRUE(Ingest(std::string(kHeader) + Penalty("甲公司", "91110000600037341L", "文17号")).ok());
+  const auto changed = std::string(kHeader) +
+                       Penalty("甲公司", "91110000600037341L", "文17号", "2025/03/03", "0.0001");
+  options_.own_records_only = true;
+  options_.dept = "郑州市生态环境局";
+  auto other = Ingest(changed);
+  ASSERT_TRUE(other.ok()) << other.status().ToString();
+  EXPECT_EQ(other->rejected, 1u);
+  EXPECT_EQ(other->corrected, 0u);
+  ExpectCountsAddUp(*other);
+  auto b = Batch(other->batches[0]);
+  ASSERT_EQ(b.rejections.size(), 1u);
+  EXPECT_EQ(b.rejections[0].code, "record_of_another_department");
+  EXPECT_NE(b.rejections[0].message.find("郑州市市场监督管理局"), std::string::npos) << b.rejections[0].message;
+  EXPECT_EQ(Stats().record_versions, 1u);
+  // The same content again is a duplicate, whoever sends it.
+  auto same = Ingest(std::string(kHeader) + Penalty("甲公司", "91110000600037341L", "文17号"));
+  ASSERT_TRUE(same.ok());
+  EXPECT_EQ(same->duplicates, 1u);
+  options_.dept = "郑州市市场监督管理局";
+  auto own = Ingest(changed);
+  ASSERT_TRUE(own.ok());
+  EXPECT_EQ(own->corrected, 1u);
+  EXPECT_EQ(Stats().record_versions, 2u);
+}
+
 TEST_F(IngesterTest, HugeFieldIsRejectedNotCrashing) {
   std::string big(10 << 20, 'x');
   std::string row = Penalty("甲公司", "91110000600037341L", "文12号");

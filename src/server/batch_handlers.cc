@@ -87,6 +87,7 @@ Response HandlePostBatch(Platform& p, const ApiCall& call) {
   Response error;
   if (!ActingDepartment(call, "dept", options.dept, &options.dept, &error)) return error;
   if (call.principal.role() == security::Role::kSourceDepartment) {
+    options.own_records_only = true;
     bool any = false;
     options.allowed_indicators = security::SubmittableIndicators(call.principal, p.catalog(), &any);
     if (options.allowed_indicators.empty()) {
