@@ -2,20 +2,35 @@
 
 #include <algorithm>
 
+#include "rules/check.h"
+#include "rules/measures.h"
 #include "rules/record_fields.h"
 
 namespace xinyong::workflow {
 
 namespace {
 
-// When the behaviour ended: the end of a list membership when the record has one, else the
-// decision.
-Date BehaviourEnded(const Record& r, const catalog::Indicator& ind) {
-  Date ended = r.decision_date;
-  if (std::optional<Date> end = rules::DateByRole(r, ind, catalog::FieldRole::kListEnd)) {
-    ended = std::max(ended, *end);
+bool IsList(std::string_view indicator) {
+  for (std::string_view l : rules::MeasureCatalog::ListIndicators()) {
+    if (l == indicator) return true;
   }
-  return ended;
+  return false;
+}
+
+// When the behaviour ended: the end of a list membership when the record has one (its list end
+// field), else the decision. A list entry without a list end: the end of its publicity
+// (rules::MembershipEnd) if its indicator limits it; with neither, the entry has not ended while
+// it is in force (a court's list of dishonest debtors lasts until the court takes the debtor
+// off), and ended when it stopped being in force (the version that took it off).
+std::optional<Date> BehaviourEnded(const Record& r, const catalog::Indicator& ind) {
+  const std::optional<Date> list_end = rules::DateByRole(r, ind, catalog::FieldRole::kListEnd);
+  if (list_end) return std::max(r.decision_date, *list_end);
+  if (!IsList(ind.code)) return r.decision_date;
+  if (const std::optional<Date> end = rules::MembershipEnd(r.decision_date, std::nullopt, ind)) {
+    return std::max(r.decision_date, *end);
+  }
+  if (r.status == RecordStatus::kActive) return std::nullopt;
+  return std::max(r.decision_date, r.received_date);
 }
 
 }  // namespace
@@ -25,7 +40,9 @@ std::optional<Date> RetentionEnd(const Record& r, const catalog::Indicator& ind,
   if (!natural_person || ind.nature != catalog::Nature::kNegative || ind.retention_years <= 0) {
     return std::nullopt;
   }
-  return BehaviourEnded(r, ind).AddMonths(12 * ind.retention_years);
+  const std::optional<Date> ended = BehaviourEnded(r, ind);
+  if (!ended) return std::nullopt;  // still going on
+  return ended->AddMonths(12 * ind.retention_years);
 }
 
 Result<RetentionReport> RunRetention(storage::Store& store, const catalog::Catalog& catalog,
@@ -65,7 +82,7 @@ Result<RetentionReport> RunRetention(storage::Store& store, const catalog::Catal
             std::optional<Date> end = RetentionEnd(r, *ind, true);
             if (!end || *end > report.as_of) continue;
             due.push_back({{s.id, r.record_id}, r.indicator, r.decision_date,
-                           BehaviourEnded(r, *ind), r.version, r.status == RecordStatus::kActive});
+                           *BehaviourEnded(r, *ind), r.version, r.status == RecordStatus::kActive});
             any = true;
           }
           if (any) persons.push_back(s.id);

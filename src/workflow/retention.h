@@ -47,7 +47,9 @@ struct RetentionOptions {
 };
 
 // The day a record's retention runs out, if its indicator has a retention period and it is a
-// natural person's negative record; otherwise nullopt (kept).
+// natural person's negative record whose behaviour has ended; otherwise nullopt (kept). A list
+// entry's behaviour ends with its membership (rules::MembershipEnd); one without an end stays
+// while it is in force, and counts from the version that took it off once it is not.
 std::optional<Date> RetentionEnd(const Record& r, const catalog::Indicator& ind, bool natural_person);
 
 // One pass over every natural person's negative records. `audit` may be null (a read-only

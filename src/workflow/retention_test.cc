@@ -182,3 +182,34 @@ TEST_F(RetentionTest, ErasesPersonsNegativeRecordsFiveYearsAfterTheBehaviourEnde
 
 }  // namespace
 }  // namespace xinyong::workflow
+
+namespace xinyong::workflow {
+namespace {
+
+// A list entry's behaviour lasts while it is in force: an open-ended court-list entry is kept,
+// whatever its age, until the court takes it off; then its five years run from that version.
+TEST(RetentionEndTest, AnOpenEndedListEntryIsKeptWhileInForce) {
+  auto cat = catalog::Catalog::LoadDirectory(test::SourceDir() + "/data/catalog");
+  ASSERT_TRUE(cat.ok()) << cat.status().ToString();
+  const catalog::Indicator& court = *(*cat)->Find("court_dishonest_debtor");
+  const catalog::Indicator& serious = *(*cat)->Find("serious_dishonesty");
+  const catalog::Indicator& penalty = *(*cat)->Find("admin_penalty");
+  Record r;
+  r.decision_date = *Date::Parse("2020-06-01");
+  r.received_date = *Date::Parse("2020-06-03");
+  r.indicator = court.code;
+  EXPECT_FALSE(RetentionEnd(r, court, true)) << "in force: kept";
+  r.status = RecordStatus::kRevoked;
+  r.received_date = *Date::Parse("2021-01-05");
+  EXPECT_EQ(RetentionEnd(r, court, true), Date::Parse("2026-01-05").value());
+  // A serious-dishonesty entry without an end ends with its publicity (36 months).
+  r.status = RecordStatus::kActive;
+  r.indicator = serious.code;
+  EXPECT_EQ(RetentionEnd(r, serious, true), Date::Parse("2028-06-01").value());
+  r.indicator = penalty.code;
+  EXPECT_EQ(RetentionEnd(r, penalty, true), Date::Parse("2025-06-01").value());
+  EXPECT_FALSE(RetentionEnd(r, penalty, false)) << "an organization's: kept";
+}
+
+}  // namespace
+}  // namespace xinyong::workflow
