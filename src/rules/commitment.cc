@@ -138,6 +138,21 @@ Result<Row> FulfilmentRow(const Record& r, const catalog::Indicator& ind, const 
                                         r.decision_date.ToString() + ")"));
   }
   const bool breach = f.status != "全部履行" || f.false_commitment;
+  // A finding of breach stands: it made a negative record and its measures, which end by
+  // credit repair or an upheld objection, not by a second finding. A fulfilled commitment may
+  // still be found breached later (a commitment found false).
+  if (const std::string_view before = r.Get(status_field);
+      before == "部分履行" || before == "全部未履行") {
+    return Fail(bad_field, "status",
+                Status::FailedPrecondition(
+                    "commitment " + r.document_number + " was found " + std::string(before) +
+                    "; that finding is changed only through an objection (异议) or credit repair "
+                    "(信用修复), not by another finding"));
+  } else if (before == "全部履行" && !breach) {
+    return Fail(bad_field, "status",
+                Status::FailedPrecondition("commitment " + r.document_number +
+                                           " was already found 全部履行"));
+  }
   if (breach && f.unfulfilled.empty()) {
     return Fail(bad_field, "unfulfilled",
                 Status::InvalidArgument("a commitment found " + f.status +

@@ -117,6 +117,27 @@ TEST_F(CommitmentTest, OnlyTheAcceptingUnitSetsAValidFinding) {
   EXPECT_EQ(Get(*row, "CN_GKLX"), "可向社会公开");
 }
 
+// A breach finding stands (it ends by repair or an objection, not by a second finding); a
+// fulfilled commitment can still be found breached (found false), not fulfilled twice.
+TEST_F(CommitmentTest, AFindingOfBreachIsNotUndoneByAnotherFinding) {
+  auto vault = PersonalDataVault::ForTesting("commitment-test");
+  const Date today = *Date::Parse("2026-11-22");
+  std::string bad;
+  Fulfilment fulfilled{"全部履行", *Date::Parse("2026-06-05"), "郑州市市场监督管理局", "", "", "", false};
+  for (const char* before : {"部分履行", "全部未履行"}) {
+    const Record breached = Made({{"CN_LXZT", before}, {"CN_LXZTRDRQ", "2026-06-01"}});
+    auto r = FulfilmentRow(breached, Ind(), fulfilled, *vault, today, &bad);
+    EXPECT_EQ(r.status().code(), StatusCode::kFailedPrecondition) << before;
+    EXPECT_NE(r.status().message().find("信用修复"), std::string::npos) << r.status().ToString();
+  }
+  const Record done = Made({{"CN_LXZT", "全部履行"}, {"CN_LXZTRDRQ", "2026-06-01"}});
+  EXPECT_EQ(FulfilmentRow(done, Ind(), fulfilled, *vault, today, &bad).status().code(),
+            StatusCode::kFailedPrecondition);
+  Fulfilment found_false{"部分履行", *Date::Parse("2026-07-01"), "郑州市市场监督管理局", "",
+                         "承诺内容与事实不符", "", true};
+  EXPECT_TRUE(FulfilmentRow(done, Ind(), found_false, *vault, today, &bad).ok()) << bad;
+}
+
 TEST_F(CommitmentTest, APersonsNumberIsUnsealedForReingestion) {
   auto vault = PersonalDataVault::ForTesting("commitment-test");
   Record r = Made({{"CN_ZJLX", "身份证"}, {"CN_ZJHM", "4101**********0011"}});

@@ -310,6 +310,26 @@ TEST_F(ServiceTest, OverdueStepsAreInTheQueuesOfTheOperatorAndTheDepartment) {
   EXPECT_EQ(out.size(), 1u);
 }
 
+// A 信用修复型 commitment found breached is no commitment to repair on.
+TEST_F(ServiceTest, ABreachedRepairCommitmentDoesNotCount) {
+  const uint64_t s = Ingest(PenaltyRow("郑市监罚〔2026〕102号", "2026-03-02", kMarket),
+                            "admin_penalty", D("2026-03-03"));
+  std::string broken = BrokenCommitment("41010020260601000001", "2026-06-01");
+  broken.replace(broken.find("审批替代型"), std::string("审批替代型").size(), "信用修复型");
+  Ingest(broken, "credit_commitment", D("2026-06-02"));
+  const Record penalty = Current(s, "admin_penalty");
+  RepairRequest req{s, penalty.record_id, "已缴纳罚款并删除虚假广告", {"缴款书 NO.2026031502"}, {}};
+  auto a = service_->ApplyRepair(subject_, req, D("2026-09-29"));
+  ASSERT_TRUE(a.ok()) << a.status().ToString();
+  bool seen = false;
+  for (const Condition& c : a->conditions) {
+    if (c.code != "repair_commitment") continue;
+    seen = true;
+    EXPECT_FALSE(c.met) << c.detail;
+  }
+  EXPECT_TRUE(seen);
+}
+
 TEST_F(ServiceTest, ARepairIsCheckedDecidedByTheFindingBodyAndRepairsTheRecord) {
   const uint64_t s = Ingest(PenaltyRow("郑市监罚〔2026〕101号", "2026-03-02", kMarket),
                             "admin_penalty", D("2026-03-03"));
