@@ -621,12 +621,14 @@ class Ingester::Run {
     pending_key += p.natural_key;
     std::optional<Pending> prior;
     bool prior_of_this_call = false;  // a version this call made (no other department's)
+    bool stored_before_call = false;  // read from the store, not from a batch still committing
     if (auto it = pending_keys_.find(pending_key); it != pending_keys_.end()) {
       prior = it->second;
       prior_of_this_call = true;
     } else if (auto f = inflight_keys_.find(pending_key); f != inflight_keys_.end()) {
       prior = f->second;
     } else if (subject.first_batch != ws_.batch.id) {
+      stored_before_call = true;
       std::optional<storage::NaturalKeyHit> hit;
       if (stored != nullptr) {
         hit = *stored;
@@ -654,6 +656,19 @@ class Ingester::Run {
         return false;
       }
     }
+    // A correction of a record taken out of force here (revoked after an objection, repaired,
+    // expired) stays out of force: sending the decision again must not publish it again.
+    RecordStatus status = RecordStatus::kActive;
+    if (prior && !prior_of_this_call) {
+      XY_ASSIGN_OR_RETURN(status, CurrentStatus(subject.id, prior->record_id, !stored_before_call));
+      if (status != RecordStatus::kActive) {
+        Warn(p.row, "", "status_kept",
+             "decision " + ident::ShowMasked(p.document_number, 80) + " is " +
+                 std::string(RecordStatusName(status)) +
+                 " here: the correction is stored as a new version, still " +
+                 std::string(RecordStatusName(status)));
+      }
+    }
     if (!derived) UpdateRegistration(sidx, p);
     Record r;
     r.subject_id = subject.id;
@@ -664,6 +679,7 @@ class Ingester::Run {
     r.received_date = opt_.received_date;
     r.late = p.late;
     r.batch_id = ws_.batch.id;
+    r.status = status;
     r.content_hash = p.content_hash;
     r.document_number = std::move(p.document_number);
     r.values = std::move(p.values);
@@ -682,6 +698,15 @@ class Ingester::Run {
     std::vector<PersonLink> links = PersonLinksOf(ind, r);
     ws_.records.push_back({std::move(r), std::move(p.natural_key), std::move(links)});
     return true;
+  }
+
+  // The status of the record's current version; after the batch in flight has committed unless
+  // the record was read from the store as it stood before it (`wait` false).
+  Result<RecordStatus> CurrentStatus(uint64_t subject_id, uint64_t record_id, bool wait) {
+    if (wait) XY_RETURN_IF_ERROR(WaitForCommit());
+    std::vector<Record> versions;
+    XY_RETURN_IF_ERROR(in_.store_.ListRecordVersions(subject_id, record_id, &versions));
+    return versions.empty() ? RecordStatus::kActive : versions.back().status;
   }
 
   // The department of the batch that first stored the record ("" for none named).

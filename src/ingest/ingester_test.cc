@@ -918,6 +918,32 @@ TEST_F(IngesterTest, ADepartmentCorrectsOnlyItsOwnRecords) {
   EXPECT_EQ(Stats().record_versions, 2u);
 }
 
+// A record repaired (or revoked) here stays so when its decision is sent again with a change:
+// the correction is a new version, still out of force, with a warning.
+TEST_F(IngesterTest, ACorrectionOfARepairedRecordStaysRepaired) {
+  ASSERT_TRUE(Ingest(std::string(kHeader) + Penalty("甲公司", "91110000600037341L", "文18号")).ok());
+  auto subject = store_->FindSubject(IdentifierKind::kUscc, "91110000600037341L");
+  ASSERT_TRUE(subject.ok() && subject->has_value());
+  std::vector<Record> records;
+  ASSERT_TRUE(store_->ListRecords(**subject, "admin_penalty", &records).ok());
+  ASSERT_EQ(records.size(), 1u);
+  StatusChange repair{**subject, records[0].record_id, records[0].version, RecordStatus::kRepaired,
+                      "credit repair"};
+  ASSERT_TRUE(ingester_->ChangeStatus(std::span(&repair, 1), "repair", "", Date()).ok());
+  auto again = Ingest(std::string(kHeader) + Penalty("甲公司", "91110000600037341L", "文18号",
+                                                     "2025/03/03", "1.6"));
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  EXPECT_EQ(again->corrected, 1u);
+  std::vector<Record> versions;
+  ASSERT_TRUE(store_->ListRecordVersions(**subject, records[0].record_id, &versions).ok());
+  ASSERT_EQ(versions.size(), 3u);
+  EXPECT_EQ(versions.back().status, RecordStatus::kRepaired);
+  EXPECT_EQ(versions.back().Get("CF_NR_FK"), "1.6");
+  auto b = Batch(again->batches[0]);
+  ASSERT_FALSE(b.warnings.empty());
+  EXPECT_EQ(b.warnings.back().code, "status_kept");
+}
+
 TEST_F(IngesterTest, HugeFieldIsRejectedNotCrashing) {
   std::string big(10 << 20, 'x');
   std::string row = Penalty("甲公司", "91110000600037341L", "文12号");
