@@ -16,6 +16,27 @@ namespace {
 
 constexpr size_t kMaxResultItems = 10000;
 
+// Grades are government-internal (router.cc kGrades): the public, financial institutions and
+// other subjects see who was drawn, not each one's grade or the ratio that reveals it (the
+// counts by grade stay published). A subject sees its own.
+enum class GradeSight { kAll, kOwn, kNone };
+GradeSight SightOf(const ApiCall& call) {
+  switch (call.principal.role()) {
+    case security::Role::kOperator:
+    case security::Role::kSourceDepartment:
+    case security::Role::kUsingDepartment:
+      return GradeSight::kAll;
+    case security::Role::kSubject:
+      return GradeSight::kOwn;
+    default:
+      return GradeSight::kNone;
+  }
+}
+
+void HideGrade(json::object* drawn) {
+  for (const char* k : {"grade", "grade_date", "ratio"}) drawn->erase(k);
+}
+
 bool DrawId(const ApiCall& call, uint64_t* id, Response* error) {
   const std::string& s = call.params[0];
   auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), *id);
@@ -109,7 +130,24 @@ Response HandleGetInspection(Platform& p, const ApiCall& call) {
   if (!doc->has_value()) {
     return StatusResponse(Status::NotFound("no inspection draw has the id " + std::to_string(id)));
   }
-  return JsonResponse(200, **doc);
+  json::object& d = **doc;
+  const GradeSight sight = SightOf(call);
+  std::string own;  // the code of the caller's own subject
+  if (sight == GradeSight::kOwn) {
+    auto subject = p.store().GetSubject(call.principal.subject_id());
+    if (!subject.ok()) return StatusResponse(subject.status());
+    if (subject->has_value()) own = (*subject)->DisplayCode();
+  }
+  json::value* drawn = d.if_contains("drawn");
+  if (sight != GradeSight::kAll && drawn != nullptr && drawn->is_array()) {
+    for (json::value& e : drawn->as_array()) {
+      if (!e.is_object()) continue;
+      const json::value* code = e.as_object().if_contains("code");
+      const bool mine = !own.empty() && code != nullptr && code->is_string() && code->get_string() == own;
+      if (!mine) HideGrade(&e.as_object());
+    }
+  }
+  return JsonResponse(200, d);
 }
 
 Response HandleListInspections(Platform& p, const ApiCall& call) {
@@ -204,6 +242,13 @@ Response HandleSubjectInspections(Platform& p, const ApiCall& call) {
   if (!IntParam(call, "limit", 20, 1, 100, &limit, &error)) return error;
   auto list = SubjectInspections(p, s, static_cast<size_t>(limit));
   if (!list.ok()) return StatusResponse(list.status());
+  if (const GradeSight sight = SightOf(call);
+      sight == GradeSight::kNone ||
+      (sight == GradeSight::kOwn && call.principal.subject_id() != s.id)) {
+    for (json::value& e : *list) {
+      if (e.is_object()) HideGrade(&e.as_object());
+    }
+  }
   return JsonResponse(
       200, json::object{{"subject", json::object{{"code", s.DisplayCode()}, {"name", s.name}}},
                         {"inspections", std::move(*list)}});

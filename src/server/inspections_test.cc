@@ -434,6 +434,47 @@ TEST_F(InspectionsTest, ASubjectsDrawsAndResultsArePublic) {
           .empty());
   EXPECT_EQ(Call("GET", "/api/v1/subjects/91110000600037342L/inspections").status, 400u);
   EXPECT_EQ(Call("GET", "/api/v1/subjects/P0123456789ABCDEF0123/inspections").status, 404u);
+
+  // Who was drawn is public; each one's grade (and the ratio that tells it) is for government
+  // and the subject itself (grades are government-internal).
+  EXPECT_TRUE(list[0].as_object().contains("grade")) << "the inspecting department sees grades";
+  const std::string draw = "/api/v1/inspections/" + std::to_string(first);
+  const auto subject_token = [&](const char* code) {
+    TokenRequest t;
+    t.role = "subject";
+    t.subject = code;
+    t.created_by = "test";
+    using namespace std::chrono;
+    auto made = CreateToken(
+        *p_, t, duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count());
+    EXPECT_TRUE(made.ok()) << made.status().ToString();
+    return made.ok() ? made->secret : "";
+  };
+  for (const std::string& token : {std::string(), subject_token(kSchool)}) {
+    const json::object pub = Body(Call("GET", draw, "", token));
+    ASSERT_FALSE(pub.at("drawn").as_array().empty());
+    for (const json::value& e : pub.at("drawn").as_array()) {
+      EXPECT_FALSE(e.as_object().contains("grade")) << e;
+      EXPECT_FALSE(e.as_object().contains("ratio")) << e;
+    }
+    const json::object body =
+        Body(Call("GET", std::string("/api/v1/subjects/") + kFood + "/inspections", "", token));
+    const json::array& mine = body.at("inspections").as_array();
+    ASSERT_EQ(mine.size(), 2u);
+    EXPECT_FALSE(mine[0].as_object().contains("grade"));
+  }
+  const std::string own = subject_token(kFood);
+  bool saw_own = false;
+  const json::object own_view = Body(Call("GET", draw, "", own));
+  for (const json::value& e : own_view.at("drawn").as_array()) {
+    const bool is_own = e.at("code").as_string() == kFood;
+    saw_own = saw_own || is_own;
+    EXPECT_EQ(e.as_object().contains("grade"), is_own) << e;
+  }
+  EXPECT_TRUE(saw_own);
+  const json::object own_list =
+      Body(Call("GET", std::string("/api/v1/subjects/") + kFood + "/inspections", "", own));
+  EXPECT_TRUE(own_list.at("inspections").as_array()[0].as_object().contains("grade"));
 }
 
 TEST_F(InspectionsTest, TheDrawingDepartmentAndTheOperatorRecordTheResultsEveryoneReadsThem) {
