@@ -230,7 +230,9 @@ Response HandleGetCheck(Platform& p, const ApiCall& call) {
   if (!c.ok()) return StatusResponse(c.status());
   if (!c->has_value()) return StatusResponse(Status::NotFound("no credit check has the id " + std::to_string(id)));
   if (!OwnCheck(call, **c, &error)) return error;
-  return JsonResponse(200, CheckLogJson(**c));
+  Response r = JsonResponse(200, CheckLogJson(**c));
+  r.about_subject = (*c)->subject_id;  // for the audit log
+  return r;
 }
 
 Response HandlePostCheckFeedback(Platform& p, const ApiCall& call) {

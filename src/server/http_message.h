@@ -32,6 +32,9 @@ struct Response {
   std::string content_type = "application/json; charset=utf-8";
   std::vector<std::pair<std::string, std::string>> headers;  // extra headers (Allow, Location)
   std::string body;
+  // The subject the answer is about, set by a handler whose path does not name one (an
+  // objection, a repair, a credit check by id): the audit log's entry names it (router.cc).
+  uint64_t about_subject = 0;
 
   // The value of an extra header, "" when absent (for tests).
   std::string_view Header(std::string_view name) const;

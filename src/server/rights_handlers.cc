@@ -146,7 +146,9 @@ Response Show(Platform& p, const ApiCall& call, workflow::Kind kind, uint64_t id
     return StatusResponse(Status::NotFound("no " + std::string(workflow::KindName(kind)) +
                                            " has the id " + std::to_string(id)));
   }
-  return JsonResponse(status, workflow::ApplicationJson(*a, Date::Today(), history));
+  Response r = JsonResponse(status, workflow::ApplicationJson(*a, Date::Today(), history));
+  r.about_subject = a->subject_id;  // for the audit log: the path names the application only
+  return r;
 }
 
 bool BoolParam(const ApiCall& call, std::string_view name, bool* out, Response* error) {

@@ -11,6 +11,7 @@
 
 #include "core/test_paths.h"
 #include "ingest/ingester.h"
+#include "security/audit.h"
 #include "server/access.h"
 #include "server/platform.h"
 #include "server/router.h"
@@ -239,6 +240,17 @@ TEST_F(RightsApiTest, AnUpheldObjectionLiftsTheMeasuresAtOnceAndTheHistoryStays)
             403u);
   // Another department does not see it; the market regulator has it in its queue.
   EXPECT_EQ(Call("GET", "/api/v1/objections/" + std::to_string(id), "", env_).status, 404u);
+  // A read of the objection by id is audited against its subject (the path names none).
+  {
+    auto subject = p_->FindSubjectIdByCode(kUscc);
+    ASSERT_TRUE(subject.ok());
+    auto before = security::SubjectAuditEntries(p_->store(), *subject, 1000);
+    ASSERT_TRUE(before.ok());
+    Ok(Call("GET", "/api/v1/objections/" + std::to_string(id), "", market_));
+    auto after = security::SubjectAuditEntries(p_->store(), *subject, 1000);
+    ASSERT_TRUE(after.ok());
+    EXPECT_EQ(after->size(), before->size() + 1);
+  }
   EXPECT_EQ(Ok(Call("GET", "/api/v1/objections", "", market_))["objections"].as_array().size(), 1u);
   EXPECT_TRUE(Ok(Call("GET", "/api/v1/objections", "", env_))["objections"].as_array().empty());
 

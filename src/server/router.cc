@@ -291,7 +291,7 @@ Response Audited(Platform& platform, const Route& route, AuditAbout about,
   if ((!write && who.is_public()) || log == nullptr) return response;
   security::AuditEntry e = security::AuditEntryFor(
       who, write ? "write" : "read", std::string(route.method) + " " + std::string(route.pattern));
-  e.subject_id = about.subject_id;
+  e.subject_id = about.subject_id != 0 ? about.subject_id : response.about_subject;
   e.purpose = std::move(about.purpose);
   e.outcome = std::to_string(response.status);
   if (auto seq = log->Append(std::move(e)); !seq.ok()) {
