@@ -375,7 +375,7 @@ std::string MaskResidentId(std::string_view id) {
   return out;
 }
 
-std::string MaskResidentIdsIn(std::string_view text) {
+std::string MaskResidentIdsIn(std::string_view text, bool require_birth_date) {
   const auto b = [text](size_t i) { return static_cast<unsigned char>(text[i]); };
   // Digits and the check letter, ASCII or full-width (as NormalizeCodeInput folds them): their
   // length in bytes at `i`, 0 for anything else.
@@ -480,9 +480,15 @@ std::string MaskResidentIdsIn(std::string_view text) {
         if (value.size() > 18) break;
         const auto number = [&value](size_t p) { return std::stoi(value.substr(p, 2)); };
         size_t n = 0;  // characters of the ID
-        if (groups[z].x && value.size() == 17) {
+        // YYYYMMDD from the 7th digit, for a caller that wants only plausible IDs masked.
+        const auto born = [&value] {
+          const int year = std::stoi(value.substr(6, 4));
+          return year >= 1900 && year <= 2099 &&
+                 Date::FromYmd(year, std::stoi(value.substr(10, 2)), std::stoi(value.substr(12, 2))).ok();
+        };
+        if (groups[z].x && value.size() == 17 && (!require_birth_date || born())) {
           n = 18;
-        } else if (value.size() == 18 ||
+        } else if ((value.size() == 18 && (!require_birth_date || born())) ||
                    (value.size() == 15 &&
                     Date::FromYmd(1900 + number(6), number(8), number(10)).ok())) {
           n = value.size();

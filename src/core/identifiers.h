@@ -64,8 +64,10 @@ std::string MaskResidentId(std::string_view id);
 // digits may come in groups apart by up to three separators that NormalizeCodeInput drops
 // (spaces, '-', full-width ones), as in "4101 0219 9001 0112 3X"; the separators are kept. For
 // messages that show what a department sent in a field that should not hold one (a USCC, a
-// date, an amount).
-std::string MaskResidentIdsIn(std::string_view text);
+// date, an amount). `require_birth_date`: an 18-character run too needs a plausible birth date
+// (19xx or 20xx, a real day) — for text that is stored masked for good, where grouped dates or
+// phone numbers must not be taken for an ID.
+std::string MaskResidentIdsIn(std::string_view text, bool require_birth_date = false);
 // What a message shows of a value someone sent: at most `max_bytes` of it, cut before a
 // character, with "…" when cut, and every resident ID in it masked (MaskResidentIdsIn).
 std::string ShowMasked(std::string_view text, size_t max_bytes);

@@ -551,6 +551,14 @@ TEST(MaskResidentIdTest, MasksResidentIdsWrittenInGroups) {
   EXPECT_EQ(MaskResidentIdsIn("11010519491231002X 2025-03-03"), "1101**********002X 2025-03-03");
   EXPECT_EQ(MaskResidentIdsIn("110105 19491231 0021 2"), "1101** ******** 0021 2")
       << "the first 18 digits of a longer chain";
+  // For text stored masked for good, an 18-character run needs a plausible birth date: dates
+  // and phone numbers in groups stay as they are; a real ID, typed any way, does not.
+  for (const char* kept : {"2025-03-03 2025-04-04 2025-05-05", "138-0013-8000 139-0013-9000",
+                           "410100300001050009"}) {
+    EXPECT_EQ(MaskResidentIdsIn(kept, true), kept);
+  }
+  EXPECT_EQ(MaskResidentIdsIn("证号110105 19491231 002X", true), "证号1101** ******** 002X");
+  EXPECT_EQ(MaskResidentIdsIn("11010519491231002X", true), "1101**********002X");
   // Cut inside a grouped ID, what is shown of it is masked.
   EXPECT_EQ(ShowMasked(std::string(30, 'a') + " 4101 0519 4912 3100 2X", 40),
             std::string(30, 'a') + " 4101 ****…");

@@ -166,7 +166,11 @@ bool NormalizeField(const Field& field, std::string_view cell, Date today, std::
       }
       // A person's number written into free text (违法事实 naming the offender, a note) is kept
       // as its mask: resident ID numbers are stored only hashed and sealed, in their own fields.
-      if (MayHoldResidentId(*out)) *out = ident::MaskResidentIdsIn(*out);
+      // Free text only: strings (names, document numbers, natural keys) are kept as sent, and
+      // only what has a plausible birth date is taken for an ID (the mask is for good).
+      if (field.type == FieldType::kText && MayHoldResidentId(*out)) {
+        *out = ident::MaskResidentIdsIn(*out, /*require_birth_date=*/true);
+      }
       return true;
     }
     case FieldType::kDate: {

@@ -74,6 +74,8 @@ struct Pending {
   uint64_t record_id = 0;
   uint32_t version = 0;
   uint64_t content_hash = 0;
+  RecordStatus status = RecordStatus::kActive;  // of that version (a version this run wrote)
+  bool stored = false;  // read from the store: its status and department are still to be read
 };
 
 // A row's natural key as the store held it when read ahead (Run::Prefetch); subject_id 0 when
@@ -620,22 +622,18 @@ class Ingester::Run {
     pending_key += '\0';
     pending_key += p.natural_key;
     std::optional<Pending> prior;
-    bool prior_of_this_call = false;  // a version this call made (no other department's)
-    bool stored_before_call = false;  // read from the store, not from a batch still committing
     if (auto it = pending_keys_.find(pending_key); it != pending_keys_.end()) {
       prior = it->second;
-      prior_of_this_call = true;
     } else if (auto f = inflight_keys_.find(pending_key); f != inflight_keys_.end()) {
-      prior = f->second;
+      prior = f->second;  // this run's previous batch, still committing
     } else if (subject.first_batch != ws_.batch.id) {
-      stored_before_call = true;
       std::optional<storage::NaturalKeyHit> hit;
       if (stored != nullptr) {
         hit = *stored;
       } else {
         XY_ASSIGN_OR_RETURN(hit, in_.store_.FindNaturalKey(subject.id, ind.code, p.natural_key));
       }
-      if (hit) prior = Pending{hit->record_id, hit->version, hit->content_hash};
+      if (hit) prior = Pending{hit->record_id, hit->version, hit->content_hash, RecordStatus::kActive, true};
     }
     bool duplicate = prior && prior->content_hash == p.content_hash;
     if (prior && !duplicate) XY_RETURN_IF_ERROR(ResolveDigest());
@@ -646,28 +644,31 @@ class Ingester::Run {
       if (!derived) ++ws_.batch.duplicates;
       return true;
     }
-    if (prior && !prior_of_this_call && !derived && opt_.own_records_only) {
-      XY_ASSIGN_OR_RETURN(std::string owner, RecordDepartment(subject.id, prior->record_id));
-      if (owner != opt_.dept) {
-        Reject({static_cast<uint32_t>(p.row), "", "record_of_another_department",
-                "decision " + ident::ShowMasked(p.document_number, 80) + " of this subject was submitted by " +
-                    (owner.empty() ? std::string("the platform's operator") : owner) +
-                    "; a department corrects only the records it submitted"});
-        return false;
-      }
+    // What the store says of a prior version read from it: its status, and the department of
+    // the batch that first stored the record (one read, for corrections only).
+    RecordStatus status = prior ? prior->status : RecordStatus::kActive;
+    std::string owner = opt_.dept;  // a version of this run: this call's department
+    if (prior && prior->stored) {
+      XY_ASSIGN_OR_RETURN(StoredFacts facts, ReadStoredFacts(subject.id, prior->record_id));
+      status = facts.status;
+      if (opt_.own_records_only) owner = std::move(facts.department);
+    }
+    if (prior && !derived && opt_.own_records_only && owner != opt_.dept) {
+      Reject({static_cast<uint32_t>(p.row), "", "record_of_another_department",
+              "decision " + ident::ShowMasked(p.document_number, 80) +
+                  " of this subject was submitted by " +
+                  (owner.empty() ? std::string("the platform's operator") : owner) +
+                  "; a department corrects only the records it submitted"});
+      return false;
     }
     // A correction of a record taken out of force here (revoked after an objection, repaired,
     // expired) stays out of force: sending the decision again must not publish it again.
-    RecordStatus status = RecordStatus::kActive;
-    if (prior && !prior_of_this_call) {
-      XY_ASSIGN_OR_RETURN(status, CurrentStatus(subject.id, prior->record_id, !stored_before_call));
-      if (status != RecordStatus::kActive) {
-        Warn(p.row, "", "status_kept",
-             "decision " + ident::ShowMasked(p.document_number, 80) + " is " +
-                 std::string(RecordStatusName(status)) +
-                 " here: the correction is stored as a new version, still " +
-                 std::string(RecordStatusName(status)));
-      }
+    if (status != RecordStatus::kActive) {
+      Warn(p.row, "", "status_kept",
+           "decision " + ident::ShowMasked(p.document_number, 80) + " is " +
+               std::string(RecordStatusName(status)) +
+               " here: the correction is stored as a new version, still " +
+               std::string(RecordStatusName(status)));
     }
     if (!derived) UpdateRegistration(sidx, p);
     Record r;
@@ -684,7 +685,7 @@ class Ingester::Run {
     r.document_number = std::move(p.document_number);
     r.values = std::move(p.values);
     r.personal = std::move(p.personal);
-    pending_keys_[pending_key] = Pending{r.record_id, r.version, r.content_hash};
+    pending_keys_[pending_key] = Pending{r.record_id, r.version, r.content_hash, r.status};
     if (derived) {
       ++report_.derived;
       Warn(p.row, "", "derived",
@@ -700,23 +701,27 @@ class Ingester::Run {
     return true;
   }
 
-  // The status of the record's current version; after the batch in flight has committed unless
-  // the record was read from the store as it stood before it (`wait` false).
-  Result<RecordStatus> CurrentStatus(uint64_t subject_id, uint64_t record_id, bool wait) {
-    if (wait) XY_RETURN_IF_ERROR(WaitForCommit());
+  // Of a stored record: its current version's status and the department of the batch that
+  // first stored it ("" for none named). Batch departments are remembered for the run.
+  struct StoredFacts {
+    RecordStatus status = RecordStatus::kActive;
+    std::string department;
+  };
+  Result<StoredFacts> ReadStoredFacts(uint64_t subject_id, uint64_t record_id) {
     std::vector<Record> versions;
     XY_RETURN_IF_ERROR(in_.store_.ListRecordVersions(subject_id, record_id, &versions));
-    return versions.empty() ? RecordStatus::kActive : versions.back().status;
-  }
-
-  // The department of the batch that first stored the record ("" for none named).
-  Result<std::string> RecordDepartment(uint64_t subject_id, uint64_t record_id) {
-    XY_RETURN_IF_ERROR(WaitForCommit());
-    std::vector<Record> versions;
-    XY_RETURN_IF_ERROR(in_.store_.ListRecordVersions(subject_id, record_id, &versions));
-    if (versions.empty()) return std::string();
-    XY_ASSIGN_OR_RETURN(std::optional<BatchReport> batch, in_.store_.GetBatch(versions.front().batch_id));
-    return batch ? batch->dept : std::string();
+    StoredFacts f;
+    if (versions.empty()) return f;
+    f.status = versions.back().status;
+    if (!opt_.own_records_only) return f;
+    const uint64_t batch = versions.front().batch_id;
+    auto it = batch_departments_.find(batch);
+    if (it == batch_departments_.end()) {
+      XY_ASSIGN_OR_RETURN(std::optional<BatchReport> b, in_.store_.GetBatch(batch));
+      it = batch_departments_.emplace(batch, b ? b->dept : std::string()).first;
+    }
+    f.department = it->second;
+    return f;
   }
 
   // The registration facts a stored row carries (only reg_basic's do): the subject's status and
@@ -789,6 +794,7 @@ class Ingester::Run {
   // The batch being committed in the background and its natural keys.
   std::future<Status> inflight_;
   std::unordered_map<std::string, Pending> inflight_keys_;
+  std::unordered_map<uint64_t, std::string> batch_departments_;  // ReadStoredFacts
   uint64_t commits_ = 0;  // background commits completed (WaitForCommit)
   // Natural keys read ahead for the stretch of rows being added, as of `prefetch_commits_`.
   std::vector<Prefetched> prefetched_;

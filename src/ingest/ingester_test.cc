@@ -927,15 +927,18 @@ TEST_F(IngesterTest, ACorrectionOfARepairedRecordStaysRepaired) {
   StatusChange repair{**subject, records[0].record_id, records[0].version, RecordStatus::kRepaired,
                       "credit repair"};
   ASSERT_TRUE(ingester_->ChangeStatus(std::span(&repair, 1), "repair", "", Date()).ok());
-  auto again = Ingest(std::string(kHeader) + Penalty("甲公司", "91110000600037341L", "文18号",
-                                                     "2025/03/03", "1.6"));
+  // Corrected twice in one file: the second correction follows the first, still repaired.
+  auto again = Ingest(std::string(kHeader) +
+                      Penalty("甲公司", "91110000600037341L", "文18号", "2025/03/03", "1.6") +
+                      Penalty("甲公司", "91110000600037341L", "文18号", "2025/03/03", "1.7"));
   ASSERT_TRUE(again.ok()) << again.status().ToString();
-  EXPECT_EQ(again->corrected, 1u);
+  EXPECT_EQ(again->corrected, 2u);
   std::vector<Record> versions;
   ASSERT_TRUE(store_->ListRecordVersions(**subject, records[0].record_id, &versions).ok());
-  ASSERT_EQ(versions.size(), 3u);
+  ASSERT_EQ(versions.size(), 4u);
+  EXPECT_EQ(versions[2].status, RecordStatus::kSuperseded);
   EXPECT_EQ(versions.back().status, RecordStatus::kRepaired);
-  EXPECT_EQ(versions.back().Get("CF_NR_FK"), "1.6");
+  EXPECT_EQ(versions.back().Get("CF_NR_FK"), "1.7");
   auto b = Batch(again->batches[0]);
   ASSERT_FALSE(b.warnings.empty());
   EXPECT_EQ(b.warnings.back().code, "status_kept");

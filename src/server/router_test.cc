@@ -956,8 +956,15 @@ TEST_F(RouterTest, InspectionDrawsArePublishedAndReproducible) {
                         "application/json");
   ASSERT_EQ(again.status, 201u);
   EXPECT_EQ(Body(again)["drawn"], Body(twice)["drawn"]);
-  json::object got = Body(Get("/api/v1/inspections/" + std::to_string(d["id"].as_int64())));
+  json::object got = Body(OperatorGet("/api/v1/inspections/" + std::to_string(d["id"].as_int64())));
   EXPECT_EQ(got["drawn"], d["drawn"]);
+  // The public sees who was drawn, not their grades (inspection_handlers.cc).
+  json::object pub = Body(Get("/api/v1/inspections/" + std::to_string(d["id"].as_int64())));
+  ASSERT_EQ(pub["drawn"].as_array().size(), 2u);
+  for (size_t i = 0; i < 2; ++i) {
+    EXPECT_EQ(pub["drawn"].as_array()[i].at("code"), d["drawn"].as_array()[i].at("code"));
+    EXPECT_FALSE(pub["drawn"].as_array()[i].as_object().contains("grade"));
+  }
   json::object list = Body(Get("/api/v1/inspections"));
   ASSERT_EQ(list["inspections"].as_array().size(), 3u);
   EXPECT_EQ(list["inspections"].as_array()[2].at("id").as_int64(), d["id"].as_int64());

@@ -47,9 +47,10 @@ struct RetentionOptions {
 };
 
 // The day a record's retention runs out, if its indicator has a retention period and it is a
-// natural person's negative record whose behaviour has ended; otherwise nullopt (kept). A list
-// entry's behaviour ends with its membership (rules::MembershipEnd); one without an end stays
-// while it is in force, and counts from the version that took it off once it is not.
+// natural person's negative record whose behaviour has ended; otherwise nullopt (kept). A record
+// with a list end: at that end. A list entry without one: at the end of its publicity when its
+// indicator limits it (rules::MembershipEnd); with neither, not while it is in force, and from
+// the version that took it off once it is not.
 std::optional<Date> RetentionEnd(const Record& r, const catalog::Indicator& ind, bool natural_person);
 
 // One pass over every natural person's negative records. `audit` may be null (a read-only
