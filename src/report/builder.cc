@@ -51,13 +51,6 @@ bool InPeriod(const Record& r, const ReportRequest& req) {
   return req.from <= r.decision_date && r.decision_date <= req.to;
 }
 
-bool IsList(std::string_view indicator) {
-  for (std::string_view l : rules::MeasureCatalog::ListIndicators()) {
-    if (l == indicator) return true;
-  }
-  return false;
-}
-
 std::string Count(size_t n, std::string_view what) {
   if (n == 0) return "报告期内无" + std::string(what) + "。";
   return "报告期内共 " + std::to_string(n) + " 条。";
@@ -82,7 +75,7 @@ class Builder {
       if (v.empty()) continue;
       item.fields.push_back({f.label, Text(v)});
     }
-    if (IsList(ind.code)) {
+    if (rules::MeasureCatalog::IsListIndicator(ind.code)) {
       auto m = rules::ActiveMembership(r, ind, ctx_.today);
       std::string state = m ? "在列" : "已不在列";
       if (m && m->end) state += "（至 " + m->end->ToString() + "）";
@@ -232,7 +225,7 @@ Result<ReportContent> BuildReport(const storage::Store& store, const catalog::Ca
     const catalog::Indicator* ind = catalog.Find(r.indicator);
     if (ind == nullptr || !ctx.shown(r, ind)) continue;
     const std::string_view key = SectionOf(*ind);
-    if (IsList(ind->code)) {
+    if (rules::MeasureCatalog::IsListIndicator(ind->code)) {
       if (auto m = rules::ActiveMembership(r, *ind, ctx.today)) {
         std::string what = ind->name;
         std::string_view list = r.Get("YZSX_MDMC");

@@ -645,6 +645,13 @@ const Measure* MeasureCatalog::Find(std::string_view code) const {
   return it == measure_index_.end() ? nullptr : &measures_[it->second];
 }
 
+bool MeasureCatalog::IsListIndicator(std::string_view indicator) {
+  for (std::string_view l : ListIndicators()) {
+    if (l == indicator) return true;
+  }
+  return false;
+}
+
 const Scenario* MeasureCatalog::FindScenario(std::string_view code) const {
   auto it = scenario_index_.find(code);
   return it == scenario_index_.end() ? nullptr : &scenarios_[it->second];

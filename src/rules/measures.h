@@ -119,6 +119,7 @@ class MeasureCatalog {
   // The indicators a `list` trigger may name: the catalog has no field that says an indicator
   // is a list with memberships that start and end, so the loader knows them by code.
   static std::span<const std::string_view> ListIndicators();
+  static bool IsListIndicator(std::string_view indicator);
 
   MeasureCatalog(const MeasureCatalog&) = delete;
   MeasureCatalog& operator=(const MeasureCatalog&) = delete;

@@ -10,13 +10,6 @@ namespace xinyong::workflow {
 
 namespace {
 
-bool IsList(std::string_view indicator) {
-  for (std::string_view l : rules::MeasureCatalog::ListIndicators()) {
-    if (l == indicator) return true;
-  }
-  return false;
-}
-
 // When the behaviour ended: the end of a list membership when the record has one (its list end
 // field), else the decision. A list entry without a list end: the end of its publicity
 // (rules::MembershipEnd) if its indicator limits it; with neither, the entry has not ended while
@@ -25,7 +18,7 @@ bool IsList(std::string_view indicator) {
 std::optional<Date> BehaviourEnded(const Record& r, const catalog::Indicator& ind) {
   const std::optional<Date> list_end = rules::DateByRole(r, ind, catalog::FieldRole::kListEnd);
   if (list_end) return std::max(r.decision_date, *list_end);
-  if (!IsList(ind.code)) return r.decision_date;
+  if (!rules::MeasureCatalog::IsListIndicator(ind.code)) return r.decision_date;
   if (const std::optional<Date> end = rules::MembershipEnd(r.decision_date, std::nullopt, ind)) {
     return std::max(r.decision_date, *end);
   }
