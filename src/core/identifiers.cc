@@ -426,21 +426,26 @@ std::string MaskResidentIdsIn(std::string_view text, bool require_birth_date) {
       Group g;
       g.begin = pos;
       g.first = chars.size();
-      for (size_t d; pos < text.size() && (d = digit_at(pos)) > 0; pos += d) {
+      // ASCII and full-width digits make groups of their own: a reader of one kind only (a log
+      // scanner) sees each as a number, so each is judged alone as well as with its neighbours.
+      const size_t width = digit_at(pos);
+      for (size_t d; pos < text.size() && (d = digit_at(pos)) == width; pos += d) {
         chars.push_back(pos);
         g.value.push_back(d == 1 ? text[pos] : static_cast<char>('0' + (b(pos + 2) - 0x90)));
       }
-      // A letter right after digits ends the group, unless a digit follows it (then the run is
-      // no resident ID, and the chain ends before the letter).
+      // A letter right after digits ends the group (and, with a digit right after it, the
+      // chain: 17 digits and X are an ID's shape whatever follows, the safe side).
       if (pos < text.size()) {
-        if (const size_t x = x_at(pos); x > 0 && (pos + x == text.size() || digit_at(pos + x) == 0)) {
+        if (const size_t x = x_at(pos); x > 0) {
           g.x = true;
           chars.push_back(pos);
           pos += x;
         }
       }
       g.end = pos;
+      const bool lettered = g.x;
       groups.push_back(std::move(g));
+      if (!lettered && pos < text.size() && digit_at(pos) > 0) continue;  // the other width
       size_t next = pos;
       for (int k = 0; k < 3 && next < text.size(); ++k) {
         const size_t sep = separator_at(next);
