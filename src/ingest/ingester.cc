@@ -450,7 +450,14 @@ class Ingester::Run {
   // (or the organization code inside a new USCC) that belongs to a subject with another USCC is
   // a conflict, reported and not followed.
   // `known`, when not 0, is the subject the row's first code was found to name (Prefetch).
-  Result<size_t> ResolveSubject(const PreparedRow& p, uint64_t known) {
+  // A known subject is not changed here: its new codes and a new name wait in `ids` for
+  // UpdateSubject, once the row is accepted (a rejected row leaves the subject as stored).
+  struct Resolved {
+    size_t index = 0;  // in subjects_
+    bool created = false;
+    std::vector<Identifier> ids;  // the row's codes, conflicting ones left out
+  };
+  Result<Resolved> ResolveSubject(const PreparedRow& p, uint64_t known) {
     std::optional<uint64_t> found;
     std::optional<size_t> found_index;  // of `found` in subjects_
     std::vector<Identifier> ids = p.ids;
@@ -514,10 +521,15 @@ class Ingester::Run {
       subject_index_[s.id] = subjects_.size();
       subjects_.push_back(std::move(s));
       write_.push_back(true);
-      return subjects_.size() - 1;
+      return Resolved{subjects_.size() - 1, true, {}};
     }
-
     XY_ASSIGN_OR_RETURN(size_t idx, Load(*found));
+    return Resolved{idx, false, std::move(ids)};
+  }
+
+  // What an accepted row says of its known subject: codes first seen now (a legacy code, or
+  // its new USCC) and, from registration, a new name; other indicators' names are compared.
+  Status UpdateSubject(size_t idx, const PreparedRow& p, const std::vector<Identifier>& ids) {
     Subject& s = subjects_[idx];
     // New codes for a known subject (a legacy code first seen now, or its new USCC).
     for (const Identifier& id : ids) {
@@ -551,7 +563,7 @@ class Ingester::Run {
                  s.DisplayCode() + (former ? " (it is a former name)" : ""));
       }
     }
-    return idx;
+    return Status::Ok();
   }
 
   // The stored natural keys of the rows of `stretch` whose subject is already known without a
@@ -596,13 +608,17 @@ class Ingester::Run {
     auto fresh = [&] {
       return prefetched != nullptr && prefetched->subject_id != 0 && prefetch_commits_ == commits_;
     };
-    XY_ASSIGN_OR_RETURN(size_t sidx, ResolveSubject(p, fresh() ? prefetched->subject_id : 0));
+    XY_ASSIGN_OR_RETURN(Resolved subject,
+                        ResolveSubject(p, fresh() ? prefetched->subject_id : 0));
+    const size_t sidx = subject.index;
     // The stored natural key, read for the subject the row turned out to belong to, and still
     // fresh (resolving may have waited for a commit).
     const bool use_prefetched = fresh() && prefetched->subject_id == subjects_[sidx].id;
     XY_ASSIGN_OR_RETURN(bool accepted, AcceptRecord(sidx, ind_, p, false,
                                                     use_prefetched ? &prefetched->hit : nullptr));
-    if (!accepted || p.derived == nullptr) return Status::Ok();
+    if (!accepted) return Status::Ok();
+    if (!subject.created) XY_RETURN_IF_ERROR(UpdateSubject(sidx, p, subject.ids));
+    if (p.derived == nullptr) return Status::Ok();
     // The derived record (a commitment breach) belongs to the same subject, in the same batch.
     const Indicator& derived = *in_.catalog_.DerivedFrom(ind_.code);
     return AcceptRecord(sidx, derived, *p.derived, true).status();

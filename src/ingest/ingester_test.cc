@@ -915,6 +915,34 @@ TEST_F(IngesterTest, ADepartmentCorrectsOnlyItsOwnRecords) {
   EXPECT_EQ(Stats().record_versions, 2u);
 }
 
+// A rejected row changes nothing of its subject: another department's registration row under a
+// new name neither renames the company nor leaves a former name behind.
+TEST_F(IngesterTest, ARowOfAnotherDepartmentLeavesItsSubjectAsStored) {
+  options_.dept = "郑州市市场监督管理局";
+  ASSERT_TRUE(Ingest(std::string(kRegistrationHeader) + Registration("甲公司", "存续"),
+                     "reg_basic.csv").ok());
+  options_.own_records_only = true;
+  options_.dept = "郑州市生态环境局";
+  auto other = Ingest(std::string(kRegistrationHeader) + Registration("乙公司", "存续"),
+                      "reg_basic.csv");
+  ASSERT_TRUE(other.ok()) << other.status().ToString();
+  EXPECT_EQ(other->rejected, 1u);
+  auto b = Batch(other->batches[0]);
+  ASSERT_EQ(b.rejections.size(), 1u);
+  EXPECT_EQ(b.rejections[0].code, "record_of_another_department");
+  for (const auto& w : b.warnings) EXPECT_NE(w.code, "renamed") << w.message;
+  auto id = *store_->FindSubject(IdentifierKind::kUscc, "91110000600037341L");
+  ASSERT_TRUE(id.has_value());
+  const Subject s = **store_->GetSubject(*id);
+  EXPECT_EQ(s.name, "甲公司");
+  EXPECT_TRUE(s.former_names.empty());
+  // The department that registered it renames it.
+  options_.dept = "郑州市市场监督管理局";
+  ASSERT_TRUE(Ingest(std::string(kRegistrationHeader) + Registration("乙公司", "存续"),
+                     "reg_basic.csv").ok());
+  EXPECT_EQ((**store_->GetSubject(*id)).name, "乙公司");
+}
+
 // A record repaired (or revoked) here stays so when its decision is sent again with a change:
 // the correction is a new version, still out of force, with a warning.
 TEST_F(IngesterTest, ACorrectionOfARepairedRecordStaysRepaired) {
