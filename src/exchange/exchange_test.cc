@@ -387,6 +387,45 @@ TEST_F(ExchangeTest, AStatusChangeRacingALocalChangeIsMatchedAgain) {
   EXPECT_EQ(*receiver_->Cursor("county-a"), last);
 }
 
+// A correction the county stores out of force (its record revoked there, the decision sent again
+// with another fine) reaches the city with its content: a new version there too, still revoked.
+TEST_F(ExchangeTest, ACorrectionOfARevokedRecordReachesTheCityWithItsContent) {
+  FeedCounty();
+  const uint64_t revoked = *county_.store->LastChangeSeq();
+  ASSERT_TRUE(receiver_->Apply("county-a", "410102", Body(1).first).ok());
+  ExpectCityHoldsTheCounty();
+  // The revoked penalty as the county's feed carries it, sent again with another fine.
+  std::vector<storage::Change> last;
+  ASSERT_TRUE(county_.store->ReadChanges(revoked, 1, true, &last).ok());
+  ASSERT_EQ(last.size(), 1u);
+  ChangeLine line = *LineOfChange(last[0], *county_.vault);
+  ASSERT_EQ(line.status, RecordStatus::kRevoked);
+  std::string header, row;
+  for (auto& [code, value] : line.fields) {
+    if (code == "CF_NR_FK") value = "987.654321";
+    header += (header.empty() ? "" : ",") + code;
+    std::string quoted = "\"";
+    for (char c : value) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
+    row += (row.empty() ? "" : ",") + quoted + "\"";
+  }
+  const fs::path file = dir_ / "admin_penalty.csv";
+  std::ofstream(file) << header << "\n" << row << "\n";
+  ingest::IngestOptions o;
+  auto corrected = county_.ingester->IngestFile(file.string(), o);
+  ASSERT_TRUE(corrected.ok()) << corrected.status().ToString();
+  ASSERT_EQ(corrected->corrected, 1u);
+  const auto before = *city_.store->Stats();
+
+  auto applied = receiver_->Apply("county-a", "410102", Body(revoked + 1).first);
+  ASSERT_TRUE(applied.ok()) << applied.status().ToString();
+  EXPECT_EQ(applied->corrected, 1u);
+  EXPECT_EQ(city_.store->Stats()->record_versions, before.record_versions + 1);
+  ExpectCityHoldsTheCounty();  // the fine included, and revoked
+  // Sent again: nothing more.
+  ASSERT_TRUE(receiver_->Apply("county-a", "410102", Body(revoked + 1).first).ok());
+  EXPECT_EQ(city_.store->Stats()->record_versions, before.record_versions + 1);
+}
+
 // A receiver whose last commit fails after its answer holds less than the pusher sent; the
 // pusher asks for the cursor once caught up and sends again what is missing before it stops.
 TEST_F(ExchangeTest, ThePusherConfirmsTheCursorOnceCaughtUpAndSendsAgainWhatIsMissing) {

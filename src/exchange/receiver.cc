@@ -5,6 +5,7 @@
 #include <exception>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <set>
 #include <unordered_map>
 
@@ -183,11 +184,25 @@ Result<ApplyReport> Receiver::Apply(std::string_view source_view, std::string_vi
           }
         }
         XY_RETURN_IF_ERROR(ApplyRows(source, region, rows, run.front().seq, run.back().seq,
-                                     options, &report));
+                                     run.back().seq, options, &report));
         carried = run.back().seq;
         break;
       }
       case Kind::kStatus: {
+        // A correction the source stored out of force (a repaired penalty sent again with a
+        // change) carries new content: stored first as a new version, which a record out of
+        // force here keeps out of force. Its commit does not move the cursor past the run, so a
+        // failure before the statuses are committed sends the run again (the content then
+        // matches, and only the statuses remain).
+        XY_ASSIGN_OR_RETURN(std::vector<ChangeLine> content, ChangedContent(run));
+        if (!content.empty()) {
+          XY_RETURN_IF_ERROR(ApplyRows(source, region, content, content.front().seq,
+                                       content.back().seq, run.front().seq - 1, options, &report));
+          WaitForCommit();
+          if (auto f = failed_.find(source); f != failed_.end()) {
+            return Status::Unavailable(f->second.why + "; ask for the cursor and send again from there");
+          }
+        }
         XY_ASSIGN_OR_RETURN(const bool committed, ApplyStatuses(source, region, run, &report));
         if (committed) carried = run.back().seq;
         break;
@@ -249,7 +264,7 @@ Status Receiver::CommitCursor(const std::string& source, const std::string& regi
 
 Status Receiver::ApplyRows(const std::string& source, const std::string& region,
                            std::span<const ChangeLine> lines, uint64_t first, uint64_t last,
-                           const ApplyOptions& apply, ApplyReport* report) {
+                           uint64_t cursor, const ApplyOptions& apply, ApplyReport* report) {
   const std::string name =
       "exchange:" + source + ":" + std::to_string(first) + "-" + std::to_string(last);
   // The rows as parsed, cells by the standard field codes (or a label or alias): no text to
@@ -274,7 +289,7 @@ Status Receiver::ApplyRows(const std::string& source, const std::string& region,
   options.received_date = Date();
   options.batch_rows = lines.size() + 1;  // one commit: the cursor goes with all of it
   options.format = "exchange";
-  options.exchange_cursor = storage::ExchangeCursor{source, last};
+  options.exchange_cursor = storage::ExchangeCursor{source, cursor};
   options.grading_deferral = apply.grading_deferral;
   options.hold_until_committed = apply.hold_until_committed;
   options.leave_last_commit = true;  // waited for before anything else (WaitForCommit)
@@ -328,54 +343,80 @@ Result<bool> Receiver::ApplyStatuses(const std::string& source, const std::strin
   }
 }
 
-Result<std::vector<ingest::StatusChange>> Receiver::MatchStatuses(
-    const std::string& source, const std::string& region, std::span<const ChangeLine> lines,
-    size_t* unmatched) {
+Result<std::vector<Receiver::Held>> Receiver::FindHeld(std::span<const ChangeLine> lines) {
   const catalog::Indicator& ind = *catalog_.Find(lines.front().indicator);
   ingest::RowValidator validator(ind, Date::Today(), calendar_, vault_);
-  std::vector<ingest::StatusChange> changes;
-  std::set<std::pair<uint64_t, uint64_t>> seen;
+  std::vector<Held> held(lines.size());
   std::vector<std::string_view> cells(ind.fields.size());
   ingest::PreparedRow p;
   std::vector<Record> versions;
-  for (const ChangeLine& l : lines) {
-    // The record is found as ingestion would find it: the subject by its codes, then the
-    // natural key.
+  for (size_t i = 0; i < lines.size(); ++i) {
+    const ChangeLine& l = lines[i];
     std::fill(cells.begin(), cells.end(), std::string_view());
     for (const auto& [code, value] : l.fields) {
       const int f = ind.FieldIndex(code);
       if (f >= 0) cells[static_cast<size_t>(f)] = value;
     }
     validator.Prepare(l.seq, cells, &p);
-    if (p.rejected) {
-      ++*unmatched;
-      continue;
-    }
-    uint64_t subject = 0;
+    if (p.rejected) continue;
+    Held& h = held[i];
+    h.line_hash = p.content_hash;
     for (const Identifier& id : p.ids) {
       if (id.kind == IdentifierKind::kPersonCode) continue;
       XY_ASSIGN_OR_RETURN(auto found, store_.FindSubject(id.kind, id.value));
       if (found) {
-        subject = *found;
+        h.subject = *found;
         break;
       }
     }
-    std::optional<storage::NaturalKeyHit> hit;
-    if (subject != 0) {
-      XY_ASSIGN_OR_RETURN(hit, store_.FindNaturalKey(subject, ind.code, p.natural_key));
-    }
-    if (!hit || !seen.insert({subject, hit->record_id}).second) {
+    if (h.subject == 0) continue;
+    XY_ASSIGN_OR_RETURN(auto hit, store_.FindNaturalKey(h.subject, ind.code, p.natural_key));
+    if (!hit) continue;
+    versions.clear();
+    XY_RETURN_IF_ERROR(store_.ListRecordVersions(h.subject, hit->record_id, &versions));
+    if (versions.empty()) continue;
+    h.record_id = hit->record_id;
+    h.version = versions.back().version;
+    h.status = versions.back().status;
+    h.content_hash = versions.back().content_hash;
+  }
+  return held;
+}
+
+Result<std::vector<ChangeLine>> Receiver::ChangedContent(std::span<const ChangeLine> lines) {
+  XY_ASSIGN_OR_RETURN(std::vector<Held> held, FindHeld(lines));
+  std::vector<ChangeLine> out;
+  std::map<std::pair<uint64_t, uint64_t>, uint64_t> content;  // of each record, line by line
+  for (size_t i = 0; i < lines.size(); ++i) {
+    const Held& h = held[i];
+    if (h.record_id == 0) continue;
+    auto [it, first] = content.try_emplace({h.subject, h.record_id}, h.content_hash);
+    if (it->second == h.line_hash) continue;
+    it->second = h.line_hash;
+    out.push_back(lines[i]);
+  }
+  return out;
+}
+
+Result<std::vector<ingest::StatusChange>> Receiver::MatchStatuses(
+    const std::string& source, const std::string& region, std::span<const ChangeLine> lines,
+    size_t* unmatched) {
+  XY_ASSIGN_OR_RETURN(std::vector<Held> held, FindHeld(lines));
+  std::vector<ingest::StatusChange> changes;
+  std::set<std::pair<uint64_t, uint64_t>> seen;
+  for (size_t i = 0; i < lines.size(); ++i) {
+    const Held& h = held[i];
+    if (h.record_id == 0 || !seen.insert({h.subject, h.record_id}).second) {
       ++*unmatched;
       continue;
     }
-    versions.clear();
-    XY_RETURN_IF_ERROR(store_.ListRecordVersions(subject, hit->record_id, &versions));
-    if (versions.empty() || versions.back().status != RecordStatus::kActive) {
+    if (h.status != RecordStatus::kActive) {
       ++*unmatched;  // already revoked, repaired or expired here
       continue;
     }
-    changes.push_back({subject, hit->record_id, versions.back().version, l.status,
-                       "from " + source + " (" + region + "), change " + std::to_string(l.seq)});
+    changes.push_back({h.subject, h.record_id, h.version, lines[i].status,
+                       "from " + source + " (" + region + "), change " +
+                           std::to_string(lines[i].seq)});
   }
   return changes;
 }

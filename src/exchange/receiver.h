@@ -104,14 +104,28 @@ class Receiver {
   }
 
  private:
-  // `lines` without the derived ones of the run `first`..`last` (sequence numbers).
+  // `lines` without the derived ones of the run `first`..`last` (sequence numbers), committed
+  // with `cursor` as the source's new cursor.
   Status ApplyRows(const std::string& source, const std::string& region,
                    std::span<const ChangeLine> lines, uint64_t first, uint64_t last,
-                   const ApplyOptions& options, ApplyReport* report);
+                   uint64_t cursor, const ApplyOptions& options, ApplyReport* report);
   // False when nothing was committed (no record held here was in force). Unavailable when the
   // records kept changing here while it ran (the sender retries).
   Result<bool> ApplyStatuses(const std::string& source, const std::string& region,
                              std::span<const ChangeLine> lines, ApplyReport* report);
+  // What each of `lines` (of one indicator) names here, found as ingestion would find it: the
+  // subject by its codes, then the natural key; record_id 0 when no such record is held.
+  struct Held {
+    uint64_t subject = 0, record_id = 0;
+    uint32_t version = 0;  // the current version held, its status and content
+    RecordStatus status = RecordStatus::kActive;
+    uint64_t content_hash = 0;
+    uint64_t line_hash = 0;  // of the line's content, hashed as ingestion here hashes it
+  };
+  Result<std::vector<Held>> FindHeld(std::span<const ChangeLine> lines);
+  // The lines of status changes that also change the content of a record held here (a
+  // correction the source stored out of force): applied as rows before the statuses.
+  Result<std::vector<ChangeLine>> ChangedContent(std::span<const ChangeLine> lines);
   // The status changes `lines` make to records held here, each at its current version;
   // `unmatched` counts the lines without one.
   Result<std::vector<ingest::StatusChange>> MatchStatuses(const std::string& source,
