@@ -275,6 +275,33 @@ TEST_F(ServiceTest, AnUpheldCorrectionIsANewVersionValidatedLikeIngestion) {
   EXPECT_EQ(v->corrections.size(), 2u);
 }
 
+// The department's answer acts on the record as it stands; when the record was corrected after
+// the objection was filed, the answer's effects say which version was objected to.
+TEST_F(ServiceTest, AnAnswerSaysWhenTheRecordChangedSinceTheObjection) {
+  const uint64_t s = Ingest(PenaltyRow("郑市监罚〔2026〕103号", "2026-09-01", kMarket),
+                            "admin_penalty", D("2026-09-02"));
+  const Record penalty = Current(s, "admin_penalty");
+  auto a = service_->FileObjection(operator_, {s, penalty.record_id, "处罚日期有误", {}},
+                                   D("2026-09-28"));
+  ASSERT_TRUE(a.ok()) << a.status().ToString();
+  EXPECT_EQ(a->record_version, penalty.version);
+  ASSERT_TRUE(service_->Step(operator_, a->id, Step(Action::kForward), D("2026-09-28")).ok());
+  Ingest(PenaltyRow("郑市监罚〔2026〕103号", "2026-09-03", kMarket), "admin_penalty",
+         D("2026-09-04"));  // the department corrects it itself meanwhile
+  ASSERT_EQ(Current(s, "admin_penalty").version, penalty.version + 1);
+  auto v = service_->Step(market_, a->id, Step(Action::kVerify, "已自行更正", "rejected"),
+                          D("2026-09-29"));
+  ASSERT_TRUE(v.ok()) << v.status().ToString();
+  EXPECT_EQ(v->record_version, penalty.version) << "the version objected to stays on file";
+  std::vector<Event> history;
+  ASSERT_TRUE(service_->Get(operator_, a->id, &history).ok());
+  ASSERT_FALSE(history.empty());
+  const auto& effects = history.back().effects;
+  ASSERT_EQ(effects.size(), 1u);
+  EXPECT_NE(effects[0].find("filed against version 1, answered on version 2"), std::string::npos)
+      << effects[0];
+}
+
 TEST_F(ServiceTest, OverdueStepsAreInTheQueuesOfTheOperatorAndTheDepartment) {
   const uint64_t s = Ingest(PenaltyRow("郑市监罚〔2026〕101号", "2026-09-01", kMarket),
                             "admin_penalty", D("2026-09-02"));
