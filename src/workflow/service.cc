@@ -210,10 +210,27 @@ void Service::SetDeadline(Application* a, Clock clock) {
   auto due = calendar_.AddWorkdays(a->state_since, policy_.Workdays(clock, a->extended));
   if (due.ok()) {
     a->due = *due;
+    FillMissingDeadlines(a);  // the note of an earlier gap goes once nothing is missing
   } else {
     a->deadline_note = "no deadline for the " + std::string(ClockName(clock)) +
                        " step: " + due.status().message();
   }
+}
+
+void Service::FillMissingDeadlines(Application* a) const {
+  if (a->deadline_note.empty()) return;
+  bool missing = false;
+  if (a->open() && !a->due && a->due_clock != Clock::kNone) {
+    auto due = calendar_.AddWorkdays(a->state_since, policy_.Workdays(a->due_clock, a->extended));
+    if (due.ok()) a->due = *due;
+    missing |= !due.ok();
+  }
+  if (a->kind == Kind::kObjection && !a->overall_due) {
+    auto overall = calendar_.AddWorkdays(a->filed, policy_.objection_total_workdays());
+    if (overall.ok()) a->overall_due = *overall;
+    missing |= !overall.ok();
+  }
+  if (!missing) a->deadline_note.clear();
 }
 
 Status Service::Save(Application* a, Event e, int64_t unix_ms) {
@@ -233,6 +250,7 @@ Result<Application> Service::Load(uint64_t id) const {
   if (!DecodeApplication(*value, &a)) {
     return Status::DataLoss("application " + std::to_string(id) + " is corrupt");
   }
+  FillMissingDeadlines(&a);
   return a;
 }
 
@@ -949,6 +967,7 @@ Status Service::List(const Caller& caller, const ListFilter& filter, Date today,
     Application a;
     if (!DecodeApplication(value, &a)) return Status::DataLoss("an application is corrupt");
     if (!MaySee(caller, a)) return Status::Ok();
+    FillMissingDeadlines(&a);
     if (filter.kind && a.kind != *filter.kind) return Status::Ok();
     if (filter.state && a.state != *filter.state) return Status::Ok();
     if (filter.open_only && !a.open()) return Status::Ok();

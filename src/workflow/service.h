@@ -159,6 +159,9 @@ class Service {
   Result<Record> Current(uint64_t subject_id, uint64_t record_id) const;
   // Sets the deadline of `a`'s current state (due, due_clock), counted from state_since.
   void SetDeadline(Application* a, Clock clock);
+  // Fills in the deadlines a calendar gap left out when they were set (the operator has since
+  // added the year); the note goes once none is missing. Saved with the application's next step.
+  void FillMissingDeadlines(Application* a) const;
   Status Save(Application* a, Event e, int64_t unix_ms);
   Result<Application> Load(uint64_t id) const;
   Status CheckActor(const Caller& caller, const Transition& t, const Application& a) const;

@@ -7,6 +7,8 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 
 #include "core/test_paths.h"
 #include "storage/rocksdb/rocksdb_store.h"
@@ -300,6 +302,38 @@ TEST_F(ServiceTest, AnAnswerSaysWhenTheRecordChangedSinceTheObjection) {
   ASSERT_EQ(effects.size(), 1u);
   EXPECT_NE(effects[0].find("filed against version 1, answered on version 2"), std::string::npos)
       << effects[0];
+}
+
+// A deadline in a year the calendar lacks is left out with a note; once the operator adds the
+// year, the application has its deadlines.
+TEST_F(ServiceTest, ADeadlineLeftOutForACalendarGapIsFilledInOnceTheYearIsAdded) {
+  const uint64_t s = Ingest(PenaltyRow("郑市监罚〔2026〕104号", "2026-12-01", kMarket),
+                            "admin_penalty", D("2026-12-02"));
+  const Record penalty = Current(s, "admin_penalty");
+  auto a = service_->FileObjection(operator_, {s, penalty.record_id, "处罚有误", {}},
+                                   D("2026-12-24"));
+  ASSERT_TRUE(a.ok()) << a.status().ToString();
+  EXPECT_FALSE(a->overall_due.has_value());
+  EXPECT_NE(a->deadline_note.find("2027"), std::string::npos) << a->deadline_note;
+
+  std::ifstream in(SourceDir() + "/data/calendar/cn_workdays.toml");
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  text += "\n[2027]\nholidays = [\n  { name = \"元旦\", from = 2027-01-01, to = 2027-01-03 },\n]\n"
+          "workdays = []\n";
+  auto extended = WorkCalendar::Parse(text, "extended");
+  ASSERT_TRUE(extended.ok()) << extended.status().ToString();
+  calendar_ = std::make_unique<WorkCalendar>(std::move(extended).value());
+  Open();
+  auto got = service_->Get(operator_, a->id, nullptr);
+  ASSERT_TRUE(got.ok()) << got.status().ToString();
+  ASSERT_TRUE(got->overall_due.has_value());
+  EXPECT_GT(*got->overall_due, D("2027-01-01"));
+  EXPECT_TRUE(got->deadline_note.empty()) << got->deadline_note;
+  std::vector<Application> open;
+  ListFilter filter;
+  ASSERT_TRUE(service_->List(operator_, filter, D("2026-12-28"), &open).ok());
+  ASSERT_EQ(open.size(), 1u);
+  EXPECT_EQ(open[0].overall_due, got->overall_due);
 }
 
 TEST_F(ServiceTest, OverdueStepsAreInTheQueuesOfTheOperatorAndTheDepartment) {
