@@ -221,7 +221,7 @@ Result<MonitoringReport> ComputeMonitoring(const storage::Store& store,
   }));
 
   // Issued credit reports.
-  XY_RETURN_IF_ERROR(store.ScanReports([&](uint64_t id, std::string_view value) {
+  XY_RETURN_IF_ERROR(store.ScanReports(storage::Store::ScanOrder::kOldestFirst, [&](uint64_t id, std::string_view value) {
     auto facts = report::ReadIssueFacts(id, value);
     if (!facts.ok()) {
       bad = facts.status();

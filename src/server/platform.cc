@@ -66,7 +66,7 @@ Result<std::unique_ptr<Platform>> Platform::Open(const PlatformOptions& options_
   // report issued so far would verify as tampered.
   if (std::error_code ec; !std::filesystem::exists(o.report_key_file, ec) && !ec) {
     bool issued = false;
-    XY_RETURN_IF_ERROR(p->store_->ScanReports([&](uint64_t, std::string_view) {
+    XY_RETURN_IF_ERROR(p->store_->ScanReports(storage::Store::ScanOrder::kOldestFirst, [&](uint64_t, std::string_view) {
       issued = true;
       return false;
     }));

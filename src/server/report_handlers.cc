@@ -112,7 +112,15 @@ Response HandlePostSubjectReport(Platform& p, const ApiCall& call) {
   if (call.principal.is_public()) {
     auto found = FindIssuedToday(p, subject, request, today, now_ms);
     if (!found.ok()) return RequestError(found.status());
-    again = std::move(found).value();
+    again = std::move(found->same);
+    if (!again && found->count >= kPublicReportsPerSubjectDay) {
+      Response r = ErrorResponse(
+          429, "too_many_reports",
+          std::to_string(found->count) + " reports of this subject were issued today, the most "
+          "anyone without a token may have issued in a day; ask again tomorrow, or sign in");
+      r.headers.emplace_back("Retry-After", "3600");
+      return r;
+    }
   }
   auto issued = again ? Result<report::IssuedReport>(std::move(*again))
                       : IssueReport(p, subject, request, today, now_ms);

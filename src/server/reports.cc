@@ -85,27 +85,34 @@ bool SameRequest(const report::ReportRequest& a, const report::ReportRequest& b)
 
 }  // namespace
 
-Result<std::optional<report::IssuedReport>> FindIssuedToday(Platform& p, const Subject& subject,
-                                                           const report::ReportRequest& request,
-                                                           Date today, int64_t now_ms,
-                                                           std::string_view base_url) {
+Result<IssuedToday> FindIssuedToday(Platform& p, const Subject& subject,
+                                    const report::ReportRequest& request, Date today,
+                                    int64_t now_ms, std::string_view base_url) {
   report::ReportRequest wanted = request;
   wanted.subject_code = subject.DisplayCode();
   const Date day = BeijingDay(now_ms);
+  // Ids follow the order of issue, give or take reports issued at the same moment: the scan
+  // ends at one issued a minute before the day began.
+  const int64_t day_start_ms = (int64_t{day.days()} * 86400 - 8 * 3600) * 1000;
+  IssuedToday out;
   std::optional<report::IssueFacts> found;
-  Status bad = Status::Ok();
-  XY_RETURN_IF_ERROR(p.store().ScanReports([&](uint64_t id, std::string_view value) {
-    auto facts = report::ReadIssueFacts(id, value);
-    if (!facts.ok()) return true;  // a corrupt value is not a duplicate; verification reports it
-    if (BeijingDay(facts->issued_unix_ms) == day && SameRequest(facts->request, wanted)) {
-      found = std::move(facts).value();  // the latest of the day wins
-    }
-    return true;
-  }));
-  if (!found) return std::optional<report::IssuedReport>();
+  XY_RETURN_IF_ERROR(p.store().ScanReports(
+      storage::Store::ScanOrder::kNewestFirst, [&](uint64_t id, std::string_view value) {
+        auto facts = report::ReadIssueFacts(id, value);
+        if (!facts.ok()) return true;  // a corrupt value is not a duplicate; verification says so
+        if (facts->issued_unix_ms < day_start_ms - 60'000) return false;
+        if (BeijingDay(facts->issued_unix_ms) != day ||
+            facts->request.subject_code != wanted.subject_code) {
+          return true;
+        }
+        ++out.count;
+        if (!found && SameRequest(facts->request, wanted)) found = std::move(facts).value();
+        return true;
+      }));
+  if (!found) return out;
   XY_ASSIGN_OR_RETURN(std::optional<report::StoredReport> stored,
                       report::LoadReport(p.store(), found->number));
-  if (!stored) return std::optional<report::IssuedReport>();
+  if (!stored) return out;
   // The content built now, stamped as the stored report was: the same report only when it says
   // the same thing (otherwise the subject's information changed and a new report is due).
   XY_ASSIGN_OR_RETURN(report::ReportContent c, BuildReportContent(p, subject, request, today));
@@ -117,13 +124,13 @@ Result<std::optional<report::IssuedReport>> FindIssuedToday(Platform& p, const S
   if (report::CanonicalContent(c) != sr.canonical ||
       report::Sha256Hex(sr.canonical) != stored->digest ||
       !report::VerifySignature(p.report_signer().public_key(), sr.canonical, sr.signature)) {
-    return std::optional<report::IssuedReport>();
+    return out;
   }
-  report::IssuedReport out;
-  out.content = std::move(c);
-  out.signed_report = std::move(stored->signed_report);
-  out.digest = std::move(stored->digest);
-  return std::optional<report::IssuedReport>(std::move(out));
+  out.same.emplace();
+  out.same->content = std::move(c);
+  out.same->signed_report = std::move(stored->signed_report);
+  out.same->digest = std::move(stored->digest);
+  return out;
 }
 
 Result<ReportFile> RenderReport(const report::IssuedReport& r, std::string_view format) {

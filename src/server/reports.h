@@ -50,14 +50,22 @@ enum class VerificationDetail {
   kAuthenticity,  // anyone, of a full-view or a natural person's report: authentic or not only
 };
 
-// Of the report `request` about `subject`, the one already issued on the Beijing day of `now_ms`
-// whose content built now is the same (kind, view, period, domains; nothing changed since), with
-// its stored signature — to hand the public that report again instead of issuing a duplicate.
-// nullopt when there is none. Goes through the stored reports.
-Result<std::optional<report::IssuedReport>> FindIssuedToday(Platform& p, const Subject& subject,
-                                                           const report::ReportRequest& request,
-                                                           Date today, int64_t now_ms,
-                                                           std::string_view base_url = "");
+// Reports of one subject a caller without a token may have issued in one Beijing day; more are
+// refused (ResourceExhausted, HTTP 429): an identical request gets the day's report again, so
+// only requests that differ (periods, domains) count, and nobody anonymous fills the store.
+inline constexpr size_t kPublicReportsPerSubjectDay = 20;
+
+// The reports issued about `subject` on the Beijing day of `now_ms`: how many, and of those the
+// one for `request` whose content built now is the same (kind, view, period, domains; nothing
+// changed since), with its stored signature — to hand the public that report again instead of
+// issuing a duplicate (nullopt when there is none). Goes through the day's reports, newest first.
+struct IssuedToday {
+  size_t count = 0;
+  std::optional<report::IssuedReport> same;
+};
+Result<IssuedToday> FindIssuedToday(Platform& p, const Subject& subject,
+                                    const report::ReportRequest& request, Date today,
+                                    int64_t now_ms, std::string_view base_url = "");
 
 struct ReportVerification {
   VerificationDetail detail = VerificationDetail::kFull;

@@ -392,7 +392,7 @@ TEST_F(ReportsTest, PublicViewSpecialReportConcludesOverNonPublicRecordsToo) {
 TEST_F(ReportsTest, PublicGetsTodaysIdenticalReportAgainInsteadOfANewOne) {
   auto count = [&] {
     size_t n = 0;
-    EXPECT_TRUE(p_->store().ScanReports([&](uint64_t, std::string_view) { return ++n, true; }).ok());
+    EXPECT_TRUE(p_->store().ScanReports(storage::Store::ScanOrder::kOldestFirst, [&](uint64_t, std::string_view) { return ++n, true; }).ok());
     return n;
   };
   const std::string company = "/api/v1/subjects/" + std::string(kCompanyUscc) + "/reports";
@@ -419,6 +419,23 @@ TEST_F(ReportsTest, PublicGetsTodaysIdenticalReportAgainInsteadOfANewOne) {
   // The operator (and a subject) always get a new report.
   EXPECT_EQ(Call("POST", company, "", Token("operator")).status, 201u);
   EXPECT_EQ(count(), 4u);
+}
+
+// Without a token, at most kPublicReportsPerSubjectDay reports of one subject a day: requests
+// that differ are refused after that (429); the same request still gets its report; a token
+// holder is not limited by it.
+TEST_F(ReportsTest, ThePublicIssuesABoundedNumberOfReportsOfASubjectADay) {
+  const std::string company = "/api/v1/subjects/" + std::string(kCompanyUscc) + "/reports";
+  auto period = [](int days) { return R"({"format":"html","from":")" + Ago(days) + R"("})"; };
+  for (size_t i = 0; i < kPublicReportsPerSubjectDay; ++i) {
+    ASSERT_EQ(Call("POST", company, period(static_cast<int>(10 + i))).status, 201u) << i;
+  }
+  Response refused = Call("POST", company, period(100));
+  EXPECT_EQ(refused.status, 429u) << refused.body;
+  EXPECT_NE(refused.body.find("too_many_reports"), std::string::npos) << refused.body;
+  EXPECT_FALSE(refused.Header("Retry-After").empty());
+  EXPECT_EQ(Call("POST", company, period(10)).status, 200u) << "the same request, the same report";
+  EXPECT_EQ(Call("POST", company, period(100), Token("operator")).status, 201u);
 }
 
 TEST_F(ReportsTest, OpenRefusesANewReportKeyWhenReportsWereIssued) {

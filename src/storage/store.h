@@ -431,10 +431,12 @@ class Store {
   // changes), FailedPrecondition on a read-only store; it may run concurrently with Commit and
   // with itself for other ids. GetReport: nullopt for an id never saved. Report ids continue
   // at open after the highest one stored. ScanReports goes through every saved report in id
-  // order (the order of issue) until fn returns false.
+  // order (the order of issue), or newest first, until fn returns false.
+  enum class ScanOrder { kOldestFirst, kNewestFirst };
   virtual Status SaveReport(uint64_t id, std::string_view value) = 0;
   virtual Result<std::optional<std::string>> GetReport(uint64_t id) const = 0;
   virtual Status ScanReports(
+      ScanOrder order,
       const std::function<bool(uint64_t id, std::string_view value)>& fn) const = 0;
 
   virtual Result<std::optional<BatchReport>> GetBatch(uint64_t id) const = 0;

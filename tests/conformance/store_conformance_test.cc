@@ -796,7 +796,7 @@ TEST_P(StoreConformanceTest, ScansIssuedReportsInIdOrderUntilTold) {
   std::vector<std::pair<uint64_t, std::string>> seen;
   auto scan = [&] {
     seen.clear();
-    return store_->ScanReports([&](uint64_t id, std::string_view value) {
+    return store_->ScanReports(Store::ScanOrder::kOldestFirst, [&](uint64_t id, std::string_view value) {
       seen.emplace_back(id, std::string(value));
       return true;
     });
@@ -815,13 +815,24 @@ TEST_P(StoreConformanceTest, ScansIssuedReportsInIdOrderUntilTold) {
   Reopen();
   ASSERT_TRUE(scan().ok());
   EXPECT_EQ(seen.size(), 2u);
-  // Stops when fn says so.
-  size_t calls = 0;
-  ASSERT_TRUE(store_->ScanReports([&](uint64_t, std::string_view) {
-    ++calls;
-    return false;
+  // Newest first, and stops when fn says so.
+  std::vector<uint64_t> newest;
+  ASSERT_TRUE(store_->ScanReports(Store::ScanOrder::kNewestFirst, [&](uint64_t id, std::string_view) {
+    newest.push_back(id);
+    return true;
   }).ok());
-  EXPECT_EQ(calls, 1u);
+  EXPECT_EQ(newest, (std::vector<uint64_t>{c, a}));
+  size_t calls = 0;
+  std::vector<uint64_t> first;
+  for (auto order : {Store::ScanOrder::kOldestFirst, Store::ScanOrder::kNewestFirst}) {
+    ASSERT_TRUE(store_->ScanReports(order, [&](uint64_t id, std::string_view) {
+      ++calls;
+      first.push_back(id);
+      return false;
+    }).ok());
+  }
+  EXPECT_EQ(calls, 2u);
+  EXPECT_EQ(first, (std::vector<uint64_t>{a, c}));
   EXPECT_FALSE(store_->GetReport(b).value().has_value());
 }
 

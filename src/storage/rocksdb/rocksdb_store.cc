@@ -2289,10 +2289,12 @@ Result<std::optional<std::string>> RocksDbStore::GetReport(uint64_t id) const {
 }
 
 Status RocksDbStore::ScanReports(
-    const std::function<bool(uint64_t id, std::string_view value)>& fn) const {
+    ScanOrder order, const std::function<bool(uint64_t id, std::string_view value)>& fn) const {
   if ((*cf_)[kReports] == nullptr) return Status::Ok();  // read-only, older store
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), (*cf_)[kReports]));
-  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+  const bool newest_first = order == ScanOrder::kNewestFirst;
+  for (newest_first ? it->SeekToLast() : it->SeekToFirst(); it->Valid();
+       newest_first ? it->Prev() : it->Next()) {
     auto k = it->key().ToStringView();
     if (k.size() != 8) return Status::DataLoss("a report key is corrupt");
     if (!fn(coding::DecodeFixed64BE(k.data()), it->value().ToStringView())) break;

@@ -161,6 +161,7 @@ class RocksDbStore final : public Store {
   Status SaveReport(uint64_t id, std::string_view value) override;
   Result<std::optional<std::string>> GetReport(uint64_t id) const override;
   Status ScanReports(
+      ScanOrder order,
       const std::function<bool(uint64_t id, std::string_view value)>& fn) const override;
   Result<std::optional<BatchReport>> GetBatch(uint64_t id) const override;
   Result<std::optional<FileDigestHit>> FindFileDigest(std::string_view digest) const override;
