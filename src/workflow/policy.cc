@@ -128,12 +128,18 @@ Result<std::unique_ptr<Policy>> Policy::LoadFile(const std::string& path,
       }
       m.months = static_cast<int>(e.at("months").as_integer());
       XY_RETURN_IF_ERROR(r.Strings(e, "departments", &m.departments));
+      XY_RETURN_IF_ERROR(r.Strings(e, "department_keywords", &m.department_keywords));
+      for (const std::string& k : m.department_keywords) {
+        if (k.empty()) return r.Fail(e, "a department keyword cannot be empty");
+      }
       XY_RETURN_IF_ERROR(r.Strings(e, "fields", &m.fields));
       XY_RETURN_IF_ERROR(r.Strings(e, "keywords", &m.keywords));
       XY_RETURN_IF_ERROR(r.String(e, "reason", true, &m.reason));
       for (const std::string& f : m.fields) XY_RETURN_IF_ERROR(r.Field(e, *ind, f));
-      if (m.departments.empty() && (m.fields.empty() || m.keywords.empty())) {
-        return r.Fail(e, "a minimum rule needs `departments`, or `fields` and `keywords`");
+      if (m.departments.empty() && m.department_keywords.empty() &&
+          (m.fields.empty() || m.keywords.empty())) {
+        return r.Fail(e, "a minimum rule needs `departments`, `department_keywords`, or `fields` "
+                         "and `keywords`");
       }
       if (ind->publicity_max_months > 0 && m.months > ind->publicity_max_months) {
         return r.Fail(e, "a minimum of " + std::to_string(m.months) + " months is longer than " +
@@ -200,6 +206,11 @@ int Policy::MinimumMonths(const Record& r, const catalog::Indicator& ind,
     for (const std::string& d : m.departments) {
       applies = applies ||
                 std::find(deciding_body.begin(), deciding_body.end(), d) != deciding_body.end();
+    }
+    for (const std::string& body : deciding_body) {
+      for (const std::string& k : m.department_keywords) {
+        applies = applies || body.find(k) != std::string::npos;
+      }
     }
     for (const std::string& f : m.fields) {
       const std::string_view v = r.Get(f);

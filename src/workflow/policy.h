@@ -23,7 +23,8 @@ namespace xinyong::workflow {
 struct MinimumRule {
   std::string indicator;
   int months = 0;
-  std::vector<std::string> departments;
+  std::vector<std::string> departments;          // deciding bodies, by exact name
+  std::vector<std::string> department_keywords;  // … or by a part of the name (any level)
   std::vector<std::string> fields;
   std::vector<std::string> keywords;
   std::string reason;

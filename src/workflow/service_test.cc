@@ -490,6 +490,20 @@ TEST_F(ServiceTest, WorkSafetyPenaltiesWaitAYear) {
   EXPECT_EQ(minimum.code, "minimum_period");
   EXPECT_FALSE(minimum.met);
   EXPECT_NE(minimum.detail.find("2027-03-02"), std::string::npos) << minimum.detail;
+  // A district's work-safety bureau too, matched by a part of its name.
+  const uint64_t s2 = Ingest(PenaltyRow("金应急罚〔2026〕4号", "2026-03-02", "郑州市金水区应急管理局"),
+                             "admin_penalty", D("2026-03-03"));
+  std::vector<Record> records;
+  ASSERT_TRUE(store_->ListRecords(s2, "admin_penalty", &records).ok());
+  const Record* district = nullptr;
+  for (const Record& r : records) {
+    if (r.document_number == "金应急罚〔2026〕4号") district = &r;
+  }
+  ASSERT_NE(district, nullptr);
+  c = service_->RepairConditions(s2, district->record_id, "已整改", {"凭证"}, D("2026-09-29"));
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(c->at(4).code, "minimum_period");
+  EXPECT_FALSE(c->at(4).met) << c->at(4).detail;
 }
 
 TEST_F(ServiceTest, TheApplicantMayWithdrawAndOthersMayNot) {
