@@ -116,6 +116,17 @@ class ServiceTest : public ::testing::Test {
     EXPECT_EQ(records.size(), 1u) << indicator;
     return records.empty() ? Record() : records.front();
   }
+  // kMarket's penalty `doc` decided 2026-09-01, objected to through the operator on 2026-09-28
+  // and forwarded to kMarket; `subject` and `penalty` are set.
+  Result<Application> ForwardedObjection(const std::string& doc, const std::string& reason,
+                                         uint64_t* subject, Record* penalty) {
+    *subject = Ingest(PenaltyRow(doc, "2026-09-01", kMarket), "admin_penalty", D("2026-09-02"));
+    *penalty = Current(*subject, "admin_penalty");
+    XY_ASSIGN_OR_RETURN(Application a,
+                        service_->FileObjection(operator_, {*subject, penalty->record_id, reason, {}},
+                                                D("2026-09-28")));
+    return service_->Step(operator_, a.id, Step(Action::kForward), D("2026-09-28"));
+  }
   StepRequest Step(Action action, std::string reason = "", std::string outcome = "") {
     StepRequest s;
     s.action = action;
@@ -245,14 +256,11 @@ TEST_F(ServiceTest, AnUpheldObjectionRevokesTheRecordAndWhatWasDerivedFromIt) {
 }
 
 TEST_F(ServiceTest, AnUpheldCorrectionIsANewVersionValidatedLikeIngestion) {
-  const uint64_t s = Ingest(PenaltyRow("郑市监罚〔2026〕101号", "2026-09-01", kMarket),
-                            "admin_penalty", D("2026-09-02"));
-  const Record penalty = Current(s, "admin_penalty");
-  auto a = service_->FileObjection(operator_, {s, penalty.record_id, "罚款金额有误", {}},
-                                   D("2026-09-28"));
+  uint64_t s = 0;
+  Record penalty;
+  auto a = ForwardedObjection("郑市监罚〔2026〕101号", "罚款金额有误", &s, &penalty);
   ASSERT_TRUE(a.ok()) << a.status().ToString();
   EXPECT_TRUE(a->on_behalf);
-  ASSERT_TRUE(service_->Step(operator_, a->id, Step(Action::kForward), D("2026-09-28")).ok());
 
   StepRequest bad = Step(Action::kVerify, "文号有误", "upheld_correct");
   bad.corrections = {{"CF_WSH", "郑市监罚〔2026〕102号"}};
@@ -280,14 +288,11 @@ TEST_F(ServiceTest, AnUpheldCorrectionIsANewVersionValidatedLikeIngestion) {
 // The department's answer acts on the record as it stands; when the record was corrected after
 // the objection was filed, the answer's effects say which version was objected to.
 TEST_F(ServiceTest, AnAnswerSaysWhenTheRecordChangedSinceTheObjection) {
-  const uint64_t s = Ingest(PenaltyRow("郑市监罚〔2026〕103号", "2026-09-01", kMarket),
-                            "admin_penalty", D("2026-09-02"));
-  const Record penalty = Current(s, "admin_penalty");
-  auto a = service_->FileObjection(operator_, {s, penalty.record_id, "处罚日期有误", {}},
-                                   D("2026-09-28"));
+  uint64_t s = 0;
+  Record penalty;
+  auto a = ForwardedObjection("郑市监罚〔2026〕103号", "处罚日期有误", &s, &penalty);
   ASSERT_TRUE(a.ok()) << a.status().ToString();
   EXPECT_EQ(a->record_version, penalty.version);
-  ASSERT_TRUE(service_->Step(operator_, a->id, Step(Action::kForward), D("2026-09-28")).ok());
   Ingest(PenaltyRow("郑市监罚〔2026〕103号", "2026-09-03", kMarket), "admin_penalty",
          D("2026-09-04"));  // the department corrects it itself meanwhile
   ASSERT_EQ(Current(s, "admin_penalty").version, penalty.version + 1);
