@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "core/coding.h"
+#include "core/identifiers.h"
 
 namespace xinyong::security {
 
@@ -79,6 +80,10 @@ Result<Consent> ConsentStore::Grant(uint64_t subject_id, std::string_view instit
     return Status::InvalidArgument("institution: the financial institution, as its token names "
                                    "it, at most 200 bytes on one line");
   }
+  if (ident::MaskResidentIdsIn(institution) != institution) {
+    return Status::InvalidArgument("institution: a resident ID number is not part of an "
+                                   "institution's name");
+  }
   if (purpose.empty() || purpose.size() > kMaxPurpose) {
     return Status::InvalidArgument("purpose: what the institution may read the records for "
                                    "(at most 1000 bytes)");
@@ -101,7 +106,7 @@ Result<Consent> ConsentStore::Grant(uint64_t subject_id, std::string_view instit
   c.id = last + 1;
   c.subject_id = subject_id;
   c.institution = std::string(institution);
-  c.purpose = std::string(purpose);
+  c.purpose = ident::MaskResidentIdsIn(purpose);  // personal numbers never stored in plaintext
   c.granted = today;
   c.expires = expires;
   c.recorded_ms = now_ms;

@@ -6,6 +6,7 @@
 #include <ctime>
 
 #include "core/coding.h"
+#include "core/identifiers.h"
 
 namespace xinyong::security {
 
@@ -220,6 +221,7 @@ Result<NewToken> TokenStore::Create(const TokenSpec& spec, int64_t now_ms) {
   t.info.id = last + 1;
   t.info.role = spec.role;
   t.info.scope = spec.scope;
+  t.info.scope.name = ident::MaskResidentIdsIn(spec.scope.name);  // a label, shown in lists
   t.info.created_ms = now_ms;
   t.info.expires_ms = now_ms + static_cast<int64_t>(spec.expires_days) * kDayMs;
   t.info.created_by = spec.created_by;

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 
+#include "core/identifiers.h"
 #include "rules/commitment.h"
 #include "rules/record_fields.h"
 
@@ -38,6 +39,16 @@ std::string Trimmed(std::string_view s) {
   while (!s.empty() && space(s.front())) s.remove_prefix(1);
   while (!s.empty() && space(s.back())) s.remove_suffix(1);
   return std::string(s);
+}
+
+// What an applicant, the centre or a department writes (reasons, answers, references to
+// documents), as kept: trimmed, and every resident ID number in it masked.
+std::string FreeText(std::string_view s) { return ident::MaskResidentIdsIn(Trimmed(s)); }
+std::vector<std::string> FreeTexts(const std::vector<std::string>& v) {
+  std::vector<std::string> out;
+  out.reserve(v.size());
+  for (const std::string& s : v) out.push_back(FreeText(s));
+  return out;
 }
 
 Status CheckText(std::string_view field, const std::string& text, bool required) {
@@ -474,8 +485,8 @@ Result<Application> Service::Filing(const Transition& t, const Caller& caller,
   a.decision_date = r.decision_date;
   a.filed = a.state_since = today;
   a.on_behalf = caller.role == Caller::Role::kOperator;
-  a.reason = Trimmed(reason);
-  a.evidence = evidence;
+  a.reason = FreeText(reason);
+  a.evidence = FreeTexts(evidence);
   a.departments = DepartmentsOf(r, ind);
   return a;
 }
@@ -837,8 +848,8 @@ Result<Application> Service::Step(const Caller& caller, uint64_t id, const StepR
   e.day = today;
   e.role = caller.role_name;
   e.actor = caller.describe;
-  e.reason = Trimmed(request.reason);
-  e.documents = request.documents;
+  e.reason = FreeText(request.reason);
+  e.documents = FreeTexts(request.documents);
   if (t->actor == Actor::kDepartment) e.department = caller.department;
   auto need_reason = [&](const char* what) {
     return e.reason.empty() ? Status::InvalidArgument(std::string("reason: ") + what) : Status::Ok();

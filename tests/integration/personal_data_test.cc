@@ -205,6 +205,39 @@ TEST_F(PersonalDataTest, NoResidentIdNumberIsStoredLoggedOrAnsweredInPlaintext) 
       ASSERT_TRUE(r.ok()) << r.status().ToString();
       ASSERT_EQ(r->accepted, 1u) << "the row is accepted, its text masked";
     }
+    // Numbers typed where people write freely: a consent's purpose, a token's label, an
+    // objection's reason and evidence, a department's answer. Kept only as masks.
+    {
+      auto company = p->store().FindSubject(IdentifierKind::kUscc, "91110000600037341L");
+      ASSERT_TRUE(company.ok() && company->has_value());
+      const Date today = Date::Today();
+      auto consent = p->consents().Grant(**company, "中国某银行郑州分行", "贷款审批，经办人" + sample_ids[3],
+                                         today.AddDays(30), today, 0, "test");
+      ASSERT_TRUE(consent.ok()) << consent.status().ToString();
+      EXPECT_FALSE(p->consents().Grant(**company, "银行" + sample_ids[3], "贷款审批",
+                                       today.AddDays(30), today, 0, "test").ok())
+          << "an institution's name holds no number";
+      security::TokenSpec spec;
+      spec.role = security::Role::kOperator;
+      spec.scope.name = "值班员 " + sample_ids[4];
+      ASSERT_TRUE(p->tokens().Create(spec, 0).ok());
+      std::vector<Record> penalties;
+      ASSERT_TRUE(p->store().ListRecords(**company, "admin_penalty", &penalties).ok());
+      ASSERT_FALSE(penalties.empty());
+      workflow::Caller op;
+      op.role = workflow::Caller::Role::kOperator;
+      op.role_name = "operator";
+      op.describe = "operator token 1";
+      auto a = p->rights().FileObjection(
+          op, {**company, penalties[0].record_id, "处罚对象有误，实为" + sample_ids[5],
+               {"身份证复印件（" + sample_ids[5] + "）"}},
+          today);
+      ASSERT_TRUE(a.ok()) << a.status().ToString();
+      workflow::StepRequest forward;
+      forward.action = workflow::Action::kForward;
+      forward.reason = "转" + sample_ids[6];
+      ASSERT_TRUE(p->rights().Step(op, a->id, forward, today).ok());
+    }
 
     server::HttpServerOptions h;
     h.port = 0;
