@@ -218,7 +218,7 @@ Result<GovernanceReport> ComputeGovernance(const storage::Store& store,
   std::map<uint64_t, std::set<std::string>> unknown_depts;  // the departments of each
   std::vector<Record> versions;
   XY_RETURN_IF_ERROR(store.ScanSubjectRecords(
-      0, 1, selection, [&](const Subject& s, std::span<const Record> records) -> Status {
+      storage::Store::SubjectPart(), selection, [&](const Subject& s, std::span<const Record> records) -> Status {
         const bool registrable =
             registration != nullptr &&
             std::find(registration->subject_types.begin(), registration->subject_types.end(),

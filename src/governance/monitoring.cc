@@ -139,7 +139,7 @@ Result<MonitoringReport> ComputeMonitoring(const storage::Store& store,
     selection.skip_natural_persons = true;
     std::vector<int32_t> first_made;  // per organization, its first such commitment
     XY_RETURN_IF_ERROR(store.ScanSubjectRecords(
-        0, 1, selection, [&](const Subject& s, std::span<const Record> records) -> Status {
+        storage::Store::SubjectPart(), selection, [&](const Subject& s, std::span<const Record> records) -> Status {
           std::optional<Date> earliest;
           for (const Record& r : records) {
             if (r.status != RecordStatus::kActive) continue;

@@ -148,6 +148,7 @@ Result<GradingSummary> Grader::RecomputeAll(Date today, unsigned threads) {
   if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
   const size_t parts = threads * kPartsPerThread;
   std::atomic<size_t> next_part{0};
+  XY_ASSIGN_OR_RETURN(const uint64_t bound, store_.HighestSubjectId());  // one cut for all parts
   const int64_t now = NowUnixMs();
   XY_ASSIGN_OR_RETURN(
       GradingSummary total,
@@ -155,7 +156,7 @@ Result<GradingSummary> Grader::RecomputeAll(Date today, unsigned threads) {
                  [&](unsigned, Worker& worker, const std::atomic<bool>& failed) {
         for (size_t part = next_part++; part < parts && !failed; part = next_part++) {
           XY_RETURN_IF_ERROR(store_.ScanSubjectRecords(
-              part, parts, selection_, [&](const Subject& s, std::span<const Record> records) {
+              {part, parts, bound}, selection_, [&](const Subject& s, std::span<const Record> records) {
                 return worker.Add(s, records);
               }));
           XY_RETURN_IF_ERROR(worker.Flush());

@@ -203,6 +203,7 @@ Result<std::unique_ptr<TriggerIndex>> TriggerIndex::Build(
     std::sort(subjects.begin(), subjects.end());
     subjects.erase(std::unique(subjects.begin(), subjects.end()), subjects.end());
   }
+  XY_ASSIGN_OR_RETURN(const uint64_t bound, store.HighestSubjectId());  // one cut for all parts
   std::vector<Status> results(threads, Status::Ok());
   auto run = [&](size_t part) {
     std::vector<TriggerFact> facts;
@@ -216,7 +217,7 @@ Result<std::unique_ptr<TriggerIndex>> TriggerIndex::Build(
       results[part] = store.ReadSubjectRecords(
           std::span<const uint64_t>(subjects).subspan(begin, end - begin), selection, fn);
     } else {
-      results[part] = store.ScanSubjectRecords(part, threads, selection, fn);
+      results[part] = store.ScanSubjectRecords({part, threads, bound}, selection, fn);
     }
   };
   std::vector<std::thread> workers;

@@ -271,11 +271,21 @@ class Store {
                                  std::vector<PersonLink>* out) const = 0;
 
   // Bulk reads for computations over many subjects (the composite evaluation). The subject-id
-  // space is cut into `parts` ranges of about equal size; part `part` (0-based) calls `fn` for
-  // each of its subjects in id order, records as `selection` says, from one consistent snapshot.
-  // The parts together visit every subject once, and may run on different threads at once.
-  // Stops at (and returns) the first error `fn` returns; InvalidArgument when part >= parts.
-  virtual Status ScanSubjectRecords(size_t part, size_t parts, const RecordSelection& selection,
+  // space is cut into `parts` ranges of about equal size at `bound`, the highest subject id read
+  // once for all the parts (HighestSubjectId): part p holds ids [1 + bound·p/parts,
+  // 1 + bound·(p+1)/parts), the first one every id below, the last one every id above. Cut at
+  // one bound, the parts visit every subject once however much is committed while they run
+  // (each part reads its own snapshot); they may run on different threads at once. The whole
+  // space by default.
+  struct SubjectPart {
+    size_t part = 0, parts = 1;
+    uint64_t bound = 0;
+  };
+  virtual Result<uint64_t> HighestSubjectId() const = 0;
+  // Calls `fn` for each subject of `part` in id order, records as `selection` says, from one
+  // consistent snapshot. Stops at (and returns) the first error `fn` returns; InvalidArgument
+  // when part >= parts.
+  virtual Status ScanSubjectRecords(const SubjectPart& part, const RecordSelection& selection,
                                     const SubjectRecordsFn& fn) const = 0;
   // The same for the given subjects (any order, duplicates and unknown ids ignored), in id order.
   virtual Status ReadSubjectRecords(std::span<const uint64_t> subject_ids,

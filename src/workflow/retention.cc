@@ -65,7 +65,7 @@ Result<RetentionReport> RunRetention(storage::Store& store, const catalog::Catal
   std::vector<uint64_t> persons;  // with something due
   if (!selection.indicators.empty()) {
     XY_RETURN_IF_ERROR(store.ScanSubjectRecords(
-        0, 1, selection, [&](const Subject& s, std::span<const Record> records) -> Status {
+        storage::Store::SubjectPart(), selection, [&](const Subject& s, std::span<const Record> records) -> Status {
           if (s.type != SubjectType::kNaturalPerson) return Status::Ok();
           ++report.persons_scanned;
           bool any = false;

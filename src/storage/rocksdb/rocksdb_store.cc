@@ -1189,25 +1189,33 @@ Status DecodeSubjectEntry(std::string_view key, std::string_view value, Subject*
 
 }  // namespace
 
-Status RocksDbStore::ScanSubjectRecords(size_t part, size_t parts,
+Result<uint64_t> RocksDbStore::HighestSubjectId() const {
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ScanReadOptions(), (*cf_)[kSubjects]));
+  it->SeekToLast();
+  XY_RETURN_IF_ERROR(FromRocks(it->status(), "reading the highest subject id"));
+  if (!it->Valid()) return uint64_t{0};
+  if (it->key().size() != 8) return Status::DataLoss("subject key is corrupt");
+  return coding::DecodeFixed64BE(it->key().data());
+}
+
+Status RocksDbStore::ScanSubjectRecords(const SubjectPart& part,
                                         const RecordSelection& selection,
                                         const SubjectRecordsFn& fn) const {
-  if (part >= parts) {
-    return Status::InvalidArgument("part " + std::to_string(part) + " of " +
-                                   std::to_string(parts) + " does not exist");
+  if (part.part >= part.parts) {
+    return Status::InvalidArgument("part " + std::to_string(part.part) + " of " +
+                                   std::to_string(part.parts) + " does not exist");
   }
   ScopedSnapshot snapshot(db_.get());
   rocksdb::ReadOptions ro = ScanReadOptions();
   ro.snapshot = snapshot.get();
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, (*cf_)[kSubjects]));
   // Ids are handed out in sequence, so equal id ranges hold about equal shares of the subjects.
-  it->SeekToLast();
-  XY_RETURN_IF_ERROR(FromRocks(it->status(), "scanning subjects"));
-  if (!it->Valid()) return Status::Ok();
-  if (it->key().size() != 8) return Status::DataLoss("subject key is corrupt");
-  const unsigned __int128 ids = coding::DecodeFixed64BE(it->key().data());
-  const auto lo = static_cast<uint64_t>(1 + ids * part / parts);
-  const auto hi = static_cast<uint64_t>(1 + ids * (part + 1) / parts);  // exclusive
+  const unsigned __int128 bound = part.bound;
+  const uint64_t lo =
+      part.part == 0 ? 0 : static_cast<uint64_t>(1 + bound * part.part / part.parts);
+  const uint64_t hi = part.part + 1 == part.parts  // exclusive
+                          ? UINT64_MAX
+                          : static_cast<uint64_t>(1 + bound * (part.part + 1) / part.parts);
   SubjectRecordReader reader(db_.get(), (*cf_)[kRecords], snapshot.get(), selection, true);
   Subject subject;
   for (it->Seek(keys::SubjectKey(lo)); it->Valid(); it->Next()) {

@@ -95,7 +95,8 @@ class RocksDbStore final : public Store {
                             std::vector<Record>* out) const override;
   Status ListPersonLinks(std::string_view person_hash,
                          std::vector<PersonLink>* out) const override;
-  Status ScanSubjectRecords(size_t part, size_t parts, const RecordSelection& selection,
+  Result<uint64_t> HighestSubjectId() const override;
+  Status ScanSubjectRecords(const SubjectPart& part, const RecordSelection& selection,
                             const SubjectRecordsFn& fn) const override;
   Status ReadSubjectRecords(std::span<const uint64_t> subject_ids,
                             const RecordSelection& selection,
