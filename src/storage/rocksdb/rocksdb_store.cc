@@ -2107,6 +2107,16 @@ Status RocksDbStore::CommitByIngestion(std::vector<keys::CommitOp>* ops_ptr) {
     arg.options.verify_file_checksum = false;
     args.push_back(std::move(arg));
   }
+  if (options_.sync) {
+    // Writes made without a sync of their own (an audit entry's group, AppendAudit) wait in the
+    // write-ahead log for the next synced write; ingestion bypasses the log, so it is synced
+    // first: what survives a crash is always a prefix of what was written.
+    auto synced = db_->SyncWAL();
+    if (!synced.ok()) {
+      cleanup();
+      return FromRocks(synced, "syncing the write-ahead log before a batch");
+    }
+  }
   auto s = db_->IngestExternalFiles(args);
   cleanup();  // moved files are hard links now; the originals go
   return FromRocks(s, "ingesting batch files");
