@@ -353,6 +353,14 @@ TEST_P(StoreConformanceTest, FindsAndReadsSubjectsInBulkInKeyOrder) {
     return ++calls == 2 ? Status::Internal("stop") : Status::Ok();
   }).code(), StatusCode::kInternal);
   EXPECT_EQ(calls, 2);
+  // Out of order: refused, not answered wrongly.
+  const std::vector<std::string_view> unsorted = {values[3], values[0]};
+  EXPECT_EQ(store_->FindSubjects(IdentifierKind::kUscc, unsorted, &found).code(),
+            StatusCode::kInvalidArgument);
+  const std::vector<uint64_t> backwards = {b, a};
+  EXPECT_EQ(store_->GetSubjects(backwards, [](size_t, const Subject*) { return Status::Ok(); })
+                .code(),
+            StatusCode::kInvalidArgument);
 
   // The same a few among many (the store may read them another way than all of them).
   std::vector<std::string> many;
@@ -694,6 +702,19 @@ TEST_P(StoreConformanceTest, ErasesRecordsWithEveryVersionAndIndexEntryAndSubjec
   ASSERT_TRUE(store_->Commit(later).ok());
   WriteSet other = CompanyBatch("91310115MA1K3BTP2B", "乙公司", 2);
   ASSERT_TRUE(store_->Commit(other).ok());
+  // A code of 乙公司 given to another subject since: erasing 乙公司 leaves that entry alone.
+  const std::string taken = "410100000012345";
+  other.subjects[0].identifiers.push_back({IdentifierKind::kRegNumber, taken});
+  ASSERT_TRUE(store_->Commit([&] {
+    WriteSet w;
+    w.batch.id = store_->NextId(IdSpace::kBatch);
+    w.subjects.push_back(other.subjects[0]);
+    return w;
+  }()).ok());
+  WriteSet third = CompanyBatch("91440300MA5DQ4GL0N", "丙公司", 0);
+  third.subjects[0].identifiers.push_back({IdentifierKind::kRegNumber, taken});
+  ASSERT_TRUE(store_->Commit(third).ok());
+  ASSERT_EQ(*store_->FindSubject(IdentifierKind::kRegNumber, taken), third.subjects[0].id);
   auto before = store_->Stats();
   ASSERT_TRUE(before.ok());
 
@@ -738,6 +759,7 @@ TEST_P(StoreConformanceTest, ErasesRecordsWithEveryVersionAndIndexEntryAndSubjec
   EXPECT_TRUE(named.empty());
   found = store_->FindSubject(IdentifierKind::kUscc, "91110000600037341L");
   ASSERT_TRUE(found.ok() && found->has_value());
+  EXPECT_EQ(*store_->FindSubject(IdentifierKind::kRegNumber, taken), third.subjects[0].id);
   auto after = store_->Stats();
   ASSERT_TRUE(after.ok());
   EXPECT_EQ(after->subjects, before->subjects - 1);

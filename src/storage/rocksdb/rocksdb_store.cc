@@ -146,7 +146,7 @@ Result<std::unique_ptr<RocksDbStore>> RocksDbStore::Open(const std::string& path
   std::unique_ptr<RocksDbStore> store(new RocksDbStore());
   store->options_ = options;
   store->path_ = path;
-  if (options.create_if_missing) {
+  if (options.create_if_missing && !options.read_only) {
     std::error_code ec;
     std::filesystem::create_directories(path, ec);
     if (ec) return Status::Unavailable("cannot create data directory " + path + ": " + ec.message());
@@ -478,7 +478,11 @@ Status RocksDbStore::Erase(std::span<const RecordRef> records, std::span<const u
   for (uint64_t id : subjects) {
     XY_ASSIGN_OR_RETURN(auto s, GetSubject(id));
     if (!s) continue;
-    for (const Identifier& i : s->identifiers) wb.Delete((*cf_)[kIds], keys::Identifier(i.kind, i.value));
+    for (const Identifier& i : s->identifiers) {
+      // Only the entries that still name this subject (a code may have been given to another).
+      XY_ASSIGN_OR_RETURN(auto owner, FindSubject(i.kind, i.value));
+      if (owner == id) wb.Delete((*cf_)[kIds], keys::Identifier(i.kind, i.value));
+    }
     wb.Delete((*cf_)[kNames], keys::Name(s->name, id));
     for (const auto& former : s->former_names) wb.Delete((*cf_)[kNames], keys::Name(former, id));
     wb.Delete((*cf_)[kSubjects], keys::SubjectKey(id));
@@ -770,6 +774,9 @@ bool RocksDbStore::DenseRead(size_t keys) const {
 
 Status RocksDbStore::FindSubjects(IdentifierKind kind, std::span<const std::string_view> values,
                                   std::vector<uint64_t>* out) const {
+  if (!std::is_sorted(values.begin(), values.end())) {
+    return Status::InvalidArgument("FindSubjects: the codes must be in ascending order");
+  }
   out->assign(values.size(), 0);
   auto take = [&](size_t i, std::string_view v) {
     if (v.size() != 8) return Status::DataLoss("identifier index entry has a bad size");
@@ -801,6 +808,9 @@ Status RocksDbStore::FindSubjects(IdentifierKind kind, std::span<const std::stri
 
 Status RocksDbStore::GetSubjects(std::span<const uint64_t> ids,
                                  const std::function<Status(size_t i, const Subject* s)>& fn) const {
+  if (!std::is_sorted(ids.begin(), ids.end())) {
+    return Status::InvalidArgument("GetSubjects: the ids must be in ascending order");
+  }
   Subject subject;
   auto decode = [&](size_t i, std::string_view v) {
     if (i > 0 && ids[i] == ids[i - 1] && subject.id == ids[i]) return Status::Ok();  // a repeat

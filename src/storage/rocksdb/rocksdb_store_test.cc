@@ -48,6 +48,15 @@ void CreateStoreWithoutGrades(const std::string& dir) {
   delete db;
 }
 
+// A read-only open of a path that holds no store (a typing error) fails and creates nothing.
+TEST_F(RocksDbStoreTest, ReadOnlyOpenOfAMissingStoreCreatesNothing) {
+  RocksDbOptions ro;
+  ro.read_only = true;  // create_if_missing left at its default
+  const std::string missing = dir_ + "/no-such-store";
+  EXPECT_FALSE(RocksDbStore::Open(missing, ro).ok());
+  EXPECT_FALSE(std::filesystem::exists(missing));
+}
+
 TEST_F(RocksDbStoreTest, ReadOnlyOpenOfAStoreWithoutGradesReadsThemAsEmpty) {
   CreateStoreWithoutGrades(dir_);
   RocksDbOptions ro;
