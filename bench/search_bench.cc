@@ -16,8 +16,8 @@
 // persons excluded), both sides normalized by the index's own Normalizer — so what is checked is
 // that the posting lists find every match, not the normalization. `total` must equal the number
 // of matching subjects when the index says it is exact, and must not exceed it otherwise; when
-// there are at most 20,000 matches, the subjects of all pages (1,000 hits each, read until one is
-// short) must equal the brute-force set, each listed once. Full codes must find their subject
+// there are at most 4,000 matches (pages reach search::kMaxResultDepth, 5,000 hits, no deeper),
+// the subjects of all pages (1,000 hits each, read until one is short) must equal the brute-force set, each listed once. Full codes must find their subject
 // first. One line per class:
 //   search_recall class=C checked=N mismatches=M
 // and every mismatch on stderr.
@@ -83,8 +83,8 @@ std::vector<NameDoc> AllNames(const xinyong::storage::Store& store,
 }
 
 // Queries with more matches than this are checked by their total only.
-constexpr size_t kPagedCheckLimit = 20000;
 constexpr size_t kPage = 1000;
+constexpr size_t kPagedCheckLimit = xinyong::search::kMaxResultDepth - kPage;
 
 // The recall check; returns the number of mismatches of one query (0 or 1) and explains them.
 int CheckQuery(const NameIndex& index, const Query& q, const std::vector<NameDoc>& docs) {

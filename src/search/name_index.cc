@@ -976,6 +976,10 @@ Result<SearchResult> NameIndex::Search(std::string_view query, const SearchOptio
     return Status::InvalidArgument("the query is longer than " + std::to_string(kMaxQueryChars) +
                                    " characters");
   }
+  if (o.limit > kMaxResultDepth || o.offset > kMaxResultDepth - o.limit) {
+    return Status::InvalidArgument("only the first " + std::to_string(kMaxResultDepth) +
+                                   " results can be paged through; narrow the query");
+  }
   const Impl::Budget budget{o.offset + o.limit, kCountCap};
   const Impl::Budget whole{SIZE_MAX, UINT64_MAX};  // the delta: small, always read whole
 

@@ -61,8 +61,12 @@ std::string_view MatchKindName(MatchKind k);  // "code", "name", "former_name", 
 enum class MatchClass : uint8_t { kExact = 0, kPrefix = 1, kContains = 2 };
 std::string_view MatchClassName(MatchClass c);  // "exact", "prefix", "contains"
 
+// The deepest hit a search reaches: offset + limit beyond it is refused (InvalidArgument), so
+// that no query, however common its words, makes a search read whole posting lists.
+inline constexpr size_t kMaxResultDepth = 5000;
+
 struct SearchOptions {
-  size_t offset = 0;   // hits to skip (page * limit)
+  size_t offset = 0;   // hits to skip (page * limit); offset + limit <= kMaxResultDepth
   size_t limit = 20;   // hits to return
   std::optional<SubjectType> type;  // only subjects of this type
   Viewer viewer;

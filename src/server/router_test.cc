@@ -658,6 +658,10 @@ TEST_F(RouterTest, SearchFollowsIngestionPagesAndFilters) {
   EXPECT_EQ(e["details"].at("parameter").as_string(), "type");
   e = Error(Get("/api/v1/search?q=x&page=0"), 400, "invalid_argument");
   EXPECT_EQ(e["details"].at("parameter").as_string(), "page");
+  // Deep pages are refused rather than read: page × limit stops at search::kMaxResultDepth.
+  e = Error(Get("/api/v1/search?q=914101&limit=100&page=51"), 400, "invalid_argument");
+  EXPECT_EQ(e["details"].at("parameter").as_string(), "page");
+  EXPECT_EQ(Get("/api/v1/search?q=914101&limit=100&page=50").status, 200u);
 }
 
 TEST_F(RouterTest, ChecksAreLoggedAnsweredAndTakeFeedbackOnce) {

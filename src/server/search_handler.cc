@@ -33,6 +33,11 @@ Response HandleSearch(Platform& p, const ApiCall& call) {
   search::SearchOptions options;
   options.limit = static_cast<size_t>(limit);
   options.offset = static_cast<size_t>(page - 1) * options.limit;
+  if (options.offset + options.limit > search::kMaxResultDepth) {
+    return BadParameter("page", "only the first " + std::to_string(search::kMaxResultDepth) +
+                                    " results can be paged through (page × limit); narrow the "
+                                    "query or choose a type");
+  }
   if (const std::string* type = call.target.Query("type"); type != nullptr && !type->empty()) {
     auto t = ParseSubjectType(*type);
     if (!t || *t == SubjectType::kNaturalPerson) {
