@@ -124,6 +124,17 @@ TEST_F(NameIndexTest, NormalizesWidthTraditionalCharactersAndSpaces) {
   EXPECT_FALSE(index_->Search("   ", {}).ok());
 }
 
+// A part of a name is found whatever OpenCC's phrases would make of the whole: 乾元 is a phrase
+// it keeps, 乾 alone one it converts (to 干); character by character, both sides agree.
+TEST_F(NameIndexTest, APartOfANameNormalizesToAPartOfTheNormalizedName) {
+  Commit({Company("河南乾元建设有限公司", 1), Company("郑州乾隆商贸有限公司", 2)});
+  Build();
+  EXPECT_EQ(Names(Find("河南乾")), std::vector<std::string>{"河南乾元建设有限公司"});
+  EXPECT_EQ(Names(Find("乾元建设")), std::vector<std::string>{"河南乾元建设有限公司"});
+  EXPECT_EQ(Find("乾").total, 2u);
+  EXPECT_EQ(Names(Find("乾隆")), std::vector<std::string>{"郑州乾隆商贸有限公司"});
+}
+
 TEST_F(NameIndexTest, FindsFormerNamesAndShowsTheCurrentOne) {
   Subject s = Company("郑州宇通客车股份有限公司", 1);
   s.former_names = {"郑州客车厂"};

@@ -52,8 +52,9 @@ uint16_t Normalizer::Intern(const std::string& syllable) {
 
 Result<std::unique_ptr<Normalizer>> Normalizer::Create() {
   std::unique_ptr<Normalizer> n(new Normalizer());
+  std::unique_ptr<opencc::SimpleConverter> t2s;
   try {
-    n->t2s_ = std::make_unique<opencc::SimpleConverter>("t2s.json");
+    t2s = std::make_unique<opencc::SimpleConverter>("t2s.json");
   } catch (const std::exception& e) {
     return Status::Unavailable(std::string("cannot load OpenCC's t2s.json (package opencc): ") +
                                e.what());
@@ -85,7 +86,7 @@ Result<std::unique_ptr<Normalizer>> Normalizer::Create() {
       lines.push_back('\n');
     }
   }
-  const std::string simplified = n->t2s_->Convert(lines);
+  const std::string simplified = t2s->Convert(lines);
   std::string_view rest = simplified;
   std::string one;
   for (char32_t c : chars) {
@@ -95,7 +96,15 @@ Result<std::unique_ptr<Normalizer>> Normalizer::Create() {
     }
     one.clear();
     AppendUtf8(c, &one);
-    if (rest.substr(0, nl) != one) n->traditional_[c] = true;
+    const std::string_view converted = rest.substr(0, nl);
+    if (converted != one) {
+      std::u32string to;
+      Decode(converted, &to);
+      if (to.size() == 1) {  // one character for another; anything else keeps the character
+        n->traditional_[c] = true;
+        n->simplified_[c] = to[0];
+      }
+    }
     rest.remove_prefix(nl + 1);
   }
   std::string latin;
@@ -166,24 +175,10 @@ std::string Normalizer::Normalize(std::string_view text) const {
 
   std::u32string cps;
   Decode(composed, &cps);
-  bool traditional = false;
-  for (char32_t c : cps) {
-    if (c < kTableLimit && traditional_[c]) {
-      traditional = true;
-      break;
-    }
-  }
-  if (traditional) {
-    std::string simplified;
-    {
-      std::lock_guard lock(t2s_mu_);
-      simplified = t2s_->Convert(composed);
-    }
-    Decode(simplified, &cps);
-  }
   for (char32_t c : cps) {
     if (c == 0xFFFD || IsSpace(c)) continue;  // U+FFFD: what an invalid byte became
     if (c >= 'A' && c <= 'Z') c = c - 'A' + 'a';
+    if (c < kTableLimit && traditional_[c]) c = simplified_.at(c);
     AppendUtf8(c, &out);
   }
   return out;

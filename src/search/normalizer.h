@@ -3,10 +3,11 @@
 //
 //   1. NFKC (ICU): full-width letters, digits and brackets become half-width, compatibility
 //      characters their canonical form: "（郑州）ＡＢＣ" → "(郑州)ABC".
-//   2. Traditional → simplified (OpenCC t2s, phrase-aware): "鄭州宇通" → "郑州宇通". OpenCC is
-//      slow (~12 µs a name), so a per-character table built once from OpenCC itself tells which
-//      texts contain a character it would change; only those (under 1% of real names) go
-//      through the converter.
+//   2. Traditional → simplified, character by character, as OpenCC's t2s converts each
+//      character on its own: "鄭州宇通" → "郑州宇通". Not OpenCC's phrase-aware conversion of the
+//      whole text: that converts a character by its neighbours (乾元 stays, 乾 alone becomes 干),
+//      so a fragment typed into the search box would not be a fragment of the normalized name.
+//      Per character, a part of a name always normalizes to a part of the normalized name.
 //   3. Whitespace of every kind removed, ASCII letters lower-cased.
 //
 // Pinyin comes from ICU's Han→Latin transliteration, computed once per CJK character (a whole
@@ -14,22 +15,17 @@
 // yu tong ke che, initials "ytkc". Polyphonic characters get ICU's default reading. ASCII
 // letters and digits are their own one-letter syllables.
 //
-// Thread-safe after Create (the OpenCC converter is used under a mutex).
+// Thread-safe after Create (immutable).
 #pragma once
 
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 #include <vector>
 
 #include "core/status.h"
-
-namespace opencc {
-class SimpleConverter;
-}
 
 namespace xinyong::search {
 
@@ -64,9 +60,8 @@ class Normalizer {
   Normalizer();
   uint16_t Intern(const std::string& syllable);
 
-  std::unique_ptr<opencc::SimpleConverter> t2s_;
-  mutable std::mutex t2s_mu_;
-  std::vector<bool> traditional_;  // by code point: OpenCC would change it
+  std::vector<bool> traditional_;  // by code point: OpenCC would change it …
+  std::unordered_map<char32_t, char32_t> simplified_;  // … to this (one code point), or drop it
   std::vector<uint16_t> pinyin_;   // by code point below kTableLimit: syllable id
   std::vector<std::string> syllables_;  // by id; [0] is "" (kNoSyllable)
   std::unordered_map<std::string, uint16_t> syllable_ids_;
