@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "server/access.h"
 #include "server/json_views.h"
 
 namespace xinyong::server {
@@ -31,8 +32,9 @@ Status ListMembers(Platform& p, std::string_view indicator, Date today,
         if (current.decision_date != decided) return true;
         std::optional<rules::Membership> m = rules::ActiveMembership(current, *ind, today);
         if (!m) return true;
-        // Published no longer once its publicity ended by itself (FACTS §4).
-        if (PublicityEnded(current, ind, today)) return true;
+        // A public listing: only what the public may see — the indicator's (or the record's
+        // 公开类型) disclosure level, and not once its publicity ended by itself (FACTS §4).
+        if (!ShownAt(current, ind, security::DisclosureSet::PublicOnly(), today)) return true;
         XY_ASSIGN_OR_RETURN(auto subject, p.store().GetSubject(subject_id));
         if (!subject) return true;
         out->push_back({std::move(*subject), std::move(current), *m});

@@ -26,7 +26,8 @@ struct ListEntry {
 // code (MeasureCatalog::ListIndicators). "" when it names none.
 std::string ListIndicatorOfType(std::string_view type);
 
-// Current members of a list indicator on `today`, newest entry first.
+// Current members of a list indicator on `today`, newest entry first: the entries the public may
+// see (a list is a public listing; ShownAt at PublicOnly).
 Status ListMembers(Platform& p, std::string_view indicator, Date today, std::vector<ListEntry>* out);
 
 // {"subject": {code, name, type}, "start", "end" (null: open-ended), "record": the public record}

@@ -2,6 +2,8 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <future>
 #include <optional>
 #include <random>
@@ -865,6 +867,26 @@ TEST_F(RouterTest, ListsShowCurrentMembersAndTheProfileItsMemberships) {
   EXPECT_EQ(co["result"].as_string(), "refused");
   EXPECT_EQ(co["measures"].as_array()[0].at("triggers").as_array()[0].at("document_number").as_string(),
             "郑环严失认〔2024〕1号");
+
+  // A list the catalog makes government-shared (an operator's edit) is no public listing.
+  const fs::path share = dir_ / "share";
+  fs::copy(SourceDir() + "/data", share, fs::copy_options::recursive);
+  std::string toml;
+  {
+    std::ifstream in(share / "catalog" / "serious_dishonesty.toml");
+    toml.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  const size_t at = toml.find("disclosure = \"public\"");
+  ASSERT_NE(at, std::string::npos);
+  toml.replace(at, 21, "disclosure = \"gov_shared\"");
+  std::ofstream(share / "catalog" / "serious_dishonesty.toml", std::ios::trunc) << toml;
+  PlatformOptions o = platform_->options();
+  o.share_dir = share.string();
+  platform_.reset();
+  auto reopened = Platform::Open(o);
+  ASSERT_TRUE(reopened.ok()) << reopened.status().ToString();
+  platform_ = std::move(reopened).value();
+  EXPECT_EQ(Body(Get("/api/v1/lists/serious_dishonesty"))["total"].as_int64(), 0);
 }
 
 TEST_F(RouterTest, CommitmentsArePublishedByTheirPublicityTypeAndFulfilledByTheAcceptingUnit) {
