@@ -686,6 +686,26 @@ TEST_F(AccessTest, ASubjectSeesWhoLookedAtItsDataAndWhy) {
   EXPECT_EQ(newest.at("purpose").as_string(), "资格复核");
   EXPECT_EQ(newest.at("outcome").as_string(), "201");
 
+  // A batch of checks: an entry for each subject checked, with the batch's purpose.
+  const uint64_t before_batch = count();
+  Response batch = Call("POST", "/api/v1/checks:batch",
+                        std::string("{\"subjects\":[\"") + kUscc + "\",\"" + kOtherUscc +
+                            "\",\"" + kUscc +
+                            "\",\"91410100MA44XXXX0X\"],\"scenario\":\"government_procurement\","
+                            "\"purpose\":\"批量资格审查\"}",
+                        finance_);
+  ASSERT_EQ(batch.status, 200u) << batch.body;
+  EXPECT_EQ(count(), before_batch + 2) << "two subjects found (one twice): an entry each";
+  const json::object after_batch =
+      Body(Get(std::string("/api/v1/subjects/") + kUscc + "/access-log", subject_));
+  const json::value& batched = after_batch.at("entries").as_array().at(0);
+  EXPECT_EQ(batched.at("what").as_string(), "POST /api/v1/checks:batch");
+  EXPECT_EQ(batched.at("purpose").as_string(), "批量资格审查");
+  const json::object other_log =
+      Body(Get(std::string("/api/v1/subjects/") + kOtherUscc + "/access-log", operator_));
+  EXPECT_EQ(other_log.at("entries").as_array().at(0).at("what").as_string(),
+            "POST /api/v1/checks:batch");
+
   // Another subject may not read it; the operator may.
   const std::string other = Token("subject", "", "", kOtherUscc);
   EXPECT_EQ(Get(std::string("/api/v1/subjects/") + kUscc + "/access-log", other).status, 403u);

@@ -219,6 +219,10 @@ Response HandlePostCheckBatch(Platform& p, const ApiCall& call) {
   }
   w.EndArray();
   w.EndObject();
+  // The audit log has an entry for each subject checked (router.cc), as for a single check.
+  for (const BatchItem& c : batch->items) {
+    if (c.status.ok()) res.about_subjects.push_back(c.subject_id);
+  }
   return res;
 }
 

@@ -260,8 +260,8 @@ AuditAbout About(Platform& platform, const Route& route, const Request& request,
     const auto index = static_cast<size_t>(std::count(
         route.pattern.begin(), route.pattern.begin() + static_cast<std::ptrdiff_t>(at), '{'));
     if (index < params.size()) code = params[index];
-  } else if (route.pattern == "/api/v1/checks" && !request.body.empty() &&
-             request.body.size() < 4096) {
+  } else if ((route.pattern == "/api/v1/checks" && request.body.size() < 4096) ||
+             route.pattern == "/api/v1/checks:batch") {  // the subjects: Response::about_subjects
     boost::system::error_code ec;
     boost::json::value v = boost::json::parse(request.body, ec);
     if (!ec && v.is_object()) {
@@ -294,6 +294,20 @@ Response Audited(Platform& platform, const Route& route, AuditAbout about,
   e.subject_id = about.subject_id != 0 ? about.subject_id : response.about_subject;
   e.purpose = std::move(about.purpose);
   e.outcome = std::to_string(response.status);
+  // An answer about many subjects: an entry for each, so that each subject's access log shows
+  // it. All but the last go without waiting; the last is durable only after them (one chain,
+  // written in order), so the answer still waits for all of them.
+  std::vector<uint64_t> many = std::move(response.about_subjects);
+  std::sort(many.begin(), many.end());
+  many.erase(std::unique(many.begin(), many.end()), many.end());
+  if (!many.empty()) {
+    for (size_t i = 0; i + 1 < many.size(); ++i) {
+      security::AuditEntry one = e;
+      one.subject_id = many[i];
+      log->AppendAsync(std::move(one));
+    }
+    e.subject_id = many.back();
+  }
   if (auto seq = log->Append(std::move(e)); !seq.ok()) {
     spdlog::error("audit log not written; answering 503: {}", ForLog(seq.status().ToString()));
     return StatusResponse(Status::Unavailable("the audit log could not be written; try again"));
