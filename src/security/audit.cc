@@ -157,11 +157,22 @@ Result<uint64_t> AuditLog::Append(AuditEntry entry) {
 
 void AuditLog::AppendAsync(AuditEntry entry) {
   if (entry.unix_ms == 0) entry.unix_ms = NowUnixMs();
-  auto* p = new Pending;
-  p->entry = std::move(entry);
-  std::lock_guard lock(mu_);
-  queue_.push_back(p);
-  work_.notify_one();
+  {
+    std::lock_guard lock(mu_);
+    if (!stopping_) {
+      auto* p = new Pending;
+      p->entry = std::move(entry);
+      queue_.push_back(p);
+      work_.notify_one();
+      return;
+    }
+  }
+  // Closing: the writer may have written its last group already. Written here, durably.
+  AuditEntry* e = &entry;
+  Status st = Extend(std::span(&e, 1), true, [&](const storage::AuditAppend& a) {
+    return store_.AppendAudit(a.entries, a.head, true);
+  });
+  if (!st.ok()) spdlog::error("audit entry not written: {}", st.ToString());
 }
 
 namespace {
