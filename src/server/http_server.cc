@@ -87,14 +87,6 @@ bool IsHttpParseError(const beast::error_code& ec) {
   return ec.category() == category;
 }
 
-// The request path for log lines: no query string, decoded, resident IDs masked, control
-// characters escaped.
-std::string LogPath(std::string_view path) {
-  std::string decoded;
-  if (!PercentDecode(path.substr(0, 512), false, &decoded)) decoded.assign(path.substr(0, 512));
-  return ForLog(decoded);
-}
-
 // The Date header value (RFC 9110 IMF-fixdate), formatted at most once a second per thread.
 std::string_view HttpDate() {
   thread_local std::time_t last = 0;

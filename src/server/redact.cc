@@ -58,4 +58,21 @@ std::string ForLog(std::string_view text, size_t max_bytes) {
   return RedactPersonalIds(out);
 }
 
+std::string LogPath(std::string_view target) {
+  const std::string_view path = target.substr(0, target.find('?'));
+  std::string decoded;
+  decoded.reserve(std::min<size_t>(path.size(), 4096));
+  for (size_t i = 0; i < path.size() && decoded.size() < 4096; ++i) {
+    const int hi = i + 2 < path.size() ? HexDigitValue(path[i + 1]) : -1;
+    const int lo = hi >= 0 ? HexDigitValue(path[i + 2]) : -1;
+    if (path[i] == '%' && lo >= 0) {
+      decoded.push_back(static_cast<char>(hi * 16 + lo));
+      i += 2;
+    } else {
+      decoded.push_back(path[i]);
+    }
+  }
+  return ForLog(decoded);
+}
+
 }  // namespace xinyong::server

@@ -28,4 +28,8 @@ std::string MaskName(std::string_view name);
 // characters (a newline could forge a log line) written as \xNN, at most `max_bytes` kept.
 std::string ForLog(std::string_view text, size_t max_bytes = 512);
 
+// A request target's path for a log line: the query left out, percent-escapes decoded first (a
+// malformed one kept as it is), then ForLog — so that an ID number written as %31%31… is masked.
+std::string LogPath(std::string_view target);
+
 }  // namespace xinyong::server

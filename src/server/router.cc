@@ -373,10 +373,8 @@ Response HandleRequest(Platform& platform, Request&& request) {
   try {
     return Dispatch(platform, request);
   } catch (const std::exception& e) {
-    std::string_view path(request.target);
-    path = path.substr(0, path.find('?'));
-    spdlog::error("internal error on {} {}: {}", ForLog(request.method, 32), ForLog(path),
-                  ForLog(e.what()));
+    spdlog::error("internal error on {} {}: {}", ForLog(request.method, 32),
+                  LogPath(request.target), ForLog(e.what()));
     return StatusResponse(Status::Internal("internal error; the server log has the details"));
   }
 }

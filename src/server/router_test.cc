@@ -1052,6 +1052,17 @@ TEST_F(RouterTest, HeadIsAnsweredLikeGet) {
   EXPECT_EQ(r.status, 200u);
 }
 
+// A path logged as the client wrote it would keep an ID number written as %XX escapes: it is
+// decoded first (a malformed escape kept as it is), then masked; the query is left out.
+TEST(RedactTest, LogPathMasksAPercentEncodedIdNumber) {
+  std::string encoded;
+  for (char c : std::string("11010519491231002X")) {
+    encoded += "%" + std::string(1, "0123456789ABCDEF"[c >> 4]) + "0123456789ABCDEF"[c & 15];
+  }
+  const std::string logged = LogPath("/api/v1/subjects/" + encoded + "/records%zz?q=11010519491231002X");
+  EXPECT_EQ(logged, "/api/v1/subjects/" + ident::MaskResidentId("11010519491231002X") + "/records%zz");
+}
+
 // Found by fuzz/target_fuzzer.cc: a number the resident ID parser accepts went unmasked when its
 // address code started with 0 (redaction required 1-9 there, the parser does not).
 TEST(RedactTest, MasksEveryNumberTheResidentIdParserAccepts) {

@@ -25,6 +25,9 @@ struct ParsedTarget {
 // Parses an origin-form target. On failure returns false and says why in *error.
 bool ParseTarget(std::string_view target, ParsedTarget* out, std::string* error);
 
+// The value of a hexadecimal digit, -1 for another character.
+int HexDigitValue(char c);
+
 // Decodes %XX escapes (and '+' as a space when `plus_as_space`). False on a malformed escape.
 bool PercentDecode(std::string_view in, bool plus_as_space, std::string* out);
 
