@@ -545,6 +545,17 @@ TEST_F(AccessTest, ExpiredRevokedAndMalformedTokensAre401AndAWrongRoleIs403) {
   EXPECT_EQ(after.status, 401u);
   EXPECT_NE(after.body.find("revoked"), std::string::npos) << after.body;
   EXPECT_EQ(Call("DELETE", "/api/v1/tokens/" + std::to_string(id), "", operator_).status, 409u);
+  // A read with the refused token is audited (a probe with a credential); the public's is not.
+  auto entries = [&] { return security::VerifyAudit(p_->store())->entries; };
+  const uint64_t audited = entries();
+  EXPECT_EQ(Get(std::string("/api/v1/subjects/") + kUscc + "/records", secret).status, 401u);
+  EXPECT_EQ(entries(), audited + 1);
+  auto probe = security::SubjectAuditEntries(p_->store(), p_->FindSubjectIdByCode(kUscc).value(), 1);
+  ASSERT_TRUE(probe.ok() && probe->size() == 1u);
+  EXPECT_EQ(probe->at(0).outcome, "401");
+  EXPECT_EQ(probe->at(0).actor, "a refused token");
+  EXPECT_EQ(Get(std::string("/api/v1/subjects/") + kUscc + "/records", "").status, 200u);
+  EXPECT_EQ(entries(), audited + 1);
   // The asynchronous path of single checks enforces the same.
   Request async;
   async.method = "POST";

@@ -268,10 +268,9 @@ AuditAbout About(Platform& platform, const Route& route, const Request& request,
       if (const auto* s = v.as_object().if_contains("subject"); s && s->is_string()) {
         code = std::string(s->as_string());
       }
+      // A check's purpose is the one its log keeps: the body's, over a query or a header.
       const auto* p = v.as_object().if_contains("purpose");
-      if (p && p->is_string() && about.purpose.empty()) {
-        about.purpose = ForLog(std::string_view(p->as_string()), 200);
-      }
+      if (p && p->is_string()) about.purpose = ForLog(std::string_view(p->as_string()), 200);
     }
   }
   if (!code.empty()) {
@@ -283,14 +282,16 @@ AuditAbout About(Platform& platform, const Route& route, const Request& request,
 // Every write, and every call made with a token (which may read non-public data), is appended
 // to the audit log before it is answered: who, which route, about which subject, the declared
 // purpose and the status. An answer that could not be audited is not given (503). The public's
-// reads are not logged: they see public data only.
+// reads are not logged: they see public data only; but a read with a token that was refused
+// (revoked, expired, unknown) is, as a probe with a credential.
 Response Audited(Platform& platform, const Route& route, AuditAbout about,
-                 const security::Principal& who, Response response) {
+                 const security::Principal& who, bool token_refused, Response response) {
   const bool write = route.method != "GET";
   security::AuditLog* log = platform.audit();
-  if ((!write && who.is_public()) || log == nullptr) return response;
+  if ((!write && who.is_public() && !token_refused) || log == nullptr) return response;
   security::AuditEntry e = security::AuditEntryFor(
       who, write ? "write" : "read", std::string(route.method) + " " + std::string(route.pattern));
+  if (token_refused) e.actor = "a refused token";
   e.subject_id = about.subject_id != 0 ? about.subject_id : response.about_subject;
   e.purpose = std::move(about.purpose);
   e.outcome = std::to_string(response.status);
@@ -331,12 +332,17 @@ Response Dispatch(Platform& platform, Request& request) {
       security::Principal principal;
       Response refused;
       const bool admitted = Admit(platform, request, route, &principal, &refused);
+      const bool token_refused = !admitted && !request.authorization.empty() && principal.is_public();
       const bool audit = platform.audit() != nullptr &&
-                         (route.method != "GET" || !principal.is_public());
+                         (route.method != "GET" || !principal.is_public() || token_refused);
       AuditAbout about = audit ? About(platform, route, request, target, params) : AuditAbout();
-      if (!admitted) return Audited(platform, route, std::move(about), principal, std::move(refused));
+      if (!admitted) {
+        return Audited(platform, route, std::move(about), principal, token_refused,
+                       std::move(refused));
+      }
       ApiCall call{request, target, params, principal};
-      Response r = Audited(platform, route, std::move(about), principal, route.handler(platform, call));
+      Response r = Audited(platform, route, std::move(about), principal, false,
+                           route.handler(platform, call));
       // What a token sees is not for shared caches (the public's answers stay cacheable).
       if (!principal.is_public() && route.method == "GET" && r.Header("Cache-Control").empty()) {
         r.headers.emplace_back("Cache-Control", "private, no-cache");
