@@ -1,6 +1,6 @@
 // lists.html?type=red|serious_dishonesty&page=: current members of a list
 // (GET /api/v1/lists/{type}), newest first, paged with the API's total.
-import { api, el, errorText, qs, setChildren } from './api.js';
+import { api, codeLabel, el, errorText, qs, setChildren } from './api.js';
 import { pager } from './pager.js';
 
 const PAGE_SIZE = 20;
@@ -34,7 +34,7 @@ function nav() {
 }
 
 function table(t, entries) {
-  const cols = [['主体名称'], ['统一社会信用代码']];
+  const cols = [['主体名称'], ['主体代码']];
   if (t.name) cols.push([t.name[0]]);
   if (t.body) cols.push([t.body[0]]);
   if (t.reason) cols.push([t.reason[0]]);
@@ -45,7 +45,7 @@ function table(t, entries) {
       el('td', { 'data-label': '主体名称' }, e.subject.code
         ? el('a', { href: '/subject.html?code=' + encodeURIComponent(e.subject.code), 'data-testid': 'list-subject-link' }, e.subject.name)
         : e.subject.name),
-      el('td', { 'data-label': '统一社会信用代码', class: 'code' }, e.subject.code || '—'),
+      el('td', { 'data-label': codeLabel(e.subject.code), class: 'code' }, e.subject.code || '—'),
     ];
     for (const c of [t.name, t.body, t.reason]) {
       if (c) cells.push(el('td', { 'data-label': c[0] }, f[c[1]] || '—'));

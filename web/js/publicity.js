@@ -2,7 +2,7 @@
 // (GET /api/v1/publicity), newest decision first. The API says has_more (no total) and gives a
 // `next` cursor: the next page passes it as `after` (the API bounds the work of one call, so a
 // cursor, not a deeper `page`, is how to go on); `n` is only the page number shown.
-import { api, el, errorText, qs, setChildren } from './api.js';
+import { api, codeLabel, el, errorText, qs, setChildren } from './api.js';
 
 const PAGE_SIZE = 20;
 const KINDS = {
@@ -54,7 +54,7 @@ function item(it, k) {
   add(k.authority, it.authority);
   add(k.title, it.title);
   add(k.content, it.content);
-  add('统一社会信用代码', s.code);
+  add(codeLabel(s.code), s.code);
   return el('li', { 'data-testid': 'publicity-item' }, name,
     it.under_objection ? el('span', { class: 'badge warn' }, '异议处理中') : null, dl);
 }

@@ -5,6 +5,7 @@ import { pager } from './pager.js';
 import { SUBJECT_TYPE_LABELS } from './catalog.js';
 
 const PAGE_SIZE = 20;
+const MAX_DEPTH = 5000;  // the API pages through the first 5,000 results only
 const form = document.getElementById('search');
 const input = document.getElementById('q');
 const typeSel = document.getElementById('type');
@@ -52,7 +53,8 @@ function state() {
   const page = Number.parseInt(qs('page') || '1', 10);
   return {
     q: (qs('q') || '').trim(),
-    type: qs('type') || '',
+    // A type the filter does not offer (a hand-edited address) is no filter.
+    type: [...typeSel.options].some((o) => o.value === qs('type')) ? qs('type') : '',
     page: Number.isFinite(page) && page >= 1 ? page : 1,
   };
 }
@@ -110,9 +112,12 @@ async function run() {
     }
     setChildren(list, data.results.map((h) => hitItem(h, needles)));
     if (total > PAGE_SIZE || s.page > 1) {
+      const deep = total > MAX_DEPTH;  // pages beyond the first 5,000 results are not offered
       pagerBox.append(pager({
-        page: data.page, pageSize: data.limit, total, totalExact: data.total_exact,
-        hasMore: data.results.length === data.limit, label: '查询结果分页',
+        page: data.page, pageSize: data.limit, total: Math.min(total, MAX_DEPTH),
+        totalExact: data.total_exact && !deep,
+        hasMore: data.results.length === data.limit && data.page * data.limit < MAX_DEPTH,
+        label: '查询结果分页',
         onPage: (p) => { go({ ...s, page: p }); statusEl.scrollIntoView({ block: 'nearest' }); },
       }));
     }
