@@ -153,6 +153,30 @@ class ExchangeTest : public ::testing::Test {
     return out;
   }
 
+  // Ingests at `in` the decision of `line` with the fine `fine`: the number of rows corrected.
+  uint64_t Correct(Instance& in, const ChangeLine& line, const std::string& fine) {
+    std::string header, row;
+    for (const auto& [code, v] : line.fields) {
+      const std::string value = code == "CF_NR_FK" ? fine : v;
+      header += (header.empty() ? "" : ",") + code;
+      std::string quoted = "\"";
+      for (char c : value) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
+      row += (row.empty() ? "" : ",") + quoted + "\"";
+    }
+    const fs::path file = dir_ / "admin_penalty.csv";
+    std::ofstream(file, std::ios::trunc) << header << "\n" << row << "\n";
+    auto r = in.ingester->IngestFile(file.string(), ingest::IngestOptions());
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    return r.ok() ? r->corrected : 0;
+  }
+  // The county's change `seq` as a line.
+  ChangeLine LineAt(uint64_t seq) {
+    std::vector<storage::Change> one;
+    EXPECT_TRUE(county_.store->ReadChanges(seq, 1, true, &one).ok());
+    EXPECT_EQ(one.size(), 1u);
+    return one.empty() ? ChangeLine() : *LineOfChange(one[0], *county_.vault);
+  }
+
   // Every current record of the county is at the city, once, at the same version and status.
   void ExpectCityHoldsTheCounty() {
     const Snapshot county = Current(county_), city = Current(city_);
@@ -395,25 +419,9 @@ TEST_F(ExchangeTest, ACorrectionOfARevokedRecordReachesTheCityWithItsContent) {
   ASSERT_TRUE(receiver_->Apply("county-a", "410102", Body(1).first).ok());
   ExpectCityHoldsTheCounty();
   // The revoked penalty as the county's feed carries it, sent again with another fine.
-  std::vector<storage::Change> last;
-  ASSERT_TRUE(county_.store->ReadChanges(revoked, 1, true, &last).ok());
-  ASSERT_EQ(last.size(), 1u);
-  ChangeLine line = *LineOfChange(last[0], *county_.vault);
+  const ChangeLine line = LineAt(revoked);
   ASSERT_EQ(line.status, RecordStatus::kRevoked);
-  std::string header, row;
-  for (auto& [code, value] : line.fields) {
-    if (code == "CF_NR_FK") value = "987.654321";
-    header += (header.empty() ? "" : ",") + code;
-    std::string quoted = "\"";
-    for (char c : value) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
-    row += (row.empty() ? "" : ",") + quoted + "\"";
-  }
-  const fs::path file = dir_ / "admin_penalty.csv";
-  std::ofstream(file) << header << "\n" << row << "\n";
-  ingest::IngestOptions o;
-  auto corrected = county_.ingester->IngestFile(file.string(), o);
-  ASSERT_TRUE(corrected.ok()) << corrected.status().ToString();
-  ASSERT_EQ(corrected->corrected, 1u);
+  ASSERT_EQ(Correct(county_, line, "987.654321"), 1u);
   const auto before = *city_.store->Stats();
 
   auto applied = receiver_->Apply("county-a", "410102", Body(revoked + 1).first);
@@ -424,6 +432,69 @@ TEST_F(ExchangeTest, ACorrectionOfARevokedRecordReachesTheCityWithItsContent) {
   // Sent again: nothing more.
   ASSERT_TRUE(receiver_->Apply("county-a", "410102", Body(revoked + 1).first).ok());
   EXPECT_EQ(city_.store->Stats()->record_versions, before.record_versions + 1);
+}
+
+// The revocation and the correction in one run: the content first, then the status. The same
+// run applied again (as after a failure between the two; here as another source, whose cursor
+// lets it through) stores nothing more: the run's last content is held here already.
+TEST_F(ExchangeTest, ARevocationAndItsCorrectionInOneRunAreAppliedOnce) {
+  FeedCounty();
+  const uint64_t revoked = *county_.store->LastChangeSeq();
+  ASSERT_TRUE(receiver_->Apply("county-a", "410102", Body(1, revoked - 1).first).ok());
+  ASSERT_EQ(Correct(county_, LineAt(revoked), "987.654321"), 1u);
+  auto applied = receiver_->Apply("county-a", "410102", Body(revoked).first);
+  ASSERT_TRUE(applied.ok()) << applied.status().ToString();
+  EXPECT_EQ(applied->corrected, 1u);
+  EXPECT_EQ(applied->status_changes, 1u);
+  ExpectCityHoldsTheCounty();
+  const auto held = *city_.store->Stats();
+  auto again = receiver_->Apply("county-b", "410102", Body(revoked).first);
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  EXPECT_EQ(again->corrected, 0u);
+  EXPECT_EQ(city_.store->Stats()->record_versions, held.record_versions);
+}
+
+// A record corrected here (an objection upheld at the city) and then revoked at the county
+// without a change of content: the revocation applies, and the city's correction stays.
+TEST_F(ExchangeTest, AStatusChangeDoesNotUndoAContentCorrectedHere) {
+  FeedCounty();
+  ASSERT_TRUE(receiver_->Apply("county-a", "410102", Body(1).first).ok());
+  std::optional<ingest::StatusChange> change;
+  ChangeLine line;
+  const uint64_t from = *county_.store->LastChangeSeq() + 1;
+  ASSERT_TRUE(county_.store->ScanIndicator("admin_penalty", [&](uint64_t s, uint64_t r, Date) -> Result<bool> {
+    std::vector<Record> v;
+    XY_RETURN_IF_ERROR(county_.store->ListRecordVersions(s, r, &v));
+    if (v.back().status != RecordStatus::kActive) return true;
+    change = ingest::StatusChange{s, r, v.back().version, RecordStatus::kRevoked, "upheld objection"};
+    return false;
+  }).ok());
+  ASSERT_TRUE(change.has_value());
+  // Its line as the county would send it, corrected at the city.
+  std::vector<storage::Change> feed;
+  ASSERT_TRUE(county_.store->ReadChanges(1, 1u << 20, true, &feed).ok());
+  for (const auto& c : feed) {
+    if (c.record && c.record->record_id == change->record_id) line = *LineOfChange(c, *county_.vault);
+  }
+  ASSERT_FALSE(line.fields.empty());
+  ASSERT_EQ(Correct(city_, line, "0.0042"), 1u);
+  ASSERT_TRUE(county_.ingester->ChangeStatus(std::span(&*change, 1), "objection", "", Date()).ok());
+  const auto before = *city_.store->Stats();
+  auto applied = receiver_->Apply("county-a", "410102", Body(from).first);
+  ASSERT_TRUE(applied.ok()) << applied.status().ToString();
+  EXPECT_EQ(applied->corrected, 0u);
+  EXPECT_EQ(applied->status_changes, 1u);
+  EXPECT_EQ(city_.store->Stats()->record_versions, before.record_versions + 1);
+  bool seen = false;
+  ASSERT_TRUE(city_.store->ScanIndicator("admin_penalty", [&](uint64_t s, uint64_t r, Date) -> Result<bool> {
+    std::vector<Record> v;
+    XY_RETURN_IF_ERROR(city_.store->ListRecordVersions(s, r, &v));
+    if (v.back().Get("CF_NR_FK") != "0.0042") return true;
+    seen = true;
+    EXPECT_EQ(v.back().status, RecordStatus::kRevoked);
+    return false;
+  }).ok());
+  EXPECT_TRUE(seen) << "the city's correction is kept, revoked";
 }
 
 // A receiver whose last commit fails after its answer holds less than the pusher sent; the

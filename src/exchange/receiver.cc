@@ -191,15 +191,16 @@ Result<ApplyReport> Receiver::Apply(std::string_view source_view, std::string_vi
       case Kind::kStatus: {
         // A correction the source stored out of force (a repaired penalty sent again with a
         // change) carries new content: stored first as a new version, which a record out of
-        // force here keeps out of force. Its commit does not move the cursor past the run, so a
-        // failure before the statuses are committed sends the run again (the content then
-        // matches, and only the statuses remain).
+        // force here keeps out of force (ChangedContent says which lines). Its commit does not
+        // move the cursor past the run, so a failure before the statuses are committed sends
+        // the run again; its content is then held here, and only the statuses remain.
         XY_ASSIGN_OR_RETURN(std::vector<ChangeLine> content, ChangedContent(run));
         if (!content.empty()) {
           XY_RETURN_IF_ERROR(ApplyRows(source, region, content, content.front().seq,
                                        content.back().seq, run.front().seq - 1, options, &report));
           WaitForCommit();
-          if (auto f = failed_.find(source); f != failed_.end()) {
+          if (auto f = failed_.find(source);
+              f != failed_.end() && f->second.first == content.front().seq) {
             return Status::Unavailable(f->second.why + "; ask for the cursor and send again from there");
           }
         }
@@ -379,22 +380,33 @@ Result<std::vector<Receiver::Held>> Receiver::FindHeld(std::span<const ChangeLin
     h.version = versions.back().version;
     h.status = versions.back().status;
     h.content_hash = versions.back().content_hash;
+    for (const Record& v : versions) h.stored_hashes.push_back(v.content_hash);
   }
   return held;
 }
 
 Result<std::vector<ChangeLine>> Receiver::ChangedContent(std::span<const ChangeLine> lines) {
   XY_ASSIGN_OR_RETURN(std::vector<Held> held, FindHeld(lines));
-  std::vector<ChangeLine> out;
-  std::map<std::pair<uint64_t, uint64_t>, uint64_t> content;  // of each record, line by line
+  // Of each record only the run's last line counts (what the source holds at the end of the
+  // run), and only when no version held here has its content: a line sent again after a
+  // failure, or a status change whose content this instance has since corrected itself (an
+  // objection upheld here), stores nothing. (So a correction back to content the record had
+  // before, sent while out of force, is not applied: it looks like a status change.)
+  std::map<std::pair<uint64_t, uint64_t>, size_t> last;  // record → index of its last line
   for (size_t i = 0; i < lines.size(); ++i) {
-    const Held& h = held[i];
-    if (h.record_id == 0) continue;
-    auto [it, first] = content.try_emplace({h.subject, h.record_id}, h.content_hash);
-    if (it->second == h.line_hash) continue;
-    it->second = h.line_hash;
-    out.push_back(lines[i]);
+    if (held[i].record_id != 0) last[{held[i].subject, held[i].record_id}] = i;
   }
+  std::vector<size_t> picked;
+  for (const auto& [record, i] : last) {
+    const Held& h = held[i];
+    if (std::find(h.stored_hashes.begin(), h.stored_hashes.end(), h.line_hash) ==
+        h.stored_hashes.end()) {
+      picked.push_back(i);
+    }
+  }
+  std::sort(picked.begin(), picked.end());  // in feed order
+  std::vector<ChangeLine> out;
+  for (size_t i : picked) out.push_back(lines[i]);
   return out;
 }
 

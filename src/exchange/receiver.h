@@ -120,11 +120,13 @@ class Receiver {
     uint32_t version = 0;  // the current version held, its status and content
     RecordStatus status = RecordStatus::kActive;
     uint64_t content_hash = 0;
+    std::vector<uint64_t> stored_hashes;  // of every version held
     uint64_t line_hash = 0;  // of the line's content, hashed as ingestion here hashes it
   };
   Result<std::vector<Held>> FindHeld(std::span<const ChangeLine> lines);
   // The lines of status changes that also change the content of a record held here (a
-  // correction the source stored out of force): applied as rows before the statuses.
+  // correction the source stored out of force): applied as rows before the statuses. Of each
+  // record the run's last line, when no version held here has its content.
   Result<std::vector<ChangeLine>> ChangedContent(std::span<const ChangeLine> lines);
   // The status changes `lines` make to records held here, each at its current version;
   // `unmatched` counts the lines without one.
