@@ -86,7 +86,8 @@ std::string VerifyUrl(std::string_view base_url, std::string_view number) {
 }
 
 Result<IssuedReport> IssueReport(storage::Store& store, const ReportSigner& signer,
-                                 ReportContent content, int64_t now_ms, std::string_view base_url) {
+                                 ReportContent content, int64_t now_ms, std::string_view base_url,
+                                 bool to_public) {
   const uint64_t id = store.NextId(storage::IdSpace::kReport);
   // The date of issue in Beijing time (UTC+8), as the report states it.
   const Date day = Date::FromDays(static_cast<int32_t>((now_ms / 1000 + 8 * 3600) / 86400));
@@ -97,7 +98,9 @@ Result<IssuedReport> IssueReport(storage::Store& store, const ReportSigner& sign
   out.signed_report = SignContent(signer, ContentJson(content));
   out.digest = Sha256Hex(out.signed_report.canonical);
   std::string value(1, kFormat);
-  value += json::serialize(json::object{{"digest", out.digest}});
+  json::object facts{{"digest", out.digest}};
+  if (to_public) facts["public"] = true;
+  value += json::serialize(facts);
   value.pop_back();
   value += ",\"envelope\":" + EnvelopeJson(out.signed_report) + "}";
   XY_RETURN_IF_ERROR(store.SaveReport(id, value));
@@ -143,7 +146,9 @@ Result<IssueFacts> ReadIssueFacts(uint64_t id, std::string_view value) {
   }
   auto r = RequestFromJson(*request);
   if (!r.ok()) return Status::DataLoss(corrupt + ": " + r.status().message());
-  return IssueFacts{std::string(number->get_string()), std::move(r).value(), issued->get_int64()};
+  const json::value* to_public = v.if_contains("public");
+  return IssueFacts{std::string(number->get_string()), std::move(r).value(), issued->get_int64(),
+                    to_public != nullptr && to_public->is_bool() && to_public->get_bool()};
 }
 
 }  // namespace xinyong::report

@@ -38,10 +38,12 @@ struct IssuedReport {
   std::string digest;  // SHA-256 of the canonical content
 };
 
-// Numbers, signs and saves `content` (built by BuildReport) issued at `now_ms`.
+// Numbers, signs and saves `content` (built by BuildReport) issued at `now_ms`; `to_public`: to
+// a caller without a token (kept beside the signed report, for the public's daily limit).
 // FailedPrecondition on a read-only store; the store's errors.
 Result<IssuedReport> IssueReport(storage::Store& store, const ReportSigner& signer,
-                                 ReportContent content, int64_t now_ms, std::string_view base_url);
+                                 ReportContent content, int64_t now_ms, std::string_view base_url,
+                                 bool to_public = false);
 
 // A report as the store keeps it.
 struct StoredReport {
@@ -61,6 +63,7 @@ struct IssueFacts {
   std::string number;
   ReportRequest request;
   int64_t issued_unix_ms = 0;
+  bool to_public = false;  // issued to a caller without a token
 };
 Result<IssueFacts> ReadIssueFacts(uint64_t id, std::string_view value);
 

@@ -6,6 +6,9 @@
 // does the work, as it does for `xinyong report`.
 #include <boost/json.hpp>
 
+#include <array>
+#include <mutex>
+
 #include "server/access.h"
 #include "server/handlers.h"
 #include "server/reports.h"
@@ -109,21 +112,32 @@ Response HandlePostSubjectReport(Platform& p, const ApiCall& call) {
   // The public (no token) gets the report already issued today for the same request, rendered
   // again, rather than a new stored and audited duplicate.
   std::optional<report::IssuedReport> again;
-  if (call.principal.is_public()) {
+  const bool to_public = call.principal.is_public();
+  // The public's look-up, count and issue of one subject's report happen one at a time.
+  static std::array<std::mutex, 64> public_issue;
+  std::unique_lock<std::mutex> one_at_a_time;
+  if (to_public) {
+    one_at_a_time = std::unique_lock(public_issue[subject.id % public_issue.size()]);
     auto found = FindIssuedToday(p, subject, request, today, now_ms);
     if (!found.ok()) return RequestError(found.status());
     again = std::move(found->same);
-    if (!again && found->count >= kPublicReportsPerSubjectDay) {
+    // The default period is never refused: that report is issued once a day unless the
+    // subject's information changes, so nobody can use up the subject's own report.
+    const bool own_period = from.has_value() || to.has_value();
+    if (!again && own_period && found->count >= kPublicReportsPerSubjectDay) {
       Response r = ErrorResponse(
           429, "too_many_reports",
-          std::to_string(found->count) + " reports of this subject were issued today, the most "
-          "anyone without a token may have issued in a day; ask again tomorrow, or sign in");
-      r.headers.emplace_back("Retry-After", "3600");
+          std::to_string(found->count) + " reports of this subject with periods of their own "
+          "were issued today without a token, the most in a day; ask again tomorrow, ask for "
+          "the default period, or sign in");
+      const int64_t beijing_s = now_ms / 1000 + 8 * 3600;
+      r.headers.emplace_back("Retry-After", std::to_string(86400 - beijing_s % 86400));
       return r;
     }
   }
   auto issued = again ? Result<report::IssuedReport>(std::move(*again))
-                      : IssueReport(p, subject, request, today, now_ms);
+                      : IssueReport(p, subject, request, today, now_ms, "", to_public);
+  if (one_at_a_time.owns_lock()) one_at_a_time.unlock();
   if (!issued.ok()) return RequestError(issued.status());
   auto file = RenderReport(*issued, format);
   if (!file.ok()) return RequestError(file.status());

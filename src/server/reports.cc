@@ -62,13 +62,14 @@ Result<report::ReportContent> BuildReportContent(Platform& p, const Subject& sub
 
 Result<report::IssuedReport> IssueReport(Platform& p, const Subject& subject,
                                          const report::ReportRequest& request, Date today,
-                                         int64_t now_ms, std::string_view base_url) {
+                                         int64_t now_ms, std::string_view base_url,
+                                         bool to_public) {
   if (p.options().read_only) {
     return Status::FailedPrecondition("reports cannot be issued from a read-only store");
   }
   XY_ASSIGN_OR_RETURN(report::ReportContent c, BuildReportContent(p, subject, request, today));
   return report::IssueReport(p.store(), p.report_signer(), std::move(c), now_ms,
-                             base_url.empty() ? p.options().public_base_url : base_url);
+                             base_url.empty() ? p.options().public_base_url : base_url, to_public);
 }
 
 namespace {
@@ -105,7 +106,7 @@ Result<IssuedToday> FindIssuedToday(Platform& p, const Subject& subject,
             facts->request.subject_code != wanted.subject_code) {
           return true;
         }
-        ++out.count;
+        if (facts->to_public) ++out.count;
         if (!found && SameRequest(facts->request, wanted)) found = std::move(facts).value();
         return true;
       }));

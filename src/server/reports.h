@@ -35,7 +35,8 @@ Result<report::ReportContent> BuildReportContent(Platform& p, const Subject& sub
 // ("" = the platform's public_base_url). FailedPrecondition on a read-only platform.
 Result<report::IssuedReport> IssueReport(Platform& p, const Subject& subject,
                                          const report::ReportRequest& request, Date today,
-                                         int64_t now_ms, std::string_view base_url = "");
+                                         int64_t now_ms, std::string_view base_url = "",
+                                         bool to_public = false);
 
 // The report as a file: "pdf" or "html". InvalidArgument for another format.
 struct ReportFile {
@@ -50,13 +51,14 @@ enum class VerificationDetail {
   kAuthenticity,  // anyone, of a full-view or a natural person's report: authentic or not only
 };
 
-// Reports of one subject a caller without a token may have issued in one Beijing day; more are
-// refused (ResourceExhausted, HTTP 429): an identical request gets the day's report again, so
-// only requests that differ (periods, domains) count, and nobody anonymous fills the store.
+// Reports of one subject callers without a token may have issued in one Beijing day with a
+// period of their own; more are refused (HTTP 429, report_handlers.cc): an identical request
+// gets the day's report again, the default period is never refused, and nobody anonymous fills
+// the store.
 inline constexpr size_t kPublicReportsPerSubjectDay = 20;
 
-// The reports issued about `subject` on the Beijing day of `now_ms`: how many, and of those the
-// one for `request` whose content built now is the same (kind, view, period, domains; nothing
+// The reports issued about `subject` on the Beijing day of `now_ms`: how many were issued to
+// the public, and of all of them the one for `request` whose content built now is the same (kind, view, period, domains; nothing
 // changed since), with its stored signature — to hand the public that report again instead of
 // issuing a duplicate (nullopt when there is none). Goes through the day's reports, newest first.
 struct IssuedToday {
