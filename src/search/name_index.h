@@ -87,8 +87,8 @@ struct Hit {
 struct SearchResult {
   std::string normalized_query;
   // Matching subjects, each counted once. Exact when total_exact; otherwise a lower bound (a
-  // very common fragment stops being counted after a few thousand matches). Every match can be
-  // paged to either way.
+  // very common fragment stops being counted after a few thousand matches). The first
+  // kMaxResultDepth matches can be paged to either way.
   uint64_t total = 0;
   bool total_exact = true;
   std::vector<Hit> hits;

@@ -61,7 +61,8 @@ class Normalizer {
   uint16_t Intern(const std::string& syllable);
 
   std::vector<bool> traditional_;  // by code point: OpenCC would change it …
-  std::unordered_map<char32_t, char32_t> simplified_;  // … to this (one code point), or drop it
+  std::unordered_map<char32_t, char32_t> simplified_;  // … to this code point (a character
+                                                       // OpenCC turns into several is kept)
   std::vector<uint16_t> pinyin_;   // by code point below kTableLimit: syllable id
   std::vector<std::string> syllables_;  // by id; [0] is "" (kNoSyllable)
   std::unordered_map<std::string, uint16_t> syllable_ids_;

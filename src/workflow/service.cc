@@ -871,12 +871,14 @@ Result<Application> Service::Step(const Caller& caller, uint64_t id, const StepR
     }
     case Action::kVerify: {
       XY_RETURN_IF_ERROR(need_reason("the department's written answer, with its reasons"));
-      // The answer acts on the record as it stands: said so when it was corrected since filing.
-      XY_ASSIGN_OR_RETURN(Record now, Current(a.subject_id, a.record_id));
-      if (now.version != a.record_version) {
-        e.effects.push_back(RecordName(now) + " was corrected after the objection was filed: "
-                            "filed against version " + std::to_string(a.record_version) +
-                            ", answered on version " + std::to_string(now.version));
+      // The answer acts on the record as it stands: said so when it changed since filing (a
+      // correction, or a status change). A record gone meanwhile (erased by retention) can
+      // still be answered rejected; the steps that change it say it is gone.
+      if (auto now = Current(a.subject_id, a.record_id);
+          now.ok() && now->version != a.record_version) {
+        e.effects.push_back(RecordName(*now) + " changed after the objection was filed: filed "
+                            "against version " + std::to_string(a.record_version) +
+                            ", answered on version " + std::to_string(now->version));
       }
       if (request.outcome == "upheld_revoke") {
         XY_RETURN_IF_ERROR(ChangeStatus(&a, RecordStatus::kRevoked, a.department, today, &e.effects));

@@ -305,7 +305,9 @@ TEST_F(ServiceTest, AnAnswerSaysWhenTheRecordChangedSinceTheObjection) {
   ASSERT_FALSE(history.empty());
   const auto& effects = history.back().effects;
   ASSERT_EQ(effects.size(), 1u);
-  EXPECT_NE(effects[0].find("filed against version 1, answered on version 2"), std::string::npos)
+  EXPECT_NE(effects[0].find("changed after the objection was filed: filed against version 1, "
+                           "answered on version 2"),
+            std::string::npos)
       << effects[0];
 }
 

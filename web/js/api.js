@@ -168,14 +168,16 @@ export function setChildren(node, ...children) {
   return node;
 }
 
-/** Query parameters of the current page as a URLSearchParams (or one value, given a name). */
-// What a subject's display code is, for its label: a USCC (18 characters), a natural person's
-// code (P and 20 hex digits) or another registration code (a legacy organization code).
+/**
+ * The label of a subject's display code: a USCC (18 characters of its alphabet), a natural
+ * person's code (P and 20 hex digits) or another registration code (a legacy code).
+ */
 export function codeLabel(code) {
   if (/^P[0-9A-Fa-f]{20}$/.test(code || '')) return '主体代码';
-  return (code || '').length === 18 ? '统一社会信用代码' : '登记代码';
+  return /^[0-9A-HJ-NPQRTUWXY]{18}$/.test(code || '') ? '统一社会信用代码' : '登记代码';
 }
 
+/** Query parameters of the current page as a URLSearchParams (or one value, given a name). */
 export function qs(name) {
   const p = new URLSearchParams(location.search);
   return name === undefined ? p : p.get(name);
