@@ -316,6 +316,9 @@ Result<UsccInfo> ParseUscc(std::string_view input) {
                 "' in positions 3-8, but a division code is 6 digits");
   }
   const std::string_view org = std::string_view(code).substr(8, 9);
+  if (org.find_first_not_of('0') == std::string_view::npos) {
+    return fail(" contains organization code 000000000, a placeholder for an unknown code");
+  }
   if (const char want = OrgCodeCheckChar(org.substr(0, 8)); want != org[8]) {
     return fail(" contains organization code " + std::string(org) + ", whose check character " +
                 std::string(1, org[8]) + " should be " + std::string(1, want));
@@ -347,6 +350,11 @@ Result<std::string> ParseOrgCode(std::string_view input) {
   }
   if (const size_t bad = FindDisallowed(code, IsUpperAlnum); bad != std::string::npos) {
     return fail(" contains '" + ShowChar(code, bad) + "', which GB 11714 does not use");
+  }
+  if (code.find_first_not_of('0') == std::string::npos) {
+    // Its check character works out (0): departments write it for "unknown", and taken as a
+    // code it would join every such row to one subject.
+    return fail(" is all zeros: a placeholder for an unknown code, not an organization code");
   }
   if (const char want = OrgCodeCheckChar(std::string_view(code).substr(0, 8)); want != code[8]) {
     return fail(" has check character " + std::string(1, code[8]) + " but should be " +
@@ -638,6 +646,9 @@ Result<std::string> ParseTaxRegistrationNumber(std::string_view input) {
                 "division code");
   }
   const std::string_view org = std::string_view(code).substr(6, 9);
+  if (org.find_first_not_of('0') == std::string_view::npos) {
+    return fail(" holds organization code 000000000, a placeholder for an unknown code");
+  }
   if (const char want = OrgCodeCheckChar(org.substr(0, 8)); want != org[8]) {
     return fail(" ends in organization code " + std::string(org) + ", whose check character " +
                 std::string(1, org[8]) + " should be " + std::string(1, want));

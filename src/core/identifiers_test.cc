@@ -366,6 +366,24 @@ TEST(OrgCodeTest, RejectsWrongCheckCharacter) {
   EXPECT_EQ(r.status().message(), "'600037342' has check character 2 but should be 1");
 }
 
+// All zeros has a check character that works out (0); it is what a form holds for "unknown",
+// and taken as a code it would make every such row one subject.
+TEST(OrgCodeTest, RejectsTheAllZeroPlaceholderWhereverItStands) {
+  for (const char* code : {"000000000", "00000000-0"}) {
+    auto r = ParseOrgCode(code);
+    ASSERT_FALSE(r.ok()) << code;
+    EXPECT_NE(r.status().message().find("placeholder"), std::string::npos) << r.status().message();
+  }
+  EXPECT_FALSE(ParseTaxRegistrationNumber("410105000000000").ok());
+  EXPECT_FALSE(ParseTaxRegistrationNumber("000000000000000").ok());
+  // A USCC around it: its own check character made right, still refused for the placeholder.
+  std::string uscc = "91410100000000000";
+  uscc += UsccCheckChar(uscc);
+  auto u = ParseUscc(uscc);
+  ASSERT_FALSE(u.ok());
+  EXPECT_NE(u.status().message().find("placeholder"), std::string::npos) << u.status().message();
+}
+
 TEST(OrgCodeTest, RejectsWrongLengthAndPunctuation) {
   EXPECT_EQ(ParseOrgCode("6000373").status().message(),
             "'6000373' has 7 characters; an organization code has 9");

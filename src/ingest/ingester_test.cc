@@ -380,6 +380,31 @@ TEST_F(IngesterTest, RejectsSimpleProcedurePenaltiesOnNaturalPersonsUnderHenanRu
   EXPECT_NE(b.rejections[0].message.find("Henan"), std::string::npos);
 }
 
+// A foreigner's permanent residence card (外国人永久居留身份证) has numbers of its own, not a
+// resident ID's; a certificate number that is only a dash names nobody and is rejected.
+TEST_F(IngesterTest, OtherCertificatesAreTheirOwnAndADashIsNoNumber) {
+  auto as = [](std::string row, const std::string& type) {
+    return row.replace(row.find(",身份证,"), 11, "," + type + ",");
+  };
+  auto r = Ingest(std::string(kHeader) +
+                  as(Penalty("约翰", "", "郑公交罚〔2025〕21号", "2025-03-03", "0.5", "自然人",
+                             "USA110079010101"),
+                     "外国人永久居留身份证") +
+                  as(Penalty("某甲", "", "郑公交罚〔2025〕22号", "2025-03-03", "0.5", "自然人", "-"),
+                     "护照号") +
+                  as(Penalty("某乙", "", "郑公交罚〔2025〕23号", "2025-03-03", "0.5", "自然人", "—"),
+                     "护照号"));
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->accepted, 1u);
+  EXPECT_EQ(r->rejected, 2u);
+  auto b = Batch(r->batches[0]);
+  ASSERT_EQ(b.rejections.size(), 2u);
+  for (const auto& rej : b.rejections) {
+    EXPECT_EQ(rej.code, "invalid_id_number") << rej.message;
+    EXPECT_EQ(rej.field, "CF_XDR_ZJHM");
+  }
+}
+
 TEST_F(IngesterTest, NaturalPersonIdIsNeverStoredInPlaintext) {
   const std::string id = "11010519491231002X";
   auto r = Ingest(std::string(kHeader) +

@@ -11,9 +11,11 @@ using catalog::FieldType;
 
 namespace {
 
+// A resident identity card (居民身份证): not any type whose name holds 身份证 — a permanent
+// residence card of a foreigner (外国人永久居留身份证) has numbers of its own.
 bool IsResidentIdType(std::string_view type) {
-  return type.empty() || type.find("身份证") != std::string_view::npos || type == "1" ||
-         type == "111";
+  return type.empty() || type == "身份证" || type == "居民身份证" || type == "公民身份号码" ||
+         type == "1" || type == "111";
 }
 
 // "AB******12": keeps two characters at each end of a non-resident certificate number.
@@ -84,6 +86,11 @@ bool RowValidator::Personal(size_t i, std::string_view cell,
     std::string code = ident::NormalizeCodeInput(cell);
     if (code.size() > 64) {
       return Reject(out, f.code, "invalid_id_number", f.code + " (" + f.label + ") is too long");
+    }
+    if (code.find_first_not_of('0') == std::string::npos) {
+      // "-", "—" or "000": nothing that tells one person from another, who would all become one.
+      return Reject(out, f.code, "invalid_id_number",
+                    f.code + " (" + f.label + ") holds no certificate number");
     }
     normalized = std::string(type) + ":" + code;
     *mask = MaskOther(code);
