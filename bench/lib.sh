@@ -13,13 +13,14 @@ serve_url() {
   return 1
 }
 
-# wait_retention LOG PID: waits until the server has finished the retention pass it runs at start
-# (and then once a day): a scan of every person's records that would otherwise share the CPU with
-# what a benchmark measures — the server in service, not its first minute.
+# wait_retention LOG PID: waits until the server has finished the day's work it runs at start
+# (and then after each midnight): retention, a scan of every person's records, and grading every
+# organization when no full grading ran that day — work that would otherwise share the CPU with
+# what a benchmark measures: the server in service, not its first minute.
 wait_retention() {
   local log=$1 pid=$2
   for _ in $(seq 1 2400); do
-    grep -qE 'retention: |retention failed' "$log" && return 0
+    grep -qF "day's work done" "$log" && return 0
     kill -0 "$pid" 2>/dev/null || { cat "$log" >&2; return 1; }
     sleep 0.5
   done

@@ -25,6 +25,17 @@ namespace xinyong::cli {
 
 namespace json = boost::json;
 
+namespace {
+
+// The next midnight in Beijing (UTC+8, no daylight saving): when the day's work runs again.
+std::chrono::system_clock::time_point NextBeijingMidnight() {
+  using namespace std::chrono;
+  const int64_t beijing = duration_cast<seconds>(system_clock::now().time_since_epoch()).count() +
+                          8 * 3600;
+  return system_clock::time_point(seconds((beijing / 86400 + 1) * 86400 - 8 * 3600));
+}
+
+}  // namespace
 
 void RegisterSearch(CLI::App& app, GlobalOptions& g) {
   auto* cmd = app.add_subcommand("search", "find subjects by name or code, ranked");
@@ -171,7 +182,8 @@ void RegisterServe(CLI::App& app, GlobalOptions& g) {
     auto s = server::HttpServer::Create(*p, o);
     if (!s.ok()) return Fail(g, s.status().message());
     std::cerr << "xinyong: serving http://" << (*s)->address() << " (data " << g.data_dir << ")\n";
-    // Retention runs at start and then once a day while the server runs.
+    // Retention and grading run at start and then just after each midnight (Beijing time)
+    // while the server runs.
     std::mutex mu;
     std::condition_variable stop_cv;
     bool stopping = false;
@@ -189,8 +201,28 @@ void RegisterServe(CLI::App& app, GlobalOptions& g) {
         } else {
           spdlog::error("retention failed: {}", r.status().ToString());
         }
+        // Grades move with time as well as with records: a list entry or a publicity period
+        // that ends takes its score with it, and checks read the stored grade. Every
+        // organization is graded again each day, unless a full grading ran today already.
+        if (p->options().grade_on_ingest) {
+          const Date today = Date::Today();
+          auto last = p->store().LastGradingRun();
+          if (last.ok() && (!last->has_value() || (*last)->as_of < today)) {
+            auto graded = p->grader().RecomputeAll(today);
+            if (graded.ok()) {
+              spdlog::info("grading as of {}: {} organizations, {} changed, {:.1f} s",
+                           today.ToString(), graded->subjects, graded->changed, graded->seconds);
+            } else {
+              spdlog::error("grading failed: {}", graded.status().ToString());
+            }
+          } else if (!last.ok()) {
+            spdlog::error("grading skipped: {}", last.status().ToString());
+          }
+        }
+        spdlog::info("day's work done (retention, grading)");
         lock.lock();
-      } while (!stop_cv.wait_for(lock, std::chrono::hours(24), [&] { return stopping; }));
+      } while (!stop_cv.wait_until(lock, NextBeijingMidnight() + std::chrono::minutes(1),
+                                   [&] { return stopping; }));
     });
     // Exchange: the change feed goes to the upper level as it grows, until the server stops.
     std::unique_ptr<exchange::Sink> sink;
