@@ -86,12 +86,35 @@ std::string Quote(const Field& f) { return f.code + " (" + f.label + ")"; }
 
 // Accepts "1234.5", "1,234.50", "１２３" (full-width); rejects anything else, signs included.
 bool NormalizeDecimal(std::string_view in, bool allow_fraction, std::string* out) {
-  // Amounts are never negative; a minus sign must not vanish in the normalization below, which
-  // drops hyphens from codes.
-  if (in.find('-') != std::string_view::npos || in.find("－") != std::string_view::npos) {
+  // Amounts are never negative; a minus sign or a dash must not vanish in the normalization
+  // below, which drops them from codes.
+  for (std::string_view dash : {"-", "－", "—", "–", "−", "‐", "‑", "‒", "―"}) {
+    if (in.find(dash) != std::string_view::npos) return false;
+  }
+  // Nor may spaces inside the number ("12 34" is not 1234); around it they are trimmed.
+  const size_t first = in.find_first_not_of(" \t");
+  const size_t last = in.find_last_not_of(" \t");
+  if (first != std::string_view::npos &&
+      (in.substr(first, last - first + 1).find_first_of(" \t") != std::string_view::npos ||
+       in.find("\xE3\x80\x80") != std::string_view::npos)) {  // U+3000 ideographic space
     return false;
   }
   std::string ascii = ident::NormalizeCodeInput(in);  // full-width digits → ASCII
+  // Commas only as thousands separators: "1,234" and "12,345,678", not "1,5" or "1,,0".
+  if (const size_t comma = ascii.find(','); comma != std::string::npos) {
+    const std::string_view whole = std::string_view(ascii).substr(0, ascii.find('.'));
+    size_t group = 0, groups = 0;
+    for (size_t i = 0; i <= whole.size(); ++i) {
+      if (i == whole.size() || whole[i] == ',') {
+        if (group == 0 || group > 3 || (groups > 0 && group != 3)) return false;
+        group = 0;
+        ++groups;
+      } else {
+        ++group;
+      }
+    }
+    if (ascii.find(',', whole.size()) != std::string::npos) return false;  // in the fraction
+  }
   std::string digits;
   bool seen_dot = false, seen_digit = false;
   for (size_t i = 0; i < ascii.size(); ++i) {

@@ -58,6 +58,14 @@ TEST(NormalizeFieldTest, NormalizesDatesMoneyAndCodes) {
   EXPECT_EQ(Normalize(catalog::FieldType::kMoney, "００１２"), "12");
   EXPECT_EQ(Normalize(catalog::FieldType::kMoney, "-5"), "!invalid_money");
   EXPECT_EQ(Normalize(catalog::FieldType::kMoney, "1.2.3"), "!invalid_money");
+  // Commas only as thousands separators; no dash of any kind, no space inside the number.
+  EXPECT_EQ(Normalize(catalog::FieldType::kMoney, "12,345,678"), "12345678");
+  EXPECT_EQ(Normalize(catalog::FieldType::kMoney, " 1,234 "), "1234");
+  EXPECT_EQ(Normalize(catalog::FieldType::kMoney, "１，２３４"), "1234");
+  for (const char* bad : {"1,5", ",5", "1,,000", "1234,567", "1,234.5,6", "—5", "−5", "–5",
+                          "12 34", "12\u300034"}) {
+    EXPECT_EQ(Normalize(catalog::FieldType::kMoney, bad), "!invalid_money") << bad;
+  }
   EXPECT_EQ(Normalize(catalog::FieldType::kInteger, "2024"), "2024");
   EXPECT_EQ(Normalize(catalog::FieldType::kInteger, "20.5"), "!invalid_integer");
   EXPECT_EQ(Normalize(catalog::FieldType::kUscc, "9111 0000 6000 3734 1l"), "91110000600037341L");
