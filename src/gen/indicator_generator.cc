@@ -53,6 +53,7 @@ enum class IndicatorGenerator::Slot : uint8_t {
   kDecisionDate,
   kReportDate,
   kDocNo,
+  kCommitCode,  // a document number in the 承诺编码 format (a declaration's 申报编号)
   kProcedure,
   kDeptName,
   kDeptCode,
@@ -327,7 +328,7 @@ Slot SlotFor(const Field& f) {
     case FieldRole::kDecisionDate:
       return Slot::kDecisionDate;
     case FieldRole::kDocumentNumber:
-      return Slot::kDocNo;
+      return f.type == FieldType::kCommitmentCode ? Slot::kCommitCode : Slot::kDocNo;
     case FieldRole::kProcedure:
       return Slot::kProcedure;
     case FieldRole::kLegalRepIdNumber:
@@ -1000,6 +1001,13 @@ void IndicatorGenerator::AppendTemplate(std::string_view tpl, const Ctx& c, Rng&
   }
 }
 
+// 承诺编码: 6-digit division + 8-digit date + 6-digit serial (FACTS §7).
+void IndicatorGenerator::AppendCommitmentCode(const Ctx& c, std::string* out) const {
+  *out += Districts()[pop_[c.subject].district].code;
+  AppendUint(c.decision.ToYmdNumber(), out);
+  AppendPadded(c.serial % 1000000, 6, out);
+}
+
 void IndicatorGenerator::AppendDocNo(const Ctx& c, std::string* out) const {
   const Dept& d = city_.dept(c.dept);
   auto bracket = [&](std::string_view prefix, std::string_view infix, uint32_t serial) {
@@ -1048,13 +1056,9 @@ void IndicatorGenerator::AppendDocNo(const Ctx& c, std::string* out) const {
       *out += "号";
       return;
     }
-    case Family::kCommitment: {
-      // 承诺编码: 6-digit division + 8-digit date + 6-digit serial (FACTS §7).
-      *out += Districts()[pop_[c.subject].district].code;
-      AppendUint(c.decision.ToYmdNumber(), out);
-      AppendPadded(c.serial % 1000000, 6, out);
+    case Family::kCommitment:
+      AppendCommitmentCode(c, out);
       return;
-    }
     case Family::kContract:
       *out += "ZZCG";
       AppendUint(static_cast<uint64_t>(c.year), out);
@@ -1391,6 +1395,9 @@ void IndicatorGenerator::Render(size_t field, Ctx& c, Rng& r, std::string* out) 
       return;
     case Slot::kDocNo:
       AppendDocNo(c, out);
+      return;
+    case Slot::kCommitCode:
+      AppendCommitmentCode(c, out);
       return;
     case Slot::kProcedure:
       *out += c.simple ? "简易程序" : "普通程序";

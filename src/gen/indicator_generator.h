@@ -89,6 +89,7 @@ class IndicatorGenerator {
   void Render(size_t field, Ctx& c, Rng& r, std::string* out);
   void AppendTemplate(std::string_view tpl, const Ctx& c, Rng& r, std::string* out) const;
   void AppendDocNo(const Ctx& c, std::string* out) const;
+  void AppendCommitmentCode(const Ctx& c, std::string* out) const;
   uint32_t NextSerial(uint64_t key);
   int PickDept(Rng& r, const Ctx& c, bool licence) const;
   int ChooseDeptAndTheme(Ctx& c, Rng& r) const;
