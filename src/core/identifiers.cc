@@ -60,11 +60,12 @@ std::string Quote(std::string_view raw) {
   return out;
 }
 
-// The failure of a code that did not parse. A value with the form of a resident ID is named by
-// its mask only and not described further: the reasons quote parts of a code (its organization
-// code, its region), which would give away the person's birth date.
+// The failure of a code that did not parse. A value that could be a resident ID (its form and a
+// plausible birth date) is named by its mask only and not described further: the reasons quote
+// parts of a code (its organization code, its region), which would give away the birth date.
+// An all-digit USCC mistyped (no birth date where an ID has one) gets its reason.
 Status BadCode(const std::string& code, const char* what, const std::string& reason) {
-  if (MaskResidentIdsIn(code) != code) {
+  if (MaskResidentIdsIn(code, /*require_birth_date=*/true) != code) {
     return Status::InvalidArgument(Quote(code) + " has the form of a resident ID number, not of " +
                                    what);
   }

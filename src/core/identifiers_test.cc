@@ -609,6 +609,10 @@ TEST(MaskResidentIdTest, ACodeThatIsAResidentIdFailsWithItsMaskOnly) {
     EXPECT_NE(s.message().find("has the form of a resident ID number"), std::string::npos) << s.message();
     EXPECT_EQ(s.message().find("491231"), std::string::npos) << s.message();
   }
+  // An all-digit USCC with a typo has no birth date where an ID has one: its reason is given.
+  const Status typo = ParseUscc("914112810713741815").status();
+  EXPECT_NE(typo.message().find("check character 5 but should be 4"), std::string::npos)
+      << typo.message();
   // A long value is cut in the message.
   const Status long_code = ParseUscc(std::string(1000, 'A')).status();
   EXPECT_LT(long_code.message().size(), 200u);
