@@ -75,7 +75,9 @@ Result<bool> CsvReader::ReadRow(CsvRow* row) {
         break;
       }
       if (c == '"' && at_cell_start) in_quotes = true;
-      at_cell_start = (c == ',' || c == '\t');
+      // Cells start after the file's separator (either one while the header decides it), as
+      // the splitter below reads them: a tab in a comma file is text.
+      at_cell_start = sep_ == 0 ? (c == ',' || c == '\t') : c == sep_;
       ++scan;
     }
     if (scan > kMaxRowBytes) oversize = true;

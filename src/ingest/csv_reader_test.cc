@@ -53,6 +53,18 @@ TEST(CsvReaderTest, ReadsTabSeparatedWhenHeaderHasTabsOnly) {
   EXPECT_EQ(rows[1], (std::vector<std::string>{"1,5", "2"}));
 }
 
+// A tab in a comma file is text: a quote after it opens no quoted cell, so the rows after it
+// are rows (they had been read into one runaway cell); and a comma in a tab file likewise.
+TEST(CsvReaderTest, OnlyTheFilesSeparatorStartsACell) {
+  auto rows = ReadAll("a,b\n备注\t\"重要,2\n3,4\n5,6\n");
+  ASSERT_EQ(rows.size(), 4u);
+  EXPECT_EQ(rows[1], (std::vector<std::string>{"备注\t\"重要", "2"}));
+  EXPECT_EQ(rows[3], (std::vector<std::string>{"5", "6"}));
+  rows = ReadAll("a\tb\n1,\"x\t2\n3\t4\n");
+  ASSERT_EQ(rows.size(), 3u);
+  EXPECT_EQ(rows[1], (std::vector<std::string>{"1,\"x", "2"}));
+}
+
 TEST(CsvReaderTest, ReportsUnterminatedQuoteAtEndOfFile) {
   std::vector<std::string> errors;
   auto rows = ReadAll("a,b\n1,2\n3,\"never closed\n4,5\n", &errors);
