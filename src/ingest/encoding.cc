@@ -2,6 +2,7 @@
 
 #include <unicode/ucnv.h>
 
+#include <algorithm>
 #include <cstring>
 
 namespace xinyong::ingest {
@@ -81,10 +82,19 @@ Result<Encoding> DetectEncoding(std::string_view sample, std::string_view source
     return fail("the file contains NUL bytes and looks binary, not CSV or JSON text");
   }
   size_t valid = ValidUtf8Prefix(sample);
-  // A multi-byte character may be cut at the end of the sample.
-  if (valid == sample.size() || sample.size() - valid < 4) {
-    bool truncated_tail = valid != sample.size();
-    if (!truncated_tail || static_cast<unsigned char>(sample[valid]) >= 0xC2) return Encoding::kUtf8;
+  if (valid == sample.size()) return Encoding::kUtf8;
+  // A multi-byte character may be cut at the end of the sample: a lead byte and fewer
+  // continuation bytes than it announces. (GBK text ending in a two-byte character such as
+  // C4 D0 is not that: D0 is no continuation byte.)
+  const std::string_view tail = sample.substr(valid);
+  const auto lead = static_cast<unsigned char>(tail[0]);
+  const size_t length = lead >= 0xC2 && lead <= 0xDF ? 2 : lead >= 0xE0 && lead <= 0xEF ? 3
+                        : lead >= 0xF0 && lead <= 0xF4 ? 4 : 0;
+  if (length > tail.size() &&
+      std::all_of(tail.begin() + 1, tail.end(), [](char c) {
+        return (static_cast<unsigned char>(c) & 0xC0) == 0x80;
+      })) {
+    return Encoding::kUtf8;
   }
   if (DecodesAsGb18030(sample)) return Encoding::kGb18030;
   return fail("the bytes are neither UTF-8 nor GBK/GB18030 (first bad byte at offset " +

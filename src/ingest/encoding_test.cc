@@ -32,6 +32,11 @@ TEST(EncodingTest, DetectsUtf8AndGbk) {
   ASSERT_TRUE(gbk.ok());
   EXPECT_EQ(*DetectEncoding("行政相对人名称", "f"), Encoding::kUtf8);
   EXPECT_EQ(*DetectEncoding(*gbk, "f"), Encoding::kGb18030);
+  // A sample cut inside a UTF-8 character is UTF-8; GBK whose only non-ASCII bytes end the
+  // sample (男, C4 D0) is not: D0 continues no UTF-8 character.
+  const std::string utf8 = "a,b\n1,男";
+  EXPECT_EQ(*DetectEncoding(utf8.substr(0, utf8.size() - 1), "f"), Encoding::kUtf8);
+  EXPECT_EQ(*DetectEncoding("a,b\n1,\xC4\xD0", "f"), Encoding::kGb18030);
 }
 
 TEST(EncodingTest, RejectsBinaryAndUtf16WithTheFileNamed) {
