@@ -41,6 +41,8 @@ std::vector<std::string> InputsOrStdin(const std::vector<std::string>& args) {
   std::string line;
   while (std::getline(std::cin, line)) {
     if (!line.empty() && line.back() == '\r') line.pop_back();
+    // A UTF-8 byte order mark (a list saved from a Windows editor) is not part of the first code.
+    if (out.empty() && line.starts_with("\xEF\xBB\xBF")) line.erase(0, 3);
     if (!line.empty()) out.push_back(line);
   }
   return out;
