@@ -193,7 +193,8 @@ void Population::OrgCodeBody(uint32_t i, char out[8]) const {
       rest /= 31;
     }
   } else {
-    uint64_t x = Permute(i, 100000000ULL, 14, offset);
+    // 1..99999999: 00000000 would be the all-zero placeholder that ingestion refuses.
+    uint64_t x = 1 + Permute(i, 100000000ULL - 1, 14, offset);
     for (int k = 7; k >= 0; --k) {
       out[k] = static_cast<char>('0' + x % 10);
       x /= 10;

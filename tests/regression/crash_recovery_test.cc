@@ -33,9 +33,10 @@ std::string CompanyCode(int i) {
   return s;
 }
 
-// Penalty decision `doc` of company doc % 20000, with a fine of `fine` 万元.
+// Penalty decision `doc` of company doc % 20000 + 1 (company 0's organization code would be
+// 000000000, the placeholder ingestion refuses), with a fine of `fine` 万元.
 void WriteRow(std::ofstream& f, int doc, int fine) {
-  const int company = doc % 20000;
+  const int company = doc % 20000 + 1;
   f << "郑州测试" << company << "有限公司,法人及非法人组织," << CompanyCode(company)
     << ",郑市监罚〔2025〕" << doc << "号,虚假宣传,\"经查，当事人发布虚假广告，违反《广告法》\","
     << "《广告法》第五十五条,罚款,罚款" << fine << "万元," << fine << ".5,2025-03-03,"
