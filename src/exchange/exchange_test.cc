@@ -117,16 +117,22 @@ class ExchangeTest : public ::testing::Test {
       ASSERT_TRUE(r.ok()) << file << ": " << r.status().ToString();
     }
     // Revoke the first active record of admin_penalty.
+    std::optional<ingest::StatusChange> change = RevocationOfTheFirstActivePenalty();
+    ASSERT_TRUE(change.has_value());
+    ASSERT_TRUE(county_.ingester->ChangeStatus(std::span(&*change, 1), "objection", "", Date()).ok());
+  }
+
+  // The revocation of the county's first active penalty (an upheld objection); nullopt if none.
+  std::optional<ingest::StatusChange> RevocationOfTheFirstActivePenalty() {
     std::optional<ingest::StatusChange> change;
-    ASSERT_TRUE(county_.store->ScanIndicator("admin_penalty", [&](uint64_t s, uint64_t r, Date) -> Result<bool> {
+    EXPECT_TRUE(county_.store->ScanIndicator("admin_penalty", [&](uint64_t s, uint64_t r, Date) -> Result<bool> {
       std::vector<Record> v;
       XY_RETURN_IF_ERROR(county_.store->ListRecordVersions(s, r, &v));
       if (v.back().status != RecordStatus::kActive) return true;
       change = ingest::StatusChange{s, r, v.back().version, RecordStatus::kRevoked, "upheld objection"};
       return false;
     }).ok());
-    ASSERT_TRUE(change.has_value());
-    ASSERT_TRUE(county_.ingester->ChangeStatus(std::span(&*change, 1), "objection", "", Date()).ok());
+    return change;
   }
 
   Snapshot Current(const Instance& in) {
@@ -459,16 +465,9 @@ TEST_F(ExchangeTest, ARevocationAndItsCorrectionInOneRunAreAppliedOnce) {
 TEST_F(ExchangeTest, AStatusChangeDoesNotUndoAContentCorrectedHere) {
   FeedCounty();
   ASSERT_TRUE(receiver_->Apply("county-a", "410102", Body(1).first).ok());
-  std::optional<ingest::StatusChange> change;
   ChangeLine line;
   const uint64_t from = *county_.store->LastChangeSeq() + 1;
-  ASSERT_TRUE(county_.store->ScanIndicator("admin_penalty", [&](uint64_t s, uint64_t r, Date) -> Result<bool> {
-    std::vector<Record> v;
-    XY_RETURN_IF_ERROR(county_.store->ListRecordVersions(s, r, &v));
-    if (v.back().status != RecordStatus::kActive) return true;
-    change = ingest::StatusChange{s, r, v.back().version, RecordStatus::kRevoked, "upheld objection"};
-    return false;
-  }).ok());
+  std::optional<ingest::StatusChange> change = RevocationOfTheFirstActivePenalty();
   ASSERT_TRUE(change.has_value());
   // Its line as the county would send it, corrected at the city.
   std::vector<storage::Change> feed;
