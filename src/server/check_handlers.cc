@@ -219,10 +219,12 @@ Response HandlePostCheckBatch(Platform& p, const ApiCall& call) {
   }
   w.EndArray();
   w.EndObject();
-  // The audit log has an entry for each subject checked (router.cc), as for a single check.
+  // The audit log has an entry for each subject checked (router.cc), as for a single check,
+  // with the purpose its body states.
   for (const BatchItem& c : batch->items) {
     if (c.status.ok()) res.about_subjects.push_back(c.subject_id);
   }
+  res.about_purpose = base.purpose;
   return res;
 }
 

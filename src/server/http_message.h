@@ -35,8 +35,10 @@ struct Response {
   // The subject the answer is about, set by a handler whose path does not name one (an
   // objection, a repair, a credit check by id): the audit log's entry names it (router.cc).
   uint64_t about_subject = 0;
-  // The subjects an answer about many is about (a batch of credit checks): an entry each.
+  // The subjects an answer about many is about (a batch of credit checks): an entry each, with
+  // `about_purpose` (the batch's own, read from its body by the handler) when not empty.
   std::vector<uint64_t> about_subjects;
+  std::string about_purpose;
 
   // The value of an extra header, "" when absent (for tests).
   std::string_view Header(std::string_view name) const;

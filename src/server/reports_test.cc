@@ -305,16 +305,8 @@ TEST_F(ReportsTest, VerificationSurvivesADomainThatIsGoneSinceIssue) {
   const std::string url =
       "/api/v1/reports/" + std::string(issued.Header("X-Report-Number")) + "/verification";
   const fs::path share = dir_ / "share";
-  fs::copy(test::SourceDir() + "/data", share, fs::copy_options::recursive);
-  std::string domains;
-  {
-    std::ifstream in(share / "report" / "domains.toml");
-    domains.assign(std::istreambuf_iterator<char>(in), {});
-  }
-  const size_t at = domains.find("code = \"tax\"");
-  ASSERT_NE(at, std::string::npos);
-  domains.replace(at, 12, "code = \"taxes\"");
-  std::ofstream(share / "report" / "domains.toml", std::ios::trunc) << domains;
+  ASSERT_TRUE(test::CopyShareWith(share, "report/domains.toml", "code = \"tax\"",
+                                  "code = \"taxes\""));
   PlatformOptions o = p_->options();
   o.share_dir = share.string();
   p_.reset();

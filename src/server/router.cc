@@ -260,8 +260,7 @@ AuditAbout About(Platform& platform, const Route& route, const Request& request,
     const auto index = static_cast<size_t>(std::count(
         route.pattern.begin(), route.pattern.begin() + static_cast<std::ptrdiff_t>(at), '{'));
     if (index < params.size()) code = params[index];
-  } else if ((route.pattern == "/api/v1/checks" && request.body.size() < 4096) ||
-             route.pattern == "/api/v1/checks:batch") {  // the subjects: Response::about_subjects
+  } else if (route.pattern == "/api/v1/checks" && request.body.size() < 4096) {
     boost::system::error_code ec;
     boost::json::value v = boost::json::parse(request.body, ec);
     if (!ec && v.is_object()) {
@@ -298,6 +297,7 @@ Response Audited(Platform& platform, const Route& route, AuditAbout about,
   // An answer about many subjects: an entry for each, so that each subject's access log shows
   // it. All but the last go without waiting; the last is durable only after them (one chain,
   // written in order), so the answer still waits for all of them.
+  if (!response.about_purpose.empty()) e.purpose = ForLog(response.about_purpose, 200);
   std::vector<uint64_t> many = std::move(response.about_subjects);
   std::sort(many.begin(), many.end());
   many.erase(std::unique(many.begin(), many.end()), many.end());

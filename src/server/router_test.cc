@@ -870,16 +870,8 @@ TEST_F(RouterTest, ListsShowCurrentMembersAndTheProfileItsMemberships) {
 
   // A list the catalog makes government-shared (an operator's edit) is no public listing.
   const fs::path share = dir_ / "share";
-  fs::copy(SourceDir() + "/data", share, fs::copy_options::recursive);
-  std::string toml;
-  {
-    std::ifstream in(share / "catalog" / "serious_dishonesty.toml");
-    toml.assign(std::istreambuf_iterator<char>(in), {});
-  }
-  const size_t at = toml.find("disclosure = \"public\"");
-  ASSERT_NE(at, std::string::npos);
-  toml.replace(at, 21, "disclosure = \"gov_shared\"");
-  std::ofstream(share / "catalog" / "serious_dishonesty.toml", std::ios::trunc) << toml;
+  ASSERT_TRUE(test::CopyShareWith(share, "catalog/serious_dishonesty.toml",
+                                  "disclosure = \"public\"", "disclosure = \"gov_shared\""));
   PlatformOptions o = platform_->options();
   o.share_dir = share.string();
   platform_.reset();
