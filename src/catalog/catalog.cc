@@ -39,6 +39,8 @@ struct SourceLines {
   std::vector<int> fields;          // line of each [[field]] header
   std::vector<std::map<std::string, int>> field_keys;
   std::map<std::string, int> derivation;  // keys of [derived_from]
+  std::vector<int> serious_when;          // line of each [[serious_when]] header
+  int SeriousWhen(size_t i) const { return i < serious_when.size() ? serious_when[i] : indicator; }
 
   int Key(const std::string& key) const {
     auto it = keys.find(key);
@@ -182,6 +184,25 @@ class TableReader {
     return Status::Ok();
   }
 
+  // An integer or a float, at least 0.
+  Status NonNegativeNumber(const std::string& key, std::optional<double>* out) const {
+    const toml::value* v = Find(key);
+    if (v == nullptr) return Status::Ok();
+    double d = 0;
+    if (v->is_integer()) {
+      d = static_cast<double>(v->as_integer());
+    } else if (v->is_floating()) {
+      d = v->as_floating();
+    } else {
+      return TypeError(*v, key, "a number");
+    }
+    if (!(d >= 0) || d > 1e15) {
+      return Error(file_, LineOf(*v), Quote(key) + " of " + what_ + " must be between 0 and 1e15");
+    }
+    *out = d;
+    return Status::Ok();
+  }
+
   Status Bool(const std::string& key, bool* out) const {
     const toml::value* v = Find(key);
     if (v == nullptr) return Status::Ok();
@@ -305,6 +326,24 @@ Status ParseDerivation(const std::string& file, const toml::value& value, const 
   return Status::Ok();
 }
 
+// [[serious_when]] field = "...", contains_any = [...] or at_least = N, legal_basis = "..."
+Status ParseSeriousWhen(const std::string& file, const toml::value& value, const std::string& what,
+                        SeriousWhen* rule, SourceLines* lines) {
+  const int line = LineOf(value);
+  lines->serious_when.push_back(line);
+  if (!value.is_table()) {
+    return Error(file, line, "'serious_when' of " + what + " must be written [[serious_when]]");
+  }
+  std::map<std::string, int> keys;
+  TableReader r(file, value.as_table(), line, "[[serious_when]] of " + what, &keys);
+  XY_RETURN_IF_ERROR(r.CheckKeys({"field", "contains_any", "at_least", "legal_basis"}));
+  XY_RETURN_IF_ERROR(r.RequiredString("field", &rule->field));
+  XY_RETURN_IF_ERROR(r.StringArray("contains_any", &rule->contains_any));
+  XY_RETURN_IF_ERROR(r.NonNegativeNumber("at_least", &rule->at_least));
+  XY_RETURN_IF_ERROR(r.String("legal_basis", &rule->legal_basis));
+  return Status::Ok();
+}
+
 Status ParseTable(const std::string& file, const toml::value& root, Indicator* ind,
                   SourceLines* lines) {
   const toml::table& t = root.as_table();
@@ -319,7 +358,7 @@ Status ParseTable(const std::string& file, const toml::value& root, Indicator* i
                                   "disclosure", "nature", "severity", "publicity_min_months",
                                   "publicity_max_months", "retention_years", "legal_basis",
                                   "natural_key", "shuanggongshi", "publish_id_number",
-                                  "derived_from", "field"}));
+                                  "derived_from", "serious_when", "field"}));
   XY_RETURN_IF_ERROR(r.RequiredString("code", &ind->code));
   XY_RETURN_IF_ERROR(r.String("name", &ind->name));
   XY_RETURN_IF_ERROR(r.String("category", &ind->category));
@@ -358,6 +397,18 @@ Status ParseTable(const std::string& file, const toml::value& root, Indicator* i
   if (const toml::value* d = r.Find("derived_from")) {
     ind->derived_from.emplace();
     XY_RETURN_IF_ERROR(ParseDerivation(file, *d, what, &*ind->derived_from, lines));
+  }
+
+  if (const toml::value* rules = r.Find("serious_when")) {
+    if (!rules->is_array()) {
+      return Error(file, LineOf(*rules),
+                   "'serious_when' of " + what + " must be written [[serious_when]]");
+    }
+    for (const toml::value& rv : rules->as_array()) {
+      SeriousWhen rule;
+      XY_RETURN_IF_ERROR(ParseSeriousWhen(file, rv, what, &rule, lines));
+      ind->serious_when.push_back(std::move(rule));
+    }
   }
 
   if (const toml::value* fields = r.Find("field")) {
@@ -455,6 +506,50 @@ Status RequireRole(const std::string& file, int line, const Indicator& ind, Fiel
     return Error(file, line,
                  "indicator " + Quote(ind.code) + " needs a required field with role " +
                      Quote(FieldRoleName(role)) + ": " + std::string(why));
+  }
+  return Status::Ok();
+}
+
+// A [[serious_when]] rule: a field of the indicator, one test that suits the field's type, a legal
+// basis, and an indicator that is negative and not serious already.
+Status ValidateSeriousWhen(const std::string& file, const Indicator& ind, size_t i,
+                           const SourceLines& lines) {
+  const SeriousWhen& rule = ind.serious_when[i];
+  const int line = lines.SeriousWhen(i);
+  const std::string what = "[[serious_when]] of indicator " + Quote(ind.code);
+  if (ind.nature != Nature::kNegative || ind.severity == Severity::kSerious) {
+    return Error(file, line,
+                 what + " can only raise the records of a negative indicator that is not serious "
+                        "already to serious");
+  }
+  if (IsBlank(rule.legal_basis)) {
+    return Error(file, line, what + " has no legal_basis; no record may count as serious without one");
+  }
+  const Field* field = nullptr;
+  for (const Field& f : ind.fields) {
+    if (f.code == rule.field) field = &f;
+  }
+  if (field == nullptr) {
+    return Error(file, line, what + " names field " + Quote(rule.field) + ", which is no field code");
+  }
+  const bool text = field->type == FieldType::kString || field->type == FieldType::kText ||
+                    field->type == FieldType::kEnum;
+  const bool amount = field->type == FieldType::kMoney || field->type == FieldType::kInteger;
+  if (rule.contains_any.empty() == !rule.at_least.has_value()) {
+    return Error(file, line, what + " needs exactly one of 'contains_any' and 'at_least'");
+  }
+  if (!rule.contains_any.empty() && !text) {
+    return Error(file, line,
+                 what + " has 'contains_any' but field " + Quote(field->code) + " is of type " +
+                     Quote(FieldTypeName(field->type)) + "; only string, text and enum fields");
+  }
+  if (rule.at_least && !amount) {
+    return Error(file, line,
+                 what + " has 'at_least' but field " + Quote(field->code) + " is of type " +
+                     Quote(FieldTypeName(field->type)) + "; only money and integer fields");
+  }
+  for (const std::string& v : rule.contains_any) {
+    if (IsBlank(v)) return Error(file, line, what + " has an empty value in 'contains_any'");
   }
   return Status::Ok();
 }
@@ -574,6 +669,10 @@ Status Validate(const Indicator& ind, const SourceLines& lines) {
                    "natural_key of " + what + " names " + Quote(k) +
                        ", which is not required; every record needs its key");
     }
+  }
+
+  for (size_t i = 0; i < ind.serious_when.size(); ++i) {
+    XY_RETURN_IF_ERROR(ValidateSeriousWhen(file, ind, i, lines));
   }
 
   if (ind.nature == Nature::kNegative) {

@@ -434,6 +434,73 @@ TEST(ParseIndicatorTest, RejectsSeverityOnANonNegativeIndicator) {
       StartsWith("demo.toml:9: indicator 'demo' is positive but has severity 'minor'"));
 }
 
+// kBase made negative (general) with a fine field and the serious_when rules `rules`.
+std::string WithSeriousWhen(std::string_view rules, std::string_view nature = "negative\"\nseverity = \"general") {
+  return With("nature = \"neutral\"", "nature = \"" + std::string(nature) + "\"") +
+         "\n[[field]]\ncode = \"LB\"\nlabel = \"处罚类别\"\n\n[[field]]\ncode = \"FK\"\n"
+         "label = \"罚款金额\"\ntype = \"money\"\n\n" +
+         std::string(rules);
+}
+
+// The line of the first "[[serious_when]]" in `text`.
+int SeriousWhenLine(const std::string& text) {
+  return 1 + static_cast<int>(std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(
+                                                                         text.find("[[serious_when]]")),
+                                         '\n'));
+}
+
+TEST(ParseIndicatorTest, SeriousWhenRulesLoad) {
+  auto r = Catalog::ParseIndicator(
+      WithSeriousWhen("[[serious_when]]\nfield = \"LB\"\ncontains_any = [\"吊销\", \"责令停产停业\"]\n"
+                      "legal_basis = \"实施条例第十九条\"\n\n[[serious_when]]\nfield = \"FK\"\n"
+                      "at_least = 200\nlegal_basis = \"财库〔2022〕3号\"\n"),
+      "demo.toml");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_EQ(r->serious_when.size(), 2u);
+  EXPECT_EQ(r->serious_when[0].field, "LB");
+  EXPECT_EQ(r->serious_when[0].contains_any, (std::vector<std::string>{"吊销", "责令停产停业"}));
+  EXPECT_FALSE(r->serious_when[0].at_least.has_value());
+  EXPECT_EQ(r->serious_when[1].at_least, 200.0);
+  EXPECT_EQ(r->serious_when[1].legal_basis, "财库〔2022〕3号");
+}
+
+TEST(ParseIndicatorTest, RejectsSeriousWhenRulesThatCannotBeApplied) {
+  const std::string ok_lb = "field = \"LB\"\ncontains_any = [\"吊销\"]\n";
+  const std::string basis = "legal_basis = \"某法\"\n";
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"[[serious_when]]\n" + ok_lb, "has no legal_basis"},
+      {"[[serious_when]]\n" + ok_lb + "legal_basis = \" \"\n", "has no legal_basis"},
+      {"[[serious_when]]\nfield = \"XX\"\ncontains_any = [\"吊销\"]\n" + basis,
+       "names field 'XX', which is no field code"},
+      {"[[serious_when]]\nfield = \"FK\"\n" + basis, "needs exactly one of"},
+      {"[[serious_when]]\n" + ok_lb + "at_least = 1\n" + basis, "needs exactly one of"},
+      {"[[serious_when]]\nfield = \"FK\"\ncontains_any = [\"2\"]\n" + basis,
+       "has 'contains_any' but field 'FK' is of type 'money'"},
+      {"[[serious_when]]\nfield = \"LB\"\nat_least = 2\n" + basis,
+       "has 'at_least' but field 'LB' is of type 'string'"},
+      {"[[serious_when]]\nfield = \"FK\"\nat_least = -1\n" + basis, "must be between 0 and 1e15"},
+      {"[[serious_when]]\nfield = \"FK\"\nat_least = \"200\"\n" + basis, "must be a number"},
+      {"[[serious_when]]\nfield = \"LB\"\ncontains_any = [\"\"]\n" + basis, "an empty value"},
+      {"[[serious_when]]\n" + ok_lb + basis + "severity = \"serious\"\n",
+       "unknown key 'severity' in [[serious_when]]"},
+  };
+  for (const auto& [rule, why] : cases) {
+    const std::string text = WithSeriousWhen(rule);
+    const std::string msg = Rejection(text);
+    EXPECT_THAT(msg, HasSubstr(why)) << rule;
+    if (why.find("unknown key") == std::string::npos && why.find("must be") == std::string::npos) {
+      EXPECT_THAT(msg, StartsWith("demo.toml:" + std::to_string(SeriousWhenLine(text)) + ": "))
+          << rule;
+    }
+  }
+  // Only a negative indicator that is not serious already.
+  for (std::string_view nature : {"neutral", "negative\"\nseverity = \"serious"}) {
+    EXPECT_THAT(Rejection(WithSeriousWhen("[[serious_when]]\n" + ok_lb + basis, nature)),
+                HasSubstr("can only raise the records of a negative indicator"))
+        << nature;
+  }
+}
+
 TEST(ParseIndicatorTest, RejectsPublicityMinimumAboveMaximum) {
   EXPECT_THAT(Rejection(With("nature = \"neutral\"",
                              "nature = \"neutral\"\npublicity_min_months = 12\n"

@@ -108,6 +108,20 @@ struct Derivation {
   std::vector<std::string> when_values;
 };
 
+// A rule that makes one record of a negative indicator serious (严重) for the record triggers of
+// the measures list, whatever its indicator's severity: a 重大违法记录 in government procurement
+// (《政府采购法实施条例》第十九条) is a penalty of a given kind or amount, not a kind of indicator.
+// It matches when the record's `field` contains one of `contains_any` (string, text and enum
+// fields) or holds an amount of at least `at_least` (money and integer fields, in the field's
+// unit: 万元 for money). Publicity periods, repair and everything else still follow the
+// indicator's severity.
+struct SeriousWhen {
+  std::string field;  // a field code of the indicator
+  std::vector<std::string> contains_any;
+  std::optional<double> at_least;
+  std::string legal_basis;  // never empty
+};
+
 struct Indicator {
   std::string code;      // stable identifier, e.g. "admin_penalty"; also the gen file name
   std::string name;      // 信息名称, e.g. "行政处罚信息"
@@ -128,6 +142,7 @@ struct Indicator {
   // lists of dishonest judgment debtors); everywhere else ID numbers are shown masked.
   bool publish_id_number = false;
   std::optional<Derivation> derived_from;
+  std::vector<SeriousWhen> serious_when;  // negative indicators only
   std::string source_file;       // where it was loaded from, for error messages
   int source_line = 0;
 

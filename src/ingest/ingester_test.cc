@@ -2,9 +2,13 @@
 
 #include <gtest/gtest.h>
 
+#include <csignal>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+
+#include <unistd.h>
 
 #include "core/identifiers.h"
 #include "core/test_paths.h"
@@ -562,6 +566,19 @@ TEST_F(IngesterTest, AnExceptionFromTheCommitObserverStopsTheProcessAfterTheComm
       Ingest(std::string(kHeader) + Penalty("甲公司", "91110000600037341L", "郑罚〔2025〕1号"))
           .IgnoreError(),
       "was committed, but updating what follows from it failed \\(index unavailable\\)");
+  // The child ran SetUp under its own pid and died before its TearDown: remove what it left (and
+  // what children of earlier runs left).
+  const std::string suffix =
+      std::string("-") + ::testing::UnitTest::GetInstance()->current_test_info()->name();
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(fs::temp_directory_path(), ec)) {
+    const std::string n = e.path().filename().string();
+    if (!n.starts_with("xinyong-ingest-") || !n.ends_with(suffix)) continue;
+    const pid_t pid = static_cast<pid_t>(std::atol(n.c_str() + std::strlen("xinyong-ingest-")));
+    if (pid > 0 && pid != ::getpid() && ::kill(pid, 0) != 0 && errno == ESRCH) {
+      fs::remove_all(e.path(), ec);
+    }
+  }
 }
 
 TEST_F(IngesterTest, AJsonLinesFileIngestedAgainSaysSoBeforeItsOtherWarnings) {

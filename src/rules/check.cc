@@ -37,6 +37,12 @@ bool Breached(std::string_view fulfilment_status) {
   return fulfilment_status == "部分履行" || fulfilment_status == "全部未履行";
 }
 
+// Whether a record of severity `s` counts for a record trigger.
+bool SeverityCounts(const Trigger& t, catalog::Severity s) {
+  return t.severities.empty() ||
+         std::find(t.severities.begin(), t.severities.end(), s) != t.severities.end();
+}
+
 TriggerEvidence Evidence(const TriggerFact& f) {
   TriggerEvidence e;
   e.indicator = f.indicator->code;
@@ -87,14 +93,17 @@ Checker::Checker(const catalog::Catalog& catalog, const MeasureCatalog& measures
     if (t.type != TriggerType::kGrade) {
       how.indicator = catalog.Find(t.indicator);  // the loader checked it against this catalog
       if (how.indicator != nullptr) {
-        how.severity_matches =
-            t.type != TriggerType::kRecord || t.severities.empty() ||
-            std::find(t.severities.begin(), t.severities.end(), how.indicator->severity) !=
-                t.severities.end();
-        // A record trigger whose severities exclude its indicator's never fires: nothing to read.
+        const bool raised = !how.indicator->serious_when.empty();
+        how.severity_matches = t.type != TriggerType::kRecord ||
+                               SeverityCounts(t, how.indicator->severity) ||
+                               (raised && SeverityCounts(t, catalog::Severity::kSerious));
+        // A record trigger no record of its indicator can match never fires: nothing to read.
         if (how.severity_matches) {
           add(&indicators_, how.indicator);
-          if (t.type != TriggerType::kRecord) add(&with_values_, how.indicator);
+          // Record triggers read only headers, unless a record's severity depends on its values.
+          if (t.type != TriggerType::kRecord || (raised && !t.severities.empty())) {
+            add(&with_values_, how.indicator);
+          }
         }
       }
     }
@@ -116,6 +125,7 @@ TriggerFact FactOf(const Record& r, const catalog::Indicator& ind) {
   f.list_end = DateByRole(r, ind, catalog::FieldRole::kListEnd);
   f.fulfilment_status = ValueByRole(r, ind, catalog::FieldRole::kFulfilmentStatus);
   f.fulfilment_date = DateByRole(r, ind, catalog::FieldRole::kFulfilmentDate);
+  f.severity = RecordSeverity(r, ind);
   f.document_number = r.document_number;
   return f;
 }
@@ -191,7 +201,7 @@ bool Checker::MayFire(const TriggerFact& f, Date from) const {
         break;
       }
       case TriggerType::kRecord:
-        if (how.severity_matches && f.decided >= window_start &&
+        if (how.severity_matches && SeverityCounts(t, f.severity) && f.decided >= window_start &&
             InPublicity(f.decided, *f.indicator, from)) {
           return true;
         }
@@ -241,9 +251,12 @@ std::vector<TriggerEvidence> Checker::Triggered(const Measure& m, const Prepared
         break;
       }
       case TriggerType::kRecord: {
-        if (f.decided < window_start || f.decided > today) break;
+        if (f.decided < window_start || f.decided > today || !SeverityCounts(t, f.severity)) break;
         if (!InPublicity(f.decided, *how.indicator, today)) break;
-        out.push_back(Evidence(f));
+        TriggerEvidence e = Evidence(f);
+        // A record made serious by its own content says so: the official sees why it counts.
+        if (f.severity != how.indicator->severity) e.detail = catalog::SeverityLabel(f.severity);
+        out.push_back(std::move(e));
         break;
       }
       case TriggerType::kCommitmentBreached: {

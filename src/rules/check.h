@@ -6,7 +6,9 @@
 //   list     an active record of a list indicator whose membership has started (decision date)
 //            and not ended (the field with role list_end: 有效期至 / 移出日期; none = open-ended);
 //   record   at least min_count active records of the indicator, of a listed severity, decided
-//            within window_days, and still within the indicator's publicity period;
+//            within window_days, and still within the indicator's publicity period; a record's
+//            severity is its indicator's unless one of the indicator's serious_when rules makes it
+//            serious (RecordSeverity: a penalty of 吊销 or 责令停产停业, or a large fine);
 //   grade    the subject's composite evaluation grade is one of the trigger's grades;
 //   commitment_breached  a credit commitment found 部分履行 or 全部未履行 (fulfilment_status)
 //            within window_days (by fulfilment_date, else the decision date).
@@ -106,6 +108,7 @@ struct TriggerFact {
   std::optional<Date> list_end;          // field with role list_end, when a date
   std::string_view fulfilment_status;    // field with role fulfilment_status; "" when none
   std::optional<Date> fulfilment_date;   // field with role fulfilment_date, when a date
+  catalog::Severity severity = catalog::Severity::kNone;  // RecordSeverity
   std::string_view document_number;
   // kSelf for the checked subject's own records; otherwise a record of `via_subject` naming the
   // checked person as legal representative or responsible person (CollectLinked).
@@ -168,7 +171,9 @@ class Checker {
     bool reaches_org = false;       // targets organizations (themselves or persons behind them)
     bool reaches_legal_rep = false;    // a person through an organization's record naming them
     bool reaches_responsible = false;  // the same as a responsible person
-    bool severity_matches = true;   // record triggers: the indicator's severity is listed
+    // Record triggers: some record of the indicator can be of a listed severity (the indicator's
+    // own, or serious through its serious_when rules).
+    bool severity_matches = true;
   };
   const Prepared& Of(const Measure& m) const;
   std::vector<TriggerEvidence> Triggered(const Measure& m, const Prepared& how, bool person,

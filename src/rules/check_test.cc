@@ -178,6 +178,59 @@ TEST_F(CheckerTest, RecordTriggersCountOnlyWithinTheirWindow) {
   EXPECT_TRUE(applies(Check(f, by_record->scenarios[0])));
 }
 
+TEST_F(CheckerTest, OnlyAMajorViolationBarsASupplierFromProcurement) {
+  // 《政府采购法》第二十二条第一款第（五）项 (CJ-QL-003): a 重大违法记录 — 吊销, 责令停产停业, or a fine
+  // of 200万元 or more (财库〔2022〕3号) — not any penalty.
+  auto penalty = [](std::string kinds, std::string fine, std::string decided = "2026-06-01") {
+    std::vector<std::pair<std::string, std::string>> v{{"CF_CFLB", std::move(kinds)}};
+    if (!fine.empty()) v.emplace_back("CF_NR_FK", std::move(fine));
+    return Entry("admin_penalty", 31, std::move(decided), std::move(v));
+  };
+  auto cj_ql_003 = [](const CheckOutcome& o) -> const AppliedMeasure* {
+    for (const AppliedMeasure& a : o.measures) {
+      if (a.measure->code == "CJ-QL-003") return &a;
+    }
+    return nullptr;
+  };
+  SubjectFacts f;
+  for (auto [kinds, fine] : std::vector<std::pair<std::string, std::string>>{
+           {"警告;罚款", "199.99"}, {"罚款;没收违法所得", "50"}, {"暂扣许可证件", ""}}) {
+    f.records = {penalty(kinds, fine)};
+    const CheckOutcome o = Check(f, "government_procurement");
+    EXPECT_EQ(o.result, CheckResult::kPass) << kinds << " " << fine;
+    EXPECT_EQ(cj_ql_003(o), nullptr) << kinds << " " << fine;
+  }
+  for (auto [kinds, fine] : std::vector<std::pair<std::string, std::string>>{
+           {"罚款;吊销许可证件", "3"}, {"责令停产停业", ""}, {"罚款", "200"}, {"罚款", "1500.5"}}) {
+    f.records = {penalty(kinds, fine)};
+    const CheckOutcome o = Check(f, "government_procurement");
+    EXPECT_EQ(o.result, CheckResult::kRefused) << kinds << " " << fine;
+    const AppliedMeasure* a = cj_ql_003(o);
+    ASSERT_NE(a, nullptr) << kinds << " " << fine;
+    ASSERT_EQ(a->triggers.size(), 1u);
+    EXPECT_EQ(a->triggers[0].record_id, 31u);
+    EXPECT_EQ(a->triggers[0].detail, "严重");  // why an ordinary indicator's record counts
+  }
+  // Punishment ends on time: a penalty no longer published bars nothing, serious or not.
+  f.records = {penalty("吊销营业执照", "", "2025-10-01")};
+  EXPECT_EQ(cj_ql_003(Check(f, "government_procurement")), nullptr);
+  // A revoked decision (an upheld objection) never counts.
+  f.records = {penalty("吊销营业执照", "")};
+  f.records[0].status = RecordStatus::kRevoked;
+  EXPECT_EQ(Check(f, "government_procurement").result, CheckResult::kPass);
+  // Where general and serious penalties count (supervision: three within a year), a serious one
+  // counts as one of them.
+  f.records = {penalty("吊销营业执照", ""), Entry("admin_penalty", 32, "2026-06-02"),
+               Entry("admin_penalty", 33, "2026-06-03")};
+  bool penalties_counted = false;
+  for (const AppliedMeasure& a : Check(f, "supervision").measures) {
+    if (a.measure->trigger.indicator != "admin_penalty") continue;
+    EXPECT_EQ(a.triggers.size(), 3u) << a.measure->code;
+    penalties_counted = true;
+  }
+  EXPECT_TRUE(penalties_counted);
+}
+
 TEST_F(CheckerTest, BreachedCommitmentsTriggerWithinTheirWindow) {
   const Measure* breach = nullptr;
   for (const Measure& m : measures_->measures()) {

@@ -440,6 +440,17 @@ Status ParseTrigger(const std::string& file, const toml::value& value, const Tab
           }
           tr.severities.push_back(*s);
         }
+        // A trigger no record can match would silently never fire.
+        auto listed = [&](catalog::Severity s) {
+          return std::find(tr.severities.begin(), tr.severities.end(), s) != tr.severities.end();
+        };
+        if (!tr.severities.empty() && !listed(ind->severity) &&
+            !(listed(catalog::Severity::kSerious) && !ind->serious_when.empty())) {
+          return t.Fail(LineOf(*v),
+                        t.what() + " counts no record of " + Quote(ind->code) + ": its records are " +
+                            std::string(catalog::SeverityName(ind->severity)) +
+                            (ind->serious_when.empty() ? "" : " or, by its [[serious_when]], serious"));
+        }
       }
       int64_t n = 0;
       XY_RETURN_IF_ERROR(t.Int("window_days", true, 1, kMaxWindowDays, &n));

@@ -402,6 +402,16 @@ TEST_F(RejectionTest, SeverityNamedAsInTheCatalog) {
   EXPECT_THAT(msg, HasSubstr("unknown severity 'severe'"));
 }
 
+TEST_F(RejectionTest, SeverityNoRecordOfTheIndicatorCanHave) {
+  // admin_penalty is general, and its [[serious_when]] rules make records serious, never minor.
+  const std::string msg =
+      Rejection(With("severity = [\"serious\"]", "severity = [\"minor\"]", RecordTrigger()));
+  EXPECT_THAT(msg, StartsWith(At(15)));
+  EXPECT_THAT(msg, HasSubstr("counts no record of 'admin_penalty'"));
+  EXPECT_THAT(msg, HasSubstr("general or, by its [[serious_when]], serious"));
+  EXPECT_EQ(Rejection(RecordTrigger()), "");  // serious: the rules can make a penalty so
+}
+
 TEST_F(RejectionTest, RecordNatureThatContradictsTheCatalog) {
   const std::string msg =
       Rejection(With("nature = \"negative\"", "nature = \"positive\"", RecordTrigger()));

@@ -19,6 +19,13 @@ std::string_view ValueByRole(const Record& r, const catalog::Indicator& ind,
 std::optional<Date> DateByRole(const Record& r, const catalog::Indicator& ind,
                                catalog::FieldRole role);
 
+// The severity the record triggers of the measures list judge a record of `ind` by: serious when
+// one of the indicator's serious_when rules matches the record's values (a 重大违法记录: 吊销、
+// 责令停产停业, a fine of 200万元 or more), else the indicator's own. Needs the record's values.
+catalog::Severity RecordSeverity(const Record& r, const catalog::Indicator& ind);
+// Whether one such rule matches the value of its field ("" when the record has none).
+bool SeriousWhenMatches(const catalog::SeriousWhen& rule, std::string_view value);
+
 // Whether the public may see this record by its indicator's disclosure and, where the indicator
 // has a publicity_type field (公开类型), by the record's own value of it — a value among the
 // field's public_values publishes the record, any other value withholds it, none leaves the

@@ -12,14 +12,16 @@ namespace xinyong::rules {
 // One subject's (or one person's linked) facts, one after another:
 //   varint record_id, u8 indicator slot (index in Checker::Indicators()), signed varint decision
 //   day, u8 flags (1: list_end follows, 2: fulfilment_date follows, 4: a linked fact, its role and
-//   subject follow), [signed varint list_end day], [signed varint fulfilment day], [u8 role,
-//   varint via_subject], string fulfilment_status, string document_number
+//   subject follow, 8: a severity other than the indicator's follows), [signed varint list_end
+//   day], [signed varint fulfilment day], [u8 role, varint via_subject], [u8 severity], string
+//   fulfilment_status, string document_number
 // where a string is a varint length and the bytes. A few dozen bytes a fact.
 namespace {
 
 constexpr uint8_t kHasListEnd = 1;
 constexpr uint8_t kHasFulfilmentDate = 2;
 constexpr uint8_t kLinked = 4;
+constexpr uint8_t kOwnSeverity = 8;
 
 bool GetDays(std::string_view* in, Date* out) {
   int64_t d = 0;
@@ -79,15 +81,17 @@ void TriggerIndex::Encode(std::span<const TriggerFact> facts, std::string* out) 
     out->push_back(static_cast<char>(Slot(f.indicator)));
     coding::PutSignedVarint(out, f.decided.days());
     const bool linked = f.link != PersonRole::kSelf;
+    const bool own_severity = f.severity != f.indicator->severity;
     out->push_back(static_cast<char>((f.list_end ? kHasListEnd : 0) |
                                      (f.fulfilment_date ? kHasFulfilmentDate : 0) |
-                                     (linked ? kLinked : 0)));
+                                     (linked ? kLinked : 0) | (own_severity ? kOwnSeverity : 0)));
     if (f.list_end) coding::PutSignedVarint(out, f.list_end->days());
     if (f.fulfilment_date) coding::PutSignedVarint(out, f.fulfilment_date->days());
     if (linked) {
       out->push_back(static_cast<char>(f.link));
       coding::PutVarint(out, f.via_subject);
     }
+    if (own_severity) out->push_back(static_cast<char>(f.severity));
     coding::PutString(out, f.fulfilment_status);
     coding::PutString(out, f.document_number);
   }
@@ -121,6 +125,14 @@ bool TriggerIndex::Decode(std::string_view in, std::vector<TriggerFact>* out) co
         return false;
       }
       f.link = static_cast<PersonRole>(role);
+    }
+    f.severity = f.indicator->severity;
+    if (flags & kOwnSeverity) {
+      uint8_t severity = 0;
+      if (!GetByte(&in, &severity) || severity > static_cast<uint8_t>(catalog::Severity::kSerious)) {
+        return false;
+      }
+      f.severity = static_cast<catalog::Severity>(severity);
     }
     if (!coding::GetString(&in, &f.fulfilment_status) ||
         !coding::GetString(&in, &f.document_number)) {

@@ -9,6 +9,7 @@
 
 #include <filesystem>
 #include <random>
+#include <set>
 
 #include "core/test_paths.h"
 #include "gen/generator.h"
@@ -121,6 +122,7 @@ class ChecksTest : public ::testing::Test {
             << "subject " << s.id << ", " << sc.code << ", " << day.ToString();
         *fired += want->measures.size();
         for (const rules::AppliedMeasure& m : want->measures) {
+          fired_codes_.insert(m.measure->code);
           for (const rules::TriggerEvidence& t : m.triggers) {
             if (linked != nullptr && t.via_subject != 0) ++*linked;
           }
@@ -137,6 +139,7 @@ class ChecksTest : public ::testing::Test {
 
   fs::path dir_;
   std::unique_ptr<Platform> p_;
+  std::set<std::string> fired_codes_;  // every measure ExpectIndexAgreesWithRecords saw apply
 };
 
 TEST_F(ChecksTest, TriggerIndexGivesEveryCheckWhatAllTheRecordsGive) {
@@ -178,6 +181,8 @@ TEST_F(ChecksTest, TriggerIndexGivesEveryCheckWhatAllTheRecordsGive) {
     EXPECT_EQ(fired_incremental, fired_built);
     if (later == 0) {
       EXPECT_GT(fired_built, 100u) << "the city should trigger measures";
+      // Among them a penalty made serious by its content (its severity kept in the index).
+      EXPECT_TRUE(fired_codes_.contains("CJ-QL-003"));
       EXPECT_GT(linked, 10u) << "the city's legal representatives should be reached (落实到人)";
     }
   }

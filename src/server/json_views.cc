@@ -177,6 +177,22 @@ json::object IndicatorJson(const catalog::Indicator& i, json::storage_ptr sp) {
   json::array nk(sp);
   for (const auto& k : i.natural_key) nk.emplace_back(k);
   o["natural_key"] = std::move(nk);
+  if (!i.serious_when.empty()) {
+    json::array rules(sp);
+    for (const catalog::SeriousWhen& w : i.serious_when) {
+      json::object ro(sp);
+      ro["field"] = w.field;
+      if (!w.contains_any.empty()) {
+        json::array any(sp);
+        for (const auto& v : w.contains_any) any.emplace_back(v);
+        ro["contains_any"] = std::move(any);
+      }
+      if (w.at_least) ro["at_least"] = *w.at_least;
+      ro["legal_basis"] = w.legal_basis;
+      rules.push_back(std::move(ro));
+    }
+    o["serious_when"] = std::move(rules);
+  }
   json::array fields(sp);
   for (const auto& f : i.fields) {
     json::object fo(sp);

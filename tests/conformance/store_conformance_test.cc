@@ -2,6 +2,8 @@
 // a factory to kBackends below.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include <cstdio>
 #include <filesystem>
 #include <functional>
@@ -30,9 +32,11 @@ const Backend kBackends[] = {
 class StoreConformanceTest : public ::testing::TestWithParam<Backend> {
  protected:
   void SetUp() override {
+    // A parameterized test's name ends in "/0": one directory, not an empty parent left behind.
+    std::string name = ::testing::UnitTest::GetInstance()->current_test_info()->name();
+    std::replace(name.begin(), name.end(), '/', '_');
     dir_ = std::filesystem::temp_directory_path() /
-           ("xinyong-conf-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+           ("xinyong-conf-" + std::to_string(::getpid()) + "-" + name);
     std::filesystem::remove_all(dir_);
     store_ = GetParam().open(dir_.string());
     ASSERT_NE(store_, nullptr);
