@@ -106,6 +106,7 @@ std::optional<FieldType> TypeRequiredByRole(FieldRole role) {
     case FieldRole::kProcedure:
     case FieldRole::kFulfilmentStatus:
     case FieldRole::kPublicityType:
+    case FieldRole::kFalseCommitment:
       return FieldType::kEnum;
     default:
       return std::nullopt;
@@ -257,7 +258,7 @@ constexpr std::string_view kFieldRoleChoices =
     "subject_tax_number, subject_inst_cert, subject_social_org_cert, subject_id_type, "
     "subject_id_number, decision_date, document_number, procedure, legal_rep_id_number, "
     "report_date, subject_status, list_end, fulfilment_status, fulfilment_date, publicity_type, "
-    "deadline, responsible_person_id_number, industry, none";
+    "deadline, responsible_person_id_number, industry, false_commitment, none";
 constexpr std::string_view kSubjectTypeChoices =
     "legal_person, individual_business, other_organization, natural_person";
 

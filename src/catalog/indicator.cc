@@ -45,7 +45,7 @@ constexpr std::array<std::pair<FieldType, std::string_view>, 14> kFieldTypeNames
     {FieldType::kIndustryCode, "industry_code"},
 }};
 
-constexpr std::array<std::pair<FieldRole, std::string_view>, 24> kFieldRoleNames{{
+constexpr std::array<std::pair<FieldRole, std::string_view>, 25> kFieldRoleNames{{
     {FieldRole::kNone, "none"},
     {FieldRole::kSubjectName, "subject_name"},
     {FieldRole::kSubjectCategory, "subject_category"},
@@ -70,6 +70,7 @@ constexpr std::array<std::pair<FieldRole, std::string_view>, 24> kFieldRoleNames
     {FieldRole::kDeadline, "deadline"},
     {FieldRole::kResponsiblePersonIdNumber, "responsible_person_id_number"},
     {FieldRole::kIndustry, "industry"},
+    {FieldRole::kFalseCommitment, "false_commitment"},
 }};
 
 template <typename E, size_t N>

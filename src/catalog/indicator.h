@@ -70,6 +70,9 @@ enum class FieldRole : uint8_t {
   // 行业代码 (GB/T 4754-2017): the subject's industry; the ingester keeps it on the subject, as
   // it does the registration status (random-inspection scopes select by it).
   kIndustry = 23,
+  // 是否虚假承诺 (是 / 否): a commitment found false is broken, so its fulfilment status must be a
+  // finding of breach (FACTS §7); the ingester rejects 是 with any other status.
+  kFalseCommitment = 24,
 };
 
 enum class Disclosure : uint8_t {

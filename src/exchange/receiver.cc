@@ -294,6 +294,9 @@ Status Receiver::ApplyRows(const std::string& source, const std::string& region,
   options.grading_deferral = apply.grading_deferral;
   options.hold_until_committed = apply.hold_until_committed;
   options.leave_last_commit = true;  // waited for before anything else (WaitForCommit)
+  // The source decided its findings under the same rule (an objection upheld there may change
+  // one): the upper level mirrors them.
+  options.findings_stand = false;
   auto r = ingester_.IngestRows(lines.size(), cells_of, name, options);
   if (!r.ok()) return r.status().WithContext("applying " + name);
   commit_ = r->commit;

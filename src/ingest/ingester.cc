@@ -76,7 +76,23 @@ struct Pending {
   uint64_t content_hash = 0;
   RecordStatus status = RecordStatus::kActive;  // of that version (a version this run wrote)
   bool stored = false;  // read from the store: its status and department are still to be read
+  std::string finding;  // of a version this run wrote: BreachFinding of its values
 };
+
+// The finding of breach a version of a commitment records: the value of its field with role
+// fulfilment_status when that is 部分履行 or 全部未履行 (FACTS §7), else "".
+std::string_view BreachFinding(std::string_view status) {
+  return status == "部分履行" || status == "全部未履行" ? status : std::string_view();
+}
+std::string_view FulfilmentStatus(const catalog::Indicator& ind, const FieldValues& values) {
+  const int i = ind.FieldIndexByRole(catalog::FieldRole::kFulfilmentStatus);
+  if (i < 0) return {};
+  const std::string& code = ind.fields[static_cast<size_t>(i)].code;
+  for (const auto& [k, v] : values) {
+    if (k == code) return v;
+  }
+  return {};
+}
 
 // A row's natural key as the store held it when read ahead (Run::Prefetch); subject_id 0 when
 // it was not read.
@@ -649,7 +665,10 @@ class Ingester::Run {
       } else {
         XY_ASSIGN_OR_RETURN(hit, in_.store_.FindNaturalKey(subject.id, ind.code, p.natural_key));
       }
-      if (hit) prior = Pending{hit->record_id, hit->version, hit->content_hash, RecordStatus::kActive, true};
+      if (hit) {
+        prior = Pending{hit->record_id, hit->version, hit->content_hash, RecordStatus::kActive,
+                        true, {}};
+      }
     }
     bool duplicate = prior && prior->content_hash == p.content_hash;
     if (prior && !duplicate) XY_RETURN_IF_ERROR(ResolveDigest());
@@ -664,9 +683,12 @@ class Ingester::Run {
     // the batch that first stored the record (one read, for corrections only).
     RecordStatus status = prior ? prior->status : RecordStatus::kActive;
     std::string owner = opt_.dept;  // a version of this run: this call's department
+    std::string finding = prior ? prior->finding : std::string();
     if (prior && prior->stored) {
-      XY_ASSIGN_OR_RETURN(StoredFacts facts, ReadStoredFacts(subject.id, prior->record_id));
+      XY_ASSIGN_OR_RETURN(StoredFacts facts,
+                          ReadStoredFacts(ind, subject.id, prior->record_id));
       status = facts.status;
+      finding = std::move(facts.finding);
       if (opt_.own_records_only) owner = std::move(facts.department);
     }
     if (prior && !derived && opt_.own_records_only && owner != opt_.dept) {
@@ -675,6 +697,18 @@ class Ingester::Run {
                   " of this subject was submitted by " +
                   (owner.empty() ? std::string("the platform's operator") : owner) +
                   "; a department corrects only the records it submitted"});
+      return false;
+    }
+    if (!finding.empty() && !derived && opt_.findings_stand &&
+        FulfilmentStatus(ind, p.values) != finding) {
+      const int i = ind.FieldIndexByRole(catalog::FieldRole::kFulfilmentStatus);
+      const std::string_view now = FulfilmentStatus(ind, p.values);
+      Reject({static_cast<uint32_t>(p.row), ind.fields[static_cast<size_t>(i)].code,
+              "breach_finding_stands",
+              "commitment " + ident::ShowMasked(p.document_number, 80) + " was found " + finding +
+                  "; the row says " + (now.empty() ? std::string("nothing") : std::string(now)) +
+                  ". A finding of breach is changed only through an objection (异议) or credit "
+                  "repair (信用修复), not by sending the commitment again"});
       return false;
     }
     // A correction of a record taken out of force here (revoked after an objection, repaired,
@@ -701,7 +735,9 @@ class Ingester::Run {
     r.document_number = std::move(p.document_number);
     r.values = std::move(p.values);
     r.personal = std::move(p.personal);
-    pending_keys_[pending_key] = Pending{r.record_id, r.version, r.content_hash, r.status};
+    pending_keys_[pending_key] =
+        Pending{r.record_id, r.version, r.content_hash, r.status, false,
+                std::string(BreachFinding(FulfilmentStatus(ind, r.values)))};
     if (derived) {
       ++report_.derived;
       Warn(p.row, "", "derived",
@@ -722,13 +758,16 @@ class Ingester::Run {
   struct StoredFacts {
     RecordStatus status = RecordStatus::kActive;
     std::string department;
+    std::string finding;  // BreachFinding of the current version
   };
-  Result<StoredFacts> ReadStoredFacts(uint64_t subject_id, uint64_t record_id) {
+  Result<StoredFacts> ReadStoredFacts(const Indicator& ind, uint64_t subject_id,
+                                      uint64_t record_id) {
     std::vector<Record> versions;
     XY_RETURN_IF_ERROR(in_.store_.ListRecordVersions(subject_id, record_id, &versions));
     StoredFacts f;
     if (versions.empty()) return f;
     f.status = versions.back().status;
+    f.finding = BreachFinding(FulfilmentStatus(ind, versions.back().values));
     if (!opt_.own_records_only) return f;
     const uint64_t batch = versions.front().batch_id;
     auto it = batch_departments_.find(batch);

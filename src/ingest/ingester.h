@@ -42,6 +42,13 @@ struct IngestOptions {
   // a record first stored from a batch of another department (or of none) is rejected with
   // `record_of_another_department`, and nothing of that record changes.
   bool own_records_only = false;
+  // A finding of breach stands (FACTS §7): once a version of a record says its commitment was
+  // broken (the field with role fulfilment_status holds 部分履行 or 全部未履行), a row that would
+  // change that finding — another status, or none — is rejected with `breach_finding_stands`:
+  // the finding made a negative record and its measures, which end through an objection or
+  // credit repair, not by the department sending the commitment again. Off for the corrections
+  // an upheld objection makes and for the exchange receiver (its source kept the rule).
+  bool findings_stand = true;
   // Exchange between platform levels (src/exchange): the source instance's cursor after this
   // input, written with the input's last batch (Store WriteSet::exchange_cursor).
   std::optional<storage::ExchangeCursor> exchange_cursor;

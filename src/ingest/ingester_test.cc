@@ -203,6 +203,79 @@ TEST_F(IngesterTest, ABrokenCommitmentBecomesANegativeRecordInTheSameBatch) {
   EXPECT_EQ(breaches.size(), 2u);
 }
 
+TEST_F(IngesterTest, AFindingOfBreachStandsWhenTheCommitmentIsSentAgain) {
+  const std::string code = "41010020250106000002";
+  auto first = Ingest(Commitment(code, "部分履行", "2025-03-02"), "credit_commitment.jsonl");
+  ASSERT_TRUE(first.ok() && first->accepted == 1u && first->derived == 1u);
+  auto subject = store_->FindSubject(IdentifierKind::kUscc, "91110000600037341L");
+  ASSERT_TRUE(subject.ok() && subject->has_value());
+  auto current = [&] {
+    std::vector<Record> v;
+    EXPECT_TRUE(store_->ListRecords(**subject, "credit_commitment", &v).ok());
+    for (Record& r : v) {
+      if (r.document_number == code) return std::move(r);
+    }
+    return Record();
+  };
+  // The department's next export, without the finding or with another: refused, nothing changes.
+  for (const auto& [status, found] : std::vector<std::pair<std::string, std::string>>{
+           {"", ""}, {"全部履行", "2025-03-10"}, {"全部未履行", "2025-03-10"}}) {
+    auto again = Ingest(Commitment(code, status, found), "credit_commitment.jsonl");
+    ASSERT_TRUE(again.ok()) << again.status().ToString();
+    EXPECT_EQ(again->rejected, 1u) << status;
+    ExpectCountsAddUp(*again);
+    const BatchReport b = Batch(again->batches[0]);
+    ASSERT_EQ(b.rejections.size(), 1u);
+    EXPECT_EQ(b.rejections[0].code, "breach_finding_stands");
+    EXPECT_EQ(b.rejections[0].field, "CN_LXZT");
+    EXPECT_NE(b.rejections[0].message.find("was found 部分履行"), std::string::npos);
+    EXPECT_EQ(current().version, 1u);
+    EXPECT_EQ(current().Get("CN_LXZT"), "部分履行");
+  }
+  // A correction that keeps the finding is taken.
+  std::string keeps = Commitment(code, "部分履行", "2025-03-02");
+  keeps.replace(keeps.find("三个月内补齐材料"), std::string("三个月内补齐材料").size(), "两个月内补齐材料");
+  auto kept = Ingest(keeps, "credit_commitment.jsonl");
+  ASSERT_TRUE(kept.ok());
+  EXPECT_EQ(kept->corrected, 1u);
+  EXPECT_EQ(current().version, 2u);
+  // Within one file the rule holds too: the second row may not undo the first's finding.
+  auto both = Ingest(Commitment("41010020250106000007", "全部未履行", "2025-03-05") +
+                         Commitment("41010020250106000007", "全部履行", "2025-03-06"),
+                     "credit_commitment.jsonl");
+  ASSERT_TRUE(both.ok());
+  EXPECT_EQ(both->accepted, 1u);
+  EXPECT_EQ(both->rejected, 1u);
+  // An upheld objection's correction (findings_stand off) may change it.
+  IngestOptions objection = options_;
+  objection.findings_stand = false;
+  auto upheld = ingester_->IngestBuffer(Commitment(code, "全部履行", "2025-03-10"),
+                                        "credit_commitment.jsonl", objection);
+  ASSERT_TRUE(upheld.ok());
+  EXPECT_EQ(upheld->corrected, 1u);
+  EXPECT_EQ(current().Get("CN_LXZT"), "全部履行");
+}
+
+TEST_F(IngesterTest, AFalseCommitmentMustBeFoundBroken) {
+  auto with_false = [](std::string row) { return row.insert(row.rfind('}'), R"(,"CN_XJCN":"是")"); };
+  auto r = Ingest(with_false(Commitment("41010020250106000001", "全部履行", "2025-03-01")) +
+                      with_false(Commitment("41010020250106000002", "", "")) +
+                      with_false(Commitment("41010020250106000003", "全部未履行", "2025-03-01")),
+                  "credit_commitment.jsonl");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->accepted, 1u);
+  EXPECT_EQ(r->rejected, 2u);
+  EXPECT_EQ(r->derived, 1u);  // the third: a false commitment is a broken one
+  const BatchReport b = Batch(r->batches[0]);
+  ASSERT_EQ(b.rejections.size(), 2u);
+  for (const RowIssue& i : b.rejections) {
+    EXPECT_EQ(i.code, "false_commitment_not_breached");
+    EXPECT_EQ(i.field, "CN_XJCN");
+  }
+  EXPECT_NE(b.rejections[0].message.find("not 全部履行"), std::string::npos);
+  EXPECT_NE(b.rejections[1].message.find("not empty"), std::string::npos);
+}
+
 TEST_F(IngesterTest, IngestingTheSameFileTwiceChangesNothing) {
   std::string csv = std::string(kHeader) +
                     Penalty("甲公司", "91110000600037341L", "郑市监罚〔2025〕1号") +

@@ -48,6 +48,8 @@ RowValidator::RowValidator(const catalog::Indicator& indicator, Date received_da
   role_procedure_ = ind_.FieldIndexByRole(FieldRole::kProcedure);
   role_report_ = ind_.FieldIndexByRole(FieldRole::kReportDate);
   role_person_id_ = ind_.FieldIndexByRole(FieldRole::kSubjectIdNumber);
+  role_fulfilment_ = ind_.FieldIndexByRole(FieldRole::kFulfilmentStatus);
+  role_false_ = ind_.FieldIndexByRole(FieldRole::kFalseCommitment);
   for (const auto& code : ind_.natural_key) natural_key_.push_back(ind_.FieldIndex(code));
 }
 
@@ -221,6 +223,23 @@ void RowValidator::Prepare(uint64_t row, const std::vector<std::string_view>& ce
            "penalties on natural persons under the simple procedure (简易程序) are not collected "
            "and may not be used for punishment (Henan rule)");
     return;
+  }
+
+  // A commitment found false is broken (FACTS §7): its fulfilment status must be a finding of
+  // breach, which makes its negative record. 全部履行, or no finding, would keep a false
+  // commitment without one.
+  if (role_false_ >= 0 && norm_[static_cast<size_t>(role_false_)] == "是") {
+    const std::string_view status =
+        role_fulfilment_ >= 0 ? std::string_view(norm_[static_cast<size_t>(role_fulfilment_)])
+                              : std::string_view();
+    if (status != "部分履行" && status != "全部未履行") {
+      Reject(out, FieldCode(role_false_), "false_commitment_not_breached",
+             "a commitment found false (虚假承诺) is broken: its " +
+                 (role_fulfilment_ >= 0 ? FieldCode(role_fulfilment_) : std::string("status")) +
+                 " must be 部分履行 or 全部未履行, not " +
+                 (status.empty() ? std::string("empty") : std::string(status)));
+      return;
+    }
   }
 
   if (role_decision_ >= 0 && !norm_[static_cast<size_t>(role_decision_)].empty()) {

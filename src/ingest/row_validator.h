@@ -73,7 +73,7 @@ class RowValidator {
   int role_status_;
   int role_industry_;
   int role_name_, role_category_, role_decision_, role_document_, role_procedure_, role_report_,
-      role_person_id_;
+      role_person_id_, role_fulfilment_, role_false_;
   std::vector<int> natural_key_;
   std::vector<std::string> norm_;  // scratch, keeps its capacity between rows
 };
