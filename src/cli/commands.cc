@@ -465,6 +465,12 @@ void RegisterGrade(CLI::App& app, GlobalOptions& g) {
       if (!d.ok()) return Fail(g, d.status().WithContext("--date"));
       date = *d;
     }
+    // Stored grades of a day still to come would apply ended memberships early, and the server's
+    // daily regrade would wait for that day (it regrades when the last full run is older).
+    if (a->all && date > Date::Today()) {
+      return Fail(g, "--date: " + date.ToString() + " is after today (" +
+                         Date::Today().ToString() + "); stored grades are never dated ahead");
+    }
     auto p = OpenPlatform(g, /*read_only=*/!a->all);
     if (!p) return;
     if (a->all) {

@@ -65,6 +65,12 @@ Response HandlePostGradesRecompute(Platform& p, const ApiCall& call) {
   if (const std::string* d = call.target.Query("date"); d != nullptr && !d->empty()) {
     auto parsed = Date::Parse(*d);
     if (!parsed.ok()) return BadParameter("date", "date must be a date (YYYY-MM-DD)");
+    // Stored grades of a day still to come would apply ended memberships early, and the daily
+    // regrade would wait for that day.
+    if (*parsed > as_of) {
+      return BadParameter("date", "date " + parsed->ToString() + " is after today (" +
+                                      as_of.ToString() + "); stored grades are never dated ahead");
+    }
     as_of = *parsed;
   }
   if (p.options().read_only) {

@@ -265,6 +265,14 @@ TEST_F(GradesTest, TheRecomputeEndpointAnswersWithCountsAndNamesBadParameters) {
   EXPECT_EQ(sum, o["subjects"].as_int64());
   EXPECT_TRUE(o["seconds"].is_double());
   ExpectError(Call("POST", "/api/v1/grades:recompute?date=2026-02-30"), 400, "date");
+  // Grades dated ahead would apply ended memberships early and hold up the daily regrade.
+  const Response ahead =
+      Call("POST", "/api/v1/grades:recompute?date=" + Date::Today().AddDays(1).ToString());
+  ExpectError(ahead, 400, "date");
+  EXPECT_NE(ahead.body.find("is after today"), std::string::npos) << ahead.body;
+  EXPECT_EQ(Call("POST", "/api/v1/grades:recompute?date=" + Date::Today().AddDays(-1).ToString())
+                .status,
+            200u);
   EXPECT_EQ(Call("GET", "/api/v1/grades:recompute").status, 405u);
 
   // Natural persons are not graded; the error names the code.
