@@ -96,6 +96,16 @@ Response HandlePostInspection(Platform& p, const ApiCall& call) {
   }
   r.base_ratio = ratio->to_number<double>();
   if (const json::value* seed = body.if_contains("seed"); seed != nullptr && !seed->is_null()) {
+    // 双随机: the inspected are drawn at random. A department that chose its seed could try seeds
+    // (the rule, the scope and the grades are all published) until one leaves a subject out.
+    if (call.principal.role() == security::Role::kSourceDepartment ||
+        call.principal.role() == security::Role::kUsingDepartment) {
+      return ErrorResponse(
+          403, "permission_denied",
+          "seed: a department's draw takes a seed the platform picks at random; only the "
+          "operator may give one (to re-run a published draw)",
+          json::object{{"field", "seed"}, {"role", security::RoleName(call.principal.role())}});
+    }
     std::string text = seed->is_string()   ? std::string(seed->as_string())
                        : seed->is_uint64() ? std::to_string(seed->as_uint64())
                        : seed->is_int64() && seed->as_int64() > 0 ? std::to_string(seed->as_int64())

@@ -189,6 +189,8 @@ Result<json::object> DrawInspection(Platform& p, const DrawRequest& r, Date toda
       {"scope", std::move(scope)},
       {"base_ratio", r.base_ratio},
       {"seed", std::to_string(seed)},  // as text: JSON numbers lose 64-bit precision
+      // "random": picked by the platform; "given": the operator's (a re-run of a published draw).
+      {"seed_source", r.seed == 0 ? "random" : "given"},
       {"multipliers", std::move(multipliers)},
       {"legal_basis", ratios.legal_basis()},
       {"rule",

@@ -107,11 +107,15 @@ class InspectionsTest : public ::testing::Test {
     EXPECT_EQ(e["details"].as_object()["field"].as_string(), field) << r.body;
     return std::string(e["message"].as_string());
   }
+  // A draw for kDept: by the department itself, or by the operator when `extra` gives the seed
+  // (a department may not choose it).
   json::object Draw(const std::string& extra, double ratio = 1.0) {
+    if (extra.find("\"seed\"") != std::string::npos && operator_.empty()) operator_ = Token("operator");
     Response r = Call("POST", "/api/v1/inspections",
                       "{\"base_ratio\":" + std::to_string(ratio) +
                           ",\"purpose\":\"2025年度双随机抽查\",\"department\":\"" + kDept + "\"" +
-                          extra + "}");
+                          extra + "}",
+                      extra.find("\"seed\"") != std::string::npos ? operator_ : inspector_);
     EXPECT_EQ(r.status, 201u) << r.body;
     return Body(r);
   }
@@ -156,6 +160,7 @@ class InspectionsTest : public ::testing::Test {
   std::unique_ptr<Platform> p_;
   Date today_;
   std::string inspector_;
+  std::string operator_;
 };
 
 TEST_F(InspectionsTest, TheScopeSelectsBySectionOrDivisionAndPublishesIt) {
@@ -246,8 +251,17 @@ TEST_F(InspectionsTest, AnyoneCanReRunADrawFromWhatItPublished) {
   json::object d = Draw("", 0.4);  // a new seed, recorded
   const std::string seed(d["seed"].as_string());
   ASSERT_FALSE(seed.empty());
+  EXPECT_EQ(d["seed_source"].as_string(), "random");
+  // The drawing department may not pick the seed: it could search for one that spares a subject.
+  const Response chosen =
+      Call("POST", "/api/v1/inspections",
+           "{\"base_ratio\":0.4,\"purpose\":\"抽查\",\"department\":\"" + std::string(kDept) +
+               "\",\"seed\":\"" + seed + "\"}");
+  EXPECT_EQ(chosen.status, 403u) << chosen.body;
+  EXPECT_NE(chosen.body.find("\"field\":\"seed\""), std::string::npos) << chosen.body;
   // The same seed, scope and ratio on the same stored grades: the same list and digest.
   json::object again = Draw(",\"seed\":\"" + seed + "\"", 0.4);
+  EXPECT_EQ(again["seed_source"].as_string(), "given");
   EXPECT_EQ(again["drawn"], d["drawn"]);
   EXPECT_EQ(again["scope_digest"], d["scope_digest"]);
   // From the published data alone: every in-scope subject's grade, the seed, the multipliers.
