@@ -29,7 +29,36 @@ struct ReportArgs {
   std::string code, out, format, domains, from, to, view = "public", base_url;
   bool special = false;
   std::string file, public_key;
+  bool items = false;  // verify: print every signed item too
 };
+
+// What the report's signature covers, as text: the period, the data cut-off and each section's
+// summary and facts (every item with `items`). The signature covers this content, not the
+// pages the file shows: the reader compares the two.
+void PrintSignedContent(const json::object& content, bool items) {
+  std::string from, to, cutoff;
+  if (const json::value* r = content.if_contains("request"); r && r->is_object()) {
+    if (const json::value* f = r->get_object().if_contains("from"); f && f->is_string())
+      from = f->get_string();
+    if (const json::value* t = r->get_object().if_contains("to"); t && t->is_string())
+      to = t->get_string();
+  }
+  if (const json::value* c = content.if_contains("cutoff"); c && c->is_string())
+    cutoff = c->get_string();
+  std::cout << "period      " << from << " – " << to << " (data as of " << cutoff << ")\n"
+            << "signed content (compare it with the document; only this is signed):\n";
+  for (const report::SignedSection& s : report::SignedSections(content)) {
+    std::cout << "  " << s.title << "：" << s.summary << '\n';
+    for (const report::ReportField& f : s.facts) {
+      std::cout << "    " << f.label << "：" << f.value << '\n';
+    }
+    if (!items) continue;
+    for (const report::ReportItem& i : s.items) {
+      std::cout << "    - " << (i.date.empty() ? "" : i.date + " ") << i.title
+                << (i.document_number.empty() ? "" : " " + i.document_number) << '\n';
+    }
+  }
+}
 
 Result<std::string> ReadWholeFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -171,6 +200,10 @@ void Verify(GlobalOptions& g, const ReportArgs& a) {
         {"digest", check.digest},
         {"signature_valid", check.signature_valid},
         {"result", ok ? "OK" : "FAILED"}};
+    // What the signature covers, to compare with the document (only when it holds).
+    if (check.signature_valid) {
+      o["sections"] = server::SectionSummariesJson(report::SignedSections(env->content));
+    }
     if (online) {
       o["stored"] = online->digest == check.digest;
       o["changed"] = online->changed;
@@ -188,6 +221,7 @@ void Verify(GlobalOptions& g, const ReportArgs& a) {
               << "signature   " << (check.signature_valid ? "valid" : "INVALID")
               << (check.key_matches ? "" : " (signed with another key: " + env->key_id + ")")
               << '\n';
+    if (check.signature_valid) PrintSignedContent(env->content, a.items);
     if (p && check.signature_valid) {
       if (!online) {
         std::cout << "store       no report with this number was issued here\n";
@@ -227,6 +261,7 @@ void RegisterReport(CLI::App& app, GlobalOptions& g) {
   auto* verify =
       cmd->add_subcommand("verify", "check a report file's signature (offline with --public-key)");
   verify->add_option("file", a->file, "the report, PDF or HTML")->required();
+  verify->add_flag("--items", a->items, "print every signed item, not only each section's summary");
   verify->add_option("--public-key", a->public_key,
                      "the platform's public key file (GET /api/v1/reports/public-key); no data "
                      "directory needed then");

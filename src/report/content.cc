@@ -241,6 +241,52 @@ std::map<std::string, std::string> PartDigests(const json::object& content) {
   return out;
 }
 
+namespace {
+
+std::string StringMember(const json::object& o, std::string_view key) {
+  const json::value* v = o.if_contains(key);
+  return v != nullptr && v->is_string() ? std::string(v->get_string()) : std::string();
+}
+
+std::vector<ReportField> FieldsOf(const json::object& o, std::string_view key) {
+  std::vector<ReportField> out;
+  const json::value* a = o.if_contains(key);
+  if (a == nullptr || !a->is_array()) return out;
+  for (const json::value& f : a->get_array()) {
+    if (!f.is_object()) continue;
+    out.push_back({StringMember(f.get_object(), "label"), StringMember(f.get_object(), "value")});
+  }
+  return out;
+}
+
+}  // namespace
+
+std::vector<SignedSection> SignedSections(const json::object& content) {
+  std::vector<SignedSection> out;
+  const json::value* a = content.if_contains("sections");
+  if (a == nullptr || !a->is_array()) return out;
+  for (const json::value& s : a->get_array()) {
+    if (!s.is_object()) continue;
+    const json::object& o = s.get_object();
+    SignedSection& sec = out.emplace_back();
+    sec.key = StringMember(o, "key");
+    sec.title = StringMember(o, "title");
+    sec.summary = StringMember(o, "summary");
+    sec.facts = FieldsOf(o, "facts");
+    if (const json::value* items = o.if_contains("items"); items && items->is_array()) {
+      for (const json::value& i : items->get_array()) {
+        if (!i.is_object()) continue;
+        ReportItem& item = sec.items.emplace_back();
+        item.title = StringMember(i.get_object(), "title");
+        item.date = StringMember(i.get_object(), "date");
+        item.document_number = StringMember(i.get_object(), "document_number");
+        item.fields = FieldsOf(i.get_object(), "fields");
+      }
+    }
+  }
+  return out;
+}
+
 std::string FormatBeijingTime(int64_t unix_ms) {
   const std::time_t t = static_cast<std::time_t>(unix_ms / 1000) + 8 * 3600;
   std::tm tm{};

@@ -123,6 +123,17 @@ std::string Sha256Hex(std::string_view data);
 // and every section by its key. What "changed since issue" compares (verification).
 std::map<std::string, std::string> PartDigests(const boost::json::object& content);
 
+// What a section of a content JSON says, read back from it (signed or stored content): what a
+// verification shows, so that the reader compares the document with what was signed — the
+// signature covers the content, not the pages a file renders. Members that are missing or of the
+// wrong type read as empty.
+struct SignedSection {
+  std::string key, title, summary;
+  std::vector<ReportField> facts;
+  std::vector<ReportItem> items;  // title, date, document_number and fields only
+};
+std::vector<SignedSection> SignedSections(const boost::json::object& content);
+
 // The time of `unix_ms` in China Standard Time (UTC+8), "YYYY-MM-DD HH:MM:SS".
 std::string FormatBeijingTime(int64_t unix_ms);
 

@@ -149,6 +149,10 @@ Result<SignedReport> ExtractEnvelope(std::string_view bytes) {
     if (begin == std::string_view::npos) {
       return Status::NotFound("the PDF carries no signed Xinyong report");
     }
+    // A report carries one envelope: a second one spliced in would be the one verified.
+    if (bytes.find(kPdfBegin) != begin) {
+      return Status::InvalidArgument("the PDF carries more than one signed report");
+    }
     const size_t end = bytes.find(kPdfEnd, begin);
     if (end == std::string_view::npos) {
       return Status::InvalidArgument("the PDF's signed report is cut short");
@@ -177,6 +181,9 @@ Result<SignedReport> ExtractEnvelope(std::string_view bytes) {
   const size_t close = bytes.find(kHtmlClose, start);
   if (close == std::string_view::npos) {
     return Status::InvalidArgument("the HTML's signed report element is not closed");
+  }
+  if (bytes.find(kHtmlOpen, start) != std::string_view::npos) {
+    return Status::InvalidArgument("the HTML carries more than one signed report");
   }
   return ParseEnvelope(bytes.substr(start, close - start));
 }

@@ -156,6 +156,27 @@ TEST(SignatureTest, HtmlReportVerifiesAndFailsWhenTampered) {
   ASSERT_FALSE(env3.ok());
   EXPECT_NE(env3.status().message().find("twice"), std::string::npos) << env3.status().ToString();
 
+  // A second envelope spliced in (a genuine one of another report, say): which one would be
+  // verified is not for the file to decide. Refused.
+  std::string two = html;
+  two.insert(two.find("<script type=\"application/json\""), HtmlEnvelopeElement(sr));
+  auto env4 = ExtractEnvelope(two);
+  ASSERT_FALSE(env4.ok());
+  EXPECT_NE(env4.status().message().find("more than one"), std::string::npos);
+
+  // What the signature covers, read back for the reader to compare with the page.
+  const std::vector<SignedSection> said = SignedSections(env->content);
+  ASSERT_EQ(said.size(), c.sections.size());
+  for (size_t i = 0; i < said.size(); ++i) {
+    EXPECT_EQ(said[i].title, c.sections[i].title);
+    EXPECT_EQ(said[i].summary, c.sections[i].summary);
+    EXPECT_EQ(said[i].facts.size(), c.sections[i].facts.size());
+    ASSERT_EQ(said[i].items.size(), c.sections[i].items.size());
+    for (size_t j = 0; j < said[i].items.size(); ++j) {
+      EXPECT_EQ(said[i].items[j].document_number, c.sections[i].items[j].document_number);
+    }
+  }
+
   // Another key: not this platform's report.
   auto other = ReportSigner::ForTesting("other");
   OfflineCheck wrong = CheckSignature(*env, other->public_key());
@@ -196,6 +217,12 @@ TEST(SignatureTest, PdfReportVerifiesAndFailsWhenTampered) {
   auto env2 = ExtractEnvelope(forged_pdf);
   ASSERT_TRUE(env2.ok()) << env2.status().ToString();
   EXPECT_FALSE(CheckSignature(*env2, signer->public_key()).signature_valid);
+  // The genuine envelope with another one after it: refused, not "the last one wins".
+  std::string two = *pdf;
+  AppendPdfEnvelope(*env, &two);
+  auto env3 = ExtractEnvelope(two);
+  ASSERT_FALSE(env3.ok());
+  EXPECT_NE(env3.status().message().find("more than one"), std::string::npos);
 }
 
 TEST(SignatureTest, FileWithoutEnvelopeIsNotFound) {

@@ -195,6 +195,7 @@ Result<std::optional<ReportVerification>> VerifyIssuedReport(Platform& p, std::s
   } else {
     v.detail = VerificationDetail::kChanged;
   }
+  v.sections = report::SignedSections(sr.content);
 
   // Built again now with the same parameters; every part compared.
   if (!subject.ok()) {
@@ -243,6 +244,21 @@ Result<std::optional<ReportVerification>> VerifyIssuedReport(Platform& p, std::s
   return std::optional<ReportVerification>(std::move(v));
 }
 
+json::array SectionSummariesJson(const std::vector<report::SignedSection>& sections) {
+  json::array out;
+  for (const report::SignedSection& s : sections) {
+    json::array facts;
+    for (const report::ReportField& f : s.facts) {
+      facts.push_back(json::object{{"label", f.label}, {"value", f.value}});
+    }
+    out.push_back(json::object{{"title", s.title},
+                               {"summary", s.summary},
+                               {"facts", std::move(facts)},
+                               {"items", s.items.size()}});
+  }
+  return out;
+}
+
 json::object VerificationJson(const ReportVerification& v, Date today) {
   if (v.detail == VerificationDetail::kAuthenticity) {
     json::object subject{{"name", v.subject_name}};
@@ -286,6 +302,7 @@ json::object VerificationJson(const ReportVerification& v, Date today) {
                       {"subject", json::object{{"code", v.subject_code}, {"name", v.subject_name}}},
                       {"changed", v.changed},
                       {"changed_sections", std::move(parts)},
+                      {"sections", SectionSummariesJson(v.sections)},
                       {"checked_on", today.ToString()},
                       {"message", !v.authentic() ? "报告验证失败：签名或摘要不符，报告可能被篡改。"
                                   : v.changed ? "报告真实有效，但出具后相关信用信息已发生变化。"

@@ -82,6 +82,9 @@ struct ReportVerification {
   // which parts (key, title) differ; "subject" when the subject itself changed or is gone.
   bool changed = false;
   std::vector<std::pair<std::string, std::string>> changed_parts;
+  // What the issued report says, section by section (not for kAuthenticity): the signature
+  // covers this, not the pages of a file, so the page shows it for the reader to compare.
+  std::vector<report::SignedSection> sections;
 };
 // nullopt when no report has this number; InvalidArgument ("number: …") for a malformed one.
 // `who` null = the local operator (CLI). For a caller who is neither the operator nor the
@@ -94,6 +97,9 @@ Result<std::optional<ReportVerification>> VerifyIssuedReport(
 // The answer as JSON; `changed`, `changed_sections`, period, view and domains only as `detail`
 // allows.
 boost::json::object VerificationJson(const ReportVerification& v, Date today);
+// What a report says, section by section: title, summary, facts (the special report's 结论
+// among them) and the number of items.
+boost::json::array SectionSummariesJson(const std::vector<report::SignedSection>& sections);
 // {"algorithm": "Ed25519", "public_key": Base64, "key_id", "encoding"}
 boost::json::object ReportPublicKeyJson(const Platform& p);
 

@@ -271,6 +271,15 @@ TEST_F(ReportsTest, VerificationSaysAuthenticAndWhatChangedSinceIssue) {
   EXPECT_TRUE(o.at("authentic").as_bool());
   EXPECT_FALSE(o.at("changed").as_bool()) << v.body;
   EXPECT_EQ(o.at("subject").at("name"), kCompany);
+  // What the report said, section by section, for the reader to compare with the file.
+  auto penalties_said = [](const json::object& o) {
+    for (const json::value& s : o.at("sections").as_array()) {
+      if (s.at("title") == "行政处罚及其他负面行政管理信息") return std::string(s.at("summary").as_string());
+    }
+    return std::string();
+  };
+  const std::string said = penalties_said(o);
+  EXPECT_FALSE(said.empty()) << v.body;
 
   // A new penalty inside the report's period: the report is still authentic, but changed.
   Ingest("admin_penalty",
@@ -281,6 +290,7 @@ TEST_F(ReportsTest, VerificationSaysAuthenticAndWhatChangedSinceIssue) {
   EXPECT_TRUE(o.at("authentic").as_bool());
   EXPECT_TRUE(o.at("changed").as_bool());
   EXPECT_FALSE(o.contains("changed_sections")) << "where it changed is not for the public";
+  EXPECT_EQ(penalties_said(o), said) << "what the issued report said, not what is true now";
   for (const std::string& token : {Token("operator"), Token("subject", kCompanyUscc)}) {
     v = Call("GET", url, "", token);
     ASSERT_EQ(v.status, 200u) << v.body;

@@ -69,7 +69,18 @@ async function verifyOnce(number, mine) {
         : '有（具体变化仅向信用主体本人提供）'));
   }
   dl.append(...row('内容摘要', body.digest || '—', 'mono'), ...row('核验日期', body.checked_on || '—'));
-  setChildren(out, verdict, dl);
+  const parts = [verdict, dl];
+  // What the report said when issued: the signature covers this, not the pages of a file, so a
+  // reader compares the document in hand with it (an altered 结论 shows here).
+  if (body.authentic && Array.isArray(body.sections) && body.sections.length) {
+    const said = el('dl', { class: 'fields', 'data-testid': 'verify-sections' });
+    for (const s of body.sections) {
+      const facts = (s.facts || []).map((f) => `${f.label}：${f.value}`).join('；');
+      said.append(...row(s.title, s.summary + (facts ? `（${facts}）` : '')));
+    }
+    parts.push(el('h3', null, '报告出具时所载内容（请与所持报告核对）'), said);
+  }
+  setChildren(out, ...parts);
 }
 
 form.addEventListener('submit', (e) => {
