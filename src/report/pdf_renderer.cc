@@ -12,7 +12,9 @@
 #include <hb.h>
 #include <pango/pangocairo.h>
 
+#include <algorithm>
 #include <memory>
+#include <span>
 #include <string_view>
 #include <unordered_map>
 #include <vector>
@@ -175,7 +177,7 @@ class GlyphSetter {
   }
 
   // Draws lines set by Set with the first baseline `ascent` below y.
-  void Draw(cairo_t* cr, const std::vector<Line>& lines, double x0, double y) {
+  void Draw(cairo_t* cr, std::span<const Line> lines, double x0, double y) {
     std::vector<cairo_glyph_t> glyphs;
     for (const Line& line : lines) {
       const double baseline = y + ascent_;
@@ -244,6 +246,7 @@ class PdfWriter {
   PdfWriter& operator=(const PdfWriter&) = delete;
 
   Status Finish() {
+    lowest_ = std::max(lowest_, y_);
     Footer();
     cairo_show_page(cr_);
     cairo_surface_finish(surface_);
@@ -270,17 +273,56 @@ class PdfWriter {
     cairo_move_to(cr_, x, y);
     pango_cairo_show_layout(cr_, layout_);
   }
-  // A block of the flow: starts a new page when it does not fit.
+  // Where a block of height `h` whose first line is `first` high starts: on a new page when it
+  // does not fit what is left of this one but fits a page; one taller than a page starts here
+  // (when its first line fits) and goes on over the next pages.
+  void StartBlock(double h, double first, double space_before) {
+    if (y_ > kTop && y_ + space_before + h > kBottom &&
+        (h <= kBottom - kTop || y_ + space_before + first > kBottom)) {
+      NewPage();
+    } else {
+      y_ += space_before;
+    }
+  }
+
+  // A block of the flow: starts a new page when it does not fit; one taller than what is left of
+  // the page is drawn line by line over as many pages as it needs, nothing below the margin.
   void Block(const std::string& markup, const Font& font, double space_before, double indent = 0,
              bool rule = false) {
     const double h = Prepare(markup, font, kBodyW - indent);
-    if (y_ + space_before + h > kBottom && y_ > kTop)
-      NewPage();
-    else
-      y_ += space_before;
-    if (rule) Shade(h);
-    Show(kMargin + indent, y_);
-    y_ += h;
+    // Its own copy: a new page lays out the header and footer in layout_.
+    PangoLayout* block = pango_layout_copy(layout_);
+    struct LineAt {
+      PangoLayoutLine* line;
+      double top, bottom, baseline;  // in the layout, points
+    };
+    std::vector<LineAt> lines;
+    PangoLayoutIter* it = pango_layout_get_iter(block);
+    do {
+      int y0 = 0, y1 = 0;
+      pango_layout_iter_get_line_yrange(it, &y0, &y1);
+      lines.push_back({pango_layout_iter_get_line_readonly(it),
+                       static_cast<double>(y0) / PANGO_SCALE, static_cast<double>(y1) / PANGO_SCALE,
+                       static_cast<double>(pango_layout_iter_get_baseline(it)) / PANGO_SCALE});
+    } while (pango_layout_iter_next_line(it));
+    pango_layout_iter_free(it);
+    StartBlock(h, lines.front().bottom, space_before);
+    Trace(pango_layout_get_text(block));
+    for (size_t from = 0; from < lines.size();) {
+      if (from > 0) NewPage();
+      const double top = lines[from].top;
+      size_t to = from + 1;  // at least one line a page
+      while (to < lines.size() && y_ + lines[to].bottom - top <= kBottom) ++to;
+      const double part = to == lines.size() && from == 0 ? h : lines[to - 1].bottom - top;
+      if (rule) Shade(part);
+      for (size_t i = from; i < to; ++i) {
+        cairo_move_to(cr_, kMargin + indent, y_ + lines[i].baseline - top);
+        pango_cairo_show_layout_line(cr_, lines[i].line);
+      }
+      y_ += part;
+      from = to;
+    }
+    g_object_unref(block);
   }
 
   void Cover() {
@@ -318,6 +360,9 @@ class PdfWriter {
   }
 
   Status Qr() { return qr_status_; }
+  // Records what the flow draws, for Layout().
+  void Trace() { tracing_ = true; }
+  PdfLayout Layout() { return {page_, lowest_, kBottom, std::move(texts_)}; }
 
   void Sections() {
     for (size_t i = 0; i < c_.sections.size(); ++i) {
@@ -359,14 +404,23 @@ class PdfWriter {
         runs.push_back({item.fields[i].value, false});
       }
       if (setter_->Set(runs, width, &lines_)) {
-        const double h = static_cast<double>(lines_.size()) * setter_->line_height();
-        if (y_ + kSpace + h > kBottom && y_ > kTop)
-          NewPage();
-        else
-          y_ += kSpace;
-        Shade(h);
-        setter_->Draw(cr_, lines_, kMargin + kIndent, y_);
-        y_ += h;
+        const double lh = setter_->line_height();
+        StartBlock(static_cast<double>(lines_.size()) * lh, lh, kSpace);
+        if (tracing_) {
+          std::string text;
+          for (const Run& r : runs) text += r.text;
+          Trace(text);
+        }
+        // A record taller than what is left of the page goes on over the next pages.
+        for (size_t from = 0; from < lines_.size();) {
+          if (from > 0) NewPage();
+          const size_t fit = std::max<size_t>(1, static_cast<size_t>((kBottom - y_) / lh));
+          const size_t n = std::min(fit, lines_.size() - from);
+          Shade(static_cast<double>(n) * lh);
+          setter_->Draw(cr_, std::span<const GlyphSetter::Line>(lines_).subspan(from, n), kMargin + kIndent, y_);
+          y_ += static_cast<double>(n) * lh;
+          from += n;
+        }
         return;
       }
     }
@@ -405,6 +459,7 @@ class PdfWriter {
     cairo_set_source_rgb(cr_, 0, 0, 0);
   }
   void NewPage() {
+    lowest_ = std::max(lowest_, y_);
     Footer();
     cairo_show_page(cr_);
     ++page_;
@@ -451,21 +506,30 @@ class PdfWriter {
   std::unique_ptr<GlyphSetter> setter_;  // null when the fonts cannot be had: pango for all
   std::vector<GlyphSetter::Line> lines_;
   double y_ = kTop;
+  double lowest_ = 0;  // the lowest y_ any block of the flow ended at
+  bool tracing_ = false;
+  std::vector<std::string> texts_;
+  void Trace(std::string_view text) {
+    if (tracing_) texts_.emplace_back(text);
+  }
   int page_ = 1;
   Status qr_status_;
 };
 
 }  // namespace
 
-Result<std::string> RenderPdf(const ReportContent& c, const SignedReport& signed_report) {
+Result<std::string> RenderPdf(const ReportContent& c, const SignedReport& signed_report,
+                              PdfLayout* layout) {
   std::string out;
   {
     PdfWriter w(c, &out);
+    if (layout != nullptr) w.Trace();
     w.Cover();
     XY_RETURN_IF_ERROR(w.Qr());
     w.Sections();
     w.Notes(signed_report);
     XY_RETURN_IF_ERROR(w.Finish());
+    if (layout != nullptr) *layout = w.Layout();
   }
   AppendPdfEnvelope(signed_report, &out);
   return out;

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "core/status.h"
 #include "report/content.h"
@@ -18,7 +19,15 @@ namespace xinyong::report {
 std::string ChineseOrdinal(size_t n);
 
 std::string RenderHtml(const ReportContent& c, const SignedReport& signed_report);
+// How a PDF's flow was laid out: its pages, and the lowest point any block of the flow reached
+// on any page, against the bottom margin it must stay above (points from the page's top).
+struct PdfLayout {
+  int pages = 0;
+  double lowest = 0, bottom = 0;
+  std::vector<std::string> texts;  // the text of every block and record of the flow, in order
+};
 // Internal for cairo failures; InvalidArgument when the verification URL cannot be a QR code.
-Result<std::string> RenderPdf(const ReportContent& c, const SignedReport& signed_report);
+Result<std::string> RenderPdf(const ReportContent& c, const SignedReport& signed_report,
+                              PdfLayout* layout = nullptr);
 
 }  // namespace xinyong::report

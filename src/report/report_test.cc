@@ -225,6 +225,42 @@ TEST(SignatureTest, PdfReportVerifiesAndFailsWhenTampered) {
   EXPECT_NE(env3.status().message().find("more than one"), std::string::npos);
 }
 
+TEST(PdfTest, ABlockTallerThanAPageGoesOnOverTheNextPagesAboveTheMargin) {
+  // 违法事实 may hold 5,000 characters: more than a page (about 2,000 at 10 pt). Before, such a
+  // record was drawn from the top of a new page and ran off its bottom, its end lost.
+  auto signer = ReportSigner::ForTesting("long");
+  ReportContent c = SampleContent();
+  PdfLayout normal;
+  ASSERT_TRUE(RenderPdf(c, SignContent(*signer, ContentJson(c)), &normal).ok());
+  EXPECT_LE(normal.lowest, normal.bottom);
+  std::string facts;
+  for (int i = 0; i < 500; ++i) facts += "经查当事人违法事实第" + std::to_string(i) + "项。";
+  ReportSection& pen = c.sections[1];
+  pen.items[0].fields.push_back({"违法事实", facts});   // glyph setter
+  ReportItem odd = pen.items[0];
+  odd.fields.push_back({"备注", "😀"});                  // a character Noto CJK lacks: pango
+  pen.items.push_back(odd);
+  pen.facts.push_back({"说明", facts});                   // a section's facts block: pango
+  PdfLayout tall;
+  auto pdf = RenderPdf(c, SignContent(*signer, ContentJson(c)), &tall);
+  ASSERT_TRUE(pdf.ok()) << pdf.status().ToString();
+  EXPECT_GE(tall.pages, normal.pages + 6) << "three blocks of over two pages each";
+  EXPECT_LE(tall.lowest, tall.bottom) << "nothing drawn below the bottom margin";
+  // Each block drew its own text whole, also those that began a new page (the page's header and
+  // footer are laid out in between), in the content's order.
+  const std::vector<std::string> want = {"一、基本信息", "主体名称：郑州市示例科技有限公司",
+                                         "二、行政处罚信息"};
+  ASSERT_GE(tall.texts.size(), want.size() + 5);
+  for (size_t i = 0; i < want.size(); ++i) EXPECT_EQ(tall.texts[i], want[i]);
+  EXPECT_EQ(tall.texts[3], "说明：" + facts);
+  EXPECT_EQ(tall.texts[4], "报告期内共 1 条。");
+  for (size_t i : {5, 6}) {
+    EXPECT_TRUE(tall.texts[i].ends_with("违法事实：" + facts + (i == 6 ? "；备注：😀" : "")))
+        << tall.texts[i].substr(0, 200);
+  }
+  EXPECT_EQ(tall.texts[7], "说明");
+}
+
 TEST(SignatureTest, FileWithoutEnvelopeIsNotFound) {
   EXPECT_EQ(ExtractEnvelope("%PDF-1.5\n%%EOF\n").status().code(), StatusCode::kNotFound);
   EXPECT_EQ(ExtractEnvelope("<html></html>").status().code(), StatusCode::kNotFound);
