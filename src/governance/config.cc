@@ -69,6 +69,7 @@ Result<GovernanceConfig> GovernanceConfig::Parse(std::string_view text,
     XY_RETURN_IF_ERROR(PositiveInt(source, g, "max_listed", &listed));
     c.max_listed_gaps = static_cast<size_t>(listed);
     XY_RETURN_IF_ERROR(PositiveInt(source, g, "max_span", &c.max_gap_span));
+    XY_RETURN_IF_ERROR(PositiveInt(source, g, "max_counted_gap", &c.max_counted_gap));
   }
   if (root.contains("report")) {
     const toml::value& r = root.at("report");

@@ -32,6 +32,10 @@ struct GovernanceConfig {
   // A series whose observed serial range is wider than this is reported with its count of
   // missing serials but is not listed (a mistyped number should not list a million gaps).
   uint64_t max_gap_span = 100000;
+  // For the report rate (上报率) a series is cut where more serials than this are missing in a
+  // row: one mistyped number (郑市监罚〔2026〕12345678号 among serials 1–500) must not make millions
+  // of decisions look unreported. The gaps below still count every missing serial.
+  uint64_t max_counted_gap = 1000;
   // At most this many examples (rows, subjects) per table entry.
   size_t max_examples = 20;
   // The 承诺类型 value of commitments that replace an approval (FACTS §7).

@@ -123,7 +123,9 @@ std::optional<double> IndicatorFigures::ComplianceRate() const {
 
 std::optional<double> IndicatorFigures::TimelinessRate() const {
   if (!shuanggongshi) return std::nullopt;
-  return Ratio(accepted - std::min(accepted, late), accepted);
+  // Of the new decisions accepted: a correction says nothing of when its decision arrived.
+  const uint64_t decisions = accepted - std::min(accepted, corrected);
+  return Ratio(decisions - std::min(decisions, late), decisions);
 }
 
 std::optional<double> IndicatorFigures::UsccErrorRate() const {
@@ -298,7 +300,14 @@ Result<GovernanceReport> ComputeGovernance(const storage::Store& store,
     // period (a series of the year whose records all came earlier adds no row of its own).
     if (auto f = figures.find({std::get<0>(key), std::get<1>(key)}); f != figures.end()) {
       f->second.serials_held += seen.size();
-      f->second.serials_expected += *seen.rbegin() - *seen.begin() + 1;
+      // From each serial to the next, unless more than max_counted_gap are missing between
+      // them: then the next starts a run of its own (a mistyped number is a run of one).
+      uint64_t expected = 0, prev = 0;
+      for (uint64_t serial : seen) {
+        expected += expected == 0 || serial - prev - 1 > config.max_counted_gap ? 1 : serial - prev;
+        prev = serial;
+      }
+      f->second.serials_expected += expected;
     }
     if (seen.size() < 2) continue;
     ++rep.gap_series_checked;

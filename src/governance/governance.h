@@ -82,7 +82,8 @@ struct IndicatorFigures {
   std::optional<double> ReportRate() const;
   // (rows - rejected) / rows: rows that passed validation (合规率); nullopt without rows.
   std::optional<double> ComplianceRate() const;
-  // 双公示 only: (accepted - late) / accepted (及时率); nullopt otherwise or without rows.
+  // 双公示 only: (decisions - late) / decisions (及时率), decisions = accepted - corrected (a
+  // correction is judged with its decision); nullopt otherwise or without new decisions.
   std::optional<double> TimelinessRate() const;
   // (invalid_uscc + identifier_conflicts) / rows (重错码率); nullopt without rows.
   std::optional<double> UsccErrorRate() const;

@@ -307,6 +307,43 @@ TEST_F(GovernanceTest, FindsTheGapInADocumentNumberSeries) {
   EXPECT_EQ(r->gap_series_checked, 1u) << "the environment bureau's series has one serial";
 }
 
+TEST(IndicatorFiguresTest, TimelinessIsOfNewDecisionsOnly) {
+  // Four rows accepted, two of them corrections; one of the two new decisions came late.
+  IndicatorFigures f;
+  f.shuanggongshi = true;
+  f.rows = f.accepted = 4;
+  f.corrected = 2;
+  f.late = 1;
+  EXPECT_DOUBLE_EQ(*f.TimelinessRate(), 0.5);
+  f.accepted = f.corrected = 2;  // corrections only: nothing to judge
+  f.late = 0;
+  EXPECT_FALSE(f.TimelinessRate());
+}
+
+TEST_F(GovernanceTest, OneMistypedDocumentNumberDoesNotSinkTheReportRate) {
+  Fill();
+  // Serial 12345678 where 7 was meant: 1, 2, 5 and 12345678 held. The rate stays that of the
+  // real run (3 of 1-5, and the typo a run of its own); the gap table counts every serial.
+  Ingest(std::string(kPenaltyHeader) +
+             Penalty("郑州宏达商贸有限公司", kHongda, "郑市监罚〔2026〕12345678号", "2026-03-11"),
+         "admin_penalty", kMarket, D("2026-03-12"));
+  auto r = Report();
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  const IndicatorFigures* market = Find(*r, kMarket, "admin_penalty");
+  ASSERT_NE(market, nullptr);
+  EXPECT_EQ(market->serials_held, 4u);
+  EXPECT_EQ(market->serials_expected, 6u);
+  EXPECT_DOUBLE_EQ(*market->ReportRate(), 4.0 / 6.0);
+  ASSERT_EQ(r->gaps.size(), 1u);
+  EXPECT_EQ(r->gaps[0].missing, 12345678u - 4u);
+  EXPECT_TRUE(r->gaps[0].listed.empty()) << "wider than max_span: counted, not listed";
+  // A run of at most max_counted_gap missing serials is still counted whole.
+  config_.max_counted_gap = 20'000'000;
+  auto wide = Report();
+  ASSERT_TRUE(wide.ok());
+  EXPECT_EQ(Find(*wide, kMarket, "admin_penalty")->serials_expected, 12345678u);
+}
+
 TEST_F(GovernanceTest, FindsDepartmentsGoneSilent) {
   Fill();
   auto r = Report();

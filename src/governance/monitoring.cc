@@ -46,7 +46,9 @@ std::optional<double> MonthFigures::SgsCompliance() const {
   return Ratio(sgs_rows - std::min(sgs_rows, sgs_rejected), sgs_rows);
 }
 std::optional<double> MonthFigures::SgsTimeliness() const {
-  return Ratio(sgs_accepted - std::min(sgs_accepted, sgs_late), sgs_accepted);
+  // Of the new decisions accepted (sgs_late counts only those).
+  const uint64_t decisions = sgs_accepted - std::min(sgs_accepted, sgs_corrected);
+  return Ratio(decisions - std::min(decisions, sgs_late), decisions);
 }
 std::optional<double> MonthFigures::ObjectionShare() const {
   return Ratio(objections_filed, records_accepted);
@@ -106,6 +108,7 @@ Result<MonitoringReport> ComputeMonitoring(const storage::Store& store,
       m->sgs_accepted += b->accepted;
       m->sgs_rejected += b->rejected;
       m->sgs_late += b->late;
+      m->sgs_corrected += b->corrected;
     }
     m->rows += b->rows;
     m->records_accepted += b->accepted;

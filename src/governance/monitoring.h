@@ -31,12 +31,13 @@ struct MonthFigures {
   Date first, last;   // the month's first and last day
 
   // 双公示 (licence and penalty decisions) submitted in the month, from the batch reports.
-  uint64_t sgs_rows = 0, sgs_accepted = 0, sgs_rejected = 0, sgs_late = 0;
+  uint64_t sgs_rows = 0, sgs_accepted = 0, sgs_rejected = 0, sgs_late = 0, sgs_corrected = 0;
   // Organizations (every subject but natural persons) known by the month's end.
   uint64_t enterprises = 0;
   std::optional<double> SgsPerEnterprise() const;  // sgs_accepted / enterprises
   std::optional<double> SgsCompliance() const;     // (rows - rejected) / rows
-  std::optional<double> SgsTimeliness() const;     // (accepted - late) / accepted
+  // (decisions - late) / decisions, decisions = accepted - corrected
+  std::optional<double> SgsTimeliness() const;
 
   // Records published (accepted rows of every indicator) and objections filed in the month.
   uint64_t records_accepted = 0, objections_filed = 0;

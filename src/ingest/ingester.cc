@@ -77,6 +77,7 @@ struct Pending {
   RecordStatus status = RecordStatus::kActive;  // of that version (a version this run wrote)
   bool stored = false;  // read from the store: its status and department are still to be read
   std::string finding;  // of a version this run wrote: BreachFinding of its values
+  bool late = false;    // of a version this run wrote: its record arrived late
 };
 
 // The finding of breach a version of a commitment records: the value of its field with role
@@ -667,7 +668,7 @@ class Ingester::Run {
       }
       if (hit) {
         prior = Pending{hit->record_id, hit->version, hit->content_hash, RecordStatus::kActive,
-                        true, {}};
+                        true, {}, false};
       }
     }
     bool duplicate = prior && prior->content_hash == p.content_hash;
@@ -684,11 +685,13 @@ class Ingester::Run {
     RecordStatus status = prior ? prior->status : RecordStatus::kActive;
     std::string owner = opt_.dept;  // a version of this run: this call's department
     std::string finding = prior ? prior->finding : std::string();
+    bool late = prior ? prior->late : p.late;
     if (prior && prior->stored) {
       XY_ASSIGN_OR_RETURN(StoredFacts facts,
                           ReadStoredFacts(ind, subject.id, prior->record_id));
       status = facts.status;
       finding = std::move(facts.finding);
+      late = facts.late;
       if (opt_.own_records_only) owner = std::move(facts.department);
     }
     if (prior && !derived && opt_.own_records_only && owner != opt_.dept) {
@@ -728,7 +731,9 @@ class Ingester::Run {
     r.indicator = ind.code;
     r.decision_date = p.decision_date;
     r.received_date = opt_.received_date;
-    r.late = p.late;
+    // Timeliness is the decision's: when it first arrived. A correction sent later is not late
+    // itself, and keeps its record's verdict.
+    r.late = late;
     r.batch_id = ws_.batch.id;
     r.status = status;
     r.content_hash = p.content_hash;
@@ -737,7 +742,7 @@ class Ingester::Run {
     r.personal = std::move(p.personal);
     pending_keys_[pending_key] =
         Pending{r.record_id, r.version, r.content_hash, r.status, false,
-                std::string(BreachFinding(FulfilmentStatus(ind, r.values)))};
+                std::string(BreachFinding(FulfilmentStatus(ind, r.values))), r.late};
     if (derived) {
       ++report_.derived;
       Warn(p.row, "", "derived",
@@ -746,7 +751,7 @@ class Ingester::Run {
     } else {
       ++ws_.batch.accepted;
       if (prior) ++ws_.batch.corrected;
-      if (r.late) ++ws_.batch.late;
+      if (r.late && !prior) ++ws_.batch.late;  // a decision counts late once, when it arrives
     }
     std::vector<PersonLink> links = PersonLinksOf(ind, r);
     ws_.records.push_back({std::move(r), std::move(p.natural_key), std::move(links)});
@@ -759,6 +764,7 @@ class Ingester::Run {
     RecordStatus status = RecordStatus::kActive;
     std::string department;
     std::string finding;  // BreachFinding of the current version
+    bool late = false;     // the record's timeliness verdict (its first version's)
   };
   Result<StoredFacts> ReadStoredFacts(const Indicator& ind, uint64_t subject_id,
                                       uint64_t record_id) {
@@ -768,6 +774,7 @@ class Ingester::Run {
     if (versions.empty()) return f;
     f.status = versions.back().status;
     f.finding = BreachFinding(FulfilmentStatus(ind, versions.back().values));
+    f.late = versions.back().late;
     if (!opt_.own_records_only) return f;
     const uint64_t batch = versions.front().batch_id;
     auto it = batch_departments_.find(batch);

@@ -421,6 +421,26 @@ TEST_F(IngesterTest, CountsDecisionsReceivedAfterSevenWorkingDaysAsLate) {
   ASSERT_TRUE(late.ok());
   EXPECT_EQ(late->late, 1u);
   EXPECT_EQ(late->accepted, 1u) << "a late decision is still collected";
+
+  // Corrections weeks later: timeliness is the decision's, judged when it first arrived. The
+  // on-time one is not late now; the late one is not counted late a second time, and each new
+  // version keeps its record's verdict.
+  options_.received_date = *Date::Parse("2025-04-30");
+  auto corrected = Ingest(std::string(kHeader) +
+                          Penalty("甲公司", "91110000600037341L", "文1号", "2025-03-03", "2") +
+                          Penalty("甲公司", "91110000600037341L", "文2号", "2025-03-03", "2"));
+  ASSERT_TRUE(corrected.ok());
+  EXPECT_EQ(corrected->corrected, 2u);
+  EXPECT_EQ(corrected->late, 0u);
+  auto id = store_->FindSubject(IdentifierKind::kUscc, "91110000600037341L");
+  ASSERT_TRUE(id.ok() && id->has_value());
+  std::vector<Record> records;
+  ASSERT_TRUE(store_->ListRecords(**id, "admin_penalty", &records).ok());
+  ASSERT_EQ(records.size(), 2u);
+  for (const Record& r : records) {
+    EXPECT_EQ(r.version, 2u);
+    EXPECT_EQ(r.late, r.document_number == "文2号") << r.document_number;
+  }
 }
 
 TEST_F(IngesterTest, GoldenWeekDoesNotCountAsWorkingDays) {

@@ -37,7 +37,9 @@ struct BatchReport {
   uint64_t rejected = 0;
   uint64_t duplicates = 0;
   uint64_t corrected = 0;       // accepted rows that became a new version of an existing record
-  uint64_t late = 0;            // accepted 双公示 rows received after 7 working days
+  // Accepted 双公示 rows of new decisions received after 7 working days (a correction is not
+  // counted: timeliness is the decision's, judged when it first arrived).
+  uint64_t late = 0;
   uint64_t new_subjects = 0;
   std::vector<RowIssue> rejections;  // one per rejected row
   std::vector<RowIssue> warnings;    // accepted rows with something to look at (name conflicts)

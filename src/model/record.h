@@ -129,7 +129,8 @@ struct Record {
   RecordStatus status = RecordStatus::kActive;
   Date decision_date;       // the document's date; Date() (1970-01-01) when the indicator has none
   Date received_date;       // when the platform received it
-  bool late = false;        // 双公示: received more than 7 working days after the decision
+  bool late = false;        // 双公示: first received more than 7 working days after the decision
+                            // (every version keeps its record's first verdict)
   uint64_t batch_id = 0;
   uint64_t content_hash = 0;  // over the normalized values; equal hash = duplicate
   std::string document_number;
