@@ -648,6 +648,7 @@ class Ingester::Run {
   // when the row was rejected here (IngestOptions::own_records_only).
   Result<bool> AcceptRecord(size_t sidx, const Indicator& ind, PreparedRow& p, bool derived,
                             const std::optional<storage::NaturalKeyHit>* stored = nullptr) {
+    if (!derived) source_new_finding_ = false;
     const Subject& subject = subjects_[sidx];
     std::string pending_key;
     coding::PutFixed64BE(&pending_key, subject.id);
@@ -713,6 +714,19 @@ class Ingester::Run {
                   ". A finding of breach is changed only through an objection (异议) or credit "
                   "repair (信用修复), not by sending the commitment again"});
       return false;
+    }
+    // A source row whose finding of breach is new (its record said none before) makes a new
+    // negative fact: its derived record is in force again even if an earlier finding's was
+    // revoked (an objection upheld) or ended.
+    if (!derived) {
+      source_new_finding_ =
+          finding.empty() && !BreachFinding(FulfilmentStatus(ind, p.values)).empty();
+    } else if (status != RecordStatus::kActive && source_new_finding_) {
+      Warn(p.row, "", "new_finding",
+           "decision " + ident::ShowMasked(p.document_number, 80) + " was " +
+               std::string(RecordStatusName(status)) +
+               " here; the row is a new finding of breach, so its record is in force again");
+      status = RecordStatus::kActive;
     }
     // A correction of a record taken out of force here (revoked after an objection, repaired,
     // expired) stays out of force: sending the decision again must not publish it again.
@@ -853,6 +867,9 @@ class Ingester::Run {
   std::unordered_map<uint64_t, size_t> subject_index_;  // subject id → subjects_ index
   std::unordered_map<std::string, uint64_t> id_index_;  // this batch's new identifiers
   std::unordered_map<std::string, Pending> pending_keys_;
+  // Whether the last source row AcceptRecord stored brought a new finding of breach (its
+  // derived row, stored right after it, is then in force whatever its record's status was).
+  bool source_new_finding_ = false;
   // The batch being committed in the background and its natural keys.
   std::future<Status> inflight_;
   std::unordered_map<std::string, Pending> inflight_keys_;

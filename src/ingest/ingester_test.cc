@@ -256,6 +256,44 @@ TEST_F(IngesterTest, AFindingOfBreachStandsWhenTheCommitmentIsSentAgain) {
   EXPECT_EQ(current().Get("CN_LXZT"), "全部履行");
 }
 
+TEST_F(IngesterTest, ANewFindingAfterAnUpheldObjectionIsInForce) {
+  const std::string code = "41010020250106000002";
+  ASSERT_TRUE(Ingest(Commitment(code, "部分履行", "2025-03-02"), "credit_commitment.jsonl").ok());
+  auto subject = store_->FindSubject(IdentifierKind::kUscc, "91110000600037341L");
+  ASSERT_TRUE(subject.ok() && subject->has_value());
+  auto breach = [&] {
+    std::vector<Record> v;
+    EXPECT_TRUE(store_->ListRecords(**subject, "commitment_breach", &v).ok());
+    return v.empty() ? Record() : v[0];
+  };
+  ASSERT_EQ(breach().status, RecordStatus::kActive);
+  // An objection is upheld: the commitment is corrected to 全部履行 and the breach revoked.
+  IngestOptions objection = options_;
+  objection.findings_stand = false;
+  auto corrected = ingester_->IngestBuffer(Commitment(code, "全部履行", "2025-03-05"),
+                                           "credit_commitment.jsonl", objection);
+  ASSERT_TRUE(corrected.ok() && corrected->corrected == 1u);
+  const Record b = breach();
+  StatusChange revoke{b.subject_id, b.record_id, b.version, RecordStatus::kRevoked, "objection"};
+  ASSERT_TRUE(ingester_->ChangeStatus(std::span(&revoke, 1), "objection", "", Date()).ok());
+  ASSERT_EQ(breach().status, RecordStatus::kRevoked);
+  // Later the accepting unit finds the commitment broken after all: a new negative fact, in force.
+  auto found = Ingest(Commitment(code, "全部未履行", "2025-03-10"), "credit_commitment.jsonl");
+  ASSERT_TRUE(found.ok());
+  EXPECT_EQ(found->rejected, 0u);
+  EXPECT_EQ(found->derived, 1u);
+  EXPECT_EQ(breach().status, RecordStatus::kActive);
+  EXPECT_EQ(breach().Get("WN_LXZT"), "全部未履行");
+  bool noted = false;
+  for (const RowIssue& w : Batch(found->batches[0]).warnings) noted |= w.code == "new_finding";
+  EXPECT_TRUE(noted);
+  // The same row again changes nothing; the breach stays as it is.
+  auto again = Ingest(Commitment(code, "全部未履行", "2025-03-10"), "credit_commitment.jsonl");
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->duplicates, 1u);
+  EXPECT_EQ(breach().status, RecordStatus::kActive);
+}
+
 TEST_F(IngesterTest, AFalseCommitmentMustBeFoundBroken) {
   auto with_false = [](std::string row) { return row.insert(row.rfind('}'), R"(,"CN_XJCN":"是")"); };
   auto r = Ingest(with_false(Commitment("41010020250106000001", "全部履行", "2025-03-01")) +
