@@ -50,6 +50,19 @@ TEST_F(EvaluationTest, NoRecordsIsTheBaseGrade) {
   EXPECT_TRUE(e.contributions.empty());
 }
 
+TEST_F(EvaluationTest, ABrokenCommitmentLowersTheScore) {
+  // Its 违背信用承诺 record counts (FACTS §7); a revoked one (an objection upheld) does not.
+  std::vector<Record> records = {R("commitment_breach", 1, "2026-06-01"),
+                                 R("commitment_breach", 2, "2026-07-01")};
+  Evaluation e = Eval(records);
+  EXPECT_LT(e.score, model_->base());
+  ASSERT_EQ(e.contributions.size(), 1u);
+  EXPECT_EQ(e.contributions[0].rule->indicator, "commitment_breach");
+  EXPECT_EQ(e.contributions[0].record_ids.size(), 2u);
+  records[1].status = RecordStatus::kRevoked;
+  EXPECT_EQ(Eval(records).contributions[0].record_ids.size(), 1u);
+}
+
 TEST_F(EvaluationTest, EachRuleExplainsItsPointsAndIsCapped) {
   std::vector<Record> records;
   for (uint64_t i = 0; i < 8; ++i) records.push_back(R("admin_penalty", 100 + i, "2026-01-10"));
