@@ -520,6 +520,9 @@ TEST(RowsWarnedTest, CountsRowsNotWarnings) {
 
 TEST_F(GovernanceTest, AnObjectionCountsWithItsWorkingDaysAndARevokedRecordStaysTheDepartments) {
   Fill();
+  // A commitment, shared between departments only: accepted, not published.
+  Ingest(Commitment("41010020260305000001", kHongda, "审批替代型", "2026-03-05"), "credit_commitment",
+         kMarket, D("2026-03-06"));
   auto policy = workflow::Policy::LoadFile(SourceDir() + "/data/rights/rights.toml", *catalog_);
   ASSERT_TRUE(policy.ok()) << policy.status().ToString();
   auto service = workflow::Service::Open(*store_, *catalog_, *calendar_, *vault_, *ingester_, **policy);
@@ -561,7 +564,9 @@ TEST_F(GovernanceTest, AnObjectionCountsWithItsWorkingDaysAndARevokedRecordStays
   ASSERT_EQ(m->months.size(), 1u);
   const MonthFigures& march = m->months[0];
   EXPECT_EQ(march.objections_filed, 1u);
-  EXPECT_EQ(march.records_accepted, 5u) << "the revocation is no submission";
+  EXPECT_EQ(march.records_accepted, 6u) << "the revocation is no submission";
+  // Of them the public sees the penalties and the registration, not the commitment.
+  EXPECT_EQ(march.records_published, 5u);
   EXPECT_DOUBLE_EQ(*march.ObjectionShare(), 0.2);
   EXPECT_EQ(march.objections_answered, 1u);
   EXPECT_DOUBLE_EQ(*march.ObjectionDays(), 2.0);

@@ -51,7 +51,7 @@ std::optional<double> MonthFigures::SgsTimeliness() const {
   return Ratio(decisions - std::min(decisions, sgs_late), decisions);
 }
 std::optional<double> MonthFigures::ObjectionShare() const {
-  return Ratio(objections_filed, records_accepted);
+  return Ratio(objections_filed, records_published);
 }
 std::optional<double> MonthFigures::ObjectionDays() const {
   return Ratio(objection_workdays, objections_answered);
@@ -112,6 +112,13 @@ Result<MonitoringReport> ComputeMonitoring(const storage::Store& store,
     }
     m->rows += b->rows;
     m->records_accepted += b->accepted;
+    // Published: new decisions of an indicator the public sees as a whole (one whose records
+    // each say with 公开类型 cannot be told from the batch and is left out; corrections are
+    // versions of records already counted).
+    if (ind != nullptr && ind->disclosure == catalog::Disclosure::kPublic &&
+        ind->FieldIndexByRole(catalog::FieldRole::kPublicityType) < 0) {
+      m->records_published += b->accepted - std::min(b->accepted, b->corrected);
+    }
     for (const RowIssue& r : b->rejections) {
       if (r.code == "invalid_uscc") ++m->invalid_uscc;
       if (r.code == "missing_document") ++m->no_legal_document;

@@ -40,8 +40,10 @@ struct MonthFigures {
   std::optional<double> SgsTimeliness() const;
 
   // Records published (accepted rows of every indicator) and objections filed in the month.
-  uint64_t records_accepted = 0, objections_filed = 0;
-  std::optional<double> ObjectionShare() const;  // objections_filed / records_accepted
+  // Records accepted in the month (all indicators), and of them the new decisions of indicators
+  // the public sees (社会公开, no record-by-record 公开类型): the records published.
+  uint64_t records_accepted = 0, records_published = 0, objections_filed = 0;
+  std::optional<double> ObjectionShare() const;  // objections_filed / records_published
   // Objections answered in the month and their mean handling time, filing to answer, in
   // working days; the same for credit repairs finished (repaired) in the month.
   uint64_t objections_answered = 0, objection_workdays = 0;

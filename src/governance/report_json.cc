@@ -144,7 +144,7 @@ json::object MonitoringJson(const MonitoringReport& r) {
                       {"timeliness_rate", Rate(m.SgsTimeliness())}}},
         {"objections",
          json::object{{"filed", m.objections_filed},
-                      {"records_published", m.records_accepted},
+                      {"records_published", m.records_published},
                       {"share", Rate(m.ObjectionShare())},
                       {"answered", m.objections_answered},
                       {"mean_workdays", Rate(m.ObjectionDays())}}},
