@@ -625,6 +625,8 @@ class Ingester::Run {
     auto fresh = [&] {
       return prefetched != nullptr && prefetched->subject_id != 0 && prefetch_commits_ == commits_;
     };
+    const size_t warned = ws_.batch.warnings.size();
+    const uint64_t duplicates = ws_.batch.duplicates;
     XY_ASSIGN_OR_RETURN(Resolved subject,
                         ResolveSubject(p, fresh() ? prefetched->subject_id : 0));
     const size_t sidx = subject.index;
@@ -633,6 +635,14 @@ class Ingester::Run {
     const bool use_prefetched = fresh() && prefetched->subject_id == subjects_[sidx].id;
     XY_ASSIGN_OR_RETURN(bool accepted, AcceptRecord(sidx, ind_, p, false,
                                                     use_prefetched ? &prefetched->hit : nullptr));
+    // A code conflict is a fact of a row stored: a rejected row or a duplicate (counted when
+    // first stored) does not warn of it again (the 重错码率 counts rows warned).
+    if ((!accepted || ws_.batch.duplicates != duplicates) && ws_.batch.warnings.size() > warned) {
+      auto& w = ws_.batch.warnings;
+      w.erase(std::remove_if(w.begin() + static_cast<std::ptrdiff_t>(warned), w.end(),
+                             [](const RowIssue& i) { return i.code == "identifier_conflict"; }),
+              w.end());
+    }
     if (!accepted) return Status::Ok();
     if (!subject.created) XY_RETURN_IF_ERROR(UpdateSubject(sidx, p, subject.ids));
     if (p.derived == nullptr) return Status::Ok();

@@ -988,6 +988,14 @@ TEST_F(IngesterTest, TheUsccDecidesWhenAnOrganizationCodeIsShared) {
   EXPECT_NE(**first, **second);
   auto org = store_->FindSubject(IdentifierKind::kOrgCode, "600037341");
   EXPECT_EQ(**org, **first) << "the organization code still names the first subject";
+  // The same row sent again is a duplicate; its conflict was counted when it was stored, and a
+  // row rejected for another reason does not warn of one either (重错码率 counts rows stored).
+  auto again = Ingest(std::string(kHeader) + Penalty("乙公司", other, "文号U2") +
+                      Penalty("乙公司", other, "文号U3", "2025/02/30"));
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  EXPECT_EQ(again->duplicates, 1u);
+  EXPECT_EQ(again->rejected, 1u);
+  EXPECT_TRUE(Batch(again->batches[0]).warnings.empty());
 }
 
 TEST_F(IngesterTest, MalformedFilesGetClearErrorsAndLeaveTheStoreAsItWas) {
