@@ -103,8 +103,12 @@ Result<Row> FulfilmentRow(const Record& r, const catalog::Indicator& ind, const 
   const std::string_view unit = r.Get(kAcceptingUnit), unit_code = r.Get(kAcceptingUnitCode);
   const bool by_name = !f.unit.empty() && f.unit == unit;
   const bool by_code = !f.unit_code.empty() && !unit_code.empty() && f.unit_code == unit_code;
-  if (!by_name && !by_code) {
-    return Fail(bad_field, f.unit.empty() ? "unit_code" : "unit",
+  // Both given: both must be the accepting unit's (a matching name must not carry another
+  // unit's code into 履行状态认定单位代码).
+  const bool code_contradicts =
+      !f.unit_code.empty() && !unit_code.empty() && f.unit_code != unit_code;
+  if ((!by_name && !by_code) || code_contradicts) {
+    return Fail(bad_field, f.unit.empty() || code_contradicts ? "unit_code" : "unit",
                 Status::PermissionDenied("only the accepting unit of commitment " +
                                          r.document_number + " (" + std::string(unit) +
                                          ") may set its fulfilment status"));

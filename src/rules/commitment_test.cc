@@ -89,6 +89,12 @@ TEST_F(CommitmentTest, OnlyTheAcceptingUnitSetsAValidFinding) {
   EXPECT_EQ(r.status().code(), StatusCode::kPermissionDenied);
   EXPECT_EQ(bad, "unit");
   f.unit = "郑州市市场监督管理局";
+  // The right name with another unit's code: refused, naming the code.
+  f.unit_code = "11410100MB1848127N";
+  EXPECT_EQ(FulfilmentRow(Made(), Ind(), f, *vault, today, &bad).status().code(),
+            StatusCode::kPermissionDenied);
+  EXPECT_EQ(bad, "unit_code");
+  f.unit_code = "11410100MB1848126Q";
   f.unfulfilled.clear();
   EXPECT_EQ(FulfilmentRow(Made(), Ind(), f, *vault, today, &bad).status().code(),
             StatusCode::kInvalidArgument);
