@@ -441,7 +441,8 @@ TEST_F(GovernanceTest, TheSpreadsheetHasOneSheetPerTable) {
   }
   // Chinese headers and the figures: the market regulator, its rejection reason, the gap.
   const std::string strings = ZipEntry(zip, "xl/sharedStrings.xml");
-  for (const char* s : {"合规率", "及时率", "重错码率", kMarket, "统一社会信用代码错误",
+  for (const char* s : {"合规率", "及时率", "重错码率", "目录外字段", "应有文号", kMarket,
+                        "统一社会信用代码错误",
                         "郑市监罚〔2026〕", "3、4", "郑州宏达贸易公司", kUnregistered}) {
     EXPECT_NE(strings.find(s), std::string::npos) << s;
   }

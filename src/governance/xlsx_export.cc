@@ -107,6 +107,11 @@ void FiguresRow(Workbook& wb, lxw_worksheet* ws, lxw_row_t row, const IndicatorF
   wb.Count(ws, row, c++, f.name_conflict_rows);
   wb.Count(ws, row, c++, f.unknown_subject_records);
   wb.Count(ws, row, c++, f.no_legal_document);
+  // The rest of what the API gives: the catalog's other half of the negative indicator, and
+  // what the report rate is made of.
+  wb.Count(ws, row, c++, f.columns_outside_catalog);
+  wb.Count(ws, row, c++, f.serials_held);
+  wb.Count(ws, row, c++, f.serials_expected);
 }
 
 }  // namespace
@@ -167,7 +172,10 @@ Status WriteGovernanceXlsx(const GovernanceReport& r, const std::string& path) {
                                                       {"重错码率", 10},
                                                       {"名称冲突行", 10},
                                                       {"未知主体记录", 12},
-                                                      {"无文号负面信息", 14}});
+                                                      {"无文号负面信息", 14},
+                                                      {"目录外字段", 12},
+                                                      {"已有文号", 12},
+                                                      {"应有文号", 12}});
   lxw_row_t row = 1;
   for (const IndicatorFigures& f : r.figures) {
     FiguresRow(wb, ws, row++, f, DeptLabel(f.dept),
