@@ -154,7 +154,9 @@ class GlyphSetter {
         Line& line = lines->back();
         if (word_char && !in_word) word_start = line.size();
         in_word = word_char;
-        if (x + g.advance > width && !line.empty() && !ClosingPunctuation(c)) {
+        // Closing punctuation may hang one glyph past the width (禁则: it never starts a
+        // line); a run of it breaks all the same, or it would run off the page.
+        if (x + g.advance > width && !line.empty() && (!ClosingPunctuation(c) || x > width)) {
           Line next;
           if (word_char && word_start > 0) {
             // Carry the word begun on this line over whole.
@@ -200,6 +202,13 @@ class GlyphSetter {
     static constexpr std::u32string_view kClosing = U"，。、；：！？）」』】〕〉》”’…,.;:!?)]}%";
     return kClosing.find(static_cast<char32_t>(c)) != std::u32string_view::npos;
   }
+  // How far a set line reaches: its last glyph's end.
+ public:
+  double LineWidth(const Line& line) {
+    return line.empty() ? 0 : line.back().x + AdvanceOf(line.back());
+  }
+
+ private:
   double AdvanceOf(const Placed& p) {
     // Only needed for the glyph that ends a carried word: look it up by index is not possible
     // from the cache keyed by character, so measure it.
@@ -362,7 +371,7 @@ class PdfWriter {
   Status Qr() { return qr_status_; }
   // Records what the flow draws, for Layout().
   void Trace() { tracing_ = true; }
-  PdfLayout Layout() { return {page_, lowest_, kBottom, std::move(texts_)}; }
+  PdfLayout Layout() { return {page_, lowest_, kBottom, std::move(texts_), widest_}; }
 
   void Sections() {
     for (size_t i = 0; i < c_.sections.size(); ++i) {
@@ -410,6 +419,9 @@ class PdfWriter {
           std::string text;
           for (const Run& r : runs) text += r.text;
           Trace(text);
+          for (const GlyphSetter::Line& l : lines_) {
+            widest_ = std::max(widest_, setter_->LineWidth(l) / width);
+          }
         }
         // A record taller than what is left of the page goes on over the next pages.
         for (size_t from = 0; from < lines_.size();) {
@@ -508,6 +520,7 @@ class PdfWriter {
   double y_ = kTop;
   double lowest_ = 0;  // the lowest y_ any block of the flow ended at
   bool tracing_ = false;
+  double widest_ = 0;  // tracing: the widest record line set, over the width it was set in
   std::vector<std::string> texts_;
   void Trace(std::string_view text) {
     if (tracing_) texts_.emplace_back(text);

@@ -25,6 +25,8 @@ struct PdfLayout {
   int pages = 0;
   double lowest = 0, bottom = 0;
   std::vector<std::string> texts;  // the text of every block and record of the flow, in order
+  double widest = 0;  // the widest line of a record, over the width it was set in (≤ 1, but
+                      // for one hanging closing punctuation mark)
 };
 // Internal for cairo failures; InvalidArgument when the verification URL cannot be a QR code.
 Result<std::string> RenderPdf(const ReportContent& c, const SignedReport& signed_report,

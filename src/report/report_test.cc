@@ -261,6 +261,24 @@ TEST(PdfTest, ABlockTallerThanAPageGoesOnOverTheNextPagesAboveTheMargin) {
   EXPECT_EQ(tall.texts[7], "说明");
 }
 
+TEST(PdfTest, ARunOfClosingPunctuationStillBreaks) {
+  // Closing punctuation never starts a line, so it may hang one glyph past the width; a run of
+  // it (a value of 200 '…') must break all the same, not run off the page.
+  auto signer = ReportSigner::ForTesting("punct");
+  ReportContent c = SampleContent();
+  PdfLayout before;
+  ASSERT_TRUE(RenderPdf(c, SignContent(*signer, ContentJson(c)), &before).ok());
+  EXPECT_LE(before.widest, 1.0);
+  std::string dots;
+  for (int i = 0; i < 200; ++i) dots += "…";
+  c.sections[1].items[0].fields.push_back({"备注", dots});
+  c.sections[1].items[0].fields.push_back({"说明", std::string(300, ')')});
+  PdfLayout layout;
+  ASSERT_TRUE(RenderPdf(c, SignContent(*signer, ContentJson(c)), &layout).ok());
+  EXPECT_GT(layout.widest, 0.9);
+  EXPECT_LE(layout.widest, 1.05) << "at most one hanging mark";
+}
+
 TEST(SignatureTest, FileWithoutEnvelopeIsNotFound) {
   EXPECT_EQ(ExtractEnvelope("%PDF-1.5\n%%EOF\n").status().code(), StatusCode::kNotFound);
   EXPECT_EQ(ExtractEnvelope("<html></html>").status().code(), StatusCode::kNotFound);
