@@ -80,19 +80,26 @@ struct Pending {
   bool late = false;    // of a version this run wrote: its record arrived late
 };
 
-// The finding of breach a version of a commitment records: the value of its field with role
-// fulfilment_status when that is 部分履行 or 全部未履行 (FACTS §7), else "".
-std::string_view BreachFinding(std::string_view status) {
-  return status == "部分履行" || status == "全部未履行" ? status : std::string_view();
-}
-std::string_view FulfilmentStatus(const catalog::Indicator& ind, const FieldValues& values) {
-  const int i = ind.FieldIndexByRole(catalog::FieldRole::kFulfilmentStatus);
+// The value of the field with `role` in `values`; "" when none.
+std::string_view ValueOfRole(const catalog::Indicator& ind, catalog::FieldRole role,
+                             const FieldValues& values) {
+  const int i = ind.FieldIndexByRole(role);
   if (i < 0) return {};
   const std::string& code = ind.fields[static_cast<size_t>(i)].code;
   for (const auto& [k, v] : values) {
     if (k == code) return v;
   }
   return {};
+}
+
+// The finding of breach a version of a commitment records (FACTS §7): its fulfilment status
+// when that is 部分履行 or 全部未履行, with the date it was found — "部分履行（2026-06-01）" —
+// else "". The date is part of it: measures and publicity run from it.
+std::string BreachFinding(const catalog::Indicator& ind, const FieldValues& values) {
+  const std::string_view status = ValueOfRole(ind, catalog::FieldRole::kFulfilmentStatus, values);
+  if (status != "部分履行" && status != "全部未履行") return {};
+  return std::string(status) + "（" +
+         std::string(ValueOfRole(ind, catalog::FieldRole::kFulfilmentDate, values)) + "）";
 }
 
 // A row's natural key as the store held it when read ahead (Run::Prefetch); subject_id 0 when
@@ -697,12 +704,14 @@ class Ingester::Run {
     std::string owner = opt_.dept;  // a version of this run: this call's department
     std::string finding = prior ? prior->finding : std::string();
     bool late = prior ? prior->late : p.late;
+    std::vector<std::string> past_findings;  // of the stored versions
     if (prior && prior->stored) {
       XY_ASSIGN_OR_RETURN(StoredFacts facts,
                           ReadStoredFacts(ind, subject.id, prior->record_id));
       status = facts.status;
       finding = std::move(facts.finding);
       late = facts.late;
+      past_findings = std::move(facts.past_findings);
       if (opt_.own_records_only) owner = std::move(facts.department);
     }
     if (prior && !derived && opt_.own_records_only && owner != opt_.dept) {
@@ -713,24 +722,43 @@ class Ingester::Run {
                   "; a department corrects only the records it submitted"});
       return false;
     }
-    if (!finding.empty() && !derived && opt_.findings_stand &&
-        FulfilmentStatus(ind, p.values) != finding) {
+    // A commitment revoked (an objection upheld against it) holds no finding any more.
+    if (status == RecordStatus::kRevoked) finding.clear();
+    const std::string now = derived ? std::string() : BreachFinding(ind, p.values);
+    if (!finding.empty() && !derived && opt_.findings_stand && now != finding) {
+      const std::string_view said =
+          ValueOfRole(ind, catalog::FieldRole::kFulfilmentStatus, p.values);
       const int i = ind.FieldIndexByRole(catalog::FieldRole::kFulfilmentStatus);
-      const std::string_view now = FulfilmentStatus(ind, p.values);
       Reject({static_cast<uint32_t>(p.row), ind.fields[static_cast<size_t>(i)].code,
               "breach_finding_stands",
               "commitment " + ident::ShowMasked(p.document_number, 80) + " was found " + finding +
-                  "; the row says " + (now.empty() ? std::string("nothing") : std::string(now)) +
-                  ". A finding of breach is changed only through an objection (异议) or credit "
-                  "repair (信用修复), not by sending the commitment again"});
+                  "; the row says " +
+                  (!now.empty() ? now : said.empty() ? std::string("nothing") : std::string(said)) +
+                  ". A finding of breach (its status and date) is changed only through an "
+                  "objection (异议) or credit repair (信用修复), not by sending the commitment "
+                  "again"});
       return false;
     }
-    // A source row whose finding of breach is new (its record said none before) makes a new
-    // negative fact: its derived record is in force again even if an earlier finding's was
+    // A finding the record had and lost was withdrawn through an objection (nothing else may
+    // change one): an old export sending it again does not restore it.
+    const bool past =
+        !now.empty() && std::find(past_findings.begin(), past_findings.end(), now) !=
+                            past_findings.end();
+    if (finding.empty() && past && !derived && opt_.findings_stand) {
+      const int i = ind.FieldIndexByRole(catalog::FieldRole::kFulfilmentStatus);
+      Reject({static_cast<uint32_t>(p.row), ind.fields[static_cast<size_t>(i)].code,
+              "breach_finding_withdrawn",
+              "commitment " + ident::ShowMasked(p.document_number, 80) + " was found " + now +
+                  " before, and that finding was withdrawn (an objection upheld); sending it "
+                  "again does not restore it"});
+      return false;
+    }
+    // A source row whose finding of breach is new (its record, in force, never said it) makes a
+    // new negative fact: its derived record is in force again even if an earlier finding's was
     // revoked (an objection upheld) or ended.
     if (!derived) {
       source_new_finding_ =
-          finding.empty() && !BreachFinding(FulfilmentStatus(ind, p.values)).empty();
+          finding.empty() && !now.empty() && !past && status == RecordStatus::kActive;
     } else if (status != RecordStatus::kActive && source_new_finding_) {
       Warn(p.row, "", "new_finding",
            "decision " + ident::ShowMasked(p.document_number, 80) + " was " +
@@ -766,7 +794,7 @@ class Ingester::Run {
     r.personal = std::move(p.personal);
     pending_keys_[pending_key] =
         Pending{r.record_id, r.version, r.content_hash, r.status, false,
-                std::string(BreachFinding(FulfilmentStatus(ind, r.values))), r.late};
+                BreachFinding(ind, r.values), r.late};
     if (derived) {
       ++report_.derived;
       Warn(p.row, "", "derived",
@@ -788,6 +816,7 @@ class Ingester::Run {
     RecordStatus status = RecordStatus::kActive;
     std::string department;
     std::string finding;  // BreachFinding of the current version
+    std::vector<std::string> past_findings;  // BreachFinding of every version that has one
     bool late = false;     // the record's timeliness verdict (its first version's)
   };
   Result<StoredFacts> ReadStoredFacts(const Indicator& ind, uint64_t subject_id,
@@ -797,8 +826,13 @@ class Ingester::Run {
     StoredFacts f;
     if (versions.empty()) return f;
     f.status = versions.back().status;
-    f.finding = BreachFinding(FulfilmentStatus(ind, versions.back().values));
-    f.late = versions.back().late;
+    f.finding = BreachFinding(ind, versions.back().values);
+    for (const Record& v : versions) {
+      if (std::string b = BreachFinding(ind, v.values); !b.empty()) {
+        f.past_findings.push_back(std::move(b));
+      }
+    }
+    f.late = versions.front().late;  // the decision's verdict, when it first arrived
     if (!opt_.own_records_only) return f;
     const uint64_t batch = versions.front().batch_id;
     auto it = batch_departments_.find(batch);

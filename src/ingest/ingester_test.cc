@@ -219,7 +219,9 @@ TEST_F(IngesterTest, AFindingOfBreachStandsWhenTheCommitmentIsSentAgain) {
   };
   // The department's next export, without the finding or with another: refused, nothing changes.
   for (const auto& [status, found] : std::vector<std::pair<std::string, std::string>>{
-           {"", ""}, {"全部履行", "2025-03-10"}, {"全部未履行", "2025-03-10"}}) {
+           {"", ""}, {"全部履行", "2025-03-10"}, {"全部未履行", "2025-03-10"},
+           {"部分履行", "2025-03-01"}}) {  // the same status found on another day: measures and
+                                          // publicity run from that date
     auto again = Ingest(Commitment(code, status, found), "credit_commitment.jsonl");
     ASSERT_TRUE(again.ok()) << again.status().ToString();
     EXPECT_EQ(again->rejected, 1u) << status;
@@ -228,7 +230,8 @@ TEST_F(IngesterTest, AFindingOfBreachStandsWhenTheCommitmentIsSentAgain) {
     ASSERT_EQ(b.rejections.size(), 1u);
     EXPECT_EQ(b.rejections[0].code, "breach_finding_stands");
     EXPECT_EQ(b.rejections[0].field, "CN_LXZT");
-    EXPECT_NE(b.rejections[0].message.find("was found 部分履行"), std::string::npos);
+    EXPECT_NE(b.rejections[0].message.find("was found 部分履行（2025-03-02）"), std::string::npos)
+        << b.rejections[0].message;
     EXPECT_EQ(current().version, 1u);
     EXPECT_EQ(current().Get("CN_LXZT"), "部分履行");
   }
@@ -254,6 +257,27 @@ TEST_F(IngesterTest, AFindingOfBreachStandsWhenTheCommitmentIsSentAgain) {
   ASSERT_TRUE(upheld.ok());
   EXPECT_EQ(upheld->corrected, 1u);
   EXPECT_EQ(current().Get("CN_LXZT"), "全部履行");
+  // A commitment revoked whole (an objection upheld against it) holds no finding: the
+  // department may send it with what the objection established (kept revoked).
+  auto subject7 = [&] {
+    std::vector<Record> v;
+    EXPECT_TRUE(store_->ListRecords(**subject, "credit_commitment", &v).ok());
+    for (Record& r : v) {
+      if (r.document_number == "41010020250106000007") return std::move(r);
+    }
+    return Record();
+  };
+  const Record seven = subject7();
+  StatusChange revoke{seven.subject_id, seven.record_id, seven.version, RecordStatus::kRevoked,
+                      "objection"};
+  ASSERT_TRUE(ingester_->ChangeStatus(std::span(&revoke, 1), "objection", "", Date()).ok());
+  auto after = Ingest(Commitment("41010020250106000007", "全部履行", "2025-03-06") +
+                          Commitment("41010020250106000008", "", ""),
+                      "credit_commitment.jsonl");
+  ASSERT_TRUE(after.ok());
+  EXPECT_EQ(after->rejected, 0u);
+  EXPECT_EQ(subject7().Get("CN_LXZT"), "全部履行");
+  EXPECT_EQ(subject7().status, RecordStatus::kRevoked);
 }
 
 TEST_F(IngesterTest, ANewFindingAfterAnUpheldObjectionIsInForce) {
@@ -277,6 +301,14 @@ TEST_F(IngesterTest, ANewFindingAfterAnUpheldObjectionIsInForce) {
   StatusChange revoke{b.subject_id, b.record_id, b.version, RecordStatus::kRevoked, "objection"};
   ASSERT_TRUE(ingester_->ChangeStatus(std::span(&revoke, 1), "objection", "", Date()).ok());
   ASSERT_EQ(breach().status, RecordStatus::kRevoked);
+  // The department's next export still carries the finding the objection withdrew: refused.
+  auto old = Ingest(Commitment(code, "部分履行", "2025-03-02") +
+                        Commitment("41010020250106000009", "", ""),  // another file
+                    "credit_commitment.jsonl");
+  ASSERT_TRUE(old.ok());
+  ASSERT_EQ(old->rejected, 1u);
+  EXPECT_EQ(Batch(old->batches[0]).rejections[0].code, "breach_finding_withdrawn");
+  EXPECT_EQ(breach().status, RecordStatus::kRevoked);
   // Later the accepting unit finds the commitment broken after all: a new negative fact, in force.
   auto found = Ingest(Commitment(code, "全部未履行", "2025-03-10"), "credit_commitment.jsonl");
   ASSERT_TRUE(found.ok());
@@ -990,12 +1022,23 @@ TEST_F(IngesterTest, TheUsccDecidesWhenAnOrganizationCodeIsShared) {
   EXPECT_EQ(**org, **first) << "the organization code still names the first subject";
   // The same row sent again is a duplicate; its conflict was counted when it was stored, and a
   // row rejected for another reason does not warn of one either (重错码率 counts rows stored).
-  auto again = Ingest(std::string(kHeader) + Penalty("乙公司", other, "文号U2") +
-                      Penalty("乙公司", other, "文号U3", "2025/02/30"));
+  auto again = Ingest(std::string(kHeader) + Penalty("乙公司", other, "文号U2"));
   ASSERT_TRUE(again.ok()) << again.status().ToString();
   EXPECT_EQ(again->duplicates, 1u);
-  EXPECT_EQ(again->rejected, 1u);
-  EXPECT_TRUE(Batch(again->batches[0]).warnings.empty());
+  for (const RowIssue& w : Batch(again->batches[0]).warnings) {
+    EXPECT_NE(w.code, "identifier_conflict");  // "redelivered" only: the same file again
+  }
+  IngestOptions foreign = options_;
+  foreign.dept = "郑州市生态环境局";
+  foreign.own_records_only = true;
+  auto refused = ingester_->IngestBuffer(
+      std::string(kHeader) + Penalty("乙公司", other, "文号U2", "2025/03/03", "9"),
+      "admin_penalty.csv", foreign);
+  ASSERT_TRUE(refused.ok()) << refused.status().ToString();
+  ASSERT_EQ(refused->rejected, 1u);
+  const BatchReport rb = Batch(refused->batches[0]);
+  EXPECT_EQ(rb.rejections[0].code, "record_of_another_department");
+  EXPECT_TRUE(rb.warnings.empty());
 }
 
 TEST_F(IngesterTest, MalformedFilesGetClearErrorsAndLeaveTheStoreAsItWas) {

@@ -103,10 +103,9 @@ Result<Row> FulfilmentRow(const Record& r, const catalog::Indicator& ind, const 
   const std::string_view unit = r.Get(kAcceptingUnit), unit_code = r.Get(kAcceptingUnitCode);
   const bool by_name = !f.unit.empty() && f.unit == unit;
   const bool by_code = !f.unit_code.empty() && !unit_code.empty() && f.unit_code == unit_code;
-  // Both given: both must be the accepting unit's (a matching name must not carry another
-  // unit's code into 履行状态认定单位代码).
-  const bool code_contradicts =
-      !f.unit_code.empty() && !unit_code.empty() && f.unit_code != unit_code;
+  // A code given must be the accepting unit's as the commitment states it (a matching name must
+  // not carry another unit's code, or one nobody can check, into 履行状态认定单位代码).
+  const bool code_contradicts = !f.unit_code.empty() && f.unit_code != unit_code;
   if ((!by_name && !by_code) || code_contradicts) {
     return Fail(bad_field, f.unit.empty() || code_contradicts ? "unit_code" : "unit",
                 Status::PermissionDenied("only the accepting unit of commitment " +

@@ -68,8 +68,9 @@ struct Trigger {
   std::string indicator;
   // kRecord: the indicator's nature, checked against the catalog at load.
   catalog::Nature nature = catalog::Nature::kNeutral;
-  // kRecord: severities that count, judged on the indicator's severity (records carry none of
-  // their own yet); empty means any.
+  // kRecord: severities that count, judged on each record's severity (RecordSeverity: the
+  // indicator's, or serious by its [[serious_when]] rules — so a trigger listing `general` alone
+  // leaves out the penalties those rules make serious); empty means any.
   std::vector<catalog::Severity> severities;
   // kRecord: records decided (decision_date) within this many days before the check count.
   // kCommitmentBreached: breaches found (履行状态认定日期) within this many days count.

@@ -94,11 +94,20 @@ Result<FulfilmentDone> RecordFulfilment(Platform& p, const Subject& subject,
                       rules::FulfilmentRow(versions.back(), *ind, f, p.vault(), today, bad_field));
 
   json::object o;
+  // The batch's department: the finding unit's code as the row states it (the caller's, or the
+  // commitment's own when the caller named the unit), else its name.
+  std::string dept = f.unit_code.empty() ? f.unit : f.unit_code;
+  const int code_field = ind->FieldIndex("CN_LXZTRDDWDM");
+  for (const auto& [k, v] : row) {
+    if (code_field >= 0 && k == ind->fields[static_cast<size_t>(code_field)].code && !v.empty()) {
+      dept = v;
+    }
+  }
   for (auto& [k, v] : row) o[k] = std::move(v);
   ingest::IngestOptions options;
   options.indicator = ind->code;
   options.format = "jsonl";
-  options.dept = f.unit_code.empty() ? f.unit : f.unit_code;
+  options.dept = dept;
   options.received_date = today;
   XY_ASSIGN_OR_RETURN(ingest::FileReport report,
                       p.ingester().IngestBuffer(json::serialize(o) + "\n",

@@ -361,8 +361,9 @@ Result<Declaration> EndDeclaration(Platform& p, const Subject& subject, std::str
     rules::Fulfilment f;
     f.status = "全部未履行";
     f.found = today;
+    // By name: the code in rights.toml may have changed since the declaration was accepted; the
+    // finding takes the code the declaration states.
     f.unit = policy.accepting_unit;
-    f.unit_code = policy.accepting_unit_code;
     f.unfulfilled = fmt::format("申报信息不实：{}", reason);
     f.liability = policy.liability;
     f.false_commitment = true;
