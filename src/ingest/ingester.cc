@@ -297,7 +297,7 @@ class Ingester::Run {
     ws_.batch.indicator = ind_.code;
     ws_.batch.dept = SanitizeUtf8(opt_.dept);
     ws_.batch.encoding = report_.encoding;
-    ws_.batch.format = report_.format;
+    ws_.batch.format = opt_.objection ? std::string("objection") : report_.format;
     ws_.batch.received_date = opt_.received_date;
     ws_.batch.started_unix_ms = NowUnixMs();
     ws_.batch.first_row = next_first_row_;
@@ -707,7 +707,15 @@ class Ingester::Run {
     std::vector<std::string> past_findings;  // of the stored versions
     if (prior && prior->stored) {
       XY_ASSIGN_OR_RETURN(StoredFacts facts,
-                          ReadStoredFacts(ind, subject.id, prior->record_id));
+                          ReadStoredFacts(ind, subject.id, prior->record_id, p.content_hash));
+      // An upheld objection's correction stands: content it replaced does not come back.
+      if (facts.replaced_by_objection && !derived && opt_.findings_stand && !opt_.objection) {
+        Reject({static_cast<uint32_t>(p.row), "", "replaced_by_objection",
+                "decision " + ident::ShowMasked(p.document_number, 80) +
+                    " was corrected through an upheld objection (异议); the row sends back what "
+                    "that correction replaced"});
+        return false;
+      }
       status = facts.status;
       finding = std::move(facts.finding);
       late = facts.late;
@@ -725,7 +733,8 @@ class Ingester::Run {
     // A commitment revoked (an objection upheld against it) holds no finding any more.
     if (status == RecordStatus::kRevoked) finding.clear();
     const std::string now = derived ? std::string() : BreachFinding(ind, p.values);
-    if (!finding.empty() && !derived && opt_.findings_stand && now != finding) {
+    const bool rules_hold = opt_.findings_stand && !opt_.objection;
+    if (!finding.empty() && !derived && rules_hold && now != finding) {
       const std::string_view said =
           ValueOfRole(ind, catalog::FieldRole::kFulfilmentStatus, p.values);
       const int i = ind.FieldIndexByRole(catalog::FieldRole::kFulfilmentStatus);
@@ -744,7 +753,7 @@ class Ingester::Run {
     const bool past =
         !now.empty() && std::find(past_findings.begin(), past_findings.end(), now) !=
                             past_findings.end();
-    if (finding.empty() && past && !derived && opt_.findings_stand) {
+    if (finding.empty() && past && !derived && rules_hold) {
       const int i = ind.FieldIndexByRole(catalog::FieldRole::kFulfilmentStatus);
       Reject({static_cast<uint32_t>(p.row), ind.fields[static_cast<size_t>(i)].code,
               "breach_finding_withdrawn",
@@ -818,13 +827,29 @@ class Ingester::Run {
     std::string finding;  // BreachFinding of the current version
     std::vector<std::string> past_findings;  // BreachFinding of every version that has one
     bool late = false;     // the record's timeliness verdict (its first version's)
+    // `content_hash` is that of a version an upheld objection's correction (a later version of
+    // a batch of format "objection") replaced.
+    bool replaced_by_objection = false;
   };
   Result<StoredFacts> ReadStoredFacts(const Indicator& ind, uint64_t subject_id,
-                                      uint64_t record_id) {
+                                      uint64_t record_id, uint64_t content_hash) {
     std::vector<Record> versions;
     XY_RETURN_IF_ERROR(in_.store_.ListRecordVersions(subject_id, record_id, &versions));
     StoredFacts f;
     if (versions.empty()) return f;
+    size_t same = versions.size();  // the latest version with this content
+    for (size_t i = 0; i < versions.size(); ++i) {
+      if (versions[i].content_hash == content_hash) same = i;
+    }
+    for (size_t j = same + 1; j < versions.size() && !f.replaced_by_objection; ++j) {
+      auto it = batch_formats_.find(versions[j].batch_id);
+      if (it == batch_formats_.end()) {
+        XY_ASSIGN_OR_RETURN(std::optional<BatchReport> b,
+                            in_.store_.GetBatch(versions[j].batch_id));
+        it = batch_formats_.emplace(versions[j].batch_id, b ? b->format : std::string()).first;
+      }
+      f.replaced_by_objection = it->second == "objection";
+    }
     f.status = versions.back().status;
     f.finding = BreachFinding(ind, versions.back().values);
     for (const Record& v : versions) {
@@ -911,6 +936,7 @@ class Ingester::Run {
   std::unordered_map<uint64_t, size_t> subject_index_;  // subject id → subjects_ index
   std::unordered_map<std::string, uint64_t> id_index_;  // this batch's new identifiers
   std::unordered_map<std::string, Pending> pending_keys_;
+  std::unordered_map<uint64_t, std::string> batch_formats_;  // batch id → format, as read
   // Whether the last source row AcceptRecord stored brought a new finding of breach (its
   // derived row, stored right after it, is then in force whatever its record's status was).
   bool source_new_finding_ = false;

@@ -49,6 +49,11 @@ struct IngestOptions {
   // credit repair, not by the department sending the commitment again. Off for the corrections
   // an upheld objection makes and for the exchange receiver (its source kept the rule).
   bool findings_stand = true;
+  // The rows are the corrections an upheld objection (异议) decided (workflow): their batches
+  // are stored with format "objection", and findings of breach do not stand against them. A
+  // later row that sends back content such a correction replaced (the department's next
+  // export, say) is rejected with `replaced_by_objection`: the objection's outcome stands.
+  bool objection = false;
   // Exchange between platform levels (src/exchange): the source instance's cursor after this
   // input, written with the input's last batch (Store WriteSet::exchange_cursor).
   std::optional<storage::ExchangeCursor> exchange_cursor;

@@ -251,7 +251,7 @@ TEST_F(IngesterTest, AFindingOfBreachStandsWhenTheCommitmentIsSentAgain) {
   EXPECT_EQ(both->rejected, 1u);
   // An upheld objection's correction (findings_stand off) may change it.
   IngestOptions objection = options_;
-  objection.findings_stand = false;
+  objection.objection = true;
   auto upheld = ingester_->IngestBuffer(Commitment(code, "全部履行", "2025-03-10"),
                                         "credit_commitment.jsonl", objection);
   ASSERT_TRUE(upheld.ok());
@@ -280,6 +280,38 @@ TEST_F(IngesterTest, AFindingOfBreachStandsWhenTheCommitmentIsSentAgain) {
   EXPECT_EQ(subject7().status, RecordStatus::kRevoked);
 }
 
+TEST_F(IngesterTest, AnUpheldObjectionsCorrectionStandsAgainstResends) {
+  const std::string csv = std::string(kHeader) + Penalty("甲公司", "91110000600037341L", "文1号");
+  ASSERT_TRUE(Ingest(csv).ok());
+  // The objection's correction: another fine.
+  IngestOptions objection = options_;
+  objection.objection = true;
+  auto corrected = ingester_->IngestBuffer(
+      std::string(kHeader) + Penalty("甲公司", "91110000600037341L", "文1号", "2025/03/03", "0.5"),
+      "objection-correction.csv", objection);
+  ASSERT_TRUE(corrected.ok() && corrected->corrected == 1u);
+  EXPECT_EQ(Batch(corrected->batches[0]).format, "objection");
+  // The department's next export still has the old fine (another file): refused.
+  auto old = Ingest(csv + Penalty("甲公司", "91110000600037341L", "文2号"));
+  ASSERT_TRUE(old.ok());
+  ASSERT_EQ(old->rejected, 1u);
+  EXPECT_EQ(Batch(old->batches[0]).rejections[0].code, "replaced_by_objection");
+  auto id = store_->FindSubject(IdentifierKind::kUscc, "91110000600037341L");
+  ASSERT_TRUE(id.ok() && id->has_value());
+  std::vector<Record> records;
+  ASSERT_TRUE(store_->ListRecords(**id, "admin_penalty", &records).ok());
+  for (const Record& r : records) {
+    if (r.document_number == "文1号") {
+      EXPECT_EQ(r.Get("CF_NR_FK"), "0.5");
+    }
+  }
+  // A correction the objection did not see (another fine again) is the department's to make.
+  auto later = Ingest(std::string(kHeader) +
+                      Penalty("甲公司", "91110000600037341L", "文1号", "2025/03/03", "0.8"));
+  ASSERT_TRUE(later.ok());
+  EXPECT_EQ(later->corrected, 1u);
+}
+
 TEST_F(IngesterTest, ANewFindingAfterAnUpheldObjectionIsInForce) {
   const std::string code = "41010020250106000002";
   ASSERT_TRUE(Ingest(Commitment(code, "部分履行", "2025-03-02"), "credit_commitment.jsonl").ok());
@@ -293,7 +325,7 @@ TEST_F(IngesterTest, ANewFindingAfterAnUpheldObjectionIsInForce) {
   ASSERT_EQ(breach().status, RecordStatus::kActive);
   // An objection is upheld: the commitment is corrected to 全部履行 and the breach revoked.
   IngestOptions objection = options_;
-  objection.findings_stand = false;
+  objection.objection = true;
   auto corrected = ingester_->IngestBuffer(Commitment(code, "全部履行", "2025-03-05"),
                                            "credit_commitment.jsonl", objection);
   ASSERT_TRUE(corrected.ok() && corrected->corrected == 1u);
@@ -301,13 +333,18 @@ TEST_F(IngesterTest, ANewFindingAfterAnUpheldObjectionIsInForce) {
   StatusChange revoke{b.subject_id, b.record_id, b.version, RecordStatus::kRevoked, "objection"};
   ASSERT_TRUE(ingester_->ChangeStatus(std::span(&revoke, 1), "objection", "", Date()).ok());
   ASSERT_EQ(breach().status, RecordStatus::kRevoked);
-  // The department's next export still carries the finding the objection withdrew: refused.
-  auto old = Ingest(Commitment(code, "部分履行", "2025-03-02") +
+  // The department's next export still carries the finding the objection withdrew: refused,
+  // whether the row is the one the objection replaced or says more.
+  std::string reworded = Commitment(code, "部分履行", "2025-03-02");
+  reworded.replace(reworded.find("三个月内补齐材料"), std::string("三个月内补齐材料").size(),
+                   "三个月内补齐全部材料");
+  auto old = Ingest(Commitment(code, "部分履行", "2025-03-02") + reworded +
                         Commitment("41010020250106000009", "", ""),  // another file
                     "credit_commitment.jsonl");
   ASSERT_TRUE(old.ok());
-  ASSERT_EQ(old->rejected, 1u);
-  EXPECT_EQ(Batch(old->batches[0]).rejections[0].code, "breach_finding_withdrawn");
+  ASSERT_EQ(old->rejected, 2u);
+  EXPECT_EQ(Batch(old->batches[0]).rejections[0].code, "replaced_by_objection");
+  EXPECT_EQ(Batch(old->batches[0]).rejections[1].code, "breach_finding_withdrawn");
   EXPECT_EQ(breach().status, RecordStatus::kRevoked);
   // Later the accepting unit finds the commitment broken after all: a new negative fact, in force.
   auto found = Ingest(Commitment(code, "全部未履行", "2025-03-10"), "credit_commitment.jsonl");

@@ -760,7 +760,7 @@ Status Service::Correct(Application* a, const Corrections& corrections, const st
   options.format = "jsonl";
   options.dept = dept;
   options.received_date = today;
-  options.findings_stand = false;  // an upheld objection may change a finding of breach
+  options.objection = true;  // its outcome stands against re-sends; it may change a finding
   XY_ASSIGN_OR_RETURN(ingest::FileReport result,
                       ingester_.IngestBuffer(json::serialize(row) + "\n",
                                              Name(*a) + "-correction.jsonl", options));
