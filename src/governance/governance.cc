@@ -363,6 +363,21 @@ Result<GovernanceReport> ComputeGovernance(const storage::Store& store,
     if (to > *s.due) rep.silent.push_back(std::move(s));
   }
 
+  // Name conflicts, most records first.
+  rep.name_conflicts_total = rep.name_conflicts.size();
+  auto records_of = [](const NameConflict& c) {
+    uint64_t n = 0;
+    for (const NameConflict::Variant& v : c.variants) n += v.records;
+    return n;
+  };
+  std::stable_sort(rep.name_conflicts.begin(), rep.name_conflicts.end(),
+                   [&](const NameConflict& a, const NameConflict& b) {
+                     return records_of(a) > records_of(b);
+                   });
+  if (rep.name_conflicts.size() > config.max_examples * 10) {
+    rep.name_conflicts.resize(config.max_examples * 10);
+  }
+
   // Unknown subjects, most records first.
   rep.unknown_subjects_total = unknown.size();
   for (auto& [id, u] : unknown) {

@@ -134,7 +134,10 @@ struct GovernanceReport {
   std::vector<SilentDepartment> silent;
   std::vector<SerialGap> gaps;
   uint64_t gap_series_checked = 0;  // series with at least two serials
+  // At most max_examples * 10 subjects, most records first (ties: subject id), as for unknown
+  // subjects: a city-wide report must not grow without bound.
   std::vector<NameConflict> name_conflicts;
+  uint64_t name_conflicts_total = 0;
   std::vector<UnknownSubject> unknown_subjects;  // at most max_examples * 10, most records first
   uint64_t unknown_subjects_total = 0;
 };

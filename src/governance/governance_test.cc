@@ -381,6 +381,14 @@ TEST_F(GovernanceTest, FindsACodeSubmittedUnderAnotherName) {
   EXPECT_EQ(c.variants[0].name, "郑州宏达贸易公司");
   EXPECT_EQ(c.variants[0].dept, kEnv);
   EXPECT_EQ(c.variants[0].records, 1u);
+  EXPECT_EQ(r->name_conflicts_total, 1u);
+  // Listed up to max_examples × 10 subjects, the total always given.
+  config_.max_examples = 0;
+  auto capped = Report();
+  ASSERT_TRUE(capped.ok());
+  EXPECT_TRUE(capped->name_conflicts.empty());
+  EXPECT_EQ(capped->name_conflicts_total, 1u);
+  EXPECT_EQ(GovernanceJson(*capped).at("name_conflicts_total").to_number<uint64_t>(), 1u);
 }
 
 TEST_F(GovernanceTest, ADepartmentsReportHoldsOnlyItsOwnSubmissions) {

@@ -110,6 +110,7 @@ json::object GovernanceJson(const GovernanceReport& r) {
         {"code", c.code}, {"stored_name", c.stored_name}, {"variants", std::move(variants)}});
   }
   o["name_conflicts"] = std::move(conflicts);
+  o["name_conflicts_total"] = r.name_conflicts_total;
   json::array unknown;
   for (const UnknownSubject& u : r.unknown_subjects) {
     unknown.push_back(json::object{

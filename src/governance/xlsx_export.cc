@@ -277,6 +277,11 @@ Status WriteGovernanceXlsx(const GovernanceReport& r, const std::string& path) {
       ++row;
     }
   }
+  if (r.name_conflicts_total > r.name_conflicts.size()) {
+    wb.Text(ws, row, 0,
+            "共 " + std::to_string(r.name_conflicts_total) + " 个主体，仅列出记录最多的 " +
+                std::to_string(r.name_conflicts.size()) + " 个");
+  }
 
   ws = wb.Sheet(kGovernanceSheets[5],
                 {{"主体代码", 22}, {"名称", 32}, {"报送部门", 28}, {"记录数", 10}});
