@@ -135,17 +135,17 @@ std::string HumanFileReport(const ingest::FileReport& f) {
   } else if (!f.batches.empty()) {
     batches = std::to_string(f.batches.front()) + ".." + std::to_string(f.batches.back());
   }
-  char buf[512];
-  std::snprintf(buf, sizeof buf,
-                "%s: batch %s indicator %s rows %llu accepted %llu rejected %llu duplicates %llu "
-                "late %llu corrected %llu seconds %.3f",
-                f.file.c_str(), batches.c_str(), f.indicator.c_str(),
+  // The counts after a file name of any length (a fixed buffer cut them off).
+  char counts[256];
+  std::snprintf(counts, sizeof counts,
+                " rows %llu accepted %llu rejected %llu duplicates %llu late %llu corrected %llu "
+                "seconds %.3f",
                 static_cast<unsigned long long>(f.rows), static_cast<unsigned long long>(f.accepted),
                 static_cast<unsigned long long>(f.rejected),
                 static_cast<unsigned long long>(f.duplicates),
                 static_cast<unsigned long long>(f.late),
                 static_cast<unsigned long long>(f.corrected), f.seconds);
-  std::string s = buf;
+  std::string s = f.file + ": batch " + batches + " indicator " + f.indicator + counts;
   if (f.derived > 0) s += " derived " + std::to_string(f.derived);
   if (f.rejected > 0 || f.warnings > 0) {
     s += " — rejected rows: xinyong batch show " + std::to_string(f.batches.front());
@@ -169,7 +169,8 @@ void RegisterIngest(CLI::App& app, GlobalOptions& g) {
   cmd->add_option("--indicator", a->indicator, "catalog indicator code (default: from file name or header)");
   cmd->add_option("--dept", a->dept, "submitting department code");
   cmd->add_option("--received", a->received, "date of receipt, YYYY-MM-DD (default: today)");
-  cmd->add_option("--format", a->format, "csv or jsonl (default: from the file extension)");
+  cmd->add_option("--format", a->format, "csv or jsonl (default: from the file extension)")
+      ->check(CLI::IsMember({"csv", "jsonl", "ndjson"}));
   cmd->add_option("--batch-rows", a->batch_rows, "rows per atomic batch")->default_val(50000);
   cmd->callback([&g, a] {
     ingest::IngestOptions o;
@@ -180,6 +181,12 @@ void RegisterIngest(CLI::App& app, GlobalOptions& g) {
     if (!a->received.empty()) {
       auto d = Date::Parse(a->received);
       if (!d.ok()) return Fail(g, d.status().WithContext("--received"));
+      // Timeliness is judged once, when a record first arrives: a receipt still to come would
+      // mark decisions late for good and let decisions dated in the future through.
+      if (*d > Date::Today()) {
+        return Fail(g, "--received " + d->ToString() + " is after today (" +
+                           Date::Today().ToString() + ")");
+      }
       o.received_date = *d;
     }
     auto p = OpenPlatform(g, /*read_only=*/false, /*grade_on_ingest=*/!a->no_grade);
@@ -405,7 +412,7 @@ void RegisterCheck(CLI::App& app, GlobalOptions& g) {
       const Status& why = batch->items[i].status;
       if (why.ok()) continue;
       if (codes.size() == 1 && a->file.empty()) return Fail(g, why);
-      std::cerr << "xinyong: " << codes[i].substr(0, 40) << ": " << why.message() << '\n';
+      std::cerr << "xinyong: " << server::ForLog(codes[i], 40) << ": " << why.message() << '\n';
       g.exit_code = 1;
     }
     if (Status st = server::LogChecks(*p, &*batch); !st.ok()) return Fail(g, st);

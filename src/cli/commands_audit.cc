@@ -106,6 +106,11 @@ void RegisterRetention(CLI::App& app, GlobalOptions& g) {
     if (!date->empty()) {
       auto d = Date::Parse(*date);
       if (!d.ok()) return Fail(g, "--date '" + *date + "' is not a date (YYYY-MM-DD)");
+      // Erasure is for good: a day still to come would erase what is not yet due.
+      if (!*dry_run && *d > Date::Today()) {
+        return Fail(g, "--date " + d->ToString() + " is after today (" +
+                           Date::Today().ToString() + "); only --dry-run looks ahead");
+      }
       o.today = *d;
     }
     auto p = OpenPlatform(g, /*read_only=*/*dry_run);

@@ -158,9 +158,8 @@ void RegisterReceive(CLI::App& app, GlobalOptions& g) {
   cmd->add_option("--region", a->region, "its 6-digit administrative division code")->required();
   cmd->callback([&g, a] {
     if (!CheckExchangeIdentity(g, a->source, a->region)) return;
-    auto p = OpenPlatform(g);
+    auto p = OpenPlatform(g);  // audits the command
     if (!p) return;
-    AuditCommand(g, *p);
     auto r = exchange::ApplyDrop(p->exchange(), a->dir, a->source, a->region);
     if (!r.ok()) return Fail(g, r.status().WithContext("receiving from " + a->dir));
     const exchange::ApplyReport& t = r->totals;

@@ -133,7 +133,7 @@ void Issue(GlobalOptions& g, const ReportArgs& a) {
     drop_probe();
     return Fail(g, issued.status());
   }
-  AuditCommand(g, *p);  // every issued report, whether or not its file can be written
+  // The command was audited when the store was opened (OpenPlatform), before the issue.
   const std::string& number = issued->content.number;
   auto file = server::RenderReport(*issued, format);
   if (!file.ok()) {

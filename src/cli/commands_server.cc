@@ -5,6 +5,7 @@
 #include <boost/url/encode.hpp>
 #include <boost/url/rfc/unreserved_chars.hpp>
 
+#include <charconv>
 #include <chrono>
 #include <condition_variable>
 #include <iostream>
@@ -136,13 +137,16 @@ void RegisterServe(CLI::App& app, GlobalOptions& g) {
     auto colon = a->listen.rfind(':');
     if (colon == std::string::npos) return Fail(g, "--listen '" + a->listen + "' is not HOST:PORT");
     o.host = a->listen.substr(0, colon);
-    try {
-      int port = std::stoi(a->listen.substr(colon + 1));
-      if (port < 0 || port > 65535) throw std::out_of_range("port");
-      o.port = static_cast<uint16_t>(port);
-    } catch (const std::exception&) {
+    // The whole rest must be the port: "127.0.0.1:80x" is no port 80.
+    const std::string_view port_text = std::string_view(a->listen).substr(colon + 1);
+    unsigned port = 0;
+    const auto [end, ec] =
+        std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
+    if (port_text.empty() || ec != std::errc() || end != port_text.data() + port_text.size() ||
+        port > 65535) {
       return Fail(g, "--listen '" + a->listen + "' has no valid port");
     }
+    o.port = static_cast<uint16_t>(port);
     o.threads = a->threads;
     o.worker_threads = a->workers;
     o.access_log = a->access_log;

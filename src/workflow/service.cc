@@ -550,15 +550,37 @@ Result<std::string> Service::IngestCommitment(const Subject& subject, const Appl
     return Status::FailedPrecondition("the catalog has no indicator " +
                                       std::string(rules::kCommitmentIndicator));
   }
+  // A repair commitment is a new record: a code that already names one of the subject's
+  // commitments would make this a new version of it (another type, another accepting unit).
+  auto taken = [&](const std::string& code) -> Result<bool> {
+    XY_ASSIGN_OR_RETURN(auto hit, store_.FindNaturalKey(subject.id, ind->code, code));
+    return hit.has_value();
+  };
   std::string code = Trimmed(c.code);
-  if (code.empty()) {
-    // 承诺编码: division + date + serial (FACTS §7); the serial from the application's id.
+  if (!code.empty()) {
+    XY_ASSIGN_OR_RETURN(const bool exists, taken(code));
+    if (exists) {
+      return Status::InvalidArgument("commitment.code: " + code.substr(0, 40) +
+                                     " already names a commitment of this subject; a repair "
+                                     "commitment needs a code of its own");
+    }
+  } else {
+    // 承诺编码: division + date + serial (FACTS §7); the serial from the application's id, the
+    // next free one when a department's commitment of the day has it.
     const bool region = subject.region.size() == 6 &&
                         subject.region.find_first_not_of("0123456789") == std::string::npos;
-    std::string serial = std::to_string(a.id % 1000000);
-    code = (region ? subject.region : "410100") +
-           today.ToString().substr(0, 4) + today.ToString().substr(5, 2) +
-           today.ToString().substr(8, 2) + std::string(6 - serial.size(), '0') + serial;
+    const std::string prefix = (region ? subject.region : "410100") +
+                               today.ToString().substr(0, 4) + today.ToString().substr(5, 2) +
+                               today.ToString().substr(8, 2);
+    for (uint64_t n = a.id % 1000000, tries = 0;; n = (n + 1) % 1000000, ++tries) {
+      if (tries == 1000000) {
+        return Status::ResourceExhausted("no free commitment code for " + prefix);
+      }
+      const std::string serial = std::to_string(n);
+      code = prefix + std::string(6 - serial.size(), '0') + serial;
+      XY_ASSIGN_OR_RETURN(const bool exists, taken(code));
+      if (!exists) break;
+    }
   }
   json::object row;
   auto set = [&](const std::string& field, std::string_view value) {

@@ -424,6 +424,23 @@ TEST_F(ServiceTest, ARepairIsCheckedDecidedByTheFindingBodyAndRepairsTheRecord) 
                              D("2026-05-21"))
                   .ok());
 
+  // A commitment code that already names one of the subject's commitments (a 审批替代型 one
+  // in force): refused — it would make the repair a new version of that commitment.
+  const std::string approval = "41010020260901000123";
+  Ingest("CN_CNBM,CN_CNRMC,CN_CNRLB,CN_CNRDM,CN_CNLX,CN_CNSY,CN_CNNR,CN_CNZCRQ,CN_CNSLDW,CN_GKLX\n" +
+             approval + ",郑州宏达商贸有限公司,法人及非法人组织," + kUscc +
+             ",审批替代型,办理许可,按期补交材料,2026-09-01," + kMarket + ",可向社会公开\n",
+         "credit_commitment", D("2026-09-02"));
+  req.commitment = NewCommitment{"严格遵守广告法律法规", "", approval};
+  auto taken = service_->ApplyRepair(operator_, req, D("2026-09-29"));
+  ASSERT_EQ(taken.status().code(), StatusCode::kInvalidArgument) << taken.status().ToString();
+  EXPECT_NE(taken.status().message().find("commitment.code"), std::string::npos);
+  std::vector<Record> approvals;
+  ASSERT_TRUE(store_->ListRecords(s, "credit_commitment", &approvals).ok());
+  ASSERT_EQ(approvals.size(), 1u);
+  EXPECT_EQ(approvals[0].version, 1u);
+  EXPECT_EQ(approvals[0].Get("CN_CNLX"), "审批替代型");
+
   // Later, with a 信用修复型 commitment made as part of the application.
   req.commitment = NewCommitment{"严格遵守广告法律法规，如有违反愿承担相应责任", "", ""};
   auto a = service_->ApplyRepair(operator_, req, D("2026-09-29"));
