@@ -907,8 +907,14 @@ Result<Application> Service::Step(const Caller& caller, uint64_t id, const StepR
         XY_RETURN_IF_ERROR(ChangeStatus(&a, RecordStatus::kRevoked, a.department, today, &e.effects));
       } else if (request.outcome == "upheld_correct") {
         XY_RETURN_IF_ERROR(Correct(&a, request.corrections, a.department, today, &e.effects));
-        a.corrections = request.corrections;
-        e.corrections = request.corrections;
+        // Kept in the application as the record keeps them: ID numbers masked (the record's
+        // own copy went through field validation, which masks them in text).
+        Corrections kept;
+        for (const auto& [code, value] : request.corrections) {
+          kept.emplace_back(code, FreeText(value));
+        }
+        a.corrections = kept;
+        e.corrections = std::move(kept);
       } else if (!request.corrections.empty()) {
         return Status::InvalidArgument("corrections: only an upheld_correct answer has them");
       }

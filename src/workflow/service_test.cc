@@ -273,16 +273,28 @@ TEST_F(ServiceTest, AnUpheldCorrectionIsANewVersionValidatedLikeIngestion) {
   EXPECT_NE(r.status().message().find("CF_NR_FK"), std::string::npos) << r.status().message();
 
   StepRequest fix = Step(Action::kVerify, "罚款金额录入有误，更正为1万元", "upheld_correct");
-  fix.corrections = {{"CF_NR", "罚款1万元"}, {"CF_NR_FK", "1"}};
+  // A resident ID written into a corrected text is kept masked in the application too.
+  fix.corrections = {{"CF_NR", "罚款1万元（经办人110105194912310021）"}, {"CF_NR_FK", "1"}};
   auto v = service_->Step(market_, a->id, fix, D("2026-09-29"));
   ASSERT_TRUE(v.ok()) << v.status().ToString();
   const Record now = Current(s, "admin_penalty");
   EXPECT_EQ(now.record_id, penalty.record_id);
   EXPECT_EQ(now.version, penalty.version + 1);
   EXPECT_EQ(now.status, RecordStatus::kActive);
-  EXPECT_EQ(now.Get("CF_NR"), "罚款1万元");
+  EXPECT_EQ(now.Get("CF_NR").find("110105194912310021"), std::string::npos);
   EXPECT_FALSE(now.late);  // the correction keeps the original report date
-  EXPECT_EQ(v->corrections.size(), 2u);
+  ASSERT_EQ(v->corrections.size(), 2u);
+  EXPECT_EQ(v->corrections[0].second.find("110105194912310021"), std::string::npos)
+      << v->corrections[0].second;
+  EXPECT_NE(v->corrections[0].second.find("罚款1万元"), std::string::npos);
+  std::vector<Event> history;
+  ASSERT_TRUE(service_->Get(operator_, a->id, &history).ok());
+  ASSERT_FALSE(history.empty());
+  for (const Event& e : history) {
+    for (const auto& [code, value] : e.corrections) {
+      EXPECT_EQ(value.find("110105194912310021"), std::string::npos) << value;
+    }
+  }
 }
 
 // The department's answer acts on the record as it stands; when the record was corrected after
