@@ -936,6 +936,11 @@ Result<Application> Service::Step(const Caller& caller, uint64_t id, const StepR
         return Status::FailedPrecondition(Name(a) + " was extended already; it may be extended once");
       }
       XY_RETURN_IF_ERROR(need_reason("why the case is complex"));
+      // An extension is decided within the time it extends, not after it ran out.
+      if (a.due && today > *a.due) {
+        return Status::FailedPrecondition(Name(a) + " was due on " + a.due->ToString() +
+                                          "; an extension is decided before the deadline");
+      }
       a.extended = true;
       break;
     case Action::kAccept:

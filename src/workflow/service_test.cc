@@ -390,6 +390,25 @@ TEST_F(ServiceTest, OverdueStepsAreInTheQueuesOfTheOperatorAndTheDepartment) {
   EXPECT_EQ(out.size(), 1u);
 }
 
+// A complex case is extended within its time, not after the deadline ran out.
+TEST_F(ServiceTest, AnExtensionComesBeforeTheDeadline) {
+  const uint64_t s = Ingest(PenaltyRow("郑市监罚〔2026〕104号", "2026-03-02", kMarket),
+                            "admin_penalty", D("2026-03-03"));
+  const Record penalty = Current(s, "admin_penalty");
+  RepairRequest req{s, penalty.record_id, "已整改并缴纳罚款", {"缴款凭证"}, {}};
+  req.commitment = NewCommitment{"严格遵守广告法律法规", "", ""};
+  auto a = service_->ApplyRepair(subject_, req, D("2026-09-29"));
+  ASSERT_TRUE(a.ok()) << a.status().ToString();
+  auto accepted = service_->Step(operator_, a->id, Step(Action::kAccept), D("2026-09-30"));
+  ASSERT_TRUE(accepted.ok()) << accepted.status().ToString();
+  ASSERT_TRUE(accepted->due.has_value());
+  const Date late = accepted->due->AddDays(1);
+  auto ext = service_->Step(market_, a->id, Step(Action::kExtend, "需调查核实"), late);
+  EXPECT_EQ(ext.status().code(), StatusCode::kFailedPrecondition) << ext.status().ToString();
+  EXPECT_TRUE(
+      service_->Step(market_, a->id, Step(Action::kExtend, "需调查核实"), *accepted->due).ok());
+}
+
 // A 信用修复型 commitment found breached is no commitment to repair on.
 TEST_F(ServiceTest, ABreachedRepairCommitmentDoesNotCount) {
   const uint64_t s = Ingest(PenaltyRow("郑市监罚〔2026〕102号", "2026-03-02", kMarket),
