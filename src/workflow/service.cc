@@ -434,10 +434,12 @@ std::vector<Condition> Service::Conditions(const Record& r, const catalog::Indic
     for (const Record& c : commitments) {  // newest first
       if (c.status != RecordStatus::kActive || c.Get(kCommitmentType) != kRepairCommitment) continue;
       if (c.decision_date < r.decision_date) continue;
-      // One found breached (or false) is no commitment to rely on: it is a new breach.
+      // One found breached (or false) is no commitment to rely on: it is a new breach. Nor is
+      // one whose term (承诺有效期) has run out: a repair rests on a commitment in force.
       const rules::CommitmentView v = rules::ViewCommitment(c, *cind, today);
       if (v.state == rules::CommitmentState::kPartiallyFulfilled ||
-          v.state == rules::CommitmentState::kUnfulfilled || v.false_commitment) {
+          v.state == rules::CommitmentState::kUnfulfilled ||
+          v.state == rules::CommitmentState::kOverdue || v.false_commitment) {
         continue;
       }
       *commitment_code = c.document_number;

@@ -429,6 +429,33 @@ TEST_F(ServiceTest, ABreachedRepairCommitmentDoesNotCount) {
   EXPECT_TRUE(seen);
 }
 
+// Nor is one whose term (承诺有效期) ran out before the application.
+TEST_F(ServiceTest, AnExpiredRepairCommitmentDoesNotCount) {
+  const uint64_t s = Ingest(PenaltyRow("郑市监罚〔2026〕105号", "2026-03-02", kMarket),
+                            "admin_penalty", D("2026-03-03"));
+  Ingest("CN_CNBM,CN_CNRMC,CN_CNRLB,CN_CNRDM,CN_CNLX,CN_CNSY,CN_CNNR,CN_CNZCRQ,CN_CNYXQ,CN_CNSLDW,"
+         "CN_GKLX\n41010020260401000001,郑州宏达商贸有限公司,法人及非法人组织," +
+             std::string(kUscc) + ",信用修复型,申请信用修复,依法经营,2026-04-01,2026-08-31," +
+             kMarket + ",可向社会公开\n",
+         "credit_commitment", D("2026-04-02"));
+  const Record penalty = Current(s, "admin_penalty");
+  RepairRequest req{s, penalty.record_id, "已缴纳罚款并删除虚假广告", {"缴款书 NO.2026031503"}, {}};
+  auto conditions = service_->RepairConditions(s, penalty.record_id, req.declaration,
+                                               req.evidence, D("2026-08-31"));
+  ASSERT_TRUE(conditions.ok()) << conditions.status().ToString();
+  auto met = [](const std::vector<Condition>& cs) {
+    for (const Condition& c : cs) {
+      if (c.code == "repair_commitment") return c.met;
+    }
+    return false;
+  };
+  EXPECT_TRUE(met(*conditions)) << "in force on its last day";
+  auto later = service_->RepairConditions(s, penalty.record_id, req.declaration, req.evidence,
+                                          D("2026-09-29"));
+  ASSERT_TRUE(later.ok());
+  EXPECT_FALSE(met(*later)) << "its term ran out on 2026-08-31";
+}
+
 TEST_F(ServiceTest, ARepairIsCheckedDecidedByTheFindingBodyAndRepairsTheRecord) {
   const uint64_t s = Ingest(PenaltyRow("郑市监罚〔2026〕101号", "2026-03-02", kMarket),
                             "admin_penalty", D("2026-03-03"));
