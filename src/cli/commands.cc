@@ -288,7 +288,7 @@ void RegisterSubject(CLI::App& app, GlobalOptions& g) {
     if (!s.ok()) return Fail(g, s.status());
     const security::Role role = security::ParseRole(a->as).value_or(security::Role::kPublic);
     if (role == security::Role::kFinancialInstitution && a->institution.empty()) {
-      return Fail(g, "--as financial_institution needs --institution NAME");
+      return UsageFail(g, "--as financial_institution needs --institution NAME");
     }
     security::Principal::Scope scope;
     if (role == security::Role::kSourceDepartment || role == security::Role::kUsingDepartment) {
@@ -377,7 +377,10 @@ void RegisterCheck(CLI::App& app, GlobalOptions& g) {
   cmd->add_option("--date", a->date, "judge as of this day, YYYY-MM-DD (default: today)");
   cmd->add_option("--threads", a->threads, "threads of a --file batch (default: one per core)");
   cmd->callback([&g, a] {
-    if (a->code.empty() == a->file.empty()) return Fail(g, "give a subject code or --file, not both");
+    if (a->code.empty() == a->file.empty()) {
+      return UsageFail(g, a->code.empty() ? "check: give a subject code or --file"
+                                          : "check: give a subject code or --file, not both");
+    }
     Date today = Date::Today();
     if (!a->date.empty()) {
       auto d = Date::Parse(a->date);
@@ -463,7 +466,7 @@ void RegisterGrade(CLI::App& app, GlobalOptions& g) {
                   "as of this day, YYYY-MM-DD (default: today); with CODE, computed and not stored");
   cmd->add_option("--threads", a->threads, "threads of --all (default: one per core)");
   cmd->callback([&g, a] {
-    if (a->all == !a->code.empty()) return Fail(g, "grade: give either a CODE or --all");
+    if (a->all == !a->code.empty()) return UsageFail(g, "grade: give either a CODE or --all");
     if (a->all && a->history) return Fail(g, "--history: only with a CODE");
     if (a->history && !a->date.empty()) return Fail(g, "--date: not with --history");
     Date date = Date::Today();
@@ -572,6 +575,11 @@ void Fail(GlobalOptions& g, const std::string& message) {
 }
 
 void Fail(GlobalOptions& g, const Status& s) { Fail(g, s.message()); }
+
+void UsageFail(GlobalOptions& g, const std::string& message) {
+  std::cerr << "xinyong: " << message << '\n';
+  g.exit_code = 2;
+}
 
 std::unique_ptr<Platform> OpenPlatform(GlobalOptions& g, bool read_only, bool grade_on_ingest) {
   PlatformOptions o;

@@ -28,6 +28,8 @@ void RegisterCommands(CLI::App& app, GlobalOptions& global);
 // Prints "xinyong: <message>" to stderr and sets the exit status to 1.
 void Fail(GlobalOptions& g, const std::string& message);
 void Fail(GlobalOptions& g, const Status& status);
+// A usage error (arguments missing or contradicting each other): the message, exit code 2.
+void UsageFail(GlobalOptions& g, const std::string& message);
 // Opens the platform named by the global options; on failure reports it (Fail) and returns null.
 // `grade_on_ingest`: PlatformOptions::grade_on_ingest.
 std::unique_ptr<server::Platform> OpenPlatform(GlobalOptions& g, bool read_only = false,

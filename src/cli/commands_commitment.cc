@@ -138,7 +138,7 @@ void RegisterCommitment(CLI::App& app, GlobalOptions& g) {
   fulfil->add_option("--liability", a->liability, "违诺责任追究内容");
   fulfil->add_flag("--false", a->false_commitment, "a false commitment (虚假承诺)");
   fulfil->callback([&g, a] {
-    if (a->unit.empty() && a->unit_code.empty()) return Fail(g, "give --unit or --unit-code");
+    if (a->unit.empty() && a->unit_code.empty()) return UsageFail(g, "give --unit or --unit-code");
     const Date today = Date::Today();
     rules::Fulfilment f{a->status, today, a->unit, a->unit_code, a->unfulfilled, a->liability,
                         a->false_commitment};

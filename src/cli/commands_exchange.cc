@@ -81,7 +81,9 @@ void RegisterPush(CLI::App& app, GlobalOptions& g) {
       ->default_val(30)
       ->check(CLI::Range(1, 3600));
   cmd->callback([&g, a] {
-    if (a->to.empty() && a->to_dir.empty()) return Fail(g, "push needs --to URL or --to-dir DIR");
+    if (a->to.empty() && a->to_dir.empty()) {
+      return UsageFail(g, "push needs --to URL or --to-dir DIR");
+    }
     if (!CheckExchangeIdentity(g, a->source, a->region)) return;
     if (!a->to.empty() && a->format != "csv") return Fail(g, "--format is for --to-dir");
     if (!a->to.empty() && !a->to.starts_with("http://")) {

@@ -75,8 +75,8 @@ Result<Date> DateOption(const std::string& text, std::string_view name) {
 }
 
 void Issue(GlobalOptions& g, const ReportArgs& a) {
-  if (a.code.empty()) return Fail(g, "report: give a subject CODE (or `report verify FILE`)");
-  if (a.out.empty()) return Fail(g, "--out: required: the file to write the report to");
+  if (a.code.empty()) return UsageFail(g, "report: give a subject CODE (or `report verify FILE`)");
+  if (a.out.empty()) return UsageFail(g, "--out: required: the file to write the report to");
   std::string format = a.format;
   if (format.empty()) {
     format = a.out.ends_with(".html") || a.out.ends_with(".htm") ? "html" : "pdf";
