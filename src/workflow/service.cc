@@ -438,8 +438,8 @@ std::vector<Condition> Service::Conditions(const Record& r, const catalog::Indic
       // one whose term (承诺有效期) has run out: a repair rests on a commitment in force.
       const rules::CommitmentView v = rules::ViewCommitment(c, *cind, today);
       if (v.state == rules::CommitmentState::kPartiallyFulfilled ||
-          v.state == rules::CommitmentState::kUnfulfilled ||
-          v.state == rules::CommitmentState::kOverdue || v.false_commitment) {
+          v.state == rules::CommitmentState::kUnfulfilled || v.false_commitment ||
+          (v.deadline && *v.deadline < today)) {
         continue;
       }
       *commitment_code = c.document_number;
@@ -560,6 +560,12 @@ Result<std::string> Service::IngestCommitment(const Subject& subject, const Appl
   };
   std::string code = Trimmed(c.code);
   if (!code.empty()) {
+    // As the ingester will store it (full-width digits, spaces and dashes normalized away).
+    auto parsed = ident::ParseCommitmentCode(code, today);
+    if (!parsed.ok()) {
+      return Status::InvalidArgument("commitment.code: " + parsed.status().message());
+    }
+    code = parsed->code;
     XY_ASSIGN_OR_RETURN(const bool exists, taken(code));
     if (exists) {
       return Status::InvalidArgument("commitment.code: " + code.substr(0, 40) +
@@ -574,8 +580,9 @@ Result<std::string> Service::IngestCommitment(const Subject& subject, const Appl
     const std::string prefix = (region ? subject.region : "410100") +
                                today.ToString().substr(0, 4) + today.ToString().substr(5, 2) +
                                today.ToString().substr(8, 2);
-    for (uint64_t n = a.id % 1000000, tries = 0;; n = (n + 1) % 1000000, ++tries) {
-      if (tries == 1000000) {
+    // Serials run 000001-999999 (000000 is no serial).
+    for (uint64_t n = a.id % 999999 + 1, tries = 0;; n = n % 999999 + 1, ++tries) {
+      if (tries == 999999) {
         return Status::ResourceExhausted("no free commitment code for " + prefix);
       }
       const std::string serial = std::to_string(n);

@@ -489,7 +489,8 @@ TEST_F(ServiceTest, ARepairIsCheckedDecidedByTheFindingBodyAndRepairsTheRecord) 
              approval + ",郑州宏达商贸有限公司,法人及非法人组织," + kUscc +
              ",审批替代型,办理许可,按期补交材料,2026-09-01," + kMarket + ",可向社会公开\n",
          "credit_commitment", D("2026-09-02"));
-  req.commitment = NewCommitment{"严格遵守广告法律法规", "", approval};
+  // Written with spaces, as the ingester would normalize it.
+  req.commitment = NewCommitment{"严格遵守广告法律法规", "", "410100 20260901 000123"};
   auto taken = service_->ApplyRepair(operator_, req, D("2026-09-29"));
   ASSERT_EQ(taken.status().code(), StatusCode::kInvalidArgument) << taken.status().ToString();
   EXPECT_NE(taken.status().message().find("commitment.code"), std::string::npos);

@@ -3,6 +3,7 @@
 # 2 usage error — one clear sentence on stderr, no resident ID in plaintext, and no day to come
 # where a command would act on it for good. Usage: commands.sh XINYONG_BINARY SHARE_DIR
 set -u
+unset XINYONG_TODAY  # the real today, whatever the environment says
 bin=$1
 share=$2
 work=$(mktemp -d)
@@ -26,13 +27,14 @@ expect() {
 expect 2 "report without a code" -- report
 expect 2 "grade with neither CODE nor --all" -- grade
 expect 2 "check with neither code nor --file" -- check --scenario bidding
-expect 2 "push with no destination" -- push
+expect 2 "push with no destination" -- push --source county --region 410102
+grep -q "needs --to" "$work/err" || { echo "FAIL: push: not the destination's message"; failures=$((failures + 1)); }
 expect 2 "ingest --format of no known kind" -- ingest x.csv --format JSONL
 
 # Days to come where acting on them is for good: refused (1), nothing done.
 expect 0 "grade --all on a new store (creates it)" -- grade --all
-# Two days ahead in UTC is after today in Beijing (UTC+8) at any hour.
-tomorrow=$(date -u -d '+2 days' +%F)
+# A day certainly after today (Beijing time).
+tomorrow=2999-01-01
 printf 'CF_XDR_MC\n' >"$work/admin_penalty.csv"
 expect 1 "ingest --received tomorrow" -- ingest "$work/admin_penalty.csv" --received "$tomorrow"
 grep -q "is after today" "$work/err" || { echo "FAIL: ingest --received: no reason given"; failures=$((failures + 1)); }
@@ -49,6 +51,7 @@ fi
 
 # A port with junk after it is no port.
 expect 1 "serve --listen with junk after the port" -- serve --listen 127.0.0.1:80x
+grep -q "has no valid port" "$work/err" || { echo "FAIL: serve --listen: not refused for its port"; failures=$((failures + 1)); }
 
 if [[ $failures -gt 0 ]]; then echo "$failures failure(s)"; exit 1; fi
 echo "all command-line checks passed"
