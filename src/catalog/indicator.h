@@ -83,6 +83,12 @@ enum class Disclosure : uint8_t {
 
 enum class Nature : uint8_t { kPositive = 1, kNeutral = 2, kNegative = 3 };
 
+// Whether a commitment's fulfilment status (role fulfilment_status) is a finding of breach:
+// 部分履行 or 全部未履行 (FACTS §7).
+inline bool IsBreachStatus(std::string_view status) {
+  return status == "部分履行" || status == "全部未履行";
+}
+
 // Severity of negative information; kNone for positive and neutral indicators.
 enum class Severity : uint8_t { kNone = 0, kMinor = 1, kGeneral = 2, kSerious = 3 };
 

@@ -84,12 +84,7 @@ struct Pending {
 std::string_view ValueOfRole(const catalog::Indicator& ind, catalog::FieldRole role,
                              const FieldValues& values) {
   const int i = ind.FieldIndexByRole(role);
-  if (i < 0) return {};
-  const std::string& code = ind.fields[static_cast<size_t>(i)].code;
-  for (const auto& [k, v] : values) {
-    if (k == code) return v;
-  }
-  return {};
+  return i < 0 ? std::string_view() : values.Get(ind.fields[static_cast<size_t>(i)].code);
 }
 
 // The finding of breach a version of a commitment records (FACTS §7): its fulfilment status
@@ -97,7 +92,7 @@ std::string_view ValueOfRole(const catalog::Indicator& ind, catalog::FieldRole r
 // else "". The date is part of it: measures and publicity run from it.
 std::string BreachFinding(const catalog::Indicator& ind, const FieldValues& values) {
   const std::string_view status = ValueOfRole(ind, catalog::FieldRole::kFulfilmentStatus, values);
-  if (status != "部分履行" && status != "全部未履行") return {};
+  if (!catalog::IsBreachStatus(status)) return {};
   return std::string(status) + "（" +
          std::string(ValueOfRole(ind, catalog::FieldRole::kFulfilmentDate, values)) + "）";
 }

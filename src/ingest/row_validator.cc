@@ -232,7 +232,7 @@ void RowValidator::Prepare(uint64_t row, const std::vector<std::string_view>& ce
     const std::string_view status =
         role_fulfilment_ >= 0 ? std::string_view(norm_[static_cast<size_t>(role_fulfilment_)])
                               : std::string_view();
-    if (status != "部分履行" && status != "全部未履行") {
+    if (!catalog::IsBreachStatus(status)) {
       Reject(out, FieldCode(role_false_), "false_commitment_not_breached",
              "a commitment found false (虚假承诺) is broken: its " +
                  (role_fulfilment_ >= 0 ? FieldCode(role_fulfilment_) : std::string("status")) +

@@ -85,12 +85,7 @@ std::string Subject::DisplayCode() const {
   return "";
 }
 
-std::string_view Record::Get(std::string_view field_code) const {
-  for (const auto [k, v] : values) {
-    if (k == field_code) return v;
-  }
-  return {};
-}
+std::string_view Record::Get(std::string_view field_code) const { return values.Get(field_code); }
 
 std::string EncodeRecordValue(const Record& r) {
   std::string out;

@@ -52,6 +52,14 @@ class FieldValues {
     offsets_.push_back(static_cast<uint32_t>(buf_.size()));
   }
   void push_back(const value_type& kv) { emplace_back(kv.first, kv.second); }
+  // The value of the field with this code; "" when there is none.
+  std::string_view Get(std::string_view field_code) const {
+    for (size_t i = 0; i < size(); ++i) {
+      const auto [k, v] = (*this)[i];
+      if (k == field_code) return v;
+    }
+    return {};
+  }
   size_t size() const { return offsets_.size() / 3; }
   bool empty() const { return offsets_.empty(); }
   void clear() {

@@ -34,7 +34,7 @@ bool InPublicity(Date decided, const catalog::Indicator& ind, Date today) {
 }
 
 bool Breached(std::string_view fulfilment_status) {
-  return fulfilment_status == "部分履行" || fulfilment_status == "全部未履行";
+  return catalog::IsBreachStatus(fulfilment_status);
 }
 
 // Whether a record of severity `s` counts for a record trigger.

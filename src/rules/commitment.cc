@@ -26,7 +26,7 @@ constexpr std::array<StateName, 5> kStates{{
 // Field codes of credit_commitment without a role of their own (FACTS §7).
 constexpr std::string_view kType = "CN_CNLX";
 constexpr std::string_view kFoundBy = "CN_LXZTRDDW";
-constexpr std::string_view kFoundByCode = "CN_LXZTRDDWDM";
+constexpr std::string_view kFoundByCode = kFindingUnitCodeField;
 constexpr std::string_view kUnfulfilled = "CN_WLXNR";
 constexpr std::string_view kLiability = "CN_WNZRZJNR";
 constexpr std::string_view kAcceptingUnit = "CN_CNSLDW";
@@ -144,8 +144,7 @@ Result<Row> FulfilmentRow(const Record& r, const catalog::Indicator& ind, const 
   // A finding of breach stands: it made a negative record and its measures, which end by
   // credit repair or an upheld objection, not by a second finding. A fulfilled commitment may
   // still be found breached later (a commitment found false).
-  if (const std::string_view before = r.Get(status_field);
-      before == "部分履行" || before == "全部未履行") {
+  if (const std::string_view before = r.Get(status_field); catalog::IsBreachStatus(before)) {
     return Fail(bad_field, "status",
                 Status::FailedPrecondition(
                     "commitment " + r.document_number + " was found " + std::string(before) +

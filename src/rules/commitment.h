@@ -77,6 +77,9 @@ struct Fulfilment {
 // the unit is not the commitment's accepting unit; FailedPrecondition when the record is not in
 // force.
 using Row = std::vector<std::pair<std::string, std::string>>;
+// The field of a FulfilmentRow naming the code of the unit that made the finding
+// (履行状态认定单位代码).
+inline constexpr std::string_view kFindingUnitCodeField = "CN_LXZTRDDWDM";
 Result<Row> FulfilmentRow(const Record& r, const catalog::Indicator& ind, const Fulfilment& f,
                           const PersonalDataVault& vault, Date today, std::string* bad_field);
 

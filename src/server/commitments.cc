@@ -97,11 +97,8 @@ Result<FulfilmentDone> RecordFulfilment(Platform& p, const Subject& subject,
   // The batch's department: the finding unit's code as the row states it (the caller's, or the
   // commitment's own when the caller named the unit), else its name.
   std::string dept = f.unit_code.empty() ? f.unit : f.unit_code;
-  const int code_field = ind->FieldIndex("CN_LXZTRDDWDM");
   for (const auto& [k, v] : row) {
-    if (code_field >= 0 && k == ind->fields[static_cast<size_t>(code_field)].code && !v.empty()) {
-      dept = v;
-    }
+    if (k == rules::kFindingUnitCodeField && !v.empty()) dept = v;
   }
   for (auto& [k, v] : row) o[k] = std::move(v);
   ingest::IngestOptions options;
