@@ -192,6 +192,15 @@ Status CreateKeyFile(const std::string& path, const SecretBuffer<kMasterKeySize>
 
 Result<std::unique_ptr<PersonalDataVault>> PersonalDataVault::OpenOrCreate(
     const std::string& key_file) {
+  return Load(key_file, /*create=*/true);
+}
+
+Result<std::unique_ptr<PersonalDataVault>> PersonalDataVault::Open(const std::string& key_file) {
+  return Load(key_file, /*create=*/false);
+}
+
+Result<std::unique_ptr<PersonalDataVault>> PersonalDataVault::Load(const std::string& key_file,
+                                                                   bool create) {
   if (!SodiumReady()) return Status::Internal("libsodium could not be initialized");
   if (key_file.empty()) return Status::InvalidArgument("the key file path is empty");
   SecretBuffer<kMasterKeySize> key;
@@ -214,6 +223,7 @@ Result<std::unique_ptr<PersonalDataVault>> PersonalDataVault::OpenOrCreate(
     if (const int err = errno; err != ENOENT) {
       return ErrnoStatus(err, "cannot open key file '" + key_file + "'");
     }
+    if (!create) return Status::NotFound("key file '" + key_file + "' does not exist");
     randombytes_buf(key.bytes.data(), key.bytes.size());
     Status created = CreateKeyFile(key_file, key);
     if (created.ok()) break;
@@ -286,6 +296,19 @@ Result<std::string> PersonalDataVault::Decrypt(std::string_view sealed) const {
   }
   plaintext.resize(plaintext_size);
   return plaintext;
+}
+
+PersonalDataVault::Hash PersonalDataVault::Fingerprint() const {
+  static constexpr std::string_view kDomain = "xinyong.PersonalDataVault.fingerprint";
+  static_assert(kDomain.size() >= crypto_generichash_KEYBYTES_MIN &&
+                kDomain.size() <= crypto_generichash_KEYBYTES_MAX);
+  SecretBuffer<kMasterKeySize> key;
+  std::copy(hash_key_.begin(), hash_key_.end(), key.bytes.begin());
+  std::copy(enc_key_.begin(), enc_key_.end(), key.bytes.begin() + 32);
+  Hash fingerprint;
+  crypto_generichash(fingerprint.data(), fingerprint.size(), key.bytes.data(), key.bytes.size(),
+                     reinterpret_cast<const unsigned char*>(kDomain.data()), kDomain.size());
+  return fingerprint;
 }
 
 PersonalDataVault::~PersonalDataVault() {

@@ -23,6 +23,8 @@ class PersonalDataVault {
   // Opens the key file, creating it with a fresh random key when it does not exist.
   // Fails when the file exists but is not a valid key file, or cannot be created.
   static Result<std::unique_ptr<PersonalDataVault>> OpenOrCreate(const std::string& key_file);
+  // Opens an existing key file; NotFound when there is none (nothing is created).
+  static Result<std::unique_ptr<PersonalDataVault>> Open(const std::string& key_file);
   // A vault with a key derived from `seed` — for tests and benchmarks only.
   static std::unique_ptr<PersonalDataVault> ForTesting(std::string_view seed);
 
@@ -32,6 +34,11 @@ class PersonalDataVault {
   std::string Encrypt(std::string_view plaintext) const;
   // Fails with DataLoss when the ciphertext was altered or made under another key.
   Result<std::string> Decrypt(std::string_view sealed) const;
+  // Identifies the key without revealing it: BLAKE2b-256 of the whole key under a fixed domain
+  // key. A store keeps the fingerprint of the key its personal values were sealed with, so that
+  // opening it with another key file (a mistyped --key-file) is refused, not silently sealing
+  // new values under a second key.
+  Hash Fingerprint() const;
 
   ~PersonalDataVault();
   PersonalDataVault(const PersonalDataVault&) = delete;
@@ -39,6 +46,7 @@ class PersonalDataVault {
 
  private:
   PersonalDataVault() = default;
+  static Result<std::unique_ptr<PersonalDataVault>> Load(const std::string& key_file, bool create);
   std::array<unsigned char, 32> hash_key_{};
   std::array<unsigned char, 32> enc_key_{};
 };

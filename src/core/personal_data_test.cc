@@ -182,6 +182,20 @@ TEST_F(PersonalDataKeyFileTest, SeparateKeyFilesGiveDifferentHashes) {
   EXPECT_NE((*a)->LookupHash("11010519491231002X"), (*b)->LookupHash("11010519491231002X"));
 }
 
+TEST_F(PersonalDataKeyFileTest, OpenNeverCreatesAndTheFingerprintNamesTheKey) {
+  auto missing = PersonalDataVault::Open(PathOf("none.key"));
+  EXPECT_EQ(missing.status().code(), StatusCode::kNotFound);
+  EXPECT_FALSE(std::filesystem::exists(PathOf("none.key")));
+  auto a = PersonalDataVault::OpenOrCreate(PathOf("a.key"));
+  auto b = PersonalDataVault::OpenOrCreate(PathOf("b.key"));
+  auto again = PersonalDataVault::Open(PathOf("a.key"));
+  ASSERT_TRUE(a.ok() && b.ok() && again.ok());
+  EXPECT_EQ((*a)->Fingerprint(), (*again)->Fingerprint());
+  EXPECT_NE((*a)->Fingerprint(), (*b)->Fingerprint());
+  // Not a lookup hash under the same key: the fingerprint reveals nothing a hash could match.
+  EXPECT_NE((*a)->Fingerprint(), (*a)->LookupHash("xinyong.PersonalDataVault.fingerprint"));
+}
+
 TEST_F(PersonalDataKeyFileTest, AcceptsKeyFileWithWindowsLineEnding) {
   const std::string path = PathOf("crlf.key");
   WriteFile(path, std::string(128, 'a') + "\r\n");

@@ -20,6 +20,68 @@ std::string DefaultShareDir() {
   return std::string(XINYONG_SOURCE_DIR) + "/data";
 }
 
+namespace {
+
+std::string FingerprintText(std::string_view fingerprint) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (size_t i = 0; i < fingerprint.size() && i < 8; ++i) {
+    const auto b = static_cast<unsigned char>(fingerprint[i]);
+    out += kHex[b >> 4];
+    out += kHex[b & 15];
+  }
+  return out;
+}
+
+// The store's personal values are sealed and hashed under one key; the store records its
+// fingerprint, so a mistyped or swapped --key-file is refused instead of sealing new values under
+// a second key (whose hashes would never match the stored ones). A key is created only for a
+// store that holds nothing yet, and never by a read-only open.
+Result<std::unique_ptr<PersonalDataVault>> OpenPersonalDataVault(const std::string& key_file,
+                                                                 bool read_only,
+                                                                 storage::Store& store) {
+  XY_ASSIGN_OR_RETURN(std::optional<std::string> recorded, store.KeyFingerprint());
+  auto vault = PersonalDataVault::Open(key_file);
+  if (!vault.ok() && vault.status().code() != StatusCode::kNotFound) return vault.status();
+  if (!vault.ok()) {  // no key file
+    if (recorded) {
+      return Status::FailedPrecondition(
+          "key file '" + key_file + "' does not exist, but this store's personal data are sealed "
+          "with the key of fingerprint " + FingerprintText(*recorded) +
+          "…; give that key with --key-file, or restore it from its backup (docs/operations.md). "
+          "A new key is made only for a new store");
+    }
+    if (read_only) {
+      return Status::FailedPrecondition("key file '" + key_file +
+                                        "' does not exist; a read-only open never creates a key: "
+                                        "give the store's key with --key-file");
+    }
+    XY_ASSIGN_OR_RETURN(storage::StoreStats stats, store.Stats());
+    if (stats.subjects != 0 || stats.records != 0 || stats.batches != 0) {
+      return Status::FailedPrecondition(
+          "key file '" + key_file + "' does not exist, but this store already holds data sealed "
+          "with some key; give that key with --key-file, or restore it from its backup "
+          "(docs/operations.md). A new key is made only for a new store");
+    }
+    vault = PersonalDataVault::OpenOrCreate(key_file);
+    if (!vault.ok()) return vault.status();
+  }
+  const PersonalDataVault::Hash hash = (*vault)->Fingerprint();
+  const std::string fingerprint(reinterpret_cast<const char*>(hash.data()), hash.size());
+  if (recorded && *recorded != fingerprint) {
+    return Status::FailedPrecondition(
+        "key file '" + key_file + "' holds the key of fingerprint " +
+        FingerprintText(fingerprint) + "…, but this store's personal data are sealed with the "
+        "key of fingerprint " + FingerprintText(*recorded) +
+        "…; give that key with --key-file, or restore it from its backup (docs/operations.md)");
+  }
+  // A store from before fingerprints (or new) records the key it is opened with.
+  if (!recorded && !read_only) XY_RETURN_IF_ERROR(store.SetKeyFingerprint(fingerprint));
+  return std::move(vault).value();
+}
+
+}  // namespace
+
 Platform::~Platform() {
   if (ingester_) ingester_->Flush().IgnoreError();
 }
@@ -44,7 +106,6 @@ Result<std::unique_ptr<Platform>> Platform::Open(const PlatformOptions& options_
   XY_ASSIGN_OR_RETURN(WorkCalendar cal,
                       WorkCalendar::LoadFile(o.share_dir + "/calendar/cn_workdays.toml"));
   p->calendar_ = std::make_unique<WorkCalendar>(std::move(cal));
-  XY_ASSIGN_OR_RETURN(p->vault_, PersonalDataVault::OpenOrCreate(o.key_file));
   if (o.report_key_file.empty()) {
     std::string k = o.key_file;
     if (k.ends_with(".key")) k.resize(k.size() - 4);
@@ -62,6 +123,7 @@ Result<std::unique_ptr<Platform>> Platform::Open(const PlatformOptions& options_
   ro.create_if_missing = !o.read_only;
   if (o.block_cache_bytes != 0) ro.block_cache_bytes = o.block_cache_bytes;
   XY_ASSIGN_OR_RETURN(p->store_, storage::RocksDbStore::Open(o.data_dir, ro));
+  XY_ASSIGN_OR_RETURN(p->vault_, OpenPersonalDataVault(o.key_file, o.read_only, *p->store_));
   // A new report key only for a store that has issued no report yet: with another key every
   // report issued so far would verify as tampered.
   if (std::error_code ec; !std::filesystem::exists(o.report_key_file, ec) && !ec) {

@@ -458,6 +458,14 @@ class Store {
                              std::vector<BatchSummary>* out) const = 0;
   virtual Result<StoreStats> Stats() const = 0;
 
+  // The fingerprint of the personal-data key this store's personal values are sealed and hashed
+  // with (PersonalDataVault::Fingerprint), recorded at the first writable open that had a key;
+  // nullopt in a store that has none recorded yet. Set durably; FailedPrecondition on a
+  // read-only store, AlreadyExists when another fingerprint is recorded (a store's key never
+  // changes in place).
+  virtual Result<std::optional<std::string>> KeyFingerprint() const = 0;
+  virtual Status SetKeyFingerprint(std::string_view fingerprint) = 0;
+
   // A number that grows after every write that may change what a read of this subject's data
   // returns: its subject row, identifiers and names, its records and their indexes, its grades,
   // its objection and repair applications, its consents. The logs (audit, credit checks and

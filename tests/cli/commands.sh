@@ -14,7 +14,7 @@ failures=0
 expect() {
   local want=$1 what=$2
   shift 3
-  "$bin" --data "$work/data" --share "$share" --key-file "$work/keys/k.key" "$@" \
+  "$bin" --data "${DATA:-$work/data}" --share "$share" --key-file "${KEY:-$work/keys/k.key}" "$@" \
     >"$work/out" 2>"$work/err"
   local got=$?
   if [[ $got -ne $want ]]; then
@@ -48,6 +48,20 @@ expect 1 "check --file with a resident ID" -- check --file "$work/codes.txt" --s
 if grep -q 110105194912310021 "$work/err" "$work/out"; then
   echo "FAIL: check --file printed a resident ID in plaintext"; failures=$((failures + 1))
 fi
+
+# The store keeps its personal-data key's fingerprint: another key file, or a missing one, is
+# refused and nothing is created; a read-only command never creates a key.
+KEY=$work/keys/mistyped.key expect 1 "a store opened with a key file that does not exist" -- stats
+grep -q "does not exist, but this store's personal data are sealed" "$work/err" ||
+  { echo "FAIL: missing key file: not the fingerprint's message"; failures=$((failures + 1)); }
+[[ ! -e $work/keys/mistyped.key ]] || { echo "FAIL: a mistyped --key-file was created"; failures=$((failures + 1)); }
+DATA=$work/other KEY=$work/keys/other.key expect 0 "a second store with its own key" -- grade --all
+KEY=$work/keys/other.key expect 1 "a store opened with another store's key" -- grade --all
+grep -q "holds the key of fingerprint" "$work/err" ||
+  { echo "FAIL: another key: not the fingerprint's message"; failures=$((failures + 1)); }
+expect 0 "the store with its own key" -- stats
+DATA=$work/other KEY=$work/keys/none.key expect 1 "read-only stats with no key file" -- stats
+[[ ! -e $work/keys/none.key ]] || { echo "FAIL: a read-only command created a key"; failures=$((failures + 1)); }
 
 # A port with junk after it is no port.
 expect 1 "serve --listen with junk after the port" -- serve --listen 127.0.0.1:80x

@@ -1385,6 +1385,21 @@ TEST_P(StoreConformanceTest, KeepsRegradeMarksUntilTheyAreDeleted) {
   EXPECT_EQ(marks, (std::vector<std::pair<uint64_t, uint64_t>>{{0xFFFF'0000'0000'0001, 17}}));
 }
 
+TEST_P(StoreConformanceTest, RecordsOneKeyFingerprintForGood) {
+  auto none = store_->KeyFingerprint();
+  ASSERT_TRUE(none.ok()) << none.status().ToString();
+  EXPECT_FALSE(none->has_value());
+  const std::string fp(32, '\x7f'), other(32, '\x01');
+  ASSERT_TRUE(store_->SetKeyFingerprint(fp).ok());
+  EXPECT_TRUE(store_->SetKeyFingerprint(fp).ok());  // the same again: nothing to do
+  EXPECT_EQ(store_->SetKeyFingerprint(other).code(), StatusCode::kAlreadyExists);
+  Reopen();
+  auto kept = store_->KeyFingerprint();
+  ASSERT_TRUE(kept.ok() && kept->has_value());
+  EXPECT_EQ(**kept, fp);
+  EXPECT_EQ(store_->SetKeyFingerprint(other).code(), StatusCode::kAlreadyExists);
+}
+
 TEST_P(StoreConformanceTest, RemembersTheDigestOfASubmittedFileWithItsBatch) {
   const std::string a(32, 'a'), b(32, '\xb0'), unknown(32, 'c');
   auto none = store_->FindFileDigest(a);

@@ -1390,6 +1390,38 @@ Result<uint64_t> RocksDbStore::SaveGrades(std::span<const GradeWrite> writes) {
   return appended;
 }
 
+constexpr std::string_view kKeyFingerprintKey = "key_fingerprint";
+
+Result<std::optional<std::string>> RocksDbStore::KeyFingerprint() const {
+  std::string v;
+  auto s = db_->Get(rocksdb::ReadOptions(), (*cf_)[kMeta], kKeyFingerprintKey, &v);
+  if (s.IsNotFound()) return std::optional<std::string>();
+  if (!s.ok()) return FromRocks(s, "reading the personal-data key's fingerprint");
+  if (v.size() < 2 || v[0] != '\x01') {
+    return Status::DataLoss("the personal-data key's fingerprint in the store is corrupt");
+  }
+  return std::optional<std::string>(v.substr(1));
+}
+
+Status RocksDbStore::SetKeyFingerprint(std::string_view fingerprint) {
+  if (options_.read_only) return Status::FailedPrecondition("the store is read-only");
+  if (fingerprint.empty()) return Status::InvalidArgument("an empty key fingerprint");
+  // So that two callers cannot both find none and record different ones (another process
+  // cannot open the store for writing at the same time: RocksDB's LOCK file).
+  std::lock_guard lock(mu_);
+  XY_ASSIGN_OR_RETURN(std::optional<std::string> recorded, KeyFingerprint());
+  if (recorded) {
+    if (*recorded == fingerprint) return Status::Ok();
+    return Status::AlreadyExists("the store already records another personal-data key");
+  }
+  std::string v(1, '\x01');  // format byte
+  v.append(fingerprint);
+  rocksdb::WriteOptions wo;
+  wo.sync = true;  // a key's fingerprint is worth an fsync whatever the store's sync setting
+  return FromRocks(db_->Put(wo, (*cf_)[kMeta], kKeyFingerprintKey, v),
+                   "recording the personal-data key's fingerprint");
+}
+
 Status RocksDbStore::SetGradingRun(const GradingRun& run) {
   if (options_.read_only) return Status::FailedPrecondition("the store is read-only");
   std::string v(1, '\x01');  // format byte

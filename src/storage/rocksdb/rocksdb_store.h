@@ -102,6 +102,8 @@ class RocksDbStore final : public Store {
                             const RecordSelection& selection,
                             const SubjectRecordsFn& fn) const override;
   Result<uint64_t> SaveGrades(std::span<const GradeWrite> writes) override;
+  Result<std::optional<std::string>> KeyFingerprint() const override;
+  Status SetKeyFingerprint(std::string_view fingerprint) override;
   Status SetGradingRun(const GradingRun& run) override;
   Result<std::optional<GradingRun>> LastGradingRun() const override;
   Status PutRegradeMark(uint64_t token, uint64_t from_seq) override;
