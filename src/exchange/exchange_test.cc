@@ -290,6 +290,40 @@ TEST_F(ExchangeTest, EverythingTheCountyHoldsReachesTheCityOnceThroughLostReques
   EXPECT_EQ(rep2->sent, 0u);
 }
 
+// A passport number (any certificate but a resident ID) crosses as the department sent it, so
+// the city finds the person it already knows by it and masks it as its own departments' rows.
+TEST_F(ExchangeTest, AnotherCertificatesNumberReachesTheCityAsItWasSent) {
+  auto penalty = [&](const std::string& doc) {
+    const fs::path file = dir_ / "admin_penalty.csv";
+    std::ofstream(file, std::ios::trunc)
+        << "CF_XDR_MC,CF_XDR_LB,CF_XDR_ZJLX,CF_XDR_ZJHM,CF_WSH,CF_WFXW,CF_SY,CF_YJ,CF_CFLB,CF_NR,"
+           "CF_NR_FK,CF_JDRQ,CF_CFJG,CF_CFJGDM,CF_SJLY,CF_SJLYDM,CF_CFCX\n"
+        << "约翰,自然人,护照号,E12345678," << doc
+        << ",虚假宣传,经查属实,《广告法》第五十五条,罚款,罚款人民币0.5万元,0.5,2025-03-03,"
+           "郑州市市场监督管理局,11410100MB1848126Q,郑州市市场监督管理局,11410100MB1848126Q,"
+           "普通程序\n";
+    return file.string();
+  };
+  ASSERT_EQ(county_.ingester->IngestFile(penalty("郑市监罚〔2025〕1号"), {})->accepted, 1u);
+  ASSERT_EQ(city_.ingester->IngestFile(penalty("郑市监罚〔2025〕2号"), {})->accepted, 1u);
+  auto [body, n] = Body(1);
+  ASSERT_EQ(n, 1u);
+  EXPECT_EQ(body.find("护照号:"), std::string::npos) << body;
+  auto applied = receiver_->Apply("county-a", "410102", body);
+  ASSERT_TRUE(applied.ok()) << applied.status().ToString();
+  ASSERT_TRUE(city_.ingester->Flush().ok());
+  EXPECT_EQ(city_.store->Stats()->subjects, 1u) << "the county's person is the city's";
+  EXPECT_EQ(city_.store->Stats()->records, 2u);
+  std::vector<Record> records;
+  ASSERT_TRUE(city_.store->ListRecords(1, "", &records).ok());
+  ASSERT_EQ(records.size(), 2u);
+  for (const Record& r : records) {
+    EXPECT_EQ(r.Get("CF_XDR_ZJHM"), "E1*****78");
+    ASSERT_EQ(r.personal.size(), 1u);
+    EXPECT_EQ(*city_.vault->Decrypt(r.personal[0].sealed), "护照号:E12345678");
+  }
+}
+
 TEST_F(ExchangeTest, ABatchAppliedTwiceChangesNothingTheSecondTime) {
   FeedCounty();
   const auto [body, count] = Body(1, 200);

@@ -41,8 +41,9 @@ Result<ChangeLine> LineOfChange(const storage::Change& change, const PersonalDat
                               std::to_string(r.version) + ": the sealed value of field " +
                               pv.field + " cannot be opened with this instance's key");
     }
+    // The line carries the number as a department sends it (the type has its own field).
     for (auto& [code, value] : line.fields) {
-      if (code == pv.field) value = std::move(plain).value();
+      if (code == pv.field) value = CertificateNumber(*plain);
     }
   }
   return line;

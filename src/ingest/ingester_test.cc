@@ -609,6 +609,21 @@ TEST_F(IngesterTest, OtherCertificatesAreTheirOwnAndADashIsNoNumber) {
   }
 }
 
+// A certificate number with characters beyond ASCII is masked by characters, not bytes: the
+// mask is valid UTF-8, two characters kept at each end.
+TEST_F(IngesterTest, AnotherCertificatesMaskKeepsWholeCharacters) {
+  std::string row = Penalty("约翰", "", "郑公交罚〔2025〕24号", "2025-03-03", "0.5", "自然人",
+                            "证号12345");
+  row.replace(row.find(",身份证,"), 11, ",护照号,");
+  auto r = Ingest(std::string(kHeader) + row);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_EQ(r->accepted, 1u);
+  std::vector<Record> records;
+  ASSERT_TRUE(store_->ListRecords(1, "admin_penalty", &records).ok());
+  ASSERT_EQ(records.size(), 1u);
+  EXPECT_EQ(records[0].Get("CF_XDR_ZJHM"), "证号***45");
+}
+
 TEST_F(IngesterTest, NaturalPersonIdIsNeverStoredInPlaintext) {
   const std::string id = "11010519491231002X";
   auto r = Ingest(std::string(kHeader) +

@@ -1,6 +1,9 @@
 #include "ingest/row_validator.h"
 
+#include <algorithm>
+
 #include "core/identifiers.h"
+#include "core/utf8.h"
 #include "ingest/field_validation.h"
 
 namespace xinyong::ingest {
@@ -18,11 +21,17 @@ bool IsResidentIdType(std::string_view type) {
          type == "1" || type == "111";
 }
 
-// "AB******12": keeps two characters at each end of a non-resident certificate number.
+// "AB******12": keeps two characters at each end of a non-resident certificate number, one
+// '*' for each character between (characters, not bytes: a number may hold non-ASCII ones).
 std::string MaskOther(std::string_view s) {
-  if (s.size() <= 4) return std::string(s.size(), '*');
-  return std::string(s.substr(0, 2)) + std::string(s.size() - 4, '*') +
-         std::string(s.substr(s.size() - 2));
+  const size_t n = Utf8Length(s);
+  if (n <= 4) return std::string(n, '*');
+  size_t head = 0, tail = s.size();
+  for (int kept = 0; kept < 2; ++kept) {
+    head += std::max<size_t>(1, Utf8SequenceLength(s, head));
+    do --tail; while (tail > head && (static_cast<unsigned char>(s[tail]) & 0xC0) == 0x80);
+  }
+  return std::string(s.substr(0, head)) + std::string(n - 4, '*') + std::string(s.substr(tail));
 }
 
 }  // namespace

@@ -114,6 +114,14 @@ struct PersonalValue {
   std::string sealed;  // encrypted number
 };
 
+// The certificate number in an unsealed PersonalValue: a resident ID is sealed as it is, any
+// other certificate as "<type>:<number>" (the type has its own field, and is part of the
+// hash so that a passport and a residence permit with the same digits are two persons).
+inline std::string_view CertificateNumber(std::string_view unsealed) {
+  const size_t colon = unsealed.find(':');
+  return colon == std::string_view::npos ? unsealed : unsealed.substr(colon + 1);
+}
+
 // How a record names a person other than its subject: the persons behind an organization that
 // measures may reach (落实到人). kSelf is the subject itself.
 enum class PersonRole : uint8_t { kSelf = 0, kLegalRepresentative = 1, kResponsiblePerson = 2 };

@@ -182,9 +182,7 @@ Result<Row> FulfilmentRow(const Record& r, const catalog::Indicator& ind, const 
       for (const PersonalValue& pv : r.personal) {
         if (pv.field != field.code) continue;
         XY_ASSIGN_OR_RETURN(std::string plain, vault.Decrypt(pv.sealed));
-        // Other certificates are sealed as "<type>:<number>"; the type has its own field.
-        const size_t colon = plain.find(':');
-        value = colon == std::string::npos ? plain : plain.substr(colon + 1);
+        value = CertificateNumber(plain);
       }
     }
     if (!value.empty()) row.emplace_back(field.code, std::move(value));

@@ -143,9 +143,7 @@ Result<json::object> RowOf(const Record& r, const catalog::Indicator& ind,
       for (const PersonalValue& pv : r.personal) {
         if (pv.field != f.code) continue;
         XY_ASSIGN_OR_RETURN(std::string plain, vault.Decrypt(pv.sealed));
-        // Other certificates are sealed as "<type>:<number>"; the type has its own field.
-        const size_t colon = plain.find(':');
-        value = colon == std::string::npos ? plain : plain.substr(colon + 1);
+        value = CertificateNumber(plain);
       }
     }
     if (!value.empty()) row[f.code] = value;
