@@ -143,6 +143,13 @@ bool NormalizeDecimal(std::string_view in, bool allow_fraction, std::string* out
   return true;
 }
 
+// The reason a code field holding a person's number is refused; the number shown masked.
+std::string ResidentIdInCode(const Field& field, std::string_view value) {
+  return Quote(field) + " '" + ident::ShowMasked(value, 40) +
+         "' has the form of a resident ID number; a person's number belongs in its own field "
+         "(证件号码), where it is kept sealed, never in a code that is published";
+}
+
 // Whether `s` has 15 digits or more (ASCII or full-width), the fewest a resident ID has: text
 // with fewer needs no closer look.
 bool MayHoldResidentId(std::string_view s) {
@@ -258,6 +265,11 @@ bool NormalizeField(const Field& field, std::string_view cell, Date today, std::
       if (norm.empty() || Utf8Length(norm) > max) {
         return Fail(problem, "invalid_code",
                     Quote(field) + " must be a code of 1 to " + std::to_string(max) + " characters");
+      }
+      // A code is shown to everyone as the subject's code: a person's number there would be
+      // published in plaintext.
+      if (MayHoldResidentId(norm) && ident::MaskResidentIdsIn(norm, /*require_birth_date=*/true) != norm) {
+        return Fail(problem, "invalid_code", ResidentIdInCode(field, norm));
       }
       *out = std::move(norm);
       return true;

@@ -690,6 +690,33 @@ TEST_F(IngesterTest, RejectionsNeverShowAResidentIdAndShowLongCellsCut) {
   EXPECT_NE(b.rejections[4].message.find("…"), std::string::npos) << "cut, and says so";
 }
 
+// A person's number in a code field that is not a USCC (事业单位证书号, 社会组织登记证号) would
+// become the subject's published code: the row is rejected, the number shown masked.
+TEST_F(IngesterTest, RejectsAResidentIdInAnInstitutionsCodeField) {
+  auto row = [](const std::string& doc, const std::string& code) {
+    return "某某卫生院,法人及非法人组织," + code + "," + doc +
+           ",虚假宣传,经查属实,《广告法》第五十五条,罚款,罚款人民币1万元,1,2025-03-03,"
+           "郑州市市场监督管理局,11410100MB1848126Q,郑州市市场监督管理局,11410100MB1848126Q,"
+           "普通程序\n";
+  };
+  auto r = Ingest(
+      "CF_XDR_MC,CF_XDR_LB,CF_XDR_SYDW,CF_WSH,CF_WFXW,CF_SY,CF_YJ,CF_CFLB,CF_NR,CF_NR_FK,"
+      "CF_JDRQ,CF_CFJG,CF_CFJGDM,CF_SJLY,CF_SJLYDM,CF_CFCX\n" +
+      row("郑罚〔2025〕31号", "11010519491231002X") + row("郑罚〔2025〕32号", "110105491231002") +
+      row("郑罚〔2025〕33号", "事证第11010519491231002X号") +
+      row("郑罚〔2025〕34号", "141000000123"));  // a real certificate number
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->accepted, 1u);
+  EXPECT_EQ(r->rejected, 3u);
+  for (const auto& rej : Batch(r->batches[0]).rejections) {
+    EXPECT_EQ(rej.code, "invalid_code");
+    EXPECT_EQ(rej.field, "CF_XDR_SYDW");
+    EXPECT_NE(rej.message.find("has the form of a resident ID number"), std::string::npos) << rej.message;
+    EXPECT_EQ(rej.message.find("491231"), std::string::npos) << rej.message;
+  }
+  EXPECT_EQ(Stats().subjects, 1u);
+}
+
 TEST_F(IngesterTest, ReadsGbkWithChineseHeaders) {
   std::string header =
       "行政相对人名称,行政相对人类别,统一社会信用代码,行政处罚决定书文号,违法行为类型,违法事实,"

@@ -79,13 +79,16 @@ class IdScanner {
 };
 
 // One HTTP/1.1 request on a fresh connection; the whole response as received.
+// `token`: sent as a bearer token when not empty.
 std::string Http(uint16_t port, std::string_view method, std::string_view target,
-                 std::string_view body = "", std::string_view content_type = "") {
+                 std::string_view body = "", std::string_view content_type = "",
+                 std::string_view token = "") {
   test::RawConnection c(port);
   if (!c.connected()) return "";
   std::string req = std::string(method) + " " + std::string(target) +
                     " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n";
   if (!content_type.empty()) req += "Content-Type: " + std::string(content_type) + "\r\n";
+  if (!token.empty()) req += "Authorization: Bearer " + std::string(token) + "\r\n";
   req += "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n";
   req += body;
   std::string got;
@@ -142,6 +145,7 @@ TEST_F(PersonalDataTest, NoResidentIdNumberIsStoredLoggedOrAnsweredInPlaintext) 
   const gen::Population population = gen::Population::Build(g.subjects, g.seed, g.as_of);
   IdScanner scanner;
   std::vector<std::string> sample_ids;
+  std::string operator_token;  // a government caller's token, made below
   for (uint32_t i = 0; i < population.size(); ++i) {
     std::string id;
     population.AppendPersonId(i, &id);
@@ -220,7 +224,12 @@ TEST_F(PersonalDataTest, NoResidentIdNumberIsStoredLoggedOrAnsweredInPlaintext) 
       security::TokenSpec spec;
       spec.role = security::Role::kOperator;
       spec.scope.name = "值班员 " + sample_ids[4];
-      ASSERT_TRUE(p->tokens().Create(spec, 0).ok());
+      auto created = p->tokens().Create(
+          spec, std::chrono::duration_cast<std::chrono::milliseconds>(
+                    std::chrono::system_clock::now().time_since_epoch())
+                    .count());
+      ASSERT_TRUE(created.ok()) << created.status().ToString();
+      operator_token = created->secret;
       std::vector<Record> penalties;
       ASSERT_TRUE(p->store().ListRecords(**company, "admin_penalty", &penalties).ok());
       ASSERT_FALSE(penalties.empty());
@@ -249,17 +258,32 @@ TEST_F(PersonalDataTest, NoResidentIdNumberIsStoredLoggedOrAnsweredInPlaintext) 
     std::thread run([&] { (*srv)->Run(); });
     const uint16_t port = (*srv)->port();
 
+    // Every request below expects a real answer, not a refusal: the ones only government callers
+    // may make carry the operator's token (`op`), and page sizes stay within their limits.
+    const std::string& op = operator_token;
     answers += Http(port, "POST", "/api/v1/batches?dept=410100-scjg&indicator=admin_penalty",
-                    ReadAll(via_api), "text/csv");
+                    ReadAll(via_api), "text/csv", op);
     // Rows that are rejected for their ID numbers, and the batch report that lists them.
     std::string bad = "CF_XDR_MC,CF_XDR_LB,CF_XDR_ZJLX,CF_XDR_ZJHM,CF_WSH\n";
     for (const std::string& id : sample_ids) {
       bad += "张某,自然人,身份证," + id.substr(0, 17) + (id[17] == '0' ? "1" : "0") + ",文号\n";
     }
     answers += Http(port, "POST", "/api/v1/batches?dept=410100-scjg&indicator=admin_penalty", bad,
-                    "text/csv");
-    answers += Http(port, "GET", "/api/v1/batches?limit=50");
-    for (int b = 1; b <= 30; ++b) answers += Http(port, "GET", "/api/v1/batches/" + std::to_string(b));
+                    "text/csv", op);
+    // A person's number in an institution's code field would become a published subject code.
+    answers += Http(port, "POST", "/api/v1/batches?dept=410100-scjg&indicator=admin_penalty",
+                    "CF_XDR_MC,CF_XDR_LB,CF_XDR_SYDW,CF_WSH,CF_WFXW,CF_SY,CF_YJ,CF_CFLB,CF_NR,"
+                    "CF_NR_FK,CF_JDRQ,CF_CFJG,CF_CFJGDM,CF_SJLY,CF_SJLYDM,CF_CFCX\n"
+                    "某某卫生院,法人及非法人组织," + sample_ids[7] +
+                        ",郑卫罚〔2025〕1号,违规执业,经查属实,《执业医师法》,罚款,罚款1万元,1," +
+                        Date::Today().ToString() +
+                        ",郑州市卫生健康委员会,11410100MB1848126Q,郑州市卫生健康委员会,"
+                        "11410100MB1848126Q,普通程序\n",
+                    "text/csv", op);
+    answers += Http(port, "GET", "/api/v1/batches?limit=50", "", "", op);
+    for (int b = 1; b <= 30; ++b) {
+      answers += Http(port, "GET", "/api/v1/batches/" + std::to_string(b), "", "", op);
+    }
     // ID numbers where a caller should not put them.
     for (const std::string& id : sample_ids) {
       answers += Http(port, "GET", "/api/v1/subjects/" + id);
@@ -269,7 +293,7 @@ TEST_F(PersonalDataTest, NoResidentIdNumberIsStoredLoggedOrAnsweredInPlaintext) 
       answers += Http(port, "POST", "/api/v1/checks",
                       "{\"subject\":\"" + id + "\",\"scenario\":\"government_procurement\","
                       "\"purpose\":\"" + id + "\",\"department\":\"410100-czj\"}",
-                      "application/json");
+                      "application/json", op);
     }
     // Every subject as the public sees it, persons included; checks of persons.
     std::vector<std::pair<std::string, SubjectType>> codes;
@@ -290,27 +314,49 @@ TEST_F(PersonalDataTest, NoResidentIdNumberIsStoredLoggedOrAnsweredInPlaintext) 
         answers += Http(port, "POST", "/api/v1/checks",
                         "{\"subject\":\"" + code + "\",\"scenario\":\"honours\","
                         "\"purpose\":\"核查" + sample_ids[2] + "\",\"department\":\"410100-wmb\"}",
-                        "application/json");
+                        "application/json", op);
       }
       if (person && persons % 5 == 0) {
         answers += Http(port, "POST", "/api/v1/checks",
                         "{\"subject\":\"" + code + "\",\"scenario\":\"honours\","
                         "\"purpose\":\"评优审查\",\"department\":\"410100-wmb\"}",
-                        "application/json");
+                        "application/json", op);
       }
     }
     ASSERT_GT(persons, 100u);
     for (const char* q : {"张", "王", "李", "郑州", "有限公司", "zz"}) {
       answers += Http(port, "GET", std::string("/api/v1/search?limit=100&q=") + PercentEncode(q));
     }
-    for (const char* list : {"serious_dishonesty", "red_list", "court_dishonest_debtor",
-                             "abnormal_operation"}) {
-      answers += Http(port, "GET", std::string("/api/v1/lists/") + list + "?page_size=200");
+    // The public listings, every page of them, as the public and as the operator sees them.
+    const auto pages = [&](const std::string& target, std::string_view token) {
+      for (int page = 1; page <= 500; ++page) {
+        const std::string got = Http(port, "GET", target + "&page=" + std::to_string(page), "", "",
+                                     token);
+        EXPECT_NE(got.find(" 200 "), std::string::npos) << target << ": " << got.substr(0, 300);
+        answers += got;
+        if (got.find("\"more\":true") == std::string::npos &&
+            got.find("\"has_more\":true") == std::string::npos &&
+            got.find("\"entries\":[]") != std::string::npos) {
+          break;
+        }
+        if (got.find("\"more\":false") != std::string::npos ||
+            got.find("\"has_more\":false") != std::string::npos) {
+          break;
+        }
+      }
+    };
+    for (std::string_view token : {std::string_view(), std::string_view(op)}) {
+      for (const char* list : {"serious_dishonesty", "red", "court_dishonest_debtor",
+                               "abnormal_operation"}) {
+        pages(std::string("/api/v1/lists/") + list + "?page_size=100", token);
+      }
+      pages("/api/v1/commitments?page_size=100", token);
+      pages("/api/v1/publicity?kind=penalty&page_size=100", token);
+      pages("/api/v1/publicity?kind=licence&page_size=100", token);
     }
-    answers += Http(port, "GET", "/api/v1/commitments?page_size=200");
     answers += Http(port, "GET", "/api/v1/subjects/91110000600037341L/records?page_size=100");
-    answers += Http(port, "GET", "/api/v1/checks?page_size=100");
-    answers += Http(port, "GET", "/api/v1/checks/stats");
+    answers += Http(port, "GET", "/api/v1/subjects/91110000600037341L/checks", "", "", op);
+    answers += Http(port, "GET", "/api/v1/checks/stats", "", "", op);
     (*srv)->Stop();
     run.join();
   }  // the platform closes: everything it buffered is written
