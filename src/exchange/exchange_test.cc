@@ -2,6 +2,9 @@
 // store with its own key, the pusher delivering to the city's Receiver through a sink that loses
 // requests and answers on purpose, and the file drop read back by `ingest`.
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -728,6 +731,35 @@ TEST_F(ExchangeTest, AFeedDropIsAppliedExactlyOnceAndAMissingFileIsNamed) {
 
   EXPECT_FALSE(ApplyDrop(*receiver_, (dir_ / "no-such").string(), "county-a", "410102").ok());
   EXPECT_FALSE(ApplyDrop(*receiver_, drop, "county a", "410102").ok());
+}
+
+// A receiver that accepts the connection and then never answers (its host lost power, a
+// firewall dropped the connection): the request fails after the sink's timeout instead of
+// waiting for ever, and the next one fails the same way.
+TEST(HttpSinkTest, ASilentReceiverFailsTheRequestAfterTheTimeout) {
+  const int listener = ::socket(AF_INET, SOCK_STREAM, 0);
+  ASSERT_GE(listener, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::bind(listener, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  ASSERT_EQ(::listen(listener, 8), 0);  // the kernel completes connections; nobody reads them
+  socklen_t len = sizeof addr;
+  ASSERT_EQ(::getsockname(listener, reinterpret_cast<sockaddr*>(&addr), &len), 0);
+  auto sink = MakeHttpSink("http://127.0.0.1:" + std::to_string(ntohs(addr.sin_port)), "token",
+                           "county-a", "410102", std::chrono::milliseconds(200));
+  auto cursor = sink->Cursor();
+  EXPECT_EQ(cursor.status().code(), StatusCode::kUnavailable);
+  EXPECT_NE(cursor.status().message().find("no progress within 200 ms"), std::string::npos)
+      << cursor.status().ToString();
+  ChangeLine line;
+  line.seq = 1;
+  line.version = 0;
+  line.erased = true;
+  std::chrono::milliseconds retry_after{0};
+  const Status sent = sink->Send(std::span(&line, 1), 0, &retry_after);
+  EXPECT_EQ(sent.code(), StatusCode::kUnavailable) << sent.ToString();
+  ::close(listener);
 }
 
 TEST(DropFileRangeTest, ReadsOnlyThisSourcesNames) {

@@ -80,16 +80,33 @@ class HttpSink final : public Sink {
 
  private:
   // One request on the kept-alive connection, opened (again) when needed. Unavailable for any
-  // I/O failure; the connection is dropped then.
+  // I/O failure, and when connecting, or sending or receiving any part, takes longer than the
+  // timeout (a receiver that went silent: power lost, a firewall dropping the connection); the
+  // connection is dropped then. The operations are asynchronous, run to completion on this
+  // sink's own io_context, because a beast::tcp_stream's deadline applies to those only.
   Status Exchange(http::verb method, const std::string& target, std::string body,
                   http::response<http::string_body>* res) {
+    beast::error_code ec;
+    const auto done = [&ec](beast::error_code e, auto&&...) { ec = e; };
+    const auto run = [&](const char* what) -> Status {
+      ioc_.restart();
+      ioc_.run();
+      if (!ec) return Status::Ok();
+      stream_.reset();
+      const std::string why =
+          ec == beast::error::timeout
+              ? std::string("no progress within ") + std::to_string(timeout_.count()) + " ms"
+              : ec.message();
+      return Status::Unavailable(Describe() + ": " + what + ": " + why);
+    };
     try {
       if (!stream_) {
-        stream_ = std::make_unique<beast::tcp_stream>(ioc_);
         tcp::resolver resolver(ioc_);
         auto endpoints = resolver.resolve(host_, port_);
+        stream_ = std::make_unique<beast::tcp_stream>(ioc_);
         stream_->expires_after(timeout_);
-        stream_->connect(endpoints);
+        stream_->async_connect(endpoints, done);
+        XY_RETURN_IF_ERROR(run("connecting"));
       }
       http::request<http::string_body> req(method, target, 11);
       req.set(http::field::host, host_);
@@ -98,16 +115,26 @@ class HttpSink final : public Sink {
       if (method == http::verb::post) req.set(http::field::content_type, "application/x-ndjson");
       req.body() = std::move(body);
       req.prepare_payload();
-      stream_->expires_after(timeout_);
-      http::write(*stream_, req);
+      // Piece by piece, each with its own deadline: a large batch over a slow link takes as
+      // long as it takes while it moves.
+      http::request_serializer<http::string_body> serializer(req);
+      while (!serializer.is_done()) {
+        stream_->expires_after(timeout_);
+        http::async_write_some(*stream_, serializer, done);
+        XY_RETURN_IF_ERROR(run("sending"));
+      }
       beast::flat_buffer buffer;
       http::response_parser<http::string_body> parser;
       parser.body_limit(64u << 20);
-      http::read(*stream_, buffer, parser);
+      while (!parser.is_done()) {
+        stream_->expires_after(timeout_);
+        http::async_read_some(*stream_, buffer, parser, done);
+        XY_RETURN_IF_ERROR(run("waiting for the answer"));
+      }
       *res = parser.release();
       if (!res->keep_alive()) stream_.reset();
       return Status::Ok();
-    } catch (const std::exception& e) {
+    } catch (const std::exception& e) {  // the resolver
       stream_.reset();
       return Status::Unavailable(Describe() + ": " + e.what());
     }
