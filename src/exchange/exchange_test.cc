@@ -575,6 +575,36 @@ TEST_F(ExchangeTest, ThePusherConfirmsTheCursorOnceCaughtUpAndSendsAgainWhatIsMi
   EXPECT_EQ(sink.sends, sends);
 }
 
+// A receiver that holds more of this source than its feed has numbered (another county pushing
+// under the same source id, or this store restored from an older backup): the push refuses, and
+// sends nothing, instead of taking that cursor as "nothing to send" and skipping this feed.
+TEST_F(ExchangeTest, APushToAReceiverAheadOfTheFeedIsRefused) {
+  FeedCounty(20);
+  const uint64_t end = *county_.store->LastChangeSeq();
+  class AheadSink final : public Sink {
+   public:
+    explicit AheadSink(uint64_t h) : held(h) {}
+    Result<uint64_t> Cursor() override { return held; }
+    Status Send(std::span<const ChangeLine>, uint64_t, std::chrono::milliseconds*) override {
+      ++sends;
+      return Status::Ok();
+    }
+    std::string Describe() const override { return "ahead"; }
+    uint64_t held;
+    int sends = 0;
+  } ahead(end + 5000), level(end);
+  Pusher pusher(*county_.store, *county_.vault, ahead, PushOptions());
+  auto rep = pusher.Run();
+  EXPECT_EQ(rep.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(rep.status().message().find("another instance pushes under the same source id"),
+            std::string::npos) << rep.status().ToString();
+  EXPECT_EQ(ahead.sends, 0);
+  Pusher caught_up(*county_.store, *county_.vault, level, PushOptions());
+  auto fine = caught_up.Run();  // holding exactly the feed is caught up, not ahead
+  ASSERT_TRUE(fine.ok()) << fine.status().ToString();
+  EXPECT_EQ(fine->sent, 0u);
+}
+
 // Deletion events at the end of the feed commit no records at the city; a batch of their own
 // carries the cursor past them, so the pusher's confirmation finds it there and stops.
 TEST_F(ExchangeTest, AFeedEndingInDeletionEventsIsConfirmedAndThePushEnds) {

@@ -436,6 +436,24 @@ Result<PushReport> Pusher::Run() {
         if (!retry(milliseconds(0))) break;
         continue;
       }
+      // The receiver can only hold what this feed numbered: a cursor past its end means another
+      // instance pushes under this source id, or this store was restored from an older backup
+      // (or made anew) — going on would skip this feed's changes up to that cursor for good.
+      auto last = store_.LastChangeSeq();
+      if (!last.ok()) {
+        discard_next();
+        return last.status();
+      }
+      if (*c > *last) {
+        discard_next();
+        return Status::FailedPrecondition(
+            sink_.Describe() + " holds changes up to " + std::to_string(*c) +
+            " from this source id, but this instance's change feed ends at " +
+            std::to_string(*last) +
+            ": another instance pushes under the same source id, or this store was restored "
+            "from an older backup or made anew. Nothing was sent; push under a source id of its "
+            "own, or have the receiver's operator look into that source");
+      }
       position = *c;
       confirmed = true;
       if (confirming != kNone) {
