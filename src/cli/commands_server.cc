@@ -238,6 +238,10 @@ void RegisterServe(CLI::App& app, GlobalOptions& g) {
       po.follow = true;
       po.batch = a->push_batch;
       pusher = std::make_unique<exchange::Pusher>(p->store(), p->vault(), *sink, po);
+      pusher->on_failure = [&, wait_s = po.persist_wait.count() / 1000](const Status& failure) {
+        spdlog::error("push to {} failed, trying again in {} s: {}", a->push_to, wait_s,
+                      failure.ToString());
+      };
       pushing = std::thread([&] {
         auto r = pusher->Run();
         if (!r.ok()) spdlog::error("push to {} stopped: {}", a->push_to, r.status().ToString());

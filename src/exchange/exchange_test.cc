@@ -6,8 +6,10 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <thread>
 #include <map>
 #include <set>
 #include <tuple>
@@ -454,6 +456,26 @@ TEST_F(ExchangeTest, AStatusChangeRacingALocalChangeIsMatchedAgain) {
   EXPECT_EQ(*receiver_->Cursor("county-a"), last);
 }
 
+// The same race with the city's retention: the matched record is erased before its status
+// changes (NotFound). Matched again, nothing is left to change: not a refusal of the batch.
+TEST_F(ExchangeTest, AStatusChangeOfARecordErasedMeanwhileIsMatchedAgain) {
+  FeedCounty();
+  const uint64_t last = *county_.store->LastChangeSeq();
+  ASSERT_TRUE(receiver_->Apply("county-a", "410102", Body(1, last - 1).first).ok());
+  int calls = 0;
+  receiver_->SetBeforeStatusChangeForTesting([&](std::span<const ingest::StatusChange> changes) {
+    if (calls++ > 0) return;
+    ASSERT_EQ(changes.size(), 1u);
+    const storage::RecordRef erased{changes[0].subject_id, changes[0].record_id};
+    ASSERT_TRUE(city_.store->Erase(std::span(&erased, 1), {}).ok());
+  });
+  auto revocation = receiver_->Apply("county-a", "410102", Body(last).first);
+  ASSERT_TRUE(revocation.ok()) << revocation.status().ToString();
+  EXPECT_EQ(revocation->status_changes, 0u);
+  EXPECT_EQ(revocation->unmatched, 1u);
+  EXPECT_EQ(*receiver_->Cursor("county-a"), last);
+}
+
 // A correction the county stores out of force (its record revoked there, the decision sent again
 // with another fine) reaches the city with its content: a new version there too, still revoked.
 TEST_F(ExchangeTest, ACorrectionOfARevokedRecordReachesTheCityWithItsContent) {
@@ -603,6 +625,48 @@ TEST_F(ExchangeTest, APushToAReceiverAheadOfTheFeedIsRefused) {
   auto fine = caught_up.Run();  // holding exactly the feed is caught up, not ahead
   ASSERT_TRUE(fine.ok()) << fine.status().ToString();
   EXPECT_EQ(fine->sent, 0u);
+}
+
+// A server pushing as it runs (`follow`) does not stop for good over a failure retrying cannot
+// cure (a refused token, fixed at the receiver meanwhile): it reports it, waits and goes on.
+// A one-off push ends with it.
+TEST_F(ExchangeTest, AFollowingPushReportsARefusalAndGoesOn) {
+  FeedCounty(20);
+  class RefusingSink final : public Sink {
+   public:
+    Result<uint64_t> Cursor() override {
+      if (refusals > 0) {
+        --refusals;
+        return Status::PermissionDenied("the token was revoked");
+      }
+      return held;
+    }
+    Status Send(std::span<const ChangeLine> lines, uint64_t, std::chrono::milliseconds*) override {
+      held = lines.back().seq;
+      if (held == end && pusher != nullptr) pusher->Stop();
+      return Status::Ok();
+    }
+    std::string Describe() const override { return "refusing"; }
+    int refusals = 2;
+    uint64_t held = 0, end = 0;
+    Pusher* pusher = nullptr;
+  } sink;
+  sink.end = *county_.store->LastChangeSeq();
+  PushOptions once;
+  Pusher one_off(*county_.store, *county_.vault, sink, once);
+  EXPECT_EQ(one_off.Run().status().code(), StatusCode::kPermissionDenied);
+  PushOptions o;
+  o.follow = true;
+  o.persist_wait = std::chrono::milliseconds(1);
+  Pusher following(*county_.store, *county_.vault, sink, o);
+  std::vector<std::string> reported;
+  following.on_failure = [&](const Status& s) { reported.push_back(s.ToString()); };
+  sink.pusher = &following;
+  auto rep = following.Run();
+  ASSERT_TRUE(rep.ok()) << rep.status().ToString();
+  ASSERT_EQ(reported.size(), 1u);
+  EXPECT_NE(reported[0].find("the token was revoked"), std::string::npos);
+  EXPECT_EQ(sink.held, sink.end) << "it went on once the refusal ended";
 }
 
 // Deletion events at the end of the feed commit no records at the city; a batch of their own
@@ -790,6 +854,88 @@ TEST(HttpSinkTest, ASilentReceiverFailsTheRequestAfterTheTimeout) {
   const Status sent = sink->Send(std::span(&line, 1), 0, &retry_after);
   EXPECT_EQ(sent.code(), StatusCode::kUnavailable) << sent.ToString();
   ::close(listener);
+}
+
+// A receiver behind a proxy whose body limit is smaller than a batch (413): the batch goes in
+// halves until its parts fit, each part saying where the one before ended, and later batches
+// go in parts of that size at once. A 408 from a proxy is worth retrying.
+TEST(HttpSinkTest, ABatchRefusedAsTooLargeGoesInParts) {
+  const int listener = ::socket(AF_INET, SOCK_STREAM, 0);
+  ASSERT_GE(listener, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::bind(listener, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  ASSERT_EQ(::listen(listener, 8), 0);
+  socklen_t len = sizeof addr;
+  ASSERT_EQ(::getsockname(listener, reinterpret_cast<sockaddr*>(&addr), &len), 0);
+  // Answers each request on its own connection: 413 for more than 3 lines, then 408 once, then
+  // 200. Records the lines and the `after=` of each request.
+  std::vector<std::pair<size_t, std::string>> requests;
+  std::thread proxy([&] {
+    bool timed_out = false;
+    for (;;) {
+      const int c = ::accept(listener, nullptr, nullptr);
+      if (c < 0) return;
+      std::string in;
+      char buf[4096];
+      size_t body_at = std::string::npos, length = 0;
+      while (body_at == std::string::npos || in.size() < body_at + length) {
+        const ssize_t n = ::read(c, buf, sizeof buf);
+        if (n <= 0) break;
+        in.append(buf, static_cast<size_t>(n));
+        if (body_at == std::string::npos && in.find("\r\n\r\n") != std::string::npos) {
+          body_at = in.find("\r\n\r\n") + 4;
+          const size_t cl = in.find("Content-Length: ");
+          length = cl == std::string::npos ? 0 : std::stoul(in.substr(cl + 16));
+        }
+      }
+      if (in.rfind("QUIT", 0) == 0) {
+        ::close(c);
+        return;
+      }
+      const size_t lines = std::count(in.begin() + static_cast<long>(std::min(body_at, in.size())),
+                                      in.end(), '\n');
+      const size_t a = in.find("after=");
+      requests.emplace_back(lines, in.substr(a + 6, in.find(' ', a) - a - 6));
+      std::string status = "200 OK";
+      if (lines > 3) {
+        status = "413 Payload Too Large";
+      } else if (!timed_out) {
+        timed_out = true;
+        status = "408 Request Timeout";
+      }
+      const std::string answer = "HTTP/1.1 " + status +
+                                 "\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}";
+      static_cast<void>(::write(c, answer.data(), answer.size()));
+      ::close(c);
+    }
+  });
+  auto sink = MakeHttpSink("http://127.0.0.1:" + std::to_string(ntohs(addr.sin_port)), "token",
+                           "county-a", "410102", std::chrono::milliseconds(5000));
+  std::vector<ChangeLine> lines(10);
+  for (size_t i = 0; i < lines.size(); ++i) {
+    lines[i].seq = 100 + i;
+    lines[i].erased = true;
+  }
+  std::chrono::milliseconds retry_after{0};
+  const Status first = sink->Send(lines, 99, &retry_after);
+  EXPECT_EQ(first.code(), StatusCode::kUnavailable) << "408: " << first.ToString();
+  const Status again = sink->Send(lines, 99, &retry_after);
+  EXPECT_TRUE(again.ok()) << again.ToString();
+  {  // stop the proxy
+    const int q = ::socket(AF_INET, SOCK_STREAM, 0);
+    ASSERT_EQ(::connect(q, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+    static_cast<void>(::write(q, "QUIT\r\n\r\n", 8));
+    ::close(q);
+  }
+  proxy.join();
+  ::close(listener);
+  // 10 lines: 413; 5: 413; 2 lines: 408 (the first Send fails). Then at most 2 a request:
+  // 2, 2, 2, 2, 2, each after the one before.
+  const std::vector<std::pair<size_t, std::string>> want = {
+      {10, "99"}, {5, "99"}, {2, "99"}, {2, "99"}, {2, "101"}, {2, "103"}, {2, "105"}, {2, "107"}};
+  EXPECT_EQ(requests, want);
 }
 
 TEST(DropFileRangeTest, ReadsOnlyThisSourcesNames) {

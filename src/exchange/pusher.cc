@@ -64,18 +64,32 @@ class HttpSink final : public Sink {
     return c->is_uint64() ? c->as_uint64() : static_cast<uint64_t>(c->as_int64());
   }
 
+  // A batch refused as too large (413: a proxy in front of the receiver with a smaller body
+  // limit) goes in halves, and later batches in requests of at most that many lines. Each part
+  // says where the one before it ended (`after=`), so a part that fails is sent again from the
+  // receiver's cursor like any failed batch.
   Status Send(std::span<const ChangeLine> lines, uint64_t after,
               milliseconds* retry_after) override {
-    std::string body;
-    body.reserve(lines.size() * 600);
-    for (const ChangeLine& l : lines) AppendLine(l, &body);
-    http::response<http::string_body> res;
-    XY_RETURN_IF_ERROR(Exchange(http::verb::post,
-                                prefix_ + "/api/v1/exchange/changes?source=" + source_ +
-                                    "&region=" + region_ + "&after=" + std::to_string(after),
-                                std::move(body), &res));
-    if (res.result() == http::status::ok) return Status::Ok();
-    return Refusal(res, retry_after);
+    size_t i = 0;
+    while (i < lines.size()) {
+      const std::span<const ChangeLine> part = lines.subspan(i, std::min(max_lines_, lines.size() - i));
+      std::string body;
+      body.reserve(part.size() * 600);
+      for (const ChangeLine& l : part) AppendLine(l, &body);
+      http::response<http::string_body> res;
+      XY_RETURN_IF_ERROR(Exchange(http::verb::post,
+                                  prefix_ + "/api/v1/exchange/changes?source=" + source_ +
+                                      "&region=" + region_ + "&after=" + std::to_string(after),
+                                  std::move(body), &res));
+      if (res.result() == http::status::payload_too_large && part.size() > 1) {
+        max_lines_ = part.size() / 2;
+        continue;
+      }
+      if (res.result() != http::status::ok) return Refusal(res, retry_after);
+      after = part.back().seq;
+      i += part.size();
+    }
+    return Status::Ok();
   }
 
  private:
@@ -167,13 +181,14 @@ class HttpSink final : public Sink {
       }
       return Status::ResourceExhausted(what);
     }
-    if (code >= 500) return Status::Unavailable(what);
+    if (code >= 500 || code == 408) return Status::Unavailable(what);
     if (code == 401 || code == 403) return Status::PermissionDenied(what);
     return Status::InvalidArgument(what);
   }
 
   std::string host_, port_, prefix_, token_, source_, region_;
   milliseconds timeout_;
+  size_t max_lines_ = SIZE_MAX;  // lines per request, once a batch was refused as too large
   asio::io_context ioc_;
   std::unique_ptr<beast::tcp_stream> stream_;
 };
@@ -425,15 +440,27 @@ Result<PushReport> Pusher::Run() {
     discard_next();
     return SleepFor(wait);
   };
+  // A failure retrying cannot cure ends a run — unless it follows the feed (a server pushing as
+  // it runs), which must not stop for good over what an operator can fix at either end (a
+  // token, a proxy, a source id): it reports the failure and tries again after `persist_wait`.
+  // False when the run is to end with the failure.
+  auto persist = [&](const Status& failure) {
+    discard_next();
+    if (!options_.follow) return false;
+    ++report.retries;
+    if (on_failure) on_failure(failure);
+    position.reset();
+    static_cast<void>(SleepFor(options_.persist_wait));  // a Stop() meanwhile ends the loop
+    return true;
+  };
   while (!stop_.load()) {
     if (!position) {
       auto c = sink_.Cursor();
       if (!c.ok()) {
-        if (c.status().code() != StatusCode::kUnavailable &&
-            c.status().code() != StatusCode::kResourceExhausted) {
-          return c.status();
-        }
-        if (!retry(milliseconds(0))) break;
+        const bool transient = c.status().code() == StatusCode::kUnavailable ||
+                               c.status().code() == StatusCode::kResourceExhausted;
+        if (!transient && !persist(c.status())) return c.status();
+        if (transient && !retry(milliseconds(0))) break;
         continue;
       }
       // The receiver can only hold what this feed numbered: a cursor past its end means another
@@ -441,18 +468,19 @@ Result<PushReport> Pusher::Run() {
       // (or made anew) — going on would skip this feed's changes up to that cursor for good.
       auto last = store_.LastChangeSeq();
       if (!last.ok()) {
-        discard_next();
-        return last.status();
+        if (!persist(last.status())) return last.status();
+        continue;
       }
       if (*c > *last) {
-        discard_next();
-        return Status::FailedPrecondition(
+        const Status ahead = Status::FailedPrecondition(
             sink_.Describe() + " holds changes up to " + std::to_string(*c) +
             " from this source id, but this instance's change feed ends at " +
             std::to_string(*last) +
             ": another instance pushes under the same source id, or this store was restored "
             "from an older backup or made anew. Nothing was sent; push under a source id of its "
             "own, or have the receiver's operator look into that source");
+        if (!persist(ahead)) return ahead;
+        continue;
       }
       position = *c;
       confirmed = true;
@@ -477,8 +505,8 @@ Result<PushReport> Pusher::Run() {
     if (next.valid()) got = next.get();
     if (got.ok() && got->empty()) got = prepare(*position);  // none prefetched, or the feed grew
     if (!got.ok()) {
-      discard_next();
-      return got.status();
+      if (!persist(got.status())) return got.status();
+      continue;
     }
     Lines lines = std::move(got).value();
     if (lines.empty()) {
@@ -496,8 +524,8 @@ Result<PushReport> Pusher::Run() {
     Status s = sink_.Send(lines, *position, &hint);
     if (!s.ok()) {
       if (s.code() != StatusCode::kUnavailable && s.code() != StatusCode::kResourceExhausted) {
-        discard_next();
-        return s;
+        if (!persist(s)) return s;
+        continue;
       }
       if (!retry(hint)) break;
       continue;

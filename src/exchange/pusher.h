@@ -85,6 +85,9 @@ struct PushOptions {
   std::chrono::milliseconds poll{1000};
   std::chrono::milliseconds backoff_first{100};
   std::chrono::milliseconds backoff_cap{10000};
+  // With `follow`: how long to wait after a failure retrying cannot cure (a refused token, a
+  // receiver ahead of the feed), reported to `Pusher::on_failure`, before trying again.
+  std::chrono::milliseconds persist_wait{60000};
 };
 
 struct PushReport {
@@ -102,13 +105,16 @@ class Pusher {
   Pusher(const storage::Store& store, const PersonalDataVault& vault, Sink& sink,
          PushOptions options);
 
-  // Without `follow`: until the receiver holds everything the feed had when the run caught up.
-  // With it: until Stop(). Fails only for what retrying cannot cure.
+  // Without `follow`: until the receiver holds everything the feed had when the run caught up;
+  // fails for what retrying cannot cure. With it: until Stop(), whatever fails meanwhile.
   Result<PushReport> Run();
   void Stop() { stop_.store(true); }
 
   // Called after each delivered batch (progress output); optional.
   std::function<void(const PushReport&)> on_batch;
+  // With `follow`, called with each failure retrying cannot cure, before waiting
+  // `persist_wait` and trying again (a server logs it); optional.
+  std::function<void(const Status&)> on_failure;
 
  private:
   bool SleepFor(std::chrono::milliseconds d);  // false when stopped meanwhile

@@ -333,7 +333,12 @@ Result<bool> Receiver::ApplyStatuses(const std::string& source, const std::strin
     if (before_status_change_) before_status_change_(changes);
     auto r = ingester_.ChangeStatus(changes, BatchName(source, lines), region, Date(),
                                     storage::ExchangeCursor{source, lines.back().seq});
-    if (!r.ok() && r.status().code() == StatusCode::kFailedPrecondition && versions != tried) {
+    // A record changed here since it was matched (FailedPrecondition), or erased by retention
+    // since (NotFound): matched again.
+    if (!r.ok() &&
+        (r.status().code() == StatusCode::kFailedPrecondition ||
+         r.status().code() == StatusCode::kNotFound) &&
+        versions != tried) {
       tried = std::move(versions);
       if (attempt < kAttempts) continue;
       return Status::Unavailable("applying " + BatchName(source, lines) + ": " +
