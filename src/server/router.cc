@@ -278,13 +278,24 @@ AuditAbout About(Platform& platform, const Route& route, const Request& request,
   return about;
 }
 
+// A refused request of a caller without a valid token stays in the audit log but out of the
+// subject's access log: anyone could send such requests by the thousand, naming any subject,
+// and push the real reads of its data out of the list the subject sees. The subject it named
+// is kept in the entry's outcome.
+void KeepRefusalOutOfSubjectLog(security::AuditEntry* e) {
+  if (e->subject_id == 0) return;
+  e->outcome += " (subject " + std::to_string(e->subject_id) + ")";
+  e->subject_id = 0;
+}
+
 // Every write, and every call made with a token (which may read non-public data), is appended
 // to the audit log before it is answered: who, which route, about which subject, the declared
 // purpose and the status. An answer that could not be audited is not given (503). The public's
 // reads are not logged: they see public data only; but a read with a token that was refused
 // (revoked, expired, unknown) is, as a probe with a credential.
 Response Audited(Platform& platform, const Route& route, AuditAbout about,
-                 const security::Principal& who, bool token_refused, Response response) {
+                 const security::Principal& who, bool admitted, bool token_refused,
+                 Response response) {
   const bool write = route.method != "GET";
   security::AuditLog* log = platform.audit();
   if ((!write && who.is_public() && !token_refused) || log == nullptr) return response;
@@ -294,6 +305,7 @@ Response Audited(Platform& platform, const Route& route, AuditAbout about,
   e.subject_id = about.subject_id != 0 ? about.subject_id : response.about_subject;
   e.purpose = std::move(about.purpose);
   e.outcome = std::to_string(response.status);
+  if (!admitted && who.is_public()) KeepRefusalOutOfSubjectLog(&e);
   // An answer about many subjects: an entry for each, so that each subject's access log shows
   // it. All but the last go without waiting; the last is durable only after them (one chain,
   // written in order), so the answer still waits for all of them.
@@ -309,8 +321,9 @@ Response Audited(Platform& platform, const Route& route, AuditAbout about,
     }
     e.subject_id = many.back();
   }
-  if (token_refused) {
-    // Not waited for: anyone can send a junk token, and a flush each would be theirs to spend.
+  if (!admitted && who.is_public()) {
+    // A refusal of a caller without a valid token: not waited for — anyone can send those, and
+    // a flush each would be theirs to spend.
     log->AppendAsync(std::move(e));
     return response;
   }
@@ -342,11 +355,11 @@ Response Dispatch(Platform& platform, Request& request) {
                          (route.method != "GET" || !principal.is_public() || token_refused);
       AuditAbout about = audit ? About(platform, route, request, target, params) : AuditAbout();
       if (!admitted) {
-        return Audited(platform, route, std::move(about), principal, token_refused,
+        return Audited(platform, route, std::move(about), principal, false, token_refused,
                        std::move(refused));
       }
       ApiCall call{request, target, params, principal};
-      Response r = Audited(platform, route, std::move(about), principal, false,
+      Response r = Audited(platform, route, std::move(about), principal, true, false,
                            route.handler(platform, call));
       // What a token sees is not for shared caches (the public's answers stay cacheable).
       if (!principal.is_public() && route.method == "GET" && r.Header("Cache-Control").empty()) {
@@ -410,13 +423,16 @@ bool HandleRequestAsync(Platform& platform, Request& request, std::function<void
     const bool admitted = Admit(platform, request, route, &principal, &refused);
     // Audited as every write is, without holding a thread: a check logged has its entry in the
     // check log's own write; any other answer's follows in the audit log's next group.
-    auto entry = [&platform, principal](const Response& r, AuditAbout about)
-        -> std::optional<security::AuditEntry> {
+    const bool token_refused = !admitted && !request.authorization.empty() && principal.is_public();
+    auto entry = [&platform, principal, admitted, token_refused](
+                     const Response& r, AuditAbout about) -> std::optional<security::AuditEntry> {
       if (platform.audit() == nullptr) return std::nullopt;
       security::AuditEntry e = security::AuditEntryFor(principal, "write", "POST /api/v1/checks");
+      if (token_refused) e.actor = "a refused token";
       e.subject_id = about.subject_id;
       e.purpose = std::move(about.purpose);
       e.outcome = std::to_string(r.status);
+      if (!admitted && principal.is_public()) KeepRefusalOutOfSubjectLog(&e);
       return e;
     };
     auto audit = [&platform, &entry](const Response& r, AuditAbout about) {
@@ -434,9 +450,9 @@ bool HandleRequestAsync(Platform& platform, Request& request, std::function<void
       return true;
     }
     ApiCall call{request, target, params, principal};
-    auto check_entry = [entry, declared = DeclaredPurpose(request, target)](const Response& r,
-                                                                           const CheckLog& c) {
-      return entry(r, AuditAbout{c.subject_id, declared.empty() ? ForLog(c.purpose, 200) : declared});
+    // The purpose the check log keeps (the body's, which a check requires), as on every path.
+    auto check_entry = [entry](const Response& r, const CheckLog& c) {
+      return entry(r, AuditAbout{c.subject_id, ForLog(c.purpose, 200)});
     };
     Response error;
     if (!HandlePostCheckAsync(platform, call, std::move(check_entry), reply, &error)) {
