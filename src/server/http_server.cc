@@ -162,6 +162,18 @@ class Session : public std::enable_shared_from_this<Session> {
     if (ec) return OnReadError(ec);
     if (parser_->is_done()) return OnRequest();
     const auto& req = parser_->get();
+    if (options().token_is_valid && options().public_body_limit < options().body_limit &&
+        (req[http::field::authorization].empty() ||
+         !options().token_is_valid(req[http::field::authorization]))) {
+      const size_t limit = options().public_body_limit;
+      if (parser_->content_length().value_or(0) > limit) {
+        return WriteError(
+            Status::ResourceExhausted("a request without a valid token may carry at most " +
+                                      std::to_string(limit) + " bytes"),
+            "(body over the public limit)");
+      }
+      parser_->body_limit(limit);  // a chunked body: checked as it comes
+    }
     if (req.version() >= 11 && beast::iequals(req[http::field::expect], "100-continue")) {
       continue_ = {};
       continue_.version(req.version());
@@ -646,6 +658,11 @@ HttpServer::~HttpServer() = default;
 
 Result<std::unique_ptr<HttpServer>> HttpServer::Create(Platform& platform,
                                                        HttpServerOptions options) {
+  if (!options.token_is_valid) {
+    options.token_is_valid = [&platform](std::string_view authorization) {
+      return HasValidToken(platform, authorization);
+    };
+  }
   return Create([&platform](Request&& req) { return HandleRequest(platform, std::move(req)); },
                 std::move(options),
                 [&platform](Request& req, std::function<void(Response)> reply) {

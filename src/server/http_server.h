@@ -40,6 +40,13 @@ struct HttpServerOptions {
   unsigned threads = 0;  // I/O threads; 0 = std::thread::hardware_concurrency()
   unsigned worker_threads = 2;  // for POST/PUT/... handlers (ingestion)
   size_t body_limit = 64u << 20;    // larger bodies get 413 and the connection is closed
+  // When set: whether a request's Authorization header holds a token this server accepts,
+  // asked once its header is in, before its body is read. A request without one may carry at
+  // most `public_body_limit` bytes (a larger one gets 413 before any of its body is read, and no
+  // 100 Continue): the public's requests are small, and anyone could otherwise make the server
+  // hold a 64 MiB body per connection before the router refuses it.
+  std::function<bool(std::string_view authorization)> token_is_valid;
+  size_t public_body_limit = 1u << 20;
   size_t header_limit = 16u << 10;  // request line and header fields; larger get 431 and close
   // A deadline, not an idle timer: a request's header must arrive in full within read_timeout of
   // the connection being ready for it (so an idle keep-alive connection is closed after it), its

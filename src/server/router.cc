@@ -179,9 +179,8 @@ Response Unauthenticated(std::string_view message, bool token_refused) {
 
 // Who sent the request: the public without an Authorization header (no work at all), else the
 // principal of its bearer token. False and a 401 for anything but a valid token.
-bool Authenticate(Platform& platform, const Request& request, security::Principal* out,
+bool Authenticate(Platform& platform, std::string_view h, security::Principal* out,
                   Response* error) {
-  std::string_view h = request.authorization;
   auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
   constexpr std::string_view kScheme = "bearer";
   bool bearer = h.size() > kScheme.size() && (h[kScheme.size()] == ' ' || h[kScheme.size()] == '\t');
@@ -219,7 +218,7 @@ bool Admit(Platform& platform, const Request& request, const Route& route,
                              false);
     return false;
   }
-  if (!Authenticate(platform, request, out, error)) return false;
+  if (!Authenticate(platform, request.authorization, out, error)) return false;
   if (route.roles.Has(out->role())) return true;
   const std::string role(security::RoleName(out->role()));
   *error = ErrorResponse(
@@ -387,6 +386,12 @@ Response Dispatch(Platform& platform, Request& request) {
 }  // namespace
 
 std::span<const RouteInfo> Routes() { return kRouteInfos; }
+
+bool HasValidToken(Platform& platform, std::string_view authorization) {
+  security::Principal principal;
+  Response refused;
+  return Authenticate(platform, authorization, &principal, &refused);
+}
 
 bool IsApiTarget(std::string_view target) {
   if (!target.starts_with("/api")) return false;

@@ -61,4 +61,7 @@ bool HandleRequestAsync(Platform& platform, Request& request, std::function<void
 // True when the target belongs to the API ("/api" or "/api/..."), i.e. is not a portal file.
 bool IsApiTarget(std::string_view target);
 
+// Whether `authorization` (an Authorization header) holds a token the platform accepts now.
+bool HasValidToken(Platform& platform, std::string_view authorization);
+
 }  // namespace xinyong::server

@@ -222,6 +222,49 @@ TEST_F(HttpServerTest, ChunkedBodyOverTheLimitIs413) {
   EXPECT_EQ(c.Read().result_int(), 413);
 }
 
+// A request without a valid token may carry only a small body: a larger one is refused once its
+// header is in, without a 100 Continue and without reading the body; a valid token's may carry
+// up to the body limit.
+TEST_F(HttpServerTest, ABodyWithoutAValidTokenIsLimitedBeforeItIsRead) {
+  HttpServerOptions o;
+  o.host = "127.0.0.1";
+  o.port = 0;
+  o.threads = 1;
+  o.body_limit = 1u << 20;
+  o.public_body_limit = 1000;
+  o.handle_signals = false;
+  auto s = HttpServer::Create(*platform_, o);
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  std::thread run([&] { (*s)->Run(); });
+  auto head = [](std::string_view authorization) {
+    return "POST /api/v1/batches?indicator=no_such_indicator HTTP/1.1\r\nHost: x\r\n"
+           "Content-Type: text/csv\r\nContent-Length: 5000\r\nExpect: 100-continue\r\n" +
+           (authorization.empty() ? std::string()
+                                  : "Authorization: " + std::string(authorization) + "\r\n") +
+           "\r\n";
+  };
+  for (std::string_view who : {std::string_view(), std::string_view("Bearer xy_not-a-token")}) {
+    Client c((*s)->port());
+    c.WriteRaw(head(who));
+    Res r = c.Read();
+    EXPECT_EQ(r.result_int(), 413) << who;
+    EXPECT_NE(ErrorOf(r).at("message").as_string().find("without a valid token"),
+              std::string::npos);
+    EXPECT_TRUE(c.Closed());
+  }
+  {  // a small anonymous body is read and goes to the router (which wants a token here)
+    Client c((*s)->port());
+    EXPECT_EQ(c.Send(http::verb::post, "/api/v1/batches", "a,b\n", "text/csv").result_int(), 401);
+  }
+  Client c((*s)->port());
+  c.WriteRaw(head(operator_));
+  EXPECT_EQ(c.Read().result_int(), 100);
+  c.WriteRaw(std::string(5000, 'a'));
+  EXPECT_EQ(c.Read().result_int(), 400) << "the body reached the handler";
+  (*s)->Stop();
+  run.join();
+}
+
 TEST_F(HttpServerTest, BodyWithinTheLimitReachesTheHandler) {
   Client c(port());
   c.authorization = operator_;
