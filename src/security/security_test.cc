@@ -190,6 +190,9 @@ TEST_F(SecurityTest, ATokenMustFitItsRole) {
   Principal::Scope operator_with_dept;
   operator_with_dept.department = kMarket;
   expect_bad(Role::kOperator, operator_with_dept, "dept");
+  Principal::Scope bank_with_a_number;  // goes into every audit entry the subject reads
+  bank_with_a_number.institution = "某银行11010519491231002X";
+  expect_bad(Role::kFinancialInstitution, bank_with_a_number, "resident ID number");
   std::vector<TokenInfo> all;
   ASSERT_TRUE(tokens_->List(&all).ok());
   EXPECT_TRUE(all.empty());

@@ -152,6 +152,16 @@ Status TokenStore::Validate(const TokenSpec& spec) const {
                                      " bytes of text on one line");
     }
   }
+  // The department and institution go into every audit entry of the token, which its subjects
+  // read: a person's number there would be shown in plaintext. (The name is a label, masked.)
+  for (auto [name, value] : {std::pair<std::string_view, const std::string*>{"dept", &s.department},
+                             {"institution", &s.institution}}) {
+    if (ident::MaskResidentIdsIn(*value) != *value) {
+      return Status::InvalidArgument(std::string(name) +
+                                     ": a resident ID number is not part of an organization's "
+                                     "name or code");
+    }
+  }
   const bool department_role = r == Role::kSourceDepartment || r == Role::kUsingDepartment;
   if (department_role && s.department.empty()) {
     return Status::InvalidArgument("dept: a " + std::string(RoleName(r)) +
