@@ -36,6 +36,20 @@ void AppendUtf8(char32_t c, std::string* out) {
 
 bool IsSpace(char32_t c) { return c < 0x80 ? (c == ' ' || (c >= 0x09 && c <= 0x0D)) : u_isUWhiteSpace(static_cast<UChar32>(c)); }
 
+// Brackets, which names use around a place or a form (河南中原（集团）有限公司, ABC科技（郑州）有限公司)
+// and people leave out when they type a name: dropped like spaces, so that 中原集团 finds the
+// first. (Full-width ones are ASCII after NFKC.)
+bool IsBracket(char32_t c) {
+  switch (c) {
+    case '(': case ')': case '[': case ']': case '{': case '}':
+    case U'【': case U'】': case U'〔': case U'〕': case U'〈': case U'〉': case U'《': case U'》':
+    case U'「': case U'」': case U'『': case U'』': case U'〖': case U'〗':
+      return true;
+    default:
+      return false;
+  }
+}
+
 }  // namespace
 
 Normalizer::Normalizer() = default;
@@ -155,7 +169,7 @@ std::string Normalizer::Normalize(std::string_view text) const {
   }
   if (ascii) {
     for (char ch : text) {
-      if (IsSpace(static_cast<unsigned char>(ch))) continue;
+      if (IsSpace(static_cast<unsigned char>(ch)) || IsBracket(static_cast<unsigned char>(ch))) continue;
       out.push_back(ch >= 'A' && ch <= 'Z' ? static_cast<char>(ch - 'A' + 'a') : ch);
     }
     return out;
@@ -176,7 +190,7 @@ std::string Normalizer::Normalize(std::string_view text) const {
   std::u32string cps;
   Decode(composed, &cps);
   for (char32_t c : cps) {
-    if (c == 0xFFFD || IsSpace(c)) continue;  // U+FFFD: what an invalid byte became
+    if (c == 0xFFFD || IsSpace(c) || IsBracket(c)) continue;  // U+FFFD: what an invalid byte became
     if (c >= 'A' && c <= 'Z') c = c - 'A' + 'a';
     if (c < kTableLimit && traditional_[c]) c = simplified_.at(c);
     AppendUtf8(c, &out);

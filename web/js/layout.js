@@ -33,7 +33,7 @@ function header() {
   if (page !== 'home' && page !== 'search') {
     bar.append(el('form', { class: 'header-search', role: 'search', action: '/search.html', method: 'get' },
       el('label', { for: 'header-q', class: 'visually-hidden' }, '搜索信用主体（名称、代码或拼音首字母）'),
-      el('input', { id: 'header-q', name: 'q', type: 'search', required: true, maxlength: '100',
+      el('input', { id: 'header-q', name: 'q', type: 'search', required: true, maxlength: '64',
                     placeholder: '名称 / 统一社会信用代码 / 拼音首字母', autocomplete: 'off' }),
       el('button', { type: 'submit', id: 'header-search-submit' }, '查询')));
   }
