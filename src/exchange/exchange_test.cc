@@ -329,6 +329,36 @@ TEST_F(ExchangeTest, AnotherCertificatesNumberReachesTheCityAsItWasSent) {
   }
 }
 
+// A decision the county received in time is not late at the city because the link delivered
+// it months later, and one late at the county stays late: timeliness is the source's.
+TEST_F(ExchangeTest, TimelinessIsJudgedByTheSourcesDateOfReceipt) {
+  const fs::path file = dir_ / "admin_penalty.csv";
+  std::ofstream(file, std::ios::trunc)
+      << "CF_XDR_MC,CF_XDR_LB,CF_XDR_SHXYM,CF_WSH,CF_WFXW,CF_SY,CF_YJ,CF_CFLB,CF_NR,CF_NR_FK,"
+         "CF_JDRQ,CF_CFJG,CF_CFJGDM,CF_SJLY,CF_SJLYDM,CF_CFCX\n"
+      << "甲公司,法人及非法人组织,91110000600037341L,郑市监罚〔2025〕7号,虚假宣传,经查属实,"
+         "《广告法》第五十五条,罚款,罚款1万元,1,2025-03-03,郑州市市场监督管理局,"
+         "11410100MB1848126Q,郑州市市场监督管理局,11410100MB1848126Q,普通程序\n"
+      << "甲公司,法人及非法人组织,91110000600037341L,郑市监罚〔2025〕8号,虚假宣传,经查属实,"
+         "《广告法》第五十五条,罚款,罚款1万元,1,2025-02-03,郑州市市场监督管理局,"
+         "11410100MB1848126Q,郑州市市场监督管理局,11410100MB1848126Q,普通程序\n";
+  ingest::IngestOptions o;
+  o.received_date = *Date::Parse("2025-03-05");
+  auto at_county = county_.ingester->IngestFile(file.string(), o);
+  ASSERT_TRUE(at_county.ok()) << at_county.status().ToString();
+  ASSERT_EQ(at_county->accepted, 2u);
+  ASSERT_EQ(at_county->late, 1u);
+  auto applied = receiver_->Apply("county-a", "410102", Body(1).first);
+  ASSERT_TRUE(applied.ok()) << applied.status().ToString();
+  ASSERT_TRUE(city_.ingester->Flush().ok());
+  std::vector<Record> records;
+  ASSERT_TRUE(city_.store->ListRecords(1, "admin_penalty", &records).ok());
+  ASSERT_EQ(records.size(), 2u);
+  for (const Record& r : records) {
+    EXPECT_EQ(r.late, r.document_number == "郑市监罚〔2025〕8号") << r.document_number;
+  }
+}
+
 TEST_F(ExchangeTest, ABatchAppliedTwiceChangesNothingTheSecondTime) {
   FeedCounty();
   const auto [body, count] = Body(1, 200);

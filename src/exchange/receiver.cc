@@ -286,8 +286,13 @@ Status Receiver::ApplyRows(const std::string& source, const std::string& region,
   ingest::IngestOptions options;
   options.indicator = lines.front().indicator;
   options.dept = region;
-  // Received here today; rows that carry their report date (上报日期) keep it for timeliness.
+  // Received here today, but timely or late as at the source: a decision received there within
+  // 7 working days is not late here because the link was down (rows that carry their report
+  // date, 上报日期, keep it too).
   options.received_date = Date();
+  options.first_received = [lines](uint64_t row) {
+    return row >= 1 && row <= lines.size() ? lines[row - 1].received : Date();
+  };
   options.batch_rows = lines.size() + 1;  // one commit: the cursor goes with all of it
   options.format = "exchange";
   options.exchange_cursor = storage::ExchangeCursor{source, cursor};

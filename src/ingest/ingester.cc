@@ -1081,7 +1081,8 @@ Status Pipeline(const Indicator& ind, const Indicator* derived, const IngestOpti
       };
       RowSink emit = [&](uint64_t row, const std::vector<std::string_view>& cells) {
         PreparedRow& p = next();
-        validator.Prepare(row, cells, &p);
+        validator.Prepare(row, cells, &p,
+                          options.first_received ? options.first_received(row) : Date());
         if (deriver) deriver->Derive(cells, &p);
       };
       RejectSink reject = [&](uint64_t row, std::string code, std::string message) {

@@ -32,6 +32,11 @@ struct IngestOptions {
   std::string indicator;  // "" = from the file name as `gen` writes it, else from the header
   std::string dept;       // submitting department code, recorded in each batch
   Date received_date;     // Date() = today
+  // IngestRows only, optional: the day each row (numbered from 1) was first received by a
+  // platform — the lower-level instance it came from (exchange) — so that its 7-working-day
+  // timeliness is judged as there, not by when a delayed link delivered it. Date() for a row:
+  // `received_date`. A date after `received_date` counts as `received_date`.
+  std::function<Date(uint64_t row)> first_received;
   size_t batch_rows = 50000;
   std::string format;     // "" = by file extension / content; "csv" or "jsonl"
   // When not empty, only files of these indicators are taken (a source department submits its

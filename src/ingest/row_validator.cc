@@ -115,7 +115,7 @@ bool RowValidator::Personal(size_t i, std::string_view cell,
 }
 
 void RowValidator::Prepare(uint64_t row, const std::vector<std::string_view>& cells,
-                           PreparedRow* out) {
+                           PreparedRow* out, Date first_received) {
   *out = PreparedRow();
   out->row = row;
   const size_t n = ind_.fields.size();
@@ -251,12 +251,14 @@ void RowValidator::Prepare(uint64_t row, const std::vector<std::string_view>& ce
     }
   }
 
+  const Date received =
+      first_received != Date() && first_received < received_ ? first_received : received_;
   if (role_decision_ >= 0 && !norm_[static_cast<size_t>(role_decision_)].empty()) {
     out->decision_date = *Date::Parse(norm_[static_cast<size_t>(role_decision_)]);
-    if (out->decision_date > received_) {
+    if (out->decision_date > received) {
       Reject(out, FieldCode(role_decision_), "decision_in_future",
              "the decision date " + out->decision_date.ToString() +
-                 " is after the date of receipt " + received_.ToString());
+                 " is after the date of receipt " + received.ToString());
       return;
     }
   }
@@ -272,10 +274,10 @@ void RowValidator::Prepare(uint64_t row, const std::vector<std::string_view>& ce
   if (ind_.shuanggongshi && role_decision_ >= 0 &&
       !norm_[static_cast<size_t>(role_decision_)].empty()) {
     Date decision = out->decision_date;
-    Date reported = received_;
+    Date reported = received;
     if (role_report_ >= 0 && !norm_[static_cast<size_t>(role_report_)].empty()) {
       reported = *Date::Parse(norm_[static_cast<size_t>(role_report_)]);
-      if (reported > received_ || reported < decision) {
+      if (reported > received || reported < decision) {
         Reject(out, FieldCode(role_report_), "invalid_report_date",
                "the report date " + reported.ToString() +
                    " must lie between the decision date and the date of receipt");

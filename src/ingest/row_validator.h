@@ -56,8 +56,11 @@ class RowValidator {
   RowValidator(const catalog::Indicator& indicator, Date received_date,
                const WorkCalendar& calendar, const PersonalDataVault& vault);
 
-  // Fills *out for the row (every member is reset first).
-  void Prepare(uint64_t row, const std::vector<std::string_view>& cells, PreparedRow* out);
+  // Fills *out for the row (every member is reset first). `first_received`: the day a platform
+  // first received the row, when before this validator's date of receipt (a row passed on by a
+  // lower-level instance): its timeliness is judged by it.
+  void Prepare(uint64_t row, const std::vector<std::string_view>& cells, PreparedRow* out,
+               Date first_received = Date());
 
  private:
   bool Reject(PreparedRow* out, const std::string& field, std::string code, std::string message);
