@@ -285,19 +285,25 @@ Response HandleGetList(Platform& p, const ApiCall& call) {
   if (!IntParam(call, "page", 1, 1, 1000000, &page, &error)) return error;
   if (!IntParam(call, "page_size", 20, 1, 100, &page_size, &error)) return error;
   const Date today = Date::Today();
-  std::vector<ListEntry> entries;
-  if (Status st = ListMembers(p, indicator, today, &entries); !st.ok()) return StatusResponse(st);
+  auto members = p.lists().Get(p, indicator, today);
+  if (!members.ok()) return StatusResponse(members.status());
   const catalog::Indicator* ind = p.catalog().Find(indicator);
   json::array out;
   const size_t first = static_cast<size_t>(page - 1) * static_cast<size_t>(page_size);
-  for (size_t i = first; i < entries.size() && out.size() < static_cast<size_t>(page_size); ++i) {
-    out.push_back(ListEntryJson(entries[i], ind));
+  const size_t end = std::min((*members)->size(), first + static_cast<size_t>(page_size));
+  for (size_t i = first; i < end; ++i) {
+    // Read as it stands now: an entry changed since the list was computed (revoked a moment
+    // ago) is left out rather than shown.
+    auto entry = CurrentEntry(p, *ind, (**members)[i], today);
+    if (!entry.ok()) return StatusResponse(entry.status());
+    if (*entry) out.push_back(ListEntryJson(**entry, ind));
   }
+  const size_t total = (*members)->size();
   return JsonResponse(200, json::object{{"type", call.params[0]},
                                         {"indicator", indicator},
                                         {"name", ind ? ind->name : ""},
                                         {"date", today.ToString()},
-                                        {"total", entries.size()},
+                                        {"total", total},
                                         {"page", page},
                                         {"page_size", page_size},
                                         {"entries", std::move(out)}});

@@ -8,6 +8,7 @@
 #include <spdlog/spdlog.h>
 
 #include "core/identifiers.h"
+#include "server/lists.h"
 
 #ifndef XINYONG_SOURCE_DIR
 #define XINYONG_SOURCE_DIR "."
@@ -173,6 +174,7 @@ Result<std::unique_ptr<Platform>> Platform::Open(const PlatformOptions& options_
     XY_ASSIGN_OR_RETURN(p->audit_, security::AuditLog::Open(*p->store_));
     p->check_logger_ = std::make_unique<CheckLogger>(*p->store_, p->audit_.get());
   }
+  p->lists_ = std::make_unique<ListCache>();
   if (o.profile_cache_bytes != 0) {
     p->profile_cache_ = std::make_unique<ResponseCache>(o.profile_cache_bytes);
   }

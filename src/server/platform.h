@@ -39,6 +39,8 @@
 
 namespace xinyong::server {
 
+class ListCache;  // lists.h
+
 struct PlatformOptions {
   std::string data_dir = "var/data";
   // Where catalog/ and calendar/ live; "" = $XINYONG_SHARE, else the source tree's data/.
@@ -118,6 +120,8 @@ class Platform {
   // Public subject profiles already answered (PlatformOptions::profile_cache_bytes); nullptr
   // when off.
   ResponseCache* profile_cache() { return profile_cache_.get(); }
+  // The members of the public lists, kept between requests (lists.h).
+  ListCache& lists() { return *lists_; }
 
   // Resolves a public subject code: a USCC, a legacy code (organization code, registration or
   // tax number, institution certificates) or "P<id>" for natural persons. NotFound when no
@@ -203,6 +207,7 @@ class Platform {
   std::mutex inspection_mu_;
   std::unique_ptr<CheckLogger> check_logger_;  // after store_: stops before the store closes
   std::unique_ptr<ResponseCache> profile_cache_;
+  std::unique_ptr<ListCache> lists_;
 };
 
 }  // namespace xinyong::server

@@ -844,6 +844,19 @@ TEST_F(RouterTest, ListsShowCurrentMembersAndTheProfileItsMemberships) {
   EXPECT_EQ(e.at("end").as_string(), Date::Parse(Ago(60))->AddMonths(36).ToString());
   EXPECT_EQ(Body(Get("/api/v1/lists/red"))["total"].as_int64(), 0);
   Error(Get("/api/v1/lists/nope"), 404, "not_found");
+  // The list is kept between requests, and computed again once the records change: a new
+  // entry is listed at once (first: the newest), and a page past the end is empty.
+  const std::string uscc2 = "91410100MA3X4AHN8F";
+  r = Call("POST", "/api/v1/batches?dept=410100-sthj&indicator=serious_dishonesty",
+           header + row("郑州新增测试有限公司", uscc2, "郑环严失认〔2024〕9号", Ago(10), "2099-09-11"),
+           "text/csv");
+  ASSERT_EQ(r.status, 201u) << r.body;
+  json::object again = Body(Get("/api/v1/lists/serious_dishonesty"));
+  ASSERT_EQ(again["total"].as_int64(), 2);
+  EXPECT_EQ(again["entries"].as_array()[0].at("subject").at("code").as_string(), uscc2);
+  EXPECT_TRUE(Body(Get("/api/v1/lists/serious_dishonesty?page=2&page_size=2"))["entries"]
+                  .as_array()
+                  .empty());
 
   json::object profile = Body(Get(std::string("/api/v1/subjects/") + kHongdaUscc));
   ASSERT_EQ(profile["lists"].as_array().size(), 1u);
