@@ -68,7 +68,16 @@ Response HandleListCommitments(Platform& p, const ApiCall& call) {
                               static_cast<size_t>(page_size), &entries, &more);
   if (!st.ok()) return StatusResponse(st);
   // The listing reads only as far as the page: the total is not counted.
-  return Page(p, entries, page, page_size, nullptr, more);
+  Response r = Page(p, entries, page, page_size, nullptr, more);
+  // A commitment the public may not see, shown to a token's holder, is a look at that subject's
+  // non-public data: its access log shows it (the router audits one entry per subject).
+  const catalog::Indicator* ind = p.catalog().Find(rules::kCommitmentIndicator);
+  for (const CommitmentEntry& e : entries) {
+    if (ind != nullptr && EffectiveDisclosure(e.record, *ind) != catalog::Disclosure::kPublic) {
+      r.about_subjects.push_back(e.subject.id);
+    }
+  }
+  return r;
 }
 
 Response HandleSubjectCommitments(Platform& p, const ApiCall& call) {

@@ -198,9 +198,13 @@ Response List(Platform& p, const ApiCall& call, workflow::Kind kind) {
   Status st = p.rights().List(CallerOf(call), filter, today, &apps);
   if (!st.ok()) return RightsError(st);
   json::array items;
+  // An application (its reasons, evidence, the department's answers) is the subject's
+  // non-public data: each one shown is in its subject's access log (one audit entry each).
+  std::vector<uint64_t> shown;
   const size_t first = static_cast<size_t>(page - 1) * static_cast<size_t>(page_size);
   for (size_t i = first; i < apps.size() && items.size() < static_cast<size_t>(page_size); ++i) {
     items.push_back(workflow::ApplicationJson(apps[i], today));
+    shown.push_back(apps[i].subject_id);
   }
   json::object o;
   o[kind == workflow::Kind::kObjection ? "objections" : "repairs"] = std::move(items);
@@ -208,7 +212,9 @@ Response List(Platform& p, const ApiCall& call, workflow::Kind kind) {
   o["page_size"] = page_size;
   o["total"] = apps.size();
   o["as_of"] = today.ToString();
-  return JsonResponse(200, o);
+  Response r = JsonResponse(200, o);
+  r.about_subjects = std::move(shown);
+  return r;
 }
 
 // One step: the body's reason, documents and the members `action` reads.

@@ -252,6 +252,11 @@ TEST_F(RightsApiTest, AnUpheldObjectionLiftsTheMeasuresAtOnceAndTheHistoryStays)
     EXPECT_EQ(after->size(), before->size() + 1);
   }
   EXPECT_EQ(Ok(Call("GET", "/api/v1/objections", "", market_))["objections"].as_array().size(), 1u);
+  {  // the department saw the subject's application: in the subject's access log
+    auto seen_by = security::SubjectAuditEntries(p_->store(), *p_->FindSubjectIdByCode(kUscc), 1);
+    ASSERT_TRUE(seen_by.ok() && seen_by->size() == 1u);
+    EXPECT_EQ(seen_by->front().target, "GET /api/v1/objections");
+  }
   EXPECT_TRUE(Ok(Call("GET", "/api/v1/objections", "", env_))["objections"].as_array().empty());
 
   json::object verified = Step("objections", id, "verify",

@@ -1,3 +1,4 @@
+#include "security/audit.h"
 #include "server/router.h"
 
 #include <cstdlib>
@@ -927,6 +928,21 @@ TEST_F(RouterTest, CommitmentsArePublishedByTheirPublicityTypeAndFulfilledByTheA
                 .at("credit_commitment")
                 .to_number<int64_t>(),
             2);
+  // The 不可公开 one is seen by a token's holder, and that look is in the subject's access log.
+  const uint64_t hongda = platform_->FindSubjectIdByCode(kHongdaUscc).value();
+  auto looks = [&] {
+    auto e = security::SubjectAuditEntries(platform_->store(), hongda, 100);
+    EXPECT_TRUE(e.ok());
+    size_t n = 0;
+    for (const auto& entry : e.ok() ? *e : std::vector<security::AuditEntry>()) {
+      n += entry.target == "GET /api/v1/commitments";
+    }
+    return n;
+  };
+  EXPECT_EQ(looks(), 0u);
+  json::object shared = Body(OperatorGet("/api/v1/commitments"));
+  ASSERT_EQ(shared["commitments"].as_array().size(), 3u) << json::serialize(shared);
+  EXPECT_EQ(looks(), 1u);
   json::object overdue = Body(Get("/api/v1/commitments?state=overdue"));
   ASSERT_EQ(overdue["commitments"].as_array().size(), 1u);
   EXPECT_EQ(overdue["commitments"].as_array()[0].at("code").as_string(), "41010020260105000001");
@@ -989,6 +1005,14 @@ TEST_F(RouterTest, InspectionDrawsArePublishedAndReproducible) {
   EXPECT_EQ(Body(again)["drawn"], Body(twice)["drawn"]);
   json::object got = Body(OperatorGet("/api/v1/inspections/" + std::to_string(d["id"].as_int64())));
   EXPECT_EQ(got["drawn"], d["drawn"]);
+  // Who saw the grades of the drawn: in each drawn subject's access log.
+  for (const json::value& drawn : d["drawn"].as_array()) {
+    const uint64_t id = platform_->FindSubjectIdByCode(drawn.at("code").as_string()).value();
+    auto entries = security::SubjectAuditEntries(platform_->store(), id, 10);
+    ASSERT_TRUE(entries.ok());
+    ASSERT_FALSE(entries->empty());
+    EXPECT_EQ(entries->front().target, "GET /api/v1/inspections/{id}");
+  }
   // The public sees who was drawn, not their grades (inspection_handlers.cc).
   json::object pub = Body(Get("/api/v1/inspections/" + std::to_string(d["id"].as_int64())));
   ASSERT_EQ(pub["drawn"].as_array().size(), 2u);
