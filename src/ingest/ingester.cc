@@ -701,14 +701,20 @@ class Ingester::Run {
     bool late = prior ? prior->late : p.late;
     std::vector<std::string> past_findings;  // of the stored versions
     if (prior && prior->stored) {
-      XY_ASSIGN_OR_RETURN(StoredFacts facts,
-                          ReadStoredFacts(ind, subject.id, prior->record_id, p.content_hash));
-      // An upheld objection's correction stands: content it replaced does not come back.
-      if (facts.replaced_by_objection && !derived && opt_.findings_stand && !opt_.objection) {
-        Reject({static_cast<uint32_t>(p.row), "", "replaced_by_objection",
+      XY_ASSIGN_OR_RETURN(StoredFacts facts, ReadStoredFacts(ind, subject.id, prior->record_id,
+                                                             p.content_hash, &p.values));
+      // An upheld objection's correction stands: content it replaced does not come back, as a
+      // whole or field by field.
+      if ((facts.replaced_by_objection || !facts.reverted_field.empty()) && !derived &&
+          opt_.findings_stand && !opt_.objection) {
+        const int fi = facts.reverted_field.empty() ? -1 : ind.FieldIndex(facts.reverted_field);
+        const catalog::Field* f = fi < 0 ? nullptr : &ind.fields[static_cast<size_t>(fi)];
+        Reject({static_cast<uint32_t>(p.row), facts.reverted_field, "replaced_by_objection",
                 "decision " + ident::ShowMasked(p.document_number, 80) +
-                    " was corrected through an upheld objection (异议); the row sends back what "
-                    "that correction replaced"});
+                    " was corrected through an upheld objection (异议); the row sends back " +
+                    (f == nullptr ? std::string("what that correction replaced")
+                                  : "the value of " + f->code + " (" + f->label +
+                                        ") that correction replaced")});
         return false;
       }
       status = facts.status;
@@ -825,9 +831,13 @@ class Ingester::Run {
     // `content_hash` is that of a version an upheld objection's correction (a later version of
     // a batch of format "objection") replaced.
     bool replaced_by_objection = false;
+    // A field such a correction changed that the row sets back to the value it replaced (while
+    // the record's current version no longer has it); "" when none.
+    std::string reverted_field;
   };
   Result<StoredFacts> ReadStoredFacts(const Indicator& ind, uint64_t subject_id,
-                                      uint64_t record_id, uint64_t content_hash) {
+                                      uint64_t record_id, uint64_t content_hash,
+                                      const FieldValues* row) {
     std::vector<Record> versions;
     XY_RETURN_IF_ERROR(in_.store_.ListRecordVersions(subject_id, record_id, &versions));
     StoredFacts f;
@@ -836,14 +846,30 @@ class Ingester::Run {
     for (size_t i = 0; i < versions.size(); ++i) {
       if (versions[i].content_hash == content_hash) same = i;
     }
-    for (size_t j = same + 1; j < versions.size() && !f.replaced_by_objection; ++j) {
-      auto it = batch_formats_.find(versions[j].batch_id);
+    auto format_of = [&](uint64_t batch) -> Result<std::string_view> {
+      auto it = batch_formats_.find(batch);
       if (it == batch_formats_.end()) {
-        XY_ASSIGN_OR_RETURN(std::optional<BatchReport> b,
-                            in_.store_.GetBatch(versions[j].batch_id));
-        it = batch_formats_.emplace(versions[j].batch_id, b ? b->format : std::string()).first;
+        XY_ASSIGN_OR_RETURN(std::optional<BatchReport> b, in_.store_.GetBatch(batch));
+        it = batch_formats_.emplace(batch, b ? b->format : std::string()).first;
       }
-      f.replaced_by_objection = it->second == "objection";
+      return std::string_view(it->second);
+    };
+    for (size_t j = same + 1; j < versions.size() && !f.replaced_by_objection; ++j) {
+      XY_ASSIGN_OR_RETURN(std::string_view format, format_of(versions[j].batch_id));
+      f.replaced_by_objection = format == "objection";
+    }
+    // Field by field: what each objection's correction changed stays changed.
+    for (size_t j = 1; row != nullptr && j < versions.size() && f.reverted_field.empty(); ++j) {
+      XY_ASSIGN_OR_RETURN(std::string_view format, format_of(versions[j].batch_id));
+      if (format != "objection") continue;
+      for (const catalog::Field& field : ind.fields) {
+        const std::string_view replaced = versions[j - 1].Get(field.code);
+        if (replaced == versions[j].Get(field.code)) continue;  // not what it corrected
+        if (row->Get(field.code) == replaced && versions.back().Get(field.code) != replaced) {
+          f.reverted_field = field.code;
+          break;
+        }
+      }
     }
     f.status = versions.back().status;
     f.finding = BreachFinding(ind, versions.back().values);

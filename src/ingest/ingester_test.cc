@@ -305,6 +305,17 @@ TEST_F(IngesterTest, AnUpheldObjectionsCorrectionStandsAgainstResends) {
       EXPECT_EQ(r.Get("CF_NR_FK"), "0.5");
     }
   }
+  // Field by field: the old fine back, with another decision date, is refused too, naming
+  // the field the objection corrected.
+  auto mixed = Ingest(std::string(kHeader) +
+                      Penalty("甲公司", "91110000600037341L", "文1号", "2025/03/04", "1.5"));
+  ASSERT_TRUE(mixed.ok());
+  ASSERT_EQ(mixed->rejected, 1u);
+  const auto mixed_rejection = Batch(mixed->batches[0]).rejections[0];
+  EXPECT_EQ(mixed_rejection.code, "replaced_by_objection");
+  EXPECT_TRUE(mixed_rejection.field == "CF_NR_FK" || mixed_rejection.field == "CF_NR")
+      << mixed_rejection.field;
+  EXPECT_NE(mixed_rejection.message.find("that correction replaced"), std::string::npos);
   // A correction the objection did not see (another fine again) is the department's to make.
   auto later = Ingest(std::string(kHeader) +
                       Penalty("甲公司", "91110000600037341L", "文1号", "2025/03/03", "0.8"));
@@ -344,7 +355,10 @@ TEST_F(IngesterTest, ANewFindingAfterAnUpheldObjectionIsInForce) {
   ASSERT_TRUE(old.ok());
   ASSERT_EQ(old->rejected, 2u);
   EXPECT_EQ(Batch(old->batches[0]).rejections[0].code, "replaced_by_objection");
-  EXPECT_EQ(Batch(old->batches[0]).rejections[1].code, "breach_finding_withdrawn");
+  // The reworded row puts back the status the objection's correction replaced: refused for
+  // that field.
+  EXPECT_EQ(Batch(old->batches[0]).rejections[1].code, "replaced_by_objection");
+  EXPECT_EQ(Batch(old->batches[0]).rejections[1].field, "CN_LXZT");
   EXPECT_EQ(breach().status, RecordStatus::kRevoked);
   // Later the accepting unit finds the commitment broken after all: a new negative fact, in force.
   auto found = Ingest(Commitment(code, "全部未履行", "2025-03-10"), "credit_commitment.jsonl");
