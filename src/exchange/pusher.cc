@@ -203,18 +203,26 @@ Status WriteAtomically(const fs::path& path, std::string_view data) {
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
   if (fd < 0) return Status::Unavailable("cannot create " + tmp.string() + ": " + strerror(errno));
   size_t off = 0;
+  // A failure closes the descriptor and removes the temporary file: nothing is left behind
+  // (a name starting with '.' is no drop file a reader takes, but it takes space).
+  const auto fail = [&](const std::string& what, int err) {
+    ::close(fd);
+    ::unlink(tmp.c_str());
+    return Status::Unavailable("cannot " + what + " " + tmp.string() + ": " + strerror(err));
+  };
   while (off < data.size()) {
     const ssize_t n = ::write(fd, data.data() + off, data.size() - off);
     if (n < 0) {
       if (errno == EINTR) continue;
-      const std::string err = strerror(errno);
-      ::close(fd);
-      return Status::Unavailable("cannot write " + tmp.string() + ": " + err);
+      return fail("write", errno);
     }
     off += static_cast<size_t>(n);
   }
-  if (::fsync(fd) != 0 || ::close(fd) != 0) {
-    return Status::Unavailable("cannot sync " + tmp.string() + ": " + strerror(errno));
+  if (::fsync(fd) != 0) return fail("sync", errno);
+  if (::close(fd) != 0) {
+    const int err = errno;
+    ::unlink(tmp.c_str());
+    return Status::Unavailable("cannot close " + tmp.string() + ": " + strerror(err));
   }
   std::error_code ec;
   fs::rename(tmp, path, ec);
