@@ -266,9 +266,13 @@ bool NormalizeField(const Field& field, std::string_view cell, Date today, std::
         return Fail(problem, "invalid_code",
                     Quote(field) + " must be a code of 1 to " + std::to_string(max) + " characters");
       }
-      // A code is shown to everyone as the subject's code: a person's number there would be
-      // published in plaintext.
-      if (MayHoldResidentId(norm) && ident::MaskResidentIdsIn(norm, /*require_birth_date=*/true) != norm) {
+      // A subject's certificate code is shown to everyone as its code: a person's number there
+      // would be published in plaintext. (Other codes — a department's, a utility account — are
+      // not subjects' codes, and some have birth-date-like digits.)
+      const bool subject_code = field.role == catalog::FieldRole::kSubjectInstCert ||
+                                field.role == catalog::FieldRole::kSubjectSocialOrgCert;
+      if (subject_code && MayHoldResidentId(norm) &&
+          ident::MaskResidentIdsIn(norm, /*require_birth_date=*/true) != norm) {
         return Fail(problem, "invalid_code", ResidentIdInCode(field, norm));
       }
       *out = std::move(norm);

@@ -193,9 +193,12 @@ TEST_F(SecurityTest, ATokenMustFitItsRole) {
   Principal::Scope bank_with_a_number;  // goes into every audit entry the subject reads
   bank_with_a_number.institution = "某银行11010519491231002X";
   expect_bad(Role::kFinancialInstitution, bank_with_a_number, "resident ID number");
+  Principal::Scope bank_by_code;  // an all-digit USCC is no resident ID
+  bank_by_code.institution = "911000001000013428";
+  EXPECT_TRUE(CreateStatus(Role::kFinancialInstitution, bank_by_code, 30).ok());
   std::vector<TokenInfo> all;
   ASSERT_TRUE(tokens_->List(&all).ok());
-  EXPECT_TRUE(all.empty());
+  EXPECT_EQ(all.size(), 1u) << "only the bank named by its code";
 }
 
 TEST_F(SecurityTest, ASourceDepartmentWithoutIndicatorsMaySubmitItsDepartmentsOwn) {

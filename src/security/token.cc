@@ -156,7 +156,8 @@ Status TokenStore::Validate(const TokenSpec& spec) const {
   // read: a person's number there would be shown in plaintext. (The name is a label, masked.)
   for (auto [name, value] : {std::pair<std::string_view, const std::string*>{"dept", &s.department},
                              {"institution", &s.institution}}) {
-    if (ident::MaskResidentIdsIn(*value) != *value) {
+    // With a plausible birth date: an all-digit USCC (some agencies' and banks') is no ID.
+    if (ident::MaskResidentIdsIn(*value, /*require_birth_date=*/true) != *value) {
       return Status::InvalidArgument(std::string(name) +
                                      ": a resident ID number is not part of an organization's "
                                      "name or code");
