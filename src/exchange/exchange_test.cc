@@ -356,6 +356,8 @@ TEST_F(ExchangeTest, TimelinessIsJudgedByTheSourcesDateOfReceipt) {
   ASSERT_EQ(records.size(), 2u);
   for (const Record& r : records) {
     EXPECT_EQ(r.late, r.document_number == "郑市监罚〔2025〕8号") << r.document_number;
+    // Kept with the record, so that the level above the city judges it alike.
+    EXPECT_EQ(r.received_date, *Date::Parse("2025-03-05")) << r.document_number;
   }
 }
 

@@ -792,7 +792,9 @@ class Ingester::Run {
     r.version = prior ? prior->version + 1 : 1;
     r.indicator = ind.code;
     r.decision_date = p.decision_date;
-    r.received_date = opt_.received_date;
+    // A row passed on by a lower-level instance keeps the day it was first received there, so
+    // that every level above judges its timeliness alike (the batch has the day it came here).
+    r.received_date = p.first_received != Date() ? p.first_received : opt_.received_date;
     // Timeliness is the decision's: when it first arrived. A correction sent later is not late
     // itself, and keeps its record's verdict.
     r.late = late;

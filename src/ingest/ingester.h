@@ -34,8 +34,9 @@ struct IngestOptions {
   Date received_date;     // Date() = today
   // IngestRows only, optional: the day each row (numbered from 1) was first received by a
   // platform — the lower-level instance it came from (exchange) — so that its 7-working-day
-  // timeliness is judged as there, not by when a delayed link delivered it. Date() for a row:
-  // `received_date`. A date after `received_date` counts as `received_date`.
+  // timeliness is judged as there, not by when a delayed link delivered it, and its record keeps
+  // that day as its `received_date`. Date() for a row: `received_date`. A date after
+  // `received_date` counts as `received_date`.
   std::function<Date(uint64_t row)> first_received;
   size_t batch_rows = 50000;
   std::string format;     // "" = by file extension / content; "csv" or "jsonl"

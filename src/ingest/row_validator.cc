@@ -251,8 +251,8 @@ void RowValidator::Prepare(uint64_t row, const std::vector<std::string_view>& ce
     }
   }
 
-  const Date received =
-      first_received != Date() && first_received < received_ ? first_received : received_;
+  if (first_received != Date() && first_received < received_) out->first_received = first_received;
+  const Date received = out->first_received != Date() ? out->first_received : received_;
   if (role_decision_ >= 0 && !norm_[static_cast<size_t>(role_decision_)].empty()) {
     out->decision_date = *Date::Parse(norm_[static_cast<size_t>(role_decision_)]);
     if (out->decision_date > received) {

@@ -40,6 +40,9 @@ struct PreparedRow {
   std::string person_sealed;  // natural persons: the sealed certificate number
 
   Date decision_date;
+  // The day a platform first received the row when it came from a lower-level instance earlier
+  // than this one's date of receipt (Prepare's `first_received`); Date() otherwise.
+  Date first_received;
   bool late = false;
   std::string document_number;
   std::string natural_key;
