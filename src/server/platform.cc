@@ -76,8 +76,25 @@ Result<std::unique_ptr<PersonalDataVault>> OpenPersonalDataVault(const std::stri
         "key of fingerprint " + FingerprintText(*recorded) +
         "…; give that key with --key-file, or restore it from its backup (docs/operations.md)");
   }
-  // A store from before fingerprints (or new) records the key it is opened with.
-  if (!recorded && !read_only) XY_RETURN_IF_ERROR(store.SetKeyFingerprint(fingerprint));
+  if (!recorded && !read_only) {
+    // A store from before fingerprints records the key it is opened with — once that key has
+    // been shown to open what the store holds sealed (one natural person's number), so that a
+    // wrong key file at the first open after an upgrade is not recorded for good.
+    std::string sealed;
+    Status scan = store.ScanSubjects([&](const Subject& s) {
+      if (s.id_sealed.empty()) return Status::Ok();
+      sealed = s.id_sealed;
+      return Status::AlreadyExists("found");  // enough: stops the scan
+    });
+    if (!scan.ok() && scan.code() != StatusCode::kAlreadyExists) return scan;
+    if (!sealed.empty() && !(*vault)->Decrypt(sealed).ok()) {
+      return Status::FailedPrecondition(
+          "key file '" + key_file + "' does not open the personal numbers this store holds: "
+          "they were sealed under another key; give that key with --key-file, or restore it "
+          "from its backup (docs/operations.md)");
+    }
+    XY_RETURN_IF_ERROR(store.SetKeyFingerprint(fingerprint));
+  }
   return std::move(vault).value();
 }
 

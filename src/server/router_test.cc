@@ -1,4 +1,3 @@
-#include "security/audit.h"
 #include "server/router.h"
 
 #include <cstdlib>
@@ -16,6 +15,8 @@
 
 #include "core/identifiers.h"
 #include "core/test_paths.h"
+#include "ingest/ingester.h"
+#include "security/audit.h"
 #include "server/access.h"
 #include "server/platform.h"
 #include "server/redact.h"
@@ -1146,6 +1147,61 @@ TEST(TargetTest, DecodesSegmentsAndQuery) {
   EXPECT_FALSE(ParseTarget("http://x/a", &t, &error));
   EXPECT_FALSE(ParseTarget("/a%2", &t, &error));
   EXPECT_EQ(SanitizeUtf8("a\xff" "b"), "a\xEF\xBF\xBD" "b");
+}
+
+// A store written before stores kept their key's fingerprint records the key it is opened with
+// next — only a key that opens what it holds sealed: a wrong key file at the first open after
+// an upgrade is refused, not recorded for good.
+TEST(PlatformKeyTest, AnOlderStoreRecordsOnlyAKeyThatOpensItsSealedNumbers) {
+  const fs::path dir = fs::temp_directory_path() /
+                       ("xinyong-oldkey-" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  const std::string key = (dir / "keys" / "right.key").string();
+  const std::string other = (dir / "keys" / "wrong.key").string();
+  {  // the older store: written without a platform, so without a fingerprint
+    auto cat = catalog::Catalog::LoadDirectory(SourceDir() + "/data/catalog");
+    auto cal = WorkCalendar::LoadFile(SourceDir() + "/data/calendar/cn_workdays.toml");
+    auto vault = PersonalDataVault::OpenOrCreate(key);
+    ASSERT_TRUE(PersonalDataVault::OpenOrCreate(other).ok());
+    auto store = storage::RocksDbStore::Open((dir / "data").string());
+    ASSERT_TRUE(cat.ok() && cal.ok() && vault.ok() && store.ok());
+    ingest::Ingester ingester(**store, **cat, *cal, **vault);
+    auto r = ingester.IngestBuffer(
+        "CF_XDR_MC,CF_XDR_LB,CF_XDR_ZJLX,CF_XDR_ZJHM,CF_WSH,CF_WFXW,CF_SY,CF_YJ,CF_CFLB,CF_NR,"
+        "CF_NR_FK,CF_JDRQ,CF_CFJG,CF_CFJGDM,CF_SJLY,CF_SJLYDM,CF_CFCX\n"
+        "张三,自然人,身份证,11010519491231002X,郑公交罚〔2025〕9号,违章,经查属实,《道路交通安全法》,"
+        "罚款,罚款0.2万元,0.2,2025-03-03,郑州市公安局交通警察支队,11410100MB1848126Q,"
+        "郑州市公安局交通警察支队,11410100MB1848126Q,普通程序\n",
+        "admin_penalty.csv", ingest::IngestOptions());
+    ASSERT_TRUE(r.ok() && r->accepted == 1u) << (r.ok() ? "" : r.status().ToString());
+    ASSERT_TRUE(ingester.Flush().ok());
+    ASSERT_FALSE((*store)->KeyFingerprint()->has_value());
+  }
+  PlatformOptions o;
+  o.data_dir = (dir / "data").string();
+  o.share_dir = SourceDir() + "/data";
+  o.key_file = other;
+  auto wrong = Platform::Open(o);
+  EXPECT_EQ(wrong.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(wrong.status().message().find("does not open the personal numbers"), std::string::npos)
+      << wrong.status().ToString();
+  // Read-only, with no key file where one is named: refused, and none is made.
+  o.read_only = true;
+  o.key_file = (dir / "keys" / "none.key").string();
+  EXPECT_NE(Platform::Open(o).status().message().find("a read-only open never creates a key"),
+            std::string::npos);
+  EXPECT_FALSE(fs::exists(o.key_file));
+  o.read_only = false;
+  o.key_file = key;
+  {
+    auto right = Platform::Open(o);
+    ASSERT_TRUE(right.ok()) << right.status().ToString();
+    EXPECT_TRUE((*right)->store().KeyFingerprint()->has_value());
+  }
+  o.key_file = other;
+  EXPECT_NE(Platform::Open(o).status().message().find("holds the key of fingerprint"),
+            std::string::npos);
+  fs::remove_all(dir);
 }
 
 }  // namespace
