@@ -14,6 +14,7 @@
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/json.hpp>
@@ -115,8 +116,28 @@ class HttpSink final : public Sink {
     };
     try {
       if (!stream_) {
+        // The name is resolved under the same deadline (a resolver that hangs cancelled).
         tcp::resolver resolver(ioc_);
-        auto endpoints = resolver.resolve(host_, port_);
+        tcp::resolver::results_type endpoints;
+        asio::steady_timer deadline(ioc_, timeout_);
+        bool timed_out = false;
+        resolver.async_resolve(host_, port_, [&](beast::error_code e, tcp::resolver::results_type r) {
+          ec = e;
+          endpoints = std::move(r);
+          deadline.cancel();
+        });
+        deadline.async_wait([&](beast::error_code e) {
+          if (e) return;  // cancelled: resolved in time
+          timed_out = true;
+          resolver.cancel();
+        });
+        ioc_.restart();
+        ioc_.run();
+        if (timed_out) {
+          return Status::Unavailable(Describe() + ": resolving " + host_ + ": no answer within " +
+                                     std::to_string(timeout_.count()) + " ms");
+        }
+        if (ec) return Status::Unavailable(Describe() + ": resolving " + host_ + ": " + ec.message());
         stream_ = std::make_unique<beast::tcp_stream>(ioc_);
         stream_->expires_after(timeout_);
         stream_->async_connect(endpoints, done);
@@ -148,7 +169,7 @@ class HttpSink final : public Sink {
       *res = parser.release();
       if (!res->keep_alive()) stream_.reset();
       return Status::Ok();
-    } catch (const std::exception& e) {  // the resolver
+    } catch (const std::exception& e) {  // allocation, or anything asio throws
       stream_.reset();
       return Status::Unavailable(Describe() + ": " + e.what());
     }
@@ -226,7 +247,10 @@ Status WriteAtomically(const fs::path& path, std::string_view data) {
   }
   std::error_code ec;
   fs::rename(tmp, path, ec);
-  if (ec) return Status::Unavailable("cannot rename " + tmp.string() + ": " + ec.message());
+  if (ec) {
+    ::unlink(tmp.c_str());
+    return Status::Unavailable("cannot rename " + tmp.string() + ": " + ec.message());
+  }
   const fs::path parent = path.parent_path().empty() ? fs::path(".") : path.parent_path();
   const int dir = ::open(parent.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dir < 0 || ::fsync(dir) != 0) {

@@ -37,7 +37,7 @@ struct Response {
   uint64_t about_subject = 0;
   // The subjects an answer about many is about (a batch of credit checks; a listing that shows
   // a token's holder non-public data of several subjects: commitments, objection and repair
-  // queues, the grades of an inspection draw): an entry each, with
+  // queues): an entry each, with
   // `about_purpose` (the batch's own, read from its body by the handler) when not empty.
   std::vector<uint64_t> about_subjects;
   std::string about_purpose;

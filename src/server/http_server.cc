@@ -167,6 +167,16 @@ class Session : public std::enable_shared_from_this<Session> {
          !options().token_is_valid(req[http::field::authorization]))) {
       const size_t limit = options().public_body_limit;
       if (parser_->content_length().value_or(0) > limit) {
+        if (!req[http::field::authorization].empty()) {
+          // A token that is no longer valid (revoked, expired): the answer its holder needs is
+          // that, not that the body is too large (a pusher would split its batches for nothing).
+          PrepareErrorWrite("(refused token, large body)");
+          Response r = ErrorResponse(401, "unauthenticated",
+                                     "the bearer token is not valid (unknown, revoked or expired)");
+          r.headers.emplace_back("WWW-Authenticate",
+                                 R"(Bearer realm="xinyong", error="invalid_token")");
+          return Write(std::move(r));
+        }
         return WriteError(
             Status::ResourceExhausted("a request without a valid token may carry at most " +
                                       std::to_string(limit) + " bytes"),

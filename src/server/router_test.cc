@@ -1006,14 +1006,7 @@ TEST_F(RouterTest, InspectionDrawsArePublishedAndReproducible) {
   EXPECT_EQ(Body(again)["drawn"], Body(twice)["drawn"]);
   json::object got = Body(OperatorGet("/api/v1/inspections/" + std::to_string(d["id"].as_int64())));
   EXPECT_EQ(got["drawn"], d["drawn"]);
-  // Who saw the grades of the drawn: in each drawn subject's access log.
-  for (const json::value& drawn : d["drawn"].as_array()) {
-    const uint64_t id = platform_->FindSubjectIdByCode(drawn.at("code").as_string()).value();
-    auto entries = security::SubjectAuditEntries(platform_->store(), id, 10);
-    ASSERT_TRUE(entries.ok());
-    ASSERT_FALSE(entries->empty());
-    EXPECT_EQ(entries->front().target, "GET /api/v1/inspections/{id}");
-  }
+
   // The public sees who was drawn, not their grades (inspection_handlers.cc).
   json::object pub = Body(Get("/api/v1/inspections/" + std::to_string(d["id"].as_int64())));
   ASSERT_EQ(pub["drawn"].as_array().size(), 2u);
