@@ -859,19 +859,29 @@ TEST_F(ExchangeTest, AFeedDropIsAppliedExactlyOnceAndAMissingFileIsNamed) {
   EXPECT_FALSE(ApplyDrop(*receiver_, drop, "county a", "410102").ok());
 }
 
+// A socket listening on an ephemeral loopback port, its address in *addr; -1 on failure.
+int ListenOnLoopback(sockaddr_in* addr) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return -1;
+  addr->sin_family = AF_INET;
+  addr->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr->sin_port = 0;
+  socklen_t len = sizeof *addr;
+  if (::bind(fd, reinterpret_cast<sockaddr*>(addr), sizeof *addr) != 0 || ::listen(fd, 8) != 0 ||
+      ::getsockname(fd, reinterpret_cast<sockaddr*>(addr), &len) != 0) {
+    ::close(fd);
+    return -1;
+  }
+  return fd;
+}
+
 // A receiver that accepts the connection and then never answers (its host lost power, a
 // firewall dropped the connection): the request fails after the sink's timeout instead of
 // waiting for ever, and the next one fails the same way.
 TEST(HttpSinkTest, ASilentReceiverFailsTheRequestAfterTheTimeout) {
-  const int listener = ::socket(AF_INET, SOCK_STREAM, 0);
-  ASSERT_GE(listener, 0);
   sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ASSERT_EQ(::bind(listener, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
-  ASSERT_EQ(::listen(listener, 8), 0);  // the kernel completes connections; nobody reads them
-  socklen_t len = sizeof addr;
-  ASSERT_EQ(::getsockname(listener, reinterpret_cast<sockaddr*>(&addr), &len), 0);
+  const int listener = ListenOnLoopback(&addr);  // the kernel completes connections; nobody reads
+  ASSERT_GE(listener, 0);
   auto sink = MakeHttpSink("http://127.0.0.1:" + std::to_string(ntohs(addr.sin_port)), "token",
                            "county-a", "410102", std::chrono::milliseconds(200));
   auto cursor = sink->Cursor();
@@ -892,15 +902,9 @@ TEST(HttpSinkTest, ASilentReceiverFailsTheRequestAfterTheTimeout) {
 // halves until its parts fit, each part saying where the one before ended, and later batches
 // go in parts of that size at once. A 408 from a proxy is worth retrying.
 TEST(HttpSinkTest, ABatchRefusedAsTooLargeGoesInParts) {
-  const int listener = ::socket(AF_INET, SOCK_STREAM, 0);
-  ASSERT_GE(listener, 0);
   sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ASSERT_EQ(::bind(listener, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
-  ASSERT_EQ(::listen(listener, 8), 0);
-  socklen_t len = sizeof addr;
-  ASSERT_EQ(::getsockname(listener, reinterpret_cast<sockaddr*>(&addr), &len), 0);
+  const int listener = ListenOnLoopback(&addr);
+  ASSERT_GE(listener, 0);
   // Answers each request on its own connection: 413 for more than 3 lines, then 408 once, then
   // 200. Records the lines and the `after=` of each request.
   std::vector<std::pair<size_t, std::string>> requests;
