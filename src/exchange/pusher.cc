@@ -224,33 +224,31 @@ Status WriteAtomically(const fs::path& path, std::string_view data) {
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
   if (fd < 0) return Status::Unavailable("cannot create " + tmp.string() + ": " + strerror(errno));
   size_t off = 0;
-  // A failure closes the descriptor and removes the temporary file: nothing is left behind
+  // A failure removes the temporary file (the descriptor closed first): nothing is left behind
   // (a name starting with '.' is no drop file a reader takes, but it takes space).
-  const auto fail = [&](const std::string& what, int err) {
-    ::close(fd);
+  const auto fail = [&](const std::string& what, const std::string& why) {
     ::unlink(tmp.c_str());
-    return Status::Unavailable("cannot " + what + " " + tmp.string() + ": " + strerror(err));
+    return Status::Unavailable("cannot " + what + " " + tmp.string() + ": " + why);
   };
   while (off < data.size()) {
     const ssize_t n = ::write(fd, data.data() + off, data.size() - off);
     if (n < 0) {
       if (errno == EINTR) continue;
-      return fail("write", errno);
+      const std::string why = strerror(errno);
+      ::close(fd);
+      return fail("write", why);
     }
     off += static_cast<size_t>(n);
   }
-  if (::fsync(fd) != 0) return fail("sync", errno);
-  if (::close(fd) != 0) {
-    const int err = errno;
-    ::unlink(tmp.c_str());
-    return Status::Unavailable("cannot close " + tmp.string() + ": " + strerror(err));
+  if (::fsync(fd) != 0) {
+    const std::string why = strerror(errno);
+    ::close(fd);
+    return fail("sync", why);
   }
+  if (::close(fd) != 0) return fail("close", strerror(errno));
   std::error_code ec;
   fs::rename(tmp, path, ec);
-  if (ec) {
-    ::unlink(tmp.c_str());
-    return Status::Unavailable("cannot rename " + tmp.string() + ": " + ec.message());
-  }
+  if (ec) return fail("rename", ec.message());
   const fs::path parent = path.parent_path().empty() ? fs::path(".") : path.parent_path();
   const int dir = ::open(parent.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dir < 0 || ::fsync(dir) != 0) {

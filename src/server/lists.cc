@@ -50,11 +50,9 @@ Status ScanMembers(
       });
 }
 
-const catalog::Indicator* Find(Platform& p, std::string_view indicator, Status* missing) {
+Result<const catalog::Indicator*> Find(Platform& p, std::string_view indicator) {
   const catalog::Indicator* ind = p.catalog().Find(indicator);
-  if (ind == nullptr) {
-    *missing = Status::NotFound("the catalog has no indicator " + std::string(indicator));
-  }
+  if (ind == nullptr) return Status::NotFound("the catalog has no indicator " + std::string(indicator));
   return ind;
 }
 
@@ -62,9 +60,7 @@ const catalog::Indicator* Find(Platform& p, std::string_view indicator, Status* 
 
 Status ListMembers(Platform& p, std::string_view indicator, Date today,
                    std::vector<ListEntry>* out) {
-  Status missing;
-  const catalog::Indicator* ind = Find(p, indicator, &missing);
-  if (ind == nullptr) return missing;
+  XY_ASSIGN_OR_RETURN(const catalog::Indicator* ind, Find(p, indicator));
   return ScanMembers(p, *ind, today,
                      [&](uint64_t subject_id, Record& current, const rules::Membership& m) {
                        XY_ASSIGN_OR_RETURN(auto subject, p.store().GetSubject(subject_id));
@@ -76,9 +72,7 @@ Status ListMembers(Platform& p, std::string_view indicator, Date today,
 Result<std::shared_ptr<const ListCache::Members>> ListCache::Get(Platform& p,
                                                                  std::string_view indicator,
                                                                  Date today) {
-  Status missing;
-  const catalog::Indicator* ind = Find(p, indicator, &missing);
-  if (ind == nullptr) return missing;
+  XY_ASSIGN_OR_RETURN(const catalog::Indicator* ind, Find(p, indicator));
   Slot* slot = nullptr;
   {
     std::lock_guard lock(mu_);

@@ -23,15 +23,9 @@ std::string DefaultShareDir() {
 
 namespace {
 
+// A fingerprint as people compare it: its first 8 bytes in hex.
 std::string FingerprintText(std::string_view fingerprint) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (size_t i = 0; i < fingerprint.size() && i < 8; ++i) {
-    const auto b = static_cast<unsigned char>(fingerprint[i]);
-    out += kHex[b >> 4];
-    out += kHex[b & 15];
-  }
-  return out;
+  return security::HexOf(fingerprint.substr(0, 8));
 }
 
 // The store's personal values are sealed and hashed under one key; the store records its
