@@ -359,6 +359,11 @@ void AppendCheckText(std::string_view name, std::string_view code, std::string_v
       out->append("\n");
     }
   }
+  if (!o.withheld_rewards.empty()) {
+    out->append("  ").append(rules::kRewardsWithheldReason).append(":");
+    for (const rules::AppliedMeasure& m : o.withheld_rewards) out->append(" ").append(m.measure->code);
+    out->append("\n");
+  }
 }
 
 void RegisterCheck(CLI::App& app, GlobalOptions& g) {

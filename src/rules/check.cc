@@ -1,6 +1,7 @@
 #include "rules/check.h"
 
 #include <algorithm>
+#include <iterator>
 
 #include "rules/record_fields.h"
 
@@ -339,6 +340,18 @@ Result<CheckOutcome> Checker::Evaluate(const Subject& subject, std::span<const T
                      };
                      return rank(*a.measure) < rank(*b.measure);
                    });
+  // 守信激励 is for subjects no 失信惩戒 reaches: with a punishment in force, the rewards that
+  // fired are withheld (they stay visible, so the official sees why none applies).
+  const bool punished = !out.measures.empty() &&
+                        out.measures.front().measure->kind == MeasureKind::kPunishment;
+  if (punished) {
+    auto first_reward = std::find_if(out.measures.begin(), out.measures.end(),
+                                     [](const AppliedMeasure& a) {
+                                       return a.measure->kind == MeasureKind::kReward;
+                                     });
+    std::move(first_reward, out.measures.end(), std::back_inserter(out.withheld_rewards));
+    out.measures.erase(first_reward, out.measures.end());
+  }
   for (const AppliedMeasure& a : out.measures) {
     CheckResult r = a.measure->kind == MeasureKind::kReward ? CheckResult::kPassWithReward
                     : a.measure->mandatory                   ? CheckResult::kRefused

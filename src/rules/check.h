@@ -18,7 +18,8 @@
 // representative or responsible person (CollectLinked), by the measures targeting that role only.
 //
 // Result: refused when a mandatory punishment applies, restricted when only recommended ones do,
-// pass_with_reward when no punishment but a reward applies, pass otherwise.
+// pass_with_reward when no punishment but a reward applies, pass otherwise. Rewards never apply
+// beside a punishment: they are returned as withheld_rewards instead.
 //
 // The triggers read facts (TriggerFact), not whole records: made from a subject's records by
 // Collect, or kept in memory for every subject by the trigger index (rules/trigger_index.h), so
@@ -90,7 +91,15 @@ struct AppliedMeasure {
 struct CheckOutcome {
   CheckResult result = CheckResult::kPass;
   std::vector<AppliedMeasure> measures;  // punishments first (mandatory first), then rewards
+  // Rewards whose triggers fired but that do not apply because a punishment does: a subject
+  // facing 失信惩戒 in the scenario is not 守信 in it (a red-list entry beside a serious-dishonesty
+  // one earns no 绿色通道). Shown to the official with their triggers, never applied or logged.
+  std::vector<AppliedMeasure> withheld_rewards;
 };
+
+// Why withheld_rewards are withheld, for the official (Chinese, as shown).
+inline constexpr std::string_view kRewardsWithheldReason =
+    "存在适用的失信惩戒措施，守信激励措施不予适用";
 
 // What the triggers read about one subject.
 struct SubjectFacts {

@@ -132,6 +132,35 @@ TEST_F(CheckerTest, RedListEarnsARewardWhereOneIsOffered) {
   EXPECT_EQ(Check(f, "government_procurement").result, CheckResult::kRefused);
 }
 
+TEST_F(CheckerTest, NoRewardBesideAPunishmentTheRewardsAreShownWithheld) {
+  SubjectFacts f;
+  f.records = {Entry("red_list", 21, "2026-01-10", {{"RY_YXQZ", "2027-12-31"}})};
+  CheckOutcome honoured = Check(f, "administrative_approval");
+  ASSERT_EQ(honoured.result, CheckResult::kPassWithReward);
+  EXPECT_TRUE(honoured.withheld_rewards.empty());
+  const size_t rewards = honoured.measures.size();
+
+  f.records.push_back(Entry("serious_dishonesty", 11, "2026-03-01"));
+  CheckOutcome o = Check(f, "administrative_approval");
+  EXPECT_EQ(o.result, CheckResult::kRefused);
+  ASSERT_FALSE(o.measures.empty());
+  for (const AppliedMeasure& a : o.measures) {
+    EXPECT_EQ(a.measure->kind, MeasureKind::kPunishment) << a.measure->code << " applied";
+  }
+  ASSERT_EQ(o.withheld_rewards.size(), rewards) << "every reward that fired is shown withheld";
+  for (const AppliedMeasure& a : o.withheld_rewards) {
+    EXPECT_EQ(a.measure->kind, MeasureKind::kReward);
+    ASSERT_EQ(a.triggers.size(), 1u);
+    EXPECT_EQ(a.triggers[0].record_id, 21u);
+  }
+  // Once the punishment has ended, the rewards apply again.
+  f.records[1] = Entry("serious_dishonesty", 11, "2023-03-01", {{"YZSX_YXQZ", "2026-03-01"}});
+  CheckOutcome later = Check(f, "administrative_approval");
+  EXPECT_EQ(later.result, CheckResult::kPassWithReward);
+  EXPECT_EQ(later.measures.size(), rewards);
+  EXPECT_TRUE(later.withheld_rewards.empty());
+}
+
 TEST_F(CheckerTest, GradeTriggersNeedAGrade) {
   const Measure* by_grade = nullptr;
   for (const Measure& m : measures_->measures()) {

@@ -406,11 +406,9 @@ Status LogChecks(Platform& p, CheckBatch* b) {
 
 namespace {
 
-json::object CheckJsonOf(uint64_t id, std::string_view code, std::string_view name,
-                         SubjectType type, const CheckRequest& r,
-                         const rules::CheckOutcome& outcome, Date today) {
+json::array MeasuresJson(std::span<const rules::AppliedMeasure> applied) {
   json::array measures;
-  for (const rules::AppliedMeasure& a : outcome.measures) {
+  for (const rules::AppliedMeasure& a : applied) {
     const rules::Measure& m = *a.measure;
     json::array triggers;
     for (const rules::TriggerEvidence& t : a.triggers) {
@@ -442,6 +440,12 @@ json::object CheckJsonOf(uint64_t id, std::string_view code, std::string_view na
                                     {"mandatory", m.mandatory},
                                     {"triggers", std::move(triggers)}});
   }
+  return measures;
+}
+
+json::object CheckJsonOf(uint64_t id, std::string_view code, std::string_view name,
+                         SubjectType type, const CheckRequest& r,
+                         const rules::CheckOutcome& outcome, Date today) {
   json::object o;
   if (id != 0) o["id"] = id;
   o["subject"] = json::object{{"code", code}, {"name", name}, {"type", SubjectTypeName(type)}};
@@ -451,7 +455,9 @@ json::object CheckJsonOf(uint64_t id, std::string_view code, std::string_view na
   o["date"] = today.ToString();
   o["result"] = rules::CheckResultName(outcome.result);
   o["result_label"] = rules::CheckResultLabel(outcome.result);
-  o["measures"] = std::move(measures);
+  o["measures"] = MeasuresJson(outcome.measures);
+  o["withheld_rewards"] = MeasuresJson(outcome.withheld_rewards);
+  if (!outcome.withheld_rewards.empty()) o["withheld_reason"] = rules::kRewardsWithheldReason;
   return o;
 }
 

@@ -32,6 +32,7 @@ std::string Describe(const rules::CheckOutcome& o) {
     }
     s += "]";
   }
+  for (const rules::AppliedMeasure& m : o.withheld_rewards) s += " withheld " + m.measure->code;
   return s;
 }
 
@@ -482,6 +483,51 @@ void ExpectALegalRepresentativeReached(Platform& p) {
   ASSERT_TRUE(corrected.ok()) << corrected.status().ToString();
   ASSERT_EQ(corrected->corrected, 1u);
   EXPECT_EQ(check("honours").outcome.result, rules::CheckResult::kPass);
+}
+
+TEST_F(ChecksTest, TheAnswerShowsRewardsWithheldBesideAPunishmentWithTheReason) {
+  CheckDone c;
+  c.subject.id = 7;
+  c.subject.type = SubjectType::kLegalPerson;
+  c.subject.name = "郑州某某商贸有限公司";
+  c.subject.uscc = "91410100MA44DWJQ4H";
+  c.log.scenario = "administrative_approval";
+  const Date day = *Date::Parse("2026-11-22");
+  auto entry = [](std::string indicator, uint64_t id) {
+    Record r;
+    r.subject_id = 7;
+    r.record_id = id;
+    r.indicator = std::move(indicator);
+    r.decision_date = *Date::Parse("2026-03-01");
+    r.document_number = "文" + std::to_string(id) + "号";
+    return r;
+  };
+  rules::SubjectFacts facts;
+  facts.records = {entry("red_list", 21)};
+  auto answer = [&] {
+    auto o = p_->checker().Evaluate(c.subject, facts, c.log.scenario, day);
+    EXPECT_TRUE(o.ok()) << o.status().ToString();
+    if (o.ok()) c.outcome = std::move(o).value();
+    return CheckJson(c, day);
+  };
+  boost::json::object honoured = answer();
+  EXPECT_EQ(honoured["result"], "pass_with_reward");
+  EXPECT_FALSE(honoured["measures"].as_array().empty());
+  EXPECT_TRUE(honoured["withheld_rewards"].as_array().empty());
+  EXPECT_FALSE(honoured.contains("withheld_reason"));
+
+  facts.records.push_back(entry("serious_dishonesty", 11));
+  boost::json::object listed = answer();
+  EXPECT_EQ(listed["result"], "refused");
+  for (const boost::json::value& m : listed["measures"].as_array()) {
+    EXPECT_EQ(m.at("kind"), "punishment");
+  }
+  ASSERT_EQ(listed["withheld_rewards"].as_array().size(), honoured["measures"].as_array().size());
+  for (const boost::json::value& m : listed["withheld_rewards"].as_array()) {
+    EXPECT_EQ(m.at("kind"), "reward");
+    EXPECT_EQ(m.at("triggers").at(0).at("record_id"), 21);
+  }
+  EXPECT_EQ(listed["withheld_reason"].as_string(), rules::kRewardsWithheldReason);
 }
 
 TEST_F(ChecksTest, ALegalRepresentativeNamedInAListEntryIsReachedWhenChecked) {
