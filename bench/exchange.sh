@@ -23,7 +23,8 @@ end=$(date +%s.%N)
 accepted=$(python3 -c "import json; print(sum(json.loads(l)['accepted'] for l in open('$WORK/ingest.jsonl')))")
 ingest_secs=$(echo "$end - $start" | bc -l)
 
-token=$($XINYONG --data "$WORK/city" token create --role operator --name bench 2>/dev/null)
+token=$($XINYONG --data "$WORK/city" token create --role lower_platform --name bench \
+  --source county --region 410102 2>/dev/null)
 $XINYONG --data "$WORK/city" serve --listen 127.0.0.1:$PORT > "$WORK/city.log" 2>&1 &
 city=$!
 trap 'kill $city 2>/dev/null || true' EXIT

@@ -66,6 +66,7 @@ std::string ScopeText(const security::TokenInfo& t) {
   }
   add(s.subject_code);
   add(s.institution);
+  if (!s.source.empty()) add("source " + s.source + ", region " + s.region);
   return out.empty() ? "-" : out;
 }
 
@@ -85,8 +86,8 @@ void RegisterToken(CLI::App& app, GlobalOptions& g) {
       "create", "create a token; prints it once on stdout (the store keeps only its hash)");
   create
       ->add_option("--role", a->request.role,
-                   "operator, source_department, using_department, financial_institution or "
-                   "subject")
+                   "operator, source_department, using_department, financial_institution, "
+                   "subject or lower_platform")
       ->required();
   create->add_option("--name", a->request.name, "who holds it (a label for people)");
   create->add_option("--dept", a->request.dept,
@@ -98,6 +99,11 @@ void RegisterToken(CLI::App& app, GlobalOptions& g) {
   create->add_option("--subject", a->request.subject, "subject: the subject's code");
   create->add_option("--institution", a->request.institution,
                      "financial_institution: the institution, as subjects' consents name it");
+  create->add_option("--source", a->request.source,
+                     "lower_platform: the exchange source id the lower instance pushes as "
+                     "(its push --source)");
+  create->add_option("--region", a->request.region,
+                     "lower_platform: its 6-digit division code (its push --region)");
   create->add_option("--expires-days", a->request.expires_days, "days until it expires")
       ->default_val(security::kDefaultExpiryDays)
       ->check(CLI::Range(1, security::kMaxExpiryDays));

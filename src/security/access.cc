@@ -16,6 +16,7 @@ DisclosureSet ReadableLevels(const Principal& p, uint64_t subject_id, bool conse
     case Role::kSubject:
       return subject_id != 0 && p.subject_id() == subject_id ? DisclosureSet::All()
                                                              : DisclosureSet::PublicOnly();
+    case Role::kLowerPlatform:  // pushes records; reads what the public reads
     case Role::kPublic:
       break;
   }

@@ -89,7 +89,7 @@ bool DecodeAuditEntry(std::string_view in, AuditEntry* e) {
   }
   const auto role = static_cast<uint8_t>(in[0]);
   in.remove_prefix(1);
-  if (role > static_cast<uint8_t>(Role::kSubject)) return false;
+  if (role > static_cast<uint8_t>(kLastRole)) return false;
   e->role = static_cast<Role>(role);
   if (!coding::GetVarint(&in, &token) || !coding::GetString(&in, &actor) ||
       !coding::GetString(&in, &action) || !coding::GetString(&in, &target) ||

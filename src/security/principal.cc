@@ -10,6 +10,7 @@ std::string_view RoleName(Role r) {
     case Role::kUsingDepartment: return "using_department";
     case Role::kFinancialInstitution: return "financial_institution";
     case Role::kSubject: return "subject";
+    case Role::kLowerPlatform: return "lower_platform";
   }
   return "unknown";
 }
@@ -22,6 +23,7 @@ std::string_view RoleLabel(Role r) {
     case Role::kUsingDepartment: return "使用部门";
     case Role::kFinancialInstitution: return "金融机构";
     case Role::kSubject: return "信用主体";
+    case Role::kLowerPlatform: return "下级平台";
   }
   return "未知";
 }
@@ -70,6 +72,7 @@ std::string Principal::Describe() const {
     case Role::kUsingDepartment: detail = s.department; break;
     case Role::kFinancialInstitution: detail = s.institution; break;
     case Role::kSubject: detail = "subject #" + std::to_string(s.subject_id); break;
+    case Role::kLowerPlatform: detail = s.source + "; " + s.region; break;
     case Role::kOperator:
     case Role::kPublic: break;
   }

@@ -23,11 +23,14 @@ enum class Role : uint8_t {
   kUsingDepartment = 3,       // 实施部门: credit checks, feedback, inspection draws
   kFinancialInstitution = 4,  // 信易贷: 授权查询 records while the subject's consent stands
   kSubject = 5,               // a company or person: its own whole record, its consents
+  kLowerPlatform = 6,         // 下级平台: pushes its change feed as one source and region, nothing more
 };
+inline constexpr Role kLastRole = Role::kLowerPlatform;  // the highest persisted value
 
 inline constexpr Role kAllRoles[] = {Role::kPublic,           Role::kOperator,
                                      Role::kSourceDepartment, Role::kUsingDepartment,
-                                     Role::kFinancialInstitution, Role::kSubject};
+                                     Role::kFinancialInstitution, Role::kSubject,
+                                     Role::kLowerPlatform};
 
 std::string_view RoleName(Role r);   // "public", "operator", "source_department", ...
 std::string_view RoleLabel(Role r);  // "公众", "平台运营方", "数源部门", ...
@@ -68,6 +71,10 @@ class Principal {
     uint64_t subject_id = 0;  // subject
     std::string subject_code; // subject: its public code (USCC, legacy code or P…)
     std::string institution;  // financial institution
+    // Lower platform: the exchange source id it pushes as (exchange::ValidSourceId) and its
+    // 6-digit division code, which the records it sends keep.
+    std::string source;
+    std::string region;
   };
 
   // The public: no token.
@@ -84,11 +91,14 @@ class Principal {
   uint64_t subject_id() const { return scope().subject_id; }
   const std::string& subject_code() const { return scope().subject_code; }
   const std::string& institution() const { return scope().institution; }
+  const std::string& source() const { return scope().source; }
+  const std::string& region() const { return scope().region; }
 
   // One line for logs and audit entries, without personal data: the role, the token id and
   // the organization it acts for — "public", "operator token 1",
   // "source_department token 4 (郑州市市场监督管理局; admin_penalty, admin_licence)",
-  // "financial_institution token 9 (郑州银行)", "subject token 12 (subject #3051)". A subject is
+  // "financial_institution token 9 (郑州银行)", "subject token 12 (subject #3051)",
+  // "lower_platform token 15 (zhongmou; 410122)". A subject is
   // named by its internal id, never by its name or code (a person's code derives from the ID
   // number); a token's free-text name is left out for the same reason.
   std::string Describe() const;

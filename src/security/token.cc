@@ -12,7 +12,10 @@ namespace xinyong::security {
 
 namespace {
 
+// Format 1 ends with revoked_by; format 2 (written only for a scope with a source or region, so
+// that older binaries still read every other token) adds the lower platform's source and region.
 constexpr char kFormat = '\x01';
+constexpr char kFormatWithSource = '\x02';
 constexpr int64_t kDayMs = 86'400'000;
 constexpr size_t kRandomBytes = 32;
 constexpr size_t kMaxText = 200;
@@ -52,7 +55,8 @@ std::string_view TokenInfo::State(int64_t now_ms) const {
 }
 
 std::string EncodeToken(const TokenInfo& t) {
-  std::string out(1, kFormat);
+  const bool with_source = !t.scope.source.empty() || !t.scope.region.empty();
+  std::string out(1, with_source ? kFormatWithSource : kFormat);
   out.push_back(static_cast<char>(t.role));
   coding::PutString(&out, t.secret_hash);
   coding::PutString(&out, t.scope.name);
@@ -67,13 +71,18 @@ std::string EncodeToken(const TokenInfo& t) {
   coding::PutSignedVarint(&out, t.revoked_ms);
   coding::PutString(&out, t.created_by);
   coding::PutString(&out, t.revoked_by);
+  if (with_source) {
+    coding::PutString(&out, t.scope.source);
+    coding::PutString(&out, t.scope.region);
+  }
   return out;
 }
 
 bool DecodeToken(uint64_t id, std::string_view in, TokenInfo* out) {
-  if (in.size() < 2 || in[0] != kFormat) return false;
+  if (in.size() < 2 || (in[0] != kFormat && in[0] != kFormatWithSource)) return false;
+  const bool with_source = in[0] == kFormatWithSource;
   const auto role = static_cast<uint8_t>(in[1]);
-  if (role > static_cast<uint8_t>(Role::kSubject)) return false;
+  if (role > static_cast<uint8_t>(kLastRole)) return false;
   in.remove_prefix(2);
   TokenInfo t;
   t.id = id;
@@ -96,9 +105,11 @@ bool DecodeToken(uint64_t id, std::string_view in, TokenInfo* out) {
   if (!coding::GetVarint(&in, &t.scope.subject_id) || !str(&t.scope.subject_code) ||
       !str(&t.scope.institution) || !coding::GetSignedVarint(&in, &t.created_ms) ||
       !coding::GetSignedVarint(&in, &t.expires_ms) || !coding::GetSignedVarint(&in, &t.revoked_ms) ||
-      !str(&t.created_by) || !str(&t.revoked_by) || !in.empty()) {
+      !str(&t.created_by) || !str(&t.revoked_by)) {
     return false;
   }
+  if (with_source && (!str(&t.scope.source) || !str(&t.scope.region))) return false;
+  if (!in.empty()) return false;
   *out = std::move(t);
   return true;
 }
@@ -137,8 +148,8 @@ Status TokenStore::Validate(const TokenSpec& spec) const {
   const Principal::Scope& s = spec.scope;
   if (r == Role::kPublic) {
     return Status::InvalidArgument("role: the public needs no token; give operator, "
-                                   "source_department, using_department, financial_institution "
-                                   "or subject");
+                                   "source_department, using_department, financial_institution, "
+                                   "subject or lower_platform");
   }
   if (spec.expires_days < 1 || spec.expires_days > kMaxExpiryDays) {
     return Status::InvalidArgument("expires_days: a token expires after 1 to " +
@@ -146,7 +157,9 @@ Status TokenStore::Validate(const TokenSpec& spec) const {
   }
   for (auto [name, value] : {std::pair<std::string_view, const std::string*>{"name", &s.name},
                              {"dept", &s.department},
-                             {"institution", &s.institution}}) {
+                             {"institution", &s.institution},
+                             {"source", &s.source},
+                             {"region", &s.region}}) {
     if (!ValidText(*value)) {
       return Status::InvalidArgument(std::string(name) + ": at most " + std::to_string(kMaxText) +
                                      " bytes of text on one line");
@@ -187,6 +200,16 @@ Status TokenStore::Validate(const TokenSpec& spec) const {
     return Status::InvalidArgument(r == Role::kSubject
                                        ? "subject: a subject token names its subject"
                                        : "subject: only subject tokens name a subject");
+  }
+  const bool lower = r == Role::kLowerPlatform;
+  if (lower && (s.source.empty() || s.region.empty())) {
+    return Status::InvalidArgument(std::string(s.source.empty() ? "source" : "region") +
+                                   ": a lower_platform token names the source id and the region "
+                                   "it pushes as");
+  }
+  if (!lower && (!s.source.empty() || !s.region.empty())) {
+    return Status::InvalidArgument(std::string(s.source.empty() ? "region" : "source") +
+                                   ": only lower_platform tokens name a source and region");
   }
   if (r == Role::kSourceDepartment) {
     bool sources_any = false;

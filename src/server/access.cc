@@ -2,6 +2,7 @@
 
 #include <chrono>
 
+#include "exchange/receiver.h"
 #include "rules/record_fields.h"
 #include "server/json_views.h"
 
@@ -53,7 +54,14 @@ Result<security::NewToken> CreateToken(Platform& p, const TokenRequest& request,
   if (!role) {
     return Status::InvalidArgument("role: '" + request.role.substr(0, 40) +
                                    "' is not a role; give operator, source_department, "
-                                   "using_department, financial_institution or subject");
+                                   "using_department, financial_institution, subject or "
+                                   "lower_platform");
+  }
+  if (!request.source.empty() && !exchange::ValidSourceId(request.source)) {
+    return Status::InvalidArgument("source: the exchange source id is 1-64 of A-Z a-z 0-9 . _ -");
+  }
+  if (!request.region.empty() && !exchange::ValidRegion(request.region)) {
+    return Status::InvalidArgument("region: the lower platform's 6-digit division code");
   }
   security::TokenSpec spec;
   spec.role = *role;
@@ -61,6 +69,8 @@ Result<security::NewToken> CreateToken(Platform& p, const TokenRequest& request,
   spec.scope.department = request.dept;
   spec.scope.indicators = request.indicators;
   spec.scope.institution = request.institution;
+  spec.scope.source = request.source;
+  spec.scope.region = request.region;
   spec.expires_days = request.expires_days;
   spec.created_by = request.created_by;
   if (!request.subject.empty()) {
@@ -88,6 +98,8 @@ json::object TokenJson(const security::TokenInfo& t, int64_t now_ms) {
   o["indicators"] = std::move(indicators);
   o["subject"] = text_or_null(t.scope.subject_code);
   o["institution"] = text_or_null(t.scope.institution);
+  o["source"] = text_or_null(t.scope.source);
+  o["region"] = text_or_null(t.scope.region);
   o["created"] = security::FormatUnixMs(t.created_ms);
   o["expires"] = security::FormatUnixMs(t.expires_ms);
   o["revoked"] = t.revoked() ? json::value(security::FormatUnixMs(t.revoked_ms)) : nullptr;

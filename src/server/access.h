@@ -61,6 +61,7 @@ class RecordView {
 // A token to create, as the API's body or the CLI's options give it.
 struct TokenRequest {
   std::string role, name, dept, subject, institution;
+  std::string source, region;  // lower_platform: the exchange source id and division it pushes as
   std::vector<std::string> indicators;
   int expires_days = security::kDefaultExpiryDays;
   std::string created_by;
@@ -71,7 +72,7 @@ struct TokenRequest {
 // NotFound when no subject has the code.
 Result<security::NewToken> CreateToken(Platform& p, const TokenRequest& request, int64_t now_ms);
 
-// {"id", "role", "name", "dept", "indicators", "subject", "institution", "created",
+// {"id", "role", "name", "dept", "indicators", "subject", "institution", "source", "region", "created",
 //  "expires", "revoked", "state", "created_by", "revoked_by"} — never the secret or its hash.
 boost::json::object TokenJson(const security::TokenInfo& t, int64_t now_ms);
 // {"id", "institution", "purpose", "granted", "expires", "withdrawn", "state", "recorded_by",

@@ -48,7 +48,9 @@ Response HandlePostToken(Platform& p, const ApiCall& call) {
   if (!StringField(body, "role", &r.role, &error) || !StringField(body, "name", &r.name, &error) ||
       !StringField(body, "dept", &r.dept, &error) ||
       !StringField(body, "subject", &r.subject, &error) ||
-      !StringField(body, "institution", &r.institution, &error)) {
+      !StringField(body, "institution", &r.institution, &error) ||
+      !StringField(body, "source", &r.source, &error) ||
+      !StringField(body, "region", &r.region, &error)) {
     return error;
   }
   if (const json::value* v = body.if_contains("indicators"); v != nullptr && !v->is_null()) {

@@ -51,6 +51,7 @@ const std::map<std::string, std::set<Role>>& Policy() {
                               Role::kSubject};
   const std::set<Role> applicants{Role::kOperator, Role::kSubject};
   const std::set<Role> rights_readers{Role::kOperator, Role::kSourceDepartment, Role::kSubject};
+  const std::set<Role> pushers{Role::kOperator, Role::kLowerPlatform};
   static const std::map<std::string, std::set<Role>> policy = {
       {"GET /api/v1/health", everyone},
       {"GET /api/v1/catalog", everyone},
@@ -118,8 +119,8 @@ const std::map<std::string, std::set<Role>>& Policy() {
       {"GET /api/v1/governance", sources},
       {"GET /api/v1/governance.xlsx", sources},
       {"GET /api/v1/monitoring", op},
-      {"POST /api/v1/exchange/changes", op},
-      {"GET /api/v1/exchange/cursor", op},
+      {"POST /api/v1/exchange/changes", pushers},
+      {"GET /api/v1/exchange/cursor", pushers},
       {"GET /api/v1/exchange/feed", op},
   };
   return policy;
@@ -206,6 +207,13 @@ class AccessTest : public ::testing::Test {
     ASSERT_EQ(r.status, 201u) << r.body;
     ASSERT_EQ(json::parse(r.body).at("accepted").to_number<int64_t>(), 1) << r.body;
     subject_ = Token("subject", "", "", kUscc);
+    TokenRequest lower;
+    lower.role = "lower_platform";
+    lower.source = "zhongmou";
+    lower.region = "410122";
+    auto t = CreateToken(*p_, lower, NowUnixMs());
+    ASSERT_TRUE(t.ok()) << t.status().ToString();
+    lower_ = t->secret;
   }
 
   void TearDown() override {
@@ -236,6 +244,7 @@ class AccessTest : public ::testing::Test {
       case Role::kUsingDepartment: return finance_;
       case Role::kFinancialInstitution: return bank_;
       case Role::kSubject: return subject_;
+      case Role::kLowerPlatform: return lower_;
     }
     return "";
   }
@@ -313,7 +322,7 @@ class AccessTest : public ::testing::Test {
 
   fs::path dir_;
   std::unique_ptr<Platform> p_;
-  std::string operator_, market_, social_security_, finance_, bank_, subject_;
+  std::string operator_, market_, social_security_, finance_, bank_, subject_, lower_;
   uint64_t market_batch_ = 0;
 };
 
@@ -354,6 +363,74 @@ TEST_F(AccessTest, EveryRouteAdmitsExactlyTheRolesOfThePolicy) {
   for (const auto& [key, roles] : Policy()) {
     EXPECT_TRUE(seen.contains(key)) << key << " is in the policy but not a route";
   }
+}
+
+TEST_F(AccessTest, ALowerPlatformPushesAsItsOwnSourceAndRegionAndSeesWhatThePublicSees) {
+  // Its own source: named or not.
+  Response own = Get("/api/v1/exchange/cursor", lower_);
+  ASSERT_EQ(own.status, 200u) << own.body;
+  EXPECT_EQ(Body(own)["source"].as_string(), "zhongmou");
+  EXPECT_EQ(Get("/api/v1/exchange/cursor?source=zhongmou", lower_).status, 200u);
+  // Another county's source or region: refused before anything is applied.
+  Response other = Get("/api/v1/exchange/cursor?source=xinzheng", lower_);
+  EXPECT_EQ(other.status, 403u) << other.body;
+  EXPECT_NE(other.body.find("zhongmou"), std::string::npos) << other.body;
+  const std::string line =
+      "{\"seq\":1,\"record\":1,\"version\":0,\"erased\":true}\n";
+  for (const char* query : {"?source=xinzheng", "?region=410102", "?source=zhongmou&region=410102"}) {
+    Response r = Call("POST", std::string("/api/v1/exchange/changes") + query, line, lower_,
+                      "application/x-ndjson");
+    EXPECT_EQ(r.status, 403u) << query << ": " << r.body;
+  }
+  auto cursor = p_->exchange().Cursor("xinzheng");
+  ASSERT_TRUE(cursor.ok());
+  EXPECT_EQ(*cursor, 0u);
+  // Its own: applied (one erasure event, counted, nothing erased) under its region.
+  Response pushed = Call("POST", "/api/v1/exchange/changes", line, lower_, "application/x-ndjson");
+  ASSERT_EQ(pushed.status, 200u) << pushed.body;
+  EXPECT_EQ(Body(pushed)["source"].as_string(), "zhongmou");
+  EXPECT_EQ(Body(pushed)["region"].as_string(), "410122");
+  EXPECT_EQ(Body(pushed)["cursor"].to_number<int64_t>(), 1);
+  // The operator may push as any source; the feed stays the operator's.
+  EXPECT_EQ(Get("/api/v1/exchange/cursor?source=xinzheng", operator_).status, 200u);
+  EXPECT_EQ(Get("/api/v1/exchange/feed?from=1&limit=1", lower_).status, 403u);
+  // Elsewhere it is the public: a subject's public view, no grade.
+  Response profile = Get(std::string("/api/v1/subjects/") + kUscc + "/records", lower_);
+  ASSERT_EQ(profile.status, 200u) << profile.body;
+  Response as_public = Get(std::string("/api/v1/subjects/") + kUscc + "/records", "");
+  EXPECT_EQ(Body(profile)["records"], Body(as_public)["records"]);
+  EXPECT_EQ(Get(std::string("/api/v1/subjects/") + kUscc + "/grade", lower_).status, 403u);
+}
+
+TEST_F(AccessTest, ALowerPlatformTokenNamesItsSourceAndRegionAndNothingElse) {
+  auto create = [&](std::string role, std::string source, std::string region) {
+    TokenRequest r;
+    r.role = std::move(role);
+    r.source = std::move(source);
+    r.region = std::move(region);
+    if (r.role == "using_department") r.dept = kFinance;
+    return CreateToken(*p_, r, NowUnixMs());
+  };
+  EXPECT_EQ(create("lower_platform", "", "410122").status().message().substr(0, 7), "source:");
+  EXPECT_EQ(create("lower_platform", "zhongmou", "").status().message().substr(0, 7), "region:");
+  EXPECT_EQ(create("lower_platform", "中牟", "410122").status().message().substr(0, 7), "source:");
+  EXPECT_EQ(create("lower_platform", "zhongmou", "41012").status().message().substr(0, 7), "region:");
+  EXPECT_FALSE(create("operator", "zhongmou", "410122").ok());
+  EXPECT_FALSE(create("using_department", "", "410122").ok());
+  auto t = create("lower_platform", "zhongmou", "410122");
+  ASSERT_TRUE(t.ok()) << t.status().ToString();
+  // Stored and read back with its scope (a format of its own; other tokens keep theirs).
+  auto back = p_->tokens().Authenticate(t->secret, NowUnixMs());
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  ASSERT_TRUE(back->principal.has_value()) << back->refusal;
+  EXPECT_EQ(back->principal->role(), Role::kLowerPlatform);
+  EXPECT_EQ(back->principal->source(), "zhongmou");
+  EXPECT_EQ(back->principal->region(), "410122");
+  EXPECT_EQ(back->principal->Describe(),
+            "lower_platform token " + std::to_string(t->info.id) + " (zhongmou; 410122)");
+  json::object j = TokenJson(t->info, NowUnixMs());
+  EXPECT_EQ(j["source"].as_string(), "zhongmou");
+  EXPECT_EQ(j["region"].as_string(), "410122");
 }
 
 TEST_F(AccessTest, ADepartmentCannotReadAnotherDepartmentsRejectedRows) {

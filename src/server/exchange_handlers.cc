@@ -1,6 +1,8 @@
 // Handlers of exchange between platform levels (src/exchange): the receiving side (a lower
 // instance's change feed applied here, and the cursor it resumes from) and this instance's own
-// feed. Operator tokens only: an upper-level instance issues the lower one an operator token.
+// feed. An upper-level instance issues each lower one a lower_platform token, which pushes as the
+// source id and region it names and reaches nothing else that is not public; operator tokens may
+// push as any source.
 #include <boost/json.hpp>
 
 #include "exchange/receiver.h"
@@ -19,14 +21,39 @@ static_assert(kRequestBodyPadding >= exchange::kLinePadding);
 // Seconds a busy receiver asks the pusher to wait.
 constexpr const char* kRetryAfterSeconds = "1";
 
-bool SourceParam(const ApiCall& call, std::string* out, Response* error) {
-  const std::string* v = call.target.Query("source");
-  if (v == nullptr || !exchange::ValidSourceId(*v)) {
-    *error = BadParameter("source", "source must be the sending instance's id (1-64 of A-Z a-z 0-9 . _ -)");
+// A query parameter a lower_platform token fixes: absent means the token's own value, another
+// value is refused. Operator tokens give any valid one.
+bool BoundParam(const ApiCall& call, const char* name, const std::string& own,
+                bool (*valid)(std::string_view), std::string_view what, std::string* out,
+                Response* error) {
+  const std::string* v = call.target.Query(name);
+  const bool lower = call.principal.role() == security::Role::kLowerPlatform;
+  if (v == nullptr && lower) {
+    *out = own;
+    return true;
+  }
+  if (v == nullptr || !valid(*v)) {
+    *error = BadParameter(name, what);
+    return false;
+  }
+  if (lower && *v != own) {
+    *error = Forbidden(call, "this lower_platform token pushes as " + std::string(name) + " " +
+                                 own + " only, not " + *v);
     return false;
   }
   *out = *v;
   return true;
+}
+
+bool SourceParam(const ApiCall& call, std::string* out, Response* error) {
+  return BoundParam(call, "source", call.principal.source(), exchange::ValidSourceId,
+                    "source must be the sending instance's id (1-64 of A-Z a-z 0-9 . _ -)", out,
+                    error);
+}
+
+bool RegionParam(const ApiCall& call, std::string* out, Response* error) {
+  return BoundParam(call, "region", call.principal.region(), exchange::ValidRegion,
+                    "region must be the sending instance's 6-digit division code", out, error);
 }
 
 }  // namespace
@@ -34,11 +61,8 @@ bool SourceParam(const ApiCall& call, std::string* out, Response* error) {
 Response HandlePostExchangeChanges(Platform& p, const ApiCall& call) {
   std::string source;
   Response error;
-  if (!SourceParam(call, &source, &error)) return error;
-  const std::string* region = call.target.Query("region");
-  if (region == nullptr || !exchange::ValidRegion(*region)) {
-    return BadParameter("region", "region must be the sending instance's 6-digit division code");
-  }
+  std::string region;
+  if (!SourceParam(call, &source, &error) || !RegionParam(call, &region, &error)) return error;
   exchange::ApplyOptions options;
   if (call.target.Query("after") != nullptr) {
     int64_t after = 0;
@@ -51,7 +75,7 @@ Response HandlePostExchangeChanges(Platform& p, const ApiCall& call) {
   auto grading = std::make_shared<rules::SessionGrading::Batch>(p.push_grading());
   options.grading_deferral = grading->deferral();
   options.hold_until_committed = std::move(grading);
-  auto report = p.exchange().Apply(source, *region, call.request.body, options);
+  auto report = p.exchange().Apply(source, region, call.request.body, options);
   call.request.body.clear();
   if (!report.ok()) {
     if (report.status().code() == StatusCode::kResourceExhausted) {

@@ -47,6 +47,9 @@ constexpr RoleSet kConsentWriters{Role::kOperator, Role::kSubject};
 // record its written answer by naming it). The service narrows further (service.h).
 constexpr RoleSet kApplicants{Role::kOperator, Role::kSubject};
 constexpr RoleSet kRightsReaders{Role::kOperator, Role::kSourceDepartment, Role::kSubject};
+// A lower instance's change feed: its lower_platform token (its own source and region only, the
+// handlers check), or an operator.
+constexpr RoleSet kPushers{Role::kOperator, Role::kLowerPlatform};
 
 // Ordered: the first route whose pattern and method match handles the request.
 constexpr Route kRoutes[] = {
@@ -118,9 +121,10 @@ constexpr Route kRoutes[] = {
     {"GET", "/api/v1/governance", HandleGovernance, kSources},
     {"GET", "/api/v1/governance.xlsx", HandleGovernanceXlsx, kSources},
     {"GET", "/api/v1/monitoring", HandleMonitoring, kOperator},
-    // Exchange between platform levels (src/exchange): operator tokens of this instance.
-    {"POST", "/api/v1/exchange/changes", HandlePostExchangeChanges, kOperator},
-    {"GET", "/api/v1/exchange/cursor", HandleGetExchangeCursor, kOperator},
+    // Exchange between platform levels (src/exchange): a lower instance pushes with its
+    // lower_platform token (or an operator token); the feed itself is for operators.
+    {"POST", "/api/v1/exchange/changes", HandlePostExchangeChanges, kPushers},
+    {"GET", "/api/v1/exchange/cursor", HandleGetExchangeCursor, kPushers},
     {"GET", "/api/v1/exchange/feed", HandleGetExchangeFeed, kOperator},
 };
 

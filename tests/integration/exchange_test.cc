@@ -341,8 +341,10 @@ TEST(ExchangeIntegrationTest, CountyReachesCityExactlyOnceThroughACutLinkAndACit
   for (const auto& e : fs::directory_iterator(dir / "gen")) ingest.push_back(e.path().string());
   ASSERT_EQ(RunXinyong(ingest), 0);
   std::string token;
-  ASSERT_EQ(RunXinyong({"--data", city, "--share", share, "token", "create", "--role", "operator",
-                        "--name", "county 410102"},
+  // The city issues the county a lower_platform token: it pushes as county-a of kRegion only.
+  ASSERT_EQ(RunXinyong({"--data", city, "--share", share, "token", "create", "--role",
+                        "lower_platform", "--name", "county", "--source", "county-a", "--region",
+                        kRegion},
                        &token),
             0);
   while (!token.empty() && (token.back() == '\n' || token.back() == '\r')) token.pop_back();

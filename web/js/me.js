@@ -423,7 +423,7 @@ $('commitment-form').addEventListener('submit', async (e) => {
 
 const ACTION_LABELS = { read: '查询', write: '写入', erase: '删除' };
 const ROLE_LABELS = { operator: '市信用中心', source_department: '数源部门', using_department: '实施部门',
-                      financial_institution: '金融机构', subject: '本人' };
+                      financial_institution: '金融机构', subject: '本人', lower_platform: '下级平台' };
 const CHECK_RESULT_LABELS = { pass: '通过', pass_with_reward: '通过（适用激励措施）',
                               restricted: '受限（适用推荐性惩戒措施）', refused: '不予通过（适用强制性惩戒措施）' };
 

@@ -27,6 +27,7 @@ const ROLE_LABELS = {
   using_department: '实施部门',
   financial_institution: '金融机构',
   subject: '信用主体',
+  lower_platform: '下级平台',
 };
 
 const state = { token: null, role: null, hidden: new Set(), renderSeq: 0, flash: null };
