@@ -593,6 +593,69 @@ TEST_F(GovernanceTest, AnObjectionCountsWithItsWorkingDaysAndARevokedRecordStays
   EXPECT_EQ(r->gaps[0].dept, kMarket);
 }
 
+TEST_F(GovernanceTest, AnObjectionsCorrectionIsNoSubmissionOfTheDepartment) {
+  Fill();
+  auto before = Report();
+  ASSERT_TRUE(before.ok()) << before.status().ToString();
+  const IndicatorFigures* was = Find(*before, kMarket, "admin_penalty");
+  ASSERT_NE(was, nullptr);
+  const IndicatorFigures figures_before = *was;
+  auto month_before = ComputeMonitoring(*store_, *catalog_, *calendar_, config_, D("2026-03-01"),
+                                        D("2026-03-31"));
+  ASSERT_TRUE(month_before.ok()) << month_before.status().ToString();
+
+  auto policy = workflow::Policy::LoadFile(SourceDir() + "/data/rights/rights.toml", *catalog_);
+  ASSERT_TRUE(policy.ok()) << policy.status().ToString();
+  auto service = workflow::Service::Open(*store_, *catalog_, *calendar_, *vault_, *ingester_, **policy);
+  ASSERT_TRUE(service.ok()) << service.status().ToString();
+  auto subject = store_->FindSubject(IdentifierKind::kUscc, kUnregistered);
+  ASSERT_TRUE(subject.ok() && subject->has_value());
+  std::vector<Record> records;
+  ASSERT_TRUE(store_->ListRecords(**subject, "admin_penalty", &records).ok());
+  ASSERT_EQ(records.size(), 1u);
+  workflow::Caller op;
+  op.role = workflow::Caller::Role::kOperator;
+  op.role_name = "operator";
+  op.describe = "operator token 1";
+  workflow::Caller market;
+  market.role = workflow::Caller::Role::kDepartment;
+  market.department = kMarket;
+  market.role_name = "source_department";
+  market.describe = "source_department token 2";
+  auto a = (*service)->FileObjection(op, {**subject, records[0].record_id, "罚款金额有误", {}},
+                                     D("2026-03-16"));
+  ASSERT_TRUE(a.ok()) << a.status().ToString();
+  workflow::StepRequest step;
+  step.action = workflow::Action::kForward;
+  ASSERT_TRUE((*service)->Step(op, a->id, step, D("2026-03-16")).ok());
+  step.action = workflow::Action::kVerify;
+  step.reason = "经核实，罚款金额应为1万元";
+  step.outcome = "upheld_correct";
+  step.corrections = {{"CF_NR_FK", "1"}};
+  auto verified = (*service)->Step(market, a->id, step, D("2026-03-17"));
+  ASSERT_TRUE(verified.ok()) << verified.status().ToString();
+  std::vector<Record> versions;
+  ASSERT_TRUE(store_->ListRecordVersions(**subject, records[0].record_id, &versions).ok());
+  ASSERT_EQ(versions.size(), 2u) << "the correction is a new version";
+
+  // The corrected version's batch (format "objection") is the workflow's, not a submission: the
+  // market regulator's figures and the month's intake stay as they were, and the record is
+  // still the market regulator's.
+  auto after = Report();
+  ASSERT_TRUE(after.ok()) << after.status().ToString();
+  const IndicatorFigures* is = Find(*after, kMarket, "admin_penalty");
+  ASSERT_NE(is, nullptr);
+  EXPECT_EQ(is->batches, figures_before.batches);
+  EXPECT_EQ(is->rows, figures_before.rows);
+  EXPECT_EQ(is->accepted, figures_before.accepted);
+  EXPECT_EQ(is->corrected, figures_before.corrected);
+  EXPECT_EQ(is->unknown_subject_records, figures_before.unknown_subject_records);
+  auto month = ComputeMonitoring(*store_, *catalog_, *calendar_, config_, D("2026-03-01"),
+                                 D("2026-03-31"));
+  ASSERT_TRUE(month.ok()) << month.status().ToString();
+  EXPECT_EQ(month->months[0].records_accepted, month_before->months[0].records_accepted);
+}
+
 TEST_F(GovernanceTest, CountsIssuedCreditReportsByMonthKindAndDomain) {
   auto signer = report::ReportSigner::ForTesting("governance-test");
   // Issues a report of `kind`/`view` (and special domains) at `hour_utc` on `day` (UTC).

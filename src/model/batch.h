@@ -46,12 +46,14 @@ struct BatchReport {
 };
 
 // Whether a batch carries rows a department or a lower instance submitted. Not: a status
-// change written by a workflow ("status"), and pushed changes that commit nothing here
+// change written by a workflow ("status"), an upheld objection's correction ("objection": the
+// record stays the submitting department's, and the correction is no sign of life from it),
+// and pushed changes that commit nothing here
 // ("exchange_cursor": deletion events, derived records, status changes of records not held
 // here — a batch of no rows that records them and carries the exchange cursor). Data governance
 // and city monitoring count submissions only.
 inline bool IsSubmission(const BatchReport& b) {
-  return b.format != "status" && b.format != "exchange_cursor";
+  return b.format != "status" && b.format != "objection" && b.format != "exchange_cursor";
 }
 
 std::string EncodeBatchReport(const BatchReport& b);  // without rejections/warnings

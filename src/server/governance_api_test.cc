@@ -12,6 +12,7 @@
 
 #include "core/test_paths.h"
 #include "server/access.h"
+#include "server/handlers.h"
 #include "server/platform.h"
 #include "server/router.h"
 
@@ -137,6 +138,20 @@ TEST_F(GovernanceApiTest, ADepartmentSeesOnlyItsOwnFigures) {
   json::object e = Body(Get("/api/v1/governance", env_));
   EXPECT_EQ(Depts(e), std::set<std::string>{kEnv});
   EXPECT_EQ(e.at("total").at("rows").to_number<int64_t>(), 1);
+}
+
+TEST_F(GovernanceApiTest, OneWholeStoreReadAtATimeTheNextIsAskedToWait) {
+  {
+    auto busy = LockWholeStoreReads();
+    for (const char* target : {"/api/v1/governance", "/api/v1/governance.xlsx",
+                               "/api/v1/governance?format=xlsx", "/api/v1/monitoring"}) {
+      Response r = Get(target, operator_);
+      EXPECT_EQ(r.status, 429u) << target << ": " << r.body;
+      EXPECT_EQ(r.Header("Retry-After"), "5") << target;
+    }
+  }
+  EXPECT_EQ(Get("/api/v1/governance", operator_).status, 200u);
+  EXPECT_EQ(Get("/api/v1/monitoring", operator_).status, 200u);
 }
 
 TEST_F(GovernanceApiTest, TheOperatorSeesEveryDepartmentOrTheOneItNames) {

@@ -2,7 +2,12 @@
 // report per department and indicator as JSON or as a spreadsheet, and the monitoring
 // indicators as a monthly series (src/governance). A source department sees its own
 // submissions only; the operator sees every department and the monitoring.
+//
+// Each of these reads the whole store (every batch report, every record): they run on a worker
+// thread, not an I/O thread (RunsLong, router.h), and one at a time — another asked meanwhile is
+// answered 429 with Retry-After, so that no department can hold the server by asking again.
 #include <filesystem>
+#include <mutex>
 
 #include "governance/config.h"
 #include "governance/governance.h"
@@ -17,6 +22,20 @@ namespace {
 
 constexpr std::string_view kXlsxType =
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+// Held while a governance report or the monitoring series is computed (one per process).
+std::mutex& WholeStoreReadMutex() {
+  static std::mutex mu;
+  return mu;
+}
+
+Response Busy() {
+  Response r = ErrorResponse(429, "busy",
+                             "another governance report or monitoring series is being computed; "
+                             "ask again shortly");
+  r.headers.emplace_back("Retry-After", "5");
+  return r;
+}
 
 // An optional date parameter written YYYY-MM-DD; absent or empty leaves *out as it is.
 bool DateQuery(const ApiCall& call, std::string_view name, Date* out, Response* error) {
@@ -86,12 +105,18 @@ Response Spreadsheet(const governance::GovernanceReport& report) {
 
 }  // namespace
 
+std::unique_lock<std::mutex> LockWholeStoreReads() {
+  return std::unique_lock(WholeStoreReadMutex());
+}
+
 Response HandleGovernance(Platform& p, const ApiCall& call) {
   std::string format;
   if (const std::string* f = call.target.Query("format")) format = *f;
   if (!format.empty() && format != "json" && format != "xlsx") {
     return BadParameter("format", "format must be json or xlsx");
   }
+  std::unique_lock one(WholeStoreReadMutex(), std::try_to_lock);
+  if (!one) return Busy();
   governance::GovernanceReport report;
   Response error;
   if (!GovernanceOf(p, call, &report, &error)) return error;
@@ -100,6 +125,8 @@ Response HandleGovernance(Platform& p, const ApiCall& call) {
 }
 
 Response HandleGovernanceXlsx(Platform& p, const ApiCall& call) {
+  std::unique_lock one(WholeStoreReadMutex(), std::try_to_lock);
+  if (!one) return Busy();
   governance::GovernanceReport report;
   Response error;
   if (!GovernanceOf(p, call, &report, &error)) return error;
@@ -123,6 +150,8 @@ Response HandleMonitoring(Platform& p, const ApiCall& call) {
   if ((to.year() - from.year()) * 12 + (to.month() - from.month()) >= 120) {
     return BadParameter("from", "the period may span at most 120 months");
   }
+  std::unique_lock one(WholeStoreReadMutex(), std::try_to_lock);
+  if (!one) return Busy();
   auto config = LoadConfig(p);
   if (!config.ok()) return StatusResponse(config.status());
   auto report = governance::ComputeMonitoring(p.store(), p.catalog(), p.calendar(), *config, from, to);

@@ -6,6 +6,7 @@
 #include <functional>
 
 #include <cstdint>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -122,6 +123,9 @@ Response HandleReportPublicKey(Platform& p, const ApiCall& call);
 Response HandleGovernance(Platform& p, const ApiCall& call);  // governance_handlers.cc
 Response HandleGovernanceXlsx(Platform& p, const ApiCall& call);
 Response HandleMonitoring(Platform& p, const ApiCall& call);
+// The lock the three above hold while they read the whole store, one at a time (another asked
+// meanwhile gets 429). For tests: held, it makes them busy.
+std::unique_lock<std::mutex> LockWholeStoreReads();
 Response HandlePostExchangeChanges(Platform& p, const ApiCall& call);  // exchange_handlers.cc
 Response HandleGetExchangeCursor(Platform& p, const ApiCall& call);
 Response HandleGetExchangeFeed(Platform& p, const ApiCall& call);

@@ -288,12 +288,14 @@ class Session : public std::enable_shared_from_this<Session> {
       FinishResponse(Conditions(), &res);
       return Write(std::move(res));
     }
-    if (get_or_head_) {
+    const bool long_get =
+        get_or_head_ && shared_->options.runs_long && shared_->options.runs_long(req.target);
+    if (get_or_head_ && !long_get) {
       Response res = CallHandler(std::move(req));
       FinishResponse(Conditions(), &res);
       return Write(std::move(res));
     }
-    if (shared_->async_handler) {
+    if (shared_->async_handler && !long_get) {
       shared_->async_pending.fetch_add(1);
       auto reply = [self = shared_from_this(), accepts_gzip = accepts_gzip_](Response res) {
         asio::post(self->stream_.get_executor(),
@@ -311,10 +313,13 @@ class Session : public std::enable_shared_from_this<Session> {
     // Handlers that may run long (ingestion) leave the I/O threads free for other connections;
     // so does compressing their (possibly large) answers.
     asio::post(*shared_->workers, [self = shared_from_this(), req = std::move(req),
-                                   accepts_gzip = accepts_gzip_]() mutable {
+                                   conditions = long_get ? Conditions()
+                                                         : ResponseConditions{
+                                                               .get_or_head = false,
+                                                               .if_none_match = {},
+                                                               .accepts_gzip = accepts_gzip_}]() mutable {
       Response res = self->CallHandler(std::move(req));
-      FinishResponse({.get_or_head = false, .if_none_match = {}, .accepts_gzip = accepts_gzip},
-                     &res);
+      FinishResponse(conditions, &res);
       asio::post(self->stream_.get_executor(), [self, res = std::move(res)]() mutable {
         self->Write(std::move(res));
       });
@@ -673,6 +678,7 @@ Result<std::unique_ptr<HttpServer>> HttpServer::Create(Platform& platform,
       return HasValidToken(platform, authorization);
     };
   }
+  if (!options.runs_long) options.runs_long = RunsLong;
   return Create([&platform](Request&& req) { return HandleRequest(platform, std::move(req)); },
                 std::move(options),
                 [&platform](Request& req, std::function<void(Response)> reply) {

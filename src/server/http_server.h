@@ -47,6 +47,9 @@ struct HttpServerOptions {
   // hold a 64 MiB body per connection before the router refuses it.
   std::function<bool(std::string_view authorization)> token_is_valid;
   size_t public_body_limit = 1u << 20;
+  // When set: whether a GET or HEAD request may take long (it reads the whole store). Such a
+  // request runs on a worker thread like a POST; other GETs are answered on the I/O thread.
+  std::function<bool(std::string_view target)> runs_long;
   size_t header_limit = 16u << 10;  // request line and header fields; larger get 431 and close
   // A deadline, not an idle timer: a request's header must arrive in full within read_timeout of
   // the connection being ready for it (so an idle keep-alive connection is closed after it), its

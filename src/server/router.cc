@@ -402,6 +402,12 @@ bool IsApiTarget(std::string_view target) {
   return target.size() == 4 || target[4] == '/' || target[4] == '?';
 }
 
+bool RunsLong(std::string_view target) {
+  const std::string_view path = target.substr(0, target.find('?'));
+  return path == "/api/v1/governance" || path == "/api/v1/governance.xlsx" ||
+         path == "/api/v1/monitoring";
+}
+
 Response HandleRequest(Platform& platform, Request&& request) {
   try {
     return Dispatch(platform, request);

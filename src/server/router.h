@@ -61,6 +61,10 @@ bool HandleRequestAsync(Platform& platform, Request& request, std::function<void
 // True when the target belongs to the API ("/api" or "/api/..."), i.e. is not a portal file.
 bool IsApiTarget(std::string_view target);
 
+// True for the GET requests that read the whole store (data governance, city monitoring): the
+// HTTP server runs them on a worker thread, not on an I/O thread (HttpServerOptions::runs_long).
+bool RunsLong(std::string_view target);
+
 // Whether `authorization` (an Authorization header) holds a token the platform accepts now.
 bool HasValidToken(Platform& platform, std::string_view authorization);
 

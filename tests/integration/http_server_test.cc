@@ -7,9 +7,12 @@
 #include <sys/socket.h>
 #include <sys/time.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
+#include <functional>
+#include <future>
 #include <random>
 #include <string>
 #include <thread>
@@ -28,6 +31,7 @@
 #include "core/test_paths.h"
 #include "raw_connection.h"
 #include "server/platform.h"
+#include "server/router.h"
 #include "server/response_encoding.h"
 
 namespace xinyong::server {
@@ -542,6 +546,77 @@ TEST(HttpServerCreateTest, ConnectionsOverTheLimitGet503) {
   EXPECT_EQ(status, 200);
   (*s)->Stop();
   t.join();
+}
+
+TEST(HttpServerCreateTest, AGetThatRunsLongLeavesTheIoThreadFree) {
+  HttpServerOptions o;
+  o.port = 0;
+  o.threads = 1;  // one I/O thread: a slow GET on it would hold every other connection
+  o.handle_signals = false;
+  o.runs_long = [](std::string_view target) { return target.starts_with("/api/slow"); };
+  std::promise<void> release;
+  std::shared_future<void> released = release.get_future().share();
+  std::atomic<bool> slow_started = false, let_go = false;
+  auto let_slow_go = [&] {
+    if (!let_go.exchange(true)) release.set_value();
+  };
+  // However the test ends (a failed read throws), the slow handler is let go before Stop.
+  struct Finally {
+    std::function<void()> f;
+    ~Finally() { f(); }
+  };
+  auto s = HttpServer::Create(
+      [&](Request&& r) {
+        if (r.target.starts_with("/api/slow")) {
+          slow_started = true;
+          released.wait();
+        }
+        return JsonResponse(200, json::object{{"target", r.target}});
+      },
+      o);
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  std::thread t([&] { (*s)->Run(); });
+  Finally stop{[&] {
+    let_slow_go();
+    (*s)->Stop();
+    t.join();
+  }};
+  {
+    Client slow((*s)->port());
+    slow.WriteRaw("GET /api/slow HTTP/1.1\r\nHost: x\r\n\r\n");
+    for (int i = 0; i < 500 && !slow_started; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    ASSERT_TRUE(slow_started);
+    // Answered while the slow request is still being handled. On the one I/O thread it would
+    // wait for it: a watchdog lets the slow one go after 5 s, so that the test fails, not hangs.
+    std::thread watchdog([&] {
+      for (int i = 0; i < 500 && !let_go; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      let_slow_go();
+    });
+    Client fast((*s)->port());
+    EXPECT_EQ(fast.Get("/api/fast").result_int(), 200);
+    EXPECT_FALSE(let_go) << "the fast GET was answered only once the slow one was let go";
+    let_slow_go();
+    watchdog.join();
+    Res r = slow.Read();
+    EXPECT_EQ(r.result_int(), 200);
+    EXPECT_NE(r.body().find("/api/slow"), std::string::npos);
+    // A long HEAD keeps the HEAD rules: no body.
+    Client head((*s)->port());
+    head.WriteRaw("HEAD /api/slow HTTP/1.1\r\nHost: x\r\n\r\n");
+    Res h = head.Read(/*head=*/true);
+    EXPECT_EQ(h.result_int(), 200);
+    EXPECT_TRUE(h.body().empty());
+  }
+}
+
+TEST(HttpServerRoutesTest, GovernanceAndMonitoringRunLong) {
+  EXPECT_TRUE(RunsLong("/api/v1/governance?dept=x"));
+  EXPECT_TRUE(RunsLong("/api/v1/governance.xlsx"));
+  EXPECT_TRUE(RunsLong("/api/v1/monitoring"));
+  EXPECT_FALSE(RunsLong("/api/v1/subjects/91410100MA44DWJQ4H"));
+  EXPECT_FALSE(RunsLong("/api/v1/governance/x"));
 }
 
 // A server with a trivial handler and a short read timeout, run on its own thread, for the tests
