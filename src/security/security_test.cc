@@ -193,6 +193,15 @@ TEST_F(SecurityTest, ATokenMustFitItsRole) {
   Principal::Scope bank_with_a_number;  // goes into every audit entry the subject reads
   bank_with_a_number.institution = "某银行11010519491231002X";
   expect_bad(Role::kFinancialInstitution, bank_with_a_number, "resident ID number");
+  Principal::Scope gbk_bank;  // typed on a GBK terminal: it would corrupt the JSON it goes into
+  gbk_bank.institution = "\xd6\xd0\xd4\xad\xd2\xf8\xd0\xd0";
+  expect_bad(Role::kFinancialInstitution, gbk_bank, "UTF-8");
+  Principal::Scope lower_without_region;
+  lower_without_region.source = "zhongmou";
+  expect_bad(Role::kLowerPlatform, lower_without_region, "region");
+  Principal::Scope operator_with_source;
+  operator_with_source.source = "zhongmou";
+  expect_bad(Role::kOperator, operator_with_source, "source");
   Principal::Scope bank_by_code;  // an all-digit USCC is no resident ID
   bank_by_code.institution = "911000001000013428";
   EXPECT_TRUE(CreateStatus(Role::kFinancialInstitution, bank_by_code, 30).ok());
@@ -229,6 +238,10 @@ TEST_F(SecurityTest, TokensSurviveAReopenAndDecodeAsEncoded) {
   scope.institution = "郑州银行";
   scope.name = "信贷部";
   NewToken t = Make(Role::kFinancialInstitution, scope);
+  Principal::Scope county;
+  county.source = "zhongmou";
+  county.region = "410122";
+  NewToken lower = Make(Role::kLowerPlatform, county);
   tokens_.reset();
   store_.reset();
   auto store = storage::RocksDbStore::Open(dir_.string());
@@ -238,7 +251,20 @@ TEST_F(SecurityTest, TokensSurviveAReopenAndDecodeAsEncoded) {
   Authentication a = Auth(t.secret);
   ASSERT_TRUE(a.principal.has_value());
   EXPECT_EQ(a.principal->institution(), "郑州银行");
+  Authentication l = Auth(lower.secret);
+  ASSERT_TRUE(l.principal.has_value()) << l.refusal;
+  EXPECT_EQ(l.principal->role(), Role::kLowerPlatform);
+  EXPECT_EQ(l.principal->source(), "zhongmou");
+  EXPECT_EQ(l.principal->region(), "410122");
+  // Only a lower platform's token takes format 2; the others keep the format older binaries read.
+  EXPECT_EQ(EncodeToken(t.info)[0], '\x01');
+  EXPECT_EQ(EncodeToken(lower.info)[0], '\x02');
   TokenInfo back;
+  ASSERT_TRUE(DecodeToken(lower.info.id, EncodeToken(lower.info), &back));
+  EXPECT_EQ(back.scope.source, "zhongmou");
+  std::string cut = EncodeToken(lower.info);
+  cut.resize(cut.size() - 7);  // the region gone
+  EXPECT_FALSE(DecodeToken(1, cut, &back));
   ASSERT_TRUE(DecodeToken(t.info.id, EncodeToken(t.info), &back));
   EXPECT_EQ(EncodeToken(back), EncodeToken(t.info));
   EXPECT_FALSE(DecodeToken(1, "\x02garbage", &back));

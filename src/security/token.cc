@@ -7,6 +7,7 @@
 
 #include "core/coding.h"
 #include "core/identifiers.h"
+#include "core/utf8.h"
 
 namespace xinyong::security {
 
@@ -41,7 +42,8 @@ bool SourceOf(const catalog::Indicator& ind, std::string_view department) {
 }
 
 bool ValidText(std::string_view s) {
-  if (s.size() > kMaxText) return false;
+  // It goes into the JSON of audit entries and of rights applications' histories: UTF-8 only.
+  if (s.size() > kMaxText || !IsValidUtf8(s)) return false;
   return std::none_of(s.begin(), s.end(),
                       [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7F; });
 }
@@ -162,7 +164,7 @@ Status TokenStore::Validate(const TokenSpec& spec) const {
                              {"region", &s.region}}) {
     if (!ValidText(*value)) {
       return Status::InvalidArgument(std::string(name) + ": at most " + std::to_string(kMaxText) +
-                                     " bytes of text on one line");
+                                     " bytes of UTF-8 text on one line");
     }
   }
   // The department and institution go into every audit entry of the token, which its subjects

@@ -6,6 +6,7 @@
 #include <chrono>
 
 #include "core/identifiers.h"
+#include "core/utf8.h"
 #include "rules/commitment.h"
 #include "rules/record_fields.h"
 
@@ -59,6 +60,11 @@ Status CheckText(std::string_view field, const std::string& text, bool required)
     return Status::InvalidArgument(std::string(field) + ": at most " + std::to_string(kMaxText) +
                                    " bytes");
   }
+  // An application is kept as JSON: text that is not UTF-8 (a GBK terminal) would make it
+  // unreadable, and the store with it.
+  if (!IsValidUtf8(text)) {
+    return Status::InvalidArgument(std::string(field) + ": not UTF-8 text");
+  }
   return Status::Ok();
 }
 
@@ -72,6 +78,7 @@ Status CheckDocuments(std::string_view field, const std::vector<std::string>& do
       return Status::InvalidArgument(std::string(field) + ": each reference must be 1 to " +
                                      std::to_string(kMaxDocument) + " bytes");
     }
+    if (!IsValidUtf8(d)) return Status::InvalidArgument(std::string(field) + ": not UTF-8 text");
   }
   return Status::Ok();
 }
@@ -910,6 +917,11 @@ Result<Application> Service::Step(const Caller& caller, uint64_t id, const StepR
                             "against version " + std::to_string(a.record_version) +
                             ", answered on version " + std::to_string(now->version));
       }
+      // Checked before anything changes: a revocation sent with corrections was probably meant
+      // as a correction, and is not carried out.
+      if (request.outcome != "upheld_correct" && !request.corrections.empty()) {
+        return Status::InvalidArgument("corrections: only an upheld_correct answer has them");
+      }
       if (request.outcome == "upheld_revoke") {
         XY_RETURN_IF_ERROR(ChangeStatus(&a, RecordStatus::kRevoked, a.department, today, &e.effects));
       } else if (request.outcome == "upheld_correct") {
@@ -922,8 +934,6 @@ Result<Application> Service::Step(const Caller& caller, uint64_t id, const StepR
         }
         a.corrections = kept;
         e.corrections = std::move(kept);
-      } else if (!request.corrections.empty()) {
-        return Status::InvalidArgument("corrections: only an upheld_correct answer has them");
       }
       a.outcome = request.outcome;
       a.answer = e.reason;

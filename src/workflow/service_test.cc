@@ -207,6 +207,29 @@ TEST_F(ServiceTest, AnUpheldObjectionRevokesTheRecordAndWhatWasDerivedFromIt) {
                 .status()
                 .code(),
             StatusCode::kInvalidArgument);  // an answer needs its reasons
+  // A revocation sent with corrections is refused before anything changes.
+  StepRequest mixed = Step(Action::kVerify, "经核实，撤销", "upheld_revoke");
+  mixed.corrections = {{"CN_CNNR", "按期补交材料"}};
+  auto refused = service_->Step(market_, a->id, mixed, filed);
+  EXPECT_EQ(refused.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(Current(s, "credit_commitment").status, RecordStatus::kActive);
+  EXPECT_EQ(Current(s, "credit_commitment").version, commitment.version);
+  // Text that is not UTF-8 (a GBK terminal) is refused, not kept where it would make the
+  // application unreadable.
+  auto gbk = service_->Step(market_, a->id, Step(Action::kVerify, "\xba\xcb\xca\xb5", "rejected"),
+                            filed);
+  EXPECT_EQ(gbk.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(gbk.status().message().find("reason: not UTF-8"), std::string::npos)
+      << gbk.status().message();
+  StepRequest gbk_docs = Step(Action::kVerify, "经核实", "rejected");
+  gbk_docs.documents = {"\xce\xc4\xbc\xfe"};
+  EXPECT_EQ(service_->Step(market_, a->id, gbk_docs, filed).status().code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(service_->FileObjection(operator_, {s, commitment.record_id, "\xd2\xec\xd2\xe9", {}},
+                                    filed)
+                .status()
+                .code(),
+            StatusCode::kInvalidArgument);
 
   observed_.clear();
   auto v = service_->Step(market_, a->id,
