@@ -56,6 +56,9 @@ void PrintSignedContent(const json::object& content, bool items) {
     for (const report::ReportItem& i : s.items) {
       std::cout << "    - " << (i.date.empty() ? "" : i.date + " ") << i.title
                 << (i.document_number.empty() ? "" : " " + i.document_number) << '\n';
+      for (const report::ReportField& f : i.fields) {
+        std::cout << "        " << f.label << "：" << f.value << '\n';
+      }
     }
   }
 }

@@ -158,8 +158,9 @@ class GlyphSetter {
         // line); a run of it breaks all the same, or it would run off the page.
         if (x + g.advance > width && !line.empty() && (!ClosingPunctuation(c) || x > width)) {
           Line next;
-          if (word_char && word_start > 0) {
-            // Carry the word begun on this line over whole.
+          if (word_char && word_start > 0 && word_start < line.size()) {
+            // Carry the word begun on this line over whole (nothing to carry when the word
+            // begins with this very character).
             const double shift = line[word_start].x;
             for (size_t i = word_start; i < line.size(); ++i) {
               next.push_back(line[i]);

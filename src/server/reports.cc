@@ -147,6 +147,26 @@ Result<ReportFile> RenderReport(const report::IssuedReport& r, std::string_view 
                                  "' is not a report format; give pdf or html");
 }
 
+namespace {
+
+// In a natural person's signed sections: the person's name masked wherever it stands whole, and
+// the facts giving the person's code left out.
+void RedactPerson(std::string_view name, std::string_view code,
+                  std::vector<report::SignedSection>* sections) {
+  auto mask = [&](report::ReportField& f) {
+    if (!name.empty() && f.value == name) f.value = MaskName(name);
+  };
+  for (report::SignedSection& s : *sections) {
+    std::erase_if(s.facts, [&](const report::ReportField& f) { return !code.empty() && f.value == code; });
+    for (report::ReportField& f : s.facts) mask(f);
+    for (report::ReportItem& i : s.items) {
+      for (report::ReportField& f : i.fields) mask(f);
+    }
+  }
+}
+
+}  // namespace
+
 Result<std::optional<ReportVerification>> VerifyIssuedReport(Platform& p, std::string_view number,
                                                              Date today,
                                                              const security::Principal* who) {
@@ -179,10 +199,15 @@ Result<std::optional<ReportVerification>> VerifyIssuedReport(Platform& p, std::s
 
   auto subject = p.FindSubjectByCode(v.request.subject_code);
   if (!subject.ok() && subject.status().code() != StatusCode::kNotFound) return subject.status();
-  // How much the caller may learn: the operator (null = the local CLI) and the report's own
-  // subject everything; anyone else holding the number of a public-view report of an
-  // organization whether it changed, not where; of a full-view or a natural person's report only
-  // whether it is authentic (what changed there would disclose non-public records).
+  // What the report said when issued: the signature covers this content, not the pages of a
+  // file, so whoever verifies is shown it to compare with the document in hand — record by
+  // record, field by field. Whoever holds the number (40 random bits in it) holds the report:
+  // this discloses nothing the report does not.
+  v.sections = report::SignedSections(sr.content);
+  // How much the caller may learn beyond that: the operator (null = the local CLI) and the
+  // report's own subject everything; anyone else holding the number of a public-view report of
+  // an organization whether it changed, not where; of a full-view or a natural person's report
+  // not even that (what changed there would disclose non-public records as they stand now).
   const bool own = who == nullptr || who->role() == security::Role::kOperator ||
                    (who->role() == security::Role::kSubject && subject.ok() &&
                     who->subject_id() == subject->id);
@@ -190,12 +215,16 @@ Result<std::optional<ReportVerification>> VerifyIssuedReport(Platform& p, std::s
     v.detail = VerificationDetail::kFull;
   } else if (person || v.request.view == report::ReportView::kFull) {
     v.detail = VerificationDetail::kAuthenticity;
-    if (person) v.subject_code.clear();
+    if (person) {
+      // A person is named as the page's masked header does, and not by the code that finds
+      // them: enough to match the document in hand, no more to whoever has only the number.
+      RedactPerson(check.subject_name, v.subject_code, &v.sections);
+      v.subject_code.clear();
+    }
     return std::optional<ReportVerification>(std::move(v));
   } else {
     v.detail = VerificationDetail::kChanged;
   }
-  v.sections = report::SignedSections(sr.content);
 
   // Built again now with the same parameters; every part compared.
   if (!subject.ok()) {
@@ -244,71 +273,78 @@ Result<std::optional<ReportVerification>> VerifyIssuedReport(Platform& p, std::s
   return std::optional<ReportVerification>(std::move(v));
 }
 
+namespace {
+
+json::array FieldsJson(const std::vector<report::ReportField>& fields) {
+  json::array out;
+  for (const report::ReportField& f : fields) {
+    out.push_back(json::object{{"label", f.label}, {"value", f.value}});
+  }
+  return out;
+}
+
+}  // namespace
+
 json::array SectionSummariesJson(const std::vector<report::SignedSection>& sections) {
   json::array out;
   for (const report::SignedSection& s : sections) {
-    json::array facts;
-    for (const report::ReportField& f : s.facts) {
-      facts.push_back(json::object{{"label", f.label}, {"value", f.value}});
+    json::array items;
+    for (const report::ReportItem& i : s.items) {
+      items.push_back(json::object{{"title", i.title},
+                                   {"date", i.date},
+                                   {"document_number", i.document_number},
+                                   {"fields", FieldsJson(i.fields)}});
     }
     out.push_back(json::object{{"title", s.title},
                                {"summary", s.summary},
-                               {"facts", std::move(facts)},
-                               {"items", s.items.size()}});
+                               {"facts", FieldsJson(s.facts)},
+                               {"items", std::move(items)}});
   }
   return out;
 }
 
 json::object VerificationJson(const ReportVerification& v, Date today) {
-  if (v.detail == VerificationDetail::kAuthenticity) {
-    json::object subject{{"name", v.subject_name}};
-    if (!v.subject_code.empty()) subject["code"] = v.subject_code;
-    return json::object{{"number", v.number},
-                        {"authentic", v.authentic()},
-                        {"signature_valid", v.signature_valid},
-                        {"digest_matches", v.digest_matches},
-                        {"algorithm", "Ed25519"},
-                        {"key_id", v.key_id},
-                        {"digest", v.digest},
-                        {"title", v.title},
-                        {"issued_at", v.issued_at},
-                        {"subject", std::move(subject)},
-                        {"checked_on", today.ToString()},
-                        {"message", v.authentic()
-                                        ? "报告真实有效。是否发生变化仅向信用主体本人或平台运营方提供。"
-                                        : "报告验证失败：签名或摘要不符，报告可能被篡改。"}};
+  json::object subject{{"name", v.subject_name}};
+  if (!v.subject_code.empty()) subject["code"] = v.subject_code;
+  std::string_view message;
+  if (!v.authentic()) {
+    message = "报告验证失败：签名或摘要不符，报告可能被篡改。";
+  } else if (v.detail == VerificationDetail::kAuthenticity) {
+    message = "报告真实有效，请与下列出具时所载内容核对。是否发生变化仅向信用主体本人或平台运营方提供。";
+  } else if (v.changed) {
+    message = "报告真实有效，但出具后相关信用信息已发生变化。";
+  } else {
+    message = "报告真实有效，出具后相关信用信息未发生变化。";
   }
-  json::array parts;
+  json::object o{{"number", v.number},
+                 {"authentic", v.authentic()},
+                 {"signature_valid", v.signature_valid},
+                 {"digest_matches", v.digest_matches},
+                 {"algorithm", "Ed25519"},
+                 {"key_id", v.key_id},
+                 {"digest", v.digest},
+                 {"title", v.title},
+                 {"kind", report::ReportKindName(v.request.kind)},
+                 {"view", report::ReportViewName(v.request.view)},
+                 {"issued_at", v.issued_at},
+                 {"cutoff", v.cutoff},
+                 {"period", json::object{{"from", v.request.from.ToString()},
+                                         {"to", v.request.to.ToString()}}},
+                 {"domains", json::array(v.request.domains.begin(), v.request.domains.end())},
+                 {"subject", std::move(subject)},
+                 {"sections", SectionSummariesJson(v.sections)},
+                 {"checked_on", today.ToString()},
+                 {"message", message}};
+  // Whether it changed: not of a full-view or a natural person's report for others. Which
+  // sections changed: for the operator and the subject itself only.
+  if (v.detail != VerificationDetail::kAuthenticity) o["changed"] = v.changed;
   if (v.detail == VerificationDetail::kFull) {
+    json::array parts;
     for (const auto& [key, title] : v.changed_parts) {
       parts.push_back(json::object{{"key", key}, {"title", title}});
     }
+    o["changed_sections"] = std::move(parts);
   }
-  json::object o{{"number", v.number},
-                      {"authentic", v.authentic()},
-                      {"signature_valid", v.signature_valid},
-                      {"digest_matches", v.digest_matches},
-                      {"algorithm", "Ed25519"},
-                      {"key_id", v.key_id},
-                      {"digest", v.digest},
-                      {"title", v.title},
-                      {"kind", report::ReportKindName(v.request.kind)},
-                      {"view", report::ReportViewName(v.request.view)},
-                      {"issued_at", v.issued_at},
-                      {"cutoff", v.cutoff},
-                      {"period", json::object{{"from", v.request.from.ToString()},
-                                              {"to", v.request.to.ToString()}}},
-                      {"domains", json::array(v.request.domains.begin(), v.request.domains.end())},
-                      {"subject", json::object{{"code", v.subject_code}, {"name", v.subject_name}}},
-                      {"changed", v.changed},
-                      {"changed_sections", std::move(parts)},
-                      {"sections", SectionSummariesJson(v.sections)},
-                      {"checked_on", today.ToString()},
-                      {"message", !v.authentic() ? "报告验证失败：签名或摘要不符，报告可能被篡改。"
-                                  : v.changed ? "报告真实有效，但出具后相关信用信息已发生变化。"
-                                              : "报告真实有效，出具后相关信用信息未发生变化。"}};
-  // Which sections changed: for the operator and the subject itself only.
-  if (v.detail != VerificationDetail::kFull) o.erase("changed_sections");
   return o;
 }
 

@@ -44,11 +44,12 @@ struct ReportFile {
 };
 Result<ReportFile> RenderReport(const report::IssuedReport& r, std::string_view format);
 
-// How much a verification tells its caller (VerifyIssuedReport).
+// How much a verification tells its caller (VerifyIssuedReport) beyond whether the report is
+// authentic and what it said when issued, which every caller holding the number is told.
 enum class VerificationDetail {
   kFull,          // the operator or the report's own subject: also which sections changed
-  kChanged,       // anyone, of a public-view report of an organization: authentic, changed or not
-  kAuthenticity,  // anyone, of a full-view or a natural person's report: authentic or not only
+  kChanged,       // anyone, of a public-view report of an organization: also changed or not
+  kAuthenticity,  // anyone, of a full-view or a natural person's report: nothing more
 };
 
 // Reports of one subject callers without a token may have issued in one Beijing day with a
@@ -94,11 +95,11 @@ struct ReportVerification {
 Result<std::optional<ReportVerification>> VerifyIssuedReport(
     Platform& p, std::string_view number, Date today,
     const security::Principal* who = nullptr);
-// The answer as JSON; `changed`, `changed_sections`, period, view and domains only as `detail`
-// allows.
+// The answer as JSON: what the report said when issued (its request and its signed sections,
+// item by item); `changed` and `changed_sections` only as `detail` allows.
 boost::json::object VerificationJson(const ReportVerification& v, Date today);
 // What a report says, section by section: title, summary, facts (the special report's 结论
-// among them) and the number of items.
+// among them) and its items with their fields.
 boost::json::array SectionSummariesJson(const std::vector<report::SignedSection>& sections);
 // {"algorithm": "Ed25519", "public_key": Base64, "key_id", "encoding"}
 boost::json::object ReportPublicKeyJson(const Platform& p);

@@ -357,10 +357,26 @@ TEST_F(ReportsTest, NumbersCannotBeGuessedAndThePublicLearnsOnlyAuthenticity) {
   EXPECT_TRUE(o.at("authentic").as_bool());
   EXPECT_FALSE(o.contains("changed"));
   EXPECT_FALSE(o.contains("changed_sections"));
-  EXPECT_FALSE(o.contains("period"));
   EXPECT_FALSE(o.at("subject").as_object().contains("code"));
   EXPECT_EQ(o.at("subject").at("name"), "张*");
-  EXPECT_EQ(pub.body.find(person_.DisplayCode()), std::string::npos);
+  EXPECT_EQ(pub.body.find(person_.DisplayCode()), std::string::npos) << pub.body;
+  EXPECT_EQ(pub.body.find(person_.name), std::string::npos) << pub.body;
+  // What the report said, record by record and field by field, for comparison with the
+  // document in hand: an edited amount or period shows.
+  EXPECT_EQ(o.at("period").at("to").as_string(), Date::Today().ToString());
+  bool listed = false;
+  for (const json::value& s : o.at("sections").as_array()) {
+    for (const json::value& item : s.at("items").as_array()) {
+      if (item.at("document_number") != "郑市监罚〔2026〕300号") continue;
+      listed = true;
+      bool amount = false;
+      for (const json::value& f : item.at("fields").as_array()) {
+        amount = amount || f.at("value").as_string().find("罚款2万") != json::string::npos;
+      }
+      EXPECT_TRUE(amount) << pub.body;
+    }
+  }
+  EXPECT_TRUE(listed) << pub.body;
   // Another subject's token is the public here; the person itself learns what changed.
   o = json::parse(Call("GET", url, "", Token("subject", kCompanyUscc)).body).as_object();
   EXPECT_FALSE(o.contains("changed"));

@@ -91,6 +91,8 @@ test('a credit report is downloaded from the subject page and verifies, offline 
   const verdict = page.getByTestId('verify-result');
   await verdict.getByText('有效（Ed25519）').waitFor();
   assert.match(await verdict.textContent(), new RegExp(number));
+  // What the report said, record by record: the penalty is there to compare with the file.
+  await page.getByTestId('verify-sections').getByText(penalty.document_number).first().waitFor();
   await screenshot(page, 'flow-report-verified');
   expectNoErrors(page, 'report download and verification');
   await page.context().close();

@@ -51,9 +51,9 @@ async function verifyOnce(number, mine) {
   const verdict = el('div', { class: 'verdict ' + (!body.authentic ? 'bad' : body.changed ? 'changed' : 'ok'),
                               'data-testid': 'verify-verdict' }, body.message);
   const dl = el('dl', { class: 'fields' });
-  // The platform answers only what the caller may learn: a full-view or a natural person's
-  // report shows authenticity alone (no period, no change); where it changed is for the
-  // subject itself and the operator.
+  // The platform answers only what the caller may learn: of a full-view or a natural person's
+  // report, not whether it changed (a person's name masked, the person's code left out); where
+  // it changed is for the subject itself and the operator.
   const subj = body.subject || {};
   dl.append(...row('报告编号', body.number, 'mono'), ...row('报告类型', body.title || '—'),
     ...row('信用主体', subj.code ? `${subj.name}（${subj.code}）` : (subj.name || '—')),
@@ -76,9 +76,23 @@ async function verifyOnce(number, mine) {
     const said = el('dl', { class: 'fields', 'data-testid': 'verify-sections' });
     for (const s of body.sections) {
       const facts = (s.facts || []).map((f) => `${f.label}：${f.value}`).join('；');
-      said.append(...row(s.title, s.summary + (facts ? `（${facts}）` : '')));
+      const items = Array.isArray(s.items) ? s.items : [];
+      const dd = el('dd', null, s.summary + (facts ? `（${facts}）` : ''));
+      // Every record as issued, field by field: an amount or a finding edited in the file
+      // shows here.
+      if (items.length) {
+        const list = el('ol', { class: 'verify-items' });
+        for (const it of items) {
+          const head = [it.date, it.title, it.document_number].filter(Boolean).join(' ');
+          const fields = (it.fields || []).map((f) => `${f.label}：${f.value}`).join('；');
+          list.append(el('li', null, el('details', null, el('summary', null, head),
+                                        el('p', null, fields || '—'))));
+        }
+        dd.append(list);
+      }
+      said.append(el('dt', null, s.title), dd);
     }
-    parts.push(el('h3', null, '报告出具时所载内容（请与所持报告核对）'), said);
+    parts.push(el('h3', null, '报告出具时所载内容（请与所持报告逐项核对）'), said);
   }
   setChildren(out, ...parts);
 }
