@@ -261,7 +261,8 @@ Result<ReportContent> BuildReport(const storage::Store& store, const catalog::Ca
     std::snprintf(score, sizeof score, "%.1f", ctx.grade->score);
     ev.facts.push_back({"公共信用综合评价等级", ctx.grade->label});
     ev.facts.push_back({"综合评价得分", score});
-    ev.facts.push_back({"评价结果形成日期", ctx.grade->since.ToString()});
+    ev.facts.push_back({"评价结果形成日期", ctx.grade->since == Date() ? std::string("出具时按当日数据计算")
+                                                               : ctx.grade->since.ToString()});
     ev.facts.push_back({"评价模型", ctx.grade->model});
   }
   // Sections for categories the catalog does not have are left out when empty.

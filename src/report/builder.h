@@ -26,7 +26,7 @@ struct GradeFacts {
   std::string grade;  // "A".."D"
   std::string label;  // e.g. "A（诚信）"
   double score = 0;
-  Date since;         // since when it says this
+  Date since;         // since when it says this; none for a grade computed when the report was built
   std::string model;  // the evaluation model's name
 };
 

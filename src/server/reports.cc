@@ -53,7 +53,9 @@ Result<report::ReportContent> BuildReportContent(Platform& p, const Subject& sub
     f.grade = g.grade.grade;
     f.label = g.grade.grade + "（" + g.grade.grade_label + "）";
     f.score = g.grade.score;
-    f.since = g.grade.as_of;
+    // A grade computed for the asking (none stored yet, or one of another model) has no date of
+    // its own: the day of asking would make every later verification find it "changed".
+    if (g.stored) f.since = g.grade.as_of;
     f.model = g.grade.model;
     ctx.grade = std::move(f);
   }

@@ -2,6 +2,7 @@
 // the period, the special report's domains and its five-year limit, masked ID numbers, and the
 // endpoints — who may have which report, the verification of an issued one before and after a
 // new record, and the published key verifying a downloaded file offline.
+#include "server/grades.h"
 #include "server/reports.h"
 
 #include <gtest/gtest.h>
@@ -330,6 +331,36 @@ TEST_F(ReportsTest, VerificationSurvivesADomainThatIsGoneSinceIssue) {
   EXPECT_TRUE(b.at("changed").as_bool());
   ASSERT_EQ(b.at("changed_sections").as_array().size(), 1u) << v.body;
   EXPECT_EQ(b.at("changed_sections").at(0).at("key"), "request");
+}
+
+// A full-view report of an organization whose grade is computed when asked (none stored under
+// the current model): verified on later days, it has not changed.
+TEST_F(ReportsTest, AGradeComputedForTheReportDoesNotChangeItTheNextDay) {
+  const fs::path share = dir_ / "share";
+  ASSERT_TRUE(test::CopyShareWith(share, "evaluation/model.toml", "name = \"公共信用综合评价模型（示范）\"",
+                                  "name = \"公共信用综合评价模型（试行）\""));
+  PlatformOptions o = p_->options();
+  o.share_dir = share.string();
+  p_.reset();
+  auto p = Platform::Open(o);
+  ASSERT_TRUE(p.ok()) << p.status().ToString();
+  p_ = std::move(p).value();
+  const Date today = Date::Today();
+  auto g = SubjectCurrentGrade(*p_, company_, today);
+  ASSERT_TRUE(g.ok()) << g.status().ToString();
+  ASSERT_FALSE(g->stored) << "the stored grade is of the other model";
+  auto issued = IssueReport(*p_, company_, MakeRequest(report::ReportKind::kPublic,
+                                                       report::ReportView::kFull),
+                            today, NowUnixMs(), "https://credit.example.cn", false);
+  ASSERT_TRUE(issued.ok()) << issued.status().ToString();
+  const std::string number = issued->content.number;
+  for (int days : {0, 1, 2}) {
+    auto v = VerifyIssuedReport(*p_, number, today.AddDays(days));
+    ASSERT_TRUE(v.ok() && v->has_value()) << v.status().ToString();
+    EXPECT_TRUE((*v)->authentic());
+    EXPECT_FALSE((*v)->changed) << "day +" << days << ": "
+                                << ((*v)->changed_parts.empty() ? "" : (*v)->changed_parts[0].first);
+  }
 }
 
 TEST_F(ReportsTest, NumbersCannotBeGuessedAndThePublicLearnsOnlyAuthenticity) {
