@@ -115,7 +115,7 @@ int main(int argc, char** argv) {
     }
     c->number = "XYBG-20260101-000001";
     c->verify_url = "http://localhost:8080/verify.html?number=" + c->number;
-    report::SignedReport sr = report::SignContent((*p)->report_signer(), report::ContentJson(*c));
+    report::SignedReport sr = report::SignContent(*(*p)->report_signer().value(), report::ContentJson(*c));
     auto t2 = std::chrono::steady_clock::now();
     auto file = report::RenderPdf(*c, sr);
     auto t3 = std::chrono::steady_clock::now();

@@ -181,7 +181,9 @@ void Verify(GlobalOptions& g, const ReportArgs& a) {
   } else {
     p = OpenPlatform(g, /*read_only=*/true);
     if (!p) return;
-    key = p->report_signer().public_key();
+    auto signer = p->report_signer();
+    if (!signer.ok()) return Fail(g, signer.status());
+    key = (*signer)->public_key();
   }
   const report::OfflineCheck check = report::CheckSignature(*env, key);
   // With the data directory: is it a report this platform issued, and did anything change?

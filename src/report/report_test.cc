@@ -312,8 +312,20 @@ TEST(SignerTest, KeyFileIsCreatedOwnerOnlyAndReopensToTheSameKey) {
   const auto dir =
       std::filesystem::temp_directory_path() / ("xinyong-rkey-" + std::to_string(rd()));
   const std::string file = (dir / "keys" / "data.report.key").string();
+  EXPECT_EQ(ReportSigner::Open(file).status().code(), StatusCode::kNotFound);
+  EXPECT_FALSE(std::filesystem::exists(dir)) << "Open makes nothing";
   auto a = ReportSigner::OpenOrCreate(file);
   ASSERT_TRUE(a.ok()) << a.status().ToString();
+  // Written under a temporary name and linked: nothing else is left in the directory.
+  size_t files = 0;
+  for (const auto& e : std::filesystem::directory_iterator(dir / "keys")) {
+    ++files;
+    EXPECT_EQ(e.path().filename(), "data.report.key");
+  }
+  EXPECT_EQ(files, 1u);
+  auto opened = ReportSigner::Open(file);
+  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  EXPECT_EQ((*opened)->public_key(), (*a)->public_key());
   struct stat st;
   ASSERT_EQ(::stat(file.c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0600u);

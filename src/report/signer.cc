@@ -56,29 +56,55 @@ void ReportSigner::FromSeed(const unsigned char* seed) {
 }
 
 Result<std::unique_ptr<ReportSigner>> ReportSigner::OpenOrCreate(const std::string& key_file) {
+  auto opened = Open(key_file);
+  if (opened.ok() || opened.status().code() != StatusCode::kNotFound) return opened;
+  XY_RETURN_IF_ERROR(MakeKeyDirectories(key_file));
+  Seed seed;
+  randombytes_buf(seed.bytes, sizeof seed.bytes);
+  char hex[kSeedHex + 1];
+  sodium_bin2hex(hex, sizeof hex, seed.bytes, sizeof seed.bytes);
+  std::string text(hex, kSeedHex);
+  sodium_memzero(hex, sizeof hex);
+  text.push_back('\n');
+  // Whole or not at all: a crash between creating the file and syncing its bytes must not leave
+  // an empty key file, which every later start would refuse.
+  std::string tmp = key_file + ".new-XXXXXX";
+  int w = ::mkstemp(tmp.data());
+  if (w < 0) return ErrnoStatus(errno, "cannot create report key file '" + key_file + "'");
+  const bool ok = ::fchmod(w, 0600) == 0 &&
+                  ::write(w, text.data(), text.size()) == static_cast<ssize_t>(text.size()) &&
+                  ::fsync(w) == 0;
+  int err = errno;
+  sodium_memzero(text.data(), text.size());
+  ::close(w);
+  if (!ok) {
+    ::unlink(tmp.c_str());
+    return ErrnoStatus(err, "cannot write report key file '" + key_file + "'");
+  }
+  const bool linked = ::link(tmp.c_str(), key_file.c_str()) == 0;
+  err = errno;
+  ::unlink(tmp.c_str());
+  if (!linked && err == EEXIST) return Open(key_file);  // another process made it meanwhile
+  if (!linked) return ErrnoStatus(err, "cannot create report key file '" + key_file + "'");
+  const std::string dir = std::filesystem::path(key_file).parent_path().string();
+  if (int d = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC); d >= 0) {
+    const bool synced = ::fsync(d) == 0;
+    err = errno;
+    ::close(d);
+    if (!synced) return ErrnoStatus(err, "cannot sync the directory of '" + key_file + "'");
+  }
+  std::unique_ptr<ReportSigner> s(new ReportSigner());
+  s->FromSeed(seed.bytes);
+  return s;
+}
+
+Result<std::unique_ptr<ReportSigner>> ReportSigner::Open(const std::string& key_file) {
   if (!SodiumReady()) return Status::Internal("libsodium failed to initialize");
   std::unique_ptr<ReportSigner> s(new ReportSigner());
   Seed seed;
   int fd = ::open(key_file.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0 && errno == ENOENT) {
-    XY_RETURN_IF_ERROR(MakeKeyDirectories(key_file));
-    randombytes_buf(seed.bytes, sizeof seed.bytes);
-    char hex[kSeedHex + 1];
-    sodium_bin2hex(hex, sizeof hex, seed.bytes, sizeof seed.bytes);
-    std::string text(hex, kSeedHex);
-    sodium_memzero(hex, sizeof hex);
-    text.push_back('\n');
-    int w = ::open(key_file.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-    if (w < 0 && errno == EEXIST) return OpenOrCreate(key_file);  // another process made it
-    if (w < 0) return ErrnoStatus(errno, "cannot create report key file '" + key_file + "'");
-    const bool ok = ::write(w, text.data(), text.size()) == static_cast<ssize_t>(text.size()) &&
-                    ::fsync(w) == 0;
-    const int err = errno;
-    sodium_memzero(text.data(), text.size());
-    ::close(w);
-    if (!ok) return ErrnoStatus(err, "cannot write report key file '" + key_file + "'");
-    s->FromSeed(seed.bytes);
-    return s;
+    return Status::NotFound("report key file '" + key_file + "' does not exist");
   }
   if (fd < 0) return ErrnoStatus(errno, "cannot open report key file '" + key_file + "'");
   char buf[kSeedHex + 8];

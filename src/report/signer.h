@@ -26,9 +26,13 @@ using PublicKey = std::array<unsigned char, kPublicKeySize>;
 class ReportSigner {
  public:
   // Opens the key file, creating it (and its directories, mode 0700) with a fresh key when it
-  // does not exist. FailedPrecondition / PermissionDenied when it cannot be read or created;
+  // does not exist. The new file appears whole or not at all: written and synced under a
+  // temporary name, linked to its name (another process's key, made meanwhile, wins), and the
+  // directory synced. FailedPrecondition / PermissionDenied when it cannot be read or created;
   // InvalidArgument when the file is not a report key file.
   static Result<std::unique_ptr<ReportSigner>> OpenOrCreate(const std::string& key_file);
+  // Opens an existing key file only: NotFound when there is none.
+  static Result<std::unique_ptr<ReportSigner>> Open(const std::string& key_file);
   // A signer with a key derived from `seed` — for tests and benchmarks only.
   static std::unique_ptr<ReportSigner> ForTesting(std::string_view seed);
 

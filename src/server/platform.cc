@@ -98,6 +98,16 @@ Platform::~Platform() {
   if (ingester_) ingester_->Flush().IgnoreError();
 }
 
+Result<const report::ReportSigner*> Platform::report_signer() const {
+  if (report_signer_ == nullptr) {
+    return Status::FailedPrecondition(
+        "no report key: '" + options_.report_key_file +
+        "' does not exist, and a read-only open makes none (this store has issued no report "
+        "with a key here; verify a file with --public-key)");
+  }
+  return report_signer_.get();
+}
+
 Result<std::unique_ptr<Platform>> Platform::Open(const PlatformOptions& options_in) {
   std::unique_ptr<Platform> p(new Platform());
   p->options_ = options_in;
@@ -152,7 +162,16 @@ Result<std::unique_ptr<Platform>> Platform::Open(const PlatformOptions& options_
           "a store without issued reports");
     }
   }
-  XY_ASSIGN_OR_RETURN(p->report_signer_, report::ReportSigner::OpenOrCreate(o.report_key_file));
+  if (o.read_only) {
+    auto signer = report::ReportSigner::Open(o.report_key_file);
+    if (signer.ok()) {
+      p->report_signer_ = std::move(signer).value();
+    } else if (signer.status().code() != StatusCode::kNotFound) {
+      return signer.status();
+    }
+  } else {
+    XY_ASSIGN_OR_RETURN(p->report_signer_, report::ReportSigner::OpenOrCreate(o.report_key_file));
+  }
   p->ingester_ =
       std::make_unique<ingest::Ingester>(*p->store_, *p->catalog_, *p->calendar_, *p->vault_);
   p->exchange_ = std::make_unique<exchange::Receiver>(*p->store_, *p->ingester_, *p->catalog_,

@@ -104,7 +104,9 @@ class Platform {
   // Credit reports (src/report): the special report's domains (<share>/report/domains.toml) and
   // the key that signs every report.
   const report::DomainCatalog& report_domains() const { return *report_domains_; }
-  const report::ReportSigner& report_signer() const { return *report_signer_; }
+  // The report key. FailedPrecondition on a read-only open of a store whose key file does not
+  // exist (a read-only open never makes one: a new key would call every report tampered).
+  Result<const report::ReportSigner*> report_signer() const;
   // Objections and credit repair (src/workflow): the policy of <share>/rights/rights.toml and the
   // service that runs both workflows, committing record changes through the ingester.
   workflow::Service& rights() { return *rights_; }

@@ -173,7 +173,9 @@ Response HandleReportVerification(Platform& p, const ApiCall& call) {
 }
 
 Response HandleReportPublicKey(Platform& p, const ApiCall& call) {
-  return JsonResponse(200, ReportPublicKeyJson(p));
+  auto key = ReportPublicKeyJson(p);
+  if (!key.ok()) return StatusResponse(key.status());
+  return JsonResponse(200, *key);
 }
 
 }  // namespace xinyong::server

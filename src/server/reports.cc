@@ -1,5 +1,7 @@
 #include "server/reports.h"
 
+#include <spdlog/spdlog.h>
+
 #include "report/render.h"
 #include "server/access.h"
 #include "server/grades.h"
@@ -70,7 +72,8 @@ Result<report::IssuedReport> IssueReport(Platform& p, const Subject& subject,
     return Status::FailedPrecondition("reports cannot be issued from a read-only store");
   }
   XY_ASSIGN_OR_RETURN(report::ReportContent c, BuildReportContent(p, subject, request, today));
-  return report::IssueReport(p.store(), p.report_signer(), std::move(c), now_ms,
+  XY_ASSIGN_OR_RETURN(const report::ReportSigner* signer, p.report_signer());
+  return report::IssueReport(p.store(), *signer, std::move(c), now_ms,
                              base_url.empty() ? p.options().public_base_url : base_url, to_public);
 }
 
@@ -124,9 +127,10 @@ Result<IssuedToday> FindIssuedToday(Platform& p, const Subject& subject,
   c.verify_url = report::VerifyUrl(base_url.empty() ? p.options().public_base_url : base_url,
                                    c.number);
   const report::SignedReport& sr = stored->signed_report;
+  XY_ASSIGN_OR_RETURN(const report::ReportSigner* signer, p.report_signer());
   if (report::CanonicalContent(c) != sr.canonical ||
       report::Sha256Hex(sr.canonical) != stored->digest ||
-      !report::VerifySignature(p.report_signer().public_key(), sr.canonical, sr.signature)) {
+      !report::VerifySignature(signer->public_key(), sr.canonical, sr.signature)) {
     return out;
   }
   out.same.emplace();
@@ -178,8 +182,15 @@ Result<std::optional<ReportVerification>> VerifyIssuedReport(Platform& p, std::s
   const report::SignedReport& sr = stored->signed_report;
   ReportVerification v;
   v.number = std::string(number);
-  const report::OfflineCheck check = report::CheckSignature(sr, p.report_signer().public_key());
+  XY_ASSIGN_OR_RETURN(const report::ReportSigner* signer, p.report_signer());
+  const report::OfflineCheck check = report::CheckSignature(sr, signer->public_key());
   v.signature_valid = check.signature_valid;
+  v.key_matches = check.key_matches;
+  if (!v.key_matches) {
+    spdlog::error("report {} was signed with the report key {}, not this platform's {}: the "
+                  "report key file was replaced; restore it from its backup",
+                  ForLog(number, 40), ForLog(sr.key_id, 40), signer->KeyId());
+  }
   v.digest = check.digest;
   v.digest_matches = check.digest == stored->digest;
   v.key_id = sr.key_id;
@@ -309,7 +320,9 @@ json::object VerificationJson(const ReportVerification& v, Date today) {
   json::object subject{{"name", v.subject_name}};
   if (!v.subject_code.empty()) subject["code"] = v.subject_code;
   std::string_view message;
-  if (!v.authentic()) {
+  if (!v.authentic() && !v.key_matches) {
+    message = "暂无法验证：该报告的签名密钥与平台当前密钥不一致，请联系平台运营方。";
+  } else if (!v.authentic()) {
     message = "报告验证失败：签名或摘要不符，报告可能被篡改。";
   } else if (v.detail == VerificationDetail::kAuthenticity) {
     message = "报告真实有效，请与下列出具时所载内容核对。是否发生变化仅向信用主体本人或平台运营方提供。";
@@ -350,11 +363,12 @@ json::object VerificationJson(const ReportVerification& v, Date today) {
   return o;
 }
 
-json::object ReportPublicKeyJson(const Platform& p) {
+Result<json::object> ReportPublicKeyJson(const Platform& p) {
+  XY_ASSIGN_OR_RETURN(const report::ReportSigner* signer, p.report_signer());
   return json::object{{"algorithm", "Ed25519"},
-                      {"public_key", p.report_signer().PublicKeyBase64()},
+                      {"public_key", signer->PublicKeyBase64()},
                       {"encoding", "base64"},
-                      {"key_id", p.report_signer().KeyId()}};
+                      {"key_id", signer->KeyId()}};
 }
 
 }  // namespace xinyong::server

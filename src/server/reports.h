@@ -75,6 +75,9 @@ struct ReportVerification {
   std::string number;
   bool signature_valid = false;  // the stored content's signature under the platform's key
   bool digest_matches = false;   // the stored digest is the content's
+  // The report names the platform's key (key id): when not, a failed signature means the key
+  // file was replaced (restore it), not that the report was tampered with.
+  bool key_matches = false;
   bool authentic() const { return signature_valid && digest_matches; }
   std::string key_id, digest, issued_at, title, cutoff;
   report::ReportRequest request;
@@ -83,8 +86,8 @@ struct ReportVerification {
   // which parts (key, title) differ; "subject" when the subject itself changed or is gone.
   bool changed = false;
   std::vector<std::pair<std::string, std::string>> changed_parts;
-  // What the issued report says, section by section (not for kAuthenticity): the signature
-  // covers this, not the pages of a file, so the page shows it for the reader to compare.
+  // What the issued report says, section by section: the signature covers this, not the pages
+  // of a file, so the page shows it for the reader to compare.
   std::vector<report::SignedSection> sections;
 };
 // nullopt when no report has this number; InvalidArgument ("number: …") for a malformed one.
@@ -102,6 +105,7 @@ boost::json::object VerificationJson(const ReportVerification& v, Date today);
 // among them) and its items with their fields.
 boost::json::array SectionSummariesJson(const std::vector<report::SignedSection>& sections);
 // {"algorithm": "Ed25519", "public_key": Base64, "key_id", "encoding"}
-boost::json::object ReportPublicKeyJson(const Platform& p);
+// FailedPrecondition without a report key (Platform::report_signer).
+Result<boost::json::object> ReportPublicKeyJson(const Platform& p);
 
 }  // namespace xinyong::server

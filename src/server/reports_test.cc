@@ -363,6 +363,53 @@ TEST_F(ReportsTest, AGradeComputedForTheReportDoesNotChangeItTheNextDay) {
   }
 }
 
+// The report key file replaced by another key: verification says the key differs, not that the
+// report was tampered with; a read-only open without a key file makes none.
+TEST_F(ReportsTest, AnotherReportKeyIsSaidToBeAnotherKey) {
+  auto issued = IssueReport(*p_, company_, MakeRequest(report::ReportKind::kPublic,
+                                                       report::ReportView::kPublic),
+                            Date::Today(), NowUnixMs(), "https://credit.example.cn", false);
+  ASSERT_TRUE(issued.ok()) << issued.status().ToString();
+  PlatformOptions o = p_->options();
+  p_.reset();
+  o.report_key_file = (dir_ / "keys" / "other.report.key").string();
+  ASSERT_TRUE(report::ReportSigner::OpenOrCreate(o.report_key_file).ok());
+  auto p = Platform::Open(o);
+  ASSERT_TRUE(p.ok()) << p.status().ToString();
+  p_ = std::move(p).value();
+  auto v = VerifyIssuedReport(*p_, issued->content.number, Date::Today());
+  ASSERT_TRUE(v.ok() && v->has_value()) << v.status().ToString();
+  EXPECT_FALSE((*v)->authentic());
+  EXPECT_FALSE((*v)->key_matches);
+  const json::object j = VerificationJson(**v, Date::Today());
+  EXPECT_NE(j.at("message").as_string().find("签名密钥与平台当前密钥不一致"), json::string::npos)
+      << json::serialize(j);
+
+  // Missing while the store holds issued reports: refused, even read-only.
+  p_.reset();
+  o.read_only = true;
+  o.report_key_file = (dir_ / "keys" / "none.report.key").string();
+  EXPECT_EQ(Platform::Open(o).status().code(), StatusCode::kFailedPrecondition);
+  // A store that issued none, opened read-only without its key file: nothing is made, and the
+  // key's users say what is missing.
+  PlatformOptions fresh = o;
+  fresh.read_only = false;
+  fresh.data_dir = (dir_ / "fresh").string();
+  fresh.key_file = (dir_ / "keys" / "fresh.key").string();
+  fresh.report_key_file = (dir_ / "keys" / "fresh.report.key").string();
+  ASSERT_TRUE(Platform::Open(fresh).ok());
+  fs::remove(fresh.report_key_file);
+  fresh.read_only = true;
+  p = Platform::Open(fresh);
+  ASSERT_TRUE(p.ok()) << p.status().ToString();
+  EXPECT_FALSE(fs::exists(fresh.report_key_file));
+  EXPECT_EQ((*p)->report_signer().status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE((*p)->report_signer().status().message().find("fresh.report.key"), std::string::npos);
+  EXPECT_EQ(ReportPublicKeyJson(**p).status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_FALSE(fs::exists(fresh.report_key_file));
+  p_ = std::move(p).value();
+}
+
 TEST_F(ReportsTest, NumbersCannotBeGuessedAndThePublicLearnsOnlyAuthenticity) {
   const std::string person = "/api/v1/subjects/" + person_.DisplayCode() + "/reports";
   Response issued = Call("POST", person, R"({"format":"html","view":"full"})", Token("operator"));
@@ -453,7 +500,7 @@ TEST_F(ReportsTest, PublicGetsTodaysIdenticalReportAgainInsteadOfANewOne) {
   EXPECT_EQ(again.Header("X-Report-Digest"), first.Header("X-Report-Digest"));
   auto env = report::ExtractEnvelope(again.body);
   ASSERT_TRUE(env.ok()) << env.status().ToString();
-  EXPECT_TRUE(report::CheckSignature(*env, p_->report_signer().public_key()).signature_valid);
+  EXPECT_TRUE(report::CheckSignature(*env, (*p_->report_signer())->public_key()).signature_valid);
   EXPECT_EQ(count(), 1u);
   // Another period is another report; so is the same one after the information changed.
   const std::string from = R"({"from":")" + Ago(30) + R"("})";
