@@ -85,6 +85,9 @@ class Builder {
       rules::CommitmentView v = rules::ViewCommitment(r, ind, ctx_.today);
       item.fields.push_back({"承诺状态", std::string(rules::CommitmentStateLabel(v.state))});
     }
+    if (std::binary_search(ctx_.under_objection.begin(), ctx_.under_objection.end(), r.record_id)) {
+      item.fields.push_back({std::string(kObjectionLabel), std::string(kUnderObjection)});
+    }
     return item;
   }
 
@@ -229,7 +232,7 @@ Result<ReportContent> BuildReport(const storage::Store& store, const catalog::Ca
       if (auto m = rules::ActiveMembership(r, *ind, ctx.today)) {
         std::string what = ind->name;
         std::string_view list = r.Get("YZSX_MDMC");
-        if (!list.empty()) what += "（" + std::string(list) + "）";
+        if (!list.empty()) what += "（" + b.Text(list) + "）";
         memberships.push_back(what + "：自 " + m->start.ToString() + " 起" +
                               (m->end ? "，至 " + m->end->ToString() : ""));
       }

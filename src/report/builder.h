@@ -30,6 +30,10 @@ struct GradeFacts {
   std::string model;  // the evaluation model's name
 };
 
+// The mark of a record under an open objection in a report (a field of its item).
+inline constexpr std::string_view kObjectionLabel = "异议状态";
+inline constexpr std::string_view kUnderObjection = "异议处理中（仍予公示，以核实结果为准）";
+
 struct BuildContext {
   Date today;  // as of: list memberships, commitment states, publicity ends; the data cut-off
   // Whether the report's view shows a record of `indicator` (null: not in the catalog). Must be
@@ -45,6 +49,9 @@ struct BuildContext {
   // fields of ID-number type are masks already).
   std::function<std::string(std::string_view)> redact;
   std::optional<GradeFacts> grade;  // shown only in a full view
+  // The subject's records under an open objection (异议处理中), ascending: still listed, each
+  // marked so (FACTS §5).
+  std::vector<uint64_t> under_objection;
   std::string issuer;               // 出具机构
 };
 

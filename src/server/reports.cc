@@ -49,6 +49,7 @@ Result<report::ReportContent> BuildReportContent(Platform& p, const Subject& sub
     return ShownAt(r, ind, security::DisclosureSet::All(), today);
   };
   ctx.redact = [](std::string_view s) { return RedactPersonalIds(s); };
+  ctx.under_objection = p.rights().UnderObjection(subject.id);
   if (request.view == report::ReportView::kFull && subject.type != SubjectType::kNaturalPerson) {
     XY_ASSIGN_OR_RETURN(GradeView g, SubjectCurrentGrade(p, subject, today));
     report::GradeFacts f;

@@ -333,6 +333,38 @@ TEST_F(ReportsTest, VerificationSurvivesADomainThatIsGoneSinceIssue) {
   EXPECT_EQ(b.at("changed_sections").at(0).at("key"), "request");
 }
 
+// A record under an open objection stays in the report, marked (FACTS §5); the mark is part of
+// what the report said.
+TEST_F(ReportsTest, ARecordUnderObjectionIsMarkedInTheReport) {
+  std::vector<Record> penalties;
+  ASSERT_TRUE(p_->store().ListRecords(company_.id, "admin_penalty", &penalties).ok());
+  ASSERT_FALSE(penalties.empty());
+  const Record& objected = penalties.front();
+  const std::string own = Token("subject", kCompanyUscc);
+  Response filed = Call("POST", "/api/v1/objections",
+                        json::serialize(json::object{{"record", objected.record_id},
+                                                     {"reason", "处罚对象有误"}}),
+                        own);
+  ASSERT_EQ(filed.status, 201u) << filed.body;
+  auto c = BuildReportContent(*p_, company_,
+                              MakeRequest(report::ReportKind::kPublic, report::ReportView::kPublic),
+                              Date::Today());
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  size_t marked = 0, listed = 0;
+  for (const report::ReportSection& s : c->sections) {
+    for (const report::ReportItem& i : s.items) {
+      ++listed;
+      for (const report::ReportField& f : i.fields) {
+        if (f.label != report::kObjectionLabel) continue;
+        EXPECT_EQ(i.record_id, objected.record_id);
+        EXPECT_EQ(f.value, report::kUnderObjection);
+        ++marked;
+      }
+    }
+  }
+  EXPECT_EQ(marked, 1u) << "of " << listed << " items";
+}
+
 // A full-view report of an organization whose grade is computed when asked (none stored under
 // the current model): verified on later days, it has not changed.
 TEST_F(ReportsTest, AGradeComputedForTheReportDoesNotChangeItTheNextDay) {
