@@ -82,6 +82,7 @@ void AddFigures(const IndicatorFigures& from, size_t max_examples, IndicatorFigu
   into->duplicates += from.duplicates;
   into->corrected += from.corrected;
   into->late += from.late;
+  into->timeliness_unknown += from.timeliness_unknown;
   into->identifier_conflicts += from.identifier_conflicts;
   into->name_conflict_rows += from.name_conflict_rows;
   into->invalid_uscc += from.invalid_uscc;
@@ -124,7 +125,8 @@ std::optional<double> IndicatorFigures::ComplianceRate() const {
 std::optional<double> IndicatorFigures::TimelinessRate() const {
   if (!shuanggongshi) return std::nullopt;
   // Of the new decisions accepted: a correction says nothing of when its decision arrived.
-  const uint64_t decisions = accepted - std::min(accepted, corrected);
+  uint64_t decisions = accepted - std::min(accepted, corrected);
+  decisions -= std::min(decisions, timeliness_unknown);
   return Ratio(decisions - std::min(decisions, late), decisions);
 }
 
@@ -199,6 +201,7 @@ Result<GovernanceReport> ComputeGovernance(const storage::Store& store,
       if (r.code == "invalid_uscc") ++f.invalid_uscc;
       if (r.code == "missing_document") ++f.no_legal_document;
     }
+    if (f.shuanggongshi) f.timeliness_unknown += RowsWarned(*b, "calendar_missing");
     f.identifier_conflicts += RowsWarned(*b, "identifier_conflict");
     f.name_conflict_rows += RowsWarned(*b, "name_conflict");
     for (const RowIssue& w : b->warnings) {

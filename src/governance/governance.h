@@ -60,6 +60,9 @@ struct IndicatorFigures {
   bool shuanggongshi = false;
   uint64_t batches = 0;
   uint64_t rows = 0, accepted = 0, rejected = 0, duplicates = 0, corrected = 0, late = 0;
+  // Accepted 双公示 rows whose timeliness could not be judged: received 8-31 days after the
+  // decision while the working-day calendar lacked the year (warning calendar_missing).
+  uint64_t timeliness_unknown = 0;
   // Accepted rows that warned: a code of another subject (duplicate code), a name other than the
   // stored one.
   uint64_t identifier_conflicts = 0, name_conflict_rows = 0;
@@ -82,8 +85,9 @@ struct IndicatorFigures {
   std::optional<double> ReportRate() const;
   // (rows - rejected) / rows: rows that passed validation (合规率); nullopt without rows.
   std::optional<double> ComplianceRate() const;
-  // 双公示 only: (decisions - late) / decisions (及时率), decisions = accepted - corrected (a
-  // correction is judged with its decision); nullopt otherwise or without new decisions.
+  // 双公示 only: (decisions - late) / decisions (及时率), decisions = accepted - corrected -
+  // timeliness_unknown (a correction is judged with its decision; a row that could not be
+  // judged is neither on time nor late); nullopt otherwise or without new decisions.
   std::optional<double> TimelinessRate() const;
   // (invalid_uscc + identifier_conflicts) / rows (重错码率); nullopt without rows.
   std::optional<double> UsccErrorRate() const;

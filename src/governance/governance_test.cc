@@ -656,6 +656,39 @@ TEST_F(GovernanceTest, AnObjectionsCorrectionIsNoSubmissionOfTheDepartment) {
   EXPECT_EQ(month->months[0].records_accepted, month_before->months[0].records_accepted);
 }
 
+TEST_F(GovernanceTest, DecisionsWhoseTimelinessCannotBeJudgedAreLeftOutOfTheRate) {
+  // The calendar ends with 2026: received 15 days after 2026-12-28, undecided; 5 days, on time;
+  // 7 weeks, late.
+  Ingest(std::string(kPenaltyHeader) +
+             Penalty("郑州宏达商贸有限公司", kHongda, "郑市监罚〔2026〕901号", "2026-12-28"),
+         "admin_penalty", kMarket, D("2027-01-12"));
+  Ingest(std::string(kPenaltyHeader) +
+             Penalty("郑州宏达商贸有限公司", kHongda, "郑市监罚〔2026〕902号", "2026-12-28"),
+         "admin_penalty", kMarket, D("2027-01-02"));
+  Ingest(std::string(kPenaltyHeader) +
+             Penalty("郑州宏达商贸有限公司", kHongda, "郑市监罚〔2026〕903号", "2026-12-28"),
+         "admin_penalty", kMarket, D("2027-02-15"));
+  GovernanceQuery q;
+  q.from = D("2027-01-01");
+  q.to = D("2027-02-28");
+  auto r = ComputeGovernance(*store_, *catalog_, *calendar_, config_, q);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  const IndicatorFigures* f = Find(*r, kMarket, "admin_penalty");
+  ASSERT_NE(f, nullptr);
+  EXPECT_EQ(f->accepted, 3u);
+  EXPECT_EQ(f->late, 1u);
+  EXPECT_EQ(f->timeliness_unknown, 1u);
+  ASSERT_TRUE(f->TimelinessRate());
+  EXPECT_DOUBLE_EQ(*f->TimelinessRate(), 0.5) << "one on time of the two judged";
+  EXPECT_EQ(GovernanceJson(*r).at("figures").at(0).at("timeliness_unknown").to_number<int64_t>(), 1);
+  auto m = ComputeMonitoring(*store_, *catalog_, *calendar_, config_, D("2027-01-01"),
+                             D("2027-02-28"));
+  ASSERT_TRUE(m.ok()) << m.status().ToString();
+  EXPECT_EQ(m->months[0].sgs_timeliness_unknown, 1u);
+  ASSERT_TRUE(m->months[0].SgsTimeliness());
+  EXPECT_DOUBLE_EQ(*m->months[0].SgsTimeliness(), 1.0) << "January: one on time, one undecided";
+}
+
 TEST_F(GovernanceTest, CountsIssuedCreditReportsByMonthKindAndDomain) {
   auto signer = report::ReportSigner::ForTesting("governance-test");
   // Issues a report of `kind`/`view` (and special domains) at `hour_utc` on `day` (UTC).

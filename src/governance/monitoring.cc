@@ -47,7 +47,8 @@ std::optional<double> MonthFigures::SgsCompliance() const {
 }
 std::optional<double> MonthFigures::SgsTimeliness() const {
   // Of the new decisions accepted (sgs_late counts only those).
-  const uint64_t decisions = sgs_accepted - std::min(sgs_accepted, sgs_corrected);
+  uint64_t decisions = sgs_accepted - std::min(sgs_accepted, sgs_corrected);
+  decisions -= std::min(decisions, sgs_timeliness_unknown);
   return Ratio(decisions - std::min(decisions, sgs_late), decisions);
 }
 std::optional<double> MonthFigures::ObjectionShare() const {
@@ -108,6 +109,7 @@ Result<MonitoringReport> ComputeMonitoring(const storage::Store& store,
       m->sgs_accepted += b->accepted;
       m->sgs_rejected += b->rejected;
       m->sgs_late += b->late;
+      m->sgs_timeliness_unknown += RowsWarned(*b, "calendar_missing");
       m->sgs_corrected += b->corrected;
     }
     m->rows += b->rows;

@@ -32,6 +32,7 @@ struct MonthFigures {
 
   // 双公示 (licence and penalty decisions) submitted in the month, from the batch reports.
   uint64_t sgs_rows = 0, sgs_accepted = 0, sgs_rejected = 0, sgs_late = 0, sgs_corrected = 0;
+  uint64_t sgs_timeliness_unknown = 0;  // as IndicatorFigures::timeliness_unknown
   // Organizations (every subject but natural persons) known by the month's end.
   uint64_t enterprises = 0;
   std::optional<double> SgsPerEnterprise() const;  // sgs_accepted / enterprises

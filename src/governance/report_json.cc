@@ -33,6 +33,7 @@ json::object FiguresJson(const IndicatorFigures& f) {
   o["duplicates"] = f.duplicates;
   o["corrected"] = f.corrected;
   o["late"] = f.late;
+  o["timeliness_unknown"] = f.timeliness_unknown;
   o["serials_held"] = f.serials_held;
   o["serials_expected"] = f.serials_expected;
   o["report_rate"] = Rate(f.ReportRate());
@@ -139,6 +140,7 @@ json::object MonitoringJson(const MonitoringReport& r) {
                       {"accepted", m.sgs_accepted},
                       {"rejected", m.sgs_rejected},
                       {"late", m.sgs_late},
+                      {"timeliness_unknown", m.sgs_timeliness_unknown},
                       {"enterprises", m.enterprises},
                       {"per_enterprise", Rate(m.SgsPerEnterprise())},
                       {"compliance_rate", Rate(m.SgsCompliance())},

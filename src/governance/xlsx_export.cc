@@ -98,6 +98,7 @@ void FiguresRow(Workbook& wb, lxw_worksheet* ws, lxw_row_t row, const IndicatorF
   wb.Count(ws, row, c++, f.duplicates);
   wb.Count(ws, row, c++, f.corrected);
   wb.Count(ws, row, c++, f.late);
+  wb.Count(ws, row, c++, f.timeliness_unknown);
   wb.Rate(ws, row, c++, f.ReportRate());
   wb.Rate(ws, row, c++, f.ComplianceRate());
   wb.Rate(ws, row, c++, f.TimelinessRate());
@@ -164,6 +165,7 @@ Status WriteGovernanceXlsx(const GovernanceReport& r, const std::string& path) {
                                                       {"重复", 10},
                                                       {"更正", 10},
                                                       {"迟报", 10},
+                                                      {"时效未判", 10},
                                                       {"上报率", 10},
                                                       {"合规率", 10},
                                                       {"及时率", 10},

@@ -577,6 +577,37 @@ TEST_F(IngesterTest, GoldenWeekDoesNotCountAsWorkingDays) {
   EXPECT_EQ(late->late, 1u);
 }
 
+TEST_F(IngesterTest, OutsideTheCalendarOnlyWhatIsCertainIsJudged) {
+  // The calendar ends with 2026: the 7th working day after 2026-12-28 cannot be placed.
+  auto ingest = [&](const char* received, const char* doc) {
+    options_.received_date = *Date::Parse(received);
+    auto r = Ingest(std::string(kHeader) +
+                    Penalty("甲公司", "91110000600037341L", doc, "2026-12-28"));
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    return r.ok() ? std::move(r).value() : FileReport();
+  };
+  auto warned = [&](const FileReport& r) {
+    for (const RowIssue& w : Batch(r.batches.at(0)).warnings) {
+      if (w.code == "calendar_missing") return true;
+    }
+    return false;
+  };
+  // Within 7 days: on time whatever the holidays.
+  FileReport soon = ingest("2027-01-04", "文7号");
+  EXPECT_EQ(soon.accepted, 1u);
+  EXPECT_EQ(soon.late, 0u);
+  EXPECT_FALSE(warned(soon));
+  // More than a month: late whatever the holidays.
+  FileReport months = ingest("2027-02-15", "文8号");
+  EXPECT_EQ(months.late, 1u);
+  EXPECT_FALSE(warned(months));
+  // In between: undecided, and said so.
+  FileReport between = ingest("2027-01-12", "文9号");
+  EXPECT_EQ(between.accepted, 1u);
+  EXPECT_EQ(between.late, 0u);
+  EXPECT_TRUE(warned(between));
+}
+
 TEST_F(IngesterTest, RejectsDecisionsDatedAfterReceipt) {
   auto r = Ingest(std::string(kHeader) + Penalty("甲公司", "91110000600037341L", "文4号", "2025-03-20"));
   ASSERT_TRUE(r.ok());

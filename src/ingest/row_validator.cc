@@ -284,18 +284,20 @@ void RowValidator::Prepare(uint64_t row, const std::vector<std::string_view>& ce
         return;
       }
     }
-    if (decision.year() < calendar_.first_year() && reported.days() - decision.days() > 31) {
-      // Older than the calendar, but certain: no run of holidays and weekends in China is long
-      // enough for 7 working days to take more than a month.
+    const int64_t days = reported.days() - decision.days();
+    if (auto due = calendar_.AddWorkdays(decision, 7); due.ok()) {
+      out->late = reported > *due;
+    } else if (days <= 7) {
+      // Outside the calendar, but certain: 7 working days take at least 7 days ...
+      out->late = false;
+    } else if (days > 31) {
+      // ... and no run of holidays and weekends in China makes them take more than a month.
       out->late = true;
     } else {
-      auto due = calendar_.AddWorkdays(decision, 7);
-      if (due.ok()) {
-        out->late = reported > *due;
-      } else {
-        out->warnings.push_back(
-            {static_cast<uint32_t>(row), "", "calendar_missing", due.status().message()});
-      }
+      // Not decidable without the year's calendar: neither late nor on time (data governance
+      // leaves such rows out of the timeliness rate).
+      out->warnings.push_back(
+          {static_cast<uint32_t>(row), "", "calendar_missing", due.status().message()});
     }
   }
 
