@@ -1,6 +1,7 @@
 #include "workflow/retention.h"
 
 #include <algorithm>
+#include <map>
 
 #include "rules/check.h"
 #include "rules/measures.h"
@@ -47,13 +48,37 @@ Result<RetentionReport> RunRetention(storage::Store& store, const catalog::Catal
 
   // The negative indicators with a retention period, list ends decoded where they have one.
   storage::RecordSelection selection;
+  // A source record whose content makes a negative derived record (a commitment found broken
+  // makes a 违背信用承诺) carries that negative information itself: it goes with the derived
+  // record, on the derived indicator's retention, counted from the finding (its fulfilment date)
+  // or else its decision.
+  std::map<std::string, const catalog::Indicator*> negative_sources;  // source → derived
   for (const catalog::Indicator& ind : catalog.indicators()) {
     if (ind.nature != catalog::Nature::kNegative || ind.retention_years <= 0) continue;
     selection.indicators.push_back(ind.code);
     if (ind.FieldIndexByRole(catalog::FieldRole::kListEnd) >= 0) {
       selection.with_values.push_back(ind.code);
     }
+    if (ind.derived_from && catalog.Find(ind.derived_from->source) != nullptr) {
+      negative_sources[ind.derived_from->source] = &ind;
+      selection.indicators.push_back(ind.derived_from->source);
+      selection.with_values.push_back(ind.derived_from->source);
+    }
   }
+  // The retention end of a source record that made a negative derived record, if it did.
+  auto source_end = [&](const Record& r, Date* ended) -> std::optional<Date> {
+    auto it = negative_sources.find(r.indicator);
+    if (it == negative_sources.end()) return std::nullopt;
+    const catalog::Derivation& d = *it->second->derived_from;
+    const std::string_view value = r.Get(d.when_field);
+    if (std::find(d.when_values.begin(), d.when_values.end(), value) == d.when_values.end()) {
+      return std::nullopt;
+    }
+    const catalog::Indicator* source = catalog.Find(r.indicator);
+    *ended = std::max(r.decision_date, rules::DateByRole(r, *source, catalog::FieldRole::kFulfilmentDate)
+                                           .value_or(r.decision_date));
+    return ended->AddMonths(12 * it->second->retention_years);
+  };
   struct Due {
     storage::RecordRef ref;
     std::string indicator;
@@ -72,10 +97,16 @@ Result<RetentionReport> RunRetention(storage::Store& store, const catalog::Catal
           for (const Record& r : records) {
             const catalog::Indicator* ind = catalog.Find(r.indicator);
             if (ind == nullptr) continue;
+            Date ended;
             std::optional<Date> end = RetentionEnd(r, *ind, true);
+            if (end) {
+              ended = *BehaviourEnded(r, *ind);
+            } else {
+              end = source_end(r, &ended);
+            }
             if (!end || *end > report.as_of) continue;
-            due.push_back({{s.id, r.record_id}, r.indicator, r.decision_date,
-                           *BehaviourEnded(r, *ind), r.version, r.status == RecordStatus::kActive});
+            due.push_back({{s.id, r.record_id}, r.indicator, r.decision_date, ended, r.version,
+                           r.status == RecordStatus::kActive});
             any = true;
           }
           if (any) persons.push_back(s.id);

@@ -180,6 +180,48 @@ TEST_F(RetentionTest, ErasesPersonsNegativeRecordsFiveYearsAfterTheBehaviourEnde
   EXPECT_TRUE(Documents(*old_person).empty());
 }
 
+TEST_F(RetentionTest, APersonsBrokenCommitmentGoesWithItsBreachRecord) {
+  const std::string id = "11010519491231002X";
+  auto commitment = [&](const char* code, const char* made, const char* status,
+                        const char* unfulfilled) {
+    return std::string(code) + ",张三,自然人,身份证," + id + ",审批替代型,办理许可,按期补交材料," +
+           made + "," + status + "," + unfulfilled + "," + made +
+           ",郑州市市场监督管理局,郑州市市场监督管理局,可向社会公开\n";
+  };
+  Ingest("CN_CNBM,CN_CNRMC,CN_CNRLB,CN_ZJLX,CN_ZJHM,CN_CNLX,CN_CNSY,CN_CNNR,CN_CNZCRQ,CN_LXZT,"
+         "CN_WLXNR,CN_LXZTRDRQ,CN_LXZTRDDW,CN_CNSLDW,CN_GKLX\n" +
+             commitment("41010020200302000001", "2020-03-02", "全部未履行", "未补交材料") +
+             commitment("41010020200302000002", "2020-03-02", "全部履行", "") +
+             commitment("41010020240302000003", "2024-03-02", "部分履行", "部分材料未补交"),
+         "credit_commitment");
+  const auto person = Person(id);
+  ASSERT_TRUE(person.has_value());
+  auto count = [&](const char* indicator) {
+    std::vector<Record> records;
+    EXPECT_TRUE(store_->ListRecords(*person, indicator, &records).ok());
+    return records.size();
+  };
+  ASSERT_EQ(count("credit_commitment"), 3u);
+  ASSERT_EQ(count("commitment_breach"), 2u);
+
+  RetentionOptions o;
+  o.today = *Date::Parse("2026-11-22");
+  auto run = RunRetention(*store_, *catalog_, *ingester_, audit_.get(), o);
+  ASSERT_TRUE(run.ok()) << run.status().ToString();
+  // Found broken in 2020: the breach and the commitment that says so are both gone; the
+  // fulfilled one and the recent breach stay.
+  EXPECT_EQ(run->records_erased, 2u);
+  EXPECT_EQ(run->by_indicator.at("commitment_breach"), 1u);
+  EXPECT_EQ(run->by_indicator.at("credit_commitment"), 1u);
+  std::vector<Record> left;
+  ASSERT_TRUE(store_->ListRecords(*person, "credit_commitment", &left).ok());
+  std::vector<std::string> codes;
+  for (const Record& r : left) codes.push_back(r.document_number);
+  std::sort(codes.begin(), codes.end());
+  EXPECT_EQ(codes, (std::vector<std::string>{"41010020200302000002", "41010020240302000003"}));
+  EXPECT_EQ(count("commitment_breach"), 1u);
+}
+
 }  // namespace
 }  // namespace xinyong::workflow
 
