@@ -284,6 +284,15 @@ void Service::Track(const Application& a) {
   if (changed && a.kind == Kind::kObjection) {
     open_versions_.Bump(a.subject_id);
   }
+  if (a.kind == Kind::kRepair) {
+    for (auto it = relied_commitments_.lower_bound({a.subject_id, std::string()});
+         it != relied_commitments_.end() && it->first.first == a.subject_id;) {
+      it = it->second == a.id ? relied_commitments_.erase(it) : std::next(it);
+    }
+    if (!a.commitment_code.empty() && (a.open() || a.state == State::kRepaired)) {
+      relied_commitments_.insert_or_assign({a.subject_id, a.commitment_code}, a.id);
+    }
+  }
 }
 
 std::vector<uint64_t> Service::UnderObjection(uint64_t subject_id) const {
@@ -373,6 +382,7 @@ Result<std::optional<Record>> Service::SourceRecord(const Record& derived,
 std::vector<Condition> Service::Conditions(const Record& r, const catalog::Indicator& ind,
                                            const std::string& declaration,
                                            const std::vector<std::string>& evidence, Date today,
+                                           uint64_t application,
                                            std::string* commitment_code) const {
   std::vector<Condition> out;
   auto add = [&](const char* code, const char* label, bool met, std::string detail) {
@@ -439,6 +449,12 @@ std::vector<Condition> Service::Conditions(const Record& r, const catalog::Indic
     for (const Record& c : commitments) {  // newest first
       if (c.status != RecordStatus::kActive || c.Get(kCommitmentType) != kRepairCommitment) continue;
       if (c.decision_date < r.decision_date) continue;
+      // One commitment per repair: one another repair relies on is that repair's.
+      {
+        std::shared_lock lock(open_mu_);
+        auto it = relied_commitments_.find({r.subject_id, c.document_number});
+        if (it != relied_commitments_.end() && it->second != application) continue;
+      }
       // One found breached (or false) is no commitment to rely on: it is a new breach. Nor is
       // one whose term (承诺有效期) has run out: a repair rests on a commitment in force.
       const rules::CommitmentView v = rules::ViewCommitment(c, *cind, today);
@@ -456,7 +472,8 @@ std::vector<Condition> Service::Conditions(const Record& r, const catalog::Indic
           ? "信用修复型 commitment " + *commitment_code
           : "no 信用修复型 commitment of the subject made on or after " +
                 r.decision_date.ToString() +
-                "; make one (credit_commitment, 承诺类型 信用修复型) or include it in the application");
+                " that no other repair relies on; make one (credit_commitment, 承诺类型 信用修复型) "
+                "or include it in the application");
   return out;
 }
 
@@ -470,7 +487,7 @@ Result<std::vector<Condition>> Service::RepairConditions(uint64_t subject_id, ui
     return Status::FailedPrecondition(RecordName(r) + " is of an indicator the catalog no longer has");
   }
   std::string code;
-  return Conditions(r, *ind, declaration, evidence, today, &code);
+  return Conditions(r, *ind, declaration, evidence, today, 0, &code);
 }
 
 Result<Application> Service::Filing(const Transition& t, const Caller& caller,
@@ -665,7 +682,8 @@ Result<Application> Service::ApplyRepair(const Caller& caller, const RepairReque
                                             request.evidence, today));
   std::string unused;
   // Nothing to repair: refused before anything is stored.
-  for (const Condition& c : Conditions(r, *ind, request.declaration, request.evidence, today, &unused)) {
+  for (const Condition& c :
+       Conditions(r, *ind, request.declaration, request.evidence, today, 0, &unused)) {
     if (!c.met && (c.code == "in_force" || c.code == "negative" || c.code == "repairable" ||
                    c.code == "publicity_not_ended")) {
       return Status::FailedPrecondition(RecordName(r) + ": " + c.detail);
@@ -678,7 +696,7 @@ Result<Application> Service::ApplyRepair(const Caller& caller, const RepairReque
     XY_ASSIGN_OR_RETURN(std::string code, IngestCommitment(*subject, a, *request.commitment, today));
     e.effects.push_back("信用修复型 commitment " + code + " recorded");
   }
-  a.conditions = Conditions(r, *ind, a.reason, a.evidence, today, &a.commitment_code);
+  a.conditions = Conditions(r, *ind, a.reason, a.evidence, today, a.id, &a.commitment_code);
   SetDeadline(&a, t->clock);
   e.action = t->action;
   e.from = t->from;
@@ -970,7 +988,7 @@ Result<Application> Service::Step(const Caller& caller, uint64_t id, const StepR
         if (ind == nullptr) {
           return Status::FailedPrecondition(RecordName(r) + " is of an indicator the catalog no longer has");
         }
-        a.conditions = Conditions(r, *ind, a.reason, a.evidence, today, &a.commitment_code);
+        a.conditions = Conditions(r, *ind, a.reason, a.evidence, today, a.id, &a.commitment_code);
         std::vector<std::string> unmet;
         for (const Condition& c : a.conditions) {
           if (!c.met) unmet.push_back(c.label + " (" + c.code + "): " + c.detail);

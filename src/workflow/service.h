@@ -171,10 +171,12 @@ class Service {
                              const Record& r, const catalog::Indicator& ind,
                              const std::string& reason, const std::vector<std::string>& evidence,
                              Date today) const;
+  // `application`: the repair application they are for (0 for none yet); a commitment another
+  // repair of the subject relies on does not count for it.
   std::vector<Condition> Conditions(const Record& r, const catalog::Indicator& ind,
                                     const std::string& declaration,
                                     const std::vector<std::string>& evidence, Date today,
-                                    std::string* commitment_code) const;
+                                    uint64_t application, std::string* commitment_code) const;
   // Effects of an upheld objection or a repair: new versions of the record and of the records
   // derived from it, with `status`. Appends one sentence per record to *effects.
   Status ChangeStatus(Application* a, RecordStatus status, const std::string& dept, Date today,
@@ -203,6 +205,9 @@ class Service {
   mutable std::shared_mutex open_mu_;
   std::map<std::pair<uint64_t, uint64_t>, uint64_t> open_objections_;  // GUARDED_BY(open_mu_)
   std::map<std::pair<uint64_t, uint64_t>, uint64_t> open_repairs_;     // GUARDED_BY(open_mu_)
+  // The 信用修复型 commitments repairs rely on, (subject, commitment code) → the repair: one
+  // commitment per repair, while the repair is open or once it repaired its record.
+  std::map<std::pair<uint64_t, std::string>, uint64_t> relied_commitments_;  // GUARDED_BY(open_mu_)
   SlotCounters open_versions_{1 << 12};
 };
 
