@@ -165,10 +165,13 @@ class ExchangeTest : public ::testing::Test {
   }
 
   // Ingests at `in` the decision of `line` with the fine `fine`: the number of rows corrected.
-  uint64_t Correct(Instance& in, const ChangeLine& line, const std::string& fine) {
+  // `line`'s record ingested again at `in` with the fine `fine` (and the facts `facts` when not
+  // empty); as an upheld objection's correction when `objection`.
+  uint64_t Correct(Instance& in, const ChangeLine& line, const std::string& fine,
+                   bool objection = false, const std::string& facts = "") {
     std::string header, row;
     for (const auto& [code, v] : line.fields) {
-      const std::string value = code == "CF_NR_FK" ? fine : v;
+      const std::string value = code == "CF_NR_FK" ? fine : code == "CF_SY" && !facts.empty() ? facts : v;
       header += (header.empty() ? "" : ",") + code;
       std::string quoted = "\"";
       for (char c : value) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
@@ -176,7 +179,9 @@ class ExchangeTest : public ::testing::Test {
     }
     const fs::path file = dir_ / "admin_penalty.csv";
     std::ofstream(file, std::ios::trunc) << header << "\n" << row << "\n";
-    auto r = in.ingester->IngestFile(file.string(), ingest::IngestOptions());
+    ingest::IngestOptions o;
+    o.objection = objection;
+    auto r = in.ingester->IngestFile(file.string(), o);
     EXPECT_TRUE(r.ok()) << r.status().ToString();
     return r.ok() ? r->corrected : 0;
   }
@@ -585,6 +590,50 @@ TEST_F(ExchangeTest, AStatusChangeDoesNotUndoAContentCorrectedHere) {
     return false;
   }).ok());
   EXPECT_TRUE(seen) << "the city's correction is kept, revoked";
+}
+
+// A field corrected here by an upheld objection stays corrected when the county later sends the
+// record again with that field as it was (and another changed): the row is refused.
+TEST_F(ExchangeTest, AnObjectionUpheldHereStandsAgainstTheCountysNextVersion) {
+  FeedCounty();
+  ASSERT_TRUE(receiver_->Apply("county-a", "410102", Body(1).first).ok());
+  const uint64_t from = *county_.store->LastChangeSeq() + 1;
+  std::optional<ChangeLine> penalty;
+  std::vector<storage::Change> feed;
+  ASSERT_TRUE(county_.store->ReadChanges(1, 1u << 20, true, &feed).ok());
+  // A penalty stored once at the county, as it stands.
+  std::map<uint64_t, int> changes_of;
+  for (const auto& c : feed) {
+    if (c.record) ++changes_of[c.record->record_id];
+  }
+  for (const auto& c : feed) {
+    if (c.record && c.record->indicator == "admin_penalty" &&
+        c.record->status == RecordStatus::kActive && changes_of[c.record->record_id] == 1) {
+      penalty = *LineOfChange(c, *county_.vault);
+      break;
+    }
+  }
+  ASSERT_TRUE(penalty.has_value());
+  std::string fine;
+  for (const auto& [code, v] : penalty->fields) {
+    if (code == "CF_NR_FK") fine = v;
+  }
+  ASSERT_EQ(Correct(city_, *penalty, "0.0042", /*objection=*/true), 1u);
+  // The county corrects the facts of the same decision; its fine is still the old one.
+  ASSERT_EQ(Correct(county_, *penalty, fine, false, "经复核的违法事实"), 1u);
+  auto applied = receiver_->Apply("county-a", "410102", Body(from).first);
+  ASSERT_TRUE(applied.ok()) << applied.status().ToString();
+  EXPECT_EQ(applied->rejected, 1u);
+  EXPECT_EQ(applied->corrected, 0u);
+  bool kept = false;
+  ASSERT_TRUE(city_.store->ScanIndicator("admin_penalty", [&](uint64_t s, uint64_t r, Date) -> Result<bool> {
+    std::vector<Record> v;
+    XY_RETURN_IF_ERROR(city_.store->ListRecordVersions(s, r, &v));
+    if (v.back().Get("CF_NR_FK") != "0.0042") return true;
+    kept = true;
+    return false;
+  }).ok());
+  EXPECT_TRUE(kept) << "the objection's correction stands";
 }
 
 // A receiver whose last commit fails after its answer holds less than the pusher sent; the

@@ -194,7 +194,8 @@ Result<ApplyReport> Receiver::Apply(std::string_view source_view, std::string_vi
         // force here keeps out of force (ChangedContent says which lines). Its commit does not
         // move the cursor past the run, so a failure before the statuses are committed sends
         // the run again; its content is then held here, and only the statuses remain.
-        XY_ASSIGN_OR_RETURN(std::vector<ChangeLine> content, ChangedContent(run));
+        const std::string* owner = options.own_records_only ? &region : nullptr;
+        XY_ASSIGN_OR_RETURN(std::vector<ChangeLine> content, ChangedContent(run, owner));
         if (!content.empty()) {
           XY_RETURN_IF_ERROR(ApplyRows(source, region, content, content.front().seq,
                                        content.back().seq, run.front().seq - 1, options, &report));
@@ -204,7 +205,8 @@ Result<ApplyReport> Receiver::Apply(std::string_view source_view, std::string_vi
             return Status::Unavailable(f->second.why + "; ask for the cursor and send again from there");
           }
         }
-        XY_ASSIGN_OR_RETURN(const bool committed, ApplyStatuses(source, region, run, &report));
+        XY_ASSIGN_OR_RETURN(const bool committed,
+                            ApplyStatuses(source, region, run, options, &report));
         if (committed) carried = run.back().seq;
         break;
       }
@@ -302,6 +304,7 @@ Status Receiver::ApplyRows(const std::string& source, const std::string& region,
   // The source decided its findings under the same rule (an objection upheld there may change
   // one): the upper level mirrors them.
   options.findings_stand = false;
+  options.own_records_only = apply.own_records_only;
   auto r = ingester_.IngestRows(lines.size(), cells_of, name, options);
   if (!r.ok()) return r.status().WithContext("applying " + name);
   commit_ = r->commit;
@@ -318,7 +321,9 @@ Status Receiver::ApplyRows(const std::string& source, const std::string& region,
 }
 
 Result<bool> Receiver::ApplyStatuses(const std::string& source, const std::string& region,
-                                     std::span<const ChangeLine> lines, ApplyReport* report) {
+                                     std::span<const ChangeLine> lines,
+                                     const ApplyOptions& options, ApplyReport* report) {
+  const std::string* owner = options.own_records_only ? &region : nullptr;
   // The records are matched, then changed under the ingester's lock: a change made here in
   // between (a department's correction, a local repair) fails the call as FailedPrecondition,
   // and the run is matched again. Matched again to the same versions, the failure is not such
@@ -328,7 +333,7 @@ Result<bool> Receiver::ApplyStatuses(const std::string& source, const std::strin
   for (int attempt = 1;; ++attempt) {
     size_t unmatched = 0;
     XY_ASSIGN_OR_RETURN(std::vector<ingest::StatusChange> changes,
-                        MatchStatuses(source, region, lines, &unmatched));
+                        MatchStatuses(source, region, lines, owner, &unmatched));
     if (changes.empty()) {
       report->unmatched += unmatched;
       return false;
@@ -357,7 +362,9 @@ Result<bool> Receiver::ApplyStatuses(const std::string& source, const std::strin
   }
 }
 
-Result<std::vector<Receiver::Held>> Receiver::FindHeld(std::span<const ChangeLine> lines) {
+Result<std::vector<Receiver::Held>> Receiver::FindHeld(std::span<const ChangeLine> lines,
+                                                       const std::string* owner) {
+  std::map<uint64_t, std::string> batch_departments;  // of first versions, when `owner` is set
   const catalog::Indicator& ind = *catalog_.Find(lines.front().indicator);
   ingest::RowValidator validator(ind, Date::Today(), calendar_, vault_);
   std::vector<Held> held(lines.size());
@@ -389,6 +396,15 @@ Result<std::vector<Receiver::Held>> Receiver::FindHeld(std::span<const ChangeLin
     versions.clear();
     XY_RETURN_IF_ERROR(store_.ListRecordVersions(h.subject, hit->record_id, &versions));
     if (versions.empty()) continue;
+    if (owner != nullptr) {
+      const uint64_t batch = versions.front().batch_id;
+      auto it = batch_departments.find(batch);
+      if (it == batch_departments.end()) {
+        XY_ASSIGN_OR_RETURN(std::optional<BatchReport> b, store_.GetBatch(batch));
+        it = batch_departments.emplace(batch, b ? b->dept : std::string()).first;
+      }
+      if (it->second != *owner) continue;  // another department's record: not the sender's
+    }
     h.record_id = hit->record_id;
     h.version = versions.back().version;
     h.status = versions.back().status;
@@ -398,8 +414,9 @@ Result<std::vector<Receiver::Held>> Receiver::FindHeld(std::span<const ChangeLin
   return held;
 }
 
-Result<std::vector<ChangeLine>> Receiver::ChangedContent(std::span<const ChangeLine> lines) {
-  XY_ASSIGN_OR_RETURN(std::vector<Held> held, FindHeld(lines));
+Result<std::vector<ChangeLine>> Receiver::ChangedContent(std::span<const ChangeLine> lines,
+                                                         const std::string* owner) {
+  XY_ASSIGN_OR_RETURN(std::vector<Held> held, FindHeld(lines, owner));
   // Of each record only the run's last line counts (what the source holds at the end of the
   // run), and only when no version held here has its content: a line sent again after a
   // failure, or a status change whose content this instance has since corrected itself (an
@@ -425,8 +442,8 @@ Result<std::vector<ChangeLine>> Receiver::ChangedContent(std::span<const ChangeL
 
 Result<std::vector<ingest::StatusChange>> Receiver::MatchStatuses(
     const std::string& source, const std::string& region, std::span<const ChangeLine> lines,
-    size_t* unmatched) {
-  XY_ASSIGN_OR_RETURN(std::vector<Held> held, FindHeld(lines));
+    const std::string* owner, size_t* unmatched) {
+  XY_ASSIGN_OR_RETURN(std::vector<Held> held, FindHeld(lines, owner));
   std::vector<ingest::StatusChange> changes;
   std::set<std::pair<uint64_t, uint64_t>> seen;
   for (size_t i = 0; i < lines.size(); ++i) {

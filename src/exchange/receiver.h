@@ -73,6 +73,11 @@ struct ApplyOptions {
   // session's hold on that deferral (IngestOptions::hold_until_committed).
   uint64_t grading_deferral = 0;
   std::shared_ptr<void> hold_until_committed;
+  // The sender may change only records first stored here from its own region's batches (a
+  // lower platform's token): a row that would make a new version of another record is rejected
+  // (`record_of_another_department`), and a status change of one is unmatched. Off for an
+  // operator, who may push as any source.
+  bool own_records_only = false;
 };
 
 // A source instance's id: 1-64 of [A-Za-z0-9._-]. A region: a 6-digit 行政区划 code.
@@ -112,7 +117,8 @@ class Receiver {
   // False when nothing was committed (no record held here was in force). Unavailable when the
   // records kept changing here while it ran (the sender retries).
   Result<bool> ApplyStatuses(const std::string& source, const std::string& region,
-                             std::span<const ChangeLine> lines, ApplyReport* report);
+                             std::span<const ChangeLine> lines, const ApplyOptions& options,
+                             ApplyReport* report);
   // What each of `lines` (of one indicator) names here, found as ingestion would find it: the
   // subject by its codes, then the natural key; record_id 0 when no such record is held.
   struct Held {
@@ -123,16 +129,20 @@ class Receiver {
     std::vector<uint64_t> stored_hashes;  // of every version held
     uint64_t line_hash = 0;  // of the line's content, hashed as ingestion here hashes it
   };
-  Result<std::vector<Held>> FindHeld(std::span<const ChangeLine> lines);
+  // `owner` non-null: a record first stored from a batch of another department than *owner
+  // counts as not held (ApplyOptions::own_records_only).
+  Result<std::vector<Held>> FindHeld(std::span<const ChangeLine> lines, const std::string* owner);
   // The lines of status changes that also change the content of a record held here (a
   // correction the source stored out of force): applied as rows before the statuses. Of each
   // record the run's last line, when no version held here has its content.
-  Result<std::vector<ChangeLine>> ChangedContent(std::span<const ChangeLine> lines);
+  Result<std::vector<ChangeLine>> ChangedContent(std::span<const ChangeLine> lines,
+                                                 const std::string* owner);
   // The status changes `lines` make to records held here, each at its current version;
   // `unmatched` counts the lines without one.
   Result<std::vector<ingest::StatusChange>> MatchStatuses(const std::string& source,
                                                           const std::string& region,
                                                           std::span<const ChangeLine> lines,
+                                                          const std::string* owner,
                                                           size_t* unmatched);
   // A batch of no records for `lines`, which commit nothing else, carrying the cursor.
   Status CommitCursor(const std::string& source, const std::string& region,

@@ -706,7 +706,7 @@ class Ingester::Run {
       // An upheld objection's correction stands: content it replaced does not come back, as a
       // whole or field by field.
       if ((facts.replaced_by_objection || !facts.reverted_field.empty()) && !derived &&
-          opt_.findings_stand && !opt_.objection) {
+          !opt_.objection) {
         const int fi = facts.reverted_field.empty() ? -1 : ind.FieldIndex(facts.reverted_field);
         const catalog::Field* f = fi < 0 ? nullptr : &ind.fields[static_cast<size_t>(fi)];
         Reject({static_cast<uint32_t>(p.row), facts.reverted_field, "replaced_by_objection",

@@ -54,6 +54,8 @@ struct IngestOptions {
   // the finding made a negative record and its measures, which end through an objection or
   // credit repair, not by the department sending the commitment again. Off for the corrections
   // an upheld objection makes and for the exchange receiver (its source kept the rule).
+  // (The `replaced_by_objection` rule below holds whatever this says, for the exchange receiver
+  // too: an objection upheld at this level is this level's decision, unknown to the source.)
   bool findings_stand = true;
   // The rows are the corrections an upheld objection (异议) decided (workflow): their batches
   // are stored with format "objection", and findings of breach do not stand against them. A

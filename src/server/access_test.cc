@@ -402,6 +402,65 @@ TEST_F(AccessTest, ALowerPlatformPushesAsItsOwnSourceAndRegionAndSeesWhatThePubl
   EXPECT_EQ(Get(std::string("/api/v1/subjects/") + kUscc + "/grade", lower_).status, 403u);
 }
 
+// A lower platform changes only what its region sent: a penalty the city's market regulator
+// stored is neither revoked nor rewritten by a county's push, whose own records it may change.
+TEST_F(AccessTest, ALowerPlatformChangesOnlyTheRecordsItsRegionSent) {
+  auto line = [](uint64_t seq, std::string_view status, std::string_view doc,
+                 std::string_view amount) {
+    json::object fields = json::parse(Penalty(doc)).as_object();
+    fields["CF_NR_FK"] = amount;
+    return json::serialize(json::object{{"seq", seq},
+                                        {"record", seq},
+                                        {"version", 1},
+                                        {"indicator", "admin_penalty"},
+                                        {"status", status},
+                                        {"received", Recent(15)},
+                                        {"fields", std::move(fields)}}) +
+           "\n";
+  };
+  auto city_penalty = [&]() {
+    auto s = p_->FindSubjectByCode(kUscc);
+    EXPECT_TRUE(s.ok());
+    std::vector<Record> records;
+    EXPECT_TRUE(p_->store().ListRecords(s->id, "admin_penalty", &records).ok());
+    for (const Record& r : records) {
+      if (r.document_number == "郑市监罚〔2026〕101号") return r;
+    }
+    return Record();
+  };
+  const Record before = city_penalty();
+  ASSERT_NE(before.record_id, 0u);
+  auto push = [&](const std::string& body, const std::string& token, const std::string& query) {
+    Response r = Call("POST", "/api/v1/exchange/changes" + query, body, token,
+                      "application/x-ndjson");
+    EXPECT_EQ(r.status, 200u) << r.body;
+    return Body(r);
+  };
+  // The county revokes it, then sends it with another amount: nothing of it changes.
+  json::object revoked = push(line(1, "revoked", "郑市监罚〔2026〕101号", "2"), lower_, "");
+  EXPECT_EQ(revoked["unmatched"].to_number<int64_t>(), 1) << json::serialize(revoked);
+  json::object rewritten = push(line(2, "active", "郑市监罚〔2026〕101号", "0.1"), lower_, "");
+  EXPECT_EQ(rewritten["rejected"].to_number<int64_t>(), 1) << json::serialize(rewritten);
+  const Record after = city_penalty();
+  EXPECT_EQ(after.version, before.version);
+  EXPECT_EQ(after.status, RecordStatus::kActive);
+  EXPECT_EQ(after.Get("CF_NR_FK"), "2");
+  // Its own record: stored, corrected, revoked.
+  EXPECT_EQ(push(line(3, "active", "中牟市监罚〔2026〕7号", "1"), lower_, "")["accepted"]
+                .to_number<int64_t>(),
+            1);
+  EXPECT_EQ(push(line(4, "active", "中牟市监罚〔2026〕7号", "1.5"), lower_, "")["corrected"]
+                .to_number<int64_t>(),
+            1);
+  EXPECT_EQ(push(line(5, "revoked", "中牟市监罚〔2026〕7号", "1.5"), lower_, "")["status_changes"]
+                .to_number<int64_t>(),
+            1);
+  // The operator, pushing as a source, is not limited.
+  json::object by_operator = push(line(1, "revoked", "郑市监罚〔2026〕101号", "2"), operator_,
+                                  "?source=city-mirror&region=410100");
+  EXPECT_EQ(by_operator["status_changes"].to_number<int64_t>(), 1) << json::serialize(by_operator);
+}
+
 TEST_F(AccessTest, ALowerPlatformTokenNamesItsSourceAndRegionAndNothingElse) {
   auto create = [&](std::string role, std::string source, std::string region) {
     TokenRequest r;

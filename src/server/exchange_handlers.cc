@@ -75,6 +75,8 @@ Response HandlePostExchangeChanges(Platform& p, const ApiCall& call) {
   auto grading = std::make_shared<rules::SessionGrading::Batch>(p.push_grading());
   options.grading_deferral = grading->deferral();
   options.hold_until_committed = std::move(grading);
+  // A lower platform changes only what its region sent; an operator may push as anyone.
+  options.own_records_only = call.principal.role() == security::Role::kLowerPlatform;
   auto report = p.exchange().Apply(source, region, call.request.body, options);
   call.request.body.clear();
   if (!report.ok()) {
