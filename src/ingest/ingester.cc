@@ -236,11 +236,21 @@ class Ingester::Run {
   Status Add(PreparedRow& p, const Prefetched* prefetched) {
     ++ws_.batch.rows;
     last_row_ = std::max(last_row_, p.row);
+    const size_t warned = ws_.batch.warnings.size();
+    const uint64_t accepted = ws_.batch.accepted, corrected = ws_.batch.corrected;
     for (auto& w : p.warnings) ws_.batch.warnings.push_back(std::move(w));
     if (p.rejected) {
       Reject(std::move(p.issue));
     } else {
       XY_RETURN_IF_ERROR(Accept(p, prefetched));
+    }
+    // Timeliness is judged of new decisions only (a correction keeps its decision's verdict):
+    // a row rejected, a duplicate or a correction does not leave it undecided.
+    if (ws_.batch.accepted == accepted || ws_.batch.corrected != corrected) {
+      auto& w = ws_.batch.warnings;
+      w.erase(std::remove_if(w.begin() + static_cast<std::ptrdiff_t>(warned), w.end(),
+                             [](const RowIssue& i) { return i.code == "calendar_missing"; }),
+              w.end());
     }
     if (ws_.batch.rows < opt_.batch_rows) return Status::Ok();
     XY_RETURN_IF_ERROR(CommitBatch());

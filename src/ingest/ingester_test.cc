@@ -606,6 +606,17 @@ TEST_F(IngesterTest, OutsideTheCalendarOnlyWhatIsCertainIsJudged) {
   EXPECT_EQ(between.accepted, 1u);
   EXPECT_EQ(between.late, 0u);
   EXPECT_TRUE(warned(between));
+  // Sent again: a duplicate, which is no new undecided decision.
+  FileReport again = ingest("2027-01-13", "文9号");
+  EXPECT_EQ(again.duplicates, 1u);
+  EXPECT_FALSE(warned(again));
+  // Corrected: judged with its decision, not again.
+  options_.received_date = *Date::Parse("2027-01-14");
+  auto corrected = Ingest(std::string(kHeader) +
+                          Penalty("甲公司", "91110000600037341L", "文9号", "2026-12-28", "3"));
+  ASSERT_TRUE(corrected.ok());
+  EXPECT_EQ(corrected->corrected, 1u);
+  EXPECT_FALSE(warned(*corrected));
 }
 
 TEST_F(IngesterTest, RejectsDecisionsDatedAfterReceipt) {
