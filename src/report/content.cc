@@ -278,6 +278,12 @@ std::vector<SignedSection> SignedSections(const json::object& content) {
         if (!i.is_object()) continue;
         ReportItem& item = sec.items.emplace_back();
         item.title = StringMember(i.get_object(), "title");
+        if (const json::value* id = i.get_object().if_contains("record_id");
+            id != nullptr && id->is_number()) {
+          boost::system::error_code ec;
+          const uint64_t v = id->to_number<uint64_t>(ec);
+          if (!ec) item.record_id = v;
+        }
         item.date = StringMember(i.get_object(), "date");
         item.document_number = StringMember(i.get_object(), "document_number");
         item.fields = FieldsOf(i.get_object(), "fields");

@@ -130,7 +130,7 @@ std::map<std::string, std::string> PartDigests(const boost::json::object& conten
 struct SignedSection {
   std::string key, title, summary;
   std::vector<ReportField> facts;
-  std::vector<ReportItem> items;  // title, date, document_number and fields only
+  std::vector<ReportItem> items;  // title, record_id, date, document_number and fields only
 };
 std::vector<SignedSection> SignedSections(const boost::json::object& content);
 

@@ -156,20 +156,53 @@ Result<ReportFile> RenderReport(const report::IssuedReport& r, std::string_view 
 
 namespace {
 
-// In a natural person's signed sections: the person's name masked wherever it stands whole, and
-// the facts giving the person's code left out.
+// In a natural person's signed sections: the person's name masked wherever it stands, in free
+// text too, and the facts giving the person's code left out.
 void RedactPerson(std::string_view name, std::string_view code,
                   std::vector<report::SignedSection>* sections) {
-  auto mask = [&](report::ReportField& f) {
-    if (!name.empty() && f.value == name) f.value = MaskName(name);
+  const std::string masked = MaskName(name);
+  auto mask = [&](std::string& s) {
+    if (name.empty()) return;
+    for (size_t at = s.find(name); at != std::string::npos; at = s.find(name, at + masked.size())) {
+      s.replace(at, name.size(), masked);
+    }
   };
   for (report::SignedSection& s : *sections) {
     std::erase_if(s.facts, [&](const report::ReportField& f) { return !code.empty() && f.value == code; });
-    for (report::ReportField& f : s.facts) mask(f);
+    mask(s.title);
+    mask(s.summary);
+    for (report::ReportField& f : s.facts) mask(f.value);
     for (report::ReportItem& i : s.items) {
-      for (report::ReportField& f : i.fields) mask(f);
+      mask(i.title);
+      mask(i.document_number);
+      for (report::ReportField& f : i.fields) mask(f.value);
     }
   }
+}
+
+// A natural person's records erased since the report was issued (retention: FACTS §10) are not
+// served again by verification, to anyone: their items are left out (the section's summary,
+// signed, still says how many it listed). The person erased altogether: every item.
+Status LeaveOutErased(const storage::Store& store, const Result<Subject>& subject,
+                      std::vector<report::SignedSection>* sections, bool* left_out) {
+  std::vector<Record> versions;
+  for (report::SignedSection& s : *sections) {
+    for (auto it = s.items.begin(); it != s.items.end();) {
+      bool held = false;
+      if (subject.ok() && it->record_id != 0) {
+        versions.clear();
+        XY_RETURN_IF_ERROR(store.ListRecordVersions(subject->id, it->record_id, &versions));
+        held = !versions.empty();
+      }
+      if (held) {
+        ++it;
+      } else {
+        it = s.items.erase(it);
+        *left_out = true;
+      }
+    }
+  }
+  return Status::Ok();
 }
 
 }  // namespace
@@ -218,6 +251,7 @@ Result<std::optional<ReportVerification>> VerifyIssuedReport(Platform& p, std::s
   // record, field by field. Whoever holds the number (40 random bits in it) holds the report:
   // this discloses nothing the report does not.
   v.sections = report::SignedSections(sr.content);
+  if (person) XY_RETURN_IF_ERROR(LeaveOutErased(p.store(), subject, &v.sections, &v.erased_left_out));
   // How much the caller may learn beyond that: the operator (null = the local CLI) and the
   // report's own subject everything; anyone else holding the number of a public-view report of
   // an organization whether it changed, not where; of a full-view or a natural person's report
@@ -351,6 +385,10 @@ json::object VerificationJson(const ReportVerification& v, Date today) {
                  {"sections", SectionSummariesJson(v.sections)},
                  {"checked_on", today.ToString()},
                  {"message", message}};
+  if (v.erased_left_out) {
+    o["erased_left_out"] = true;
+    o["note"] = "报告所列部分自然人信息已按规定期限删除，不再提供核对。";
+  }
   // Whether it changed: not of a full-view or a natural person's report for others. Which
   // sections changed: for the operator and the subject itself only.
   if (v.detail != VerificationDetail::kAuthenticity) o["changed"] = v.changed;

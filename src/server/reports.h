@@ -89,6 +89,9 @@ struct ReportVerification {
   // What the issued report says, section by section: the signature covers this, not the pages
   // of a file, so the page shows it for the reader to compare.
   std::vector<report::SignedSection> sections;
+  // A natural person's report: items left out of `sections` because retention erased their
+  // records since the report was issued.
+  bool erased_left_out = false;
 };
 // nullopt when no report has this number; InvalidArgument ("number: …") for a malformed one.
 // `who` null = the local operator (CLI). For a caller who is neither the operator nor the
@@ -99,7 +102,8 @@ Result<std::optional<ReportVerification>> VerifyIssuedReport(
     Platform& p, std::string_view number, Date today,
     const security::Principal* who = nullptr);
 // The answer as JSON: what the report said when issued (its request and its signed sections,
-// item by item); `changed` and `changed_sections` only as `detail` allows.
+// item by item, without those erased since: `erased_left_out`); `changed` and
+// `changed_sections` only as `detail` allows.
 boost::json::object VerificationJson(const ReportVerification& v, Date today);
 // What a report says, section by section: title, summary, facts (the special report's 结论
 // among them) and its items with their fields.

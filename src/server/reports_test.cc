@@ -442,6 +442,42 @@ TEST_F(ReportsTest, AnotherReportKeyIsSaidToBeAnotherKey) {
   p_ = std::move(p).value();
 }
 
+// A natural person's report verified by someone else: the name masked in free text too; a record
+// erased since (retention) is not served again, to anyone.
+TEST_F(ReportsTest, APersonsReportKeepsTheNameMaskedAndErasedRecordsOut) {
+  std::string csv = PenaltyCsv({{"person", "郑市监罚〔2026〕557号", Ago(30), "郑州市市场监督管理局"}});
+  const std::string facts = "在网站发布虚假广告";
+  csv.replace(csv.rfind(facts), facts.size(), "张三在网站发布虚假广告");
+  Ingest("admin_penalty", csv);
+  const std::string person = "/api/v1/subjects/" + person_.DisplayCode() + "/reports";
+  Response issued = Call("POST", person, R"({"format":"html","view":"full"})", Token("operator"));
+  ASSERT_EQ(issued.status, 201u) << issued.body;
+  const std::string url =
+      "/api/v1/reports/" + std::string(issued.Header("X-Report-Number")) + "/verification";
+  Response pub = Call("GET", url);
+  ASSERT_EQ(pub.status, 200u) << pub.body;
+  EXPECT_EQ(pub.body.find("张三"), std::string::npos) << pub.body;
+  EXPECT_NE(pub.body.find("张*在网站发布虚假广告"), std::string::npos) << pub.body;
+  EXPECT_NE(pub.body.find("郑市监罚〔2026〕557号"), std::string::npos);
+
+  // Erased (as retention does): left out for the public and the person alike.
+  std::vector<Record> records;
+  ASSERT_TRUE(p_->store().ListRecords(person_.id, "admin_penalty", &records).ok());
+  std::vector<storage::RecordRef> erase;
+  for (const Record& r : records) {
+    if (r.document_number == "郑市监罚〔2026〕557号") erase.push_back({person_.id, r.record_id});
+  }
+  ASSERT_EQ(erase.size(), 1u);
+  ASSERT_TRUE(p_->ingester().Erase(erase, {}).ok());
+  for (const std::string& token : {std::string(), Token("subject", person_.DisplayCode())}) {
+    Response v = Call("GET", url, "", token);
+    ASSERT_EQ(v.status, 200u) << v.body;
+    EXPECT_EQ(v.body.find("郑市监罚〔2026〕557号"), std::string::npos) << v.body;
+    EXPECT_NE(v.body.find("郑市监罚〔2026〕300号"), std::string::npos) << "the other is held";
+    EXPECT_TRUE(json::parse(v.body).at("erased_left_out").as_bool());
+  }
+}
+
 TEST_F(ReportsTest, NumbersCannotBeGuessedAndThePublicLearnsOnlyAuthenticity) {
   const std::string person = "/api/v1/subjects/" + person_.DisplayCode() + "/reports";
   Response issued = Call("POST", person, R"({"format":"html","view":"full"})", Token("operator"));

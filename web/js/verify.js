@@ -93,6 +93,7 @@ async function verifyOnce(number, mine) {
       said.append(el('dt', null, s.title), dd);
     }
     parts.push(el('h3', null, '报告出具时所载内容（请与所持报告逐项核对）'), said);
+    if (body.note) parts.push(el('p', { class: 'note' }, body.note));
   }
   setChildren(out, ...parts);
 }
