@@ -87,18 +87,20 @@ Status AddLinkedFacts(Platform& p, const Subject& s, const rules::TriggerIndex* 
 // Names the organizations whose records made a measure reach a person.
 Status NameLinkedSubjects(Platform& p, rules::CheckOutcome* outcome) {
   std::map<uint64_t, std::pair<std::string, std::string>> names;
-  for (rules::AppliedMeasure& a : outcome->measures) {
-    for (rules::TriggerEvidence& e : a.triggers) {
-      if (e.via_subject == 0) continue;
-      auto it = names.find(e.via_subject);
-      if (it == names.end()) {
-        XY_ASSIGN_OR_RETURN(auto via, p.store().GetSubject(e.via_subject));
-        std::pair<std::string, std::string> n;
-        if (via) n = {via->DisplayCode(), via->name};
-        it = names.emplace(e.via_subject, std::move(n)).first;
+  for (auto* list : {&outcome->measures, &outcome->withheld_rewards}) {
+    for (rules::AppliedMeasure& a : *list) {
+      for (rules::TriggerEvidence& e : a.triggers) {
+        if (e.via_subject == 0) continue;
+        auto it = names.find(e.via_subject);
+        if (it == names.end()) {
+          XY_ASSIGN_OR_RETURN(auto via, p.store().GetSubject(e.via_subject));
+          std::pair<std::string, std::string> n;
+          if (via) n = {via->DisplayCode(), via->name};
+          it = names.emplace(e.via_subject, std::move(n)).first;
+        }
+        e.via_code = it->second.first;
+        e.via_name = it->second.second;
       }
-      e.via_code = it->second.first;
-      e.via_name = it->second.second;
     }
   }
   return Status::Ok();

@@ -403,9 +403,17 @@ bool IsApiTarget(std::string_view target) {
 }
 
 bool RunsLong(std::string_view target) {
-  const std::string_view path = target.substr(0, target.find('?'));
-  return path == "/api/v1/governance" || path == "/api/v1/governance.xlsx" ||
-         path == "/api/v1/monitoring";
+  // As the router reads the target (decoded segments, a trailing slash ignored), so that no
+  // spelling of these paths reaches their handlers on an I/O thread.
+  ParsedTarget parsed;
+  std::string error;
+  if (!ParseTarget(target, &parsed, &error)) return false;
+  std::vector<std::string> params;
+  for (std::string_view pattern :
+       {"/api/v1/governance", "/api/v1/governance.xlsx", "/api/v1/monitoring"}) {
+    if (Match(pattern, parsed.segments, &params)) return true;
+  }
+  return false;
 }
 
 Response HandleRequest(Platform& platform, Request&& request) {
