@@ -65,14 +65,6 @@ Date NextWorkday(const WorkCalendar& calendar, Date d) {
   return n;
 }
 
-// Working days in (from, to]; Monday to Friday when the calendar lacks a year.
-int64_t WorkdaysIn(const WorkCalendar& calendar, Date from, Date to) {
-  if (to <= from) return 0;
-  if (auto n = calendar.WorkdaysBetween(from, to); n.ok()) return *n;
-  int64_t count = 0;
-  for (Date d = from.AddDays(1); d <= to; d = d.AddDays(1)) count += d.IsWeekend() ? 0 : 1;
-  return count;
-}
 
 void AddFigures(const IndicatorFigures& from, size_t max_examples, IndicatorFigures* into) {
   into->batches += from.batches;
@@ -112,6 +104,17 @@ void SortReasons(std::vector<ReasonCount>* reasons) {
 }
 
 }  // namespace
+
+int64_t WorkdaysIn(const WorkCalendar& calendar, Date from, Date to) {
+  if (to <= from) return 0;
+  if (auto n = calendar.WorkdaysBetween(from, to); n.ok()) return *n;
+  int64_t count = 0;
+  for (Date d = from.AddDays(1); d <= to; d = d.AddDays(1)) {
+    auto workday = calendar.IsWorkday(d);
+    count += workday.ok() ? (*workday ? 1 : 0) : (d.IsWeekend() ? 0 : 1);
+  }
+  return count;
+}
 
 std::optional<double> IndicatorFigures::ReportRate() const {
   if (!shuanggongshi) return std::nullopt;

@@ -29,6 +29,10 @@ namespace xinyong::governance {
 // Rows of batch `b` with at least one warning `code` (a row warns once per conflicting code).
 uint64_t RowsWarned(const BatchReport& b, std::string_view code);
 
+// Working days in (from, to]: by the calendar in the years it covers, Monday to Friday in the
+// others (a year missing at one end does not cost the holidays of the years covered).
+int64_t WorkdaysIn(const WorkCalendar& calendar, Date from, Date to);
+
 // Which submissions a report covers. Batches and records count when they were received in
 // [from, to] (both inclusive; Date() for `from` means from the beginning). `to` is also the day
 // silence is judged on. `dept` empty: every department.

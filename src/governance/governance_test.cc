@@ -518,6 +518,19 @@ TEST_F(GovernanceTest, MonitoringGivesEachMonthsFigures) {
   EXPECT_EQ(early->months.size(), 12u);
 }
 
+TEST(WorkdaysInTest, AYearTheCalendarLacksCostsNotTheHolidaysOfTheYearsItHas) {
+  auto cal = WorkCalendar::LoadFile(SourceDir() + "/data/calendar/cn_workdays.toml");
+  ASSERT_TRUE(cal.ok()) << cal.status().ToString();
+  ASSERT_EQ(cal->last_year(), 2026) << "the test assumes the calendar ends with 2026";
+  const Date from = D("2026-09-30"), end_of_year = D("2026-12-31");
+  auto covered = cal->WorkdaysBetween(from, end_of_year);
+  ASSERT_TRUE(covered.ok());
+  // 2027-01-01 (a Friday) to 01-04 (a Monday): two weekdays, by the weekday rule.
+  EXPECT_EQ(WorkdaysIn(*cal, from, D("2027-01-04")), *covered + 2);
+  EXPECT_EQ(WorkdaysIn(*cal, from, end_of_year), *covered);
+  EXPECT_EQ(WorkdaysIn(*cal, end_of_year, from), 0);
+}
+
 TEST(RowsWarnedTest, CountsRowsNotWarnings) {
   BatchReport b;
   for (uint32_t row : {2u, 2u, 2u, 5u}) b.warnings.push_back({row, "DJ_TYSHXYDM", "identifier_conflict", "x"});

@@ -31,13 +31,6 @@ Date ChinaDay(int64_t unix_ms) {
   return Date::FromDays(static_cast<int32_t>(days));
 }
 
-int64_t Workdays(const WorkCalendar& calendar, Date from, Date to) {
-  if (to <= from) return 0;
-  if (auto n = calendar.WorkdaysBetween(from, to); n.ok()) return *n;
-  int64_t count = 0;  // a year the calendar lacks: Monday to Friday
-  for (Date d = from.AddDays(1); d <= to; d = d.AddDays(1)) count += d.IsWeekend() ? 0 : 1;
-  return count;
-}
 
 }  // namespace
 
@@ -186,13 +179,13 @@ Result<MonitoringReport> ComputeMonitoring(const storage::Store& store,
       if (a.state == workflow::State::kAnswered) {
         if (MonthFigures* m = month_of(a.state_since)) {
           ++m->objections_answered;
-          m->objection_workdays += static_cast<uint64_t>(Workdays(calendar, a.filed, a.state_since));
+          m->objection_workdays += static_cast<uint64_t>(WorkdaysIn(calendar, a.filed, a.state_since));
         }
       }
     } else if (a.state == workflow::State::kRepaired) {
       if (MonthFigures* m = month_of(a.state_since)) {
         ++m->repairs_finished;
-        m->repair_workdays += static_cast<uint64_t>(Workdays(calendar, a.filed, a.state_since));
+        m->repair_workdays += static_cast<uint64_t>(WorkdaysIn(calendar, a.filed, a.state_since));
       }
     }
     return true;
