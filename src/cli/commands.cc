@@ -595,6 +595,8 @@ std::unique_ptr<Platform> OpenPlatform(GlobalOptions& g, bool read_only, bool gr
   o.read_only = read_only;
   o.block_cache_bytes = g.cache_mib << 20;
   o.profile_cache_bytes = g.profile_cache_mib << 20;
+  o.trusted_proxies = g.trusted_proxies;
+  o.public_reports_per_client_day = g.public_reports_per_client_day;
   auto p = Platform::Open(o);
   if (!p.ok()) {
     Fail(g, p.status());

@@ -93,6 +93,8 @@ void RegisterServe(CLI::App& app, GlobalOptions& g) {
     size_t max_connections = 10'000;
     std::string push_to, push_token, source, region;  // exchange: a background pusher
     size_t push_batch = 5000;
+    std::vector<std::string> trusted_proxies;
+    size_t public_reports_per_day = 50;
   };
   auto a = std::make_shared<Args>();
   cmd->add_option("--listen", a->listen, "HOST:PORT")->default_val("127.0.0.1:8080");
@@ -132,6 +134,13 @@ void RegisterServe(CLI::App& app, GlobalOptions& g) {
                   "they show changes; 0 turns the cache off")
       ->default_val(1024)
       ->check(CLI::Range(0, 1 << 20));
+  cmd->add_option("--trusted-proxy", a->trusted_proxies,
+                  "address of a reverse proxy in front of the server (repeatable): its requests "
+                  "count as from the address it names in X-Forwarded-For");
+  cmd->add_option("--public-reports-per-day", a->public_reports_per_day,
+                  "new credit reports one address may have issued without a token in a day; "
+                  "0: no limit")
+      ->default_val(50);
   cmd->callback([&g, a] {
     server::HttpServerOptions o;
     auto colon = a->listen.rfind(':');
@@ -156,6 +165,8 @@ void RegisterServe(CLI::App& app, GlobalOptions& g) {
     o.web_root = a->web.empty() ? server::DefaultWebRoot() : a->web;
     g.cache_mib = a->cache_mib;
     g.profile_cache_mib = a->profile_cache_mib;
+    g.trusted_proxies = a->trusted_proxies;
+    g.public_reports_per_client_day = a->public_reports_per_day;
     if (!a->push_to.empty()) {
       if (!a->push_to.starts_with("http://")) {
         return Fail(g, "--push-to '" + a->push_to + "' is not an http:// URL");

@@ -25,6 +25,7 @@ struct Request {
   std::string purpose;        // the X-Purpose header (查询事由, percent-encoded UTF-8), "" when absent
   std::string body;
   std::string peer;           // "ip:port" of the client, "" when unknown
+  std::string forwarded_for;  // the X-Forwarded-For header, "" when absent (see ClientAddress)
 };
 
 struct Response {

@@ -272,6 +272,9 @@ class Session : public std::enable_shared_from_this<Session> {
       req.authorization.assign(it->value());
     }
     if (auto it = msg.find("X-Purpose"); it != msg.end()) req.purpose.assign(it->value());
+    if (auto it = msg.find("X-Forwarded-For"); it != msg.end()) {
+      req.forwarded_for.assign(it->value());
+    }
     req.body = std::move(msg.body());
     if (peer_.empty()) {
       beast::error_code ec;

@@ -9,6 +9,7 @@
 
 #include "core/identifiers.h"
 #include "server/lists.h"
+#include "server/reports.h"
 
 #ifndef XINYONG_SOURCE_DIR
 #define XINYONG_SOURCE_DIR "."
@@ -205,6 +206,7 @@ Result<std::unique_ptr<Platform>> Platform::Open(const PlatformOptions& options_
     p->check_logger_ = std::make_unique<CheckLogger>(*p->store_, p->audit_.get());
   }
   p->lists_ = std::make_unique<ListCache>();
+  p->public_reports_ = std::make_unique<PublicReportCounter>();
   if (o.profile_cache_bytes != 0) {
     p->profile_cache_ = std::make_unique<ResponseCache>(o.profile_cache_bytes);
   }

@@ -40,6 +40,7 @@
 namespace xinyong::server {
 
 class ListCache;  // lists.h
+class PublicReportCounter;  // reports.h
 
 struct PlatformOptions {
   std::string data_dir = "var/data";
@@ -68,6 +69,12 @@ struct PlatformOptions {
   std::string public_base_url;
   // 出具机构 printed on every report.
   std::string report_issuer = "公共信用信息平台";
+  // Addresses of reverse proxies in front of the server (`serve --trusted-proxy`): a request
+  // from one is taken to come from the address it names in X-Forwarded-For (ClientAddress).
+  std::vector<std::string> trusted_proxies;
+  // New credit reports one client address (ClientAddress) may have issued without a token in a
+  // Beijing day (`serve --public-reports-per-day`); more are refused (429). 0: no limit.
+  size_t public_reports_per_client_day = 50;
 };
 
 // The default share directory: $XINYONG_SHARE, else <source dir>/data.
@@ -124,6 +131,8 @@ class Platform {
   ResponseCache* profile_cache() { return profile_cache_.get(); }
   // The members of the public lists, kept between requests (lists.h).
   ListCache& lists() { return *lists_; }
+  // Counts of new reports issued to callers without a token, per client address and Beijing day.
+  PublicReportCounter& public_reports() { return *public_reports_; }
 
   // Resolves a public subject code: a USCC, a legacy code (organization code, registration or
   // tax number, institution certificates) or "P<id>" for natural persons. NotFound when no
@@ -210,6 +219,7 @@ class Platform {
   std::unique_ptr<CheckLogger> check_logger_;  // after store_: stops before the store closes
   std::unique_ptr<ResponseCache> profile_cache_;
   std::unique_ptr<ListCache> lists_;
+  std::unique_ptr<PublicReportCounter> public_reports_;
 };
 
 }  // namespace xinyong::server

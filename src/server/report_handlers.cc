@@ -123,16 +123,27 @@ Response HandlePostSubjectReport(Platform& p, const ApiCall& call) {
     again = std::move(found->same);
     // The default period is never refused: that report is issued once a day unless the
     // subject's information changes, so nobody can use up the subject's own report.
-    const bool own_period = from.has_value() || to.has_value();
-    if (!again && own_period && found->count >= kPublicReportsPerSubjectDay) {
-      Response r = ErrorResponse(
-          429, "too_many_reports",
-          std::to_string(found->count) + " reports of this subject with periods of their own "
-          "were issued today without a token, the most in a day; ask again tomorrow, ask for "
-          "the default period, or sign in");
-      const int64_t beijing_s = now_ms / 1000 + 8 * 3600;
+    const int64_t beijing_s = now_ms / 1000 + 8 * 3600;
+    auto too_many = [&](const std::string& message) {
+      Response r = ErrorResponse(429, "too_many_reports", message);
       r.headers.emplace_back("Retry-After", std::to_string(86400 - beijing_s % 86400));
       return r;
+    };
+    const bool own_period = from.has_value() || to.has_value();
+    if (!again && own_period && found->count >= kPublicReportsPerSubjectDay) {
+      return too_many(std::to_string(found->count) +
+                      " reports of this subject with periods of their own were issued today "
+                      "without a token, the most in a day; ask again tomorrow, ask for the "
+                      "default period, or sign in");
+    }
+    // Nor may one client have new reports of subject after subject issued and stored.
+    const Date beijing_day = Date::FromDays(static_cast<int32_t>(beijing_s / 86400));
+    if (!again && !p.public_reports().TryCount(
+                      ClientAddress(call.request, p.options().trusted_proxies), beijing_day,
+                      p.options().public_reports_per_client_day)) {
+      return too_many(std::to_string(p.options().public_reports_per_client_day) +
+                      " new reports were issued to this address today without a token, the "
+                      "most in a day; ask again tomorrow, or sign in");
     }
   }
   auto issued = again ? Result<report::IssuedReport>(std::move(*again))

@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 #include "report/render.h"
 #include "server/access.h"
 #include "server/grades.h"
@@ -400,6 +402,47 @@ json::object VerificationJson(const ReportVerification& v, Date today) {
     o["changed_sections"] = std::move(parts);
   }
   return o;
+}
+
+std::string ClientAddress(const Request& request, std::span<const std::string> trusted_proxies) {
+  auto host_of = [](std::string_view peer) {
+    // "1.2.3.4:5678" or "::1:5678" (the server writes address, colon, port).
+    const size_t colon = peer.rfind(':');
+    return std::string(colon == std::string_view::npos ? peer : peer.substr(0, colon));
+  };
+  auto trimmed = [](std::string_view s) {
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+    return std::string(s);
+  };
+  auto trusted = [&](const std::string& address) {
+    return std::find(trusted_proxies.begin(), trusted_proxies.end(), address) !=
+           trusted_proxies.end();
+  };
+  std::string address = host_of(request.peer);
+  std::string_view chain = request.forwarded_for;
+  while (trusted(address) && !chain.empty()) {
+    const size_t comma = chain.rfind(',');
+    const std::string hop =
+        trimmed(comma == std::string_view::npos ? chain : chain.substr(comma + 1));
+    chain = comma == std::string_view::npos ? std::string_view() : chain.substr(0, comma);
+    if (hop.empty()) break;
+    address = hop;
+  }
+  return address;
+}
+
+bool PublicReportCounter::TryCount(const std::string& client, Date day, size_t limit) {
+  if (limit == 0) return true;
+  std::lock_guard lock(mu_);
+  if (day != day_) {
+    counts_.clear();
+    day_ = day;
+  }
+  size_t& n = counts_[client];
+  if (n >= limit) return false;
+  ++n;
+  return true;
 }
 
 Result<json::object> ReportPublicKeyJson(const Platform& p) {

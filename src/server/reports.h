@@ -7,15 +7,19 @@
 #pragma once
 
 #include <boost/json.hpp>
+#include <mutex>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
 #include "report/builder.h"
 #include "report/issuer.h"
 #include "security/principal.h"
+#include "server/http_message.h"
 #include "server/platform.h"
 
 namespace xinyong::server {
@@ -57,6 +61,26 @@ enum class VerificationDetail {
 // gets the day's report again, the default period is never refused, and nobody anonymous fills
 // the store.
 inline constexpr size_t kPublicReportsPerSubjectDay = 20;
+
+// The address a request comes from: the peer's, or — when the peer is one of `trusted_proxies`
+// — the nearest address in X-Forwarded-For that is not a trusted proxy itself (the header's
+// entries right to left; what a client wrote further left is not trusted). "" when unknown.
+std::string ClientAddress(const Request& request, std::span<const std::string> trusted_proxies);
+
+// New reports issued to callers without a token, per client address and Beijing day: one
+// client may not fill the store with reports of every subject (the per-subject limit above
+// never refuses the default period). Thread-safe; forgets the days before the current one.
+class PublicReportCounter {
+ public:
+  // Counts one more for `client` on `day` and returns true, unless it already has `limit`
+  // (then false, nothing counted). `limit` 0: no limit.
+  bool TryCount(const std::string& client, Date day, size_t limit);
+
+ private:
+  std::mutex mu_;
+  Date day_;
+  std::unordered_map<std::string, size_t> counts_;  // GUARDED_BY(mu_), of day_
+};
 
 // The reports issued about `subject` on the Beijing day of `now_ms`: how many were issued to
 // the public, and of all of them the one for `request` whose content built now is the same (kind, view, period, domains; nothing

@@ -609,6 +609,63 @@ TEST_F(ReportsTest, ThePublicIssuesABoundedNumberOfReportsOfASubjectADay) {
   EXPECT_EQ(Call("POST", company, period(100), Token("operator")).status, 201u);
 }
 
+// Nor may one client address have more than public_reports_per_client_day new reports issued
+// without a token in a day, of whatever subjects: a crawler cannot fill the store. Behind a
+// trusted proxy, the address it names counts.
+TEST_F(ReportsTest, OneAddressIssuesABoundedNumberOfNewReportsADay) {
+  PlatformOptions o = p_->options();
+  o.public_reports_per_client_day = 3;
+  o.trusted_proxies = {"10.0.0.1"};
+  p_.reset();
+  auto p = Platform::Open(o);
+  ASSERT_TRUE(p.ok()) << p.status().ToString();
+  p_ = std::move(p).value();
+  auto ask = [&](const std::string& body, const std::string& peer, const std::string& xff = "") {
+    Request r;
+    r.method = "POST";
+    r.target = "/api/v1/subjects/" + std::string(kCompanyUscc) + "/reports";
+    r.body = body;
+    r.content_type = "application/json";
+    r.peer = peer;
+    r.forwarded_for = xff;
+    return HandleRequest(*p_, r);
+  };
+  auto period = [](int days) { return R"({"format":"html","from":")" + Ago(days) + R"("})"; };
+  EXPECT_EQ(ask(R"({"format":"html"})", "192.0.2.5:4000").status, 201u);
+  EXPECT_EQ(ask(period(10), "192.0.2.5:4001").status, 201u);
+  EXPECT_EQ(ask(period(11), "192.0.2.5:4002").status, 201u);
+  Response refused = ask(period(12), "192.0.2.5:4003");
+  EXPECT_EQ(refused.status, 429u) << refused.body;
+  EXPECT_NE(refused.body.find("this address"), std::string::npos) << refused.body;
+  EXPECT_FALSE(refused.Header("Retry-After").empty());
+  EXPECT_EQ(ask(period(10), "192.0.2.5:4004").status, 200u) << "a report it has: given again";
+  EXPECT_EQ(ask(period(12), "192.0.2.6:4000").status, 201u) << "another address";
+  // Behind the proxy: the address the proxy names, not the proxy's, nor what a client wrote.
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(ask(period(20 + i), "10.0.0.1:5000", "198.51.100.7").status, 201u) << i;
+  }
+  EXPECT_EQ(ask(period(30), "10.0.0.1:5000", "198.51.100.7").status, 429u);
+  EXPECT_EQ(ask(period(30), "10.0.0.1:5000", "198.51.100.7, 198.51.100.8").status, 201u);
+  EXPECT_EQ(ask(period(31), "10.0.0.1:5000", "1.2.3.4, 198.51.100.7").status, 429u)
+      << "the entry a client wrote before the proxy's is not believed";
+}
+
+TEST(ClientAddressTest, ThePeerOrWhatTrustedProxiesSay) {
+  Request r;
+  r.peer = "192.0.2.5:4000";
+  r.forwarded_for = "203.0.113.9";
+  const std::vector<std::string> proxies = {"10.0.0.1", "10.0.0.2"};
+  EXPECT_EQ(ClientAddress(r, proxies), "192.0.2.5") << "not a proxy: its header is not believed";
+  r.peer = "10.0.0.1:5000";
+  EXPECT_EQ(ClientAddress(r, proxies), "203.0.113.9");
+  r.forwarded_for = "203.0.113.9, 10.0.0.2";  // two proxies in a row
+  EXPECT_EQ(ClientAddress(r, proxies), "203.0.113.9");
+  r.forwarded_for = "";
+  EXPECT_EQ(ClientAddress(r, proxies), "10.0.0.1");
+  r.peer = "::1:5000";
+  EXPECT_EQ(ClientAddress(r, {}), "::1");
+}
+
 TEST_F(ReportsTest, OpenRefusesANewReportKeyWhenReportsWereIssued) {
   ASSERT_EQ(Call("POST", "/api/v1/subjects/" + std::string(kCompanyUscc) + "/reports", "").status,
             201u);
