@@ -519,16 +519,22 @@ TEST_F(GovernanceTest, MonitoringGivesEachMonthsFigures) {
 }
 
 TEST(WorkdaysInTest, AYearTheCalendarLacksCostsNotTheHolidaysOfTheYearsItHas) {
-  auto cal = WorkCalendar::LoadFile(SourceDir() + "/data/calendar/cn_workdays.toml");
+  // A calendar of 2026 alone: National Day 10-01 to 10-07, Saturday 10-10 worked.
+  auto cal = WorkCalendar::Parse(
+      "[2026]\n"
+      "holidays = [{ name = \"国庆节\", from = 2026-10-01, to = 2026-10-07 }]\n"
+      "workdays = [2026-10-10]\n",
+      "test");
   ASSERT_TRUE(cal.ok()) << cal.status().ToString();
-  ASSERT_EQ(cal->last_year(), 2026) << "the test assumes the calendar ends with 2026";
-  const Date from = D("2026-09-30"), end_of_year = D("2026-12-31");
-  auto covered = cal->WorkdaysBetween(from, end_of_year);
-  ASSERT_TRUE(covered.ok());
-  // 2027-01-01 (a Friday) to 01-04 (a Monday): two weekdays, by the weekday rule.
-  EXPECT_EQ(WorkdaysIn(*cal, from, D("2027-01-04")), *covered + 2);
-  EXPECT_EQ(WorkdaysIn(*cal, from, end_of_year), *covered);
-  EXPECT_EQ(WorkdaysIn(*cal, end_of_year, from), 0);
+  // 10-01..10-11: the holidays off; Thursday 10-08, Friday 10-09 and Saturday 10-10 on; Sunday
+  // 10-11 off: 3 working days.
+  EXPECT_EQ(WorkdaysIn(*cal, D("2026-09-30"), D("2026-10-11")), 3);
+  // Into 2027, which it lacks: 2026's holidays still count; 2027-01-01 (a Friday) to 01-04 (a
+  // Monday) by the weekday rule, two days.
+  auto to_new_year = cal->WorkdaysBetween(D("2026-09-30"), D("2026-12-31"));
+  ASSERT_TRUE(to_new_year.ok());
+  EXPECT_EQ(WorkdaysIn(*cal, D("2026-09-30"), D("2027-01-04")), *to_new_year + 2);
+  EXPECT_EQ(WorkdaysIn(*cal, D("2026-12-31"), D("2026-09-30")), 0);
 }
 
 TEST(RowsWarnedTest, CountsRowsNotWarnings) {
