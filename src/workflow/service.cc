@@ -289,8 +289,10 @@ void Service::Track(const Application& a) {
          it != relied_commitments_.end() && it->first.first == a.subject_id;) {
       it = it->second == a.id ? relied_commitments_.erase(it) : std::next(it);
     }
+    // The first application to rely on a commitment keeps it (applications saved before this
+    // rule may share one: the older wins when they are loaded in id order).
     if (!a.commitment_code.empty() && (a.open() || a.state == State::kRepaired)) {
-      relied_commitments_.insert_or_assign({a.subject_id, a.commitment_code}, a.id);
+      relied_commitments_.try_emplace({a.subject_id, a.commitment_code}, a.id);
     }
   }
 }
@@ -442,6 +444,10 @@ std::vector<Condition> Service::Conditions(const Record& r, const catalog::Indic
                : "needs a declaration that the conduct was corrected and every obligation "
                  "performed, with at least one document as evidence");
 
+  // The commitment the application relies on already stays its own while it still counts: a
+  // step that checks the conditions again does not trade it for a newer one another repair
+  // may need.
+  const std::string previous = std::move(*commitment_code);
   commitment_code->clear();
   const catalog::Indicator* cind = catalog_.Find(rules::kCommitmentIndicator);
   std::vector<Record> commitments;
@@ -463,8 +469,11 @@ std::vector<Condition> Service::Conditions(const Record& r, const catalog::Indic
           (v.deadline && *v.deadline < today)) {
         continue;
       }
-      *commitment_code = c.document_number;
-      break;
+      if (commitment_code->empty()) *commitment_code = c.document_number;
+      if (c.document_number == previous) {
+        *commitment_code = previous;
+        break;
+      }
     }
   }
   add("repair_commitment", "已作出信用修复承诺", !commitment_code->empty(),

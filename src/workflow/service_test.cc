@@ -479,6 +479,68 @@ TEST_F(ServiceTest, AnExpiredRepairCommitmentDoesNotCount) {
   EXPECT_FALSE(met(*later)) << "its term ran out on 2026-08-31";
 }
 
+// One commitment carries one repair: a second repair of the subject cannot rely on the one the
+// first relies on, until the first is withdrawn.
+TEST_F(ServiceTest, OneRepairCommitmentCarriesOneRepair) {
+  const std::string other = PenaltyRow("郑市监罚〔2026〕108号", "2026-03-02", kMarket);
+  const uint64_t s = Ingest(PenaltyRow("郑市监罚〔2026〕107号", "2026-03-02", kMarket) +
+                                other.substr(other.find('\n') + 1),  // its row, not its header
+                            "admin_penalty", D("2026-03-03"));
+  Ingest("CN_CNBM,CN_CNRMC,CN_CNRLB,CN_CNRDM,CN_CNLX,CN_CNSY,CN_CNNR,CN_CNZCRQ,CN_CNSLDW,CN_GKLX\n"
+         "41010020260601000001,郑州宏达商贸有限公司,法人及非法人组织," +
+             std::string(kUscc) + ",信用修复型,申请信用修复,依法经营," + "2026-06-01," + kMarket +
+             ",可向社会公开\n",
+         "credit_commitment", D("2026-06-02"));
+  std::vector<Record> penalties;
+  ASSERT_TRUE(store_->ListRecords(s, "admin_penalty", &penalties).ok());
+  ASSERT_EQ(penalties.size(), 2u);
+  auto commitment_met = [](const std::vector<Condition>& cs) {
+    for (const Condition& c : cs) {
+      if (c.code == "repair_commitment") return c.met;
+    }
+    return false;
+  };
+  RepairRequest first{s, penalties[0].record_id, "已缴纳罚款并删除虚假广告", {"缴款书 NO.1"}, {}};
+  auto a = service_->ApplyRepair(subject_, first, D("2026-09-29"));
+  ASSERT_TRUE(a.ok()) << a.status().ToString();
+  EXPECT_TRUE(commitment_met(a->conditions));
+  EXPECT_EQ(a->commitment_code, "41010020260601000001");
+  RepairRequest second{s, penalties[1].record_id, "已缴纳罚款并删除虚假广告", {"缴款书 NO.2"}, {}};
+  auto b = service_->ApplyRepair(subject_, second, D("2026-09-29"));
+  ASSERT_TRUE(b.ok()) << b.status().ToString();
+  EXPECT_FALSE(commitment_met(b->conditions)) << "the first repair relies on it";
+  EXPECT_TRUE(b->commitment_code.empty());
+  // The first withdrawn: the commitment is free for the second.
+  ASSERT_TRUE(service_->Step(subject_, a->id, Step(Action::kWithdraw), D("2026-09-30")).ok());
+  auto again = service_->RepairConditions(s, penalties[1].record_id, second.declaration,
+                                          second.evidence, D("2026-09-30"));
+  ASSERT_TRUE(again.ok());
+  EXPECT_TRUE(commitment_met(*again));
+}
+
+// A repair keeps the commitment it relies on when its conditions are checked again: a newer
+// one made meanwhile stays free for another repair.
+TEST_F(ServiceTest, ARepairKeepsItsCommitmentWhenANewerOneComes) {
+  const uint64_t s = Ingest(PenaltyRow("郑市监罚〔2026〕109号", "2026-03-02", kMarket),
+                            "admin_penalty", D("2026-03-03"));
+  auto commitment = [&](const std::string& code, const std::string& made) {
+    Ingest("CN_CNBM,CN_CNRMC,CN_CNRLB,CN_CNRDM,CN_CNLX,CN_CNSY,CN_CNNR,CN_CNZCRQ,CN_CNSLDW,CN_GKLX\n" +
+               code + ",郑州宏达商贸有限公司,法人及非法人组织," + kUscc +
+               ",信用修复型,申请信用修复,依法经营," + made + "," + kMarket + ",可向社会公开\n",
+           "credit_commitment", D(made.c_str()).AddDays(1));
+  };
+  commitment("41010020260601000011", "2026-06-01");
+  const Record penalty = Current(s, "admin_penalty");
+  RepairRequest req{s, penalty.record_id, "已缴纳罚款并删除虚假广告", {"缴款书 NO.3"}, {}};
+  auto a = service_->ApplyRepair(subject_, req, D("2026-09-21"));
+  ASSERT_TRUE(a.ok()) << a.status().ToString();
+  ASSERT_EQ(a->commitment_code, "41010020260601000011");
+  commitment("41010020260922000012", "2026-09-22");  // newer
+  auto accepted = service_->Step(operator_, a->id, Step(Action::kAccept), D("2026-09-24"));
+  ASSERT_TRUE(accepted.ok()) << accepted.status().ToString();
+  EXPECT_EQ(accepted->commitment_code, "41010020260601000011");
+}
+
 TEST_F(ServiceTest, ARepairIsCheckedDecidedByTheFindingBodyAndRepairsTheRecord) {
   const uint64_t s = Ingest(PenaltyRow("郑市监罚〔2026〕101号", "2026-03-02", kMarket),
                             "admin_penalty", D("2026-03-03"));
