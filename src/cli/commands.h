@@ -20,7 +20,7 @@ struct GlobalOptions {
   bool json = false;
   size_t cache_mib = 0;  // the store's block cache; 0 = its default (`serve --cache-mib`)
   size_t profile_cache_mib = 1024;  // `serve --profile-cache-mib`; 0 = none
-  std::vector<std::string> trusted_proxies;  // `serve --trusted-proxy`
+  std::vector<std::string> trusted_proxies = {"127.0.0.1", "::1"};  // `serve --trusted-proxy`
   size_t public_reports_per_client_day = 50;  // `serve --public-reports-per-day`
   int exit_code = 0;
   std::string command_line;  // the arguments after `xinyong`, for the audit log

@@ -19,6 +19,7 @@
 #include "gen/generator.h"
 #include "server/http_server.h"
 #include "server/platform.h"
+#include "server/reports.h"
 #include "server/router.h"
 #include "server/static_files.h"
 
@@ -93,7 +94,7 @@ void RegisterServe(CLI::App& app, GlobalOptions& g) {
     size_t max_connections = 10'000;
     std::string push_to, push_token, source, region;  // exchange: a background pusher
     size_t push_batch = 5000;
-    std::vector<std::string> trusted_proxies;
+    std::vector<std::string> trusted_proxies;  // besides loopback
     size_t public_reports_per_day = 50;
   };
   auto a = std::make_shared<Args>();
@@ -135,8 +136,9 @@ void RegisterServe(CLI::App& app, GlobalOptions& g) {
       ->default_val(1024)
       ->check(CLI::Range(0, 1 << 20));
   cmd->add_option("--trusted-proxy", a->trusted_proxies,
-                  "address of a reverse proxy in front of the server (repeatable): its requests "
-                  "count as from the address it names in X-Forwarded-For");
+                  "address of a reverse proxy in front of the server (repeatable; loopback is "
+                  "always one): its requests count as from the address it names in "
+                  "X-Forwarded-For");
   cmd->add_option("--public-reports-per-day", a->public_reports_per_day,
                   "new credit reports one address may have issued without a token in a day; "
                   "0: no limit")
@@ -165,7 +167,12 @@ void RegisterServe(CLI::App& app, GlobalOptions& g) {
     o.web_root = a->web.empty() ? server::DefaultWebRoot() : a->web;
     g.cache_mib = a->cache_mib;
     g.profile_cache_mib = a->profile_cache_mib;
-    g.trusted_proxies = a->trusted_proxies;
+    for (const std::string& proxy : a->trusted_proxies) {
+      if (server::CanonicalAddress(proxy).empty()) {
+        return Fail(g, "--trusted-proxy '" + proxy + "' is not an IP address");
+      }
+      g.trusted_proxies.push_back(proxy);
+    }
     g.public_reports_per_client_day = a->public_reports_per_day;
     if (!a->push_to.empty()) {
       if (!a->push_to.starts_with("http://")) {

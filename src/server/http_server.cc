@@ -272,8 +272,11 @@ class Session : public std::enable_shared_from_this<Session> {
       req.authorization.assign(it->value());
     }
     if (auto it = msg.find("X-Purpose"); it != msg.end()) req.purpose.assign(it->value());
-    if (auto it = msg.find("X-Forwarded-For"); it != msg.end()) {
-      req.forwarded_for.assign(it->value());
+    // Every X-Forwarded-For header, in order, as one list (RFC 9110: a proxy may append its
+    // own header after the client's).
+    for (auto [it, end] = msg.equal_range("X-Forwarded-For"); it != end; ++it) {
+      if (!req.forwarded_for.empty()) req.forwarded_for += ", ";
+      req.forwarded_for.append(it->value());
     }
     req.body = std::move(msg.body());
     if (peer_.empty()) {

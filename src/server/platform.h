@@ -71,7 +71,8 @@ struct PlatformOptions {
   std::string report_issuer = "公共信用信息平台";
   // Addresses of reverse proxies in front of the server (`serve --trusted-proxy`): a request
   // from one is taken to come from the address it names in X-Forwarded-For (ClientAddress).
-  std::vector<std::string> trusted_proxies;
+  // Loopback by default: a proxy on the same machine, the usual set-up.
+  std::vector<std::string> trusted_proxies = {"127.0.0.1", "::1"};
   // New credit reports one client address (ClientAddress) may have issued without a token in a
   // Beijing day (`serve --public-reports-per-day`); more are refused (429). 0: no limit.
   size_t public_reports_per_client_day = 50;

@@ -116,6 +116,8 @@ Response HandlePostSubjectReport(Platform& p, const ApiCall& call) {
   // The public's look-up, count and issue of one subject's report happen one at a time.
   static std::array<std::mutex, 64> public_issue;
   std::unique_lock<std::mutex> one_at_a_time;
+  std::string client;  // counted for a new report issued without a token
+  Date client_day;
   if (to_public) {
     one_at_a_time = std::unique_lock(public_issue[subject.id % public_issue.size()]);
     auto found = FindIssuedToday(p, subject, request, today, now_ms);
@@ -137,10 +139,10 @@ Response HandlePostSubjectReport(Platform& p, const ApiCall& call) {
                       "default period, or sign in");
     }
     // Nor may one client have new reports of subject after subject issued and stored.
-    const Date beijing_day = Date::FromDays(static_cast<int32_t>(beijing_s / 86400));
-    if (!again && !p.public_reports().TryCount(
-                      ClientAddress(call.request, p.options().trusted_proxies), beijing_day,
-                      p.options().public_reports_per_client_day)) {
+    client = ClientBucket(ClientAddress(call.request, p.options().trusted_proxies));
+    client_day = Date::FromDays(static_cast<int32_t>(beijing_s / 86400));
+    if (!again && !p.public_reports().TryCount(client, client_day,
+                                               p.options().public_reports_per_client_day)) {
       return too_many(std::to_string(p.options().public_reports_per_client_day) +
                       " new reports were issued to this address today without a token, the "
                       "most in a day; ask again tomorrow, or sign in");
@@ -148,6 +150,7 @@ Response HandlePostSubjectReport(Platform& p, const ApiCall& call) {
   }
   auto issued = again ? Result<report::IssuedReport>(std::move(*again))
                       : IssueReport(p, subject, request, today, now_ms, "", to_public);
+  if (!issued.ok() && to_public && !again) p.public_reports().Uncount(client, client_day);
   if (one_at_a_time.owns_lock()) one_at_a_time.unlock();
   if (!issued.ok()) return RequestError(issued.status());
   auto file = RenderReport(*issued, format);

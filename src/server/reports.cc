@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include <boost/asio/ip/address.hpp>
+
 #include "report/render.h"
 #include "server/access.h"
 #include "server/grades.h"
@@ -404,32 +406,61 @@ json::object VerificationJson(const ReportVerification& v, Date today) {
   return o;
 }
 
+std::string CanonicalAddress(std::string_view text) {
+  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
+  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
+  // "[v6]:port", "[v6]", "v4:port", "v4", "v6".
+  if (text.starts_with('[')) {
+    const size_t close = text.find(']');
+    if (close == std::string_view::npos) return "";
+    text = text.substr(1, close - 1);
+  } else if (const size_t colon = text.find(':');
+             colon != std::string_view::npos && text.find(':', colon + 1) == std::string_view::npos) {
+    text = text.substr(0, colon);  // one colon: an IPv4 address and a port
+  }
+  boost::system::error_code ec;
+  boost::asio::ip::address a = boost::asio::ip::make_address(std::string(text), ec);
+  if (ec) return "";
+  if (a.is_v6() && a.to_v6().is_v4_mapped()) {
+    a = boost::asio::ip::make_address_v4(boost::asio::ip::v4_mapped, a.to_v6());
+  }
+  return a.to_string();
+}
+
 std::string ClientAddress(const Request& request, std::span<const std::string> trusted_proxies) {
-  auto host_of = [](std::string_view peer) {
-    // "1.2.3.4:5678" or "::1:5678" (the server writes address, colon, port).
-    const size_t colon = peer.rfind(':');
-    return std::string(colon == std::string_view::npos ? peer : peer.substr(0, colon));
-  };
-  auto trimmed = [](std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-    return std::string(s);
-  };
   auto trusted = [&](const std::string& address) {
-    return std::find(trusted_proxies.begin(), trusted_proxies.end(), address) !=
-           trusted_proxies.end();
+    for (const std::string& t : trusted_proxies) {
+      if (CanonicalAddress(t) == address) return true;
+    }
+    return false;
   };
-  std::string address = host_of(request.peer);
+  // The peer as the server writes it: address, colon, port.
+  std::string_view peer = request.peer;
+  if (const size_t colon = peer.rfind(':'); colon != std::string_view::npos) {
+    peer = peer.substr(0, colon);
+  }
+  std::string address = CanonicalAddress(peer);
+  if (address.empty()) address = std::string(peer);
   std::string_view chain = request.forwarded_for;
   while (trusted(address) && !chain.empty()) {
     const size_t comma = chain.rfind(',');
     const std::string hop =
-        trimmed(comma == std::string_view::npos ? chain : chain.substr(comma + 1));
+        CanonicalAddress(comma == std::string_view::npos ? chain : chain.substr(comma + 1));
     chain = comma == std::string_view::npos ? std::string_view() : chain.substr(0, comma);
-    if (hop.empty()) break;
+    if (hop.empty()) break;  // not an address: the proxy's own word stands
     address = hop;
   }
   return address;
+}
+
+std::string ClientBucket(const std::string& address) {
+  boost::system::error_code ec;
+  const boost::asio::ip::address a = boost::asio::ip::make_address(address, ec);
+  if (ec || !a.is_v6()) return address;
+  // An IPv6 client holds a /64 and may take any address in it.
+  boost::asio::ip::address_v6::bytes_type b = a.to_v6().to_bytes();
+  std::fill(b.begin() + 8, b.end(), 0);
+  return boost::asio::ip::address_v6(b).to_string() + "/64";
 }
 
 bool PublicReportCounter::TryCount(const std::string& client, Date day, size_t limit) {
@@ -443,6 +474,13 @@ bool PublicReportCounter::TryCount(const std::string& client, Date day, size_t l
   if (n >= limit) return false;
   ++n;
   return true;
+}
+
+void PublicReportCounter::Uncount(const std::string& client, Date day) {
+  std::lock_guard lock(mu_);
+  if (day != day_) return;
+  auto it = counts_.find(client);
+  if (it != counts_.end() && it->second > 0) --it->second;
 }
 
 Result<json::object> ReportPublicKeyJson(const Platform& p) {

@@ -62,10 +62,16 @@ enum class VerificationDetail {
 // the store.
 inline constexpr size_t kPublicReportsPerSubjectDay = 20;
 
-// The address a request comes from: the peer's, or — when the peer is one of `trusted_proxies`
-// — the nearest address in X-Forwarded-For that is not a trusted proxy itself (the header's
-// entries right to left; what a client wrote further left is not trusted). "" when unknown.
+// An IP address in canonical form ("::ffff:10.0.0.1" as "10.0.0.1"), from an address with or
+// without a port ("1.2.3.4:80", "[2001:db8::1]:443"); "" when `text` is none.
+std::string CanonicalAddress(std::string_view text);
+// The address a request comes from (canonical): the peer's, or — when the peer is one of
+// `trusted_proxies` — the nearest address in X-Forwarded-For that is not a trusted proxy itself
+// (the header's entries right to left; what a client wrote further left is not trusted; an
+// entry that is no address ends the walk).
 std::string ClientAddress(const Request& request, std::span<const std::string> trusted_proxies);
+// What a client address is counted under: itself, or for IPv6 its /64 (a client holds one).
+std::string ClientBucket(const std::string& address);
 
 // New reports issued to callers without a token, per client address and Beijing day: one
 // client may not fill the store with reports of every subject (the per-subject limit above
@@ -75,6 +81,8 @@ class PublicReportCounter {
   // Counts one more for `client` on `day` and returns true, unless it already has `limit`
   // (then false, nothing counted). `limit` 0: no limit.
   bool TryCount(const std::string& client, Date day, size_t limit);
+  // Takes back one counted for `client` on `day` (the report was not issued after all).
+  void Uncount(const std::string& client, Date day);
 
  private:
   std::mutex mu_;

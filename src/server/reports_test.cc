@@ -648,6 +648,8 @@ TEST_F(ReportsTest, OneAddressIssuesABoundedNumberOfNewReportsADay) {
   EXPECT_EQ(ask(period(30), "10.0.0.1:5000", "198.51.100.7, 198.51.100.8").status, 201u);
   EXPECT_EQ(ask(period(31), "10.0.0.1:5000", "1.2.3.4, 198.51.100.7").status, 429u)
       << "the entry a client wrote before the proxy's is not believed";
+  EXPECT_EQ(ask(period(31), "10.0.0.1:5000", "198.51.100.7:40001").status, 429u)
+      << "another port is the same client";
 }
 
 TEST(ClientAddressTest, ThePeerOrWhatTrustedProxiesSay) {
@@ -664,6 +666,20 @@ TEST(ClientAddressTest, ThePeerOrWhatTrustedProxiesSay) {
   EXPECT_EQ(ClientAddress(r, proxies), "10.0.0.1");
   r.peer = "::1:5000";
   EXPECT_EQ(ClientAddress(r, {}), "::1");
+  // Ports, brackets and IPv4 mapped into IPv6 do not make another client; nor do the free
+  // addresses of one IPv6 /64.
+  r.peer = "::ffff:10.0.0.1:5000";  // a dual-stack listener's IPv4 peer
+  r.forwarded_for = "203.0.113.9:51234";
+  EXPECT_EQ(ClientAddress(r, proxies), "203.0.113.9");
+  r.forwarded_for = "[2001:db8::1]:443";
+  EXPECT_EQ(ClientAddress(r, proxies), "2001:db8::1");
+  EXPECT_EQ(ClientBucket("2001:db8::1"), ClientBucket("2001:db8::ffff:1"));
+  EXPECT_NE(ClientBucket("2001:db8::1"), ClientBucket("2001:db8:0:1::1"));
+  EXPECT_EQ(ClientBucket("203.0.113.9"), "203.0.113.9");
+  // What is no address ends the walk at the proxy.
+  r.forwarded_for = "unknown";
+  EXPECT_EQ(ClientAddress(r, proxies), "10.0.0.1");
+  EXPECT_EQ(CanonicalAddress("localhost"), "");
 }
 
 TEST_F(ReportsTest, OpenRefusesANewReportKeyWhenReportsWereIssued) {

@@ -615,6 +615,27 @@ TEST(HttpServerCreateTest, AGetThatRunsLongLeavesTheIoThreadFree) {
   }
 }
 
+TEST(HttpServerCreateTest, EveryXForwardedForHeaderReachesTheHandlerInOrder) {
+  HttpServerOptions o;
+  o.port = 0;
+  o.threads = 1;
+  o.handle_signals = false;
+  auto s = HttpServer::Create(
+      [](Request&& r) { return JsonResponse(200, json::object{{"xff", r.forwarded_for}}); }, o);
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  std::thread t([&] { (*s)->Run(); });
+  {
+    Client c((*s)->port());
+    // A proxy that appends its own header after the client's (HAProxy's option forwardfor).
+    c.WriteRaw("GET /api/x HTTP/1.1\r\nHost: x\r\nX-Forwarded-For: 1.2.3.4\r\n"
+               "X-Forwarded-For: 198.51.100.7\r\n\r\n");
+    Res r = c.Read();
+    EXPECT_EQ(json::parse(r.body()).at("xff").as_string(), "1.2.3.4, 198.51.100.7");
+  }
+  (*s)->Stop();
+  t.join();
+}
+
 TEST(HttpServerRoutesTest, GovernanceAndMonitoringRunLong) {
   EXPECT_TRUE(RunsLong("/api/v1/governance?dept=x"));
   EXPECT_TRUE(RunsLong("/api/v1/governance.xlsx"));
