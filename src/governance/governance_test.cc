@@ -164,6 +164,25 @@ class GovernanceTest : public ::testing::Test {
     ASSERT_EQ(third.duplicates, 1u);
   }
 
+  // The objection and repair service over the fixture's store (rights_), and its callers: the
+  // operator and the market regulator.
+  void OpenRights() {
+    auto policy = workflow::Policy::LoadFile(SourceDir() + "/data/rights/rights.toml", *catalog_);
+    ASSERT_TRUE(policy.ok()) << policy.status().ToString();
+    policy_ = std::move(policy).value();
+    auto service =
+        workflow::Service::Open(*store_, *catalog_, *calendar_, *vault_, *ingester_, *policy_);
+    ASSERT_TRUE(service.ok()) << service.status().ToString();
+    rights_ = std::move(service).value();
+    operator_.role = workflow::Caller::Role::kOperator;
+    operator_.role_name = "operator";
+    operator_.describe = "operator token 1";
+    market_.role = workflow::Caller::Role::kDepartment;
+    market_.department = kMarket;
+    market_.role_name = "source_department";
+    market_.describe = "source_department token 2";
+  }
+
   Result<GovernanceReport> Report(const std::string& dept = "") {
     GovernanceQuery q;
     q.dept = dept;
@@ -187,6 +206,9 @@ class GovernanceTest : public ::testing::Test {
   std::unique_ptr<storage::RocksDbStore> store_;
   std::unique_ptr<ingest::Ingester> ingester_;
   GovernanceConfig config_;
+  std::unique_ptr<workflow::Policy> policy_;
+  std::unique_ptr<workflow::Service> rights_;
+  workflow::Caller operator_, market_;
 };
 
 TEST(DocumentNumberTest, ReadsSeriesAndSerialWithAnyYearBrackets) {
@@ -551,40 +573,31 @@ TEST_F(GovernanceTest, AnObjectionCountsWithItsWorkingDaysAndARevokedRecordStays
   // A commitment, shared between departments only: accepted, not published.
   Ingest(Commitment("41010020260305000001", kHongda, "审批替代型", "2026-03-05"), "credit_commitment",
          kMarket, D("2026-03-06"));
-  auto policy = workflow::Policy::LoadFile(SourceDir() + "/data/rights/rights.toml", *catalog_);
-  ASSERT_TRUE(policy.ok()) << policy.status().ToString();
-  auto service = workflow::Service::Open(*store_, *catalog_, *calendar_, *vault_, *ingester_, **policy);
-  ASSERT_TRUE(service.ok()) << service.status().ToString();
+  ASSERT_NO_FATAL_FAILURE(OpenRights());
   auto subject = store_->FindSubject(IdentifierKind::kUscc, kUnregistered);
   ASSERT_TRUE(subject.ok() && subject->has_value());
   std::vector<Record> records;
   ASSERT_TRUE(store_->ListRecords(**subject, "admin_penalty", &records).ok());
   ASSERT_EQ(records.size(), 1u);
-  workflow::Caller op;
-  op.role = workflow::Caller::Role::kOperator;
-  op.role_name = "operator";
-  op.describe = "operator token 1";
-  workflow::Caller market;
-  market.role = workflow::Caller::Role::kDepartment;
-  market.department = kMarket;
-  market.role_name = "source_department";
-  market.describe = "source_department token 2";
+  auto& service = rights_;
+  const workflow::Caller& op = operator_;
+  const workflow::Caller& market = market_;
   // Filed Monday 03-16, answered Wednesday 03-18: two working days.
-  auto a = (*service)->FileObjection(op, {**subject, records[0].record_id, "不是本公司", {}},
+  auto a = service->FileObjection(op, {**subject, records[0].record_id, "不是本公司", {}},
                                      D("2026-03-16"));
   ASSERT_TRUE(a.ok()) << a.status().ToString();
   workflow::StepRequest step;
   step.action = workflow::Action::kForward;
-  ASSERT_TRUE((*service)->Step(op, a->id, step, D("2026-03-16")).ok());
+  ASSERT_TRUE(service->Step(op, a->id, step, D("2026-03-16")).ok());
   step.action = workflow::Action::kVerify;
   step.reason = "经核实，处罚对象有误";
   step.outcome = "upheld_revoke";
-  auto verified = (*service)->Step(market, a->id, step, D("2026-03-17"));
+  auto verified = service->Step(market, a->id, step, D("2026-03-17"));
   ASSERT_TRUE(verified.ok()) << verified.status().ToString();
   step = workflow::StepRequest();
   step.action = workflow::Action::kAnswer;
   step.reason = "异议成立，已撤销该记录。";
-  ASSERT_TRUE((*service)->Step(op, a->id, step, D("2026-03-18")).ok());
+  ASSERT_TRUE(service->Step(op, a->id, step, D("2026-03-18")).ok());
 
   auto m = ComputeMonitoring(*store_, *catalog_, *calendar_, config_, D("2026-03-01"),
                              D("2026-03-31"));
@@ -623,35 +636,26 @@ TEST_F(GovernanceTest, AnObjectionsCorrectionIsNoSubmissionOfTheDepartment) {
                                         D("2026-03-31"));
   ASSERT_TRUE(month_before.ok()) << month_before.status().ToString();
 
-  auto policy = workflow::Policy::LoadFile(SourceDir() + "/data/rights/rights.toml", *catalog_);
-  ASSERT_TRUE(policy.ok()) << policy.status().ToString();
-  auto service = workflow::Service::Open(*store_, *catalog_, *calendar_, *vault_, *ingester_, **policy);
-  ASSERT_TRUE(service.ok()) << service.status().ToString();
+  ASSERT_NO_FATAL_FAILURE(OpenRights());
   auto subject = store_->FindSubject(IdentifierKind::kUscc, kUnregistered);
   ASSERT_TRUE(subject.ok() && subject->has_value());
   std::vector<Record> records;
   ASSERT_TRUE(store_->ListRecords(**subject, "admin_penalty", &records).ok());
   ASSERT_EQ(records.size(), 1u);
-  workflow::Caller op;
-  op.role = workflow::Caller::Role::kOperator;
-  op.role_name = "operator";
-  op.describe = "operator token 1";
-  workflow::Caller market;
-  market.role = workflow::Caller::Role::kDepartment;
-  market.department = kMarket;
-  market.role_name = "source_department";
-  market.describe = "source_department token 2";
-  auto a = (*service)->FileObjection(op, {**subject, records[0].record_id, "罚款金额有误", {}},
+  auto& service = rights_;
+  const workflow::Caller& op = operator_;
+  const workflow::Caller& market = market_;
+  auto a = service->FileObjection(op, {**subject, records[0].record_id, "罚款金额有误", {}},
                                      D("2026-03-16"));
   ASSERT_TRUE(a.ok()) << a.status().ToString();
   workflow::StepRequest step;
   step.action = workflow::Action::kForward;
-  ASSERT_TRUE((*service)->Step(op, a->id, step, D("2026-03-16")).ok());
+  ASSERT_TRUE(service->Step(op, a->id, step, D("2026-03-16")).ok());
   step.action = workflow::Action::kVerify;
   step.reason = "经核实，罚款金额应为1万元";
   step.outcome = "upheld_correct";
   step.corrections = {{"CF_NR_FK", "1"}};
-  auto verified = (*service)->Step(market, a->id, step, D("2026-03-17"));
+  auto verified = service->Step(market, a->id, step, D("2026-03-17"));
   ASSERT_TRUE(verified.ok()) << verified.status().ToString();
   std::vector<Record> versions;
   ASSERT_TRUE(store_->ListRecordVersions(**subject, records[0].record_id, &versions).ok());

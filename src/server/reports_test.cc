@@ -113,6 +113,14 @@ class ReportsTest : public ::testing::Test {
     return nullptr;
   }
 
+  // The platform opened again with `o`.
+  void Reopen(const PlatformOptions& o) {
+    p_.reset();
+    auto p = Platform::Open(o);
+    ASSERT_TRUE(p.ok()) << p.status().ToString();
+    p_ = std::move(p).value();
+  }
+
   Response Call(const std::string& method, const std::string& target, const std::string& body = "",
                 const std::string& token = "") {
     Request r;
@@ -320,10 +328,7 @@ TEST_F(ReportsTest, VerificationSurvivesADomainThatIsGoneSinceIssue) {
                                   "code = \"taxes\""));
   PlatformOptions o = p_->options();
   o.share_dir = share.string();
-  p_.reset();
-  auto p = Platform::Open(o);
-  ASSERT_TRUE(p.ok()) << p.status().ToString();
-  p_ = std::move(p).value();
+  ASSERT_NO_FATAL_FAILURE(Reopen(o));
   Response v = Call("GET", url, "", Token("operator"));
   ASSERT_EQ(v.status, 200u) << v.body;
   json::object b = json::parse(v.body).as_object();
@@ -373,10 +378,7 @@ TEST_F(ReportsTest, AGradeComputedForTheReportDoesNotChangeItTheNextDay) {
                                   "name = \"公共信用综合评价模型（试行）\""));
   PlatformOptions o = p_->options();
   o.share_dir = share.string();
-  p_.reset();
-  auto p = Platform::Open(o);
-  ASSERT_TRUE(p.ok()) << p.status().ToString();
-  p_ = std::move(p).value();
+  ASSERT_NO_FATAL_FAILURE(Reopen(o));
   const Date today = Date::Today();
   auto g = SubjectCurrentGrade(*p_, company_, today);
   ASSERT_TRUE(g.ok()) << g.status().ToString();
@@ -403,12 +405,9 @@ TEST_F(ReportsTest, AnotherReportKeyIsSaidToBeAnotherKey) {
                             Date::Today(), NowUnixMs(), "https://credit.example.cn", false);
   ASSERT_TRUE(issued.ok()) << issued.status().ToString();
   PlatformOptions o = p_->options();
-  p_.reset();
   o.report_key_file = (dir_ / "keys" / "other.report.key").string();
   ASSERT_TRUE(report::ReportSigner::OpenOrCreate(o.report_key_file).ok());
-  auto p = Platform::Open(o);
-  ASSERT_TRUE(p.ok()) << p.status().ToString();
-  p_ = std::move(p).value();
+  ASSERT_NO_FATAL_FAILURE(Reopen(o));
   auto v = VerifyIssuedReport(*p_, issued->content.number, Date::Today());
   ASSERT_TRUE(v.ok() && v->has_value()) << v.status().ToString();
   EXPECT_FALSE((*v)->authentic());
@@ -432,14 +431,12 @@ TEST_F(ReportsTest, AnotherReportKeyIsSaidToBeAnotherKey) {
   ASSERT_TRUE(Platform::Open(fresh).ok());
   fs::remove(fresh.report_key_file);
   fresh.read_only = true;
-  p = Platform::Open(fresh);
-  ASSERT_TRUE(p.ok()) << p.status().ToString();
+  ASSERT_NO_FATAL_FAILURE(Reopen(fresh));
   EXPECT_FALSE(fs::exists(fresh.report_key_file));
-  EXPECT_EQ((*p)->report_signer().status().code(), StatusCode::kFailedPrecondition);
-  EXPECT_NE((*p)->report_signer().status().message().find("fresh.report.key"), std::string::npos);
-  EXPECT_EQ(ReportPublicKeyJson(**p).status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(p_->report_signer().status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(p_->report_signer().status().message().find("fresh.report.key"), std::string::npos);
+  EXPECT_EQ(ReportPublicKeyJson(*p_).status().code(), StatusCode::kFailedPrecondition);
   EXPECT_FALSE(fs::exists(fresh.report_key_file));
-  p_ = std::move(p).value();
 }
 
 // A natural person's report verified by someone else: the name masked in free text too; a record
@@ -616,10 +613,7 @@ TEST_F(ReportsTest, OneAddressIssuesABoundedNumberOfNewReportsADay) {
   PlatformOptions o = p_->options();
   o.public_reports_per_client_day = 3;
   o.trusted_proxies = {"10.0.0.1"};
-  p_.reset();
-  auto p = Platform::Open(o);
-  ASSERT_TRUE(p.ok()) << p.status().ToString();
-  p_ = std::move(p).value();
+  ASSERT_NO_FATAL_FAILURE(Reopen(o));
   auto ask = [&](const std::string& body, const std::string& peer, const std::string& xff = "") {
     Request r;
     r.method = "POST";
