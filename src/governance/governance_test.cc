@@ -183,6 +183,30 @@ class GovernanceTest : public ::testing::Test {
     market_.describe = "source_department token 2";
   }
 
+  // An objection (`reason`) to the unregistered company's penalty through OpenRights: filed
+  // and forwarded on 2026-03-16 by the operator, verified on 03-17 by the market regulator with
+  // `verify`'s reason and outcome. Its id, and the penalty as it was.
+  void ObjectAndVerify(const std::string& reason, workflow::StepRequest verify, uint64_t* id,
+                       Record* penalty) {
+    ASSERT_NO_FATAL_FAILURE(OpenRights());
+    auto subject = store_->FindSubject(IdentifierKind::kUscc, kUnregistered);
+    ASSERT_TRUE(subject.ok() && subject->has_value());
+    std::vector<Record> records;
+    ASSERT_TRUE(store_->ListRecords(**subject, "admin_penalty", &records).ok());
+    ASSERT_EQ(records.size(), 1u);
+    if (penalty != nullptr) *penalty = records[0];
+    auto a = rights_->FileObjection(operator_, {**subject, records[0].record_id, reason, {}},
+                                    D("2026-03-16"));
+    ASSERT_TRUE(a.ok()) << a.status().ToString();
+    *id = a->id;
+    workflow::StepRequest forward;
+    forward.action = workflow::Action::kForward;
+    ASSERT_TRUE(rights_->Step(operator_, a->id, forward, D("2026-03-16")).ok());
+    verify.action = workflow::Action::kVerify;
+    auto verified = rights_->Step(market_, a->id, verify, D("2026-03-17"));
+    ASSERT_TRUE(verified.ok()) << verified.status().ToString();
+  }
+
   Result<GovernanceReport> Report(const std::string& dept = "") {
     GovernanceQuery q;
     q.dept = dept;
@@ -573,31 +597,16 @@ TEST_F(GovernanceTest, AnObjectionCountsWithItsWorkingDaysAndARevokedRecordStays
   // A commitment, shared between departments only: accepted, not published.
   Ingest(Commitment("41010020260305000001", kHongda, "审批替代型", "2026-03-05"), "credit_commitment",
          kMarket, D("2026-03-06"));
-  ASSERT_NO_FATAL_FAILURE(OpenRights());
-  auto subject = store_->FindSubject(IdentifierKind::kUscc, kUnregistered);
-  ASSERT_TRUE(subject.ok() && subject->has_value());
-  std::vector<Record> records;
-  ASSERT_TRUE(store_->ListRecords(**subject, "admin_penalty", &records).ok());
-  ASSERT_EQ(records.size(), 1u);
-  auto& service = rights_;
-  const workflow::Caller& op = operator_;
-  const workflow::Caller& market = market_;
   // Filed Monday 03-16, answered Wednesday 03-18: two working days.
-  auto a = service->FileObjection(op, {**subject, records[0].record_id, "不是本公司", {}},
-                                     D("2026-03-16"));
-  ASSERT_TRUE(a.ok()) << a.status().ToString();
   workflow::StepRequest step;
-  step.action = workflow::Action::kForward;
-  ASSERT_TRUE(service->Step(op, a->id, step, D("2026-03-16")).ok());
-  step.action = workflow::Action::kVerify;
   step.reason = "经核实，处罚对象有误";
   step.outcome = "upheld_revoke";
-  auto verified = service->Step(market, a->id, step, D("2026-03-17"));
-  ASSERT_TRUE(verified.ok()) << verified.status().ToString();
+  uint64_t id = 0;
+  ASSERT_NO_FATAL_FAILURE(ObjectAndVerify("不是本公司", step, &id, nullptr));
   step = workflow::StepRequest();
   step.action = workflow::Action::kAnswer;
   step.reason = "异议成立，已撤销该记录。";
-  ASSERT_TRUE(service->Step(op, a->id, step, D("2026-03-18")).ok());
+  ASSERT_TRUE(rights_->Step(operator_, id, step, D("2026-03-18")).ok());
 
   auto m = ComputeMonitoring(*store_, *catalog_, *calendar_, config_, D("2026-03-01"),
                              D("2026-03-31"));
@@ -636,29 +645,16 @@ TEST_F(GovernanceTest, AnObjectionsCorrectionIsNoSubmissionOfTheDepartment) {
                                         D("2026-03-31"));
   ASSERT_TRUE(month_before.ok()) << month_before.status().ToString();
 
-  ASSERT_NO_FATAL_FAILURE(OpenRights());
-  auto subject = store_->FindSubject(IdentifierKind::kUscc, kUnregistered);
-  ASSERT_TRUE(subject.ok() && subject->has_value());
-  std::vector<Record> records;
-  ASSERT_TRUE(store_->ListRecords(**subject, "admin_penalty", &records).ok());
-  ASSERT_EQ(records.size(), 1u);
-  auto& service = rights_;
-  const workflow::Caller& op = operator_;
-  const workflow::Caller& market = market_;
-  auto a = service->FileObjection(op, {**subject, records[0].record_id, "罚款金额有误", {}},
-                                     D("2026-03-16"));
-  ASSERT_TRUE(a.ok()) << a.status().ToString();
   workflow::StepRequest step;
-  step.action = workflow::Action::kForward;
-  ASSERT_TRUE(service->Step(op, a->id, step, D("2026-03-16")).ok());
-  step.action = workflow::Action::kVerify;
   step.reason = "经核实，罚款金额应为1万元";
   step.outcome = "upheld_correct";
   step.corrections = {{"CF_NR_FK", "1"}};
-  auto verified = service->Step(market, a->id, step, D("2026-03-17"));
-  ASSERT_TRUE(verified.ok()) << verified.status().ToString();
+  uint64_t id = 0;
+  Record penalty;
+  ASSERT_NO_FATAL_FAILURE(ObjectAndVerify("罚款金额有误", step, &id, &penalty));
+  const uint64_t subject = penalty.subject_id;
   std::vector<Record> versions;
-  ASSERT_TRUE(store_->ListRecordVersions(**subject, records[0].record_id, &versions).ok());
+  ASSERT_TRUE(store_->ListRecordVersions(subject, penalty.record_id, &versions).ok());
   ASSERT_EQ(versions.size(), 2u) << "the correction is a new version";
 
   // The corrected version's batch (format "objection") is the workflow's, not a submission: the
