@@ -51,7 +51,7 @@ Result<RetentionReport> RunRetention(storage::Store& store, const catalog::Catal
   // A source record whose content makes a negative derived record (a commitment found broken
   // makes a 违背信用承诺) carries that negative information itself: it goes with the derived
   // record, on the derived indicator's retention, counted from the finding (its fulfilment date)
-  // or else its decision.
+  // or its decision, whichever is later.
   std::map<std::string, const catalog::Indicator*> negative_sources;  // source → derived
   for (const catalog::Indicator& ind : catalog.indicators()) {
     if (ind.nature != catalog::Nature::kNegative || ind.retention_years <= 0) continue;
