@@ -1,5 +1,7 @@
 #include "model/record.h"
 
+#include <algorithm>
+
 #include "core/coding.h"
 #include "model/batch.h"
 #include "model/subject.h"
@@ -84,6 +86,25 @@ std::string Subject::DisplayCode() const {
   }
   return "";
 }
+
+std::vector<std::string> Subject::PublicCodes() const {
+  std::vector<std::string> codes;
+  if (!uscc.empty()) codes.push_back(uscc);
+  for (const auto& i : identifiers) {
+    if (i.kind == IdentifierKind::kResidentIdHash || i.kind == IdentifierKind::kOtherIdHash) continue;
+    std::string code = i.kind == IdentifierKind::kPersonCode ? "P" + i.value : i.value;
+    if (std::find(codes.begin(), codes.end(), code) == codes.end()) codes.push_back(std::move(code));
+  }
+  return codes;
+}
+
+bool RegistrationEnded(std::string_view status) {
+  return status.find("注销") != std::string_view::npos ||
+         status.find("吊销") != std::string_view::npos ||
+         status.find("撤销") != std::string_view::npos;
+}
+
+bool Subject::RegistrationEnded() const { return xinyong::RegistrationEnded(status); }
 
 std::string_view Record::Get(std::string_view field_code) const { return values.Get(field_code); }
 

@@ -103,6 +103,21 @@ TEST(SubjectTest, NaturalPersonDisplayCodeNeverShowsTheIdNumber) {
   s.identifiers = {{IdentifierKind::kResidentIdHash, std::string(32, 'x')},
                    {IdentifierKind::kPersonCode, "0123456789ABCDEF0123"}};
   EXPECT_EQ(s.DisplayCode(), "P0123456789ABCDEF0123");
+  EXPECT_EQ(s.PublicCodes(), std::vector<std::string>{"P0123456789ABCDEF0123"});
+}
+
+TEST(SubjectTest, PublicCodesHoldTheLegacyCodeShownBeforeTheUscc) {
+  Subject s;
+  s.identifiers = {{IdentifierKind::kOrgCode, "MA44DWJQX"}};
+  EXPECT_EQ(s.DisplayCode(), "MA44DWJQX");
+  s.uscc = "91410100MA44DWJQXM";
+  s.identifiers.insert(s.identifiers.begin(), {IdentifierKind::kUscc, s.uscc});
+  EXPECT_EQ(s.PublicCodes(), (std::vector<std::string>{"91410100MA44DWJQXM", "MA44DWJQX"}));
+}
+
+TEST(SubjectTest, RegistrationEndedByDeregistrationRevocationOrCancellation) {
+  for (const char* ended : {"注销", "吊销，未注销", "已吊销", "撤销"}) EXPECT_TRUE(RegistrationEnded(ended)) << ended;
+  for (const char* active : {"", "存续", "在业", "迁出"}) EXPECT_FALSE(RegistrationEnded(active)) << active;
 }
 
 TEST(BatchReportEncodingTest, RoundTripsCounts) {

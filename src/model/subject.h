@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/date.h"
@@ -54,6 +55,16 @@ struct Subject {
   // The code a person or a URL uses for this subject: the USCC, else the first legacy code, else
   // "P" + the person code for natural persons (never their ID number).
   std::string DisplayCode() const;
+  // Every code of the subject that may be published: the USCC, the legacy codes, and "P" + the
+  // person code of a natural person (never a hash of an ID number). DisplayCode() is among them;
+  // a code shown before the subject got its USCC too.
+  std::vector<std::string> PublicCodes() const;
+  // RegistrationEnded(status).
+  bool RegistrationEnded() const;
 };
+
+// Whether a registration status says the subject no longer exists as a business (注销, 吊销,
+// 撤销): such a subject is ranked last in search and not drawn for inspection.
+bool RegistrationEnded(std::string_view status);
 
 }  // namespace xinyong

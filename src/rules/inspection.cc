@@ -1,6 +1,7 @@
 #include "rules/inspection.h"
 
 #include <algorithm>
+#include <cmath>
 
 #include "rules/toml_file.h"
 
@@ -31,11 +32,22 @@ Result<std::unique_ptr<InspectionRatios>> InspectionRatios::LoadFile(const std::
     return at(root, "missing [multiplier]");
   }
   const toml::value& m = root.at("multiplier");
+  double previous = 0;  // graded supervision: a better grade is never inspected more often
+  const char* previous_grade = nullptr;
   for (const char* g : {"A", "B", "C", "D"}) {
     if (!m.contains(g)) return at(m, std::string("missing multiplier for grade ") + g);
     const toml::value& v = m.at(g);
     double x = v.is_floating() ? v.as_floating() : v.is_integer() ? static_cast<double>(v.as_integer()) : -1;
-    if (!(x > 0)) return at(v, std::string("the multiplier of grade ") + g + " must be a number > 0");
+    if (!(x > 0) || !std::isfinite(x)) {
+      return at(v, std::string("the multiplier of grade ") + g + " must be a finite number > 0");
+    }
+    if (x < previous) {
+      return at(v, std::string("the multiplier of grade ") + g + " (" + std::to_string(x) +
+                       ") is below grade " + previous_grade + "'s (" + std::to_string(previous) +
+                       "): a worse grade must be inspected at least as often as a better one");
+    }
+    previous = x;
+    previous_grade = g;
     r->multiplier_[g] = x;
   }
   return r;

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <cstdlib>
 
 #include "core/test_paths.h"
@@ -34,6 +35,28 @@ TEST(InspectionTest, DrawsAreReproducibleAndFollowTheGradeRatios) {
   EXPECT_NEAR(drawn[3], n * 0.15, 180);
   EXPECT_FALSE(Drawn(7, "x", "A", 0.0, **r));
   EXPECT_TRUE(Drawn(7, "x", "D", 1.0, **r));
+}
+
+TEST(InspectionTest, ARatioFileThatInspectsBetterGradesMoreIsRefused) {
+  const std::string path = ::testing::TempDir() + "/inspection_ratios_test.toml";
+  auto load = [&](const std::string& multipliers) {
+    std::FILE* f = std::fopen(path.c_str(), "w");
+    std::string text = "legal_basis = \"国发〔2019〕5号\"\n[multiplier]\n" + multipliers;
+    std::fwrite(text.data(), 1, text.size(), f);
+    std::fclose(f);
+    return InspectionRatios::LoadFile(path);
+  };
+  EXPECT_TRUE(load("A = 0.5\nB = 1\nC = 1\nD = 3\n").ok());  // equal neighbours are fine
+  auto inverted = load("A = 3\nB = 1\nC = 2\nD = 0.5\n");
+  ASSERT_FALSE(inverted.ok());
+  EXPECT_NE(inverted.status().message().find("grade B"), std::string::npos)
+      << inverted.status().ToString();
+  EXPECT_NE(inverted.status().message().find("inspection_ratios_test.toml"), std::string::npos)
+      << inverted.status().ToString();
+  EXPECT_FALSE(load("A = 0.5\nB = 1\nC = 2\nD = inf\n").ok());
+  EXPECT_FALSE(load("A = nan\nB = 1\nC = 2\nD = 3\n").ok());
+  EXPECT_FALSE(load("A = 0\nB = 1\nC = 2\nD = 3\n").ok());
+  std::remove(path.c_str());
 }
 
 TEST(InspectionTest, ResultCategoriesAreAFixedListByNameOrLabel) {

@@ -65,12 +65,6 @@ constexpr uint64_t Pair21(char32_t a, char32_t b) {
   return static_cast<uint64_t>(a) << 21 | static_cast<uint64_t>(b);
 }
 
-bool IsCancelled(std::string_view status) {
-  return status.find("注销") != std::string_view::npos ||
-         status.find("吊销") != std::string_view::npos ||
-         status.find("撤销") != std::string_view::npos;
-}
-
 // One indexed name: a subject's current name or one of its former names.
 struct Doc {
   uint64_t subject_id = 0;
@@ -135,7 +129,7 @@ struct DocTable {
     arena.append(in.status.substr(0, d.status_len));
     d.length = static_cast<uint16_t>(std::min<size_t>(in.length, UINT16_MAX));
     d.former = in.former;
-    d.cancelled = IsCancelled(in.status);
+    d.cancelled = RegistrationEnded(in.status);
     d.type = static_cast<uint8_t>(in.type);
     d.syl = static_cast<uint32_t>(syllables.size());
     d.syl_len = static_cast<uint8_t>(std::min<size_t>(in.syllables.size(), UINT8_MAX));

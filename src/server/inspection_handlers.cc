@@ -1,6 +1,7 @@
 // Handlers of the random-inspection endpoints (双随机、一公开): a draw, the published draws, one
 // draw with its results, the inspecting department's results, and the draws a subject was drawn
 // in. The work is server/inspections.h's; these read the request and shape the answer.
+#include <algorithm>
 #include <charconv>
 #include <chrono>
 
@@ -142,18 +143,19 @@ Response HandleGetInspection(Platform& p, const ApiCall& call) {
   }
   json::object& d = **doc;
   const GradeSight sight = SightOf(call);
-  std::string own;  // the code of the caller's own subject
+  std::vector<std::string> own;  // the codes of the caller's own subject
   if (sight == GradeSight::kOwn) {
     auto subject = p.store().GetSubject(call.principal.subject_id());
     if (!subject.ok()) return StatusResponse(subject.status());
-    if (subject->has_value()) own = (*subject)->DisplayCode();
+    if (subject->has_value()) own = (*subject)->PublicCodes();
   }
   json::value* drawn = d.if_contains("drawn");
   if (sight != GradeSight::kAll && drawn != nullptr && drawn->is_array()) {
     for (json::value& e : drawn->as_array()) {
       if (!e.is_object()) continue;
       const json::value* code = e.as_object().if_contains("code");
-      const bool mine = !own.empty() && code != nullptr && code->is_string() && code->get_string() == own;
+      const bool mine = code != nullptr && code->is_string() &&
+                        std::find(own.begin(), own.end(), code->get_string()) != own.end();
       if (!mine) HideGrade(&e.as_object());
     }
   }

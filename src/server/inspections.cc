@@ -15,6 +15,7 @@
 #include "core/utf8.h"
 #include "ingest/encoding.h"
 #include "rules/inspection.h"
+#include "server/redact.h"
 
 namespace xinyong::server {
 
@@ -119,6 +120,7 @@ Result<json::object> DrawInspection(Platform& p, const DrawRequest& r, Date toda
   size_t next = 0;
   XY_RETURN_IF_ERROR(p.store().ScanSubjects([&](const Subject& s) -> Status {
     if (s.type == SubjectType::kNaturalPerson) return Status::Ok();
+    if (s.RegistrationEnded()) return Status::Ok();  // deregistered or revoked: none to inspect
     if (r.type && s.type != *r.type) return Status::Ok();
     if (!r.region.empty() && !s.region.starts_with(r.region)) return Status::Ok();
     if (!industry::InIndustryScope(s.industry, industry_scope)) return Status::Ok();
@@ -185,7 +187,7 @@ Result<json::object> DrawInspection(Platform& p, const DrawRequest& r, Date toda
       {"date", today.ToString()},
       {"unix_ms", NowUnixMs()},
       {"department", r.department},
-      {"purpose", r.purpose},
+      {"purpose", RedactPersonalIds(r.purpose)},  // published: no ID number in it
       {"scope", std::move(scope)},
       {"base_ratio", r.base_ratio},
       {"seed", std::to_string(seed)},  // as text: JSON numbers lose 64-bit precision
@@ -196,7 +198,8 @@ Result<json::object> DrawInspection(Platform& p, const DrawRequest& r, Date toda
       {"rule",
        "drawn iff DrawUniform(seed, code) < min(1, base_ratio × multiplier[grade]); grade: the "
        "subject's stored composite-evaluation grade at the draw (grades.model), none → "
-       "multiplier 1"},
+       "multiplier 1; in scope: organizations of the scope whose registration has not ended "
+       "(注销, 吊销, 撤销 are left out)"},
       {"grades", std::move(grade_source)},
       {"in_scope", in_scope},
       {"scope_digest", Hex(digest, sizeof digest)},
@@ -288,8 +291,11 @@ Result<RecordedResults> RecordInspectionResults(Platform& p, const InspectionRes
     auto hit = by_code.find(code);
     if (hit == by_code.end()) {
       // Another code of a drawn subject (a legacy code, the USCC it got since).
-      auto s = p.FindSubjectByCode(item.code);
-      if (s.ok()) hit = by_code.find(s->DisplayCode());
+      if (auto s = p.FindSubjectByCode(item.code); s.ok()) {
+        for (const std::string& other : s->PublicCodes()) {
+          if (hit = by_code.find(other); hit != by_code.end()) break;
+        }
+      }
     }
     if (hit == by_code.end()) {
       return invalid(at + "code", Shown(item.code) + " was not drawn in inspection " +
@@ -338,7 +344,8 @@ Result<RecordedResults> RecordInspectionResults(Platform& p, const InspectionRes
     json::object& entry = drawn[v.entry].as_object();
     json::object now{{"result", v.result->name},        {"label", v.result->label},
                      {"problem", v.result->problem},    {"checked", v.checked.ToString()},
-                     {"findings", r.items[k].findings}, {"department", r.department},
+                     {"findings", RedactPersonalIds(r.items[k].findings)},  // published
+                     {"department", r.department},
                      {"recorded_unix_ms", unix_ms}};
     json::value* before = entry.if_contains("result");
     if (before != nullptr && before->is_object()) {
@@ -387,14 +394,8 @@ Result<json::array> SubjectInspections(Platform& p, const Subject& subject, size
   XY_RETURN_IF_ERROR(p.store().ListSubjectInspections(subject.id, &ids));
   // The codes a draw may have published for the subject: the one it shows now, or one it had
   // then (a legacy code before its USCC).
-  std::set<std::string, std::less<>> codes{subject.DisplayCode()};
-  if (!subject.uscc.empty()) codes.insert(subject.uscc);
-  for (const Identifier& i : subject.identifiers) {
-    if (i.kind != IdentifierKind::kResidentIdHash && i.kind != IdentifierKind::kOtherIdHash &&
-        i.kind != IdentifierKind::kPersonCode) {
-      codes.insert(i.value);
-    }
-  }
+  const std::vector<std::string> public_codes = subject.PublicCodes();
+  const std::set<std::string, std::less<>> codes(public_codes.begin(), public_codes.end());
   json::array out;
   for (uint64_t id : ids) {
     if (out.size() >= limit) break;

@@ -369,6 +369,41 @@ TEST_F(InspectionsTest, ResultsOnlyForDrawnSubjectsWithKnownCategoriesAndSaneDat
   }
 }
 
+TEST_F(InspectionsTest, ClosedBusinessesAreNotDrawnAndPublishedTextsCarryNoIdNumber) {
+  // A deregistered and a revoked food business: in the industry, but nothing to inspect.
+  const std::string csv = std::string("企业名称,统一社会信用代码,行业代码,登记状态\n") +
+                          "郑州庚食品有限公司,91410100MA44DWJQXM,C14,注销\n" +
+                          "郑州辛食品有限公司,91410100MA45B3K63N,C13,吊销\n";
+  auto in = p_->ingester().IngestBuffer(csv, "reg_basic.csv", ingest::IngestOptions());
+  ASSERT_TRUE(in.ok()) << in.status().ToString();
+  ASSERT_EQ(in->accepted, 2u) << in->rejected;
+  Response r = Call("POST", "/api/v1/inspections",
+                    std::string("{\"base_ratio\":1,\"industry\":\"C\",\"purpose\":\"举报人") +
+                        "11010519491231002X反映问题\",\"department\":\"" + kDept + "\"}");
+  ASSERT_EQ(r.status, 201u) << r.body;
+  json::object d = Body(r);
+  EXPECT_EQ(Codes(d), (std::set<std::string>{kFood, kMachines}));
+  EXPECT_EQ(d["in_scope"].as_int64(), 2);
+  const uint64_t id = d["id"].to_number<uint64_t>();
+  // Free text the department typed is published: an ID number in it is masked when stored.
+  r = PostResults(id, Item(kFood, "ordered_to_correct", today_.ToString(),
+                           "法定代表人（身份证11010519491231002X）拒不配合"));
+  ASSERT_EQ(r.status, 200u) << r.body;
+  for (const std::string& token : {std::string(), inspector_}) {
+    for (const std::string& target : {"/api/v1/inspections/" + std::to_string(id),
+                                      std::string("/api/v1/subjects/") + kFood + "/inspections"}) {
+      Response got = Call("GET", target, "", token);
+      ASSERT_EQ(got.status, 200u) << target << got.body;
+      EXPECT_EQ(got.body.find("11010519491231002X"), std::string::npos) << target << got.body;
+      EXPECT_NE(got.body.find("拒不配合"), std::string::npos) << target << got.body;
+    }
+  }
+  EXPECT_NE(Body(Call("GET", "/api/v1/inspections/" + std::to_string(id), "", ""))["purpose"]
+                .as_string()
+                .find("反映问题"),
+            std::string::npos);
+}
+
 TEST_F(InspectionsTest, ACorrectionKeepsThePreviousResultInTheHistory) {
   const uint64_t id = Draw(",\"industry\":\"C13\"")["id"].to_number<uint64_t>();
   const std::string today = today_.ToString();
