@@ -1234,6 +1234,7 @@ Result<FileReport> Ingester::Ingest(std::unique_ptr<TextSource> source,
     std::mutex unknown_mu;
     std::vector<std::string> unknown;  // keys not in the catalog, in order of appearance
     std::vector<std::string_view> cells(ind->fields.size());
+    std::vector<bool> given(ind->fields.size());
     JsonRow row;
     RowProducer produce = [&](const RowSink& emit, const RejectSink& reject) -> Result<bool> {
       const JsonRow* r = nullptr;
@@ -1251,6 +1252,7 @@ Result<FileReport> Ingester::Ingest(std::unique_ptr<TextSource> source,
         return true;
       }
       std::fill(cells.begin(), cells.end(), std::string_view());
+      std::fill(given.begin(), given.end(), false);
       for (const auto& [k, v] : r->fields) {
         auto it = key_index.find(k);
         if (it == key_index.end()) it = key_index.emplace(k, ind->FieldIndex(TrimCell(k))).first;
@@ -1259,7 +1261,16 @@ Result<FileReport> Ingester::Ingest(std::unique_ptr<TextSource> source,
           if (std::find(unknown.begin(), unknown.end(), k) == unknown.end()) unknown.push_back(k);
           continue;
         }
-        cells[static_cast<size_t>(it->second)] = v;
+        const size_t f = static_cast<size_t>(it->second);
+        if (given[f]) {  // twice, or by code and by label: which one is meant is not ours to guess
+          reject(r->number, "repeated_field",
+                 "line " + std::to_string(r->number) + ": field " + ind->fields[f].code + " (" +
+                     ind->fields[f].label + ") is given twice (key '" + ident::ShowMasked(k, 80) +
+                     "')");
+          return true;
+        }
+        given[f] = true;
+        cells[f] = v;
       }
       emit(r->number, cells);
       return true;
@@ -1267,8 +1278,10 @@ Result<FileReport> Ingester::Ingest(std::unique_ptr<TextSource> source,
     XY_RETURN_IF_ERROR(Pipeline(*ind, catalog_.DerivedFrom(ind->code), options, calendar_, vault_,
                                 produce, [&](std::span<PreparedRow> rows) { return run.AddRows(rows); }));
     for (const auto& k : unknown) {
-      run.Warn(k, "unknown_column",
-               "key '" + k + "' is not in the catalog entry for " + ind->code + "; not collected");
+      const std::string shown = ident::ShowMasked(k, 80);
+      run.Warn(shown, "unknown_column",
+               "key '" + shown + "' is not in the catalog entry for " + ind->code +
+                   "; not collected");
     }
     return run.Finish();
   }
@@ -1326,6 +1339,10 @@ Result<FileReport> Ingester::Ingest(std::unique_ptr<TextSource> source,
     if (!more) return false;
     if (!row.error_code.empty()) {
       reject(row.number, row.error_code, row.error);
+    } else if (std::all_of(row.cells.begin(), row.cells.end(),
+                           [](std::string_view c) { return TrimCell(c).empty(); })) {
+      // Separators or spaces only (",,,,," — a spreadsheet's empty rows at its end): a blank
+      // line, not a row.
     } else if (row.cells.size() != header_cells.size()) {
       reject(row.number, "wrong_column_count",
              "row has " + std::to_string(row.cells.size()) + " cells; the header has " +

@@ -6,6 +6,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
 
 #include <unistd.h>
@@ -805,6 +806,78 @@ TEST_F(IngesterTest, ReadsJsonLines) {
   EXPECT_EQ(r->rejected, 2u);
   auto b = Batch(r->batches[0]);
   EXPECT_EQ(b.rejections[0].code, "invalid_json");
+}
+
+// A JSON line as other programs write them: decimals as doubles (Python writes 100000.0), a field
+// given twice (by code and by label) is not guessed at, and keys are shown masked.
+TEST_F(IngesterTest, JsonLinesTakeDoublesRefuseRepeatedFieldsAndMaskKeys) {
+  const auto line = [](const std::string& doc, const std::string& fine, const std::string& extra) {
+    return R"({"CF_XDR_MC":"甲公司","CF_XDR_LB":"法人及非法人组织","CF_XDR_SHXYM":"91110000600037341L","CF_WSH":")" +
+           doc + R"(","CF_WFXW":"x","CF_SY":"y","CF_YJ":"z","CF_CFLB":"罚款","CF_NR":"罚款","CF_NR_FK":)" +
+           fine +
+           R"(,"CF_JDRQ":"2025-03-03","CF_CFJG":"局","CF_CFJGDM":"11410100MB1848126Q","CF_SJLY":"局","CF_SJLYDM":"11410100MB1848126Q")" +
+           extra + "}\n";
+  };
+  const std::string jsonl = line("文1号", "100000.0", "") + line("文2号", "0.0001", "") +
+                            line("文3号", "1.5", R"(,"行政相对人名称":"乙公司")") +
+                            line("文4号", "1.5", R"(,"11010519491231002X":{"x":1})") +
+                            line("文5号", "2.5", R"(,"11010519491231002X":"1")");
+  auto r = ingester_->IngestBuffer(jsonl, "admin_penalty.jsonl", options_);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->rows, 5u);
+  EXPECT_EQ(r->accepted, 3u);
+  ExpectCountsAddUp(*r);
+  const BatchReport b = Batch(r->batches.at(0));
+  ASSERT_EQ(b.rejections.size(), 2u);
+  EXPECT_EQ(b.rejections[0].row, 3u);
+  EXPECT_EQ(b.rejections[0].code, "repeated_field");
+  EXPECT_NE(b.rejections[0].message.find("CF_XDR_MC"), std::string::npos) << b.rejections[0].message;
+  EXPECT_EQ(b.rejections[1].row, 4u);
+  EXPECT_EQ(b.rejections[1].code, "invalid_json");
+  bool warned = false;
+  for (const RowIssue& i : b.rejections) {
+    EXPECT_EQ(i.message.find("11010519491231002X"), std::string::npos) << i.message;
+  }
+  for (const RowIssue& w : b.warnings) {
+    EXPECT_EQ(w.message.find("11010519491231002X"), std::string::npos) << w.message;
+    EXPECT_EQ(w.field.find("11010519491231002X"), std::string::npos) << w.field;
+    warned = warned || w.code == "unknown_column";
+  }
+  EXPECT_TRUE(warned);
+  std::vector<Record> records;
+  auto id = store_->FindSubject(IdentifierKind::kUscc, "91110000600037341L");
+  ASSERT_TRUE(id.ok() && id->has_value());
+  ASSERT_TRUE(store_->ListRecords(**id, "admin_penalty", &records).ok());
+  std::set<std::string> fines;
+  for (const Record& rec : records) fines.insert(std::string(rec.Get("CF_NR_FK")));
+  EXPECT_TRUE(fines.contains("100000")) << *fines.begin();
+  EXPECT_TRUE(fines.contains("0.0001")) << *fines.begin();
+}
+
+// Byte order marks of either encoding are no part of the first header name, and rows of
+// separators or spaces only (a spreadsheet's empty rows) are blank lines, not rows.
+TEST_F(IngesterTest, ByteOrderMarksAndRowsOfSeparatorsAreNotContent) {
+  std::string quoted = kHeader;
+  quoted = "\"CF_XDR_MC\"" + quoted.substr(quoted.find(','));
+  const std::string rows = Penalty("甲公司", "91110000600037341L", "郑市监罚〔2025〕1号");
+  auto gb = Utf8ToGb18030(quoted + rows);
+  ASSERT_TRUE(gb.ok());
+  auto r = Ingest("\x84\x31\x95\x33" + *gb);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->encoding, "gb18030");
+  EXPECT_EQ(r->accepted, 1u);
+  // A UTF-8 mark before GBK text (a bad conversion): the mark goes, the text is read as GBK.
+  auto gbk_name = Utf8ToGb18030(quoted + Penalty("乙公司", "91310115MA1K3BTP2B", "郑市监罚〔2025〕2号"));
+  ASSERT_TRUE(gbk_name.ok());
+  r = Ingest("\xEF\xBB\xBF" + *gbk_name);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->accepted, 1u);
+  r = Ingest(std::string(kHeader) + Penalty("丙公司", "9144030071526726XG", "郑市监罚〔2025〕3号") +
+             ",,,,,,,,,,,,,,,,,\r\n,,,\n  \n\" \",\t\n");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->rows, 1u);
+  EXPECT_EQ(r->accepted, 1u);
+  EXPECT_EQ(r->rejected, 0u);
 }
 
 // A line over the limit (a single-line export, a runaway field) is rejected without being held

@@ -4,6 +4,8 @@
 
 #include <charconv>
 
+#include "core/identifiers.h"
+
 namespace xinyong::ingest {
 
 struct JsonlReader::Impl {
@@ -24,8 +26,13 @@ bool ScalarToText(simdjson::dom::element v, std::string* out) {
     case simdjson::dom::element_type::INT64: *out = std::to_string(int64_t(v.get_int64())); return true;
     case simdjson::dom::element_type::UINT64: *out = std::to_string(uint64_t(v.get_uint64())); return true;
     case simdjson::dom::element_type::DOUBLE: {
-      char buf[64];
-      auto r = std::to_chars(buf, buf + sizeof buf, double(v.get_double()));
+      // Plain decimal notation, the shortest that reads back as the same double: 100000.0 is
+      // "100000" and 0.0001 "0.0001", never "1e+05" (which no money or integer field takes).
+      // The longest such text of a finite double is ~330 characters.
+      char buf[400];
+      auto r = std::to_chars(buf, buf + sizeof buf, double(v.get_double()),
+                             std::chars_format::fixed);
+      if (r.ec != std::errc()) return false;
       out->assign(buf, r.ptr);
       return true;
     }
@@ -96,8 +103,9 @@ Result<bool> JsonlReader::ReadRow(JsonRow* row) {
       std::string text;
       if (!ScalarToText(value, &text)) {
         row->error_code = "invalid_json";
-        row->error = "line " + std::to_string(line_) + ": field '" + std::string(key) +
+        row->error = "line " + std::to_string(line_) + ": field '" + ident::ShowMasked(key, 80) +
                      "' holds an array or object; only text, numbers and null are accepted";
+        row->fields.clear();
         return true;
       }
       row->fields.emplace_back(std::string(key), std::move(text));

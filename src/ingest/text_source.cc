@@ -86,11 +86,16 @@ Status TextSource::Init() {
   XY_ASSIGN_OR_RETURN(std::string_view first, ReadRaw());
   if (first.empty()) return Status::InvalidArgument(name_ + ": the file is empty");
   pending_.assign(first);
+  // A byte order mark is no content: UTF-8's, also when what follows it is GBK (an editor's
+  // mark on a file converted badly), or GB18030's (U+FEFF encoded as 84 31 95 33). Left in, it
+  // would be part of the first header name or the first JSON line.
+  if (pending_.starts_with("\xEF\xBB\xBF")) pending_.erase(0, 3);
   XY_ASSIGN_OR_RETURN(encoding_, DetectEncoding(pending_, name_));
+  if (encoding_ == Encoding::kGb18030 && pending_.starts_with("\x84\x31\x95\x33")) {
+    pending_.erase(0, 4);
+  }
   if (encoding_ == Encoding::kGb18030) {
     XY_ASSIGN_OR_RETURN(decoder_, Gb18030Decoder::Create());
-  } else if (pending_.starts_with("\xEF\xBB\xBF")) {
-    pending_.erase(0, 3);  // UTF-8 byte order mark
   }
   return Status::Ok();
 }
