@@ -56,6 +56,11 @@ Result<const catalog::Indicator*> Find(Platform& p, std::string_view indicator) 
   return ind;
 }
 
+bool UnderObjection(Platform& p, uint64_t subject_id, uint64_t record_id) {
+  const std::vector<uint64_t> open = p.rights().UnderObjection(subject_id);
+  return std::find(open.begin(), open.end(), record_id) != open.end();
+}
+
 }  // namespace
 
 Status ListMembers(Platform& p, std::string_view indicator, Date today,
@@ -64,7 +69,9 @@ Status ListMembers(Platform& p, std::string_view indicator, Date today,
   return ScanMembers(p, *ind, today,
                      [&](uint64_t subject_id, Record& current, const rules::Membership& m) {
                        XY_ASSIGN_OR_RETURN(auto subject, p.store().GetSubject(subject_id));
-                       if (subject) out->push_back({std::move(*subject), std::move(current), m});
+                       if (!subject) return Status::Ok();
+                       const bool objected = UnderObjection(p, subject_id, current.record_id);
+                       out->push_back({std::move(*subject), std::move(current), m, objected});
                        return Status::Ok();
                      });
 }
@@ -106,7 +113,9 @@ Result<std::optional<ListEntry>> CurrentEntry(Platform& p, const catalog::Indica
   if (!membership) return std::optional<ListEntry>();
   XY_ASSIGN_OR_RETURN(auto subject, p.store().GetSubject(m.subject_id));
   if (!subject) return std::optional<ListEntry>();
-  return std::optional<ListEntry>(ListEntry{std::move(*subject), std::move(versions.back()), *membership});
+  const bool objected = UnderObjection(p, m.subject_id, m.record_id);
+  return std::optional<ListEntry>(
+      ListEntry{std::move(*subject), std::move(versions.back()), *membership, objected});
 }
 
 json::object ListEntryJson(const ListEntry& e, const catalog::Indicator* indicator) {
@@ -120,7 +129,7 @@ json::object ListEntryJson(const ListEntry& e, const catalog::Indicator* indicat
   } else {
     o["end"] = nullptr;
   }
-  o["record"] = RecordJson(e.record, indicator);
+  o["record"] = RecordJson(e.record, indicator, {}, e.under_objection);
   return o;
 }
 

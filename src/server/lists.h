@@ -23,6 +23,7 @@ struct ListEntry {
   Subject subject;
   Record record;
   rules::Membership membership;
+  bool under_objection = false;  // an objection to the record is open: published, marked so
 };
 
 // The list indicator a type names: "red" → red_list, "serious_dishonesty", or any list indicator
@@ -63,7 +64,8 @@ class ListCache {
 Result<std::optional<ListEntry>> CurrentEntry(Platform& p, const catalog::Indicator& ind,
                                               const ListCache::Member& m, Date today);
 
-// {"subject": {code, name, type}, "start", "end" (null: open-ended), "record": the public record}
+// {"subject": {code, name, type}, "start", "end" (null: open-ended), "record": the public record,
+// marked 异议处理中 while an objection to it is open (FACTS §5)}
 boost::json::object ListEntryJson(const ListEntry& e, const catalog::Indicator* indicator);
 
 }  // namespace xinyong::server

@@ -228,6 +228,13 @@ TEST_F(RightsApiTest, AnUpheldObjectionLiftsTheMeasuresAtOnceAndTheHistoryStays)
   EXPECT_EQ(shown.at("under_objection").as_bool(), true);
   EXPECT_EQ(shown.at("objection_label").as_string(), "异议处理中");
   EXPECT_EQ(Check("government_procurement"), "refused");
+  // So on the public list (FACTS §5).
+  const json::value listed = Ok(Call("GET", "/api/v1/lists/serious_dishonesty", "", ""))["entries"]
+                                 .as_array()
+                                 .at(0)
+                                 .at("record");
+  EXPECT_EQ(listed.at("under_objection").as_bool(), true) << listed;
+  EXPECT_EQ(listed.at("objection_label").as_string(), "异议处理中") << listed;
 
   // Roles: the department cannot forward, the subject cannot verify; the walk of every route and
   // role is access_test's.
