@@ -2,6 +2,7 @@
 
 #include "core/identifiers.h"
 #include "server/access.h"
+#include "server/declarations.h"
 #include "server/json_views.h"
 
 namespace xinyong::server {
@@ -79,13 +80,27 @@ Status ListCommitments(Platform& p, const CommitmentFilter& filter, Date today, 
 
 Result<FulfilmentDone> RecordFulfilment(Platform& p, const Subject& subject,
                                         std::string_view number, const rules::Fulfilment& f,
-                                        Date today, std::string* bad_field) {
+                                        Date today, std::string* bad_field,
+                                        bool for_declaration) {
   bad_field->clear();
   XY_ASSIGN_OR_RETURN(const catalog::Indicator* ind, CommitmentIndicator(p));
   const std::string code = ident::NormalizeCodeInput(number);
   XY_ASSIGN_OR_RETURN(auto hit, p.store().FindNaturalKey(subject.id, ind->code, code));
   if (!hit) {
     return Status::NotFound(subject.DisplayCode() + " has no commitment " + code.substr(0, 40));
+  }
+  const bool breach = f.status != "全部履行" || f.false_commitment;
+  if (breach && !for_declaration && p.catalog().Find(kDeclarationIndicator) != nullptr) {
+    XY_ASSIGN_OR_RETURN(auto declaration,
+                        p.store().FindNaturalKey(subject.id, kDeclarationIndicator, code));
+    if (declaration) {
+      *bad_field = "status";
+      return Status::FailedPrecondition(
+          "commitment " + code + " is the truthfulness commitment of declaration " + code +
+          ": the operator finds it broken with the declaration, which is then revoked "
+          "(POST /api/v1/declarations/" + code + ":withdraw with false_declaration, or xinyong "
+          "declaration revoke --false)");
+    }
   }
   std::vector<Record> versions;
   XY_RETURN_IF_ERROR(p.store().ListRecordVersions(subject.id, hit->record_id, &versions));

@@ -50,10 +50,15 @@ struct FulfilmentDone {
 
 // Records the accepting unit's finding on commitment `number` of `subject` as of `today`.
 // NotFound for an unknown commitment; the errors of rules::FulfilmentRow (with *bad_field); and
-// InvalidArgument with the ingester's reason when the new version is rejected.
+// InvalidArgument with the ingester's reason when the new version is rejected. A finding of
+// breach on a declaration's truthfulness commitment is FailedPrecondition (bad_field "status")
+// unless `for_declaration`: the operator finds a declaration false with the declaration itself
+// (EndDeclaration), which revokes it — never a published declaration whose commitment says it
+// is false.
 Result<FulfilmentDone> RecordFulfilment(Platform& p, const Subject& subject,
                                         std::string_view number, const rules::Fulfilment& f,
-                                        Date today, std::string* bad_field);
+                                        Date today, std::string* bad_field,
+                                        bool for_declaration = false);
 
 // {"code", "type", "made", "deadline", "state", "state_label", "status", "found", "found_by",
 //  "accepting_unit", "publicity", "false_commitment", "subject": {code, name, type},

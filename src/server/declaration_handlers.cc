@@ -144,7 +144,10 @@ Response HandleWithdrawDeclaration(Platform& p, const ApiCall& call) {
   }
   auto d = EndDeclaration(p, subject, call.params[1], reason, by_operator, false_declaration,
                           Date::Today());
-  if (!d.ok()) return DeclarationError(d.status(), "");
+  if (!d.ok()) {
+    return DeclarationError(d.status(),
+                            d.status().code() == StatusCode::kInvalidArgument ? "reason" : "");
+  }
   return JsonResponse(200, DeclarationJson(p, *d));
 }
 

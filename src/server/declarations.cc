@@ -3,10 +3,13 @@
 #include <fmt/format.h>
 
 #include <array>
+#include <optional>
+#include <tuple>
 #include <utility>
 #include <vector>
 
 #include "core/identifiers.h"
+#include "core/utf8.h"
 #include "ingest/field_validation.h"
 #include "rules/commitment.h"
 #include "server/access.h"
@@ -192,6 +195,36 @@ Result<Declaration> Declare(Platform& p, const Subject& subject, const Declarati
   for (std::string* t : {&text.title, &text.content, &text.issuer, &text.evidence}) {
     *t = RedactPersonalIds(*t);
   }
+  // The dates: nothing obtained in the future, nothing published as valid that has run out.
+  std::optional<Date> obtained, until;
+  for (auto [member, label, value, out] :
+       {std::tuple{"obtained", "取得日期", &text.obtained, &obtained},
+        std::tuple{"valid_until", "有效期至", &text.valid_until, &until}}) {
+    const std::string_view given = ingest::TrimCell(*value);
+    if (given.empty()) continue;
+    auto d = Date::Parse(given);
+    if (!d.ok()) {
+      *bad_field = member;
+      return Status::InvalidArgument(std::string(member) + " (" + label + ") must be a date, YYYY-MM-DD");
+    }
+    *out = *d;
+    *value = d->ToString();
+  }
+  if (obtained && *obtained > today) {
+    *bad_field = "obtained";
+    return Status::InvalidArgument("obtained (取得日期) " + obtained->ToString() +
+                                   " is after today (" + today.ToString() + ")");
+  }
+  if (until && *until < today) {
+    *bad_field = "valid_until";
+    return Status::InvalidArgument("valid_until (有效期至) " + until->ToString() +
+                                   " has passed: what is no longer valid is not declared");
+  }
+  if (obtained && until && *until < *obtained) {
+    *bad_field = "valid_until";
+    return Status::InvalidArgument("valid_until (有效期至) " + until->ToString() +
+                                   " is before obtained (取得日期) " + obtained->ToString());
+  }
   std::string publicity = rq.publicity;
   if (publicity.empty()) {
     publicity = subject.type == SubjectType::kNaturalPerson ? kNotPublic : kPublic;
@@ -331,14 +364,16 @@ Result<Declaration> EndDeclaration(Platform& p, const Subject& subject, std::str
                                    std::string_view reason_text, bool by_operator,
                                    bool false_declaration, Date today) {
   const std::string reason = RedactPersonalIds(reason_text);
-  if (reason.empty()) return Status::InvalidArgument("reason is required");
+  if (reason.empty()) return Status::InvalidArgument("reason: a reason is required");
   XY_ASSIGN_OR_RETURN(Declaration d, Load(p, subject, number, today));
   const bool active = d.record.status == RecordStatus::kActive;
   // A subject's withdrawal does not take back the truthfulness of what it published: the
-  // operator may still find a withdrawn declaration false.
+  // operator may still find a withdrawn declaration false. So may it one whose commitment was
+  // found kept (全部履行): a commitment found kept may be found false later (rules::FulfilmentRow).
   const bool open_commitment =
       d.commitment && (d.commitment->view.state == rules::CommitmentState::kOpen ||
-                       d.commitment->view.state == rules::CommitmentState::kOverdue);
+                       d.commitment->view.state == rules::CommitmentState::kOverdue ||
+                       d.commitment->view.state == rules::CommitmentState::kFulfilled);
   if (false_declaration) {
     if (!by_operator) return Status::PermissionDenied("only the operator finds a declaration false");
     if (!d.commitment) {
@@ -361,15 +396,28 @@ Result<Declaration> EndDeclaration(Platform& p, const Subject& subject, std::str
     rules::Fulfilment f;
     f.status = "全部未履行";
     f.found = today;
-    // By name: the code in rights.toml may have changed since the declaration was accepted; the
-    // finding takes the code the declaration states.
-    f.unit = policy.accepting_unit;
+    // By the name the commitment states (rights.toml's name and code may both have changed
+    // since it was accepted); the finding takes the code the commitment states.
+    f.unit = d.commitment->view.accepting_unit.empty() ? policy.accepting_unit
+                                                       : d.commitment->view.accepting_unit;
     f.unfulfilled = fmt::format("申报信息不实：{}", reason);
     f.liability = policy.liability;
     f.false_commitment = true;
+    // The reason becomes the finding's text (未履行的承诺内容): it must fit there.
+    XY_ASSIGN_OR_RETURN(const catalog::Indicator* cind, Indicator(p, rules::kCommitmentIndicator));
+    const int field = cind->FieldIndex("CN_WLXNR");
+    if (field >= 0) {
+      const size_t max = cind->fields[static_cast<size_t>(field)].max_length;
+      if (max > 0 && Utf8Length(f.unfulfilled) > max) {
+        return Status::InvalidArgument(
+            "reason: at most " + std::to_string(max - Utf8Length("申报信息不实：")) +
+            " characters when the declaration is found false (it becomes the finding's 未履行的承诺内容)");
+      }
+    }
     std::string bad_field;
-    XY_RETURN_IF_ERROR(
-        RecordFulfilment(p, subject, d.record.document_number, f, today, &bad_field).status());
+    XY_RETURN_IF_ERROR(RecordFulfilment(p, subject, d.record.document_number, f, today,
+                                        &bad_field, /*for_declaration=*/true)
+                           .status());
   }
   if (active) {
     const std::string note =

@@ -95,9 +95,11 @@ Status ListDeclarations(Platform& p, const Subject& subject, RecordView* view, b
 // `false_declaration` (the operator only: PermissionDenied otherwise) its commitment is found
 // 全部未履行 and 虚假承诺 first, deriving the negative record — also for a declaration its subject
 // withdrew, since withdrawing does not take back what was published; the truthfulness commitment
-// itself stays as made. `reason` is required (ID numbers in it masked). NotFound for an unknown
-// number; FailedPrecondition when the declaration is no longer in force (without
-// false_declaration), or its commitment is missing or was found already (with it).
+// itself stays as made. `reason` is required (ID numbers in it masked); InvalidArgument is always
+// about it (missing, or too long for the finding's text). NotFound for an unknown number;
+// FailedPrecondition when the declaration is no longer in force (without false_declaration), or
+// its commitment is missing or was found broken already (with it; one found kept may still be
+// found false).
 Result<Declaration> EndDeclaration(Platform& p, const Subject& subject, std::string_view number,
                                    std::string_view reason, bool by_operator,
                                    bool false_declaration, Date today);

@@ -491,6 +491,62 @@ TEST_F(RightsApiTest, ADeclarationIsShownAsSelfDeclaredAndAFalseOneBreaksItsComm
   EXPECT_EQ(Call("POST", end, R"({"reason":"again"})", operator_).status, 409u);
 }
 
+// A declaration's dates make sense; its truthfulness commitment is found broken only with the
+// declaration (never a published declaration whose commitment says it is false), also after it
+// was found kept; the reason must fit the finding's text.
+TEST_F(RightsApiTest, ADeclarationIsFoundFalseOnlyWithItselfAndItsDatesMakeSense) {
+  Ingest("admin_penalty", Penalty("郑市监罚〔2026〕32号", 20));  // the subject, and its token
+  const std::string path = std::string("/api/v1/subjects/") + kUscc + "/declarations";
+  json::object decl{{"kind", "荣誉奖励"},     {"title", "郑州市守合同重信用企业"},
+                    {"content", "2025年度"}, {"issuer", "郑州市市场监督管理局"},
+                    {"truthful", true}};
+  auto refused = [&](json::object d, const char* field) {
+    json::object e = Ok(Call("POST", path, json::serialize(d), subject_), 400);
+    EXPECT_EQ(e["error"].at("details").at("field"), field) << e;
+  };
+  const Date today = Date::Today();
+  decl["obtained"] = today.AddDays(1).ToString();
+  refused(decl, "obtained");
+  decl["obtained"] = Ago(400);
+  decl["valid_until"] = Ago(1);
+  refused(decl, "valid_until");
+  decl["obtained"] = today.ToString();
+  decl["valid_until"] = "2025-02-30";
+  refused(decl, "valid_until");
+  decl["valid_until"] = today.AddDays(365).ToString();
+  decl["obtained"] = today.AddDays(400).ToString();
+  refused(decl, "obtained");
+  decl["obtained"] = Ago(30);
+  const std::string number(Ok(Call("POST", path, json::serialize(decl), subject_), 201)["number"].as_string());
+
+  // The accepting unit may find it kept, but not broken: that revokes the declaration too.
+  const std::string unit = Token("using_department", "郑州市发展和改革委员会");
+  const std::string fulfilment =
+      std::string("/api/v1/subjects/") + kUscc + "/commitments/" + number + "/fulfilment";
+  for (const char* finding : {R"({"status":"全部未履行","unfulfilled":"无此荣誉"})",
+                              R"({"status":"全部履行","false_commitment":true,"unfulfilled":"x"})"}) {
+    json::object e = Ok(Call("POST", fulfilment, finding, unit), 409);
+    EXPECT_EQ(e["error"].at("details").at("field"), "status") << e;
+  }
+  EXPECT_EQ(Ok(Call("GET", path + "/" + number, "", ""))["status"], "active");
+  EXPECT_EQ(Ok(Call("POST", fulfilment, R"({"status":"全部履行"})", unit))["commitment"].at("state"),
+            "fulfilled");
+  // Found false later all the same, by the operator; a reason too long for the finding is named.
+  const std::string end = path + "/" + number + ":withdraw";
+  json::object too_long = Ok(Call("POST", end,
+                                  json::serialize(json::object{{"reason", std::string(2500, 'x')},
+                                                               {"false_declaration", true}}),
+                                  operator_),
+                             400);
+  EXPECT_EQ(too_long["error"].at("details").at("field"), "reason") << too_long;
+  json::object revoked = Ok(Call("POST", end,
+                                 R"({"reason":"评定机关核实无此荣誉","false_declaration":true})",
+                                 operator_));
+  EXPECT_EQ(revoked["status"], "revoked");
+  EXPECT_EQ(revoked["commitment"].at("state"), "unfulfilled");
+  EXPECT_EQ(revoked["commitment"].at("false_commitment"), true);
+}
+
 // A subject sees the credit checks run on it, with their results — without the official's
 // token and address — whether or not the log's index by subject has caught up.
 TEST_F(RightsApiTest, ASubjectSeesTheChecksRunOnIt) {
