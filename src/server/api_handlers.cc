@@ -10,6 +10,7 @@
 #include "server/access.h"
 #include "server/handlers.h"
 #include "server/json_views.h"
+#include "server/redact.h"
 #include "server/router.h"
 
 namespace xinyong::server {
@@ -276,8 +277,11 @@ Response SubjectProfile(Platform& p, const ApiCall& call, const Subject& subject
   res.body.reserve(kBodyReserve);
   JsonWriter w(&res.body);
   w.BeginObject();
+  // The public sees a natural person's name masked, as in the 双公示 listing (the operator, the
+  // person, departments and a consented institution see it whole).
+  const bool mask_person = public_view && subject.type == SubjectType::kNaturalPerson;
   w.Key("subject");
-  WriteSubject(w, subject);
+  WriteSubject(w, mask_person ? PersonForPublic(subject) : subject);
   WriteView(w, call.principal, levels);
   w.Key("category_counts");
   w.BeginObject();
@@ -308,7 +312,13 @@ Response SubjectProfile(Platform& p, const ApiCall& call, const Subject& subject
   // Records under an open objection stay published, marked 异议处理中.
   const std::vector<uint64_t> objected = p.rights().UnderObjection(subject.id);
   for (size_t i = 0; i < n_latest; ++i) {
-    WriteRecord(w, *latest[i], latest_indicators[i], Contains(objected, latest[i]->record_id));
+    const bool objection = Contains(objected, latest[i]->record_id);
+    if (mask_person) {
+      WriteRecord(w, PersonRecordForPublic(*latest[i], latest_indicators[i], subject.name),
+                  latest_indicators[i], objection);
+    } else {
+      WriteRecord(w, *latest[i], latest_indicators[i], objection);
+    }
   }
   w.EndArray();
   w.EndObject();
@@ -420,10 +430,11 @@ Response HandleSubjectRecords(Platform& p, const ApiCall& call) {
   res.body.reserve(kBodyReserve);
   JsonWriter w(&res.body);
   w.BeginObject();
+  const bool mask_person = levels.public_only() && subject.type == SubjectType::kNaturalPerson;
   w.Key("subject");
   w.BeginObject();
   w.Member("code", subject.DisplayCode());
-  w.Member("name", subject.name);
+  w.Member("name", mask_person ? MaskName(subject.name) : subject.name);
   w.EndObject();
   WriteView(w, call.principal, levels);
   w.Key("records");
@@ -436,7 +447,13 @@ Response HandleSubjectRecords(Platform& p, const ApiCall& call) {
     // A record without a decision date is in no date range.
     if ((from || to) && r.decision_date == Date()) continue;
     if ((from && r.decision_date < *from) || (to && r.decision_date > *to)) continue;
-    if (total >= first && total < last) WriteRecord(w, r, ind, Contains(objected, r.record_id));
+    if (total >= first && total < last) {
+      if (mask_person) {
+        WriteRecord(w, PersonRecordForPublic(r, ind, subject.name), ind, Contains(objected, r.record_id));
+      } else {
+        WriteRecord(w, r, ind, Contains(objected, r.record_id));
+      }
+    }
     ++total;
   }
   w.EndArray();

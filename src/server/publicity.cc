@@ -49,14 +49,6 @@ std::string_view FirstChars(std::string_view text, size_t max_chars, bool* cut) 
   return text;
 }
 
-void ReplaceAll(std::string* text, std::string_view from, std::string_view to) {
-  if (from.empty()) return;
-  for (size_t at = text->find(from); at != std::string::npos;
-       at = text->find(from, at + to.size())) {
-    text->replace(at, from.size(), to);
-  }
-}
-
 }  // namespace
 
 const PublicityKind* FindPublicityKind(std::string_view name) {
@@ -173,12 +165,10 @@ json::object PublicityItemJson(const PublicityItem& item, const PublicityKind& k
   // A person's name as this decision spells it, which may differ from the stored one (a person's
   // name is not reconciled at ingest: "阿依古丽·买买提" beside "阿依古丽买买提").
   const std::string own_name = person ? std::string(ingest::TrimCell(r.Get(kind.name_field))) : "";
-  const std::string own_masked = person ? MaskName(own_name) : std::string();
   // Free text leaves with resident ID numbers masked and, for a person, the name too.
   auto text = [&](std::string_view field) {
     std::string t(ingest::TrimCell(r.Get(field)));
-    if (person && Utf8Length(s.name) >= 2) ReplaceAll(&t, s.name, masked);
-    if (person && own_name != s.name && Utf8Length(own_name) >= 2) ReplaceAll(&t, own_name, own_masked);
+    if (person) t = MaskPersonName(t, s.name, own_name != s.name ? own_name : "");
     return RedactPersonalIds(t);
   };
   json::object o;

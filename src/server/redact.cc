@@ -17,6 +17,43 @@ std::string MaskName(std::string_view name) {
          std::string(std::max<size_t>(rest, 1), '*');
 }
 
+std::string MaskPersonName(std::string_view text, std::string_view name, std::string_view own_name) {
+  std::string out(text);
+  for (std::string_view n : {name, own_name}) {
+    if (n.empty()) continue;
+    if (out == n) return MaskName(n);
+    if (Utf8Length(n) < 2) continue;
+    const std::string masked = MaskName(n);
+    for (size_t at = out.find(n); at != std::string::npos; at = out.find(n, at + masked.size())) {
+      out.replace(at, n.size(), masked);
+    }
+  }
+  return out;
+}
+
+Subject PersonForPublic(const Subject& person) {
+  Subject s = person;
+  s.name = MaskName(person.name);
+  for (std::string& former : s.former_names) former = MaskName(former);
+  return s;
+}
+
+Record PersonRecordForPublic(const Record& r, const catalog::Indicator* indicator,
+                             std::string_view stored_name) {
+  std::string own_name;
+  if (indicator != nullptr) {
+    const int f = indicator->FieldIndexByRole(catalog::FieldRole::kSubjectName);
+    if (f >= 0) own_name = r.Get(indicator->fields[static_cast<size_t>(f)].code);
+  }
+  if (own_name == stored_name) own_name.clear();
+  Record out = r;
+  out.values.clear();
+  for (const auto& [code, value] : r.values) {
+    out.values.emplace_back(code, MaskPersonName(value, stored_name, own_name));
+  }
+  return out;
+}
+
 std::string RedactPersonalIds(std::string_view text) { return ident::MaskResidentIdsIn(text); }
 
 std::string CommandLineForAudit(int argc, const char* const* argv) {

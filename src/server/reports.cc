@@ -164,13 +164,7 @@ namespace {
 // text too, and the facts giving the person's code left out.
 void RedactPerson(std::string_view name, std::string_view code,
                   std::vector<report::SignedSection>* sections) {
-  const std::string masked = MaskName(name);
-  auto mask = [&](std::string& s) {
-    if (name.empty()) return;
-    for (size_t at = s.find(name); at != std::string::npos; at = s.find(name, at + masked.size())) {
-      s.replace(at, name.size(), masked);
-    }
-  };
+  auto mask = [&](std::string& s) { s = MaskPersonName(s, name); };
   for (report::SignedSection& s : *sections) {
     std::erase_if(s.facts, [&](const report::ReportField& f) { return !code.empty() && f.value == code; });
     mask(s.title);

@@ -297,8 +297,10 @@ TEST_F(PersonalDataTest, NoResidentIdNumberIsStoredLoggedOrAnsweredInPlaintext) 
     }
     // Every subject as the public sees it, persons included; checks of persons.
     std::vector<std::pair<std::string, SubjectType>> codes;
+    std::vector<std::string> names;
     ASSERT_TRUE(p->store().ScanSubjects([&](const Subject& s) {
       codes.emplace_back(s.DisplayCode(), s.type);
+      names.push_back(s.name);
       return Status::Ok();
     }).ok());
     ASSERT_GT(codes.size(), 2000u);
@@ -308,8 +310,13 @@ TEST_F(PersonalDataTest, NoResidentIdNumberIsStoredLoggedOrAnsweredInPlaintext) 
       const bool person = type == SubjectType::kNaturalPerson;
       if (!person && i % 10 != 0) continue;  // every person, a tenth of the organizations
       persons += person;
-      answers += Http(port, "GET", "/api/v1/subjects/" + code);
-      answers += Http(port, "GET", "/api/v1/subjects/" + code + "/records?page_size=100");
+      const std::string seen = Http(port, "GET", "/api/v1/subjects/" + code) +
+                               Http(port, "GET", "/api/v1/subjects/" + code + "/records?page_size=100");
+      // The public sees a person's name masked, as the 双公示 listing shows it ("张**").
+      if (person) {
+        EXPECT_EQ(seen.find(names[i]), std::string::npos) << code << ": " << seen.substr(0, 2000);
+      }
+      answers += seen;
       if (i == 0) {  // a purpose naming a person: kept in the check log as its mask
         answers += Http(port, "POST", "/api/v1/checks",
                         "{\"subject\":\"" + code + "\",\"scenario\":\"honours\","
