@@ -113,6 +113,17 @@ TEST_F(NameIndexTest, RanksExactThenPrefixThenContainsShorterFirst) {
   EXPECT_EQ(Find("宇").total, 5u);
 }
 
+// A name copied from a web page or a Word file carries invisible characters; they stand in the
+// way neither in the index nor in the query.
+TEST_F(NameIndexTest, InvisibleCharactersInNamesAndQueriesAreIgnored) {
+  Commit({Company("郑州\u200B宇通客车股份\u00AD有限公司", 1)});
+  Build();
+  EXPECT_EQ(Find("郑州宇通").total, 1u);
+  EXPECT_EQ(Find("宇通客车股份有限").total, 1u);
+  EXPECT_EQ(Find("郑州\uFEFF宇通\u2060客车").total, 1u);
+  EXPECT_EQ(Find("郑州\u200B宇通").normalized_query, "郑州宇通");
+}
+
 TEST_F(NameIndexTest, NormalizesWidthTraditionalCharactersAndSpaces) {
   Commit({Company("郑州宇通客车股份有限公司", 1), Company("ＡＢＣ科技（郑州）有限公司", 2)});
   Build();
@@ -123,6 +134,8 @@ TEST_F(NameIndexTest, NormalizesWidthTraditionalCharactersAndSpaces) {
   // Brackets, which people leave out when they type a name, do not stand in the way.
   EXPECT_EQ(Names(Find("ABC科技郑州")), std::vector<std::string>{"ＡＢＣ科技（郑州）有限公司"});
   EXPECT_EQ(Names(Find("科技【郑州】有限")), std::vector<std::string>{"ＡＢＣ科技（郑州）有限公司"});
+  EXPECT_EQ(Names(Find("科技｟郑州｠有限")), std::vector<std::string>{"ＡＢＣ科技（郑州）有限公司"});
+  EXPECT_EQ(Names(Find("科技〚郑州〛有限")), std::vector<std::string>{"ＡＢＣ科技（郑州）有限公司"});
   EXPECT_EQ(Find("鄭州宇通").normalized_query, "郑州宇通");
   EXPECT_FALSE(index_->Search("（）", {}).ok());
   EXPECT_FALSE(index_->Search("   ", {}).ok());

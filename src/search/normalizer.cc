@@ -34,6 +34,14 @@ void AppendUtf8(char32_t c, std::string* out) {
   if (!error) out->append(buf, static_cast<size_t>(n));
 }
 
+// Characters that show nothing (a zero-width space U+200B, a soft hyphen U+00AD, U+FEFF,
+// U+2060, other format and control characters): a name copied from a web page or a Word file
+// carries them unseen, and NFKC keeps them.
+bool IsInvisible(char32_t c) {
+  const int8_t type = u_charType(static_cast<UChar32>(c));
+  return type == U_FORMAT_CHAR || type == U_CONTROL_CHAR;
+}
+
 bool IsSpace(char32_t c) { return c < 0x80 ? (c == ' ' || (c >= 0x09 && c <= 0x0D)) : u_isUWhiteSpace(static_cast<UChar32>(c)); }
 
 // Brackets, which names use around a place or a form (河南中原（集团）有限公司, ABC科技（郑州）有限公司)
@@ -44,6 +52,7 @@ bool IsBracket(char32_t c) {
     case '(': case ')': case '[': case ']': case '{': case '}':
     case U'【': case U'】': case U'〔': case U'〕': case U'〈': case U'〉': case U'《': case U'》':
     case U'「': case U'」': case U'『': case U'』': case U'〖': case U'〗':
+    case U'〘': case U'〙': case U'〚': case U'〛': case U'⦅': case U'⦆':  // ⦅⦆: NFKC of ｟｠
       return true;
     default:
       return false;
@@ -190,7 +199,8 @@ std::string Normalizer::Normalize(std::string_view text) const {
   std::u32string cps;
   Decode(composed, &cps);
   for (char32_t c : cps) {
-    if (c == 0xFFFD || IsSpace(c) || IsBracket(c)) continue;  // U+FFFD: what an invalid byte became
+    // U+FFFD: what an invalid byte became.
+    if (c == 0xFFFD || IsSpace(c) || IsBracket(c) || IsInvisible(c)) continue;
     if (c >= 'A' && c <= 'Z') c = c - 'A' + 'a';
     if (c < kTableLimit && traditional_[c]) c = simplified_.at(c);
     AppendUtf8(c, &out);

@@ -1,7 +1,8 @@
 // GET /api/v1/search: ranked name, pinyin and code search through the platform's name index
 // (src/search). Natural persons are never found by name; a resident ID number finds its person
-// only for roles that may look up personal identifiers — none yet: every caller is the public
-// until accounts and roles exist (issue 5), when the viewer below comes from the caller's token.
+// for a viewer that may look up personal identifiers (search::Viewer), which no caller of the API
+// is: a lookup by ID number is refused for every role (Platform::FindSubjectIdByNormalizedCode),
+// so every caller searches as the public, and a person is reached by its P-code.
 #include "ingest/field_validation.h"
 #include "server/handlers.h"
 #include "server/redact.h"
