@@ -23,8 +23,10 @@ Response DeclarationError(const Status& st, std::string_view bad_field) {
   return StatusResponse(st, std::move(details));
 }
 
-// Whether the caller sees this declaration; a 404 when not, as if it did not exist.
-bool Visible(Platform& p, const ApiCall& call, const Record& r, Response* error) {
+// Whether the caller sees this declaration; when not, the very 404 of a number that does not
+// exist (NoSuchDeclaration), so that its existence cannot be probed.
+bool Visible(Platform& p, const ApiCall& call, const Subject& subject, const Record& r,
+             Response* error) {
   RecordView view(p, call.principal, Date::Today());
   auto sees = view.Sees(r, p.catalog().Find(r.indicator));
   if (!sees.ok()) {
@@ -32,8 +34,7 @@ bool Visible(Platform& p, const ApiCall& call, const Record& r, Response* error)
     return false;
   }
   if (!*sees) {
-    *error = StatusResponse(Status::NotFound("no declaration " + r.document_number + " to show"),
-                            json::object{{"parameter", "number"}});
+    *error = DeclarationError(NoSuchDeclaration(subject, r.document_number), "");
     return false;
   }
   return true;
@@ -112,11 +113,9 @@ Response HandleGetDeclaration(Platform& p, const ApiCall& call) {
     auto levels = view.Levels(subject.id);
     if (!levels.ok()) return StatusResponse(levels.status());
     if (!levels->all()) {
-      return StatusResponse(Status::NotFound("no declaration " + d->record.document_number +
-                                             " to show"),
-                            json::object{{"parameter", "number"}});
+      return DeclarationError(NoSuchDeclaration(subject, d->record.document_number), "");
     }
-  } else if (!Visible(p, call, d->record, &error)) {
+  } else if (!Visible(p, call, subject, d->record, &error)) {
     return error;
   }
   return JsonResponse(200, DeclarationJson(p, *d));

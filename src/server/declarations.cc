@@ -163,9 +163,7 @@ Status IngestSelfCommitment(Platform& p, const Subject& subject, const std::stri
 Result<Declaration> Load(Platform& p, const Subject& subject, std::string_view number, Date today) {
   const std::string code = ident::NormalizeCodeInput(number);
   XY_ASSIGN_OR_RETURN(auto decl, CurrentByNumber(p, subject, kDeclarationIndicator, code));
-  if (!decl) {
-    return Status::NotFound(subject.DisplayCode() + " has no declaration " + code.substr(0, 40));
-  }
+  if (!decl) return NoSuchDeclaration(subject, code);
   Declaration d{std::move(*decl), std::nullopt};
   XY_ASSIGN_OR_RETURN(const catalog::Indicator* cind, Indicator(p, rules::kCommitmentIndicator));
   XY_ASSIGN_OR_RETURN(auto commitment, CurrentByNumber(p, subject, cind->code, code));
@@ -177,6 +175,11 @@ Result<Declaration> Load(Platform& p, const Subject& subject, std::string_view n
 }
 
 }  // namespace
+
+Status NoSuchDeclaration(const Subject& subject, std::string_view number) {
+  return Status::NotFound(subject.DisplayCode() + " has no declaration " +
+                          std::string(number.substr(0, 40)));
+}
 
 Result<Declaration> Declare(Platform& p, const Subject& subject, const DeclarationRequest& rq,
                             Date today, std::string* bad_field) {

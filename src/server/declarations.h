@@ -49,6 +49,10 @@ struct Declaration {
   std::optional<CommitmentEntry> commitment;  // its truthfulness commitment, when found
 };
 
+// The NotFound of a declaration number `subject` does not have — also the answer for one the
+// caller may not see, so that the two cannot be told apart.
+Status NoSuchDeclaration(const Subject& subject, std::string_view number);
+
 // Records a declaration of `subject` and its commitment, made on `today`, resident ID numbers in
 // its free text masked. The number's serial comes from 900000-999999 (departments number their
 // commitments from 1) and is never a code the subject already has. InvalidArgument naming the

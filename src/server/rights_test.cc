@@ -618,6 +618,17 @@ TEST_F(RightsApiTest, APersonsDeclarationIsNotPublicByDefaultAndNeverShowsTheIdN
                 ["status"], "revoked");
   EXPECT_EQ(Ok(Call("GET", path, "", person))["declarations"].as_array().size(), 0u);
   EXPECT_EQ(Ok(Call("GET", path + "?status=all", "", person))["declarations"].as_array().size(), 1u);
+  // To the public a withdrawn declaration answers exactly as a number never given.
+  {
+    std::string never = number;
+    never.back() = never.back() == '9' ? '8' : '9';
+    Response hidden = Call("GET", path + "/" + number, "", "");
+    Response absent = Call("GET", path + "/" + never, "", "");
+    EXPECT_EQ(hidden.status, 404u);
+    std::string expected = absent.body;
+    expected.replace(expected.find(never), never.size(), number);
+    EXPECT_EQ(hidden.body, expected);
+  }
   // Withdrawing does not take back what was published: the operator still finds it false.
   json::object found = Ok(Call("POST", path + "/" + number + ":withdraw",
                                R"({"reason":"血站无此记录","false_declaration":true})", operator_));
