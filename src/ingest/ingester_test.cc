@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <csignal>
 #include <cstring>
 #include <filesystem>
@@ -872,6 +873,12 @@ TEST_F(IngesterTest, ByteOrderMarksAndRowsOfSeparatorsAreNotContent) {
   r = Ingest("\xEF\xBB\xBF" + *gbk_name);
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ(r->accepted, 1u);
+  std::string cr_only = std::string(kHeader) + Penalty("丁公司", "91110000600037341L", "郑市监罚〔2025〕4号");
+  std::replace(cr_only.begin(), cr_only.end(), '\n', '\r');
+  r = Ingest(cr_only);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("CR alone"), std::string::npos) << r.status().ToString();
+  EXPECT_NE(r.status().message().find("admin_penalty.csv"), std::string::npos) << r.status().ToString();
   r = Ingest(std::string(kHeader) + Penalty("丙公司", "9144030071526726XG", "郑市监罚〔2025〕3号") +
              ",,,,,,,,,,,,,,,,,\r\n,,,\n  \n\" \",\t\n");
   ASSERT_TRUE(r.ok()) << r.status().ToString();

@@ -97,6 +97,14 @@ Status TextSource::Init() {
   if (encoding_ == Encoding::kGb18030) {
     XY_ASSIGN_OR_RETURN(decoder_, Gb18030Decoder::Create());
   }
+  // Lines ended by CR alone (classic Mac OS, some old spreadsheet exports) would read as one
+  // enormous row: say so instead of failing on a header that matches nothing. (CR and LF are
+  // the same bytes in GBK.)
+  if (pending_.find('\n') == std::string::npos && pending_.find('\r') != std::string::npos) {
+    return Status::InvalidArgument(name_ +
+                                   ": its lines end in CR alone (classic Mac OS); save it with LF "
+                                   "or CRLF line ends");
+  }
   return Status::Ok();
 }
 
