@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <charconv>
 #include <chrono>
+#include <limits>
 
 #include "core/utf8.h"
 #include "server/handlers.h"
@@ -166,12 +167,25 @@ Response HandleGetInspection(Platform& p, const ApiCall& call) {
 }
 
 Response HandleListInspections(Platform& p, const ApiCall& call) {
-  int64_t limit = 0;
+  int64_t limit = 0, before = 0;
   Response error;
   if (!IntParam(call, "limit", 20, 1, 100, &limit, &error)) return error;
+  // Every draw stays findable (一公开): page back with `before`, the `next_before` of a page.
+  if (!IntParam(call, "before", std::numeric_limits<int64_t>::max(), 1,
+                std::numeric_limits<int64_t>::max(), &before, &error)) {
+    return error;
+  }
+  const std::string* department = call.target.Query("department");
   json::array out;
+  bool more = false;
+  uint64_t last = 0;
   Status parse_error = Status::Ok();
   Status st = p.store().ListInspections([&](uint64_t id, std::string_view doc) {
+    if (id >= static_cast<uint64_t>(before)) return true;
+    if (out.size() >= static_cast<size_t>(limit)) {
+      more = true;
+      return false;
+    }
     boost::system::error_code ec;
     json::value v = json::parse(doc, ec);
     if (ec || !v.is_object()) {
@@ -179,6 +193,10 @@ Response HandleListInspections(Platform& p, const ApiCall& call) {
       return false;
     }
     json::object& o = v.as_object();
+    if (department != nullptr && !department->empty()) {
+      const json::value* d = o.if_contains("department");
+      if (d == nullptr || !d->is_string() || d->as_string() != *department) return true;
+    }
     json::object summary;
     for (const char* k :
          {"id", "date", "department", "purpose", "scope", "base_ratio", "seed", "in_scope"}) {
@@ -188,11 +206,14 @@ Response HandleListInspections(Platform& p, const ApiCall& call) {
     summary["drawn"] = counts["drawn"];
     summary["counts"] = std::move(counts);
     out.push_back(std::move(summary));
-    return out.size() < static_cast<size_t>(limit);
+    last = id;
+    return true;
   });
   if (!st.ok()) return StatusResponse(st);
   if (!parse_error.ok()) return StatusResponse(parse_error);
-  return JsonResponse(200, json::object{{"inspections", std::move(out)}});
+  json::object answer{{"inspections", std::move(out)}};
+  answer["next_before"] = more ? json::value(last) : json::value(nullptr);
+  return JsonResponse(200, std::move(answer));
 }
 
 Response HandlePostInspectionResults(Platform& p, const ApiCall& call) {

@@ -191,7 +191,28 @@ TEST_F(InspectionsTest, TheScopeSelectsBySectionOrDivisionAndPublishesIt) {
   BadField(Call("POST", "/api/v1/inspections",
                 "{\"base_ratio\":1,\"industry\":\"Z\",\"purpose\":\"p\"}"),
            "industry");
-  EXPECT_EQ(Body(Call("GET", "/api/v1/inspections"))["inspections"].as_array().size(), 6u);
+  json::object listed = Body(Call("GET", "/api/v1/inspections"));
+  EXPECT_EQ(listed["inspections"].as_array().size(), 6u);
+  EXPECT_TRUE(listed["next_before"].is_null());
+  // Paged back with `before`: every draw once, newest first; filtered by department.
+  std::vector<int64_t> paged;
+  std::string before;
+  for (int page = 0; page < 10; ++page) {
+    json::object p = Body(Call("GET", "/api/v1/inspections?limit=4" + before));
+    for (const json::value& d : p["inspections"].as_array()) paged.push_back(d.at("id").to_number<int64_t>());
+    if (p["next_before"].is_null()) break;
+    before = "&before=" + std::to_string(p["next_before"].to_number<int64_t>());
+  }
+  ASSERT_EQ(paged.size(), 6u);
+  EXPECT_TRUE(std::is_sorted(paged.rbegin(), paged.rend()));
+  EXPECT_EQ(std::set<int64_t>(paged.begin(), paged.end()).size(), 6u);
+  EXPECT_EQ(Body(Call("GET", "/api/v1/inspections?department=" + std::string("%E5%88%AB%E7%9A%84")))
+                ["inspections"].as_array().size(), 0u);
+  EXPECT_EQ(Body(Call("GET", "/api/v1/inspections?department=%E9%83%91%E5%B7%9E%E5%B8%82%E5%B8%82%E5%9C%BA%E7%9B%91%E7%9D%A3%E7%AE%A1%E7%90%86%E5%B1%80"))
+                ["inspections"].as_array().size(), 6u);
+  Response zero = Call("GET", "/api/v1/inspections?before=0");
+  EXPECT_EQ(zero.status, 400u);
+  EXPECT_EQ(Body(zero)["error"].at("details").at("parameter"), "before") << zero.body;
   // The listing shows the scope with its industry.
   json::object newest =
       Body(Call("GET", "/api/v1/inspections?limit=1"))["inspections"].as_array()[0].as_object();
