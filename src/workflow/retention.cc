@@ -121,6 +121,25 @@ Result<RetentionReport> RunRetention(storage::Store& store, const catalog::Catal
   if (options.dry_run || due.empty()) return report;
   if (audit == nullptr) return Status::FailedPrecondition("the store is read-only");
 
+  // 0. What is to be erased, without personal data, written (durably) before anything is
+  // erased: a run that stops halfway leaves entries whose records the next run erases (and
+  // records again), never an erasure without its entry.
+  security::Principal platform;  // the platform itself, by its own rule
+  for (const Due& d : due) {
+    security::AuditEntry e = security::AuditEntryFor(platform, "erase", "retention");
+    e.actor = "platform (retention)";
+    e.subject_id = d.ref.subject_id;
+    e.outcome = "record " + std::to_string(d.ref.record_id) + " (" + d.indicator + ", decided " +
+                d.decided.ToString() + ", behaviour ended " + d.ended.ToString() +
+                ") erased with all its versions: retention period over";
+    audit->AppendAsync(std::move(e));
+  }
+  security::AuditEntry start = security::AuditEntryFor(platform, "erase", "retention");
+  start.actor = "platform (retention)";
+  start.outcome = "retention run as of " + report.as_of.ToString() + ": erasing " +
+                  std::to_string(report.records_erased) + " records";
+  XY_RETURN_IF_ERROR(audit->Append(std::move(start)).status());  // durable, with those before
+
   // 1. What is still in force stops being used at once, as by a repair.
   std::vector<ingest::StatusChange> changes;
   for (const Due& d : due) {
@@ -139,17 +158,7 @@ Result<RetentionReport> RunRetention(storage::Store& store, const catalog::Catal
                       ingester.EraseSubjectsWithoutRecords(persons));
   report.persons_erased = empty_persons.size();
 
-  // 3. What was erased, without personal data.
-  security::Principal platform;  // the platform itself, by its own rule
-  for (const Due& d : due) {
-    security::AuditEntry e = security::AuditEntryFor(platform, "erase", "retention");
-    e.actor = "platform (retention)";
-    e.subject_id = d.ref.subject_id;
-    e.outcome = "record " + std::to_string(d.ref.record_id) + " (" + d.indicator + ", decided " +
-                d.decided.ToString() + ", behaviour ended " + d.ended.ToString() +
-                ") erased with all its versions";
-    XY_RETURN_IF_ERROR(audit->Append(std::move(e)).status());
-  }
+  // 3. The run's outcome.
   security::AuditEntry run = security::AuditEntryFor(platform, "erase", "retention");
   run.actor = "platform (retention)";
   run.outcome = "retention run as of " + report.as_of.ToString() + ": " +

@@ -8,9 +8,10 @@
 // A record still in force is first marked expired through the ingester (Ingester::ChangeStatus,
 // batch "retention"), so that everything derived from records — the credit check's trigger index,
 // the grades — follows exactly as for a repair; then the store erases it (Store::Erase). A run
-// that stops between the two leaves expired records that the next run erases. What was erased is
-// written to the audit log, one entry per record and one for the run, without personal data
-// (internal ids, indicator, dates).
+// that stops between the two leaves expired records that the next run erases. What is erased is
+// written to the audit log first, durably — one entry per record and one saying how many, without
+// personal data (internal ids, indicator, dates) — and the run's outcome after: an erasure never
+// goes unrecorded; a run that stops halfway leaves entries whose records the next run erases.
 //
 // Thread-safety: one run at a time (the server's daily job and `xinyong retention` share the
 // store's writer); runs beside ingestion like any batch.

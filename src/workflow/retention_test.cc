@@ -159,7 +159,18 @@ TEST_F(RetentionTest, ErasesPersonsNegativeRecordsFiveYearsAfterTheBehaviourEnde
   auto v = security::VerifyAudit(*store_);
   ASSERT_TRUE(v.ok());
   EXPECT_TRUE(v->intact) << v->problem;
-  EXPECT_EQ(v->entries, 3u);  // two records and the run
+  // The two records and "erasing 2 records", durable before anything is erased, then the run.
+  EXPECT_EQ(v->entries, 4u);
+  std::vector<std::string> outcomes;
+  ASSERT_TRUE(store_->ScanAudit(1, [&](uint64_t, std::string_view value) {
+    security::AuditEntry e;
+    EXPECT_TRUE(security::DecodeAuditEntry(value, &e));
+    outcomes.push_back(e.outcome);
+    return true;
+  }).ok());
+  ASSERT_EQ(outcomes.size(), 4u);
+  EXPECT_NE(outcomes[2].find("erasing 2 records"), std::string::npos) << outcomes[2];
+  EXPECT_NE(outcomes[3].find("2 records and 1 persons erased"), std::string::npos) << outcomes[3];
 
   // Nothing more is due.
   auto again = RunRetention(*store_, *catalog_, *ingester_, audit_.get(), o);
