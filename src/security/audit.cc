@@ -3,6 +3,7 @@
 #include <sodium.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <chrono>
 
 #include "core/coding.h"
@@ -127,6 +128,19 @@ Result<std::unique_ptr<AuditLog>> AuditLog::Open(storage::Store& store) {
   log->last_hash_.assign(kHashSize, '\0');
   if (head && !DecodeHead(*head, &log->last_seq_, &log->last_hash_)) {
     return Status::DataLoss("the audit log's head is corrupt; run `xinyong audit verify`");
+  }
+  // No entry may lie past the head: continuing the chain after an older or missing head (a
+  // partial restore, tampering) would write new entries over existing ones. (Entries missing
+  // before it are VerifyAudit's to report; appending destroys nothing there.)
+  std::optional<uint64_t> past;
+  XY_RETURN_IF_ERROR(store.ScanAudit(log->last_seq_ + 1, [&](uint64_t seq, std::string_view) {
+    past = seq;
+    return false;
+  }));
+  if (past) {
+    return Status::DataLoss("the audit log holds entry " + std::to_string(*past) +
+                            " past its recorded head (entry " + std::to_string(log->last_seq_) +
+                            "): appending would overwrite history; run `xinyong audit verify`");
   }
   log->writer_ = std::thread([l = log.get()] { l->WriteLoop(); });
   return log;

@@ -23,6 +23,7 @@ class AuditTest : public ::testing::Test {
     std::random_device rd;
     dir_ = fs::temp_directory_path() / ("xinyong-audit-" + std::to_string(rd()));
     Open();
+    ASSERT_TRUE(open_status_.ok()) << open_status_.ToString();
   }
   void TearDown() override {
     log_.reset();
@@ -37,8 +38,8 @@ class AuditTest : public ::testing::Test {
     ASSERT_TRUE(s.ok()) << s.status().ToString();
     store_ = std::move(s).value();
     auto l = AuditLog::Open(*store_);
-    ASSERT_TRUE(l.ok()) << l.status().ToString();
-    log_ = std::move(l).value();
+    open_status_ = l.status();
+    if (l.ok()) log_ = std::move(l).value();
   }
   void Close() {
     log_.reset();
@@ -103,6 +104,7 @@ class AuditTest : public ::testing::Test {
   fs::path dir_;
   std::unique_ptr<storage::RocksDbStore> store_;
   std::unique_ptr<AuditLog> log_;
+  Status open_status_;
 };
 
 TEST_F(AuditTest, ConcurrentAppendsFormOneUnbrokenChainThatSurvivesAReopen) {
@@ -283,6 +285,35 @@ TEST_F(AuditTest, DetectsAnInsertedEntry) {
   AuditVerification v = Verify();
   EXPECT_FALSE(v.intact);
   EXPECT_EQ(v.bad_seq, 6u);  // the moved entry no longer follows the forged one
+  // Entry 11 lies past the recorded head (10): the log refuses to open for appending, which
+  // would write its entry 11 over the moved one.
+  EXPECT_EQ(open_status_.code(), StatusCode::kDataLoss) << open_status_.ToString();
+  EXPECT_NE(open_status_.message().find("entry 11 past its recorded head"), std::string::npos)
+      << open_status_.ToString();
+}
+
+// A head set back (a partial restore of the metadata, or an intruder hiding the last entries
+// before overwriting them): the log refuses to append over the entries past it.
+TEST_F(AuditTest, RefusesToAppendOverEntriesPastAnOlderHead) {
+  AppendSome(10);
+  Tamper([&](rocksdb::DB* db, rocksdb::ColumnFamilyHandle* audit, rocksdb::ColumnFamilyHandle* meta) {
+    AuditEntry five;
+    ASSERT_TRUE(DecodeAuditEntry(Get(db, audit, 5), &five));
+    // The head's form: the sequence number and the hash (as AuditLog writes it).
+    const std::string kHeadKey = "audit_head";  // docs/storage.md, the default column family
+    std::string value;
+    ASSERT_TRUE(db->Get(rocksdb::ReadOptions(), meta, kHeadKey, &value).ok());
+    std::string older;
+    coding::PutFixed64BE(&older, 5);
+    older += five.hash;
+    ASSERT_EQ(older.size(), value.size());
+    ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), meta, kHeadKey, older).ok());
+  });
+  EXPECT_EQ(open_status_.code(), StatusCode::kDataLoss) << open_status_.ToString();
+  EXPECT_EQ(log_, nullptr);
+  // The entries are all still there for verification to look at.
+  auto stored = store_->GetAudit(10);
+  ASSERT_TRUE(stored.ok() && stored->has_value());
 }
 
 TEST_F(AuditTest, DetectsARemovedEntryInTheMiddleAndAtTheEnd) {
