@@ -119,8 +119,9 @@ Response HandleListConsents(Platform& p, const ApiCall& call) {
     }
     out.push_back(ConsentJson(c, today));
   }
-  return JsonResponse(200, json::object{{"subject", json::object{{"code", subject.DisplayCode()},
-                                                                 {"name", subject.name}}},
+  json::object header;
+  if (!SubjectHeader(p, call, subject, &header, &error)) return error;
+  return JsonResponse(200, json::object{{"subject", std::move(header)},
                                         {"consents", std::move(out)}});
 }
 

@@ -464,4 +464,23 @@ Response HandleSubjectRecords(Platform& p, const ApiCall& call) {
   return res;
 }
 
+bool PersonSeenAsPublic(Platform& p, const ApiCall& call, const Subject& subject, bool* out,
+                        Response* error) {
+  *out = false;
+  if (subject.type != SubjectType::kNaturalPerson) return true;
+  security::DisclosureSet levels;
+  if (!ViewLevels(p, call, subject.id, &levels, error)) return false;
+  *out = levels.public_only();
+  return true;
+}
+
+bool SubjectHeader(Platform& p, const ApiCall& call, const Subject& subject, json::object* out,
+                   Response* error) {
+  bool mask = false;
+  if (!PersonSeenAsPublic(p, call, subject, &mask, error)) return false;
+  *out = json::object{{"code", subject.DisplayCode()},
+                      {"name", mask ? MaskName(subject.name) : subject.name}};
+  return true;
+}
+
 }  // namespace xinyong::server

@@ -6,6 +6,7 @@
 #include "server/commitments.h"
 #include "server/declarations.h"
 #include "server/handlers.h"
+#include "server/redact.h"
 
 namespace xinyong::server {
 
@@ -34,6 +35,21 @@ bool ReadQuery(const ApiCall& call, int64_t* page, int64_t* page_size, Commitmen
                                      "unfulfilled or overdue");
       return false;
     }
+  }
+  return true;
+}
+
+// The commitments of natural persons whom the caller sees as the public does, with the person's
+// name masked (a person's commitment is public only as the person chose; the name stays the
+// person's, as in profiles).
+bool MaskPersons(Platform& p, const ApiCall& call, std::vector<CommitmentEntry>* entries,
+                 Response* error) {
+  for (CommitmentEntry& e : *entries) {
+    bool mask = false;
+    if (!PersonSeenAsPublic(p, call, e.subject, &mask, error)) return false;
+    if (!mask) continue;
+    e.record = PersonRecordForPublic(e.record, p.catalog().Find(e.record.indicator), e.subject.name);
+    e.subject = PersonForPublic(e.subject);
   }
   return true;
 }
@@ -67,6 +83,7 @@ Response HandleListCommitments(Platform& p, const ApiCall& call) {
                               static_cast<size_t>((page - 1) * page_size),
                               static_cast<size_t>(page_size), &entries, &more);
   if (!st.ok()) return StatusResponse(st);
+  if (!MaskPersons(p, call, &entries, &error)) return error;
   // The listing reads only as far as the page: the total is not counted.
   Response r = Page(p, entries, page, page_size, nullptr, more);
   // A commitment the public may not see, shown to a token's holder, is a look at that subject's
@@ -98,6 +115,7 @@ Response HandleSubjectCommitments(Platform& p, const ApiCall& call) {
     entries.push_back(std::move(all[i]));
   }
   const bool more = first + entries.size() < all.size();
+  if (!MaskPersons(p, call, &entries, &error)) return error;
   return Page(p, entries, page, page_size, json::value(all.size()), more);
 }
 

@@ -6,6 +6,7 @@
 
 #include "server/access.h"
 #include "server/declarations.h"
+#include "server/redact.h"
 #include "server/handlers.h"
 
 namespace xinyong::server {
@@ -21,6 +22,18 @@ Response DeclarationError(const Status& st, std::string_view bad_field) {
   if (!bad_field.empty()) details = json::object{{"field", bad_field}};
   if (st.code() == StatusCode::kNotFound) details = json::object{{"parameter", "number"}};
   return StatusResponse(st, std::move(details));
+}
+
+// The declaration as a caller who sees its person as the public does gets it: the name masked
+// in the declaration and its commitment.
+Declaration MaskedPerson(Platform& p, const Subject& person, Declaration d) {
+  d.record = PersonRecordForPublic(d.record, p.catalog().Find(d.record.indicator), person.name);
+  if (d.commitment) {
+    d.commitment->record = PersonRecordForPublic(
+        d.commitment->record, p.catalog().Find(d.commitment->record.indicator), person.name);
+    d.commitment->subject = PersonForPublic(d.commitment->subject);
+  }
+  return d;
 }
 
 // Whether the caller sees this declaration; when not, the very 404 of a number that does not
@@ -94,10 +107,17 @@ Response HandleListDeclarations(Platform& p, const ApiCall& call) {
       !st.ok()) {
     return StatusResponse(st);
   }
+  bool mask = false;
+  json::object header;
+  if (!PersonSeenAsPublic(p, call, subject, &mask, &error) ||
+      !SubjectHeader(p, call, subject, &header, &error)) {
+    return error;
+  }
   json::array out;
-  for (const Declaration& d : found) out.push_back(DeclarationJson(p, d));
-  return JsonResponse(200, json::object{{"subject", json::object{{"code", subject.DisplayCode()},
-                                                                 {"name", subject.name}}},
+  for (Declaration& d : found) {
+    out.push_back(DeclarationJson(p, mask ? MaskedPerson(p, subject, std::move(d)) : d));
+  }
+  return JsonResponse(200, json::object{{"subject", std::move(header)},
                                         {"declarations", std::move(out)}});
 }
 
@@ -118,7 +138,9 @@ Response HandleGetDeclaration(Platform& p, const ApiCall& call) {
   } else if (!Visible(p, call, subject, d->record, &error)) {
     return error;
   }
-  return JsonResponse(200, DeclarationJson(p, *d));
+  bool mask = false;
+  if (!PersonSeenAsPublic(p, call, subject, &mask, &error)) return error;
+  return JsonResponse(200, DeclarationJson(p, mask ? MaskedPerson(p, subject, std::move(*d)) : *d));
 }
 
 Response HandleWithdrawDeclaration(Platform& p, const ApiCall& call) {

@@ -143,6 +143,16 @@ bool StringField(const boost::json::object& o, std::string_view name, std::strin
 // The subject named by the {code} path parameter (the first), or false and the error response.
 bool ResolveSubject(Platform& p, const ApiCall& call, Subject* out, Response* error);
 
+// Whether `subject` is a natural person that `call`'s caller sees as the public does (its view is
+// public levels only): then the person's name is masked wherever the answer shows it, as in
+// profiles (PersonForPublic, PersonRecordForPublic). False and the error when the caller's view
+// cannot be read.
+bool PersonSeenAsPublic(Platform& p, const ApiCall& call, const Subject& subject, bool* out,
+                        Response* error);
+// {"code", "name"} of `subject` for the answer to `call`, the name masked by that rule.
+bool SubjectHeader(Platform& p, const ApiCall& call, const Subject& subject,
+                   boost::json::object* out, Response* error);
+
 // A 403 permission_denied naming the caller's role in details.role.
 Response Forbidden(const ApiCall& call, std::string_view message);
 // The department a request acts for. A department's token acts for its own department: `given`

@@ -285,9 +285,10 @@ Response HandleSubjectInspections(Platform& p, const ApiCall& call) {
       if (e.is_object()) HideGrade(&e.as_object());
     }
   }
-  return JsonResponse(
-      200, json::object{{"subject", json::object{{"code", s.DisplayCode()}, {"name", s.name}}},
-                        {"inspections", std::move(*list)}});
+  json::object header;
+  if (!SubjectHeader(p, call, s, &header, &error)) return error;
+  return JsonResponse(200, json::object{{"subject", std::move(header)},
+                                        {"inspections", std::move(*list)}});
 }
 
 }  // namespace xinyong::server
