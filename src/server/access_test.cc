@@ -707,6 +707,33 @@ TEST_F(AccessTest, ExpiredRevokedAndMalformedTokensAre401AndAWrongRoleIs403) {
   EXPECT_EQ(last->subject_id, 0u);
   EXPECT_EQ(Get(std::string("/api/v1/subjects/") + kUscc + "/records", "").status, 200u);
   EXPECT_EQ(entries(), audited + 1);
+  // But one address cannot fill the log with junk tokens: at most 60 such entries a minute
+  // (two minutes at most here, should the clock pass one), while another address is heard.
+  const auto settled = [&] {
+    uint64_t n = entries();
+    for (int i = 0; i < 100; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      const uint64_t again = entries();
+      if (again == n && i > 5) break;
+      n = again;
+    }
+    return n;
+  };
+  const uint64_t before_flood = settled();
+  for (int i = 0; i < 300; ++i) {
+    ASSERT_EQ(Get("/api/v1/health", "xy_" + std::string(43, static_cast<char>('a' + i % 26))).status,
+              401u);
+  }
+  const uint64_t flooded = settled() - before_flood;
+  EXPECT_GE(flooded, 1u);
+  EXPECT_LE(flooded, 120u);
+  Request other;
+  other.method = "GET";
+  other.target = "/api/v1/health";
+  other.authorization = "Bearer xy_" + std::string(43, 'z');
+  other.peer = "192.0.2.7:5000";
+  EXPECT_EQ(HandleRequest(*p_, other).status, 401u);
+  EXPECT_EQ(settled(), before_flood + flooded + 1);
   // The asynchronous path of single checks enforces the same.
   Request async;
   async.method = "POST";

@@ -206,7 +206,8 @@ Result<std::unique_ptr<Platform>> Platform::Open(const PlatformOptions& options_
     p->check_logger_ = std::make_unique<CheckLogger>(*p->store_, p->audit_.get());
   }
   p->lists_ = std::make_unique<ListCache>();
-  p->public_reports_ = std::make_unique<PublicReportCounter>();
+  p->public_reports_ = std::make_unique<ClientQuota>();
+  p->refusal_audits_ = std::make_unique<ClientQuota>();
   if (o.profile_cache_bytes != 0) {
     p->profile_cache_ = std::make_unique<ResponseCache>(o.profile_cache_bytes);
   }

@@ -40,7 +40,7 @@
 namespace xinyong::server {
 
 class ListCache;  // lists.h
-class PublicReportCounter;  // reports.h
+class ClientQuota;  // reports.h
 
 struct PlatformOptions {
   std::string data_dir = "var/data";
@@ -133,7 +133,10 @@ class Platform {
   // The members of the public lists, kept between requests (lists.h).
   ListCache& lists() { return *lists_; }
   // Counts of new reports issued to callers without a token, per client address and Beijing day.
-  PublicReportCounter& public_reports() { return *public_reports_; }
+  ClientQuota& public_reports() { return *public_reports_; }
+  // Audit entries of requests refused for want of a valid token, per client and minute
+  // (router.cc: kRefusalAuditsPerMinute).
+  ClientQuota& refusal_audits() { return *refusal_audits_; }
 
   // Resolves a public subject code: a USCC, a legacy code (organization code, registration or
   // tax number, institution certificates) or "P<id>" for natural persons. NotFound when no
@@ -220,7 +223,8 @@ class Platform {
   std::unique_ptr<CheckLogger> check_logger_;  // after store_: stops before the store closes
   std::unique_ptr<ResponseCache> profile_cache_;
   std::unique_ptr<ListCache> lists_;
-  std::unique_ptr<PublicReportCounter> public_reports_;
+  std::unique_ptr<ClientQuota> public_reports_;
+  std::unique_ptr<ClientQuota> refusal_audits_;
 };
 
 }  // namespace xinyong::server

@@ -141,7 +141,7 @@ Response HandlePostSubjectReport(Platform& p, const ApiCall& call) {
     // Nor may one client have new reports of subject after subject issued and stored.
     client = ClientBucket(ClientAddress(call.request, p.options().trusted_proxies));
     client_day = Date::FromDays(static_cast<int32_t>(beijing_s / 86400));
-    if (!again && !p.public_reports().TryCount(client, client_day,
+    if (!again && !p.public_reports().TryCount(client, client_day.days(),
                                                p.options().public_reports_per_client_day)) {
       return too_many(std::to_string(p.options().public_reports_per_client_day) +
                       " new reports were issued to this address today without a token, the "
@@ -150,7 +150,7 @@ Response HandlePostSubjectReport(Platform& p, const ApiCall& call) {
   }
   auto issued = again ? Result<report::IssuedReport>(std::move(*again))
                       : IssueReport(p, subject, request, today, now_ms, "", to_public);
-  if (!issued.ok() && to_public && !again) p.public_reports().Uncount(client, client_day);
+  if (!issued.ok() && to_public && !again) p.public_reports().Uncount(client, client_day.days());
   if (one_at_a_time.owns_lock()) one_at_a_time.unlock();
   if (!issued.ok()) return RequestError(issued.status());
   auto file = RenderReport(*issued, format);

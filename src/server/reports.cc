@@ -457,12 +457,12 @@ std::string ClientBucket(const std::string& address) {
   return boost::asio::ip::address_v6(b).to_string() + "/64";
 }
 
-bool PublicReportCounter::TryCount(const std::string& client, Date day, size_t limit) {
+bool ClientQuota::TryCount(const std::string& client, int64_t period, size_t limit) {
   if (limit == 0) return true;
   std::lock_guard lock(mu_);
-  if (day != day_) {
+  if (period != period_) {
     counts_.clear();
-    day_ = day;
+    period_ = period;
   }
   size_t& n = counts_[client];
   if (n >= limit) return false;
@@ -470,9 +470,9 @@ bool PublicReportCounter::TryCount(const std::string& client, Date day, size_t l
   return true;
 }
 
-void PublicReportCounter::Uncount(const std::string& client, Date day) {
+void ClientQuota::Uncount(const std::string& client, int64_t period) {
   std::lock_guard lock(mu_);
-  if (day != day_) return;
+  if (period != period_) return;
   auto it = counts_.find(client);
   if (it != counts_.end() && it->second > 0) --it->second;
 }

@@ -73,21 +73,24 @@ std::string ClientAddress(const Request& request, std::span<const std::string> t
 // What a client address is counted under: itself, or for IPv6 its /64 (a client holds one).
 std::string ClientBucket(const std::string& address);
 
-// New reports issued to callers without a token, per client address and Beijing day: one
-// client may not fill the store with reports of every subject (the per-subject limit above
-// never refuses the default period). Thread-safe; forgets the days before the current one.
-class PublicReportCounter {
+// A count per client address (ClientBucket) within a period — a Beijing day, a minute — so that
+// one client cannot spend what belongs to all: new reports issued to callers without a token
+// (Platform::public_reports: one client may not fill the store with reports of every subject;
+// the per-subject limit above never refuses the default period), audit entries of refused
+// requests without a valid token (Platform::refusal_audits: one client may not fill the audit
+// log). Thread-safe; forgets the periods before the current one.
+class ClientQuota {
  public:
-  // Counts one more for `client` on `day` and returns true, unless it already has `limit`
+  // Counts one more for `client` in `period` and returns true, unless it already has `limit`
   // (then false, nothing counted). `limit` 0: no limit.
-  bool TryCount(const std::string& client, Date day, size_t limit);
-  // Takes back one counted for `client` on `day` (the report was not issued after all).
-  void Uncount(const std::string& client, Date day);
+  bool TryCount(const std::string& client, int64_t period, size_t limit);
+  // Takes back one counted for `client` in `period` (what was counted did not happen after all).
+  void Uncount(const std::string& client, int64_t period);
 
  private:
   std::mutex mu_;
-  Date day_;
-  std::unordered_map<std::string, size_t> counts_;  // GUARDED_BY(mu_), of day_
+  int64_t period_ = 0;
+  std::unordered_map<std::string, size_t> counts_;  // GUARDED_BY(mu_), of period_
 };
 
 // The reports issued about `subject` on the Beijing day of `now_ms`: how many were issued to

@@ -12,6 +12,7 @@
 #include "server/access.h"
 #include "server/handlers.h"
 #include "server/redact.h"
+#include "server/reports.h"
 #include "server/target.h"
 
 namespace xinyong::server {
@@ -285,6 +286,10 @@ AuditAbout About(Platform& platform, const Route& route, const Request& request,
 // subject's access log: anyone could send such requests by the thousand, naming any subject,
 // and push the real reads of its data out of the list the subject sees. The subject it named
 // is kept in the entry's outcome.
+// How many refusals of callers without a valid token one client address has entered in the
+// audit log a minute (Audited).
+constexpr size_t kRefusalAuditsPerMinute = 60;
+
 void KeepRefusalOutOfSubjectLog(security::AuditEntry* e) {
   if (e->subject_id == 0) return;
   e->outcome += " (subject " + std::to_string(e->subject_id) + ")";
@@ -296,9 +301,9 @@ void KeepRefusalOutOfSubjectLog(security::AuditEntry* e) {
 // purpose and the status. An answer that could not be audited is not given (503). The public's
 // reads are not logged: they see public data only; but a read with a token that was refused
 // (revoked, expired, unknown) is, as a probe with a credential.
-Response Audited(Platform& platform, const Route& route, AuditAbout about,
-                 const security::Principal& who, bool admitted, bool token_refused,
-                 Response response) {
+Response Audited(Platform& platform, const Request& request, const Route& route,
+                 AuditAbout about, const security::Principal& who, bool admitted,
+                 bool token_refused, Response response) {
   const bool write = route.method != "GET";
   security::AuditLog* log = platform.audit();
   if ((!write && who.is_public() && !token_refused) || log == nullptr) return response;
@@ -326,7 +331,20 @@ Response Audited(Platform& platform, const Route& route, AuditAbout about,
   }
   if (!admitted && who.is_public()) {
     // A refusal of a caller without a valid token: not waited for — anyone can send those, and
-    // a flush each would be theirs to spend.
+    // a flush each would be theirs to spend. Nor may one client fill the log that is never
+    // pruned: past kRefusalAuditsPerMinute such entries a minute from one address, the server's
+    // log says so once, and the rest of that minute's refusals from it are not entered.
+    const std::string client =
+        ClientBucket(ClientAddress(request, platform.options().trusted_proxies));
+    const int64_t minute = NowUnixMs() / 60000;
+    if (!platform.refusal_audits().TryCount(client, minute, kRefusalAuditsPerMinute)) {
+      if (platform.refusal_audits().TryCount(client + " (told)", minute, 1)) {
+        spdlog::warn("more than {} requests from {} refused this minute for want of a valid "
+                     "token; the rest of this minute's are not entered in the audit log",
+                     kRefusalAuditsPerMinute, ForLog(client, 64));
+      }
+      return response;
+    }
     log->AppendAsync(std::move(e));
     return response;
   }
@@ -358,11 +376,11 @@ Response Dispatch(Platform& platform, Request& request) {
                          (route.method != "GET" || !principal.is_public() || token_refused);
       AuditAbout about = audit ? About(platform, route, request, target, params) : AuditAbout();
       if (!admitted) {
-        return Audited(platform, route, std::move(about), principal, false, token_refused,
+        return Audited(platform, request, route, std::move(about), principal, false, token_refused,
                        std::move(refused));
       }
       ApiCall call{request, target, params, principal};
-      Response r = Audited(platform, route, std::move(about), principal, true, false,
+      Response r = Audited(platform, request, route, std::move(about), principal, true, false,
                            route.handler(platform, call));
       // What a token sees is not for shared caches (the public's answers stay cacheable).
       if (!principal.is_public() && route.method == "GET" && r.Header("Cache-Control").empty()) {
