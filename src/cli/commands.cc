@@ -468,7 +468,7 @@ void RegisterGrade(CLI::App& app, GlobalOptions& g) {
   cmd->add_flag("--history", a->history, "the history of the subject's grade, newest first");
   cmd->add_flag("--all", a->all, "recompute and store the grade of every organization");
   cmd->add_option("--date", a->date,
-                  "as of this day, YYYY-MM-DD (default: today); with CODE, computed and not stored");
+                  "as of this day, YYYY-MM-DD (default: today; with --all not before the last full run's); with CODE, computed and not stored");
   cmd->add_option("--threads", a->threads, "threads of --all (default: one per core)");
   cmd->callback([&g, a] {
     if (a->all == !a->code.empty()) return UsageFail(g, "grade: give either a CODE or --all");

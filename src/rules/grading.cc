@@ -142,8 +142,22 @@ Result<GradingSummary> Grader::RunWorkers(unsigned threads, Date today, int64_t 
   return total;
 }
 
+Result<Date> Grader::NotBeforeLastRun(Date today) const {
+  XY_ASSIGN_OR_RETURN(const std::optional<storage::GradingRun> run, store_.LastGradingRun());
+  return run && run->as_of > today ? run->as_of : today;
+}
+
 Result<GradingSummary> Grader::RecomputeAll(Date today, unsigned threads) {
   std::lock_guard lock(mu_);
+  // Stored grades are the current ones: a run as of a day before the last full run's would
+  // replace newer grades with older ones (records decided since left out, ended memberships
+  // counted again).
+  XY_ASSIGN_OR_RETURN(const Date floor, NotBeforeLastRun(today));
+  if (floor > today) {
+    return Status::FailedPrecondition(
+        "grades as of " + today.ToString() + " would replace the current ones, of the last full "
+        "run as of " + floor.ToString() + "; a full run is as of that day or later");
+  }
   const auto start = std::chrono::steady_clock::now();
   if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
   const size_t parts = threads * kPartsPerThread;
@@ -173,6 +187,9 @@ Result<GradingSummary> Grader::RecomputeAll(Date today, unsigned threads) {
 Result<GradingSummary> Grader::RecomputeSubjects(std::span<const uint64_t> subject_ids,
                                                  Date today) {
   std::lock_guard lock(mu_);
+  // A day taken before a full run that came first (midnight passed while this waited): the
+  // run's, so that a newer grade is never replaced by an older one.
+  XY_ASSIGN_OR_RETURN(today, NotBeforeLastRun(today));
   const auto start = std::chrono::steady_clock::now();
   std::vector<uint64_t> ids(subject_ids.begin(), subject_ids.end());
   std::sort(ids.begin(), ids.end());
@@ -229,6 +246,7 @@ Result<GradingSummary> Grader::RecomputeAfterBatch(uint64_t batch_id,
     }
   }
   std::lock_guard lock(mu_);
+  XY_ASSIGN_OR_RETURN(today, NotBeforeLastRun(today));  // as RecomputeSubjects
   const auto start = std::chrono::steady_clock::now();
   Worker worker(*this, today, NowUnixMs());
   for (const Subject& s : subjects) {

@@ -46,9 +46,11 @@ class Grader {
 
   // Every organization as of `today`, one pass over the store on `threads` threads (0 = one per
   // core), recorded as the store's last grading run when it finishes. The store's errors; grades
-  // saved before an error stay saved (each save is atomic).
+  // saved before an error stay saved (each save is atomic). FailedPrecondition when `today` is
+  // before the last run's day: stored grades are the current ones, never replaced by older.
   Result<GradingSummary> RecomputeAll(Date today, unsigned threads = 0);
-  // The given subjects as of `today`; natural persons and unknown ids are skipped.
+  // The given subjects as of `today`, or of the last full run's day when that is later (a day
+  // taken before midnight, a full run in between); natural persons and unknown ids are skipped.
   Result<GradingSummary> RecomputeSubjects(std::span<const uint64_t> subject_ids, Date today);
   // After an ingest batch `batch_id` committed `records` and created or changed `subjects`:
   // regrades the subjects that got records of an indicator the model reads (no other record can
@@ -97,6 +99,8 @@ class Grader {
   SubjectGrade ToStored(const Evaluation& e, Date today, int64_t unix_ms) const;
 
  private:
+  // `today`, or the last full run's day when that is later.
+  Result<Date> NotBeforeLastRun(Date today) const;
   // Evaluates subjects delivered by a bulk read, saving them in chunks.
   class Worker;
   // Runs job(t, worker, failed) for t in [0, threads) on as many threads, each with its own

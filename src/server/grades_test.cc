@@ -270,9 +270,24 @@ TEST_F(GradesTest, TheRecomputeEndpointAnswersWithCountsAndNamesBadParameters) {
       Call("POST", "/api/v1/grades:recompute?date=" + Date::Today().AddDays(1).ToString());
   ExpectError(ahead, 400, "date");
   EXPECT_NE(ahead.body.find("is after today"), std::string::npos) << ahead.body;
-  EXPECT_EQ(Call("POST", "/api/v1/grades:recompute?date=" + Date::Today().AddDays(-1).ToString())
-                .status,
-            200u);
+  // Nor does a run as of a day before the last full run's replace the current grades with older
+  // ones (records decided since left out, ended memberships counted again).
+  const Response behind =
+      Call("POST", "/api/v1/grades:recompute?date=" + Date::Today().AddDays(-1).ToString());
+  EXPECT_EQ(behind.status, 409u) << behind.body;
+  EXPECT_NE(behind.body.find("would replace the current ones"), std::string::npos) << behind.body;
+  auto run = p_->store().LastGradingRun();
+  ASSERT_TRUE(run.ok() && run->has_value());
+  EXPECT_EQ((*run)->as_of, Date::Today());
+  // A regrade of some subjects with a day taken before that run is graded as of the run's day.
+  std::vector<uint64_t> ids;
+  ASSERT_TRUE(p_->store().ScanSubjects([&](const Subject& s) -> Status {
+    if (s.type != SubjectType::kNaturalPerson && ids.size() < 3) ids.push_back(s.id);
+    return Status::Ok();
+  }).ok());
+  auto late = p_->grader().RecomputeSubjects(ids, Date::Today().AddDays(-1));
+  ASSERT_TRUE(late.ok()) << late.status().ToString();
+  EXPECT_EQ(late->as_of, Date::Today());
   EXPECT_EQ(Call("GET", "/api/v1/grades:recompute").status, 405u);
 
   // Natural persons are not graded; the error names the code.
