@@ -12,6 +12,7 @@
 
 #include "core/calendar.h"
 #include "core/identifiers.h"
+#include "core/utf8.h"
 #include "ingest/field_validation.h"
 #include "rules/check.h"
 #include "security/audit.h"
@@ -79,7 +80,8 @@ void RegisterValidate(CLI::App& app, GlobalOptions& g) {
       }
       if (!status.ok()) g.exit_code = 1;
       if (g.json) {
-        json::object o{{"input", input}, {"valid", status.ok()}};
+        // JSON text is UTF-8: bytes that are not are shown as U+FFFD.
+        json::object o{{"input", SanitizeUtf8(input)}, {"valid", status.ok()}};
         if (status.ok()) o["normalized"] = normalized; else o["reason"] = status.message();
         PrintJson(o);
       } else {
@@ -307,6 +309,13 @@ void RegisterSubject(CLI::App& app, GlobalOptions& g) {
     std::vector<Record> records;
     Status st = p->store().ListRecords(s->id, "", &records);
     if (!st.ok()) return Fail(g, st);
+    // As the API shows it: the public sees a natural person's name masked.
+    if (levels->public_only() && s->type == SubjectType::kNaturalPerson) {
+      for (Record& r : records) {
+        r = server::PersonRecordForPublic(r, p->catalog().Find(r.indicator), s->name);
+      }
+      *s = server::PersonForPublic(*s);
+    }
     const Date today = Date::Today();
     const std::vector<uint64_t> objected = p->rights().UnderObjection(s->id);
     json::array out;
@@ -379,8 +388,11 @@ void RegisterCheck(CLI::App& app, GlobalOptions& g) {
   cmd->add_option("--scenario", a->scenario, "scenario code (data/measures/scenarios.toml)")->required();
   cmd->add_option("--purpose", a->purpose, "查询事由, logged with the check")->default_val("命令行核查");
   cmd->add_option("--dept", a->dept, "the using department, logged with the check")->default_val("cli");
-  cmd->add_option("--date", a->date, "judge as of this day, YYYY-MM-DD (default: today)");
-  cmd->add_option("--threads", a->threads, "threads of a --file batch (default: one per core)");
+  cmd->add_option("--date", a->date,
+                  "judge as of this day, YYYY-MM-DD (default: today); another day than today is "
+                  "not a check made: not entered in the check log");
+  cmd->add_option("--threads", a->threads, "threads of a --file batch (default: one per core)")
+      ->check(CLI::Range(0u, 1024u));
   cmd->callback([&g, a] {
     if (a->code.empty() == a->file.empty()) {
       return UsageFail(g, a->code.empty() ? "check: give a subject code or --file"
@@ -423,7 +435,16 @@ void RegisterCheck(CLI::App& app, GlobalOptions& g) {
       std::cerr << "xinyong: " << server::ForLog(codes[i], 40) << ": " << why.message() << '\n';
       g.exit_code = 1;
     }
-    if (Status st = server::LogChecks(*p, &*batch); !st.ok()) return Fail(g, st);
+    // A check as of another day is a what-if, not a check made: the check log (what officials
+    // and the subject read as checks run, with their results) has no day of its own to show
+    // it under. The command itself is in the audit log.
+    const bool what_if = today != Date::Today();
+    if (!what_if) {
+      if (Status st = server::LogChecks(*p, &*batch); !st.ok()) return Fail(g, st);
+    } else {
+      std::cerr << "xinyong: judged as of " << today.ToString()
+                << ", not today: not entered in the check log\n";
+    }
     std::string out;
     for (const server::BatchItem& item : batch->items) {
       if (!item.status.ok()) continue;
@@ -469,11 +490,12 @@ void RegisterGrade(CLI::App& app, GlobalOptions& g) {
   cmd->add_flag("--all", a->all, "recompute and store the grade of every organization");
   cmd->add_option("--date", a->date,
                   "as of this day, YYYY-MM-DD (default: today; with --all not before the last full run's); with CODE, computed and not stored");
-  cmd->add_option("--threads", a->threads, "threads of --all (default: one per core)");
+  cmd->add_option("--threads", a->threads, "threads of --all (default: one per core)")
+      ->check(CLI::Range(0u, 1024u));
   cmd->callback([&g, a] {
     if (a->all == !a->code.empty()) return UsageFail(g, "grade: give either a CODE or --all");
-    if (a->all && a->history) return Fail(g, "--history: only with a CODE");
-    if (a->history && !a->date.empty()) return Fail(g, "--date: not with --history");
+    if (a->all && a->history) return UsageFail(g, "--history: only with a CODE");
+    if (a->history && !a->date.empty()) return UsageFail(g, "--date: not with --history");
     Date date = Date::Today();
     if (!a->date.empty()) {
       auto d = Date::Parse(a->date);
@@ -574,19 +596,24 @@ void RegisterCatalog(CLI::App& app, GlobalOptions& g) {
 
 }  // namespace
 
+// Messages come from every layer, some quoting what was typed: a resident ID in them is masked.
 void Fail(GlobalOptions& g, const std::string& message) {
-  std::cerr << "xinyong: " << message << '\n';
+  std::cerr << "xinyong: " << server::RedactPersonalIds(message) << '\n';
   g.exit_code = 1;
 }
 
 void Fail(GlobalOptions& g, const Status& s) { Fail(g, s.message()); }
 
 void UsageFail(GlobalOptions& g, const std::string& message) {
-  std::cerr << "xinyong: " << message << '\n';
+  std::cerr << "xinyong: " << server::RedactPersonalIds(message) << '\n';
   g.exit_code = 2;
 }
 
 std::unique_ptr<Platform> OpenPlatform(GlobalOptions& g, bool read_only, bool grade_on_ingest) {
+  if (g.data_dir.empty()) {
+    Fail(g, "--data: the data directory must not be empty");
+    return nullptr;
+  }
   PlatformOptions o;
   o.grade_on_ingest = grade_on_ingest;
   o.data_dir = g.data_dir;

@@ -117,6 +117,19 @@ void RegisterRetention(CLI::App& app, GlobalOptions& g) {
     if (!p) return;
     auto r = workflow::RunRetention(p->store(), p->catalog(), p->ingester(), p->audit(), o);
     if (!r.ok()) return Fail(g, r.status());
+    if (g.json) {
+      json::object o{{"as_of", r->as_of.ToString()},
+                     {"dry_run", r->dry_run},
+                     {"persons_scanned", r->persons_scanned},
+                     {"records_erased", r->records_erased},
+                     {"versions_expired", r->versions_expired},
+                     {"persons_erased", r->persons_erased}};
+      json::object by;
+      for (const auto& [indicator, n] : r->by_indicator) by[indicator] = n;
+      o["by_indicator"] = std::move(by);
+      std::cout << json::serialize(o) << '\n';
+      return;
+    }
     std::cout << RetentionSummary(*r) << "\n";
   });
 }

@@ -10,6 +10,7 @@
 
 #include "cli/commands.h"
 #include "server/commitments.h"
+#include "server/redact.h"
 #include "server/declarations.h"
 
 namespace xinyong::cli {
@@ -95,6 +96,13 @@ void RegisterCommitment(CLI::App& app, GlobalOptions& g) {
     Status st = server::ListCommitments(*p, f, Date::Today(), skip, static_cast<size_t>(a->limit),
                                         &entries, &more);
     if (!st.ok()) return Fail(g, st);
+    // As the public sees them (GET /api/v1/commitments): a natural person's name masked.
+    for (server::CommitmentEntry& e : entries) {
+      if (e.subject.type != SubjectType::kNaturalPerson) continue;
+      e.record = server::PersonRecordForPublic(e.record, p->catalog().Find(e.record.indicator),
+                                               e.subject.name);
+      e.subject = server::PersonForPublic(e.subject);
+    }
     const catalog::Indicator* ind = p->catalog().Find(rules::kCommitmentIndicator);
     for (const auto& e : entries) PrintEntry(g, e, ind);
     if (!g.json && more) std::cerr << "more on --page " << a->page + 1 << '\n';

@@ -85,7 +85,7 @@ void RegisterPush(CLI::App& app, GlobalOptions& g) {
       return UsageFail(g, "push needs --to URL or --to-dir DIR");
     }
     if (!CheckExchangeIdentity(g, a->source, a->region)) return;
-    if (!a->to.empty() && a->format != "csv") return Fail(g, "--format is for --to-dir");
+    if (!a->to.empty() && a->format != "csv") return UsageFail(g, "--format is for --to-dir");
     if (!a->to.empty() && !a->to.starts_with("http://")) {
       return Fail(g, "--to '" + a->to + "' is not an http:// URL");
     }

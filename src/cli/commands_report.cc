@@ -93,7 +93,7 @@ void Issue(GlobalOptions& g, const ReportArgs& a) {
   auto view = report::ParseReportView(a.view);
   if (!view) return Fail(g, "--view: '" + a.view + "' is not a view; give public or full");
   request.view = *view;
-  if (!a.domains.empty() && !a.special) return Fail(g, "--domains: only with --special");
+  if (!a.domains.empty() && !a.special) return UsageFail(g, "--domains: only with --special");
   std::string_view all = a.domains;
   while (!all.empty()) {
     const size_t comma = all.find(',');

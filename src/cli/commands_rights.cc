@@ -83,9 +83,24 @@ void PrintOne(const GlobalOptions& g, const workflow::Application& a,
   }
 }
 
-void Show(GlobalOptions& g, server::Platform& p, const RightsArgs& a, uint64_t id) {
+// Application `id` of `kind`: an id of the other kind is "no such" (as the API answers 404), so
+// that `objection withdraw 2` never withdraws repair application 2.
+Result<workflow::Application> GetOfKind(server::Platform& p, const RightsArgs& a,
+                                        workflow::Kind kind, uint64_t id,
+                                        std::vector<workflow::Event>* history) {
+  auto app = p.rights().Get(CliCaller(a), id, history);
+  if (app.ok() && app->kind != kind) {
+    return Status::NotFound("no " + std::string(workflow::KindName(kind)) + " has the id " +
+                            std::to_string(id) + " (it is a " +
+                            std::string(workflow::KindName(app->kind)) + ")");
+  }
+  return app;
+}
+
+void Show(GlobalOptions& g, server::Platform& p, const RightsArgs& a, workflow::Kind kind,
+          uint64_t id) {
   std::vector<workflow::Event> history;
-  auto app = p.rights().Get(CliCaller(a), id, &history);
+  auto app = GetOfKind(p, a, kind, id, &history);
   if (!app.ok()) return Fail(g, app.status());
   PrintOne(g, *app, history);
 }
@@ -120,7 +135,8 @@ void List(GlobalOptions& g, workflow::Kind kind, const RightsArgs& a) {
 }
 
 // A step as the operator (or --as-department); prints the application after it.
-void Step(GlobalOptions& g, workflow::Action action, const RightsArgs& a) {
+void Step(GlobalOptions& g, workflow::Kind kind, workflow::Action action,
+          const RightsArgs& a) {
   workflow::StepRequest req;
   req.action = action;
   req.reason = a.reason;
@@ -136,9 +152,10 @@ void Step(GlobalOptions& g, workflow::Action action, const RightsArgs& a) {
   }
   auto p = OpenPlatform(g);
   if (!p) return;
+  if (auto app = GetOfKind(*p, a, kind, a.id, nullptr); !app.ok()) return Fail(g, app.status());
   auto done = p->rights().Step(CliCaller(a), a.id, req, Date::Today());
   if (!done.ok()) return Fail(g, done.status());
-  Show(g, *p, a, a.id);
+  Show(g, *p, a, kind, a.id);
 }
 
 uint64_t SubjectId(GlobalOptions& g, server::Platform& p, const std::string& code) {
@@ -176,7 +193,7 @@ void RegisterRights(CLI::App& app, GlobalOptions& g) {
     auto done = p->rights().FileObjection(CliCaller(*a), {subject, a->record, a->reason, a->evidence},
                                           Date::Today());
     if (!done.ok()) return Fail(g, done.status());
-    Show(g, *p, *a, done->id);
+    Show(g, *p, *a, workflow::Kind::kObjection, done->id);
   });
 
   auto* olist = obj->add_subcommand("list", "objections, newest first, with deadlines");
@@ -190,7 +207,7 @@ void RegisterRights(CLI::App& app, GlobalOptions& g) {
   oshow->add_option("id", a->id, "objection id")->required();
   oshow->callback([&g, a] {
     auto p = OpenPlatform(g, /*read_only=*/true);
-    if (p) Show(g, *p, *a, a->id);
+    if (p) Show(g, *p, *a, workflow::Kind::kObjection, a->id);
   });
 
   auto* forward = obj->add_subcommand("forward", "forward to the source department (5 working days)");
@@ -198,7 +215,7 @@ void RegisterRights(CLI::App& app, GlobalOptions& g) {
   forward->add_option("--department", a->department,
                       "the source department (default: the record's deciding body)");
   forward->add_option("--reason", a->reason, "a note for the department");
-  forward->callback([&g, a] { Step(g, workflow::Action::kForward, *a); });
+  forward->callback([&g, a] { Step(g, workflow::Kind::kObjection, workflow::Action::kForward, *a); });
 
   auto* verify = obj->add_subcommand(
       "verify", "the source department's written answer: upheld_correct, upheld_revoke or rejected");
@@ -210,17 +227,17 @@ void RegisterRights(CLI::App& app, GlobalOptions& g) {
   verify->add_option("--reason", a->reason, "the answer, with its reasons")->required();
   verify->add_option("--correct", a->corrections, "FIELD=VALUE, for upheld_correct (repeatable)");
   verify->add_option("--document", a->documents, "a reference to a document (repeatable)");
-  verify->callback([&g, a] { Step(g, workflow::Action::kVerify, *a); });
+  verify->callback([&g, a] { Step(g, workflow::Kind::kObjection, workflow::Action::kVerify, *a); });
 
   auto* answer = obj->add_subcommand("answer", "notify the applicant in writing, with reasons");
   answer->add_option("id", a->id, "objection id")->required();
   answer->add_option("--reason", a->reason, "the written answer")->required();
-  answer->callback([&g, a] { Step(g, workflow::Action::kAnswer, *a); });
+  answer->callback([&g, a] { Step(g, workflow::Kind::kObjection, workflow::Action::kAnswer, *a); });
 
   auto* owithdraw = obj->add_subcommand("withdraw", "withdraw on the applicant's behalf");
   owithdraw->add_option("id", a->id, "objection id")->required();
   owithdraw->add_option("--reason", a->reason, "why");
-  owithdraw->callback([&g, a] { Step(g, workflow::Action::kWithdraw, *a); });
+  owithdraw->callback([&g, a] { Step(g, workflow::Kind::kObjection, workflow::Action::kWithdraw, *a); });
 
   // --- repair ------------------------------------------------------------------------------
   auto* rep = app.add_subcommand(
@@ -248,7 +265,7 @@ void RegisterRights(CLI::App& app, GlobalOptions& g) {
     }
     auto done = p->rights().ApplyRepair(CliCaller(*a), req, Date::Today());
     if (!done.ok()) return Fail(g, done.status());
-    Show(g, *p, *a, done->id);
+    Show(g, *p, *a, workflow::Kind::kRepair, done->id);
   });
 
   auto* rlist = rep->add_subcommand("list", "repair applications, newest first, with deadlines");
@@ -262,24 +279,24 @@ void RegisterRights(CLI::App& app, GlobalOptions& g) {
   rshow->add_option("id", a->id, "application id")->required();
   rshow->callback([&g, a] {
     auto p = OpenPlatform(g, /*read_only=*/true);
-    if (p) Show(g, *p, *a, a->id);
+    if (p) Show(g, *p, *a, workflow::Kind::kRepair, a->id);
   });
 
   auto* accept = rep->add_subcommand("accept", "accept (every condition met; 3 working days)");
   accept->add_option("id", a->id, "application id")->required();
   accept->add_option("--reason", a->reason, "a note");
-  accept->callback([&g, a] { Step(g, workflow::Action::kAccept, *a); });
+  accept->callback([&g, a] { Step(g, workflow::Kind::kRepair, workflow::Action::kAccept, *a); });
 
   auto* refuse = rep->add_subcommand("refuse", "refuse to accept, with reasons");
   refuse->add_option("id", a->id, "application id")->required();
   refuse->add_option("--reason", a->reason, "why")->required();
-  refuse->callback([&g, a] { Step(g, workflow::Action::kRefuse, *a); });
+  refuse->callback([&g, a] { Step(g, workflow::Kind::kRepair, workflow::Action::kRefuse, *a); });
 
   auto* extend = rep->add_subcommand("extend", "a complex case: the decision period +10 working days, once");
   extend->add_option("id", a->id, "application id")->required();
   extend->add_option("--as-department", a->as_department, "the body that made the finding")->required();
   extend->add_option("--reason", a->reason, "why the case is complex")->required();
-  extend->callback([&g, a] { Step(g, workflow::Action::kExtend, *a); });
+  extend->callback([&g, a] { Step(g, workflow::Kind::kRepair, workflow::Action::kExtend, *a); });
 
   auto* decide = rep->add_subcommand("decide", "the finding body's decision: repaired or denied");
   decide->add_option("id", a->id, "application id")->required();
@@ -289,12 +306,12 @@ void RegisterRights(CLI::App& app, GlobalOptions& g) {
       ->check(CLI::IsMember({"repaired", "denied"}));
   decide->add_option("--reason", a->reason, "the reasons (required to deny)");
   decide->add_option("--document", a->documents, "a reference to a document (repeatable)");
-  decide->callback([&g, a] { Step(g, workflow::Action::kDecide, *a); });
+  decide->callback([&g, a] { Step(g, workflow::Kind::kRepair, workflow::Action::kDecide, *a); });
 
   auto* rwithdraw = rep->add_subcommand("withdraw", "withdraw on the applicant's behalf");
   rwithdraw->add_option("id", a->id, "application id")->required();
   rwithdraw->add_option("--reason", a->reason, "why");
-  rwithdraw->callback([&g, a] { Step(g, workflow::Action::kWithdraw, *a); });
+  rwithdraw->callback([&g, a] { Step(g, workflow::Kind::kRepair, workflow::Action::kWithdraw, *a); });
 }
 
 }  // namespace xinyong::cli

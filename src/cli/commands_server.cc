@@ -100,7 +100,8 @@ void RegisterServe(CLI::App& app, GlobalOptions& g) {
   auto a = std::make_shared<Args>();
   cmd->add_option("--listen", a->listen, "HOST:PORT")->default_val("127.0.0.1:8080");
   cmd->add_option("--web", a->web, "portal files (default: $XINYONG_WEB, else the source tree's web/)");
-  cmd->add_option("--threads", a->threads, "I/O threads (default: one per core)");
+  cmd->add_option("--threads", a->threads, "I/O threads (default: one per core)")
+      ->check(CLI::Range(0u, 1024u));
   cmd->add_option("--body-limit-mib", a->body_limit_mib, "largest request body")->default_val(64);
   cmd->add_option("--workers", a->workers,
                   "threads for POST requests (ingestion, credit checks); a check waits for its "

@@ -67,5 +67,50 @@ DATA=$work/other KEY=$work/keys/none.key expect 1 "read-only stats with no key f
 expect 1 "serve --listen with junk after the port" -- serve --listen 127.0.0.1:80x
 grep -q "has no valid port" "$work/err" || { echo "FAIL: serve --listen: not refused for its port"; failures=$((failures + 1)); }
 
+# Bad global options and contradicting ones: an error, never a crash.
+"$bin" --data "" --share "$share" --key-file "$work/keys/k.key" stats >"$work/out" 2>"$work/err"
+got=$?
+[[ $got -eq 1 ]] && grep -q "must not be empty" "$work/err" ||
+  { echo "FAIL: --data empty: exit $got"; cat "$work/err"; failures=$((failures + 1)); }
+expect 2 "grade --all --history" -- grade --all --history
+expect 2 "grade --all --threads out of range" -- grade --all --threads 4294967295
+expect 2 "report --domains without --special" -- report 91110000600037341L --out "$work/r.pdf" --domains market
+expect 2 "push --to with --format" -- push --to http://127.0.0.1:9 --source county --region 410102 --format feed
+
+# A resident ID inside longer input is masked in every message.
+expect 1 "subject with an ID number inside a longer code" -- subject 410105196211214035AAAAAAAAAAAA
+if grep -q 410105196211214035 "$work/err" "$work/out"; then
+  echo "FAIL: subject printed a resident ID in plaintext"; failures=$((failures + 1))
+fi
+
+# --json is JSON, and UTF-8 whatever came in.
+expect 0 "retention --dry-run --json" -- retention --dry-run --json
+grep -q '^{"as_of":' "$work/out" || { echo "FAIL: retention --json is not JSON"; cat "$work/out"; failures=$((failures + 1)); }
+printf '\x80abc\n' | "$bin" --data "$work/data" --share "$share" --key-file "$work/keys/k.key" \
+  validate uscc --json >"$work/out" 2>/dev/null
+iconv -f UTF-8 -t UTF-8 "$work/out" >/dev/null 2>&1 ||
+  { echo "FAIL: validate --json printed bytes that are not UTF-8"; failures=$((failures + 1)); }
+
+# An objection's id is no repair application's: `repair show`/`withdraw` refuse it.
+printf '%s\n%s\n' \
+  'CF_XDR_MC,CF_XDR_LB,CF_XDR_SHXYM,CF_WSH,CF_WFXW,CF_SY,CF_YJ,CF_CFLB,CF_NR,CF_NR_FK,CF_JDRQ,CF_CFJG,CF_CFJGDM,CF_SJLY,CF_SJLYDM,CF_CFCX' \
+  '甲公司,法人及非法人组织,91110000600037341L,郑市监罚〔2025〕1号,虚假宣传,发布虚假广告,《广告法》第五十五条,罚款,罚款1万元,1,2025-03-03,郑州市市场监督管理局,11410100MB1848126Q,郑州市市场监督管理局,11410100MB1848126Q,普通程序' \
+  >"$work/admin_penalty.csv"
+expect 0 "ingest a penalty" -- ingest "$work/admin_penalty.csv" --received 2025-03-05
+expect 0 "the subject's records" -- subject 91110000600037341L --as operator --json
+record=$(grep -o '"id":[0-9]*' "$work/out" | head -1 | cut -d: -f2)
+expect 0 "objection file" -- objection file 91110000600037341L "$record" --reason "不是本公司"
+expect 0 "objection show 1" -- objection show 1
+expect 1 "repair show of an objection's id" -- repair show 1
+grep -q "no repair has the id 1" "$work/err" || { echo "FAIL: repair show 1: not refused as an objection"; failures=$((failures + 1)); }
+expect 1 "repair withdraw of an objection's id" -- repair withdraw 1
+expect 0 "objection show 1: still open" -- objection show 1 --json
+grep -q '"state":"submitted"' "$work/out" || { echo "FAIL: repair withdraw 1 changed objection 1"; failures=$((failures + 1)); }
+
+# A check as of another day is not entered in the check log.
+expect 0 "check --date yesterday" -- check 91110000600037341L --scenario bidding --date 2025-06-01 --json
+if grep -q '"id":' "$work/out"; then echo "FAIL: a what-if check got a check-log id"; failures=$((failures + 1)); fi
+grep -q "not entered in the check log" "$work/err" || { echo "FAIL: check --date: not said"; failures=$((failures + 1)); }
+
 if [[ $failures -gt 0 ]]; then echo "$failures failure(s)"; exit 1; fi
 echo "all command-line checks passed"
