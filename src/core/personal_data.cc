@@ -199,6 +199,25 @@ Result<std::unique_ptr<PersonalDataVault>> PersonalDataVault::Open(const std::st
   return Load(key_file, /*create=*/false);
 }
 
+Status RequireOwnerOnlyFile(int fd, const std::string& path, std::string_view what) {
+  struct stat st;
+  if (::fstat(fd, &st) != 0) {
+    const int err = errno;
+    return ErrnoStatus(err, "cannot inspect " + std::string(what) + " '" + path + "'");
+  }
+  if (!S_ISREG(st.st_mode)) {
+    return Status::FailedPrecondition(std::string(what) + " '" + path + "' is not a regular file");
+  }
+  if ((st.st_mode & 077) != 0) {
+    char mode[8];
+    std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
+    return Status::FailedPrecondition(std::string(what) + " '" + path + "' has mode " + mode +
+                                      ": others than its owner may read or change it; make it "
+                                      "the owner's alone (chmod 600) and check who had it");
+  }
+  return Status::Ok();
+}
+
 Result<std::unique_ptr<PersonalDataVault>> PersonalDataVault::Load(const std::string& key_file,
                                                                    bool create) {
   if (!SodiumReady()) return Status::Internal("libsodium could not be initialized");
@@ -209,14 +228,7 @@ Result<std::unique_ptr<PersonalDataVault>> PersonalDataVault::Load(const std::st
   for (int attempt = 0;; ++attempt) {
     Fd fd(::open(key_file.c_str(), O_RDONLY | O_CLOEXEC));
     if (fd.fd >= 0) {
-      struct stat st;
-      if (::fstat(fd.fd, &st) != 0) {
-        const int err = errno;
-        return ErrnoStatus(err, "cannot inspect key file '" + key_file + "'");
-      }
-      if (!S_ISREG(st.st_mode)) {
-        return Status::FailedPrecondition("key file '" + key_file + "' is not a regular file");
-      }
+      XY_RETURN_IF_ERROR(RequireOwnerOnlyFile(fd.fd, key_file, "key file"));
       XY_RETURN_IF_ERROR(ReadKeyFile(fd.fd, key_file, &key));
       break;
     }

@@ -118,9 +118,14 @@ class PersonalDataKeyFileTest : public ::testing::Test {
 
   std::string PathOf(const std::string& name) const { return (dir_ / name).string(); }
 
+  // As an operator restoring a key file would: its owner's alone.
   static void WriteFile(const std::string& path, const std::string& content) {
-    std::ofstream out(path, std::ios::binary | std::ios::trunc);
-    out << content;
+    {
+      std::ofstream out(path, std::ios::binary | std::ios::trunc);
+      out << content;
+    }
+    std::filesystem::permissions(path, std::filesystem::perms::owner_read |
+                                           std::filesystem::perms::owner_write);
   }
 
   static std::string ReadFile(const std::string& path) {
@@ -194,6 +199,25 @@ TEST_F(PersonalDataKeyFileTest, OpenNeverCreatesAndTheFingerprintNamesTheKey) {
   EXPECT_NE((*a)->Fingerprint(), (*b)->Fingerprint());
   // Not a lookup hash under the same key: the fingerprint reveals nothing a hash could match.
   EXPECT_NE((*a)->Fingerprint(), (*a)->LookupHash("xinyong.PersonalDataVault.fingerprint"));
+}
+
+// A key file others may read (restored from a backup with 0644) is refused, saying how to fix
+// it, and opens once it is the owner's alone.
+TEST_F(PersonalDataKeyFileTest, AKeyFileOthersMayReadIsRefused) {
+  const std::string path = PathOf("loose.key");
+  ASSERT_TRUE(PersonalDataVault::OpenOrCreate(path).ok());
+  std::filesystem::permissions(path, std::filesystem::perms::group_read |
+                                         std::filesystem::perms::others_read,
+                               std::filesystem::perm_options::add);
+  auto refused = PersonalDataVault::Open(path);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_THAT(refused.status().message(), HasSubstr("has mode 0644"));
+  EXPECT_THAT(refused.status().message(), HasSubstr("chmod 600"));
+  EXPECT_THAT(refused.status().message(), HasSubstr(path));
+  std::filesystem::permissions(path, std::filesystem::perms::owner_read |
+                                         std::filesystem::perms::owner_write);
+  EXPECT_TRUE(PersonalDataVault::Open(path).ok());
 }
 
 TEST_F(PersonalDataKeyFileTest, AcceptsKeyFileWithWindowsLineEnding) {

@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <system_error>
 
+#include "core/personal_data.h"
 #include "report/content.h"
 
 namespace xinyong::report {
@@ -107,6 +108,10 @@ Result<std::unique_ptr<ReportSigner>> ReportSigner::Open(const std::string& key_
     return Status::NotFound("report key file '" + key_file + "' does not exist");
   }
   if (fd < 0) return ErrnoStatus(errno, "cannot open report key file '" + key_file + "'");
+  if (Status st = RequireOwnerOnlyFile(fd, key_file, "report key file"); !st.ok()) {
+    ::close(fd);
+    return st;
+  }
   char buf[kSeedHex + 8];
   const ssize_t n = ::read(fd, buf, sizeof buf);
   ::close(fd);
