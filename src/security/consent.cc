@@ -80,7 +80,9 @@ Result<Consent> ConsentStore::Grant(uint64_t subject_id, std::string_view instit
     return Status::InvalidArgument("institution: the financial institution, as its token names "
                                    "it, at most 200 bytes on one line");
   }
-  if (ident::MaskResidentIdsIn(institution) != institution) {
+  // The same test as the institution's token (TokenStore::Create): with a plausible birth date, so
+  // that an institution named by an all-digit USCC, whose token is accepted, can be consented to.
+  if (ident::MaskResidentIdsIn(institution, /*require_birth_date=*/true) != institution) {
     return Status::InvalidArgument("institution: a resident ID number is not part of an "
                                    "institution's name");
   }

@@ -314,6 +314,11 @@ TEST_F(SecurityTest, AConsentStandsUntilItExpiresOrIsWithdrawn) {
             StatusCode::kInvalidArgument);
   EXPECT_EQ(consents.Grant(7, "郑州银行", "p", today.AddMonths(61), today, kNow, "x").status().code(),
             StatusCode::kInvalidArgument);
+  // A resident ID in the name is refused; an institution named by an all-digit USCC, whose
+  // token is accepted, can be consented to.
+  EXPECT_EQ(consents.Grant(7, "银行11010519491231002X", "p", today, today, kNow, "x").status().code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_TRUE(consents.Grant(7, "914112810713741814", "p", today, today, kNow, "x").ok());
 }
 
 TEST(ReadableLevelsTest, EachRoleReadsTheLevelsOfThePolicy) {
