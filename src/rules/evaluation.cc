@@ -9,6 +9,9 @@ namespace xinyong::rules {
 
 namespace {
 
+// Scores, points, caps and windows stay within this, so that no sum of them overflows.
+constexpr int64_t kMaxMagnitude = 1'000'000;
+
 // A member of a table, or an error naming the file, line and key.
 Status Int(const std::string& file, const toml::value& t, const char* key, bool required, int* out) {
   if (!t.contains(key)) {
@@ -16,6 +19,9 @@ Status Int(const std::string& file, const toml::value& t, const char* key, bool 
   }
   const toml::value& v = t.at(key);
   if (!v.is_integer()) return FileError(file, v, std::string("`") + key + "` must be an integer");
+  if (v.as_integer() < -kMaxMagnitude || v.as_integer() > kMaxMagnitude) {
+    return FileError(file, v, std::string("`") + key + "` must lie between -1000000 and 1000000");
+  }
   *out = static_cast<int>(v.as_integer());
   return Status::Ok();
 }
@@ -90,6 +96,10 @@ Result<std::unique_ptr<EvaluationModel>> EvaluationModel::LoadFile(const std::st
   if (m->grades_.size() != 4 || m->grades_.back().min > m->min_) {
     return FileError(file, root, "four grades A–D, the last starting at or below `min`");
   }
+  if (m->grades_.front().min > m->max_) {
+    return FileError(file, root, "grade A starts above `max`: no score could reach it");
+  }
+  if (m->rules_.size() > 1000) return FileError(file, root, "at most 1000 [[rule]]s");
   return m;
 }
 
@@ -99,7 +109,7 @@ std::optional<Evaluation> EvaluationModel::Evaluate(const Subject& subject,
                                                     Date today) const {
   if (subject.type == SubjectType::kNaturalPerson) return std::nullopt;
   Evaluation e;
-  int score = base_;
+  int64_t score = base_;  // at most 1000 rules of caps within ±1,000,000: no overflow
   for (const ScoreRule& rule : rules_) {
     const catalog::Indicator* ind = catalog.Find(rule.indicator);
     Contribution c;
@@ -128,7 +138,7 @@ std::optional<Evaluation> EvaluationModel::Evaluate(const Subject& subject,
     score += c.points;
     e.contributions.push_back(std::move(c));
   }
-  e.score = std::clamp(score, min_, max_);
+  e.score = static_cast<int>(std::clamp<int64_t>(score, min_, max_));
   for (const GradeBand& g : grades_) {
     if (e.score >= g.min) {
       e.grade = g.grade;

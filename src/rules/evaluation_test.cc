@@ -123,6 +123,13 @@ TEST_F(EvaluationTest, BadModelsFailNamingFileAndLine) {
   EXPECT_FALSE(s.ok());
   s = load(head + rule + "[[grade]]\ngrade = \"B\"\nmin = 850\nlabel = \"a\"\n");
   EXPECT_NE(s.message().find("A, B, C, D"), std::string::npos) << s.ToString();
+  // Numbers that would overflow a score (a 64-bit value cut to 32 bits) or a grade no score reaches.
+  s = load(head + "[[rule]]\nlabel = \"p\"\nindicator = \"admin_penalty\"\npoints = -4294967296\ncap = -4294967296\n" + grades);
+  EXPECT_NE(s.message().find("between -1000000 and 1000000"), std::string::npos) << s.ToString();
+  std::string high = grades;
+  high.replace(high.find("min = 850"), 9, "min = 1001");
+  s = load(head + rule + high);
+  EXPECT_NE(s.message().find("grade A starts above `max`"), std::string::npos) << s.ToString();
   std::filesystem::remove_all(dir);
 }
 
