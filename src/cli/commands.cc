@@ -531,7 +531,7 @@ void RegisterGrade(CLI::App& app, GlobalOptions& g) {
       if (!st.ok()) return Fail(g, st);
       for (const SubjectGrade& e : history) {
         if (g.json) {
-          PrintJson(server::GradeEntryJson(e));
+          PrintJson(server::GradeEntryJson(*p, e));
         } else {
           std::cout << e.as_of.ToString() << "  " << e.grade << " (" << e.grade_label << ")  "
                     << e.score << " 分\n";

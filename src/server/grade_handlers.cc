@@ -1,6 +1,7 @@
 // Handlers of the composite-evaluation endpoints: a subject's current grade with its
 // explanation, the history of its changes, and the operator's full recompute.
 #include "server/grades.h"
+#include "server/access.h"
 #include "server/handlers.h"
 
 namespace xinyong::server {
@@ -18,6 +19,13 @@ Response GradeError(const Status& st) {
   return StatusResponse(st, json::object{{"parameter", "code"}});
 }
 
+// What the caller reads of the subject's records: the explanation of a grade shows no more.
+Result<security::DisclosureSet> ReaderLevels(Platform& p, const ApiCall& call,
+                                             const Subject& subject) {
+  RecordView view(p, call.principal, Date::Today());
+  return view.Levels(subject.id);
+}
+
 }  // namespace
 
 Response HandleSubjectGrade(Platform& p, const ApiCall& call) {
@@ -27,7 +35,9 @@ Response HandleSubjectGrade(Platform& p, const ApiCall& call) {
   if (!OwnSubjectOnly(call, subject.id, &error)) return error;
   auto v = SubjectCurrentGrade(p, subject, Date::Today());
   if (!v.ok()) return GradeError(v.status());
-  return JsonResponse(200, GradeViewJson(p, *v));
+  auto levels = ReaderLevels(p, call, subject);
+  if (!levels.ok()) return StatusResponse(levels.status());
+  return JsonResponse(200, GradeViewJson(p, *v, &*levels));
 }
 
 Response HandleSubjectGrades(Platform& p, const ApiCall& call) {
@@ -50,8 +60,10 @@ Response HandleSubjectGrades(Platform& p, const ApiCall& call) {
       !st.ok()) {
     return StatusResponse(st);
   }
+  auto levels = ReaderLevels(p, call, subject);
+  if (!levels.ok()) return StatusResponse(levels.status());
   json::array entries;
-  for (const SubjectGrade& g : history) entries.push_back(GradeEntryJson(g));
+  for (const SubjectGrade& g : history) entries.push_back(GradeEntryJson(p, g, &*levels));
   return JsonResponse(200, json::object{{"subject", json::object{{"code", subject.DisplayCode()},
                                                                  {"name", subject.name}}},
                                         {"total", *current ? (*current)->history : 0},

@@ -14,9 +14,18 @@ int64_t NowUnixMs() {
   return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
 }
 
-json::array ContributionsJson(const SubjectGrade& g) {
+json::array ContributionsJson(const Platform& p, const SubjectGrade& g,
+                              const security::DisclosureSet* levels) {
   json::array out;
+  int64_t hidden_points = 0;
+  bool hidden = false;
   for (const GradeReason& r : g.reasons) {
+    const catalog::Indicator* ind = p.catalog().Find(r.indicator);
+    if (levels != nullptr && (ind == nullptr || !levels->Has(ind->disclosure))) {
+      hidden = true;
+      hidden_points += r.points;
+      continue;
+    }
     json::array ids;
     for (uint64_t id : r.record_ids) ids.push_back(id);
     out.push_back(json::object{{"label", r.label},
@@ -25,6 +34,14 @@ json::array ContributionsJson(const SubjectGrade& g) {
                                {"points", r.points},
                                {"capped", r.capped},
                                {"record_ids", std::move(ids)}});
+  }
+  if (hidden) {
+    out.push_back(json::object{{"label", "其他信息（不在查看范围内）"},
+                               {"indicator", nullptr},
+                               {"records", nullptr},
+                               {"points", hidden_points},
+                               {"capped", false},
+                               {"record_ids", json::array()}});
   }
   return out;
 }
@@ -79,17 +96,19 @@ Result<GradeView> SubjectCurrentGrade(Platform& p, const Subject& subject, Date 
   return v;
 }
 
-json::object GradeEntryJson(const SubjectGrade& g) {
+json::object GradeEntryJson(const Platform& p, const SubjectGrade& g,
+                            const security::DisclosureSet* levels) {
   return json::object{{"date", g.as_of.ToString()},
                       {"unix_ms", g.unix_ms},
                       {"model", g.model},
                       {"score", g.score},
                       {"grade", g.grade},
                       {"grade_label", g.grade_label},
-                      {"contributions", ContributionsJson(g)}};
+                      {"contributions", ContributionsJson(p, g, levels)}};
 }
 
-json::object GradeViewJson(const Platform& p, const GradeView& v) {
+json::object GradeViewJson(const Platform& p, const GradeView& v,
+                           const security::DisclosureSet* levels) {
   const SubjectGrade& g = v.grade;
   return json::object{
       {"subject", json::object{{"code", v.subject.DisplayCode()}, {"name", v.subject.name}}},
@@ -104,7 +123,7 @@ json::object GradeViewJson(const Platform& p, const GradeView& v) {
       {"score", g.score},
       {"grade", g.grade},
       {"grade_label", g.grade_label},
-      {"contributions", ContributionsJson(g)}};
+      {"contributions", ContributionsJson(p, g, levels)}};
 }
 
 json::object GradingSummaryJson(const rules::GradingSummary& s) {

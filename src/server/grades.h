@@ -9,6 +9,7 @@
 
 #include "model/grade.h"
 #include "rules/grading.h"
+#include "security/access.h"
 #include "server/platform.h"
 
 namespace xinyong::server {
@@ -32,11 +33,17 @@ Result<GradeView> ComputeGrade(Platform& p, const Subject& subject, Date as_of);
 
 // {"subject": {code, name}, "model", "legal_basis", "date", "unix_ms", "since", "stored",
 //  "history", "base", "score", "grade", "grade_label", "contributions": [{label, indicator,
-//  records, points, capped, record_ids}]}
-boost::json::object GradeViewJson(const Platform& p, const GradeView& v);
+//  records, points, capped, record_ids}]}. `levels`: what the caller reads of the subject's
+// records (null: everything). Contributions of indicators at a level it does not read (a
+// department, of 授权查询 records) are shown as one line of their points only — label
+// 其他信息（不在查看范围内）, indicator null, no count, no ids — so that the score adds up
+// without telling that such records exist, of which indicator or how many.
+boost::json::object GradeViewJson(const Platform& p, const GradeView& v,
+                                  const security::DisclosureSet* levels = nullptr);
 // One history entry: {"date", "unix_ms", "model", "score", "grade", "grade_label",
-//  "contributions"}.
-boost::json::object GradeEntryJson(const SubjectGrade& g);
+//  "contributions"}, contributions as above.
+boost::json::object GradeEntryJson(const Platform& p, const SubjectGrade& g,
+                                   const security::DisclosureSet* levels = nullptr);
 // {"date", "subjects", "changed", "by_grade": {"A", "B", "C", "D"}, "seconds"}
 boost::json::object GradingSummaryJson(const rules::GradingSummary& s);
 

@@ -254,6 +254,54 @@ TEST_F(GradesTest, AnIngestedPenaltyRegradesItsSubjectAndNoOther) {
   ExpectError(Call("GET", base + "/grades?page_size=101"), 400, "page_size");
 }
 
+// A department reads no 授权查询 records (utility arrears), so a grade's explanation does not tell
+// it that such records exist: their points stand on one line without indicator, count or ids.
+TEST_F(GradesTest, ADepartmentSeesNoIndicatorItMayNotReadInTheExplanation) {
+  ASSERT_TRUE(p_->grader().RecomputeAll(Date::Today()).ok());
+  std::string code;
+  int64_t arrears_points = 0;
+  ASSERT_TRUE(p_->store().ScanGrades(0, [&](uint64_t id, const storage::CurrentGrade& c) -> Result<bool> {
+    for (const GradeReason& r : c.grade.reasons) {
+      if (r.indicator != "utility_arrears") continue;
+      XY_ASSIGN_OR_RETURN(auto s, p_->store().GetSubject(id));
+      code = s->DisplayCode();
+      arrears_points = r.points;
+      return false;
+    }
+    return true;
+  }).ok());
+  ASSERT_FALSE(code.empty()) << "the generated city has an organization graded on utility arrears";
+  TokenRequest t;
+  t.role = "using_department";
+  t.dept = "郑州市财政局";
+  const std::string dept = CreateToken(*p_, t, NowUnixMs()).value().secret;
+  for (const char* path : {"/grade", "/grades"}) {
+    Request r;
+    r.method = "GET";
+    r.target = "/api/v1/subjects/" + code + std::string(path);
+    r.peer = "127.0.0.1:50000";
+    r.authorization = "Bearer " + dept;
+    const Response got = HandleRequest(*p_, r);
+    ASSERT_EQ(got.status, 200u) << got.body;
+    EXPECT_EQ(got.body.find("utility_arrears"), std::string::npos) << got.body;
+    EXPECT_NE(got.body.find("其他信息（不在查看范围内）"), std::string::npos) << got.body;
+    const Response all = Call("GET", "/api/v1/subjects/" + code + std::string(path));  // operator
+    EXPECT_NE(all.body.find("utility_arrears"), std::string::npos) << all.body;
+  }
+  // The points still add up for the department.
+  Request r;
+  r.method = "GET";
+  r.target = "/api/v1/subjects/" + code + "/grade";
+  r.peer = "127.0.0.1:50000";
+  r.authorization = "Bearer " + dept;
+  json::object g = Body(HandleRequest(*p_, r));
+  int64_t hidden = 0;
+  for (const json::value& c : g["contributions"].as_array()) {
+    if (c.at("indicator").is_null()) hidden += c.at("points").to_number<int64_t>();
+  }
+  EXPECT_EQ(hidden, arrears_points);
+}
+
 TEST_F(GradesTest, TheRecomputeEndpointAnswersWithCountsAndNamesBadParameters) {
   Response r = Call("POST", "/api/v1/grades:recompute");
   ASSERT_EQ(r.status, 200u) << r.body;
