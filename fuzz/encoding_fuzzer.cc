@@ -60,9 +60,16 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   FUZZ_CHECK(ingest::IsValidUtf8(whole));
   FUZZ_CHECK(Decode(bytes, split) == whole);
 
-  // TextSource over the same bytes.
+  // TextSource over the same bytes (in one chunk: fuzz inputs are far below its 1 MiB). It drops
+  // a UTF-8 byte order mark before deciding the encoding, and GB18030's after; it refuses a
+  // first chunk whose lines end in CR alone.
+  std::string_view content = bytes;
+  if (content.starts_with("\xEF\xBB\xBF")) content.remove_prefix(3);
+  auto content_encoding = ingest::DetectEncoding(content, "fuzz.csv");
+  const bool cr_only = content.find('\n') == std::string_view::npos &&
+                       content.find('\r') != std::string_view::npos;
   auto source = ingest::TextSource::FromBuffer(std::string(bytes), "fuzz.csv");
-  FUZZ_CHECK(source.ok() == (detected.ok() && !bytes.empty()));
+  FUZZ_CHECK(source.ok() == (content_encoding.ok() && !bytes.empty() && !cr_only));
   if (source.ok()) {
     std::string text;
     for (;;) {
@@ -71,11 +78,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       if (!*more) break;
     }
     if ((*source)->encoding() == ingest::Encoding::kGb18030) {
-      FUZZ_CHECK(text == whole);
+      std::string_view gb = content;
+      if (gb.starts_with("\x84\x31\x95\x33")) gb.remove_prefix(4);
+      FUZZ_CHECK(text == DecodeWhole(gb));
     } else {
-      std::string_view expected = bytes;
-      if (expected.starts_with("\xEF\xBB\xBF")) expected.remove_prefix(3);
-      FUZZ_CHECK(text == expected);
+      FUZZ_CHECK(text == content);
     }
   }
 

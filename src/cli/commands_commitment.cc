@@ -26,6 +26,16 @@ struct CommitmentArgs {
   server::CommitmentRequest made;  // `make`
 };
 
+// The entries as the public sees them: a natural person's name masked.
+void MaskPersons(server::Platform& p, std::vector<server::CommitmentEntry>* entries) {
+  for (server::CommitmentEntry& e : *entries) {
+    if (e.subject.type != SubjectType::kNaturalPerson) continue;
+    e.record = server::PersonRecordForPublic(e.record, p.catalog().Find(e.record.indicator),
+                                             e.subject.name);
+    e.subject = server::PersonForPublic(e.subject);
+  }
+}
+
 void PrintEntry(const GlobalOptions& g, const server::CommitmentEntry& e,
                 const catalog::Indicator* ind) {
   if (g.json) {
@@ -75,9 +85,10 @@ void RegisterCommitment(CLI::App& app, GlobalOptions& g) {
     std::vector<server::CommitmentEntry> entries;
     Status st = server::SubjectCommitments(*p, *subject, f, Date::Today(), &entries);
     if (!st.ok()) return Fail(g, st);
+    if (f.public_only) MaskPersons(*p, &entries);  // the public's view, as the API shows it
     const catalog::Indicator* ind = p->catalog().Find(rules::kCommitmentIndicator);
     for (const auto& e : entries) PrintEntry(g, e, ind);
-    if (!g.json) std::cerr << entries.size() << " commitments of " << subject->name << '\n';
+    if (!g.json) std::cerr << entries.size() << " commitments\n";
   });
 
   auto* pub = cmd->add_subcommand("publicity", "commitments open to the public (承诺公示), newest first");
@@ -96,13 +107,7 @@ void RegisterCommitment(CLI::App& app, GlobalOptions& g) {
     Status st = server::ListCommitments(*p, f, Date::Today(), skip, static_cast<size_t>(a->limit),
                                         &entries, &more);
     if (!st.ok()) return Fail(g, st);
-    // As the public sees them (GET /api/v1/commitments): a natural person's name masked.
-    for (server::CommitmentEntry& e : entries) {
-      if (e.subject.type != SubjectType::kNaturalPerson) continue;
-      e.record = server::PersonRecordForPublic(e.record, p->catalog().Find(e.record.indicator),
-                                               e.subject.name);
-      e.subject = server::PersonForPublic(e.subject);
-    }
+    MaskPersons(*p, &entries);  // as the public sees them (GET /api/v1/commitments)
     const catalog::Indicator* ind = p->catalog().Find(rules::kCommitmentIndicator);
     for (const auto& e : entries) PrintEntry(g, e, ind);
     if (!g.json && more) std::cerr << "more on --page " << a->page + 1 << '\n';

@@ -400,19 +400,18 @@ std::string MaskResidentIdsIn(std::string_view text, bool require_birth_date) {
     const std::string_view rest = text.substr(i);
     return rest.starts_with("\xEF\xBC\xB8") || rest.starts_with("\xEF\xBD\x98") ? 3 : 0;  // Ｘ ｘ
   };
-  // What people type or paste between groups of a number: space, tab, line breaks, '-', and
-  // their full-width and typographic forms — U+3000, U+FF0D, a no-break space (U+00A0, common
-  // in copied text), the spaces, zero-width characters and dashes U+2000–U+2015, U+202F,
-  // U+2060 and U+2212. Masking more than NormalizeCodeInput reads as a number is the safe side.
+  // What people type or paste between groups of a number: space, tab, '-', and their
+  // full-width, typographic and invisible forms — U+3000, U+FF0D, a no-break space (U+00A0,
+  // common in copied text), a soft hyphen (U+00AD), the spaces, zero-width characters and dashes
+  // U+2000–U+2015, U+202F, U+2060, U+2212 and U+FEFF. Masking more than NormalizeCodeInput reads
+  // as a number is the safe side. (Not line breaks: numbers on lines of their own are not one.)
   const auto separator_at = [&](size_t i) -> size_t {
-    if (text[i] == ' ' || text[i] == '\t' || text[i] == '-' || text[i] == '\n' || text[i] == '\r') {
-      return 1;
-    }
+    if (text[i] == ' ' || text[i] == '\t' || text[i] == '-') return 1;
     const std::string_view rest = text.substr(i);
-    if (rest.starts_with("\xC2\xA0")) return 2;
+    if (rest.starts_with("\xC2\xA0") || rest.starts_with("\xC2\xAD")) return 2;
     if (rest.starts_with("\xE3\x80\x80") || rest.starts_with("\xEF\xBC\x8D") ||
         rest.starts_with("\xE2\x80\xAF") || rest.starts_with("\xE2\x81\xA0") ||
-        rest.starts_with("\xE2\x88\x92")) {
+        rest.starts_with("\xE2\x88\x92") || rest.starts_with("\xEF\xBB\xBF")) {
       return 3;
     }
     // U+2000..U+2015: E2 80 80..95.

@@ -573,11 +573,12 @@ TEST(MaskResidentIdTest, MasksResidentIdsWrittenInGroups) {
   EXPECT_EQ(MaskResidentIdsIn("11010519491231002 X"), "1101**********002 X");
   EXPECT_EQ(MaskResidentIdsIn("11010519491231002X X"), "1101**********002X X");
   EXPECT_EQ(MaskResidentIdsIn("11010519491231002X 2025-03-03"), "1101**********002X 2025-03-03");
-  // Separators of pasted text: a no-break space, a thin space, a zero-width space, a line
-  // break, a typographic dash.
+  // Separators of pasted text: a no-break space, a thin space, a zero-width space, a soft
+  // hyphen, a byte order mark, a typographic dash.
   EXPECT_EQ(MaskResidentIdsIn("110105\u00A019491231\u00A0002X"), "1101**\u00A0********\u00A0002X");
   EXPECT_EQ(MaskResidentIdsIn("110105\u200919491231\u200B002X"), "1101**\u2009********\u200B002X");
-  EXPECT_EQ(MaskResidentIdsIn("110105\n19491231\r\n002X"), "1101**\n********\r\n002X");
+  EXPECT_EQ(MaskResidentIdsIn("110105\u00AD19491231\uFEFF002X"), "1101**\u00AD********\uFEFF002X");
+  EXPECT_EQ(MaskResidentIdsIn("110105\n123456\n789012"), "110105\n123456\n789012") << "lines apart";
   EXPECT_EQ(MaskResidentIdsIn("110105\u201319491231\u2212002X"), "1101**\u2013********\u2212002X");
   EXPECT_EQ(MaskResidentIdsIn("110105 19491231 0021 2"), "1101** ******** 0021 2")
       << "the first 18 digits of a longer chain";

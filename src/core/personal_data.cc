@@ -208,12 +208,15 @@ Status RequireOwnerOnlyFile(int fd, const std::string& path, std::string_view wh
   if (!S_ISREG(st.st_mode)) {
     return Status::FailedPrecondition(std::string(what) + " '" + path + "' is not a regular file");
   }
-  if ((st.st_mode & 077) != 0) {
+  // Group read is allowed (a key owned by root, read by the service's group: 0640); anything
+  // more is not.
+  if ((st.st_mode & 027) != 0) {
     char mode[8];
     std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
     return Status::FailedPrecondition(std::string(what) + " '" + path + "' has mode " + mode +
-                                      ": others than its owner may read or change it; make it "
-                                      "the owner's alone (chmod 600) and check who had it");
+                                      ": others may read it, or others than its owner change it; "
+                                      "make it the owner's (chmod 600, or 640 for a service "
+                                      "group) and check who had it");
   }
   return Status::Ok();
 }

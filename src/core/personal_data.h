@@ -15,8 +15,9 @@
 
 namespace xinyong {
 
-// A key file open as `fd` must be a regular file only its owner may read or write (mode 0600 or
-// stricter): FailedPrecondition naming `path` and saying how to fix it, else Ok. Key files are
+// A key file open as `fd` must be a regular file only its owner may write and no one but its
+// owner and group may read (mode 0600 or 0640 at most): FailedPrecondition naming `path` and
+// saying how to fix it, else Ok. Key files are
 // made so; one restored from a backup or copied with a looser mode is refused, not used.
 Status RequireOwnerOnlyFile(int fd, const std::string& path, std::string_view what);
 

@@ -214,6 +214,8 @@ TEST_F(PersonalDataKeyFileTest, AKeyFileOthersMayReadIsRefused) {
   EXPECT_EQ(refused.status().code(), StatusCode::kFailedPrecondition);
   EXPECT_THAT(refused.status().message(), HasSubstr("has mode 0644"));
   EXPECT_THAT(refused.status().message(), HasSubstr("chmod 600"));
+  std::filesystem::permissions(path, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write | std::filesystem::perms::group_read);
+  EXPECT_TRUE(PersonalDataVault::Open(path).ok()) << "0640: a service group may read it";
   EXPECT_THAT(refused.status().message(), HasSubstr(path));
   std::filesystem::permissions(path, std::filesystem::perms::owner_read |
                                          std::filesystem::perms::owner_write);

@@ -1313,7 +1313,7 @@ Result<FileReport> Ingester::Ingest(std::unique_ptr<TextSource> source,
     }
     if (seen[static_cast<size_t>(f)]) {
       return Status::InvalidArgument(name + ": column " + std::to_string(c + 1) + " ('" +
-                                     header_cells[c] + "') repeats field " +
+                                     ident::ShowMasked(header_cells[c], 80) + "') repeats field " +
                                      ind->fields[static_cast<size_t>(f)].code);
     }
     seen[static_cast<size_t>(f)] = true;
@@ -1328,8 +1328,10 @@ Result<FileReport> Ingester::Ingest(std::unique_ptr<TextSource> source,
   }
   Run run(*this, *ind, options, name, encoding, "csv");
   for (const auto& u : unknown) {
-    run.Warn(u, "unknown_column",
-             "column '" + u + "' is not in the catalog entry for " + ind->code + "; not collected");
+    const std::string shown = ident::ShowMasked(u, 80);  // a header cell may hold anything
+    run.Warn(shown, "unknown_column",
+             "column '" + shown + "' is not in the catalog entry for " + ind->code +
+                 "; not collected");
   }
   run.SetDigest(check_digest());
   std::vector<std::string_view> cells(ind->fields.size());

@@ -822,19 +822,24 @@ TEST_F(IngesterTest, JsonLinesTakeDoublesRefuseRepeatedFieldsAndMaskKeys) {
   const std::string jsonl = line("文1号", "100000.0", "") + line("文2号", "0.0001", "") +
                             line("文3号", "1.5", R"(,"行政相对人名称":"乙公司")") +
                             line("文4号", "1.5", R"(,"11010519491231002X":{"x":1})") +
-                            line("文5号", "2.5", R"(,"11010519491231002X":"1")");
+                            line("文5号", "2.5", R"(,"11010519491231002X":"1")") +
+                            line("文6号", "12345678901234567.5", "");
   auto r = ingester_->IngestBuffer(jsonl, "admin_penalty.jsonl", options_);
   ASSERT_TRUE(r.ok()) << r.status().ToString();
-  EXPECT_EQ(r->rows, 5u);
+  EXPECT_EQ(r->rows, 6u);
   EXPECT_EQ(r->accepted, 3u);
   ExpectCountsAddUp(*r);
   const BatchReport b = Batch(r->batches.at(0));
-  ASSERT_EQ(b.rejections.size(), 2u);
+  ASSERT_EQ(b.rejections.size(), 3u);
   EXPECT_EQ(b.rejections[0].row, 3u);
   EXPECT_EQ(b.rejections[0].code, "repeated_field");
   EXPECT_NE(b.rejections[0].message.find("CF_XDR_MC"), std::string::npos) << b.rejections[0].message;
   EXPECT_EQ(b.rejections[1].row, 4u);
   EXPECT_EQ(b.rejections[1].code, "invalid_json");
+  // Beyond 2^53 a double loses digits: refused, not stored rounded.
+  EXPECT_EQ(b.rejections[2].row, 6u);
+  EXPECT_NE(b.rejections[2].message.find("too large to be read exactly"), std::string::npos)
+      << b.rejections[2].message;
   bool warned = false;
   for (const RowIssue& i : b.rejections) {
     EXPECT_EQ(i.message.find("11010519491231002X"), std::string::npos) << i.message;

@@ -3,6 +3,7 @@
 #include <simdjson.h>
 
 #include <charconv>
+#include <cmath>
 
 #include "core/identifiers.h"
 
@@ -19,26 +20,30 @@ JsonlReader::~JsonlReader() = default;
 
 namespace {
 
-// Renders a scalar as the text a CSV cell would hold; false for arrays and objects.
-bool ScalarToText(simdjson::dom::element v, std::string* out) {
+// Renders a scalar as the text a CSV cell would hold; else what is wrong with it.
+const char* ScalarToText(simdjson::dom::element v, std::string* out) {
   switch (v.type()) {
-    case simdjson::dom::element_type::STRING: out->assign(std::string_view(v.get_string())); return true;
-    case simdjson::dom::element_type::INT64: *out = std::to_string(int64_t(v.get_int64())); return true;
-    case simdjson::dom::element_type::UINT64: *out = std::to_string(uint64_t(v.get_uint64())); return true;
+    case simdjson::dom::element_type::STRING: out->assign(std::string_view(v.get_string())); return nullptr;
+    case simdjson::dom::element_type::INT64: *out = std::to_string(int64_t(v.get_int64())); return nullptr;
+    case simdjson::dom::element_type::UINT64: *out = std::to_string(uint64_t(v.get_uint64())); return nullptr;
     case simdjson::dom::element_type::DOUBLE: {
       // Plain decimal notation, the shortest that reads back as the same double: 100000.0 is
       // "100000" and 0.0001 "0.0001", never "1e+05" (which no money or integer field takes).
-      // The longest such text of a finite double is ~330 characters.
+      // From 2^53 on a double no longer holds every integer: the digits sent may be lost, so
+      // such a number must come as text.
+      const double d = v.get_double();
+      if (!(std::fabs(d) < 9007199254740992.0)) {
+        return "is a number too large to be read exactly (2^53 or more); send it as text";
+      }
       char buf[400];
-      auto r = std::to_chars(buf, buf + sizeof buf, double(v.get_double()),
-                             std::chars_format::fixed);
-      if (r.ec != std::errc()) return false;
+      auto r = std::to_chars(buf, buf + sizeof buf, d, std::chars_format::fixed);
+      if (r.ec != std::errc()) return "is a number that cannot be written out";
       out->assign(buf, r.ptr);
-      return true;
+      return nullptr;
     }
-    case simdjson::dom::element_type::BOOL: *out = bool(v.get_bool()) ? "true" : "false"; return true;
-    case simdjson::dom::element_type::NULL_VALUE: out->clear(); return true;
-    default: return false;
+    case simdjson::dom::element_type::BOOL: *out = bool(v.get_bool()) ? "true" : "false"; return nullptr;
+    case simdjson::dom::element_type::NULL_VALUE: out->clear(); return nullptr;
+    default: return "holds an array or object; only text, numbers and null are accepted";
   }
 }
 
@@ -101,10 +106,10 @@ Result<bool> JsonlReader::ReadRow(JsonRow* row) {
     }
     for (auto [key, value] : obj) {
       std::string text;
-      if (!ScalarToText(value, &text)) {
+      if (const char* wrong = ScalarToText(value, &text); wrong != nullptr) {
         row->error_code = "invalid_json";
         row->error = "line " + std::to_string(line_) + ": field '" + ident::ShowMasked(key, 80) +
-                     "' holds an array or object; only text, numbers and null are accepted";
+                     "' " + wrong;
         row->fields.clear();
         return true;
       }

@@ -98,7 +98,8 @@ Result<FulfilmentDone> RecordFulfilment(Platform& p, const Subject& subject,
       return Status::FailedPrecondition(
           "commitment " + code + " is the truthfulness commitment of declaration " + code +
           ": the operator finds it broken with the declaration, which is then revoked "
-          "(POST /api/v1/declarations/" + code + ":withdraw with false_declaration, or xinyong "
+          "(POST /api/v1/subjects/" + subject.DisplayCode() + "/declarations/" + code +
+          ":withdraw with false_declaration, or xinyong "
           "declaration revoke --false)");
     }
   }

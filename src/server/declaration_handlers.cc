@@ -166,8 +166,9 @@ Response HandleWithdrawDeclaration(Platform& p, const ApiCall& call) {
   auto d = EndDeclaration(p, subject, call.params[1], reason, by_operator, false_declaration,
                           Date::Today());
   if (!d.ok()) {
-    return DeclarationError(d.status(),
-                            d.status().code() == StatusCode::kInvalidArgument ? "reason" : "");
+    const bool about_reason = d.status().code() == StatusCode::kInvalidArgument &&
+                              d.status().message().starts_with("reason");
+    return DeclarationError(d.status(), about_reason ? "reason" : "");
   }
   return JsonResponse(200, DeclarationJson(p, *d));
 }

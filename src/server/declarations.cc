@@ -223,11 +223,7 @@ Result<Declaration> Declare(Platform& p, const Subject& subject, const Declarati
     return Status::InvalidArgument("valid_until (有效期至) " + until->ToString() +
                                    " has passed: what is no longer valid is not declared");
   }
-  if (obtained && until && *until < *obtained) {
-    *bad_field = "valid_until";
-    return Status::InvalidArgument("valid_until (有效期至) " + until->ToString() +
-                                   " is before obtained (取得日期) " + obtained->ToString());
-  }
+  // (So valid_until is never before obtained: obtained ≤ today ≤ valid_until.)
   std::string publicity = rq.publicity;
   if (publicity.empty()) {
     publicity = subject.type == SubjectType::kNaturalPerson ? kNotPublic : kPublic;

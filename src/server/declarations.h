@@ -99,8 +99,8 @@ Status ListDeclarations(Platform& p, const Subject& subject, RecordView* view, b
 // `false_declaration` (the operator only: PermissionDenied otherwise) its commitment is found
 // 全部未履行 and 虚假承诺 first, deriving the negative record — also for a declaration its subject
 // withdrew, since withdrawing does not take back what was published; the truthfulness commitment
-// itself stays as made. `reason` is required (ID numbers in it masked); InvalidArgument is always
-// about it (missing, or too long for the finding's text). NotFound for an unknown number;
+// itself stays as made. `reason` is required (ID numbers in it masked); an InvalidArgument about
+// it (missing, or too long for the finding's text) begins "reason". NotFound for an unknown number;
 // FailedPrecondition when the declaration is no longer in force (without false_declaration), or
 // its commitment is missing or was found broken already (with it; one found kept may still be
 // found false).

@@ -21,7 +21,8 @@ json::array ContributionsJson(const Platform& p, const SubjectGrade& g,
   bool hidden = false;
   for (const GradeReason& r : g.reasons) {
     const catalog::Indicator* ind = p.catalog().Find(r.indicator);
-    if (levels != nullptr && (ind == nullptr || !levels->Has(ind->disclosure))) {
+    // (An indicator no longer in the catalog has no level to withhold it by: shown.)
+    if (levels != nullptr && ind != nullptr && !levels->Has(ind->disclosure)) {
       hidden = true;
       hidden_points += r.points;
       continue;

@@ -37,7 +37,7 @@ Result<GradeView> ComputeGrade(Platform& p, const Subject& subject, Date as_of);
 // records (null: everything). Contributions of indicators at a level it does not read (a
 // department, of 授权查询 records) are shown as one line of their points only — label
 // 其他信息（不在查看范围内）, indicator null, no count, no ids — so that the score adds up
-// without telling that such records exist, of which indicator or how many.
+// without telling of which indicator such records are or how many.
 boost::json::object GradeViewJson(const Platform& p, const GradeView& v,
                                   const security::DisclosureSet* levels = nullptr);
 // One history entry: {"date", "unix_ms", "model", "score", "grade", "grade_label",

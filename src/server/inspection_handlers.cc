@@ -182,10 +182,6 @@ Response HandleListInspections(Platform& p, const ApiCall& call) {
   Status parse_error = Status::Ok();
   Status st = p.store().ListInspections([&](uint64_t id, std::string_view doc) {
     if (id >= static_cast<uint64_t>(before)) return true;
-    if (out.size() >= static_cast<size_t>(limit)) {
-      more = true;
-      return false;
-    }
     boost::system::error_code ec;
     json::value v = json::parse(doc, ec);
     if (ec || !v.is_object()) {
@@ -197,6 +193,11 @@ Response HandleListInspections(Platform& p, const ApiCall& call) {
       const json::value* d = o.if_contains("department");
       if (d == nullptr || !d->is_string() || d->as_string() != *department) return true;
     }
+    if (out.size() >= static_cast<size_t>(limit)) {  // one more that matches: there is a next page
+      more = true;
+      return false;
+    }
+    RedactPublishedTexts(&o);
     json::object summary;
     for (const char* k :
          {"id", "date", "department", "purpose", "scope", "base_ratio", "seed", "in_scope"}) {

@@ -69,7 +69,12 @@ Result<json::object> ParseDocument(uint64_t id, std::string_view text) {
       !v.as_object().at("drawn").is_array()) {
     return Status::DataLoss("inspection draw " + std::to_string(id) + " is corrupt");
   }
+  RedactPublishedTexts(&v.as_object());
   return std::move(v.as_object());
+}
+
+void RedactString(json::value* v) {
+  if (v != nullptr && v->is_string()) *v = json::string(RedactPersonalIds(v->as_string()));
 }
 
 std::string_view StringAt(const json::object& o, std::string_view key) {
@@ -78,6 +83,22 @@ std::string_view StringAt(const json::object& o, std::string_view key) {
 }
 
 }  // namespace
+
+void RedactPublishedTexts(json::object* doc) {
+  RedactString(doc->if_contains("purpose"));
+  json::value* drawn = doc->if_contains("drawn");
+  if (drawn == nullptr || !drawn->is_array()) return;
+  for (json::value& e : drawn->as_array()) {
+    json::value* result = e.is_object() ? e.as_object().if_contains("result") : nullptr;
+    if (result == nullptr || !result->is_object()) continue;
+    RedactString(result->as_object().if_contains("findings"));
+    json::value* history = result->as_object().if_contains("history");
+    if (history == nullptr || !history->is_array()) continue;
+    for (json::value& h : history->as_array()) {
+      if (h.is_object()) RedactString(h.as_object().if_contains("findings"));
+    }
+  }
+}
 
 Result<json::object> DrawInspection(Platform& p, const DrawRequest& r, Date today) {
   if (!(r.base_ratio > 0 && r.base_ratio <= 1)) {

@@ -113,6 +113,7 @@ Result<std::unique_ptr<Platform>> Platform::Open(const PlatformOptions& options_
   std::unique_ptr<Platform> p(new Platform());
   p->options_ = options_in;
   PlatformOptions& o = p->options_;
+  if (o.data_dir.empty()) return Status::InvalidArgument("the data directory (--data) must not be empty");
   if (o.share_dir.empty()) o.share_dir = DefaultShareDir();
   if (o.key_file.empty()) {
     std::filesystem::path data = std::filesystem::absolute(o.data_dir).lexically_normal();

@@ -19,6 +19,9 @@ std::string MaskName(std::string_view name) {
 
 std::string MaskPersonName(std::string_view text, std::string_view name, std::string_view own_name) {
   std::string out(text);
+  // The longer first: one spelling may hold the other (买买提 in 阿依古丽·买买提), and masking
+  // the shorter first would leave the rest of the longer one standing.
+  if (own_name.size() > name.size()) std::swap(name, own_name);
   for (std::string_view n : {name, own_name}) {
     if (n.empty()) continue;
     if (out == n) return MaskName(n);

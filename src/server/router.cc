@@ -290,6 +290,22 @@ AuditAbout About(Platform& platform, const Route& route, const Request& request,
 // audit log a minute (Audited).
 constexpr size_t kRefusalAuditsPerMinute = 60;
 
+// Whether one more refused request of a caller without a valid token from `request`'s client
+// may be entered in the audit log: anyone can send such requests, and the log is never pruned.
+// Past kRefusalAuditsPerMinute a minute from one address (ClientBucket: an IPv6 client's /64),
+// the server's log says so once and the rest of that minute's are not entered.
+bool WithinRefusalQuota(Platform& platform, const Request& request) {
+  const std::string client = ClientBucket(ClientAddress(request, platform.options().trusted_proxies));
+  const int64_t minute = NowUnixMs() / 60000;
+  if (platform.refusal_audits().TryCount(client, minute, kRefusalAuditsPerMinute)) return true;
+  if (platform.refusal_audits().TryCount(client + " (told)", minute, 1)) {
+    spdlog::warn("more than {} requests from {} refused this minute for want of a valid token; "
+                 "the rest of this minute's are not entered in the audit log",
+                 kRefusalAuditsPerMinute, ForLog(client, 64));
+  }
+  return false;
+}
+
 void KeepRefusalOutOfSubjectLog(security::AuditEntry* e) {
   if (e->subject_id == 0) return;
   e->outcome += " (subject " + std::to_string(e->subject_id) + ")";
@@ -329,23 +345,11 @@ Response Audited(Platform& platform, const Request& request, const Route& route,
     }
     e.subject_id = many.back();
   }
-  if (!admitted && who.is_public()) {
-    // A refusal of a caller without a valid token: not waited for — anyone can send those, and
-    // a flush each would be theirs to spend. Nor may one client fill the log that is never
-    // pruned: past kRefusalAuditsPerMinute such entries a minute from one address, the server's
-    // log says so once, and the rest of that minute's refusals from it are not entered.
-    const std::string client =
-        ClientBucket(ClientAddress(request, platform.options().trusted_proxies));
-    const int64_t minute = NowUnixMs() / 60000;
-    if (!platform.refusal_audits().TryCount(client, minute, kRefusalAuditsPerMinute)) {
-      if (platform.refusal_audits().TryCount(client + " (told)", minute, 1)) {
-        spdlog::warn("more than {} requests from {} refused this minute for want of a valid "
-                     "token; the rest of this minute's are not entered in the audit log",
-                     kRefusalAuditsPerMinute, ForLog(client, 64));
-      }
-      return response;
-    }
-    log->AppendAsync(std::move(e));
+  if (who.is_public() && (!admitted || response.status >= 400)) {
+    // A refusal of a caller without a valid token, or a public write that failed: not waited
+    // for — anyone can send those, and a flush each would be theirs to spend — and at most
+    // kRefusalAuditsPerMinute a minute from one address (WithinRefusalQuota).
+    if (WithinRefusalQuota(platform, request)) log->AppendAsync(std::move(e));
     return response;
   }
   if (auto seq = log->Append(std::move(e)); !seq.ok()) {
@@ -486,7 +490,9 @@ bool HandleRequestAsync(Platform& platform, Request& request, std::function<void
                                          : AuditAbout();
     };
     if (!admitted) {
-      audit(refused, about_request());
+      if (!principal.is_public() || WithinRefusalQuota(platform, request)) {
+        audit(refused, about_request());
+      }
       reply(std::move(refused));
       return true;
     }

@@ -1117,6 +1117,17 @@ TEST(RedactTest, MasksResidentIdsButNotOtherCodes) {
   EXPECT_EQ(ForLog(std::string(600, 'a')).size(), 515u);
 }
 
+// A person's name is masked as stored and as a record spells it, the longer spelling first; a
+// one-character name only where it stands alone.
+TEST(RedactTest, MasksAPersonsNameInEverySpelling) {
+  EXPECT_EQ(MaskPersonName("张三丰违规经营", "张三丰"), "张**违规经营");
+  EXPECT_EQ(MaskPersonName("阿依古丽·买买提经营", "买买提", "阿依古丽·买买提"), "阿*******经营");
+  EXPECT_EQ(MaskPersonName("买买提与阿依古丽·买买提", "阿依古丽·买买提", "买买提"), "买**与阿*******");
+  EXPECT_EQ(MaskPersonName("王", "王"), "王*");
+  EXPECT_EQ(MaskPersonName("王府井店", "王"), "王府井店");
+  EXPECT_EQ(MaskPersonName("", "张三"), "");
+}
+
 TEST(RedactTest, CommandLinesKeepNoTokens) {
   const char* argv[] = {"xinyong", "--data", "var/county", "serve", "--push-to", "http://city",
                         "--push-token", "xy_AAAA", "--token=xy_BBBB", "xy_CCCC", "--json"};

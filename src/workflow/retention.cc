@@ -125,6 +125,8 @@ Result<RetentionReport> RunRetention(storage::Store& store, const catalog::Catal
   // erased: a run that stops halfway leaves entries whose records the next run erases (and
   // records again), never an erasure without its entry.
   security::Principal platform;  // the platform itself, by its own rule
+  std::vector<security::AuditEntry> entries;
+  entries.reserve(due.size() + 1);
   for (const Due& d : due) {
     security::AuditEntry e = security::AuditEntryFor(platform, "erase", "retention");
     e.actor = "platform (retention)";
@@ -132,13 +134,17 @@ Result<RetentionReport> RunRetention(storage::Store& store, const catalog::Catal
     e.outcome = "record " + std::to_string(d.ref.record_id) + " (" + d.indicator + ", decided " +
                 d.decided.ToString() + ", behaviour ended " + d.ended.ToString() +
                 ") erased with all its versions: retention period over";
-    audit->AppendAsync(std::move(e));
+    entries.push_back(std::move(e));
   }
   security::AuditEntry start = security::AuditEntryFor(platform, "erase", "retention");
   start.actor = "platform (retention)";
   start.outcome = "retention run as of " + report.as_of.ToString() + ": erasing " +
                   std::to_string(report.records_erased) + " records";
-  XY_RETURN_IF_ERROR(audit->Append(std::move(start)).status());  // durable, with those before
+  entries.push_back(std::move(start));
+  // All in one durable write, or nothing is erased.
+  XY_RETURN_IF_ERROR(audit->AppendWith(entries, [&](const storage::AuditAppend& a) {
+    return store.AppendAudit(a.entries, a.head, /*durable=*/true);
+  }));
 
   // 1. What is still in force stops being used at once, as by a repair.
   std::vector<ingest::StatusChange> changes;
