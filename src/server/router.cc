@@ -282,10 +282,6 @@ AuditAbout About(Platform& platform, const Route& route, const Request& request,
   return about;
 }
 
-// A refused request of a caller without a valid token stays in the audit log but out of the
-// subject's access log: anyone could send such requests by the thousand, naming any subject,
-// and push the real reads of its data out of the list the subject sees. The subject it named
-// is kept in the entry's outcome.
 // How many refusals of callers without a valid token one client address has entered in the
 // audit log a minute (Audited).
 constexpr size_t kRefusalAuditsPerMinute = 60;
@@ -306,6 +302,10 @@ bool WithinRefusalQuota(Platform& platform, const Request& request) {
   return false;
 }
 
+// A refused request of a caller without a valid token stays in the audit log but out of the
+// subject's access log: anyone could send such requests by the thousand, naming any subject,
+// and push the real reads of its data out of the list the subject sees. The subject it named
+// is kept in the entry's outcome.
 void KeepRefusalOutOfSubjectLog(security::AuditEntry* e) {
   if (e->subject_id == 0) return;
   e->outcome += " (subject " + std::to_string(e->subject_id) + ")";
