@@ -10,7 +10,6 @@
 
 #include "cli/commands.h"
 #include "server/commitments.h"
-#include "server/redact.h"
 #include "server/declarations.h"
 
 namespace xinyong::cli {
@@ -28,12 +27,7 @@ struct CommitmentArgs {
 
 // The entries as the public sees them: a natural person's name masked.
 void MaskPersons(server::Platform& p, std::vector<server::CommitmentEntry>* entries) {
-  for (server::CommitmentEntry& e : *entries) {
-    if (e.subject.type != SubjectType::kNaturalPerson) continue;
-    e.record = server::PersonRecordForPublic(e.record, p.catalog().Find(e.record.indicator),
-                                             e.subject.name);
-    e.subject = server::PersonForPublic(e.subject);
-  }
+  for (server::CommitmentEntry& e : *entries) server::MaskPersonForPublic(p, &e);
 }
 
 void PrintEntry(const GlobalOptions& g, const server::CommitmentEntry& e,

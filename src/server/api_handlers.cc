@@ -130,10 +130,6 @@ bool DateParam(const ApiCall& call, std::string_view name, std::optional<Date>* 
   return false;
 }
 
-namespace {
-
-// The disclosure levels `call`'s principal reads of the subject; false and the error when a
-// consent cannot be read. The public's costs nothing.
 bool ViewLevels(Platform& p, const ApiCall& call, uint64_t subject_id,
                 security::DisclosureSet* out, Response* error) {
   *out = security::DisclosureSet::PublicOnly();
@@ -147,6 +143,8 @@ bool ViewLevels(Platform& p, const ApiCall& call, uint64_t subject_id,
   *out = *levels;
   return true;
 }
+
+namespace {
 
 bool Contains(const std::vector<uint64_t>& ids, uint64_t id) {
   return std::find(ids.begin(), ids.end(), id) != ids.end();
@@ -474,12 +472,16 @@ bool PersonSeenAsPublic(Platform& p, const ApiCall& call, const Subject& subject
   return true;
 }
 
+json::object SubjectHeaderJson(const Subject& subject, bool mask) {
+  return json::object{{"code", subject.DisplayCode()},
+                      {"name", mask ? MaskName(subject.name) : subject.name}};
+}
+
 bool SubjectHeader(Platform& p, const ApiCall& call, const Subject& subject, json::object* out,
                    Response* error) {
   bool mask = false;
   if (!PersonSeenAsPublic(p, call, subject, &mask, error)) return false;
-  *out = json::object{{"code", subject.DisplayCode()},
-                      {"name", mask ? MaskName(subject.name) : subject.name}};
+  *out = SubjectHeaderJson(subject, mask);
   return true;
 }
 

@@ -6,7 +6,6 @@
 #include "server/commitments.h"
 #include "server/declarations.h"
 #include "server/handlers.h"
-#include "server/redact.h"
 
 namespace xinyong::server {
 
@@ -47,9 +46,7 @@ bool MaskPersons(Platform& p, const ApiCall& call, std::vector<CommitmentEntry>*
   for (CommitmentEntry& e : *entries) {
     bool mask = false;
     if (!PersonSeenAsPublic(p, call, e.subject, &mask, error)) return false;
-    if (!mask) continue;
-    e.record = PersonRecordForPublic(e.record, p.catalog().Find(e.record.indicator), e.subject.name);
-    e.subject = PersonForPublic(e.subject);
+    if (mask) MaskPersonForPublic(p, &e);
   }
   return true;
 }

@@ -3,6 +3,7 @@
 #include "core/identifiers.h"
 #include "server/access.h"
 #include "server/declarations.h"
+#include "server/redact.h"
 #include "server/json_views.h"
 
 namespace xinyong::server {
@@ -144,6 +145,12 @@ Result<FulfilmentDone> RecordFulfilment(Platform& p, const Subject& subject,
     }
   }
   return done;
+}
+
+void MaskPersonForPublic(const Platform& p, CommitmentEntry* e) {
+  if (e->subject.type != SubjectType::kNaturalPerson) return;
+  e->record = PersonRecordForPublic(e->record, p.catalog().Find(e->record.indicator), e->subject.name);
+  e->subject = PersonForPublic(e->subject);
 }
 
 json::object CommitmentJson(const CommitmentEntry& e, const catalog::Indicator* indicator) {

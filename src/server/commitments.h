@@ -48,6 +48,10 @@ struct FulfilmentDone {
   std::optional<Record> breach;          // the commitment_breach record it derived, if any
 };
 
+// The entry as the public sees it: a natural person's name masked in its subject and record
+// (PersonForPublic, PersonRecordForPublic); an organization's unchanged.
+void MaskPersonForPublic(const Platform& p, CommitmentEntry* e);
+
 // Records the accepting unit's finding on commitment `number` of `subject` as of `today`.
 // NotFound for an unknown commitment; the errors of rules::FulfilmentRow (with *bad_field); and
 // InvalidArgument with the ingester's reason when the new version is rejected. A finding of

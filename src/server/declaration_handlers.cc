@@ -28,11 +28,7 @@ Response DeclarationError(const Status& st, std::string_view bad_field) {
 // in the declaration and its commitment.
 Declaration MaskedPerson(Platform& p, const Subject& person, Declaration d) {
   d.record = PersonRecordForPublic(d.record, p.catalog().Find(d.record.indicator), person.name);
-  if (d.commitment) {
-    d.commitment->record = PersonRecordForPublic(
-        d.commitment->record, p.catalog().Find(d.commitment->record.indicator), person.name);
-    d.commitment->subject = PersonForPublic(d.commitment->subject);
-  }
+  if (d.commitment) MaskPersonForPublic(p, &*d.commitment);
   return d;
 }
 
@@ -108,16 +104,12 @@ Response HandleListDeclarations(Platform& p, const ApiCall& call) {
     return StatusResponse(st);
   }
   bool mask = false;
-  json::object header;
-  if (!PersonSeenAsPublic(p, call, subject, &mask, &error) ||
-      !SubjectHeader(p, call, subject, &header, &error)) {
-    return error;
-  }
+  if (!PersonSeenAsPublic(p, call, subject, &mask, &error)) return error;
   json::array out;
   for (Declaration& d : found) {
     out.push_back(DeclarationJson(p, mask ? MaskedPerson(p, subject, std::move(d)) : d));
   }
-  return JsonResponse(200, json::object{{"subject", std::move(header)},
+  return JsonResponse(200, json::object{{"subject", SubjectHeaderJson(subject, mask)},
                                         {"declarations", std::move(out)}});
 }
 

@@ -1,7 +1,6 @@
 // Handlers of the composite-evaluation endpoints: a subject's current grade with its
 // explanation, the history of its changes, and the operator's full recompute.
 #include "server/grades.h"
-#include "server/access.h"
 #include "server/handlers.h"
 
 namespace xinyong::server {
@@ -19,13 +18,6 @@ Response GradeError(const Status& st) {
   return StatusResponse(st, json::object{{"parameter", "code"}});
 }
 
-// What the caller reads of the subject's records: the explanation of a grade shows no more.
-Result<security::DisclosureSet> ReaderLevels(Platform& p, const ApiCall& call,
-                                             const Subject& subject) {
-  RecordView view(p, call.principal, Date::Today());
-  return view.Levels(subject.id);
-}
-
 }  // namespace
 
 Response HandleSubjectGrade(Platform& p, const ApiCall& call) {
@@ -35,9 +27,10 @@ Response HandleSubjectGrade(Platform& p, const ApiCall& call) {
   if (!OwnSubjectOnly(call, subject.id, &error)) return error;
   auto v = SubjectCurrentGrade(p, subject, Date::Today());
   if (!v.ok()) return GradeError(v.status());
-  auto levels = ReaderLevels(p, call, subject);
-  if (!levels.ok()) return StatusResponse(levels.status());
-  return JsonResponse(200, GradeViewJson(p, *v, &*levels));
+  // The explanation shows no more than the caller reads of the subject's records.
+  security::DisclosureSet levels;
+  if (!ViewLevels(p, call, subject.id, &levels, &error)) return error;
+  return JsonResponse(200, GradeViewJson(p, *v, &levels));
 }
 
 Response HandleSubjectGrades(Platform& p, const ApiCall& call) {
@@ -60,10 +53,10 @@ Response HandleSubjectGrades(Platform& p, const ApiCall& call) {
       !st.ok()) {
     return StatusResponse(st);
   }
-  auto levels = ReaderLevels(p, call, subject);
-  if (!levels.ok()) return StatusResponse(levels.status());
+  security::DisclosureSet levels;
+  if (!ViewLevels(p, call, subject.id, &levels, &error)) return error;
   json::array entries;
-  for (const SubjectGrade& g : history) entries.push_back(GradeEntryJson(p, g, &*levels));
+  for (const SubjectGrade& g : history) entries.push_back(GradeEntryJson(p, g, &levels));
   return JsonResponse(200, json::object{{"subject", json::object{{"code", subject.DisplayCode()},
                                                                  {"name", subject.name}}},
                                         {"total", *current ? (*current)->history : 0},

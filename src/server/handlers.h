@@ -17,6 +17,7 @@
 #include <boost/json/storage_ptr.hpp>
 
 #include "core/utf8.h"
+#include "security/access.h"
 #include "security/audit.h"
 #include "security/principal.h"
 #include "server/http_message.h"
@@ -149,9 +150,15 @@ bool ResolveSubject(Platform& p, const ApiCall& call, Subject* out, Response* er
 // cannot be read.
 bool PersonSeenAsPublic(Platform& p, const ApiCall& call, const Subject& subject, bool* out,
                         Response* error);
-// {"code", "name"} of `subject` for the answer to `call`, the name masked by that rule.
+// {"code", "name"} of `subject`, the name masked when `mask` (PersonSeenAsPublic).
+boost::json::object SubjectHeaderJson(const Subject& subject, bool mask);
+// The same for the answer to `call`, the name masked by that rule.
 bool SubjectHeader(Platform& p, const ApiCall& call, const Subject& subject,
                    boost::json::object* out, Response* error);
+// The disclosure levels `call`'s principal reads of the subject; false and the error when a
+// consent cannot be read. The public's costs nothing.
+bool ViewLevels(Platform& p, const ApiCall& call, uint64_t subject_id,
+                security::DisclosureSet* out, Response* error);
 
 // A 403 permission_denied naming the caller's role in details.role.
 Response Forbidden(const ApiCall& call, std::string_view message);

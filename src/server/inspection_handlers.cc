@@ -182,13 +182,12 @@ Response HandleListInspections(Platform& p, const ApiCall& call) {
   Status parse_error = Status::Ok();
   Status st = p.store().ListInspections([&](uint64_t id, std::string_view doc) {
     if (id >= static_cast<uint64_t>(before)) return true;
-    boost::system::error_code ec;
-    json::value v = json::parse(doc, ec);
-    if (ec || !v.is_object()) {
-      parse_error = Status::DataLoss("inspection draw " + std::to_string(id) + " is corrupt");
+    auto parsed = ParseInspectionDocument(id, doc);
+    if (!parsed.ok()) {
+      parse_error = parsed.status();
       return false;
     }
-    json::object& o = v.as_object();
+    json::object& o = *parsed;
     if (department != nullptr && !department->empty()) {
       const json::value* d = o.if_contains("department");
       if (d == nullptr || !d->is_string() || d->as_string() != *department) return true;
@@ -197,7 +196,6 @@ Response HandleListInspections(Platform& p, const ApiCall& call) {
       more = true;
       return false;
     }
-    RedactPublishedTexts(&o);
     json::object summary;
     for (const char* k :
          {"id", "date", "department", "purpose", "scope", "base_ratio", "seed", "in_scope"}) {

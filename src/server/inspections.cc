@@ -62,27 +62,9 @@ struct StoredGrade {
   int64_t unix_ms = 0;
 };
 
-Result<json::object> ParseDocument(uint64_t id, std::string_view text) {
-  boost::system::error_code ec;
-  json::value v = json::parse(text, ec);
-  if (ec || !v.is_object() || !v.as_object().contains("drawn") ||
-      !v.as_object().at("drawn").is_array()) {
-    return Status::DataLoss("inspection draw " + std::to_string(id) + " is corrupt");
-  }
-  RedactPublishedTexts(&v.as_object());
-  return std::move(v.as_object());
-}
-
 void RedactString(json::value* v) {
   if (v != nullptr && v->is_string()) *v = json::string(RedactPersonalIds(v->as_string()));
 }
-
-std::string_view StringAt(const json::object& o, std::string_view key) {
-  const json::value* v = o.if_contains(key);
-  return v != nullptr && v->is_string() ? std::string_view(v->as_string()) : std::string_view();
-}
-
-}  // namespace
 
 void RedactPublishedTexts(json::object* doc) {
   RedactString(doc->if_contains("purpose"));
@@ -98,6 +80,24 @@ void RedactPublishedTexts(json::object* doc) {
       if (h.is_object()) RedactString(h.as_object().if_contains("findings"));
     }
   }
+}
+
+std::string_view StringAt(const json::object& o, std::string_view key) {
+  const json::value* v = o.if_contains(key);
+  return v != nullptr && v->is_string() ? std::string_view(v->as_string()) : std::string_view();
+}
+
+}  // namespace
+
+Result<json::object> ParseInspectionDocument(uint64_t id, std::string_view text) {
+  boost::system::error_code ec;
+  json::value v = json::parse(text, ec);
+  if (ec || !v.is_object() || !v.as_object().contains("drawn") ||
+      !v.as_object().at("drawn").is_array()) {
+    return Status::DataLoss("inspection draw " + std::to_string(id) + " is corrupt");
+  }
+  RedactPublishedTexts(&v.as_object());
+  return std::move(v.as_object());
 }
 
 Result<json::object> DrawInspection(Platform& p, const DrawRequest& r, Date today) {
@@ -276,7 +276,7 @@ Result<RecordedResults> RecordInspectionResults(Platform& p, const InspectionRes
   std::lock_guard lock(p.inspection_mutex());
   XY_ASSIGN_OR_RETURN(std::optional<std::string> text, p.store().GetInspection(r.draw));
   if (!text) return Status::NotFound("no inspection draw has the id " + std::to_string(r.draw));
-  XY_ASSIGN_OR_RETURN(json::object doc, ParseDocument(r.draw, *text));
+  XY_ASSIGN_OR_RETURN(json::object doc, ParseInspectionDocument(r.draw, *text));
   text.reset();
   if (r.drawing_department_only && StringAt(doc, "department") != r.department) {
     return Status::PermissionDenied(
@@ -405,7 +405,7 @@ Result<RecordedResults> RecordInspectionResults(Platform& p, const InspectionRes
 Result<std::optional<json::object>> GetInspectionDocument(Platform& p, uint64_t id) {
   XY_ASSIGN_OR_RETURN(std::optional<std::string> text, p.store().GetInspection(id));
   if (!text) return std::optional<json::object>();
-  XY_ASSIGN_OR_RETURN(json::object doc, ParseDocument(id, *text));
+  XY_ASSIGN_OR_RETURN(json::object doc, ParseInspectionDocument(id, *text));
   doc["counts"] = InspectionCounts(doc);
   return std::optional<json::object>(std::move(doc));
 }
@@ -422,7 +422,7 @@ Result<json::array> SubjectInspections(Platform& p, const Subject& subject, size
     if (out.size() >= limit) break;
     XY_ASSIGN_OR_RETURN(std::optional<std::string> text, p.store().GetInspection(id));
     if (!text) continue;
-    XY_ASSIGN_OR_RETURN(json::object doc, ParseDocument(id, *text));
+    XY_ASSIGN_OR_RETURN(json::object doc, ParseInspectionDocument(id, *text));
     for (const json::value& e : doc["drawn"].as_array()) {
       if (!e.is_object() || !codes.contains(StringAt(e.as_object(), "code"))) continue;
       const json::object& d = e.as_object();

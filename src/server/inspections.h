@@ -85,10 +85,11 @@ Result<RecordedResults> RecordInspectionResults(Platform& p, const InspectionRes
 // for an unknown id; DataLoss for a corrupt document.
 Result<std::optional<boost::json::object>> GetInspectionDocument(Platform& p, uint64_t id);
 
-// Masks resident ID numbers in the published free text of a draw document — its purpose, each
-// result's findings and their history — as it is read: documents stored before texts were
-// masked when written are served (and saved again) masked too.
-void RedactPublishedTexts(boost::json::object* doc);
+// A stored draw document (Store::GetInspection, ListInspections) parsed, with resident ID numbers
+// masked in its published free text — its purpose, each result's findings and their history — so
+// that documents stored before texts were masked when written are served (and saved again)
+// masked too; DataLoss naming the draw when it is corrupt.
+Result<boost::json::object> ParseInspectionDocument(uint64_t id, std::string_view text);
 
 // {"drawn", "recorded", "pending", "with_problems", "by_result": [{result, label, count}]} over
 // the document's drawn entries, by_result in the order of rules::InspectionResults.

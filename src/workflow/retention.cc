@@ -124,23 +124,25 @@ Result<RetentionReport> RunRetention(storage::Store& store, const catalog::Catal
   // 0. What is to be erased, without personal data, written (durably) before anything is
   // erased: a run that stops halfway leaves entries whose records the next run erases (and
   // records again), never an erasure without its entry.
-  security::Principal platform;  // the platform itself, by its own rule
+  // An entry of the platform itself, acting by its own rule.
+  const auto entry = [](uint64_t subject_id, std::string outcome) {
+    security::AuditEntry e = security::AuditEntryFor(security::Principal(), "erase", "retention");
+    e.actor = "platform (retention)";
+    e.subject_id = subject_id;
+    e.outcome = std::move(outcome);
+    return e;
+  };
   std::vector<security::AuditEntry> entries;
   entries.reserve(due.size() + 1);
   for (const Due& d : due) {
-    security::AuditEntry e = security::AuditEntryFor(platform, "erase", "retention");
-    e.actor = "platform (retention)";
-    e.subject_id = d.ref.subject_id;
-    e.outcome = "record " + std::to_string(d.ref.record_id) + " (" + d.indicator + ", decided " +
-                d.decided.ToString() + ", behaviour ended " + d.ended.ToString() +
-                ") erased with all its versions: retention period over";
-    entries.push_back(std::move(e));
+    entries.push_back(entry(d.ref.subject_id,
+                            "record " + std::to_string(d.ref.record_id) + " (" + d.indicator +
+                                ", decided " + d.decided.ToString() + ", behaviour ended " +
+                                d.ended.ToString() +
+                                ") erased with all its versions: retention period over"));
   }
-  security::AuditEntry start = security::AuditEntryFor(platform, "erase", "retention");
-  start.actor = "platform (retention)";
-  start.outcome = "retention run as of " + report.as_of.ToString() + ": erasing " +
-                  std::to_string(report.records_erased) + " records";
-  entries.push_back(std::move(start));
+  entries.push_back(entry(0, "retention run as of " + report.as_of.ToString() + ": erasing " +
+                                 std::to_string(report.records_erased) + " records"));
   // All in one durable write, or nothing is erased.
   XY_RETURN_IF_ERROR(audit->AppendWith(entries, [&](const storage::AuditAppend& a) {
     return store.AppendAudit(a.entries, a.head, /*durable=*/true);
@@ -165,12 +167,12 @@ Result<RetentionReport> RunRetention(storage::Store& store, const catalog::Catal
   report.persons_erased = empty_persons.size();
 
   // 3. The run's outcome.
-  security::AuditEntry run = security::AuditEntryFor(platform, "erase", "retention");
-  run.actor = "platform (retention)";
-  run.outcome = "retention run as of " + report.as_of.ToString() + ": " +
-                std::to_string(report.records_erased) + " records and " +
-                std::to_string(report.persons_erased) + " persons erased";
-  XY_RETURN_IF_ERROR(audit->Append(std::move(run)).status());
+  XY_RETURN_IF_ERROR(audit->Append(entry(0, "retention run as of " + report.as_of.ToString() +
+                                                 ": " + std::to_string(report.records_erased) +
+                                                 " records and " +
+                                                 std::to_string(report.persons_erased) +
+                                                 " persons erased"))
+                         .status());
   return report;
 }
 
